@@ -1,0 +1,11 @@
+// `keepalive-scope analyze FILE|- [--json] [--all]`: a capture in, events and summaries out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ks::app {
+
+int runAnalyze(const std::vector<std::string>& args);
+
+} // namespace ks::app

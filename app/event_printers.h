@@ -1,0 +1,65 @@
+// Event sinks for the command line: a streaming JSON document and a readable text view.
+#pragma once
+
+#include "capture/event_emitter.h"
+#include "core/connection_summary.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace ks::app {
+
+struct RunInfo {
+    std::string source;
+    std::string linkType;
+    int decimals = 6;
+    std::uint64_t packets = 0;
+    std::int64_t originNs = 0;
+    std::vector<core::ConnectionSummary> connections;
+    std::vector<std::string> warnings;
+};
+
+// Writes {"source":..,"events":[..streamed..],"packets":..,"connections":[..],"findings":[],..}.
+class JsonPrinter final : public capture::EventSink {
+public:
+    JsonPrinter(std::FILE* out, bool flushEachEvent);
+    void begin(const RunInfo& info);
+    void onEvent(const core::Event& event) override;
+    void end(const RunInfo& info);
+
+private:
+    void flush(bool force);
+
+    std::FILE* m_out;
+    bool m_flushEachEvent;
+    int m_decimals = 6;
+    bool m_firstEvent = true;
+    std::string m_buffer;
+};
+
+// One line per keepalive-relevant event as it arrives (all events with showAll), then a
+// summary per connection.
+class TextPrinter final : public capture::EventSink {
+public:
+    TextPrinter(std::FILE* out, bool showAll, bool flushEachEvent);
+    void begin(const RunInfo& info);
+    void onEvent(const core::Event& event) override;
+    void end(const RunInfo& info);
+
+private:
+    struct RttStats {
+        std::uint64_t count = 0;
+        double min = 0, max = 0, sum = 0;
+    };
+
+    std::FILE* m_out;
+    bool m_showAll;
+    bool m_flushEachEvent;
+    int m_decimals = 6;
+    std::uint64_t m_printed = 0;
+    std::vector<RttStats> m_rtt; // per connection
+};
+
+} // namespace ks::app

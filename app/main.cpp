@@ -1,0 +1,42 @@
+// keepalive-scope: command-line entry point (the desktop window arrives with the GUI).
+#include "analyze_command.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <pcap/pcap.h>
+#include <nghttp2/nghttp2.h>
+
+namespace {
+
+constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
+                               "\n"
+                               "commands:\n"
+                               "  analyze FILE|- [--json] [--all]   decode keepalive events from a pcap/pcapng capture\n"
+                               "  --version                         print versions\n"
+                               "\n"
+                               "example: ssh host tcpdump -U -w - port 50051 | keepalive-scope analyze -\n";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        std::fputs(kUsage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        std::printf("keepalive-scope %s\n%s\nnghttp2 %s\n", KS_VERSION, pcap_lib_version(),
+                    nghttp2_version(0)->version_str);
+        return 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "analyze")
+        return ks::app::runAnalyze(args);
+    std::fprintf(stderr, "keepalive-scope: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return 2;
+}

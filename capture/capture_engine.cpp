@@ -1,0 +1,304 @@
+// Packet -> TCP connection -> events. TCP keep-alive rules follow Wireshark's TCP analysis
+// (epan/dissectors/packet-tcp.c, tcp_analyze_sequence_number) so counts agree with tshark.
+#include "capture_engine.h"
+
+#include <algorithm>
+
+namespace ks::capture {
+
+using core::Direction;
+using core::Event;
+using core::EventType;
+
+namespace {
+
+std::int32_t seqDiff(std::uint32_t a, std::uint32_t b)
+{
+    return static_cast<std::int32_t>(a - b);
+}
+
+std::size_t dirIndex(Direction dir)
+{
+    return dir == Direction::ClientToServer ? 0 : 1;
+}
+
+std::string endpoint(const IpAddress& addr, std::uint16_t port)
+{
+    return addr.toString() + ":" + std::to_string(port);
+}
+
+// Linux's default ephemeral range (net.ipv4.ip_local_port_range).
+bool linuxEphemeral(std::uint16_t port)
+{
+    return port >= 32768 && port <= 60999;
+}
+
+} // namespace
+
+TcpConnection::TcpConnection(std::uint32_t id, EventEmitter& emitter, bool fromStart)
+    : framers {Http2Framer(fromStart ? Http2Framer::Mode::Preface : Http2Framer::Mode::Hunting),
+               Http2Framer(fromStart ? Http2Framer::Mode::Deferred : Http2Framer::Mode::Hunting)}
+    , session(std::make_unique<Http2Session>(id, emitter))
+{
+    summary.id = id;
+    summary.sawHandshake = fromStart;
+    framers[0].setListener(&session->listener(Direction::ClientToServer));
+    framers[1].setListener(&session->listener(Direction::ServerToClient));
+    streams[0] = std::make_unique<StreamReassembler>(framers[0]);
+    streams[1] = std::make_unique<StreamReassembler>(framers[1]);
+}
+
+std::size_t CaptureEngine::FlowKeyHash::operator()(const FlowKey& k) const
+{
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](const std::uint8_t* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i)
+            h = (h ^ p[i]) * 1099511628211ull;
+    };
+    const std::size_t n = k.a.family == 4 ? 4 : 16;
+    mix(k.a.bytes.data(), n);
+    mix(k.b.bytes.data(), n);
+    h ^= (std::uint64_t(k.portA) << 16 | k.portB) * 0x9e3779b97f4a7c15ull;
+    return static_cast<std::size_t>(h);
+}
+
+CaptureEngine::CaptureEngine(int linkType, EventSink& sink)
+    : m_linkType(linkType)
+    , m_sink(sink)
+{
+}
+
+CaptureEngine::~CaptureEngine() = default;
+
+void CaptureEngine::emit(Event& event)
+{
+    event.index = m_nextIndex++;
+    event.relNs = event.tsNs - m_originNs;
+    auto& conn = *m_connections[event.conn];
+    ++conn.summary.counts[static_cast<std::size_t>(event.type)];
+    ++m_counters.events;
+    m_sink.onEvent(event);
+}
+
+void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs,
+                            std::uint32_t seq)
+{
+    Event e;
+    e.tsNs = tsNs;
+    e.conn = conn.summary.id;
+    e.dir = dir;
+    e.type = type;
+    e.seq = seq;
+    emit(e);
+}
+
+bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg) const
+{
+    // Without a SYN: a well-known port is the server's; then a port other connections share
+    // (servers keep one port, clients change theirs); then the port outside the ephemeral
+    // range; last, the destination of the first packet seen is the server.
+    const bool srcLow = seg.srcPort < 1024;
+    const bool dstLow = seg.dstPort < 1024;
+    if (srcLow != dstLow)
+        return srcLow;
+    auto uses = [this](std::uint16_t port) {
+        auto it = m_serverPortUses.find(port);
+        return it == m_serverPortUses.end() ? 0u : it->second;
+    };
+    const auto srcUses = uses(seg.srcPort);
+    const auto dstUses = uses(seg.dstPort);
+    if (srcUses != dstUses)
+        return srcUses > dstUses;
+    const bool srcEph = linuxEphemeral(seg.srcPort);
+    const bool dstEph = linuxEphemeral(seg.dstPort);
+    if (srcEph != dstEph)
+        return !srcEph;
+    return false;
+}
+
+TcpConnection& CaptureEngine::createConnection(const FlowKey& key, const TcpSegment& seg, std::int64_t tsNs)
+{
+    const bool syn = seg.flags & kTcpSyn;
+    const bool ack = seg.flags & kTcpAck;
+    const auto id = static_cast<std::uint32_t>(m_connections.size());
+    auto conn = std::make_unique<TcpConnection>(id, *this, syn);
+    bool srcIsClient;
+    if (syn)
+        srcIsClient = !ack;
+    else
+        srcIsClient = !srcIsServerByHeuristic(seg);
+    conn->clientAddr = srcIsClient ? seg.src : seg.dst;
+    conn->clientPort = srcIsClient ? seg.srcPort : seg.dstPort;
+    const IpAddress& serverAddr = srcIsClient ? seg.dst : seg.src;
+    const std::uint16_t serverPort = srcIsClient ? seg.dstPort : seg.srcPort;
+    conn->summary.client = endpoint(conn->clientAddr, conn->clientPort);
+    conn->summary.server = endpoint(serverAddr, serverPort);
+    conn->summary.firstNs = tsNs;
+    conn->lastPayloadNs = tsNs;
+    ++m_serverPortUses[serverPort];
+    m_table[key] = id;
+    m_connections.push_back(std::move(conn));
+    return *m_connections.back();
+}
+
+TcpConnection& CaptureEngine::connectionFor(const TcpSegment& seg, std::int64_t tsNs)
+{
+    FlowKey key;
+    const bool srcFirst = std::tie(seg.src.bytes, seg.srcPort) < std::tie(seg.dst.bytes, seg.dstPort);
+    key.a = srcFirst ? seg.src : seg.dst;
+    key.b = srcFirst ? seg.dst : seg.src;
+    key.portA = srcFirst ? seg.srcPort : seg.dstPort;
+    key.portB = srcFirst ? seg.dstPort : seg.srcPort;
+    auto it = m_table.find(key);
+    if (it == m_table.end())
+        return createConnection(key, seg, tsNs);
+    auto& conn = *m_connections[it->second];
+    // A new SYN on a 4-tuple whose connection ended (or with a new ISN) is a new connection.
+    if ((seg.flags & kTcpSyn) && !(seg.flags & kTcpAck)) {
+        const auto& c2s = conn.tcp[0];
+        const bool ended = conn.rstSeen || conn.tcp[0].finSeen || conn.tcp[1].finSeen;
+        if (ended || (c2s.synSeen && conn.clientIsn != seg.seq)) {
+            for (auto& stream : conn.streams)
+                stream->flush();
+            return createConnection(key, seg, tsNs);
+        }
+    }
+    return conn;
+}
+
+void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame)
+{
+    ++m_counters.packets;
+    if (!m_haveOrigin) {
+        m_haveOrigin = true;
+        m_originNs = tsNs;
+    }
+    TcpSegment& seg = m_segment;
+    switch (decodePacket(m_linkType, frame, seg)) {
+    case DecodeStatus::Tcp:
+        break;
+    case DecodeStatus::NotTcp:
+        ++m_counters.otherPackets;
+        return;
+    case DecodeStatus::Truncated:
+    case DecodeStatus::Malformed:
+        ++m_counters.malformedPackets;
+        return;
+    }
+    ++m_counters.tcpPackets;
+
+    TcpConnection& conn = connectionFor(seg, tsNs);
+    const Direction dir = (seg.src == conn.clientAddr && seg.srcPort == conn.clientPort)
+        ? Direction::ClientToServer
+        : Direction::ServerToClient;
+    const std::size_t d = dirIndex(dir);
+    TcpDirectionState& fwd = conn.tcp[d];
+    TcpDirectionState& rev = conn.tcp[1 - d];
+    auto& summary = conn.summary;
+    ++summary.packets;
+    summary.lastNs = tsNs;
+
+    const std::uint8_t flags = seg.flags;
+    const bool syn = flags & kTcpSyn;
+    const bool fin = flags & kTcpFin;
+    const bool rst = flags & kTcpRst;
+    const std::uint32_t seglen = seg.payloadLength;
+
+    // Wireshark: "a keepalive contains 0 or 1 bytes of data and starts one byte prior to what
+    // should be the next sequence number"; its ACK repeats the previous ACK while the last
+    // segment the other way was a keep-alive.
+    const bool nextKnown = fwd.seen && fwd.nextSeq != fwd.baseSeq;
+    const bool plain = !(flags & (kTcpSyn | kTcpFin | kTcpRst));
+    const bool keepalive = plain && seglen <= 1 && nextKnown && seg.seq == fwd.nextSeq - 1;
+    const bool keepaliveAck = plain && !keepalive && seglen == 0 && seg.window != 0 && fwd.seen
+        && seg.window == fwd.window && nextKnown && seg.seq == fwd.nextSeq && seg.ack == fwd.lastAck
+        && rev.lastWasKeepalive;
+
+    if (!fwd.seen) {
+        fwd.seen = true;
+        fwd.baseSeq = seg.seq;
+        fwd.nextSeq = seg.seq;
+    }
+    const std::uint32_t segEnd = seg.seq + seglen + ((syn || fin) ? 1u : 0u);
+    if (seqDiff(segEnd, fwd.nextSeq) > 0 || fwd.nextSeq == fwd.baseSeq)
+        fwd.nextSeq = segEnd;
+    if (flags & kTcpAck)
+        fwd.lastAck = seg.ack;
+    fwd.window = seg.window;
+    fwd.lastWasKeepalive = keepalive;
+
+    if (syn && !fwd.synSeen) {
+        fwd.synSeen = true;
+        if (dir == Direction::ClientToServer)
+            conn.clientIsn = seg.seq;
+        conn.streams[d]->setInitialSequence(seg.seq + 1);
+        emitTcp(conn, dir, EventType::Syn, tsNs);
+    }
+    if (keepalive)
+        emitTcp(conn, dir, EventType::TcpKeepalive, tsNs, seg.seq);
+    if (keepaliveAck)
+        emitTcp(conn, dir, EventType::TcpKeepaliveAck, tsNs, seg.seq);
+
+    if (seglen > 0 && !keepalive) {
+        const std::int64_t idle = tsNs - conn.lastPayloadNs;
+        if (idle > summary.longestIdleNs) {
+            summary.longestIdleNs = idle;
+            summary.longestIdleStartNs = conn.lastPayloadNs;
+        }
+        conn.lastPayloadNs = tsNs;
+        summary.payloadBytes += seglen;
+
+        auto& framer = conn.framers[d];
+        const bool deciding = framer.mode() == Http2Framer::Mode::Preface;
+        conn.streams[d]->segment(seg.seq, seg.payload, seglen, tsNs);
+        if (deciding && framer.mode() != Http2Framer::Mode::Preface)
+            conn.framers[1 - d].resolve(framer.mode() != Http2Framer::Mode::Opaque, tsNs);
+    }
+
+    if (fin && !fwd.finSeen) {
+        fwd.finSeen = true;
+        conn.streams[d]->flush();
+        if (summary.end == core::ConnectionEnd::Open)
+            summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::FinC2S
+                                                           : core::ConnectionEnd::FinS2C;
+        emitTcp(conn, dir, EventType::Fin, tsNs);
+    }
+    if (rst) {
+        if (!conn.rstSeen) {
+            conn.rstSeen = true;
+            for (auto& stream : conn.streams)
+                stream->flush();
+            // An abortive close outranks an earlier FIN: the connection was torn down.
+            summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::RstC2S
+                                                           : core::ConnectionEnd::RstS2C;
+        }
+        emitTcp(conn, dir, EventType::Rst, tsNs);
+    }
+}
+
+void CaptureEngine::finish()
+{
+    for (auto& conn : m_connections) {
+        for (auto& stream : conn->streams)
+            stream->flush();
+        auto& summary = conn->summary;
+        const std::int64_t tail = summary.lastNs - conn->lastPayloadNs;
+        if (tail > summary.longestIdleNs) {
+            summary.longestIdleNs = tail;
+            summary.longestIdleStartNs = conn->lastPayloadNs;
+        }
+    }
+}
+
+std::vector<core::ConnectionSummary> CaptureEngine::summaries() const
+{
+    std::vector<core::ConnectionSummary> out;
+    out.reserve(m_connections.size());
+    for (const auto& conn : m_connections) {
+        out.push_back(conn->summary);
+        out.back().http2 = conn->framers[0].everLocked() || conn->framers[1].everLocked();
+    }
+    return out;
+}
+
+} // namespace ks::capture

@@ -1,0 +1,68 @@
+// The engine: captured frames in, keepalive events out. One engine serves files, pipes and live
+// capture; it streams, so memory grows with connections, never with the capture's size.
+#pragma once
+
+#include "core/connection_summary.h"
+#include "event_emitter.h"
+#include "packet_decoder.h"
+#include "tcp_connection.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+namespace ks::capture {
+
+struct EngineCounters {
+    std::uint64_t packets = 0;
+    std::uint64_t tcpPackets = 0;
+    std::uint64_t otherPackets = 0; // not TCP over IPv4/IPv6
+    std::uint64_t malformedPackets = 0; // truncated or inconsistent headers
+    std::uint64_t events = 0;
+};
+
+class CaptureEngine final : public EventEmitter {
+public:
+    CaptureEngine(int linkType, EventSink& sink);
+    ~CaptureEngine() override;
+
+    void processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame);
+    // End of input: deliver held segments and close the idle-gap bookkeeping.
+    void finish();
+
+    const EngineCounters& counters() const { return m_counters; }
+    std::int64_t originNs() const { return m_originNs; }
+    std::vector<core::ConnectionSummary> summaries() const;
+
+private:
+    struct FlowKey {
+        IpAddress a, b;
+        std::uint16_t portA = 0, portB = 0;
+        bool operator==(const FlowKey&) const = default;
+    };
+    struct FlowKeyHash {
+        std::size_t operator()(const FlowKey& k) const;
+    };
+
+    void emit(core::Event& event) override;
+    TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
+    TcpConnection& createConnection(const FlowKey& key, const TcpSegment& seg, std::int64_t tsNs);
+    bool srcIsServerByHeuristic(const TcpSegment& seg) const;
+    void emitTcp(TcpConnection& conn, core::Direction dir, core::EventType type, std::int64_t tsNs,
+                 std::uint32_t seq = 0);
+
+    int m_linkType;
+    EventSink& m_sink;
+    EngineCounters m_counters;
+    bool m_haveOrigin = false;
+    std::int64_t m_originNs = 0;
+    std::uint64_t m_nextIndex = 0;
+    std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_table;
+    std::unordered_map<std::uint32_t, std::uint32_t> m_serverPortUses; // port -> connections (v4/v6 mixed)
+    std::vector<std::unique_ptr<TcpConnection>> m_connections;
+    TcpSegment m_segment; // reused per packet
+};
+
+} // namespace ks::capture

@@ -1,0 +1,21 @@
+// Where decoders hand their events: the engine numbers them, counts them per connection and
+// passes them on to the sink.
+#pragma once
+
+#include "core/event.h"
+
+namespace ks::capture {
+
+class EventEmitter {
+public:
+    virtual ~EventEmitter() = default;
+    virtual void emit(core::Event& event) = 0;
+};
+
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void onEvent(const core::Event& event) = 0;
+};
+
+} // namespace ks::capture

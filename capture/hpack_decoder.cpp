@@ -1,0 +1,137 @@
+// HPACK via nghttp2_hd_inflate_hd2 (RFC 7541). An inflater that reports an error is in an
+// undefined state (nghttp2 documentation), so it is replaced by a fresh one.
+#include "hpack_decoder.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <string_view>
+
+namespace ks::capture {
+
+HpackDecoder::HpackDecoder()
+{
+    nghttp2_hd_inflate_new(&m_inflater);
+}
+
+HpackDecoder::~HpackDecoder()
+{
+    if (m_inflater)
+        nghttp2_hd_inflate_del(m_inflater);
+}
+
+void HpackDecoder::reset()
+{
+    if (m_inflater)
+        nghttp2_hd_inflate_del(m_inflater);
+    m_inflater = nullptr;
+    nghttp2_hd_inflate_new(&m_inflater);
+}
+
+DecodedHeaders HpackDecoder::decode(std::span<const std::uint8_t> block)
+{
+    DecodedHeaders out;
+    if (!m_inflater) {
+        out.state = core::HpackState::UnknownDynamicTable;
+        return out;
+    }
+    const std::uint8_t* in = block.data();
+    std::size_t left = block.size();
+    // Each call consumes at least one byte or emits a field, so this ends; the bound is a guard.
+    for (std::size_t guard = 0; guard <= block.size() + 1; ++guard) {
+        nghttp2_nv nv;
+        int flags = 0;
+        const auto used = nghttp2_hd_inflate_hd2(m_inflater, &nv, &flags, in, left, 1);
+        if (used < 0) {
+            reset();
+            out.state = core::HpackState::UnknownDynamicTable;
+            return out;
+        }
+        in += used;
+        left -= static_cast<std::size_t>(used);
+        if (flags & NGHTTP2_HD_INFLATE_EMIT) {
+            const std::string_view name(reinterpret_cast<const char*>(nv.name), nv.namelen);
+            const std::string_view value(reinterpret_cast<const char*>(nv.value), nv.valuelen);
+            if (name == ":path") {
+                out.path = printableText(std::span(nv.value, nv.valuelen));
+            } else if (name == "grpc-status") {
+                int status = 0;
+                bool ok = !value.empty() && value.size() < 6;
+                for (char c : value) {
+                    ok = ok && c >= '0' && c <= '9';
+                    status = status * 10 + (c - '0');
+                }
+                if (ok)
+                    out.grpcStatus = status;
+            } else if (name == "grpc-message") {
+                out.grpcMessage = percentDecode(value);
+            }
+        }
+        if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+            nghttp2_hd_inflate_end_headers(m_inflater);
+            return out;
+        }
+        if (used == 0 && left == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT))
+            break;
+    }
+    nghttp2_hd_inflate_end_headers(m_inflater);
+    return out;
+}
+
+std::string percentDecode(std::string_view text)
+{
+    auto hexValue = [](char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    std::string bytes;
+    bytes.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            const int hi = hexValue(text[i + 1]);
+            const int lo = hexValue(text[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                bytes.push_back(static_cast<char>(hi * 16 + lo));
+                i += 2;
+                continue;
+            }
+        }
+        bytes.push_back(text[i]);
+    }
+    return printableText(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+}
+
+std::string printableText(std::span<const std::uint8_t> bytes)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size());
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const std::uint8_t c = bytes[i];
+        if (c >= 0x20 && c < 0x7f) {
+            out.push_back(static_cast<char>(c));
+            continue;
+        }
+        // Keep well-formed UTF-8 sequences (grpc-message is UTF-8), escape anything else.
+        int extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+        bool valid = extra > 0 && i + static_cast<std::size_t>(extra) < bytes.size();
+        for (int k = 1; valid && k <= extra; ++k)
+            valid = (bytes[i + static_cast<std::size_t>(k)] & 0xc0) == 0x80;
+        if (valid && c >= 0xc2 && !(c == 0xe0 && bytes[i + 1] < 0xa0) && !(c == 0xf0 && bytes[i + 1] < 0x90)
+            && !(c == 0xed && bytes[i + 1] >= 0xa0) && c <= 0xf4 && !(c == 0xf4 && bytes[i + 1] >= 0x90)) {
+            out.append(reinterpret_cast<const char*>(bytes.data() + i), static_cast<std::size_t>(extra) + 1);
+            i += static_cast<std::size_t>(extra);
+            continue;
+        }
+        out.append("\\x");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xf]);
+    }
+    return out;
+}
+
+} // namespace ks::capture

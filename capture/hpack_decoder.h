@@ -1,0 +1,45 @@
+// HPACK header-block decoding with nghttp2's inflater, keeping only what keepalive analysis
+// needs (:path, grpc-status, grpc-message).
+#pragma once
+
+#include "core/event.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+struct nghttp2_hd_inflater;
+
+namespace ks::capture {
+
+struct DecodedHeaders {
+    core::HpackState state = core::HpackState::Decoded;
+    std::string path;
+    int grpcStatus = -1;
+    std::string grpcMessage;
+};
+
+class HpackDecoder {
+public:
+    HpackDecoder();
+    ~HpackDecoder();
+    HpackDecoder(const HpackDecoder&) = delete;
+    HpackDecoder& operator=(const HpackDecoder&) = delete;
+
+    // Decodes one complete header block. A block that refers to dynamic-table entries made
+    // before the capture started (or lost in a gap) yields UnknownDynamicTable; the decoder
+    // then starts over with an empty table, as after reset().
+    DecodedHeaders decode(std::span<const std::uint8_t> block);
+    // Forget the dynamic table: bytes were lost, so later references to it must not be trusted.
+    void reset();
+
+private:
+    nghttp2_hd_inflater* m_inflater = nullptr;
+};
+
+// grpc-message is percent-encoded (gRPC over HTTP/2 spec); undo it for display.
+std::string percentDecode(std::string_view text);
+// Bytes as readable text: printable ASCII kept, anything else as \xNN.
+std::string printableText(std::span<const std::uint8_t> bytes);
+
+} // namespace ks::capture

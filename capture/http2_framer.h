@@ -1,0 +1,107 @@
+// HTTP/2 framing over one direction of a reassembled TCP byte stream (RFC 9113 section 4).
+// Handles frames split or coalesced anywhere, skips DATA payloads without buffering them, and
+// after a gap (loss, snaplen truncation) or in a capture that starts mid-connection finds the
+// frame boundary again by a run of plausible frame headers.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace ks::capture {
+
+enum class FrameType : std::uint8_t {
+    Data = 0,
+    Headers = 1,
+    Priority = 2,
+    RstStream = 3,
+    Settings = 4,
+    PushPromise = 5,
+    Ping = 6,
+    Goaway = 7,
+    WindowUpdate = 8,
+    Continuation = 9,
+};
+
+struct FrameHeader {
+    std::uint32_t length = 0;
+    std::uint8_t type = 0;
+    std::uint8_t flags = 0;
+    std::uint32_t stream = 0;
+};
+
+// True when a header could start a frame of a conforming peer (known type, defined flags,
+// stream-0 rules, fixed lengths). strictFlags also rejects undefined flags and unknown types.
+bool plausibleFrameHeader(const FrameHeader& header, bool strictFlags);
+FrameHeader parseFrameHeader(const std::uint8_t* bytes);
+
+class Http2FrameListener {
+public:
+    virtual ~Http2FrameListener() = default;
+    virtual void onPreface(std::int64_t tsNs) = 0;
+    // payload holds the whole frame except for DATA (always empty: DATA payloads are skipped)
+    // and for frames larger than the framer keeps (truncated is then true).
+    virtual void onFrame(const FrameHeader& header, std::span<const std::uint8_t> payload,
+                         bool truncated, std::int64_t tsNs) = 0;
+    // Bytes were lost or the stream was resynchronised: header compression state is suspect.
+    virtual void onDesync() = 0;
+};
+
+class Http2Framer {
+public:
+    enum class Mode : std::uint8_t {
+        Preface, // client side of a connection seen from its start: expect the preface
+        Deferred, // server side of such a connection: hold bytes until the client decides
+        Frames, // aligned on frame boundaries
+        Hunting, // looking for a frame boundary (mid-connection start, after a gap)
+        Opaque, // not HTTP/2 (or given up): bytes are ignored
+    };
+
+    explicit Http2Framer(Mode mode = Mode::Hunting);
+
+    void setListener(Http2FrameListener* listener) { m_listener = listener; }
+    Mode mode() const { return m_mode; }
+    bool everLocked() const { return m_everLocked; }
+
+    void feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs);
+    // `count` bytes of the stream are missing here.
+    void gap(std::uint64_t count);
+    // For a Deferred framer: the client's first bytes decided whether this is HTTP/2.
+    void resolve(bool isHttp2, std::int64_t tsNs);
+    // Give up on this direction (the other one proved not to be HTTP/2).
+    void setOpaque();
+
+    // Frames larger than this keep only their first bytes (enough for any field we report).
+    static constexpr std::uint32_t kMaxKeptPayload = 256 * 1024;
+    // Hunting looks at most this many bytes back and gives up after kMaxHuntBytes without a lock.
+    static constexpr std::size_t kHuntWindow = 64 * 1024;
+    static constexpr std::uint64_t kMaxHuntBytes = 4 * 1024 * 1024;
+
+private:
+    void feedFrames(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
+    void feedHunting(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
+    void feedPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
+    void startHunting();
+    void emitFrame(std::int64_t tsNs);
+
+    Http2FrameListener* m_listener = nullptr;
+    Mode m_mode;
+    bool m_everLocked = false;
+
+    // Frames mode
+    std::uint8_t m_header[9] {};
+    std::size_t m_headerFill = 0;
+    FrameHeader m_current;
+    bool m_inPayload = false;
+    std::uint32_t m_payloadSeen = 0; // bytes of the current payload consumed so far
+    std::uint64_t m_skip = 0; // DATA (or oversized) payload bytes to skip
+    std::vector<std::uint8_t> m_payload;
+
+    // Hunting / preface / deferred buffer
+    std::vector<std::uint8_t> m_buffer;
+    std::vector<std::uint32_t> m_segmentStarts; // offsets in m_buffer where a segment began
+    std::uint64_t m_huntedBytes = 0;
+    std::vector<std::int64_t> m_deferredTs; // Deferred: timestamp of each held segment
+};
+
+} // namespace ks::capture

@@ -1,0 +1,242 @@
+// HTTP/2 frames to events (RFC 9113 section 6 frame layouts).
+#include "http2_session.h"
+
+#include <algorithm>
+
+namespace ks::capture {
+
+using core::Direction;
+using core::Event;
+using core::EventType;
+
+namespace {
+
+std::uint32_t be32(const std::uint8_t* p)
+{
+    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+Direction other(Direction dir)
+{
+    return dir == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
+}
+
+constexpr std::uint8_t kFlagAck = 0x01;
+constexpr std::uint8_t kFlagEndStream = 0x01;
+constexpr std::uint8_t kFlagEndHeaders = 0x04;
+constexpr std::uint8_t kFlagPadded = 0x08;
+constexpr std::uint8_t kFlagPriority = 0x20;
+
+} // namespace
+
+Http2Session::Http2Session(std::uint32_t conn, EventEmitter& emitter)
+    : m_conn(conn)
+    , m_emitter(emitter)
+{
+    m_sides[0].session = this;
+    m_sides[0].dir = Direction::ClientToServer;
+    m_sides[1].session = this;
+    m_sides[1].dir = Direction::ServerToClient;
+}
+
+void Http2Session::Side::onPreface(std::int64_t tsNs)
+{
+    Event e = session->makeEvent(dir, EventType::Preface, tsNs);
+    session->m_emitter.emit(e);
+}
+
+void Http2Session::Side::onFrame(const FrameHeader& header, std::span<const std::uint8_t> payload,
+                                 bool truncated, std::int64_t tsNs)
+{
+    session->onFrame(dir, header, payload, truncated, tsNs);
+}
+
+void Http2Session::Side::onDesync()
+{
+    const auto i = index(dir);
+    session->m_hpack[i].reset();
+    session->m_blocks[i].active = false;
+    session->m_blocks[i].bytes.clear();
+}
+
+Event Http2Session::makeEvent(Direction dir, EventType type, std::int64_t tsNs) const
+{
+    Event e;
+    e.tsNs = tsNs;
+    e.conn = m_conn;
+    e.dir = dir;
+    e.type = type;
+    return e;
+}
+
+void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload,
+                           bool truncated, std::int64_t tsNs)
+{
+    const auto i = index(dir);
+    // A header block must be followed by its CONTINUATION frames (RFC 9113 section 6.10).
+    if (m_blocks[i].active && h.type != static_cast<std::uint8_t>(FrameType::Continuation)) {
+        m_blocks[i].active = false;
+        m_hpack[i].reset();
+    }
+    switch (static_cast<FrameType>(h.type)) {
+    case FrameType::Data: {
+        Event e = makeEvent(dir, EventType::Data, tsNs);
+        e.stream = h.stream;
+        e.length = h.length;
+        e.endStream = h.flags & kFlagEndStream;
+        m_emitter.emit(e);
+        break;
+    }
+    case FrameType::Headers: {
+        std::size_t offset = 0;
+        std::size_t padding = 0;
+        if ((h.flags & kFlagPadded) && !payload.empty()) {
+            padding = payload[0];
+            offset = 1;
+        }
+        if (h.flags & kFlagPriority)
+            offset += 5;
+        std::span<const std::uint8_t> fragment;
+        if (offset + padding <= payload.size())
+            fragment = payload.subspan(offset, payload.size() - offset - (truncated ? 0 : padding));
+        auto& block = m_blocks[i];
+        block = HeaderBlock {};
+        block.active = true;
+        block.stream = h.stream;
+        block.endStream = h.flags & kFlagEndStream;
+        block.bytes.assign(fragment.begin(), fragment.end());
+        block.tooLarge = truncated || offset + padding > payload.size();
+        onHeaderFragment(dir, {}, h.flags & kFlagEndHeaders, false, tsNs);
+        break;
+    }
+    case FrameType::PushPromise: {
+        std::size_t offset = 4;
+        std::size_t padding = 0;
+        if ((h.flags & kFlagPadded) && !payload.empty()) {
+            padding = payload[0];
+            offset = 5;
+        }
+        auto& block = m_blocks[i];
+        block = HeaderBlock {};
+        block.active = true;
+        block.decodeOnly = true;
+        if (offset + padding <= payload.size())
+            block.bytes.assign(payload.begin() + static_cast<std::ptrdiff_t>(offset),
+                               payload.end() - static_cast<std::ptrdiff_t>(truncated ? 0 : padding));
+        block.tooLarge = truncated || offset + padding > payload.size();
+        onHeaderFragment(dir, {}, h.flags & kFlagEndHeaders, false, tsNs);
+        break;
+    }
+    case FrameType::Continuation:
+        if (m_blocks[i].active && m_blocks[i].stream == h.stream)
+            onHeaderFragment(dir, payload, h.flags & kFlagEndHeaders, truncated, tsNs);
+        break;
+    case FrameType::RstStream: {
+        if (payload.size() < 4)
+            break;
+        Event e = makeEvent(dir, EventType::RstStream, tsNs);
+        e.stream = h.stream;
+        e.errorCode = be32(payload.data());
+        m_emitter.emit(e);
+        break;
+    }
+    case FrameType::Settings: {
+        Event e = makeEvent(dir, EventType::Settings, tsNs);
+        e.ack = h.flags & kFlagAck;
+        for (std::size_t off = 0; off + 6 <= payload.size() && e.settingsCount < e.settings.size(); off += 6) {
+            auto& s = e.settings[e.settingsCount++];
+            s.id = static_cast<std::uint16_t>(payload[off] << 8 | payload[off + 1]);
+            s.value = be32(payload.data() + off + 2);
+        }
+        m_emitter.emit(e);
+        break;
+    }
+    case FrameType::Ping:
+        onPing(dir, h, payload, tsNs);
+        break;
+    case FrameType::Goaway: {
+        if (payload.size() < 8)
+            break;
+        Event e = makeEvent(dir, EventType::Goaway, tsNs);
+        e.lastStreamId = be32(payload.data()) & 0x7fffffffu;
+        e.errorCode = be32(payload.data() + 4);
+        const auto debug = payload.subspan(8);
+        e.debug = printableText(debug.first(std::min(debug.size(), kMaxDebugText)));
+        m_emitter.emit(e);
+        break;
+    }
+    case FrameType::WindowUpdate: {
+        if (payload.size() < 4)
+            break;
+        Event e = makeEvent(dir, EventType::WindowUpdate, tsNs);
+        e.stream = h.stream;
+        e.length = be32(payload.data()) & 0x7fffffffu;
+        m_emitter.emit(e);
+        break;
+    }
+    case FrameType::Priority:
+    default:
+        break;
+    }
+}
+
+void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload,
+                          std::int64_t tsNs)
+{
+    if (payload.size() < 8)
+        return;
+    const std::uint64_t opaque = std::uint64_t(be32(payload.data())) << 32 | be32(payload.data() + 4);
+    const bool isAck = h.flags & kFlagAck;
+    Event e = makeEvent(dir, isAck ? EventType::PingAck : EventType::Ping, tsNs);
+    e.opaque = opaque;
+    if (isAck) {
+        // The ACK travels the other way from its PING (RFC 9113 section 6.7).
+        auto& pending = m_pings[index(other(dir))];
+        auto it = std::find_if(pending.begin(), pending.end(),
+                               [opaque](const PendingPing& p) { return p.opaque == opaque; });
+        if (it != pending.end()) {
+            e.rttMs = static_cast<double>(tsNs - it->tsNs) / 1e6;
+            e.pingIndex = static_cast<std::int64_t>(it->index);
+            pending.erase(it);
+        }
+        m_emitter.emit(e);
+        return;
+    }
+    m_emitter.emit(e);
+    auto& pending = m_pings[index(dir)];
+    if (pending.size() >= kMaxOutstandingPings)
+        pending.erase(pending.begin());
+    pending.push_back({opaque, tsNs, e.index});
+}
+
+void Http2Session::onHeaderFragment(Direction dir, std::span<const std::uint8_t> fragment, bool endHeaders,
+                                    bool truncated, std::int64_t tsNs)
+{
+    auto& block = m_blocks[index(dir)];
+    if (block.bytes.size() + fragment.size() > kMaxHeaderBlock || truncated)
+        block.tooLarge = true;
+    if (!block.tooLarge)
+        block.bytes.insert(block.bytes.end(), fragment.begin(), fragment.end());
+    if (!endHeaders)
+        return;
+    block.active = false;
+    Event e = makeEvent(dir, EventType::Headers, tsNs);
+    e.stream = block.stream;
+    e.endStream = block.endStream;
+    if (block.tooLarge) {
+        // Part of the block is missing, so the dynamic table can no longer be followed.
+        m_hpack[index(dir)].reset();
+        e.hpack = core::HpackState::TooLarge;
+    } else {
+        auto decoded = m_hpack[index(dir)].decode(block.bytes);
+        e.hpack = decoded.state;
+        e.path = std::move(decoded.path);
+        e.grpcStatus = decoded.grpcStatus;
+        e.grpcMessage = std::move(decoded.grpcMessage);
+    }
+    block.bytes.clear();
+    if (!block.decodeOnly)
+        m_emitter.emit(e);
+}
+
+} // namespace ks::capture

@@ -1,0 +1,46 @@
+// Link layer -> IPv4/IPv6 -> TCP: turns one captured frame into a view of its TCP segment.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace ks::capture {
+
+inline constexpr std::uint8_t kTcpFin = 0x01;
+inline constexpr std::uint8_t kTcpSyn = 0x02;
+inline constexpr std::uint8_t kTcpRst = 0x04;
+inline constexpr std::uint8_t kTcpAck = 0x10;
+
+struct IpAddress {
+    std::uint8_t family = 0; // 4 or 6
+    std::array<std::uint8_t, 16> bytes {};
+
+    bool operator==(const IpAddress&) const = default;
+    std::string toString() const;
+};
+
+struct TcpSegment {
+    IpAddress src;
+    IpAddress dst;
+    std::uint16_t srcPort = 0;
+    std::uint16_t dstPort = 0;
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    std::uint8_t flags = 0;
+    std::uint16_t window = 0;
+    std::span<const std::uint8_t> payload; // the captured part of the payload
+    std::uint32_t payloadLength = 0; // on the wire, from the IP header (>= payload.size())
+};
+
+enum class DecodeStatus { Tcp, NotTcp, Truncated, Malformed };
+
+// linkType is the libpcap DLT_ value of the source.
+DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame, TcpSegment& out);
+
+bool isSupportedLinkType(int linkType);
+std::string linkTypeDescription(int linkType);
+
+} // namespace ks::capture

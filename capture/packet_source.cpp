@@ -1,0 +1,204 @@
+// Opening captures with libpcap. The file's timestamp resolution is read from its header
+// (pcap magic, or pcapng if_tsresol) before libpcap takes the stream, so times print at the
+// capture's own resolution; a pipe gets the peeked bytes back through fopencookie.
+#include "packet_source.h"
+
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace ks::capture {
+
+namespace {
+
+constexpr std::size_t kPeekSize = 4096;
+
+std::uint32_t readU32(const std::uint8_t* p, bool bigEndian)
+{
+    return bigEndian ? std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3]
+                     : std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[1]) << 8 | p[0];
+}
+
+// Decimal digits of the timestamps, from the first bytes of a capture.
+int resolutionFromHeader(const std::uint8_t* p, std::size_t n)
+{
+    if (n < 4)
+        return 6;
+    const std::uint32_t le = readU32(p, false);
+    if (le == 0xa1b23c4d || le == 0x4d3cb2a1)
+        return 9;
+    if (le != 0x0a0d0d0a || n < 12)
+        return 6;
+    // pcapng: section header block, then (usually) the first interface description block.
+    const bool big = readU32(p + 8, true) == 0x1a2b3c4d;
+    const std::uint32_t shbLength = readU32(p + 4, big);
+    std::size_t off = shbLength;
+    if (off + 20 > n || readU32(p + off, big) != 1)
+        return 6;
+    const std::uint32_t idbLength = readU32(p + off + 4, big);
+    const std::size_t end = std::min<std::size_t>(off + idbLength - 4, n);
+    std::size_t opt = off + 16;
+    while (opt + 4 <= end) {
+        const unsigned code = big ? (p[opt] << 8 | p[opt + 1]) : (p[opt + 1] << 8 | p[opt]);
+        const unsigned len = big ? (p[opt + 2] << 8 | p[opt + 3]) : (p[opt + 3] << 8 | p[opt + 2]);
+        if (code == 0)
+            break;
+        if (code == 9 && len == 1 && opt + 5 <= end) {
+            const std::uint8_t v = p[opt + 4];
+            if (v & 0x80)
+                return (v & 0x7f) >= 30 ? 9 : 6; // power-of-two resolutions: 2^-30 ~ ns
+            return v >= 9 ? 9 : (v > 6 ? 9 : 6);
+        }
+        opt += 4 + ((len + 3) & ~3u);
+    }
+    return 6;
+}
+
+// A FILE that first returns bytes already read from a pipe, then the rest of the pipe.
+struct ReplayCookie {
+    std::vector<std::uint8_t> head;
+    std::size_t offset = 0;
+    int fd = -1;
+};
+
+ssize_t replayRead(void* cookie, char* buf, size_t size)
+{
+    auto* c = static_cast<ReplayCookie*>(cookie);
+    if (c->offset < c->head.size()) {
+        const std::size_t n = std::min(size, c->head.size() - c->offset);
+        std::memcpy(buf, c->head.data() + c->offset, n);
+        c->offset += n;
+        return static_cast<ssize_t>(n);
+    }
+    for (;;) {
+        const ssize_t n = ::read(c->fd, buf, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n;
+    }
+}
+
+int replayClose(void* cookie)
+{
+    delete static_cast<ReplayCookie*>(cookie);
+    return 0;
+}
+
+std::string describeOpenError(const std::string& path, const std::string& pcapError)
+{
+    const std::string name = path == "-" ? std::string("standard input") : path;
+    if (pcapError.find("unknown file format") != std::string::npos)
+        return name + ": not a pcap or pcapng capture (libpcap: unknown file format); "
+                      "write captures with tcpdump -w or dumpcap";
+    if (pcapError.find("truncated") != std::string::npos)
+        return name + ": the capture file header is truncated (" + pcapError + ")";
+    return name + ": cannot read the capture (libpcap: " + pcapError + ")";
+}
+
+} // namespace
+
+std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::string& error)
+{
+    std::unique_ptr<PacketSource> src(new PacketSource);
+    src->m_path = path;
+    FILE* fp = nullptr;
+    int fd = -1;
+    if (path == "-") {
+        fd = ::dup(STDIN_FILENO);
+        src->m_isStream = true;
+    } else {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            error = path + ": cannot open (" + std::strerror(errno) + ")";
+            return nullptr;
+        }
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            ::close(fd);
+            error = path + ": is a directory, not a capture file";
+            return nullptr;
+        }
+        src->m_isStream = !S_ISREG(st.st_mode);
+    }
+    if (fd < 0) {
+        error = "standard input: cannot read (" + std::string(std::strerror(errno)) + ")";
+        return nullptr;
+    }
+    auto* cookie = new ReplayCookie;
+    cookie->fd = fd;
+    cookie->head.resize(kPeekSize);
+    std::size_t have = 0;
+    while (have < kPeekSize) {
+        const ssize_t n = ::read(fd, cookie->head.data() + have, kPeekSize - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += static_cast<std::size_t>(n);
+    }
+    cookie->head.resize(have);
+    const std::string name = path == "-" ? std::string("standard input") : path;
+    if (have == 0) {
+        ::close(fd);
+        delete cookie;
+        error = name + (path == "-" ? ": no capture data arrived (empty pipe)" : ": the file is empty, not a capture");
+        return nullptr;
+    }
+    src->m_decimals = resolutionFromHeader(cookie->head.data(), have);
+    cookie_io_functions_t io {};
+    io.read = replayRead;
+    io.close = [](void* c) {
+        auto* rc = static_cast<ReplayCookie*>(c);
+        ::close(rc->fd);
+        return replayClose(c);
+    };
+    fp = fopencookie(cookie, "r", io);
+    if (!fp) {
+        ::close(fd);
+        delete cookie;
+        error = name + ": cannot read (out of memory)";
+        return nullptr;
+    }
+    std::setvbuf(fp, nullptr, _IOFBF, 1 << 20);
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    src->m_pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!src->m_pcap) {
+        std::fclose(fp);
+        error = describeOpenError(path, errbuf);
+        return nullptr;
+    }
+    src->m_linkType = pcap_datalink(src->m_pcap);
+    return src;
+}
+
+PacketSource::~PacketSource()
+{
+    if (m_pcap)
+        pcap_close(m_pcap); // closes the FILE as well
+}
+
+PacketSource::Status PacketSource::next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame,
+                                        std::string& error)
+{
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    const int rc = pcap_next_ex(m_pcap, &header, &data);
+    if (rc == 1) {
+        tsNs = std::int64_t(header->ts.tv_sec) * 1'000'000'000 + header->ts.tv_usec;
+        frame = std::span(data, header->caplen);
+        return Status::Packet;
+    }
+    if (rc == PCAP_ERROR_BREAK)
+        return Status::End;
+    error = pcap_geterr(m_pcap);
+    return Status::Error;
+}
+
+} // namespace ks::capture

@@ -1,0 +1,43 @@
+// libpcap sources: pcap (microsecond or nanosecond) and pcapng files, or a pcap stream on
+// standard input ("-"). Timestamps come out in nanoseconds with the file's own resolution known.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+typedef struct pcap pcap_t;
+
+namespace ks::capture {
+
+class PacketSource {
+public:
+    enum class Status { Packet, End, Error };
+
+    // path "-" reads standard input. On failure returns nullptr and a one-line reason in error.
+    static std::unique_ptr<PacketSource> open(const std::string& path, std::string& error);
+    ~PacketSource();
+    PacketSource(const PacketSource&) = delete;
+    PacketSource& operator=(const PacketSource&) = delete;
+
+    int linkType() const { return m_linkType; }
+    // Decimal digits of the capture's timestamps: 6 (microseconds) or 9 (nanoseconds).
+    int decimals() const { return m_decimals; }
+    bool isStream() const { return m_isStream; }
+    const std::string& path() const { return m_path; }
+
+    // On Error, error holds a reason (e.g. a truncated last packet).
+    Status next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
+
+private:
+    PacketSource() = default;
+
+    pcap_t* m_pcap = nullptr;
+    std::string m_path;
+    int m_linkType = 0;
+    int m_decimals = 6;
+    bool m_isStream = false;
+};
+
+} // namespace ks::capture

@@ -1,0 +1,56 @@
+// One direction of a TCP connection as an ordered byte stream: trims retransmitted bytes, holds
+// out-of-order segments (bounded in count, bytes and capture time) and reports what is missing
+// as a gap, so the framer above never sees bytes twice or out of order.
+#pragma once
+
+#include "http2_framer.h"
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <vector>
+
+namespace ks::capture {
+
+class StreamReassembler {
+public:
+    static constexpr std::size_t kMaxHeldSegments = 64;
+    static constexpr std::size_t kMaxHeldBytes = 512 * 1024;
+    static constexpr std::int64_t kMaxHoldNs = 2'000'000'000; // give up on a hole after 2 s
+
+    explicit StreamReassembler(Http2Framer& framer)
+        : m_framer(framer)
+    {
+    }
+
+    // Sequence number of the first payload byte (ISN + 1), from the SYN.
+    void setInitialSequence(std::uint32_t next);
+    // payload: the captured bytes; wireLength: the segment's payload length on the wire.
+    void segment(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength,
+                 std::int64_t tsNs);
+    // Deliver everything still held, with gaps for the holes (FIN, RST, end of capture).
+    void flush();
+
+    std::uint64_t gapBytes() const { return m_gapBytes; }
+
+private:
+    struct Held {
+        std::vector<std::uint8_t> bytes;
+        std::uint32_t wireLength;
+        std::int64_t tsNs;
+    };
+
+    void deliver(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength,
+                 std::int64_t tsNs);
+    void drain();
+    void skipToFirstHeld();
+
+    Http2Framer& m_framer;
+    bool m_started = false;
+    std::uint32_t m_next = 0;
+    std::map<std::uint32_t, Held> m_held; // keyed by sequence number
+    std::size_t m_heldBytes = 0;
+    std::uint64_t m_gapBytes = 0;
+};
+
+} // namespace ks::capture

@@ -1,0 +1,85 @@
+// The event model shared by capture, lab, analyzer and views: one value per thing that happened
+// on a connection (see DESIGN.md, "Events").
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ks::core {
+
+enum class Direction : std::uint8_t { ClientToServer, ServerToClient };
+
+enum class EventType : std::uint8_t {
+    Syn,
+    Fin,
+    Rst,
+    TcpKeepalive,
+    TcpKeepaliveAck,
+    Preface,
+    Settings,
+    Headers,
+    Data,
+    Ping,
+    PingAck,
+    Goaway,
+    RstStream,
+    WindowUpdate,
+    ChannelState,
+    Rpc,
+};
+inline constexpr std::size_t kEventTypeCount = static_cast<std::size_t>(EventType::Rpc) + 1;
+
+std::string_view eventTypeName(EventType type);
+std::string_view directionName(Direction dir);
+
+// How much of a HEADERS block could be decoded. A capture that starts mid-connection lacks the
+// HPACK dynamic table entries made before it; fields that refer to them are unknown, not guessed.
+enum class HpackState : std::uint8_t { Decoded, UnknownDynamicTable, TooLarge };
+
+struct SettingValue {
+    std::uint16_t id = 0;
+    std::uint32_t value = 0;
+};
+
+struct Event {
+    std::uint64_t index = 0; // position in the event stream; findings cite it
+    std::int64_t tsNs = 0; // epoch nanoseconds
+    std::int64_t relNs = 0; // nanoseconds since the first packet of the source
+    std::uint32_t conn = 0;
+    Direction dir = Direction::ClientToServer;
+    EventType type = EventType::Syn;
+
+    // tcp_keepalive, tcp_keepalive_ack
+    std::uint32_t seq = 0;
+    // headers, data, rst_stream, window_update
+    std::uint32_t stream = 0;
+    std::uint32_t length = 0; // data length, window increment
+    bool endStream = false;
+    // settings
+    bool ack = false;
+    std::uint8_t settingsCount = 0;
+    std::array<SettingValue, 12> settings {};
+    // ping, ping_ack
+    std::uint64_t opaque = 0;
+    double rttMs = -1.0; // < 0 when the PING was not seen
+    std::int64_t pingIndex = -1;
+    // goaway, rst_stream
+    std::uint32_t lastStreamId = 0;
+    std::uint32_t errorCode = 0;
+    std::string debug; // goaway debug data, printable
+    // headers
+    HpackState hpack = HpackState::Decoded;
+    std::string path;
+    int grpcStatus = -1;
+    std::string grpcMessage;
+    // lab: channel_state, rpc
+    std::string state;
+    std::string method;
+    std::string status;
+    std::string message;
+    double durationMs = -1.0;
+};
+
+} // namespace ks::core

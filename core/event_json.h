@@ -1,0 +1,15 @@
+// Events and connection summaries as the JSON objects of the DESIGN.md contract.
+#pragma once
+
+#include "connection_summary.h"
+#include "event.h"
+#include "json_writer.h"
+
+namespace ks::core {
+
+// decimals: 6 for microsecond captures, 9 for nanosecond ones.
+void writeEventJson(JsonWriter& json, const Event& event, int decimals);
+void writeConnectionJson(JsonWriter& json, const ConnectionSummary& conn, std::int64_t originNs,
+                         int decimals);
+
+} // namespace ks::core
