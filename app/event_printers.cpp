@@ -191,8 +191,11 @@ void TextPrinter::onEvent(const core::Event& e)
     case EventType::Settings:
         detail = e.ack ? "ack" : "";
         for (std::size_t i = 0; i < e.settingsCount; ++i) {
-            detail += (detail.empty() ? "" : " ") + std::string(core::http2SettingName(e.settings[i].id)) + "="
-                + std::to_string(e.settings[i].value);
+            if (!detail.empty())
+                detail.push_back(' ');
+            detail.append(core::http2SettingName(e.settings[i].id));
+            detail.push_back('=');
+            detail.append(std::to_string(e.settings[i].value));
         }
         break;
     default:

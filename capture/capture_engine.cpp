@@ -37,7 +37,7 @@ bool linuxEphemeral(std::uint16_t port)
 
 TcpConnection::TcpConnection(std::uint32_t id, EventEmitter& emitter, bool fromStart)
     : framers {Http2Framer(fromStart ? Http2Framer::Mode::Preface : Http2Framer::Mode::Hunting),
-               Http2Framer(fromStart ? Http2Framer::Mode::Deferred : Http2Framer::Mode::Hunting)}
+               Http2Framer(fromStart ? Http2Framer::Mode::ServerPreface : Http2Framer::Mode::Hunting)}
     , session(std::make_unique<Http2Session>(id, emitter))
 {
     summary.id = id;
@@ -227,6 +227,9 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     fwd.window = seg.window;
     fwd.lastWasKeepalive = keepalive;
 
+    if ((flags & kTcpAck) && !syn)
+        conn.streams[1 - d]->acknowledged(seg.ack);
+
     if (syn && !fwd.synSeen) {
         fwd.synSeen = true;
         if (dir == Direction::ClientToServer)
@@ -251,8 +254,8 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         auto& framer = conn.framers[d];
         const bool deciding = framer.mode() == Http2Framer::Mode::Preface;
         conn.streams[d]->segment(seg.seq, seg.payload, seglen, tsNs);
-        if (deciding && framer.mode() != Http2Framer::Mode::Preface)
-            conn.framers[1 - d].resolve(framer.mode() != Http2Framer::Mode::Opaque, tsNs);
+        if (deciding && framer.mode() == Http2Framer::Mode::Opaque)
+            conn.framers[1 - d].setOpaque(); // no client preface: not HTTP/2 (or TLS)
     }
 
     if (fin && !fwd.finSeen) {

@@ -13,7 +13,6 @@ constexpr std::size_t kPrefaceSize = sizeof kPreface - 1;
 // The largest frame a hunt accepts as a candidate: well above any default MAX_FRAME_SIZE, far
 // below the 24-bit limit, so random bytes rarely pass.
 constexpr std::uint32_t kHuntMaxFrame = 1u << 20;
-constexpr std::size_t kMaxDeferred = 64 * 1024;
 
 } // namespace
 
@@ -101,14 +100,8 @@ void Http2Framer::feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs)
     case Mode::Preface:
         feedPreface(bytes.data(), bytes.size(), tsNs);
         break;
-    case Mode::Deferred:
-        if (m_buffer.size() + bytes.size() > kMaxDeferred) {
-            setOpaque();
-            return;
-        }
-        m_segmentStarts.push_back(static_cast<std::uint32_t>(m_buffer.size()));
-        m_deferredTs.push_back(tsNs);
-        m_buffer.insert(m_buffer.end(), bytes.begin(), bytes.end());
+    case Mode::ServerPreface:
+        feedServerPreface(bytes.data(), bytes.size(), tsNs);
         break;
     case Mode::Frames:
         feedFrames(bytes.data(), bytes.size(), tsNs);
@@ -141,27 +134,27 @@ void Http2Framer::feedPreface(const std::uint8_t* data, std::size_t size, std::i
         feedFrames(data + take, size - take, tsNs);
 }
 
-void Http2Framer::resolve(bool isHttp2, std::int64_t tsNs)
+void Http2Framer::feedServerPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
 {
-    if (m_mode != Mode::Deferred)
+    // RFC 9113 section 3.4: the server's preface is a SETTINGS frame (not an ACK), sent first.
+    const std::size_t take = std::min(size, std::size_t(9) - m_buffer.size());
+    m_buffer.insert(m_buffer.end(), data, data + take);
+    if (m_buffer.size() < 9)
         return;
-    if (!isHttp2) {
+    const FrameHeader h = parseFrameHeader(m_buffer.data());
+    if (h.type != static_cast<std::uint8_t>(FrameType::Settings) || (h.flags & 0x01)
+        || !plausibleFrameHeader(h, true)) {
         setOpaque();
         return;
     }
-    std::vector<std::uint8_t> held;
-    held.swap(m_buffer);
-    std::vector<std::uint32_t> starts;
-    starts.swap(m_segmentStarts);
-    std::vector<std::int64_t> times;
-    times.swap(m_deferredTs);
+    std::uint8_t header[9];
+    std::memcpy(header, m_buffer.data(), 9);
+    m_buffer.clear();
     m_mode = Mode::Frames;
     m_everLocked = true;
-    for (std::size_t i = 0; i < starts.size(); ++i) {
-        const std::size_t end = i + 1 < starts.size() ? starts[i + 1] : held.size();
-        feed(std::span(held.data() + starts[i], end - starts[i]), times[i]);
-    }
-    (void)tsNs;
+    feedFrames(header, 9, tsNs);
+    if (size > take)
+        feedFrames(data + take, size - take, tsNs);
 }
 
 void Http2Framer::setOpaque()
@@ -169,7 +162,6 @@ void Http2Framer::setOpaque()
     m_mode = Mode::Opaque;
     m_buffer = {};
     m_segmentStarts = {};
-    m_deferredTs = {};
     m_payload = {};
 }
 
@@ -204,7 +196,7 @@ void Http2Framer::gap(std::uint64_t count)
         m_segmentStarts.clear();
         return;
     case Mode::Preface:
-    case Mode::Deferred:
+    case Mode::ServerPreface:
         startHunting();
         return;
     case Mode::Opaque:

@@ -51,7 +51,7 @@ class Http2Framer {
 public:
     enum class Mode : std::uint8_t {
         Preface, // client side of a connection seen from its start: expect the preface
-        Deferred, // server side of such a connection: hold bytes until the client decides
+        ServerPreface, // server side of such a connection: its first frame must be SETTINGS
         Frames, // aligned on frame boundaries
         Hunting, // looking for a frame boundary (mid-connection start, after a gap)
         Opaque, // not HTTP/2 (or given up): bytes are ignored
@@ -66,9 +66,7 @@ public:
     void feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs);
     // `count` bytes of the stream are missing here.
     void gap(std::uint64_t count);
-    // For a Deferred framer: the client's first bytes decided whether this is HTTP/2.
-    void resolve(bool isHttp2, std::int64_t tsNs);
-    // Give up on this direction (the other one proved not to be HTTP/2).
+    // Give up on this direction (e.g. the other one proved not to be HTTP/2).
     void setOpaque();
 
     // Frames larger than this keep only their first bytes (enough for any field we report).
@@ -81,6 +79,7 @@ private:
     void feedFrames(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void feedHunting(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void feedPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
+    void feedServerPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void startHunting();
     void emitFrame(std::int64_t tsNs);
 
@@ -93,7 +92,6 @@ private:
     std::size_t m_headerFill = 0;
     FrameHeader m_current;
     bool m_inPayload = false;
-    std::uint32_t m_payloadSeen = 0; // bytes of the current payload consumed so far
     std::uint64_t m_skip = 0; // DATA (or oversized) payload bytes to skip
     std::vector<std::uint8_t> m_payload;
 
@@ -101,7 +99,6 @@ private:
     std::vector<std::uint8_t> m_buffer;
     std::vector<std::uint32_t> m_segmentStarts; // offsets in m_buffer where a segment began
     std::uint64_t m_huntedBytes = 0;
-    std::vector<std::int64_t> m_deferredTs; // Deferred: timestamp of each held segment
 };
 
 } // namespace ks::capture

@@ -57,6 +57,10 @@ void Http2Session::Side::onDesync()
     session->m_hpack[i].reset();
     session->m_blocks[i].active = false;
     session->m_blocks[i].bytes.clear();
+    // The lost bytes may have held ACKs for PINGs sent the other way: pair later ACKs with
+    // PINGs sent after the loss first (gRPC reuses opaque data, e.g. grpc-go's BDP pings).
+    for (auto& ping : session->m_pings[index(other(dir))])
+        ping.ackMayBeLost = true;
 }
 
 Event Http2Session::makeEvent(Direction dir, EventType type, std::int64_t tsNs) const
@@ -193,7 +197,10 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
         // The ACK travels the other way from its PING (RFC 9113 section 6.7).
         auto& pending = m_pings[index(other(dir))];
         auto it = std::find_if(pending.begin(), pending.end(),
-                               [opaque](const PendingPing& p) { return p.opaque == opaque; });
+                               [opaque](const PendingPing& p) { return p.opaque == opaque && !p.ackMayBeLost; });
+        if (it == pending.end())
+            it = std::find_if(pending.begin(), pending.end(),
+                              [opaque](const PendingPing& p) { return p.opaque == opaque; });
         if (it != pending.end()) {
             e.rttMs = static_cast<double>(tsNs - it->tsNs) / 1e6;
             e.pingIndex = static_cast<std::int64_t>(it->index);

@@ -38,6 +38,7 @@ private:
         std::uint64_t opaque;
         std::int64_t tsNs;
         std::uint64_t index;
+        bool ackMayBeLost = false; // bytes went missing the way its ACK would travel
     };
     struct HeaderBlock {
         bool active = false;

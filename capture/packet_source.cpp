@@ -18,7 +18,7 @@ namespace ks::capture {
 
 namespace {
 
-constexpr std::size_t kPeekSize = 4096;
+constexpr std::size_t kMaxPeek = 64 * 1024;
 
 std::uint32_t readU32(const std::uint8_t* p, bool bigEndian)
 {
@@ -133,15 +133,33 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
     }
     auto* cookie = new ReplayCookie;
     cookie->fd = fd;
-    cookie->head.resize(kPeekSize);
+    // Read only as far as the header needs: on a pipe, more could block until the next packet.
     std::size_t have = 0;
-    while (have < kPeekSize) {
-        const ssize_t n = ::read(fd, cookie->head.data() + have, kPeekSize - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        have += static_cast<std::size_t>(n);
+    auto fill = [&](std::size_t want) {
+        want = std::min(want, kMaxPeek);
+        if (cookie->head.size() < want)
+            cookie->head.resize(want);
+        while (have < want) {
+            const ssize_t n = ::read(fd, cookie->head.data() + have, want - have);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            have += static_cast<std::size_t>(n);
+        }
+    };
+    fill(4);
+    if (have == 4 && readU32(cookie->head.data(), false) == 0x0a0d0d0a) {
+        fill(12); // pcapng: section header block, then the first interface description block
+        if (have == 12) {
+            const bool big = readU32(cookie->head.data() + 8, true) == 0x1a2b3c4d;
+            const std::size_t shb = readU32(cookie->head.data() + 4, big);
+            fill(shb + 8);
+            if (have == shb + 8)
+                fill(shb + readU32(cookie->head.data() + shb + 4, big));
+        }
+    } else {
+        fill(24); // pcap file header
     }
     cookie->head.resize(have);
     const std::string name = path == "-" ? std::string("standard input") : path;

@@ -117,6 +117,20 @@ void StreamReassembler::skipToFirstHeld()
     }
 }
 
+void StreamReassembler::acknowledged(std::uint32_t ack)
+{
+    if (!m_started)
+        return;
+    const std::int32_t unseen = seqDiff(ack, m_next);
+    // A window's worth at most: anything larger is not an acknowledgement of this stream.
+    if (unseen <= 0 || unseen > (1 << 30))
+        return;
+    m_framer.gap(static_cast<std::uint32_t>(unseen));
+    m_gapBytes += static_cast<std::uint32_t>(unseen);
+    m_next = ack;
+    drain();
+}
+
 void StreamReassembler::flush()
 {
     while (!m_held.empty()) {

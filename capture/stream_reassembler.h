@@ -28,6 +28,9 @@ public:
     // payload: the captured bytes; wireLength: the segment's payload length on the wire.
     void segment(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength,
                  std::int64_t tsNs);
+    // The peer acknowledged up to `ack`: bytes before it that the capture lacks will never be
+    // retransmitted (Wireshark's "ACKed unseen segment"), so report them as a gap right away.
+    void acknowledged(std::uint32_t ack);
     // Deliver everything still held, with gaps for the holes (FIN, RST, end of capture).
     void flush();
 

@@ -1,0 +1,199 @@
+// Framer and reassembly: split, coalesced, retransmitted, reordered and lost bytes.
+#include "capture/frame_builder.h"
+#include "capture/http2_framer.h"
+#include "capture/stream_reassembler.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+using namespace ks::test;
+using ks::capture::Http2Framer;
+using ks::capture::StreamReassembler;
+
+namespace {
+
+const std::string kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+// A client stream: preface, SETTINGS, a HEADERS-like frame, DATA, PINGs and a GOAWAY.
+Bytes clientStream()
+{
+    Bytes s(kPreface.begin(), kPreface.end());
+    append(s, frame(4, 0, 0, Bytes {0, 3, 0, 0, 0, 100}));
+    append(s, frame(1, 0x04, 1, Bytes {0x83, 0x86, 0x84}));
+    append(s, data(1, 300, true));
+    append(s, ping(0x0102030405060708));
+    append(s, ping(42, true));
+    append(s, goaway(1, 11, "too_many_pings"));
+    return s;
+}
+
+std::vector<RecordedFrame> framesOf(const Bytes& stream, Http2Framer::Mode mode = Http2Framer::Mode::Preface)
+{
+    FrameRecorder rec;
+    Http2Framer framer(mode);
+    framer.setListener(&rec);
+    framer.feed(stream, 0);
+    return rec.frames;
+}
+
+} // namespace
+
+TEST(Http2Framer, wholeStreamYieldsEveryFrameWithPayloadsExceptData)
+{
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    framer.feed(clientStream(), 0);
+    EXPECT_EQ(rec.prefaces, 1);
+    ASSERT_EQ(rec.frames.size(), 6u);
+    EXPECT_EQ(rec.frames[2].type, 0);
+    EXPECT_EQ(rec.frames[2].length, 300u);
+    EXPECT_TRUE(rec.frames[2].payload.empty()); // DATA payloads are skipped, not buffered
+    EXPECT_EQ(rec.frames[5].type, 7);
+    EXPECT_EQ(std::string(rec.frames[5].payload.begin() + 8, rec.frames[5].payload.end()), "too_many_pings");
+}
+
+TEST(Http2Framer, frameSplitByteByByteAcrossSegmentsMatchesWholeStream)
+{
+    const Bytes stream = clientStream();
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    for (std::uint8_t b : stream)
+        framer.feed(std::span(&b, 1), 0);
+    EXPECT_EQ(rec.prefaces, 1);
+    EXPECT_EQ(rec.frames, framesOf(stream));
+    EXPECT_EQ(rec.desyncs, 0);
+}
+
+TEST(Http2Framer, manyFramesInOneSegmentAreAllReported)
+{
+    Bytes s(kPreface.begin(), kPreface.end());
+    for (std::uint64_t i = 0; i < 500; ++i)
+        append(s, ping(i));
+    const auto frames = framesOf(s);
+    ASSERT_EQ(frames.size(), 500u);
+    EXPECT_EQ(frames[499].payload, Bytes({0, 0, 0, 0, 0, 0, 1, 0xf3}));
+}
+
+TEST(Http2Framer, retransmittedAndReorderedSegmentsAreDeliveredOnceInOrder)
+{
+    const Bytes stream = clientStream();
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    StreamReassembler tcp(framer);
+    const std::uint32_t isn = 0xfffffff0; // sequence numbers wrap inside the stream
+    tcp.setInitialSequence(isn + 1);
+    auto seg = [&](std::size_t from, std::size_t to) {
+        tcp.segment(isn + 1 + static_cast<std::uint32_t>(from),
+                    std::span(stream.data() + from, to - from), static_cast<std::uint32_t>(to - from), 0);
+    };
+    const std::size_t n = stream.size();
+    seg(0, 30);
+    seg(100, 200); // arrives early
+    seg(60, 130); // overlaps both neighbours
+    seg(0, 30); // plain retransmission
+    seg(30, 60); // fills the hole
+    seg(200, n);
+    seg(150, n); // late retransmission of the tail
+    EXPECT_EQ(rec.prefaces, 1);
+    EXPECT_EQ(rec.frames, framesOf(stream));
+    EXPECT_EQ(tcp.gapBytes(), 0u);
+    EXPECT_EQ(rec.desyncs, 0);
+}
+
+TEST(Http2Framer, gapInTheMiddleOfAFrameResynchronisesOnFollowingFrames)
+{
+    Bytes s(kPreface.begin(), kPreface.end());
+    append(s, frame(1, 0x04, 1, Bytes(40, 0x41))); // HEADERS that will lose bytes
+    const std::size_t cutFrom = s.size() - 20;
+    append(s, ping(1));
+    append(s, ping(2));
+    append(s, ping(3, true));
+    append(s, goaway(5, 0, "bye"));
+
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    StreamReassembler tcp(framer);
+    tcp.setInitialSequence(1000);
+    tcp.segment(1000, std::span(s.data(), cutFrom), static_cast<std::uint32_t>(cutFrom), 0);
+    // 10 bytes of the HEADERS payload are never captured, and the hold times out.
+    const std::size_t resume = cutFrom + 10;
+    tcp.segment(1000 + static_cast<std::uint32_t>(resume), std::span(s.data() + resume, s.size() - resume),
+                static_cast<std::uint32_t>(s.size() - resume), 0);
+    tcp.flush();
+    EXPECT_EQ(tcp.gapBytes(), 10u);
+    EXPECT_GE(rec.desyncs, 1);
+    std::vector<std::uint8_t> types;
+    for (const auto& f : rec.frames)
+        types.push_back(f.type);
+    EXPECT_EQ(types, (std::vector<std::uint8_t> {6, 6, 6, 7})); // the damaged HEADERS is dropped
+    EXPECT_EQ(std::string(rec.frames[3].payload.begin() + 8, rec.frames[3].payload.end()), "bye");
+}
+
+TEST(Http2Framer, snaplenCutInsideDataPayloadKeepsAlignment)
+{
+    Bytes s(kPreface.begin(), kPreface.end());
+    append(s, data(1, 1000));
+    append(s, ping(7));
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    StreamReassembler tcp(framer);
+    tcp.setInitialSequence(1);
+    // The DATA segment was captured with a 100-byte snaplen: 100 of its 1033 bytes are there.
+    const std::size_t dataEnd = kPreface.size() + 9 + 1000;
+    tcp.segment(1, std::span(s.data(), 100), static_cast<std::uint32_t>(dataEnd), 0);
+    tcp.segment(1 + static_cast<std::uint32_t>(dataEnd), std::span(s.data() + dataEnd, s.size() - dataEnd),
+                static_cast<std::uint32_t>(s.size() - dataEnd), 0);
+    EXPECT_EQ(rec.desyncs, 0);
+    ASSERT_EQ(rec.frames.size(), 2u);
+    EXPECT_EQ(rec.frames[1].type, 6);
+}
+
+TEST(Http2Framer, midConnectionCaptureLocksOnASegmentHoldingOnePing)
+{
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Hunting);
+    framer.setListener(&rec);
+    Bytes tail(37, 0x5a); // the end of some frame whose start is not in the capture
+    framer.feed(tail, 0);
+    const Bytes p = ping(99);
+    framer.feed(p, 1);
+    ASSERT_EQ(rec.frames.size(), 1u);
+    EXPECT_EQ(rec.frames[0].type, 6);
+    EXPECT_EQ(framer.mode(), Http2Framer::Mode::Frames);
+    framer.feed(goaway(3, 0, ""), 2);
+    EXPECT_EQ(rec.frames.size(), 2u);
+}
+
+TEST(Http2Framer, nonHttp2StreamIsIgnored)
+{
+    const std::string http1 = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    framer.feed(std::span(reinterpret_cast<const std::uint8_t*>(http1.data()), http1.size()), 0);
+    framer.feed(ping(1), 0);
+    EXPECT_EQ(framer.mode(), Http2Framer::Mode::Opaque);
+    EXPECT_TRUE(rec.frames.empty());
+}
+
+TEST(Http2Framer, randomBytesNeverLockAsFrames)
+{
+    std::mt19937 rng(1234);
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Hunting);
+    framer.setListener(&rec);
+    Bytes chunk(1400);
+    for (int i = 0; i < 3200; ++i) { // 4.5 MB: past the hunting budget
+        for (auto& b : chunk)
+            b = static_cast<std::uint8_t>(rng());
+        framer.feed(chunk, i);
+    }
+    EXPECT_TRUE(rec.frames.empty());
+    EXPECT_EQ(framer.mode(), Http2Framer::Mode::Opaque); // gave up after the hunting budget
+}

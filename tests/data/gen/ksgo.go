@@ -1,0 +1,94 @@
+// ksgo: tiny grpc-go (1.33, Debian golang-google-grpc-dev) server/client used by
+// make_captures.sh to produce reference captures. Uses the precompiled health service,
+// so no protoc is needed. Build: GO111MODULE=off GOPATH=/usr/share/gocode go build ksgo.go
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/health"
+	hpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
+)
+
+func main() {
+	mode := flag.String("mode", "server", "server | client")
+	addr := flag.String("addr", "127.0.0.1:50100", "listen / dial address")
+	life := flag.Duration("life", 10*time.Second, "server: exit after this long")
+	// server keepalive knobs
+	kaTime := flag.Duration("ka-time", 0, "server: ServerParameters.Time (server-sent PING cadence)")
+	kaTimeout := flag.Duration("ka-timeout", 0, "server: ServerParameters.Timeout")
+	maxIdle := flag.Duration("max-idle", 0, "server: MaxConnectionIdle")
+	maxAge := flag.Duration("max-age", 0, "server: MaxConnectionAge")
+	maxAgeGrace := flag.Duration("max-age-grace", 0, "server: MaxConnectionAgeGrace")
+	minTime := flag.Duration("policy-min-time", 0, "server: EnforcementPolicy.MinTime (0 = grpc default 5m)")
+	permit := flag.Bool("permit-without-stream", false, "server: EnforcementPolicy.PermitWithoutStream")
+	// client behaviour
+	rpcs := flag.Int("rpcs", 1, "client: number of unary Check RPCs")
+	interval := flag.Duration("interval", 500*time.Millisecond, "client: gap between RPCs")
+	idle := flag.Duration("idle", 0, "client: stay connected and idle this long after the RPCs")
+	watch := flag.Duration("watch", 0, "client: hold a Health/Watch server stream open up to this long")
+	lisKA := flag.Duration("listener-tcp-keepalive", 0, "server: TCP keep-alive period of accepted conns (0 = Go default 15s, negative = off)")
+	flag.Parse()
+
+	switch *mode {
+	case "server":
+		lis, err := (&net.ListenConfig{KeepAlive: *lisKA}).Listen(context.Background(), "tcp", *addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "listen:", err)
+			os.Exit(1)
+		}
+		sp := keepalive.ServerParameters{Time: *kaTime, Timeout: *kaTimeout,
+			MaxConnectionIdle: *maxIdle, MaxConnectionAge: *maxAge, MaxConnectionAgeGrace: *maxAgeGrace}
+		ep := keepalive.EnforcementPolicy{MinTime: *minTime, PermitWithoutStream: *permit}
+		s := grpc.NewServer(grpc.KeepaliveParams(sp), grpc.KeepaliveEnforcementPolicy(ep))
+		hpb.RegisterHealthServer(s, health.NewServer())
+		go func() { time.Sleep(*life); s.Stop(); os.Exit(0) }()
+		if err := s.Serve(lis); err != nil {
+			fmt.Fprintln(os.Stderr, "serve:", err)
+		}
+	case "client":
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		conn, err := grpc.DialContext(ctx, *addr, grpc.WithInsecure(), grpc.WithBlock())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dial:", err)
+			os.Exit(1)
+		}
+		defer conn.Close()
+		c := hpb.NewHealthClient(conn)
+		for i := 0; i < *rpcs; i++ {
+			if i > 0 {
+				time.Sleep(*interval)
+			}
+			rctx, rcancel := context.WithTimeout(ctx, 5*time.Second)
+			r, err := c.Check(rctx, &hpb.HealthCheckRequest{})
+			rcancel()
+			fmt.Printf("check %d: %v %v\n", i, r.GetStatus(), err)
+		}
+		if *watch > 0 {
+			wctx, wcancel := context.WithTimeout(ctx, *watch)
+			st, err := c.Watch(wctx, &hpb.HealthCheckRequest{})
+			if err == nil {
+				for {
+					r, err := st.Recv()
+					if err != nil {
+						fmt.Printf("watch ended: %v\n", err)
+						break
+					}
+					fmt.Printf("watch: %v\n", r.GetStatus())
+				}
+			}
+			wcancel()
+		}
+		if *idle > 0 {
+			time.Sleep(*idle)
+		}
+	}
+}

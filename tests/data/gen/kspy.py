@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""kspy: gRPC C-core (python3-grpcio) server/client, a black-holing TCP proxy and a plain
+TCP keep-alive pair, used by make_captures.sh. No generated code: raw-bytes generic handlers.
+
+  kspy.py server --addr 127.0.0.1:50110 --life 8 [-o grpc.key=value ...]
+  kspy.py client --addr 127.0.0.1:50110 --rpcs 2 --interval 0.5 --idle 5 [-o ...]
+  kspy.py proxy  --listen 127.0.0.1:50150 --target 127.0.0.1:50151 --forward-for 2 --life 8
+  kspy.py tcpka  --port 50160 --idle 5
+"""
+import argparse
+import socket
+import sys
+import threading
+import time
+
+METHOD = "/ks.Echo/Ping"
+
+
+def parse_opts(opts):
+    out = []
+    for o in opts or []:
+        k, v = o.split("=", 1)
+        try:
+            v = int(v)
+        except ValueError:
+            pass
+        out.append((k, v))
+    return out
+
+
+def run_server(a):
+    import grpc
+    from concurrent import futures
+
+    def ping(request, context):
+        return b"pong:" + request
+
+    handler = grpc.method_handlers_generic_handler(
+        "ks.Echo", {"Ping": grpc.unary_unary_rpc_method_handler(ping)})
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=parse_opts(a.o))
+    server.add_generic_rpc_handlers((handler,))
+    if server.add_insecure_port(a.addr) == 0:
+        sys.exit("cannot bind " + a.addr)
+    server.start()
+    server.wait_for_termination(timeout=a.life)
+    server.stop(0)
+
+
+def run_client(a):
+    import grpc
+    ch = grpc.insecure_channel(a.addr, options=parse_opts(a.o))
+    grpc.channel_ready_future(ch).result(timeout=10)
+    call = ch.unary_unary(a.method)
+    for i in range(a.rpcs):
+        if i:
+            time.sleep(a.interval)
+        # grpc.health.v1.Health/Check takes an empty HealthCheckRequest (zero bytes).
+        req = b"" if "Health" in a.method else b"hello%d" % i
+        try:
+            print("rpc", i, call(req, timeout=5), flush=True)
+        except grpc.RpcError as e:
+            print("rpc", i, "failed:", e.code(), flush=True)
+    # Stay connected (keepalive pings flow, or the server says GOAWAY) for --idle seconds.
+    state = {}
+    ch.subscribe(lambda s: state.__setitem__("last", s))
+    time.sleep(a.idle)
+    print("channel state at end:", state.get("last"), flush=True)
+    ch.close()
+
+
+def run_proxy(a):
+    """Forward bytes both ways for --forward-for seconds after start, then keep every socket
+    open but silently discard what arrives (a black-holing middlebox)."""
+    lh, lp = a.listen.rsplit(":", 1)
+    th, tp = a.target.rsplit(":", 1)
+    t0 = time.monotonic()
+    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind((lh, int(lp)))
+    lst.listen(8)
+    lst.settimeout(0.2)
+    keep = []
+
+    def pump(src, dst):
+        while True:
+            try:
+                b = src.recv(65536)
+            except OSError:
+                return
+            if not b:
+                return  # peer closed; keep our side open (do not propagate)
+            if time.monotonic() - t0 < a.forward_for:
+                try:
+                    dst.sendall(b)
+                except OSError:
+                    return
+            # else: drop silently
+
+    while time.monotonic() - t0 < a.life:
+        try:
+            c, _ = lst.accept()
+        except socket.timeout:
+            continue
+        u = socket.create_connection((th, int(tp)), timeout=5)
+        u.settimeout(None)
+        keep += [c, u]
+        for s, d in ((c, u), (u, c)):
+            threading.Thread(target=pump, args=(s, d), daemon=True).start()
+    time.sleep(max(0.0, a.life - (time.monotonic() - t0)))
+    for s in keep:
+        s.close()
+
+
+def run_tcpka(a):
+    """Plain TCP pair; the client enables kernel keep-alive (idle 1 s, interval 1 s)."""
+    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", a.port))
+    lst.listen(1)
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+    c.connect(("127.0.0.1", a.port))
+    s, _ = lst.accept()
+    c.sendall(b"hello\n")
+    s.recv(100)
+    s.sendall(b"world\n")
+    c.recv(100)
+    time.sleep(a.idle)
+    c.close()
+    time.sleep(0.2)
+    s.close()
+    lst.close()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("server")
+    s.add_argument("--addr", required=True)
+    s.add_argument("--life", type=float, default=10)
+    s.add_argument("-o", action="append")
+    c = sub.add_parser("client")
+    c.add_argument("--addr", required=True)
+    c.add_argument("--rpcs", type=int, default=1)
+    c.add_argument("--interval", type=float, default=0.5)
+    c.add_argument("--idle", type=float, default=3)
+    c.add_argument("--method", default=METHOD, help="full method name, e.g. /grpc.health.v1.Health/Check")
+    c.add_argument("-o", action="append")
+    x = sub.add_parser("proxy")
+    x.add_argument("--listen", required=True)
+    x.add_argument("--target", required=True)
+    x.add_argument("--forward-for", type=float, default=2)
+    x.add_argument("--life", type=float, default=10)
+    k = sub.add_parser("tcpka")
+    k.add_argument("--port", type=int, required=True)
+    k.add_argument("--idle", type=float, default=5)
+    a = p.parse_args()
+    {"server": run_server, "client": run_client, "proxy": run_proxy, "tcpka": run_tcpka}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:  # make_captures.sh stops helpers with SIGINT
+        pass

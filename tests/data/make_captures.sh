@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Regenerate the reference captures in tests/data/ from real gRPC implementations
+# (grpc-go 1.33 from golang-google-grpc-dev, gRPC C-core 1.51 from python3-grpcio) and the
+# Linux kernel. Loopback only (127.0.0.1 / ::1), fixed ports 50100-50199, every process is
+# bounded by `timeout` and killed on exit. Needs root (tcpdump/dumpcap on lo).
+#
+#   tests/data/make_captures.sh              # all scenarios (~2 minutes)
+#   tests/data/make_captures.sh NAME...      # only these (e.g. go_ping_healthy ipv6_any)
+#   OUT=/tmp/x tests/data/make_captures.sh   # write elsewhere
+#
+# What each capture shows, and its HTTP/2 ports, is in captures.json next to this script.
+# Ports are fixed here so that captures.json stays valid after regeneration.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${OUT:-$HERE}
+PY=/usr/bin/python3           # Debian python3 with python3-grpcio (not a pyenv python)
+KSPY="$HERE/gen/kspy.py"
+
+# ---- dependencies (skipped when present) -------------------------------------------------
+need=()
+for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
+done
+if ((${#need[@]})); then
+    echo "installing: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+[[ $(id -u) == 0 ]] || { echo "make_captures.sh: needs root to capture on lo" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/ks-captures.XXXXXX)
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+    sleep 0.3
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    PIDS=()
+}
+trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+# ---- build the grpc-go helper --------------------------------------------------------------
+echo "building gen/ksgo.go"
+(cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
+    timeout 300 go build -o "$WORK/ksgo" ksgo.go)
+KSGO="$WORK/ksgo"
+
+# ---- helpers ---------------------------------------------------------------------------------
+# bg SECONDS CMD...   run CMD in the background, killed after SECONDS at the latest
+bg() { local t=$1; shift; timeout -s INT -k 2 "$t" "$@" >>"$WORK/log" 2>&1 & PIDS+=($!); }
+# fg SECONDS CMD...   run CMD in the foreground, bounded
+fg() { local t=$1; shift; timeout -s INT -k 2 "$t" "$@" >>"$WORK/log" 2>&1 || echo "  (exit $? from $1)"; }
+
+wait_listen() {   # wait_listen PORT  (checks with ss; no packets, so nothing lands in the capture)
+    local i
+    for i in $(seq 1 100); do
+        ss -Hltn "sport = :$1" | grep -q . && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2; return 1
+}
+
+CAP_PID=""; CAP_TMP=""; CAP_DST=""
+cap_start() {     # cap_start FILE IFACE FILTER [tool-args...]; tool = tcpdump unless FILE ends .pcapng
+    CAP_DST="$OUT/$1"; CAP_TMP="$WORK/$1"; local ifc=$2 filter=$3; shift 3
+    : >"$WORK/cap.err"
+    if [[ $CAP_DST == *.pcapng ]]; then
+        timeout -s INT 120 dumpcap -q -i "$ifc" -f "$filter" -w "$CAP_TMP" "$@" 2>"$WORK/cap.err" &
+    else
+        timeout -s INT 120 tcpdump --immediate-mode -U -n -i "$ifc" -w "$CAP_TMP" "$@" "$filter" 2>"$WORK/cap.err" &
+    fi
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i
+    for i in $(seq 1 100); do
+        grep -qE "listening on|Capturing on" "$WORK/cap.err" && { sleep 0.2; return 0; }
+        sleep 0.1
+    done
+    cat "$WORK/cap.err" >&2; echo "capture did not start" >&2; return 1
+}
+cap_stop() {
+    sleep 1  # let the last packets (FIN, final ACKs) reach the capture
+
+    kill -INT "$CAP_PID" 2>/dev/null || true
+    wait "$CAP_PID" 2>/dev/null || true
+    cleanup
+    wait 2>/dev/null || true
+    chmod 0644 "$CAP_TMP"; chown --reference="$OUT" "$CAP_TMP" 2>/dev/null || true
+    mv -f "$CAP_TMP" "$CAP_DST"
+    printf '  -> %s (%s bytes, %s packets)\n' "${CAP_DST#"$OUT"/}" "$(stat -c %s "$CAP_DST")" \
+        "$(capinfos -c -M "$CAP_DST" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2);print $2}')"
+}
+port_filter() { local f="" p; for p in "$@"; do f+="${f:+ or }tcp port $p"; done; echo "$f"; }
+
+# C-core client options: ping every 1 s even without calls, no cap on pings without data.
+CORE_KA=(-o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000
+         -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0)
+# C-core server options that accept those pings.
+CORE_PERMIT=(-o grpc.keepalive_permit_without_calls=1 -o grpc.http2.min_ping_interval_without_data_ms=100
+             -o grpc.http2.max_ping_strikes=0)
+
+# ---- scenarios ---------------------------------------------------------------------------------
+s_go_ping_healthy() {      # grpc-go server pings every 1 s (ServerParameters.Time has no floor)
+    local P=50100
+    cap_start go_ping_healthy.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 2s -life 10s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 2 -interval 300ms -idle 4500ms
+    cap_stop
+}
+
+s_core_ping_healthy() {    # C-core client keepalive 1 s to a permissive C-core server
+    local P=50110
+    cap_start core_ping_healthy.pcap lo "$(port_filter $P)"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:$P --life 12 "${CORE_PERMIT[@]}"
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 2 --interval 0.3 --idle 4.5 "${CORE_KA[@]}"
+    cap_stop
+}
+
+s_goaway_too_many_pings() {    # C-core client pinging every 1 s vs grpc-go default policy (5 min)
+    local P=50120
+    cap_start goaway_too_many_pings.pcap lo "$(port_filter $P)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$P -life 12s
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 5 "${CORE_KA[@]}" \
+        --method /grpc.health.v1.Health/Check
+    cap_stop
+}
+
+s_goaway_too_many_pings_core() {  # same client vs a C-core server with default ping policy
+    local P=50121
+    cap_start goaway_too_many_pings_core.pcap lo "$(port_filter $P)"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:$P --life 12
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 5 "${CORE_KA[@]}"
+    cap_stop
+}
+
+s_goaway_max_idle() {      # grpc-go MaxConnectionIdle 1 s: GOAWAY NO_ERROR after 1 s without RPCs
+    local P=50130
+    cap_start goaway_max_idle.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -max-idle 1s -life 10s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 1800ms
+    cap_stop
+}
+
+s_goaway_max_age() {       # grpc-go MaxConnectionAge 1 s + grace 1 s, with a long-lived Watch stream
+    local P=50135
+    cap_start goaway_max_age.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -max-age 1s -max-age-grace 1s -life 10s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -watch 4s
+    cap_stop
+}
+
+s_keepalive_timeout_proxy() {  # C-core client -> black-holing proxy (50150) -> C-core server (50151)
+    local P=50150 S=50151
+    cap_start keepalive_timeout_proxy.pcap lo "$(port_filter $P $S)"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:$S --life 12 "${CORE_PERMIT[@]}"
+    wait_listen $S
+    bg 20 $PY "$KSPY" proxy --listen 127.0.0.1:$P --target 127.0.0.1:$S --forward-for 2.5 --life 9
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 6 \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=1000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop
+}
+
+s_tcp_keepalive_kernel() { # plain TCP, SO_KEEPALIVE with TCP_KEEPIDLE=1 TCP_KEEPINTVL=1
+    local P=50160
+    cap_start tcp_keepalive_kernel.pcap lo "$(port_filter $P)"
+    fg 15 $PY "$KSPY" tcpka --port $P --idle 4.5
+    cap_stop
+}
+
+s_go_default_tcp_keepalive() { # grpc-go client's default net.Dialer: TCP keep-alive after 15 s idle
+    local P=50165
+    cap_start go_default_tcp_keepalive.pcap lo "$(port_filter $P)"
+    # The server's listener would also probe at 15 s (Go default); switch it off so the capture
+    # shows only the client's probes (simultaneous probes make tshark call one ACK a dup ACK).
+    bg 30 "$KSGO" -mode server -addr 127.0.0.1:$P -life 25s -listener-tcp-keepalive=-1s
+    wait_listen $P
+    fg 30 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 16500ms
+    cap_stop
+}
+
+s_ipv6_any() {             # grpc-go over [::1], server pings every 1 s, captured on "any" (SLL2)
+    local P=50170
+    cap_start ipv6_any.pcap any "ip6 and ($(port_filter $P))"
+    bg 15 "$KSGO" -mode server -addr "[::1]:$P" -ka-time 1s -ka-timeout 2s -life 10s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr "[::1]:$P" -rpcs 2 -interval 300ms -idle 3500ms
+    cap_stop
+}
+
+s_ping_healthy_pcapng() {  # pcapng written by dumpcap: C-core client keepalive to permissive C-core
+    local P=50175
+    cap_start ping_healthy.pcapng lo "$(port_filter $P)"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:$P --life 12 "${CORE_PERMIT[@]}"
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 2 --interval 0.3 --idle 3.5 "${CORE_KA[@]}"
+    cap_stop
+}
+
+s_ping_nano() {            # nanosecond-resolution pcap (magic a1b23c4d), grpc-go server pings
+    local P=50180
+    cap_start ping_nano.pcap lo "$(port_filter $P)" --time-stamp-precision=nano
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 2s -life 10s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 2 -interval 300ms -idle 3500ms
+    cap_stop
+}
+
+s_mid_connection() {       # capture starts ~2 s into the connection (no SYN, no preface/SETTINGS)
+    local P=50185
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 2s -life 12s
+    wait_listen $P
+    bg 20 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 14 -interval 400ms -idle 1s
+    local client=${PIDS[-1]}
+    sleep 2
+    cap_start mid_connection.pcap lo "$(port_filter $P)"
+    wait "$client" 2>/dev/null || true
+    cap_stop
+}
+
+ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
+     goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
+     go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection)
+(($#)) && ALL=("$@")
+start=$SECONDS
+for s in "${ALL[@]}"; do
+    declare -F "s_$s" >/dev/null || { echo "unknown scenario: $s (known: ${ALL[*]})" >&2; exit 2; }
+    echo "== $s"
+    "s_$s"
+done
+echo "done in $((SECONDS - start)) s; helper output in the log was:"
+tail -n 40 "$WORK/log" | sed 's/^/  | /'

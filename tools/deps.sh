@@ -1,0 +1,30 @@
+# Sourced by tools/run and tools/test: installs the Debian 12 packages the project needs,
+# running apt-get only when something is missing (so a second run does nothing).
+# shellcheck shell=bash
+
+KS_PACKAGES=(
+  cmake ninja-build g++ pkg-config python3
+  libpcap-dev libnghttp2-dev nlohmann-json3-dev libgtest-dev
+  tshark tcpdump
+  clang libclang-rt-14-dev
+)
+
+ks_install_deps() {
+  local missing=()
+  local pkg
+  for pkg in "${KS_PACKAGES[@]}" "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root or sudo to install ${missing[*]}" >&2; return 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
