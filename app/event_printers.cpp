@@ -15,14 +15,17 @@ JsonPrinter::JsonPrinter(std::FILE* out, bool flushEachEvent)
     : m_out(out)
     , m_flushEachEvent(flushEachEvent)
 {
-    m_buffer.reserve(1 << 20);
 }
 
 void JsonPrinter::flush(bool force)
 {
-    if (force || m_buffer.size() >= (1 << 20)) {
+    if (!m_buffer.empty()) {
         std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_out);
         m_buffer.clear();
+    }
+    if (force || m_events.size() >= (1 << 20)) {
+        std::fwrite(m_events.view().data(), 1, m_events.size(), m_out);
+        m_events.clear();
         if (force)
             std::fflush(m_out);
     }
@@ -44,15 +47,18 @@ void JsonPrinter::begin(const RunInfo& info)
 void JsonPrinter::onEvent(const core::Event& event)
 {
     if (!m_firstEvent)
-        m_buffer += ",\n";
+        m_events.append(",\n");
     m_firstEvent = false;
-    core::JsonWriter json(m_buffer);
-    core::writeEventJson(json, event, m_decimals);
-    flush(m_flushEachEvent);
+    core::appendEventJson(m_events, event, m_decimals);
+    if (m_flushEachEvent || m_events.size() >= (1 << 20))
+        flush(m_flushEachEvent);
 }
 
 void JsonPrinter::end(const RunInfo& info)
 {
+    flush(false);
+    std::fwrite(m_events.view().data(), 1, m_events.size(), m_out);
+    m_events.clear();
     m_buffer += "\n],\"packets\":";
     m_buffer += std::to_string(info.packets);
     m_buffer += ",\"connections\":[";

@@ -3,6 +3,7 @@
 
 #include "capture/event_emitter.h"
 #include "core/connection_summary.h"
+#include "core/json_writer.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -36,7 +37,8 @@ private:
     bool m_flushEachEvent;
     int m_decimals = 6;
     bool m_firstEvent = true;
-    std::string m_buffer;
+    core::OutputBuffer m_events; // formatted events not yet written
+    std::string m_buffer; // document head and tail
 };
 
 // One line per keepalive-relevant event as it arrives (all events with showAll), then a

@@ -3,6 +3,7 @@
 #include "capture_engine.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ks::capture {
 
@@ -50,15 +51,18 @@ TcpConnection::TcpConnection(std::uint32_t id, EventEmitter& emitter, bool fromS
 
 std::size_t CaptureEngine::FlowKeyHash::operator()(const FlowKey& k) const
 {
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](const std::uint8_t* p, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i)
-            h = (h ^ p[i]) * 1099511628211ull;
+    // Word-wise multiply-xorshift over the addresses and ports (unused IPv4 bytes are zero).
+    std::uint64_t h = std::uint64_t(k.portA) << 16 | k.portB;
+    auto mix = [&h](const std::array<std::uint8_t, 16>& bytes) {
+        std::uint64_t words[2];
+        std::memcpy(words, bytes.data(), sizeof words);
+        for (std::uint64_t w : words) {
+            h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+            h ^= h >> 29;
+        }
     };
-    const std::size_t n = k.a.family == 4 ? 4 : 16;
-    mix(k.a.bytes.data(), n);
-    mix(k.b.bytes.data(), n);
-    h ^= (std::uint64_t(k.portA) << 16 | k.portB) * 0x9e3779b97f4a7c15ull;
+    mix(k.a.bytes);
+    mix(k.b.bytes);
     return static_cast<std::size_t>(h);
 }
 
@@ -149,10 +153,22 @@ TcpConnection& CaptureEngine::connectionFor(const TcpSegment& seg, std::int64_t 
     key.b = srcFirst ? seg.dst : seg.src;
     key.portA = srcFirst ? seg.srcPort : seg.dstPort;
     key.portB = srcFirst ? seg.dstPort : seg.srcPort;
-    auto it = m_table.find(key);
-    if (it == m_table.end())
-        return createConnection(key, seg, tsNs);
-    auto& conn = *m_connections[it->second];
+    std::uint32_t index;
+    if (m_haveLastFlow && key == m_lastFlow) {
+        index = m_lastFlowIndex; // packets of one flow come in runs: skip the hash lookup
+    } else {
+        auto it = m_table.find(key);
+        if (it == m_table.end()) {
+            auto& created = createConnection(key, seg, tsNs);
+            m_haveLastFlow = false;
+            return created;
+        }
+        index = it->second;
+        m_lastFlow = key;
+        m_lastFlowIndex = index;
+        m_haveLastFlow = true;
+    }
+    auto& conn = *m_connections[index];
     // A new SYN on a 4-tuple whose connection ended (or with a new ISN) is a new connection.
     if ((seg.flags & kTcpSyn) && !(seg.flags & kTcpAck)) {
         const auto& c2s = conn.tcp[0];
@@ -160,6 +176,7 @@ TcpConnection& CaptureEngine::connectionFor(const TcpSegment& seg, std::int64_t 
         if (ended || (c2s.synSeen && conn.clientIsn != seg.seq)) {
             for (auto& stream : conn.streams)
                 stream->flush();
+            m_haveLastFlow = false;
             return createConnection(key, seg, tsNs);
         }
     }

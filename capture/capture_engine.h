@@ -63,6 +63,9 @@ private:
     std::unordered_map<std::uint32_t, std::uint32_t> m_serverPortUses; // port -> connections (v4/v6 mixed)
     std::vector<std::unique_ptr<TcpConnection>> m_connections;
     TcpSegment m_segment; // reused per packet
+    bool m_haveLastFlow = false;
+    FlowKey m_lastFlow;
+    std::uint32_t m_lastFlowIndex = 0;
 };
 
 } // namespace ks::capture

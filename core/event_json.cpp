@@ -3,36 +3,121 @@
 
 #include "http2_codes.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace ks::core {
 
 namespace {
 
-void writeOpaque(JsonWriter& json, std::uint64_t opaque)
-{
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(opaque));
-    json.value(std::string_view(buf, 16));
-}
+constexpr char kDigitPairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                               "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                               "8081828384858687888990919293949596979899";
+
+// The event hot path writes through a raw cursor: one capacity check per event and literal
+// keys copied with known sizes. A million-event capture spends most of its time here.
+class Cursor {
+public:
+    Cursor(OutputBuffer& out, std::size_t reserve)
+        : m_out(out)
+        , m_reserve(reserve)
+        , m_p(out.grow(reserve))
+    {
+    }
+    ~Cursor() { m_out.commit(m_p); }
+
+    template <std::size_t N>
+    void lit(const char (&text)[N])
+    {
+        std::memcpy(m_p, text, N - 1);
+        m_p += N - 1;
+    }
+    void raw(std::string_view text)
+    {
+        std::memcpy(m_p, text.data(), text.size());
+        m_p += text.size();
+    }
+    void u64(std::uint64_t v) { m_p = std::to_chars(m_p, m_p + 24, v).ptr; }
+    void i64(std::int64_t v) { m_p = std::to_chars(m_p, m_p + 24, v).ptr; }
+    void boolean(bool v) { v ? lit("true") : lit("false"); }
+    void seconds(std::int64_t ns, int decimals)
+    {
+        std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
+        if (ns < 0) {
+            *m_p++ = '-';
+            magnitude = 0 - magnitude;
+        }
+        u64(magnitude / 1000000000);
+        std::uint32_t frac = static_cast<std::uint32_t>(magnitude % 1000000000);
+        for (int d = 9; d > decimals; --d)
+            frac /= 10;
+        *m_p++ = '.';
+        // Two digits per step from a table: the fraction loop was the hottest code of a run.
+        int d = decimals;
+        while (d >= 2) {
+            const char* pair = kDigitPairs + 2 * (frac % 100);
+            m_p[d - 2] = pair[0];
+            m_p[d - 1] = pair[1];
+            frac /= 100;
+            d -= 2;
+        }
+        if (d == 1)
+            m_p[0] = static_cast<char>('0' + frac % 10);
+        m_p += decimals;
+    }
+    void fixed(double v, int decimals)
+    {
+        if (!std::isfinite(v)) {
+            lit("null");
+            return;
+        }
+        m_p = std::to_chars(m_p, m_p + 64, v, std::chars_format::fixed, decimals).ptr;
+    }
+    void hex16(std::uint64_t v)
+    {
+        static constexpr char digits[] = "0123456789abcdef";
+        *m_p++ = '"';
+        for (int i = 15; i >= 0; --i) {
+            m_p[i] = digits[v & 0xf];
+            v >>= 4;
+        }
+        m_p += 16;
+        *m_p++ = '"';
+    }
+    // Strings of unbounded length leave the cursor: flush, append, re-reserve.
+    void string(std::string_view text)
+    {
+        m_out.commit(m_p);
+        m_out.appendJsonString(text);
+        m_p = m_out.grow(m_reserve);
+    }
+
+private:
+    OutputBuffer& m_out;
+    std::size_t m_reserve;
+    char* m_p;
+};
 
 } // namespace
 
-void writeEventJson(JsonWriter& json, const Event& e, int decimals)
+void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
 {
-    json.beginObject();
-    json.key("index");
-    json.value(e.index);
-    json.key("t");
-    json.seconds(e.relNs, decimals);
-    json.key("ts");
-    json.seconds(e.tsNs, decimals);
-    json.key("conn");
-    json.value(e.conn);
-    json.key("dir");
-    json.value(directionName(e.dir));
-    json.key("type");
-    json.value(eventTypeName(e.type));
+    decimals = decimals > 9 ? 9 : (decimals < 1 ? 1 : decimals);
+    // Room for the fixed fields: under 256 bytes, a SETTINGS list of 12 values needs more.
+    Cursor c(out, e.type == EventType::Settings ? 1024 : 256);
+    c.lit("{\"index\":");
+    c.u64(e.index);
+    c.lit(",\"t\":");
+    c.seconds(e.relNs, decimals);
+    c.lit(",\"ts\":");
+    c.seconds(e.tsNs, decimals);
+    c.lit(",\"conn\":");
+    c.u64(e.conn);
+    e.dir == Direction::ClientToServer ? c.lit(",\"dir\":\"c2s\",\"type\":\"") : c.lit(",\"dir\":\"s2c\",\"type\":\"");
+    c.raw(eventTypeName(e.type));
+    c.lit("\"");
     switch (e.type) {
     case EventType::Syn:
     case EventType::Fin:
@@ -41,108 +126,114 @@ void writeEventJson(JsonWriter& json, const Event& e, int decimals)
         break;
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
-        json.key("seq");
-        json.value(e.seq);
+        c.lit(",\"seq\":");
+        c.u64(e.seq);
         break;
     case EventType::Settings:
-        json.key("ack");
-        json.value(e.ack);
-        json.key("values");
-        json.beginObject();
-        for (std::size_t i = 0; i < e.settingsCount; ++i) {
+        c.lit(",\"ack\":");
+        c.boolean(e.ack);
+        c.lit(",\"values\":{");
+        for (std::size_t i = 0; i < e.settingsCount && i < e.settings.size(); ++i) {
+            if (i)
+                c.lit(",");
             const auto name = http2SettingName(e.settings[i].id);
+            c.lit("\"");
             if (name == "UNKNOWN") {
-                char buf[24];
+                char buf[8];
                 std::snprintf(buf, sizeof buf, "0x%04x", e.settings[i].id);
-                json.key(buf);
+                c.raw(buf);
             } else {
-                json.key(name);
+                c.raw(name);
             }
-            json.value(e.settings[i].value);
+            c.lit("\":");
+            c.u64(e.settings[i].value);
         }
-        json.endObject();
+        c.lit("}");
         break;
     case EventType::Headers:
-        json.key("stream");
-        json.value(e.stream);
-        json.key("end_stream");
-        json.value(e.endStream);
-        json.key("hpack");
-        json.value(e.hpack == HpackState::Decoded ? "decoded"
-                       : e.hpack == HpackState::UnknownDynamicTable ? "unknown_dynamic_table"
-                                                                     : "too_large");
+        c.lit(",\"stream\":");
+        c.u64(e.stream);
+        c.lit(",\"end_stream\":");
+        c.boolean(e.endStream);
+        if (e.hpack == HpackState::Decoded)
+            c.lit(",\"hpack\":\"decoded\"");
+        else if (e.hpack == HpackState::UnknownDynamicTable)
+            c.lit(",\"hpack\":\"unknown_dynamic_table\"");
+        else
+            c.lit(",\"hpack\":\"too_large\"");
         if (!e.path.empty()) {
-            json.key("path");
-            json.value(e.path);
+            c.lit(",\"path\":");
+            c.string(e.path);
         }
         if (e.grpcStatus >= 0) {
-            json.key("grpc_status");
-            json.value(e.grpcStatus);
+            c.lit(",\"grpc_status\":");
+            c.i64(e.grpcStatus);
         }
         if (!e.grpcMessage.empty()) {
-            json.key("grpc_message");
-            json.value(e.grpcMessage);
+            c.lit(",\"grpc_message\":");
+            c.string(e.grpcMessage);
         }
         break;
     case EventType::Data:
-        json.key("stream");
-        json.value(e.stream);
-        json.key("length");
-        json.value(e.length);
-        json.key("end_stream");
-        json.value(e.endStream);
+        c.lit(",\"stream\":");
+        c.u64(e.stream);
+        c.lit(",\"length\":");
+        c.u64(e.length);
+        c.lit(",\"end_stream\":");
+        c.boolean(e.endStream);
         break;
     case EventType::Ping:
     case EventType::PingAck:
-        json.key("opaque");
-        writeOpaque(json, e.opaque);
+        c.lit(",\"opaque\":");
+        c.hex16(e.opaque);
         if (e.type == EventType::PingAck && e.rttMs >= 0) {
-            json.key("rtt_ms");
-            json.value(e.rttMs, 3);
-            json.key("ping");
-            json.value(e.pingIndex);
+            c.lit(",\"rtt_ms\":");
+            c.fixed(e.rttMs, 3);
+            c.lit(",\"ping\":");
+            c.i64(e.pingIndex);
         }
         break;
     case EventType::Goaway:
-        json.key("last_stream_id");
-        json.value(e.lastStreamId);
-        json.key("error_code");
-        json.value(e.errorCode);
-        json.key("error");
-        json.value(http2ErrorName(e.errorCode));
-        json.key("debug");
-        json.value(e.debug);
+        c.lit(",\"last_stream_id\":");
+        c.u64(e.lastStreamId);
+        c.lit(",\"error_code\":");
+        c.u64(e.errorCode);
+        c.lit(",\"error\":\"");
+        c.raw(http2ErrorName(e.errorCode));
+        c.lit("\",\"debug\":");
+        c.string(e.debug);
         break;
     case EventType::RstStream:
-        json.key("stream");
-        json.value(e.stream);
-        json.key("error_code");
-        json.value(e.errorCode);
-        json.key("error");
-        json.value(http2ErrorName(e.errorCode));
+        c.lit(",\"stream\":");
+        c.u64(e.stream);
+        c.lit(",\"error_code\":");
+        c.u64(e.errorCode);
+        c.lit(",\"error\":\"");
+        c.raw(http2ErrorName(e.errorCode));
+        c.lit("\"");
         break;
     case EventType::WindowUpdate:
-        json.key("stream");
-        json.value(e.stream);
-        json.key("increment");
-        json.value(e.length);
+        c.lit(",\"stream\":");
+        c.u64(e.stream);
+        c.lit(",\"increment\":");
+        c.u64(e.length);
         break;
     case EventType::ChannelState:
-        json.key("state");
-        json.value(e.state);
+        c.lit(",\"state\":");
+        c.string(e.state);
         break;
     case EventType::Rpc:
-        json.key("method");
-        json.value(e.method);
-        json.key("status");
-        json.value(e.status);
-        json.key("message");
-        json.value(e.message);
-        json.key("duration_ms");
-        json.value(e.durationMs, 3);
+        c.lit(",\"method\":");
+        c.string(e.method);
+        c.lit(",\"status\":");
+        c.string(e.status);
+        c.lit(",\"message\":");
+        c.string(e.message);
+        c.lit(",\"duration_ms\":");
+        c.fixed(e.durationMs, 3);
         break;
     }
-    json.endObject();
+    c.lit("}");
 }
 
 void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int64_t originNs,

@@ -7,8 +7,8 @@
 
 namespace ks::core {
 
-// decimals: 6 for microsecond captures, 9 for nanosecond ones.
-void writeEventJson(JsonWriter& json, const Event& event, int decimals);
+// Appends one event object; decimals: 6 for microsecond captures, 9 for nanosecond ones.
+void appendEventJson(OutputBuffer& out, const Event& event, int decimals);
 void writeConnectionJson(JsonWriter& json, const ConnectionSummary& conn, std::int64_t originNs,
                          int decimals);
 

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace ks::core {
 
@@ -12,10 +13,10 @@ void JsonWriter::separate()
         m_afterKey = false;
         return;
     }
-    if (!m_first.empty()) {
-        if (!m_first.back())
+    if (m_depth > 0) {
+        if (!m_first[m_depth - 1])
             m_out.push_back(',');
-        m_first.back() = false;
+        m_first[m_depth - 1] = false;
     }
 }
 
@@ -23,26 +24,30 @@ void JsonWriter::beginObject()
 {
     separate();
     m_out.push_back('{');
-    m_first.push_back(true);
+    if (m_depth < kMaxDepth)
+        m_first[m_depth++] = true;
 }
 
 void JsonWriter::endObject()
 {
     m_out.push_back('}');
-    m_first.pop_back();
+    if (m_depth > 0)
+        --m_depth;
 }
 
 void JsonWriter::beginArray()
 {
     separate();
     m_out.push_back('[');
-    m_first.push_back(true);
+    if (m_depth < kMaxDepth)
+        m_first[m_depth++] = true;
 }
 
 void JsonWriter::endArray()
 {
     m_out.push_back(']');
-    m_first.pop_back();
+    if (m_depth > 0)
+        --m_depth;
 }
 
 void JsonWriter::key(std::string_view name)
@@ -107,48 +112,90 @@ void JsonWriter::seconds(std::int64_t ns, int decimals)
 
 void appendSeconds(std::string& out, std::int64_t ns, int decimals)
 {
+    char buf[40];
+    char* p = buf;
+    std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
     if (ns < 0) {
-        out.push_back('-');
-        ns = -ns;
+        *p++ = '-';
+        magnitude = 0 - magnitude;
     }
-    char buf[24];
-    auto res = std::to_chars(buf, buf + sizeof buf, ns / 1000000000);
-    out.append(buf, res.ptr);
-    if (decimals <= 0)
-        return;
-    std::int64_t frac = ns % 1000000000;
-    for (int d = 9; d > decimals; --d)
-        frac /= 10;
-    char digits[9];
-    for (int d = decimals - 1; d >= 0; --d) {
-        digits[d] = static_cast<char>('0' + frac % 10);
-        frac /= 10;
+    p = std::to_chars(p, buf + 24, magnitude / 1000000000).ptr;
+    if (decimals > 0) {
+        decimals = decimals > 9 ? 9 : decimals;
+        std::uint64_t frac = magnitude % 1000000000;
+        for (int d = 9; d > decimals; --d)
+            frac /= 10;
+        *p++ = '.';
+        for (int d = decimals - 1; d >= 0; --d) {
+            p[d] = static_cast<char>('0' + frac % 10);
+            frac /= 10;
+        }
+        p += decimals;
     }
-    out.push_back('.');
-    out.append(digits, static_cast<std::size_t>(decimals));
+    out.append(buf, static_cast<std::size_t>(p - buf));
+}
+
+void OutputBuffer::append(std::string_view text)
+{
+    char* p = grow(text.size());
+    std::memcpy(p, text.data(), text.size());
+    commit(p + text.size());
+}
+
+void OutputBuffer::appendJsonString(std::string_view text)
+{
+    // Worst case every byte becomes \u00XX.
+    char* p = grow(text.size() * 6 + 2);
+    static constexpr char hex[] = "0123456789abcdef";
+    *p++ = '"';
+    for (unsigned char c : text) {
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+            *p++ = static_cast<char>(c);
+            continue;
+        }
+        *p++ = '\\';
+        switch (c) {
+        case '"': *p++ = '"'; break;
+        case '\\': *p++ = '\\'; break;
+        case '\n': *p++ = 'n'; break;
+        case '\r': *p++ = 'r'; break;
+        case '\t': *p++ = 't'; break;
+        default:
+            *p++ = 'u';
+            *p++ = '0';
+            *p++ = '0';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+        }
+    }
+    *p++ = '"';
+    commit(p);
 }
 
 void appendJsonString(std::string& out, std::string_view text)
 {
     static constexpr char hex[] = "0123456789abcdef";
     out.push_back('"');
-    for (unsigned char c : text) {
+    std::size_t run = 0; // start of the pending run of bytes that need no escaping
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+            continue;
+        out.append(text.data() + run, i - run);
+        run = i + 1;
         switch (c) {
         case '"': out.append("\\\""); break;
         case '\\': out.append("\\\\"); break;
         case '\n': out.append("\\n"); break;
         case '\r': out.append("\\r"); break;
         case '\t': out.append("\\t"); break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                out.append("\\u00");
-                out.push_back(hex[c >> 4]);
-                out.push_back(hex[c & 0xf]);
-            } else {
-                out.push_back(static_cast<char>(c));
-            }
+        default: {
+            const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+            out.append(esc, 6);
+        }
         }
     }
+    out.append(text.data() + run, text.size() - run);
     out.push_back('"');
 }
 

@@ -2,10 +2,10 @@
 // million events is written without building it in memory.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ks::core {
 
@@ -37,12 +37,36 @@ public:
 private:
     void separate();
 
+    static constexpr int kMaxDepth = 64;
     std::string& m_out;
-    std::vector<bool> m_first; // one per open container: no element written yet
+    int m_depth = 0;
+    bool m_first[kMaxDepth] {}; // per open container: no element written yet
     bool m_afterKey = false;
 };
 
 void appendJsonString(std::string& out, std::string_view text);
+
+// A growable byte buffer written through a raw cursor: grow(n) hands out room for n bytes
+// without initialising it (std::string::resize would zero it, which dominated event output).
+class OutputBuffer {
+public:
+    char* grow(std::size_t n)
+    {
+        if (m_size + n > m_storage.size())
+            m_storage.resize(std::max(m_storage.size() * 2, m_size + n + 4096));
+        return m_storage.data() + m_size;
+    }
+    void commit(const char* end) { m_size = static_cast<std::size_t>(end - m_storage.data()); }
+    void append(std::string_view text);
+    void appendJsonString(std::string_view text);
+    std::string_view view() const { return {m_storage.data(), m_size}; }
+    std::size_t size() const { return m_size; }
+    void clear() { m_size = 0; }
+
+private:
+    std::string m_storage;
+    std::size_t m_size = 0;
+};
 void appendSeconds(std::string& out, std::int64_t ns, int decimals);
 
 } // namespace ks::core

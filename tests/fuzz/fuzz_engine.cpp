@@ -16,12 +16,13 @@ public:
     void onEvent(const ks::core::Event& event) override
     {
         m_out.clear();
-        ks::core::JsonWriter json(m_out);
-        ks::core::writeEventJson(json, event, 9);
+        ks::core::appendEventJson(m_out, event, 9);
+        if (m_out.view().front() != '{' || m_out.view().back() != '}')
+            __builtin_trap();
     }
 
 private:
-    std::string m_out;
+    ks::core::OutputBuffer m_out;
 };
 
 } // namespace
