@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <stdio_ext.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -185,6 +186,8 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
         return nullptr;
     }
     std::setvbuf(fp, nullptr, _IOFBF, 1 << 20);
+    // libpcap calls fread twice per packet; only this thread reads, so skip stdio's locking.
+    __fsetlocking(fp, FSETLOCKING_BYCALLER);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     src->m_pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!src->m_pcap) {
