@@ -1,0 +1,393 @@
+// Experiment files: strict loading (every unknown key, wrong type and out-of-range value is
+// reported with its field path) and atomic saving (write a temporary file, fsync, rename).
+#include "experiment.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace ks::core {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kFormatName = "keepalive-scope-experiment";
+
+std::string typeName(const json& v)
+{
+    if (v.is_boolean())
+        return "a boolean";
+    if (v.is_number_integer() || v.is_number_unsigned())
+        return "an integer";
+    if (v.is_number())
+        return "a number";
+    if (v.is_string())
+        return "a string";
+    if (v.is_array())
+        return "an array";
+    if (v.is_object())
+        return "an object";
+    return "null";
+}
+
+class Parser {
+public:
+    explicit Parser(std::string_view source)
+        : m_source(source)
+    {
+    }
+
+    std::vector<std::string> errors;
+
+    void error(const std::string& field, const std::string& message)
+    {
+        errors.push_back(std::string(m_source) + ": " + field + ": " + message);
+    }
+
+    // Reports keys of obj not in allowed.
+    void checkKeys(const json& obj, const std::string& field, std::initializer_list<std::string_view> allowed)
+    {
+        for (const auto& [key, value] : obj.items()) {
+            bool known = false;
+            for (auto a : allowed)
+                known = known || a == key;
+            if (!known) {
+                std::string list;
+                for (auto a : allowed)
+                    list += (list.empty() ? "" : ", ") + std::string(a);
+                error(field.empty() ? key : field + "." + key, "unknown key (allowed here: " + list + ")");
+            }
+        }
+    }
+
+    bool object(const json& v, const std::string& field)
+    {
+        if (v.is_object())
+            return true;
+        error(field, "expected an object, got " + typeName(v));
+        return false;
+    }
+
+    std::optional<double> number(const json& v, const std::string& field, double min, double max, std::string_view unit)
+    {
+        if (!v.is_number()) {
+            error(field, "expected a number of " + std::string(unit) + ", got " + typeName(v));
+            return std::nullopt;
+        }
+        const double d = v.get<double>();
+        if (!std::isfinite(d) || d < min || d > max) {
+            std::ostringstream os;
+            os << d << " is out of range (allowed: " << min << ".." << max << " " << unit << ")";
+            error(field, os.str());
+            return std::nullopt;
+        }
+        return d;
+    }
+
+    std::optional<std::string> string(const json& v, const std::string& field)
+    {
+        if (!v.is_string()) {
+            error(field, "expected a string, got " + typeName(v));
+            return std::nullopt;
+        }
+        return v.get<std::string>();
+    }
+
+    std::optional<bool> boolean(const json& v, const std::string& field)
+    {
+        if (!v.is_boolean()) {
+            error(field, "expected true or false, got " + typeName(v));
+            return std::nullopt;
+        }
+        return v.get<bool>();
+    }
+
+    void settings(const json& obj, SettingSide side, KeepaliveSettings& out)
+    {
+        const std::string sideName(settingSideName(side));
+        if (!object(obj, sideName))
+            return;
+        for (const auto& [key, value] : obj.items()) {
+            const std::string field = sideName + "." + key;
+            const SettingSpec* spec = findSetting(side, key);
+            if (!spec) {
+                std::string list;
+                for (const auto& s : settingSpecs())
+                    if (s.side == side)
+                        list += (list.empty() ? "" : ", ") + std::string(s.key);
+                error(field, "unknown setting (known " + sideName + " settings: " + list + ")");
+                continue;
+            }
+            std::int64_t v = 0;
+            if (spec->unit == SettingUnit::Boolean) {
+                if (value.is_boolean()) {
+                    v = value.get<bool>() ? 1 : 0;
+                } else {
+                    error(field, "expected true or false, got " + typeName(value));
+                    continue;
+                }
+            } else if (value.is_number_integer() || value.is_number_unsigned()) {
+                if (value.is_number_unsigned() && value.get<std::uint64_t>() > std::uint64_t(INT64_MAX)) {
+                    error(field, "value too large (allowed: " + std::to_string(spec->min) + ".." + std::to_string(spec->max) + ")");
+                    continue;
+                }
+                v = value.get<std::int64_t>();
+            } else if (value.is_string() && value.get<std::string>() == "infinite" && spec->max == kInfinite) {
+                v = kInfinite;
+            } else {
+                error(field, "expected an integer number of " + std::string(settingUnitName(spec->unit)) + ", got "
+                           + typeName(value));
+                continue;
+            }
+            const std::string problem = out.set(side, key, v);
+            if (!problem.empty())
+                errors.push_back(std::string(m_source) + ": " + problem);
+        }
+    }
+
+private:
+    std::string_view m_source;
+};
+
+} // namespace
+
+std::string_view rpcPatternName(RpcPattern pattern)
+{
+    switch (pattern) {
+    case RpcPattern::Idle: return "idle";
+    case RpcPattern::Unary: return "unary";
+    case RpcPattern::Stream: return "stream";
+    case RpcPattern::Bidi: return "bidi";
+    }
+    return "idle";
+}
+
+ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceName)
+{
+    ExperimentLoad result;
+    Parser p(sourceName);
+    json doc;
+    try {
+        doc = json::parse(text);
+    } catch (const json::parse_error& e) {
+        // nlohmann's message names the byte offset; keep it, drop its internal prefix.
+        std::string what = e.what();
+        const auto at = what.find("parse error");
+        result.errors.push_back(std::string(sourceName) + ": not valid JSON (" + what.substr(at == std::string::npos ? 0 : at) + ")");
+        return result;
+    }
+    if (!doc.is_object()) {
+        result.errors.push_back(std::string(sourceName) + ": expected a JSON object with \"format\": \"" + std::string(kFormatName) + "\"");
+        return result;
+    }
+    p.checkKeys(doc, "", {"format", "version", "client", "server", "tcp", "lb_profiles", "simulator", "rpc", "target"});
+    if (!doc.contains("format") || doc["format"] != kFormatName)
+        p.error("format", "expected \"" + std::string(kFormatName) + "\" (is this an experiment file?)");
+    if (!doc.contains("version") || !doc["version"].is_number_integer())
+        p.error("version", "expected an integer format version (this build reads version " + std::to_string(kExperimentFormatVersion) + ")");
+    else if (doc["version"].get<std::int64_t>() != kExperimentFormatVersion)
+        p.error("version", std::to_string(doc["version"].get<std::int64_t>()) + " is not supported (this build reads version "
+                               + std::to_string(kExperimentFormatVersion) + ")");
+
+    Experiment ex;
+    if (doc.contains("client"))
+        p.settings(doc["client"], SettingSide::Client, ex.settings);
+    if (doc.contains("server"))
+        p.settings(doc["server"], SettingSide::Server, ex.settings);
+    if (doc.contains("tcp"))
+        p.settings(doc["tcp"], SettingSide::Tcp, ex.settings);
+
+    if (doc.contains("lb_profiles")) {
+        const auto& list = doc["lb_profiles"];
+        if (!list.is_array()) {
+            p.error("lb_profiles", "expected an array of profile names, got " + typeName(list));
+        } else {
+            for (std::size_t i = 0; i < list.size(); ++i)
+                if (auto name = p.string(list[i], "lb_profiles[" + std::to_string(i) + "]"))
+                    ex.lbProfiles.push_back(*name);
+        }
+    }
+
+    if (doc.contains("simulator") && !doc["simulator"].is_null() && p.object(doc["simulator"], "simulator")) {
+        const auto& s = doc["simulator"];
+        p.checkKeys(s, "simulator", {"profile", "idle_timeout_s", "on_expiry", "tcp_keepalive_resets_idle"});
+        SimulatorPlan plan;
+        if (s.contains("profile"))
+            if (auto v = p.string(s["profile"], "simulator.profile"))
+                plan.profile = *v;
+        if (s.contains("idle_timeout_s"))
+            if (auto v = p.number(s["idle_timeout_s"], "simulator.idle_timeout_s", 0, 86400 * 7, "s"))
+                plan.idleTimeoutS = *v;
+        if (s.contains("on_expiry")) {
+            if (auto v = p.string(s["on_expiry"], "simulator.on_expiry")) {
+                auto action = parseLbExpiryAction(*v);
+                if (!action || *action == LbExpiryAction::Goaway)
+                    p.error("simulator.on_expiry", "\"" + *v + "\" is not one of rst, silent_drop, fin");
+                else
+                    plan.onExpiry = *action;
+            }
+        }
+        if (s.contains("tcp_keepalive_resets_idle"))
+            if (auto v = p.boolean(s["tcp_keepalive_resets_idle"], "simulator.tcp_keepalive_resets_idle"))
+                plan.tcpKeepaliveResetsIdle = *v;
+        ex.simulator = plan;
+    }
+
+    if (doc.contains("rpc") && p.object(doc["rpc"], "rpc")) {
+        const auto& r = doc["rpc"];
+        p.checkKeys(r, "rpc", {"pattern", "interval_s", "stream_message_interval_s", "method"});
+        if (r.contains("pattern")) {
+            if (auto v = p.string(r["pattern"], "rpc.pattern")) {
+                bool found = false;
+                for (auto pat : {RpcPattern::Idle, RpcPattern::Unary, RpcPattern::Stream, RpcPattern::Bidi})
+                    if (rpcPatternName(pat) == *v) {
+                        ex.rpc.pattern = pat;
+                        found = true;
+                    }
+                if (!found)
+                    p.error("rpc.pattern", "\"" + *v + "\" is not one of idle, unary, stream, bidi");
+            }
+        }
+        if (r.contains("interval_s"))
+            if (auto v = p.number(r["interval_s"], "rpc.interval_s", 0.01, 86400, "s"))
+                ex.rpc.intervalS = *v;
+        if (r.contains("stream_message_interval_s"))
+            if (auto v = p.number(r["stream_message_interval_s"], "rpc.stream_message_interval_s", 0, 86400, "s"))
+                ex.rpc.streamMessageIntervalS = *v;
+        if (r.contains("method")) {
+            if (auto v = p.string(r["method"], "rpc.method")) {
+                if (v->empty() || v->front() != '/' || v->find('/', 1) == std::string::npos)
+                    p.error("rpc.method", "\"" + *v + "\" is not a gRPC method path like /package.Service/Method");
+                else
+                    ex.rpc.method = *v;
+            }
+        }
+    }
+
+    if (doc.contains("target") && p.object(doc["target"], "target")) {
+        const auto& t = doc["target"];
+        p.checkKeys(t, "target", {"embedded", "address", "tls", "ca_file"});
+        if (t.contains("embedded"))
+            if (auto v = p.boolean(t["embedded"], "target.embedded"))
+                ex.target.embedded = *v;
+        if (t.contains("address"))
+            if (auto v = p.string(t["address"], "target.address"))
+                ex.target.address = *v;
+        if (t.contains("tls"))
+            if (auto v = p.boolean(t["tls"], "target.tls"))
+                ex.target.tls = *v;
+        if (t.contains("ca_file"))
+            if (auto v = p.string(t["ca_file"], "target.ca_file"))
+                ex.target.caFile = *v;
+        if (!ex.target.embedded) {
+            const auto colon = ex.target.address.rfind(':');
+            if (ex.target.address.empty() || colon == std::string::npos || colon + 1 == ex.target.address.size())
+                p.error("target.address", "\"" + ex.target.address + "\" is not host:port (needed when target.embedded is false)");
+        }
+    }
+
+    result.errors = std::move(p.errors);
+    if (result.errors.empty())
+        result.experiment = std::move(ex);
+    return result;
+}
+
+ExperimentLoad loadExperiment(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        ExperimentLoad result;
+        result.errors.push_back(path + ": cannot open (" + std::strerror(errno) + ")");
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parseExperiment(text.str(), path);
+}
+
+std::string experimentToJson(const Experiment& ex)
+{
+    json doc = json::object();
+    doc["format"] = kFormatName;
+    doc["version"] = kExperimentFormatVersion;
+    for (auto side : {SettingSide::Client, SettingSide::Server, SettingSide::Tcp}) {
+        json values = json::object();
+        for (const auto& spec : settingSpecs()) {
+            if (spec.side != side)
+                continue;
+            if (auto v = ex.settings.explicitValue(side, spec.key)) {
+                if (spec.unit == SettingUnit::Boolean)
+                    values[std::string(spec.key)] = *v != 0;
+                else
+                    values[std::string(spec.key)] = *v;
+            }
+        }
+        doc[std::string(settingSideName(side))] = values;
+    }
+    doc["lb_profiles"] = ex.lbProfiles;
+    if (ex.simulator) {
+        json s = json::object();
+        if (!ex.simulator->profile.empty())
+            s["profile"] = ex.simulator->profile;
+        s["idle_timeout_s"] = ex.simulator->idleTimeoutS;
+        s["on_expiry"] = lbExpiryActionName(ex.simulator->onExpiry);
+        s["tcp_keepalive_resets_idle"] = ex.simulator->tcpKeepaliveResetsIdle;
+        doc["simulator"] = s;
+    }
+    doc["rpc"] = {{"pattern", rpcPatternName(ex.rpc.pattern)},
+                  {"interval_s", ex.rpc.intervalS},
+                  {"stream_message_interval_s", ex.rpc.streamMessageIntervalS},
+                  {"method", ex.rpc.method}};
+    json target = {{"embedded", ex.target.embedded}, {"tls", ex.target.tls}};
+    if (!ex.target.address.empty())
+        target["address"] = ex.target.address;
+    if (!ex.target.caFile.empty())
+        target["ca_file"] = ex.target.caFile;
+    doc["target"] = target;
+    return doc.dump(2) + "\n";
+}
+
+std::string saveExperiment(const Experiment& experiment, const std::string& path)
+{
+    const std::string text = experimentToJson(experiment);
+    std::string tmp = path + ".XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0)
+        return path + ": cannot write beside it (" + std::strerror(errno) + ")";
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const std::string reason = std::strerror(errno);
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return path + ": write failed (" + reason + "); the previous file is unchanged";
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return path + ": write failed (" + reason + "); the previous file is unchanged";
+    }
+    ::chmod(tmp.c_str(), 0644);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string reason = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return path + ": cannot replace (" + reason + "); the previous file is unchanged";
+    }
+    return {};
+}
+
+} // namespace ks::core

@@ -1,0 +1,76 @@
+// A whole lab experiment as a versioned JSON file: keepalive settings (client, server, TCP), the
+// load-balancer profiles to judge against, the simulator's behaviour, the RPC pattern and the
+// target. Loading checks every field and names the one that is wrong; saving is atomic.
+#pragma once
+
+#include "keepalive_settings.h"
+#include "lb_profile.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ks::core {
+
+inline constexpr int kExperimentFormatVersion = 1;
+
+enum class RpcPattern : std::uint8_t {
+    Idle, // connect and stay idle
+    Unary, // a unary call every interval
+    Stream, // one long-lived server stream (silent, or a message every stream_message_interval_s)
+    Bidi, // one long-lived bidirectional stream
+};
+std::string_view rpcPatternName(RpcPattern pattern); // "idle", "unary", "stream", "bidi"
+
+struct RpcPlan {
+    RpcPattern pattern = RpcPattern::Idle;
+    double intervalS = 1.0; // unary: time between calls
+    double streamMessageIntervalS = 0; // stream: 0 = silent
+    // For a target other than the embedded server: a method of the user's choice, called with
+    // an empty message.
+    std::string method = "/grpc.health.v1.Health/Check";
+    bool operator==(const RpcPlan&) const = default;
+};
+
+struct Target {
+    bool embedded = true; // the lab's own test server
+    std::string address; // host:port when not embedded
+    bool tls = false;
+    std::string caFile; // empty: system roots
+    bool operator==(const Target&) const = default;
+};
+
+// The lab's load-balancer simulator; absent: the channel talks to the server directly.
+struct SimulatorPlan {
+    std::string profile; // a catalogue name the values below came from, or empty
+    double idleTimeoutS = 0; // 0: never times out
+    LbExpiryAction onExpiry = LbExpiryAction::Rst;
+    bool tcpKeepaliveResetsIdle = true;
+    bool operator==(const SimulatorPlan&) const = default;
+};
+
+struct Experiment {
+    KeepaliveSettings settings;
+    std::vector<std::string> lbProfiles; // catalogue names to judge the results against
+    std::optional<SimulatorPlan> simulator;
+    RpcPlan rpc;
+    Target target;
+
+    bool operator==(const Experiment&) const = default;
+};
+
+struct ExperimentLoad {
+    std::optional<Experiment> experiment;
+    std::vector<std::string> errors; // "client.keepalive_time_ms: ..." one per problem
+};
+
+// sourceName names the file in messages.
+ExperimentLoad parseExperiment(std::string_view json, std::string_view sourceName);
+ExperimentLoad loadExperiment(const std::string& path);
+std::string experimentToJson(const Experiment& experiment);
+// Writes to a temporary file beside path and renames it over path. Returns an error message,
+// or an empty string on success.
+std::string saveExperiment(const Experiment& experiment, const std::string& path);
+
+} // namespace ks::core
