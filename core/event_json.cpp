@@ -12,10 +12,6 @@ namespace ks::core {
 
 namespace {
 
-constexpr char kDigitPairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                               "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                               "8081828384858687888990919293949596979899";
-
 // The event hot path writes through a raw cursor: one capacity check per event and literal
 // keys copied with known sizes. A million-event capture spends most of its time here.
 class Cursor {
@@ -42,31 +38,7 @@ public:
     void u64(std::uint64_t v) { m_p = std::to_chars(m_p, m_p + 24, v).ptr; }
     void i64(std::int64_t v) { m_p = std::to_chars(m_p, m_p + 24, v).ptr; }
     void boolean(bool v) { v ? lit("true") : lit("false"); }
-    void seconds(std::int64_t ns, int decimals)
-    {
-        std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
-        if (ns < 0) {
-            *m_p++ = '-';
-            magnitude = 0 - magnitude;
-        }
-        u64(magnitude / 1000000000);
-        std::uint32_t frac = static_cast<std::uint32_t>(magnitude % 1000000000);
-        for (int d = 9; d > decimals; --d)
-            frac /= 10;
-        *m_p++ = '.';
-        // Two digits per step from a table: the fraction loop was the hottest code of a run.
-        int d = decimals;
-        while (d >= 2) {
-            const char* pair = kDigitPairs + 2 * (frac % 100);
-            m_p[d - 2] = pair[0];
-            m_p[d - 1] = pair[1];
-            frac /= 100;
-            d -= 2;
-        }
-        if (d == 1)
-            m_p[0] = static_cast<char>('0' + frac % 10);
-        m_p += decimals;
-    }
+    void seconds(std::int64_t ns, int decimals) { m_p = formatSeconds(m_p, ns, decimals); }
     void fixed(double v, int decimals)
     {
         if (!std::isfinite(v)) {

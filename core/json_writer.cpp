@@ -110,42 +110,51 @@ void JsonWriter::seconds(std::int64_t ns, int decimals)
     appendSeconds(m_out, ns, decimals);
 }
 
-void appendSeconds(std::string& out, std::int64_t ns, int decimals)
+char* formatSeconds(char* p, std::int64_t ns, int decimals)
 {
-    char buf[40];
-    char* p = buf;
+    static constexpr char kDigitPairs[] = "0001020304050607080910111213141516171819"
+                                          "2021222324252627282930313233343536373839"
+                                          "4041424344454647484950515253545556575859"
+                                          "6061626364656667686970717273747576777879"
+                                          "8081828384858687888990919293949596979899";
     std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
     if (ns < 0) {
         *p++ = '-';
         magnitude = 0 - magnitude;
     }
-    p = std::to_chars(p, buf + 24, magnitude / 1000000000).ptr;
-    if (decimals > 0) {
-        decimals = decimals > 9 ? 9 : decimals;
-        std::uint64_t frac = magnitude % 1000000000;
-        for (int d = 9; d > decimals; --d)
-            frac /= 10;
-        *p++ = '.';
-        for (int d = decimals - 1; d >= 0; --d) {
-            p[d] = static_cast<char>('0' + frac % 10);
-            frac /= 10;
-        }
-        p += decimals;
+    p = std::to_chars(p, p + 24, magnitude / 1000000000).ptr;
+    decimals = decimals > 9 ? 9 : decimals;
+    if (decimals <= 0)
+        return p;
+    std::uint32_t frac = static_cast<std::uint32_t>(magnitude % 1000000000);
+    for (int d = 9; d > decimals; --d)
+        frac /= 10;
+    *p++ = '.';
+    // Two digits per step from a table: event output formats two times per event.
+    int d = decimals;
+    while (d >= 2) {
+        const char* pair = kDigitPairs + 2 * (frac % 100);
+        p[d - 2] = pair[0];
+        p[d - 1] = pair[1];
+        frac /= 100;
+        d -= 2;
     }
-    out.append(buf, static_cast<std::size_t>(p - buf));
+    if (d == 1)
+        p[0] = static_cast<char>('0' + frac % 10);
+    return p + decimals;
 }
 
-void OutputBuffer::append(std::string_view text)
+void appendSeconds(std::string& out, std::int64_t ns, int decimals)
 {
-    char* p = grow(text.size());
-    std::memcpy(p, text.data(), text.size());
-    commit(p + text.size());
+    char buf[40];
+    out.append(buf, static_cast<std::size_t>(formatSeconds(buf, ns, decimals) - buf));
 }
 
-void OutputBuffer::appendJsonString(std::string_view text)
+namespace {
+
+// Writes text as a JSON string at p (room for 6 * size + 2 bytes) and returns the end.
+char* escapeJson(char* p, std::string_view text)
 {
-    // Worst case every byte becomes \u00XX.
-    char* p = grow(text.size() * 6 + 2);
     static constexpr char hex[] = "0123456789abcdef";
     *p++ = '"';
     for (unsigned char c : text) {
@@ -169,34 +178,29 @@ void OutputBuffer::appendJsonString(std::string_view text)
         }
     }
     *p++ = '"';
-    commit(p);
+    return p;
+}
+
+} // namespace
+
+void OutputBuffer::append(std::string_view text)
+{
+    char* p = grow(text.size());
+    std::memcpy(p, text.data(), text.size());
+    commit(p + text.size());
+}
+
+void OutputBuffer::appendJsonString(std::string_view text)
+{
+    commit(escapeJson(grow(text.size() * 6 + 2), text));
 }
 
 void appendJsonString(std::string& out, std::string_view text)
 {
-    static constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    std::size_t run = 0; // start of the pending run of bytes that need no escaping
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
-            continue;
-        out.append(text.data() + run, i - run);
-        run = i + 1;
-        switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        default: {
-            const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-            out.append(esc, 6);
-        }
-        }
-    }
-    out.append(text.data() + run, text.size() - run);
-    out.push_back('"');
+    const std::size_t at = out.size();
+    out.resize(at + text.size() * 6 + 2);
+    char* end = escapeJson(out.data() + at, text);
+    out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 } // namespace ks::core
