@@ -35,7 +35,19 @@ void StreamReassembler::segment(std::uint32_t seq, std::span<const std::uint8_t>
         drain();
         return;
     }
-    // A hole before this segment: hold it until the hole fills or a limit is reached.
+    // A hole before this segment that the peer already acknowledged was lost by the capture,
+    // not by the network: nothing will fill it. (An ACK seen before its data, as tcpdump -i any
+    // can reorder, skips nothing: it only counts once later data waits behind a hole.)
+    if (m_peerAckedKnown && seqDiff(m_peerAcked, seq) >= 0) {
+        const std::uint32_t hole = static_cast<std::uint32_t>(ahead);
+        m_framer.gap(hole);
+        m_gapBytes += hole;
+        m_next = seq;
+        deliver(seq, payload, wireLength, tsNs);
+        drain();
+        return;
+    }
+    // Otherwise hold it until the hole fills or a limit is reached.
     if (!m_held.empty()) {
         const auto oldest = m_held.begin(); // not necessarily oldest in time; good enough as a bound
         if (tsNs - oldest->second.tsNs > kMaxHoldNs) {
@@ -121,14 +133,15 @@ void StreamReassembler::acknowledged(std::uint32_t ack)
 {
     if (!m_started)
         return;
-    const std::int32_t unseen = seqDiff(ack, m_next);
-    // A window's worth at most: anything larger is not an acknowledgement of this stream.
-    if (unseen <= 0 || unseen > (1 << 30))
-        return;
-    m_framer.gap(static_cast<std::uint32_t>(unseen));
-    m_gapBytes += static_cast<std::uint32_t>(unseen);
-    m_next = ack;
-    drain();
+    if (!m_peerAckedKnown || seqDiff(ack, m_peerAcked) > 0) {
+        m_peerAcked = ack;
+        m_peerAckedKnown = true;
+    }
+    // A hole the peer has acknowledged while later bytes wait behind it will never be filled.
+    if (!m_held.empty() && seqDiff(m_peerAcked, m_next) > 0) {
+        skipToFirstHeld();
+        drain();
+    }
 }
 
 void StreamReassembler::flush()

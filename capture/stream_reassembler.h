@@ -28,8 +28,8 @@ public:
     // payload: the captured bytes; wireLength: the segment's payload length on the wire.
     void segment(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength,
                  std::int64_t tsNs);
-    // The peer acknowledged up to `ack`: bytes before it that the capture lacks will never be
-    // retransmitted (Wireshark's "ACKed unseen segment"), so report them as a gap right away.
+    // The peer acknowledged up to `ack`: a hole before it that later data waits behind was lost
+    // by the capture (Wireshark's "ACKed unseen segment"), so it is reported as a gap at once.
     void acknowledged(std::uint32_t ack);
     // Deliver everything still held, with gaps for the holes (FIN, RST, end of capture).
     void flush();
@@ -54,6 +54,8 @@ private:
     std::map<std::uint32_t, Held> m_held; // keyed by sequence number
     std::size_t m_heldBytes = 0;
     std::uint64_t m_gapBytes = 0;
+    bool m_peerAckedKnown = false;
+    std::uint32_t m_peerAcked = 0;
 };
 
 } // namespace ks::capture

@@ -197,3 +197,32 @@ TEST(Http2Framer, randomBytesNeverLockAsFrames)
     EXPECT_TRUE(rec.frames.empty());
     EXPECT_EQ(framer.mode(), Http2Framer::Mode::Opaque); // gave up after the hunting budget
 }
+
+TEST(StreamReassembler, aHoleThePeerAcknowledgedIsSkippedAtOnceButAnEarlyAckSkipsNothing)
+{
+    Bytes s(kPreface.begin(), kPreface.end());
+    for (std::uint64_t i = 0; i < 4; ++i)
+        append(s, ping(i)); // 24 + 4 * 17 bytes
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    StreamReassembler tcp(framer);
+    tcp.setInitialSequence(1);
+    auto seg = [&](std::size_t from, std::size_t to) {
+        tcp.segment(1 + static_cast<std::uint32_t>(from), std::span(s.data() + from, to - from),
+                    static_cast<std::uint32_t>(to - from), 0);
+    };
+    seg(0, 41); // preface + first PING
+    // tcpdump -i any can show the peer's ACK before the data it acknowledges: no gap yet.
+    tcp.acknowledged(1 + 58);
+    seg(41, 58); // second PING, in order
+    EXPECT_EQ(tcp.gapBytes(), 0u);
+    EXPECT_EQ(rec.frames.size(), 2u);
+    // The third PING never reaches the capture, but the peer acknowledged it: the fourth is
+    // delivered at once instead of waiting for a retransmission that will not come.
+    tcp.acknowledged(1 + 75);
+    seg(75, 92);
+    EXPECT_EQ(tcp.gapBytes(), 17u);
+    ASSERT_EQ(rec.frames.size(), 3u);
+    EXPECT_EQ(rec.frames[2].payload, Bytes({0, 0, 0, 0, 0, 0, 0, 3}));
+}
