@@ -67,6 +67,7 @@ struct ReplayCookie {
     std::vector<std::uint8_t> head;
     std::size_t offset = 0;
     int fd = -1;
+    std::uint64_t* bytesRead = nullptr; // the source's progress counter; outlives the FILE
 };
 
 ssize_t replayRead(void* cookie, char* buf, size_t size)
@@ -76,12 +77,15 @@ ssize_t replayRead(void* cookie, char* buf, size_t size)
         const std::size_t n = std::min(size, c->head.size() - c->offset);
         std::memcpy(buf, c->head.data() + c->offset, n);
         c->offset += n;
+        *c->bytesRead += n;
         return static_cast<ssize_t>(n);
     }
     for (;;) {
         const ssize_t n = ::read(c->fd, buf, size);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n > 0)
+            *c->bytesRead += static_cast<std::uint64_t>(n);
         return n;
     }
 }
@@ -127,6 +131,8 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
             return nullptr;
         }
         src->m_isStream = !S_ISREG(st.st_mode);
+        if (S_ISREG(st.st_mode))
+            src->m_fileSize = static_cast<std::int64_t>(st.st_size);
     }
     if (fd < 0) {
         error = "standard input: cannot read (" + std::string(std::strerror(errno)) + ")";
@@ -134,6 +140,7 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
     }
     auto* cookie = new ReplayCookie;
     cookie->fd = fd;
+    cookie->bytesRead = &src->m_bytesRead;
     // Read only as far as the header needs: on a pipe, more could block until the next packet.
     std::size_t have = 0;
     auto fill = [&](std::size_t want) {

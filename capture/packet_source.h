@@ -26,6 +26,10 @@ public:
     int decimals() const { return m_decimals; }
     bool isStream() const { return m_isStream; }
     const std::string& path() const { return m_path; }
+    // Bytes taken from the file or pipe so far (read ahead by up to one buffer), for progress.
+    std::uint64_t bytesRead() const { return m_bytesRead; }
+    // Size of a regular file; -1 for a pipe or a device.
+    std::int64_t fileSize() const { return m_fileSize; }
 
     // On Error, error holds a reason (e.g. a truncated last packet).
     Status next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
@@ -38,6 +42,8 @@ private:
     int m_linkType = 0;
     int m_decimals = 6;
     bool m_isStream = false;
+    std::uint64_t m_bytesRead = 0;
+    std::int64_t m_fileSize = -1;
 };
 
 } // namespace ks::capture
