@@ -227,9 +227,40 @@ s_mid_connection() {       # capture starts ~2 s into the connection (no SYN, no
     cap_stop
 }
 
+s_idle_reset_proxy() {     # grpc-go client -> idle-reset proxy (50190) -> grpc-go server (50191)
+    local P=50190 S=50191
+    cap_start idle_reset_proxy.pcap lo "$(port_filter $P $S)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$S -life 12s
+    wait_listen $S
+    bg 20 $PY "$KSPY" proxy --listen 127.0.0.1:$P --target 127.0.0.1:$S --forward-for 60 --life 9 --idle-reset 1.5
+    wait_listen $P
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 3 -interval 2500ms -idle 500ms
+    cap_stop
+}
+
+s_core_idle_close() {      # C-core client keepalive 1 s / timeout 1 s, default max_pings_without_data (2)
+    local P=50192
+    cap_start core_idle_close.pcap lo "$(port_filter $P)"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:$P --life 12 "${CORE_PERMIT[@]}"
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 7 \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=1000 -o grpc.keepalive_permit_without_calls=1
+    cap_stop
+}
+
+s_goaway_frame_size() {    # a malformed SETTINGS frame to a C-core server: GOAWAY with an error code
+    local P=50195
+    cap_start goaway_frame_size.pcap lo "$(port_filter $P)"
+    bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 6
+    wait_listen $P
+    fg 10 $PY "$KSPY" badframe --addr 127.0.0.1:$P
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
-     go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection)
+     go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
+     idle_reset_proxy core_idle_close goaway_frame_size)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

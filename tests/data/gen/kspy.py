@@ -6,6 +6,8 @@ TCP keep-alive pair, used by make_captures.sh. No generated code: raw-bytes gene
   kspy.py client --addr 127.0.0.1:50110 --rpcs 2 --interval 0.5 --idle 5 [-o ...]
   kspy.py proxy  --listen 127.0.0.1:50150 --target 127.0.0.1:50151 --forward-for 2 --life 8
   kspy.py tcpka  --port 50160 --idle 5
+  kspy.py proxy  ... --idle-reset 1.5     (an idle-timeout middlebox: RST both ways on traffic after 1.5 s idle)
+  kspy.py badframe --addr 127.0.0.1:50195  (a raw HTTP/2 client that sends a malformed SETTINGS frame)
 """
 import argparse
 import socket
@@ -74,6 +76,7 @@ def run_proxy(a):
     lh, lp = a.listen.rsplit(":", 1)
     th, tp = a.target.rsplit(":", 1)
     t0 = time.monotonic()
+    last = {}  # id(pair) -> time of the last forwarded bytes (for --idle-reset)
     lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lst.bind((lh, int(lp)))
@@ -81,7 +84,17 @@ def run_proxy(a):
     lst.settimeout(0.2)
     keep = []
 
-    def pump(src, dst):
+    def reset(*socks):
+        # SO_LINGER 0: close() sends RST, as an LB whose idle timer expired does (AWS NLB, Azure
+        # with TCP reset) when either side sends again.
+        for s_ in socks:
+            try:
+                s_.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                s_.close()
+            except OSError:
+                pass
+
+    def pump(src, dst, key):
         while True:
             try:
                 b = src.recv(65536)
@@ -89,7 +102,12 @@ def run_proxy(a):
                 return
             if not b:
                 return  # peer closed; keep our side open (do not propagate)
-            if time.monotonic() - t0 < a.forward_for:
+            now = time.monotonic()
+            if a.idle_reset and now - last[key] > a.idle_reset:
+                reset(src, dst)
+                return
+            last[key] = now
+            if now - t0 < a.forward_for:
                 try:
                     dst.sendall(b)
                 except OSError:
@@ -104,8 +122,9 @@ def run_proxy(a):
         u = socket.create_connection((th, int(tp)), timeout=5)
         u.settimeout(None)
         keep += [c, u]
+        last[id(c)] = time.monotonic()
         for s, d in ((c, u), (u, c)):
-            threading.Thread(target=pump, args=(s, d), daemon=True).start()
+            threading.Thread(target=pump, args=(s, d, id(c)), daemon=True).start()
     time.sleep(max(0.0, a.life - (time.monotonic() - t0)))
     for s in keep:
         s.close()
@@ -135,6 +154,23 @@ def run_tcpka(a):
     lst.close()
 
 
+def run_badframe(a):
+    """Client preface, then a SETTINGS frame whose length is not a multiple of 6: the server must
+    answer GOAWAY FRAME_SIZE_ERROR (RFC 9113 section 6.5) and close."""
+    h, p = a.addr.rsplit(":", 1)
+    c = socket.create_connection((h, int(p)), timeout=5)
+    c.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+    time.sleep(0.3)
+    c.sendall(b"\x00\x00\x05\x04\x00\x00\x00\x00\x00" + b"\x00" * 5)
+    try:
+        while c.recv(65536):
+            pass
+    except OSError:
+        pass
+    time.sleep(0.2)
+    c.close()
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -154,11 +190,15 @@ def main():
     x.add_argument("--target", required=True)
     x.add_argument("--forward-for", type=float, default=2)
     x.add_argument("--life", type=float, default=10)
+    x.add_argument("--idle-reset", type=float, default=0)
     k = sub.add_parser("tcpka")
     k.add_argument("--port", type=int, required=True)
     k.add_argument("--idle", type=float, default=5)
+    b = sub.add_parser("badframe")
+    b.add_argument("--addr", required=True)
     a = p.parse_args()
-    {"server": run_server, "client": run_client, "proxy": run_proxy, "tcpka": run_tcpka}[a.cmd](a)
+    {"server": run_server, "client": run_client, "proxy": run_proxy, "tcpka": run_tcpka,
+     "badframe": run_badframe}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+// Severity names, duration wording and the JSON form of findings.
+#include "finding.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+namespace ks::core {
+
+std::string_view severityName(Severity severity)
+{
+    switch (severity) {
+    case Severity::Info: return "info";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+    }
+    return "info";
+}
+
+std::optional<Severity> parseSeverity(std::string_view name)
+{
+    for (auto s : {Severity::Info, Severity::Warning, Severity::Error})
+        if (severityName(s) == name)
+            return s;
+    return std::nullopt;
+}
+
+std::string findingsJson(const std::vector<Finding>& findings)
+{
+    auto list = nlohmann::ordered_json::array();
+    for (const auto& f : findings) {
+        nlohmann::ordered_json j;
+        j["id"] = f.id;
+        j["severity"] = severityName(f.severity);
+        j["conn"] = f.conn ? nlohmann::ordered_json(*f.conn) : nlohmann::ordered_json(nullptr);
+        j["title"] = f.title;
+        j["detail"] = f.detail;
+        j["evidence"] = f.evidence;
+        if (!f.suggestion.empty())
+            j["suggestion"] = f.suggestion;
+        if (!f.profile.empty())
+            j["profile"] = f.profile;
+        if (f.figure >= 0)
+            j["figure_s"] = std::round(f.figure * 1e6) / 1e6;
+        list.push_back(std::move(j));
+    }
+    return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<Severity> worstSeverity(const std::vector<Finding>& findings)
+{
+    std::optional<Severity> worst;
+    for (const auto& f : findings)
+        if (!worst || f.severity > *worst)
+            worst = f.severity;
+    return worst;
+}
+
+std::string formatDuration(double s)
+{
+    char buf[48];
+    if (s < 0)
+        s = 0;
+    if (s < 1.0)
+        std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000.0);
+    else if (s < 10.0)
+        std::snprintf(buf, sizeof buf, "%.2f s", s);
+    else if (s < 600.0)
+        std::snprintf(buf, sizeof buf, "%.0f s", s);
+    else if (s < 7200.0)
+        std::snprintf(buf, sizeof buf, "%.0f s (%.0f min)", s, s / 60.0);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f s (%.1f h)", s, s / 3600.0);
+    return buf;
+}
+
+} // namespace ks::core

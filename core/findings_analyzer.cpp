@@ -1,0 +1,283 @@
+// The analyzer's streaming half: per-event bookkeeping of clocks, PINGs, streams, GOAWAYs and
+// closes. The rules that read this state live in findings_lb.cpp, findings_goaway.cpp,
+// findings_cadence.cpp and findings_timeout.cpp.
+#include "findings_state.h"
+
+#include <algorithm>
+
+namespace ks::core {
+
+void RecentStats::add(double v)
+{
+    min = count ? std::min(min, v) : v;
+    max = count ? std::max(max, v) : v;
+    sum += v;
+    recent[count % kWindow] = v;
+    ++count;
+}
+
+double RecentStats::median() const
+{
+    const std::size_t n = std::min<std::size_t>(count, kWindow);
+    if (n == 0)
+        return 0;
+    std::array<double, kWindow> sorted = recent;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2), sorted.begin() + static_cast<std::ptrdiff_t>(n));
+    return sorted[n / 2];
+}
+
+bool isKeepalivePing(const Event& e)
+{
+    return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
+}
+
+bool pingsResetIdle(const LbCatalogueEntry& entry) { return entry.http2PingResetsIdle.value_or(true); }
+// Unknown counts as "no": the conservative reading when the documentation is silent.
+bool tcpKeepalivesResetIdle(const LbCatalogueEntry& entry) { return entry.profile.tcpKeepaliveResetsIdle.value_or(false); }
+
+FindingsAnalyzer::FindingsAnalyzer(AnalyzerOptions options)
+    : m_state(std::make_unique<State>())
+{
+    m_state->options = std::move(options);
+}
+
+FindingsAnalyzer::~FindingsAnalyzer() = default;
+
+namespace {
+
+std::size_t sideOf(Direction d) { return static_cast<std::size_t>(d); }
+Direction other(Direction d) { return d == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer; }
+
+bool isKeepaliveProbe(EventType t) { return t == EventType::TcpKeepalive || t == EventType::TcpKeepaliveAck; }
+
+// Whether this event restarts the idle timer of the profile.
+bool resetsIdle(const Event& e, const LbCatalogueEntry& p)
+{
+    if (isKeepaliveProbe(e.type))
+        return tcpKeepalivesResetIdle(p);
+    if (!pingsResetIdle(p)) // request-counting proxies: only streams and connection setup/teardown
+        return e.type == EventType::Headers || e.type == EventType::Data || e.type == EventType::RstStream
+            || e.type == EventType::Syn || e.type == EventType::Fin || e.type == EventType::Rst || e.type == EventType::Preface;
+    return true;
+}
+
+void trackIdle(ConnState& c, const Event& e, const std::vector<LbCatalogueEntry>& profiles)
+{
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+        auto& t = c.tracks[i];
+        if (!resetsIdle(e, profiles[i]))
+            continue;
+        if (t.lastNs >= 0) {
+            const std::int64_t gap = e.tsNs - t.lastNs;
+            if (gap > t.longestNs) {
+                t.longestNs = gap;
+                t.longestFrom = t.lastIndex;
+                t.longestTo = e.index;
+            }
+            if (static_cast<double>(gap) > profiles[i].profile.idleTimeoutS * kNsPerS) {
+                ++t.exceeded;
+                t.lastExceedNs = gap;
+                t.lastExceedEndNs = e.tsNs;
+                t.lastExceedFrom = t.lastIndex;
+                t.lastExceedTo = e.index;
+            }
+        }
+        t.lastNs = e.tsNs;
+        t.lastIndex = e.index;
+    }
+}
+
+void onPing(ConnState& c, const Event& e)
+{
+    if (!isKeepalivePing(e))
+        return;
+    auto& s = c.side[sideOf(e.dir)];
+    if (s.lastPingNs >= 0) {
+        const double interval = toS(e.tsNs - s.lastPingNs);
+        // A stretch without PINGs well beyond the cadence seen so far (ping policy held them back,
+        // or a middlebox stopped forwarding them).
+        if (s.pingInterval.count && interval >= std::max(3.0 * s.pingInterval.median(), s.pingInterval.median() + 1.0)
+            && e.tsNs - s.lastPingNs > s.silenceNs) {
+            s.silenceNs = e.tsNs - s.lastPingNs;
+            s.silenceFromNs = s.lastPingNs;
+            s.silenceFrom = s.recentPings.back();
+            s.silenceTo = e.index;
+            s.silenceCadenceS = s.pingInterval.median();
+        } else {
+            s.pingInterval.add(interval);
+        }
+    }
+    ++s.pings;
+    if (c.openStreams.empty())
+        ++s.pingsWithoutCalls;
+    s.lastPingNs = e.tsNs;
+    s.recentPings = {s.recentPings[1], s.recentPings[2], e.index};
+    s.outstanding = true;
+    s.outstandingNs = e.tsNs;
+    s.outstandingIndex = e.index;
+    s.outstandingOpaque = e.opaque;
+}
+
+void onPingAck(ConnState& c, const Event& e)
+{
+    auto& pinger = c.side[sideOf(other(e.dir))];
+    if (pinger.outstanding && pinger.outstandingOpaque == e.opaque)
+        pinger.outstanding = false;
+    if (e.rttMs < 0)
+        return;
+    // An outlier stands well above the recent median, in ratio and in absolute terms.
+    if (c.rtt.count >= 3) {
+        const double median = c.rtt.median();
+        if (e.rttMs > std::max(4.0 * median, median + 1.0)) {
+            ++c.rttOutliers;
+            c.outlierBaselineMs = median;
+            if (c.outlierSamples.size() < 5)
+                c.outlierSamples.emplace_back(e.index, e.rttMs);
+        }
+    }
+    c.rtt.add(e.rttMs);
+}
+
+void onStream(ConnState& c, const Event& e)
+{
+    c.lastStreamNs = e.tsNs;
+    auto it = std::find(c.openStreams.begin(), c.openStreams.end(), e.stream);
+    const bool closes = e.type == EventType::RstStream || (e.endStream && e.dir == Direction::ServerToClient);
+    if (e.type == EventType::Headers && e.dir == Direction::ClientToServer && it == c.openStreams.end() && e.stream) {
+        c.hadStreams = true;
+        if (c.openStreams.size() < 4096)
+            c.openStreams.push_back(e.stream);
+        it = c.openStreams.end() - 1;
+    }
+    if (closes && it != c.openStreams.end())
+        c.openStreams.erase(it);
+}
+
+void onGoaway(ConnState& c, const Event& e)
+{
+    ++c.goawayCount;
+    GoawayInfo g;
+    g.index = e.index;
+    g.ns = e.tsNs;
+    g.dir = e.dir;
+    g.code = e.errorCode;
+    g.lastStreamId = e.lastStreamId;
+    g.debug = e.debug;
+    g.openStreams = c.openStreams.size();
+    g.hadStreams = c.hadStreams;
+    g.idleNs = e.tsNs - (c.lastStreamNs >= 0 ? c.lastStreamNs : c.firstNs);
+    g.ageNs = e.tsNs - c.firstNs;
+    const auto& client = c.side[sideOf(other(e.dir))];
+    g.clientPingIntervalS = client.pingInterval.count ? client.pingInterval.median() : 0;
+    g.clientPings = client.pings;
+    g.clientPingsWithoutCalls = client.pingsWithoutCalls;
+    g.clientRecentPings = client.recentPings;
+    if (c.goaways.size() < 4)
+        c.goaways.push_back(std::move(g));
+    else
+        c.goaways.back() = std::move(g);
+}
+
+void onClose(ConnState& c, const Event& e)
+{
+    if (c.closed)
+        return;
+    c.closed = true;
+    c.closedByRst = e.type == EventType::Rst;
+    c.closedBy = e.dir;
+    c.closeNs = e.tsNs;
+    c.closeIndex = e.index;
+    c.quietBeforeCloseNs = c.lastActivityNs >= 0 ? e.tsNs - c.lastActivityNs : 0;
+    c.pingDuringQuiet = c.side[sideOf(e.dir)].lastPingNs >= c.lastActivityNs && c.lastActivityNs >= 0;
+    // The pinging side gave up waiting for the ACK: a keepalive timeout. A PING written just before
+    // an ordinary close is not one, hence the 50 ms floor.
+    const auto& s = c.side[sideOf(e.dir)];
+    if (s.outstanding && e.tsNs - s.outstandingNs >= 50'000'000 && !c.kaTimeout) {
+        c.kaTimeout = true;
+        c.kaTimeoutSide = e.dir;
+        c.kaTimeoutPing = s.outstandingIndex;
+        c.kaTimeoutPingNs = s.outstandingNs;
+        c.kaTimeoutClose = e.index;
+        c.kaTimeoutNs = e.tsNs - s.outstandingNs;
+    }
+}
+
+} // namespace
+
+void FindingsAnalyzer::onEvent(const Event& e)
+{
+    auto& st = *m_state;
+    if (!st.haveOrigin) {
+        st.haveOrigin = true;
+        st.originNs = e.tsNs - e.relNs;
+    }
+    if (st.conns.size() <= e.conn)
+        st.conns.resize(e.conn + 1);
+    auto& c = st.conns[e.conn];
+    if (!c.used) {
+        c.used = true;
+        c.firstNs = e.tsNs;
+        c.firstIndex = e.index;
+        c.tracks.resize(st.options.profiles.size());
+    }
+    c.lastNs = e.tsNs;
+    st.lastNs = std::max(st.lastNs, e.tsNs);
+    trackIdle(c, e, st.options.profiles);
+
+    switch (e.type) {
+    case EventType::Ping: onPing(c, e); break;
+    case EventType::PingAck: onPingAck(c, e); break;
+    case EventType::Headers:
+    case EventType::Data:
+    case EventType::RstStream: onStream(c, e); break;
+    case EventType::Goaway:
+        onGoaway(c, e);
+        break;
+    case EventType::Fin:
+    case EventType::Rst: onClose(c, e); break;
+    case EventType::TcpKeepalive: {
+        auto& s = c.side[sideOf(e.dir)];
+        // Only the first probe after a quiet period (or after an answered probe) measures
+        // TCP_KEEPIDLE; an unanswered probe is repeated after TCP_KEEPINTVL instead.
+        const bool retry = s.kaProbes && s.lastKaAckReceivedNs < s.lastKaNs && c.lastActivityNs < s.lastKaNs;
+        const std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
+        if (!retry && since >= 0)
+            s.kaIdle.add(toS(e.tsNs - since));
+        s.lastKaNs = e.tsNs;
+        if (s.kaProbes++ == 0)
+            s.firstKaIndex = e.index;
+        s.lastKaIndex = e.index;
+        break;
+    }
+    case EventType::TcpKeepaliveAck:
+        c.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs;
+        break;
+    default: break;
+    }
+    if (e.type == EventType::Ping && c.goawayCount && !c.pingAfterGoaway && !c.goaways.empty() && c.goaways.front().dir == e.dir) {
+        c.pingAfterGoaway = true;
+        c.pingAfterGoawayIndex = e.index;
+    }
+    if (!isKeepaliveProbe(e.type) && e.type != EventType::Fin && e.type != EventType::Rst) {
+        c.lastActivityNs = e.tsNs;
+        c.lastActivityIndex = e.index;
+    }
+}
+
+std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
+{
+    auto& st = *m_state;
+    st.findings.clear();
+    addGoawayFindings(st);
+    addTimeoutFindings(st);
+    addLbIdleFindings(st, connections);
+    addCadenceFindings(st);
+    std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
+        if (a.conn != b.conn)
+            return a.conn < b.conn;
+        return a.severity > b.severity;
+    });
+    return st.findings;
+}
+
+} // namespace ks::core

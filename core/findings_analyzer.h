@@ -1,0 +1,40 @@
+// The analyzer: events in (streaming, in index order), findings out. It keeps a small, bounded
+// state per connection (clocks, counters, a window of recent intervals), never the events, so
+// memory grows with connections, not with the capture.
+#pragma once
+
+#include "connection_summary.h"
+#include "event.h"
+#include "finding.h"
+#include "keepalive_settings.h"
+#include "lb_catalogue.h"
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace ks::core {
+
+struct AnalyzerOptions {
+    std::vector<LbCatalogueEntry> profiles; // judged against (--lb); may be empty
+    std::optional<KeepaliveSettings> settings; // the configured settings, when known
+};
+
+class FindingsAnalyzer {
+public:
+    explicit FindingsAnalyzer(AnalyzerOptions options);
+    ~FindingsAnalyzer();
+    FindingsAnalyzer(const FindingsAnalyzer&) = delete;
+    FindingsAnalyzer& operator=(const FindingsAnalyzer&) = delete;
+
+    void onEvent(const Event& event);
+    // End of input. connections: the engine's summaries (endpoints, for reconnect matching).
+    std::vector<Finding> finish(const std::vector<ConnectionSummary>& connections);
+
+    struct State; // findings_state.h
+
+private:
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace ks::core

@@ -1,0 +1,157 @@
+// Observed keepalive cadence per side (HTTP/2 PING and TCP keep-alive) against the chosen
+// load-balancer timeouts, the TCP keep-alive setting recognised, and PING round-trip statistics.
+#include "findings_state.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ks::core {
+
+namespace {
+
+const char* sideName(std::size_t d) { return d == 0 ? "client" : "server"; }
+
+void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, std::size_t d)
+{
+    const auto& s = c.side[d];
+    if (s.pingInterval.count < 2)
+        return;
+    const double interval = s.pingInterval.median();
+    for (const auto& entry : st.options.profiles) {
+        const auto& p = entry.profile;
+        Finding f;
+        f.conn = id;
+        f.profile = p.name;
+        f.figure = interval;
+        for (auto idx : s.recentPings)
+            if (idx)
+                f.evidence.push_back(idx);
+        char buf[512];
+        if (!pingsResetIdle(entry)) {
+            f.id = "ping-cadence-vs-lb";
+            f.severity = Severity::Info;
+            f.title = std::string("The ") + sideName(d) + "'s PINGs (every " + formatDuration(interval) + ") do not count for " + p.name;
+            std::snprintf(buf, sizeof buf,
+                          "%s ignores HTTP/2 PING frames when it measures idleness (see its notes), so these PINGs do not keep "
+                          "the connection open through it; only RPCs do. Its idle timeout is %s.",
+                          p.title.c_str(), formatDuration(p.idleTimeoutS).c_str());
+        } else if (interval >= p.idleTimeoutS) {
+            f.id = "ping-cadence-vs-lb";
+            f.severity = Severity::Warning;
+            f.title = std::string("The ") + sideName(d) + " pings every " + formatDuration(interval) + ": too slow for " + p.name
+                      + " (" + formatDuration(p.idleTimeoutS) + ")";
+            std::snprintf(buf, sizeof buf,
+                          "Pings every %s will not keep a %s %s from dropping this connection: on an otherwise idle "
+                          "connection the %s idle timer fires before the next PING.",
+                          formatDuration(interval).c_str(), formatDuration(p.idleTimeoutS).c_str(), p.name.c_str(), p.name.c_str());
+        } else {
+            continue;
+        }
+        f.detail = buf;
+        f.suggestion = keepaliveSuggestion(entry);
+        if (d == 1 && pingsResetIdle(entry))
+            f.suggestion = "server keepalive_time_ms=" + std::to_string(static_cast<long long>(std::floor(p.idleTimeoutS * 0.8) * 1000.0))
+                           + " (grpc-go keepalive.ServerParameters.Time), or the client-side change: " + f.suggestion;
+        st.findings.push_back(std::move(f));
+    }
+}
+
+void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, std::size_t d)
+{
+    const auto& s = c.side[d];
+    if (!s.kaProbes || !s.kaIdle.count)
+        return;
+    const double idle = s.kaIdle.median();
+    std::string what;
+    if (std::fabs(idle - 15.0) <= 1.5)
+        what = "Go's net.Dialer / net.ListenConfig default (15 s), which grpc-go inherits";
+    else if (std::fabs(idle - 7200.0) <= 360.0)
+        what = "Linux's default net.ipv4.tcp_keepalive_time (7200 s)";
+    else
+        what = "a custom TCP_KEEPIDLE of about " + formatDuration(idle);
+    Finding f;
+    f.id = "tcp-keepalive-cadence";
+    f.severity = Severity::Info;
+    f.conn = id;
+    f.figure = idle;
+    f.evidence = {s.firstKaIndex};
+    if (s.lastKaIndex != s.firstKaIndex)
+        f.evidence.push_back(s.lastKaIndex);
+    f.title = std::string("The ") + sideName(d) + " sends TCP keep-alive probes after " + formatDuration(idle) + " idle: " + what;
+    char buf[384];
+    std::snprintf(buf, sizeof buf, "%llu TCP keep-alive probe(s) from the %s, the first after %s without traffic (median over %llu).",
+                  static_cast<unsigned long long>(s.kaProbes), sideName(d), formatDuration(idle).c_str(),
+                  static_cast<unsigned long long>(s.kaIdle.count));
+    f.detail = buf;
+    st.findings.push_back(f);
+
+    for (const auto& entry : st.options.profiles) {
+        const auto& p = entry.profile;
+        if (!tcpKeepalivesResetIdle(entry) || idle < p.idleTimeoutS)
+            continue;
+        Finding g = f;
+        g.id = "tcp-keepalive-vs-lb";
+        g.severity = Severity::Warning;
+        g.profile = p.name;
+        g.title = std::string("The ") + sideName(d) + "'s TCP keep-alive (" + formatDuration(idle) + ") is too slow for " + p.name
+                  + " (" + formatDuration(p.idleTimeoutS) + ")";
+        std::snprintf(buf, sizeof buf,
+                      "%s counts TCP keep-alive probes as traffic, but the first probe comes only after %s of silence, "
+                      "later than its %s idle timeout.",
+                      p.title.c_str(), formatDuration(idle).c_str(), formatDuration(p.idleTimeoutS).c_str());
+        g.detail = buf;
+        g.suggestion = "tcp_keepidle_s=" + std::to_string(static_cast<long long>(std::max(1.0, std::floor(p.idleTimeoutS * 0.8))))
+                       + " (TCP_KEEPIDLE on the socket, or net.ipv4.tcp_keepalive_time), or HTTP/2 keepalive: " + keepaliveSuggestion(entry);
+        st.findings.push_back(std::move(g));
+    }
+}
+
+void pingRtt(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+{
+    if (c.rtt.count < 3)
+        return;
+    Finding f;
+    f.id = "ping-rtt";
+    f.severity = c.rtt.max >= 1000.0 ? Severity::Warning : Severity::Info;
+    f.conn = id;
+    f.figure = c.rtt.median() / 1000.0;
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "PING round trip %.3f ms median (min %.3f, mean %.3f, max %.3f ms over %llu PINGs)", c.rtt.median(),
+                  c.rtt.min, c.rtt.mean(), c.rtt.max, static_cast<unsigned long long>(c.rtt.count));
+    f.title = buf;
+    f.detail = buf;
+    f.detail += ".";
+    if (c.rttOutliers) {
+        std::snprintf(buf, sizeof buf, " %llu outlier(s) well above the recent median of %.3f ms:",
+                      static_cast<unsigned long long>(c.rttOutliers), c.outlierBaselineMs);
+        f.detail += buf;
+        for (const auto& [index, ms] : c.outlierSamples) {
+            std::snprintf(buf, sizeof buf, " %.3f ms (event %llu)", ms, static_cast<unsigned long long>(index));
+            f.detail += buf;
+            f.evidence.push_back(index);
+        }
+        f.detail += ". Slow ACKs point at a busy peer (GC pause, saturated event loop) or a congested path; they matter when "
+                    "they approach keepalive_timeout_ms.";
+    }
+    if (f.severity == Severity::Warning)
+        f.suggestion = "Keep keepalive_timeout_ms well above the slowest round trip seen (" + formatDuration(c.rtt.max / 1000.0) + ").";
+    st.findings.push_back(std::move(f));
+}
+
+} // namespace
+
+void addCadenceFindings(FindingsAnalyzer::State& st)
+{
+    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
+        const auto& c = st.conns[id];
+        if (!c.used)
+            continue;
+        for (std::size_t d = 0; d < 2; ++d) {
+            pingCadence(st, id, c, d);
+            tcpKeepalive(st, id, c, d);
+        }
+        pingRtt(st, id, c);
+    }
+}
+
+} // namespace ks::core

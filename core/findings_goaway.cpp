@@ -1,0 +1,188 @@
+// GOAWAY explained: too_many_pings (with the client's cadence and the setting that fixes it),
+// max_connection_idle, max_connection_age / graceful shutdown, and other codes by name.
+#include "findings_state.h"
+#include "http2_codes.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ks::core {
+
+namespace {
+
+constexpr std::uint32_t kNoError = 0;
+constexpr std::uint32_t kEnhanceYourCalm = 11;
+constexpr std::uint32_t kMaxStreamId = 0x7fffffff;
+
+std::string ms(double seconds) { return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0))); }
+
+void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo& g)
+{
+    Finding f;
+    f.id = "goaway-too-many-pings";
+    f.severity = Severity::Error;
+    f.conn = conn;
+    f.figure = g.clientPingIntervalS;
+    for (auto idx : g.clientRecentPings)
+        if (idx)
+            f.evidence.push_back(idx);
+    f.evidence.push_back(g.index);
+    const double interval = g.clientPingIntervalS;
+    // The server's minimum: from the settings when known, else gRPC's default (5 min in grpc-go's
+    // EnforcementPolicy.MinTime and C-core's min_ping_interval_without_data).
+    double serverMinS = 300;
+    bool fromSettings = false;
+    if (st.options.settings) {
+        serverMinS = static_cast<double>(st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms")) / 1000.0;
+        fromSettings = st.options.settings->isSet(SettingSide::Server, "min_ping_interval_without_data_ms");
+    }
+    f.title = "Server refused the client's pings: GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"";
+    char buf[512];
+    if (interval > 0)
+        std::snprintf(buf, sizeof buf,
+                      "The client sent %llu keepalive PINGs, about every %s (%llu of them with no RPC in progress); the server "
+                      "counted them as abuse and closed the connection with GOAWAY ENHANCE_YOUR_CALM at %s after the connection "
+                      "opened. The server's minimum ping interval is %s%s.",
+                      static_cast<unsigned long long>(g.clientPings), formatDuration(interval).c_str(),
+                      static_cast<unsigned long long>(g.clientPingsWithoutCalls), formatDuration(toS(g.ageNs)).c_str(),
+                      formatDuration(serverMinS).c_str(), fromSettings ? " (from the settings)" : " by default in grpc-go and C-core");
+    else
+        std::snprintf(buf, sizeof buf,
+                      "The server closed the connection with GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\" %s after it opened; "
+                      "the client's PING cadence is not visible in the capture.",
+                      formatDuration(toS(g.ageNs)).c_str());
+    f.detail = buf;
+    const std::string clientMs = ms(std::max(serverMinS, interval));
+    f.suggestion = "Either slow the client down: client keepalive_time_ms >= " + ms(serverMinS) + " (grpc.keepalive_time_ms; grpc-go "
+                   "keepalive.ClientParameters.Time >= " + formatDuration(serverMinS) + ")";
+    if (interval > 0)
+        f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= " + ms(interval * 0.9)
+                        + " (grpc-go keepalive.EnforcementPolicy.MinTime)" + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)" : "");
+    f.suggestion += ".";
+    (void)clientMs;
+    st.findings.push_back(std::move(f));
+}
+
+void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnState& c, const GoawayInfo& first,
+                     const GoawayInfo* second)
+{
+    Finding f;
+    f.conn = conn;
+    f.severity = Severity::Info;
+    f.evidence.push_back(first.index);
+    if (c.pingAfterGoaway)
+        f.evidence.push_back(c.pingAfterGoawayIndex);
+    if (second)
+        f.evidence.push_back(second->index);
+    if (c.closed)
+        f.evidence.push_back(c.closeIndex);
+    const double age = toS(first.ageNs);
+    const double idle = toS(first.idleNs);
+    char buf[640];
+    if (first.openStreams > 0 || (second && first.hadStreams && first.openStreams > 0)) {
+        f.id = "goaway-max-connection-age";
+        f.figure = age;
+        f.title = "Server retired the connection at age " + formatDuration(age) + " (max_connection_age or a graceful shutdown)";
+        std::snprintf(buf, sizeof buf,
+                      "GOAWAY NO_ERROR (last_stream_id %u)%s%s while %zu RPC stream(s) were still open, %s after the connection "
+                      "opened: the server's max_connection_age (grpc-go MaxConnectionAge; servers add up to 10%% jitter) or a "
+                      "server shutdown.",
+                      first.lastStreamId, c.pingAfterGoaway ? ", then a PING" : "",
+                      second ? (", then a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
+                      first.openStreams, formatDuration(age).c_str());
+        f.detail = buf;
+        if (second && c.closed && c.closeNs > second->ns) {
+            std::snprintf(buf, sizeof buf, " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
+                          formatDuration(toS(c.closeNs - second->ns)).c_str(), formatDuration(toS(c.closeNs - second->ns)).c_str());
+            f.detail += buf;
+        }
+        f.suggestion = "Normal connection rotation; clients reconnect. If long-lived streams are cut, raise server "
+                       "max_connection_age_grace_ms above the longest stream, or max_connection_age_ms.";
+    } else if (first.hadStreams) {
+        f.id = "goaway-max-connection-idle";
+        f.figure = idle;
+        f.title = "Server closed the idle connection after " + formatDuration(idle) + " without RPCs (max_connection_idle)";
+        std::snprintf(buf, sizeof buf,
+                      "GOAWAY NO_ERROR %s after the last RPC activity, with no RPC in progress: the server's "
+                      "max_connection_idle (grpc-go MaxConnectionIdle, C-core grpc.max_connection_idle_ms) is about %s.",
+                      formatDuration(idle).c_str(), formatDuration(idle).c_str());
+        f.detail = buf;
+        f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
+                       + ms(idle) + ", or send RPCs more often.";
+    } else {
+        f.id = "goaway-max-connection-idle";
+        f.figure = age;
+        f.title = "Server closed a connection that never carried an RPC, after " + formatDuration(age);
+        std::snprintf(buf, sizeof buf,
+                      "GOAWAY NO_ERROR %s after the connection opened and before any RPC: the server's max_connection_idle "
+                      "or max_connection_age is about %s (a connection without RPCs is idle for its whole age, so the two "
+                      "cannot be told apart here).",
+                      formatDuration(age).c_str(), formatDuration(age).c_str());
+        f.detail = buf;
+        f.suggestion = "Usually harmless; raise server max_connection_idle_ms (or max_connection_age_ms) above " + ms(age)
+                       + " to keep such connections.";
+    }
+    st.findings.push_back(std::move(f));
+}
+
+void otherCode(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo& g)
+{
+    Finding f;
+    f.id = "goaway-error";
+    f.conn = conn;
+    f.severity = Severity::Warning;
+    f.evidence.push_back(g.index);
+    const std::string name(http2ErrorName(g.code));
+    const char* who = g.dir == Direction::ServerToClient ? "server" : "client";
+    f.title = std::string("The ") + who + " closed the connection with GOAWAY " + name;
+    f.detail = std::string("GOAWAY ") + name + " (" + std::to_string(g.code) + ") from the " + who + " at "
+               + formatDuration(toS(g.ageNs)) + " into the connection, last_stream_id " + std::to_string(g.lastStreamId)
+               + (g.debug.empty() ? std::string(", no debug data.") : ", debug data \"" + g.debug + "\".");
+    switch (g.code) {
+    case 1: case 6: case 9:
+        f.suggestion = "The peer sent frames the other side rejects (RFC 9113 section 7): look for a proxy or client library in the path "
+                       "that speaks HTTP/2 incorrectly; the debug data names the frame.";
+        break;
+    case 2:
+        f.suggestion = "An internal error in the peer: check its logs at that time.";
+        break;
+    case kEnhanceYourCalm:
+        f.suggestion = "The peer rate-limits this connection (too many streams, resets or settings); the debug data says which.";
+        break;
+    default:
+        f.suggestion = "See the peer's logs for why it sent " + name + ".";
+        break;
+    }
+    f.severity = g.code == 2 || g.code == 1 ? Severity::Error : Severity::Warning;
+    st.findings.push_back(std::move(f));
+}
+
+} // namespace
+
+void addGoawayFindings(FindingsAnalyzer::State& st)
+{
+    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
+        const auto& c = st.conns[id];
+        if (c.goaways.empty())
+            continue;
+        const auto& first = c.goaways.front();
+        const GoawayInfo* second = nullptr;
+        if (c.goaways.size() > 1 && c.goaways[1].dir == first.dir && c.goaways[1].code == kNoError)
+            second = &c.goaways[1];
+        bool explainedGraceful = false;
+        for (const auto& g : c.goaways) {
+            if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
+                tooManyPings(st, id, g);
+            } else if (g.code == kNoError && g.dir == Direction::ServerToClient) {
+                if (!explainedGraceful && &g == &first)
+                    gracefulNoError(st, id, c, first, second);
+                explainedGraceful = true;
+            } else if (g.code != kNoError) {
+                otherCode(st, id, g);
+            }
+        }
+        (void)kMaxStreamId;
+    }
+}
+
+} // namespace ks::core

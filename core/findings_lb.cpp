@@ -1,0 +1,166 @@
+// Idle gaps against the chosen load-balancer profiles: a connection idle longer than a profile's
+// timeout (and what happened next: RST, silent death, close, reconnect), and connections that
+// survived a profile only because their quiet periods stayed short.
+#include "findings_state.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ks::core {
+
+std::string keepaliveSuggestion(const LbCatalogueEntry& entry)
+{
+    const auto& p = entry.profile;
+    // Leave headroom under the timeout: timers drift and the first PING comes keepalive_time
+    // after the last frame, not after the last PING.
+    const double target = std::max(1.0, std::floor(p.idleTimeoutS * 0.8));
+    const auto targetMs = static_cast<long long>(target * 1000.0);
+    std::string s;
+    if (pingsResetIdle(entry)) {
+        s = "client keepalive_time_ms=" + std::to_string(targetMs) + " (below " + p.name + "'s " + formatDuration(p.idleTimeoutS)
+            + "), keepalive_permit_without_calls=1, and on the server min_ping_interval_without_data_ms <= "
+            + std::to_string(targetMs) + " with keepalive_permit_without_calls=1";
+        if (target < 10)
+            s += " (grpc-go clients raise keepalive time below 10 s to 10 s: use a C-core client or raise the timeout)";
+    } else {
+        s = p.name + " does not count HTTP/2 PINGs, so keepalive cannot hold the connection: send an RPC at least every "
+            + formatDuration(target) + " (a health check), or let the client reconnect";
+    }
+    if (tcpKeepalivesResetIdle(entry))
+        s += "; or TCP keep-alive: tcp_keepidle_s=" + std::to_string(static_cast<long long>(target));
+    if (p.configurableMaxS && *p.configurableMaxS > p.idleTimeoutS)
+        s += "; or raise " + p.name + "'s idle timeout (up to " + formatDuration(*p.configurableMaxS) + ")";
+    return s + ".";
+}
+
+namespace {
+
+enum class Outcome { Reset, SilentDeath, Closed, Survived };
+
+Outcome outcomeOf(const ConnState& c, const ProfileTrack& t)
+{
+    constexpr std::int64_t kSoon = 5'000'000'000; // a reaction within seconds of the gap ending
+    if (c.closed && c.closeNs >= t.lastExceedEndNs && c.closeNs - t.lastExceedEndNs <= kSoon) {
+        if (c.closedByRst)
+            return Outcome::Reset;
+        if (c.kaTimeout && c.kaTimeoutPingNs >= t.lastExceedEndNs - 1'000'000 && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon)
+            return Outcome::SilentDeath;
+        if (c.closeIndex == t.lastExceedTo)
+            return Outcome::Closed;
+    }
+    if (c.kaTimeout && c.kaTimeoutPingNs >= t.lastExceedEndNs - 1'000'000 && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon)
+        return Outcome::SilentDeath;
+    return Outcome::Survived;
+}
+
+const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
+{
+    for (const auto& s : list)
+        if (s.id == id)
+            return &s;
+    return nullptr;
+}
+
+// A new connection to the same server soon after this one died.
+const ConnectionSummary* reconnectAfter(const std::vector<ConnectionSummary>& list, const ConnectionSummary& dead, std::int64_t closeNs)
+{
+    for (const auto& s : list)
+        if (s.id != dead.id && s.server == dead.server && s.firstNs >= closeNs - 500'000'000 && s.firstNs <= closeNs + 30'000'000'000)
+            return &s;
+    return nullptr;
+}
+
+} // namespace
+
+void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
+{
+    const auto& profiles = st.options.profiles;
+    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
+        const auto& c = st.conns[id];
+        if (!c.used)
+            continue;
+        for (std::size_t i = 0; i < profiles.size() && i < c.tracks.size(); ++i) {
+            const auto& p = profiles[i].profile;
+            const auto& t = c.tracks[i];
+            char buf[768];
+            if (t.exceeded) {
+                const Outcome outcome = outcomeOf(c, t);
+                Finding f;
+                f.id = "lb-idle-timeout";
+                f.conn = id;
+                f.profile = p.name;
+                f.figure = toS(t.lastExceedNs);
+                f.evidence = {t.lastExceedFrom, t.lastExceedTo};
+                const std::string gap = formatDuration(f.figure);
+                const std::string limit = formatDuration(p.idleTimeoutS);
+                std::string what;
+                switch (outcome) {
+                case Outcome::Reset:
+                    f.severity = Severity::Error;
+                    f.title = "Reset after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
+                    what = std::string("then the connection was reset (RST from the ") + (c.closedBy == Direction::ClientToServer ? "client" : "server")
+                           + "), as " + p.title + " does to a flow it has forgotten";
+                    f.evidence.push_back(c.closeIndex);
+                    break;
+                case Outcome::SilentDeath:
+                    f.severity = Severity::Error;
+                    f.title = "Died silently after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
+                    what = "then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
+                           "dropped silently";
+                    f.evidence.push_back(c.kaTimeoutPing);
+                    f.evidence.push_back(c.kaTimeoutClose);
+                    break;
+                case Outcome::Closed:
+                    f.severity = Severity::Warning;
+                    f.title = "Closed after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
+                    what = "and the gap ended with the connection being closed (FIN)";
+                    break;
+                case Outcome::Survived:
+                    f.severity = Severity::Warning;
+                    f.title = "Idle " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
+                    what = std::string("and the connection carried on, so no such middlebox was in this path; behind ") + p.name
+                           + " it would have been " + (p.onExpiry == LbExpiryAction::SilentDrop ? "dropped silently" : "closed");
+                    break;
+                }
+                std::snprintf(buf, sizeof buf, "%u quiet period(s) longer than %s (%s): the last one lasted %s, %s.%s%s",
+                              t.exceeded, limit.c_str(), p.title.c_str(), gap.c_str(), what.c_str(),
+                              pingsResetIdle(profiles[i]) ? "" : " PINGs do not count as traffic for this profile.",
+                              tcpKeepalivesResetIdle(profiles[i]) ? "" : " TCP keep-alive probes are not counted (not documented as resetting it).");
+                f.detail = buf;
+                if (outcome == Outcome::Reset || outcome == Outcome::SilentDeath) {
+                    if (const auto* self = findSummary(connections, id))
+                        if (const auto* next = reconnectAfter(connections, *self, c.closeNs))
+                            f.detail += " The client reconnected on connection " + std::to_string(next->id) + ".";
+                }
+                f.suggestion = keepaliveSuggestion(profiles[i]);
+                st.findings.push_back(std::move(f));
+            } else if (t.longestNs > 0 && toS(t.longestNs) >= 0.5 * p.idleTimeoutS) {
+                // Nothing on the connection would have held it through a longer quiet period.
+                const auto& cs = c.side[0];
+                const auto& ss = c.side[1];
+                auto keeps = [&](const SideState& s) {
+                    const bool ping = pingsResetIdle(profiles[i]) && s.pingInterval.count && s.pingInterval.median() < p.idleTimeoutS;
+                    const bool tcp = tcpKeepalivesResetIdle(profiles[i]) && s.kaIdle.count && s.kaIdle.median() < p.idleTimeoutS;
+                    return ping || tcp;
+                };
+                if (keeps(cs) || keeps(ss))
+                    continue;
+                Finding f;
+                f.id = "lb-idle-margin";
+                f.severity = Severity::Info;
+                f.conn = id;
+                f.profile = p.name;
+                f.figure = toS(t.longestNs);
+                f.evidence = {t.longestFrom, t.longestTo};
+                f.title = "Survived " + p.name + " only because its longest quiet period (" + formatDuration(f.figure)
+                          + ") stayed under " + formatDuration(p.idleTimeoutS);
+                f.detail = "No keepalive on this connection would hold it through a longer quiet period: behind " + p.title
+                           + " the first gap over " + formatDuration(p.idleTimeoutS) + " ends it.";
+                f.suggestion = keepaliveSuggestion(profiles[i]);
+                st.findings.push_back(std::move(f));
+            }
+        }
+    }
+}
+
+} // namespace ks::core

@@ -1,0 +1,135 @@
+// Private to the analyzer (findings_*.cpp): the bounded state kept per connection while events
+// stream by, and the rule functions that turn it into findings at the end.
+#pragma once
+
+#include "findings_analyzer.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ks::core {
+
+inline constexpr double kNsPerS = 1e9;
+inline double toS(std::int64_t ns) { return static_cast<double>(ns) / kNsPerS; }
+
+// count/min/max/sum over everything, median over the most recent kWindow samples.
+struct RecentStats {
+    static constexpr std::size_t kWindow = 32;
+    std::uint64_t count = 0;
+    double min = 0, max = 0, sum = 0;
+    std::array<double, kWindow> recent {};
+
+    void add(double v);
+    double mean() const { return count ? sum / static_cast<double>(count) : 0; }
+    double median() const;
+};
+
+// Keepalive PINGs: grpc-go's BDP-estimator and GOAWAY pings use fixed opaque data and are not
+// keepalive (grpc-go internal/transport: bdpPing, goAwayPing).
+bool isKeepalivePing(const Event& e);
+
+struct ProfileTrack {
+    std::int64_t lastNs = -1; // last event that resets this profile's idle timer
+    std::uint64_t lastIndex = 0;
+    std::int64_t longestNs = 0;
+    std::uint64_t longestFrom = 0, longestTo = 0;
+    std::uint32_t exceeded = 0; // gaps longer than the timeout
+    std::int64_t lastExceedNs = 0, lastExceedEndNs = 0;
+    std::uint64_t lastExceedFrom = 0, lastExceedTo = 0;
+};
+
+struct SideState {
+    // keepalive PINGs this side sent
+    std::uint64_t pings = 0;
+    std::int64_t lastPingNs = -1;
+    std::array<std::uint64_t, 3> recentPings {}; // indexes, newest last
+    RecentStats pingInterval;
+    std::uint64_t pingsWithoutCalls = 0;
+    bool outstanding = false;
+    std::int64_t outstandingNs = 0;
+    std::uint64_t outstandingIndex = 0, outstandingOpaque = 0;
+    // a long stretch without a PING after a cadence was established
+    std::int64_t silenceNs = 0, silenceFromNs = 0;
+    std::uint64_t silenceFrom = 0, silenceTo = 0;
+    double silenceCadenceS = 0;
+    // TCP keep-alive probes this side sent: the idle time before each (TCP_KEEPIDLE)
+    std::uint64_t kaProbes = 0, firstKaIndex = 0, lastKaIndex = 0;
+    std::int64_t lastKaAckReceivedNs = -1, lastKaNs = -1;
+    RecentStats kaIdle;
+};
+
+struct GoawayInfo {
+    std::uint64_t index = 0;
+    std::int64_t ns = 0;
+    Direction dir = Direction::ServerToClient;
+    std::uint32_t code = 0, lastStreamId = 0;
+    std::string debug;
+    std::size_t openStreams = 0;
+    bool hadStreams = false;
+    std::int64_t idleNs = 0; // since the last stream activity (or the connection start)
+    std::int64_t ageNs = 0;
+    double clientPingIntervalS = 0; // snapshot of the peer's keepalive cadence
+    std::uint64_t clientPings = 0, clientPingsWithoutCalls = 0;
+    std::array<std::uint64_t, 3> clientRecentPings {};
+};
+
+struct ConnState {
+    bool used = false;
+    std::int64_t firstNs = 0, lastNs = 0;
+    std::uint64_t firstIndex = 0;
+    std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
+    std::uint64_t lastActivityIndex = 0;
+    std::vector<ProfileTrack> tracks; // one per chosen profile
+    std::array<SideState, 2> side; // [Direction]
+    // streams (HEADERS opens, END_STREAM/RST_STREAM closes); bounded by the peers' concurrency
+    std::vector<std::uint32_t> openStreams;
+    bool hadStreams = false;
+    std::int64_t lastStreamNs = -1;
+    // GOAWAY: the first, the PING after it, the second (graceful shutdown), and the last error one
+    std::vector<GoawayInfo> goaways; // at most 4 kept
+    std::uint64_t goawayCount = 0;
+    std::uint64_t pingAfterGoawayIndex = 0;
+    bool pingAfterGoaway = false;
+    // how it ended
+    bool closed = false, closedByRst = false;
+    Direction closedBy = Direction::ClientToServer;
+    std::int64_t closeNs = 0;
+    std::uint64_t closeIndex = 0;
+    std::int64_t quietBeforeCloseNs = 0; // silence (no event but keep-alives) before the close
+    bool pingDuringQuiet = false;
+    // keepalive timeout: a PING without ACK, then the pinging side closed
+    bool kaTimeout = false;
+    Direction kaTimeoutSide = Direction::ClientToServer;
+    std::uint64_t kaTimeoutPing = 0, kaTimeoutClose = 0;
+    std::int64_t kaTimeoutPingNs = 0, kaTimeoutNs = 0;
+    // PING round trips
+    RecentStats rtt;
+    std::uint64_t rttOutliers = 0;
+    std::vector<std::pair<std::uint64_t, double>> outlierSamples; // at most 5
+    double outlierBaselineMs = 0;
+};
+
+struct FindingsAnalyzer::State {
+    AnalyzerOptions options;
+    std::vector<ConnState> conns;
+    std::int64_t lastNs = 0;
+    std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
+    bool haveOrigin = false;
+    std::vector<Finding> findings;
+};
+
+// Rules (each appends to state.findings).
+void addLbIdleFindings(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
+void addGoawayFindings(FindingsAnalyzer::State& state);
+void addCadenceFindings(FindingsAnalyzer::State& state);
+void addTimeoutFindings(FindingsAnalyzer::State& state);
+
+// "client keepalive_time_ms=280000 (...)": the keepalive change that keeps a connection through a
+// profile, or the alternatives when the profile ignores PINGs.
+std::string keepaliveSuggestion(const LbCatalogueEntry& entry);
+bool pingsResetIdle(const LbCatalogueEntry& entry);
+bool tcpKeepalivesResetIdle(const LbCatalogueEntry& entry);
+
+} // namespace ks::core

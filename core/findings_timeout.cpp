@@ -1,0 +1,146 @@
+// Deaths and near-deaths seen from the keepalive side: a PING without ACK then a close by the
+// pinging side (keepalive timeout), PINGs that stopped although the connection stayed idle, and a
+// client that closed an idle connection keepalive_time + keepalive_timeout after the last frame
+// without a PING on the wire (C-core's ping policy held the PING back while the watchdog ran).
+#include "findings_state.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ks::core {
+
+namespace {
+
+const char* sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
+
+void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+{
+    Finding f;
+    f.id = "keepalive-timeout";
+    f.severity = Severity::Error;
+    f.conn = id;
+    f.figure = toS(c.kaTimeoutNs);
+    f.evidence = {c.kaTimeoutPing, c.kaTimeoutClose};
+    const char* who = sideName(c.kaTimeoutSide);
+    const char* peer = sideName(c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer);
+    f.title = std::string("Keepalive timeout: the ") + who + "'s PING got no ACK and it closed the connection after "
+              + formatDuration(f.figure);
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "The %s sent a keepalive PING at %.3f s and nothing came back from the %s; %s later the %s closed the "
+                  "connection (%s). Its keepalive_timeout is about %s. The %s or something between the two stopped "
+                  "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
+                  "network partition or a stalled peer.",
+                  who, toS(c.kaTimeoutPingNs - st.originNs), peer, formatDuration(f.figure).c_str(), who,
+                  c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(), peer);
+    f.detail = buf;
+    if (st.options.settings) {
+        const auto side = c.kaTimeoutSide == Direction::ClientToServer ? SettingSide::Client : SettingSide::Server;
+        const double configured = static_cast<double>(st.options.settings->value(side, "keepalive_timeout_ms")) / 1000.0;
+        std::snprintf(buf, sizeof buf, " The configured %s keepalive_timeout_ms is %.0f.", who, configured * 1000.0);
+        f.detail += buf;
+    }
+    f.suggestion = "Keepalive did its job: it detected a dead path after " + formatDuration(f.figure)
+                   + ". Find what black-holed the connection; if a load balancer or NAT drops idle flows silently, keep "
+                     "keepalive_time_ms below its idle timeout (analyze with --lb to compare).";
+    st.findings.push_back(std::move(f));
+}
+
+void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, Direction d)
+{
+    const auto& s = c.side[static_cast<std::size_t>(d)];
+    if (s.pings < 2 || !s.pingInterval.count)
+        return;
+    // The trailing stretch: from the last PING to the close, or to the end of the capture.
+    std::int64_t silenceNs = s.silenceNs, fromNs = s.silenceFromNs;
+    std::uint64_t from = s.silenceFrom, to = s.silenceTo;
+    double cadence = s.silenceCadenceS;
+    const std::int64_t endNs = c.closed ? c.closeNs : st.lastNs;
+    const double median = s.pingInterval.median();
+    if (endNs - s.lastPingNs > silenceNs && toS(endNs - s.lastPingNs) >= std::max(3.0 * median, median + 1.0)) {
+        silenceNs = endNs - s.lastPingNs;
+        fromNs = s.lastPingNs;
+        from = s.recentPings.back();
+        to = c.closed ? c.closeIndex : 0;
+        cadence = median;
+    }
+    if (silenceNs <= 0)
+        return;
+    Finding f;
+    f.id = "keepalive-pings-stopped";
+    f.severity = Severity::Warning;
+    f.conn = id;
+    f.figure = toS(silenceNs);
+    f.evidence.push_back(from);
+    if (to)
+        f.evidence.push_back(to);
+    const char* who = sideName(d);
+    f.title = std::string("The ") + who + "'s keepalive PINGs stopped for " + formatDuration(f.figure) + " (cadence was "
+              + formatDuration(cadence) + ")";
+    char buf[640];
+    std::snprintf(buf, sizeof buf,
+                  "The %s pinged about every %s, then sent no PING for %s (from %.3f s%s). gRPC holds keepalive PINGs back "
+                  "on a connection without data: C-core after grpc.http2.max_pings_without_data PINGs (default 2) until "
+                  "data flows, and without calls unless keepalive_permit_without_calls=1. A middlebox that stopped "
+                  "forwarding would look the same on this side of it. Any idle timeout shorter than this gap drops the "
+                  "connection.",
+                  who, formatDuration(cadence).c_str(), formatDuration(f.figure).c_str(), toS(fromNs - st.originNs),
+                  c.closed && to ? ", until the close" : ", until the end of the capture");
+    f.detail = buf;
+    f.suggestion = d == Direction::ClientToServer
+                       ? "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "
+                         "keepalive_permit_without_calls=1 and min_ping_interval_without_data_ms <= the client's keepalive_time_ms)."
+                       : "Server: keepalive_permit_without_calls=1, or keep a stream open.";
+    st.findings.push_back(std::move(f));
+}
+
+void idleCloseByWatchdog(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+{
+    if (!st.options.settings || !c.closed || c.closedBy != Direction::ClientToServer || c.pingDuringQuiet)
+        return;
+    const auto& s = *st.options.settings;
+    const std::int64_t timeMs = s.value(SettingSide::Client, "keepalive_time_ms");
+    const std::int64_t timeoutMs = s.value(SettingSide::Client, "keepalive_timeout_ms");
+    if (timeMs >= kInfinite || timeoutMs >= kInfinite)
+        return;
+    const double expected = static_cast<double>(timeMs + timeoutMs) / 1000.0;
+    const double quiet = toS(c.quietBeforeCloseNs);
+    if (std::fabs(quiet - expected) > std::max(0.3, 0.15 * expected))
+        return;
+    Finding f;
+    f.id = "idle-close-without-ping";
+    f.severity = Severity::Warning;
+    f.conn = id;
+    f.figure = quiet;
+    f.evidence = {c.lastActivityIndex, c.closeIndex};
+    f.title = "The client closed the idle connection " + formatDuration(quiet) + " after the last frame, with no PING on the wire";
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "No frame either way for %s, no PING from the client, then the client closed. That equals its "
+                  "keepalive_time_ms + keepalive_timeout_ms (%lld + %lld ms): the keepalive watchdog ran although the ping "
+                  "policy never let the PING out (gRPC C-core with max_pings_without_data or min time between pings).",
+                  formatDuration(quiet).c_str(), static_cast<long long>(timeMs), static_cast<long long>(timeoutMs));
+    f.detail = buf;
+    f.suggestion = "Client: grpc.http2.max_pings_without_data=0 (and keepalive_permit_without_calls=1 on both sides), or raise "
+                   "keepalive_time_ms so idle connections are not torn down.";
+    st.findings.push_back(std::move(f));
+}
+
+} // namespace
+
+void addTimeoutFindings(FindingsAnalyzer::State& st)
+{
+    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
+        const auto& c = st.conns[id];
+        if (!c.used)
+            continue;
+        if (c.kaTimeout)
+            keepaliveTimeout(st, id, c);
+        for (auto d : {Direction::ClientToServer, Direction::ServerToClient})
+            if (!(c.kaTimeout && c.kaTimeoutSide == d) && c.goaways.empty())
+                pingsStopped(st, id, c, d);
+        idleCloseByWatchdog(st, id, c);
+    }
+}
+
+} // namespace ks::core

@@ -1,0 +1,211 @@
+// Parsing and validation of load-balancer catalogue files; every error names the entry and field.
+#include "lb_catalogue.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace ks::core {
+
+namespace {
+
+using nlohmann::json;
+
+std::string entryLabel(std::string_view source, std::size_t i, const json& item)
+{
+    std::string label = std::string(source) + ": profiles[" + std::to_string(i) + "]";
+    if (item.is_object() && item.contains("name") && item["name"].is_string())
+        label += " (\"" + item["name"].get<std::string>() + "\")";
+    return label;
+}
+
+std::optional<double> seconds(const json& item, const char* key, const std::string& label, std::vector<std::string>& errors,
+                              bool required)
+{
+    if (!item.contains(key)) {
+        if (required)
+            errors.push_back(label + "." + key + ": missing (a number of seconds)");
+        return std::nullopt;
+    }
+    const auto& v = item[key];
+    if (!v.is_number() || v.get<double>() < 0) {
+        errors.push_back(label + "." + key + ": must be a number of seconds >= 0, got " + v.dump());
+        return std::nullopt;
+    }
+    return v.get<double>();
+}
+
+std::optional<bool> optionalBool(const json& item, const char* key, const std::string& label, std::vector<std::string>& errors)
+{
+    if (!item.contains(key) || item[key].is_null())
+        return std::nullopt;
+    if (!item[key].is_boolean()) {
+        errors.push_back(label + "." + key + ": must be true or false (or left out when unknown), got " + item[key].dump());
+        return std::nullopt;
+    }
+    return item[key].get<bool>();
+}
+
+std::optional<std::string> text(const json& item, const char* key, const std::string& label, std::vector<std::string>& errors,
+                                bool required)
+{
+    if (!item.contains(key)) {
+        if (required)
+            errors.push_back(label + "." + key + ": missing");
+        return std::nullopt;
+    }
+    if (!item[key].is_string()) {
+        errors.push_back(label + "." + key + ": must be a string, got " + item[key].dump());
+        return std::nullopt;
+    }
+    return item[key].get<std::string>();
+}
+
+const std::set<std::string> kKnownKeys = {"name", "title", "idle_timeout_s", "configurable", "on_expiry",
+                                          "tcp_keepalive_resets_idle", "http2_ping_resets_idle", "source", "notes"};
+
+std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& label, std::vector<std::string>& errors)
+{
+    if (!item.is_object()) {
+        errors.push_back(label + ": must be an object");
+        return std::nullopt;
+    }
+    const std::size_t before = errors.size();
+    for (const auto& [key, value] : item.items())
+        if (!kKnownKeys.contains(key))
+            errors.push_back(label + "." + key + ": unknown field (known: name, title, idle_timeout_s, configurable, "
+                                                 "on_expiry, tcp_keepalive_resets_idle, http2_ping_resets_idle, source, notes)");
+    LbCatalogueEntry e;
+    if (auto name = text(item, "name", label, errors, true)) {
+        if (name->empty() || name->find_first_of(", \t") != std::string::npos)
+            errors.push_back(label + ".name: must be a non-empty id without spaces or commas, got \"" + *name + "\"");
+        e.profile.name = *name;
+    }
+    e.profile.title = text(item, "title", label, errors, false).value_or(e.profile.name);
+    if (auto t = seconds(item, "idle_timeout_s", label, errors, true)) {
+        if (*t <= 0)
+            errors.push_back(label + ".idle_timeout_s: must be greater than 0");
+        e.profile.idleTimeoutS = *t;
+    }
+    if (item.contains("configurable")) {
+        const auto& c = item["configurable"];
+        if (c.is_object()) {
+            for (const auto& [key, value] : c.items())
+                if (key != "min_s" && key != "max_s")
+                    errors.push_back(label + ".configurable." + key + ": unknown field (known: min_s, max_s)");
+            e.profile.configurableMinS = seconds(c, "min_s", label + ".configurable", errors, false);
+            e.profile.configurableMaxS = seconds(c, "max_s", label + ".configurable", errors, false);
+            if (e.profile.configurableMinS && e.profile.configurableMaxS && *e.profile.configurableMinS > *e.profile.configurableMaxS)
+                errors.push_back(label + ".configurable: min_s is greater than max_s");
+        } else if (!c.is_boolean() || c.get<bool>()) {
+            errors.push_back(label + ".configurable: must be {\"min_s\":..,\"max_s\":..} or false, got " + c.dump());
+        }
+    }
+    if (auto a = text(item, "on_expiry", label, errors, true)) {
+        if (auto action = parseLbExpiryAction(*a))
+            e.profile.onExpiry = *action;
+        else
+            errors.push_back(label + ".on_expiry: must be one of rst, silent_drop, fin, goaway; got \"" + *a + "\"");
+    }
+    e.profile.tcpKeepaliveResetsIdle = optionalBool(item, "tcp_keepalive_resets_idle", label, errors);
+    e.http2PingResetsIdle = optionalBool(item, "http2_ping_resets_idle", label, errors);
+    e.profile.source = text(item, "source", label, errors, false).value_or("");
+    e.profile.notes = text(item, "notes", label, errors, false).value_or("");
+    if (errors.size() != before)
+        return std::nullopt;
+    return e;
+}
+
+} // namespace
+
+LbCatalogueLoad parseLbCatalogue(std::string_view text, std::string_view sourceName)
+{
+    LbCatalogueLoad out;
+    const std::string source(sourceName);
+    json doc = json::parse(text.begin(), text.end(), nullptr, false);
+    if (doc.is_discarded()) {
+        out.errors.push_back(source + ": not valid JSON");
+        return out;
+    }
+    const json* list = &doc;
+    if (doc.is_object()) {
+        if (doc.contains("format") && doc["format"] != "keepalive-scope-lb-profiles")
+            out.errors.push_back(source + ".format: expected \"keepalive-scope-lb-profiles\", got " + doc["format"].dump());
+        if (doc.contains("version") && doc["version"] != 1)
+            out.errors.push_back(source + ".version: only version 1 is known, got " + doc["version"].dump());
+        if (!doc.contains("profiles") || !doc["profiles"].is_array()) {
+            out.errors.push_back(source + ".profiles: missing (an array of load-balancer profiles)");
+            return out;
+        }
+        list = &doc["profiles"];
+    } else if (!doc.is_array()) {
+        out.errors.push_back(source + ": expected an object with \"profiles\" or an array of profiles");
+        return out;
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto label = entryLabel(source, i, (*list)[i]);
+        if (auto e = parseEntry((*list)[i], label, out.errors)) {
+            if (!names.insert(e->profile.name).second)
+                out.errors.push_back(label + ".name: \"" + e->profile.name + "\" appears more than once in this file");
+            else
+                out.entries.push_back(std::move(*e));
+        }
+    }
+    return out;
+}
+
+LbCatalogueLoad loadLbCatalogueFile(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        LbCatalogueLoad out;
+        out.errors.push_back(path + ": cannot open the load-balancer profile file");
+        return out;
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parseLbCatalogue(ss.str(), path);
+}
+
+const std::vector<LbCatalogueEntry>& builtinLbCatalogue()
+{
+    static const std::vector<LbCatalogueEntry> entries = parseLbCatalogue(builtinLbCatalogueJson(), "lb_profiles.json").entries;
+    return entries;
+}
+
+LbCatalogueLoad selectLbProfiles(std::string_view commaList, const std::vector<LbCatalogueEntry>& userEntries)
+{
+    LbCatalogueLoad out;
+    auto find = [&](std::string_view name) -> const LbCatalogueEntry* {
+        for (const auto* list : {&userEntries, &builtinLbCatalogue()})
+            for (const auto& e : *list)
+                if (e.profile.name == name)
+                    return &e;
+        return nullptr;
+    };
+    std::size_t start = 0;
+    while (start <= commaList.size()) {
+        auto end = commaList.find(',', start);
+        if (end == std::string_view::npos)
+            end = commaList.size();
+        const auto name = commaList.substr(start, end - start);
+        start = end + 1;
+        if (name.empty())
+            continue;
+        if (const auto* e = find(name)) {
+            out.entries.push_back(*e);
+            continue;
+        }
+        std::string known;
+        for (const auto* list : {&userEntries, &builtinLbCatalogue()})
+            for (const auto& e : *list)
+                known += (known.empty() ? "" : ", ") + e.profile.name;
+        out.errors.push_back("--lb: unknown load-balancer profile \"" + std::string(name) + "\" (known: " + known + ")");
+    }
+    return out;
+}
+
+} // namespace ks::core
