@@ -110,6 +110,8 @@ bool keepaliveRelevant(EventType type)
     case EventType::PingAck:
     case EventType::Goaway:
     case EventType::RstStream:
+    case EventType::ChannelState: // lab
+    case EventType::Rpc: // lab
         return true;
     default:
         return false;
@@ -203,6 +205,15 @@ void TextPrinter::onEvent(const core::Event& e)
             detail.push_back('=');
             detail.append(std::to_string(e.settings[i].value));
         }
+        break;
+    case EventType::ChannelState:
+        detail = e.state;
+        break;
+    case EventType::Rpc:
+        std::snprintf(buf, sizeof buf, "%s %s %.1f ms", e.method.c_str(), e.status.c_str(), e.durationMs);
+        detail = buf;
+        if (!e.message.empty())
+            detail += " \"" + e.message + "\"";
         break;
     default:
         break;

@@ -1,5 +1,6 @@
 // keepalive-scope: command-line entry point (the desktop window arrives with the GUI).
 #include "analyze_command.h"
+#include "lab_command.h"
 
 #include <cstdio>
 #include <cstring>
@@ -15,6 +16,9 @@ constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
                                "\n"
                                "commands:\n"
                                "  analyze FILE|- [--json] [--all]   decode keepalive events from a pcap/pcapng capture\n"
+                               "  lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json]\n"
+                               "                                    run a gRPC channel against the embedded server (or a target),\n"
+                               "                                    optionally through the load-balancer simulator, and watch the wire\n"
                                "  --version                         print versions\n"
                                "\n"
                                "example: ssh host tcpdump -U -w - port 50051 | keepalive-scope analyze -\n";
@@ -37,6 +41,8 @@ int main(int argc, char** argv)
     args.erase(args.begin());
     if (command == "analyze")
         return ks::app::runAnalyze(args);
+    if (command == "lab")
+        return ks::app::runLab(args);
     std::fprintf(stderr, "keepalive-scope: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }

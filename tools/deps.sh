@@ -7,6 +7,8 @@ KS_PACKAGES=(
   libpcap-dev libnghttp2-dev nlohmann-json3-dev libgtest-dev
   tshark tcpdump
   clang libclang-rt-14-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev
 )
 
 ks_install_deps() {

@@ -1,0 +1,142 @@
+// Starting and stopping a lab run in the right order.
+#include "lab_runner.h"
+
+#include <charconv>
+#include <chrono>
+#include <thread>
+
+namespace ks::core::lab {
+
+bool splitHostPort(const std::string& target, std::string& host, std::uint16_t& port)
+{
+    const auto colon = target.rfind(':');
+    if (colon == std::string::npos || colon + 1 >= target.size())
+        return false;
+    host = target.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    unsigned value = 0;
+    const char* first = target.data() + colon + 1;
+    const char* last = target.data() + target.size();
+    const auto [ptr, ec] = std::from_chars(first, last, value);
+    if (ec != std::errc() || ptr != last || value == 0 || value > 65535 || host.empty())
+        return false;
+    port = static_cast<std::uint16_t>(value);
+    return true;
+}
+
+LabRunner::LabRunner(Experiment experiment, WireTap* tap)
+    : m_experiment(std::move(experiment))
+    , m_tap(tap)
+{
+}
+
+LabRunner::~LabRunner()
+{
+    stop();
+}
+
+void LabRunner::addListener(EventHub::Listener* listener)
+{
+    m_hub.addListener(listener);
+}
+
+std::string LabRunner::start()
+{
+    const auto& ex = m_experiment;
+    std::string upstreamHost = "127.0.0.1";
+    std::uint16_t upstreamPort = 0;
+    if (ex.target.embedded) {
+        if (auto error = m_server.start(ex.settings); !error.empty())
+            return error;
+        upstreamPort = m_server.port();
+    } else if (!splitHostPort(ex.target.address, upstreamHost, upstreamPort)) {
+        return "target.address: \"" + ex.target.address + "\" is not host:port";
+    }
+
+    ChannelPlan plan;
+    plan.embedded = ex.target.embedded;
+    plan.tls = ex.target.tls;
+    plan.caFile = ex.target.caFile;
+    plan.rpc = ex.rpc;
+    plan.settings = ex.settings;
+    plan.target = upstreamHost.find(':') != std::string::npos ? "[" + upstreamHost + "]:" + std::to_string(upstreamPort)
+                                                               : upstreamHost + ":" + std::to_string(upstreamPort);
+    std::uint16_t channelPort = upstreamPort;
+    TapRequest tap;
+    tap.ports.push_back(upstreamPort);
+    if (ex.simulator) {
+        m_simulator = std::make_unique<LbSimulator>(*ex.simulator, [this](std::int64_t ts, const std::string& text) {
+            std::lock_guard lock(m_notesMutex);
+            m_notes.push_back({ts, text});
+        });
+        if (auto error = m_simulator->start(upstreamHost, upstreamPort); !error.empty()) {
+            m_server.stop();
+            return error;
+        }
+        channelPort = m_simulator->port();
+        plan.target = "127.0.0.1:" + std::to_string(channelPort);
+        if (plan.tls)
+            plan.tlsServerName = upstreamHost;
+        tap.ports.push_back(channelPort);
+    }
+    m_target = plan.target;
+    tap.channelPort = channelPort;
+    const bool loopback = upstreamHost == "127.0.0.1" || upstreamHost == "localhost" || upstreamHost == "::1";
+    tap.device = loopback ? "lo" : "any";
+
+    m_hub.start(realtimeNs());
+    m_started = true;
+    if (m_tap) {
+        if (auto error = m_tap->start(tap, m_hub); error.empty())
+            m_capturing = true;
+        else
+            m_warnings.push_back(error);
+    } else {
+        m_warnings.push_back("no live capture: channel and RPC events only");
+    }
+    m_channel = std::make_unique<TestChannel>(m_hub);
+    if (auto error = m_channel->start(plan); !error.empty()) {
+        stop();
+        return error;
+    }
+    return {};
+}
+
+void LabRunner::stop()
+{
+    if (!m_started)
+        return;
+    m_started = false;
+    if (m_channel)
+        m_channel->stop();
+    m_channel.reset();
+    if (m_simulator)
+        m_simulator->stop();
+    m_server.stop();
+    if (m_capturing) {
+        // The closing FINs and RSTs are on the wire by now; give the capture thread a moment to
+        // read them before it stops.
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        m_tap->stop();
+    }
+    m_hub.stop();
+}
+
+std::vector<LabNote> LabRunner::notes() const
+{
+    std::lock_guard lock(m_notesMutex);
+    return m_notes;
+}
+
+std::vector<ConnectionSummary> LabRunner::connections() const
+{
+    return m_capturing ? m_tap->summaries() : std::vector<ConnectionSummary> {};
+}
+
+std::uint64_t LabRunner::packets() const
+{
+    return m_capturing ? m_tap->packets() : 0;
+}
+
+} // namespace ks::core::lab

@@ -1,0 +1,66 @@
+// One lab run: the embedded server, the load-balancer simulator, the test channel and the wire
+// tap, started in that order (the tap needs the ports) and stopped in reverse, all feeding one
+// EventHub.
+#pragma once
+
+#include "core/experiment.h"
+#include "event_hub.h"
+#include "lb_simulator.h"
+#include "test_channel.h"
+#include "test_server.h"
+#include "wire_tap.h"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace ks::core::lab {
+
+struct LabNote {
+    std::int64_t tsNs = 0;
+    std::string text;
+};
+
+class LabRunner {
+public:
+    // tap may be null: channel and RPC events only.
+    LabRunner(Experiment experiment, WireTap* tap);
+    ~LabRunner();
+    LabRunner(const LabRunner&) = delete;
+    LabRunner& operator=(const LabRunner&) = delete;
+
+    void addListener(EventHub::Listener* listener); // before start()
+    // Returns an empty string when the run started; a capture that cannot start is a warning.
+    std::string start();
+    void stop();
+
+    LbSimulator* simulator() { return m_simulator.get(); } // null without a simulator
+    std::int64_t originNs() const { return m_hub.originNs(); }
+    bool capturing() const { return m_capturing; }
+    std::string target() const { return m_target; } // what the channel connects to
+    std::uint16_t serverPort() const { return m_server.port(); }
+    const std::vector<std::string>& warnings() const { return m_warnings; }
+    std::vector<LabNote> notes() const;
+    std::vector<ConnectionSummary> connections() const;
+    std::uint64_t packets() const;
+
+private:
+    Experiment m_experiment;
+    WireTap* m_tap;
+    EventHub m_hub;
+    TestServer m_server;
+    std::unique_ptr<LbSimulator> m_simulator;
+    std::unique_ptr<TestChannel> m_channel;
+    std::string m_target;
+    bool m_started = false;
+    bool m_capturing = false;
+    std::vector<std::string> m_warnings;
+    mutable std::mutex m_notesMutex;
+    std::vector<LabNote> m_notes;
+};
+
+// "host:port" or "[v6]:port"; false when the port is missing or not a number.
+bool splitHostPort(const std::string& target, std::string& host, std::uint16_t& port);
+
+} // namespace ks::core::lab
