@@ -18,11 +18,15 @@ class Collector final : public core::lab::EventHub::Listener {
 public:
     void onEvent(const core::Event& e) override
     {
+        const std::int64_t now = core::lab::realtimeNs();
         std::lock_guard lock(mutex);
         events.push_back(e);
+        if (e.type != core::EventType::ChannelState && e.type != core::EventType::Rpc)
+            deliveryMs.push_back(double(now - e.tsNs) / 1e6);
     }
     std::mutex mutex;
     std::vector<core::Event> events;
+    std::vector<double> deliveryMs;
 };
 
 std::uint16_t portOf(const std::string& endpoint)
@@ -64,6 +68,7 @@ LabResult runLab(const core::Experiment& experiment, double seconds, std::vector
     result.connections = lab.connections();
     std::lock_guard lock(collector.mutex);
     result.events = collector.events;
+    result.deliveryMs = collector.deliveryMs;
     return result;
 }
 

@@ -27,6 +27,7 @@ struct LabResult {
     std::string captureWarning;
     std::vector<core::Event> events;
     std::vector<core::ConnectionSummary> connections;
+    std::vector<double> deliveryMs; // per wire event: packet timestamp to listener, in ms
     std::uint16_t channelPort = 0; // the port the channel connected to (simulator or server)
 
     // Connections whose server side is the channel's target: the channel's own connections.

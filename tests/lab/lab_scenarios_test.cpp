@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace ks::test {
 namespace {
@@ -223,6 +224,13 @@ TEST(LabScenario, TcpKeepaliveOnChannelSocket)
         const double gap = r.seconds(*probes[i]) - r.seconds(*probes[i - 1]);
         EXPECT_NEAR(gap, 1.0, 0.25) << r.dump();
     }
+    // Each decoded packet reached the listener within 100 ms of its capture timestamp.
+    auto delivery = r.deliveryMs;
+    ASSERT_FALSE(delivery.empty());
+    std::sort(delivery.begin(), delivery.end());
+    std::printf("delivery to listeners: median %.1f ms, max %.1f ms over %zu wire events\n", delivery[delivery.size() / 2],
+                delivery.back(), delivery.size());
+    EXPECT_LT(delivery.back(), 100.0);
     // The server side never probes: the option is the channel's alone.
     EXPECT_TRUE(r.channelEvents(EventType::TcpKeepalive, Direction::ServerToClient).empty()) << r.dump();
 }

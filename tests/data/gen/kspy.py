@@ -2,7 +2,7 @@
 """kspy: gRPC C-core (python3-grpcio) server/client, a black-holing TCP proxy and a plain
 TCP keep-alive pair, used by make_captures.sh. No generated code: raw-bytes generic handlers.
 
-  kspy.py server --addr 127.0.0.1:50110 --life 8 [-o grpc.key=value ...]
+  kspy.py server --addr 127.0.0.1:50110 --life 8 [-o grpc.key=value ...] [--tls-cert C --tls-key K]
   kspy.py client --addr 127.0.0.1:50110 --rpcs 2 --interval 0.5 --idle 5 [-o ...]
   kspy.py proxy  --listen 127.0.0.1:50150 --target 127.0.0.1:50151 --forward-for 2 --life 8
   kspy.py tcpka  --port 50160 --idle 5
@@ -41,7 +41,12 @@ def run_server(a):
         "ks.Echo", {"Ping": grpc.unary_unary_rpc_method_handler(ping)})
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=parse_opts(a.o))
     server.add_generic_rpc_handlers((handler,))
-    if server.add_insecure_port(a.addr) == 0:
+    if a.tls_cert:
+        creds = grpc.ssl_server_credentials([(open(a.tls_key, "rb").read(), open(a.tls_cert, "rb").read())])
+        port = server.add_secure_port(a.addr, creds)
+    else:
+        port = server.add_insecure_port(a.addr)
+    if port == 0:
         sys.exit("cannot bind " + a.addr)
     server.start()
     server.wait_for_termination(timeout=a.life)
@@ -178,6 +183,8 @@ def main():
     s.add_argument("--addr", required=True)
     s.add_argument("--life", type=float, default=10)
     s.add_argument("-o", action="append")
+    s.add_argument("--tls-cert", help="serve TLS with this PEM certificate (and --tls-key)")
+    s.add_argument("--tls-key")
     c = sub.add_parser("client")
     c.add_argument("--addr", required=True)
     c.add_argument("--rpcs", type=int, default=1)

@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""keepalive-scope lab from the command line: a target this project did not write (gRPC C-core
+through python3-grpcio), plaintext and TLS with a CA file, through the simulator; the saved pcap;
+no capture permission; a target that does not answer; a bad experiment file. Loopback only; every
+process is bounded by a timeout and killed at the end."""
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+failures = []
+
+
+def check(cond, what, detail=""):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+        if detail:
+            print("     " + detail.replace("\n", "\n     ")[:3000])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listen(port, seconds=10):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def experiment(tmp, name, **fields):
+    doc = {"format": "keepalive-scope-experiment", "version": 1}
+    doc.update(fields)
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    os.chmod(path, 0o644)
+    return path
+
+
+def lab(binary, args, timeout=30, prefix=()):
+    return subprocess.run(list(prefix) + [binary, "lab"] + args, capture_output=True, timeout=timeout)
+
+
+def rpcs(doc):
+    return [e for e in doc["events"] if e["type"] == "rpc"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--kspy", required=True)
+    a = ap.parse_args()
+    b = a.binary
+    tmp = tempfile.mkdtemp()
+    os.chmod(tmp, 0o755)
+    procs = []
+    try:
+        # A plaintext C-core server, called with the user's method and an empty message.
+        port = free_port()
+        procs.append(subprocess.Popen(["/usr/bin/python3", a.kspy, "server", "--addr", f"127.0.0.1:{port}", "--life", "25"]))
+        check(wait_listen(port), "python3-grpcio server listens")
+        cfg = experiment(tmp, "target.json", target={"embedded": False, "address": f"127.0.0.1:{port}"},
+                         rpc={"pattern": "unary", "interval_s": 0.4, "method": "/ks.Echo/Ping"})
+        out = os.path.join(tmp, "target.pcap")
+        r = lab(b, ["--config", cfg, "--duration", "1.5s", "--json", "--pcap", out])
+        check(r.returncode == 0, "lab against a user target exits 0", r.stderr.decode())
+        doc = json.loads(r.stdout)
+        ok = [e for e in rpcs(doc) if e["status"] == "OK" and e["method"] == "/ks.Echo/Ping"]
+        check(len(ok) >= 3, f"unary calls to the user's method succeed ({len(ok)} OK)", r.stdout.decode()[:2000])
+
+        # The saved capture says what the live one said.
+        check(os.path.exists(out), "--pcap wrote the capture")
+        r2 = subprocess.run([b, "analyze", out, "--json"], capture_output=True, timeout=30)
+        check(r2.returncode == 0, "the saved capture analyzes", r2.stderr.decode())
+        saved = json.loads(r2.stdout)
+        wire = lambda d: sorted(e["type"] for e in d["events"] if e["type"] not in ("rpc", "channel_state"))
+        check(wire(saved) == wire(doc), "the saved capture decodes to the same wire events as the live run",
+              f"live {wire(doc)}\nsaved {wire(saved)}")
+
+        # The same target through the simulator playing a profile from the catalogue.
+        r = lab(b, ["--config", cfg, "--duration", "1.5s", "--json", "--lb", "aws-nlb"])
+        doc = json.loads(r.stdout) if r.returncode == 0 else {"events": [], "connections": []}
+        check(r.returncode == 0 and len([e for e in rpcs(doc) if e["status"] == "OK"]) >= 3,
+              "calls through the simulator (--lb aws-nlb) succeed", r.stderr.decode())
+        check(len(doc["connections"]) >= 2, "the capture sees both legs of the simulator",
+              json.dumps(doc["connections"])[:500])
+
+        # TLS with a CA file: a self-signed certificate for 127.0.0.1.
+        key, crt = os.path.join(tmp, "key.pem"), os.path.join(tmp, "crt.pem")
+        gen = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+                              "-days", "1", "-subj", "/CN=localhost",
+                              "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], capture_output=True, timeout=60)
+        check(gen.returncode == 0, "openssl made a test certificate", gen.stderr.decode())
+        tport = free_port()
+        procs.append(subprocess.Popen(["/usr/bin/python3", a.kspy, "server", "--addr", f"127.0.0.1:{tport}", "--life", "25",
+                                       "--tls-cert", crt, "--tls-key", key]))
+        check(wait_listen(tport), "TLS server listens")
+        tls = experiment(tmp, "tls.json", target={"embedded": False, "address": f"127.0.0.1:{tport}", "tls": True,
+                                                   "ca_file": crt},
+                         rpc={"pattern": "unary", "interval_s": 0.4, "method": "/ks.Echo/Ping"})
+        r = lab(b, ["--config", tls, "--duration", "1.5s", "--json"])
+        doc = json.loads(r.stdout) if r.returncode == 0 else {"events": []}
+        check(len([e for e in rpcs(doc) if e["status"] == "OK"]) >= 3, "TLS with the CA file: calls succeed",
+              r.stderr.decode() + r.stdout.decode()[:1500])
+        roots = experiment(tmp, "roots.json", target={"embedded": False, "address": f"127.0.0.1:{tport}", "tls": True},
+                           rpc={"pattern": "unary", "interval_s": 0.4, "method": "/ks.Echo/Ping"})
+        r = lab(b, ["--config", roots, "--duration", "1.5s", "--json"])
+        doc = json.loads(r.stdout) if r.returncode == 0 else {"events": []}
+        bad = [e for e in rpcs(doc) if e["status"] == "UNAVAILABLE"]
+        check(r.returncode == 0 and bad and not [e for e in rpcs(doc) if e["status"] == "OK"],
+              "TLS with system roots refuses a self-signed server: calls fail UNAVAILABLE", r.stdout.decode()[:1500])
+
+        # A target that does not answer: failures as events, bounded, no hang.
+        dead = free_port()
+        cfg = experiment(tmp, "dead.json", target={"embedded": False, "address": f"127.0.0.1:{dead}"},
+                         rpc={"pattern": "unary", "interval_s": 0.5, "method": "/ks.Echo/Ping"})
+        t0 = time.time()
+        r = lab(b, ["--config", cfg, "--duration", "2s", "--json"])
+        took = time.time() - t0
+        doc = json.loads(r.stdout) if r.returncode == 0 else {"events": []}
+        states = {e["state"] for e in doc["events"] if e["type"] == "channel_state"}
+        check(r.returncode == 0 and "transient_failure" in states, "a closed port shows transient_failure", str(states))
+        check(any(e["status"] in ("UNAVAILABLE", "DEADLINE_EXCEEDED") for e in rpcs(doc)),
+              "calls to a closed port fail UNAVAILABLE or DEADLINE_EXCEEDED")
+        check(took < 10, f"the run against a dead target ends on time ({took:.1f} s for --duration 2s)")
+
+        # Without capture permission: a message that says how to grant it, and the lab goes on.
+        cfg = experiment(tmp, "embedded.json", rpc={"pattern": "unary", "interval_s": 0.4})
+        setpriv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                   "--bounding-set=-net_raw,-net_admin"]
+        if os.geteuid() != 0:
+            print("skip: the no-permission check needs root to drop to nobody")
+        else:
+            r = lab(b, ["--config", cfg, "--duration", "1.2s", "--json"], prefix=setpriv)
+            err = r.stderr.decode()
+            check(r.returncode == 0, "without capture permission the lab still runs", err)
+            check("setcap cap_net_raw,cap_net_admin=eip" in err, "and says how to grant the permission", err)
+            doc = json.loads(r.stdout) if r.returncode == 0 else {"events": []}
+            check(len([e for e in rpcs(doc) if e["status"] == "OK"]) >= 2
+                  and not [e for e in doc["events"] if e["type"] in ("syn", "ping")],
+                  "with channel and RPC events only")
+
+        # A bad experiment file: the field and the allowed range are named, exit 2.
+        bad = experiment(tmp, "bad.json", client={"keepalive_time_ms": -5})
+        r = lab(b, ["--config", bad, "--duration", "1s"])
+        err = r.stderr.decode()
+        check(r.returncode == 2 and "client.keepalive_time_ms" in err and "bad.json" in err,
+              "a negative keepalive time is refused, naming file and field", err)
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait(timeout=10)
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
