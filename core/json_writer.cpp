@@ -117,20 +117,35 @@ char* formatSeconds(char* p, std::int64_t ns, int decimals)
                                           "4041424344454647484950515253545556575859"
                                           "6061626364656667686970717273747576777879"
                                           "8081828384858687888990919293949596979899";
+    static constexpr std::uint32_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+    // Event output formats two times per event ("t" and "ts") whose whole seconds change rarely:
+    // the text of the last two integer parts is kept, one slot per parity of the call.
+    struct Whole {
+        std::uint64_t value = ~std::uint64_t {0};
+        char text[24];
+        std::uint8_t size = 0;
+    };
+    thread_local Whole cache[2];
+    thread_local unsigned slot = 0;
+
     std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
     if (ns < 0) {
         *p++ = '-';
         magnitude = 0 - magnitude;
     }
-    p = std::to_chars(p, p + 24, magnitude / 1000000000).ptr;
+    const std::uint64_t whole = magnitude / 1000000000;
+    Whole& w = cache[slot++ & 1];
+    if (w.value != whole) {
+        w.value = whole;
+        w.size = static_cast<std::uint8_t>(std::to_chars(w.text, w.text + sizeof w.text, whole).ptr - w.text);
+    }
+    std::memcpy(p, w.text, sizeof w.text);
+    p += w.size;
     decimals = decimals > 9 ? 9 : decimals;
     if (decimals <= 0)
         return p;
-    std::uint32_t frac = static_cast<std::uint32_t>(magnitude % 1000000000);
-    for (int d = 9; d > decimals; --d)
-        frac /= 10;
+    std::uint32_t frac = static_cast<std::uint32_t>(magnitude - whole * 1000000000) / kPow10[9 - decimals];
     *p++ = '.';
-    // Two digits per step from a table: event output formats two times per event.
     int d = decimals;
     while (d >= 2) {
         const char* pair = kDigitPairs + 2 * (frac % 100);

@@ -68,7 +68,7 @@ private:
     std::size_t m_size = 0;
 };
 void appendSeconds(std::string& out, std::int64_t ns, int decimals);
-// Writes seconds with `decimals` digits (0-9) at p, which needs 32 bytes of room; returns the end.
+// Writes seconds with `decimals` digits (0-9) at p, which needs 36 bytes of room; returns the end.
 char* formatSeconds(char* p, std::int64_t ns, int decimals);
 
 } // namespace ks::core
