@@ -12,9 +12,13 @@
 #include <charconv>
 #include <chrono>
 #include <csignal>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <thread>
+
+#include <unistd.h>
 
 namespace ks::app {
 
@@ -184,6 +188,16 @@ int runLab(const std::vector<std::string>& args)
     if (config.empty()) {
         std::fprintf(stderr, "keepalive-scope lab: --config FILE.json is required\n%s", kUsage);
         return 2;
+    }
+    if (!pcap.empty()) {
+        // Refuse an unwritable output before the run, not after it.
+        const auto slash = pcap.rfind('/');
+        const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : pcap.substr(0, slash));
+        if (::access(dir.c_str(), W_OK) != 0) {
+            std::fprintf(stderr, "keepalive-scope lab: --pcap %s: cannot write in %s (%s)\n", pcap.c_str(), dir.c_str(),
+                         std::strerror(errno));
+            return 2;
+        }
     }
     auto load = core::loadExperiment(config);
     if (!load.experiment) {

@@ -4,11 +4,23 @@
 #include "core/lab/event_hub.h"
 #include "packet_decoder.h"
 
+#include "packet_source.h"
+
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
-
-#include <cstdio>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+extern char** environ;
 
 namespace ks::capture {
 
@@ -70,27 +82,51 @@ std::string LiveCapture::filterFor(const std::vector<std::uint16_t>& ports)
     return filter;
 }
 
-std::string LiveCapture::permissionHint()
+namespace {
+
+std::string selfPath()
 {
     char self[4096] = {};
     const auto n = readlink("/proc/self/exe", self, sizeof self - 1);
-    const std::string binary = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string("keepalive-scope");
-    return "live capture needs the CAP_NET_RAW capability: run as root, or grant it once with\n"
-           "  sudo setcap cap_net_raw,cap_net_admin=eip "
-        + binary
-        + "\n"
-          "(the lab goes on without the wire: channel and RPC events only)";
+    return n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string();
 }
 
-std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::EventHub& hub)
+bool executable(const std::string& path)
 {
-    stop();
-    m_permissionDenied = false;
-    m_device = request.device;
+    struct stat st {};
+    return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+} // namespace
+
+std::string LiveCapture::captureHelperPath()
+{
+    if (const char* env = std::getenv("KS_CAPTURE_HELPER"); env && *env)
+        return executable(env) ? std::string(env) : std::string();
+    const std::string self = selfPath();
+    const std::string dir = self.substr(0, self.rfind('/') + 1);
+    for (const std::string& candidate : {dir + "keepalive-scope-capture", dir + "../libexec/keepalive-scope/keepalive-scope-capture"})
+        if (executable(candidate))
+            return candidate;
+    return {};
+}
+
+std::string LiveCapture::permissionHint()
+{
+    const std::string helper = captureHelperPath();
+    std::string hint = "live capture needs the CAP_NET_RAW capability: run as root, or grant it once with\n  sudo setcap "
+                       "cap_net_raw,cap_net_admin=eip ";
+    hint += helper.empty() ? (selfPath().empty() ? std::string("keepalive-scope") : selfPath()) : helper;
+    hint += helper.empty() ? "\n" : "\n(the capture helper; the Debian package does this when it is installed)\n";
+    return hint + "(the lab goes on without the wire: channel and RPC events only)";
+}
+
+std::string LiveCapture::openDirect(const std::string& device, const std::string& filter)
+{
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    m_pcap = pcap_create(request.device.c_str(), errbuf);
+    m_pcap = pcap_create(device.c_str(), errbuf);
     if (!m_pcap)
-        return "cannot open " + request.device + " for capture: " + errbuf;
+        return "cannot open " + device + " for capture: " + errbuf;
     pcap_set_snaplen(m_pcap, 262144);
     pcap_set_promisc(m_pcap, 0);
     pcap_set_immediate_mode(m_pcap, 1); // deliver each packet at once, not per buffer
@@ -104,10 +140,9 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
         pcap_close(m_pcap);
         m_pcap = nullptr;
         if (m_permissionDenied)
-            return "no permission to capture on " + request.device + " (" + reason + ");\n" + permissionHint();
-        return "cannot capture on " + request.device + ": " + reason;
+            return "no permission to capture on " + device + " (" + reason + ")";
+        return "cannot capture on " + device + ": " + reason;
     }
-    const std::string filter = filterFor(request.ports);
     bpf_program program {};
     if (pcap_compile(m_pcap, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0
         || pcap_setfilter(m_pcap, &program) != 0) {
@@ -119,25 +154,121 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
     }
     pcap_freecode(&program);
     m_linkType = pcap_datalink(m_pcap);
+    pcap_setnonblock(m_pcap, 1, errbuf);
+    return {};
+}
+
+// The privileged helper writes a pcap stream to a pipe; the same PacketSource that reads
+// `analyze -` reads it here.
+std::string LiveCapture::openHelper(const std::string& device, const std::string& filter)
+{
+    const std::string helper = captureHelperPath();
+    if (helper.empty())
+        return "no capture helper (keepalive-scope-capture) beside the program";
+    int out[2], err[2];
+    if (pipe2(out, O_CLOEXEC) != 0)
+        return std::string("cannot start the capture helper: ") + std::strerror(errno);
+    if (pipe2(err, O_CLOEXEC) != 0) {
+        close(out[0]);
+        close(out[1]);
+        return std::string("cannot start the capture helper: ") + std::strerror(errno);
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+    std::vector<std::string> args {helper, "-i", device, "-f", filter};
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    close(err[1]);
+    if (rc != 0) {
+        close(out[0]);
+        close(err[0]);
+        return helper + ": cannot start (" + std::strerror(rc) + ")";
+    }
+    // Blocks until the helper wrote the pcap header, or exited.
+    std::string error;
+    m_source = PacketSource::open("/dev/fd/" + std::to_string(out[0]), error);
+    close(out[0]);
+    if (!m_source) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        std::string reason;
+        char buf[512];
+        ssize_t n;
+        while ((n = read(err[0], buf, sizeof buf)) > 0)
+            reason.append(buf, static_cast<std::size_t>(n));
+        close(err[0]);
+        while (!reason.empty() && reason.back() == '\n')
+            reason.pop_back();
+        return reason.empty() ? helper + ": " + error : reason;
+    }
+    m_helperErrFd = err[0];
+    m_helperPid = pid;
+    m_linkType = m_source->linkType();
+    return {};
+}
+
+std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::EventHub& hub)
+{
+    stop();
+    m_permissionDenied = false;
+    m_device = request.device;
+    const std::string filter = request.filter.empty() ? filterFor(request.ports) : request.filter;
+    if (auto direct = openDirect(request.device, filter); !direct.empty()) {
+        if (!m_permissionDenied)
+            return direct;
+        if (auto viaHelper = openHelper(request.device, filter); !viaHelper.empty())
+            return direct + ";\n" + (captureHelperPath().empty() ? "" : viaHelper + ";\n") + permissionHint();
+        m_permissionDenied = false;
+    }
     if (!isSupportedLinkType(m_linkType)) {
-        pcap_close(m_pcap);
-        m_pcap = nullptr;
+        stop();
         return request.device + ": unsupported link type " + linkTypeDescription(m_linkType);
     }
-    pcap_setnonblock(m_pcap, 1, errbuf);
     if (!m_dumpPath.empty()) {
-        m_dumper = pcap_dump_open(m_pcap, (m_dumpPath + ".partial").c_str());
-        if (!m_dumper)
-            m_dumpError = "cannot write " + m_dumpPath + ": " + pcap_geterr(m_pcap);
+        pcap_t* writer = m_pcap;
+        if (!writer)
+            writer = m_deadPcap = pcap_open_dead_with_tstamp_precision(m_linkType, 262144, PCAP_TSTAMP_PRECISION_NANO);
+        m_dumper = writer ? pcap_dump_open(writer, (m_dumpPath + ".partial").c_str()) : nullptr;
+        if (!m_dumper) {
+            const std::string error
+                = "cannot write " + m_dumpPath + (writer ? ": " + std::string(pcap_geterr(writer)) : std::string());
+            stop();
+            return error;
+        }
     }
     m_sink = std::make_unique<HubSink>(hub, request.channelPort);
     m_engine = std::make_unique<CaptureEngine>(m_linkType, *m_sink);
     m_sink->setEngine(m_engine.get());
     m_stopping = false;
-    m_thread = std::thread([this] { run(); });
-    if (!m_dumpError.empty())
-        return m_dumpError;
+    m_running = true;
+    m_thread = std::thread([this] { m_source ? runHelper() : run(); });
     return {};
+}
+
+void LiveCapture::runHelper()
+{
+    std::int64_t tsNs = 0;
+    std::span<const std::uint8_t> frame;
+    std::string error;
+    // Ends when the helper exits (stop() asks it to) and the pipe reaches its end.
+    while (m_source->next(tsNs, frame, error) == PacketSource::Status::Packet) {
+        if (m_dumper) {
+            pcap_pkthdr header {};
+            header.ts.tv_sec = static_cast<time_t>(tsNs / 1000000000);
+            header.ts.tv_usec = static_cast<suseconds_t>(tsNs % 1000000000);
+            header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
+            pcap_dump(reinterpret_cast<u_char*>(m_dumper), &header, frame.data());
+        }
+        m_engine->processPacket(tsNs, frame);
+    }
 }
 
 void LiveCapture::run()
@@ -166,14 +297,25 @@ void LiveCapture::run()
 
 void LiveCapture::stop()
 {
-    if (!m_pcap)
-        return;
+    if (m_helperPid > 0)
+        kill(m_helperPid, SIGTERM);
     m_stopping = true;
     if (m_thread.joinable())
         m_thread.join();
-    m_engine->finish();
-    m_summaries = m_engine->summaries();
-    m_packets = m_engine->counters().packets;
+    if (m_helperPid > 0) {
+        int status = 0;
+        waitpid(m_helperPid, &status, 0);
+        m_helperPid = -1;
+        close(m_helperErrFd);
+        m_helperErrFd = -1;
+    }
+    m_source.reset();
+    if (m_running) {
+        m_running = false;
+        m_engine->finish();
+        m_summaries = m_engine->summaries();
+        m_packets = m_engine->counters().packets;
+    }
     if (m_dumper) {
         pcap_dump_close(m_dumper);
         m_dumper = nullptr;
@@ -183,8 +325,14 @@ void LiveCapture::stop()
             std::fprintf(stderr, "keepalive-scope: cannot rename %s.partial to %s\n", m_dumpPath.c_str(),
                          m_dumpPath.c_str());
     }
-    pcap_close(m_pcap);
-    m_pcap = nullptr;
+    if (m_deadPcap) {
+        pcap_close(m_deadPcap);
+        m_deadPcap = nullptr;
+    }
+    if (m_pcap) {
+        pcap_close(m_pcap);
+        m_pcap = nullptr;
+    }
 }
 
 std::vector<core::ConnectionSummary> LiveCapture::summaries() const

@@ -1,9 +1,12 @@
 // Live capture with libpcap: an interface (loopback for the lab) and a BPF filter, decoded by the
 // same CaptureEngine as files, on its own thread, in immediate mode so that events reach the hub
 // within milliseconds of the packet. Optionally saves what it captured as a pcap file.
+// Without the capability itself, it runs the capture helper (keepalive-scope-capture, which
+// holds cap_net_raw) and reads its pcap stream, as Wireshark reads dumpcap's.
 #pragma once
 
 #include "capture_engine.h"
+#include "packet_source.h"
 #include "core/lab/wire_tap.h"
 
 #include <atomic>
@@ -38,17 +41,28 @@ public:
     int linkType() const { return m_linkType; }
     // "tcp and (port 1 or port 2)"
     static std::string filterFor(const std::vector<std::uint16_t>& ports);
-    // How to grant capture permission to this program, one paragraph.
+    // How to grant capture permission (to the capture helper when there is one), one paragraph.
     static std::string permissionHint();
+    // keepalive-scope-capture: $KS_CAPTURE_HELPER, beside this program, or in
+    // ../libexec/keepalive-scope/; empty when there is none.
+    static std::string captureHelperPath();
 
 private:
     class HubSink;
+    std::string openDirect(const std::string& device, const std::string& filter);
+    std::string openHelper(const std::string& device, const std::string& filter);
     void run();
+    void runHelper();
 
     std::string m_dumpPath;
     std::string m_device;
     pcap_t* m_pcap = nullptr;
     pcap_dumper_t* m_dumper = nullptr;
+    pcap_t* m_deadPcap = nullptr; // the dumper's handle when packets come from the helper
+    std::unique_ptr<PacketSource> m_source; // the helper's pcap stream
+    int m_helperPid = -1;
+    int m_helperErrFd = -1;
+    bool m_running = false;
     int m_linkType = 0;
     bool m_permissionDenied = false;
     std::unique_ptr<HubSink> m_sink;
@@ -57,7 +71,6 @@ private:
     std::thread m_thread;
     std::vector<core::ConnectionSummary> m_summaries; // filled by stop()
     std::uint64_t m_packets = 0;
-    std::string m_dumpError;
 };
 
 } // namespace ks::capture

@@ -9,7 +9,7 @@ KS_PACKAGES=(
   clang libclang-rt-14-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
-  python3-grpcio openssl
+  python3-grpcio openssl libcap2-bin procps
 )
 
 ks_install_deps() {
