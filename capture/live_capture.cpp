@@ -7,6 +7,7 @@
 #include "packet_source.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <spawn.h>
@@ -114,6 +115,20 @@ std::string LiveCapture::captureHelperPath()
 std::string LiveCapture::permissionHint()
 {
     const std::string helper = captureHelperPath();
+    const std::string self = selfPath();
+    struct stat st {};
+    char installed[4096] = {};
+    // The Debian package lets only root and one group run the helper (installer/postinst), the
+    // way Wireshark's dumpcap is kept to the wireshark group: name the group rather than setcap.
+    if (helper.empty() && !self.empty()
+        && ::realpath((self.substr(0, self.rfind('/') + 1) + "../libexec/keepalive-scope/keepalive-scope-capture").c_str(), installed)
+        && ::stat(installed, &st) == 0 && S_ISREG(st.st_mode)) {
+        const group* owner = ::getgrgid(st.st_gid);
+        const std::string name = owner ? std::string(owner->gr_name) : std::to_string(st.st_gid);
+        return "live capture goes through the capture helper " + std::string(installed) + ", which only root and members of the group "
+            + name + " may run: add yourself with\n  sudo usermod -aG " + name + " \"$USER\"\nand log in again\n"
+            + "(the lab goes on without the wire: channel and RPC events only)";
+    }
     std::string hint = "live capture needs the CAP_NET_RAW capability: run as root, or grant it once with\n  sudo setcap "
                        "cap_net_raw,cap_net_admin=eip ";
     hint += helper.empty() ? (selfPath().empty() ? std::string("keepalive-scope") : selfPath()) : helper;
