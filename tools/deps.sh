@@ -10,6 +10,7 @@ KS_PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   python3-grpcio openssl libcap2-bin procps
+  librsvg2-bin dpkg-dev file lintian desktop-file-utils appstream
 )
 
 ks_install_deps() {
