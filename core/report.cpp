@@ -208,8 +208,10 @@ std::string writeFileAtomically(const std::string& path, const std::string& text
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string err = std::strerror(errno);
+    const bool synced = ::fsync(fd) == 0;
+    const int syncErrno = errno;
+    if (::close(fd) != 0 || !synced) {
+        const std::string err = std::strerror(synced ? errno : syncErrno);
         ::unlink(tmp.c_str());
         return path + ": write failed (" + err + ")";
     }
