@@ -29,7 +29,7 @@ constexpr const char* kUsage
       "              its lb_profiles are used too\n"
       "  --fail-on   exit with status 3 when a finding of this severity or worse exists (for CI)\n"
       "  --report    also write a report: Markdown (.md) or JSON (.json)\n"
-      "exit status: 0 done, 2 bad input or options, 3 findings at the --fail-on level\n";
+      "exit status: 0 done, 2 bad input, bad options or an unwritable report, 3 findings at the --fail-on level\n";
 
 // Both printers share begin/onEvent/end; this forwards to whichever was chosen, and to the
 // findings analyzer.
@@ -203,7 +203,7 @@ int runAnalyze(const std::vector<std::string>& args)
         report.warnings = info.warnings;
         if (auto error = core::writeReport(report, options.reportPath); !error.empty()) {
             std::fprintf(stderr, "keepalive-scope analyze: %s\n", error.c_str());
-            return 1;
+            return 2;
         }
     }
     return findingsExitStatus(options, info.findings);
