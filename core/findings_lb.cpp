@@ -40,17 +40,20 @@ enum class Outcome { Reset, SilentDeath, Closed, Survived };
 Outcome outcomeOf(const ConnState& c, const ProfileTrack& t)
 {
     constexpr std::int64_t kSoon = 5'000'000'000; // a reaction within seconds of the gap ending
+    constexpr std::int64_t kSlack = 1'000'000;
+    // The keepalive timeout's unanswered PING falls in the gap (it may end it, or the close that
+    // ends the gap may be the timeout's) or soon after it: the flow had been dropped silently.
+    const std::int64_t gapStartNs = t.lastExceedEndNs - t.lastExceedNs;
+    const bool silentDeath = c.kaTimeout && c.kaTimeoutPingNs >= gapStartNs - kSlack && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon;
     if (c.closed && c.closeNs >= t.lastExceedEndNs && c.closeNs - t.lastExceedEndNs <= kSoon) {
         if (c.closedByRst)
             return Outcome::Reset;
-        if (c.kaTimeout && c.kaTimeoutPingNs >= t.lastExceedEndNs - 1'000'000 && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon)
+        if (silentDeath)
             return Outcome::SilentDeath;
         if (c.closeIndex == t.lastExceedTo)
             return Outcome::Closed;
     }
-    if (c.kaTimeout && c.kaTimeoutPingNs >= t.lastExceedEndNs - 1'000'000 && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon)
-        return Outcome::SilentDeath;
-    return Outcome::Survived;
+    return silentDeath ? Outcome::SilentDeath : Outcome::Survived;
 }
 
 const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
