@@ -292,6 +292,21 @@ TEST(Findings, tcpKeepaliveCadenceIsRecognisedAndJudgedAgainstProfilesThatCountI
     EXPECT_NE(custom1[0].title.find("custom"), std::string::npos) << custom1[0].title;
 }
 
+TEST(Findings, aConnectionWhosePayloadIsNotDecodedIsJudgedByItsPayloadGaps)
+{
+    // Plain TCP (as TLS would be): no HTTP/2 events, so the gap is the summary's longest stretch
+    // without payload; a profile that counts the probes seen cannot be judged from it.
+    const Analysis r = analyze("tcp_keepalive_kernel.pcap", {custom("two-s", 2, LbExpiryAction::Rst, false),
+                                                             custom("two-s-ka", 2, LbExpiryAction::Rst, true)});
+    ASSERT_EQ(r.connections.size(), 1u);
+    ASSERT_FALSE(r.connections[0].http2);
+    const auto found = r.of("lb-idle-timeout", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].profile, "two-s");
+    EXPECT_DOUBLE_EQ(found[0].figure, static_cast<double>(r.connections[0].longestIdleNs) / 1e9);
+    EXPECT_NE(found[0].detail.find("not decoded"), std::string::npos);
+}
+
 TEST(Findings, pingRoundTripStatisticsPerConnection)
 {
     const Analysis r = analyze("keepalive_timeout_proxy.pcap");
