@@ -266,6 +266,30 @@ TEST(Findings, pingCadenceIsReportedPerSideAndComparedWithTheProfiles)
     EXPECT_EQ(ignored[0].profile, "aws-alb");
 }
 
+TEST(Findings, cCoreBdpPingsRightAfterReceivedDataDoNotCountAsKeepaliveCadence)
+{
+    // core_ping_healthy: the C-core client answers each RPC response with a BDP PING (same opaque
+    // counter as its keepalive PINGs), and pings every second once idle.
+    const Analysis r = analyze("core_ping_healthy.pcap");
+    std::int64_t lastData = -1;
+    int pings = 0, afterData = 0;
+    for (const auto& e : r.events) {
+        if (e.dir == Direction::ServerToClient && (e.type == EventType::Data || e.type == EventType::Headers))
+            lastData = e.tsNs;
+        if (e.dir == Direction::ClientToServer && e.type == EventType::Ping) {
+            if (pings++ > 0 && lastData >= 0 && e.tsNs - lastData <= 20'000'000)
+                ++afterData;
+        }
+    }
+    ASSERT_GE(afterData, 1);
+    const auto cadence = r.of("ping-cadence", 0);
+    ASSERT_EQ(cadence.size(), 1u);
+    EXPECT_NEAR(cadence[0].figure, 1.0, 0.05);
+    const std::string intervals = "over " + std::to_string(pings - 1 - afterData) + " intervals";
+    EXPECT_NE(cadence[0].detail.find(intervals), std::string::npos) << cadence[0].detail << " / expected " << intervals;
+    EXPECT_NE(cadence[0].detail.find("min 1.00 s"), std::string::npos) << cadence[0].detail;
+}
+
 TEST(Findings, tcpKeepaliveCadenceIsRecognisedAndJudgedAgainstProfilesThatCountIt)
 {
     const Analysis go = analyze("go_default_tcp_keepalive.pcap", {builtin("aws-nlb")});
@@ -410,4 +434,14 @@ TEST(Findings, clientClosingAnIdleConnectionAtKeepaliveTimePlusTimeoutWithoutAPi
     EXPECT_EQ(found->evidence, (std::vector<std::uint64_t> {2, 3}));
     const auto miss = run(6.0);
     EXPECT_TRUE(std::none_of(miss.begin(), miss.end(), [](const Finding& f) { return f.id == "idle-close-without-ping"; }));
+}
+
+TEST(Findings, durationsInFindingsRoundIntoTheNextUnitCleanly)
+{
+    EXPECT_EQ(formatDuration(0.0025), "2.5 ms");
+    EXPECT_EQ(formatDuration(0.99996), "1.00 s");
+    EXPECT_EQ(formatDuration(9.999), "10 s");
+    EXPECT_EQ(formatDuration(350), "350 s");
+    EXPECT_EQ(formatDuration(599.7), "600 s (10 min)");
+    EXPECT_EQ(formatDuration(7200), "7200 s (2.0 h)");
 }
