@@ -117,7 +117,7 @@ int runAnalyze(const std::vector<std::string>& args)
         analyzerOptions.settings = load.experiment->settings;
         experimentProfiles = load.experiment->lbProfiles;
     }
-    auto profiles = resolveProfiles(options, experimentProfiles);
+    auto profiles = resolveProfiles(options, experimentProfiles, options.settingsPath);
     if (!profiles.errors.empty()) {
         for (const auto& e : profiles.errors)
             std::fprintf(stderr, "keepalive-scope analyze: %s\n", e.c_str());

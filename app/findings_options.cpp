@@ -49,7 +49,7 @@ OptionParse parseFindingsOption(const std::vector<std::string>& args, std::size_
     return OptionParse::Ok;
 }
 
-ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vector<std::string>& extraNames)
+ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vector<std::string>& extraNames, const std::string& extraSource)
 {
     ResolvedProfiles out;
     for (const auto& path : options.lbFiles) {
@@ -62,9 +62,14 @@ ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vect
         return out;
     std::vector<std::string> lists = options.lb;
     lists.insert(lists.end(), extraNames.begin(), extraNames.end());
-    for (const auto& list : lists) {
-        auto sel = core::selectLbProfiles(list, out.userEntries);
-        out.errors.insert(out.errors.end(), sel.errors.begin(), sel.errors.end());
+    for (std::size_t i = 0; i < lists.size(); ++i) {
+        auto sel = core::selectLbProfiles(lists[i], out.userEntries);
+        for (auto& e : sel.errors) {
+            // selectLbProfiles speaks of --lb; a name from the settings file is that file's.
+            if (i >= options.lb.size() && !extraSource.empty() && e.rfind("--lb: ", 0) == 0)
+                e = extraSource + ": lb_profiles: " + e.substr(6);
+            out.errors.push_back(std::move(e));
+        }
         for (auto& e : sel.entries) {
             const bool dup = std::any_of(out.selected.begin(), out.selected.end(),
                                          [&](const core::LbCatalogueEntry& s) { return s.profile.name == e.profile.name; });

@@ -36,8 +36,10 @@ struct ResolvedProfiles {
     std::vector<core::LbCatalogueEntry> selected; // --lb, then extraNames, without duplicates
     std::vector<std::string> errors;
 };
-// Loads every --lb-file and resolves the --lb names plus extraNames (an experiment's lb_profiles).
-ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vector<std::string>& extraNames = {});
+// Loads every --lb-file and resolves the --lb names plus extraNames (an experiment's lb_profiles,
+// from the file extraSource, which messages about them name).
+ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vector<std::string>& extraNames = {},
+                                 const std::string& extraSource = {});
 
 // The --fail-on decision: kExitFindings when a finding at or above the threshold exists, else 0.
 int findingsExitStatus(const FindingsOptions& options, const std::vector<core::Finding>& findings);

@@ -71,7 +71,7 @@ int runLint(const std::vector<std::string>& args)
         return 2;
     }
     const auto& ex = *load.experiment;
-    const auto profiles = resolveProfiles(options, ex.lbProfiles);
+    const auto profiles = resolveProfiles(options, ex.lbProfiles, path);
     if (!profiles.errors.empty()) {
         for (const auto& e : profiles.errors)
             std::fprintf(stderr, "keepalive-scope lint: %s\n", e.c_str());

@@ -164,6 +164,12 @@ def main():
     check(r.returncode == EXIT_FINDINGS and b"lint-lb-ignores-pings" in r.stdout, "lint against aws-alb warns that PINGs do not count")
     r = run(b, ["lint", good, "--lb", "nope"])
     check(r.returncode == EXIT_BAD_INPUT and b"nope" in r.stderr and b"aws-nlb" in r.stderr, "lint --lb with an unknown name exits 2")
+    typo = os.path.join(tmp, "typo.json")
+    with open(typo, "w") as f:
+        json.dump({"format": "keepalive-scope-experiment", "version": 1, "lb_profiles": ["aws-nlb", "nlb-typo"]}, f)
+    r = run(b, ["lint", typo])
+    check(r.returncode == EXIT_BAD_INPUT and b"typo.json: lb_profiles: unknown load-balancer profile \"nlb-typo\"" in r.stderr,
+          "an unknown profile in the settings file is named with the file")
     broken = os.path.join(tmp, "broken.json")
     with open(broken, "w") as f:
         json.dump({"format": "keepalive-scope-experiment", "version": 1, "client": {"keepalive_time": 5}}, f)
