@@ -6,7 +6,8 @@
 
 namespace ks::app {
 
-OptionParse parseFindingsOption(const std::vector<std::string>& args, std::size_t& i, FindingsOptions& options, std::string& error)
+OptionParse parseFindingsOption(
+    const std::vector<std::string>& args, std::size_t& i, FindingsOptions& options, std::string& error)
 {
     std::string name = args[i];
     std::optional<std::string> inlineValue;
@@ -14,7 +15,7 @@ OptionParse parseFindingsOption(const std::vector<std::string>& args, std::size_
         inlineValue = name.substr(eq + 1);
         name.resize(eq);
     }
-    static const char* const kNames[] = {"--lb", "--lb-file", "--settings", "--fail-on", "--report"};
+    static const char* const kNames[] = { "--lb", "--lb-file", "--settings", "--fail-on", "--report" };
     if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames))
         return OptionParse::NotMine;
     std::string value;
@@ -49,7 +50,8 @@ OptionParse parseFindingsOption(const std::vector<std::string>& args, std::size_
     return OptionParse::Ok;
 }
 
-ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vector<std::string>& extraNames, const std::string& extraSource)
+ResolvedProfiles resolveProfiles(
+    const FindingsOptions& options, const std::vector<std::string>& extraNames, const std::string& extraSource)
 {
     ResolvedProfiles out;
     for (const auto& path : options.lbFiles) {
@@ -72,7 +74,7 @@ ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vect
         }
         for (auto& e : sel.entries) {
             const bool dup = std::any_of(out.selected.begin(), out.selected.end(),
-                                         [&](const core::LbCatalogueEntry& s) { return s.profile.name == e.profile.name; });
+                [&](const core::LbCatalogueEntry& s) { return s.profile.name == e.profile.name; });
             if (!dup)
                 out.selected.push_back(std::move(e));
         }
@@ -88,24 +90,29 @@ int findingsExitStatus(const FindingsOptions& options, const std::vector<core::F
     return worst && *worst >= *options.failOn ? kExitFindings : 0;
 }
 
-void printFindingsText(std::FILE* out, const std::vector<core::Finding>& findings, const std::vector<core::LbCatalogueEntry>& profiles)
+void printFindingsText(
+    std::FILE* out, const std::vector<core::Finding>& findings, const std::vector<core::LbCatalogueEntry>& profiles)
 {
     std::size_t counts[3] = {};
     for (const auto& f : findings)
         ++counts[static_cast<std::size_t>(f.severity)];
-    std::fprintf(out, "\nfindings: %zu (%zu error, %zu warning, %zu info)", findings.size(), counts[2], counts[1], counts[0]);
+    std::fprintf(
+        out, "\nfindings: %zu (%zu error, %zu warning, %zu info)", findings.size(), counts[2], counts[1], counts[0]);
     if (profiles.empty()) {
         std::fputs("; no load-balancer profile chosen (--lb NAME,...; list: keepalive-scope lb-profiles)\n", out);
     } else {
         std::string names;
         for (const auto& p : profiles)
-            names += (names.empty() ? "" : ", ") + p.profile.name + " (" + core::formatDuration(p.profile.idleTimeoutS) + ")";
+            names += (names.empty() ? "" : ", ") + p.profile.name + " (" + core::formatDuration(p.profile.idleTimeoutS)
+                + ")";
         std::fprintf(out, "; judged against %s\n", names.c_str());
     }
     for (const auto& f : findings) {
         std::string where = f.conn ? "conn " + std::to_string(*f.conn) : std::string("settings");
-        std::fprintf(out, "\n  %-7s %s  %s\n", std::string(core::severityName(f.severity)).c_str(), where.c_str(), f.title.c_str());
-        std::fprintf(out, "          kind %s%s%s\n", f.id.c_str(), f.profile.empty() ? "" : ", profile ", f.profile.c_str());
+        std::fprintf(out, "\n  %-7s %s  %s\n", std::string(core::severityName(f.severity)).c_str(), where.c_str(),
+            f.title.c_str());
+        std::fprintf(
+            out, "          kind %s%s%s\n", f.id.c_str(), f.profile.empty() ? "" : ", profile ", f.profile.c_str());
         std::fprintf(out, "          %s\n", f.detail.c_str());
         if (!f.suggestion.empty())
             std::fprintf(out, "          change: %s\n", f.suggestion.c_str());

@@ -28,8 +28,8 @@ struct FindingsOptions {
 enum class OptionParse { NotMine, Ok, Error };
 // Consumes args[i] (and its value, advancing i) when it is one of the shared options; "--opt=value"
 // works too. On Error, error holds the message.
-OptionParse parseFindingsOption(const std::vector<std::string>& args, std::size_t& i, FindingsOptions& options,
-                                std::string& error);
+OptionParse parseFindingsOption(
+    const std::vector<std::string>& args, std::size_t& i, FindingsOptions& options, std::string& error);
 
 struct ResolvedProfiles {
     std::vector<core::LbCatalogueEntry> userEntries; // from --lb-file, all of them
@@ -39,12 +39,13 @@ struct ResolvedProfiles {
 // Loads every --lb-file and resolves the --lb names plus extraNames (an experiment's lb_profiles,
 // from the file extraSource, which messages about them name).
 ResolvedProfiles resolveProfiles(const FindingsOptions& options, const std::vector<std::string>& extraNames = {},
-                                 const std::string& extraSource = {});
+    const std::string& extraSource = {});
 
 // The --fail-on decision: kExitFindings when a finding at or above the threshold exists, else 0.
 int findingsExitStatus(const FindingsOptions& options, const std::vector<core::Finding>& findings);
 
 // "findings: 3 (1 error, 1 warning, 1 info)" and one block per finding.
-void printFindingsText(std::FILE* out, const std::vector<core::Finding>& findings, const std::vector<core::LbCatalogueEntry>& profiles);
+void printFindingsText(
+    std::FILE* out, const std::vector<core::Finding>& findings, const std::vector<core::LbCatalogueEntry>& profiles);
 
 } // namespace ks::app

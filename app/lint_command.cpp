@@ -14,7 +14,8 @@ namespace ks::app {
 namespace {
 
 constexpr const char* kUsage
-    = "usage: keepalive-scope lint FILE.json [--lb NAME[,NAME..]] [--lb-file FILE.json] [--json] [--fail-on warning|error]\n"
+    = "usage: keepalive-scope lint FILE.json [--lb NAME[,NAME..]] [--lb-file FILE.json] [--json] [--fail-on "
+      "warning|error]\n"
       "                             [--report OUT.md|OUT.json]\n"
       "  FILE.json  an experiment file (the format lab --config reads): client, server and tcp settings\n"
       "  --lb       judge the settings against these load-balancer profiles too (added to the file's lb_profiles)\n"
@@ -52,7 +53,8 @@ int runLint(const std::vector<std::string>& args)
         } else if (path.empty()) {
             path = arg;
         } else {
-            std::fprintf(stderr, "keepalive-scope lint: one settings file at a time (got %s and %s)\n", path.c_str(), arg.c_str());
+            std::fprintf(stderr, "keepalive-scope lint: one settings file at a time (got %s and %s)\n", path.c_str(),
+                arg.c_str());
             return 2;
         }
     }
@@ -61,7 +63,8 @@ int runLint(const std::vector<std::string>& args)
         return 2;
     }
     if (!options.settingsPath.empty()) {
-        std::fprintf(stderr, "keepalive-scope lint: --settings is for analyze; lint reads the settings from FILE.json\n");
+        std::fprintf(
+            stderr, "keepalive-scope lint: --settings is for analyze; lint reads the settings from FILE.json\n");
         return 2;
     }
     const auto load = core::loadExperiment(path);

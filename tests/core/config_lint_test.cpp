@@ -34,11 +34,11 @@ LbCatalogueEntry profile(const std::string& name)
 // Client pings every 60 s without calls, server permits it and accepts 30 s: fine behind an NLB.
 KeepaliveSettings good()
 {
-    return settings({{SettingSide::Client, "keepalive_time_ms", 60000},
-                     {SettingSide::Client, "keepalive_timeout_ms", 20000},
-                     {SettingSide::Client, "keepalive_permit_without_calls", 1},
-                     {SettingSide::Server, "keepalive_permit_without_calls", 1},
-                     {SettingSide::Server, "min_ping_interval_without_data_ms", 30000}});
+    return settings(
+        { { SettingSide::Client, "keepalive_time_ms", 60000 }, { SettingSide::Client, "keepalive_timeout_ms", 20000 },
+            { SettingSide::Client, "keepalive_permit_without_calls", 1 },
+            { SettingSide::Server, "keepalive_permit_without_calls", 1 },
+            { SettingSide::Server, "min_ping_interval_without_data_ms", 30000 } });
 }
 
 } // namespace
@@ -48,7 +48,7 @@ TEST(ConfigLint, goodSettingsBehindANetworkLoadBalancerGetNoFinding)
     Target t;
     t.embedded = false;
     t.address = "10.0.0.5:50051";
-    const auto findings = lintSettings(good(), {profile("aws-nlb"), profile("azure-lb")}, &t);
+    const auto findings = lintSettings(good(), { profile("aws-nlb"), profile("azure-lb") }, &t);
     EXPECT_TRUE(findings.empty()) << findings.front().id;
 }
 
@@ -72,13 +72,15 @@ TEST(ConfigLint, clientTimeAtOrAboveAnLbIdleTimeoutIsAnErrorNamingTheProfile)
     auto s = good();
     ASSERT_EQ(s.set(SettingSide::Client, "keepalive_time_ms", 350000), "");
     ASSERT_EQ(s.set(SettingSide::Server, "min_ping_interval_without_data_ms", 300000), "");
-    const auto findings = lintSettings(s, {profile("aws-nlb"), profile("gcp-cloud-nat")}, nullptr);
+    const auto findings = lintSettings(s, { profile("aws-nlb"), profile("gcp-cloud-nat") }, nullptr);
     const auto* f = find(findings, "lint-lb-time-too-long");
     ASSERT_TRUE(f);
     EXPECT_EQ(f->profile, "aws-nlb");
     EXPECT_DOUBLE_EQ(f->figure, 350);
     EXPECT_NE(f->suggestion.find("keepalive_time_ms=280000"), std::string::npos) << f->suggestion;
-    EXPECT_EQ(std::count_if(findings.begin(), findings.end(), [](const Finding& x) { return x.id == "lint-lb-time-too-long"; }), 1);
+    EXPECT_EQ(std::count_if(
+                  findings.begin(), findings.end(), [](const Finding& x) { return x.id == "lint-lb-time-too-long"; }),
+        1);
 }
 
 TEST(ConfigLint, timeoutAtOrAboveTimeIsAWarning)
@@ -121,7 +123,8 @@ TEST(ConfigLint, pingsBelowOneMinuteTowardsAPublicServiceAreAWarningButNotToward
     pub.embedded = false;
     pub.address = "api.example.com:443";
     EXPECT_TRUE(find(lintSettings(s, {}, &pub), "lint-public-service-ping-rate"));
-    for (const char* addr : {"10.1.2.3:50051", "192.168.0.7:443", "localhost:50051", "[::1]:50051", "svc.ns.svc.cluster.local:80"}) {
+    for (const char* addr :
+        { "10.1.2.3:50051", "192.168.0.7:443", "localhost:50051", "[::1]:50051", "svc.ns.svc.cluster.local:80" }) {
         Target priv = pub;
         priv.address = addr;
         EXPECT_FALSE(find(lintSettings(s, {}, &priv), "lint-public-service-ping-rate")) << addr;
@@ -132,7 +135,7 @@ TEST(ConfigLint, pingsBelowOneMinuteTowardsAPublicServiceAreAWarningButNotToward
 TEST(ConfigLint, noKeepaliveBehindAnLbAndAnLbThatIgnoresPingsAreNamed)
 {
     const KeepaliveSettings defaults; // gRPC defaults: no client keepalive
-    const auto findings = lintSettings(defaults, {profile("aws-nlb"), profile("aws-alb")}, nullptr);
+    const auto findings = lintSettings(defaults, { profile("aws-nlb"), profile("aws-alb") }, nullptr);
     const auto* none = find(findings, "lint-lb-no-keepalive");
     ASSERT_TRUE(none);
     EXPECT_EQ(none->profile, "aws-nlb");
@@ -141,10 +144,10 @@ TEST(ConfigLint, noKeepaliveBehindAnLbAndAnLbThatIgnoresPingsAreNamed)
     EXPECT_EQ(alb->profile, "aws-alb");
 
     // A TCP keep-alive short enough for the NLB (which counts probes) is keepalive enough.
-    auto tcp = settings({{SettingSide::Tcp, "so_keepalive", 1}, {SettingSide::Tcp, "tcp_keepidle_s", 60}});
-    EXPECT_FALSE(find(lintSettings(tcp, {profile("aws-nlb")}, nullptr), "lint-lb-no-keepalive"));
+    auto tcp = settings({ { SettingSide::Tcp, "so_keepalive", 1 }, { SettingSide::Tcp, "tcp_keepidle_s", 60 } });
+    EXPECT_FALSE(find(lintSettings(tcp, { profile("aws-nlb") }, nullptr), "lint-lb-no-keepalive"));
     ASSERT_EQ(tcp.set(SettingSide::Tcp, "tcp_keepidle_s", 7200), "");
-    const auto late = lintSettings(tcp, {profile("aws-nlb")}, nullptr);
+    const auto late = lintSettings(tcp, { profile("aws-nlb") }, nullptr);
     EXPECT_TRUE(find(late, "lint-lb-tcp-keepidle-too-long"));
     EXPECT_TRUE(find(late, "lint-lb-no-keepalive"));
 }
@@ -153,7 +156,7 @@ TEST(ConfigLint, keepaliveOnlyDuringCallsIsAWarningBehindAnLb)
 {
     auto s = good();
     ASSERT_EQ(s.set(SettingSide::Client, "keepalive_permit_without_calls", 0), "");
-    const auto findings = lintSettings(s, {profile("azure-lb")}, nullptr);
+    const auto findings = lintSettings(s, { profile("azure-lb") }, nullptr);
     const auto* f = find(findings, "lint-lb-idle-without-calls");
     ASSERT_TRUE(f);
     EXPECT_EQ(f->profile, "azure-lb");

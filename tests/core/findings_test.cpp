@@ -43,7 +43,8 @@ struct Tee final : ks::capture::EventSink {
     }
 };
 
-Analysis analyze(const std::string& name, std::vector<LbCatalogueEntry> profiles = {}, std::optional<KeepaliveSettings> settings = {})
+Analysis analyze(const std::string& name, std::vector<LbCatalogueEntry> profiles = {},
+    std::optional<KeepaliveSettings> settings = {})
 {
     Analysis r;
     std::string error;
@@ -51,7 +52,7 @@ Analysis analyze(const std::string& name, std::vector<LbCatalogueEntry> profiles
     EXPECT_TRUE(source) << error;
     if (!source)
         return r;
-    FindingsAnalyzer analyzer(AnalyzerOptions {std::move(profiles), std::move(settings)});
+    FindingsAnalyzer analyzer(AnalyzerOptions { std::move(profiles), std::move(settings) });
     Tee sink;
     sink.out = &r.events;
     sink.analyzer = &analyzer;
@@ -78,7 +79,7 @@ LbCatalogueEntry builtin(const std::string& name)
 }
 
 LbCatalogueEntry custom(const std::string& name, double idleS, LbExpiryAction action, std::optional<bool> tcpKa = true,
-                        std::optional<bool> pings = std::nullopt)
+    std::optional<bool> pings = std::nullopt)
 {
     LbCatalogueEntry e;
     e.profile.name = name;
@@ -104,7 +105,7 @@ bool hasWarningOrWorse(const Analysis& r, std::string& which)
 
 TEST(Findings, goawayTooManyPingsNamesTheClientsPingIntervalAndTheSettingThatFixesIt)
 {
-    for (const char* file : {"goaway_too_many_pings.pcap", "goaway_too_many_pings_core.pcap"}) {
+    for (const char* file : { "goaway_too_many_pings.pcap", "goaway_too_many_pings_core.pcap" }) {
         const Analysis r = analyze(file);
         const auto found = r.of("goaway-too-many-pings");
         ASSERT_EQ(found.size(), 1u) << file;
@@ -160,7 +161,8 @@ TEST(Findings, goawayPingGoawayWithAnOpenStreamIsMaxConnectionAgeWithTheObserved
     std::vector<EventType> types;
     for (auto idx : found[0].evidence)
         types.push_back(r.event(idx).type);
-    EXPECT_EQ(types, (std::vector<EventType> {EventType::Goaway, EventType::Ping, EventType::Goaway, EventType::Fin}));
+    EXPECT_EQ(
+        types, (std::vector<EventType> { EventType::Goaway, EventType::Ping, EventType::Goaway, EventType::Fin }));
     EXPECT_EQ(r.event(found[0].evidence[0]).lastStreamId, 0x7fffffffu);
     // Grace 1 s: the server closed about a second after the second GOAWAY.
     EXPECT_NE(found[0].detail.find("max_connection_age_grace"), std::string::npos) << found[0].detail;
@@ -200,7 +202,7 @@ TEST(Findings, idleGapLongerThanTheProfileThenResetIsAnErrorWithTheGapAndTheReco
 {
     // The kspy proxy resets a flow that sends after 1.5 s of silence; RPCs come every 2.5 s.
     const auto proxy = custom("idle-reset-proxy", 1.5, LbExpiryAction::Rst);
-    const Analysis r = analyze("idle_reset_proxy.pcap", {proxy});
+    const Analysis r = analyze("idle_reset_proxy.pcap", { proxy });
     const auto found = r.of("lb-idle-timeout");
     ASSERT_EQ(found.size(), 2u);
     for (const auto& f : found) {
@@ -218,7 +220,7 @@ TEST(Findings, idleGapLongerThanTheProfileThenResetIsAnErrorWithTheGapAndTheReco
 TEST(Findings, aConnectionThatSurvivedOnlyBecauseItsGapsStayedShortIsNamed)
 {
     // Same capture against a 4 s profile: no gap exceeds it, but nothing would hold a longer one.
-    const Analysis r = analyze("idle_reset_proxy.pcap", {custom("four-seconds", 4.0, LbExpiryAction::Rst)});
+    const Analysis r = analyze("idle_reset_proxy.pcap", { custom("four-seconds", 4.0, LbExpiryAction::Rst) });
     EXPECT_TRUE(r.of("lb-idle-timeout").empty());
     const auto found = r.of("lb-idle-margin", 0);
     ASSERT_EQ(found.size(), 1u);
@@ -230,20 +232,22 @@ TEST(Findings, idleGapEndingInAnUnansweredPingIsASilentDeathBehindTheProfile)
 {
     // Pings every second; behind a 0.9 s silent-drop middlebox each gap exceeds it, and the last
     // one ends with the PING that got no ACK.
-    const Analysis r = analyze("keepalive_timeout_proxy.pcap", {custom("tight-nat", 0.9, LbExpiryAction::SilentDrop)});
+    const Analysis r
+        = analyze("keepalive_timeout_proxy.pcap", { custom("tight-nat", 0.9, LbExpiryAction::SilentDrop) });
     const auto found = r.of("lb-idle-timeout", 0);
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found[0].severity, Severity::Error);
     EXPECT_NE(found[0].title.find("Died silently"), std::string::npos) << found[0].title;
     const auto timeout = r.of("keepalive-timeout", 0);
     ASSERT_EQ(timeout.size(), 1u);
-    EXPECT_NE(std::find(found[0].evidence.begin(), found[0].evidence.end(), timeout[0].evidence[0]), found[0].evidence.end());
+    EXPECT_NE(
+        std::find(found[0].evidence.begin(), found[0].evidence.end(), timeout[0].evidence[0]), found[0].evidence.end());
 }
 
 TEST(Findings, pingCadenceIsReportedPerSideAndComparedWithTheProfiles)
 {
     // grpc-go server keepalive (ServerParameters.Time=1s).
-    const Analysis ok = analyze("go_ping_healthy.pcap", {builtin("aws-nlb")});
+    const Analysis ok = analyze("go_ping_healthy.pcap", { builtin("aws-nlb") });
     const auto cadence = ok.of("ping-cadence", 0);
     ASSERT_EQ(cadence.size(), 1u);
     EXPECT_NEAR(cadence[0].figure, 1.0, 0.05);
@@ -251,7 +255,7 @@ TEST(Findings, pingCadenceIsReportedPerSideAndComparedWithTheProfiles)
     EXPECT_EQ(ok.event(cadence[0].evidence.at(0)).dir, Direction::ServerToClient);
     EXPECT_TRUE(ok.of("ping-cadence-vs-lb").empty());
 
-    const Analysis slow = analyze("go_ping_healthy.pcap", {custom("half-second", 0.5, LbExpiryAction::Rst)});
+    const Analysis slow = analyze("go_ping_healthy.pcap", { custom("half-second", 0.5, LbExpiryAction::Rst) });
     const auto tooSlow = slow.of("ping-cadence-vs-lb", 0);
     ASSERT_EQ(tooSlow.size(), 1u);
     EXPECT_EQ(tooSlow[0].severity, Severity::Warning);
@@ -260,7 +264,7 @@ TEST(Findings, pingCadenceIsReportedPerSideAndComparedWithTheProfiles)
     EXPECT_NE(tooSlow[0].detail.find("will not keep"), std::string::npos);
 
     // AWS ALB does not count PINGs: the cadence is named as useless there, whatever it is.
-    const Analysis alb = analyze("go_ping_healthy.pcap", {builtin("aws-alb")});
+    const Analysis alb = analyze("go_ping_healthy.pcap", { builtin("aws-alb") });
     const auto ignored = alb.of("ping-cadence-vs-lb", 0);
     ASSERT_EQ(ignored.size(), 1u);
     EXPECT_EQ(ignored[0].profile, "aws-alb");
@@ -292,7 +296,7 @@ TEST(Findings, cCoreBdpPingsRightAfterReceivedDataDoNotCountAsKeepaliveCadence)
 
 TEST(Findings, tcpKeepaliveCadenceIsRecognisedAndJudgedAgainstProfilesThatCountIt)
 {
-    const Analysis go = analyze("go_default_tcp_keepalive.pcap", {builtin("aws-nlb")});
+    const Analysis go = analyze("go_default_tcp_keepalive.pcap", { builtin("aws-nlb") });
     const auto found = go.of("tcp-keepalive-cadence", 0);
     ASSERT_EQ(found.size(), 1u);
     EXPECT_NEAR(found[0].figure, 15.0, 1.0); // Go's net.Dialer default
@@ -300,13 +304,15 @@ TEST(Findings, tcpKeepaliveCadenceIsRecognisedAndJudgedAgainstProfilesThatCountI
     EXPECT_EQ(go.event(found[0].evidence.at(0)).type, EventType::TcpKeepalive);
     EXPECT_TRUE(go.of("tcp-keepalive-vs-lb").empty()); // 15 s is well under 350 s
 
-    const Analysis tight = analyze("go_default_tcp_keepalive.pcap", {custom("ten-seconds", 10, LbExpiryAction::SilentDrop, true)});
+    const Analysis tight
+        = analyze("go_default_tcp_keepalive.pcap", { custom("ten-seconds", 10, LbExpiryAction::SilentDrop, true) });
     const auto vs = tight.of("tcp-keepalive-vs-lb", 0);
     ASSERT_EQ(vs.size(), 1u);
     EXPECT_EQ(vs[0].severity, Severity::Warning);
     EXPECT_NE(vs[0].suggestion.find("tcp_keepidle_s=8"), std::string::npos) << vs[0].suggestion;
     // A middlebox that ignores TCP keep-alives is not judged on them.
-    const Analysis ignores = analyze("go_default_tcp_keepalive.pcap", {custom("ten-seconds", 10, LbExpiryAction::SilentDrop, false)});
+    const Analysis ignores
+        = analyze("go_default_tcp_keepalive.pcap", { custom("ten-seconds", 10, LbExpiryAction::SilentDrop, false) });
     EXPECT_TRUE(ignores.of("tcp-keepalive-vs-lb").empty());
 
     const Analysis kernel = analyze("tcp_keepalive_kernel.pcap");
@@ -320,8 +326,8 @@ TEST(Findings, aConnectionWhosePayloadIsNotDecodedIsJudgedByItsPayloadGaps)
 {
     // Plain TCP (as TLS would be): no HTTP/2 events, so the gap is the summary's longest stretch
     // without payload; a profile that counts the probes seen cannot be judged from it.
-    const Analysis r = analyze("tcp_keepalive_kernel.pcap", {custom("two-s", 2, LbExpiryAction::Rst, false),
-                                                             custom("two-s-ka", 2, LbExpiryAction::Rst, true)});
+    const Analysis r = analyze("tcp_keepalive_kernel.pcap",
+        { custom("two-s", 2, LbExpiryAction::Rst, false), custom("two-s-ka", 2, LbExpiryAction::Rst, true) });
     ASSERT_EQ(r.connections.size(), 1u);
     ASSERT_FALSE(r.connections[0].http2);
     const auto found = r.of("lb-idle-timeout", 0);
@@ -334,7 +340,7 @@ TEST(Findings, aConnectionWhosePayloadIsNotDecodedIsJudgedByItsPayloadGaps)
 TEST(Findings, pingRoundTripStatisticsPerConnection)
 {
     const Analysis r = analyze("keepalive_timeout_proxy.pcap");
-    for (std::uint32_t conn : {0u, 1u}) {
+    for (std::uint32_t conn : { 0u, 1u }) {
         const auto found = r.of("ping-rtt", conn);
         ASSERT_EQ(found.size(), 1u) << conn;
         double sum = 0;
@@ -347,15 +353,18 @@ TEST(Findings, pingRoundTripStatisticsPerConnection)
         for (double v : rtts)
             sum += v;
         EXPECT_NEAR(found[0].figure * 1000.0, rtts[rtts.size() / 2], 1e-6) << conn; // median
-        EXPECT_NE(found[0].detail.find("over " + std::to_string(rtts.size()) + " PINGs"), std::string::npos) << found[0].detail;
+        EXPECT_NE(found[0].detail.find("over " + std::to_string(rtts.size()) + " PINGs"), std::string::npos)
+            << found[0].detail;
         (void)sum;
     }
 }
 
 TEST(Findings, healthyConnectionsYieldNoWarningEvenAgainstTheCommonLoadBalancers)
 {
-    const std::vector<LbCatalogueEntry> profiles = {builtin("aws-nlb"), builtin("gcp-cloud-nat"), builtin("azure-lb")};
-    for (const char* file : {"go_ping_healthy.pcap", "core_ping_healthy.pcap", "ping_healthy.pcapng", "ping_nano.pcap", "ipv6_any.pcap"}) {
+    const std::vector<LbCatalogueEntry> profiles
+        = { builtin("aws-nlb"), builtin("gcp-cloud-nat"), builtin("azure-lb") };
+    for (const char* file : { "go_ping_healthy.pcap", "core_ping_healthy.pcap", "ping_healthy.pcapng", "ping_nano.pcap",
+             "ipv6_any.pcap" }) {
         const Analysis r = analyze(file, profiles);
         std::string which;
         EXPECT_FALSE(hasWarningOrWorse(r, which)) << file << ": " << which;
@@ -404,7 +413,7 @@ TEST(Findings, goawayWithAnErrorCodeIsExplainedByName)
     EXPECT_EQ(findings[0].severity, Severity::Error);
     EXPECT_NE(findings[0].title.find("PROTOCOL_ERROR"), std::string::npos) << findings[0].title;
     EXPECT_NE(findings[0].detail.find("bad frame"), std::string::npos);
-    EXPECT_EQ(findings[0].evidence, std::vector<std::uint64_t> {2});
+    EXPECT_EQ(findings[0].evidence, std::vector<std::uint64_t> { 2 });
 }
 
 TEST(Findings, clientClosingAnIdleConnectionAtKeepaliveTimePlusTimeoutWithoutAPingIsNamed)
@@ -414,7 +423,7 @@ TEST(Findings, clientClosingAnIdleConnectionAtKeepaliveTimePlusTimeoutWithoutAPi
     ASSERT_EQ(s.set(SettingSide::Client, "keepalive_time_ms", 1000), "");
     ASSERT_EQ(s.set(SettingSide::Client, "keepalive_timeout_ms", 1000), "");
     auto run = [&](double closeAt) {
-        FindingsAnalyzer a(AnalyzerOptions {{}, s});
+        FindingsAnalyzer a(AnalyzerOptions { {}, s });
         std::uint64_t i = 0;
         a.onEvent(ev(i++, 0, EventType::Syn, Direction::ClientToServer));
         auto h = ev(i++, 0.01, EventType::Headers, Direction::ClientToServer);
@@ -428,12 +437,14 @@ TEST(Findings, clientClosingAnIdleConnectionAtKeepaliveTimePlusTimeoutWithoutAPi
         return a.finish({});
     };
     const auto hit = run(2.02);
-    const auto found = std::find_if(hit.begin(), hit.end(), [](const Finding& f) { return f.id == "idle-close-without-ping"; });
+    const auto found
+        = std::find_if(hit.begin(), hit.end(), [](const Finding& f) { return f.id == "idle-close-without-ping"; });
     ASSERT_NE(found, hit.end());
     EXPECT_NEAR(found->figure, 2.0, 0.01);
-    EXPECT_EQ(found->evidence, (std::vector<std::uint64_t> {2, 3}));
+    EXPECT_EQ(found->evidence, (std::vector<std::uint64_t> { 2, 3 }));
     const auto miss = run(6.0);
-    EXPECT_TRUE(std::none_of(miss.begin(), miss.end(), [](const Finding& f) { return f.id == "idle-close-without-ping"; }));
+    EXPECT_TRUE(
+        std::none_of(miss.begin(), miss.end(), [](const Finding& f) { return f.id == "idle-close-without-ping"; }));
 }
 
 TEST(Findings, durationsInFindingsRoundIntoTheNextUnitCleanly)

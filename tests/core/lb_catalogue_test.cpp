@@ -31,9 +31,9 @@ TEST(LbCatalogue, builtInCatalogueParsesWithoutErrorsAndHasEveryMiddleboxOfTheIs
     const auto doc = nlohmann::json::parse(builtinLbCatalogueJson());
     EXPECT_EQ(load.entries.size(), doc["profiles"].size());
     EXPECT_EQ(builtinLbCatalogue().size(), load.entries.size());
-    for (const char* name : {"aws-alb", "aws-nlb", "aws-nat-gateway", "gcp-external-alb", "gcp-internal-alb", "gcp-cloud-nat", "azure-lb",
-                             "nginx-keepalive", "nginx-http2-idle", "envoy-idle", "envoy-stream-idle", "haproxy-client", "haproxy-server",
-                             "haproxy-tunnel", "cloudflare", "linux-conntrack"}) {
+    for (const char* name : { "aws-alb", "aws-nlb", "aws-nat-gateway", "gcp-external-alb", "gcp-internal-alb",
+             "gcp-cloud-nat", "azure-lb", "nginx-keepalive", "nginx-http2-idle", "envoy-idle", "envoy-stream-idle",
+             "haproxy-client", "haproxy-server", "haproxy-tunnel", "cloudflare", "linux-conntrack" }) {
         const auto sel = selectLbProfiles(name, {});
         ASSERT_EQ(sel.entries.size(), 1u) << name;
         const auto& p = sel.entries[0].profile;
@@ -57,11 +57,14 @@ TEST(LbCatalogue, badUserEntriesAreNamedWithTheirFieldAndGoodOnesStillLoad)
         {"name": "neg", "idle_timeout_s": -3, "on_expiry": "rst", "tcp_keepalive_resets_idle": "yes"},
         {"name": "ok", "idle_timeout_s": 31, "on_expiry": "fin"},
         42
-    ]})", "mine.json");
+    ]})",
+        "mine.json");
     ASSERT_EQ(load.entries.size(), 1u);
     EXPECT_EQ(load.entries[0].profile.name, "ok");
-    EXPECT_TRUE(anyContains(load.errors, "mine.json: profiles[1] (\"no-timeout\").idle_timeout_s: missing")) << load.errors[0];
-    EXPECT_TRUE(anyContains(load.errors, "profiles[2] (\"bad-action\").on_expiry: must be one of rst, silent_drop, fin, goaway"));
+    EXPECT_TRUE(anyContains(load.errors, "mine.json: profiles[1] (\"no-timeout\").idle_timeout_s: missing"))
+        << load.errors[0];
+    EXPECT_TRUE(anyContains(
+        load.errors, "profiles[2] (\"bad-action\").on_expiry: must be one of rst, silent_drop, fin, goaway"));
     EXPECT_TRUE(anyContains(load.errors, "profiles[3] (\"typo\").idle_timout_s: unknown field"));
     EXPECT_TRUE(anyContains(load.errors, "profiles[4] (\"neg\").idle_timeout_s"));
     EXPECT_TRUE(anyContains(load.errors, "profiles[4] (\"neg\").tcp_keepalive_resets_idle: must be true or false"));
@@ -75,7 +78,8 @@ TEST(LbCatalogue, badUserEntriesAreNamedWithTheirFieldAndGoodOnesStillLoad)
 TEST(LbCatalogue, namesResolveUserEntriesFirstAndUnknownNamesListTheKnownOnes)
 {
     const auto user = parseLbCatalogue(R"([{"name": "aws-nlb", "idle_timeout_s": 120, "on_expiry": "rst"},
-                                           {"name": "corp-proxy", "idle_timeout_s": 90, "on_expiry": "fin"}])", "mine.json");
+                                           {"name": "corp-proxy", "idle_timeout_s": 90, "on_expiry": "fin"}])",
+        "mine.json");
     ASSERT_TRUE(user.errors.empty());
     const auto sel = selectLbProfiles("corp-proxy,aws-nlb,gcp-cloud-nat", user.entries);
     ASSERT_TRUE(sel.errors.empty());
@@ -120,22 +124,23 @@ TEST(Report, markdownAndJsonHoldSettingsProfilesConnectionsAndFindingsAndAreWrit
     c.client = "10.0.0.1:40000";
     c.server = "10.0.0.2:443";
     c.http2 = true;
-    in.connections = {c};
+    in.connections = { c };
     Finding f;
     f.id = "keepalive-timeout";
     f.severity = Severity::Error;
     f.conn = 0;
     f.title = "Keepalive timeout | with a pipe";
     f.detail = "detail";
-    f.evidence = {3, 4};
+    f.evidence = { 3, 4 };
     f.suggestion = "change it";
     f.figure = 1.5;
-    in.findings = {f};
+    in.findings = { f };
 
     const auto md = reportMarkdown(in);
-    for (const char* part : {"## Findings", "### error: Keepalive timeout", "`keepalive-timeout`", "evidence (event indexes): 3, 4",
-                             "**Change:** change it", "## Connections", "10.0.0.1:40000", "## Load-balancer profiles", "| aws-nlb | 350 s",
-                             "## Settings", "From `exp.json`", "| client | keepalive_time_ms | 30000 ms | yes |"})
+    for (const char* part :
+        { "## Findings", "### error: Keepalive timeout", "`keepalive-timeout`", "evidence (event indexes): 3, 4",
+            "**Change:** change it", "## Connections", "10.0.0.1:40000", "## Load-balancer profiles",
+            "| aws-nlb | 350 s", "## Settings", "From `exp.json`", "| client | keepalive_time_ms | 30000 ms | yes |" })
         EXPECT_NE(md.find(part), std::string::npos) << part;
 
     const auto j = nlohmann::json::parse(reportJson(in));
@@ -144,7 +149,7 @@ TEST(Report, markdownAndJsonHoldSettingsProfilesConnectionsAndFindingsAndAreWrit
     EXPECT_EQ(j["lb_profiles"][0]["name"], "aws-nlb");
     EXPECT_EQ(j["connections"][0]["client"], "10.0.0.1:40000");
     EXPECT_EQ(j["findings"][0]["id"], "keepalive-timeout");
-    EXPECT_EQ(j["findings"][0]["evidence"], nlohmann::json::array({3, 4}));
+    EXPECT_EQ(j["findings"][0]["evidence"], nlohmann::json::array({ 3, 4 }));
     EXPECT_EQ(j["findings"][0]["figure_s"], 1.5);
 
     const auto dir = std::filesystem::temp_directory_path() / ("ks-report-" + std::to_string(::getpid()));
