@@ -4,7 +4,10 @@
 #include "capture/capture_engine.h"
 #include "capture/packet_decoder.h"
 #include "capture/packet_source.h"
+#include "core/findings_analyzer.h"
+#include "core/report.h"
 #include "event_printers.h"
+#include "findings_options.h"
 
 #include <cstdio>
 #include <memory>
@@ -13,15 +16,27 @@ namespace ks::app {
 
 namespace {
 
-constexpr const char* kUsage = "usage: keepalive-scope analyze FILE|- [--json] [--all]\n"
-                               "  FILE   a pcap or pcapng capture; - reads a pcap stream from standard input\n"
-                               "  --json print the JSON document (events, connections, findings)\n"
-                               "  --all  in text mode, print every HTTP/2 frame, not only keepalive events\n";
+constexpr const char* kUsage
+    = "usage: keepalive-scope analyze FILE|- [--json] [--all] [--lb NAME[,NAME..]] [--lb-file FILE.json]\n"
+      "                                [--settings EXPERIMENT.json] [--fail-on warning|error] [--report OUT.md|OUT.json]\n"
+      "  FILE        a pcap or pcapng capture; - reads a pcap stream from standard input\n"
+      "  --json      print the JSON document (events, connections, findings)\n"
+      "  --all       in text mode, print every HTTP/2 frame, not only keepalive events\n"
+      "  --lb        judge idle gaps and keepalive cadence against these load-balancer profiles\n"
+      "              (keepalive-scope lb-profiles lists them); repeatable\n"
+      "  --lb-file   add your own profiles (same JSON format as the catalogue); repeatable\n"
+      "  --settings  the keepalive settings in force (an experiment file, as lab and lint read);\n"
+      "              its lb_profiles are used too\n"
+      "  --fail-on   exit with status 3 when a finding of this severity or worse exists (for CI)\n"
+      "  --report    also write a report: Markdown (.md) or JSON (.json)\n"
+      "exit status: 0 done, 2 bad input, bad options or an unwritable report, 3 findings at the --fail-on level\n";
 
-// Both printers share begin/onEvent/end; this forwards to whichever was chosen.
+// Both printers share begin/onEvent/end; this forwards to whichever was chosen, and to the
+// findings analyzer.
 class Output final : public capture::EventSink {
 public:
-    Output(bool json, bool all, bool stream)
+    Output(bool json, bool all, bool stream, core::FindingsAnalyzer& analyzer)
+        : m_analyzer(analyzer)
     {
         if (json)
             m_json = std::make_unique<JsonPrinter>(stdout, stream);
@@ -34,12 +49,17 @@ public:
         m_json ? m_json->begin(info) : m_text->begin(info);
     }
     bool begun() const { return m_begun; }
-    void onEvent(const core::Event& e) override { m_json ? m_json->onEvent(e) : m_text->onEvent(e); }
+    void onEvent(const core::Event& e) override
+    {
+        m_analyzer.onEvent(e);
+        m_json ? m_json->onEvent(e) : m_text->onEvent(e);
+    }
     void end(const RunInfo& info) { m_json ? m_json->end(info) : m_text->end(info); }
 
 private:
     std::unique_ptr<JsonPrinter> m_json;
     std::unique_ptr<TextPrinter> m_text;
+    core::FindingsAnalyzer& m_analyzer;
     bool m_begun = false;
 };
 
@@ -50,7 +70,17 @@ int runAnalyze(const std::vector<std::string>& args)
     bool json = false;
     bool all = false;
     std::string path;
-    for (const auto& arg : args) {
+    FindingsOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& arg = args[i];
+        std::string error;
+        const auto parsed = parseFindingsOption(args, i, options, error);
+        if (parsed == OptionParse::Error) {
+            std::fprintf(stderr, "keepalive-scope analyze: %s\n", error.c_str());
+            return 2;
+        }
+        if (parsed == OptionParse::Ok)
+            continue;
         if (arg == "--json") {
             json = true;
         } else if (arg == "--all") {
@@ -74,6 +104,33 @@ int runAnalyze(const std::vector<std::string>& args)
         return 2;
     }
 
+    // Settings and profiles first: a typo in a name must not cost a long capture's analysis.
+    core::AnalyzerOptions analyzerOptions;
+    std::vector<std::string> experimentProfiles;
+    if (!options.settingsPath.empty()) {
+        auto load = core::loadExperiment(options.settingsPath);
+        if (!load.experiment) {
+            for (const auto& e : load.errors)
+                std::fprintf(stderr, "keepalive-scope analyze: %s\n", e.c_str());
+            return 2;
+        }
+        analyzerOptions.settings = load.experiment->settings;
+        experimentProfiles = load.experiment->lbProfiles;
+    }
+    auto profiles = resolveProfiles(options, experimentProfiles, options.settingsPath);
+    if (!profiles.errors.empty()) {
+        for (const auto& e : profiles.errors)
+            std::fprintf(stderr, "keepalive-scope analyze: %s\n", e.c_str());
+        return 2;
+    }
+    analyzerOptions.profiles = profiles.selected;
+    if (!options.reportPath.empty() && !options.reportPath.ends_with(".md") && !options.reportPath.ends_with(".markdown")
+        && !options.reportPath.ends_with(".json")) {
+        std::fprintf(stderr, "keepalive-scope analyze: --report %s: name it .md (Markdown) or .json (JSON)\n", options.reportPath.c_str());
+        return 2;
+    }
+    core::FindingsAnalyzer analyzer(analyzerOptions);
+
     std::string error;
     auto source = capture::PacketSource::open(path, error);
     if (!source) {
@@ -93,7 +150,7 @@ int runAnalyze(const std::vector<std::string>& args)
     info.source = name;
     info.linkType = capture::linkTypeDescription(source->linkType());
     info.decimals = source->decimals();
-    Output out(json, all, source->isStream());
+    Output out(json, all, source->isStream(), analyzer);
     capture::CaptureEngine engine(source->linkType(), out);
 
     std::int64_t tsNs = 0;
@@ -128,8 +185,28 @@ int runAnalyze(const std::vector<std::string>& args)
     info.packets = engine.counters().packets;
     info.originNs = engine.originNs();
     info.connections = engine.summaries();
+    info.showFindings = true;
+    info.profiles = analyzerOptions.profiles;
+    info.findings = analyzer.finish(info.connections);
     out.end(info);
-    return 0;
+    if (!options.reportPath.empty()) {
+        core::ReportInput report;
+        report.source = name;
+        report.settings = analyzerOptions.settings;
+        report.settingsSource = options.settingsPath;
+        report.profiles = analyzerOptions.profiles;
+        report.connections = info.connections;
+        report.originNs = info.originNs;
+        report.decimals = info.decimals;
+        report.packets = info.packets;
+        report.findings = info.findings;
+        report.warnings = info.warnings;
+        if (auto error = core::writeReport(report, options.reportPath); !error.empty()) {
+            std::fprintf(stderr, "keepalive-scope analyze: %s\n", error.c_str());
+            return 2;
+        }
+    }
+    return findingsExitStatus(options, info.findings);
 }
 
 } // namespace ks::app

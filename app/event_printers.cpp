@@ -3,6 +3,7 @@
 
 #include "core/event_json.h"
 #include "core/http2_codes.h"
+#include "findings_options.h"
 
 #include <algorithm>
 #include <cinttypes>
@@ -70,7 +71,9 @@ void JsonPrinter::end(const RunInfo& info)
         core::JsonWriter item(m_buffer);
         core::writeConnectionJson(item, info.connections[i], info.originNs, m_decimals);
     }
-    m_buffer += "\n],\"findings\":[],\"warnings\":[";
+    m_buffer += "\n],\"findings\":";
+    m_buffer += core::findingsJson(info.findings);
+    m_buffer += ",\"warnings\":[";
     for (std::size_t i = 0; i < info.warnings.size(); ++i) {
         if (i)
             m_buffer += ",";
@@ -141,7 +144,7 @@ void TextPrinter::onEvent(const core::Event& e)
     if (!m_showAll && !keepaliveRelevant(e.type))
         return;
     if (m_printed++ == 0)
-        std::fprintf(m_out, "\n%14s  %-5s %-3s  %-17s %s\n", "time (s)", "conn", "dir", "event", "details");
+        std::fprintf(m_out, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
     std::string detail;
     char buf[160];
     switch (e.type) {
@@ -219,7 +222,9 @@ void TextPrinter::onEvent(const core::Event& e)
         break;
     }
     std::string name(core::eventTypeName(e.type));
-    std::fprintf(m_out, "%14s  %-5u %-3s  %-17s %s\n", seconds(e.relNs, m_decimals).c_str(), e.conn,
+    char index[24];
+    std::snprintf(index, sizeof index, "#%" PRIu64, e.index);
+    std::fprintf(m_out, "%14s  %-7s %-5u %-3s  %-17s %s\n", seconds(e.relNs, m_decimals).c_str(), index, e.conn,
                  std::string(core::directionName(e.dir)).c_str(), name.c_str(), detail.c_str());
     if (m_flushEachEvent)
         std::fflush(m_out);
@@ -263,6 +268,8 @@ void TextPrinter::end(const RunInfo& info)
                          n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
                          n(EventType::WindowUpdate));
     }
+    if (info.showFindings)
+        printFindingsText(m_out, info.findings, info.profiles);
     for (const auto& w : info.warnings)
         std::fprintf(m_out, "\nwarning: %s\n", w.c_str());
     std::fflush(m_out);

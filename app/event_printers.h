@@ -3,7 +3,9 @@
 
 #include "capture/event_emitter.h"
 #include "core/connection_summary.h"
+#include "core/finding.h"
 #include "core/json_writer.h"
+#include "core/lb_catalogue.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -20,9 +22,14 @@ struct RunInfo {
     std::int64_t originNs = 0;
     std::vector<core::ConnectionSummary> connections;
     std::vector<std::string> warnings;
+    // analyze: the findings and the profiles they were judged against (the text view lists them
+    // only when showFindings is set; the JSON document always has "findings").
+    bool showFindings = false;
+    std::vector<core::Finding> findings;
+    std::vector<core::LbCatalogueEntry> profiles;
 };
 
-// Writes {"source":..,"events":[..streamed..],"packets":..,"connections":[..],"findings":[],..}.
+// Writes {"source":..,"events":[..streamed..],"packets":..,"connections":[..],"findings":[..],..}.
 class JsonPrinter final : public capture::EventSink {
 public:
     JsonPrinter(std::FILE* out, bool flushEachEvent);
@@ -41,8 +48,8 @@ private:
     std::string m_buffer; // document head and tail
 };
 
-// One line per keepalive-relevant event as it arrives (all events with showAll), then a
-// summary per connection.
+// One line per keepalive-relevant event as it arrives (all events with showAll), with its event
+// index (what findings cite), then a summary per connection and the findings.
 class TextPrinter final : public capture::EventSink {
 public:
     TextPrinter(std::FILE* out, bool showAll, bool flushEachEvent);

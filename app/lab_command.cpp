@@ -5,7 +5,9 @@
 #include "core/experiment.h"
 #include "core/lab/lab_runner.h"
 #include "core/lb_catalogue.h"
+#include "core/findings_analyzer.h"
 #include "event_printers.h"
+#include "findings_options.h"
 
 #include <algorithm>
 #include <atomic>
@@ -93,7 +95,8 @@ bool parseFault(const std::string& spec, Fault& fault)
 // Both printers are driven from the hub's thread while the run lasts, then from here.
 class Output final : public core::lab::EventHub::Listener {
 public:
-    Output(bool json, bool all)
+    Output(bool json, bool all, core::FindingsAnalyzer& analyzer)
+        : m_analyzer(analyzer)
     {
         if (json)
             m_json = std::make_unique<JsonPrinter>(stdout, true);
@@ -101,13 +104,18 @@ public:
             m_text = std::make_unique<TextPrinter>(stdout, all, true);
     }
     void begin(const RunInfo& info) { m_json ? m_json->begin(info) : m_text->begin(info); }
-    void onEvent(const core::Event& e) override { m_json ? m_json->onEvent(e) : m_text->onEvent(e); }
+    void onEvent(const core::Event& e) override
+    {
+        m_analyzer.onEvent(e);
+        m_json ? m_json->onEvent(e) : m_text->onEvent(e);
+    }
     void end(const RunInfo& info) { m_json ? m_json->end(info) : m_text->end(info); }
     bool json() const { return bool(m_json); }
 
 private:
     std::unique_ptr<JsonPrinter> m_json;
     std::unique_ptr<TextPrinter> m_text;
+    core::FindingsAnalyzer& m_analyzer;
 };
 
 std::string describe(const core::Experiment& ex)
@@ -228,9 +236,26 @@ int runLab(const std::vector<std::string>& args)
         return 2;
     }
 
+    // Findings judge the run against the experiment's profiles and the one the simulator plays.
+    std::vector<std::string> profileNames = ex.lbProfiles;
+    if (ex.simulator && !ex.simulator->profile.empty())
+        profileNames.push_back(ex.simulator->profile);
+    core::AnalyzerOptions analyzerOptions;
+    analyzerOptions.settings = ex.settings;
+    {
+        FindingsOptions none;
+        auto profiles = resolveProfiles(none, profileNames, config);
+        for (const auto& e : profiles.errors)
+            std::fprintf(stderr, "keepalive-scope lab: %s\n", e.c_str());
+        if (!profiles.errors.empty())
+            return 2;
+        analyzerOptions.profiles = profiles.selected;
+    }
+    core::FindingsAnalyzer analyzer(analyzerOptions);
+
     capture::LiveCapture tap(pcap);
     core::lab::LabRunner lab(ex, &tap);
-    Output out(json, all);
+    Output out(json, all, analyzer);
     RunInfo info;
     info.source = describe(ex);
     info.linkType = "live capture";
@@ -280,6 +305,9 @@ int runLab(const std::vector<std::string>& args)
     info.originNs = lab.originNs();
     info.connections = lab.connections();
     info.warnings = lab.warnings();
+    info.showFindings = true;
+    info.profiles = analyzerOptions.profiles;
+    info.findings = analyzer.finish(info.connections);
     out.end(info);
     if (!out.json()) {
         const auto notes = lab.notes();

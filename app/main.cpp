@@ -1,6 +1,8 @@
 // keepalive-scope: command-line entry point (the desktop window arrives with the GUI).
 #include "analyze_command.h"
 #include "lab_command.h"
+#include "lb_profiles_command.h"
+#include "lint_command.h"
 
 #include <cstdio>
 #include <cstring>
@@ -16,9 +18,12 @@ constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
                                "\n"
                                "commands:\n"
                                "  analyze FILE|- [--json] [--all]   decode keepalive events from a pcap/pcapng capture\n"
+                               "      [--lb NAME,..] [--lb-file F] [--settings F] [--fail-on warning|error] [--report OUT.md|.json]  and explain them (findings)\n"
                                "  lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json]\n"
                                "                                    run a gRPC channel against the embedded server (or a target),\n"
                                "                                    optionally through the load-balancer simulator, and watch the wire\n"
+                               "  lint FILE.json [--lb NAME,..] [--json] [--fail-on L]  check an experiment file's keepalive settings\n"
+                               "  lb-profiles [--lb-file F] [--json]  list the load-balancer profiles --lb accepts\n"
                                "  --version                         print versions\n"
                                "\n"
                                "example: ssh host tcpdump -U -w - port 50051 | keepalive-scope analyze -\n";
@@ -43,6 +48,10 @@ int main(int argc, char** argv)
         return ks::app::runAnalyze(args);
     if (command == "lab")
         return ks::app::runLab(args);
+    if (command == "lint")
+        return ks::app::runLint(args);
+    if (command == "lb-profiles")
+        return ks::app::runLbProfiles(args);
     std::fprintf(stderr, "keepalive-scope: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }

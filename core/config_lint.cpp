@@ -64,7 +64,10 @@ std::vector<Finding> lintSettings(const KeepaliveSettings& s, const std::vector<
     const auto serverTimeout = s.value(SettingSide::Server, "keepalive_timeout_ms");
     const bool clientKeepalive = clientTime < kInfinite;
 
-    if (clientKeepalive && clientTime < serverMin)
+    // C-core's max_ping_strikes=0 means unlimited strikes: such a server never sends "too_many_pings"
+    // (grpc-go servers have no such knob: two strikes).
+    const bool serverEnforces = s.value(SettingSide::Server, "max_ping_strikes") != 0;
+    if (clientKeepalive && clientTime < serverMin && serverEnforces)
         out.push_back(make("lint-client-below-server-minimum", Severity::Error,
                            "Client pings every " + msText(clientTime) + ", faster than the server accepts (" + msText(serverMin) + ")",
                            "The server counts a PING that comes sooner than min_ping_interval_without_data_ms after the last one "
@@ -72,7 +75,7 @@ std::vector<Finding> lintSettings(const KeepaliveSettings& s, const std::vector<
                                + ") it sends GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\" and closes the connection.",
                            "client keepalive_time_ms >= " + std::to_string(serverMin) + ", or server min_ping_interval_without_data_ms <= "
                                + std::to_string(clientTime) + " (grpc-go EnforcementPolicy.MinTime)."));
-    if (clientKeepalive && clientPermit && !serverPermit)
+    if (clientKeepalive && clientPermit && !serverPermit && serverEnforces)
         out.push_back(make("lint-permit-without-calls-mismatch", Severity::Error,
                            "Client pings without calls, the server does not permit it",
                            "keepalive_permit_without_calls is 1 on the client and 0 on the server: every PING on an idle connection "

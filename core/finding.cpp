@@ -62,11 +62,13 @@ std::string formatDuration(double s)
     char buf[48];
     if (s < 0)
         s = 0;
-    if (s < 1.0)
+    // Thresholds sit where the rounding of the smaller unit would reach the next one
+    // (0.99996 s is "1.00 s", not "1000.0 ms").
+    if (s < 0.99995)
         std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000.0);
-    else if (s < 10.0)
+    else if (s < 9.995)
         std::snprintf(buf, sizeof buf, "%.2f s", s);
-    else if (s < 600.0)
+    else if (s < 599.5)
         std::snprintf(buf, sizeof buf, "%.0f s", s);
     else if (s < 7200.0)
         std::snprintf(buf, sizeof buf, "%.0f s (%.0f min)", s, s / 60.0);

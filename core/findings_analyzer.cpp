@@ -87,23 +87,29 @@ void trackIdle(ConnState& c, const Event& e, const std::vector<LbCatalogueEntry>
     }
 }
 
+// How soon after received data a PING counts as the BDP estimator's, not the keepalive timer's.
+constexpr std::int64_t kDataTriggeredPingNs = 20'000'000;
+
 void onPing(ConnState& c, const Event& e)
 {
     if (!isKeepalivePing(e))
         return;
     auto& s = c.side[sideOf(e.dir)];
+    const bool dataTriggered = s.lastDataReceivedNs >= 0 && s.lastDataReceivedNs >= s.lastPingNs
+        && e.tsNs - s.lastDataReceivedNs <= kDataTriggeredPingNs;
     if (s.lastPingNs >= 0) {
         const double interval = toS(e.tsNs - s.lastPingNs);
         // A stretch without PINGs well beyond the cadence seen so far (ping policy held them back,
-        // or a middlebox stopped forwarding them).
+        // or a middlebox stopped forwarding them), on a connection that carried no RPC data
+        // meanwhile (gRPC pings only when reads go quiet, so a busy connection needs none).
         if (s.pingInterval.count && interval >= std::max(3.0 * s.pingInterval.median(), s.pingInterval.median() + 1.0)
-            && e.tsNs - s.lastPingNs > s.silenceNs) {
+            && c.lastStreamNs < s.lastPingNs && e.tsNs - s.lastPingNs > s.silenceNs) {
             s.silenceNs = e.tsNs - s.lastPingNs;
             s.silenceFromNs = s.lastPingNs;
             s.silenceFrom = s.recentPings.back();
             s.silenceTo = e.index;
             s.silenceCadenceS = s.pingInterval.median();
-        } else {
+        } else if (!dataTriggered) {
             s.pingInterval.add(interval);
         }
     }
@@ -141,6 +147,8 @@ void onPingAck(ConnState& c, const Event& e)
 void onStream(ConnState& c, const Event& e)
 {
     c.lastStreamNs = e.tsNs;
+    if (e.type != EventType::RstStream)
+        c.side[sideOf(other(e.dir))].lastDataReceivedNs = e.tsNs;
     auto it = std::find(c.openStreams.begin(), c.openStreams.end(), e.stream);
     const bool closes = e.type == EventType::RstStream || (e.endStream && e.dir == Direction::ServerToClient);
     if (e.type == EventType::Headers && e.dir == Direction::ClientToServer && it == c.openStreams.end() && e.stream) {

@@ -17,6 +17,30 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
     if (s.pingInterval.count < 2)
         return;
     const double interval = s.pingInterval.median();
+    {
+        Finding f;
+        f.id = "ping-cadence";
+        f.severity = Severity::Info;
+        f.conn = id;
+        f.figure = interval;
+        for (auto idx : s.recentPings)
+            if (idx)
+                f.evidence.push_back(idx);
+        f.title = std::string("The ") + sideName(d) + " sends keepalive PINGs about every " + formatDuration(interval);
+        char buf[256];
+        std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval median %s (min %s, max %s over %llu intervals).",
+                      static_cast<unsigned long long>(s.pings), sideName(d), formatDuration(interval).c_str(),
+                      formatDuration(s.pingInterval.min).c_str(), formatDuration(s.pingInterval.max).c_str(),
+                      static_cast<unsigned long long>(s.pingInterval.count));
+        f.detail = buf;
+        std::string fine;
+        for (const auto& entry : st.options.profiles)
+            if (pingsResetIdle(entry) && interval < entry.profile.idleTimeoutS)
+                fine += (fine.empty() ? "" : ", ") + entry.profile.name + " (" + formatDuration(entry.profile.idleTimeoutS) + ")";
+        if (!fine.empty())
+            f.detail += " Often enough to hold an idle connection through " + fine + ".";
+        st.findings.push_back(std::move(f));
+    }
     for (const auto& entry : st.options.profiles) {
         const auto& p = entry.profile;
         Finding f;

@@ -12,7 +12,6 @@ namespace {
 
 constexpr std::uint32_t kNoError = 0;
 constexpr std::uint32_t kEnhanceYourCalm = 11;
-constexpr std::uint32_t kMaxStreamId = 0x7fffffff;
 
 std::string ms(double seconds) { return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0))); }
 
@@ -52,14 +51,12 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
                       "the client's PING cadence is not visible in the capture.",
                       formatDuration(toS(g.ageNs)).c_str());
     f.detail = buf;
-    const std::string clientMs = ms(std::max(serverMinS, interval));
     f.suggestion = "Either slow the client down: client keepalive_time_ms >= " + ms(serverMinS) + " (grpc.keepalive_time_ms; grpc-go "
                    "keepalive.ClientParameters.Time >= " + formatDuration(serverMinS) + ")";
     if (interval > 0)
         f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= " + ms(interval * 0.9)
                         + " (grpc-go keepalive.EnforcementPolicy.MinTime)" + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)" : "");
     f.suggestion += ".";
-    (void)clientMs;
     st.findings.push_back(std::move(f));
 }
 
@@ -79,7 +76,11 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
     const double age = toS(first.ageNs);
     const double idle = toS(first.idleNs);
     char buf[640];
-    if (first.openStreams > 0 || (second && first.hadStreams && first.openStreams > 0)) {
+    // Newer grpc-go and C-core name the reason in the debug data; otherwise an RPC still open
+    // means the server retired the connection for its age, not for idleness.
+    const bool saysAge = first.debug.find("max_age") != std::string::npos;
+    const bool saysIdle = first.debug.find("max_idle") != std::string::npos;
+    if (saysAge || (!saysIdle && first.openStreams > 0)) {
         f.id = "goaway-max-connection-age";
         f.figure = age;
         f.title = "Server retired the connection at age " + formatDuration(age) + " (max_connection_age or a graceful shutdown)";
@@ -98,7 +99,7 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         }
         f.suggestion = "Normal connection rotation; clients reconnect. If long-lived streams are cut, raise server "
                        "max_connection_age_grace_ms above the longest stream, or max_connection_age_ms.";
-    } else if (first.hadStreams) {
+    } else if (first.hadStreams || saysIdle) {
         f.id = "goaway-max-connection-idle";
         f.figure = idle;
         f.title = "Server closed the idle connection after " + formatDuration(idle) + " without RPCs (max_connection_idle)";
@@ -181,7 +182,6 @@ void addGoawayFindings(FindingsAnalyzer::State& st)
                 otherCode(st, id, g);
             }
         }
-        (void)kMaxStreamId;
     }
 }
 

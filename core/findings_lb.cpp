@@ -40,17 +40,20 @@ enum class Outcome { Reset, SilentDeath, Closed, Survived };
 Outcome outcomeOf(const ConnState& c, const ProfileTrack& t)
 {
     constexpr std::int64_t kSoon = 5'000'000'000; // a reaction within seconds of the gap ending
+    constexpr std::int64_t kSlack = 1'000'000;
+    // The keepalive timeout's unanswered PING falls in the gap (it may end it, or the close that
+    // ends the gap may be the timeout's) or soon after it: the flow had been dropped silently.
+    const std::int64_t gapStartNs = t.lastExceedEndNs - t.lastExceedNs;
+    const bool silentDeath = c.kaTimeout && c.kaTimeoutPingNs >= gapStartNs - kSlack && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon;
     if (c.closed && c.closeNs >= t.lastExceedEndNs && c.closeNs - t.lastExceedEndNs <= kSoon) {
         if (c.closedByRst)
             return Outcome::Reset;
-        if (c.kaTimeout && c.kaTimeoutPingNs >= t.lastExceedEndNs - 1'000'000 && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon)
+        if (silentDeath)
             return Outcome::SilentDeath;
         if (c.closeIndex == t.lastExceedTo)
             return Outcome::Closed;
     }
-    if (c.kaTimeout && c.kaTimeoutPingNs >= t.lastExceedEndNs - 1'000'000 && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon)
-        return Outcome::SilentDeath;
-    return Outcome::Survived;
+    return silentDeath ? Outcome::SilentDeath : Outcome::Survived;
 }
 
 const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
@@ -70,6 +73,41 @@ const ConnectionSummary* reconnectAfter(const std::vector<ConnectionSummary>& li
     return nullptr;
 }
 
+void addUndecodedIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const ConnectionSummary& summary)
+{
+    const bool probes = c.side[0].kaProbes || c.side[1].kaProbes;
+    const std::int64_t gapEndNs = summary.longestIdleStartNs + summary.longestIdleNs;
+    for (const auto& entry : st.options.profiles) {
+        const auto& p = entry.profile;
+        // The summary's gaps ignore keep-alive probes: no verdict for a profile that counts them.
+        if ((probes && tcpKeepalivesResetIdle(entry)) || static_cast<double>(summary.longestIdleNs) <= p.idleTimeoutS * kNsPerS)
+            continue;
+        Finding f;
+        f.id = "lb-idle-timeout";
+        f.conn = id;
+        f.profile = p.name;
+        f.figure = toS(summary.longestIdleNs);
+        const std::string gap = formatDuration(f.figure);
+        const std::string limit = formatDuration(p.idleTimeoutS);
+        const bool endedSoon = c.closed && c.closeNs >= gapEndNs - 1'000'000 && c.closeNs - gapEndNs <= 5'000'000'000;
+        if (endedSoon) {
+            f.evidence.push_back(c.closeIndex);
+            f.severity = c.closedByRst ? Severity::Error : Severity::Warning;
+            f.title = std::string(c.closedByRst ? "Reset" : "Closed") + " after " + gap + " without payload, longer than " + p.name + "'s "
+                      + limit + " idle timeout";
+        } else {
+            f.severity = Severity::Warning;
+            f.title = "No payload for " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
+        }
+        f.detail = "This connection's payload is not decoded (TLS, or not HTTP/2), so PINGs cannot be seen; the gap is the longest "
+                   "stretch without TCP payload either way (from "
+                   + formatDuration(toS(summary.longestIdleStartNs - st.originNs)) + " into the capture). Behind " + p.title
+                   + " such a gap ends the connection" + (endedSoon ? ", and here it ended right after." : ".");
+        f.suggestion = keepaliveSuggestion(entry);
+        st.findings.push_back(std::move(f));
+    }
+}
+
 } // namespace
 
 void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
@@ -79,6 +117,13 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<Connection
         const auto& c = st.conns[id];
         if (!c.used)
             continue;
+        // Payload the engine did not decode (TLS, or not HTTP/2) makes no events: judge such a
+        // connection by the summary's payload gaps instead of its (too few) events.
+        const auto* summary = findSummary(connections, id);
+        if (summary && !summary->http2 && summary->payloadBytes > 0) {
+            addUndecodedIdleFindings(st, id, c, *summary);
+            continue;
+        }
         for (std::size_t i = 0; i < profiles.size() && i < c.tracks.size(); ++i) {
             const auto& p = profiles[i].profile;
             const auto& t = c.tracks[i];

@@ -44,6 +44,10 @@ struct SideState {
     // keepalive PINGs this side sent
     std::uint64_t pings = 0;
     std::int64_t lastPingNs = -1;
+    // DATA or HEADERS this side received: C-core sends its BDP-estimator PING right after reading
+    // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
+    // received data closely does not end a cadence interval.
+    std::int64_t lastDataReceivedNs = -1;
     std::array<std::uint64_t, 3> recentPings {}; // indexes, newest last
     RecentStats pingInterval;
     std::uint64_t pingsWithoutCalls = 0;

@@ -57,7 +57,7 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     double cadence = s.silenceCadenceS;
     const std::int64_t endNs = c.closed ? c.closeNs : st.lastNs;
     const double median = s.pingInterval.median();
-    if (endNs - s.lastPingNs > silenceNs && toS(endNs - s.lastPingNs) >= std::max(3.0 * median, median + 1.0)) {
+    if (endNs - s.lastPingNs > silenceNs && c.lastStreamNs < s.lastPingNs && toS(endNs - s.lastPingNs) >= std::max(3.0 * median, median + 1.0)) {
         silenceNs = endNs - s.lastPingNs;
         fromNs = s.lastPingNs;
         from = s.recentPings.back();

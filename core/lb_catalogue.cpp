@@ -176,6 +176,53 @@ const std::vector<LbCatalogueEntry>& builtinLbCatalogue()
     return entries;
 }
 
+namespace {
+
+nlohmann::ordered_json entryObject(const LbCatalogueEntry& e)
+{
+    const auto& p = e.profile;
+    nlohmann::ordered_json o;
+    o["name"] = p.name;
+    o["title"] = p.title;
+    o["idle_timeout_s"] = p.idleTimeoutS;
+    if (p.configurableMinS || p.configurableMaxS) {
+        o["configurable"] = nlohmann::ordered_json::object();
+        if (p.configurableMinS)
+            o["configurable"]["min_s"] = *p.configurableMinS;
+        if (p.configurableMaxS)
+            o["configurable"]["max_s"] = *p.configurableMaxS;
+    } else {
+        o["configurable"] = false;
+    }
+    o["on_expiry"] = lbExpiryActionName(p.onExpiry);
+    if (p.tcpKeepaliveResetsIdle)
+        o["tcp_keepalive_resets_idle"] = *p.tcpKeepaliveResetsIdle;
+    if (e.http2PingResetsIdle)
+        o["http2_ping_resets_idle"] = *e.http2PingResetsIdle;
+    o["source"] = p.source;
+    if (!p.notes.empty())
+        o["notes"] = p.notes;
+    return o;
+}
+
+} // namespace
+
+std::string lbCatalogueEntryJson(const LbCatalogueEntry& entry)
+{
+    return entryObject(entry).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string lbCatalogueJson(const std::vector<LbCatalogueEntry>& entries)
+{
+    nlohmann::ordered_json doc;
+    doc["format"] = "keepalive-scope-lb-profiles";
+    doc["version"] = 1;
+    doc["profiles"] = nlohmann::ordered_json::array();
+    for (const auto& e : entries)
+        doc["profiles"].push_back(entryObject(e));
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 LbCatalogueLoad selectLbProfiles(std::string_view commaList, const std::vector<LbCatalogueEntry>& userEntries)
 {
     LbCatalogueLoad out;

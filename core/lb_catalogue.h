@@ -30,6 +30,11 @@ LbCatalogueLoad loadLbCatalogueFile(const std::string& path);
 const std::vector<LbCatalogueEntry>& builtinLbCatalogue();
 std::string_view builtinLbCatalogueJson();
 
+// One entry as the catalogue file spells it (the inverse of parsing), and a whole catalogue
+// document {"format":"keepalive-scope-lb-profiles","version":1,"profiles":[...]}.
+std::string lbCatalogueEntryJson(const LbCatalogueEntry& entry);
+std::string lbCatalogueJson(const std::vector<LbCatalogueEntry>& entries);
+
 // Resolves "aws-nlb,gcp-cloud-nat" against the catalogue (user entries first, so a user file
 // can override a built-in name). Unknown names are errors listing the known ones.
 LbCatalogueLoad selectLbProfiles(std::string_view commaList, const std::vector<LbCatalogueEntry>& userEntries);

@@ -141,6 +141,7 @@ std::string reportJson(const ReportInput& in)
     j["format"] = "keepalive-scope-report";
     j["version"] = 1;
     j["source"] = in.source;
+    j["packets"] = in.packets;
     if (in.settings) {
         nlohmann::ordered_json s;
         for (const auto& spec : settingSpecs())
@@ -151,29 +152,8 @@ std::string reportJson(const ReportInput& in)
         j["settings"] = nullptr;
     }
     auto profiles = nlohmann::ordered_json::array();
-    for (const auto& e : in.profiles) {
-        const auto& p = e.profile;
-        nlohmann::ordered_json o;
-        o["name"] = p.name;
-        o["title"] = p.title;
-        o["idle_timeout_s"] = p.idleTimeoutS;
-        if (p.configurableMinS || p.configurableMaxS) {
-            o["configurable"] = nlohmann::ordered_json::object();
-            if (p.configurableMinS)
-                o["configurable"]["min_s"] = *p.configurableMinS;
-            if (p.configurableMaxS)
-                o["configurable"]["max_s"] = *p.configurableMaxS;
-        } else {
-            o["configurable"] = false;
-        }
-        o["on_expiry"] = lbExpiryActionName(p.onExpiry);
-        if (p.tcpKeepaliveResetsIdle)
-            o["tcp_keepalive_resets_idle"] = *p.tcpKeepaliveResetsIdle;
-        if (e.http2PingResetsIdle)
-            o["http2_ping_resets_idle"] = *e.http2PingResetsIdle;
-        o["source"] = p.source;
-        profiles.push_back(std::move(o));
-    }
+    for (const auto& e : in.profiles)
+        profiles.push_back(nlohmann::ordered_json::parse(lbCatalogueEntryJson(e)));
     j["lb_profiles"] = profiles;
     std::string conns = "[";
     for (std::size_t i = 0; i < in.connections.size(); ++i) {
@@ -208,8 +188,10 @@ std::string writeFileAtomically(const std::string& path, const std::string& text
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const std::string err = std::strerror(errno);
+    const bool synced = ::fsync(fd) == 0;
+    const int syncErrno = errno;
+    if (::close(fd) != 0 || !synced) {
+        const std::string err = std::strerror(synced ? errno : syncErrno);
         ::unlink(tmp.c_str());
         return path + ": write failed (" + err + ")";
     }

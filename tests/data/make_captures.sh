@@ -248,7 +248,7 @@ s_core_idle_close() {      # C-core client keepalive 1 s / timeout 1 s, default 
     cap_stop
 }
 
-s_goaway_frame_size() {    # a malformed SETTINGS frame to a C-core server: GOAWAY with an error code
+s_goaway_frame_size() {    # a malformed SETTINGS frame to a C-core server: C-core 1.51 closes with FIN, no GOAWAY
     local P=50195
     cap_start goaway_frame_size.pcap lo "$(port_filter $P)"
     bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 6

@@ -175,6 +175,15 @@ def main():
             left = subprocess.run(["pgrep", "-f", hcopy], capture_output=True)
             check(left.returncode == 1, "no capture helper is left running")
 
+        # Findings on a lab run: the too_many_pings GOAWAY is explained, with the client's interval.
+        calm = experiment(tmp, "calm.json", client={"keepalive_time_ms": 1000, "max_pings_without_data": 0},
+                          server={"min_ping_interval_without_data_ms": 300000}, rpc={"pattern": "stream"})
+        r = lab(b, ["--config", calm, "--duration", "6s", "--json"])
+        doc = json.loads(r.stdout) if r.returncode == 0 else {"findings": []}
+        f = [x for x in doc["findings"] if x["id"] == "goaway-too-many-pings"]
+        check(f and 0.9 <= f[0]["figure_s"] <= 1.1, "the lab's findings explain too_many_pings with the 1 s interval",
+              json.dumps(doc.get("findings"))[:1500])
+
         # A bad experiment file: the field and the allowed range are named, exit 2.
         bad = experiment(tmp, "bad.json", client={"keepalive_time_ms": -5})
         r = lab(b, ["--config", bad, "--duration", "1s"])

@@ -160,8 +160,9 @@ def run_tcpka(a):
 
 
 def run_badframe(a):
-    """Client preface, then a SETTINGS frame whose length is not a multiple of 6: the server must
-    answer GOAWAY FRAME_SIZE_ERROR (RFC 9113 section 6.5) and close."""
+    """Client preface, then a SETTINGS frame whose length is not a multiple of 6: RFC 9113 section
+    6.5 makes it a FRAME_SIZE_ERROR connection error. C-core 1.51 closes with a plain FIN and sends
+    no GOAWAY (goaway_frame_size.pcap shows exactly that)."""
     h, p = a.addr.rsplit(":", 1)
     c = socket.create_connection((h, int(p)), timeout=5)
     c.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")

@@ -1,0 +1,458 @@
+// The findings analyzer on the reference captures (tests/data, made by grpc-go, gRPC C-core and the
+// kernel): each finding kind on a capture that shows it, with its connection, key figure and
+// evidence; healthy captures yield no warning. Kinds no reference capture shows (a GOAWAY with an
+// error code, C-core's idle close at keepalive_time + timeout) are checked on hand-made events.
+#include "capture/capture_engine.h"
+#include "capture/packet_source.h"
+#include "core/findings_analyzer.h"
+#include "test_data.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+using namespace ks::core;
+
+namespace {
+
+struct Analysis {
+    std::vector<Event> events;
+    std::vector<ConnectionSummary> connections;
+    std::vector<Finding> findings;
+
+    std::vector<Finding> of(const std::string& id, std::optional<std::uint32_t> conn = std::nullopt) const
+    {
+        std::vector<Finding> out;
+        for (const auto& f : findings)
+            if (f.id == id && (!conn || f.conn == conn))
+                out.push_back(f);
+        return out;
+    }
+    const Event& event(std::uint64_t index) const { return events.at(index); }
+};
+
+struct Tee final : ks::capture::EventSink {
+    std::vector<Event>* out;
+    FindingsAnalyzer* analyzer;
+    void onEvent(const Event& e) override
+    {
+        out->push_back(e);
+        analyzer->onEvent(e);
+    }
+};
+
+Analysis analyze(const std::string& name, std::vector<LbCatalogueEntry> profiles = {},
+    std::optional<KeepaliveSettings> settings = {})
+{
+    Analysis r;
+    std::string error;
+    auto source = ks::capture::PacketSource::open(std::string(KS_TEST_DATA_DIR) + "/" + name, error);
+    EXPECT_TRUE(source) << error;
+    if (!source)
+        return r;
+    FindingsAnalyzer analyzer(AnalyzerOptions { std::move(profiles), std::move(settings) });
+    Tee sink;
+    sink.out = &r.events;
+    sink.analyzer = &analyzer;
+    ks::capture::CaptureEngine engine(source->linkType(), sink);
+    std::int64_t ts = 0;
+    std::span<const std::uint8_t> frame;
+    while (source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet)
+        engine.processPacket(ts, frame);
+    engine.finish();
+    r.connections = engine.summaries();
+    r.findings = analyzer.finish(r.connections);
+    for (const auto& f : r.findings)
+        for (auto idx : f.evidence)
+            EXPECT_LT(idx, r.events.size()) << name << ": " << f.id << " cites a missing event";
+    return r;
+}
+
+LbCatalogueEntry builtin(const std::string& name)
+{
+    auto sel = selectLbProfiles(name, {});
+    EXPECT_TRUE(sel.errors.empty()) << (sel.errors.empty() ? "" : sel.errors[0]);
+    EXPECT_EQ(sel.entries.size(), 1u);
+    return sel.entries.empty() ? LbCatalogueEntry {} : sel.entries[0];
+}
+
+LbCatalogueEntry custom(const std::string& name, double idleS, LbExpiryAction action, std::optional<bool> tcpKa = true,
+    std::optional<bool> pings = std::nullopt)
+{
+    LbCatalogueEntry e;
+    e.profile.name = name;
+    e.profile.title = "test middlebox " + name;
+    e.profile.idleTimeoutS = idleS;
+    e.profile.onExpiry = action;
+    e.profile.tcpKeepaliveResetsIdle = tcpKa;
+    e.http2PingResetsIdle = pings;
+    return e;
+}
+
+bool hasWarningOrWorse(const Analysis& r, std::string& which)
+{
+    for (const auto& f : r.findings)
+        if (f.severity >= Severity::Warning) {
+            which = f.id + ": " + f.title;
+            return true;
+        }
+    return false;
+}
+
+} // namespace
+
+TEST(Findings, goawayTooManyPingsNamesTheClientsPingIntervalAndTheSettingThatFixesIt)
+{
+    for (const char* file : { "goaway_too_many_pings.pcap", "goaway_too_many_pings_core.pcap" }) {
+        const Analysis r = analyze(file);
+        const auto found = r.of("goaway-too-many-pings");
+        ASSERT_EQ(found.size(), 1u) << file;
+        const auto& f = found[0];
+        EXPECT_EQ(f.severity, Severity::Error) << file;
+        EXPECT_EQ(f.conn, 0u) << file;
+        // make_captures.sh: the C-core client pings every 1 s (keepalive_time_ms=1000).
+        EXPECT_NEAR(f.figure, 1.0, 0.1) << file;
+        ASSERT_GE(f.evidence.size(), 2u);
+        const auto& goaway = r.event(f.evidence.back());
+        EXPECT_EQ(goaway.type, EventType::Goaway);
+        EXPECT_EQ(goaway.errorCode, 11u);
+        for (std::size_t i = 0; i + 1 < f.evidence.size(); ++i) {
+            EXPECT_EQ(r.event(f.evidence[i]).type, EventType::Ping) << file;
+            EXPECT_EQ(r.event(f.evidence[i]).dir, Direction::ClientToServer) << file;
+        }
+        EXPECT_NE(f.suggestion.find("keepalive_time_ms >= 300000"), std::string::npos) << f.suggestion;
+        EXPECT_NE(f.suggestion.find("min_ping_interval_without_data_ms"), std::string::npos) << f.suggestion;
+        EXPECT_NE(f.suggestion.find("permit_without_calls"), std::string::npos) << f.suggestion;
+    }
+}
+
+TEST(Findings, goawayTooManyPingsUsesTheServerMinimumFromTheSettingsWhenKnown)
+{
+    KeepaliveSettings s;
+    ASSERT_EQ(s.set(SettingSide::Server, "min_ping_interval_without_data_ms", 20000), "");
+    const Analysis r = analyze("goaway_too_many_pings.pcap", {}, s);
+    const auto found = r.of("goaway-too-many-pings");
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NE(found[0].detail.find("20 s (from the settings)"), std::string::npos) << found[0].detail;
+    EXPECT_NE(found[0].suggestion.find("keepalive_time_ms >= 20000"), std::string::npos) << found[0].suggestion;
+}
+
+TEST(Findings, goawayAfterIdlePeriodIsMaxConnectionIdleWithTheObservedIdleTime)
+{
+    const Analysis r = analyze("goaway_max_idle.pcap");
+    const auto found = r.of("goaway-max-connection-idle", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::Info);
+    EXPECT_NEAR(found[0].figure, 1.0, 0.15); // MaxConnectionIdle=1s
+    const auto& goaway = r.event(found[0].evidence.at(0));
+    EXPECT_EQ(goaway.type, EventType::Goaway);
+    EXPECT_EQ(goaway.errorCode, 0u);
+    EXPECT_TRUE(r.of("goaway-max-connection-age").empty());
+}
+
+TEST(Findings, goawayPingGoawayWithAnOpenStreamIsMaxConnectionAgeWithTheObservedAge)
+{
+    const Analysis r = analyze("goaway_max_age.pcap");
+    const auto found = r.of("goaway-max-connection-age", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NEAR(found[0].figure, 1.0, 0.15); // MaxConnectionAge=1s (grpc-go adds +-10% jitter)
+    std::vector<EventType> types;
+    for (auto idx : found[0].evidence)
+        types.push_back(r.event(idx).type);
+    EXPECT_EQ(
+        types, (std::vector<EventType> { EventType::Goaway, EventType::Ping, EventType::Goaway, EventType::Fin }));
+    EXPECT_EQ(r.event(found[0].evidence[0]).lastStreamId, 0x7fffffffu);
+    // Grace 1 s: the server closed about a second after the second GOAWAY.
+    EXPECT_NE(found[0].detail.find("max_connection_age_grace"), std::string::npos) << found[0].detail;
+}
+
+TEST(Findings, keepaliveTimeoutNamesThePingWithoutAckTheCloseAndTheObservedTimeout)
+{
+    const Analysis r = analyze("keepalive_timeout_proxy.pcap");
+    const auto found = r.of("keepalive-timeout");
+    ASSERT_EQ(found.size(), 1u);
+    const auto& f = found[0];
+    EXPECT_EQ(f.conn, 0u); // the client's leg; the proxy-to-server leg (conn 1) did not time out
+    EXPECT_EQ(f.severity, Severity::Error);
+    EXPECT_NEAR(f.figure, 1.0, 0.1); // grpc.keepalive_timeout_ms=1000
+    ASSERT_EQ(f.evidence.size(), 2u);
+    EXPECT_EQ(r.event(f.evidence[0]).type, EventType::Ping);
+    EXPECT_EQ(r.event(f.evidence[0]).dir, Direction::ClientToServer);
+    EXPECT_EQ(r.event(f.evidence[1]).type, EventType::Fin);
+    EXPECT_EQ(r.event(f.evidence[1]).dir, Direction::ClientToServer);
+}
+
+TEST(Findings, pingsHeldBackByCCoresPingPolicyAreReportedWithTheSilence)
+{
+    // C-core client, keepalive 1 s, default max_pings_without_data=2: two PINGs, then none for
+    // six seconds until the client exits.
+    const Analysis r = analyze("core_idle_close.pcap");
+    const auto found = r.of("keepalive-pings-stopped", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::Warning);
+    EXPECT_NEAR(found[0].figure, 6.0, 0.5);
+    EXPECT_NE(found[0].title.find("client"), std::string::npos);
+    EXPECT_EQ(r.event(found[0].evidence.at(0)).type, EventType::Ping);
+    EXPECT_EQ(r.event(found[0].evidence.at(1)).type, EventType::Fin);
+}
+
+TEST(Findings, idleGapLongerThanTheProfileThenResetIsAnErrorWithTheGapAndTheReconnect)
+{
+    // The kspy proxy resets a flow that sends after 1.5 s of silence; RPCs come every 2.5 s.
+    const auto proxy = custom("idle-reset-proxy", 1.5, LbExpiryAction::Rst);
+    const Analysis r = analyze("idle_reset_proxy.pcap", { proxy });
+    const auto found = r.of("lb-idle-timeout");
+    ASSERT_EQ(found.size(), 2u);
+    for (const auto& f : found) {
+        EXPECT_EQ(f.severity, Severity::Error);
+        EXPECT_EQ(f.profile, "idle-reset-proxy");
+        EXPECT_NEAR(f.figure, 2.5, 0.1);
+        EXPECT_EQ(r.event(f.evidence.back()).type, EventType::Rst);
+        EXPECT_NE(f.detail.find("reconnected on connection"), std::string::npos) << f.detail;
+        EXPECT_NE(f.suggestion.find("keepalive_time_ms=1000"), std::string::npos) << f.suggestion;
+    }
+    EXPECT_EQ(found[0].conn, 0u);
+    EXPECT_EQ(found[1].conn, 2u);
+}
+
+TEST(Findings, aConnectionThatSurvivedOnlyBecauseItsGapsStayedShortIsNamed)
+{
+    // Same capture against a 4 s profile: no gap exceeds it, but nothing would hold a longer one.
+    const Analysis r = analyze("idle_reset_proxy.pcap", { custom("four-seconds", 4.0, LbExpiryAction::Rst) });
+    EXPECT_TRUE(r.of("lb-idle-timeout").empty());
+    const auto found = r.of("lb-idle-margin", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::Info);
+    EXPECT_NEAR(found[0].figure, 2.5, 0.1);
+}
+
+TEST(Findings, idleGapEndingInAnUnansweredPingIsASilentDeathBehindTheProfile)
+{
+    // Pings every second; behind a 0.9 s silent-drop middlebox each gap exceeds it, and the last
+    // one ends with the PING that got no ACK.
+    const Analysis r
+        = analyze("keepalive_timeout_proxy.pcap", { custom("tight-nat", 0.9, LbExpiryAction::SilentDrop) });
+    const auto found = r.of("lb-idle-timeout", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::Error);
+    EXPECT_NE(found[0].title.find("Died silently"), std::string::npos) << found[0].title;
+    const auto timeout = r.of("keepalive-timeout", 0);
+    ASSERT_EQ(timeout.size(), 1u);
+    EXPECT_NE(
+        std::find(found[0].evidence.begin(), found[0].evidence.end(), timeout[0].evidence[0]), found[0].evidence.end());
+}
+
+TEST(Findings, pingCadenceIsReportedPerSideAndComparedWithTheProfiles)
+{
+    // grpc-go server keepalive (ServerParameters.Time=1s).
+    const Analysis ok = analyze("go_ping_healthy.pcap", { builtin("aws-nlb") });
+    const auto cadence = ok.of("ping-cadence", 0);
+    ASSERT_EQ(cadence.size(), 1u);
+    EXPECT_NEAR(cadence[0].figure, 1.0, 0.05);
+    EXPECT_NE(cadence[0].title.find("server"), std::string::npos);
+    EXPECT_EQ(ok.event(cadence[0].evidence.at(0)).dir, Direction::ServerToClient);
+    EXPECT_TRUE(ok.of("ping-cadence-vs-lb").empty());
+
+    const Analysis slow = analyze("go_ping_healthy.pcap", { custom("half-second", 0.5, LbExpiryAction::Rst) });
+    const auto tooSlow = slow.of("ping-cadence-vs-lb", 0);
+    ASSERT_EQ(tooSlow.size(), 1u);
+    EXPECT_EQ(tooSlow[0].severity, Severity::Warning);
+    EXPECT_EQ(tooSlow[0].profile, "half-second");
+    EXPECT_NEAR(tooSlow[0].figure, 1.0, 0.05);
+    EXPECT_NE(tooSlow[0].detail.find("will not keep"), std::string::npos);
+
+    // AWS ALB does not count PINGs: the cadence is named as useless there, whatever it is.
+    const Analysis alb = analyze("go_ping_healthy.pcap", { builtin("aws-alb") });
+    const auto ignored = alb.of("ping-cadence-vs-lb", 0);
+    ASSERT_EQ(ignored.size(), 1u);
+    EXPECT_EQ(ignored[0].profile, "aws-alb");
+}
+
+TEST(Findings, cCoreBdpPingsRightAfterReceivedDataDoNotCountAsKeepaliveCadence)
+{
+    // core_ping_healthy: the C-core client answers each RPC response with a BDP PING (same opaque
+    // counter as its keepalive PINGs), and pings every second once idle.
+    const Analysis r = analyze("core_ping_healthy.pcap");
+    std::int64_t lastData = -1;
+    int pings = 0, afterData = 0;
+    for (const auto& e : r.events) {
+        if (e.dir == Direction::ServerToClient && (e.type == EventType::Data || e.type == EventType::Headers))
+            lastData = e.tsNs;
+        if (e.dir == Direction::ClientToServer && e.type == EventType::Ping) {
+            if (pings++ > 0 && lastData >= 0 && e.tsNs - lastData <= 20'000'000)
+                ++afterData;
+        }
+    }
+    ASSERT_GE(afterData, 1);
+    const auto cadence = r.of("ping-cadence", 0);
+    ASSERT_EQ(cadence.size(), 1u);
+    EXPECT_NEAR(cadence[0].figure, 1.0, 0.05);
+    const std::string intervals = "over " + std::to_string(pings - 1 - afterData) + " intervals";
+    EXPECT_NE(cadence[0].detail.find(intervals), std::string::npos) << cadence[0].detail << " / expected " << intervals;
+    EXPECT_NE(cadence[0].detail.find("min 1.00 s"), std::string::npos) << cadence[0].detail;
+}
+
+TEST(Findings, tcpKeepaliveCadenceIsRecognisedAndJudgedAgainstProfilesThatCountIt)
+{
+    const Analysis go = analyze("go_default_tcp_keepalive.pcap", { builtin("aws-nlb") });
+    const auto found = go.of("tcp-keepalive-cadence", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_NEAR(found[0].figure, 15.0, 1.0); // Go's net.Dialer default
+    EXPECT_NE(found[0].title.find("Go"), std::string::npos) << found[0].title;
+    EXPECT_EQ(go.event(found[0].evidence.at(0)).type, EventType::TcpKeepalive);
+    EXPECT_TRUE(go.of("tcp-keepalive-vs-lb").empty()); // 15 s is well under 350 s
+
+    const Analysis tight
+        = analyze("go_default_tcp_keepalive.pcap", { custom("ten-seconds", 10, LbExpiryAction::SilentDrop, true) });
+    const auto vs = tight.of("tcp-keepalive-vs-lb", 0);
+    ASSERT_EQ(vs.size(), 1u);
+    EXPECT_EQ(vs[0].severity, Severity::Warning);
+    EXPECT_NE(vs[0].suggestion.find("tcp_keepidle_s=8"), std::string::npos) << vs[0].suggestion;
+    // A middlebox that ignores TCP keep-alives is not judged on them.
+    const Analysis ignores
+        = analyze("go_default_tcp_keepalive.pcap", { custom("ten-seconds", 10, LbExpiryAction::SilentDrop, false) });
+    EXPECT_TRUE(ignores.of("tcp-keepalive-vs-lb").empty());
+
+    const Analysis kernel = analyze("tcp_keepalive_kernel.pcap");
+    const auto custom1 = kernel.of("tcp-keepalive-cadence", 0);
+    ASSERT_EQ(custom1.size(), 1u);
+    EXPECT_NEAR(custom1[0].figure, 1.0, 0.2); // TCP_KEEPIDLE=1
+    EXPECT_NE(custom1[0].title.find("custom"), std::string::npos) << custom1[0].title;
+}
+
+TEST(Findings, aConnectionWhosePayloadIsNotDecodedIsJudgedByItsPayloadGaps)
+{
+    // Plain TCP (as TLS would be): no HTTP/2 events, so the gap is the summary's longest stretch
+    // without payload; a profile that counts the probes seen cannot be judged from it.
+    const Analysis r = analyze("tcp_keepalive_kernel.pcap",
+        { custom("two-s", 2, LbExpiryAction::Rst, false), custom("two-s-ka", 2, LbExpiryAction::Rst, true) });
+    ASSERT_EQ(r.connections.size(), 1u);
+    ASSERT_FALSE(r.connections[0].http2);
+    const auto found = r.of("lb-idle-timeout", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].profile, "two-s");
+    EXPECT_DOUBLE_EQ(found[0].figure, static_cast<double>(r.connections[0].longestIdleNs) / 1e9);
+    EXPECT_NE(found[0].detail.find("not decoded"), std::string::npos);
+}
+
+TEST(Findings, pingRoundTripStatisticsPerConnection)
+{
+    const Analysis r = analyze("keepalive_timeout_proxy.pcap");
+    for (std::uint32_t conn : { 0u, 1u }) {
+        const auto found = r.of("ping-rtt", conn);
+        ASSERT_EQ(found.size(), 1u) << conn;
+        double sum = 0;
+        std::vector<double> rtts;
+        for (const auto& e : r.events)
+            if (e.conn == conn && e.type == EventType::PingAck && e.rttMs >= 0)
+                rtts.push_back(e.rttMs);
+        ASSERT_GE(rtts.size(), 3u);
+        std::sort(rtts.begin(), rtts.end());
+        for (double v : rtts)
+            sum += v;
+        EXPECT_NEAR(found[0].figure * 1000.0, rtts[rtts.size() / 2], 1e-6) << conn; // median
+        EXPECT_NE(found[0].detail.find("over " + std::to_string(rtts.size()) + " PINGs"), std::string::npos)
+            << found[0].detail;
+        (void)sum;
+    }
+}
+
+TEST(Findings, healthyConnectionsYieldNoWarningEvenAgainstTheCommonLoadBalancers)
+{
+    const std::vector<LbCatalogueEntry> profiles
+        = { builtin("aws-nlb"), builtin("gcp-cloud-nat"), builtin("azure-lb") };
+    for (const char* file : { "go_ping_healthy.pcap", "core_ping_healthy.pcap", "ping_healthy.pcapng", "ping_nano.pcap",
+             "ipv6_any.pcap" }) {
+        const Analysis r = analyze(file, profiles);
+        std::string which;
+        EXPECT_FALSE(hasWarningOrWorse(r, which)) << file << ": " << which;
+        EXPECT_FALSE(r.of("ping-cadence").empty()) << file;
+    }
+}
+
+TEST(Findings, aServerThatClosesWithoutGoawayGetsNoInventedGoawayFinding)
+{
+    // C-core 1.51 answers a malformed SETTINGS frame with a plain FIN (no GOAWAY on the wire).
+    const Analysis r = analyze("goaway_frame_size.pcap");
+    for (const auto& f : r.findings)
+        EXPECT_EQ(f.id.rfind("goaway", 0), std::string::npos) << f.id;
+}
+
+namespace {
+
+Event ev(std::uint64_t index, double t, EventType type, Direction dir)
+{
+    Event e;
+    e.index = index;
+    e.tsNs = 1'700'000'000'000'000'000 + static_cast<std::int64_t>(t * 1e9);
+    e.relNs = static_cast<std::int64_t>(t * 1e9);
+    e.type = type;
+    e.dir = dir;
+    return e;
+}
+
+} // namespace
+
+TEST(Findings, goawayWithAnErrorCodeIsExplainedByName)
+{
+    // Hand-made: no reference capture has a GOAWAY with an error code (see aServerThatCloses...).
+    FindingsAnalyzer a(AnalyzerOptions {});
+    std::uint64_t i = 0;
+    a.onEvent(ev(i++, 0, EventType::Syn, Direction::ClientToServer));
+    a.onEvent(ev(i++, 0.001, EventType::Preface, Direction::ClientToServer));
+    auto g = ev(i++, 0.5, EventType::Goaway, Direction::ServerToClient);
+    g.errorCode = 1;
+    g.debug = "bad frame";
+    a.onEvent(g);
+    a.onEvent(ev(i++, 0.501, EventType::Fin, Direction::ServerToClient));
+    const auto findings = a.finish({});
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].id, "goaway-error");
+    EXPECT_EQ(findings[0].severity, Severity::Error);
+    EXPECT_NE(findings[0].title.find("PROTOCOL_ERROR"), std::string::npos) << findings[0].title;
+    EXPECT_NE(findings[0].detail.find("bad frame"), std::string::npos);
+    EXPECT_EQ(findings[0].evidence, std::vector<std::uint64_t> { 2 });
+}
+
+TEST(Findings, clientClosingAnIdleConnectionAtKeepaliveTimePlusTimeoutWithoutAPingIsNamed)
+{
+    // Hand-made: core_idle_close.pcap's client exits before its watchdog would fire.
+    KeepaliveSettings s;
+    ASSERT_EQ(s.set(SettingSide::Client, "keepalive_time_ms", 1000), "");
+    ASSERT_EQ(s.set(SettingSide::Client, "keepalive_timeout_ms", 1000), "");
+    auto run = [&](double closeAt) {
+        FindingsAnalyzer a(AnalyzerOptions { {}, s });
+        std::uint64_t i = 0;
+        a.onEvent(ev(i++, 0, EventType::Syn, Direction::ClientToServer));
+        auto h = ev(i++, 0.01, EventType::Headers, Direction::ClientToServer);
+        h.stream = 1;
+        a.onEvent(h);
+        auto r = ev(i++, 0.02, EventType::Headers, Direction::ServerToClient);
+        r.stream = 1;
+        r.endStream = true;
+        a.onEvent(r);
+        a.onEvent(ev(i++, closeAt, EventType::Fin, Direction::ClientToServer));
+        return a.finish({});
+    };
+    const auto hit = run(2.02);
+    const auto found
+        = std::find_if(hit.begin(), hit.end(), [](const Finding& f) { return f.id == "idle-close-without-ping"; });
+    ASSERT_NE(found, hit.end());
+    EXPECT_NEAR(found->figure, 2.0, 0.01);
+    EXPECT_EQ(found->evidence, (std::vector<std::uint64_t> { 2, 3 }));
+    const auto miss = run(6.0);
+    EXPECT_TRUE(
+        std::none_of(miss.begin(), miss.end(), [](const Finding& f) { return f.id == "idle-close-without-ping"; }));
+}
+
+TEST(Findings, durationsInFindingsRoundIntoTheNextUnitCleanly)
+{
+    EXPECT_EQ(formatDuration(0.0025), "2.5 ms");
+    EXPECT_EQ(formatDuration(0.99996), "1.00 s");
+    EXPECT_EQ(formatDuration(9.999), "10 s");
+    EXPECT_EQ(formatDuration(350), "350 s");
+    EXPECT_EQ(formatDuration(599.7), "600 s (10 min)");
+    EXPECT_EQ(formatDuration(7200), "7200 s (2.0 h)");
+}
