@@ -1,5 +1,6 @@
-// keepalive-scope: command-line entry point (the desktop window arrives with the GUI).
+// keepalive-scope: the desktop window (no command, or a capture file), or a headless sub-command.
 #include "analyze_command.h"
+#include "gui_command.h"
 #include "lab_command.h"
 
 #include <cstdio>
@@ -12,13 +13,16 @@
 
 namespace {
 
-constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
+constexpr const char* kUsage = "usage: keepalive-scope [CAPTURE]            open the desktop window (optionally with a capture)\n"
+                               "       keepalive-scope COMMAND [ARGS]\n"
                                "\n"
                                "commands:\n"
                                "  analyze FILE|- [--json] [--all]   decode keepalive events from a pcap/pcapng capture\n"
                                "  lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json]\n"
                                "                                    run a gRPC channel against the embedded server (or a target),\n"
                                "                                    optionally through the load-balancer simulator, and watch the wire\n"
+                               "  export CAPTURE --png OUT.png [--lb PROFILE] [--width W --height H]\n"
+                               "                                    render the timeline to PNG/PDF/SVG without a display\n"
                                "  --version                         print versions\n"
                                "\n"
                                "example: ssh host tcpdump -U -w - port 50051 | keepalive-scope analyze -\n";
@@ -28,9 +32,11 @@ constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-        std::fputs(kUsage, args.empty() ? stderr : stdout);
-        return args.empty() ? 2 : 0;
+    if (args.empty())
+        return ks::app::runGui(argc, argv, {});
+    if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
     }
     if (args[0] == "--version" || args[0] == "version") {
         std::printf("keepalive-scope %s\n%s\nnghttp2 %s\n", KS_VERSION, pcap_lib_version(),
@@ -43,6 +49,11 @@ int main(int argc, char** argv)
         return ks::app::runAnalyze(args);
     if (command == "lab")
         return ks::app::runLab(args);
+    if (command == "export")
+        return ks::app::runExport(argc, argv, args);
+    // Not a command: a capture to open in the window.
+    if (command.find('.') != std::string::npos || command.find('/') != std::string::npos)
+        return ks::app::runGui(argc, argv, command);
     std::fprintf(stderr, "keepalive-scope: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }
