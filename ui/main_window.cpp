@@ -10,6 +10,10 @@
 #include "event_store.h"
 #include "event_table_model.h"
 #include "findings_view.h"
+#include "lab_panel.h"
+#include "lab_session.h"
+#include "settings_editor.h"
+#include "core/settings_snippets.h"
 #include "lb_profile_picker.h"
 #include "timeline_view.h"
 
@@ -164,6 +168,74 @@ void MainWindow::createDocks()
     dock->setObjectName(QStringLiteral("lbDock"));
     dock->setWidget(m_profiles);
     addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    m_settings = new SettingsEditor(this);
+    auto* settingsDock = new QDockWidget(tr("Keepalive settings"), this);
+    settingsDock->setObjectName(QStringLiteral("settingsDock"));
+    settingsDock->setWidget(m_settings);
+    addDockWidget(Qt::RightDockWidgetArea, settingsDock);
+    m_settings->setProfiles(m_profiles->selected());
+    const QString last = QSettings().value(QStringLiteral("lastExperiment")).toString();
+    if (!last.isEmpty() && QFileInfo::exists(last))
+        m_settings->load(last);
+
+    m_labSession = new LabSession(this);
+    m_lab = new LabPanel(m_labSession, this);
+    auto* labDock = new QDockWidget(tr("Lab"), this);
+    labDock->setObjectName(QStringLiteral("labDock"));
+    labDock->setWidget(m_lab);
+    addDockWidget(Qt::RightDockWidgetArea, labDock);
+    tabifyDockWidget(dock, settingsDock);
+    dock->raise();
+
+    connect(m_lab, &LabPanel::startRequested, this, &MainWindow::startLab);
+    connect(m_lab, &LabPanel::stopRequested, m_labSession, &LabSession::stop);
+    connect(m_labSession, &LabSession::batchReady, m_store, &EventStore::append);
+    connect(m_labSession, &LabSession::started, this, [this](const QString& error, const QStringList& warnings) {
+        if (!error.isEmpty()) {
+            m_lab->setRunning(false);
+            m_lab->setStatus(u"<span style='color:#d62728'>" % error.toHtmlEscaped() % u"</span>");
+            statusBar()->showMessage(error);
+            Q_EMIT labStarted(false);
+            return;
+        }
+        m_lab->setStatus(warnings.isEmpty() ? tr("Running.") : tr("Running. ") % warnings.join(u' '));
+        statusBar()->showMessage(tr("Lab running: events arrive live."));
+        Q_EMIT labStarted(true);
+    });
+    connect(m_labSession, &LabSession::stopped, this,
+            [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
+                m_connections = connections;
+                m_packets = packets;
+                m_store->setConnections(connections);
+                m_lab->setRunning(false);
+                m_lab->setStatus(tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets));
+                statusBar()->showMessage(tr("Lab stopped."));
+                reanalyze();
+            });
+}
+
+void MainWindow::startLab()
+{
+    if (m_labSession->running())
+        return;
+    if (!m_settings->valid()) {
+        m_lab->setStatus(tr("Fix the settings marked in red first."));
+        return;
+    }
+    m_loader->cancel();
+    stopReanalysis();
+    m_currentPath = QStringLiteral("lab");
+    m_connections.clear();
+    m_packets = 0;
+    m_findings->setFindings({});
+    m_store->clear();
+    m_store->setSourceName(QStringLiteral("lab"));
+    setWindowTitle(tr("Lab \u2014 Keepalive Scope"));
+    m_lab->setRunning(true);
+    m_lab->setStatus(tr("Starting\u2026"));
+    m_timeline->setFollow(true);
+    m_labSession->start(m_lab->apply(m_settings->experiment()));
 }
 
 void MainWindow::createActions()
@@ -211,6 +283,10 @@ void MainWindow::createActions()
 
 void MainWindow::openCapture(const QString& path)
 {
+    if (m_labSession && m_labSession->running()) {
+        statusBar()->showMessage(tr("Stop the lab before opening a capture."));
+        return;
+    }
     stopReanalysis();
     m_currentPath = path;
     m_connections.clear();
@@ -268,7 +344,9 @@ void MainWindow::onProfilesChanged()
 {
     m_timeline->setProfiles(m_profiles->selected());
     QSettings().setValue(QStringLiteral("lbProfiles"), m_profiles->selectedNames());
-    if (!m_loader->busy() && m_store->size() > 0 && !m_currentPath.isEmpty())
+    if (m_settings)
+        m_settings->setProfiles(m_profiles->selected());
+    if (!m_loader->busy() && !(m_labSession && m_labSession->running()) && m_store->size() > 0 && !m_currentPath.isEmpty())
         reanalyze();
 }
 
@@ -427,7 +505,36 @@ void MainWindow::exportReport()
 
 void MainWindow::exportSettings()
 {
-    QMessageBox::information(this, tr("Export settings"), tr("Settings export arrives with the settings editor."));
+    QString filters = tr("Experiment JSON (*.json)");
+    for (const auto lang : core::kSnippetLanguages)
+        filters += u";;" % QString::fromLatin1(core::snippetLanguageName(lang).data()) % u" (*."
+            % QString::fromLatin1(core::snippetFileExtension(lang).data()) % u')';
+    QString selected;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export settings"), QStringLiteral("keepalive.json"), filters, &selected);
+    if (path.isEmpty())
+        return;
+    const QString error = exportSettingsTo(path);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Export settings"), error);
+    else
+        statusBar()->showMessage(tr("Wrote %1").arg(path));
+}
+
+QString MainWindow::exportSettingsTo(const QString& path) const
+{
+    const QString ext = QFileInfo(path).suffix().toLower();
+    std::string text;
+    if (ext == u"json") {
+        text = core::experimentToJson(m_settings->experiment());
+    } else {
+        for (const auto lang : core::kSnippetLanguages)
+            if (ext == QLatin1String(core::snippetFileExtension(lang).data()))
+                text = core::settingsSnippet(m_settings->experiment().settings, lang);
+        if (text.empty())
+            return path % tr(": unknown type (use .json, .cc, .go, .java or .py)");
+    }
+    const std::string error = core::writeFileAtomically(path.toStdString(), text);
+    return QString::fromStdString(error);
 }
 
 } // namespace ks::ui

@@ -27,6 +27,7 @@ class EventStore;
 class EventTableModel;
 class FindingsView;
 class LabPanel;
+class LabSession;
 class LbProfilePicker;
 class SettingsEditor;
 struct LoadResult;
@@ -51,8 +52,12 @@ public:
     LabPanel* labPanel() const { return m_lab; }
     SettingsEditor* settingsEditor() const { return m_settings; }
 
+    void startLab();
+    QString exportSettingsTo(const QString& path) const; // .json, .cc, .go, .java, .py; error or ""
+
 Q_SIGNALS:
     void captureLoaded(bool ok); // after the last batch of a file and its findings
+    void labStarted(bool ok);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -84,6 +89,7 @@ private:
     LbProfilePicker* m_profiles;
     SettingsEditor* m_settings = nullptr;
     LabPanel* m_lab = nullptr;
+    LabSession* m_labSession = nullptr;
     CaptureLoader* m_loader;
     QTabWidget* m_tabs;
     QComboBox* m_connFilter;
