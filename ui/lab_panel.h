@@ -28,6 +28,7 @@ public:
     void setRunning(bool running);
     void setStatus(const QString& text);
     QPushButton* startButton() const { return m_start; }
+    QPushButton* stopButton() const { return m_stop; }
     QComboBox* patternBox() const { return m_pattern; }
 
 Q_SIGNALS:

@@ -115,6 +115,7 @@ MainWindow::MainWindow(QWidget* parent)
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({ 520, 330 });
     setCentralWidget(split);
 
     m_progress->setRange(0, 1000);
@@ -336,7 +337,7 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     if (!result.warning.isEmpty())
         msg += u" \u2014 " % result.warning;
     statusBar()->showMessage(msg);
-    m_timeline->scheduleReplot();
+    m_timeline->refresh();
     Q_EMIT captureLoaded(!result.cancelled);
 }
 

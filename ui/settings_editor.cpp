@@ -272,7 +272,7 @@ QString SettingsEditor::fieldError(core::SettingSide side, const QString& key) c
 QString SettingsEditor::fieldLint(core::SettingSide side, const QString& key) const
 {
     const Field* f = find(side, key);
-    return f && f->note->isVisible() ? f->note->text() : QString();
+    return f && !f->note->isHidden() ? f->note->text() : QString();
 }
 
 } // namespace ks::ui

@@ -71,16 +71,7 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
 
     m_replotTimer.setSingleShot(true);
     m_replotTimer.setInterval(33);
-    connect(&m_replotTimer, &QTimer::timeout, this, [this] {
-        updateLanes();
-        if (m_follow && !m_userMoved) {
-            const double end = static_cast<double>(m_store->endNs()) * 1e-9;
-            const double span = std::max(xAxis->range().size(), 1.0);
-            if (end > xAxis->range().upper)
-                xAxis->setRange(std::max(0.0, end - span * 0.95), std::max(0.0, end - span * 0.95) + span);
-        }
-        replot(rpQueuedReplot);
-    });
+    connect(&m_replotTimer, &QTimer::timeout, this, &TimelineView::refresh);
     connect(store, &EventStore::appended, this, &TimelineView::scheduleReplot);
     connect(store, &EventStore::cleared, this, [this] {
         m_selected.reset();
@@ -122,12 +113,36 @@ void TimelineView::scheduleReplot()
         m_replotTimer.start();
 }
 
+void TimelineView::refresh()
+{
+    m_replotTimer.stop();
+    updateLanes();
+    if (!m_userMoved && m_store->laneCount() > 0) {
+        const double end = static_cast<double>(m_store->endNs()) * 1e-9;
+        if (!m_follow) {
+            // Until the user zooms or pans, a file being read stays fitted as it grows.
+            xAxis->setRange(-std::max(end, 1e-3) * 0.01, std::max(end, 1e-3) * 1.02);
+        } else {
+            const double span = std::max(xAxis->range().size(), 10.0);
+            if (end > xAxis->range().upper - span * 0.05 || end < xAxis->range().lower)
+                xAxis->setRange(std::max(0.0, end - span * 0.9), std::max(0.0, end - span * 0.9) + span);
+        }
+    }
+    replot(rpQueuedReplot);
+}
+
+void TimelineView::wheelEvent(QWheelEvent* event)
+{
+    m_userMoved = true;
+    QCustomPlot::wheelEvent(event);
+}
+
 void TimelineView::updateLanes()
 {
     const std::size_t lanes = m_store->laneCount();
     if (lanes == m_lanesShown)
         return;
-    const bool first = m_lanesShown == 0 || m_lanesShown == SIZE_MAX;
+    const bool first = m_lanesShown == 0 || m_lanesShown == SIZE_MAX || lanes == 0;
     m_lanesShown = lanes;
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (std::size_t i = 0; i < lanes; ++i) {
@@ -143,8 +158,6 @@ void TimelineView::updateLanes()
     const double shown = static_cast<double>(std::clamp<std::size_t>(lanes, 1, 12));
     if (first || yAxis->range().upper > static_cast<double>(lanes) + 0.01 || yAxis->range().size() < shown)
         yAxis->setRange(0, shown);
-    if (first && !m_userMoved && lanes > 0)
-        fitAll();
 }
 
 void TimelineView::fitAll()

@@ -49,6 +49,7 @@ public:
 
 public Q_SLOTS:
     void scheduleReplot(); // at most ~30 per second
+    void refresh(); // now: lanes, auto-fit (until the user moves the view), replot
 
 Q_SIGNALS:
     void eventClicked(std::size_t index);
@@ -59,6 +60,7 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
     void changeEvent(QEvent* event) override;
 
 private:
