@@ -11,7 +11,9 @@
 #include <QElapsedTimer>
 #include <QMetaObject>
 
+#include <chrono>
 #include <functional>
+#include <thread>
 
 namespace ks::ui {
 
@@ -116,6 +118,7 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
 struct CaptureLoader::Job {
     int id = 0;
     std::atomic<bool> cancel { false };
+    std::atomic<int> inFlight { 0 }; // batches posted to the GUI and not yet appended
 };
 
 CaptureLoader::CaptureLoader(QObject* parent)
@@ -163,7 +166,15 @@ int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry>
                         deliver([permille](CaptureLoader& l) { Q_EMIT l.progress(permille); });
                     }
                 }
-                deliver([b = std::move(batch)](CaptureLoader& l) { Q_EMIT l.batchReady(b); });
+                // Flow control: with at most two batches queued, the GUI thread never has a long
+                // backlog of posted batches to chew through before it can handle input again.
+                while (job->inFlight.load() >= 2 && !job->cancel.load())
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                ++job->inFlight;
+                deliver([b = std::move(batch), job](CaptureLoader& l) {
+                    --job->inFlight;
+                    Q_EMIT l.batchReady(b);
+                });
             },
             job->cancel);
         deliver([r = std::move(result)](CaptureLoader& l) {

@@ -59,7 +59,8 @@ void EventStore::append(const EventBatch& batch)
     m_settings.insert(m_settings.end(), batch.settings.begin(), batch.settings.end());
 
     const std::size_t first = m_records.size();
-    m_records.reserve(first + static_cast<std::size_t>(batch.records.size()));
+    // No exact reserve here: growing to the exact size every batch would copy the whole store
+    // each time (quadratic); push_back's geometric growth amortises it.
     for (EventRecord r : batch.records) {
         r.text1 = stringMap[r.text1];
         r.text2 = stringMap[r.text2];

@@ -7,6 +7,7 @@
 
 #include <QObject>
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -53,7 +54,7 @@ Q_SIGNALS:
 private:
     std::uint32_t intern(const std::string& text);
 
-    std::vector<EventRecord> m_records;
+    std::deque<EventRecord> m_records; // chunked: growing never copies a million records at once
     std::vector<std::string> m_strings;
     std::unordered_map<std::string, std::uint32_t> m_stringIds;
     std::vector<SettingsEntry> m_settings;

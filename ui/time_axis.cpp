@@ -8,7 +8,7 @@ namespace ks::ui {
 
 std::int64_t TimeAxisMapping::column(std::int64_t ns) const
 {
-    return static_cast<std::int64_t>(std::floor(toPixelNs(ns) - x0));
+    return static_cast<std::int64_t>(std::floor((static_cast<double>(ns) * 1e-9 - t0) * (x1 - x0) / (t1 - t0)));
 }
 
 int TimeAxisMapping::columnCount() const

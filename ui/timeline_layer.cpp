@@ -245,7 +245,7 @@ void TimelineLayer::drawProfiles(QCPPainter* painter, int firstLane, int lastLan
 void TimelineLayer::drawMarkers(QCPPainter* painter, int firstLane, int lastLane)
 {
     const auto m = mappingOf(mParentPlot->axisRect());
-    const bool vector = painter->modes().testFlag(QCPPainter::pmVectorized) || painter->device()->devType() != QInternal::Widget;
+    const bool vector = painter->modes().testFlag(QCPPainter::pmVectorized);
     const qreal dpr = mParentPlot->devicePixelRatioF();
     std::vector<ColumnBucket> buckets;
     std::vector<QLineF> runs;
