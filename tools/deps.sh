@@ -9,6 +9,7 @@ KS_PACKAGES=(
   clang libclang-rt-14-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
+  xvfb  # xvfb-run: to look at the real window (and take screenshots) on a headless machine
 )
 
 ks_install_deps() {

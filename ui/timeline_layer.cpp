@@ -211,7 +211,7 @@ void TimelineLayer::drawProfiles(QCPPainter* painter, int firstLane, int lastLan
             continue;
         const QColor color = profileColor(p);
         QColor beyond = color;
-        beyond.setAlpha(60);
+        beyond.setAlpha(45);
         const auto policy = policyOf(entry);
         for (int lane = firstLane; lane <= lastLane; ++lane) {
             const auto& l = m_store->lane(static_cast<std::size_t>(lane));
@@ -226,7 +226,9 @@ void TimelineLayer::drawProfiles(QCPPainter* painter, int firstLane, int lastLan
                 const double xb = std::min<double>(rect.right(), m.toPixelNs(g.endNs));
                 if (xb > xa) {
                     painter->fillRect(QRectF(xa, top, xb - xa, bottom - top), beyond);
-                    painter->fillRect(QRectF(xa, top, xb - xa, bottom - top), QBrush(color, Qt::BDiagPattern));
+                    QColor hatch = color;
+                    hatch.setAlpha(110);
+                    painter->fillRect(QRectF(xa, top, xb - xa, bottom - top), QBrush(hatch, Qt::BDiagPattern));
                 }
                 if (xc >= rect.left() && xc <= rect.right()) {
                     painter->setPen(QPen(color, 2.0, Qt::DashLine));
@@ -412,6 +414,7 @@ TimelineLegend::TimelineLegend(QCustomPlot* plot)
 
 void TimelineLegend::setProfiles(const std::vector<core::LbCatalogueEntry>& profiles)
 {
+    setMinimumSize(100, profiles.empty() ? 22 : 42);
     m_profileNames.clear();
     for (const auto& p : profiles)
         m_profileNames << QString::fromStdString(p.profile.name) % u" (" % QString::fromStdString(core::formatDuration(p.profile.idleTimeoutS)) % u')';
@@ -419,7 +422,7 @@ void TimelineLegend::setProfiles(const std::vector<core::LbCatalogueEntry>& prof
 
 QSize TimelineLegend::minimumOuterSizeHint() const
 {
-    return { 100, 22 + (m_profileNames.isEmpty() ? 0 : 0) };
+    return { 100, 22 };
 }
 
 void TimelineLegend::draw(QCPPainter* painter)
@@ -430,13 +433,17 @@ void TimelineLegend::draw(QCPPainter* painter)
     painter->setRenderHint(QPainter::Antialiasing, true);
     const QFontMetricsF fm(font);
     double x = mRect.left() + 8;
-    const double y = mRect.top() + mRect.height() / 2.0;
+    double y = mRect.top() + 11;
     for (const EventType t : kLegendTypes) {
         drawMarker(*painter, markerStyle(t), QPointF(x + 5, y), 0.9);
         painter->setPen(pal.color(QPalette::Text));
         const QString name = eventTypeTitle(t);
         painter->drawText(QPointF(x + 13, y + fm.ascent() / 2 - 1), name);
         x += 22 + fm.horizontalAdvance(name);
+    }
+    if (!m_profileNames.isEmpty()) { // profiles get a row of their own
+        x = mRect.left() + 8;
+        y += 20;
     }
     painter->fillRect(QRectF(x, y - 5, 16, 10), shade(QColor(0x9e, 0x9e, 0x9e), pal, 0.35));
     painter->setPen(pal.color(QPalette::Text));
