@@ -82,6 +82,21 @@ std::string LiveCapture::permissionHint()
           "(the lab goes on without the wire: channel and RPC events only)";
 }
 
+std::vector<std::string> LiveCapture::devices(std::string& error)
+{
+    std::vector<std::string> out;
+    pcap_if_t* all = nullptr;
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    if (pcap_findalldevs(&all, errbuf) != 0) {
+        error = std::string("cannot list capture interfaces: ") + errbuf;
+        return out;
+    }
+    for (pcap_if_t* d = all; d; d = d->next)
+        out.emplace_back(d->name);
+    pcap_freealldevs(all);
+    return out;
+}
+
 std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::EventHub& hub)
 {
     stop();
@@ -107,7 +122,7 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
             return "no permission to capture on " + request.device + " (" + reason + ");\n" + permissionHint();
         return "cannot capture on " + request.device + ": " + reason;
     }
-    const std::string filter = filterFor(request.ports);
+    const std::string filter = request.filter.empty() ? filterFor(request.ports) : request.filter;
     bpf_program program {};
     if (pcap_compile(m_pcap, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0
         || pcap_setfilter(m_pcap, &program) != 0) {

@@ -38,6 +38,8 @@ public:
     int linkType() const { return m_linkType; }
     // "tcp and (port 1 or port 2)"
     static std::string filterFor(const std::vector<std::uint16_t>& ports);
+    // The interfaces libpcap can open (pcap_findalldevs); on failure empty, with error set.
+    static std::vector<std::string> devices(std::string& error);
     // How to grant capture permission to this program, one paragraph.
     static std::string permissionHint();
 

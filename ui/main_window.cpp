@@ -12,6 +12,8 @@
 #include "findings_view.h"
 #include "lab_panel.h"
 #include "lab_session.h"
+#include "live_capture_panel.h"
+#include "live_capture_session.h"
 #include "settings_editor.h"
 #include "core/settings_snippets.h"
 #include "lb_profile_picker.h"
@@ -189,6 +191,43 @@ void MainWindow::createDocks()
     tabifyDockWidget(dock, settingsDock);
     dock->raise();
 
+    m_liveSession = new LiveCaptureSession(this);
+    m_live = new LiveCapturePanel(this);
+    auto* liveDock = new QDockWidget(tr("Live capture"), this);
+    liveDock->setObjectName(QStringLiteral("liveDock"));
+    liveDock->setWidget(m_live);
+    addDockWidget(Qt::RightDockWidgetArea, liveDock);
+    tabifyDockWidget(labDock, liveDock);
+    labDock->raise();
+    connect(m_live, &LiveCapturePanel::startRequested, this, &MainWindow::startLiveCapture);
+    connect(m_live, &LiveCapturePanel::stopRequested, m_liveSession, &LiveCaptureSession::stop);
+    connect(m_liveSession, &LiveCaptureSession::batchReady, m_store, &EventStore::append);
+    connect(m_liveSession, &LiveCaptureSession::started, this, [this](const QString& error) {
+        if (!error.isEmpty()) {
+            m_live->setRunning(false);
+            m_live->setStatus(u"<span style='color:#d62728'>" % error.toHtmlEscaped().replace(u"\n"_qs, u"<br>"_qs) % u"</span>");
+            statusBar()->showMessage(tr("Live capture failed: %1").arg(error.section(u'\n', 0, 0)));
+            Q_EMIT liveCaptureStarted(false);
+            return;
+        }
+        m_live->setStatus(tr("Capturing on %1.").arg(m_live->device()));
+        statusBar()->showMessage(tr("Live capture on %1: events arrive live.").arg(m_live->device()));
+        Q_EMIT liveCaptureStarted(true);
+    });
+    connect(m_liveSession, &LiveCaptureSession::stopped, this,
+            [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
+                m_connections = connections;
+                m_packets = packets;
+                m_store->setConnections(connections);
+                m_live->setRunning(false);
+                QString text = tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets);
+                if (!m_live->savePath().isEmpty())
+                    text += u' ' % tr("Saved to %1.").arg(m_live->savePath());
+                m_live->setStatus(text);
+                statusBar()->showMessage(tr("Live capture stopped."));
+                reanalyze();
+            });
+
     connect(m_lab, &LabPanel::startRequested, this, &MainWindow::startLab);
     connect(m_lab, &LabPanel::stopRequested, m_labSession, &LabSession::stop);
     connect(m_labSession, &LabSession::batchReady, m_store, &EventStore::append);
@@ -216,23 +255,45 @@ void MainWindow::createDocks()
             });
 }
 
+bool MainWindow::sourceRunning() const
+{
+    return (m_labSession && m_labSession->running()) || (m_liveSession && m_liveSession->running());
+}
+
+void MainWindow::resetForSource(const QString& name)
+{
+    m_loader->cancel();
+    stopReanalysis();
+    m_currentPath = name;
+    m_connections.clear();
+    m_packets = 0;
+    m_findings->setFindings({});
+    m_store->clear();
+    m_store->setSourceName(name);
+    m_connFilter->setCurrentIndex(0);
+    setWindowTitle(name % u" \u2014 " % tr("Keepalive Scope"));
+}
+
+void MainWindow::startLiveCapture()
+{
+    if (sourceRunning())
+        return;
+    resetForSource(tr("live capture on %1").arg(m_live->device()));
+    m_live->setRunning(true);
+    m_live->setStatus(tr("Starting\u2026"));
+    m_timeline->setFollow(true);
+    m_liveSession->start(m_live->device(), m_live->filter(), m_live->savePath());
+}
+
 void MainWindow::startLab()
 {
-    if (m_labSession->running())
+    if (sourceRunning())
         return;
     if (!m_settings->valid()) {
         m_lab->setStatus(tr("Fix the settings marked in red first."));
         return;
     }
-    m_loader->cancel();
-    stopReanalysis();
-    m_currentPath = QStringLiteral("lab");
-    m_connections.clear();
-    m_packets = 0;
-    m_findings->setFindings({});
-    m_store->clear();
-    m_store->setSourceName(QStringLiteral("lab"));
-    setWindowTitle(tr("Lab \u2014 Keepalive Scope"));
+    resetForSource(QStringLiteral("lab"));
     m_lab->setRunning(true);
     m_lab->setStatus(tr("Starting\u2026"));
     m_timeline->setFollow(true);
@@ -284,8 +345,8 @@ void MainWindow::createActions()
 
 void MainWindow::openCapture(const QString& path)
 {
-    if (m_labSession && m_labSession->running()) {
-        statusBar()->showMessage(tr("Stop the lab before opening a capture."));
+    if (sourceRunning()) {
+        statusBar()->showMessage(tr("Stop the lab or the live capture before opening a capture."));
         return;
     }
     stopReanalysis();
@@ -347,7 +408,7 @@ void MainWindow::onProfilesChanged()
     QSettings().setValue(QStringLiteral("lbProfiles"), m_profiles->selectedNames());
     if (m_settings)
         m_settings->setProfiles(m_profiles->selected());
-    if (!m_loader->busy() && !(m_labSession && m_labSession->running()) && m_store->size() > 0 && !m_currentPath.isEmpty())
+    if (!m_loader->busy() && !sourceRunning() && m_store->size() > 0 && !m_currentPath.isEmpty())
         reanalyze();
 }
 

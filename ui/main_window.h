@@ -28,6 +28,8 @@ class EventTableModel;
 class FindingsView;
 class LabPanel;
 class LabSession;
+class LiveCapturePanel;
+class LiveCaptureSession;
 class LbProfilePicker;
 class SettingsEditor;
 struct LoadResult;
@@ -53,11 +55,14 @@ public:
     SettingsEditor* settingsEditor() const { return m_settings; }
 
     void startLab();
+    void startLiveCapture();
+    LiveCapturePanel* livePanel() const { return m_live; }
     QString exportSettingsTo(const QString& path) const; // .json, .cc, .go, .java, .py; error or ""
 
 Q_SIGNALS:
     void captureLoaded(bool ok); // after the last batch of a file and its findings
     void labStarted(bool ok);
+    void liveCaptureStarted(bool ok);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -66,6 +71,8 @@ protected:
 
 private:
     void createActions();
+    bool sourceRunning() const;
+    void resetForSource(const QString& name);
     void createDocks();
     void onLoadFinished(const LoadResult& result);
     void onProfilesChanged();
@@ -90,6 +97,8 @@ private:
     SettingsEditor* m_settings = nullptr;
     LabPanel* m_lab = nullptr;
     LabSession* m_labSession = nullptr;
+    LiveCapturePanel* m_live = nullptr;
+    LiveCaptureSession* m_liveSession = nullptr;
     CaptureLoader* m_loader;
     QTabWidget* m_tabs;
     QComboBox* m_connFilter;

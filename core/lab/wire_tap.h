@@ -17,6 +17,7 @@ struct TapRequest {
     std::string device = "lo";
     std::vector<std::uint16_t> ports; // TCP ports to capture (either end)
     std::uint16_t channelPort = 0; // the port the test channel connects to: its connections are "the channel's"
+    std::string filter; // a BPF filter of the user's (live capture from the window); empty: built from ports
 };
 
 class WireTap {
