@@ -63,12 +63,14 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
             lb = args[++i];
         } else if (a == "--width" && hasValue) {
             if (!parseInt(args[++i], width) || width < 200 || width > 20000) {
-                std::fprintf(stderr, "keepalive-scope export: --width %s: expected 200..20000 pixels\n", args[i].c_str());
+                std::fprintf(
+                    stderr, "keepalive-scope export: --width %s: expected 200..20000 pixels\n", args[i].c_str());
                 return 2;
             }
         } else if (a == "--height" && hasValue) {
             if (!parseInt(args[++i], height) || height < 150 || height > 20000) {
-                std::fprintf(stderr, "keepalive-scope export: --height %s: expected 150..20000 pixels\n", args[i].c_str());
+                std::fprintf(
+                    stderr, "keepalive-scope export: --height %s: expected 150..20000 pixels\n", args[i].c_str());
                 return 2;
             }
         } else if (a == "-h" || a == "--help") {
@@ -103,7 +105,8 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
     ui::EventStore store;
     store.setSourceName(QString::fromStdString(capture));
     std::atomic<bool> cancel { false };
-    const auto result = ui::loadCapture(capture, profiles, [&](ui::EventBatch&& b) { store.append(b); }, cancel, 200000);
+    const auto result = ui::loadCapture(
+        capture, profiles, [&](ui::EventBatch&& b) { store.append(b); }, cancel, 200000);
     if (!result.error.isEmpty()) {
         std::fprintf(stderr, "keepalive-scope: %s\n", qPrintable(result.error));
         return 2;
@@ -121,7 +124,7 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
         return 1;
     }
     std::fprintf(stderr, "wrote %s (%dx%d, %zu events, %zu connections)\n", out.c_str(), width, height, store.size(),
-                 store.laneCount());
+        store.laneCount());
     return 0;
 }
 

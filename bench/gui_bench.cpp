@@ -122,17 +122,18 @@ int main(int argc, char** argv)
     }
     const auto f = stats(fitMs), p = stats(panMs), z = stats(zoomMs);
     std::printf("GUI benchmark (offscreen, %dx%d window, timeline %dx%d px)\n", width, height, tl->axisRect()->width(),
-                tl->axisRect()->height());
+        tl->axisRect()->height());
     std::printf("capture: %s: %zu events on %zu connections, %d table rows\n", argv[1], events, w.store()->laneCount(),
-                w.table()->model()->rowCount());
+        w.table()->model()->rowCount());
     std::printf("open: first events in the store after %.0f ms, first timeline drawn with markers after %.0f ms, "
                 "whole file (with findings) %.2f s\n",
-                firstBatchMs, firstDrawMs, loadMs / 1000);
-    std::printf("responsiveness while loading: longest GUI-thread stall %.0f ms (ending %.0f ms after open)\n", maxStallMs,
-                maxStallAtMs);
-    std::printf("repaint with all events: fit-all median %.1f ms (%zu markers drawn); pan median %.1f / p95 %.1f / max %.1f ms; "
+        firstBatchMs, firstDrawMs, loadMs / 1000);
+    std::printf("responsiveness while loading: longest GUI-thread stall %.0f ms (ending %.0f ms after open)\n",
+        maxStallMs, maxStallAtMs);
+    std::printf("repaint with all events: fit-all median %.1f ms (%zu markers drawn); pan median %.1f / p95 %.1f / max "
+                "%.1f ms; "
                 "zoom median %.1f / p95 %.1f / max %.1f ms\n",
-                f.median, markersFit, p.median, p.p95, p.max, z.median, z.p95, z.max);
+        f.median, markersFit, p.median, p.p95, p.max, z.median, z.p95, z.max);
     std::printf("peak RSS: %.0f MB\n", peakRssKb() / 1024.0);
     return 0;
 }

@@ -52,7 +52,10 @@ std::string tcpComment(const KeepaliveSettings& s, std::string_view prefix, std:
     std::string out(prefix);
     out.append(" TCP keep-alive (").append(how).append("):");
     for (const auto* spec : specs)
-        out.append(" ").append(spec->channelArg).append("=").append(std::to_string(*s.explicitValue(S::Tcp, spec->key)));
+        out.append(" ")
+            .append(spec->channelArg)
+            .append("=")
+            .append(std::to_string(*s.explicitValue(S::Tcp, spec->key)));
     out.append("\n");
     return out;
 }
@@ -76,19 +79,22 @@ std::string python(const KeepaliveSettings& s)
 {
     std::string out = "# Client\nchannel_options = [\n";
     for (const auto* spec : setSpecs(s, S::Client))
-        out += "    (\"" + std::string(spec->channelArg) + "\", " + std::to_string(*get(s, S::Client, spec->key)) + "),\n";
+        out += "    (\"" + std::string(spec->channelArg) + "\", " + std::to_string(*get(s, S::Client, spec->key))
+            + "),\n";
     out += "]\nchannel = grpc.insecure_channel(target, options=channel_options)\n";
     out += tcpComment(s, "#", "not exposed by grpcio; set it on the host (sysctl net.ipv4.tcp_keepalive_*)");
     out += "\n# Server\nserver_options = [\n";
     for (const auto* spec : setSpecs(s, S::Server))
-        out += "    (\"" + std::string(spec->channelArg) + "\", " + std::to_string(*get(s, S::Server, spec->key)) + "),\n";
+        out += "    (\"" + std::string(spec->channelArg) + "\", " + std::to_string(*get(s, S::Server, spec->key))
+            + "),\n";
     out += "]\nserver = grpc.server(futures.ThreadPoolExecutor(max_workers=10), options=server_options)\n";
     return out;
 }
 
 std::string go(const KeepaliveSettings& s)
 {
-    std::string out = "// Client\nconn, err := grpc.Dial(target,\n\tgrpc.WithKeepaliveParams(keepalive.ClientParameters{\n";
+    std::string out
+        = "// Client\nconn, err := grpc.Dial(target,\n\tgrpc.WithKeepaliveParams(keepalive.ClientParameters{\n";
     std::string missing;
     const auto ms = [&](S side, std::string_view key, std::string_view field, std::string& dst) {
         if (const auto v = get(s, side, key); v && *v != kInfinite)
@@ -104,7 +110,9 @@ std::string go(const KeepaliveSettings& s)
     out += ")\n";
     if (s.isSet(S::Client, "max_pings_without_data"))
         out += "// max_pings_without_data has no grpc-go equivalent (grpc-go keeps pinging).\n";
-    out += tcpComment(s, "//", "grpc.WithContextDialer with a net.Dialer{KeepAlive: ...}; Go sets TCP_KEEPIDLE and TCP_KEEPINTVL to the same value");
+    out += tcpComment(s, "//",
+        "grpc.WithContextDialer with a net.Dialer{KeepAlive: ...}; Go sets TCP_KEEPIDLE and TCP_KEEPINTVL to the same "
+        "value");
     out += "\n// Server\nsrv := grpc.NewServer(\n\tgrpc.KeepaliveParams(keepalive.ServerParameters{\n";
     ms(S::Server, "max_connection_idle_ms", "MaxConnectionIdle", out);
     ms(S::Server, "max_connection_age_ms", "MaxConnectionAge", out);
@@ -167,10 +175,14 @@ std::string java(const KeepaliveSettings& s)
 std::string_view snippetLanguageName(SnippetLanguage language)
 {
     switch (language) {
-    case SnippetLanguage::GrpcCpp: return "grpc++";
-    case SnippetLanguage::Go: return "grpc-go";
-    case SnippetLanguage::Java: return "grpc-java";
-    case SnippetLanguage::Python: return "python";
+    case SnippetLanguage::GrpcCpp:
+        return "grpc++";
+    case SnippetLanguage::Go:
+        return "grpc-go";
+    case SnippetLanguage::Java:
+        return "grpc-java";
+    case SnippetLanguage::Python:
+        return "python";
     }
     return "";
 }
@@ -178,10 +190,14 @@ std::string_view snippetLanguageName(SnippetLanguage language)
 std::string_view snippetFileExtension(SnippetLanguage language)
 {
     switch (language) {
-    case SnippetLanguage::GrpcCpp: return "cc";
-    case SnippetLanguage::Go: return "go";
-    case SnippetLanguage::Java: return "java";
-    case SnippetLanguage::Python: return "py";
+    case SnippetLanguage::GrpcCpp:
+        return "cc";
+    case SnippetLanguage::Go:
+        return "go";
+    case SnippetLanguage::Java:
+        return "java";
+    case SnippetLanguage::Python:
+        return "py";
     }
     return "txt";
 }
@@ -189,10 +205,14 @@ std::string_view snippetFileExtension(SnippetLanguage language)
 std::string settingsSnippet(const KeepaliveSettings& settings, SnippetLanguage language)
 {
     switch (language) {
-    case SnippetLanguage::GrpcCpp: return cpp(settings);
-    case SnippetLanguage::Go: return go(settings);
-    case SnippetLanguage::Java: return java(settings);
-    case SnippetLanguage::Python: return python(settings);
+    case SnippetLanguage::GrpcCpp:
+        return cpp(settings);
+    case SnippetLanguage::Go:
+        return go(settings);
+    case SnippetLanguage::Java:
+        return java(settings);
+    case SnippetLanguage::Python:
+        return python(settings);
     }
     return {};
 }

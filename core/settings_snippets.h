@@ -13,7 +13,7 @@ namespace ks::core {
 
 enum class SnippetLanguage : std::uint8_t { GrpcCpp, Go, Java, Python };
 inline constexpr SnippetLanguage kSnippetLanguages[] { SnippetLanguage::GrpcCpp, SnippetLanguage::Go,
-                                                        SnippetLanguage::Java, SnippetLanguage::Python };
+    SnippetLanguage::Java, SnippetLanguage::Python };
 std::string_view snippetLanguageName(SnippetLanguage language); // "grpc++", "grpc-go", "grpc-java", "python"
 std::string_view snippetFileExtension(SnippetLanguage language); // "cc", "go", "java", "py"
 

@@ -43,8 +43,7 @@ private:
 } // namespace
 
 LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalogueEntry>& profiles,
-                       const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel,
-                       std::size_t batchSize)
+    const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize)
 {
     QElapsedTimer timer;
     timer.start();
@@ -57,8 +56,8 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         return result;
     }
     if (!capture::isSupportedLinkType(source->linkType())) {
-        result.error = QString::fromStdString(path + ": unsupported link type "
-                                              + capture::linkTypeDescription(source->linkType()));
+        result.error = QString::fromStdString(
+            path + ": unsupported link type " + capture::linkTypeDescription(source->linkType()));
         return result;
     }
     core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
@@ -104,7 +103,7 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
     engine.finish();
     if (failed)
         result.warning = QString::fromStdString(path + ": stopped after " + std::to_string(engine.counters().packets)
-                                                + " packets, the rest is unreadable (" + error + ")");
+            + " packets, the rest is unreadable (" + error + ")");
     flush(true);
     result.packets = engine.counters().packets;
     result.originNs = engine.originNs();

@@ -37,8 +37,7 @@ struct LoadResult {
 // The parse itself, synchronous: for the worker and for the headless export. onBatch is called
 // every batchSize events (and at the end); cancel is polled between packets.
 LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalogueEntry>& profiles,
-                       const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel,
-                       std::size_t batchSize = 20000);
+    const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize = 20000);
 
 class CaptureLoader : public QObject {
     Q_OBJECT

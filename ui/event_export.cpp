@@ -40,8 +40,8 @@ QString exportEventsCsv(const EventStore& store, const QString& path)
     for (std::size_t i = 0; i < store.size(); ++i) {
         const core::Event e = store.event(i);
         const QString line = QString::number(i) % u',' % secondsText(e.relNs, store.decimals()) % u','
-            % secondsText(e.tsNs, store.decimals()) % u',' % QString::number(e.conn) % u',' % directionText(e.dir) % u','
-            % eventTypeKey(e.type) % u',' % csvField(eventDetails(e)) % u'\n';
+            % secondsText(e.tsNs, store.decimals()) % u',' % QString::number(e.conn) % u',' % directionText(e.dir)
+            % u',' % eventTypeKey(e.type) % u',' % csvField(eventDetails(e)) % u'\n';
         out += line.toUtf8();
     }
     return write(path, out);

@@ -72,10 +72,14 @@ bool EventFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& righ
     const EventRecord& b = m_store->record(static_cast<std::size_t>(right.row()));
     const auto key = [&](const EventRecord& r) {
         switch (left.column()) {
-        case EventTableModel::ConnColumn: return std::tuple(static_cast<std::int64_t>(r.conn), r.relNs);
-        case EventTableModel::DirColumn: return std::tuple(static_cast<std::int64_t>(r.dir), r.relNs);
-        case EventTableModel::TypeColumn: return std::tuple(static_cast<std::int64_t>(r.type), r.relNs);
-        default: return std::tuple(r.relNs, std::int64_t(0));
+        case EventTableModel::ConnColumn:
+            return std::tuple(static_cast<std::int64_t>(r.conn), r.relNs);
+        case EventTableModel::DirColumn:
+            return std::tuple(static_cast<std::int64_t>(r.dir), r.relNs);
+        case EventTableModel::TypeColumn:
+            return std::tuple(static_cast<std::int64_t>(r.type), r.relNs);
+        default:
+            return std::tuple(r.relNs, std::int64_t(0));
         }
     };
     const auto ka = key(a), kb = key(b);

@@ -38,22 +38,38 @@ QString eventTypeKey(EventType type)
 QString eventTypeTitle(EventType type)
 {
     switch (type) {
-    case EventType::Syn: return QStringLiteral("SYN");
-    case EventType::Fin: return QStringLiteral("FIN");
-    case EventType::Rst: return QStringLiteral("RST");
-    case EventType::TcpKeepalive: return QStringLiteral("TCP keep-alive");
-    case EventType::TcpKeepaliveAck: return QStringLiteral("TCP keep-alive ACK");
-    case EventType::Preface: return QStringLiteral("Preface");
-    case EventType::Settings: return QStringLiteral("SETTINGS");
-    case EventType::Headers: return QStringLiteral("HEADERS");
-    case EventType::Data: return QStringLiteral("DATA");
-    case EventType::Ping: return QStringLiteral("PING");
-    case EventType::PingAck: return QStringLiteral("PING ACK");
-    case EventType::Goaway: return QStringLiteral("GOAWAY");
-    case EventType::RstStream: return QStringLiteral("RST_STREAM");
-    case EventType::WindowUpdate: return QStringLiteral("WINDOW_UPDATE");
-    case EventType::ChannelState: return QStringLiteral("Channel state");
-    case EventType::Rpc: return QStringLiteral("RPC");
+    case EventType::Syn:
+        return QStringLiteral("SYN");
+    case EventType::Fin:
+        return QStringLiteral("FIN");
+    case EventType::Rst:
+        return QStringLiteral("RST");
+    case EventType::TcpKeepalive:
+        return QStringLiteral("TCP keep-alive");
+    case EventType::TcpKeepaliveAck:
+        return QStringLiteral("TCP keep-alive ACK");
+    case EventType::Preface:
+        return QStringLiteral("Preface");
+    case EventType::Settings:
+        return QStringLiteral("SETTINGS");
+    case EventType::Headers:
+        return QStringLiteral("HEADERS");
+    case EventType::Data:
+        return QStringLiteral("DATA");
+    case EventType::Ping:
+        return QStringLiteral("PING");
+    case EventType::PingAck:
+        return QStringLiteral("PING ACK");
+    case EventType::Goaway:
+        return QStringLiteral("GOAWAY");
+    case EventType::RstStream:
+        return QStringLiteral("RST_STREAM");
+    case EventType::WindowUpdate:
+        return QStringLiteral("WINDOW_UPDATE");
+    case EventType::ChannelState:
+        return QStringLiteral("Channel state");
+    case EventType::Rpc:
+        return QStringLiteral("RPC");
     }
     return QString();
 }

@@ -82,8 +82,7 @@ void EventStore::append(const EventBatch& batch)
 void EventStore::setConnections(std::vector<core::ConnectionSummary> connections)
 {
     m_connections = std::move(connections);
-    std::sort(m_connections.begin(), m_connections.end(),
-              [](const auto& a, const auto& b) { return a.id < b.id; });
+    std::sort(m_connections.begin(), m_connections.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     Q_EMIT connectionsChanged();
 }
 
@@ -95,8 +94,8 @@ int EventStore::laneOf(std::uint32_t conn) const
 
 const core::ConnectionSummary* EventStore::connection(std::uint32_t conn) const
 {
-    const auto it = std::lower_bound(m_connections.begin(), m_connections.end(), conn,
-                                     [](const auto& c, std::uint32_t id) { return c.id < id; });
+    const auto it = std::lower_bound(
+        m_connections.begin(), m_connections.end(), conn, [](const auto& c, std::uint32_t id) { return c.id < id; });
     return it != m_connections.end() && it->id == conn ? &*it : nullptr;
 }
 

@@ -57,20 +57,31 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
         return static_cast<uint>(r.conn);
     case SortRole:
         switch (index.column()) {
-        case TimeColumn: return QVariant::fromValue<qlonglong>(r.relNs);
-        case ConnColumn: return static_cast<uint>(r.conn);
-        case DirColumn: return static_cast<int>(r.dir);
-        case TypeColumn: return static_cast<int>(r.type);
-        default: return eventDetails(m_store->event(row));
+        case TimeColumn:
+            return QVariant::fromValue<qlonglong>(r.relNs);
+        case ConnColumn:
+            return static_cast<uint>(r.conn);
+        case DirColumn:
+            return static_cast<int>(r.dir);
+        case TypeColumn:
+            return static_cast<int>(r.type);
+        default:
+            return eventDetails(m_store->event(row));
         }
     case Qt::DisplayRole:
         switch (index.column()) {
-        case TimeColumn: return secondsText(r.relNs, m_store->decimals());
-        case ConnColumn: return static_cast<uint>(r.conn);
-        case DirColumn: return directionText(r.dir);
-        case TypeColumn: return eventTypeKey(r.type);
-        case DetailsColumn: return eventDetails(m_store->event(row));
-        default: return {};
+        case TimeColumn:
+            return secondsText(r.relNs, m_store->decimals());
+        case ConnColumn:
+            return static_cast<uint>(r.conn);
+        case DirColumn:
+            return directionText(r.dir);
+        case TypeColumn:
+            return eventTypeKey(r.type);
+        case DetailsColumn:
+            return eventDetails(m_store->event(row));
+        default:
+            return {};
         }
     case Qt::ToolTipRole:
         if (index.column() == ConnColumn) {
@@ -98,12 +109,18 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case TimeColumn: return tr("Time (s)");
-    case ConnColumn: return tr("Conn");
-    case DirColumn: return tr("Dir");
-    case TypeColumn: return tr("Event");
-    case DetailsColumn: return tr("Details");
-    default: return {};
+    case TimeColumn:
+        return tr("Time (s)");
+    case ConnColumn:
+        return tr("Conn");
+    case DirColumn:
+        return tr("Dir");
+    case TypeColumn:
+        return tr("Event");
+    case DetailsColumn:
+        return tr("Details");
+    default:
+        return {};
     }
 }
 

@@ -60,7 +60,8 @@ void FindingsView::activate(int row)
     if (!f.suggestion.empty())
         text += u"<br><b>" % tr("Suggestion:") % u"</b> " % QString::fromStdString(f.suggestion).toHtmlEscaped();
     if (!f.evidence.empty())
-        text += u"<br><i>" % tr("%n evidence event(s) ringed on the timeline", nullptr, static_cast<int>(f.evidence.size())) % u"</i>";
+        text += u"<br><i>"
+            % tr("%n evidence event(s) ringed on the timeline", nullptr, static_cast<int>(f.evidence.size())) % u"</i>";
     m_detail->setText(text);
     if (m_tree->currentItem() != m_tree->topLevelItem(row)) {
         QSignalBlocker block(m_tree);

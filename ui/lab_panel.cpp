@@ -39,9 +39,11 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     targetRow->addWidget(m_target, 1);
     targetRow->addWidget(m_tls);
     form->addRow(tr("Target"), targetRow);
-    for (const auto p : { core::RpcPattern::Idle, core::RpcPattern::Unary, core::RpcPattern::Stream, core::RpcPattern::Bidi })
+    for (const auto p :
+        { core::RpcPattern::Idle, core::RpcPattern::Unary, core::RpcPattern::Stream, core::RpcPattern::Bidi })
         m_pattern->addItem(QString::fromLatin1(core::rpcPatternName(p).data()), static_cast<int>(p));
-    m_pattern->setToolTip(tr("idle: connect and stay quiet; unary: a call every interval; stream/bidi: one long-lived stream"));
+    m_pattern->setToolTip(
+        tr("idle: connect and stay quiet; unary: a call every interval; stream/bidi: one long-lived stream"));
     m_interval->setRange(0.05, 3600);
     m_interval->setValue(1.0);
     m_interval->setSuffix(tr(" s"));
@@ -51,9 +53,11 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     form->addRow(tr("RPC pattern"), patternRow);
     m_simulator->addItem(tr("none (direct)"));
     for (const auto& e : core::builtinLbCatalogue())
-        m_simulator->addItem(QString::fromStdString(e.profile.name) % u" (" % QString::fromStdString(core::formatDuration(e.profile.idleTimeoutS)) % u')',
-                             QString::fromStdString(e.profile.name));
-    m_simulator->setToolTip(tr("Put the LB simulator in the path, playing this profile's idle timeout and expiry action"));
+        m_simulator->addItem(QString::fromStdString(e.profile.name) % u" ("
+                % QString::fromStdString(core::formatDuration(e.profile.idleTimeoutS)) % u')',
+            QString::fromStdString(e.profile.name));
+    m_simulator->setToolTip(
+        tr("Put the LB simulator in the path, playing this profile's idle timeout and expiry action"));
     form->addRow(tr("LB simulator"), m_simulator);
     auto* run = new QHBoxLayout;
     run->addWidget(m_start);
@@ -83,7 +87,8 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
         if (!m_session->fault(LabSession::Fault::Reset))
             setStatus(tr("Faults need the LB simulator in the path."));
     });
-    connect(m_latency, &QSpinBox::valueChanged, this, [this](int ms) { m_session->fault(LabSession::Fault::Latency, ms); });
+    connect(
+        m_latency, &QSpinBox::valueChanged, this, [this](int ms) { m_session->fault(LabSession::Fault::Latency, ms); });
     setRunning(false);
 }
 

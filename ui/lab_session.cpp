@@ -41,7 +41,10 @@ LabSession::LabSession(QObject* parent)
                 warnings << QString::fromStdString(w);
         if (!error.isEmpty()) {
             auto state = std::move(m_state);
-            (void)QtConcurrent::run([state] { state->runner.reset(); state->tap.reset(); });
+            (void)QtConcurrent::run([state] {
+                state->runner.reset();
+                state->tap.reset();
+            });
         } else {
             m_drain.start();
         }
@@ -103,10 +106,18 @@ bool LabSession::fault(Fault fault, int value)
     if (!sim)
         return false;
     switch (fault) {
-    case Fault::BlackholeOn: sim->setBlackhole(true); break;
-    case Fault::BlackholeOff: sim->setBlackhole(false); break;
-    case Fault::Reset: sim->resetNow(); break;
-    case Fault::Latency: sim->setLatencyMs(value); break;
+    case Fault::BlackholeOn:
+        sim->setBlackhole(true);
+        break;
+    case Fault::BlackholeOff:
+        sim->setBlackhole(false);
+        break;
+    case Fault::Reset:
+        sim->resetNow();
+        break;
+    case Fault::Latency:
+        sim->setLatencyMs(value);
+        break;
     }
     return true;
 }

@@ -43,13 +43,15 @@ void LbProfilePicker::addEntries(const std::vector<core::LbCatalogueEntry>& entr
     for (const auto& e : entries) {
         const auto& p = e.profile;
         auto* item = new QListWidgetItem(QString::fromStdString(p.title.empty() ? p.name : p.title) % u"  ("
-                                         % QString::fromStdString(core::formatDuration(p.idleTimeoutS)) % u')'
-                                         % (custom ? tr(" [custom]") : QString()));
+            % QString::fromStdString(core::formatDuration(p.idleTimeoutS)) % u')'
+            % (custom ? tr(" [custom]") : QString()));
         QString tip = u"<b>" % QString::fromStdString(p.name).toHtmlEscaped() % u"</b><br>" % tr("idle timeout: ")
             % QString::fromStdString(core::formatDuration(p.idleTimeoutS)) % u"<br>" % tr("on expiry: ")
             % QString::fromLatin1(core::lbExpiryActionName(p.onExpiry).data());
         if (p.tcpKeepaliveResetsIdle)
-            tip += u"<br>" % (*p.tcpKeepaliveResetsIdle ? tr("TCP keep-alive resets the idle timer") : tr("TCP keep-alive does not reset the idle timer"));
+            tip += u"<br>"
+                % (*p.tcpKeepaliveResetsIdle ? tr("TCP keep-alive resets the idle timer")
+                                             : tr("TCP keep-alive does not reset the idle timer"));
         if (e.http2PingResetsIdle && !*e.http2PingResetsIdle)
             tip += u"<br>" % tr("HTTP/2 PINGs do not reset the idle timer");
         if (!p.notes.empty())
@@ -103,7 +105,8 @@ void LbProfilePicker::setSelectedNames(const QStringList& names)
     {
         QSignalBlocker block(m_list);
         for (int i = 0; i < m_list->count(); ++i)
-            m_list->item(i)->setCheckState(names.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
+            m_list->item(i)->setCheckState(
+                names.contains(m_list->item(i)->data(Qt::UserRole).toString()) ? Qt::Checked : Qt::Unchecked);
     }
     Q_EMIT selectionChanged();
 }

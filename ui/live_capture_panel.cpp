@@ -37,7 +37,8 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("\u2026"));
     connect(browse, &QToolButton::clicked, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Save live capture"), QStringLiteral("live.pcap"), tr("pcap (*.pcap)"));
+        const QString p = QFileDialog::getSaveFileName(
+            this, tr("Save live capture"), QStringLiteral("live.pcap"), tr("pcap (*.pcap)"));
         if (!p.isEmpty())
             m_save->setText(p);
     });
@@ -58,12 +59,30 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     setRunning(false);
 }
 
-QString LiveCapturePanel::device() const { return m_device->currentText().trimmed(); }
-QString LiveCapturePanel::filter() const { return m_filter->text().trimmed(); }
-QString LiveCapturePanel::savePath() const { return m_save->text().trimmed(); }
-void LiveCapturePanel::setDevice(const QString& device) { m_device->setCurrentText(device); }
-void LiveCapturePanel::setFilter(const QString& filter) { m_filter->setText(filter); }
-void LiveCapturePanel::setSavePath(const QString& path) { m_save->setText(path); }
+QString LiveCapturePanel::device() const
+{
+    return m_device->currentText().trimmed();
+}
+QString LiveCapturePanel::filter() const
+{
+    return m_filter->text().trimmed();
+}
+QString LiveCapturePanel::savePath() const
+{
+    return m_save->text().trimmed();
+}
+void LiveCapturePanel::setDevice(const QString& device)
+{
+    m_device->setCurrentText(device);
+}
+void LiveCapturePanel::setFilter(const QString& filter)
+{
+    m_filter->setText(filter);
+}
+void LiveCapturePanel::setSavePath(const QString& path)
+{
+    m_save->setText(path);
+}
 
 void LiveCapturePanel::setRunning(bool running)
 {

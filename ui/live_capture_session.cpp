@@ -76,7 +76,7 @@ void LiveCaptureSession::start(const QString& device, const QString& filter, con
     auto state = std::make_shared<State>();
     m_state = state;
     m_startWatcher.setFuture(QtConcurrent::run([state, device = device.toStdString(), filter = filter.toStdString(),
-                                                savePath = savePath.toStdString()]() -> QString {
+                                                   savePath = savePath.toStdString()]() -> QString {
         state->hub = std::make_unique<core::lab::EventHub>();
         state->hub->addListener(state.get());
         state->originNs = core::lab::realtimeNs();

@@ -4,6 +4,7 @@
 #include "capture_loader.h"
 #include "core/findings_analyzer.h"
 #include "core/report.h"
+#include "core/settings_snippets.h"
 #include "event_export.h"
 #include "event_filter_proxy.h"
 #include "event_format.h"
@@ -12,11 +13,10 @@
 #include "findings_view.h"
 #include "lab_panel.h"
 #include "lab_session.h"
+#include "lb_profile_picker.h"
 #include "live_capture_panel.h"
 #include "live_capture_session.h"
 #include "settings_editor.h"
-#include "core/settings_snippets.h"
-#include "lb_profile_picker.h"
 #include "timeline_view.h"
 
 #include <QApplication>
@@ -136,10 +136,11 @@ MainWindow::MainWindow(QWidget* parent)
 
     // Selection: timeline <-> table; findings -> timeline.
     connect(m_timeline, &TimelineView::eventClicked, this, &MainWindow::selectTableRow);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-        if (current.isValid())
-            m_timeline->selectEvent(m_proxy->eventAt(current.row()));
-    });
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+            if (current.isValid())
+                m_timeline->selectEvent(m_proxy->eventAt(current.row()));
+        });
     connect(m_findings, &FindingsView::evidenceRequested, this, [this](const std::vector<std::uint64_t>& evidence) {
         m_timeline->showEvidence(evidence);
         if (!evidence.empty())
@@ -205,7 +206,8 @@ void MainWindow::createDocks()
     connect(m_liveSession, &LiveCaptureSession::started, this, [this](const QString& error) {
         if (!error.isEmpty()) {
             m_live->setRunning(false);
-            m_live->setStatus(u"<span style='color:#d62728'>" % error.toHtmlEscaped().replace(u"\n"_qs, u"<br>"_qs) % u"</span>");
+            m_live->setStatus(
+                u"<span style='color:#d62728'>" % error.toHtmlEscaped().replace(u"\n"_qs, u"<br>"_qs) % u"</span>");
             statusBar()->showMessage(tr("Live capture failed: %1").arg(error.section(u'\n', 0, 0)));
             Q_EMIT liveCaptureStarted(false);
             return;
@@ -215,18 +217,18 @@ void MainWindow::createDocks()
         Q_EMIT liveCaptureStarted(true);
     });
     connect(m_liveSession, &LiveCaptureSession::stopped, this,
-            [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
-                m_connections = connections;
-                m_packets = packets;
-                m_store->setConnections(connections);
-                m_live->setRunning(false);
-                QString text = tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets);
-                if (!m_live->savePath().isEmpty())
-                    text += u' ' % tr("Saved to %1.").arg(m_live->savePath());
-                m_live->setStatus(text);
-                statusBar()->showMessage(tr("Live capture stopped."));
-                reanalyze();
-            });
+        [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
+            m_connections = connections;
+            m_packets = packets;
+            m_store->setConnections(connections);
+            m_live->setRunning(false);
+            QString text = tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets);
+            if (!m_live->savePath().isEmpty())
+                text += u' ' % tr("Saved to %1.").arg(m_live->savePath());
+            m_live->setStatus(text);
+            statusBar()->showMessage(tr("Live capture stopped."));
+            reanalyze();
+        });
 
     connect(m_lab, &LabPanel::startRequested, this, &MainWindow::startLab);
     connect(m_lab, &LabPanel::stopRequested, m_labSession, &LabSession::stop);
@@ -244,15 +246,15 @@ void MainWindow::createDocks()
         Q_EMIT labStarted(true);
     });
     connect(m_labSession, &LabSession::stopped, this,
-            [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
-                m_connections = connections;
-                m_packets = packets;
-                m_store->setConnections(connections);
-                m_lab->setRunning(false);
-                m_lab->setStatus(tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets));
-                statusBar()->showMessage(tr("Lab stopped."));
-                reanalyze();
-            });
+        [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
+            m_connections = connections;
+            m_packets = packets;
+            m_store->setConnections(connections);
+            m_lab->setRunning(false);
+            m_lab->setStatus(tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets));
+            statusBar()->showMessage(tr("Lab stopped."));
+            reanalyze();
+        });
 }
 
 bool MainWindow::sourceRunning() const
@@ -313,7 +315,8 @@ void MainWindow::createActions()
     updateRecentMenu();
     file->addSeparator();
     QMenu* exp = file->addMenu(tr("&Export"));
-    exp->addAction(tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline);
+    exp->addAction(
+        tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline);
     exp->addAction(tr("Events (CSV, JSON)\u2026"), this, &MainWindow::exportEvents);
     exp->addAction(tr("Report (Markdown, JSON)\u2026"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::exportReport);
     exp->addAction(tr("Settings (JSON, code snippets)\u2026"), this, &MainWindow::exportSettings);
@@ -419,8 +422,8 @@ void MainWindow::reanalyze()
     stopReanalysis();
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     m_reanalysisCancel = cancel;
-    m_reanalysis.setFuture(QtConcurrent::run(
-        [store = m_store, profiles = m_profiles->selected(), connections = m_connections, cancel] {
+    m_reanalysis.setFuture(
+        QtConcurrent::run([store = m_store, profiles = m_profiles->selected(), connections = m_connections, cancel] {
             core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
             for (std::size_t i = 0; i < store->size(); ++i) {
                 if ((i & 4095) == 0 && cancel->load())
@@ -462,8 +465,8 @@ void MainWindow::rebuildConnectionFilter()
     m_connFilter->addItem(tr("All connections"));
     for (const auto& c : m_store->connections())
         m_connFilter->addItem(u"#" % QString::number(c.id) % u"  " % QString::fromStdString(c.client) % u" \u2192 "
-                                  % QString::fromStdString(c.server),
-                              c.id);
+                % QString::fromStdString(c.server),
+            c.id);
     const int i = current.isValid() ? m_connFilter->findData(current) : 0;
     m_connFilter->setCurrentIndex(std::max(i, 0));
 }
@@ -520,7 +523,8 @@ void MainWindow::exportTimeline()
 #ifdef KS_HAVE_QT_SVG
     filter += tr(";;SVG image (*.svg)");
 #endif
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export timeline"), QStringLiteral("timeline.png"), filter);
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Export timeline"), QStringLiteral("timeline.png"), filter);
     if (path.isEmpty())
         return;
     QString error;
@@ -532,12 +536,12 @@ void MainWindow::exportTimeline()
 
 void MainWindow::exportEvents()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export events"), QStringLiteral("events.csv"),
-                                                      tr("CSV (*.csv);;JSON (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export events"), QStringLiteral("events.csv"), tr("CSV (*.csv);;JSON (*.json)"));
     if (path.isEmpty())
         return;
     const QString error = path.endsWith(u".json"_qs, Qt::CaseInsensitive) ? exportEventsJson(*m_store, path)
-                                                                         : exportEventsCsv(*m_store, path);
+                                                                          : exportEventsCsv(*m_store, path);
     if (!error.isEmpty())
         QMessageBox::warning(this, tr("Export events"), error);
     else
@@ -546,8 +550,8 @@ void MainWindow::exportEvents()
 
 void MainWindow::exportReport()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export report"), QStringLiteral("report.md"),
-                                                      tr("Markdown (*.md);;JSON (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export report"), QStringLiteral("report.md"), tr("Markdown (*.md);;JSON (*.json)"));
     if (path.isEmpty())
         return;
     core::ReportInput in;
@@ -572,7 +576,8 @@ void MainWindow::exportSettings()
         filters += u";;" % QString::fromLatin1(core::snippetLanguageName(lang).data()) % u" (*."
             % QString::fromLatin1(core::snippetFileExtension(lang).data()) % u')';
     QString selected;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export settings"), QStringLiteral("keepalive.json"), filters, &selected);
+    QString path = QFileDialog::getSaveFileName(
+        this, tr("Export settings"), QStringLiteral("keepalive.json"), filters, &selected);
     if (path.isEmpty())
         return;
     const QString error = exportSettingsTo(path);

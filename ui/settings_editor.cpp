@@ -26,9 +26,11 @@ QString defaultText(const core::SettingSpec& spec)
         return spec.defaultValue ? QObject::tr("on") : QObject::tr("off");
     if (spec.defaultValue == core::kInfinite)
         return QObject::tr("never");
-    QString text = QString::number(spec.defaultValue) % u' ' % QString::fromLatin1(core::settingUnitName(spec.unit).data());
+    QString text
+        = QString::number(spec.defaultValue) % u' ' % QString::fromLatin1(core::settingUnitName(spec.unit).data());
     if (spec.unit == core::SettingUnit::Milliseconds && spec.defaultValue >= 1000)
-        text += u" (" % QString::fromStdString(core::formatDuration(static_cast<double>(spec.defaultValue) / 1000)) % u')';
+        text += u" (" % QString::fromStdString(core::formatDuration(static_cast<double>(spec.defaultValue) / 1000))
+            % u')';
     return text;
 }
 
@@ -50,13 +52,15 @@ SettingsEditor::SettingsEditor(QWidget* parent)
     buttons->addStretch();
     layout->addLayout(buttons);
     connect(load, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load experiment"), m_path, tr("Experiment (*.json)"));
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Load experiment"), m_path, tr("Experiment (*.json)"));
         if (!path.isEmpty())
             if (const QString e = this->load(path); !e.isEmpty())
                 QMessageBox::warning(this, tr("Load experiment"), e);
     });
     connect(save, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"), m_path.isEmpty() ? QStringLiteral("experiment.json") : m_path, tr("Experiment (*.json)"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"),
+            m_path.isEmpty() ? QStringLiteral("experiment.json") : m_path, tr("Experiment (*.json)"));
         if (!path.isEmpty())
             if (const QString e = this->save(path); !e.isEmpty())
                 QMessageBox::warning(this, tr("Save experiment"), e);
@@ -105,7 +109,7 @@ SettingsEditor::SettingsEditor(QWidget* parent)
         f.note->hide();
         rowLayout->addWidget(f.note);
         auto* label = new QLabel(QString::fromLatin1(spec.key.data(), static_cast<qsizetype>(spec.key.size())) % u" ["
-                                 % QString::fromLatin1(core::settingUnitName(spec.unit).data()) % u']');
+            % QString::fromLatin1(core::settingUnitName(spec.unit).data()) % u']');
         label->setToolTip(tip);
         forms[static_cast<int>(spec.side)]->addRow(label, row);
     }
@@ -124,7 +128,8 @@ SettingsEditor::SettingsEditor(QWidget* parent)
 SettingsEditor::Field* SettingsEditor::find(core::SettingSide side, const QString& key)
 {
     for (Field& f : m_fields)
-        if (f.spec->side == side && QLatin1String(f.spec->key.data(), static_cast<qsizetype>(f.spec->key.size())) == key)
+        if (f.spec->side == side
+            && QLatin1String(f.spec->key.data(), static_cast<qsizetype>(f.spec->key.size())) == key)
             return &f;
     return nullptr;
 }
@@ -159,7 +164,9 @@ void SettingsEditor::onEdited(Field& f)
         } else {
             const qlonglong v = text.toLongLong(&ok);
             if (!ok)
-                f.error = tr("%1: expected a whole number of %2, or \"never\"").arg(QString::fromLatin1(f.spec->key.data()), QString::fromLatin1(core::settingUnitName(f.spec->unit).data()));
+                f.error = tr("%1: expected a whole number of %2, or \"never\"")
+                              .arg(QString::fromLatin1(f.spec->key.data()),
+                                  QString::fromLatin1(core::settingUnitName(f.spec->unit).data()));
             else
                 f.error = QString::fromStdString(m_experiment.settings.set(side, key, v));
         }
@@ -182,8 +189,11 @@ void SettingsEditor::refreshLint()
             notes << u"<span style='color:#d62728'>" % f.error.toHtmlEscaped() % u"</span>";
         const std::string needle = std::string(core::settingSideName(f.spec->side)) + " " + std::string(f.spec->key);
         for (const auto& finding : m_lint) {
-            if (finding.suggestion.find(needle) != std::string::npos || finding.detail.find(needle) != std::string::npos) {
-                const char* color = finding.severity == core::Severity::Error ? "#d62728" : finding.severity == core::Severity::Warning ? "#b26b00" : "#1f77b4";
+            if (finding.suggestion.find(needle) != std::string::npos
+                || finding.detail.find(needle) != std::string::npos) {
+                const char* color = finding.severity == core::Severity::Error ? "#d62728"
+                    : finding.severity == core::Severity::Warning             ? "#b26b00"
+                                                                              : "#1f77b4";
                 notes << u"<span style='color:" % QString::fromLatin1(color) % u"'>\u26a0 "
                         % QString::fromStdString(finding.title).toHtmlEscaped() % u"</span>";
             }
@@ -195,8 +205,9 @@ void SettingsEditor::refreshLint()
     int errors = 0, warnings = 0;
     for (const auto& l : m_lint)
         (l.severity == core::Severity::Error ? errors : warnings) += l.severity == core::Severity::Info ? 0 : 1;
-    m_summary->setText(m_lint.empty() ? tr("Lint: no problems found.")
-                                      : tr("Lint: %1 error(s), %2 warning(s). Hover a field's note for details.").arg(errors).arg(warnings));
+    m_summary->setText(m_lint.empty()
+            ? tr("Lint: no problems found.")
+            : tr("Lint: %1 error(s), %2 warning(s). Hover a field's note for details.").arg(errors).arg(warnings));
 }
 
 void SettingsEditor::setExperiment(const core::Experiment& experiment)

@@ -16,8 +16,8 @@ int TimeAxisMapping::columnCount() const
     return static_cast<int>(std::ceil(x1 - x0));
 }
 
-std::pair<std::size_t, std::size_t> visibleRange(std::span<const std::int64_t> sortedNs, std::int64_t fromNs,
-                                                 std::int64_t toNs)
+std::pair<std::size_t, std::size_t> visibleRange(
+    std::span<const std::int64_t> sortedNs, std::int64_t fromNs, std::int64_t toNs)
 {
     const auto lo = std::lower_bound(sortedNs.begin(), sortedNs.end(), fromNs);
     const auto hi = std::upper_bound(lo, sortedNs.end(), toNs);
@@ -49,8 +49,7 @@ void bucketByColumn(std::span<const std::int64_t> sortedNs, const TimeAxisMappin
             step *= 2;
         }
         const auto it = std::partition_point(sortedNs.begin() + static_cast<std::ptrdiff_t>(lo),
-                                             sortedNs.begin() + static_cast<std::ptrdiff_t>(hi),
-                                             [&](std::int64_t ns) { return m.column(ns) <= col; });
+            sortedNs.begin() + static_cast<std::ptrdiff_t>(hi), [&](std::int64_t ns) { return m.column(ns) <= col; });
         const auto next = static_cast<std::size_t>(it - sortedNs.begin());
         out.push_back({ col, i, next - i });
         i = next;

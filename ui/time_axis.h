@@ -35,11 +35,11 @@ struct ColumnBucket {
 
 // Buckets the visible part of sortedNs (ascending nanoseconds) by pixel column, appending to
 // out. Costs O(buckets * log(n / buckets)): a galloping search skips each column's events.
-void bucketByColumn(std::span<const std::int64_t> sortedNs, const TimeAxisMapping& mapping,
-                    std::vector<ColumnBucket>& out);
+void bucketByColumn(
+    std::span<const std::int64_t> sortedNs, const TimeAxisMapping& mapping, std::vector<ColumnBucket>& out);
 
 // Index range [first, last) of sortedNs inside [fromNs, toNs].
-std::pair<std::size_t, std::size_t> visibleRange(std::span<const std::int64_t> sortedNs, std::int64_t fromNs,
-                                                 std::int64_t toNs);
+std::pair<std::size_t, std::size_t> visibleRange(
+    std::span<const std::int64_t> sortedNs, std::int64_t fromNs, std::int64_t toNs);
 
 } // namespace ks::ui

@@ -24,9 +24,21 @@ namespace {
 
 // Quiet activity first, the keepalive story last (on top).
 constexpr std::array kDrawOrder {
-    EventType::WindowUpdate, EventType::Data, EventType::Preface, EventType::Settings, EventType::Headers,
-    EventType::RstStream, EventType::Rpc, EventType::ChannelState, EventType::TcpKeepaliveAck,
-    EventType::TcpKeepalive, EventType::Syn, EventType::Fin, EventType::Rst, EventType::PingAck, EventType::Ping,
+    EventType::WindowUpdate,
+    EventType::Data,
+    EventType::Preface,
+    EventType::Settings,
+    EventType::Headers,
+    EventType::RstStream,
+    EventType::Rpc,
+    EventType::ChannelState,
+    EventType::TcpKeepaliveAck,
+    EventType::TcpKeepalive,
+    EventType::Syn,
+    EventType::Fin,
+    EventType::Rst,
+    EventType::PingAck,
+    EventType::Ping,
     EventType::Goaway,
 };
 
@@ -71,8 +83,8 @@ template <typename Fn>
 void forEachGap(const ConnectionLane& lane, IdlePolicy policy, std::int64_t endNs, std::int64_t fromNs, Fn&& fn)
 {
     const auto& gaps = lane.gaps(policy);
-    auto it = std::lower_bound(gaps.begin(), gaps.end(), fromNs,
-                               [](const IdleGap& g, std::int64_t t) { return g.endNs < t; });
+    auto it = std::lower_bound(
+        gaps.begin(), gaps.end(), fromNs, [](const IdleGap& g, std::int64_t t) { return g.endNs < t; });
     for (; it != gaps.end(); ++it)
         fn(*it);
     const auto open = lane.openGapStartNs(policy);
@@ -96,7 +108,7 @@ TimelineLayer::TimelineLayer(QCustomPlot* plot, const EventStore* store)
 QColor TimelineLayer::profileColor(std::size_t i)
 {
     static const std::array colors { QColor(0xe6, 0x55, 0x0d), QColor(0xc2, 0x18, 0x5b), QColor(0x6a, 0x1b, 0x9a),
-                                     QColor(0x00, 0x79, 0x6b), QColor(0x5d, 0x40, 0x37), QColor(0x28, 0x35, 0x93) };
+        QColor(0x00, 0x79, 0x6b), QColor(0x5d, 0x40, 0x37), QColor(0x28, 0x35, 0x93) };
     return colors[i % colors.size()];
 }
 
@@ -134,7 +146,8 @@ void TimelineLayer::draw(QCPPainter* painter)
         return;
     const auto yRange = mParentPlot->yAxis->range();
     const int firstLane = std::max(0, static_cast<int>(std::floor(yRange.lower)));
-    const int lastLane = std::min(static_cast<int>(m_store->laneCount()) - 1, static_cast<int>(std::ceil(yRange.upper)) - 1);
+    const int lastLane
+        = std::min(static_cast<int>(m_store->laneCount()) - 1, static_cast<int>(std::ceil(yRange.upper)) - 1);
     if (firstLane > lastLane)
         return;
     drawLanes(painter, firstLane, lastLane);
@@ -192,7 +205,7 @@ void TimelineLayer::drawGaps(QCPPainter* painter, int firstLane, int lastLane)
             if (r.width() > 70) {
                 painter->setPen(pal.color(QPalette::Text));
                 painter->drawText(r.adjusted(4, 0, -4, 0), Qt::AlignHCenter | Qt::AlignBottom,
-                                  u"idle " % QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9)));
+                    u"idle " % QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9)));
             }
         });
     }
@@ -235,8 +248,8 @@ void TimelineLayer::drawProfiles(QCPPainter* painter, int firstLane, int lastLan
                     painter->drawLine(QLineF(xc, top, xc, bottom));
                     painter->setPen(color);
                     painter->drawText(QPointF(xc + 3, top + 10 + 10.0 * static_cast<double>(p % 3)),
-                                      QString::fromStdString(entry.profile.name) % u" "
-                                          % QString::fromStdString(core::formatDuration(entry.profile.idleTimeoutS)));
+                        QString::fromStdString(entry.profile.name) % u" "
+                            % QString::fromStdString(core::formatDuration(entry.profile.idleTimeoutS)));
                 }
                 ++m_drawnCrossings;
             });
@@ -270,7 +283,8 @@ void TimelineLayer::drawMarkers(QCPPainter* painter, int firstLane, int lastLane
             const double spacing = style.size;
             const QPixmap* pm = vector ? nullptr : &sprite(type, dpr);
             for (const auto& b : buckets) {
-                const double x = b.count == 1 ? m.toPixelNs(times[b.first]) : m.x0 + static_cast<double>(b.column) + 0.5;
+                const double x
+                    = b.count == 1 ? m.toPixelNs(times[b.first]) : m.x0 + static_cast<double>(b.column) + 0.5;
                 if (x - lastX >= spacing) {
                     if (pm)
                         painter->drawPixmap(QPointF(x - pm->width() / (2 * dpr), y - pm->height() / (2 * dpr)), *pm);
@@ -320,7 +334,8 @@ void TimelineLayer::drawLabels(QCPPainter* painter, int firstLane, int lastLane)
                     if (x + textWidth > m.x1 - 2) // no room on the right: put it on the left
                         x = m.toPixelNs(times[i]) - 9 - textWidth;
                     painter->setPen(Qt::NoPen);
-                    const QRectF box = QFontMetricsF(font).boundingRect(text).translated(x, y + 4).adjusted(-2, -1, 2, 1);
+                    const QRectF box
+                        = QFontMetricsF(font).boundingRect(text).translated(x, y + 4).adjusted(-2, -1, 2, 1);
                     painter->fillRect(box, shade(pal.color(QPalette::Base), pal, 0.85));
                     painter->setPen(markerStyle(EventType::Goaway).color);
                     painter->drawText(QPointF(x, y + 4), text);
@@ -338,7 +353,7 @@ void TimelineLayer::drawLabels(QCPPainter* painter, int firstLane, int lastLane)
                     const auto& r = m_store->record(l.indexes(EventType::PingAck)[i]);
                     if (r.number >= 0)
                         painter->drawText(QPointF(m.toPixelNs(times[i]) - 12, y),
-                                          QString::number(r.number, 'f', r.number < 10 ? 2 : 0) % u" ms");
+                            QString::number(r.number, 'f', r.number < 10 ? 2 : 0) % u" ms");
                 }
             }
         }
@@ -351,7 +366,8 @@ void TimelineLayer::drawLabels(QCPPainter* painter, int firstLane, int lastLane)
                 painter->setPen(pal.color(QPalette::Text));
                 for (auto i = a; i < b; ++i) {
                     const auto& r = m_store->record(l.indexes(EventType::ChannelState)[i]);
-                    painter->drawText(QPointF(m.toPixelNs(times[i]) + 7, y), QString::fromStdString(m_store->text(r.text1)));
+                    painter->drawText(
+                        QPointF(m.toPixelNs(times[i]) + 7, y), QString::fromStdString(m_store->text(r.text1)));
                 }
             }
         }
@@ -394,15 +410,24 @@ QPointF TimelineLayer::markerPosition(std::size_t eventIndex) const
     const auto& r = m_store->record(eventIndex);
     const int lane = m_store->laneOf(r.conn);
     return { mParentPlot->xAxis->coordToPixel(static_cast<double>(r.relNs) * 1e-9),
-             mParentPlot->yAxis->coordToPixel(lane + rowCenter(markerStyle(r.type).row)) };
+        mParentPlot->yAxis->coordToPixel(lane + rowCenter(markerStyle(r.type).row)) };
 }
 
 // Legend ------------------------------------------------------------------------------------
 
 namespace {
 constexpr std::array kLegendTypes {
-    EventType::Ping, EventType::PingAck, EventType::Goaway, EventType::TcpKeepalive, EventType::TcpKeepaliveAck,
-    EventType::Syn, EventType::Fin, EventType::Rst, EventType::Headers, EventType::Data, EventType::Rpc,
+    EventType::Ping,
+    EventType::PingAck,
+    EventType::Goaway,
+    EventType::TcpKeepalive,
+    EventType::TcpKeepaliveAck,
+    EventType::Syn,
+    EventType::Fin,
+    EventType::Rst,
+    EventType::Headers,
+    EventType::Data,
+    EventType::Rpc,
     EventType::ChannelState,
 };
 }
@@ -417,7 +442,8 @@ void TimelineLegend::setProfiles(const std::vector<core::LbCatalogueEntry>& prof
     setMinimumSize(100, profiles.empty() ? 22 : 42);
     m_profileNames.clear();
     for (const auto& p : profiles)
-        m_profileNames << QString::fromStdString(p.profile.name) % u" (" % QString::fromStdString(core::formatDuration(p.profile.idleTimeoutS)) % u')';
+        m_profileNames << QString::fromStdString(p.profile.name) % u" ("
+                % QString::fromStdString(core::formatDuration(p.profile.idleTimeoutS)) % u')';
 }
 
 QSize TimelineLegend::minimumOuterSizeHint() const

@@ -69,12 +69,14 @@ void drawMarker(QPainter& painter, const MarkerStyle& style, QPointF p, double s
         painter.drawPolygon(QPolygonF({ p + QPointF(r, 0), p + QPointF(-r * 0.8, r), p + QPointF(-r * 0.8, -r) }));
         break;
     case MarkerShape::Diamond:
-        painter.drawPolygon(QPolygonF({ p + QPointF(0, -r), p + QPointF(r, 0), p + QPointF(0, r), p + QPointF(-r, 0) }));
+        painter.drawPolygon(
+            QPolygonF({ p + QPointF(0, -r), p + QPointF(r, 0), p + QPointF(0, r), p + QPointF(-r, 0) }));
         break;
     case MarkerShape::HollowDiamond:
         painter.setBrush(Qt::NoBrush);
         painter.setPen(QPen(c, 2.0));
-        painter.drawPolygon(QPolygonF({ p + QPointF(0, -r), p + QPointF(r, 0), p + QPointF(0, r), p + QPointF(-r, 0) }));
+        painter.drawPolygon(
+            QPolygonF({ p + QPointF(0, -r), p + QPointF(r, 0), p + QPointF(0, r), p + QPointF(-r, 0) }));
         break;
     case MarkerShape::Square:
         painter.drawRect(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r));

@@ -11,7 +11,21 @@ class QPalette;
 
 namespace ks::ui {
 
-enum class MarkerShape { TriangleUp, TriangleDown, TriangleRight, Diamond, Square, Cross, Disc, Ring, TallTick, ShortTick, Dot, HollowDiamond, HollowSquare };
+enum class MarkerShape {
+    TriangleUp,
+    TriangleDown,
+    TriangleRight,
+    Diamond,
+    Square,
+    Cross,
+    Disc,
+    Ring,
+    TallTick,
+    ShortTick,
+    Dot,
+    HollowDiamond,
+    HollowSquare
+};
 
 struct MarkerStyle {
     MarkerShape shape = MarkerShape::Disc;

@@ -384,7 +384,8 @@ bool TimelineView::exportTo(const QString& path, int width, int height, QString*
     if (ext == u"png") {
         ok = savePng(path, width, height);
     } else if (ext == u"pdf") {
-        ok = savePdf(path, width, height, QCP::epNoCosmetic, QStringLiteral("Keepalive Scope"), QStringLiteral("Timeline"));
+        ok = savePdf(
+            path, width, height, QCP::epNoCosmetic, QStringLiteral("Keepalive Scope"), QStringLiteral("Timeline"));
 #ifdef KS_HAVE_QT_SVG
     } else if (ext == u"svg") {
         QSvgGenerator svg;

@@ -42,7 +42,9 @@ TEST(SettingsSnippets, goWritesClientParametersAndEnforcementPolicyWithDurations
 TEST(SettingsSnippets, javaUsesNettyBuildersAndPermitKeepAliveTime)
 {
     const auto text = settingsSnippet(sample(), SnippetLanguage::Java);
-    EXPECT_NE(text.find("NettyChannelBuilder.forTarget(target)\n    .keepAliveTime(30, TimeUnit.SECONDS)"), std::string::npos) << text;
+    EXPECT_NE(
+        text.find("NettyChannelBuilder.forTarget(target)\n    .keepAliveTime(30, TimeUnit.SECONDS)"), std::string::npos)
+        << text;
     EXPECT_NE(text.find(".keepAliveWithoutCalls(true)"), std::string::npos) << text;
     EXPECT_NE(text.find(".permitKeepAliveTime(10, TimeUnit.SECONDS)"), std::string::npos) << text;
     EXPECT_NE(text.find("EpollChannelOption.TCP_KEEPIDLE, 60"), std::string::npos) << text;

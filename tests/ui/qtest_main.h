@@ -6,7 +6,7 @@
 #include <QStandardPaths>
 #include <QtTest>
 
-#define KS_QTEST_MAIN(TestClass)                                                                                        \
+#define KS_QTEST_MAIN(TestClass)                                                                                       \
     int main(int argc, char** argv)                                                                                    \
     {                                                                                                                  \
         if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))                                                             \

@@ -52,7 +52,8 @@ private Q_SLOTS:
         auto goaway = makeEvent(3'000'000'000, 1, core::EventType::Goaway);
         goaway.errorCode = 11;
         goaway.debug = "too_many_pings";
-        store.append(batchOf({ makeEvent(0, 1, core::EventType::Syn), makeEvent(2'000'000'000, 1, core::EventType::Ping), ack }));
+        store.append(batchOf(
+            { makeEvent(0, 1, core::EventType::Syn), makeEvent(2'000'000'000, 1, core::EventType::Ping), ack }));
         store.append(batchOf({ goaway }));
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(inserted.count(), 2);
@@ -74,8 +75,8 @@ private Q_SLOTS:
         proxy.setSourceModel(&model);
         QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
         store.append(batchOf({ makeEvent(0, 1, core::EventType::Syn), makeEvent(10, 2, core::EventType::Syn),
-                               makeEvent(20, 1, core::EventType::Ping), makeEvent(30, 2, core::EventType::Ping),
-                               makeEvent(40, 2, core::EventType::Fin) }));
+            makeEvent(20, 1, core::EventType::Ping), makeEvent(30, 2, core::EventType::Ping),
+            makeEvent(40, 2, core::EventType::Fin) }));
         QCOMPARE(proxy.rowCount(), 5);
         proxy.setTypeVisible(core::EventType::Syn, false);
         QCOMPARE(proxy.rowCount(), 3);

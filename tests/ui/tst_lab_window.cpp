@@ -9,8 +9,8 @@
 #include "ui/settings_editor.h"
 
 #include <QElapsedTimer>
-#include <QPushButton>
 #include <QFileInfo>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -60,7 +60,6 @@ private Q_SLOTS:
         QVERIFY2(seen >= 2, qPrintable(QStringLiteral("PINGs seen: %1, events: %2").arg(seen).arg(w.store()->size())));
     }
 
-
     void liveCaptureOnLoopbackWithFilterSeesHandshakeAndSaves()
     {
         // A listening socket on loopback, and a filter that only lets its port through.
@@ -93,7 +92,8 @@ private Q_SLOTS:
         ::close(client);
         ::close(accepted);
         ::close(server);
-        QTRY_VERIFY_WITH_TIMEOUT(w.store()->laneCount() >= 1 && w.store()->lane(0).times(core::EventType::Syn).size() >= 2, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.store()->laneCount() >= 1 && w.store()->lane(0).times(core::EventType::Syn).size() >= 2, 10000);
         QTest::mouseClick(w.livePanel()->stopButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(w.livePanel()->startButton()->isEnabled(), 10000);
         QCOMPARE(w.store()->connections().size(), std::size_t(1));

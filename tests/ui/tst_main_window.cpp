@@ -88,7 +88,7 @@ private Q_SLOTS:
         // And the other way: selecting a row selects its marker.
         const auto ping = firstOf(*w.store(), core::EventType::Ping);
         w.table()->selectionModel()->setCurrentIndex(w.proxy()->index(w.proxy()->rowForEvent(*ping), 0),
-                                                     QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QCOMPARE(w.timeline()->selectedEvent(), ping);
         QVERIFY(w.timeline()->tooltipFor(*ping).contains(u"PING"_qs));
     }
@@ -156,7 +156,8 @@ private Q_SLOTS:
         QVERIFY(w.timeline()->exportTo(dir.filePath(QStringLiteral("t.pdf")), 1200, 500, &error));
         QVERIFY(QFileInfo(dir.filePath(QStringLiteral("t.pdf"))).size() > 1000);
 
-        w.settingsEditor()->setFieldText(core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("30000"));
+        w.settingsEditor()->setFieldText(
+            core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("30000"));
         QCOMPARE(w.exportSettingsTo(dir.filePath(QStringLiteral("k.go"))), QString());
         QFile go(dir.filePath(QStringLiteral("k.go")));
         QVERIFY(go.open(QIODevice::ReadOnly));
