@@ -364,10 +364,15 @@ void TimelineLayer::drawLabels(QCPPainter* painter, int firstLane, int lastLane)
             if (b - a <= 30) {
                 const double y = mParentPlot->yAxis->coordToPixel(lane + rowCenter(3)) + 4;
                 painter->setPen(pal.color(QPalette::Text));
+                double nextFree = -1e9; // a label that would overlap the previous one is left out
                 for (auto i = a; i < b; ++i) {
                     const auto& r = m_store->record(l.indexes(EventType::ChannelState)[i]);
-                    painter->drawText(
-                        QPointF(m.toPixelNs(times[i]) + 7, y), QString::fromStdString(m_store->text(r.text1)));
+                    const double x = m.toPixelNs(times[i]) + 7;
+                    if (x < nextFree)
+                        continue;
+                    const QString text = QString::fromStdString(m_store->text(r.text1));
+                    painter->drawText(QPointF(x, y), text);
+                    nextFree = x + QFontMetricsF(font).horizontalAdvance(text) + 6;
                 }
             }
         }
@@ -439,7 +444,7 @@ TimelineLegend::TimelineLegend(QCustomPlot* plot)
 
 void TimelineLegend::setProfiles(const std::vector<core::LbCatalogueEntry>& profiles)
 {
-    setMinimumSize(100, profiles.empty() ? 22 : 42);
+    setMinimumSize(100, profiles.empty() ? 42 : 62);
     m_profileNames.clear();
     for (const auto& p : profiles)
         m_profileNames << QString::fromStdString(p.profile.name) % u" ("
@@ -448,7 +453,7 @@ void TimelineLegend::setProfiles(const std::vector<core::LbCatalogueEntry>& prof
 
 QSize TimelineLegend::minimumOuterSizeHint() const
 {
-    return { 100, 22 };
+    return { 100, 42 };
 }
 
 void TimelineLegend::draw(QCPPainter* painter)
@@ -460,7 +465,15 @@ void TimelineLegend::draw(QCPPainter* painter)
     const QFontMetricsF fm(font);
     double x = mRect.left() + 8;
     double y = mRect.top() + 11;
+    // Items flow left to right and wrap onto the next row (the element reserves two or three).
+    const auto wrapFor = [&](double itemWidth) {
+        if (x + itemWidth > mRect.right() - 4 && x > mRect.left() + 8) {
+            x = mRect.left() + 8;
+            y += 20;
+        }
+    };
     for (const EventType t : kLegendTypes) {
+        wrapFor(22 + fm.horizontalAdvance(eventTypeTitle(t)));
         drawMarker(*painter, markerStyle(t), QPointF(x + 5, y), 0.9);
         painter->setPen(pal.color(QPalette::Text));
         const QString name = eventTypeTitle(t);
@@ -471,13 +484,15 @@ void TimelineLegend::draw(QCPPainter* painter)
         x = mRect.left() + 8;
         y += 20;
     }
+    const QString idle = QStringLiteral("idle \u2265 1 s");
+    wrapFor(30 + fm.horizontalAdvance(idle));
     painter->fillRect(QRectF(x, y - 5, 16, 10), shade(QColor(0x9e, 0x9e, 0x9e), pal, 0.35));
     painter->setPen(pal.color(QPalette::Text));
-    const QString idle = QStringLiteral("idle \u2265 1 s");
     painter->drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), idle);
     x += 30 + fm.horizontalAdvance(idle);
     for (int i = 0; i < m_profileNames.size(); ++i) {
         const QColor c = TimelineLayer::profileColor(static_cast<std::size_t>(i));
+        wrapFor(26 + fm.horizontalAdvance(m_profileNames[i]));
         painter->setPen(QPen(c, 2.0, Qt::DashLine));
         painter->drawLine(QLineF(x, y - 6, x, y + 6));
         QColor beyond = c;

@@ -53,6 +53,11 @@ private Q_SLOTS:
         while (pings() < 2 && timer.elapsed() < 15000)
             QTest::qWait(100);
         const auto seen = pings();
+        // KS_SCREENSHOT_DIR=dir: keep a picture of the window in this state (docs/).
+        if (qEnvironmentVariableIsSet("KS_SCREENSHOT_DIR")) {
+            QTest::qWait(2000);
+            w.grab().save(qEnvironmentVariable("KS_SCREENSHOT_DIR") + QStringLiteral("/lab.png"));
+        }
         QTest::mouseClick(w.labPanel()->stopButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(w.labPanel()->startButton()->isEnabled(), 15000);
         if (seen == 0 && w.store()->size() > 0)
