@@ -164,6 +164,24 @@ private Q_SLOTS:
         QVERIFY(go.readAll().contains("Time: 30 * time.Second"));
     }
 
+    void timelineFollowsTheSystemPalette()
+    {
+        ui::MainWindow w;
+        w.show();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        const QPalette before = QApplication::palette();
+        QApplication::setPalette(dark);
+        QCoreApplication::processEvents();
+        QCOMPARE(w.timeline()->axisRect()->backgroundBrush().color(), QColor(0x1e, 0x1e, 0x1e));
+        QCOMPARE(w.timeline()->xAxis->tickLabelColor(), QColor(0xe0, 0xe0, 0xe0));
+        QApplication::setPalette(before);
+    }
+
     void settingsEditorValidatesAndShowsLintBesideTheField()
     {
         ui::SettingsEditor editor;
