@@ -554,19 +554,31 @@ void MainWindow::exportReport()
         this, tr("Export report"), QStringLiteral("report.md"), tr("Markdown (*.md);;JSON (*.json)"));
     if (path.isEmpty())
         return;
+    const QString error = exportReportTo(path);
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Export report"), error);
+    else
+        statusBar()->showMessage(tr("Wrote %1").arg(path));
+}
+
+QString MainWindow::exportReportTo(const QString& path) const
+{
     core::ReportInput in;
     in.source = m_currentPath.toStdString();
+    // The editor's settings belong in the report when they drove the source (the lab) or come
+    // from an experiment file the user loaded; otherwise they may have nothing to do with it.
+    if (m_currentPath == u"lab" || !m_settings->currentPath().isEmpty()) {
+        in.settings = m_settings->experiment().settings;
+        in.settingsSource = m_settings->currentPath().isEmpty() ? std::string("the lab's settings")
+                                                                : m_settings->currentPath().toStdString();
+    }
     in.profiles = m_profiles->selected();
     in.connections = m_connections;
     in.originNs = m_store->originNs();
     in.decimals = m_store->decimals();
     in.packets = m_packets;
     in.findings = m_findings->findings();
-    const std::string error = core::writeReport(in, path.toStdString());
-    if (!error.empty())
-        QMessageBox::warning(this, tr("Export report"), QString::fromStdString(error));
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(path));
+    return QString::fromStdString(core::writeReport(in, path.toStdString()));
 }
 
 void MainWindow::exportSettings()

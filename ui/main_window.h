@@ -58,6 +58,7 @@ public:
     void startLiveCapture();
     LiveCapturePanel* livePanel() const { return m_live; }
     QString exportSettingsTo(const QString& path) const; // .json, .cc, .go, .java, .py; error or ""
+    QString exportReportTo(const QString& path) const; // .md or .json; error or ""
 
 Q_SIGNALS:
     void captureLoaded(bool ok); // after the last batch of a file and its findings

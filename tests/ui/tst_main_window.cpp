@@ -162,6 +162,12 @@ private Q_SLOTS:
         QFile go(dir.filePath(QStringLiteral("k.go")));
         QVERIFY(go.open(QIODevice::ReadOnly));
         QVERIFY(go.readAll().contains("Time: 30 * time.Second"));
+
+        const QString report = dir.filePath(QStringLiteral("report.md"));
+        QCOMPARE(w.exportReportTo(report), QString());
+        QFile md(report);
+        QVERIFY(md.open(QIODevice::ReadOnly));
+        QVERIFY(md.readAll().contains("too_many_pings"));
     }
 
     void timelineFollowsTheSystemPalette()
