@@ -444,7 +444,6 @@ TimelineLegend::TimelineLegend(QCustomPlot* plot)
 
 void TimelineLegend::setProfiles(const std::vector<core::LbCatalogueEntry>& profiles)
 {
-    setMinimumSize(100, profiles.empty() ? 42 : 62);
     m_profileNames.clear();
     for (const auto& p : profiles)
         m_profileNames << QString::fromStdString(p.profile.name) % u" ("
@@ -453,55 +452,81 @@ void TimelineLegend::setProfiles(const std::vector<core::LbCatalogueEntry>& prof
 
 QSize TimelineLegend::minimumOuterSizeHint() const
 {
-    return { 100, 42 };
+    return { 100, 24 };
 }
 
 void TimelineLegend::draw(QCPPainter* painter)
 {
+    layOut(painter);
+}
+
+void TimelineLegend::update(UpdatePhase phase)
+{
+    QCPLayoutElement::update(phase);
+    if (phase != upLayout)
+        return;
+    // As many rows as the items need at this width; a change takes effect on the next replot.
+    const int height = 4 + 20 * layOut(nullptr);
+    if (minimumSize().height() != height) {
+        setMinimumSize(100, height);
+        mParentPlot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+int TimelineLegend::layOut(QCPPainter* painter) const
+{
     const QPalette pal = mParentPlot->palette();
-    QFont font(mParentPlot->font().family(), 8);
-    painter->setFont(font);
-    painter->setRenderHint(QPainter::Antialiasing, true);
+    const QFont font(mParentPlot->font().family(), 8);
     const QFontMetricsF fm(font);
+    if (painter) {
+        painter->setFont(font);
+        painter->setRenderHint(QPainter::Antialiasing, true);
+    }
     double x = mRect.left() + 8;
     double y = mRect.top() + 11;
-    // Items flow left to right and wrap onto the next row (the element reserves two or three).
-    const auto wrapFor = [&](double itemWidth) {
+    int rows = 1;
+    // Items flow left to right and wrap onto the next row.
+    const auto place = [&](double itemWidth) {
         if (x + itemWidth > mRect.right() - 4 && x > mRect.left() + 8) {
             x = mRect.left() + 8;
             y += 20;
+            ++rows;
         }
     };
+    const auto text = [&](double dx, const QString& s, const QColor& c) {
+        painter->setPen(c);
+        painter->drawText(QPointF(x + dx, y + fm.ascent() / 2 - 1), s);
+    };
     for (const EventType t : kLegendTypes) {
-        wrapFor(22 + fm.horizontalAdvance(eventTypeTitle(t)));
-        drawMarker(*painter, markerStyle(t), QPointF(x + 5, y), 0.9);
-        painter->setPen(pal.color(QPalette::Text));
         const QString name = eventTypeTitle(t);
-        painter->drawText(QPointF(x + 13, y + fm.ascent() / 2 - 1), name);
+        place(22 + fm.horizontalAdvance(name));
+        if (painter) {
+            drawMarker(*painter, markerStyle(t), QPointF(x + 5, y), 0.9);
+            text(13, name, pal.color(QPalette::Text));
+        }
         x += 22 + fm.horizontalAdvance(name);
     }
-    if (!m_profileNames.isEmpty()) { // profiles get a row of their own
-        x = mRect.left() + 8;
-        y += 20;
-    }
     const QString idle = QStringLiteral("idle \u2265 1 s");
-    wrapFor(30 + fm.horizontalAdvance(idle));
-    painter->fillRect(QRectF(x, y - 5, 16, 10), shade(QColor(0x9e, 0x9e, 0x9e), pal, 0.35));
-    painter->setPen(pal.color(QPalette::Text));
-    painter->drawText(QPointF(x + 20, y + fm.ascent() / 2 - 1), idle);
+    place(30 + fm.horizontalAdvance(idle));
+    if (painter) {
+        painter->fillRect(QRectF(x, y - 5, 16, 10), shade(QColor(0x9e, 0x9e, 0x9e), pal, 0.35));
+        text(20, idle, pal.color(QPalette::Text));
+    }
     x += 30 + fm.horizontalAdvance(idle);
     for (int i = 0; i < m_profileNames.size(); ++i) {
         const QColor c = TimelineLayer::profileColor(static_cast<std::size_t>(i));
-        wrapFor(26 + fm.horizontalAdvance(m_profileNames[i]));
-        painter->setPen(QPen(c, 2.0, Qt::DashLine));
-        painter->drawLine(QLineF(x, y - 6, x, y + 6));
-        QColor beyond = c;
-        beyond.setAlpha(60);
-        painter->fillRect(QRectF(x, y - 5, 12, 10), beyond);
-        painter->setPen(c);
-        painter->drawText(QPointF(x + 16, y + fm.ascent() / 2 - 1), m_profileNames[i]);
+        place(26 + fm.horizontalAdvance(m_profileNames[i]));
+        if (painter) {
+            painter->setPen(QPen(c, 2.0, Qt::DashLine));
+            painter->drawLine(QLineF(x, y - 6, x, y + 6));
+            QColor beyond = c;
+            beyond.setAlpha(60);
+            painter->fillRect(QRectF(x, y - 5, 12, 10), beyond);
+            text(16, m_profileNames[i], c);
+        }
         x += 26 + fm.horizontalAdvance(m_profileNames[i]);
     }
+    return rows;
 }
 
 } // namespace ks::ui

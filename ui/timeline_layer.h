@@ -68,8 +68,11 @@ public:
 protected:
     QSize minimumOuterSizeHint() const override;
     void draw(QCPPainter* painter) override;
+    void update(UpdatePhase phase) override;
 
 private:
+    int layOut(QCPPainter* painter) const; // draws when painter is set; returns the rows used
+
     QStringList m_profileNames;
 };
 

@@ -381,6 +381,9 @@ bool TimelineView::exportTo(const QString& path, int width, int height, QString*
 {
     const QString ext = QFileInfo(path).suffix().toLower();
     bool ok = false;
+    // One layout pass at the export's size first: the legend settles its row count there.
+    if (width > 0 && height > 0)
+        (void)toPixmap(width, height);
     if (ext == u"png") {
         ok = savePng(path, width, height);
     } else if (ext == u"pdf") {
