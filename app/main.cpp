@@ -1,5 +1,6 @@
-// keepalive-scope: command-line entry point (the desktop window arrives with the GUI).
+// keepalive-scope: the desktop window (no command, or a capture file), or a headless sub-command.
 #include "analyze_command.h"
+#include "gui_command.h"
 #include "lab_command.h"
 #include "lb_profiles_command.h"
 #include "lint_command.h"
@@ -14,7 +15,8 @@
 
 namespace {
 
-constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
+constexpr const char* kUsage = "usage: keepalive-scope [CAPTURE]            open the desktop window (optionally with a capture)\n"
+                               "       keepalive-scope COMMAND [ARGS]\n"
                                "\n"
                                "commands:\n"
                                "  analyze FILE|- [--json] [--all]   decode keepalive events from a pcap/pcapng capture\n"
@@ -24,6 +26,8 @@ constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
                                "                                    optionally through the load-balancer simulator, and watch the wire\n"
                                "  lint FILE.json [--lb NAME,..] [--json] [--fail-on L]  check an experiment file's keepalive settings\n"
                                "  lb-profiles [--lb-file F] [--json]  list the load-balancer profiles --lb accepts\n"
+                               "  export CAPTURE --png OUT.png [--lb PROFILE] [--width W --height H]\n"
+                               "                                    render the timeline to PNG/PDF/SVG without a display\n"
                                "  --version                         print versions\n"
                                "\n"
                                "example: ssh host tcpdump -U -w - port 50051 | keepalive-scope analyze -\n";
@@ -33,9 +37,11 @@ constexpr const char* kUsage = "usage: keepalive-scope COMMAND [ARGS]\n"
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-        std::fputs(kUsage, args.empty() ? stderr : stdout);
-        return args.empty() ? 2 : 0;
+    if (args.empty())
+        return ks::app::runGui(argc, argv, {});
+    if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+        std::fputs(kUsage, stdout);
+        return 0;
     }
     if (args[0] == "--version" || args[0] == "version") {
         std::printf("keepalive-scope %s\n%s\nnghttp2 %s\n", KS_VERSION, pcap_lib_version(),
@@ -52,6 +58,11 @@ int main(int argc, char** argv)
         return ks::app::runLint(args);
     if (command == "lb-profiles")
         return ks::app::runLbProfiles(args);
+    if (command == "export")
+        return ks::app::runExport(argc, argv, args);
+    // Not a command: a capture to open in the window.
+    if (command.find('.') != std::string::npos || command.find('/') != std::string::npos)
+        return ks::app::runGui(argc, argv, command);
     std::fprintf(stderr, "keepalive-scope: unknown command '%s'\n%s", command.c_str(), kUsage);
     return 2;
 }

@@ -136,6 +136,21 @@ std::string LiveCapture::permissionHint()
     return hint + "(the lab goes on without the wire: channel and RPC events only)";
 }
 
+std::vector<std::string> LiveCapture::devices(std::string& error)
+{
+    std::vector<std::string> out;
+    pcap_if_t* all = nullptr;
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    if (pcap_findalldevs(&all, errbuf) != 0) {
+        error = std::string("cannot list capture interfaces: ") + errbuf;
+        return out;
+    }
+    for (pcap_if_t* d = all; d; d = d->next)
+        out.emplace_back(d->name);
+    pcap_freealldevs(all);
+    return out;
+}
+
 std::string LiveCapture::openDirect(const std::string& device, const std::string& filter)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = {};

@@ -41,6 +41,8 @@ public:
     int linkType() const { return m_linkType; }
     // "tcp and (port 1 or port 2)"
     static std::string filterFor(const std::vector<std::uint16_t>& ports);
+    // The interfaces libpcap can open (pcap_findalldevs); on failure empty, with error set.
+    static std::vector<std::string> devices(std::string& error);
     // How to grant capture permission (to the capture helper when there is one), one paragraph.
     static std::string permissionHint();
     // keepalive-scope-capture: $KS_CAPTURE_HELPER, beside this program, or in

@@ -11,6 +11,7 @@ KS_PACKAGES=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   python3-grpcio openssl libcap2-bin procps
   librsvg2-bin dpkg-dev file lintian desktop-file-utils appstream
+  xvfb  # xvfb-run: to look at the real window (and take screenshots) on a headless machine
 )
 
 ks_install_deps() {

@@ -16,8 +16,8 @@ class EventHub;
 struct TapRequest {
     std::string device = "lo";
     std::vector<std::uint16_t> ports; // TCP ports to capture (either end)
-    std::string filter; // a BPF filter instead of the ports (live capture from the window)
     std::uint16_t channelPort = 0; // the port the test channel connects to: its connections are "the channel's"
+    std::string filter; // a BPF filter of the user's (live capture from the window); empty: built from ports
 };
 
 class WireTap {

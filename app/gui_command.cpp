@@ -1,0 +1,131 @@
+// GUI entry and the headless export. Qt is only started here, so analyze and lab stay headless.
+#include "gui_command.h"
+
+#include "core/lb_catalogue.h"
+#include "ui/capture_loader.h"
+#include "ui/event_store.h"
+#include "ui/main_window.h"
+#include "ui/timeline_view.h"
+
+#include <QApplication>
+#include <QIcon>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+
+namespace ks::app {
+
+namespace {
+
+constexpr const char* kExportUsage
+    = "usage: keepalive-scope export CAPTURE --png OUT.png [--lb PROFILE[,PROFILE...]] [--width W] [--height H]\n"
+      "  renders the timeline of CAPTURE without a display; OUT may end in .png, .pdf or .svg\n";
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("KeepaliveScope"));
+    QCoreApplication::setApplicationName(QStringLiteral("keepalive-scope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(KS_VERSION));
+}
+
+bool parseInt(const std::string& s, int& out)
+{
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size();
+}
+
+} // namespace
+
+int runGui(int argc, char** argv, const std::string& capture)
+{
+    setIdentity();
+    QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("network-wired")));
+    ui::MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    if (!capture.empty())
+        window.openCapture(QString::fromStdString(capture));
+    return QApplication::exec();
+}
+
+int runExport(int argc, char** argv, const std::vector<std::string>& args)
+{
+    std::string capture, out, lb;
+    int width = 1600, height = 900;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& a = args[i];
+        const bool hasValue = i + 1 < args.size();
+        if ((a == "--png" || a == "--out") && hasValue) {
+            out = args[++i];
+        } else if (a == "--lb" && hasValue) {
+            lb = args[++i];
+        } else if (a == "--width" && hasValue) {
+            if (!parseInt(args[++i], width) || width < 200 || width > 20000) {
+                std::fprintf(
+                    stderr, "keepalive-scope export: --width %s: expected 200..20000 pixels\n", args[i].c_str());
+                return 2;
+            }
+        } else if (a == "--height" && hasValue) {
+            if (!parseInt(args[++i], height) || height < 150 || height > 20000) {
+                std::fprintf(
+                    stderr, "keepalive-scope export: --height %s: expected 150..20000 pixels\n", args[i].c_str());
+                return 2;
+            }
+        } else if (a == "-h" || a == "--help") {
+            std::fputs(kExportUsage, stdout);
+            return 0;
+        } else if (!a.empty() && a[0] != '-' && capture.empty()) {
+            capture = a;
+        } else {
+            std::fprintf(stderr, "keepalive-scope export: unexpected argument %s\n%s", a.c_str(), kExportUsage);
+            return 2;
+        }
+    }
+    if (capture.empty() || out.empty()) {
+        std::fputs(kExportUsage, stderr);
+        return 2;
+    }
+    std::vector<core::LbCatalogueEntry> profiles;
+    if (!lb.empty()) {
+        auto sel = core::selectLbProfiles(lb, {});
+        if (!sel.errors.empty()) {
+            for (const auto& e : sel.errors)
+                std::fprintf(stderr, "keepalive-scope export: --lb: %s\n", e.c_str());
+            return 2;
+        }
+        profiles = sel.entries;
+    }
+    // No display needed: render offscreen unless the caller chose a platform.
+    if (!std::getenv("QT_QPA_PLATFORM"))
+        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    setIdentity();
+    QApplication app(argc, argv);
+    ui::EventStore store;
+    store.setSourceName(QString::fromStdString(capture));
+    std::atomic<bool> cancel { false };
+    const auto result = ui::loadCapture(
+        capture, profiles, [&](ui::EventBatch&& b) { store.append(b); }, cancel, 200000);
+    if (!result.error.isEmpty()) {
+        std::fprintf(stderr, "keepalive-scope: %s\n", qPrintable(result.error));
+        return 2;
+    }
+    if (!result.warning.isEmpty())
+        std::fprintf(stderr, "keepalive-scope: warning: %s\n", qPrintable(result.warning));
+    store.setConnections(result.connections);
+    ui::TimelineView view(&store);
+    view.resize(width, height);
+    view.setProfiles(profiles);
+    view.fitAll();
+    QString error;
+    if (!view.exportTo(QString::fromStdString(out), width, height, &error)) {
+        std::fprintf(stderr, "keepalive-scope export: %s\n", qPrintable(error));
+        return 1;
+    }
+    std::fprintf(stderr, "wrote %s (%dx%d, %zu events, %zu connections)\n", out.c_str(), width, height, store.size(),
+        store.laneCount());
+    return 0;
+}
+
+} // namespace ks::app

@@ -1,0 +1,139 @@
+// GUI benchmark: open a large capture in the real window (offscreen) and measure how soon the
+// timeline has something to show, how long the whole file takes, how long the GUI thread was
+// ever blocked while it streamed in, and what a pan or zoom repaint costs with every event loaded.
+#include "ui/event_store.h"
+#include "ui/main_window.h"
+#include "ui/timeline_layer.h"
+#include "ui/timeline_view.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Stats {
+    double median = 0, p95 = 0, max = 0;
+};
+
+Stats stats(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    if (v.empty())
+        return {};
+    return { v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 95 / 100)], v.back() };
+}
+
+long peakRssKb()
+{
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::stol(line.substr(6));
+    return -1;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: ks_gui_bench CAPTURE [WIDTH HEIGHT]\n");
+        return 2;
+    }
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QStandardPaths::setTestModeEnabled(true);
+    QApplication app(argc, argv);
+    const int width = argc > 3 ? std::atoi(argv[2]) : 1600;
+    const int height = argc > 3 ? std::atoi(argv[3]) : 1000;
+    ks::ui::MainWindow w;
+    w.resize(width, height);
+    w.show();
+    QCoreApplication::processEvents();
+
+    // Responsiveness: a 5 ms timer; any lateness is time the GUI thread could not react.
+    QElapsedTimer clock;
+    double maxStallMs = 0, maxStallAtMs = 0;
+    qint64 lastTick = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        if (lastTick && (now - lastTick) / 1e6 - 5.0 > maxStallMs) {
+            maxStallMs = (now - lastTick) / 1e6 - 5.0;
+            maxStallAtMs = now / 1e6;
+        }
+        lastTick = now;
+    });
+    double firstBatchMs = -1, firstDrawMs = -1;
+    QObject::connect(w.store(), &ks::ui::EventStore::appended, [&] {
+        if (firstBatchMs < 0)
+            firstBatchMs = clock.nsecsElapsed() / 1e6;
+    });
+    QObject::connect(w.timeline(), &QCustomPlot::afterReplot, [&] {
+        if (firstDrawMs < 0 && w.timeline()->layerItem()->drawnMarkers() > 0)
+            firstDrawMs = clock.nsecsElapsed() / 1e6;
+    });
+    QSignalSpy loaded(&w, &ks::ui::MainWindow::captureLoaded);
+    clock.start();
+    ticker.start();
+    w.openCapture(QString::fromLocal8Bit(argv[1]));
+    if (!loaded.wait(600000)) {
+        std::fprintf(stderr, "ks_gui_bench: loading did not finish\n");
+        return 1;
+    }
+    const double loadMs = clock.nsecsElapsed() / 1e6;
+    ticker.stop();
+
+    auto* tl = w.timeline();
+    tl->fitAll();
+    tl->replot();
+    const std::size_t events = w.store()->size();
+    std::vector<double> fitMs, panMs, zoomMs;
+    QElapsedTimer t;
+    for (int i = 0; i < 10; ++i) {
+        t.start();
+        tl->replot();
+        fitMs.push_back(t.nsecsElapsed() / 1e6);
+    }
+    const std::size_t markersFit = tl->layerItem()->drawnMarkers();
+    for (int i = 0; i < 40; ++i) {
+        tl->xAxis->moveRange(tl->xAxis->range().size() * (i < 20 ? 0.05 : -0.05));
+        t.start();
+        tl->replot();
+        panMs.push_back(t.nsecsElapsed() / 1e6);
+    }
+    for (int i = 0; i < 24; ++i) {
+        tl->xAxis->scaleRange(i < 12 ? 0.6 : 1 / 0.6, tl->xAxis->range().center());
+        t.start();
+        tl->replot();
+        zoomMs.push_back(t.nsecsElapsed() / 1e6);
+    }
+    const auto f = stats(fitMs), p = stats(panMs), z = stats(zoomMs);
+    std::printf("GUI benchmark (offscreen, %dx%d window, timeline %dx%d px)\n", width, height, tl->axisRect()->width(),
+        tl->axisRect()->height());
+    std::printf("capture: %s: %zu events on %zu connections, %d table rows\n", argv[1], events, w.store()->laneCount(),
+        w.table()->model()->rowCount());
+    std::printf("open: first events in the store after %.0f ms, first timeline drawn with markers after %.0f ms, "
+                "whole file (with findings) %.2f s\n",
+        firstBatchMs, firstDrawMs, loadMs / 1000);
+    std::printf("responsiveness while loading: longest GUI-thread stall %.0f ms (ending %.0f ms after open)\n",
+        maxStallMs, maxStallAtMs);
+    std::printf("repaint with all events: fit-all median %.1f ms (%zu markers drawn); pan median %.1f / p95 %.1f / max "
+                "%.1f ms; "
+                "zoom median %.1f / p95 %.1f / max %.1f ms\n",
+        f.median, markersFit, p.median, p.p95, p.max, z.median, z.p95, z.max);
+    std::printf("peak RSS: %.0f MB\n", peakRssKb() / 1024.0);
+    return 0;
+}

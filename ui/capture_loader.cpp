@@ -1,0 +1,193 @@
+// The worker side of opening a file: PacketSource -> CaptureEngine -> batches + FindingsAnalyzer.
+// The engine's headers come before any Qt header: CaptureEngine has a member named emit, which
+// Qt's keyword macro would erase.
+#include "capture/capture_engine.h"
+#include "capture/packet_decoder.h"
+#include "capture/packet_source.h"
+#include "core/findings_analyzer.h"
+
+#include "capture_loader.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+namespace ks::ui {
+
+namespace {
+
+class BatchingSink final : public capture::EventSink {
+public:
+    BatchingSink(core::FindingsAnalyzer& analyzer, std::size_t batchSize)
+        : m_analyzer(analyzer)
+        , m_batchSize(batchSize)
+    {
+    }
+    void onEvent(const core::Event& event) override
+    {
+        m_analyzer.onEvent(event);
+        m_builder.add(event);
+    }
+    bool full() const { return static_cast<std::size_t>(m_builder.size()) >= m_batchSize; }
+    EventBatchBuilder& builder() { return m_builder; }
+
+private:
+    core::FindingsAnalyzer& m_analyzer;
+    EventBatchBuilder m_builder;
+    std::size_t m_batchSize;
+};
+
+} // namespace
+
+LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalogueEntry>& profiles,
+    const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize)
+{
+    QElapsedTimer timer;
+    timer.start();
+    LoadResult result;
+    result.path = QString::fromStdString(path);
+    std::string error;
+    auto source = capture::PacketSource::open(path, error);
+    if (!source) {
+        result.error = QString::fromStdString(error);
+        return result;
+    }
+    if (!capture::isSupportedLinkType(source->linkType())) {
+        result.error = QString::fromStdString(
+            path + ": unsupported link type " + capture::linkTypeDescription(source->linkType()));
+        return result;
+    }
+    core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
+    BatchingSink sink(analyzer, batchSize);
+    capture::CaptureEngine engine(source->linkType(), sink);
+    result.decimals = source->decimals();
+
+    const auto flush = [&](bool withConnections) {
+        auto& batch = sink.builder().batch();
+        batch.originNs = engine.originNs();
+        batch.decimals = source->decimals();
+        batch.bytesRead = static_cast<std::int64_t>(source->bytesRead());
+        batch.totalBytes = source->fileSize();
+        batch.packets = engine.counters().packets;
+        if (withConnections)
+            batch.connections = engine.summaries();
+        onBatch(sink.builder().take());
+    };
+
+    std::int64_t tsNs = 0;
+    std::span<const std::uint8_t> frame;
+    bool failed = false;
+    for (;;) {
+        if (cancel.load(std::memory_order_relaxed)) {
+            result.cancelled = true;
+            break;
+        }
+        const auto status = source->next(tsNs, frame, error);
+        if (status == capture::PacketSource::Status::End)
+            break;
+        if (status == capture::PacketSource::Status::Error) {
+            failed = true;
+            break;
+        }
+        engine.processPacket(tsNs, frame);
+        if (sink.full())
+            flush(false);
+    }
+    if (failed && engine.counters().packets == 0) {
+        result.error = QString::fromStdString(path + ": no readable packet (" + error + ")");
+        return result;
+    }
+    engine.finish();
+    if (failed)
+        result.warning = QString::fromStdString(path + ": stopped after " + std::to_string(engine.counters().packets)
+            + " packets, the rest is unreadable (" + error + ")");
+    flush(true);
+    result.packets = engine.counters().packets;
+    result.originNs = engine.originNs();
+    result.connections = engine.summaries();
+    if (!result.cancelled)
+        result.findings = analyzer.finish(result.connections);
+    result.seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
+    return result;
+}
+
+struct CaptureLoader::Job {
+    int id = 0;
+    std::atomic<bool> cancel { false };
+    std::atomic<int> inFlight { 0 }; // batches posted to the GUI and not yet appended
+};
+
+CaptureLoader::CaptureLoader(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<ks::ui::EventBatch>();
+    qRegisterMetaType<ks::ui::LoadResult>();
+}
+
+CaptureLoader::~CaptureLoader()
+{
+    cancel();
+    m_pool.waitForDone();
+}
+
+int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry> profiles)
+{
+    cancel();
+    auto job = std::make_shared<Job>();
+    job->id = ++m_nextId;
+    m_job = job;
+    m_busy = true;
+    // Signals are emitted from the worker through queued invocations that check, on the GUI
+    // thread, that this job is still the current one (hotspot's JobTracker idea). The pool is
+    // joined in the destructor, so `this` outlives every worker; events posted to a deleted
+    // object are discarded by Qt.
+    const auto deliver = [self = this, job](auto&& fn) {
+        QMetaObject::invokeMethod(
+            self,
+            [self, job, fn = std::forward<decltype(fn)>(fn)]() mutable {
+                if (self->m_job == job)
+                    fn(*self);
+            },
+            Qt::QueuedConnection);
+    };
+    m_pool.start([job, deliver, path = path.toStdString(), profiles = std::move(profiles)] {
+        int lastPermille = -1;
+        auto result = loadCapture(
+            path, profiles,
+            [&](EventBatch&& batch) {
+                if (batch.totalBytes > 0) {
+                    const int permille = static_cast<int>(1000 * batch.bytesRead / batch.totalBytes);
+                    if (permille != lastPermille) {
+                        lastPermille = permille;
+                        deliver([permille](CaptureLoader& l) { Q_EMIT l.progress(permille); });
+                    }
+                }
+                // Flow control: with at most two batches queued, the GUI thread never has a long
+                // backlog of posted batches to chew through before it can handle input again.
+                while (job->inFlight.load() >= 2 && !job->cancel.load())
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                ++job->inFlight;
+                deliver([b = std::move(batch), job](CaptureLoader& l) {
+                    --job->inFlight;
+                    Q_EMIT l.batchReady(b);
+                });
+            },
+            job->cancel);
+        deliver([r = std::move(result)](CaptureLoader& l) {
+            l.m_busy = false;
+            Q_EMIT l.finished(r);
+        });
+    });
+    return job->id;
+}
+
+void CaptureLoader::cancel()
+{
+    if (m_job)
+        m_job->cancel = true;
+}
+
+} // namespace ks::ui

@@ -1,0 +1,18 @@
+// Event text for the table, tooltips and CSV: names, times and the type-specific details.
+#pragma once
+
+#include "core/event.h"
+
+#include <QString>
+
+#include <cstdint>
+
+namespace ks::ui {
+
+QString eventTypeKey(core::EventType type); // "ping_ack": the JSON name
+QString eventTypeTitle(core::EventType type); // "PING ACK": for people
+QString directionText(core::Direction dir); // "c2s"
+QString secondsText(std::int64_t ns, int decimals); // "3.008289"
+QString eventDetails(const core::Event& event); // "opaque=0000000000000003 rtt=0.320 ms"
+
+} // namespace ks::ui

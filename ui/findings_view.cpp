@@ -1,0 +1,73 @@
+// Findings list and detail pane.
+#include "findings_view.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QStyle>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace ks::ui {
+
+FindingsView::FindingsView(QWidget* parent)
+    : QWidget(parent)
+    , m_tree(new QTreeWidget(this))
+    , m_detail(new QLabel(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_tree->setHeaderLabels({ tr("Severity"), tr("Conn"), tr("Finding") });
+    m_tree->setRootIsDecorated(false);
+    m_tree->header()->setStretchLastSection(true);
+    m_detail->setWordWrap(true);
+    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    layout->addWidget(m_tree, 3);
+    layout->addWidget(m_detail, 1);
+    connect(m_tree, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+        if (item)
+            activate(m_tree->indexOfTopLevelItem(item));
+    });
+}
+
+void FindingsView::setFindings(std::vector<core::Finding> findings)
+{
+    m_findings = std::move(findings);
+    m_tree->clear();
+    m_detail->clear();
+    for (const auto& f : m_findings) {
+        auto* item = new QTreeWidgetItem(m_tree);
+        const auto icon = f.severity == core::Severity::Error ? QStyle::SP_MessageBoxCritical
+            : f.severity == core::Severity::Warning           ? QStyle::SP_MessageBoxWarning
+                                                              : QStyle::SP_MessageBoxInformation;
+        item->setIcon(0, style()->standardIcon(icon));
+        item->setText(0, QString::fromLatin1(core::severityName(f.severity).data()));
+        item->setText(1, f.conn ? QString::number(*f.conn) : QStringLiteral("\u2013"));
+        item->setText(2, QString::fromStdString(f.title));
+        item->setToolTip(2, QString::fromStdString(f.detail));
+    }
+    m_tree->resizeColumnToContents(0);
+    m_tree->resizeColumnToContents(1);
+}
+
+void FindingsView::activate(int row)
+{
+    if (row < 0 || static_cast<std::size_t>(row) >= m_findings.size())
+        return;
+    const auto& f = m_findings[static_cast<std::size_t>(row)];
+    QString text = u"<b>" % QString::fromStdString(f.title).toHtmlEscaped() % u"</b><br>"
+        % QString::fromStdString(f.detail).toHtmlEscaped();
+    if (!f.suggestion.empty())
+        text += u"<br><b>" % tr("Suggestion:") % u"</b> " % QString::fromStdString(f.suggestion).toHtmlEscaped();
+    if (!f.evidence.empty())
+        text += u"<br><i>"
+            % tr("%n evidence event(s) ringed on the timeline", nullptr, static_cast<int>(f.evidence.size())) % u"</i>";
+    m_detail->setText(text);
+    if (m_tree->currentItem() != m_tree->topLevelItem(row)) {
+        QSignalBlocker block(m_tree);
+        m_tree->setCurrentItem(m_tree->topLevelItem(row));
+    }
+    Q_EMIT evidenceRequested(f.evidence);
+}
+
+} // namespace ks::ui

@@ -1,0 +1,143 @@
+// The lab form; the run itself is LabSession's.
+#include "lab_panel.h"
+
+#include "core/finding.h"
+#include "core/lb_catalogue.h"
+#include "lab_session.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+
+namespace ks::ui {
+
+LabPanel::LabPanel(LabSession* session, QWidget* parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_target(new QLineEdit(this))
+    , m_tls(new QCheckBox(tr("TLS"), this))
+    , m_pattern(new QComboBox(this))
+    , m_interval(new QDoubleSpinBox(this))
+    , m_simulator(new QComboBox(this))
+    , m_start(new QPushButton(tr("Start"), this))
+    , m_stop(new QPushButton(tr("Stop"), this))
+    , m_blackhole(new QPushButton(tr("Blackhole"), this))
+    , m_latency(new QSpinBox(this))
+    , m_reset(new QPushButton(tr("Reset now"), this))
+    , m_status(new QLabel(this))
+{
+    auto* form = new QFormLayout(this);
+    m_target->setPlaceholderText(tr("embedded test server"));
+    m_target->setToolTip(tr("host:port of a gRPC server; empty runs the lab's embedded server on loopback"));
+    auto* targetRow = new QHBoxLayout;
+    targetRow->addWidget(m_target, 1);
+    targetRow->addWidget(m_tls);
+    form->addRow(tr("Target"), targetRow);
+    for (const auto p :
+        { core::RpcPattern::Idle, core::RpcPattern::Unary, core::RpcPattern::Stream, core::RpcPattern::Bidi })
+        m_pattern->addItem(QString::fromLatin1(core::rpcPatternName(p).data()), static_cast<int>(p));
+    m_pattern->setToolTip(
+        tr("idle: connect and stay quiet; unary: a call every interval; stream/bidi: one long-lived stream"));
+    m_interval->setRange(0.05, 3600);
+    m_interval->setValue(1.0);
+    m_interval->setSuffix(tr(" s"));
+    auto* patternRow = new QHBoxLayout;
+    patternRow->addWidget(m_pattern, 1);
+    patternRow->addWidget(m_interval);
+    form->addRow(tr("RPC pattern"), patternRow);
+    m_simulator->addItem(tr("none (direct)"));
+    for (const auto& e : core::builtinLbCatalogue())
+        m_simulator->addItem(QString::fromStdString(e.profile.name) % u" ("
+                % QString::fromStdString(core::formatDuration(e.profile.idleTimeoutS)) % u')',
+            QString::fromStdString(e.profile.name));
+    m_simulator->setToolTip(
+        tr("Put the LB simulator in the path, playing this profile's idle timeout and expiry action"));
+    form->addRow(tr("LB simulator"), m_simulator);
+    auto* run = new QHBoxLayout;
+    run->addWidget(m_start);
+    run->addWidget(m_stop);
+    form->addRow(run);
+    m_blackhole->setCheckable(true);
+    m_blackhole->setToolTip(tr("The simulator drops everything both ways (a dead path)"));
+    m_reset->setToolTip(tr("The simulator resets the connection now"));
+    m_latency->setRange(0, 10000);
+    m_latency->setSuffix(tr(" ms latency"));
+    m_latency->setToolTip(tr("Delay the simulator adds each way"));
+    auto* faults = new QHBoxLayout;
+    faults->addWidget(m_blackhole);
+    faults->addWidget(m_latency);
+    faults->addWidget(m_reset);
+    form->addRow(tr("Faults"), faults);
+    m_status->setWordWrap(true);
+    form->addRow(m_status);
+
+    connect(m_start, &QPushButton::clicked, this, &LabPanel::startRequested);
+    connect(m_stop, &QPushButton::clicked, this, &LabPanel::stopRequested);
+    connect(m_blackhole, &QPushButton::toggled, this, [this](bool on) {
+        if (!m_session->fault(on ? LabSession::Fault::BlackholeOn : LabSession::Fault::BlackholeOff))
+            setStatus(tr("Faults need the LB simulator in the path."));
+    });
+    connect(m_reset, &QPushButton::clicked, this, [this] {
+        if (!m_session->fault(LabSession::Fault::Reset))
+            setStatus(tr("Faults need the LB simulator in the path."));
+    });
+    connect(
+        m_latency, &QSpinBox::valueChanged, this, [this](int ms) { m_session->fault(LabSession::Fault::Latency, ms); });
+    setRunning(false);
+}
+
+core::Experiment LabPanel::apply(core::Experiment ex) const
+{
+    const QString target = m_target->text().trimmed();
+    ex.target.embedded = target.isEmpty();
+    ex.target.address = target.toStdString();
+    ex.target.tls = m_tls->isChecked();
+    ex.rpc.pattern = static_cast<core::RpcPattern>(m_pattern->currentData().toInt());
+    ex.rpc.intervalS = m_interval->value();
+    const QString sim = m_simulator->currentData().toString();
+    if (sim.isEmpty()) {
+        ex.simulator.reset();
+    } else {
+        for (const auto& e : core::builtinLbCatalogue()) {
+            if (QString::fromStdString(e.profile.name) == sim) {
+                core::SimulatorPlan plan;
+                plan.profile = e.profile.name;
+                plan.idleTimeoutS = e.profile.idleTimeoutS;
+                plan.onExpiry = e.profile.onExpiry;
+                plan.tcpKeepaliveResetsIdle = e.profile.tcpKeepaliveResetsIdle.value_or(true);
+                ex.simulator = plan;
+            }
+        }
+    }
+    return ex;
+}
+
+void LabPanel::setRunning(bool running)
+{
+    m_start->setEnabled(!running);
+    m_stop->setEnabled(running);
+    m_blackhole->setEnabled(running);
+    m_latency->setEnabled(running);
+    m_reset->setEnabled(running);
+    for (QWidget* w : std::initializer_list<QWidget*> { m_target, m_tls, m_pattern, m_interval, m_simulator })
+        w->setEnabled(!running);
+    if (!running) {
+        QSignalBlocker b(m_blackhole);
+        m_blackhole->setChecked(false);
+        QSignalBlocker l(m_latency);
+        m_latency->setValue(0);
+    }
+}
+
+void LabPanel::setStatus(const QString& text)
+{
+    m_status->setText(text);
+}
+
+} // namespace ks::ui

@@ -1,0 +1,53 @@
+// Lab controls: target (embedded server or host:port, TLS), RPC pattern, the simulator's profile,
+// Start/Stop and the simulator's faults (blackhole, latency, reset now) as buttons.
+#pragma once
+
+#include "core/experiment.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QDoubleSpinBox;
+
+namespace ks::ui {
+
+class LabSession;
+
+class LabPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit LabPanel(LabSession* session, QWidget* parent = nullptr);
+
+    // The settings' experiment with this panel's target, pattern and simulator applied.
+    core::Experiment apply(core::Experiment base) const;
+    void setRunning(bool running);
+    void setStatus(const QString& text);
+    QPushButton* startButton() const { return m_start; }
+    QPushButton* stopButton() const { return m_stop; }
+    QComboBox* patternBox() const { return m_pattern; }
+
+Q_SIGNALS:
+    void startRequested();
+    void stopRequested();
+
+private:
+    LabSession* m_session;
+    QLineEdit* m_target;
+    QCheckBox* m_tls;
+    QComboBox* m_pattern;
+    QDoubleSpinBox* m_interval;
+    QComboBox* m_simulator;
+    QPushButton* m_start;
+    QPushButton* m_stop;
+    QPushButton* m_blackhole;
+    QSpinBox* m_latency;
+    QPushButton* m_reset;
+    QLabel* m_status;
+};
+
+} // namespace ks::ui

@@ -1,0 +1,141 @@
+// LabRunner::start() binds ports, starts gRPC and pcap: seconds at worst, so never on the GUI thread.
+#include "capture/live_capture.h"
+#include "core/lab/lab_runner.h"
+
+#include "lab_session.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <mutex>
+
+namespace ks::ui {
+
+struct LabSession::State : core::lab::EventHub::Listener {
+    std::mutex mutex;
+    EventBatchBuilder builder;
+    std::unique_ptr<capture::LiveCapture> tap;
+    std::unique_ptr<core::lab::LabRunner> runner;
+    std::atomic<std::int64_t> originNs { 0 };
+    std::atomic<bool> startedOk { false };
+    std::vector<core::ConnectionSummary> connections;
+    std::uint64_t packets = 0;
+
+    void onEvent(const core::Event& event) override
+    {
+        std::lock_guard lock(mutex);
+        builder.add(event);
+    }
+};
+
+LabSession::LabSession(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<ks::ui::EventBatch>();
+    m_drain.setInterval(50);
+    connect(&m_drain, &QTimer::timeout, this, &LabSession::drain);
+    connect(&m_startWatcher, &QFutureWatcher<QString>::finished, this, [this] {
+        const QString error = m_startWatcher.result();
+        QStringList warnings;
+        if (m_state && m_state->runner)
+            for (const auto& w : m_state->runner->warnings())
+                warnings << QString::fromStdString(w);
+        if (!error.isEmpty()) {
+            auto state = std::move(m_state);
+            (void)QtConcurrent::run([state] {
+                state->runner.reset();
+                state->tap.reset();
+            });
+        } else {
+            m_drain.start();
+        }
+        Q_EMIT started(error, warnings);
+    });
+    connect(&m_stopWatcher, &QFutureWatcher<void>::finished, this, [this] {
+        drain();
+        auto state = std::move(m_state);
+        if (state)
+            Q_EMIT stopped(state->connections, state->packets);
+    });
+}
+
+LabSession::~LabSession()
+{
+    m_startWatcher.waitForFinished();
+    m_stopWatcher.waitForFinished();
+    if (m_state && m_state->runner)
+        m_state->runner->stop();
+}
+
+void LabSession::start(const core::Experiment& experiment)
+{
+    if (m_state)
+        return;
+    auto state = std::make_shared<State>();
+    m_state = state;
+    m_startWatcher.setFuture(QtConcurrent::run([state, experiment]() -> QString {
+        state->tap = std::make_unique<capture::LiveCapture>();
+        state->runner = std::make_unique<core::lab::LabRunner>(experiment, state->tap.get());
+        state->runner->addListener(state.get());
+        const std::string error = state->runner->start();
+        if (!error.empty())
+            return QString::fromStdString(error);
+        state->originNs = state->runner->originNs();
+        state->startedOk = true;
+        return {};
+    }));
+}
+
+void LabSession::stop()
+{
+    if (!m_state || m_stopWatcher.isRunning() || m_startWatcher.isRunning())
+        return;
+    m_drain.stop();
+    auto state = m_state;
+    m_stopWatcher.setFuture(QtConcurrent::run([state] {
+        state->runner->stop();
+        state->connections = state->runner->connections();
+        state->packets = state->runner->packets();
+    }));
+}
+
+bool LabSession::fault(Fault fault, int value)
+{
+    if (!m_state || !m_state->startedOk || !m_state->runner)
+        return false;
+    auto* sim = m_state->runner->simulator();
+    if (!sim)
+        return false;
+    switch (fault) {
+    case Fault::BlackholeOn:
+        sim->setBlackhole(true);
+        break;
+    case Fault::BlackholeOff:
+        sim->setBlackhole(false);
+        break;
+    case Fault::Reset:
+        sim->resetNow();
+        break;
+    case Fault::Latency:
+        sim->setLatencyMs(value);
+        break;
+    }
+    return true;
+}
+
+void LabSession::drain()
+{
+    if (!m_state)
+        return;
+    EventBatch batch;
+    {
+        std::lock_guard lock(m_state->mutex);
+        if (m_state->builder.empty())
+            return;
+        batch = m_state->builder.take();
+    }
+    batch.originNs = m_state->originNs;
+    batch.decimals = 6;
+    Q_EMIT batchReady(batch);
+}
+
+} // namespace ks::ui

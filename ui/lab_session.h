@@ -1,0 +1,47 @@
+// A lab run driven from the window: LabRunner (embedded server, LB simulator, test channel, live
+// capture of loopback) started and stopped on a worker thread; the hub's events are collected
+// into a batch under a lock and handed to the GUI by a 20 Hz timer.
+#pragma once
+
+#include "core/connection_summary.h"
+#include "core/experiment.h"
+#include "event_record.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace ks::ui {
+
+class LabSession : public QObject {
+    Q_OBJECT
+public:
+    enum class Fault { BlackholeOn, BlackholeOff, Reset, Latency };
+
+    explicit LabSession(QObject* parent = nullptr);
+    ~LabSession() override;
+
+    bool running() const { return m_state != nullptr; }
+    void start(const core::Experiment& experiment);
+    void stop();
+    // Needs the simulator in the path; returns false when there is none.
+    bool fault(Fault fault, int value = 0);
+
+Q_SIGNALS:
+    void started(const QString& error, const QStringList& warnings); // error non-empty: not running
+    void batchReady(const ks::ui::EventBatch& batch);
+    void stopped(const std::vector<ks::core::ConnectionSummary>& connections, std::uint64_t packets);
+
+private:
+    struct State;
+    void drain();
+
+    std::shared_ptr<State> m_state;
+    QTimer m_drain;
+    QFutureWatcher<QString> m_startWatcher;
+    QFutureWatcher<void> m_stopWatcher;
+};
+
+} // namespace ks::ui

@@ -1,0 +1,101 @@
+// The form; the capture itself is LiveCaptureSession's.
+#include "live_capture_panel.h"
+
+#include "live_capture_session.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QToolButton>
+
+namespace ks::ui {
+
+LiveCapturePanel::LiveCapturePanel(QWidget* parent)
+    : QWidget(parent)
+    , m_device(new QComboBox(this))
+    , m_filter(new QLineEdit(QStringLiteral("tcp"), this))
+    , m_save(new QLineEdit(this))
+    , m_start(new QPushButton(tr("Start capture"), this))
+    , m_stop(new QPushButton(tr("Stop"), this))
+    , m_status(new QLabel(this))
+{
+    auto* form = new QFormLayout(this);
+    QString error;
+    m_device->addItems(LiveCaptureSession::interfaces(&error));
+    m_device->setEditable(true);
+    if (m_device->findText(QStringLiteral("lo")) >= 0)
+        m_device->setCurrentText(QStringLiteral("lo"));
+    form->addRow(tr("Interface"), m_device);
+    m_filter->setToolTip(tr("A BPF filter as tcpdump takes it, e.g. \"tcp port 443\""));
+    form->addRow(tr("Filter"), m_filter);
+    m_save->setPlaceholderText(tr("don't save"));
+    m_save->setToolTip(tr("Save the capture as pcap (written beside, renamed when the capture stops)"));
+    auto* browse = new QToolButton(this);
+    browse->setText(QStringLiteral("\u2026"));
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString p = QFileDialog::getSaveFileName(
+            this, tr("Save live capture"), QStringLiteral("live.pcap"), tr("pcap (*.pcap)"));
+        if (!p.isEmpty())
+            m_save->setText(p);
+    });
+    auto* saveRow = new QHBoxLayout;
+    saveRow->addWidget(m_save, 1);
+    saveRow->addWidget(browse);
+    form->addRow(tr("Save to"), saveRow);
+    auto* run = new QHBoxLayout;
+    run->addWidget(m_start);
+    run->addWidget(m_stop);
+    form->addRow(run);
+    m_status->setWordWrap(true);
+    form->addRow(m_status);
+    if (!error.isEmpty())
+        setStatus(error);
+    connect(m_start, &QPushButton::clicked, this, &LiveCapturePanel::startRequested);
+    connect(m_stop, &QPushButton::clicked, this, &LiveCapturePanel::stopRequested);
+    setRunning(false);
+}
+
+QString LiveCapturePanel::device() const
+{
+    return m_device->currentText().trimmed();
+}
+QString LiveCapturePanel::filter() const
+{
+    return m_filter->text().trimmed();
+}
+QString LiveCapturePanel::savePath() const
+{
+    return m_save->text().trimmed();
+}
+void LiveCapturePanel::setDevice(const QString& device)
+{
+    m_device->setCurrentText(device);
+}
+void LiveCapturePanel::setFilter(const QString& filter)
+{
+    m_filter->setText(filter);
+}
+void LiveCapturePanel::setSavePath(const QString& path)
+{
+    m_save->setText(path);
+}
+
+void LiveCapturePanel::setRunning(bool running)
+{
+    m_start->setEnabled(!running);
+    m_stop->setEnabled(running);
+    m_device->setEnabled(!running);
+    m_filter->setEnabled(!running);
+    m_save->setEnabled(!running);
+}
+
+void LiveCapturePanel::setStatus(const QString& text)
+{
+    m_status->setText(text);
+}
+
+} // namespace ks::ui

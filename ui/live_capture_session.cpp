@@ -1,0 +1,127 @@
+// Opening a device and compiling a filter can block on the kernel: never on the GUI thread.
+#include "capture/live_capture.h"
+#include "core/lab/event_hub.h"
+
+#include "live_capture_session.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <mutex>
+
+namespace ks::ui {
+
+struct LiveCaptureSession::State : core::lab::EventHub::Listener {
+    std::mutex mutex;
+    EventBatchBuilder builder;
+    std::unique_ptr<core::lab::EventHub> hub;
+    std::unique_ptr<capture::LiveCapture> tap;
+    std::int64_t originNs = 0;
+    std::vector<core::ConnectionSummary> connections;
+    std::uint64_t packets = 0;
+
+    void onEvent(const core::Event& event) override
+    {
+        std::lock_guard lock(mutex);
+        builder.add(event);
+    }
+};
+
+LiveCaptureSession::LiveCaptureSession(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<ks::ui::EventBatch>();
+    m_drain.setInterval(50);
+    connect(&m_drain, &QTimer::timeout, this, &LiveCaptureSession::drain);
+    connect(&m_startWatcher, &QFutureWatcher<QString>::finished, this, [this] {
+        const QString error = m_startWatcher.result();
+        if (!error.isEmpty())
+            m_state.reset(); // the worker already stopped the hub
+        else
+            m_drain.start();
+        Q_EMIT started(error);
+    });
+    connect(&m_stopWatcher, &QFutureWatcher<void>::finished, this, [this] {
+        drain();
+        auto state = std::move(m_state);
+        if (state)
+            Q_EMIT stopped(state->connections, state->packets);
+    });
+}
+
+LiveCaptureSession::~LiveCaptureSession()
+{
+    m_startWatcher.waitForFinished();
+    m_stopWatcher.waitForFinished();
+    if (m_state && m_state->tap) {
+        m_state->tap->stop();
+        m_state->hub->stop();
+    }
+}
+
+QStringList LiveCaptureSession::interfaces(QString* error)
+{
+    std::string e;
+    QStringList out;
+    for (const auto& d : capture::LiveCapture::devices(e))
+        out << QString::fromStdString(d);
+    if (error)
+        *error = QString::fromStdString(e);
+    return out;
+}
+
+void LiveCaptureSession::start(const QString& device, const QString& filter, const QString& savePath)
+{
+    if (m_state)
+        return;
+    auto state = std::make_shared<State>();
+    m_state = state;
+    m_startWatcher.setFuture(QtConcurrent::run([state, device = device.toStdString(), filter = filter.toStdString(),
+                                                   savePath = savePath.toStdString()]() -> QString {
+        state->hub = std::make_unique<core::lab::EventHub>();
+        state->hub->addListener(state.get());
+        state->originNs = core::lab::realtimeNs();
+        state->hub->start(state->originNs);
+        state->tap = std::make_unique<capture::LiveCapture>(savePath);
+        core::lab::TapRequest request;
+        request.device = device;
+        request.filter = filter.empty() ? std::string("tcp") : filter;
+        const std::string error = state->tap->start(request, *state->hub);
+        if (!error.empty()) {
+            state->hub->stop();
+            return QString::fromStdString(error);
+        }
+        return {};
+    }));
+}
+
+void LiveCaptureSession::stop()
+{
+    if (!m_state || m_stopWatcher.isRunning() || m_startWatcher.isRunning())
+        return;
+    m_drain.stop();
+    auto state = m_state;
+    m_stopWatcher.setFuture(QtConcurrent::run([state] {
+        state->tap->stop();
+        state->hub->stop();
+        state->connections = state->tap->summaries();
+        state->packets = state->tap->packets();
+    }));
+}
+
+void LiveCaptureSession::drain()
+{
+    if (!m_state)
+        return;
+    EventBatch batch;
+    {
+        std::lock_guard lock(m_state->mutex);
+        if (m_state->builder.empty())
+            return;
+        batch = m_state->builder.take();
+    }
+    batch.originNs = m_state->originNs;
+    batch.decimals = 9;
+    Q_EMIT batchReady(batch);
+}
+
+} // namespace ks::ui

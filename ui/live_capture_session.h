@@ -1,0 +1,44 @@
+// Live capture from an interface with a BPF filter, driven from the window: libpcap and the
+// engine run on the capture's own thread (capture::LiveCapture), events are ordered by the lab's
+// EventHub and drained to the GUI by a 20 Hz timer; optionally saved as pcap.
+#pragma once
+
+#include "core/connection_summary.h"
+#include "event_record.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace ks::ui {
+
+class LiveCaptureSession : public QObject {
+    Q_OBJECT
+public:
+    explicit LiveCaptureSession(QObject* parent = nullptr);
+    ~LiveCaptureSession() override;
+
+    static QStringList interfaces(QString* error = nullptr);
+    bool running() const { return m_state != nullptr; }
+    // savePath: write the capture there as pcap (empty: don't).
+    void start(const QString& device, const QString& filter, const QString& savePath);
+    void stop();
+
+Q_SIGNALS:
+    void started(const QString& error);
+    void batchReady(const ks::ui::EventBatch& batch);
+    void stopped(const std::vector<ks::core::ConnectionSummary>& connections, std::uint64_t packets);
+
+private:
+    struct State;
+    void drain();
+
+    std::shared_ptr<State> m_state;
+    QTimer m_drain;
+    QFutureWatcher<QString> m_startWatcher;
+    QFutureWatcher<void> m_stopWatcher;
+};
+
+} // namespace ks::ui

@@ -1,0 +1,289 @@
+// One form row per SettingSpec; the value text is parsed as the spec's unit.
+#include "settings_editor.h"
+
+#include "core/config_lint.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace ks::ui {
+
+namespace {
+
+QString defaultText(const core::SettingSpec& spec)
+{
+    if (spec.unit == core::SettingUnit::Boolean)
+        return spec.defaultValue ? QObject::tr("on") : QObject::tr("off");
+    if (spec.defaultValue == core::kInfinite)
+        return QObject::tr("never");
+    QString text
+        = QString::number(spec.defaultValue) % u' ' % QString::fromLatin1(core::settingUnitName(spec.unit).data());
+    if (spec.unit == core::SettingUnit::Milliseconds && spec.defaultValue >= 1000)
+        text += u" (" % QString::fromStdString(core::formatDuration(static_cast<double>(spec.defaultValue) / 1000))
+            % u')';
+    return text;
+}
+
+} // namespace
+
+SettingsEditor::SettingsEditor(QWidget* parent)
+    : QWidget(parent)
+    , m_summary(new QLabel(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    auto* buttons = new QHBoxLayout;
+    auto* load = new QPushButton(tr("Load\u2026"), this);
+    auto* save = new QPushButton(tr("Save\u2026"), this);
+    load->setToolTip(tr("Load an experiment file (settings, simulator, RPC pattern, target)"));
+    save->setToolTip(tr("Save the experiment file (written atomically)"));
+    buttons->addWidget(load);
+    buttons->addWidget(save);
+    buttons->addStretch();
+    layout->addLayout(buttons);
+    connect(load, &QPushButton::clicked, this, [this] {
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Load experiment"), m_path, tr("Experiment (*.json)"));
+        if (!path.isEmpty())
+            if (const QString e = this->load(path); !e.isEmpty())
+                QMessageBox::warning(this, tr("Load experiment"), e);
+    });
+    connect(save, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"),
+            m_path.isEmpty() ? QStringLiteral("experiment.json") : m_path, tr("Experiment (*.json)"));
+        if (!path.isEmpty())
+            if (const QString e = this->save(path); !e.isEmpty())
+                QMessageBox::warning(this, tr("Save experiment"), e);
+    });
+
+    auto* tabs = new QTabWidget(this);
+    const auto specs = core::settingSpecs();
+    m_fields.reserve(specs.size());
+    QFormLayout* forms[3] {};
+    for (int side = 0; side < 3; ++side) {
+        auto* page = new QWidget;
+        forms[side] = new QFormLayout(page);
+        forms[side]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        auto* scroll = new QScrollArea;
+        scroll->setWidgetResizable(true);
+        scroll->setWidget(page);
+        tabs->addTab(scroll, side == 0 ? tr("Client") : side == 1 ? tr("Server") : tr("TCP"));
+    }
+    for (const auto& spec : specs) {
+        m_fields.push_back({});
+        Field& f = m_fields.back();
+        f.spec = &spec;
+        auto* row = new QWidget;
+        auto* rowLayout = new QVBoxLayout(row);
+        rowLayout->setContentsMargins(0, 0, 0, 0);
+        rowLayout->setSpacing(1);
+        const QString tip = QString::fromLatin1(spec.help.data(), static_cast<qsizetype>(spec.help.size())) % u"\n("
+            % QString::fromLatin1(spec.channelArg.data(), static_cast<qsizetype>(spec.channelArg.size())) % u", "
+            % tr("default") % u' ' % defaultText(spec) % u')';
+        if (spec.unit == core::SettingUnit::Boolean) {
+            f.combo = new QComboBox;
+            f.combo->addItem(tr("default (%1)").arg(defaultText(spec)));
+            f.combo->addItem(tr("off"), 0);
+            f.combo->addItem(tr("on"), 1);
+            f.combo->setToolTip(tip);
+            rowLayout->addWidget(f.combo);
+        } else {
+            f.edit = new QLineEdit;
+            f.edit->setPlaceholderText(tr("default: %1").arg(defaultText(spec)));
+            f.edit->setToolTip(tip);
+            f.edit->setClearButtonEnabled(true);
+            rowLayout->addWidget(f.edit);
+        }
+        f.note = new QLabel;
+        f.note->setWordWrap(true);
+        f.note->hide();
+        rowLayout->addWidget(f.note);
+        auto* label = new QLabel(QString::fromLatin1(spec.key.data(), static_cast<qsizetype>(spec.key.size())) % u" ["
+            % QString::fromLatin1(core::settingUnitName(spec.unit).data()) % u']');
+        label->setToolTip(tip);
+        forms[static_cast<int>(spec.side)]->addRow(label, row);
+    }
+    for (Field& f : m_fields) {
+        if (f.combo)
+            connect(f.combo, &QComboBox::currentIndexChanged, this, [this, &f] { onEdited(f); });
+        else
+            connect(f.edit, &QLineEdit::textChanged, this, [this, &f] { onEdited(f); });
+    }
+    layout->addWidget(tabs, 1);
+    m_summary->setWordWrap(true);
+    layout->addWidget(m_summary);
+    refreshLint();
+}
+
+SettingsEditor::Field* SettingsEditor::find(core::SettingSide side, const QString& key)
+{
+    for (Field& f : m_fields)
+        if (f.spec->side == side
+            && QLatin1String(f.spec->key.data(), static_cast<qsizetype>(f.spec->key.size())) == key)
+            return &f;
+    return nullptr;
+}
+
+const SettingsEditor::Field* SettingsEditor::find(core::SettingSide side, const QString& key) const
+{
+    return const_cast<SettingsEditor*>(this)->find(side, key);
+}
+
+void SettingsEditor::onEdited(Field& f)
+{
+    if (m_loading)
+        return;
+    const auto side = f.spec->side;
+    const std::string key(f.spec->key);
+    const bool wasInvalid = !f.error.isEmpty();
+    f.error.clear();
+    if (f.combo) {
+        const QVariant v = f.combo->currentData();
+        if (v.isValid())
+            m_experiment.settings.set(side, key, v.toInt());
+        else
+            m_experiment.settings.unset(side, key);
+    } else {
+        const QString text = f.edit->text().trimmed();
+        bool ok = true;
+        if (text.isEmpty()) {
+            m_experiment.settings.unset(side, key);
+        } else if (text == u"never" || text == u"inf") {
+            const std::string e = m_experiment.settings.set(side, key, core::kInfinite);
+            f.error = QString::fromStdString(e);
+        } else {
+            const qlonglong v = text.toLongLong(&ok);
+            if (!ok)
+                f.error = tr("%1: expected a whole number of %2, or \"never\"")
+                              .arg(QString::fromLatin1(f.spec->key.data()),
+                                  QString::fromLatin1(core::settingUnitName(f.spec->unit).data()));
+            else
+                f.error = QString::fromStdString(m_experiment.settings.set(side, key, v));
+        }
+    }
+    const bool isInvalid = !f.error.isEmpty();
+    m_invalid += (isInvalid ? 1 : 0) - (wasInvalid ? 1 : 0);
+    if (f.edit) {
+        f.edit->setStyleSheet(isInvalid ? QStringLiteral("QLineEdit { border: 1px solid #d62728; }") : QString());
+    }
+    refreshLint();
+    Q_EMIT experimentChanged();
+}
+
+void SettingsEditor::refreshLint()
+{
+    m_lint = core::lintSettings(m_experiment.settings, m_profiles, &m_experiment.target);
+    for (Field& f : m_fields) {
+        QStringList notes;
+        if (!f.error.isEmpty())
+            notes << u"<span style='color:#d62728'>" % f.error.toHtmlEscaped() % u"</span>";
+        const std::string needle = std::string(core::settingSideName(f.spec->side)) + " " + std::string(f.spec->key);
+        for (const auto& finding : m_lint) {
+            if (finding.suggestion.find(needle) != std::string::npos
+                || finding.detail.find(needle) != std::string::npos) {
+                const char* color = finding.severity == core::Severity::Error ? "#d62728"
+                    : finding.severity == core::Severity::Warning             ? "#b26b00"
+                                                                              : "#1f77b4";
+                notes << u"<span style='color:" % QString::fromLatin1(color) % u"'>\u26a0 "
+                        % QString::fromStdString(finding.title).toHtmlEscaped() % u"</span>";
+            }
+        }
+        f.note->setText(notes.join(u"<br>"_qs));
+        f.note->setToolTip(notes.isEmpty() ? QString() : f.note->text());
+        f.note->setVisible(!notes.isEmpty());
+    }
+    int errors = 0, warnings = 0;
+    for (const auto& l : m_lint)
+        (l.severity == core::Severity::Error ? errors : warnings) += l.severity == core::Severity::Info ? 0 : 1;
+    m_summary->setText(m_lint.empty()
+            ? tr("Lint: no problems found.")
+            : tr("Lint: %1 error(s), %2 warning(s). Hover a field's note for details.").arg(errors).arg(warnings));
+}
+
+void SettingsEditor::setExperiment(const core::Experiment& experiment)
+{
+    m_experiment = experiment;
+    m_loading = true;
+    m_invalid = 0;
+    for (Field& f : m_fields) {
+        f.error.clear();
+        const auto v = m_experiment.settings.explicitValue(f.spec->side, f.spec->key);
+        if (f.combo)
+            f.combo->setCurrentIndex(v ? (*v ? 2 : 1) : 0);
+        else
+            f.edit->setText(v ? (*v == core::kInfinite ? QStringLiteral("never") : QString::number(*v)) : QString());
+        if (f.edit)
+            f.edit->setStyleSheet({});
+    }
+    m_loading = false;
+    refreshLint();
+    Q_EMIT experimentChanged();
+}
+
+void SettingsEditor::setProfiles(std::vector<core::LbCatalogueEntry> profiles)
+{
+    m_profiles = std::move(profiles);
+    refreshLint();
+}
+
+QString SettingsEditor::load(const QString& path)
+{
+    auto result = core::loadExperiment(path.toStdString());
+    if (!result.experiment) {
+        QStringList errors;
+        for (const auto& e : result.errors)
+            errors << QString::fromStdString(e);
+        return errors.join(u'\n');
+    }
+    m_path = path;
+    QSettings().setValue(QStringLiteral("lastExperiment"), path);
+    setExperiment(*result.experiment);
+    return {};
+}
+
+QString SettingsEditor::save(const QString& path)
+{
+    if (!valid())
+        return tr("Fix the fields marked in red before saving.");
+    const std::string error = core::saveExperiment(m_experiment, path.toStdString());
+    if (!error.empty())
+        return QString::fromStdString(error);
+    m_path = path;
+    QSettings().setValue(QStringLiteral("lastExperiment"), path);
+    return {};
+}
+
+void SettingsEditor::setFieldText(core::SettingSide side, const QString& key, const QString& text)
+{
+    Field* f = find(side, key);
+    if (!f)
+        return;
+    if (f->combo)
+        f->combo->setCurrentIndex(text.isEmpty() ? 0 : text == u"1" || text == u"on" ? 2 : 1);
+    else
+        f->edit->setText(text);
+}
+
+QString SettingsEditor::fieldError(core::SettingSide side, const QString& key) const
+{
+    const Field* f = find(side, key);
+    return f ? f->error : QString();
+}
+
+QString SettingsEditor::fieldLint(core::SettingSide side, const QString& key) const
+{
+    const Field* f = find(side, key);
+    return f && !f->note->isHidden() ? f->note->text() : QString();
+}
+
+} // namespace ks::ui

@@ -1,0 +1,65 @@
+// The keepalive settings editor: every client, server and TCP knob from core's table, with its
+// unit, its default shown when unset, the help text as tooltip, validation as you type, and the
+// lint findings beside the fields they name. Loads and saves experiment files.
+#pragma once
+
+#include "core/experiment.h"
+#include "core/finding.h"
+#include "core/lb_catalogue.h"
+
+#include <QWidget>
+
+#include <vector>
+
+class QLabel;
+class QLineEdit;
+class QComboBox;
+
+namespace ks::ui {
+
+class SettingsEditor : public QWidget {
+    Q_OBJECT
+public:
+    explicit SettingsEditor(QWidget* parent = nullptr);
+
+    const core::Experiment& experiment() const { return m_experiment; }
+    void setExperiment(const core::Experiment& experiment);
+    void setProfiles(std::vector<core::LbCatalogueEntry> profiles);
+    const std::vector<core::Finding>& lint() const { return m_lint; }
+    bool valid() const { return m_invalid == 0; }
+    QString currentPath() const { return m_path; }
+
+    QString load(const QString& path); // error or ""
+    QString save(const QString& path); // error or ""
+    // Sets a field as if typed ("" unsets); for tests.
+    void setFieldText(core::SettingSide side, const QString& key, const QString& text);
+    QString fieldError(core::SettingSide side, const QString& key) const;
+    QString fieldLint(core::SettingSide side, const QString& key) const;
+
+Q_SIGNALS:
+    void experimentChanged();
+
+private:
+    struct Field {
+        const core::SettingSpec* spec = nullptr;
+        QLineEdit* edit = nullptr;
+        QComboBox* combo = nullptr;
+        QLabel* note = nullptr; // validation error or lint
+        QString error;
+    };
+    void onEdited(Field& field);
+    void refreshLint();
+    Field* find(core::SettingSide side, const QString& key);
+    const Field* find(core::SettingSide side, const QString& key) const;
+
+    core::Experiment m_experiment;
+    std::vector<core::LbCatalogueEntry> m_profiles;
+    std::vector<core::Finding> m_lint;
+    std::vector<Field> m_fields;
+    QLabel* m_summary;
+    QString m_path;
+    int m_invalid = 0;
+    bool m_loading = false;
+};
+
+} // namespace ks::ui

@@ -1,0 +1,84 @@
+// The timeline (QCustomPlot): a lane per connection, time on x. Zoom and pan with the mouse
+// (wheel, drag) and keys (+/-, arrows, Home fits all); hover for a marker's tooltip; a click
+// selects its event. Repaints at a bounded rate while events stream in.
+#pragma once
+
+#include "core/lb_catalogue.h"
+
+#include <qcustomplot.h>
+
+#include <QTimer>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace ks::ui {
+
+class EventStore;
+class TimelineLayer;
+class TimelineLegend;
+
+class TimelineView : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit TimelineView(const EventStore* store, QWidget* parent = nullptr);
+
+    void setProfiles(std::vector<core::LbCatalogueEntry> profiles);
+    const std::vector<core::LbCatalogueEntry>& profiles() const;
+
+    void fitAll();
+    void setFollow(bool follow); // keep the newest events in view while they arrive
+    bool follow() const { return m_follow; }
+    // Zooms by factor around the centre (< 1 zooms in); pans by a fraction of the visible span.
+    void zoomBy(double factor);
+    void panBy(double fraction);
+
+    void selectEvent(std::optional<std::size_t> index); // scrolls it into view
+    std::optional<std::size_t> selectedEvent() const { return m_selected; }
+    // Evidence of a finding: ringed, and the view fits them.
+    void showEvidence(const std::vector<std::uint64_t>& indexes);
+
+    TimelineLayer* layerItem() const { return m_layer; }
+    std::optional<std::size_t> eventAt(QPointF pixel) const;
+    QPointF markerPosition(std::size_t index) const;
+    QString tooltipFor(std::size_t index) const;
+
+    // Renders to a file by extension: .png, .pdf, .svg (when Qt Svg is present).
+    bool exportTo(const QString& path, int width, int height, QString* error = nullptr);
+
+public Q_SLOTS:
+    void scheduleReplot(); // at most ~30 per second
+    void refresh(); // now: lanes, auto-fit (until the user moves the view), replot
+
+Q_SIGNALS:
+    void eventClicked(std::size_t index);
+
+protected:
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void updateLanes();
+    void applyPalette();
+    void drawOverlay(QCPPainter* painter);
+
+    const EventStore* m_store;
+    TimelineLayer* m_layer;
+    TimelineLegend* m_legend;
+    QTimer m_replotTimer;
+    std::size_t m_lanesShown = 0;
+    bool m_follow = false;
+    bool m_userMoved = false;
+    QPoint m_pressPos;
+    std::optional<std::size_t> m_selected;
+    std::vector<std::uint64_t> m_evidence;
+    friend class SelectionOverlay;
+};
+
+} // namespace ks::ui
