@@ -41,7 +41,7 @@ int runGui(int argc, char** argv, const std::string& capture)
 {
     setIdentity();
     QApplication app(argc, argv);
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("network-wired")));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("keepalive-scope"), QIcon::fromTheme(QStringLiteral("network-wired"))));
     ui::MainWindow window;
     window.resize(1400, 900);
     window.show();

@@ -4,14 +4,13 @@
 #include "lab_command.h"
 #include "lb_profiles_command.h"
 #include "lint_command.h"
+#include "ui/about_dialog.h"
 
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include <pcap/pcap.h>
-#include <nghttp2/nghttp2.h>
 
 namespace {
 
@@ -44,8 +43,7 @@ int main(int argc, char** argv)
         return 0;
     }
     if (args[0] == "--version" || args[0] == "version") {
-        std::printf("keepalive-scope %s\n%s\nnghttp2 %s\n", KS_VERSION, pcap_lib_version(),
-                    nghttp2_version(0)->version_str);
+        std::printf("%s\n", ks::ui::versionsText().toStdString().c_str());
         return 0;
     }
     const std::string command = args[0];

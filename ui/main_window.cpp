@@ -1,6 +1,8 @@
 // Wiring only: sources into the store, selection between timeline, table and findings, exports.
 #include "main_window.h"
 
+#include "about_dialog.h"
+
 #include "capture_loader.h"
 #include "core/findings_analyzer.h"
 #include "core/report.h"
@@ -334,6 +336,8 @@ void MainWindow::createActions()
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Keepalive Scope"), this, [this] { showAboutDialog(this); });
     auto* cancel = new QAction(this);
     cancel->setShortcut(Qt::Key_Escape);
     connect(cancel, &QAction::triggered, m_loader, &CaptureLoader::cancel);

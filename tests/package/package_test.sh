@@ -89,6 +89,8 @@ bin=$root/usr/bin/keepalive-scope
 out=$("$bin" --version 2>&1)
 check "--version prints keepalive-scope $version" grep -q "^keepalive-scope $version\$" <<<"$out"
 check "--version names libpcap" grep -q "libpcap version" <<<"$out"
+check "--version names Qt" grep -qE "^Qt 6\.[0-9.]+ .*" <<<"$out"
+check "--version names grpc++" grep -qE "^grpc\+\+ 1\.[0-9.]+$" <<<"$out"
 out=$("$bin" analyze "$source/tests/data/go_ping_healthy.pcap" 2>&1)
 rc=$?
 check "analyze go_ping_healthy.pcap exits 0" test "$rc" = 0
