@@ -446,8 +446,11 @@ void MainWindow::selectTableRow(std::size_t eventIndex)
     int row = m_proxy->rowForEvent(eventIndex);
     if (row < 0) { // filtered out: show everything again rather than select nothing
         m_connFilter->setCurrentIndex(0);
-        for (QAction* a : m_typeFilter->menu()->actions())
+        for (QAction* a : m_typeFilter->menu()->actions()) {
+            const QSignalBlocker block(a); // one re-filter below, not one per type
             a->setChecked(true);
+        }
+        m_proxy->setAllTypesVisible();
         row = m_proxy->rowForEvent(eventIndex);
     }
     if (row < 0)
