@@ -25,7 +25,7 @@ void EventFilterProxy::setTypeVisible(core::EventType type, bool visible)
     if (isTypeVisible(type) == visible)
         return;
     m_types.set(static_cast<std::size_t>(type), visible);
-    invalidateRowsFilter();
+    invalidate(); // one layout change, not a removal per row range (millions on a big capture)
 }
 
 void EventFilterProxy::setAllTypesVisible()
@@ -33,7 +33,7 @@ void EventFilterProxy::setAllTypesVisible()
     if (m_types.all())
         return;
     m_types.set();
-    invalidateRowsFilter();
+    invalidate(); // one layout change, not a removal per row range (millions on a big capture)
 }
 
 void EventFilterProxy::setConnection(std::optional<std::uint32_t> conn)
@@ -41,7 +41,7 @@ void EventFilterProxy::setConnection(std::optional<std::uint32_t> conn)
     if (m_conn == conn)
         return;
     m_conn = conn;
-    invalidateRowsFilter();
+    invalidate(); // one layout change, not a removal per row range (millions on a big capture)
 }
 
 int EventFilterProxy::rowForEvent(std::size_t eventIndex) const

@@ -26,10 +26,8 @@ EventTableModel::EventTableModel(const EventStore* store, QObject* parent)
         m_rows = static_cast<int>(last) + 1;
         endInsertRows();
     });
-    connect(store, &EventStore::connectionsChanged, this, [this] {
-        if (m_rows > 0)
-            Q_EMIT dataChanged(index(0, ConnColumn), index(m_rows - 1, ConnColumn), { Qt::ToolTipRole });
-    });
+    // Endpoints arriving later change only the connection column's tooltip, which views ask for
+    // when shown; no dataChanged over millions of rows.
 }
 
 int EventTableModel::rowCount(const QModelIndex& parent) const

@@ -58,22 +58,4 @@ private:
     std::size_t m_drawnCrossings = 0;
 };
 
-// The key above the plot: one marker and name per event type.
-class TimelineLegend : public QCPLayoutElement {
-    Q_OBJECT
-public:
-    explicit TimelineLegend(QCustomPlot* plot);
-    void setProfiles(const std::vector<core::LbCatalogueEntry>& profiles);
-
-protected:
-    QSize minimumOuterSizeHint() const override;
-    void draw(QCPPainter* painter) override;
-    void update(UpdatePhase phase) override;
-
-private:
-    int layOut(QCPPainter* painter) const; // draws when painter is set; returns the rows used
-
-    QStringList m_profileNames;
-};
-
 } // namespace ks::ui

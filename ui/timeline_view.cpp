@@ -5,6 +5,7 @@
 #include "event_format.h"
 #include "event_store.h"
 #include "timeline_layer.h"
+#include "timeline_legend.h"
 #include "timeline_style.h"
 
 #include <QFileInfo>
