@@ -1,66 +1,69 @@
-// keepalive-scope: the desktop window (no command, or a capture file), or a headless sub-command.
+// keepalive-scope: the command line. The engine commands (analyze, lint, lb-profiles) run in this
+// program, which links the engine and nothing heavier, so that analyzing a capture starts in a
+// few milliseconds and a few megabytes. The window, export, the lab and --version run in
+// keepalive-scope-gui (Qt, QCustomPlot, grpc++), which this program becomes with execv().
 #include "analyze_command.h"
-#include "gui_command.h"
-#include "lab_command.h"
 #include "lb_profiles_command.h"
 #include "lint_command.h"
-#include "ui/about_dialog.h"
+#include "usage.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
-
 namespace {
 
-constexpr const char* kUsage = "usage: keepalive-scope [CAPTURE]            open the desktop window (optionally with a capture)\n"
-                               "       keepalive-scope COMMAND [ARGS]\n"
-                               "\n"
-                               "commands:\n"
-                               "  analyze FILE|- [--json] [--all]   decode keepalive events from a pcap/pcapng capture\n"
-                               "      [--lb NAME,..] [--lb-file F] [--settings F] [--fail-on warning|error] [--report OUT.md|.json]  and explain them (findings)\n"
-                               "  lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json]\n"
-                               "                                    run a gRPC channel against the embedded server (or a target),\n"
-                               "                                    optionally through the load-balancer simulator, and watch the wire\n"
-                               "  lint FILE.json [--lb NAME,..] [--json] [--fail-on L]  check an experiment file's keepalive settings\n"
-                               "  lb-profiles [--lb-file F] [--json]  list the load-balancer profiles --lb accepts\n"
-                               "  export CAPTURE --png OUT.png [--lb PROFILE] [--width W --height H]\n"
-                               "                                    render the timeline to PNG/PDF/SVG without a display\n"
-                               "  --version                         print versions\n"
-                               "\n"
-                               "example: ssh host tcpdump -U -w - port 50051 | keepalive-scope analyze -\n";
+std::string selfDir()
+{
+    char self[4096] = {};
+    const auto n = readlink("/proc/self/exe", self, sizeof self - 1);
+    const std::string path = n > 0 ? std::string(self, static_cast<std::size_t>(n)) : std::string();
+    return path.substr(0, path.rfind('/') + 1);
+}
+
+// Beside this program (the build tree), or in ../libexec/keepalive-scope/ (installed).
+int runFullProgram(char** argv)
+{
+    const std::string dir = selfDir();
+    const std::string candidates[] = {dir + "keepalive-scope-gui", dir + "../libexec/keepalive-scope/keepalive-scope-gui"};
+    for (const auto& path : candidates) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            ::execv(path.c_str(), argv);
+            std::fprintf(stderr, "keepalive-scope: cannot start %s (%s)\n", path.c_str(), std::strerror(errno));
+            return 2;
+        }
+    }
+    std::fprintf(stderr,
+                 "keepalive-scope: the window, export and the lab live in keepalive-scope-gui, which is neither in %s nor "
+                 "in %s../libexec/keepalive-scope/; build it (cmake --build --preset release) or reinstall the package\n",
+                 dir.c_str(), dir.c_str());
+    return 2;
+}
 
 } // namespace
 
 int main(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty())
-        return ks::app::runGui(argc, argv, {});
-    if (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-        std::fputs(kUsage, stdout);
+    if (!args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "help")) {
+        std::fputs(ks::app::kUsage, stdout);
         return 0;
     }
-    if (args[0] == "--version" || args[0] == "version") {
-        std::printf("%s\n", ks::ui::versionsText().toStdString().c_str());
-        return 0;
+    if (!args.empty()) {
+        const std::string command = args[0];
+        const std::vector<std::string> rest(args.begin() + 1, args.end());
+        if (command == "analyze")
+            return ks::app::runAnalyze(rest);
+        if (command == "lint")
+            return ks::app::runLint(rest);
+        if (command == "lb-profiles")
+            return ks::app::runLbProfiles(rest);
     }
-    const std::string command = args[0];
-    args.erase(args.begin());
-    if (command == "analyze")
-        return ks::app::runAnalyze(args);
-    if (command == "lab")
-        return ks::app::runLab(args);
-    if (command == "lint")
-        return ks::app::runLint(args);
-    if (command == "lb-profiles")
-        return ks::app::runLbProfiles(args);
-    if (command == "export")
-        return ks::app::runExport(argc, argv, args);
-    // Not a command: a capture to open in the window.
-    if (command.find('.') != std::string::npos || command.find('/') != std::string::npos)
-        return ks::app::runGui(argc, argv, command);
-    std::fprintf(stderr, "keepalive-scope: unknown command '%s'\n%s", command.c_str(), kUsage);
-    return 2;
+    return runFullProgram(argv);
 }

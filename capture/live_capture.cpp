@@ -116,13 +116,15 @@ std::string LiveCapture::permissionHint()
 {
     const std::string helper = captureHelperPath();
     const std::string self = selfPath();
-    struct stat st {};
-    char installed[4096] = {};
+    const std::string dir = self.substr(0, self.rfind('/') + 1);
     // The Debian package lets only root and one group run the helper (installer/postinst), the
     // way Wireshark's dumpcap is kept to the wireshark group: name the group rather than setcap.
-    if (helper.empty() && !self.empty()
-        && ::realpath((self.substr(0, self.rfind('/') + 1) + "../libexec/keepalive-scope/keepalive-scope-capture").c_str(), installed)
-        && ::stat(installed, &st) == 0 && S_ISREG(st.st_mode)) {
+    for (const std::string& candidate : {dir + "keepalive-scope-capture", dir + "../libexec/keepalive-scope/keepalive-scope-capture"}) {
+        struct stat st {};
+        char installed[4096] = {};
+        if (!helper.empty() || self.empty() || !::realpath(candidate.c_str(), installed) || ::stat(installed, &st) != 0
+            || !S_ISREG(st.st_mode))
+            continue;
         const group* owner = ::getgrgid(st.st_gid);
         const std::string name = owner ? std::string(owner->gr_name) : std::to_string(st.st_gid);
         return "live capture goes through the capture helper " + std::string(installed) + ", which only root and members of the group "

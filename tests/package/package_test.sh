@@ -55,6 +55,7 @@ dpkg-deb -x "$deb" "$root"
 files=(
   usr/bin/keepalive-scope
   usr/libexec/keepalive-scope/keepalive-scope-capture
+  usr/libexec/keepalive-scope/keepalive-scope-gui
   usr/share/applications/keepalive-scope.desktop
   usr/share/metainfo/io.github.keepalivescope.KeepaliveScope.metainfo.xml
   usr/share/icons/hicolor/scalable/apps/keepalive-scope.svg
@@ -89,6 +90,8 @@ bin=$root/usr/bin/keepalive-scope
 out=$("$bin" --version 2>&1)
 check "--version prints keepalive-scope $version" grep -q "^keepalive-scope $version\$" <<<"$out"
 check "--version names libpcap" grep -q "libpcap version" <<<"$out"
+needed=$(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p' | tr '\n' ' ')
+check "keepalive-scope itself loads no Qt and no grpc++ ($needed)" bash -c "! grep -qE 'Qt6|grpc' <<<'$needed'"
 check "--version names Qt" grep -qE "^Qt 6\.[0-9.]+ .*" <<<"$out"
 check "--version names grpc++" grep -qE "^grpc\+\+ 1\.[0-9.]+$" <<<"$out"
 out=$("$bin" analyze "$source/tests/data/go_ping_healthy.pcap" 2>&1)
