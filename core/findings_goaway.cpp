@@ -11,7 +11,15 @@ namespace ks::core {
 namespace {
 
 constexpr std::uint32_t kNoError = 0;
+constexpr std::uint32_t kInternalError = 2;
 constexpr std::uint32_t kEnhanceYourCalm = 11;
+
+// gRPC C-core 1.51 ends a connection for max_connection_idle with GOAWAY INTERNAL_ERROR and
+// debug data "enter idle" (seen in the lab, tests/lab): an idle retirement, not a fault.
+bool coreIdleGoaway(std::uint32_t code, const std::string& debug)
+{
+    return code == kInternalError && debug == "enter idle";
+}
 
 std::string ms(double seconds) { return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0))); }
 
@@ -79,7 +87,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
     // Newer grpc-go and C-core name the reason in the debug data; otherwise an RPC still open
     // means the server retired the connection for its age, not for idleness.
     const bool saysAge = first.debug.find("max_age") != std::string::npos;
-    const bool saysIdle = first.debug.find("max_idle") != std::string::npos;
+    const bool coreIdle = coreIdleGoaway(first.code, first.debug);
+    const bool saysIdle = first.debug.find("max_idle") != std::string::npos || coreIdle;
     if (saysAge || (!saysIdle && first.openStreams > 0)) {
         f.id = "goaway-max-connection-age";
         f.figure = age;
@@ -104,8 +113,9 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         f.figure = idle;
         f.title = "Server closed the idle connection after " + formatDuration(idle) + " without RPCs (max_connection_idle)";
         std::snprintf(buf, sizeof buf,
-                      "GOAWAY NO_ERROR %s after the last RPC activity, with no RPC in progress: the server's "
+                      "GOAWAY %s %s after the last RPC activity, with no RPC in progress: the server's "
                       "max_connection_idle (grpc-go MaxConnectionIdle, C-core grpc.max_connection_idle_ms) is about %s.",
+                      coreIdle ? "INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle)" : "NO_ERROR",
                       formatDuration(idle).c_str(), formatDuration(idle).c_str());
         f.detail = buf;
         f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
@@ -174,7 +184,7 @@ void addGoawayFindings(FindingsAnalyzer::State& st)
         for (const auto& g : c.goaways) {
             if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
                 tooManyPings(st, id, g);
-            } else if (g.code == kNoError && g.dir == Direction::ServerToClient) {
+            } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
                 if (!explainedGraceful && &g == &first)
                     gracefulNoError(st, id, c, first, second);
                 explainedGraceful = true;

@@ -1,6 +1,7 @@
 #include "lab_run.h"
 
 #include "capture/live_capture.h"
+#include "core/findings_analyzer.h"
 #include "core/lab/lab_runner.h"
 
 #include <gtest/gtest.h>
@@ -113,6 +114,25 @@ std::string LabResult::dump() const
     for (const auto& c : connections)
         s += "connection " + std::to_string(c.id) + " " + c.client + " -> " + c.server + "\n";
     return s;
+}
+
+std::vector<core::Finding> LabResult::findings(const core::Experiment& experiment) const
+{
+    core::AnalyzerOptions options;
+    options.settings = experiment.settings;
+    core::FindingsAnalyzer analyzer(options);
+    for (const auto& e : events)
+        analyzer.onEvent(e);
+    return analyzer.finish(connections);
+}
+
+const core::Finding* LabResult::finding(const core::Experiment& experiment, const std::string& id) const
+{
+    m_findings = findings(experiment);
+    for (const auto& f : m_findings)
+        if (f.id == id)
+            return &f;
+    return nullptr;
 }
 
 core::Experiment experiment(core::RpcPattern pattern)

@@ -5,6 +5,7 @@
 #include "core/connection_summary.h"
 #include "core/event.h"
 #include "core/experiment.h"
+#include "core/finding.h"
 
 #include <functional>
 #include <string>
@@ -36,6 +37,12 @@ struct LabResult {
     std::vector<const core::Event*> channelEvents(core::EventType type, core::Direction dir) const;
     double seconds(const core::Event& e) const { return double(e.relNs) / 1e9; }
     std::string dump() const; // every event, one line each, for failure messages
+    // The findings analyzer over this run's events, with the experiment's settings.
+    std::vector<core::Finding> findings(const core::Experiment& experiment) const;
+    const core::Finding* finding(const core::Experiment& experiment, const std::string& id) const;
+
+private:
+    mutable std::vector<core::Finding> m_findings;
 };
 
 LabResult runLab(const core::Experiment& experiment, double seconds, std::vector<LabFault> faults = {});

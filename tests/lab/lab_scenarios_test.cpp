@@ -67,6 +67,11 @@ TEST(LabScenario, TooManyPingsGoaway)
         pingsBefore += p->index < (*calm)->index && p->conn == (*calm)->conn;
     EXPECT_GE(pingsBefore, 3u) << r.dump();
     EXPECT_TRUE(hasRpcStatus(r, "UNAVAILABLE")) << r.dump();
+    // The finding names the client's interval.
+    const auto* f = r.finding(ex, "goaway-too-many-pings");
+    ASSERT_NE(f, nullptr) << r.dump();
+    EXPECT_NEAR(f->figure, 1.0, 0.15);
+    EXPECT_EQ(f->severity, core::Severity::Error);
 }
 
 // (b) Keepalive 1 s / 1 s on a live stream through the simulator; the simulator blackholes the
@@ -106,6 +111,11 @@ TEST(LabScenario, KeepaliveTimeoutThroughBlackhole)
     EXPECT_GE(closeAfterPing, 0.9) << "closed before keepalive_timeout\n" << r.dump();
     EXPECT_LE(r.seconds(*close), kBlackholeAt + 1.0 + 1.0 + 0.5) << r.dump();
     EXPECT_TRUE(hasRpcStatus(r, "UNAVAILABLE")) << r.dump();
+    // The finding: a keepalive timeout of about a second on the channel's connection.
+    const auto* f = r.finding(ex, "keepalive-timeout");
+    ASSERT_NE(f, nullptr) << r.dump();
+    EXPECT_EQ(f->conn, unanswered->conn);
+    EXPECT_NEAR(f->figure, 1.0, 0.3);
 }
 
 // (c) The simulator resets connections idle for 2 s; without keepalive, a unary call every 3 s
@@ -175,6 +185,11 @@ TEST(LabScenario, MaxConnectionIdleGoaway)
     // C-core jitters nothing here, but its idle timer starts after the handshake.
     EXPECT_GE(idle, 0.9) << r.dump();
     EXPECT_LE(idle, 1.6) << r.dump();
+    // C-core's INTERNAL_ERROR "enter idle" is explained as max_connection_idle, not as a fault.
+    const auto* f = r.finding(ex, "goaway-max-connection-idle");
+    ASSERT_NE(f, nullptr) << r.dump();
+    EXPECT_NEAR(f->figure, 1.0, 0.3);
+    EXPECT_EQ(r.finding(ex, "goaway-error"), nullptr);
 }
 
 // (e) max_connection_age 1 s, grace 1 s, with a stream open: GOAWAY at about 1 s, and the
@@ -204,6 +219,9 @@ TEST(LabScenario, MaxConnectionAgeWithGrace)
     const double grace = r.seconds(*close) - r.seconds(*first);
     EXPECT_GE(grace, 0.8) << r.dump();
     EXPECT_LE(grace, 1.6) << r.dump();
+    const auto* f = r.finding(ex, "goaway-max-connection-age");
+    ASSERT_NE(f, nullptr) << r.dump();
+    EXPECT_NEAR(f->figure, age, 0.05);
 }
 
 // (f) TCP keepalive with TCP_KEEPIDLE 1 s on the channel's socket (through grpc's socket
