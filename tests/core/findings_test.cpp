@@ -380,6 +380,22 @@ TEST(Findings, aServerThatClosesWithoutGoawayGetsNoInventedGoawayFinding)
         EXPECT_EQ(f.id.rfind("goaway", 0), std::string::npos) << f.id;
 }
 
+TEST(Findings, goawayFrameSizeErrorFromGosHttp2ServerIsExplainedByName)
+{
+    // grpc-go served through Go's HTTP/2 server (h2c) answers a SETTINGS frame of length 5 with
+    // GOAWAY FRAME_SIZE_ERROR, then closes.
+    const Analysis r = analyze("goaway_frame_size_go.pcap");
+    const auto found = r.of("goaway-error", 0);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].severity, Severity::Warning);
+    EXPECT_NE(found[0].title.find("FRAME_SIZE_ERROR"), std::string::npos) << found[0].title;
+    ASSERT_EQ(found[0].evidence.size(), 1u);
+    const Event& g = r.event(found[0].evidence[0]);
+    EXPECT_EQ(g.type, EventType::Goaway);
+    EXPECT_EQ(g.errorCode, 6u);
+    EXPECT_EQ(g.dir, Direction::ServerToClient);
+}
+
 namespace {
 
 Event ev(std::uint64_t index, double t, EventType type, Direction dir)
@@ -397,7 +413,7 @@ Event ev(std::uint64_t index, double t, EventType type, Direction dir)
 
 TEST(Findings, goawayWithAnErrorCodeIsExplainedByName)
 {
-    // Hand-made: no reference capture has a GOAWAY with an error code (see aServerThatCloses...).
+    // Hand-made, for PROTOCOL_ERROR and its debug data (the FRAME_SIZE_ERROR case above is real).
     FindingsAnalyzer a(AnalyzerOptions {});
     std::uint64_t i = 0;
     a.onEvent(ev(i++, 0, EventType::Syn, Direction::ClientToServer));

@@ -257,10 +257,19 @@ s_goaway_frame_size() {    # a malformed SETTINGS frame to a C-core server: C-co
     cap_stop
 }
 
+s_goaway_frame_size_go() { # the same malformed SETTINGS frame to grpc-go behind Go's HTTP/2 server (h2c)
+    local P=50196
+    cap_start goaway_frame_size_go.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode h2c-server -addr 127.0.0.1:$P -life 6s
+    wait_listen $P
+    fg 10 $PY "$KSPY" badframe --addr 127.0.0.1:$P
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
-     idle_reset_proxy core_idle_close goaway_frame_size)
+     idle_reset_proxy core_idle_close goaway_frame_size goaway_frame_size_go)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

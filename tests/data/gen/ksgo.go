@@ -8,8 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/h2c"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
@@ -18,7 +22,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "server", "server | client")
+	mode := flag.String("mode", "server", "server | h2c-server | client")
 	addr := flag.String("addr", "127.0.0.1:50100", "listen / dial address")
 	life := flag.Duration("life", 10*time.Second, "server: exit after this long")
 	// server keepalive knobs
@@ -51,6 +55,21 @@ func main() {
 		hpb.RegisterHealthServer(s, health.NewServer())
 		go func() { time.Sleep(*life); s.Stop(); os.Exit(0) }()
 		if err := s.Serve(lis); err != nil {
+			fmt.Fprintln(os.Stderr, "serve:", err)
+		}
+	case "h2c-server":
+		// The same gRPC server behind Go's own HTTP/2 server (grpc.Server.ServeHTTP over h2c, as
+		// gRPC-in-net/http deployments run it): connection errors end in a GOAWAY with their code.
+		lis, err := net.Listen("tcp", *addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "listen:", err)
+			os.Exit(1)
+		}
+		s := grpc.NewServer()
+		hpb.RegisterHealthServer(s, health.NewServer())
+		hs := &http.Server{Handler: h2c.NewHandler(s, &http2.Server{})}
+		go func() { time.Sleep(*life); hs.Close(); os.Exit(0) }()
+		if err := hs.Serve(lis); err != nil && err != http.ErrServerClosed {
 			fmt.Fprintln(os.Stderr, "serve:", err)
 		}
 	case "client":
