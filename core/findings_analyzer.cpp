@@ -14,6 +14,7 @@ void RecentStats::add(double v)
     sum += v;
     recent[count % kWindow] = v;
     ++count;
+    medianValid = false;
 }
 
 double RecentStats::median() const
@@ -21,9 +22,13 @@ double RecentStats::median() const
     const std::size_t n = std::min<std::size_t>(count, kWindow);
     if (n == 0)
         return 0;
-    std::array<double, kWindow> sorted = recent;
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2), sorted.begin() + static_cast<std::ptrdiff_t>(n));
-    return sorted[n / 2];
+    if (!medianValid) {
+        std::array<double, kWindow> sorted = recent;
+        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2), sorted.begin() + static_cast<std::ptrdiff_t>(n));
+        cachedMedian = sorted[n / 2];
+        medianValid = true;
+    }
+    return cachedMedian;
 }
 
 bool isKeepalivePing(const Event& e)
@@ -102,8 +107,10 @@ void onPing(ConnState& c, const Event& e)
         // A stretch without PINGs well beyond the cadence seen so far (ping policy held them back,
         // or a middlebox stopped forwarding them), on a connection that carried no RPC data
         // meanwhile (gRPC pings only when reads go quiet, so a busy connection needs none).
-        if (s.pingInterval.count && interval >= std::max(3.0 * s.pingInterval.median(), s.pingInterval.median() + 1.0)
-            && c.lastStreamNs < s.lastPingNs && e.tsNs - s.lastPingNs > s.silenceNs) {
+        // (median + 1 s >= min + 1 s: the cheap test first, the median only when it can matter.)
+        if (s.pingInterval.count && interval >= s.pingInterval.min + 1.0 && c.lastStreamNs < s.lastPingNs
+            && e.tsNs - s.lastPingNs > s.silenceNs
+            && interval >= std::max(3.0 * s.pingInterval.median(), s.pingInterval.median() + 1.0)) {
             s.silenceNs = e.tsNs - s.lastPingNs;
             s.silenceFromNs = s.lastPingNs;
             s.silenceFrom = s.recentPings.back();
@@ -132,7 +139,7 @@ void onPingAck(ConnState& c, const Event& e)
     if (e.rttMs < 0)
         return;
     // An outlier stands well above the recent median, in ratio and in absolute terms.
-    if (c.rtt.count >= 3) {
+    if (c.rtt.count >= 3 && e.rttMs > c.rtt.min + 1.0) { // median + 1 >= min + 1: cheap test first
         const double median = c.rtt.median();
         if (e.rttMs > std::max(4.0 * median, median + 1.0)) {
             ++c.rttOutliers;

@@ -20,6 +20,8 @@ struct RecentStats {
     std::uint64_t count = 0;
     double min = 0, max = 0, sum = 0;
     std::array<double, kWindow> recent {};
+    mutable double cachedMedian = 0;
+    mutable bool medianValid = false;
 
     void add(double v);
     double mean() const { return count ? sum / static_cast<double>(count) : 0; }
