@@ -62,8 +62,11 @@ Q_SIGNALS:
 
 private:
     struct SortResult;
+    struct SortJob;
     bool accepts(std::size_t storeIndex) const;
     void startSort(bool resort);
+    void copySlice(const std::shared_ptr<SortJob>& job); // a slice of keys per event-loop turn
+    void runSort(const std::shared_ptr<SortJob>& job);
     void applySort(std::uint64_t generation, std::shared_ptr<SortResult> result);
     void cancelSort();
     // Rebuilds m_rows from the display order and the filters, as one layout change that keeps
