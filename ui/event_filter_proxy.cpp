@@ -214,7 +214,7 @@ void EventFilterProxy::sort(int column, Qt::SortOrder order)
         return;
     m_sortColumn = column;
     m_sortOrder = order;
-    if (column < 0 || !m_store) {
+    if (column < 0 || !m_store || m_sourceRows == 0) { // nothing to wait for; rows arriving later are re-sorted
         cancelSort();
         if (!m_order.empty()) {
             m_order.clear();

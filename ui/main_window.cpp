@@ -74,8 +74,12 @@ MainWindow::MainWindow(QWidget* parent)
         statusBar()->showMessage(tr("Sorting %Ln events\u2026", nullptr, static_cast<int>(rows)));
     });
     connect(m_proxy, &EventFilterProxy::sortFinished, this, [this](int column) {
-        if (column >= 0 && statusBar()->currentMessage().startsWith(tr("Sorting")))
+        if (!statusBar()->currentMessage().startsWith(tr("Sorting")))
+            return;
+        if (column >= 0)
             statusBar()->showMessage(tr("Sorted."), 2000);
+        else
+            statusBar()->clearMessage();
     });
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);

@@ -223,7 +223,7 @@ private Q_SLOTS:
         // Appended while the sort computes, and after: both end up in place.
         store.append(batchOf({ makeEvent(30, 0, core::EventType::Ping) }));
         QCOMPARE(proxy.rowCount(), 4);
-        QTRY_COMPARE(finished.count(), 1);
+        QTRY_VERIFY(finished.count() >= 1); // the re-sort for the row that came meanwhile may follow at once
         store.append(batchOf({ makeEvent(40, 2, core::EventType::Ping), makeEvent(50, 1, core::EventType::Fin) }));
         QCOMPARE(proxy.rowCount(), 6);
         QTRY_COMPARE(proxy.eventAt(0), std::size_t(3));
