@@ -101,12 +101,17 @@ const core::ConnectionSummary* EventStore::connection(std::uint32_t conn) const
 
 core::Event EventStore::event(std::size_t index) const
 {
+    return makeEvent(m_records[index], index, m_originNs, m_strings, m_settings);
+}
+
+core::Event EventStore::makeEvent(const EventRecord& r, std::size_t index, std::int64_t originNs,
+    const std::vector<std::string>& strings, const std::vector<SettingsEntry>& settings)
+{
     using core::EventType;
-    const EventRecord& r = m_records[index];
     core::Event e;
     e.index = index;
     e.relNs = r.relNs;
-    e.tsNs = m_originNs + r.relNs;
+    e.tsNs = originNs + r.relNs;
     e.conn = r.conn;
     e.dir = r.dir;
     e.type = r.type;
@@ -119,7 +124,7 @@ core::Event EventStore::event(std::size_t index) const
         e.seq = r.a;
         break;
     case EventType::Settings: {
-        const auto& s = m_settings[r.opaque];
+        const auto& s = settings[r.opaque];
         e.settingsCount = s.count;
         e.settings = s.values;
         break;
@@ -127,8 +132,8 @@ core::Event EventStore::event(std::size_t index) const
     case EventType::Headers:
         e.stream = r.a;
         e.grpcStatus = static_cast<int>(r.b) - 1;
-        e.path = m_strings[r.text1];
-        e.grpcMessage = m_strings[r.text2];
+        e.path = strings[r.text1];
+        e.grpcMessage = strings[r.text2];
         break;
     case EventType::Data:
     case EventType::WindowUpdate:
@@ -146,19 +151,19 @@ core::Event EventStore::event(std::size_t index) const
     case EventType::Goaway:
         e.lastStreamId = r.a;
         e.errorCode = r.b;
-        e.debug = m_strings[r.text1];
+        e.debug = strings[r.text1];
         break;
     case EventType::RstStream:
         e.stream = r.a;
         e.errorCode = r.b;
         break;
     case EventType::ChannelState:
-        e.state = m_strings[r.text1];
+        e.state = strings[r.text1];
         break;
     case EventType::Rpc:
-        e.method = m_strings[r.text1];
-        e.status = m_strings[r.b];
-        e.message = m_strings[r.text2];
+        e.method = strings[r.text1];
+        e.status = strings[r.b];
+        e.message = strings[r.text2];
         e.durationMs = r.number;
         break;
     default:

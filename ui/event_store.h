@@ -30,6 +30,11 @@ public:
     std::size_t size() const { return m_records.size(); }
     const EventRecord& record(std::size_t index) const { return m_records[index]; }
     core::Event event(std::size_t index) const; // the full value, as the engine emitted it
+    // The same from copies of the pools, for a worker that must not touch the store.
+    static core::Event makeEvent(const EventRecord& r, std::size_t index, std::int64_t originNs,
+        const std::vector<std::string>& strings, const std::vector<SettingsEntry>& settings);
+    const std::vector<std::string>& strings() const { return m_strings; }
+    const std::vector<SettingsEntry>& settings() const { return m_settings; }
     const std::string& text(std::uint32_t id) const { return m_strings[id]; }
 
     // Lanes in order of first appearance; laneOf(conn) < 0 when the connection has no event.

@@ -68,8 +68,19 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("Keepalive Scope"));
     setAcceptDrops(true);
     m_proxy->setSourceModel(m_model);
-    // Sorting a streaming model re-sorts on every insert; the proxy sorts on demand instead.
-    m_proxy->setDynamicSortFilter(false);
+    // A header click sorts on a worker (the proxy keeps the old order until the new one lands);
+    // the status bar says so meanwhile.
+    connect(m_proxy, &EventFilterProxy::sortStarted, this, [this](int, Qt::SortOrder, qsizetype rows) {
+        statusBar()->showMessage(tr("Sorting %Ln events\u2026", nullptr, static_cast<int>(rows)));
+    });
+    connect(m_proxy, &EventFilterProxy::sortFinished, this, [this](int column) {
+        if (!statusBar()->currentMessage().startsWith(tr("Sorting")))
+            return;
+        if (column >= 0)
+            statusBar()->showMessage(tr("Sorted."), 2000);
+        else
+            statusBar()->clearMessage();
+    });
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder);

@@ -88,11 +88,182 @@ private Q_SLOTS:
         proxy.setConnection(std::nullopt);
         QCOMPARE(proxy.rowCount(), 5);
 
+        QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
         proxy.sort(ui::EventTableModel::ConnColumn, Qt::DescendingOrder);
+        QTRY_COMPARE(finished.count(), 1);
         QCOMPARE(proxy.data(proxy.index(0, ui::EventTableModel::ConnColumn)).toUInt(), 2u);
         proxy.sort(ui::EventTableModel::TimeColumn, Qt::AscendingOrder);
+        QTRY_COMPARE(finished.count(), 2);
         QCOMPARE(proxy.eventAt(4), std::size_t(4));
         QCOMPARE(proxy.rowForEvent(2), 2);
+        proxy.sort(-1); // capture order: at once
+        QCOMPARE(finished.count(), 3);
+        QCOMPARE(proxy.eventAt(1), std::size_t(1));
+    }
+
+    // A sort runs on a worker: sort() returns with the old order still shown, the new one lands
+    // with one layout change; the selection stays on its event; filters apply to the sorted view.
+    void sortIsAsynchronousAndFiltersKeepTheSortedOrder()
+    {
+        ui::EventStore store;
+        ui::EventTableModel model(&store);
+        ui::EventFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const core::EventType types[] = { core::EventType::Ping, core::EventType::PingAck, core::EventType::Data,
+            core::EventType::Headers };
+        std::vector<core::Event> events;
+        constexpr int n = 5000;
+        for (int i = 0; i < n; ++i) // connection falls then cycles: the store order is not the sort order
+            events.push_back(makeEvent(std::int64_t(i) * 1000, static_cast<std::uint32_t>((n - i) % 7), types[i % 4]));
+        store.append(batchOf(events));
+        QCOMPARE(proxy.rowCount(), n);
+
+        QItemSelectionModel selection(&proxy);
+        selection.setCurrentIndex(proxy.index(123, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        const QPersistentModelIndex kept = proxy.index(123, ui::EventTableModel::ConnColumn);
+
+        QSignalSpy started(&proxy, &ui::EventFilterProxy::sortStarted);
+        QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
+        QSignalSpy layout(&proxy, &QAbstractItemModel::layoutChanged);
+        proxy.sort(ui::EventTableModel::ConnColumn, Qt::AscendingOrder);
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.constFirst().at(2).value<qsizetype>(), qsizetype(n));
+        QVERIFY(proxy.isSorting());
+        QCOMPARE(proxy.eventAt(0), std::size_t(0)); // not applied yet: the GUI thread did not wait
+        QCOMPARE(layout.count(), 0);
+        QTRY_COMPARE(finished.count(), 1);
+        QVERIFY(!proxy.isSorting());
+        QCOMPARE(layout.count(), 1);
+        QCOMPARE(finished.constFirst().at(0).toInt(), int(ui::EventTableModel::ConnColumn));
+
+        const auto checkSorted = [&](int expectRows) {
+            QCOMPARE(proxy.rowCount(), expectRows);
+            for (int r = 1; r < proxy.rowCount(); ++r) {
+                const auto& a = store.record(proxy.eventAt(r - 1));
+                const auto& b = store.record(proxy.eventAt(r));
+                QVERIFY2(std::tie(a.conn, a.relNs) < std::tie(b.conn, b.relNs), qPrintable(QString::number(r)));
+                QCOMPARE(proxy.rowForEvent(proxy.eventAt(r)), r);
+                QCOMPARE(proxy.data(proxy.index(r, ui::EventTableModel::ConnColumn)).toUInt(), b.conn);
+            }
+        };
+        checkSorted(n);
+        // The selection and persistent indexes followed their event.
+        QCOMPARE(proxy.eventAt(kept.row()), std::size_t(123));
+        QCOMPARE(proxy.eventAt(selection.currentIndex().row()), std::size_t(123));
+
+        // Filtering the sorted view keeps it sorted, synchronously.
+        proxy.setTypeVisible(core::EventType::Data, false);
+        checkSorted(n - n / 4);
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            QVERIFY(store.record(proxy.eventAt(r)).type != core::EventType::Data);
+        QCOMPARE(proxy.eventAt(selection.currentIndex().row()), std::size_t(123)); // a HEADERS: still shown
+        proxy.setConnection(3u);
+        QVERIFY(!selection.currentIndex().isValid()); // event 123 is on connection 5: filtered out
+        for (int r = 0; r < proxy.rowCount(); ++r)
+            QCOMPARE(store.record(proxy.eventAt(r)).conn, 3u);
+        QVERIFY(proxy.rowCount() > 0);
+        checkSorted(proxy.rowCount());
+        proxy.setConnection(std::nullopt);
+        proxy.setAllTypesVisible();
+        checkSorted(n);
+
+        // Descending by type; ties keep (reversed) time order.
+        proxy.sort(ui::EventTableModel::TypeColumn, Qt::DescendingOrder);
+        QTRY_COMPARE(finished.count(), 2);
+        for (int r = 1; r < n; ++r) {
+            const auto& a = store.record(proxy.eventAt(r - 1));
+            const auto& b = store.record(proxy.eventAt(r));
+            QVERIFY(a.type > b.type || (a.type == b.type && a.relNs > b.relNs));
+        }
+    }
+
+    void laterSortSupersedesOneStillComputing()
+    {
+        ui::EventStore store;
+        ui::EventTableModel model(&store);
+        ui::EventFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        std::vector<core::Event> events;
+        for (int i = 0; i < 20000; ++i)
+            events.push_back(makeEvent(std::int64_t(i), static_cast<std::uint32_t>(i % 13),
+                i % 2 ? core::EventType::Ping : core::EventType::Data));
+        store.append(batchOf(events));
+        QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
+        QSignalSpy layout(&proxy, &QAbstractItemModel::layoutChanged);
+        proxy.sort(ui::EventTableModel::ConnColumn, Qt::AscendingOrder);
+        proxy.sort(ui::EventTableModel::TypeColumn, Qt::AscendingOrder);
+        QTRY_VERIFY(!proxy.isSorting());
+        QTest::qWait(50); // the first worker's result, if any, is dropped
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.constFirst().at(0).toInt(), int(ui::EventTableModel::TypeColumn));
+        QCOMPARE(layout.count(), 1);
+        QCOMPARE(proxy.sortColumn(), int(ui::EventTableModel::TypeColumn));
+        QCOMPARE(store.record(proxy.eventAt(0)).type, core::EventType::Data);
+        QCOMPARE(store.record(proxy.eventAt(19999)).type, core::EventType::Ping);
+        QCOMPARE(proxy.eventAt(0), std::size_t(0));
+        QCOMPARE(proxy.eventAt(10000), std::size_t(1));
+    }
+
+    // Live sources keep appending while the view is sorted: new rows show at once (at the end),
+    // then a coalesced background re-sort puts them in place.
+    void rowsAppendedWhileSortedAreShownThenPlaced()
+    {
+        ui::EventStore store;
+        ui::EventTableModel model(&store);
+        ui::EventFilterProxy proxy;
+        proxy.setResortDelay(20);
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        store.append(batchOf({ makeEvent(0, 3, core::EventType::Syn), makeEvent(10, 1, core::EventType::Syn),
+            makeEvent(20, 2, core::EventType::Syn) }));
+        QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
+        QSignalSpy started(&proxy, &ui::EventFilterProxy::sortStarted);
+        proxy.sort(ui::EventTableModel::ConnColumn, Qt::AscendingOrder);
+        // Appended while the sort computes, and after: both end up in place.
+        store.append(batchOf({ makeEvent(30, 0, core::EventType::Ping) }));
+        QCOMPARE(proxy.rowCount(), 4);
+        QTRY_VERIFY(finished.count() >= 1); // the re-sort for the row that came meanwhile may follow at once
+        store.append(batchOf({ makeEvent(40, 2, core::EventType::Ping), makeEvent(50, 1, core::EventType::Fin) }));
+        QCOMPARE(proxy.rowCount(), 6);
+        QTRY_COMPARE(proxy.eventAt(0), std::size_t(3));
+        QTRY_COMPARE(proxy.eventAt(2), std::size_t(5));
+        const std::size_t expected[] = { 3, 1, 5, 2, 4, 0 };
+        for (int r = 0; r < 6; ++r)
+            QCOMPARE(proxy.eventAt(r), expected[r]);
+        QVERIFY(!proxy.isSorting());
+        QCOMPARE(started.count(), 1); // re-sorts are quiet: no status message per batch
+
+        // A filter hides new rows too, sorted or not.
+        proxy.setTypeVisible(core::EventType::Ping, false);
+        store.append(batchOf({ makeEvent(60, 0, core::EventType::Ping) }));
+        QCOMPARE(proxy.rowCount(), 4);
+        store.clear();
+        QCOMPARE(proxy.rowCount(), 0);
+    }
+
+    void sortsByDetailsOnAWorker()
+    {
+        ui::EventStore store;
+        ui::EventTableModel model(&store);
+        ui::EventFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        std::vector<core::Event> events;
+        for (int i = 0; i < 300; ++i) {
+            auto e = makeEvent(i, 1, core::EventType::Data);
+            e.stream = static_cast<std::uint32_t>((i * 37) % 101);
+            e.length = static_cast<std::uint32_t>(i);
+            events.push_back(e);
+        }
+        store.append(batchOf(events));
+        QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
+        proxy.sort(ui::EventTableModel::DetailsColumn, Qt::AscendingOrder);
+        QTRY_COMPARE(finished.count(), 1);
+        const auto details = [&](int r) {
+            return proxy.data(proxy.index(r, ui::EventTableModel::DetailsColumn)).toString();
+        };
+        for (int r = 1; r < proxy.rowCount(); ++r)
+            QVERIFY2(details(r - 1) <= details(r), qPrintable(details(r - 1) + u" > "_qs + details(r)));
     }
 };
 

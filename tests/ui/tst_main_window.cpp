@@ -5,6 +5,7 @@
 #include "test_data.h"
 #include "ui/event_filter_proxy.h"
 #include "ui/event_store.h"
+#include "ui/event_table_model.h"
 #include "ui/findings_view.h"
 #include "ui/lb_profile_picker.h"
 #include "ui/main_window.h"
@@ -14,7 +15,9 @@
 
 #include <QFile>
 #include <QImage>
+#include <QHeaderView>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 
@@ -91,6 +94,46 @@ private Q_SLOTS:
             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QCOMPARE(w.timeline()->selectedEvent(), ping);
         QVERIFY(w.timeline()->tooltipFor(*ping).contains(u"PING"_qs));
+    }
+
+    // A header click sorts on a worker, with a status-bar cue; markers still select their rows in
+    // the sorted table and rows their markers.
+    void headerClickSortsInTheBackgroundAndSelectionStillFollows()
+    {
+        ui::MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        w.timeline()->replot();
+        QSignalSpy started(w.proxy(), &ui::EventFilterProxy::sortStarted);
+        QSignalSpy finished(w.proxy(), &ui::EventFilterProxy::sortFinished);
+        auto* header = w.table()->horizontalHeader();
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(ui::EventTableModel::TypeColumn) + 10, header->height() / 2));
+        QCOMPARE(started.count(), 1);
+        QVERIFY(w.statusBar()->currentMessage().startsWith(u"Sorting"_qs));
+        QTRY_COMPARE(finished.count(), 1);
+        QCOMPARE(w.proxy()->sortColumn(), int(ui::EventTableModel::TypeColumn));
+        QCOMPARE(w.statusBar()->currentMessage(), u"Sorted."_qs);
+        const auto& store = *w.store();
+        for (int r = 1; r < w.proxy()->rowCount(); ++r)
+            QVERIFY(store.record(w.proxy()->eventAt(r - 1)).type <= store.record(w.proxy()->eventAt(r)).type);
+
+        const auto goaway = firstOf(store, core::EventType::Goaway);
+        QVERIFY(goaway);
+        QTest::mouseClick(w.timeline(), Qt::LeftButton, {}, w.timeline()->markerPosition(*goaway).toPoint());
+        QCOMPARE(w.proxy()->eventAt(w.table()->selectionModel()->currentIndex().row()), *goaway);
+        const auto ping = firstOf(store, core::EventType::Ping);
+        w.table()->selectionModel()->setCurrentIndex(w.proxy()->index(w.proxy()->rowForEvent(*ping), 0),
+            QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QCOMPARE(w.timeline()->selectedEvent(), ping);
+
+        // Sorting again keeps the current row on its event.
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(ui::EventTableModel::ConnColumn) + 10, header->height() / 2));
+        QTRY_COMPARE(finished.count(), 2);
+        QCOMPARE(w.proxy()->eventAt(w.table()->selectionModel()->currentIndex().row()), *ping);
     }
 
     void findingShowsItsEvidence()
