@@ -68,6 +68,9 @@ struct ReplayCookie {
     std::size_t offset = 0;
     int fd = -1;
     std::uint64_t* bytesRead = nullptr; // the source's progress counter; outlives the FILE
+    // The FILE's buffer. glibc's setvbuf ignores the size when it has to allocate the buffer
+    // itself (it then reads in st_blksize or BUFSIZ pieces, 8 KB here), so it gets this one.
+    std::unique_ptr<char[]> buffer;
 };
 
 ssize_t replayRead(void* cookie, char* buf, size_t size)
@@ -192,7 +195,11 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
         error = name + ": cannot read (out of memory)";
         return nullptr;
     }
-    std::setvbuf(fp, nullptr, _IOFBF, 1 << 20);
+    // One read() per megabyte, not per 8 KB: 160 rather than 19,600 system calls on a 160 MB file.
+    // A pipe still returns what it has at once: read() does not wait for the buffer to fill.
+    constexpr std::size_t kBufferSize = 1 << 20;
+    cookie->buffer = std::make_unique<char[]>(kBufferSize);
+    std::setvbuf(fp, cookie->buffer.get(), _IOFBF, kBufferSize);
     // libpcap calls fread twice per packet; only this thread reads, so skip stdio's locking.
     __fsetlocking(fp, FSETLOCKING_BYCALLER);
     char errbuf[PCAP_ERRBUF_SIZE] = {};

@@ -144,8 +144,17 @@ char* formatSeconds(char* p, std::int64_t ns, int decimals)
     decimals = decimals > 9 ? 9 : decimals;
     if (decimals <= 0)
         return p;
-    std::uint32_t frac = static_cast<std::uint32_t>(magnitude - whole * 1000000000) / kPow10[9 - decimals];
+    const auto nanos = static_cast<std::uint32_t>(magnitude - whole * 1000000000);
     *p++ = '.';
+    if (decimals == 6) { // microsecond captures, the common case: constant divisors, unrolled
+        std::uint32_t micros = nanos / 1000;
+        std::memcpy(p + 4, kDigitPairs + 2 * (micros % 100), 2);
+        micros /= 100;
+        std::memcpy(p + 2, kDigitPairs + 2 * (micros % 100), 2);
+        std::memcpy(p, kDigitPairs + 2 * (micros / 100), 2);
+        return p + 6;
+    }
+    std::uint32_t frac = nanos / kPow10[9 - decimals];
     int d = decimals;
     while (d >= 2) {
         const char* pair = kDigitPairs + 2 * (frac % 100);
