@@ -3,28 +3,20 @@
 #include "core/lab/lab_runner.h"
 
 #include "lab_session.h"
+#include "batch_collector.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <mutex>
 
 namespace ks::ui {
 
-struct LabSession::State : core::lab::EventHub::Listener {
-    std::mutex mutex;
-    EventBatchBuilder builder;
+struct LabSession::State : BatchCollector {
     std::unique_ptr<capture::LiveCapture> tap;
     std::unique_ptr<core::lab::LabRunner> runner;
     std::atomic<std::int64_t> originNs { 0 };
     std::atomic<bool> startedOk { false };
     std::vector<core::ConnectionSummary> connections;
     std::uint64_t packets = 0;
-
-    void onEvent(const core::Event& event) override
-    {
-        std::lock_guard lock(mutex);
-        builder.add(event);
-    }
 };
 
 LabSession::LabSession(QObject* parent)
@@ -127,12 +119,8 @@ void LabSession::drain()
     if (!m_state)
         return;
     EventBatch batch;
-    {
-        std::lock_guard lock(m_state->mutex);
-        if (m_state->builder.empty())
-            return;
-        batch = m_state->builder.take();
-    }
+    if (!m_state->take(batch))
+        return;
     batch.originNs = m_state->originNs;
     batch.decimals = 6;
     Q_EMIT batchReady(batch);

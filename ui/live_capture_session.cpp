@@ -3,27 +3,19 @@
 #include "core/lab/event_hub.h"
 
 #include "live_capture_session.h"
+#include "batch_collector.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <mutex>
 
 namespace ks::ui {
 
-struct LiveCaptureSession::State : core::lab::EventHub::Listener {
-    std::mutex mutex;
-    EventBatchBuilder builder;
+struct LiveCaptureSession::State : BatchCollector {
     std::unique_ptr<core::lab::EventHub> hub;
     std::unique_ptr<capture::LiveCapture> tap;
     std::int64_t originNs = 0;
     std::vector<core::ConnectionSummary> connections;
     std::uint64_t packets = 0;
-
-    void onEvent(const core::Event& event) override
-    {
-        std::lock_guard lock(mutex);
-        builder.add(event);
-    }
 };
 
 LiveCaptureSession::LiveCaptureSession(QObject* parent)
@@ -113,12 +105,8 @@ void LiveCaptureSession::drain()
     if (!m_state)
         return;
     EventBatch batch;
-    {
-        std::lock_guard lock(m_state->mutex);
-        if (m_state->builder.empty())
-            return;
-        batch = m_state->builder.take();
-    }
+    if (!m_state->take(batch))
+        return;
     batch.originNs = m_state->originNs;
     batch.decimals = 9;
     Q_EMIT batchReady(batch);
