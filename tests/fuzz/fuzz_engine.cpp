@@ -1,7 +1,10 @@
 // libFuzzer target over the packet-to-events path: the input is a whole capture file (the seed
-// corpus is the reference captures), read by libpcap and fed through the CaptureEngine.
+// corpus is the reference captures), read by libpcap and fed through the CaptureEngine, and the
+// events through the findings analyzer, judged against every catalogue profile.
 #include "capture/capture_engine.h"
 #include "core/event_json.h"
+#include "core/findings_analyzer.h"
+#include "core/lb_catalogue.h"
 
 #include <pcap/pcap.h>
 
@@ -13,8 +16,13 @@ namespace {
 // Renders each event as JSON, as the command line does, so the printing path is covered too.
 class JsonSink final : public ks::capture::EventSink {
 public:
+    explicit JsonSink(ks::core::FindingsAnalyzer& analyzer)
+        : m_analyzer(analyzer)
+    {
+    }
     void onEvent(const ks::core::Event& event) override
     {
+        m_analyzer.onEvent(event);
         m_out.clear();
         ks::core::appendEventJson(m_out, event, 9);
         if (m_out.view().front() != '{' || m_out.view().back() != '}')
@@ -22,6 +30,7 @@ public:
     }
 
 private:
+    ks::core::FindingsAnalyzer& m_analyzer;
     ks::core::OutputBuffer m_out;
 };
 
@@ -38,7 +47,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::fclose(fp);
         return 0;
     }
-    JsonSink sink;
+    ks::core::AnalyzerOptions options;
+    options.profiles = ks::core::builtinLbCatalogue();
+    ks::core::FindingsAnalyzer analyzer(options);
+    JsonSink sink(analyzer);
     ks::capture::CaptureEngine engine(pcap_datalink(pcap), sink);
     pcap_pkthdr* header = nullptr;
     const u_char* packet = nullptr;
@@ -51,6 +63,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ks::core::JsonWriter json(out);
     for (const auto& conn : engine.summaries())
         ks::core::writeConnectionJson(json, conn, engine.originNs(), 9);
+    const std::string findings = ks::core::findingsJson(analyzer.finish(engine.summaries()));
+    if (findings.empty() || findings.front() != '[')
+        __builtin_trap();
     pcap_close(pcap);
     return 0;
 }
