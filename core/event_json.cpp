@@ -2,8 +2,8 @@
 #include "event_json.h"
 
 #include "http2_codes.h"
+#include "number_format.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -35,8 +35,8 @@ public:
         std::memcpy(m_p, text.data(), text.size());
         m_p += text.size();
     }
-    void u64(std::uint64_t v) { m_p = std::to_chars(m_p, m_p + 24, v).ptr; }
-    void i64(std::int64_t v) { m_p = std::to_chars(m_p, m_p + 24, v).ptr; }
+    void u64(std::uint64_t v) { m_p = formatUnsigned(m_p, v); }
+    void i64(std::int64_t v) { m_p = formatSigned(m_p, v); }
     void boolean(bool v) { v ? lit("true") : lit("false"); }
     void seconds(std::int64_t ns, int decimals) { m_p = formatSeconds(m_p, ns, decimals); }
     void fixed(double v, int decimals)
@@ -45,17 +45,12 @@ public:
             lit("null");
             return;
         }
-        m_p = std::to_chars(m_p, m_p + 64, v, std::chars_format::fixed, decimals).ptr;
+        m_p = formatFixed(m_p, v, decimals);
     }
     void hex16(std::uint64_t v)
     {
-        static constexpr char digits[] = "0123456789abcdef";
         *m_p++ = '"';
-        for (int i = 15; i >= 0; --i) {
-            m_p[i] = digits[v & 0xf];
-            v >>= 4;
-        }
-        m_p += 16;
+        m_p = formatHex64(m_p, v);
         *m_p++ = '"';
     }
     // Strings of unbounded length leave the cursor: flush, append, re-reserve.

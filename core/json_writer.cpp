@@ -1,5 +1,6 @@
 // Streaming JSON writer (RFC 8259 escaping; numbers formatted with std::to_chars).
 #include "json_writer.h"
+#include "number_format.h"
 
 #include <charconv>
 #include <cmath>
@@ -112,11 +113,6 @@ void JsonWriter::seconds(std::int64_t ns, int decimals)
 
 char* formatSeconds(char* p, std::int64_t ns, int decimals)
 {
-    static constexpr char kDigitPairs[] = "0001020304050607080910111213141516171819"
-                                          "2021222324252627282930313233343536373839"
-                                          "4041424344454647484950515253545556575859"
-                                          "6061626364656667686970717273747576777879"
-                                          "8081828384858687888990919293949596979899";
     static constexpr std::uint32_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
     // Event output formats two times per event ("t" and "ts") whose whole seconds change rarely:
     // the text of the last two integer parts is kept, one slot per parity of the call.
@@ -137,7 +133,7 @@ char* formatSeconds(char* p, std::int64_t ns, int decimals)
     Whole& w = cache[slot++ & 1];
     if (w.value != whole) {
         w.value = whole;
-        w.size = static_cast<std::uint8_t>(std::to_chars(w.text, w.text + sizeof w.text, whole).ptr - w.text);
+        w.size = static_cast<std::uint8_t>(formatUnsigned(w.text, whole) - w.text);
     }
     std::memcpy(p, w.text, sizeof w.text);
     p += w.size;
@@ -206,13 +202,6 @@ char* escapeJson(char* p, std::string_view text)
 }
 
 } // namespace
-
-void OutputBuffer::append(std::string_view text)
-{
-    char* p = grow(text.size());
-    std::memcpy(p, text.data(), text.size());
-    commit(p + text.size());
-}
 
 void OutputBuffer::appendJsonString(std::string_view text)
 {

@@ -1,0 +1,121 @@
+// The event output's number formatting must print exactly what std::to_chars prints: for the
+// boundaries of every digit count, for random values, and for the halves where rounding is
+// decided by the binary value (where formatFixed hands over to std::to_chars).
+#include "core/number_format.h"
+
+#include <gtest/gtest.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace ks::core;
+
+namespace {
+
+std::string viaToChars(std::uint64_t v)
+{
+    char buf[32];
+    return {buf, std::to_chars(buf, buf + sizeof buf, v).ptr};
+}
+std::string viaToChars(std::int64_t v)
+{
+    char buf[32];
+    return {buf, std::to_chars(buf, buf + sizeof buf, v).ptr};
+}
+std::string viaToChars(double v, int decimals)
+{
+    char buf[400];
+    return {buf, std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals).ptr};
+}
+std::string unsignedText(std::uint64_t v)
+{
+    char buf[32];
+    return {buf, formatUnsigned(buf, v)};
+}
+std::string signedText(std::int64_t v)
+{
+    char buf[32];
+    return {buf, formatSigned(buf, v)};
+}
+std::string fixedText(double v, int decimals)
+{
+    char buf[400];
+    return {buf, formatFixed(buf, v, decimals)};
+}
+
+} // namespace
+
+TEST(NumberFormat, integersAtEveryDigitCountBoundaryMatchToChars)
+{
+    std::vector<std::uint64_t> values {0, 1, 9, 10, 11, 99, 100, 101, std::numeric_limits<std::uint64_t>::max()};
+    for (std::uint64_t p = 10; p <= 1'000'000'000'000'000'000ull; p *= 10) {
+        values.push_back(p - 1);
+        values.push_back(p);
+        values.push_back(p + 1);
+    }
+    values.push_back(10'000'000'000'000'000'000ull);
+    values.push_back(10'000'000'000'000'000'000ull - 1);
+    for (auto v : values)
+        EXPECT_EQ(unsignedText(v), viaToChars(v)) << v;
+    for (std::int64_t v : {std::int64_t {0}, std::int64_t {-1}, std::int64_t {-10}, std::int64_t {-99},
+                           std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()})
+        EXPECT_EQ(signedText(v), viaToChars(v)) << v;
+}
+
+TEST(NumberFormat, randomIntegersMatchToChars)
+{
+    std::mt19937_64 rng(42);
+    for (int i = 0; i < 200'000; ++i) {
+        const std::uint64_t v = rng() >> (rng() % 64);
+        ASSERT_EQ(unsignedText(v), viaToChars(v)) << v;
+        const auto s = static_cast<std::int64_t>(rng()) >> (rng() % 64);
+        ASSERT_EQ(signedText(s), viaToChars(s)) << s;
+    }
+}
+
+TEST(NumberFormat, hexIsSixteenLowerCaseDigits)
+{
+    char buf[16];
+    EXPECT_EQ(std::string(buf, formatHex64(buf, 0)), "0000000000000000");
+    EXPECT_EQ(std::string(buf, formatHex64(buf, 0x02041010090e0707ull)), "02041010090e0707");
+    EXPECT_EQ(std::string(buf, formatHex64(buf, ~0ull)), "ffffffffffffffff");
+}
+
+TEST(NumberFormat, fixedPointMatchesToCharsForRandomRttsAndDurations)
+{
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> ms(0.0, 5000.0);
+    for (int i = 0; i < 200'000; ++i) {
+        const int decimals = static_cast<int>(rng() % 10);
+        const double v = i % 2 ? ms(rng) : ms(rng) / 1000.0;
+        ASSERT_EQ(fixedText(v, decimals), viaToChars(v, decimals)) << v << " " << decimals;
+        ASSERT_EQ(fixedText(-v, decimals), viaToChars(-v, decimals)) << -v << " " << decimals;
+    }
+    // RTTs as the engine computes them: nanosecond differences over 1e6, printed with 3 decimals.
+    for (std::int64_t ns = 0; ns < 3'000'000; ns += 37)
+        ASSERT_EQ(fixedText(static_cast<double>(ns) / 1e6, 3), viaToChars(static_cast<double>(ns) / 1e6, 3)) << ns;
+}
+
+TEST(NumberFormat, fixedPointHalvesNegativeZeroAndHugeValuesMatchToChars)
+{
+    const std::vector<double> values {0.0, -0.0, 0.5, 1.5, 2.5, 0.0005, 0.0015, 0.0025, 1.0005, 2.675, -2.675,
+                                      0.125, 0.375, -0.0004, 999999.9995, 1e8, 1e9, 1e12, 1e30, -1e30,
+                                      std::numeric_limits<double>::min(), std::numeric_limits<double>::denorm_min()};
+    for (double v : values)
+        for (int decimals = 0; decimals <= 9; ++decimals)
+            EXPECT_EQ(fixedText(v, decimals), viaToChars(v, decimals)) << v << " " << decimals;
+}
+
+TEST(NumberFormat, magnitudesTooLongForFixedPointComeOutShortAndExact)
+{
+    for (double v : {1e40, -1e300, std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()}) {
+        const auto text = fixedText(v, 9);
+        EXPECT_LE(text.size(), 64u) << text;
+        EXPECT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
+    }
+}
