@@ -104,13 +104,8 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
         if (offset + padding <= payload.size())
             fragment = payload.subspan(offset, payload.size() - offset - (truncated ? 0 : padding));
         auto& block = m_blocks[i];
-        block = HeaderBlock {};
-        block.active = true;
-        block.stream = h.stream;
-        block.endStream = h.flags & kFlagEndStream;
-        block.bytes.assign(fragment.begin(), fragment.end());
-        block.tooLarge = truncated || offset + padding > payload.size();
-        onHeaderFragment(dir, {}, h.flags & kFlagEndHeaders, false, tsNs);
+        block.start(h.stream, h.flags & kFlagEndStream, false, truncated || offset + padding > payload.size());
+        onHeaderFragment(dir, fragment, h.flags & kFlagEndHeaders, false, tsNs);
         break;
     }
     case FrameType::PushPromise: {
@@ -120,15 +115,12 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
             padding = payload[0];
             offset = 5;
         }
-        auto& block = m_blocks[i];
-        block = HeaderBlock {};
-        block.active = true;
-        block.decodeOnly = true;
+        std::span<const std::uint8_t> fragment;
         if (offset + padding <= payload.size())
-            block.bytes.assign(payload.begin() + static_cast<std::ptrdiff_t>(offset),
-                               payload.end() - static_cast<std::ptrdiff_t>(truncated ? 0 : padding));
-        block.tooLarge = truncated || offset + padding > payload.size();
-        onHeaderFragment(dir, {}, h.flags & kFlagEndHeaders, false, tsNs);
+            fragment = payload.subspan(offset, payload.size() - offset - (truncated ? 0 : padding));
+        auto& block = m_blocks[i];
+        block.start(h.stream, false, true, truncated || offset + padding > payload.size());
+        onHeaderFragment(dir, fragment, h.flags & kFlagEndHeaders, false, tsNs);
         break;
     }
     case FrameType::Continuation:
@@ -222,7 +214,10 @@ void Http2Session::onHeaderFragment(Direction dir, std::span<const std::uint8_t>
     auto& block = m_blocks[index(dir)];
     if (block.bytes.size() + fragment.size() > kMaxHeaderBlock || truncated)
         block.tooLarge = true;
-    if (!block.tooLarge)
+    // A block in one frame (the usual case) is decoded where it lies; one split over
+    // CONTINUATION frames is gathered first.
+    const bool whole = endHeaders && block.bytes.empty();
+    if (!block.tooLarge && !whole)
         block.bytes.insert(block.bytes.end(), fragment.begin(), fragment.end());
     if (!endHeaders)
         return;
@@ -235,7 +230,7 @@ void Http2Session::onHeaderFragment(Direction dir, std::span<const std::uint8_t>
         m_hpack[index(dir)].reset();
         e.hpack = core::HpackState::TooLarge;
     } else {
-        auto decoded = m_hpack[index(dir)].decode(block.bytes);
+        auto decoded = m_hpack[index(dir)].decode(whole ? fragment : std::span<const std::uint8_t>(block.bytes));
         e.hpack = decoded.state;
         e.path = std::move(decoded.path);
         e.grpcStatus = decoded.grpcStatus;

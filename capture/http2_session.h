@@ -46,7 +46,17 @@ private:
         bool tooLarge = false;
         bool decodeOnly = false; // PUSH_PROMISE: keep HPACK in step, report nothing
         std::uint32_t stream = 0;
-        std::vector<std::uint8_t> bytes;
+        std::vector<std::uint8_t> bytes; // fragments so far; keeps its capacity from block to block
+
+        void start(std::uint32_t id, bool endsStream, bool onlyDecode, bool large)
+        {
+            active = true;
+            endStream = endsStream;
+            tooLarge = large;
+            decodeOnly = onlyDecode;
+            stream = id;
+            bytes.clear();
+        }
     };
 
     static std::size_t index(core::Direction dir) { return dir == core::Direction::ClientToServer ? 0 : 1; }
