@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -57,7 +58,12 @@ public:
         return m_storage.data() + m_size;
     }
     void commit(const char* end) { m_size = static_cast<std::size_t>(end - m_storage.data()); }
-    void append(std::string_view text);
+    void append(std::string_view text)
+    {
+        char* p = grow(text.size());
+        std::memcpy(p, text.data(), text.size());
+        commit(p + text.size());
+    }
     void appendJsonString(std::string_view text);
     std::string_view view() const { return {m_storage.data(), m_size}; }
     std::size_t size() const { return m_size; }
