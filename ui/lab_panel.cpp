@@ -8,20 +8,29 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QToolButton>
 
 namespace ks::ui {
+
+namespace {
+constexpr auto kCustomSimulator = "\x01custom";
+} // namespace
 
 LabPanel::LabPanel(LabSession* session, QWidget* parent)
     : QWidget(parent)
     , m_session(session)
     , m_target(new QLineEdit(this))
     , m_tls(new QCheckBox(tr("TLS"), this))
+    , m_caFile(new QLineEdit(this))
+    , m_browseCa(new QToolButton(this))
+    , m_method(new QLineEdit(this))
     , m_pattern(new QComboBox(this))
     , m_interval(new QDoubleSpinBox(this))
     , m_simulator(new QComboBox(this))
@@ -39,6 +48,30 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     targetRow->addWidget(m_target, 1);
     targetRow->addWidget(m_tls);
     form->addRow(tr("Target"), targetRow);
+    m_tls->setToolTip(tr("Talk TLS to the target, verifying it against the system roots or the CA file below"));
+    m_caFile->setPlaceholderText(tr("system roots"));
+    m_caFile->setToolTip(tr("PEM file of the CA that signed the target's certificate; empty uses the system roots"));
+    m_browseCa->setText(QStringLiteral("\u2026"));
+    m_browseCa->setToolTip(tr("Choose the CA file"));
+    auto* caRow = new QHBoxLayout;
+    caRow->addWidget(m_caFile, 1);
+    caRow->addWidget(m_browseCa);
+    form->addRow(tr("CA file"), caRow);
+    connect(m_browseCa, &QToolButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("CA certificate"), m_caFile->text(), tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        if (!path.isEmpty())
+            m_caFile->setText(path);
+    });
+    const auto enableTls = [this] {
+        const bool on = m_tls->isChecked() && m_tls->isEnabled();
+        m_caFile->setEnabled(on);
+        m_browseCa->setEnabled(on);
+    };
+    connect(m_tls, &QCheckBox::toggled, this, enableTls);
+    m_method->setPlaceholderText(QString::fromStdString(core::RpcPlan {}.method));
+    m_method->setToolTip(tr("For your own target: the method called with an empty message (the embedded server "
+                            "answers its own Echo methods)"));
     for (const auto p :
         { core::RpcPattern::Idle, core::RpcPattern::Unary, core::RpcPattern::Stream, core::RpcPattern::Bidi })
         m_pattern->addItem(QString::fromLatin1(core::rpcPatternName(p).data()), static_cast<int>(p));
@@ -51,6 +84,7 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     patternRow->addWidget(m_pattern, 1);
     patternRow->addWidget(m_interval);
     form->addRow(tr("RPC pattern"), patternRow);
+    form->addRow(tr("Method"), m_method);
     m_simulator->addItem(tr("none (direct)"));
     for (const auto& e : core::builtinLbCatalogue())
         m_simulator->addItem(QString::fromStdString(e.profile.name) % u" ("
@@ -90,6 +124,7 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     connect(
         m_latency, &QSpinBox::valueChanged, this, [this](int ms) { m_session->fault(LabSession::Fault::Latency, ms); });
     setRunning(false);
+    enableTls();
 }
 
 core::Experiment LabPanel::apply(core::Experiment ex) const
@@ -98,11 +133,16 @@ core::Experiment LabPanel::apply(core::Experiment ex) const
     ex.target.embedded = target.isEmpty();
     ex.target.address = target.toStdString();
     ex.target.tls = m_tls->isChecked();
+    ex.target.caFile = ex.target.tls ? m_caFile->text().trimmed().toStdString() : std::string();
     ex.rpc.pattern = static_cast<core::RpcPattern>(m_pattern->currentData().toInt());
     ex.rpc.intervalS = m_interval->value();
+    const QString method = m_method->text().trimmed();
+    ex.rpc.method = method.isEmpty() ? core::RpcPlan {}.method : method.toStdString();
     const QString sim = m_simulator->currentData().toString();
     if (sim.isEmpty()) {
         ex.simulator.reset();
+    } else if (sim == QLatin1String(kCustomSimulator)) {
+        ex.simulator = m_customSimulator;
     } else {
         for (const auto& e : core::builtinLbCatalogue()) {
             if (QString::fromStdString(e.profile.name) == sim) {
@@ -118,6 +158,43 @@ core::Experiment LabPanel::apply(core::Experiment ex) const
     return ex;
 }
 
+void LabPanel::showExperiment(const core::Experiment& ex)
+{
+    m_target->setText(ex.target.embedded ? QString() : QString::fromStdString(ex.target.address));
+    m_tls->setChecked(ex.target.tls);
+    m_caFile->setText(QString::fromStdString(ex.target.caFile));
+    if (const int i = m_pattern->findData(static_cast<int>(ex.rpc.pattern)); i >= 0)
+        m_pattern->setCurrentIndex(i);
+    m_interval->setValue(ex.rpc.intervalS);
+    m_method->setText(ex.rpc.method == core::RpcPlan {}.method ? QString() : QString::fromStdString(ex.rpc.method));
+
+    if (const int old = m_simulator->findData(QLatin1String(kCustomSimulator)); old >= 0)
+        m_simulator->removeItem(old);
+    m_customSimulator.reset();
+    if (!ex.simulator) {
+        m_simulator->setCurrentIndex(0);
+        return;
+    }
+    // The catalogue entry this plan was made from, if its values are still that entry's.
+    for (const auto& e : core::builtinLbCatalogue()) {
+        const auto& p = e.profile;
+        if (p.name == ex.simulator->profile && p.idleTimeoutS == ex.simulator->idleTimeoutS
+            && p.onExpiry == ex.simulator->onExpiry
+            && p.tcpKeepaliveResetsIdle.value_or(true) == ex.simulator->tcpKeepaliveResetsIdle) {
+            m_simulator->setCurrentIndex(m_simulator->findData(QString::fromStdString(p.name)));
+            return;
+        }
+    }
+    m_customSimulator = ex.simulator;
+    const QString name = ex.simulator->profile.empty() ? tr("custom") : QString::fromStdString(ex.simulator->profile);
+    m_simulator->addItem(tr("%1 (%2, %3)")
+                             .arg(name,
+                                 QString::fromStdString(core::formatDuration(ex.simulator->idleTimeoutS)),
+                                 QString::fromLatin1(core::lbExpiryActionName(ex.simulator->onExpiry).data())),
+        QLatin1String(kCustomSimulator));
+    m_simulator->setCurrentIndex(m_simulator->count() - 1);
+}
+
 void LabPanel::setRunning(bool running)
 {
     m_start->setEnabled(!running);
@@ -125,8 +202,13 @@ void LabPanel::setRunning(bool running)
     m_blackhole->setEnabled(running);
     m_latency->setEnabled(running);
     m_reset->setEnabled(running);
-    for (QWidget* w : std::initializer_list<QWidget*> { m_target, m_tls, m_pattern, m_interval, m_simulator })
+    for (QWidget* w :
+        std::initializer_list<QWidget*> { m_target, m_tls, m_caFile, m_browseCa, m_pattern, m_interval, m_method, m_simulator })
         w->setEnabled(!running);
+    if (!running) {
+        m_caFile->setEnabled(m_tls->isChecked());
+        m_browseCa->setEnabled(m_tls->isChecked());
+    }
     if (!running) {
         QSignalBlocker b(m_blackhole);
         m_blackhole->setChecked(false);

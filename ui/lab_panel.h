@@ -1,10 +1,13 @@
-// Lab controls: target (embedded server or host:port, TLS), RPC pattern, the simulator's profile,
-// Start/Stop and the simulator's faults (blackhole, latency, reset now) as buttons.
+// Lab controls: target (embedded server or host:port, TLS with the system roots or a CA file),
+// RPC pattern and method, the simulator's profile, Start/Stop and the simulator's faults
+// (blackhole, latency, reset now) as buttons.
 #pragma once
 
 #include "core/experiment.h"
 
 #include <QWidget>
+
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -13,6 +16,7 @@ class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QDoubleSpinBox;
+class QToolButton;
 
 namespace ks::ui {
 
@@ -25,6 +29,9 @@ public:
 
     // The settings' experiment with this panel's target, pattern and simulator applied.
     core::Experiment apply(core::Experiment base) const;
+    // Shows an experiment's target, pattern and simulator (a loaded file's); a simulator that is
+    // no catalogue profile appears as a "custom" entry.
+    void showExperiment(const core::Experiment& experiment);
     void setRunning(bool running);
     void setStatus(const QString& text);
     QPushButton* startButton() const { return m_start; }
@@ -39,6 +46,9 @@ private:
     LabSession* m_session;
     QLineEdit* m_target;
     QCheckBox* m_tls;
+    QLineEdit* m_caFile;
+    QToolButton* m_browseCa;
+    QLineEdit* m_method;
     QComboBox* m_pattern;
     QDoubleSpinBox* m_interval;
     QComboBox* m_simulator;
@@ -48,6 +58,7 @@ private:
     QSpinBox* m_latency;
     QPushButton* m_reset;
     QLabel* m_status;
+    std::optional<core::SimulatorPlan> m_customSimulator; // shown as the combo's "custom" entry
 };
 
 } // namespace ks::ui

@@ -197,6 +197,9 @@ void MainWindow::createDocks()
 
     m_labSession = new LabSession(this);
     m_lab = new LabPanel(m_labSession, this);
+    m_lab->showExperiment(m_settings->experiment()); // the last experiment's target, pattern and simulator
+    connect(m_settings, &SettingsEditor::experimentLoaded, this, [this] { m_lab->showExperiment(m_settings->experiment()); });
+    m_settings->setRunPlanSource([this](core::Experiment ex) { return m_lab->apply(std::move(ex)); });
     auto* labDock = new QDockWidget(tr("Lab"), this);
     labDock->setObjectName(QStringLiteral("labDock"));
     labDock->setWidget(m_lab);

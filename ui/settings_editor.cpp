@@ -248,6 +248,7 @@ QString SettingsEditor::load(const QString& path)
     m_path = path;
     QSettings().setValue(QStringLiteral("lastExperiment"), path);
     setExperiment(*result.experiment);
+    Q_EMIT experimentLoaded();
     return {};
 }
 
@@ -255,6 +256,12 @@ QString SettingsEditor::save(const QString& path)
 {
     if (!valid())
         return tr("Fix the fields marked in red before saving.");
+    if (m_runPlanSource) {
+        const core::Experiment planned = m_runPlanSource(m_experiment);
+        m_experiment.target = planned.target;
+        m_experiment.rpc = planned.rpc;
+        m_experiment.simulator = planned.simulator;
+    }
     const std::string error = core::saveExperiment(m_experiment, path.toStdString());
     if (!error.empty())
         return QString::fromStdString(error);

@@ -9,6 +9,7 @@
 
 #include <QWidget>
 
+#include <functional>
 #include <vector>
 
 class QLabel;
@@ -31,6 +32,9 @@ public:
 
     QString load(const QString& path); // error or ""
     QString save(const QString& path); // error or ""
+    // Where save() gets the target, RPC plan and simulator: the lab panel's current choices
+    // applied to the experiment (without it, the loaded file's are saved back).
+    void setRunPlanSource(std::function<core::Experiment(core::Experiment)> source) { m_runPlanSource = std::move(source); }
     // Sets a field as if typed ("" unsets); for tests.
     void setFieldText(core::SettingSide side, const QString& key, const QString& text);
     QString fieldError(core::SettingSide side, const QString& key) const;
@@ -38,6 +42,8 @@ public:
 
 Q_SIGNALS:
     void experimentChanged();
+    // A file was loaded: its target, RPC plan and simulator are for the lab panel to show.
+    void experimentLoaded();
 
 private:
     struct Field {
@@ -55,6 +61,7 @@ private:
     core::Experiment m_experiment;
     std::vector<core::LbCatalogueEntry> m_profiles;
     std::vector<core::Finding> m_lint;
+    std::function<core::Experiment(core::Experiment)> m_runPlanSource;
     std::vector<Field> m_fields;
     QLabel* m_summary;
     QString m_path;

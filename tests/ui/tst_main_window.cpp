@@ -7,6 +7,7 @@
 #include "ui/event_store.h"
 #include "ui/event_table_model.h"
 #include "ui/findings_view.h"
+#include "ui/lab_panel.h"
 #include "ui/lb_profile_picker.h"
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
@@ -16,6 +17,8 @@
 #include <QFile>
 #include <QImage>
 #include <QHeaderView>
+#include <QComboBox>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -245,6 +248,61 @@ private Q_SLOTS:
         QVERIFY(!editor.fieldLint(core::SettingSide::Client, QStringLiteral("keepalive_time_ms")).isEmpty());
         editor.setFieldText(core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QString());
         QVERIFY(!editor.experiment().settings.isSet(core::SettingSide::Client, "keepalive_time_ms"));
+    }
+
+    // A loaded experiment's target (TLS, CA file), RPC plan and simulator appear in the lab panel,
+    // a custom simulator included, and what the panel shows is what Save writes back.
+    void experimentFileTargetAndSimulatorGoThroughTheLabPanel()
+    {
+        QTemporaryDir dir;
+        core::Experiment ex;
+        ex.settings.set(core::SettingSide::Client, "keepalive_time_ms", 20000);
+        ex.target.embedded = false;
+        ex.target.address = "127.0.0.1:50443";
+        ex.target.tls = true;
+        ex.target.caFile = dir.filePath(QStringLiteral("ca.pem")).toStdString();
+        ex.rpc.pattern = core::RpcPattern::Unary;
+        ex.rpc.intervalS = 3;
+        ex.rpc.method = "/shop.Cart/Get";
+        core::SimulatorPlan plan;
+        plan.idleTimeoutS = 2;
+        plan.onExpiry = core::LbExpiryAction::SilentDrop;
+        plan.tcpKeepaliveResetsIdle = false;
+        ex.simulator = plan;
+        const QString in = dir.filePath(QStringLiteral("in.json"));
+        QCOMPARE(QString::fromStdString(core::saveExperiment(ex, in.toStdString())), QString());
+
+        ui::MainWindow w;
+        QCOMPARE(w.settingsEditor()->load(in), QString());
+        const core::Experiment shown = w.labPanel()->apply(w.settingsEditor()->experiment());
+        QVERIFY(shown.target == ex.target);
+        QVERIFY(shown.rpc == ex.rpc);
+        QVERIFY(shown.simulator == ex.simulator);
+        QVERIFY(w.labPanel()->patternBox()->currentText().contains(QStringLiteral("unary")));
+
+        // Change the pattern in the panel, save: the file has the panel's pattern and keeps the rest.
+        auto* pattern = w.labPanel()->patternBox();
+        pattern->setCurrentIndex(pattern->findData(static_cast<int>(core::RpcPattern::Stream)));
+        const QString out = dir.filePath(QStringLiteral("out.json"));
+        QCOMPARE(w.settingsEditor()->save(out), QString());
+        const auto saved = core::loadExperiment(out.toStdString());
+        QVERIFY(saved.experiment);
+        QCOMPARE(saved.experiment->rpc.pattern, core::RpcPattern::Stream);
+        QVERIFY(saved.experiment->target == ex.target);
+        QVERIFY(saved.experiment->simulator == ex.simulator);
+        QCOMPARE(saved.experiment->settings.value(core::SettingSide::Client, "keepalive_time_ms"), 20000);
+
+        // A catalogue profile chosen in the panel replaces the custom simulator.
+        ex.simulator.reset();
+        ex.target = core::Target {};
+        const QString plain = dir.filePath(QStringLiteral("plain.json"));
+        QCOMPARE(QString::fromStdString(core::saveExperiment(ex, plain.toStdString())), QString());
+        QCOMPARE(w.settingsEditor()->load(plain), QString());
+        const core::Experiment direct = w.labPanel()->apply(w.settingsEditor()->experiment());
+        QVERIFY(!direct.simulator);
+        QVERIFY(direct.target.embedded);
+        QVERIFY(direct.target.caFile.empty());
+        QSettings().remove(QStringLiteral("lastExperiment"));
     }
 };
 
