@@ -2,6 +2,7 @@
 #include "gui_command.h"
 
 #include "core/lb_catalogue.h"
+#include "findings_options.h"
 #include "ui/capture_loader.h"
 #include "ui/event_store.h"
 #include "ui/main_window.h"
@@ -19,8 +20,10 @@ namespace ks::app {
 namespace {
 
 constexpr const char* kExportUsage
-    = "usage: keepalive-scope export CAPTURE --png OUT.png [--lb PROFILE[,PROFILE...]] [--width W] [--height H]\n"
-      "  renders the timeline of CAPTURE without a display; OUT may end in .png, .pdf or .svg\n";
+    = "usage: keepalive-scope export CAPTURE --png OUT.png [--lb PROFILE[,PROFILE...]] [--lb-file FILE.json]\n"
+      "                              [--width W] [--height H]\n"
+      "  renders the timeline of CAPTURE without a display; OUT may end in .png, .pdf or .svg\n"
+      "  --lb and --lb-file mark where idle gaps cross those profiles' timeouts, as analyze judges them\n";
 
 void setIdentity()
 {
@@ -52,15 +55,20 @@ int runGui(int argc, char** argv, const std::string& capture)
 
 int runExport(int argc, char** argv, const std::vector<std::string>& args)
 {
-    std::string capture, out, lb;
+    std::string capture, out;
+    FindingsOptions lbOptions;
     int width = 1600, height = 900;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
         const bool hasValue = i + 1 < args.size();
-        if ((a == "--png" || a == "--out") && hasValue) {
+        if (a == "--lb" || a.starts_with("--lb=") || a == "--lb-file" || a.starts_with("--lb-file=")) {
+            std::string error;
+            if (parseFindingsOption(args, i, lbOptions, error) != OptionParse::Ok) {
+                std::fprintf(stderr, "keepalive-scope export: %s\n", error.c_str());
+                return 2;
+            }
+        } else if ((a == "--png" || a == "--out") && hasValue) {
             out = args[++i];
-        } else if (a == "--lb" && hasValue) {
-            lb = args[++i];
         } else if (a == "--width" && hasValue) {
             if (!parseInt(args[++i], width) || width < 200 || width > 20000) {
                 std::fprintf(
@@ -87,16 +95,13 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
         std::fputs(kExportUsage, stderr);
         return 2;
     }
-    std::vector<core::LbCatalogueEntry> profiles;
-    if (!lb.empty()) {
-        auto sel = core::selectLbProfiles(lb, {});
-        if (!sel.errors.empty()) {
-            for (const auto& e : sel.errors)
-                std::fprintf(stderr, "keepalive-scope export: --lb: %s\n", e.c_str());
-            return 2;
-        }
-        profiles = sel.entries;
+    auto resolved = resolveProfiles(lbOptions);
+    if (!resolved.errors.empty()) {
+        for (const auto& e : resolved.errors)
+            std::fprintf(stderr, "keepalive-scope export: %s\n", e.c_str());
+        return 2;
     }
+    const std::vector<core::LbCatalogueEntry> profiles = resolved.selected;
     // No display needed: render offscreen unless the caller chose a platform.
     if (!std::getenv("QT_QPA_PLATFORM"))
         setenv("QT_QPA_PLATFORM", "offscreen", 1);

@@ -15,7 +15,7 @@ inline constexpr const char* kUsage = "usage: keepalive-scope [CAPTURE]         
                                "                                    optionally through the load-balancer simulator, and watch the wire\n"
                                "  lint FILE.json [--lb NAME,..] [--json] [--fail-on L]  check an experiment file's keepalive settings\n"
                                "  lb-profiles [--lb-file F] [--json]  list the load-balancer profiles --lb accepts\n"
-                               "  export CAPTURE --png OUT.png [--lb PROFILE] [--width W --height H]\n"
+                               "  export CAPTURE --png OUT.png [--lb NAME,..] [--lb-file F] [--width W --height H]\n"
                                "                                    render the timeline to PNG/PDF/SVG without a display\n"
                                "  --version                         print versions\n"
                                "\n"
