@@ -29,8 +29,9 @@ namespace ks::capture {
 // server port so that channel and RPC events can name the connection they ran on.
 class LiveCapture::HubSink final : public EventSink {
 public:
-    HubSink(core::lab::EventHub& hub, std::uint16_t channelPort)
-        : m_hub(hub)
+    HubSink(LiveCapture& owner, core::lab::EventHub& hub, std::uint16_t channelPort)
+        : m_owner(owner)
+        , m_hub(hub)
         , m_channelSuffix(std::to_string(channelPort))
         , m_watchChannel(channelPort != 0)
     {
@@ -39,26 +40,31 @@ public:
     void setEngine(const CaptureEngine* engine) { m_engine = engine; }
     void onEvent(const core::Event& event) override
     {
-        if (m_watchChannel && event.type == core::EventType::Syn && event.dir == core::Direction::ClientToServer
-            && m_engine) {
+        if (m_engine && event.conn >= m_knownConnections) {
             // A new connection: rare, so asking the engine for its endpoints is cheap enough.
-            const auto all = m_engine->summaries();
-            if (event.conn < all.size()) {
+            m_knownConnections = event.conn + 1;
+            auto all = m_engine->summaries();
+            if (m_watchChannel && event.conn < all.size()) {
                 const auto& server = all[event.conn].server;
                 if (server.size() >= m_channelSuffix.size()
                     && server.compare(server.size() - m_channelSuffix.size(), m_channelSuffix.size(), m_channelSuffix)
                         == 0)
                     m_hub.setChannelConnection(event.conn);
             }
+            std::lock_guard lock(m_owner.m_liveMutex);
+            m_owner.m_live = std::move(all);
+            ++m_owner.m_liveGeneration;
         }
         m_hub.publish(event);
     }
 
 private:
+    LiveCapture& m_owner;
     core::lab::EventHub& m_hub;
     std::string m_channelSuffix;
     bool m_watchChannel;
     const CaptureEngine* m_engine = nullptr;
+    std::uint32_t m_knownConnections = 0;
 };
 
 LiveCapture::LiveCapture(std::string dumpPath)
@@ -276,7 +282,12 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
             return error;
         }
     }
-    m_sink = std::make_unique<HubSink>(hub, request.channelPort);
+    {
+        std::lock_guard lock(m_liveMutex);
+        m_live.clear();
+        ++m_liveGeneration;
+    }
+    m_sink = std::make_unique<HubSink>(*this, hub, request.channelPort);
     m_engine = std::make_unique<CaptureEngine>(m_linkType, *m_sink);
     m_sink->setEngine(m_engine.get());
     m_stopping = false;
@@ -370,6 +381,16 @@ void LiveCapture::stop()
 std::vector<core::ConnectionSummary> LiveCapture::summaries() const
 {
     return m_summaries;
+}
+
+bool LiveCapture::connectionsSince(std::uint64_t& generation, std::vector<core::ConnectionSummary>& out) const
+{
+    std::lock_guard lock(m_liveMutex);
+    if (m_liveGeneration == generation)
+        return false;
+    generation = m_liveGeneration;
+    out = m_live;
+    return true;
 }
 
 std::uint64_t LiveCapture::packets() const

@@ -36,6 +36,10 @@ public:
     std::uint64_t packets() const override;
     std::string description() const override;
 
+    // The connections seen so far, while the capture runs (endpoints right, counts as of the
+    // connection's first packet): true and filled in when any appeared since generation, which is
+    // advanced. Any thread may ask.
+    bool connectionsSince(std::uint64_t& generation, std::vector<core::ConnectionSummary>& out) const;
     // True when the last start() failed for lack of capture permission.
     bool permissionDenied() const { return m_permissionDenied; }
     int linkType() const { return m_linkType; }
@@ -72,6 +76,9 @@ private:
     std::atomic<bool> m_stopping {false};
     std::thread m_thread;
     std::vector<core::ConnectionSummary> m_summaries; // filled by stop()
+    mutable std::mutex m_liveMutex;
+    std::vector<core::ConnectionSummary> m_live; // guarded by m_liveMutex: as of each connection's start
+    std::uint64_t m_liveGeneration = 0; // guarded by m_liveMutex
     std::uint64_t m_packets = 0;
 };
 

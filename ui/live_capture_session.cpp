@@ -15,6 +15,7 @@ struct LiveCaptureSession::State : BatchCollector {
     std::unique_ptr<capture::LiveCapture> tap;
     std::int64_t originNs = 0;
     std::vector<core::ConnectionSummary> connections;
+    std::uint64_t connectionGeneration = 0; // of the tap's connections last handed to the GUI
     std::uint64_t packets = 0;
 };
 
@@ -107,6 +108,9 @@ void LiveCaptureSession::drain()
     EventBatch batch;
     if (!m_state->take(batch))
         return;
+    // New connections' endpoints, so that their lanes are labelled while the capture runs.
+    if (m_state->tap)
+        m_state->tap->connectionsSince(m_state->connectionGeneration, batch.connections);
     batch.originNs = m_state->originNs;
     batch.decimals = 9;
     Q_EMIT batchReady(batch);
