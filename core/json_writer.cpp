@@ -111,59 +111,6 @@ void JsonWriter::seconds(std::int64_t ns, int decimals)
     appendSeconds(m_out, ns, decimals);
 }
 
-char* formatSeconds(char* p, std::int64_t ns, int decimals)
-{
-    static constexpr std::uint32_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
-    // Event output formats two times per event ("t" and "ts") whose whole seconds change rarely:
-    // the text of the last two integer parts is kept, one slot per parity of the call.
-    struct Whole {
-        std::uint64_t value = ~std::uint64_t {0};
-        char text[24];
-        std::uint8_t size = 0;
-    };
-    thread_local Whole cache[2];
-    thread_local unsigned slot = 0;
-
-    std::uint64_t magnitude = static_cast<std::uint64_t>(ns);
-    if (ns < 0) {
-        *p++ = '-';
-        magnitude = 0 - magnitude;
-    }
-    const std::uint64_t whole = magnitude / 1000000000;
-    Whole& w = cache[slot++ & 1];
-    if (w.value != whole) {
-        w.value = whole;
-        w.size = static_cast<std::uint8_t>(formatUnsigned(w.text, whole) - w.text);
-    }
-    std::memcpy(p, w.text, sizeof w.text);
-    p += w.size;
-    decimals = decimals > 9 ? 9 : decimals;
-    if (decimals <= 0)
-        return p;
-    const auto nanos = static_cast<std::uint32_t>(magnitude - whole * 1000000000);
-    *p++ = '.';
-    if (decimals == 6) { // microsecond captures, the common case: constant divisors, unrolled
-        std::uint32_t micros = nanos / 1000;
-        std::memcpy(p + 4, kDigitPairs + 2 * (micros % 100), 2);
-        micros /= 100;
-        std::memcpy(p + 2, kDigitPairs + 2 * (micros % 100), 2);
-        std::memcpy(p, kDigitPairs + 2 * (micros / 100), 2);
-        return p + 6;
-    }
-    std::uint32_t frac = nanos / kPow10[9 - decimals];
-    int d = decimals;
-    while (d >= 2) {
-        const char* pair = kDigitPairs + 2 * (frac % 100);
-        p[d - 2] = pair[0];
-        p[d - 1] = pair[1];
-        frac /= 100;
-        d -= 2;
-    }
-    if (d == 1)
-        p[0] = static_cast<char>('0' + frac % 10);
-    return p + decimals;
-}
-
 void appendSeconds(std::string& out, std::int64_t ns, int decimals)
 {
     char buf[40];

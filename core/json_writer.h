@@ -2,6 +2,8 @@
 // million events is written without building it in memory.
 #pragma once
 
+#include "number_format.h" // formatSeconds
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -74,7 +76,5 @@ private:
     std::size_t m_size = 0;
 };
 void appendSeconds(std::string& out, std::int64_t ns, int decimals);
-// Writes seconds with `decimals` digits (0-9) at p, which needs 36 bytes of room; returns the end.
-char* formatSeconds(char* p, std::int64_t ns, int decimals);
 
 } // namespace ks::core

@@ -119,3 +119,30 @@ TEST(NumberFormat, magnitudesTooLongForFixedPointComeOutShortAndExact)
         EXPECT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
     }
 }
+
+TEST(NumberFormat, secondsMatchAPlainRenderingAcrossTheWholeSecondsCache)
+{
+    // The reference: whole seconds, a point, the fraction truncated to `decimals` digits.
+    const auto reference = [](std::int64_t ns, int decimals) {
+        const std::uint64_t magnitude = ns < 0 ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+        std::string out = (ns < 0 ? "-" : "") + std::to_string(magnitude / 1'000'000'000);
+        if (decimals > 0) {
+            std::string frac = std::to_string(magnitude % 1'000'000'000);
+            frac.insert(0, 9 - frac.size(), '0');
+            out += "." + frac.substr(0, static_cast<std::size_t>(decimals));
+        }
+        return out;
+    };
+    std::mt19937_64 rng(3);
+    const std::int64_t epoch = 1'795'425'191'523'158'000;
+    for (int i = 0; i < 100'000; ++i) {
+        const int decimals = i % 3 == 0 ? 9 : (i % 3 == 1 ? 6 : static_cast<int>(rng() % 10));
+        // Alternating relative and epoch times, as the event output calls it, with the whole
+        // seconds sometimes repeating (cache hits) and sometimes not.
+        const std::int64_t rel = static_cast<std::int64_t>(rng() % 5'000'000'000ull) - (i % 17 == 0 ? 2'000'000'000 : 0);
+        for (const std::int64_t ns : {rel, epoch + rel}) {
+            char buf[40];
+            ASSERT_EQ(std::string(buf, formatSeconds(buf, ns, decimals)), reference(ns, decimals)) << ns << " " << decimals;
+        }
+    }
+}
