@@ -4,6 +4,7 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace ks::capture {
@@ -25,9 +26,32 @@ void HpackDecoder::reset()
         nghttp2_hd_inflate_del(m_inflater);
     m_inflater = nullptr;
     nghttp2_hd_inflate_new(&m_inflater);
+    ++m_generation;
 }
 
 DecodedHeaders HpackDecoder::decode(std::span<const std::uint8_t> block)
+{
+    const bool indexedOnly = !block.empty() && block.size() <= kMaxRememberedBlock
+        && std::all_of(block.begin(), block.end(), [](std::uint8_t b) { return b >= 0x80 && b != 0xff; });
+    if (!indexedOnly) {
+        ++m_generation; // literals may add entries (and evict others); size updates resize
+        return inflate(block);
+    }
+    const std::string_view bytes(reinterpret_cast<const char*>(block.data()), block.size());
+    for (const auto& r : m_remembered)
+        if (r.generation == m_generation && r.bytes == bytes)
+            return r.result;
+    DecodedHeaders result = inflate(block); // an error resets the table, advancing the generation
+    if (result.state == core::HpackState::Decoded) {
+        auto& r = m_remembered[m_nextSlot++ % kRemembered];
+        r.generation = m_generation;
+        r.bytes.assign(bytes);
+        r.result = result;
+    }
+    return result;
+}
+
+DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)
 {
     DecodedHeaders out;
     if (!m_inflater) {

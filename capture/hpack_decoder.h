@@ -34,7 +34,24 @@ public:
     void reset();
 
 private:
+    // A block of indexed fields only (every byte 0x80..0xfe: one-byte indexes) leaves the table
+    // as it was, so while the table is unchanged the same bytes decode to the same fields. gRPC
+    // peers repeat such blocks call after call (request headers, response headers, trailers);
+    // the last few are remembered with the table generation they were decoded against.
+    struct Remembered {
+        std::uint64_t generation = 0;
+        std::string bytes;
+        DecodedHeaders result;
+    };
+    static constexpr std::size_t kRemembered = 4;
+    static constexpr std::size_t kMaxRememberedBlock = 64;
+
+    DecodedHeaders inflate(std::span<const std::uint8_t> block);
+
     nghttp2_hd_inflater* m_inflater = nullptr;
+    std::uint64_t m_generation = 1; // advanced whenever the dynamic table may have changed
+    Remembered m_remembered[kRemembered];
+    std::size_t m_nextSlot = 0;
 };
 
 // grpc-message is percent-encoded (gRPC over HTTP/2 spec); undo it for display.

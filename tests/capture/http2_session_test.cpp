@@ -1,6 +1,7 @@
 // Header blocks through Http2Session: blocks encoded by nghttp2's own HPACK deflater, whole in one
 // HEADERS frame or split over CONTINUATION frames, with PUSH_PROMISE blocks between them, must
 // decode to the same fields, and keep the dynamic table in step for the blocks that follow.
+#include "capture/hpack_decoder.h"
 #include "capture/http2_session.h"
 #include "frame_builder.h"
 
@@ -171,4 +172,32 @@ TEST(Http2Session, aBlockInterruptedByAnotherFrameIsNotDecodedAgainstAWrongTable
     EXPECT_EQ(rec.events[0].type, EventType::Ping);
     EXPECT_EQ(rec.events[1].type, EventType::Headers);
     EXPECT_EQ(rec.events[1].hpack, HpackState::UnknownDynamicTable);
+}
+
+// HpackDecoder remembers blocks of indexed fields only; a remembered result must never outlive
+// the table it was decoded against.
+TEST(HpackDecoder, aRepeatedIndexedBlockDecodesAgainstTheTableAsItIsNow)
+{
+    ks::capture::HpackDecoder decoder;
+    // Literal with incremental indexing, name :path (static index 4): becomes dynamic entry 62.
+    const auto literalPath = [](const std::string& value) {
+        Bytes b {0x44, static_cast<std::uint8_t>(value.size())};
+        b.insert(b.end(), value.begin(), value.end());
+        return b;
+    };
+    const Bytes indexed62 {0x83, 0x86, 0xbe}; // :method POST, :scheme http (static 3 and 6), dynamic entry 62
+    EXPECT_EQ(decoder.decode(literalPath("/svc.A/First")).path, "/svc.A/First");
+    for (int i = 0; i < 3; ++i) // the first decode inflates, the others are remembered
+        EXPECT_EQ(decoder.decode(indexed62).path, "/svc.A/First") << i;
+    // A new entry pushes the old one to 63: the same bytes now mean the new path.
+    EXPECT_EQ(decoder.decode(literalPath("/svc.B/Second")).path, "/svc.B/Second");
+    EXPECT_EQ(decoder.decode(indexed62).path, "/svc.B/Second");
+    EXPECT_EQ(decoder.decode(Bytes {0x83, 0x86, 0xbf}).path, "/svc.A/First");
+    // After a reset (bytes lost) entry 62 is unknown, remembered or not.
+    decoder.reset();
+    for (int i = 0; i < 2; ++i) {
+        const auto lost = decoder.decode(indexed62);
+        EXPECT_EQ(lost.state, ks::core::HpackState::UnknownDynamicTable) << i;
+        EXPECT_TRUE(lost.path.empty()) << i;
+    }
 }
