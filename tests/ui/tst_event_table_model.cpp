@@ -265,6 +265,39 @@ private Q_SLOTS:
         for (int r = 1; r < proxy.rowCount(); ++r)
             QVERIFY2(details(r - 1) <= details(r), qPrintable(details(r - 1) + u" > "_qs + details(r)));
     }
+
+    // More rows than one copy slice (131,072), rows whose details are empty (SYN) first, and
+    // ties: sorted like QString sorts, equal texts in capture order.
+    void sortsManyRowsByDetailsWithEmptyTextsAndTies()
+    {
+        ui::EventStore store;
+        ui::EventTableModel model(&store);
+        ui::EventFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        std::vector<core::Event> events;
+        const int rows = 140'000;
+        for (int i = 0; i < rows; ++i) {
+            const auto type = i < 5 ? core::EventType::Syn : (i % 3 ? core::EventType::Data : core::EventType::WindowUpdate);
+            auto e = makeEvent(i, 1, type);
+            e.stream = static_cast<std::uint32_t>(i) * 7919u % 13u;
+            e.length = static_cast<std::uint32_t>(i) * 104729u % 50u;
+            events.push_back(e);
+        }
+        store.append(batchOf(events));
+        QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
+        proxy.sort(ui::EventTableModel::DetailsColumn, Qt::AscendingOrder);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QCOMPARE(proxy.rowCount(), rows);
+        QString previous = proxy.data(proxy.index(0, ui::EventTableModel::DetailsColumn)).toString();
+        QVERIFY(previous.isEmpty()); // the SYNs' empty text sorts first
+        for (int r = 1; r < rows; ++r) {
+            const QString text = proxy.data(proxy.index(r, ui::EventTableModel::DetailsColumn)).toString();
+            QVERIFY2(previous <= text, qPrintable(previous + u" > "_qs + text));
+            if (previous == text)
+                QVERIFY(proxy.eventAt(r - 1) < proxy.eventAt(r));
+            previous = text;
+        }
+    }
 };
 
 KS_QTEST_MAIN(TestEventTableModel)
