@@ -1,6 +1,7 @@
 // Number formatting for the event output's hot path, two digits at a time. Output is the same
-// as std::to_chars gives (tests/core/number_format_test.cpp compares them), at a fraction of the
-// instructions: a capture of a million frames prints several million numbers.
+// as std::to_chars gives (tests/core/number_format_test.cpp compares them; fixed-point values of
+// 1e40 and more are the one exception, below), at a fraction of the instructions: a capture of a
+// million frames prints several million numbers.
 #pragma once
 
 #include <charconv>

@@ -190,7 +190,7 @@ void LabPanel::showExperiment(const core::Experiment& ex)
     m_simulator->addItem(tr("%1 (%2, %3)")
                              .arg(name,
                                  QString::fromStdString(core::formatDuration(ex.simulator->idleTimeoutS)),
-                                 QString::fromLatin1(core::lbExpiryActionName(ex.simulator->onExpiry).data())),
+                                 QString::fromUtf8(core::lbExpiryActionName(ex.simulator->onExpiry))),
         QLatin1String(kCustomSimulator));
     m_simulator->setCurrentIndex(m_simulator->count() - 1);
 }
