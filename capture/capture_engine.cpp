@@ -310,14 +310,20 @@ void CaptureEngine::finish()
     }
 }
 
+core::ConnectionSummary CaptureEngine::summary(std::uint32_t id) const
+{
+    const auto& conn = *m_connections[id];
+    core::ConnectionSummary out = conn.summary;
+    out.http2 = conn.framers[0].everLocked() || conn.framers[1].everLocked();
+    return out;
+}
+
 std::vector<core::ConnectionSummary> CaptureEngine::summaries() const
 {
     std::vector<core::ConnectionSummary> out;
     out.reserve(m_connections.size());
-    for (const auto& conn : m_connections) {
-        out.push_back(conn->summary);
-        out.back().http2 = conn->framers[0].everLocked() || conn->framers[1].everLocked();
-    }
+    for (std::uint32_t id = 0; id < m_connections.size(); ++id)
+        out.push_back(summary(id));
     return out;
 }
 

@@ -35,6 +35,9 @@ public:
     const EngineCounters& counters() const { return m_counters; }
     std::int64_t originNs() const { return m_originNs; }
     std::vector<core::ConnectionSummary> summaries() const;
+    // One connection's summary so far; id < connectionCount().
+    core::ConnectionSummary summary(std::uint32_t id) const;
+    std::size_t connectionCount() const { return m_connections.size(); }
 
 private:
     struct FlowKey {

@@ -40,20 +40,19 @@ public:
     void setEngine(const CaptureEngine* engine) { m_engine = engine; }
     void onEvent(const core::Event& event) override
     {
-        if (m_engine && event.conn >= m_knownConnections) {
-            // A new connection: rare, so asking the engine for its endpoints is cheap enough.
-            m_knownConnections = event.conn + 1;
-            auto all = m_engine->summaries();
-            if (m_watchChannel && event.conn < all.size()) {
-                const auto& server = all[event.conn].server;
-                if (server.size() >= m_channelSuffix.size()
-                    && server.compare(server.size() - m_channelSuffix.size(), m_channelSuffix.size(), m_channelSuffix)
-                        == 0)
-                    m_hub.setChannelConnection(event.conn);
+        if (m_engine && event.conn >= m_knownConnections && event.conn < m_engine->connectionCount()) {
+            // New connections (ids come in order; some may have had no event yet): their
+            // summaries as of now, endpoints being what the lanes need.
+            bool channel = false;
+            {
+                std::lock_guard lock(m_owner.m_liveMutex);
+                for (; m_knownConnections <= event.conn; ++m_knownConnections)
+                    m_owner.m_live.push_back(m_engine->summary(m_knownConnections));
+                ++m_owner.m_liveGeneration;
+                channel = m_watchChannel && m_owner.m_live[event.conn].server.ends_with(m_channelSuffix);
             }
-            std::lock_guard lock(m_owner.m_liveMutex);
-            m_owner.m_live = std::move(all);
-            ++m_owner.m_liveGeneration;
+            if (channel)
+                m_hub.setChannelConnection(event.conn);
         }
         m_hub.publish(event);
     }

@@ -1,11 +1,14 @@
 // Events from a hub thread (lab or live capture), collected for the GUI thread, which takes them
-// as one batch per drain tick.
+// as one batch per drain tick, with the live capture's connections as they appear.
 #pragma once
 
+#include "capture/live_capture.h"
 #include "core/lab/event_hub.h"
 #include "event_record.h"
 
+#include <memory>
 #include <mutex>
+#include <vector>
 
 namespace ks::ui {
 
@@ -15,19 +18,32 @@ struct BatchCollector : core::lab::EventHub::Listener {
         std::lock_guard lock(m_mutex);
         m_builder.add(event);
     }
-    // False when nothing arrived since the last call.
-    bool take(EventBatch& batch)
+    // The events since the last call as one batch, with the capture's connections when new ones
+    // appeared (so that lanes are labelled while it runs). False when no event arrived.
+    bool take(EventBatch& batch, std::int64_t originNs, int decimals)
     {
-        std::lock_guard lock(m_mutex);
-        if (m_builder.empty())
-            return false;
-        batch = m_builder.take();
+        {
+            std::lock_guard lock(m_mutex);
+            if (m_builder.empty())
+                return false;
+            batch = m_builder.take();
+        }
+        if (tap)
+            tap->connectionsSince(m_connectionGeneration, batch.connections);
+        batch.originNs = originNs;
+        batch.decimals = decimals;
         return true;
     }
+
+    // What the lab and live-capture sessions share; tap and the results are the session's to set.
+    std::unique_ptr<capture::LiveCapture> tap;
+    std::vector<core::ConnectionSummary> connections; // after stop
+    std::uint64_t packets = 0; // after stop
 
 private:
     std::mutex m_mutex;
     EventBatchBuilder m_builder;
+    std::uint64_t m_connectionGeneration = 0; // of the tap's connections last handed over (GUI thread)
 };
 
 } // namespace ks::ui

@@ -11,13 +11,9 @@
 namespace ks::ui {
 
 struct LabSession::State : BatchCollector {
-    std::unique_ptr<capture::LiveCapture> tap;
     std::unique_ptr<core::lab::LabRunner> runner;
     std::atomic<std::int64_t> originNs { 0 };
     std::atomic<bool> startedOk { false };
-    std::vector<core::ConnectionSummary> connections;
-    std::uint64_t connectionGeneration = 0; // of the tap's connections last handed to the GUI
-    std::uint64_t packets = 0;
 };
 
 LabSession::LabSession(QObject* parent)
@@ -120,14 +116,8 @@ void LabSession::drain()
     if (!m_state)
         return;
     EventBatch batch;
-    if (!m_state->take(batch))
-        return;
-    // New connections' endpoints, so that their lanes are labelled while the capture runs.
-    if (m_state->tap)
-        m_state->tap->connectionsSince(m_state->connectionGeneration, batch.connections);
-    batch.originNs = m_state->originNs;
-    batch.decimals = 6;
-    Q_EMIT batchReady(batch);
+    if (m_state->take(batch, m_state->originNs, 6))
+        Q_EMIT batchReady(batch);
 }
 
 } // namespace ks::ui

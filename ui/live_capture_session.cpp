@@ -12,11 +12,7 @@ namespace ks::ui {
 
 struct LiveCaptureSession::State : BatchCollector {
     std::unique_ptr<core::lab::EventHub> hub;
-    std::unique_ptr<capture::LiveCapture> tap;
     std::int64_t originNs = 0;
-    std::vector<core::ConnectionSummary> connections;
-    std::uint64_t connectionGeneration = 0; // of the tap's connections last handed to the GUI
-    std::uint64_t packets = 0;
 };
 
 LiveCaptureSession::LiveCaptureSession(QObject* parent)
@@ -106,14 +102,8 @@ void LiveCaptureSession::drain()
     if (!m_state)
         return;
     EventBatch batch;
-    if (!m_state->take(batch))
-        return;
-    // New connections' endpoints, so that their lanes are labelled while the capture runs.
-    if (m_state->tap)
-        m_state->tap->connectionsSince(m_state->connectionGeneration, batch.connections);
-    batch.originNs = m_state->originNs;
-    batch.decimals = 9;
-    Q_EMIT batchReady(batch);
+    if (m_state->take(batch, m_state->originNs, 9))
+        Q_EMIT batchReady(batch);
 }
 
 } // namespace ks::ui
