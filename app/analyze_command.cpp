@@ -31,38 +31,6 @@ constexpr const char* kUsage
       "  --report    also write a report: Markdown (.md) or JSON (.json)\n"
       "exit status: 0 done, 2 bad input, bad options or an unwritable report, 3 findings at the --fail-on level\n";
 
-// Both printers share begin/onEvent/end; this forwards to whichever was chosen, and to the
-// findings analyzer.
-class Output final : public capture::EventSink {
-public:
-    Output(bool json, bool all, bool stream, core::FindingsAnalyzer& analyzer)
-        : m_analyzer(analyzer)
-    {
-        if (json)
-            m_json = std::make_unique<JsonPrinter>(stdout, stream);
-        else
-            m_text = std::make_unique<TextPrinter>(stdout, all, stream);
-    }
-    void begin(const RunInfo& info)
-    {
-        m_begun = true;
-        m_json ? m_json->begin(info) : m_text->begin(info);
-    }
-    bool begun() const { return m_begun; }
-    void onEvent(const core::Event& e) override
-    {
-        m_analyzer.onEvent(e);
-        m_json ? m_json->onEvent(e) : m_text->onEvent(e);
-    }
-    void end(const RunInfo& info) { m_json ? m_json->end(info) : m_text->end(info); }
-
-private:
-    std::unique_ptr<JsonPrinter> m_json;
-    std::unique_ptr<TextPrinter> m_text;
-    core::FindingsAnalyzer& m_analyzer;
-    bool m_begun = false;
-};
-
 } // namespace
 
 int runAnalyze(const std::vector<std::string>& args)
@@ -150,7 +118,7 @@ int runAnalyze(const std::vector<std::string>& args)
     info.source = name;
     info.linkType = capture::linkTypeDescription(source->linkType());
     info.decimals = source->decimals();
-    Output out(json, all, source->isStream(), analyzer);
+    EventOutput out(json, all, source->isStream(), analyzer);
     capture::CaptureEngine engine(source->linkType(), out);
 
     std::int64_t tsNs = 0;

@@ -275,4 +275,27 @@ void TextPrinter::end(const RunInfo& info)
     std::fflush(m_out);
 }
 
+EventOutput::EventOutput(bool json, bool all, bool flushEachEvent, core::FindingsAnalyzer& analyzer)
+    : m_analyzer(analyzer)
+{
+    if (json)
+        m_json = std::make_unique<JsonPrinter>(stdout, flushEachEvent);
+    else
+        m_text = std::make_unique<TextPrinter>(stdout, all, flushEachEvent);
+}
+
+void EventOutput::begin(const RunInfo& info)
+{
+    m_begun = true;
+    m_json ? m_json->begin(info) : m_text->begin(info);
+}
+
+void EventOutput::onEvent(const core::Event& event)
+{
+    m_analyzer.onEvent(event);
+    m_json ? m_json->onEvent(event) : m_text->onEvent(event);
+}
+
+void EventOutput::end(const RunInfo& info) { m_json ? m_json->end(info) : m_text->end(info); }
+
 } // namespace ks::app

@@ -4,11 +4,13 @@
 #include "capture/event_emitter.h"
 #include "core/connection_summary.h"
 #include "core/finding.h"
+#include "core/findings_analyzer.h"
 #include "core/json_writer.h"
 #include "core/lb_catalogue.h"
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,24 @@ private:
     int m_decimals = 6;
     std::uint64_t m_printed = 0;
     std::vector<RttStats> m_rtt; // per connection
+};
+
+// What analyze and lab print to standard output: the JSON document or the text view, with every
+// event also handed to the findings analyzer.
+class EventOutput final : public capture::EventSink {
+public:
+    EventOutput(bool json, bool all, bool flushEachEvent, core::FindingsAnalyzer& analyzer);
+    void begin(const RunInfo& info);
+    bool begun() const { return m_begun; }
+    void onEvent(const core::Event& event) override;
+    void end(const RunInfo& info);
+    bool json() const { return m_json != nullptr; }
+
+private:
+    std::unique_ptr<JsonPrinter> m_json;
+    std::unique_ptr<TextPrinter> m_text;
+    core::FindingsAnalyzer& m_analyzer;
+    bool m_begun = false;
 };
 
 } // namespace ks::app

@@ -92,30 +92,14 @@ bool parseFault(const std::string& spec, Fault& fault)
     return fault.atS >= 0;
 }
 
-// Both printers are driven from the hub's thread while the run lasts, then from here.
-class Output final : public core::lab::EventHub::Listener {
-public:
-    Output(bool json, bool all, core::FindingsAnalyzer& analyzer)
-        : m_analyzer(analyzer)
+// The hub's events to the output: from the hub's thread while the run lasts, then from here.
+struct HubOutput final : core::lab::EventHub::Listener {
+    explicit HubOutput(EventOutput& out)
+        : out(out)
     {
-        if (json)
-            m_json = std::make_unique<JsonPrinter>(stdout, true);
-        else
-            m_text = std::make_unique<TextPrinter>(stdout, all, true);
     }
-    void begin(const RunInfo& info) { m_json ? m_json->begin(info) : m_text->begin(info); }
-    void onEvent(const core::Event& e) override
-    {
-        m_analyzer.onEvent(e);
-        m_json ? m_json->onEvent(e) : m_text->onEvent(e);
-    }
-    void end(const RunInfo& info) { m_json ? m_json->end(info) : m_text->end(info); }
-    bool json() const { return bool(m_json); }
-
-private:
-    std::unique_ptr<JsonPrinter> m_json;
-    std::unique_ptr<TextPrinter> m_text;
-    core::FindingsAnalyzer& m_analyzer;
+    void onEvent(const core::Event& e) override { out.onEvent(e); }
+    EventOutput& out;
 };
 
 std::string describe(const core::Experiment& ex)
@@ -255,12 +239,13 @@ int runLab(const std::vector<std::string>& args)
 
     capture::LiveCapture tap(pcap);
     core::lab::LabRunner lab(ex, &tap);
-    Output out(json, all, analyzer);
+    EventOutput out(json, all, true, analyzer);
+    HubOutput hubOutput(out);
     RunInfo info;
     info.source = describe(ex);
     info.linkType = "live capture";
     info.decimals = 6;
-    lab.addListener(&out);
+    lab.addListener(&hubOutput);
     // Printed before any event can arrive: the hub starts inside start().
     out.begin(info);
     if (auto error = lab.start(); !error.empty()) {
