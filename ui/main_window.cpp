@@ -233,9 +233,7 @@ void MainWindow::createDocks()
     });
     connect(m_liveSession, &LiveCaptureSession::stopped, this,
         [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
-            m_connections = connections;
-            m_packets = packets;
-            m_store->setConnections(connections);
+            takeRunResults(connections, packets);
             m_live->setRunning(false);
             QString text = tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets);
             if (!m_live->savePath().isEmpty())
@@ -262,14 +260,19 @@ void MainWindow::createDocks()
     });
     connect(m_labSession, &LabSession::stopped, this,
         [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
-            m_connections = connections;
-            m_packets = packets;
-            m_store->setConnections(connections);
+            takeRunResults(connections, packets);
             m_lab->setRunning(false);
             m_lab->setStatus(tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets));
             statusBar()->showMessage(tr("Lab stopped."));
             reanalyze();
         });
+}
+
+void MainWindow::takeRunResults(const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets)
+{
+    m_connections = connections;
+    m_packets = packets;
+    m_store->setConnections(connections);
 }
 
 bool MainWindow::sourceRunning() const

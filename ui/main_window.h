@@ -78,6 +78,8 @@ private:
     void onLoadFinished(const LoadResult& result);
     void onProfilesChanged();
     void reanalyze();
+    // A lab or live-capture run ended: its final connection summaries and packet count.
+    void takeRunResults(const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets);
     void stopReanalysis();
     void selectTableRow(std::size_t eventIndex);
     void rebuildConnectionFilter();
