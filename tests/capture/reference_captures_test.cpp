@@ -1,7 +1,6 @@
 // The engine on captures made by grpc-go, gRPC C-core and the kernel (tests/data, made by
 // tests/data/make_captures.sh): what an SRE needs to read off each must come out right.
-#include "capture/capture_engine.h"
-#include "capture/packet_source.h"
+#include "read_capture.h"
 #include "core/http2_codes.h"
 #include "test_data.h"
 
@@ -39,22 +38,12 @@ struct Collector final : ks::capture::EventSink {
 Result analyze(const std::string& name)
 {
     Result r;
-    std::string error;
-    auto source = ks::capture::PacketSource::open(std::string(KS_TEST_DATA_DIR) + "/" + name, error);
-    EXPECT_TRUE(source) << error;
-    if (!source)
-        return r;
     Collector sink;
     sink.out = &r.events;
-    ks::capture::CaptureEngine engine(source->linkType(), sink);
-    std::int64_t ts = 0;
-    std::span<const std::uint8_t> frame;
-    while (source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet)
-        engine.processPacket(ts, frame);
-    engine.finish();
-    r.connections = engine.summaries();
-    r.decimals = source->decimals();
-    r.linkType = source->linkType();
+    auto read = ks::test::readCapture(name, sink);
+    r.connections = std::move(read.connections);
+    r.decimals = read.decimals;
+    r.linkType = read.linkType;
     for (std::size_t i = 0; i < r.events.size(); ++i)
         EXPECT_EQ(r.events[i].index, i);
     return r;

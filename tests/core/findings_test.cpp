@@ -2,8 +2,7 @@
 // kernel): each finding kind on a capture that shows it, with its connection, key figure and
 // evidence; healthy captures yield no warning. Kinds no reference capture shows (a GOAWAY with an
 // error code, C-core's idle close at keepalive_time + timeout) are checked on hand-made events.
-#include "capture/capture_engine.h"
-#include "capture/packet_source.h"
+#include "capture/read_capture.h"
 #include "core/findings_analyzer.h"
 #include "test_data.h"
 
@@ -47,22 +46,11 @@ Analysis analyze(const std::string& name, std::vector<LbCatalogueEntry> profiles
     std::optional<KeepaliveSettings> settings = {})
 {
     Analysis r;
-    std::string error;
-    auto source = ks::capture::PacketSource::open(std::string(KS_TEST_DATA_DIR) + "/" + name, error);
-    EXPECT_TRUE(source) << error;
-    if (!source)
-        return r;
     FindingsAnalyzer analyzer(AnalyzerOptions { std::move(profiles), std::move(settings) });
     Tee sink;
     sink.out = &r.events;
     sink.analyzer = &analyzer;
-    ks::capture::CaptureEngine engine(source->linkType(), sink);
-    std::int64_t ts = 0;
-    std::span<const std::uint8_t> frame;
-    while (source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet)
-        engine.processPacket(ts, frame);
-    engine.finish();
-    r.connections = engine.summaries();
+    r.connections = ks::test::readCapture(name, sink).connections;
     r.findings = analyzer.finish(r.connections);
     for (const auto& f : r.findings)
         for (auto idx : f.evidence)
