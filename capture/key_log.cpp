@@ -109,8 +109,10 @@ bool KeyLog::readFrom(File& file, std::vector<std::string>& warnings, std::strin
             + " MB is too large for a key log (NSS key log lines, at most 256 MB)";
         return false;
     }
-    if (size < file.offset)
-        file.offset = file.line = 0; // rewritten from the start
+    if (size < file.offset) {
+        file.offset = 0; // rewritten from the start
+        file.line = 0;
+    }
     if (size == file.offset)
         return true;
     std::string text(size - file.offset, '\0');
@@ -207,12 +209,15 @@ void KeyLog::merge(const KeyLog& other)
 
 bool KeyLog::refresh()
 {
-    const auto before = m_sessions.size();
+    bool grew = false;
     std::vector<std::string> ignored;
     std::string error;
-    for (auto& f : m_files)
+    for (auto& f : m_files) {
+        const auto before = f.offset;
         readFrom(f, ignored, error);
-    return m_sessions.size() != before;
+        grew = grew || f.offset != before;
+    }
+    return grew;
 }
 
 const TlsSessionSecrets* KeyLog::find(const ClientRandom& random) const

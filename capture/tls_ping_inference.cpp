@@ -1,5 +1,5 @@
 // Pairing rule: a candidate record, then the other side's very next record has the same length
-// and arrives within kMaxAnswerNs (the pinging side may send other records meanwhile, as a BDP
+// and arrives within a few handshake round trips (the pinging side may send other records meanwhile, as a BDP
 // PING goes with WINDOW_UPDATEs). A record from the other side of another length, or a late one,
 // drops the candidate: an unanswered candidate is never reported (it may be anything 17 bytes
 // long: an 8-byte DATA frame, a GOAWAY without debug data).
@@ -7,6 +7,8 @@
 
 #include "event_emitter.h"
 #include "tls_crypto.h"
+
+#include <algorithm>
 
 namespace ks::capture {
 
@@ -22,6 +24,11 @@ std::uint32_t tlsPingRecordLength(std::uint16_t version, std::uint16_t suite)
     return 0;
 }
 
+void TlsPingInference::setHandshakeRtt(std::int64_t ns)
+{
+    m_maxAnswerNs = std::clamp(ns * kAnswerRtts, kMinAnswerNs, kMaxAnswerNs);
+}
+
 bool TlsPingInference::candidate(std::uint32_t length) const
 {
     if (m_pingLength)
@@ -33,7 +40,7 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
                                            std::uint32_t conn, EventEmitter& emitter)
 {
     if (m_pending && dir != m_pendingDir) {
-        const bool answer = length == m_pendingLength && tsNs - m_pendingNs <= kMaxAnswerNs && tsNs >= m_pendingNs;
+        const bool answer = length == m_pendingLength && tsNs - m_pendingNs <= m_maxAnswerNs && tsNs >= m_pendingNs;
         m_pending = false;
         if (answer) {
             core::Event ping;

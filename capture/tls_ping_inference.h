@@ -18,8 +18,13 @@ std::uint32_t tlsPingRecordLength(std::uint16_t version, std::uint16_t suite);
 
 class TlsPingInference {
 public:
-    // The answer must come within this long (a round trip; generous for WAN captures).
+    // The answer must come within a few round trips: kAnswerRtts times the ClientHello ->
+    // ServerHello time, within [kMinAnswerNs, kMaxAnswerNs]; kMaxAnswerNs when the handshake was
+    // not seen. A loose bound pairs a lone PING ACK with the next keepalive PING a second later.
+    static constexpr std::int64_t kAnswerRtts = 8;
+    static constexpr std::int64_t kMinAnswerNs = 20'000'000;
     static constexpr std::int64_t kMaxAnswerNs = 2'000'000'000;
+    void setHandshakeRtt(std::int64_t ns);
 
     // length: the record length a PING has on this connection; 0 when the handshake was not
     // seen (then any of the three lengths, the same both ways).
@@ -32,6 +37,7 @@ private:
     bool candidate(std::uint32_t length) const;
 
     std::uint32_t m_pingLength = 0;
+    std::int64_t m_maxAnswerNs = kMaxAnswerNs;
     bool m_pending = false;
     core::Direction m_pendingDir = core::Direction::ClientToServer;
     std::uint32_t m_pendingLength = 0;

@@ -104,7 +104,7 @@ void TlsSession::onRecord(Direction& d, const std::uint8_t* header, std::span<co
     if (isProtected)
         onProtectedRecord(d, header, body, tsNs);
     else if (type == TlsContentType::Handshake)
-        onHandshakeBytes(d, body);
+        onHandshakeBytes(d, body, tsNs);
 }
 
 void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
@@ -195,14 +195,14 @@ void TlsSession::onPlaintext(Direction& d, std::uint8_t type, std::span<const st
         m_framers[index(d.dir)].feed(bytes, tsNs);
         break;
     case TlsContentType::Handshake:
-        onHandshakeBytes(d, bytes);
+        onHandshakeBytes(d, bytes, tsNs);
         break;
     default:
         break; // alerts, heartbeats
     }
 }
 
-void TlsSession::onHandshakeBytes(Direction& d, std::span<const std::uint8_t> bytes)
+void TlsSession::onHandshakeBytes(Direction& d, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
 {
     if (d.handshakeBytes.size() + bytes.size() > kMaxHandshakeBytes) {
         d.handshakeBytes.clear();
@@ -215,7 +215,7 @@ void TlsSession::onHandshakeBytes(Direction& d, std::span<const std::uint8_t> by
         const std::size_t len = std::size_t(buf[pos + 1]) << 16 | std::size_t(buf[pos + 2]) << 8 | buf[pos + 3];
         if (buf.size() - pos - 4 < len)
             break;
-        onHandshakeMessage(d, buf[pos], std::span(buf).subspan(pos + 4, len));
+        onHandshakeMessage(d, buf[pos], std::span(buf).subspan(pos + 4, len), tsNs);
         pos += 4 + len;
     }
     buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(pos));
@@ -223,7 +223,8 @@ void TlsSession::onHandshakeBytes(Direction& d, std::span<const std::uint8_t> by
         buf.shrink_to_fit();
 }
 
-void TlsSession::onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body)
+void TlsSession::onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body,
+                                    std::int64_t tsNs)
 {
     switch (static_cast<TlsHandshakeType>(type)) {
     case TlsHandshakeType::ClientHello:
@@ -231,6 +232,8 @@ void TlsSession::onHandshakeMessage(Direction& d, std::uint8_t type, std::span<c
             ClientHelloInfo hello;
             if (parseClientHello(body, hello)) {
                 m_clientHello = std::move(hello);
+                if (!m_sawClientHello)
+                    m_clientHelloNs = tsNs;
                 m_sawClientHello = true;
             } else {
                 warn("malformed TLS ClientHello (lengths do not add up); SNI and ALPN unknown");
@@ -243,7 +246,7 @@ void TlsSession::onHandshakeMessage(Direction& d, std::uint8_t type, std::span<c
             if (!parseServerHello(body, hello))
                 warn("malformed TLS ServerHello (lengths do not add up); version and cipher unknown");
             else if (!hello.helloRetryRequest)
-                onServerHello(hello);
+                onServerHello(hello, tsNs);
         }
         break;
     case TlsHandshakeType::EncryptedExtensions:
@@ -264,8 +267,10 @@ void TlsSession::onHandshakeMessage(Direction& d, std::uint8_t type, std::span<c
     }
 }
 
-void TlsSession::onServerHello(const ServerHelloInfo& hello)
+void TlsSession::onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs)
 {
+    if (m_sawClientHello && tsNs >= m_clientHelloNs)
+        m_inference.setHandshakeRtt(tsNs - m_clientHelloNs);
     m_serverHello = hello;
     m_sawServerHello = true;
     if (!hello.alpn.empty())

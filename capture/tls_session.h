@@ -61,9 +61,9 @@ private:
     bool decryptRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
                        std::uint8_t& innerType);
     void onPlaintext(Direction& d, std::uint8_t type, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
-    void onHandshakeBytes(Direction& d, std::span<const std::uint8_t> bytes);
-    void onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body);
-    void onServerHello(const ServerHelloInfo& hello);
+    void onHandshakeBytes(Direction& d, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
+    void onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body, std::int64_t tsNs);
+    void onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs);
     void setUpKeys(std::int64_t tsNs);
     bool decryptWith(Direction& d, TlsRecordCipher& cipher, const std::uint8_t* header,
                      std::span<const std::uint8_t> body, std::uint8_t& innerType);
@@ -79,6 +79,7 @@ private:
     std::string m_name;
     std::array<Direction, 2> m_dirs;
     bool m_sawClientHello = false;
+    std::int64_t m_clientHelloNs = 0;
     bool m_sawServerHello = false;
     ClientHelloInfo m_clientHello;
     ServerHelloInfo m_serverHello;
