@@ -5,6 +5,7 @@
 #include "capture/capture_engine.h"
 #include "capture/key_log.h"
 #include "capture/packet_source.h"
+#include "core/findings_analyzer.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
@@ -251,4 +252,22 @@ TEST(TlsCaptures, truncatedHandshakeIsReportedNotGuessed)
     EXPECT_EQ(run.connections[0].tls->sni, "ks.example.test");
     EXPECT_TRUE(anyWarningHas(run, "cut short"));
     EXPECT_EQ(run.sink.count(EventType::Ping), 0u);
+}
+
+TEST(TlsCaptures, findingsOnInferredPingsSayTheEvidenceIsInferred)
+{
+    for (const char* keys : {"", "tls13_go_ping.keys"}) {
+        SCOPED_TRACE(keys);
+        const auto run = analyze("tls13_go_ping.pcap", keys);
+        ks::core::FindingsAnalyzer analyzer({});
+        for (const auto& e : run.sink.events)
+            analyzer.onEvent(e);
+        const auto findings = analyzer.finish(run.connections);
+        const auto cadence = std::find_if(findings.begin(), findings.end(),
+                                          [](const ks::core::Finding& f) { return f.id == "ping-cadence"; });
+        ASSERT_NE(cadence, findings.end());
+        EXPECT_NE(cadence->title.find("about every 1.00 s"), std::string::npos) << cadence->title;
+        const bool saysInferred = cadence->detail.find("Evidence inferred") != std::string::npos;
+        EXPECT_EQ(saysInferred, std::string(keys).empty()) << cadence->detail;
+    }
 }
