@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
@@ -270,4 +271,54 @@ TEST(TlsCaptures, findingsOnInferredPingsSayTheEvidenceIsInferred)
         const bool saysInferred = cadence->detail.find("Evidence inferred") != std::string::npos;
         EXPECT_EQ(saysInferred, std::string(keys).empty()) << cadence->detail;
     }
+}
+
+TEST(TlsCaptures, tlsAndPlaintextOnOneServerPortAreToldApartPerConnection)
+{
+    // grpc-go's plaintext capture moved onto the TLS capture's server port (50100 -> 50200), fed
+    // to one engine after the TLS one: each connection is recognised from its own first bytes.
+    Collect sink;
+    CaptureEngine* engine = nullptr;
+    std::unique_ptr<CaptureEngine> owner;
+    auto keys = std::make_shared<KeyLog>();
+    std::vector<std::string> warnings;
+    std::string error;
+    ASSERT_TRUE(keys->loadFile(dataPath("tls13_go_ping.keys"), warnings, error));
+    for (const char* name : {"tls13_go_ping.pcap", "go_ping_healthy.pcap"}) {
+        auto source = ks::capture::PacketSource::open(dataPath(name), error);
+        ASSERT_TRUE(source) << error;
+        ASSERT_EQ(source->linkType(), 1); // Ethernet
+        if (!engine) {
+            owner = std::make_unique<CaptureEngine>(source->linkType(), sink);
+            engine = owner.get();
+            engine->setKeyLog(keys);
+        }
+        std::int64_t ts;
+        std::span<const std::uint8_t> frame;
+        while (source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet) {
+            std::vector<std::uint8_t> copy(frame.begin(), frame.end());
+            const std::size_t tcp = 14 + std::size_t(copy[14] & 0x0f) * 4; // IPv4 on loopback
+            for (std::size_t port : {tcp, tcp + 2})
+                if (copy.size() > port + 1 && (copy[port] << 8 | copy[port + 1]) == 50100) {
+                    copy[port] = 50200 >> 8;
+                    copy[port + 1] = 50200 & 0xff;
+                }
+            engine->processPacket(ts, copy);
+        }
+    }
+    engine->finish();
+    const auto conns = engine->summaries();
+    ASSERT_EQ(conns.size(), 2u);
+    EXPECT_TRUE(engine->warnings().empty()) << engine->warnings().front();
+    ASSERT_TRUE(conns[0].tls);
+    EXPECT_EQ(conns[0].tls->decryption, "decrypted");
+    EXPECT_FALSE(conns[1].tls);
+    EXPECT_EQ(conns[1].server, "127.0.0.1:50200");
+    for (const auto& c : conns) {
+        EXPECT_TRUE(c.http2);
+        EXPECT_GE(c.count(EventType::Ping), 3u);
+        EXPECT_EQ(c.count(EventType::Ping), c.count(EventType::PingAck));
+    }
+    for (const auto& e : sink.events)
+        EXPECT_FALSE(e.inferred);
 }
