@@ -11,6 +11,10 @@ typedef struct pcap pcap_t;
 
 namespace ks::capture {
 
+// The TLS key log lines of the Decryption Secrets Blocks before the first packet of a pcapng
+// held in memory (what PacketSource::embeddedKeyLog reads from a file).
+std::string pcapngDecryptionSecrets(std::span<const std::uint8_t> file);
+
 class PacketSource {
 public:
     enum class Status { Packet, End, Error };
