@@ -238,6 +238,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
     c.lastNs = e.tsNs;
     st.lastNs = std::max(st.lastNs, e.tsNs);
     trackIdle(c, e, st.options.profiles);
+    watchStreams(c, e);
 
     switch (e.type) {
     case EventType::Ping: onPing(c, e); break;
@@ -287,6 +288,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     addTimeoutFindings(st);
     addLbIdleFindings(st, connections);
     addCadenceFindings(st);
+    addStreamFindings(st);
     std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
         if (a.conn != b.conn)
             return a.conn < b.conn;
