@@ -50,6 +50,7 @@ struct SideState {
     // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
     // received data closely does not end a cadence interval.
     std::int64_t lastDataReceivedNs = -1;
+    std::int64_t lastCancelNs = -1; // this side's last RST_STREAM CANCEL
     std::array<std::uint64_t, 3> recentPings {}; // indexes, newest last
     RecentStats pingInterval;
     std::uint64_t pingsWithoutCalls = 0;

@@ -13,6 +13,7 @@ namespace {
 constexpr std::int64_t kMinStallNs = 2'000'000'000;
 constexpr std::int64_t kMinQuietNs = 1'000'000'000;
 constexpr std::int64_t kLivedOnNs = 500'000'000;
+constexpr std::int64_t kBdpPingNs = 20'000'000;
 
 bool isFrame(EventType t)
 {
@@ -50,7 +51,8 @@ void watchStreams(ConnState& c, const Event& e)
 {
     auto& w = c.streams;
     const bool fromServer = e.dir == Direction::ServerToClient;
-    if (e.type == EventType::Ping && !fromServer)
+    // C-core's BDP PING follows received data within milliseconds and is no check of the path.
+    if (e.type == EventType::Ping && !fromServer && (w.lastS2cNs < 0 || e.tsNs - w.lastS2cNs > kBdpPingNs))
         w.lastC2sPingNs = e.tsNs;
     if (e.type == EventType::Fin || e.type == EventType::Rst) {
         if (!c.closed) {

@@ -176,6 +176,17 @@ LbCatalogueEntry simulatorProfile(const SimulatorPlan& plan)
     return e;
 }
 
+SimulatorPlan simulatorPlanFor(const LbCatalogueEntry& e)
+{
+    SimulatorPlan plan;
+    plan.profile = e.profile.name;
+    plan.idleTimeoutS = e.profile.idleTimeoutS;
+    plan.onExpiry = e.profile.onExpiry;
+    plan.tcpKeepaliveResetsIdle = e.profile.tcpKeepaliveResetsIdle.value_or(true);
+    plan.http2PingResetsIdle = e.http2PingResetsIdle.value_or(true);
+    return plan;
+}
+
 std::vector<LbCatalogueEntry> labProfiles(const Experiment& ex)
 {
     std::vector<LbCatalogueEntry> out;
@@ -186,6 +197,19 @@ std::vector<LbCatalogueEntry> labProfiles(const Experiment& ex)
     if (ex.simulator && ex.simulator->idleTimeoutS > 0)
         out.push_back(simulatorProfile(*ex.simulator));
     return out;
+}
+
+void keepSimulatorFindingsOnChannel(std::vector<Finding>& findings, const std::vector<ConnectionSummary>& connections,
+                                    std::uint16_t channelPort)
+{
+    const std::string suffix = ":" + std::to_string(channelPort);
+    auto onChannel = [&](std::uint32_t conn) {
+        for (const auto& c : connections)
+            if (c.id == conn)
+                return c.server.size() > suffix.size() && c.server.compare(c.server.size() - suffix.size(), suffix.size(), suffix) == 0;
+        return false;
+    };
+    std::erase_if(findings, [&](const Finding& f) { return f.profile == "simulator" && f.conn && !onChannel(*f.conn); });
 }
 
 } // namespace ks::core

@@ -4,7 +4,9 @@
 // fixed one must not.
 #pragma once
 
+#include "connection_summary.h"
 #include "experiment.h"
+#include "finding.h"
 #include "lb_catalogue.h"
 
 #include <optional>
@@ -52,8 +54,16 @@ std::string scenarioNames(); // "a, b, c" for messages
 // The profile the lab's simulator plays, for judging a run against it ("simulator", with its
 // idle timeout and what counts as activity).
 LbCatalogueEntry simulatorProfile(const SimulatorPlan& plan);
+// The other way: the simulator playing a catalogue profile as documented.
+SimulatorPlan simulatorPlanFor(const LbCatalogueEntry& entry);
 // What a lab run of this experiment is judged against: its lb_profiles from the catalogue (unknown
 // names are skipped) and the simulator's own profile when it has an idle timeout.
 std::vector<LbCatalogueEntry> labProfiles(const Experiment& experiment);
+// The simulator's idle timer counts what crosses either of its sockets, so only the channel's
+// connection (to channelPort) can be judged against it: the upstream leg alone lacks the
+// client's TCP keep-alive probes, which the kernel answers on the channel's side. Drops the
+// findings against the "simulator" profile on other connections.
+void keepSimulatorFindingsOnChannel(std::vector<Finding>& findings, const std::vector<ConnectionSummary>& connections,
+                                    std::uint16_t channelPort);
 
 } // namespace ks::core

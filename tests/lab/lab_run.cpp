@@ -124,7 +124,9 @@ std::vector<core::Finding> LabResult::findings(const core::Experiment& experimen
     core::FindingsAnalyzer analyzer(options);
     for (const auto& e : events)
         analyzer.onEvent(e);
-    return analyzer.finish(connections);
+    auto out = analyzer.finish(connections);
+    core::keepSimulatorFindingsOnChannel(out, connections, channelPort);
+    return out;
 }
 
 const core::Finding* LabResult::finding(const core::Experiment& experiment, const std::string& id) const

@@ -330,7 +330,7 @@ TEST(LbSimulator, LossDelaysSomeRoundTripsByARetransmission)
     int slow = 0;
     for (int i = 0; i < 16; ++i) {
         const auto t0 = Clock::now();
-        ASSERT_TRUE(rig.roundTrip("m" + std::to_string(i)));
+        ASSERT_TRUE(rig.roundTrip(std::string("m").append(std::to_string(i))));
         slow += since(t0) >= 0.19;
     }
     EXPECT_GE(slow, 2) << "30 % loss delayed fewer than 2 of 16 messages";
