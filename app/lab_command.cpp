@@ -5,6 +5,7 @@
 #include "core/experiment.h"
 #include "core/lab/lab_runner.h"
 #include "core/lb_catalogue.h"
+#include "core/scenario.h"
 #include "core/findings_analyzer.h"
 #include "event_printers.h"
 #include "findings_options.h"
@@ -29,13 +30,18 @@ namespace {
 constexpr const char* kUsage
     = "usage: keepalive-scope lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json] [--all]\n"
       "                           [--fault ACTION@TIME ...]\n"
+      "       keepalive-scope lab --scenario NAME [--fixed] [other options as above]\n"
       "  --config FILE   the experiment (settings, simulator, RPC pattern, target)\n"
+      "  --scenario NAME a bundled scenario (keepalive-scope scenarios lists them): its failing experiment,\n"
+      "                  duration and faults\n"
+      "  --fixed         with --scenario: its fixed experiment instead\n"
       "  --lb PROFILE    put the simulator in the path, playing this catalogue profile (e.g. aws-nlb)\n"
       "  --duration T    how long to run (default 20s; units ms, s, m)\n"
       "  --pcap FILE     also save the live capture as pcap\n"
       "  --json          print the JSON document instead of text\n"
       "  --all           in text mode, print every HTTP/2 frame, not only keepalive events\n"
-      "  --fault A@T     at time T, a simulator fault: blackhole, blackhole-off, reset, latency=MS, bandwidth=BYTES\n"
+      "  --fault A@T     at time T, a simulator fault: blackhole, blackhole-off, reset, latency=MS, bandwidth=BYTES,\n"
+      "                  loss=PERCENT\n"
       "                  e.g. --fault blackhole@2s\n";
 
 std::atomic<bool> g_interrupted {false};
@@ -61,35 +67,6 @@ double parseDuration(const std::string& text)
     if (unit == "m" || unit == "min")
         return value * 60;
     return -1;
-}
-
-struct Fault {
-    double atS = 0;
-    std::string action; // blackhole, blackhole-off, reset, latency, bandwidth
-    std::int64_t value = 0;
-};
-
-bool parseFault(const std::string& spec, Fault& fault)
-{
-    const auto at = spec.rfind('@');
-    if (at == std::string::npos)
-        return false;
-    fault.atS = parseDuration(spec.substr(at + 1));
-    std::string action = spec.substr(0, at);
-    const auto eq = action.find('=');
-    if (eq != std::string::npos) {
-        const std::string value = action.substr(eq + 1);
-        action = action.substr(0, eq);
-        auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), fault.value);
-        if (ec != std::errc() || ptr != value.data() + value.size() || fault.value < 0)
-            return false;
-        if (action != "latency" && action != "bandwidth")
-            return false;
-    } else if (action != "blackhole" && action != "blackhole-off" && action != "reset") {
-        return false;
-    }
-    fault.action = action;
-    return fault.atS >= 0;
 }
 
 // The hub's events to the output: from the hub's thread while the run lasts, then from here.
@@ -122,10 +99,10 @@ std::string describe(const core::Experiment& ex)
 
 int runLab(const std::vector<std::string>& args)
 {
-    std::string config, lb, pcap;
-    double duration = 20;
-    bool json = false, all = false;
-    std::vector<Fault> faults;
+    std::string config, lb, pcap, scenarioName;
+    double duration = 0; // 0: the scenario's, or 20 s
+    bool json = false, all = false, fixed = false;
+    std::vector<core::TimedFault> faults;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
         auto value = [&](std::string& out) {
@@ -140,6 +117,11 @@ int runLab(const std::vector<std::string>& args)
         if (arg == "--config") {
             if (!value(config))
                 return 2;
+        } else if (arg == "--scenario") {
+            if (!value(scenarioName))
+                return 2;
+        } else if (arg == "--fixed") {
+            fixed = true;
         } else if (arg == "--lb") {
             if (!value(lb))
                 return 2;
@@ -158,10 +140,9 @@ int runLab(const std::vector<std::string>& args)
         } else if (arg == "--fault") {
             if (!value(v))
                 return 2;
-            Fault f;
-            if (!parseFault(v, f)) {
-                std::fprintf(stderr, "keepalive-scope lab: --fault %s: expected ACTION@TIME with ACTION one of blackhole, "
-                                     "blackhole-off, reset, latency=MS, bandwidth=BYTES_PER_S\n", v.c_str());
+            core::TimedFault f;
+            if (const auto problem = core::parseTimedFault(v, f); !problem.empty()) {
+                std::fprintf(stderr, "keepalive-scope lab: --fault %s: %s\n", v.c_str(), problem.c_str());
                 return 2;
             }
             faults.push_back(f);
@@ -177,10 +158,29 @@ int runLab(const std::vector<std::string>& args)
             return 2;
         }
     }
-    if (config.empty()) {
-        std::fprintf(stderr, "keepalive-scope lab: --config FILE.json is required\n%s", kUsage);
+    const core::Scenario* scenario = nullptr;
+    if (!scenarioName.empty()) {
+        scenario = core::findScenario(scenarioName);
+        if (!scenario) {
+            std::fprintf(stderr, "keepalive-scope lab: --scenario %s: no such scenario (known: %s)\n", scenarioName.c_str(),
+                         core::scenarioNames().c_str());
+            return 2;
+        }
+        if (!config.empty()) {
+            std::fprintf(stderr, "keepalive-scope lab: --scenario and --config exclude each other\n");
+            return 2;
+        }
+    } else if (fixed) {
+        std::fprintf(stderr, "keepalive-scope lab: --fixed needs --scenario NAME\n");
+        return 2;
+    } else if (config.empty()) {
+        std::fprintf(stderr, "keepalive-scope lab: --config FILE.json or --scenario NAME is required\n%s", kUsage);
         return 2;
     }
+    if (duration <= 0)
+        duration = scenario ? scenario->durationS : 20;
+    if (scenario)
+        faults.insert(faults.begin(), scenario->faults.begin(), scenario->faults.end());
     if (!pcap.empty()) {
         // Refuse an unwritable output before the run, not after it.
         const auto slash = pcap.rfind('/');
@@ -191,13 +191,18 @@ int runLab(const std::vector<std::string>& args)
             return 2;
         }
     }
-    auto load = core::loadExperiment(config);
-    if (!load.experiment) {
-        for (const auto& e : load.errors)
-            std::fprintf(stderr, "keepalive-scope: %s\n", e.c_str());
-        return 2;
+    core::Experiment ex;
+    if (scenario) {
+        ex = fixed ? scenario->fixed : scenario->failing;
+    } else {
+        auto load = core::loadExperiment(config);
+        if (!load.experiment) {
+            for (const auto& e : load.errors)
+                std::fprintf(stderr, "keepalive-scope: %s\n", e.c_str());
+            return 2;
+        }
+        ex = *load.experiment;
     }
-    core::Experiment ex = *load.experiment;
     if (!lb.empty()) {
         const auto selected = core::selectLbProfiles(lb, {});
         if (!selected.errors.empty() || selected.entries.size() != 1) {
@@ -207,13 +212,7 @@ int runLab(const std::vector<std::string>& args)
                 std::fprintf(stderr, "keepalive-scope lab: --lb takes one profile name\n");
             return 2;
         }
-        const auto& p = selected.entries.front().profile;
-        core::SimulatorPlan plan;
-        plan.profile = p.name;
-        plan.idleTimeoutS = p.idleTimeoutS;
-        plan.onExpiry = p.onExpiry;
-        plan.tcpKeepaliveResetsIdle = p.tcpKeepaliveResetsIdle.value_or(true);
-        ex.simulator = plan;
+        ex.simulator = core::simulatorPlanFor(selected.entries.front());
     }
     if (!faults.empty() && !ex.simulator) {
         std::fprintf(stderr, "keepalive-scope lab: --fault needs the simulator (a \"simulator\" in the experiment, or --lb)\n");
@@ -234,6 +233,9 @@ int runLab(const std::vector<std::string>& args)
         if (!profiles.errors.empty())
             return 2;
         analyzerOptions.profiles = profiles.selected;
+        // The simulator's own timers, as scaled in the experiment.
+        if (ex.simulator && ex.simulator->idleTimeoutS > 0)
+            analyzerOptions.profiles.push_back(core::simulatorProfile(*ex.simulator));
     }
     core::FindingsAnalyzer analyzer(analyzerOptions);
 
@@ -243,6 +245,11 @@ int runLab(const std::vector<std::string>& args)
     HubOutput hubOutput(out);
     RunInfo info;
     info.source = describe(ex);
+    if (scenario) {
+        info.source = "scenario " + scenario->name + (fixed ? " (fixed)" : " (failing)") + ": " + info.source;
+        if (!json)
+            std::printf("%s\n%s\n", scenario->title.c_str(), scenario->paragraph.c_str());
+    }
     info.linkType = "live capture";
     info.decimals = 6;
     lab.addListener(&hubOutput);
@@ -260,25 +267,13 @@ int runLab(const std::vector<std::string>& args)
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     std::size_t nextFault = 0;
-    std::sort(faults.begin(), faults.end(), [](const Fault& a, const Fault& b) { return a.atS < b.atS; });
+    std::stable_sort(faults.begin(), faults.end(), [](const core::TimedFault& a, const core::TimedFault& b) { return a.atS < b.atS; });
     while (!g_interrupted) {
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         if (elapsed >= duration)
             break;
-        for (; nextFault < faults.size() && faults[nextFault].atS <= elapsed; ++nextFault) {
-            const auto& f = faults[nextFault];
-            auto* sim = lab.simulator();
-            if (f.action == "blackhole")
-                sim->setBlackhole(true);
-            else if (f.action == "blackhole-off")
-                sim->setBlackhole(false);
-            else if (f.action == "reset")
-                sim->resetNow();
-            else if (f.action == "latency")
-                sim->setLatencyMs(static_cast<int>(f.value));
-            else if (f.action == "bandwidth")
-                sim->setBandwidthLimit(f.value);
-        }
+        for (; nextFault < faults.size() && faults[nextFault].atS <= elapsed; ++nextFault)
+            core::lab::applyFault(*lab.simulator(), faults[nextFault]);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     lab.stop();
@@ -293,6 +288,12 @@ int runLab(const std::vector<std::string>& args)
     info.showFindings = true;
     info.profiles = analyzerOptions.profiles;
     info.findings = analyzer.finish(info.connections);
+    {
+        std::string host;
+        std::uint16_t channelPort = 0;
+        if (core::lab::splitHostPort(lab.target(), host, channelPort))
+            core::keepSimulatorFindingsOnChannel(info.findings, info.connections, channelPort);
+    }
     out.end(info);
     if (!out.json()) {
         const auto notes = lab.notes();
@@ -302,6 +303,15 @@ int runLab(const std::vector<std::string>& args)
             std::printf("  %10.6f  %s\n", double(n.tsNs - lab.originNs()) / 1e9, n.text.c_str());
         if (!pcap.empty() && lab.capturing())
             std::printf("\ncapture saved to %s\n", pcap.c_str());
+        if (scenario && lab.capturing()) {
+            std::printf("\nscenario %s (%s):", scenario->name.c_str(), fixed ? "fixed" : "failing");
+            for (const auto& id : scenario->expect) {
+                const bool found = std::any_of(info.findings.begin(), info.findings.end(), [&](const core::Finding& f) { return f.id == id; });
+                std::printf(" %s %s%s", id.c_str(), found ? "present" : "absent",
+                            found == !fixed ? (fixed ? " (fixed, as expected)" : " (as expected)") : " (NOT as expected)");
+            }
+            std::printf("\n%s\n", fixed ? "" : ("now run it with the fix: keepalive-scope lab --scenario " + scenario->name + " --fixed").c_str());
+        }
         std::fflush(stdout);
     }
     return 0;

@@ -1,10 +1,11 @@
-// keepalive-scope: the command line. The engine commands (analyze, lint, lb-profiles) run in this
+// keepalive-scope: the command line. The engine commands (analyze, lint, lb-profiles, scenarios) run in this
 // program, which links the engine and nothing heavier, so that analyzing a capture starts in a
 // few milliseconds and a few megabytes. The window, export, the lab and --version run in
 // keepalive-scope-gui (Qt, QCustomPlot, grpc++), which this program becomes with execv().
 #include "analyze_command.h"
 #include "lb_profiles_command.h"
 #include "lint_command.h"
+#include "scenarios_command.h"
 #include "usage.h"
 
 #include <sys/stat.h>
@@ -64,6 +65,8 @@ int main(int argc, char** argv)
             return ks::app::runLint(rest);
         if (command == "lb-profiles")
             return ks::app::runLbProfiles(rest);
+        if (command == "scenarios")
+            return ks::app::runScenarios(rest);
     }
     return runFullProgram(argv);
 }

@@ -219,7 +219,8 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
 
     if (doc.contains("simulator") && !doc["simulator"].is_null() && p.object(doc["simulator"], "simulator")) {
         const auto& s = doc["simulator"];
-        p.checkKeys(s, "simulator", {"profile", "idle_timeout_s", "on_expiry", "tcp_keepalive_resets_idle"});
+        p.checkKeys(s, "simulator", {"profile", "idle_timeout_s", "on_expiry", "tcp_keepalive_resets_idle", "http2_ping_resets_idle",
+                                             "stream_idle_timeout_s", "limit_data_bytes", "latency_ms", "loss_percent"});
         SimulatorPlan plan;
         if (s.contains("profile"))
             if (auto v = p.string(s["profile"], "simulator.profile"))
@@ -231,7 +232,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
             if (auto v = p.string(s["on_expiry"], "simulator.on_expiry")) {
                 auto action = parseLbExpiryAction(*v);
                 if (!action || *action == LbExpiryAction::Goaway)
-                    p.error("simulator.on_expiry", "\"" + *v + "\" is not one of rst, silent_drop, fin");
+                    p.error("simulator.on_expiry", "\"" + *v + "\" is not one of rst, rst_next_packet, silent_drop, fin");
                 else
                     plan.onExpiry = *action;
             }
@@ -239,6 +240,21 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         if (s.contains("tcp_keepalive_resets_idle"))
             if (auto v = p.boolean(s["tcp_keepalive_resets_idle"], "simulator.tcp_keepalive_resets_idle"))
                 plan.tcpKeepaliveResetsIdle = *v;
+        if (s.contains("http2_ping_resets_idle"))
+            if (auto v = p.boolean(s["http2_ping_resets_idle"], "simulator.http2_ping_resets_idle"))
+                plan.http2PingResetsIdle = *v;
+        if (s.contains("stream_idle_timeout_s"))
+            if (auto v = p.number(s["stream_idle_timeout_s"], "simulator.stream_idle_timeout_s", 0, 86400 * 7, "s"))
+                plan.streamIdleTimeoutS = *v;
+        if (s.contains("limit_data_bytes"))
+            if (auto v = p.number(s["limit_data_bytes"], "simulator.limit_data_bytes", 0, 1e15, "bytes"))
+                plan.limitDataBytes = static_cast<std::int64_t>(*v);
+        if (s.contains("latency_ms"))
+            if (auto v = p.number(s["latency_ms"], "simulator.latency_ms", 0, 60000, "ms"))
+                plan.latencyMs = static_cast<int>(*v);
+        if (s.contains("loss_percent"))
+            if (auto v = p.number(s["loss_percent"], "simulator.loss_percent", 0, 50, "percent"))
+                plan.lossPercent = *v;
         ex.simulator = plan;
     }
 
@@ -341,6 +357,17 @@ std::string experimentToJson(const Experiment& ex)
         s["idle_timeout_s"] = ex.simulator->idleTimeoutS;
         s["on_expiry"] = lbExpiryActionName(ex.simulator->onExpiry);
         s["tcp_keepalive_resets_idle"] = ex.simulator->tcpKeepaliveResetsIdle;
+        const SimulatorPlan defaults;
+        if (ex.simulator->http2PingResetsIdle != defaults.http2PingResetsIdle)
+            s["http2_ping_resets_idle"] = ex.simulator->http2PingResetsIdle;
+        if (ex.simulator->streamIdleTimeoutS > 0)
+            s["stream_idle_timeout_s"] = ex.simulator->streamIdleTimeoutS;
+        if (ex.simulator->limitDataBytes > 0)
+            s["limit_data_bytes"] = ex.simulator->limitDataBytes;
+        if (ex.simulator->latencyMs > 0)
+            s["latency_ms"] = ex.simulator->latencyMs;
+        if (ex.simulator->lossPercent > 0)
+            s["loss_percent"] = ex.simulator->lossPercent;
         doc["simulator"] = s;
     }
     doc["rpc"] = {{"pattern", rpcPatternName(ex.rpc.pattern)},

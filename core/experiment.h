@@ -47,6 +47,21 @@ struct SimulatorPlan {
     double idleTimeoutS = 0; // 0: never times out
     LbExpiryAction onExpiry = LbExpiryAction::Rst;
     bool tcpKeepaliveResetsIdle = true;
+    // false: HTTP/2 PING frames do not restart the idle timer (AWS ALB, Envoy's idle_timeout);
+    // only other frames do (cleartext HTTP/2 only; other bytes always count).
+    bool http2PingResetsIdle = true;
+    // Envoy's stream_idle_timeout: a stream without a frame for this long is reset (RST_STREAM
+    // CANCEL both ways) while the connection lives on. 0: off.
+    double streamIdleTimeoutS = 0;
+    // toxiproxy's limit_data: the connection is closed (FIN both ways) once this many bytes were
+    // forwarded, both directions together. 0: no limit.
+    std::int64_t limitDataBytes = 0;
+    int latencyMs = 0; // added each way from the start (runtime faults can change it)
+    // A share of segments lost, in percent: each forwarded chunk is held back as TCP would hold
+    // it until its retransmission (200 ms, doubled each time the retransmission is lost too),
+    // with everything behind it. Played in the proxy: the capture shows the delay, not the
+    // retransmission.
+    double lossPercent = 0;
     bool operator==(const SimulatorPlan&) const = default;
 };
 

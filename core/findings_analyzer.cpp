@@ -156,6 +156,8 @@ void onStream(ConnState& c, const Event& e)
     c.lastStreamNs = e.tsNs;
     if (e.type != EventType::RstStream)
         c.side[sideOf(other(e.dir))].lastDataReceivedNs = e.tsNs;
+    else if (e.errorCode == 0x8) // CANCEL
+        c.side[sideOf(e.dir)].lastCancelNs = e.tsNs;
     auto it = std::find(c.openStreams.begin(), c.openStreams.end(), e.stream);
     const bool closes = e.type == EventType::RstStream || (e.endStream && e.dir == Direction::ServerToClient);
     if (e.type == EventType::Headers && e.dir == Direction::ClientToServer && it == c.openStreams.end() && e.stream) {
@@ -170,6 +172,10 @@ void onStream(ConnState& c, const Event& e)
 
 void onGoaway(ConnState& c, const Event& e)
 {
+    // A GOAWAY written after the peer closed its side answers that close (a server shutting down
+    // its transports), it does not retire the connection.
+    if (c.closed && c.closedBy != e.dir)
+        return;
     ++c.goawayCount;
     GoawayInfo g;
     g.index = e.index;
@@ -206,8 +212,13 @@ void onClose(ConnState& c, const Event& e)
     c.pingDuringQuiet = c.side[sideOf(e.dir)].lastPingNs >= c.lastActivityNs && c.lastActivityNs >= 0;
     // The pinging side gave up waiting for the ACK: a keepalive timeout. A PING written just before
     // an ordinary close is not one, hence the 50 ms floor.
+    // A side that cancels its calls (RST_STREAM CANCEL) right before it closes is shutting down
+    // on purpose (the application cancelled the call and closed the channel). C-core's keepalive
+    // watchdog fails the calls with REFUSED_STREAM instead (seen in the lab), grpc-go writes no
+    // frame at all.
     const auto& s = c.side[sideOf(e.dir)];
-    if (s.outstanding && e.tsNs - s.outstandingNs >= 50'000'000 && !c.kaTimeout) {
+    const bool cancelledFirst = s.lastCancelNs >= 0 && e.tsNs - s.lastCancelNs <= 200'000'000;
+    if (s.outstanding && e.tsNs - s.outstandingNs >= 50'000'000 && !c.kaTimeout && !cancelledFirst) {
         c.kaTimeout = true;
         c.kaTimeoutSide = e.dir;
         c.kaTimeoutPing = s.outstandingIndex;
@@ -239,6 +250,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
     c.inferredEvents += e.inferred ? 1 : 0;
     st.lastNs = std::max(st.lastNs, e.tsNs);
     trackIdle(c, e, st.options.profiles);
+    watchStreams(c, e);
 
     switch (e.type) {
     case EventType::Ping: onPing(c, e); break;
@@ -288,6 +300,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     addTimeoutFindings(st);
     addLbIdleFindings(st, connections);
     addCadenceFindings(st);
+    addStreamFindings(st);
     // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
     for (auto& f : st.findings) {
         const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")

@@ -50,6 +50,7 @@ struct SideState {
     // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
     // received data closely does not end a cadence interval.
     std::int64_t lastDataReceivedNs = -1;
+    std::int64_t lastCancelNs = -1; // this side's last RST_STREAM CANCEL
     std::array<std::uint64_t, 3> recentPings {}; // indexes, newest last
     RecentStats pingInterval;
     std::uint64_t pingsWithoutCalls = 0;
@@ -79,6 +80,26 @@ struct GoawayInfo {
     double clientPingIntervalS = 0; // snapshot of the peer's keepalive cadence
     std::uint64_t clientPings = 0, clientPingsWithoutCalls = 0;
     std::array<std::uint64_t, 3> clientRecentPings {};
+};
+
+// What happened to the open streams (findings_stream.cpp): server messages that stopped with no
+// PING from the client, a stream reset by the path after a quiet period, a close mid-call.
+struct StreamWatch {
+    std::int64_t lastS2cNs = -1; // the server's last HTTP/2 frame
+    std::uint64_t lastS2cIndex = 0;
+    std::uint64_t s2cData = 0;
+    std::int64_t lastS2cDataNs = -1;
+    RecentStats s2cDataGap;
+    std::int64_t lastC2sPingNs = -1;
+    std::int64_t stallNs = 0; // the longest stretch of server silence with a stream open and no client PING
+    std::uint64_t stallFrom = 0, stallTo = 0;
+    double stallCadenceS = 0;
+    std::vector<std::pair<std::uint32_t, std::int64_t>> streamLastNs; // open streams: last frame
+    std::uint64_t idleResets = 0, idleResetIndex = 0;
+    std::uint32_t idleResetStream = 0;
+    std::int64_t idleResetNs = 0, idleResetQuietNs = 0;
+    std::size_t openAtClose = 0;
+    bool goawayFromServer = false;
 };
 
 struct ConnState {
@@ -116,6 +137,7 @@ struct ConnState {
     std::uint64_t rttOutliers = 0;
     std::vector<std::pair<std::uint64_t, double>> outlierSamples; // at most 5
     double outlierBaselineMs = 0;
+    StreamWatch streams;
 };
 
 struct FindingsAnalyzer::State {
@@ -132,6 +154,8 @@ void addLbIdleFindings(FindingsAnalyzer::State& state, const std::vector<Connect
 void addGoawayFindings(FindingsAnalyzer::State& state);
 void addCadenceFindings(FindingsAnalyzer::State& state);
 void addTimeoutFindings(FindingsAnalyzer::State& state);
+void addStreamFindings(FindingsAnalyzer::State& state);
+void watchStreams(ConnState& c, const Event& e); // before the connection's state takes e
 
 // "client keepalive_time_ms=280000 (...)": the keepalive change that keeps a connection through a
 // profile, or the alternatives when the profile ignores PINGs.

@@ -1,6 +1,8 @@
 // The lab form; the run itself is LabSession's.
 #include "lab_panel.h"
 
+#include "core/scenario.h"
+
 #include "core/finding.h"
 #include "core/lb_catalogue.h"
 #include "lab_session.h"
@@ -145,14 +147,8 @@ core::Experiment LabPanel::apply(core::Experiment ex) const
         ex.simulator = m_customSimulator;
     } else {
         for (const auto& e : core::builtinLbCatalogue()) {
-            if (QString::fromStdString(e.profile.name) == sim) {
-                core::SimulatorPlan plan;
-                plan.profile = e.profile.name;
-                plan.idleTimeoutS = e.profile.idleTimeoutS;
-                plan.onExpiry = e.profile.onExpiry;
-                plan.tcpKeepaliveResetsIdle = e.profile.tcpKeepaliveResetsIdle.value_or(true);
-                ex.simulator = plan;
-            }
+            if (QString::fromStdString(e.profile.name) == sim)
+                ex.simulator = core::simulatorPlanFor(e);
         }
     }
     return ex;
@@ -177,11 +173,8 @@ void LabPanel::showExperiment(const core::Experiment& ex)
     }
     // The catalogue entry this plan was made from, if its values are still that entry's.
     for (const auto& e : core::builtinLbCatalogue()) {
-        const auto& p = e.profile;
-        if (p.name == ex.simulator->profile && p.idleTimeoutS == ex.simulator->idleTimeoutS
-            && p.onExpiry == ex.simulator->onExpiry
-            && p.tcpKeepaliveResetsIdle.value_or(true) == ex.simulator->tcpKeepaliveResetsIdle) {
-            m_simulator->setCurrentIndex(m_simulator->findData(QString::fromStdString(p.name)));
+        if (core::simulatorPlanFor(e) == *ex.simulator) {
+            m_simulator->setCurrentIndex(m_simulator->findData(QString::fromStdString(e.profile.name)));
             return;
         }
     }

@@ -14,6 +14,7 @@ struct LabSession::State : BatchCollector {
     std::unique_ptr<core::lab::LabRunner> runner;
     std::atomic<std::int64_t> originNs { 0 };
     std::atomic<bool> startedOk { false };
+    std::uint16_t channelPort = 0;
 };
 
 LabSession::LabSession(QObject* parent)
@@ -42,8 +43,10 @@ LabSession::LabSession(QObject* parent)
     connect(&m_stopWatcher, &QFutureWatcher<void>::finished, this, [this] {
         drain();
         auto state = std::move(m_state);
-        if (state)
+        if (state) {
+            m_lastChannelPort = state->channelPort;
             Q_EMIT stopped(state->connections, state->packets);
+        }
     });
 }
 
@@ -61,6 +64,8 @@ void LabSession::start(const core::Experiment& experiment)
         return;
     auto state = std::make_shared<State>();
     m_state = state;
+    m_lastSimulator = experiment.simulator;
+    m_lastChannelPort = 0;
     m_startWatcher.setFuture(QtConcurrent::run([state, experiment]() -> QString {
         state->tap = std::make_unique<capture::LiveCapture>();
         state->runner = std::make_unique<core::lab::LabRunner>(experiment, state->tap.get());
@@ -84,6 +89,8 @@ void LabSession::stop()
         state->runner->stop();
         state->connections = state->runner->connections();
         state->packets = state->runner->packets();
+        std::string host;
+        core::lab::splitHostPort(state->runner->target(), host, state->channelPort);
     }));
 }
 
@@ -108,6 +115,14 @@ bool LabSession::fault(Fault fault, int value)
         sim->setLatencyMs(value);
         break;
     }
+    return true;
+}
+
+bool LabSession::applyFault(const core::TimedFault& fault)
+{
+    if (!m_state || !m_state->startedOk || !m_state->runner || !m_state->runner->simulator())
+        return false;
+    core::lab::applyFault(*m_state->runner->simulator(), fault);
     return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/connection_summary.h"
 #include "core/experiment.h"
+#include "core/scenario.h"
 #include "event_record.h"
 
 #include <QFutureWatcher>
@@ -12,6 +13,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace ks::ui {
 
@@ -28,6 +30,11 @@ public:
     void stop();
     // Needs the simulator in the path; returns false when there is none.
     bool fault(Fault fault, int value = 0);
+    bool applyFault(const core::TimedFault& fault); // a scenario's fault
+    // The last run's simulator and the port the channel connected to (for judging the run
+    // against the simulator's own profile).
+    const std::optional<core::SimulatorPlan>& lastSimulator() const { return m_lastSimulator; }
+    std::uint16_t lastChannelPort() const { return m_lastChannelPort; }
 
 Q_SIGNALS:
     void started(const QString& error, const QStringList& warnings); // error non-empty: not running
@@ -42,6 +49,8 @@ private:
     QTimer m_drain;
     QFutureWatcher<QString> m_startWatcher;
     QFutureWatcher<void> m_stopWatcher;
+    std::optional<core::SimulatorPlan> m_lastSimulator;
+    std::uint16_t m_lastChannelPort = 0;
 };
 
 } // namespace ks::ui

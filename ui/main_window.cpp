@@ -17,6 +17,7 @@
 #include "lb_profile_picker.h"
 #include "live_capture_panel.h"
 #include "live_capture_session.h"
+#include "scenario_controller.h"
 #include "settings_editor.h"
 #include "timeline_view.h"
 
@@ -352,6 +353,11 @@ void MainWindow::createActions()
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
+    m_scenarios = new ScenarioController(m_settings, m_lab, m_labSession, [this] { startLab(); }, this);
+    connect(m_scenarios, &ScenarioController::loaded, this, [this](const QString& title, const QString&) {
+        statusBar()->showMessage(tr("Scenario: %1 (Scenarios > Run, or Run with the fix)").arg(title));
+    });
+    menuBar()->addMenu(m_scenarios->createMenu(this));
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Keepalive Scope"), this, [this] { showAboutDialog(this); });
     auto* cancel = new QAction(this);
@@ -442,15 +448,26 @@ void MainWindow::reanalyze()
     stopReanalysis();
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     m_reanalysisCancel = cancel;
+    auto profiles = m_profiles->selected();
+    // A lab run is judged against its simulator too, on the channel's connection.
+    std::uint16_t channelPort = 0;
+    const auto& sim = m_labSession->lastSimulator();
+    if (m_currentPath == QStringLiteral("lab") && sim && sim->idleTimeoutS > 0) {
+        profiles.push_back(core::simulatorProfile(*sim));
+        channelPort = m_labSession->lastChannelPort();
+    }
     m_reanalysis.setFuture(
-        QtConcurrent::run([store = m_store, profiles = m_profiles->selected(), connections = m_connections, cancel] {
+        QtConcurrent::run([store = m_store, profiles, connections = m_connections, cancel, channelPort] {
             core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
             for (std::size_t i = 0; i < store->size(); ++i) {
                 if ((i & 4095) == 0 && cancel->load())
                     return std::vector<core::Finding> {};
                 analyzer.onEvent(store->event(i));
             }
-            return analyzer.finish(connections);
+            auto findings = analyzer.finish(connections);
+            if (channelPort)
+                core::keepSimulatorFindingsOnChannel(findings, connections, channelPort);
+            return findings;
         }));
 }
 

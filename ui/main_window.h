@@ -31,6 +31,7 @@ class LabSession;
 class LiveCapturePanel;
 class LiveCaptureSession;
 class LbProfilePicker;
+class ScenarioController;
 class SettingsEditor;
 struct LoadResult;
 class TimelineView;
@@ -53,6 +54,8 @@ public:
     LbProfilePicker* profilePicker() const { return m_profiles; }
     LabPanel* labPanel() const { return m_lab; }
     SettingsEditor* settingsEditor() const { return m_settings; }
+    // The scenario library: its menu, the list a start page can show (createList), load and run.
+    ScenarioController* scenarios() const { return m_scenarios; }
 
     void startLab();
     void startLiveCapture();
@@ -100,6 +103,7 @@ private:
     SettingsEditor* m_settings = nullptr;
     LabPanel* m_lab = nullptr;
     LabSession* m_labSession = nullptr;
+    ScenarioController* m_scenarios = nullptr;
     LiveCapturePanel* m_live = nullptr;
     LiveCaptureSession* m_liveSession = nullptr;
     CaptureLoader* m_loader;

@@ -1,30 +1,33 @@
 // The load-balancer simulator: a TCP proxy between the test channel and the server, on one
-// epoll loop. It plays an idle timeout with an expiry action (RST both sides, silent drop, FIN,
-// or an HTTP/2 GOAWAY then FIN) and takes runtime faults: blackhole, added latency, a bandwidth
-// limit, reset now.
+// epoll loop. It plays an idle timeout with an expiry action (RST both sides, silent drop, RST on
+// the next packet, FIN, or an HTTP/2 GOAWAY then FIN), optionally ignoring HTTP/2 PINGs for its
+// idle timer, a per-stream idle timeout, a byte limit per connection, and takes runtime faults:
+// blackhole, added latency, segment loss, a bandwidth limit, reset now.
 //
-// Whether TCP keep-alive probes count as activity: a userspace proxy never reads a probe (it
-// carries no new data; the kernel answers it). The simulator asks the kernel instead: TCP_INFO's
-// tcpi_segs_in counts every segment a socket received, probes and bare ACKs included, while data
-// arrives through read(). With tcpKeepaliveResetsIdle, any new segment restarts the idle timer;
-// without, only data does.
+// The parts: LbPair (lb_pair.h) is one flow, LbCommandQueue and applyLbCommand (lb_commands.h)
+// the faults, Http2FrameTracker (lb_frame_tracker.h) the frame boundaries. This file accepts
+// connections and runs the loop.
 // Limits: the kernel still ACKs data and probes sent to a blackholed or silently dropped
 // connection (the proxy's sockets are open), so TCP keep-alive alone cannot detect those here;
 // HTTP/2 PINGs, which need an answer from the far end, can.
 #pragma once
 
 #include "core/experiment.h"
+#include "core/scenario.h"
+#include "lb_commands.h"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace ks::core::lab {
+
+class LbPair;
+struct LbContext;
 
 class LbSimulator {
 public:
@@ -45,16 +48,17 @@ public:
     void setBlackhole(bool on);
     void setLatencyMs(int ms);
     void setBandwidthLimit(std::int64_t bytesPerSecond); // 0: unlimited
+    void setLossPercent(double percent); // 0..50
     void resetNow();
 
     std::uint64_t connectionsAccepted() const { return m_accepted; }
     std::uint64_t idleExpiries() const { return m_expiries; }
 
 private:
-    struct Pair;
-    struct Command;
     void run();
-    void post(Command command);
+    void post(LbCommand command);
+    void acceptAll(std::int64_t nowNs, LbContext& ctx, std::vector<std::unique_ptr<LbPair>>& pairs);
+    void dispatchCommands(LbContext& ctx, std::vector<std::unique_ptr<LbPair>>& pairs);
 
     SimulatorPlan m_plan;
     NoteFn m_note;
@@ -67,8 +71,10 @@ private:
     std::atomic<bool> m_stopping {false};
     std::atomic<std::uint64_t> m_accepted {0};
     std::atomic<std::uint64_t> m_expiries {0};
-    std::mutex m_commandsMutex;
-    std::vector<Command> m_commands;
+    LbCommandQueue m_commands;
 };
+
+// A timed fault from a scenario or the command line (core/scenario.h), applied now.
+void applyFault(LbSimulator& simulator, const TimedFault& fault);
 
 } // namespace ks::core::lab

@@ -120,10 +120,13 @@ std::vector<core::Finding> LabResult::findings(const core::Experiment& experimen
 {
     core::AnalyzerOptions options;
     options.settings = experiment.settings;
+    options.profiles = core::labProfiles(experiment);
     core::FindingsAnalyzer analyzer(options);
     for (const auto& e : events)
         analyzer.onEvent(e);
-    return analyzer.finish(connections);
+    auto out = analyzer.finish(connections);
+    core::keepSimulatorFindingsOnChannel(out, connections, channelPort);
+    return out;
 }
 
 const core::Finding* LabResult::finding(const core::Experiment& experiment, const std::string& id) const
@@ -133,6 +136,17 @@ const core::Finding* LabResult::finding(const core::Experiment& experiment, cons
         if (f.id == id)
             return &f;
     return nullptr;
+}
+
+LabResult runScenario(const core::Scenario& scenario, bool fixed)
+{
+    std::vector<LabFault> faults;
+    for (const auto& f : scenario.faults)
+        faults.push_back({f.atS, [f](core::lab::LabRunner& lab) {
+                              if (auto* sim = lab.simulator())
+                                  core::lab::applyFault(*sim, f);
+                          }});
+    return runLab(fixed ? scenario.fixed : scenario.failing, scenario.durationS, std::move(faults));
 }
 
 core::Experiment experiment(core::RpcPattern pattern)

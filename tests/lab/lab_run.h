@@ -6,6 +6,7 @@
 #include "core/event.h"
 #include "core/experiment.h"
 #include "core/finding.h"
+#include "core/scenario.h"
 
 #include <functional>
 #include <string>
@@ -38,6 +39,7 @@ struct LabResult {
     double seconds(const core::Event& e) const { return double(e.relNs) / 1e9; }
     std::string dump() const; // every event, one line each, for failure messages
     // The findings analyzer over this run's events, with the experiment's settings.
+    // The profiles are core::labProfiles(experiment): its lb_profiles and the simulator's own.
     std::vector<core::Finding> findings(const core::Experiment& experiment) const;
     const core::Finding* finding(const core::Experiment& experiment, const std::string& id) const;
 
@@ -46,6 +48,9 @@ private:
 };
 
 LabResult runLab(const core::Experiment& experiment, double seconds, std::vector<LabFault> faults = {});
+
+// One variant of a bundled scenario, with its faults at their times.
+LabResult runScenario(const core::Scenario& scenario, bool fixed);
 
 core::Experiment experiment(core::RpcPattern pattern);
 void set(core::Experiment& ex, core::SettingSide side, const char* key, std::int64_t value);

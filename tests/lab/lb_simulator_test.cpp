@@ -1,5 +1,6 @@
 // The load-balancer simulator on plain loopback sockets: what each idle-expiry action does to
-// both peers, whether TCP keep-alive probes count as activity, and the runtime faults.
+// both peers, whether TCP keep-alive probes count as activity, and the runtime faults. Each
+// fault is awaited through the note the simulator writes when it applies it, not a sleep.
 #include "core/lab/lb_simulator.h"
 
 #include <gtest/gtest.h>
@@ -13,8 +14,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
 namespace ks::core::lab {
 namespace {
@@ -85,13 +88,37 @@ ReadResult readWithin(int fd, int timeoutMs, std::string* data = nullptr)
     return errno == ECONNRESET ? ReadResult::Reset : ReadResult::Timeout;
 }
 
+// The simulator's notes, and a wait for one of them.
+struct Notes {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> lines;
+    void add(const std::string& text)
+    {
+        std::lock_guard lock(mutex);
+        lines.push_back(text);
+        changed.notify_all();
+    }
+    bool waitFor(const std::string& part, int timeoutMs = 3000)
+    {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] {
+            for (const auto& l : lines)
+                if (l.find(part) != std::string::npos)
+                    return true;
+            return false;
+        });
+    }
+};
+
 struct Rig {
     Upstream upstream;
+    Notes notes;
     LbSimulator sim;
     int client = -1;
     int server = -1;
     explicit Rig(SimulatorPlan plan)
-        : sim(std::move(plan))
+        : sim(std::move(plan), [this](std::int64_t, const std::string& text) { notes.add(text); })
     {
         const auto error = sim.start("127.0.0.1", upstream.port);
         EXPECT_TRUE(error.empty()) << error;
@@ -166,8 +193,9 @@ TEST(LbSimulator, SilentDropTellsNobody)
     Rig rig(idlePlan(0.5, LbExpiryAction::SilentDrop));
     ASSERT_TRUE(rig.ready() && rig.roundTrip("x"));
     // Past the timeout nothing arrives on either side, and nothing is forwarded any more.
-    EXPECT_EQ(readWithin(rig.client, 1200), ReadResult::Timeout);
+    ASSERT_TRUE(rig.notes.waitFor("silently dropped"));
     EXPECT_EQ(rig.sim.idleExpiries(), 1u);
+    EXPECT_EQ(readWithin(rig.client, 300), ReadResult::Timeout);
     ASSERT_EQ(send(rig.client, "lost", 4, MSG_NOSIGNAL), 4);
     EXPECT_EQ(readWithin(rig.server, 800), ReadResult::Timeout);
 }
@@ -207,6 +235,7 @@ TEST(LbSimulator, ResetNow)
     Rig rig(SimulatorPlan {});
     ASSERT_TRUE(rig.ready() && rig.roundTrip("x"));
     rig.sim.resetNow();
+    EXPECT_TRUE(rig.notes.waitFor("RST to both sides of 1 connections"));
     EXPECT_EQ(readWithin(rig.client, 1000), ReadResult::Reset);
     EXPECT_EQ(readWithin(rig.server, 1000), ReadResult::Reset);
 }
@@ -216,7 +245,7 @@ TEST(LbSimulator, AddedLatency)
     Rig rig(SimulatorPlan {});
     ASSERT_TRUE(rig.ready() && rig.roundTrip("warm"));
     rig.sim.setLatencyMs(300);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // the command reaches the loop
+    ASSERT_TRUE(rig.notes.waitFor("added latency 300 ms"));
     const auto t0 = Clock::now();
     EXPECT_TRUE(rig.roundTrip("slow"));
     EXPECT_GE(since(t0), 0.28);
@@ -228,7 +257,7 @@ TEST(LbSimulator, BandwidthLimit)
     Rig rig(SimulatorPlan {});
     ASSERT_TRUE(rig.ready());
     rig.sim.setBandwidthLimit(100 * 1000);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(rig.notes.waitFor("bandwidth limited"));
     const std::string payload(200 * 1000, 'b');
     const auto t0 = Clock::now();
     ASSERT_EQ(send(rig.client, payload.data(), payload.size(), MSG_NOSIGNAL), static_cast<ssize_t>(payload.size()));
@@ -246,12 +275,66 @@ TEST(LbSimulator, BlackholeForwardsNothingUntilLifted)
     Rig rig(SimulatorPlan {});
     ASSERT_TRUE(rig.ready() && rig.roundTrip("x"));
     rig.sim.setBlackhole(true);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ASSERT_EQ(send(rig.client, "void", 4, MSG_NOSIGNAL), 4);
+    ASSERT_TRUE(rig.notes.waitFor("blackhole on"));
+    ASSERT_EQ(send(rig.client, "held", 4, MSG_NOSIGNAL), 4);
     EXPECT_EQ(readWithin(rig.server, 600), ReadResult::Timeout);
     rig.sim.setBlackhole(false);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // What waited in the socket during the blackhole arrives now, before anything sent later,
+    // as a path that dropped packets delivers them once TCP retransmits.
+    std::string got;
+    while (got.size() < 4)
+        if (readWithin(rig.server, 2000, &got) != ReadResult::Data)
+            break;
+    EXPECT_EQ(got, "held");
     EXPECT_TRUE(rig.roundTrip("back"));
+}
+
+// AWS NLB since 2024: the flow is forgotten silently; whoever sends next gets an RST, and the
+// other side is not told.
+TEST(LbSimulator, RstOnNextPacketAnswersTheNextSenderOnly)
+{
+    Rig rig(idlePlan(0.5, LbExpiryAction::RstOnNextPacket));
+    ASSERT_TRUE(rig.ready() && rig.roundTrip("x"));
+    ASSERT_TRUE(rig.notes.waitFor("flow forgotten silently"));
+    EXPECT_EQ(readWithin(rig.client, 200), ReadResult::Timeout) << "nothing at expiry";
+    ASSERT_EQ(send(rig.client, "late", 4, MSG_NOSIGNAL), 4);
+    EXPECT_EQ(readWithin(rig.client, 2000), ReadResult::Reset);
+    EXPECT_EQ(readWithin(rig.server, 300), ReadResult::Timeout) << "the server is not told";
+}
+
+// toxiproxy's limit_data: the first N bytes get through, then FIN both ways.
+TEST(LbSimulator, LimitDataClosesAfterTheLimit)
+{
+    SimulatorPlan plan;
+    plan.limitDataBytes = 10;
+    Rig rig(plan);
+    ASSERT_TRUE(rig.ready());
+    ASSERT_EQ(send(rig.client, "0123456789abcdef", 16, MSG_NOSIGNAL), 16);
+    std::string got;
+    ReadResult r = ReadResult::Data;
+    while (r == ReadResult::Data)
+        r = readWithin(rig.server, 2000, &got);
+    EXPECT_EQ(got, "0123456789");
+    EXPECT_EQ(r, ReadResult::Eof);
+    EXPECT_EQ(readWithin(rig.client, 2000), ReadResult::Eof);
+    EXPECT_TRUE(rig.notes.waitFor("limit_data: 10 bytes"));
+}
+
+// A lost segment holds everything behind it until its retransmission (200 ms or more).
+TEST(LbSimulator, LossDelaysSomeRoundTripsByARetransmission)
+{
+    SimulatorPlan plan;
+    plan.lossPercent = 30;
+    Rig rig(plan);
+    ASSERT_TRUE(rig.ready());
+    int slow = 0;
+    for (int i = 0; i < 16; ++i) {
+        const auto t0 = Clock::now();
+        ASSERT_TRUE(rig.roundTrip(std::string("m").append(std::to_string(i))));
+        slow += since(t0) >= 0.19;
+    }
+    EXPECT_GE(slow, 2) << "30 % loss delayed fewer than 2 of 16 messages";
+    EXPECT_LE(slow, 12);
 }
 
 } // namespace

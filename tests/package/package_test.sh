@@ -75,6 +75,19 @@ for size in 16 32 48 64 128 256; do
   check "${size}x${size} icon is a ${size} x ${size} PNG" grep -q "PNG image data, $size x $size," <(file -b "$png")
 done
 check "the catalogue is the one compiled in" cmp -s "$root/usr/share/keepalive-scope/lb_profiles.json" "$source/resources/lb_profiles.json"
+# The scenario library: every file installed as it is compiled in, and listed by the installed program.
+scenario_count=0
+for f in "$source"/resources/scenarios/*.json; do
+  name=$(basename "$f" .json)
+  scenario_count=$((scenario_count + 1))
+  check "package has scenario $name, as in the source" cmp -s "$root/usr/share/keepalive-scope/scenarios/$name.json" "$f"
+done
+check "at least 12 scenarios in the source" test "$scenario_count" -ge 12
+scenario_list=$("$root/usr/bin/keepalive-scope" scenarios --json 2>&1)
+check "installed keepalive-scope scenarios lists all $scenario_count" \
+  test "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$scenario_list" 2>/dev/null)" = "$scenario_count"
+check "installed keepalive-scope scenarios nlb-idle-timeout prints both experiments" \
+  bash -c "'$root/usr/bin/keepalive-scope' scenarios nlb-idle-timeout | grep -q '^fixed experiment:'"
 check "man page names version $version" grep -q "^\.TH KEEPALIVE-SCOPE 1 .*\"Keepalive Scope $version\"" <(zcat "$root/usr/share/man/man1/keepalive-scope.1.gz")
 check "man page renders without warnings" test -z "$(zcat "$root/usr/share/man/man1/keepalive-scope.1.gz" | LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l - 2>&1 >/dev/null)"
 check "changelog's newest entry is $version" grep -q "^keepalive-scope ($version) " <(zcat "$root/usr/share/doc/keepalive-scope/changelog.gz")
