@@ -279,6 +279,13 @@ void FindingsAnalyzer::onEvent(const Event& e)
     }
 }
 
+std::vector<Finding> FindingsAnalyzer::finish(std::vector<ConnectionSummary>& connections)
+{
+    auto findings = finish(static_cast<const std::vector<ConnectionSummary>&>(connections));
+    annotateEnds(*m_state, connections);
+    return findings;
+}
+
 std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
 {
     auto& st = *m_state;

@@ -131,6 +131,8 @@ void addLbIdleFindings(FindingsAnalyzer::State& state, const std::vector<Connect
 void addGoawayFindings(FindingsAnalyzer::State& state);
 void addCadenceFindings(FindingsAnalyzer::State& state);
 void addTimeoutFindings(FindingsAnalyzer::State& state);
+// Writes endCause/endDetail/endEvidence/otherLeg into the summaries (findings_end.cpp).
+void annotateEnds(const FindingsAnalyzer::State& state, std::vector<ConnectionSummary>& connections);
 
 // "client keepalive_time_ms=280000 (...)": the keepalive change that keeps a connection through a
 // profile, or the alternatives when the profile ignores PINGs.
