@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -61,6 +62,23 @@ std::vector<std::string> applyChanges(KeepaliveSettings& settings, const std::ve
             problems.push_back(problem);
     }
     return problems;
+}
+
+std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings)
+{
+    std::vector<SettingChange> out;
+    for (const auto& f : findings) {
+        for (const auto& c : f.changes) {
+            auto it = std::find_if(out.begin(), out.end(), [&](const SettingChange& o) { return o.side == c.side && o.setting == c.setting; });
+            if (it == out.end())
+                out.push_back(c);
+            else if (c.unit == SettingUnit::Boolean)
+                it->value = std::max(it->value, c.value);
+            else
+                it->value = std::min(it->value, c.value);
+        }
+    }
+    return out;
 }
 
 std::string findingsJson(const std::vector<Finding>& findings)

@@ -32,6 +32,11 @@ struct SettingChange {
 // Applies the changes to settings; returns one message per change that does not fit (unknown
 // setting, out of range), empty when all applied.
 std::vector<std::string> applyChanges(KeepaliveSettings& settings, const std::vector<SettingChange>& changes);
+struct Finding;
+// All findings' changes as one list, one entry per setting: where two findings change the same
+// setting, the smaller number wins (analyzer changes are upper bounds: intervals and timeouts
+// below a limit, max_pings_without_data 0) and true wins for booleans.
+std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings);
 
 struct Finding {
     std::string id; // the kind, stable for scripts: "goaway-too-many-pings", "lb-idle-timeout", ...
