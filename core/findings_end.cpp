@@ -69,6 +69,20 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     EndVerdict v;
     char buf[512];
     if (!c.closed) {
+        // Unanswered and retransmitted until the capture ended: the path swallows the packets and
+        // neither side has given up yet (TCP retries for many minutes; the FIN waits behind them).
+        const std::uint64_t retrans = s ? s->retransmissions[static_cast<std::size_t>(c.burstDir)] : 0;
+        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0 && s->lastRetransmissionNs >= c.burstStartNs) {
+            v.cause = EndCause::SilentDrop;
+            v.seen = LbExpiryAction::SilentDrop;
+            v.evidence = {c.burstStartIndex};
+            std::snprintf(buf, sizeof buf,
+                          "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
+                          "until the capture ended; neither side had closed yet",
+                          sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans));
+            v.detail = buf;
+            return v;
+        }
         v.detail = "still open when the capture ended";
         return v;
     }
@@ -91,9 +105,10 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     if (c.kaTimeout || (retransLate && closedOnUnansweredBurst(c))) {
         // Into the void: retransmitted (the network swallowed it), or sent after a long silence
         // (a middlebox had forgotten the flow) and never answered.
+        // (A PING after no more silence than the connection had survived is a stalled peer's or a
+        // partition's keepalive timeout, not an idle timer's.)
         const bool afterSilence = !c.burstAnswered && c.burstGapNs >= kIdleDeathNs && longerThanSurvived(c, c.burstGapNs)
-            && c.burstStartNs <= (c.kaTimeout ? c.kaTimeoutPingNs : c.closeNs)
-            && gapS >= 2.0 * std::max(0.0, c.side[static_cast<std::size_t>(pinger)].pingInterval.count ? c.side[static_cast<std::size_t>(pinger)].pingInterval.median() : 0.0);
+            && c.burstStartNs <= (c.kaTimeout ? c.kaTimeoutPingNs : c.closeNs);
         if (retransLate || afterSilence) {
             v.cause = EndCause::SilentDrop;
             v.seen = LbExpiryAction::SilentDrop;

@@ -87,7 +87,9 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const std::vector<Conn
     const double lo = samples.front(), hi = samples.back();
     const double median = samples[samples.size() / 2];
     const bool agree = hi - lo <= std::max(0.1, 0.05 * median);
-    const double figure = exact ? median : lo;
+    // A timer fires at its deadline or a little later (its clock's tick, the middlebox's own
+    // activity such as delayed ACKs), never earlier: the shortest silence is the best estimate.
+    const double figure = lo;
     const LbExpiryAction action = commonAction(inf.seen);
 
     Finding f;
