@@ -152,7 +152,7 @@ std::vector<Finding> lintSettings(const KeepaliveSettings& s, const std::vector<
             f = make("lint-lb-no-keepalive", Severity::Warning,
                      "No client keepalive: an idle connection through " + p.name + " dies after " + formatDuration(p.idleTimeoutS),
                      "Client keepalive_time_ms is not set (never), so nothing crosses an idle connection and " + p.title
-                         + " drops it after its idle timeout (" + std::string(lbExpiryActionName(p.onExpiry)) + ").",
+                         + " drops it after its idle timeout (" + std::string(lbExpiryActionWords(p.onExpiry)) + ").",
                      "");
         } else if (clientKeepalive && clientTime >= limitMs) {
             f = make("lint-lb-time-too-long", Severity::Error,

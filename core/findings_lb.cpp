@@ -126,14 +126,20 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<Connection
                     f.severity = Severity::Error;
                     f.title = "Reset after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
                     what = std::string("then the connection was reset (RST from the ") + (c.closedBy == Direction::ClientToServer ? "client" : "server")
-                           + "), as " + p.title + " does to a flow it has forgotten";
+                           + " side)" + (p.onExpiry == LbExpiryAction::Rst || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                                              ? ", as " + p.title + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                                              : ", although " + p.title + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry))
+                                                    + ", not RST: something else on the path reset it");
                     f.evidence.push_back(c.closeIndex);
                     break;
                 case Outcome::SilentDeath:
                     f.severity = Severity::Error;
                     f.title = "Died silently after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                    what = "then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
-                           "dropped silently";
+                    what = std::string("then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
+                                       "dropped silently")
+                           + (p.onExpiry == LbExpiryAction::SilentDrop || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                                  ? ", as " + p.name + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                                  : ", although " + p.name + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry)));
                     f.evidence.push_back(c.kaTimeoutPing);
                     f.evidence.push_back(c.kaTimeoutClose);
                     break;
@@ -146,7 +152,7 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<Connection
                     f.severity = Severity::Warning;
                     f.title = "Idle " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
                     what = std::string("and the connection carried on, so no such middlebox was in this path; behind ") + p.name
-                           + " it would have been " + (p.onExpiry == LbExpiryAction::SilentDrop ? "dropped silently" : "closed");
+                           + " it would have ended (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")";
                     break;
                 }
                 std::snprintf(buf, sizeof buf, "%u quiet period(s) longer than %s (%s): the last one lasted %s, %s.%s%s",
