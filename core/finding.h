@@ -34,8 +34,9 @@ struct SettingChange {
 std::vector<std::string> applyChanges(KeepaliveSettings& settings, const std::vector<SettingChange>& changes);
 struct Finding;
 // All findings' changes as one list, one entry per setting: where two findings change the same
-// setting, the smaller number wins (analyzer changes are upper bounds: intervals and timeouts
-// below a limit, max_pings_without_data 0) and true wins for booleans.
+// setting, the smaller number wins and true wins for booleans. (The analyzer's changes to one
+// setting all point the same way: intervals below a limit, max_pings_without_data 0, or a server
+// limit set to never.)
 std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings);
 
 struct Finding {

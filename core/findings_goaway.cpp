@@ -130,6 +130,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         f.detail = buf;
         f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
                        + ms(idle) + ", or send RPCs more often.";
+        // Above the observed idle time: gRPC's default, never.
+        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
     } else {
         f.id = "goaway-max-connection-idle";
         f.figure = age;
@@ -142,6 +144,7 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         f.detail = buf;
         f.suggestion = "Usually harmless; raise server max_connection_idle_ms (or max_connection_age_ms) above " + ms(age)
                        + " to keep such connections.";
+        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
     }
     st.findings.push_back(std::move(f));
 }

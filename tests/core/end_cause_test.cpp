@@ -222,6 +222,13 @@ TEST(EndCause, aClientThatStoppedPingingAndClosedAfterSilenceGaveUp)
     const Ended r = analyze("core_idle_close.pcap");
     EXPECT_EQ(r.conn(0).endCause, EndCause::ClientGaveUp) << r.conn(0).endDetail;
     ASSERT_EQ(r.of("end-client-gave-up").size(), 1u);
+    // The fix, as changes: no cap on PINGs without data, and PINGs without calls allowed.
+    const auto stopped = r.of("keepalive-pings-stopped");
+    ASSERT_EQ(stopped.size(), 1u);
+    const std::vector<SettingChange> expected = { { SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count },
+        { SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean },
+        { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
+    EXPECT_EQ(stopped[0].changes, expected);
     // With the settings known the close is not at keepalive_time + keepalive_timeout (2 s): the
     // application closed, not the watchdog.
     KeepaliveSettings s;
