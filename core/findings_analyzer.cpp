@@ -228,6 +228,26 @@ void onClose(ConnState& c, const Event& e)
     }
 }
 
+// Activity closer than this belongs to one exchange (a request and its answer, a PING and its ACK).
+constexpr std::int64_t kBurstGapNs = 200'000'000;
+
+void trackBursts(ConnState& c, const Event& e)
+{
+    if (c.lastActivityNs < 0 || e.tsNs - c.lastActivityNs >= kBurstGapNs) {
+        if (c.burstAnswered && c.burstGapNs > c.longestSurvivedNs)
+            c.longestSurvivedNs = c.burstGapNs;
+        c.burstGapNs = c.lastActivityNs < 0 ? 0 : e.tsNs - c.lastActivityNs;
+        c.burstStartNs = e.tsNs;
+        c.burstStartIndex = e.index;
+        c.burstPrevIndex = c.lastActivityIndex;
+        c.burstDir = e.dir;
+        c.burstAnswered = false;
+        c.burstIsPing = e.type == EventType::Ping && isKeepalivePing(e);
+    } else if (e.dir != c.burstDir) {
+        c.burstAnswered = true;
+    }
+}
+
 } // namespace
 
 void FindingsAnalyzer::onEvent(const Event& e)
@@ -287,9 +307,17 @@ void FindingsAnalyzer::onEvent(const Event& e)
         c.pingAfterGoawayIndex = e.index;
     }
     if (!isKeepaliveProbe(e.type) && e.type != EventType::Fin && e.type != EventType::Rst) {
+        trackBursts(c, e);
         c.lastActivityNs = e.tsNs;
         c.lastActivityIndex = e.index;
     }
+}
+
+std::vector<Finding> FindingsAnalyzer::finish(std::vector<ConnectionSummary>& connections)
+{
+    auto findings = finish(static_cast<const std::vector<ConnectionSummary>&>(connections));
+    annotateEnds(*m_state, connections);
+    return findings;
 }
 
 std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
@@ -301,10 +329,14 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     addLbIdleFindings(st, connections);
     addCadenceFindings(st);
     addStreamFindings(st);
+    addEndFindings(st, connections);
+    pairProxyLegs(st, connections);
+    addEndCauseFindings(st);
+    addInferredTimerFinding(st, connections);
     // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
     for (auto& f : st.findings) {
         const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")
-            || f.id.starts_with("idle-close");
+            || f.id.starts_with("idle-close") || f.id.starts_with("end-");
         if (!f.conn || !aboutPings)
             continue;
         const auto summary = std::find_if(connections.begin(), connections.end(),

@@ -65,6 +65,16 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
         f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= " + ms(interval * 0.9)
                         + " (grpc-go keepalive.EnforcementPolicy.MinTime)" + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)" : "");
     f.suggestion += ".";
+    // The changes keep the client's cadence (it was chosen for a reason, often a middlebox) and let
+    // the server accept it; without a visible cadence, slow the client to the server's minimum.
+    if (interval > 0) {
+        f.changes.push_back({SettingSide::Server, "min_ping_interval_without_data_ms", std::llround(interval * 900.0), SettingUnit::Milliseconds});
+        if (g.clientPingsWithoutCalls)
+            f.changes.push_back({SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean});
+    } else {
+        f.changes.push_back({SettingSide::Client, "keepalive_time_ms", std::max<std::int64_t>(1, std::llround(serverMinS * 1000.0)),
+                             SettingUnit::Milliseconds});
+    }
     st.findings.push_back(std::move(f));
 }
 
@@ -120,6 +130,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         f.detail = buf;
         f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
                        + ms(idle) + ", or send RPCs more often.";
+        // Above the observed idle time: gRPC's default, never.
+        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
     } else {
         f.id = "goaway-max-connection-idle";
         f.figure = age;
@@ -132,6 +144,7 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         f.detail = buf;
         f.suggestion = "Usually harmless; raise server max_connection_idle_ms (or max_connection_age_ms) above " + ms(age)
                        + " to keep such connections.";
+        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
     }
     st.findings.push_back(std::move(f));
 }

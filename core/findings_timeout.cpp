@@ -91,6 +91,19 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
                        ? "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "
                          "keepalive_permit_without_calls=1 and min_ping_interval_without_data_ms <= the client's keepalive_time_ms)."
                        : "Server: keepalive_permit_without_calls=1, or keep a stream open.";
+    if (d == Direction::ClientToServer) {
+        f.changes = {{SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count},
+                     {SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean},
+                     {SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
+        // The server must accept the client's cadence, where the settings say what it is.
+        if (st.options.settings) {
+            const auto clientTime = st.options.settings->value(SettingSide::Client, "keepalive_time_ms");
+            if (clientTime < kInfinite && st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms") > clientTime)
+                f.changes.push_back({SettingSide::Server, "min_ping_interval_without_data_ms", clientTime, SettingUnit::Milliseconds});
+        }
+    } else {
+        f.changes = {{SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
+    }
     st.findings.push_back(std::move(f));
 }
 
@@ -123,6 +136,9 @@ void idleCloseByWatchdog(FindingsAnalyzer::State& st, std::uint32_t id, const Co
     f.detail = buf;
     f.suggestion = "Client: grpc.http2.max_pings_without_data=0 (and keepalive_permit_without_calls=1 on both sides), or raise "
                    "keepalive_time_ms so idle connections are not torn down.";
+    f.changes = {{SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count},
+                 {SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean},
+                 {SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
     st.findings.push_back(std::move(f));
 }
 

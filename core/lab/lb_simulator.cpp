@@ -62,7 +62,7 @@ LbSimulator::~LbSimulator()
     stop();
 }
 
-std::string LbSimulator::start(const std::string& upstreamHost, std::uint16_t upstreamPort)
+std::string LbSimulator::start(const std::string& upstreamHost, std::uint16_t upstreamPort, std::uint16_t listenPort)
 {
     addrinfo hints {};
     hints.ai_socktype = SOCK_STREAM;
@@ -78,6 +78,11 @@ std::string LbSimulator::start(const std::string& upstreamHost, std::uint16_t up
     sockaddr_in addr {};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(listenPort);
+    if (listenPort != 0 && m_listenFd >= 0) { // a fixed port is reused run after run
+        const int one = 1;
+        setsockopt(m_listenFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
     socklen_t len = sizeof addr;
     if (m_listenFd < 0 || bind(m_listenFd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
         || listen(m_listenFd, 64) != 0 || getsockname(m_listenFd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {

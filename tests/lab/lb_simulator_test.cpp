@@ -200,6 +200,18 @@ TEST(LbSimulator, SilentDropTellsNobody)
     EXPECT_EQ(readWithin(rig.server, 800), ReadResult::Timeout);
 }
 
+TEST(LbSimulator, RstOnTheNextPacketResetsOnlyTheSideThatSendsAfterTheExpiry)
+{
+    // AWS NLB: nothing at expiry; the next packet from either side is answered with RST.
+    Rig rig(idlePlan(0.5, LbExpiryAction::RstOnNextPacket));
+    ASSERT_TRUE(rig.ready() && rig.roundTrip("x"));
+    EXPECT_EQ(readWithin(rig.client, 1200), ReadResult::Timeout); // silent at expiry
+    EXPECT_EQ(rig.sim.idleExpiries(), 1u);
+    ASSERT_EQ(send(rig.client, "late", 4, MSG_NOSIGNAL), 4);
+    EXPECT_EQ(readWithin(rig.client, 1000), ReadResult::Reset);
+    EXPECT_EQ(readWithin(rig.server, 500), ReadResult::Timeout); // the server hears nothing
+}
+
 void enableKeepalive(int fd, int idleS)
 {
     const int on = 1;
