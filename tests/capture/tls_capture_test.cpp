@@ -322,3 +322,20 @@ TEST(TlsCaptures, tlsAndPlaintextOnOneServerPortAreToldApartPerConnection)
     for (const auto& e : sink.events)
         EXPECT_FALSE(e.inferred);
 }
+
+TEST(TlsCaptures, tls13Aes256WithTheSha384KeyScheduleDecrypts)
+{
+    // OpenSSL's s_client offering only TLS_AES_256_GCM_SHA384 to grpc-go: the server's SETTINGS.
+    const auto run = analyze("tls13_openssl_aes256.pcap", "tls13_openssl_aes256.keys");
+    ASSERT_EQ(run.connections.size(), 1u);
+    ASSERT_TRUE(run.connections[0].tls);
+    EXPECT_EQ(run.connections[0].tls->cipher, "TLS_AES_256_GCM_SHA384");
+    EXPECT_EQ(run.connections[0].tls->alpn, "h2");
+    EXPECT_EQ(run.connections[0].tls->decryption, "decrypted");
+    EXPECT_TRUE(run.warnings.empty()) << run.warnings.front();
+    ASSERT_GE(run.sink.count(EventType::Settings), 1u);
+    for (const auto& e : run.sink.events)
+        if (e.type == EventType::Settings) {
+            EXPECT_EQ(e.dir, ks::core::Direction::ServerToClient);
+        }
+}

@@ -108,6 +108,19 @@ s_tls12_go_aes128gcm()  { go_tls_ping tls12_go_aes128gcm 50202 1.2 aes128gcm; }
 s_tls12_go_aes256gcm()  { go_tls_ping tls12_go_aes256gcm 50203 1.2 aes256gcm; }
 s_tls12_go_chacha()     { go_tls_ping tls12_go_chacha 50204 1.2 chacha20; }
 
+# TLS 1.3 with TLS_AES_256_GCM_SHA384 (SHA-384 key schedule): Go's client never offers it first,
+# so OpenSSL's s_client offers only it (-ciphersuites) with ALPN h2; the grpc-go server answers
+# with its HTTP/2 SETTINGS, encrypted, before the client hangs up.
+s_tls13_openssl_aes256() {
+    local P=50206 keys="$WORK/aes256.keys"
+    cap_start tls13_openssl_aes256.pcap "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -life 6s -tls 1.3 -keylog "$keys"
+    wait_listen $P
+    sleep 2 | fg 10 openssl s_client -connect 127.0.0.1:$P -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 \
+        -alpn h2 -servername ks.example.test
+    cap_stop "$keys"
+}
+
 # The example: a C-core TLS client pinging every second against grpc-go's default ping
 # policy: GOAWAY ENHANCE_YOUR_CALM "too_many_pings" inside TLS 1.3 (keys from the Go server).
 s_tls13_too_many_pings() {
@@ -170,7 +183,7 @@ s_tls13_dsb() {
     echo "  -> tls13_dsb.pcapng"
 }
 
-ALL=(tls13_go_ping tls13_go_chacha tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
+ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb)
 (($#)) && ALL=("$@")
 start=$SECONDS
