@@ -243,6 +243,12 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         if (s.contains("http2_ping_resets_idle"))
             if (auto v = p.boolean(s["http2_ping_resets_idle"], "simulator.http2_ping_resets_idle"))
                 plan.http2PingResetsIdle = *v;
+        // A proxy that does not count PINGs counts no bare TCP segment either (an L7 proxy).
+        if (!plan.http2PingResetsIdle && !s.contains("tcp_keepalive_resets_idle"))
+            plan.tcpKeepaliveResetsIdle = false;
+        if (!plan.http2PingResetsIdle && plan.tcpKeepaliveResetsIdle)
+            p.error("simulator.tcp_keepalive_resets_idle", "true counts every TCP segment, the PINGs' too: it cannot be true "
+                                                           "when http2_ping_resets_idle is false");
         if (s.contains("stream_idle_timeout_s"))
             if (auto v = p.number(s["stream_idle_timeout_s"], "simulator.stream_idle_timeout_s", 0, 86400 * 7, "s"))
                 plan.streamIdleTimeoutS = *v;

@@ -48,7 +48,9 @@ struct SimulatorPlan {
     LbExpiryAction onExpiry = LbExpiryAction::Rst;
     bool tcpKeepaliveResetsIdle = true;
     // false: HTTP/2 PING frames do not restart the idle timer (AWS ALB, Envoy's idle_timeout);
-    // only other frames do (cleartext HTTP/2 only; other bytes always count).
+    // only other frames do (cleartext HTTP/2 only; other bytes always count). With it false,
+    // tcpKeepaliveResetsIdle must be false too, or the segments carrying the PINGs would count
+    // (the simulator counts every segment then, as an L4 balancer does); files default it so.
     bool http2PingResetsIdle = true;
     // Envoy's stream_idle_timeout: a stream without a frame for this long is reset (RST_STREAM
     // CANCEL both ways) while the connection lives on. 0: off.

@@ -182,8 +182,10 @@ SimulatorPlan simulatorPlanFor(const LbCatalogueEntry& e)
     plan.profile = e.profile.name;
     plan.idleTimeoutS = e.profile.idleTimeoutS;
     plan.onExpiry = e.profile.onExpiry;
-    plan.tcpKeepaliveResetsIdle = e.profile.tcpKeepaliveResetsIdle.value_or(true);
     plan.http2PingResetsIdle = e.http2PingResetsIdle.value_or(true);
+    // The simulator counts every segment when probes count, the PINGs' too: a profile that
+    // ignores PINGs (an L7 proxy) cannot count bare segments.
+    plan.tcpKeepaliveResetsIdle = plan.http2PingResetsIdle && e.profile.tcpKeepaliveResetsIdle.value_or(true);
     return plan;
 }
 

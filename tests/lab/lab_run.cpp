@@ -67,10 +67,20 @@ LabResult runLab(const core::Experiment& experiment, double seconds, std::vector
     }
     lab.stop();
     result.connections = lab.connections();
+    for (const auto& n : lab.notes())
+        result.notes.push_back(n.text);
     std::lock_guard lock(collector.mutex);
     result.events = collector.events;
     result.deliveryMs = collector.deliveryMs;
     return result;
+}
+
+bool LabResult::noted(const std::string& part) const
+{
+    for (const auto& n : notes)
+        if (n.find(part) != std::string::npos)
+            return true;
+    return false;
 }
 
 bool LabResult::onChannelLeg(const core::Event& e) const
@@ -113,6 +123,8 @@ std::string LabResult::dump() const
     }
     for (const auto& c : connections)
         s += "connection " + std::to_string(c.id) + " " + c.client + " -> " + c.server + "\n";
+    for (const auto& n : notes)
+        s += "simulator: " + n + "\n";
     return s;
 }
 

@@ -31,6 +31,8 @@ struct LabResult {
     std::vector<core::ConnectionSummary> connections;
     std::vector<double> deliveryMs; // per wire event: packet timestamp to listener, in ms
     std::uint16_t channelPort = 0; // the port the channel connected to (simulator or server)
+    std::vector<std::string> notes; // what the simulator did
+    bool noted(const std::string& part) const;
 
     // Connections whose server side is the channel's target: the channel's own connections.
     bool onChannelLeg(const core::Event& e) const;

@@ -67,6 +67,16 @@ TEST_P(ScenarioLibrary, FailingShowsTheFindingAndTheFixDoesNot)
         EXPECT_FALSE(has(fixedFindings, id)) << "fixed run still has " << id << "\nfindings:\n"
                                              << ids(fixedFindings) << fixed.dump();
     }
+    // The simulator really did it: a finding judged against its profile is not proof that it
+    // acted. What it writes when its idle timer, stream timer or byte limit fires.
+    const std::pair<const char*, const char*> acts[] = {
+        {"lb-idle-timeout", "idle timeout ("}, {"stream-idle-reset", "(stream_idle_timeout)"}, {"connection-cut-mid-call", "limit_data:"}};
+    for (const auto& [id, note] : acts) {
+        if (std::find(scenario->expect.begin(), scenario->expect.end(), id) == scenario->expect.end() || !scenario->failing.simulator)
+            continue;
+        EXPECT_TRUE(failing.noted(note)) << "the simulator never acted (" << note << ") in the failing run\n" << failing.dump();
+        EXPECT_FALSE(fixed.noted(note)) << "the simulator acted (" << note << ") in the fixed run\n" << fixed.dump();
+    }
     if (scenario->name == "alb-ignores-pings") {
         // The finding says what the issue asks: keepalive cannot save it; heartbeat or reconnect.
         for (const auto& f : failingFindings)

@@ -17,6 +17,7 @@
 #include <QMenuBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 
 using namespace ks;
 
@@ -101,8 +102,14 @@ private Q_SLOTS:
         if (!hasFinding(w, "lb-idle-timeout") && !hasFinding(w, "ping-cadence"))
             QSKIP("the lab ran but no wire events: live capture needs CAP_NET_RAW here");
         QTRY_VERIFY_WITH_TIMEOUT(hasFinding(w, "lb-idle-timeout"), 5000);
-        if (qEnvironmentVariableIsSet("KS_SCREENSHOT_DIR"))
+        // KS_SCREENSHOT_DIR=dir: a picture of the window with the findings shown (docs/).
+        if (qEnvironmentVariableIsSet("KS_SCREENSHOT_DIR")) {
+            for (auto* tabs : w.findChildren<QTabWidget*>())
+                if (tabs->count() > 1 && tabs->tabText(1).startsWith(QStringLiteral("Findings")))
+                    tabs->setCurrentIndex(1);
+            QTest::qWait(300);
             w.grab().save(qEnvironmentVariable("KS_SCREENSHOT_DIR") + QStringLiteral("/scenario.png"));
+        }
 
         w.scenarios()->runFixedAction()->trigger();
         QVERIFY(started.wait(20000));

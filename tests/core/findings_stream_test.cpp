@@ -1,0 +1,161 @@
+// The open-stream findings (core/findings_stream.cpp) and the analyzer's two lab-stop rules on
+// hand-made events: the thresholds, the cases that must not fire, and the evidence cited. The
+// lab proves each on the wire (tests/lab/scenario_library_test.cpp).
+#include "core/findings_analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace ks::core {
+namespace {
+
+constexpr auto C2S = Direction::ClientToServer;
+constexpr auto S2C = Direction::ServerToClient;
+
+struct Events {
+    FindingsAnalyzer analyzer {AnalyzerOptions {}};
+    std::uint64_t next = 0;
+    Event& add(double t, EventType type, Direction dir, std::uint32_t stream = 0)
+    {
+        e.index = next++;
+        e.tsNs = 1'700'000'000'000'000'000 + static_cast<std::int64_t>(t * 1e9);
+        e.relNs = static_cast<std::int64_t>(t * 1e9);
+        e.type = type;
+        e.dir = dir;
+        e.stream = stream;
+        e.endStream = false;
+        e.errorCode = 0;
+        return e;
+    }
+    void send() { analyzer.onEvent(e); }
+    void at(double t, EventType type, Direction dir, std::uint32_t stream = 0)
+    {
+        add(t, type, dir, stream);
+        send();
+    }
+    std::vector<Finding> finish() { return analyzer.finish({}); }
+    Event e;
+};
+
+const Finding* find(const std::vector<Finding>& all, const std::string& id)
+{
+    const auto it = std::find_if(all.begin(), all.end(), [&](const Finding& f) { return f.id == id; });
+    return it == all.end() ? nullptr : &*it;
+}
+
+// A server stream with a message every 0.5 s until `stopAt`, then (optionally) a client PING at
+// `pingAt` and the messages again from `resumeAt`.
+std::vector<Finding> stalledStream(double pingAt, double resumeAt = 7.0)
+{
+    Events ev;
+    ev.at(0, EventType::Syn, C2S);
+    ev.at(0.01, EventType::Headers, C2S, 1);
+    for (double t = 0.5; t <= 2.0; t += 0.5) {
+        ev.at(t, EventType::Data, S2C, 1);
+        ev.at(t + 0.001, EventType::Ping, C2S); // C-core's BDP PING right after the data
+    }
+    if (pingAt > 0)
+        ev.at(pingAt, EventType::Ping, C2S);
+    ev.at(resumeAt, EventType::Data, S2C, 1);
+    return ev.finish();
+}
+
+TEST(StreamFindings, serverMessagesThatStopWithNoClientPingAreAStallBdpPingsDoNotCount)
+{
+    const auto stalled = stalledStream(0);
+    const auto* f = find(stalled, "stream-stalled-without-keepalive");
+    ASSERT_NE(f, nullptr);
+    EXPECT_NEAR(f->figure, 5.0, 0.01);
+    EXPECT_EQ(f->severity, Severity::Warning);
+    ASSERT_EQ(f->evidence.size(), 2u);
+    EXPECT_EQ(f->evidence[1], 10u) << "the server's DATA that ended the silence";
+    // A keepalive PING in the silence: the client was checking the path.
+    EXPECT_EQ(find(stalledStream(3.0), "stream-stalled-without-keepalive"), nullptr);
+    // Under max(2 s, 4 x the 0.5 s cadence): ordinary jitter, no finding.
+    EXPECT_EQ(find(stalledStream(0, 3.9), "stream-stalled-without-keepalive"), nullptr);
+}
+
+TEST(StreamFindings, aQuietStreamResetFromTheServerSideWithoutTrailersIsAProxysStreamTimeout)
+{
+    auto run = [](bool trailersFirst, double closeAfter) {
+        Events ev;
+        ev.at(0, EventType::Syn, C2S);
+        ev.at(0.01, EventType::Headers, C2S, 1);
+        ev.at(0.02, EventType::Headers, S2C, 1);
+        if (trailersFirst) {
+            ev.add(3.0, EventType::Headers, S2C, 1);
+            ev.e.endStream = true;
+            ev.send();
+        }
+        ev.add(3.02, EventType::RstStream, S2C, 1);
+        ev.e.errorCode = 8;
+        ev.send();
+        ev.at(3.02 + closeAfter, EventType::Fin, C2S);
+        return ev.finish();
+    };
+    const auto reset = run(false, 2.0);
+    const auto* f = find(reset, "stream-idle-reset");
+    ASSERT_NE(f, nullptr);
+    EXPECT_NEAR(f->figure, 3.0, 0.01);
+    EXPECT_EQ(f->evidence, std::vector<std::uint64_t> {3});
+    EXPECT_EQ(find(run(true, 2.0), "stream-idle-reset"), nullptr) << "the server ended the call itself";
+    EXPECT_EQ(find(run(false, 0.1), "stream-idle-reset"), nullptr) << "the connection did not live on";
+}
+
+TEST(StreamFindings, aServerSideCloseMidCallWithoutGoawayIsACut)
+{
+    auto run = [](bool goaway, Direction closer, bool callOpen) {
+        Events ev;
+        ev.at(0, EventType::Syn, C2S);
+        ev.at(0.01, EventType::Headers, C2S, 1);
+        if (!callOpen) {
+            ev.add(0.02, EventType::Headers, S2C, 1);
+            ev.e.endStream = true;
+            ev.send();
+        }
+        if (goaway)
+            ev.at(1.0, EventType::Goaway, S2C);
+        ev.at(1.5, EventType::Fin, closer);
+        return ev.finish();
+    };
+    const auto cut = run(false, S2C, true);
+    const auto* f = find(cut, "connection-cut-mid-call");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->severity, Severity::Error);
+    EXPECT_NE(f->title.find("FIN"), std::string::npos);
+    EXPECT_EQ(find(run(true, S2C, true), "connection-cut-mid-call"), nullptr) << "GOAWAY first: graceful";
+    EXPECT_EQ(find(run(false, C2S, true), "connection-cut-mid-call"), nullptr) << "the client closed";
+    EXPECT_EQ(find(run(false, S2C, false), "connection-cut-mid-call"), nullptr) << "no call open";
+}
+
+TEST(StreamFindings, aCloseRightAfterTheClientsOwnCancelIsNoKeepaliveTimeout)
+{
+    auto run = [](std::uint32_t resetCode) {
+        Events ev;
+        ev.at(0, EventType::Syn, C2S);
+        ev.at(0.01, EventType::Headers, C2S, 1);
+        ev.at(1.0, EventType::Ping, C2S);
+        ev.add(1.4, EventType::RstStream, C2S, 1);
+        ev.e.errorCode = resetCode;
+        ev.send();
+        ev.at(1.41, EventType::Fin, C2S);
+        return ev.finish();
+    };
+    EXPECT_EQ(find(run(8), "keepalive-timeout"), nullptr) << "CANCEL: the application closed the channel";
+    EXPECT_NE(find(run(7), "keepalive-timeout"), nullptr) << "REFUSED_STREAM: C-core's keepalive watchdog";
+}
+
+TEST(StreamFindings, aGoawayAfterTheClientsFinIsNotMaxConnectionIdle)
+{
+    Events ev;
+    ev.at(0, EventType::Syn, C2S);
+    ev.at(5.0, EventType::Fin, C2S);
+    ev.at(5.001, EventType::Goaway, S2C);
+    const auto findings = ev.finish();
+    EXPECT_EQ(find(findings, "goaway-max-connection-idle"), nullptr);
+    EXPECT_EQ(find(findings, "goaway-max-connection-age"), nullptr);
+}
+
+} // namespace
+} // namespace ks::core
