@@ -3,6 +3,7 @@
 
 #include "about_dialog.h"
 
+#include "capture_command_panel.h"
 #include "capture_loader.h"
 #include "core/findings_analyzer.h"
 #include "core/report.h"
@@ -227,9 +228,16 @@ void MainWindow::createDocks()
             Q_EMIT liveCaptureStarted(false);
             return;
         }
-        m_live->setStatus(tr("Capturing on %1.").arg(m_live->device()));
-        statusBar()->showMessage(tr("Live capture on %1: events arrive live.").arg(m_live->device()));
+        const QString where = m_live->command().isEmpty() ? m_live->device() : tr("the command's output");
+        m_live->setStatus(tr("Capturing on %1.").arg(where));
+        statusBar()->showMessage(tr("Live capture on %1: events arrive live.").arg(where));
         Q_EMIT liveCaptureStarted(true);
+    });
+    connect(m_liveSession, &LiveCaptureSession::commandOutput, this,
+        [this](const QString& text) { m_live->commandPanel()->setOutput(text); });
+    connect(m_liveSession, &LiveCaptureSession::ended, this, [this](const QString& reason, bool failed) {
+        m_live->commandPanel()->setOutput(reason, failed);
+        statusBar()->showMessage(reason.section(u'\n', 0, 0));
     });
     connect(m_liveSession, &LiveCaptureSession::stopped, this,
         [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
@@ -298,11 +306,14 @@ void MainWindow::startLiveCapture()
 {
     if (sourceRunning())
         return;
-    resetForSource(tr("live capture on %1").arg(m_live->device()));
+    const QString command = m_live->command();
+    resetForSource(command.isEmpty() ? tr("live capture on %1").arg(m_live->device()) : command);
+    m_live->rememberChoices();
+    m_live->commandPanel()->setOutput({});
     m_live->setRunning(true);
-    m_live->setStatus(tr("Starting\u2026"));
+    m_live->setStatus(command.isEmpty() ? tr("Starting\u2026") : tr("Starting the command, waiting for its capture header\u2026"));
     m_timeline->setFollow(true);
-    m_liveSession->start(m_live->device(), m_live->filter(), m_live->savePath());
+    m_liveSession->start(LiveCaptureRequest { m_live->device(), m_live->filter(), command, m_live->savePath() });
 }
 
 void MainWindow::startLab()
