@@ -290,8 +290,24 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
         m_live.clear();
         ++m_liveGeneration;
     }
+    // A key log (the lab's, still being written, or the user's): the engine re-reads it when a
+    // handshake finds no secrets, so sessions logged after the start are decrypted too.
+    std::shared_ptr<KeyLog> keys;
+    m_warnings.clear();
+    if (!request.keyLogPath.empty()) {
+        keys = std::make_shared<KeyLog>();
+        std::string error;
+        if (!keys->loadFile(request.keyLogPath, m_warnings, error)) {
+            stop();
+            return "TLS key log " + error;
+        }
+    }
     m_sink = std::make_unique<HubSink>(*this, hub, request.channelPort);
     m_engine = std::make_unique<CaptureEngine>(m_linkType, *m_sink);
+    if (keys)
+        m_engine->setKeyLog(std::move(keys));
+    m_keyLogDelayNs = request.keyLogPath.empty() ? 0 : 150'000'000;
+    m_held.clear();
     m_sink->setEngine(m_engine.get());
     m_stopping = false;
     m_running = true;
@@ -314,8 +330,9 @@ void LiveCapture::runStream()
             header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
             pcap_dump(reinterpret_cast<u_char*>(m_dumper), &header, frame.data());
         }
-        m_engine->processPacket(tsNs, frame);
+        process(tsNs, frame);
     }
+    releaseHeld(true);
     if (m_stopping.load())
         return;
     // It ended by itself: say how, with what it said on stderr, while the user still looks. The
@@ -348,7 +365,7 @@ void LiveCapture::run()
         const std::int64_t tsNs = std::int64_t(header->ts.tv_sec) * 1000000000 + header->ts.tv_usec;
         if (self->m_dumper)
             pcap_dump(reinterpret_cast<u_char*>(self->m_dumper), header, bytes);
-        self->m_engine->processPacket(tsNs, std::span<const std::uint8_t>(bytes, header->caplen));
+        self->process(tsNs, std::span<const std::uint8_t>(bytes, header->caplen));
     };
     while (!m_stopping.load()) {
         pollfd p {fd, POLLIN, 0};
@@ -358,8 +375,29 @@ void LiveCapture::run()
         // Non-blocking dispatch drains whatever the kernel holds.
         while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
         }
+        releaseHeld(false);
     }
     while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
+    }
+    releaseHeld(true);
+}
+
+void LiveCapture::process(std::int64_t tsNs, std::span<const std::uint8_t> frame)
+{
+    if (m_keyLogDelayNs == 0) {
+        m_engine->processPacket(tsNs, frame);
+        return;
+    }
+    m_held.push_back({tsNs, std::vector<std::uint8_t>(frame.begin(), frame.end())});
+    releaseHeld(false);
+}
+
+void LiveCapture::releaseHeld(bool all)
+{
+    const std::int64_t limit = core::lab::realtimeNs() - m_keyLogDelayNs;
+    while (!m_held.empty() && (all || m_held.front().tsNs <= limit)) {
+        m_engine->processPacket(m_held.front().tsNs, m_held.front().bytes);
+        m_held.pop_front();
     }
 }
 
@@ -389,6 +427,7 @@ void LiveCapture::stop()
         m_running = false;
         m_engine->finish();
         m_summaries = m_engine->summaries();
+        m_warnings.insert(m_warnings.end(), m_engine->warnings().begin(), m_engine->warnings().end());
         m_packets = m_engine->counters().packets;
     }
     if (m_dumper) {

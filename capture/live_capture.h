@@ -12,6 +12,8 @@
 #include "core/lab/wire_tap.h"
 
 #include <atomic>
+#include <deque>
+#include <span>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -36,6 +38,8 @@ public:
     void stop() override;
     std::vector<core::ConnectionSummary> summaries() const override;
     std::uint64_t packets() const override;
+    // After stop(): the key log's bad lines and the engine's TLS warnings (connections without keys).
+    const std::vector<std::string>& warnings() const { return m_warnings; }
     std::string description() const override;
 
     // The connections seen so far, while the capture runs (endpoints right, counts as of the
@@ -95,6 +99,18 @@ private:
     std::vector<core::ConnectionSummary> m_live; // guarded by m_liveMutex: as of each connection's start
     std::uint64_t m_liveGeneration = 0; // guarded by m_liveMutex
     std::uint64_t m_packets = 0;
+    std::vector<std::string> m_warnings;
+    // With a key log that is still being written (the lab's), packets wait this long before the
+    // engine sees them: the peer logs a session's secrets as it handshakes, a moment after the
+    // packets are on the wire, and a record met before its keys could not be read.
+    std::int64_t m_keyLogDelayNs = 0;
+    struct HeldPacket {
+        std::int64_t tsNs;
+        std::vector<std::uint8_t> bytes;
+    };
+    std::deque<HeldPacket> m_held; // capture thread only
+    void process(std::int64_t tsNs, std::span<const std::uint8_t> frame);
+    void releaseHeld(bool all);
 };
 
 } // namespace ks::capture

@@ -39,6 +39,7 @@ public:
     QPushButton* startButton() const { return m_start; }
     QPushButton* stopButton() const { return m_stop; }
     QComboBox* patternBox() const { return m_pattern; }
+    QCheckBox* tlsBox() const { return m_tls; }
 
 Q_SIGNALS:
     void startRequested();

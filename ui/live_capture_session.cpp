@@ -63,7 +63,7 @@ QStringList LiveCaptureSession::interfaces(QString* error)
 
 void LiveCaptureSession::start(const QString& device, const QString& filter, const QString& savePath)
 {
-    start(LiveCaptureRequest { device, filter, {}, savePath });
+    start(LiveCaptureRequest { device, filter, {}, savePath, {} });
 }
 
 void LiveCaptureSession::start(const LiveCaptureRequest& request)
@@ -79,6 +79,7 @@ void LiveCaptureSession::start(const LiveCaptureRequest& request)
     tap.device = request.device.toStdString();
     tap.filter = request.filter.isEmpty() ? std::string("tcp") : request.filter.toStdString();
     tap.command = request.command.trimmed().toStdString();
+    tap.keyLogPath = request.keyLogPath.toStdString();
     m_startWatcher.setFuture(QtConcurrent::run([state, tap]() -> QString {
         state->hub = std::make_unique<core::lab::EventHub>();
         state->hub->addListener(state.get());

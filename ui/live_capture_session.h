@@ -20,6 +20,7 @@ struct LiveCaptureRequest {
     QString filter;
     QString command; // non-empty: run it and read its stdout instead of capturing on device
     QString savePath; // write the capture there as pcap (empty: don't)
+    QString keyLogPath; // TLS key log to decrypt with (empty: none)
 };
 
 class LiveCaptureSession : public QObject {

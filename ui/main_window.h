@@ -26,6 +26,7 @@ class EventFilterProxy;
 class EventStore;
 class EventTableModel;
 class FindingsView;
+class KeyLogPicker;
 class LabPanel;
 class LabSession;
 class LiveCapturePanel;
@@ -34,6 +35,7 @@ class LbProfilePicker;
 class SettingsEditor;
 struct LoadResult;
 class TimelineView;
+class TlsKeysNotice;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -53,6 +55,8 @@ public:
     LbProfilePicker* profilePicker() const { return m_profiles; }
     LabPanel* labPanel() const { return m_lab; }
     SettingsEditor* settingsEditor() const { return m_settings; }
+    KeyLogPicker* keyLogPicker() const { return m_keyLog; }
+    TlsKeysNotice* tlsNotice() const { return m_tlsNotice; }
 
     void startLab();
     void startLiveCapture();
@@ -109,6 +113,9 @@ private:
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QMenu* m_recentMenu = nullptr;
+    KeyLogPicker* m_keyLog;
+    TlsKeysNotice* m_tlsNotice;
+    bool m_fileOpen = false; // m_currentPath is a capture file (re-read when the key log changes)
     QString m_currentPath;
     std::vector<core::ConnectionSummary> m_connections;
     std::uint64_t m_packets = 0;

@@ -34,6 +34,9 @@ bool splitHostPort(const std::string& target, std::string& host, std::uint16_t& 
 LabRunner::LabRunner(Experiment experiment, WireTap* tap)
     : m_experiment(std::move(experiment))
     , m_tap(tap)
+    // A TLS run's wire events come later (the tap waits for the key log, see LiveCapture): the hub
+    // holds every event longer, so that they still take their place in time order.
+    , m_hub(std::chrono::milliseconds(m_experiment.target.tls ? 300 : 40))
 {
 }
 
@@ -83,6 +86,8 @@ std::string LabRunner::prepareTls(ChannelPlan& plan, std::string& certPem, std::
                 return "target.cert_file: cannot read " + t.certFile;
             if (!readText(t.keyFile, keyPem))
                 return "target.key_file: cannot read " + t.keyFile;
+            if (auto error = checkCertificatePair({certPem, keyPem}, t.certFile, t.keyFile); !error.empty())
+                return error;
         } else {
             CertificatePair pair;
             if (auto error = makeSelfSignedCertificate(pair); !error.empty())

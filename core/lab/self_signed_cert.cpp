@@ -89,4 +89,23 @@ std::string makeSelfSignedCertificate(CertificatePair& out)
     return {};
 }
 
+std::string checkCertificatePair(const CertificatePair& pair, const std::string& certName, const std::string& keyName)
+{
+    Owned<BIO> certBio(BIO_new_mem_buf(pair.certPem.data(), static_cast<int>(pair.certPem.size())));
+    Owned<X509> cert(certBio ? PEM_read_bio_X509(certBio.get(), nullptr, nullptr, nullptr) : nullptr);
+    ERR_clear_error();
+    if (!cert)
+        return "target.cert_file: " + certName + " is not a PEM certificate (-----BEGIN CERTIFICATE-----)";
+    Owned<BIO> keyBio(BIO_new_mem_buf(pair.keyPem.data(), static_cast<int>(pair.keyPem.size())));
+    Owned<EVP_PKEY> key(keyBio ? PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr) : nullptr);
+    ERR_clear_error();
+    if (!key)
+        return "target.key_file: " + keyName + " is not an unencrypted PEM private key";
+    if (X509_check_private_key(cert.get(), key.get()) != 1) {
+        ERR_clear_error();
+        return "target.key_file: " + keyName + " is not the private key of the TLS certificate " + certName;
+    }
+    return {};
+}
+
 } // namespace ks::core::lab

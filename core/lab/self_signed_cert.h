@@ -13,5 +13,8 @@ struct CertificatePair {
 
 // Returns an empty string on success, else what failed (OpenSSL's reason).
 std::string makeSelfSignedCertificate(CertificatePair& out);
+// Checks a user's pair before grpc++ sees it: a PEM certificate, a PEM private key, and the key
+// being the certificate's. Returns an empty string, or what is wrong (naming certName/keyName).
+std::string checkCertificatePair(const CertificatePair& pair, const std::string& certName, const std::string& keyName);
 
 } // namespace ks::core::lab
