@@ -13,6 +13,7 @@
 #include "ui/event_table_model.h"
 #include "ui/keylog_picker.h"
 #include "ui/lab_panel.h"
+#include "ui/live_capture_panel.h"
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
 #include "ui/timeline_layer.h"
@@ -21,6 +22,7 @@
 #include "ui/tls_keys_notice.h"
 
 #include <QCheckBox>
+#include <QPushButton>
 #include <QFile>
 #include <QSettings>
 #include <QSignalSpy>
@@ -186,6 +188,30 @@ private Q_SLOTS:
         w.openCapture(data("tls13_too_many_pings.pcap"));
         QVERIFY(loaded.wait(20000));
         QVERIFY(!loaded.constFirst().constFirst().toBool());
+        w.keyLogPicker()->setPath({});
+    }
+
+    // The live capture (here a capture command streaming a TLS capture) decrypts with the key log
+    // chosen in the window, as an opened capture does.
+    void liveCaptureDecryptsWithTheChosenKeyLog()
+    {
+        ui::MainWindow w;
+        w.show();
+        w.keyLogPicker()->setPath(data("tls13_too_many_pings.keys"));
+        w.livePanel()->setUseCommand(true);
+        w.livePanel()->setCommand(u"cat '" % data("tls13_too_many_pings.pcap") % u"'");
+        QSignalSpy started(&w, &ui::MainWindow::liveCaptureStarted);
+        QTest::mouseClick(w.livePanel()->startButton(), Qt::LeftButton);
+        QVERIFY(started.wait(15000));
+        QVERIFY(started.constFirst().constFirst().toBool());
+        QTRY_VERIFY_WITH_TIMEOUT(w.livePanel()->startButton()->isEnabled(), 10000); // the command ended
+        std::optional<std::size_t> goaway;
+        for (std::size_t i = 0; i < w.store()->size() && !goaway; ++i)
+            if (w.store()->record(i).type == core::EventType::Goaway)
+                goaway = i;
+        QVERIFY2(goaway, "the live capture read the GOAWAY inside TLS");
+        QCOMPARE(w.store()->event(*goaway).debug, std::string("too_many_pings"));
+        QVERIFY(!firstOf(*w.store(), core::EventType::Ping, true));
         w.keyLogPicker()->setPath({});
     }
 
