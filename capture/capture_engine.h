@@ -59,7 +59,7 @@ private:
         std::size_t operator()(const FlowKey& k) const;
     };
 
-    void emit(core::Event& event) override;
+    void publish(core::Event& event) override;
     void warn(std::string text) override;
     KeyLog* keyLog() override { return m_keyLog.get(); }
     bool refreshKeyLog(std::int64_t tsNs) override;

@@ -14,7 +14,8 @@ class KeyLog;
 class EventEmitter {
 public:
     virtual ~EventEmitter() = default;
-    virtual void emit(core::Event& event) = 0;
+    // Not `emit`: that is Qt's keyword macro, and this header is included next to Qt's.
+    virtual void publish(core::Event& event) = 0;
     virtual void warn(std::string text) { (void)text; }
     // The secrets to decrypt TLS with; null when none were given.
     virtual KeyLog* keyLog() { return nullptr; }

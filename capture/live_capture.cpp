@@ -304,9 +304,11 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
     }
     m_sink = std::make_unique<HubSink>(*this, hub, request.channelPort);
     m_engine = std::make_unique<CaptureEngine>(m_linkType, *m_sink);
+    if (!keys)
+        keys = m_keyLog;
     if (keys)
-        m_engine->setKeyLog(std::move(keys));
-    m_keyLogDelayNs = request.keyLogPath.empty() ? 0 : 150'000'000;
+        m_engine->setKeyLog(keys);
+    m_keyLogDelayNs = keys ? 150'000'000 : 0;
     m_held.clear();
     m_sink->setEngine(m_engine.get());
     m_stopping = false;

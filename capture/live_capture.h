@@ -38,7 +38,8 @@ public:
     void stop() override;
     std::vector<core::ConnectionSummary> summaries() const override;
     std::uint64_t packets() const override;
-    // After stop(): the key log's bad lines and the engine's TLS warnings (connections without keys).
+    // After stop(): the key log's bad lines and the engine's TLS warnings (TLS without keys,
+    // failed authentication).
     const std::vector<std::string>& warnings() const { return m_warnings; }
     std::string description() const override;
 
@@ -53,6 +54,10 @@ public:
     bool streamEnded(std::string& reason, bool& failed) const;
     // The capture command's last stderr lines while it runs (e.g. tcpdump's "listening on").
     std::string commandStderr() const;
+    // TLS secrets for the next start() (a key log the lab or the user names; its file is
+    // re-read while the capture runs, so sessions logged after the start decrypt too). A
+    // TapRequest::keyLogPath, when given, is loaded instead.
+    void setKeyLog(std::shared_ptr<KeyLog> keys) { m_keyLog = std::move(keys); }
     // True when the last start() failed for lack of capture permission.
     bool permissionDenied() const { return m_permissionDenied; }
     int linkType() const { return m_linkType; }
@@ -95,6 +100,7 @@ private:
     std::atomic<bool> m_stopping {false};
     std::thread m_thread;
     std::vector<core::ConnectionSummary> m_summaries; // filled by stop()
+    std::shared_ptr<KeyLog> m_keyLog;
     mutable std::mutex m_liveMutex;
     std::vector<core::ConnectionSummary> m_live; // guarded by m_liveMutex: as of each connection's start
     std::uint64_t m_liveGeneration = 0; // guarded by m_liveMutex

@@ -49,7 +49,7 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
             ping.dir = m_pendingDir;
             ping.type = core::EventType::Ping;
             ping.inferred = true;
-            emitter.emit(ping);
+            emitter.publish(ping);
             core::Event ack;
             ack.tsNs = tsNs;
             ack.conn = conn;
@@ -58,7 +58,7 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
             ack.inferred = true;
             ack.rttMs = static_cast<double>(tsNs - m_pendingNs) / 1e6;
             ack.pingIndex = static_cast<std::int64_t>(ping.index);
-            emitter.emit(ack);
+            emitter.publish(ack);
             ++m_pairs;
             return;
         }

@@ -64,9 +64,9 @@ void TlsRecordReader::feed(std::span<const std::uint8_t> bytes, std::int64_t tsN
         std::vector<std::uint8_t> record;
         record.swap(m_buffer);
         listener.onRecord(record.data(), std::span(record).subspan(5), tsNs);
-        if (m_buffer.empty() && record.capacity() <= 2 * (kMaxTlsRecordBody + 5)) {
+        if (m_buffer.empty() && record.capacity() <= kKeptCapacity) {
             record.clear();
-            m_buffer.swap(record); // keep the allocation for the next split record
+            m_buffer.swap(record); // keep a small allocation for the next split record
         }
     }
     // Whole records straight from the segment.

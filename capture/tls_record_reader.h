@@ -46,6 +46,9 @@ public:
 
     // Hunting gives up a window after this many bytes without a boundary.
     static constexpr std::size_t kHuntWindow = 2 * (kMaxTlsRecordBody + 5);
+    // A split record's buffer is kept for the next one up to this size; a larger one is freed,
+    // so an idle connection holds no 16 KB buffer (captures of a million connections).
+    static constexpr std::size_t kKeptCapacity = 2048;
 
 private:
     void hunt(TlsRecordListener& listener, std::int64_t tsNs);

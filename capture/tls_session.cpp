@@ -15,6 +15,13 @@ constexpr std::size_t kMaxHandshakeBytes = 1 << 20;
 constexpr std::uint64_t kMaxSequenceSkip = 64; // records lost in a gap that resync still finds
 constexpr std::uint8_t kMaxKeyRetries = 8;
 
+// Decrypted records, one at a time: one buffer per thread rather than one per connection.
+std::vector<std::uint8_t>& plainBuffer()
+{
+    thread_local std::vector<std::uint8_t> buffer;
+    return buffer;
+}
+
 std::size_t index(core::Direction dir)
 {
     return dir == core::Direction::ClientToServer ? 0 : 1;
@@ -136,19 +143,19 @@ void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std
     }
     std::uint8_t inner = 0;
     if (decryptRecord(d, header, body, inner))
-        onPlaintext(d, inner, d.plain, tsNs);
+        onPlaintext(d, inner, plainBuffer(), tsNs); // nothing below decrypts again
 }
 
 bool TlsSession::decryptWith(Direction& d, TlsRecordCipher& cipher, const std::uint8_t* header,
                              std::span<const std::uint8_t> body, std::uint8_t& innerType)
 {
     if (!d.resync)
-        return cipher.decrypt(header, body, d.plain, innerType);
+        return cipher.decrypt(header, body, plainBuffer(), innerType);
     // After lost records: the first sequence number that authenticates, a bounded search.
     const std::uint64_t base = cipher.sequence();
     for (std::uint64_t skip = 0; skip <= kMaxSequenceSkip; ++skip) {
         cipher.setSequence(base + skip);
-        if (cipher.decrypt(header, body, d.plain, innerType)) {
+        if (cipher.decrypt(header, body, plainBuffer(), innerType)) {
             d.resync = false;
             return true;
         }

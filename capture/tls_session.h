@@ -51,7 +51,6 @@ private:
         std::unique_ptr<TlsRecordCipher> handshakeCipher;
         std::unique_ptr<TlsRecordCipher> appCipher;
         std::vector<std::uint8_t> handshakeBytes; // handshake messages split over records
-        std::vector<std::uint8_t> plain;
         std::uint64_t records = 0;
     };
 
