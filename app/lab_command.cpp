@@ -29,7 +29,8 @@ namespace {
 
 constexpr const char* kUsage
     = "usage: keepalive-scope lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json] [--all]\n"
-      "                           [--fault ACTION@TIME ...]\n"
+      "                           [--fault ACTION@TIME ...] [--tls] [--cert FILE --key FILE] [--ca-file FILE]\n"
+      "                           [--keylog FILE]\n"
       "       keepalive-scope lab --scenario NAME [--fixed] [other options as above]\n"
       "  --config FILE   the experiment (settings, simulator, RPC pattern, target)\n"
       "  --scenario NAME a bundled scenario (keepalive-scope scenarios lists them): its failing experiment,\n"
@@ -42,7 +43,12 @@ constexpr const char* kUsage
       "  --all           in text mode, print every HTTP/2 frame, not only keepalive events\n"
       "  --fault A@T     at time T, a simulator fault: blackhole, blackhole-off, reset, latency=MS, bandwidth=BYTES,\n"
       "                  loss=PERCENT\n"
-      "                  e.g. --fault blackhole@2s\n";
+      "                  e.g. --fault blackhole@2s\n"
+      "  --tls           TLS: the embedded server serves it (a self-signed certificate made at start), or\n"
+      "                  the channel talks it to the experiment's target; the lab decrypts its own traffic\n"
+      "  --cert, --key   the embedded server's certificate and key (PEM) instead of a self-signed one\n"
+      "  --ca-file FILE  the CA the channel trusts (default: the embedded server's certificate, or the system roots)\n"
+      "  --keylog FILE   keep the TLS key log there (NSS format; default: a temporary file removed after the run)\n";
 
 std::atomic<bool> g_interrupted {false};
 
@@ -82,7 +88,7 @@ struct HubOutput final : core::lab::EventHub::Listener {
 std::string describe(const core::Experiment& ex)
 {
     std::string s = "lab: ";
-    s += ex.target.embedded ? "embedded server" : ex.target.address + (ex.target.tls ? " (TLS)" : "");
+    s += (ex.target.embedded ? std::string("embedded server") : ex.target.address) + (ex.target.tls ? " (TLS)" : "");
     if (ex.simulator) {
         char buf[160];
         std::snprintf(buf, sizeof buf, " behind the LB simulator%s%s (idle %g s, then %s; TCP keep-alive %s)",
@@ -99,9 +105,9 @@ std::string describe(const core::Experiment& ex)
 
 int runLab(const std::vector<std::string>& args)
 {
-    std::string config, lb, pcap, scenarioName;
+    std::string config, lb, pcap, scenarioName, certFile, keyFile, caFile, keyLog;
     double duration = 0; // 0: the scenario's, or 20 s
-    bool json = false, all = false, fixed = false;
+    bool json = false, all = false, fixed = false, tls = false;
     std::vector<core::TimedFault> faults;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
@@ -146,6 +152,13 @@ int runLab(const std::vector<std::string>& args)
                 return 2;
             }
             faults.push_back(f);
+        } else if (arg == "--tls") {
+            tls = true;
+        } else if (arg == "--cert" || arg == "--key" || arg == "--ca-file" || arg == "--keylog") {
+            if (!value(v))
+                return 2;
+            (arg == "--cert" ? certFile : arg == "--key" ? keyFile : arg == "--ca-file" ? caFile : keyLog) = v;
+            tls = true;
         } else if (arg == "--json") {
             json = true;
         } else if (arg == "--all") {
@@ -202,6 +215,21 @@ int runLab(const std::vector<std::string>& args)
             return 2;
         }
         ex = *load.experiment;
+    }
+    if (tls) {
+        ex.target.tls = true;
+        if (!caFile.empty())
+            ex.target.caFile = caFile;
+        if (!keyLog.empty())
+            ex.target.keyLogFile = keyLog;
+        if (!certFile.empty() || !keyFile.empty()) {
+            if (certFile.empty() || keyFile.empty() || !ex.target.embedded) {
+                std::fprintf(stderr, "keepalive-scope lab: --cert and --key go together, for the embedded server\n");
+                return 2;
+            }
+            ex.target.certFile = certFile;
+            ex.target.keyFile = keyFile;
+        }
     }
     if (!lb.empty()) {
         const auto selected = core::selectLbProfiles(lb, {});
@@ -261,6 +289,9 @@ int runLab(const std::vector<std::string>& args)
     }
     for (const auto& w : lab.warnings())
         std::fprintf(stderr, "keepalive-scope lab: %s\n", w.c_str());
+    if (!lab.keyLogPath().empty())
+        std::fprintf(stderr, "keepalive-scope lab: TLS key log: %s%s\n", lab.keyLogPath().c_str(),
+                     ex.target.keyLogFile.empty() ? " (removed after the run; keep it with --keylog FILE)" : "");
 
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);

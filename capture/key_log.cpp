@@ -119,15 +119,16 @@ bool KeyLog::readFrom(File& file, std::vector<std::string>& warnings, std::strin
     in.seekg(static_cast<std::streamoff>(file.offset));
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
-    // Only whole lines: the writer may be in the middle of one.
-    const auto lastNewline = text.rfind('\n');
-    if (lastNewline == std::string::npos)
+    // Only whole lines: the writer may be in the middle of one. A line ends at LF, CRLF or a lone
+    // CR: grpc++ 1.51's key logger (set_tls_session_key_log_file_path) ends its lines with CR.
+    const auto lastEnd = text.find_last_of("\r\n");
+    if (lastEnd == std::string::npos)
         return true;
-    text.resize(lastNewline + 1);
+    text.resize(lastEnd + 1);
     addLines(text, file.path, file.line + 1, warnings);
     file.offset += text.size();
-    for (char c : text)
-        file.line += c == '\n';
+    for (std::size_t i = 0; i < text.size(); ++i)
+        file.line += text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'));
     return true;
 }
 
@@ -146,11 +147,10 @@ void KeyLog::addLines(std::string_view text, std::string_view source, std::uint6
             warnings.push_back(std::string(source) + ":" + std::to_string(lineNo) + ": " + what);
     };
     while (!text.empty()) {
-        const auto nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-        if (!line.empty() && line.back() == '\r')
-            line.remove_suffix(1);
+        const auto end = text.find_first_of("\r\n");
+        std::string_view line = text.substr(0, end);
+        const bool crlf = end != std::string_view::npos && text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n';
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end + (crlf ? 2 : 1));
         std::string_view rest = line;
         const auto label = nextField(rest);
         if (label.empty() || label.front() == '#') {

@@ -10,7 +10,6 @@
 #include <grp.h>
 #include <pcap/pcap.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,8 +19,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-
-extern char** environ;
 
 namespace ks::capture {
 
@@ -196,69 +193,75 @@ std::string LiveCapture::openDirect(const std::string& device, const std::string
 }
 
 // The privileged helper writes a pcap stream to a pipe; the same PacketSource that reads
-// `analyze -` reads it here.
+// `analyze -` reads it here, as it reads a capture command's.
 std::string LiveCapture::openHelper(const std::string& device, const std::string& filter)
 {
     const std::string helper = captureHelperPath();
     if (helper.empty())
         return "no capture helper (keepalive-scope-capture) beside the program";
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC) != 0)
-        return std::string("cannot start the capture helper: ") + std::strerror(errno);
-    if (pipe2(err, O_CLOEXEC) != 0) {
-        close(out[0]);
-        close(out[1]);
-        return std::string("cannot start the capture helper: ") + std::strerror(errno);
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    std::vector<std::string> args {helper, "-i", device, "-f", filter};
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    close(err[1]);
-    if (rc != 0) {
-        close(out[0]);
-        close(err[0]);
-        return helper + ": cannot start (" + std::strerror(rc) + ")";
-    }
-    // Blocks until the helper wrote the pcap header, or exited.
+    return openCommand({helper, "-i", device, "-f", filter}, {});
+}
+
+// Blocks until the command wrote its capture header, or failed, or cancelStart().
+std::string LiveCapture::openCommand(const std::vector<std::string>& argv, const std::string& shellLine)
+{
     std::string error;
-    m_source = PacketSource::open("/dev/fd/" + std::to_string(out[0]), error);
-    close(out[0]);
-    if (!m_source) {
-        int status = 0;
-        waitpid(pid, &status, 0);
-        std::string reason;
-        char buf[512];
-        ssize_t n;
-        while ((n = read(err[0], buf, sizeof buf)) > 0)
-            reason.append(buf, static_cast<std::size_t>(n));
-        close(err[0]);
-        while (!reason.empty() && reason.back() == '\n')
-            reason.pop_back();
-        return reason.empty() ? helper + ": " + error : reason;
+    auto command = shellLine.empty() ? CaptureCommand::spawn(argv, error) : CaptureCommand::shell(shellLine, error);
+    if (!command)
+        return error;
+    CaptureCommand* raw = command.get();
+    {
+        std::lock_guard lock(m_commandMutex);
+        m_command = std::move(command);
     }
-    m_helperErrFd = err[0];
-    m_helperPid = pid;
+    if (m_cancelled.load())
+        raw->terminate();
+    m_source = raw->openStream(error);
+    if (!m_source) {
+        std::lock_guard lock(m_commandMutex);
+        m_command.reset();
+        return error;
+    }
     m_linkType = m_source->linkType();
     return {};
+}
+
+void LiveCapture::cancelStart()
+{
+    m_cancelled = true;
+    std::lock_guard lock(m_commandMutex);
+    if (m_command)
+        m_command->terminate();
+}
+
+bool LiveCapture::streamEnded(std::string& reason, bool& failed) const
+{
+    if (!m_streamEnded.load())
+        return false;
+    std::lock_guard lock(m_commandMutex);
+    reason = m_endReason;
+    failed = m_endFailed;
+    return true;
+}
+
+std::string LiveCapture::commandStderr() const
+{
+    std::lock_guard lock(m_commandMutex);
+    return m_command ? m_command->stderrTail() : std::string();
 }
 
 std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::EventHub& hub)
 {
     stop();
     m_permissionDenied = false;
+    m_streamEnded = false;
     m_device = request.device;
+    m_commandLine = request.command;
     const std::string filter = request.filter.empty() ? filterFor(request.ports) : request.filter;
-    if (auto direct = openDirect(request.device, filter); !direct.empty()) {
+    if (!m_commandLine.empty()) {
+        if (auto error = openCommand({}, m_commandLine); !error.empty())
+            return error;
+    } else if (auto direct = openDirect(request.device, filter); !direct.empty()) {
         if (!m_permissionDenied)
             return direct;
         if (auto viaHelper = openHelper(request.device, filter); !viaHelper.empty())
@@ -267,7 +270,8 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
     }
     if (!isSupportedLinkType(m_linkType)) {
         stop();
-        return request.device + ": unsupported link type " + linkTypeDescription(m_linkType);
+        return (m_commandLine.empty() ? request.device : "the capture command's output") + ": unsupported link type "
+            + linkTypeDescription(m_linkType);
     }
     if (!m_dumpPath.empty()) {
         pcap_t* writer = m_pcap;
@@ -286,24 +290,41 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
         m_live.clear();
         ++m_liveGeneration;
     }
+    // A key log (the lab's, still being written, or the user's): the engine re-reads it when a
+    // handshake finds no secrets, so sessions logged after the start are decrypted too.
+    std::shared_ptr<KeyLog> keys;
+    m_warnings.clear();
+    if (!request.keyLogPath.empty()) {
+        keys = std::make_shared<KeyLog>();
+        std::string error;
+        if (!keys->loadFile(request.keyLogPath, m_warnings, error)) {
+            stop();
+            return "TLS key log " + error;
+        }
+    }
     m_sink = std::make_unique<HubSink>(*this, hub, request.channelPort);
     m_engine = std::make_unique<CaptureEngine>(m_linkType, *m_sink);
-    if (m_keyLog)
-        m_engine->setKeyLog(m_keyLog);
+    if (!keys)
+        keys = m_keyLog;
+    if (keys)
+        m_engine->setKeyLog(keys);
+    m_keyLogDelayNs = keys ? 150'000'000 : 0;
+    m_held.clear();
     m_sink->setEngine(m_engine.get());
     m_stopping = false;
     m_running = true;
-    m_thread = std::thread([this] { m_source ? runHelper() : run(); });
+    m_thread = std::thread([this] { m_source ? runStream() : run(); });
     return {};
 }
 
-void LiveCapture::runHelper()
+void LiveCapture::runStream()
 {
     std::int64_t tsNs = 0;
     std::span<const std::uint8_t> frame;
     std::string error;
-    // Ends when the helper exits (stop() asks it to) and the pipe reaches its end.
-    while (m_source->next(tsNs, frame, error) == PacketSource::Status::Packet) {
+    // Ends when the command exits (stop() asks it to) and the pipe reaches its end.
+    PacketSource::Status status;
+    while ((status = m_source->next(tsNs, frame, error)) == PacketSource::Status::Packet) {
         if (m_dumper) {
             pcap_pkthdr header {};
             header.ts.tv_sec = static_cast<time_t>(tsNs / 1000000000);
@@ -311,8 +332,30 @@ void LiveCapture::runHelper()
             header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
             pcap_dump(reinterpret_cast<u_char*>(m_dumper), &header, frame.data());
         }
-        m_engine->processPacket(tsNs, frame);
+        process(tsNs, frame);
     }
+    releaseHeld(true);
+    if (m_stopping.load())
+        return;
+    // It ended by itself: say how, with what it said on stderr, while the user still looks. The
+    // command object lives until stop(), so it is used here without the lock (finish() may wait).
+    CaptureCommand* command = nullptr;
+    {
+        std::lock_guard lock(m_commandMutex);
+        command = m_command.get();
+    }
+    if (command) {
+        const std::string how = command->finish();
+        const std::string tail = command->stderrTail();
+        std::lock_guard lock(m_commandMutex);
+        m_endFailed = !command->succeeded() || status == PacketSource::Status::Error;
+        m_endReason = (m_commandLine.empty() ? "the capture helper " : "the capture command ") + how;
+        if (status == PacketSource::Status::Error)
+            m_endReason += "; its stream broke off: " + error;
+        if (!tail.empty())
+            m_endReason += ":\n" + tail;
+    }
+    m_streamEnded = true;
 }
 
 void LiveCapture::run()
@@ -324,7 +367,7 @@ void LiveCapture::run()
         const std::int64_t tsNs = std::int64_t(header->ts.tv_sec) * 1000000000 + header->ts.tv_usec;
         if (self->m_dumper)
             pcap_dump(reinterpret_cast<u_char*>(self->m_dumper), header, bytes);
-        self->m_engine->processPacket(tsNs, std::span<const std::uint8_t>(bytes, header->caplen));
+        self->process(tsNs, std::span<const std::uint8_t>(bytes, header->caplen));
     };
     while (!m_stopping.load()) {
         pollfd p {fd, POLLIN, 0};
@@ -334,31 +377,59 @@ void LiveCapture::run()
         // Non-blocking dispatch drains whatever the kernel holds.
         while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
         }
+        releaseHeld(false);
     }
     while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
+    }
+    releaseHeld(true);
+}
+
+void LiveCapture::process(std::int64_t tsNs, std::span<const std::uint8_t> frame)
+{
+    if (m_keyLogDelayNs == 0) {
+        m_engine->processPacket(tsNs, frame);
+        return;
+    }
+    m_held.push_back({tsNs, std::vector<std::uint8_t>(frame.begin(), frame.end())});
+    releaseHeld(false);
+}
+
+void LiveCapture::releaseHeld(bool all)
+{
+    const std::int64_t limit = core::lab::realtimeNs() - m_keyLogDelayNs;
+    while (!m_held.empty() && (all || m_held.front().tsNs <= limit)) {
+        m_engine->processPacket(m_held.front().tsNs, m_held.front().bytes);
+        m_held.pop_front();
     }
 }
 
 void LiveCapture::stop()
 {
-    if (m_helperPid > 0)
-        kill(m_helperPid, SIGTERM);
     m_stopping = true;
+    {
+        std::lock_guard lock(m_commandMutex);
+        if (m_command && !m_streamEnded.load())
+            m_command->terminate();
+    }
     if (m_thread.joinable())
         m_thread.join();
-    if (m_helperPid > 0) {
-        int status = 0;
-        waitpid(m_helperPid, &status, 0);
-        m_helperPid = -1;
-        close(m_helperErrFd);
-        m_helperErrFd = -1;
-    }
     m_source.reset();
+    CaptureCommand* command = nullptr;
+    {
+        std::lock_guard lock(m_commandMutex);
+        command = m_command.get();
+    }
+    if (command)
+        command->finish(); // without the lock: commandStderr() must not wait for it
+    {
+        std::lock_guard lock(m_commandMutex);
+        m_command.reset();
+    }
     if (m_running) {
         m_running = false;
         m_engine->finish();
         m_summaries = m_engine->summaries();
-        m_warnings = m_engine->warnings();
+        m_warnings.insert(m_warnings.end(), m_engine->warnings().begin(), m_engine->warnings().end());
         m_packets = m_engine->counters().packets;
     }
     if (m_dumper) {
@@ -402,6 +473,8 @@ std::uint64_t LiveCapture::packets() const
 
 std::string LiveCapture::description() const
 {
+    if (!m_commandLine.empty())
+        return "capture command `" + m_commandLine + "` (" + linkTypeDescription(m_linkType) + ")";
     return "live capture on " + m_device + " (" + linkTypeDescription(m_linkType) + ")";
 }
 

@@ -2,14 +2,18 @@
 // same CaptureEngine as files, on its own thread, in immediate mode so that events reach the hub
 // within milliseconds of the packet. Optionally saves what it captured as a pcap file.
 // Without the capability itself, it runs the capture helper (keepalive-scope-capture, which
-// holds cap_net_raw) and reads its pcap stream, as Wireshark reads dumpcap's.
+// holds cap_net_raw) and reads its pcap stream, as Wireshark reads dumpcap's; a capture command
+// of the user's (tcpdump over ssh or kubectl exec) is read the same way.
 #pragma once
 
+#include "capture_command.h"
 #include "capture_engine.h"
 #include "packet_source.h"
 #include "core/lab/wire_tap.h"
 
 #include <atomic>
+#include <deque>
+#include <span>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -34,17 +38,26 @@ public:
     void stop() override;
     std::vector<core::ConnectionSummary> summaries() const override;
     std::uint64_t packets() const override;
+    // After stop(): the key log's bad lines and the engine's TLS warnings (TLS without keys,
+    // failed authentication).
+    const std::vector<std::string>& warnings() const { return m_warnings; }
     std::string description() const override;
 
     // The connections seen so far, while the capture runs (endpoints right, counts as of the
     // connection's first packet): true and filled in when any appeared since generation, which is
     // advanced. Any thread may ask.
     bool connectionsSince(std::uint64_t& generation, std::vector<core::ConnectionSummary>& out) const;
+    // Stops a start() that waits for a capture command's header (from another thread).
+    void cancelStart();
+    // True once a capture command's stream ended by itself (it exited, or closed its output);
+    // reason then says how, with its last stderr lines. Any thread.
+    bool streamEnded(std::string& reason, bool& failed) const;
+    // The capture command's last stderr lines while it runs (e.g. tcpdump's "listening on").
+    std::string commandStderr() const;
     // TLS secrets for the next start() (a key log the lab or the user names; its file is
-    // re-read while the capture runs, so sessions logged after the start decrypt too).
+    // re-read while the capture runs, so sessions logged after the start decrypt too). A
+    // TapRequest::keyLogPath, when given, is loaded instead.
     void setKeyLog(std::shared_ptr<KeyLog> keys) { m_keyLog = std::move(keys); }
-    // The engine's warnings (TLS without keys, failed authentication), filled by stop().
-    const std::vector<std::string>& warnings() const { return m_warnings; }
     // True when the last start() failed for lack of capture permission.
     bool permissionDenied() const { return m_permissionDenied; }
     int linkType() const { return m_linkType; }
@@ -62,17 +75,23 @@ private:
     class HubSink;
     std::string openDirect(const std::string& device, const std::string& filter);
     std::string openHelper(const std::string& device, const std::string& filter);
+    std::string openCommand(const std::vector<std::string>& argv, const std::string& shellLine);
     void run();
-    void runHelper();
+    void runStream();
 
     std::string m_dumpPath;
     std::string m_device;
     pcap_t* m_pcap = nullptr;
     pcap_dumper_t* m_dumper = nullptr;
     pcap_t* m_deadPcap = nullptr; // the dumper's handle when packets come from the helper
-    std::unique_ptr<PacketSource> m_source; // the helper's pcap stream
-    int m_helperPid = -1;
-    int m_helperErrFd = -1;
+    std::unique_ptr<PacketSource> m_source; // the helper's or the capture command's pcap stream
+    std::string m_commandLine; // the user's capture command, when there is one
+    mutable std::mutex m_commandMutex;
+    std::unique_ptr<CaptureCommand> m_command; // guarded by m_commandMutex where another thread may look
+    std::atomic<bool> m_cancelled {false};
+    std::atomic<bool> m_streamEnded {false};
+    std::string m_endReason; // guarded by m_commandMutex
+    bool m_endFailed = false; // guarded by m_commandMutex
     bool m_running = false;
     int m_linkType = 0;
     bool m_permissionDenied = false;
@@ -82,11 +101,22 @@ private:
     std::thread m_thread;
     std::vector<core::ConnectionSummary> m_summaries; // filled by stop()
     std::shared_ptr<KeyLog> m_keyLog;
-    std::vector<std::string> m_warnings; // filled by stop()
     mutable std::mutex m_liveMutex;
     std::vector<core::ConnectionSummary> m_live; // guarded by m_liveMutex: as of each connection's start
     std::uint64_t m_liveGeneration = 0; // guarded by m_liveMutex
     std::uint64_t m_packets = 0;
+    std::vector<std::string> m_warnings;
+    // With a key log that is still being written (the lab's), packets wait this long before the
+    // engine sees them: the peer logs a session's secrets as it handshakes, a moment after the
+    // packets are on the wire, and a record met before its keys could not be read.
+    std::int64_t m_keyLogDelayNs = 0;
+    struct HeldPacket {
+        std::int64_t tsNs;
+        std::vector<std::uint8_t> bytes;
+    };
+    std::deque<HeldPacket> m_held; // capture thread only
+    void process(std::int64_t tsNs, std::span<const std::uint8_t> frame);
+    void releaseHeld(bool all);
 };
 
 } // namespace ks::capture

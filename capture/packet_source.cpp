@@ -11,6 +11,7 @@
 #include <cstring>
 #include <stdio_ext.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -113,11 +114,31 @@ struct ReplayCookie {
     std::vector<std::uint8_t> head;
     std::size_t offset = 0;
     int fd = -1;
+    const std::atomic<bool>* interrupt = nullptr; // set: stop waiting, the stream ends here
     std::uint64_t* bytesRead = nullptr; // the source's progress counter; outlives the FILE
     // The FILE's buffer. glibc's setvbuf ignores the size when it has to allocate the buffer
     // itself (it then reads in st_blksize or BUFSIZ pieces, 8 KB here), so it gets this one.
     std::unique_ptr<char[]> buffer;
 };
+
+// Without an interrupt flag, read() itself waits. With one, wait in short polls so that another
+// thread can end the stream of a command that went quiet (or left a child holding the pipe).
+bool waitReadable(int fd, const std::atomic<bool>* interrupt)
+{
+    if (!interrupt)
+        return true;
+    for (;;) {
+        // What is already in the pipe is still read after the interrupt: a stopped command's
+        // last packets (and its end of file) are there.
+        const bool stopping = interrupt->load();
+        pollfd p {fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, stopping ? 0 : 100);
+        if (ready > 0 || (ready < 0 && errno != EINTR))
+            return true; // data, end of file, or an error for read() to report
+        if (stopping)
+            return false;
+    }
+}
 
 ssize_t replayRead(void* cookie, char* buf, size_t size)
 {
@@ -130,6 +151,8 @@ ssize_t replayRead(void* cookie, char* buf, size_t size)
         return static_cast<ssize_t>(n);
     }
     for (;;) {
+        if (!waitReadable(c->fd, c->interrupt))
+            return 0;
         const ssize_t n = ::read(c->fd, buf, size);
         if (n < 0 && errno == EINTR)
             continue;
@@ -145,9 +168,8 @@ int replayClose(void* cookie)
     return 0;
 }
 
-std::string describeOpenError(const std::string& path, const std::string& pcapError)
+std::string describeOpenError(const std::string& name, const std::string& pcapError)
 {
-    const std::string name = path == "-" ? std::string("standard input") : path;
     if (pcapError.find("unknown file format") != std::string::npos)
         return name + ": not a pcap or pcapng capture (libpcap: unknown file format); "
                       "write captures with tcpdump -w or dumpcap";
@@ -173,7 +195,6 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
 {
     std::unique_ptr<PacketSource> src(new PacketSource);
     src->m_path = path;
-    FILE* fp = nullptr;
     int fd = -1;
     if (path == "-") {
         fd = ::dup(STDIN_FILENO);
@@ -200,8 +221,27 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
         error = "standard input: cannot read (" + std::string(std::strerror(errno)) + ")";
         return nullptr;
     }
+    return openFd(std::move(src), fd, path == "-" ? std::string("standard input") : path, nullptr, error);
+}
+
+std::unique_ptr<PacketSource> PacketSource::openPipe(int fd, const std::string& name, const std::atomic<bool>* interrupt,
+                                                     std::string& error)
+{
+    std::unique_ptr<PacketSource> src(new PacketSource);
+    src->m_path = name;
+    src->m_isStream = true;
+    return openFd(std::move(src), fd, name, interrupt, error);
+}
+
+// Shared by files, standard input and command pipes: peek the header, then hand libpcap a FILE
+// that replays the peeked bytes.
+std::unique_ptr<PacketSource> PacketSource::openFd(std::unique_ptr<PacketSource> src, int fd, const std::string& name,
+                                                   const std::atomic<bool>* interrupt, std::string& error)
+{
+    FILE* fp = nullptr;
     auto* cookie = new ReplayCookie;
     cookie->fd = fd;
+    cookie->interrupt = interrupt;
     cookie->bytesRead = &src->m_bytesRead;
     // Read only as far as the header needs: on a pipe, more could block until the next packet.
     std::size_t have = 0;
@@ -210,6 +250,8 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
         if (cookie->head.size() < want)
             cookie->head.resize(want);
         while (have < want) {
+            if (!waitReadable(fd, interrupt))
+                break;
             const ssize_t n = ::read(fd, cookie->head.data() + have, want - have);
             if (n < 0 && errno == EINTR)
                 continue;
@@ -232,11 +274,10 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
         fill(24); // pcap file header
     }
     cookie->head.resize(have);
-    const std::string name = path == "-" ? std::string("standard input") : path;
     if (have == 0) {
         ::close(fd);
         delete cookie;
-        error = name + (path == "-" ? ": no capture data arrived (empty pipe)" : ": the file is empty, not a capture");
+        error = name + (src->m_isStream ? ": no capture data arrived (empty pipe)" : ": the file is empty, not a capture");
         return nullptr;
     }
     src->m_decimals = resolutionFromHeader(cookie->head.data(), have);
@@ -265,7 +306,7 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
     src->m_pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!src->m_pcap) {
         std::fclose(fp);
-        error = describeOpenError(path, errbuf);
+        error = describeOpenError(name, errbuf);
         return nullptr;
     }
     src->m_linkType = pcap_datalink(src->m_pcap);

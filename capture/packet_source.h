@@ -2,6 +2,7 @@
 // standard input ("-"). Timestamps come out in nanoseconds with the file's own resolution known.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -21,6 +22,10 @@ public:
 
     // path "-" reads standard input. On failure returns nullptr and a one-line reason in error.
     static std::unique_ptr<PacketSource> open(const std::string& path, std::string& error);
+    // A pipe already open (a capture command's stdout), named in messages as name; takes fd.
+    // While interrupt is set, reads stop waiting and the stream ends (it must outlive the source).
+    static std::unique_ptr<PacketSource> openPipe(int fd, const std::string& name, const std::atomic<bool>* interrupt,
+                                                  std::string& error);
     ~PacketSource();
     PacketSource(const PacketSource&) = delete;
     PacketSource& operator=(const PacketSource&) = delete;
@@ -45,6 +50,8 @@ public:
 
 private:
     PacketSource() = default;
+    static std::unique_ptr<PacketSource> openFd(std::unique_ptr<PacketSource> src, int fd, const std::string& name,
+                                                const std::atomic<bool>* interrupt, std::string& error);
 
     pcap_t* m_pcap = nullptr;
     std::string m_path;

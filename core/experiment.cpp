@@ -297,7 +297,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
 
     if (doc.contains("target") && p.object(doc["target"], "target")) {
         const auto& t = doc["target"];
-        p.checkKeys(t, "target", {"embedded", "address", "tls", "ca_file"});
+        p.checkKeys(t, "target", {"embedded", "address", "tls", "ca_file", "cert_file", "key_file", "key_log_file"});
         if (t.contains("embedded"))
             if (auto v = p.boolean(t["embedded"], "target.embedded"))
                 ex.target.embedded = *v;
@@ -310,6 +310,21 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         if (t.contains("ca_file"))
             if (auto v = p.string(t["ca_file"], "target.ca_file"))
                 ex.target.caFile = *v;
+        if (t.contains("cert_file"))
+            if (auto v = p.string(t["cert_file"], "target.cert_file"))
+                ex.target.certFile = *v;
+        if (t.contains("key_file"))
+            if (auto v = p.string(t["key_file"], "target.key_file"))
+                ex.target.keyFile = *v;
+        if (t.contains("key_log_file"))
+            if (auto v = p.string(t["key_log_file"], "target.key_log_file"))
+                ex.target.keyLogFile = *v;
+        if (ex.target.certFile.empty() != ex.target.keyFile.empty())
+            p.error(ex.target.certFile.empty() ? "target.cert_file" : "target.key_file",
+                    "the embedded server's certificate and key go together: give both cert_file and key_file, or "
+                    "neither (a self-signed certificate is made at start)");
+        if (!ex.target.certFile.empty() && !ex.target.embedded)
+            p.error("target.cert_file", "only the embedded server takes a certificate (target.embedded is false)");
         if (!ex.target.embedded) {
             const auto colon = ex.target.address.rfind(':');
             if (ex.target.address.empty() || colon == std::string::npos || colon + 1 == ex.target.address.size())
@@ -385,6 +400,12 @@ std::string experimentToJson(const Experiment& ex)
         target["address"] = ex.target.address;
     if (!ex.target.caFile.empty())
         target["ca_file"] = ex.target.caFile;
+    if (!ex.target.certFile.empty())
+        target["cert_file"] = ex.target.certFile;
+    if (!ex.target.keyFile.empty())
+        target["key_file"] = ex.target.keyFile;
+    if (!ex.target.keyLogFile.empty())
+        target["key_log_file"] = ex.target.keyLogFile;
     doc["target"] = target;
     return doc.dump(2) + "\n";
 }

@@ -37,7 +37,12 @@ struct Target {
     bool embedded = true; // the lab's own test server
     std::string address; // host:port when not embedded
     bool tls = false;
-    std::string caFile; // empty: system roots
+    std::string caFile; // empty: system roots (the embedded server: its own certificate)
+    // The embedded server's certificate and key (PEM); empty: a self-signed one made at start.
+    std::string certFile;
+    std::string keyFile;
+    // Where a TLS run writes its key log (NSS format); empty: a temporary file for the run.
+    std::string keyLogFile;
     bool operator==(const Target&) const = default;
 };
 

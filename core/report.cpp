@@ -23,6 +23,23 @@ std::string seconds(std::int64_t ns, int decimals)
     return s;
 }
 
+// A TLS connection read without its keys has PINGs only by inference from record sizes.
+std::string inferredNote(const ConnectionSummary& c)
+{
+    const bool unread = c.tls && c.tls->decryption != "decrypted";
+    return unread && c.count(EventType::Ping) + c.count(EventType::PingAck) > 0 ? " (inferred from TLS record sizes)" : "";
+}
+
+// "yes", or for TLS "yes (TLS 1.3, decrypted)" / "TLS 1.3, no keys"
+std::string http2Text(const ConnectionSummary& c)
+{
+    std::string s = c.http2 ? "yes" : "no";
+    if (c.tls)
+        s += " (" + (c.tls->version.empty() ? std::string("TLS") : c.tls->version)
+            + (c.tls->decryption.empty() ? std::string() : ", " + c.tls->decryption) + ")";
+    return s;
+}
+
 std::string endingText(ConnectionEnd end)
 {
     switch (end) {
@@ -101,11 +118,11 @@ std::string reportMarkdown(const ReportInput& in)
         md += "## Connections\n\n| conn | client | server | HTTP/2 | from (s) | to (s) | ending | how it ended | longest idle (s) | PING / ACK | GOAWAY | TCP keep-alive | RST |\n"
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
         for (const auto& c : in.connections)
-            md += "| " + std::to_string(c.id) + " | " + c.client + " | " + c.server + " | " + (c.http2 ? "yes" : "no") + " | "
+            md += "| " + std::to_string(c.id) + " | " + c.client + " | " + c.server + " | " + http2Text(c) + " | "
                   + seconds(c.firstNs - in.originNs, in.decimals) + " | " + seconds(c.lastNs - in.originNs, in.decimals) + " | "
                   + endingText(c.end) + " | " + std::string(endCauseLabel(c.endCause)) + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail))
                   + " | " + seconds(c.longestIdleNs, 3) + " | " + std::to_string(c.count(EventType::Ping)) + " / "
-                  + std::to_string(c.count(EventType::PingAck)) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "
+                  + std::to_string(c.count(EventType::PingAck)) + inferredNote(c) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "
                   + std::to_string(c.count(EventType::TcpKeepalive)) + " | " + std::to_string(c.count(EventType::Rst)) + " |\n";
         md += "\n";
     }
@@ -171,6 +188,10 @@ std::string reportJson(const ReportInput& in)
     }
     conns += "]";
     j["connections"] = nlohmann::ordered_json::parse(conns);
+    // Where a connection's PINGs are known only from TLS record sizes, the report says so.
+    for (std::size_t i = 0; i < in.connections.size(); ++i)
+        if (!inferredNote(in.connections[i]).empty())
+            j["connections"][i]["pings"] = "inferred from TLS record sizes";
     j["findings"] = nlohmann::ordered_json::parse(findingsJson(in.findings));
     j["warnings"] = in.warnings;
     return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

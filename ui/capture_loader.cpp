@@ -43,7 +43,8 @@ private:
 } // namespace
 
 LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalogueEntry>& profiles,
-    const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize)
+    const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize,
+    const std::string& keyLogPath)
 {
     QElapsedTimer timer;
     timer.start();
@@ -60,9 +61,23 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
             path + ": unsupported link type " + capture::linkTypeDescription(source->linkType()));
         return result;
     }
+    // The keys as `analyze --keylog` takes them: the chosen file, plus the capture's own DSB.
+    auto keyLog = std::make_shared<capture::KeyLog>();
+    std::vector<std::string> keyWarnings;
+    if (!keyLogPath.empty()) {
+        if (!keyLog->loadFile(keyLogPath, keyWarnings, error)) {
+            result.error = QString::fromStdString("TLS key log " + error);
+            return result;
+        }
+        result.keyLog = QString::fromStdString(keyLogPath);
+    }
+    if (!source->embeddedKeyLog().empty())
+        keyLog->addText(source->embeddedKeyLog(), path + " (Decryption Secrets Block)", keyWarnings);
     core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
     BatchingSink sink(analyzer, batchSize);
     capture::CaptureEngine engine(source->linkType(), sink);
+    if (!keyLog->empty())
+        engine.setKeyLog(keyLog);
     result.decimals = source->decimals();
 
     const auto flush = [&](bool withConnections) {
@@ -105,6 +120,10 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         result.warning = QString::fromStdString(path + ": stopped after " + std::to_string(engine.counters().packets)
             + " packets, the rest is unreadable (" + error + ")");
     flush(true);
+    for (const auto& w : keyWarnings)
+        result.tlsWarnings << QString::fromStdString(w);
+    for (const auto& w : engine.warnings())
+        result.tlsWarnings << QString::fromStdString(w);
     result.packets = engine.counters().packets;
     result.originNs = engine.originNs();
     result.connections = engine.summaries();
@@ -133,7 +152,7 @@ CaptureLoader::~CaptureLoader()
     m_pool.waitForDone();
 }
 
-int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry> profiles)
+int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath)
 {
     cancel();
     auto job = std::make_shared<Job>();
@@ -153,7 +172,8 @@ int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry>
             },
             Qt::QueuedConnection);
     };
-    m_pool.start([job, deliver, path = path.toStdString(), profiles = std::move(profiles)] {
+    m_pool.start([job, deliver, path = path.toStdString(), profiles = std::move(profiles),
+                     keyLog = keyLogPath.toStdString()] {
         int lastPermille = -1;
         auto result = loadCapture(
             path, profiles,
@@ -175,7 +195,7 @@ int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry>
                     Q_EMIT l.batchReady(b);
                 });
             },
-            job->cancel);
+            job->cancel, 20000, keyLog);
         deliver([r = std::move(result)](CaptureLoader& l) {
             l.m_busy = false;
             Q_EMIT l.finished(r);

@@ -10,6 +10,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QThreadPool>
 
 #include <atomic>
@@ -25,6 +26,9 @@ struct LoadResult {
     QString path;
     QString error; // non-empty: nothing could be read
     QString warning; // e.g. truncated last packet
+    QString keyLog; // the key log it was read with (empty: none)
+    // About TLS: the key log's bad lines, connections without keys or failing authentication.
+    QStringList tlsWarnings;
     bool cancelled = false;
     std::uint64_t packets = 0;
     std::int64_t originNs = 0;
@@ -36,8 +40,11 @@ struct LoadResult {
 
 // The parse itself, synchronous: for the worker and for the headless export. onBatch is called
 // every batchSize events (and at the end); cancel is polled between packets.
+// keyLogPath: an NSS key log to decrypt TLS with (empty: none; a pcapng's own Decryption Secrets
+// Block is used either way). A key log that cannot be read is an error.
 LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalogueEntry>& profiles,
-    const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize = 20000);
+    const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize = 20000,
+    const std::string& keyLogPath = {});
 
 class CaptureLoader : public QObject {
     Q_OBJECT
@@ -46,7 +53,7 @@ public:
     ~CaptureLoader() override;
 
     // Starts parsing path on a worker thread; returns the job id.
-    int open(const QString& path, std::vector<core::LbCatalogueEntry> profiles);
+    int open(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath = {});
     void cancel();
     bool busy() const { return m_busy; }
 

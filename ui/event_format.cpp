@@ -86,14 +86,39 @@ QString secondsText(std::int64_t ns, int decimals)
     return QString::fromLatin1(s.data(), static_cast<qsizetype>(s.size()));
 }
 
+// The command line's words (app/event_printers.cpp): a PING seen only as a TLS record of the
+// right size, answered by one of the same size, without keys to read it.
+QString inferredText()
+{
+    return QStringLiteral("inferred from TLS record sizes");
+}
+
+QString tlsLaneText(const core::ConnectionSummary& c)
+{
+    if (!c.tls)
+        return {};
+    QStringList parts;
+    parts << (c.tls->version.empty() ? QStringLiteral("TLS") : utf8(c.tls->version));
+    if (!c.tls->alpn.empty())
+        parts << utf8(c.tls->alpn);
+    else if (c.http2 && c.tls->decryption == "decrypted")
+        parts << QStringLiteral("h2"); // HTTP/2 read inside, the ALPN record not (decrypted after the handshake)
+    if (!c.tls->sni.empty())
+        parts << utf8(c.tls->sni);
+    QString text = parts.join(u", ");
+    if (!c.tls->decryption.empty() && c.tls->decryption != "decrypted")
+        text += u" (" % utf8(c.tls->decryption) % u')';
+    return text;
+}
+
 QString eventDetails(const core::Event& e)
 {
     const auto hex16 = [](std::uint64_t v) { return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0')); };
     switch (e.type) {
     case EventType::Ping:
-        return u"opaque=" % hex16(e.opaque);
+        return e.inferred ? inferredText() : u"opaque=" % hex16(e.opaque);
     case EventType::PingAck:
-        return u"opaque=" % hex16(e.opaque)
+        return (e.inferred ? inferredText() : u"opaque=" % hex16(e.opaque))
             % (e.rttMs >= 0 ? u"  rtt=" % QString::number(e.rttMs, 'f', 3) % u" ms"
                             : QStringLiteral("  (PING not in capture)"));
     case EventType::Goaway: {

@@ -3,6 +3,8 @@
 
 #include "core/event.h"
 
+#include "core/connection_summary.h"
+
 #include <QString>
 
 #include <cstdint>
@@ -14,5 +16,8 @@ QString eventTypeTitle(core::EventType type); // "PING ACK": for people
 QString directionText(core::Direction dir); // "c2s"
 QString secondsText(std::int64_t ns, int decimals); // "3.008289"
 QString eventDetails(const core::Event& event); // "opaque=0000000000000003 rtt=0.320 ms"
+QString inferredText(); // "inferred from TLS record sizes": an event with core::Event::inferred
+// "TLS 1.3, h2, api.example.com" from a connection's TLS summary; empty when it is not TLS.
+QString tlsLaneText(const core::ConnectionSummary& connection);
 
 } // namespace ks::ui

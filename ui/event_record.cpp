@@ -28,7 +28,8 @@ void EventBatchBuilder::add(const core::Event& e)
     r.type = e.type;
     r.dir = e.dir;
     r.hpack = e.hpack;
-    r.flags = static_cast<std::uint8_t>((e.endStream ? EventRecord::kEndStream : 0) | (e.ack ? EventRecord::kAck : 0));
+    r.flags = static_cast<std::uint8_t>((e.endStream ? EventRecord::kEndStream : 0) | (e.ack ? EventRecord::kAck : 0)
+        | (e.inferred ? EventRecord::kInferred : 0));
     switch (e.type) {
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:

@@ -32,6 +32,7 @@ struct EventRecord {
 
     static constexpr std::uint8_t kEndStream = 1;
     static constexpr std::uint8_t kAck = 2;
+    static constexpr std::uint8_t kInferred = 4; // known from TLS record sizes only (core::Event::inferred)
 };
 
 struct SettingsEntry {

@@ -118,6 +118,7 @@ core::Event EventStore::makeEvent(const EventRecord& r, std::size_t index, std::
     e.hpack = r.hpack;
     e.endStream = r.flags & EventRecord::kEndStream;
     e.ack = r.flags & EventRecord::kAck;
+    e.inferred = r.flags & EventRecord::kInferred;
     switch (r.type) {
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:

@@ -6,6 +6,7 @@
 #include "core/finding.h"
 #include "core/lb_catalogue.h"
 #include "lab_session.h"
+#include "lab_tls_fields.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -32,6 +33,7 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     , m_tls(new QCheckBox(tr("TLS"), this))
     , m_caFile(new QLineEdit(this))
     , m_browseCa(new QToolButton(this))
+    , m_tlsFields(new LabTlsFields(this))
     , m_method(new QLineEdit(this))
     , m_pattern(new QComboBox(this))
     , m_interval(new QDoubleSpinBox(this))
@@ -50,7 +52,9 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     targetRow->addWidget(m_target, 1);
     targetRow->addWidget(m_tls);
     form->addRow(tr("Target"), targetRow);
-    m_tls->setToolTip(tr("Talk TLS to the target, verifying it against the system roots or the CA file below"));
+    m_tls->setToolTip(tr("Talk TLS to the target, verifying it against the system roots or the CA file below; "
+                         "the embedded server then serves TLS. The run writes its key log and decrypts its own "
+                         "traffic with it."));
     m_caFile->setPlaceholderText(tr("system roots"));
     m_caFile->setToolTip(tr("PEM file of the CA that signed the target's certificate; empty uses the system roots"));
     m_browseCa->setText(QStringLiteral("\u2026"));
@@ -65,12 +69,15 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
         if (!path.isEmpty())
             m_caFile->setText(path);
     });
+    form->addRow(m_tlsFields);
     const auto enableTls = [this] {
         const bool on = m_tls->isChecked() && m_tls->isEnabled();
         m_caFile->setEnabled(on);
         m_browseCa->setEnabled(on);
+        m_tlsFields->setMode(on, m_target->text().trimmed().isEmpty());
     };
     connect(m_tls, &QCheckBox::toggled, this, enableTls);
+    connect(m_target, &QLineEdit::textChanged, this, enableTls);
     m_method->setPlaceholderText(QString::fromStdString(core::RpcPlan {}.method));
     m_method->setToolTip(tr("For your own target: the method called with an empty message (the embedded server "
                             "answers its own Echo methods)"));
@@ -136,6 +143,7 @@ core::Experiment LabPanel::apply(core::Experiment ex) const
     ex.target.address = target.toStdString();
     ex.target.tls = m_tls->isChecked();
     ex.target.caFile = ex.target.tls ? m_caFile->text().trimmed().toStdString() : std::string();
+    m_tlsFields->apply(ex.target);
     ex.rpc.pattern = static_cast<core::RpcPattern>(m_pattern->currentData().toInt());
     ex.rpc.intervalS = m_interval->value();
     const QString method = m_method->text().trimmed();
@@ -159,6 +167,7 @@ void LabPanel::showExperiment(const core::Experiment& ex)
     m_target->setText(ex.target.embedded ? QString() : QString::fromStdString(ex.target.address));
     m_tls->setChecked(ex.target.tls);
     m_caFile->setText(QString::fromStdString(ex.target.caFile));
+    m_tlsFields->show(ex.target);
     if (const int i = m_pattern->findData(static_cast<int>(ex.rpc.pattern)); i >= 0)
         m_pattern->setCurrentIndex(i);
     m_interval->setValue(ex.rpc.intervalS);
@@ -198,9 +207,11 @@ void LabPanel::setRunning(bool running)
     for (QWidget* w :
         std::initializer_list<QWidget*> { m_target, m_tls, m_caFile, m_browseCa, m_pattern, m_interval, m_method, m_simulator })
         w->setEnabled(!running);
+    m_tlsFields->setEnabled(!running);
     if (!running) {
         m_caFile->setEnabled(m_tls->isChecked());
         m_browseCa->setEnabled(m_tls->isChecked());
+        m_tlsFields->setMode(m_tls->isChecked(), m_target->text().trimmed().isEmpty());
     }
     if (!running) {
         QSignalBlocker b(m_blackhole);

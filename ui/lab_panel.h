@@ -1,4 +1,5 @@
-// Lab controls: target (embedded server or host:port, TLS with the system roots or a CA file),
+// Lab controls: target (embedded server or host:port; TLS with the system roots or a CA file, the
+// embedded server's certificate, self-signed or the user's, and the run's key log),
 // RPC pattern and method, the simulator's profile, Start/Stop and the simulator's faults
 // (blackhole, latency, reset now) as buttons.
 #pragma once
@@ -21,6 +22,7 @@ class QToolButton;
 namespace ks::ui {
 
 class LabSession;
+class LabTlsFields;
 
 class LabPanel : public QWidget {
     Q_OBJECT
@@ -37,6 +39,7 @@ public:
     QPushButton* startButton() const { return m_start; }
     QPushButton* stopButton() const { return m_stop; }
     QComboBox* patternBox() const { return m_pattern; }
+    QCheckBox* tlsBox() const { return m_tls; }
 
 Q_SIGNALS:
     void startRequested();
@@ -48,6 +51,7 @@ private:
     QCheckBox* m_tls;
     QLineEdit* m_caFile;
     QToolButton* m_browseCa;
+    LabTlsFields* m_tlsFields;
     QLineEdit* m_method;
     QComboBox* m_pattern;
     QDoubleSpinBox* m_interval;

@@ -26,9 +26,12 @@ LabSession::LabSession(QObject* parent)
     connect(&m_startWatcher, &QFutureWatcher<QString>::finished, this, [this] {
         const QString error = m_startWatcher.result();
         QStringList warnings;
-        if (m_state && m_state->runner)
+        if (m_state && m_state->runner) {
             for (const auto& w : m_state->runner->warnings())
                 warnings << QString::fromStdString(w);
+            if (error.isEmpty() && !m_state->runner->keyLogPath().empty())
+                warnings << tr("TLS key log: %1.").arg(QString::fromStdString(m_state->runner->keyLogPath()));
+        }
         if (!error.isEmpty()) {
             auto state = std::move(m_state);
             (void)QtConcurrent::run([state] {

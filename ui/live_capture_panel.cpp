@@ -1,6 +1,7 @@
 // The form; the capture itself is LiveCaptureSession's.
 #include "live_capture_panel.h"
 
+#include "capture_command_panel.h"
 #include "live_capture_session.h"
 
 #include <QComboBox>
@@ -10,12 +11,17 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRadioButton>
+#include <QSettings>
 #include <QToolButton>
 
 namespace ks::ui {
 
 LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     : QWidget(parent)
+    , m_fromInterface(new QRadioButton(tr("Interface"), this))
+    , m_fromCommand(new QRadioButton(tr("Command"), this))
+    , m_commandPanel(new CaptureCommandPanel(this))
     , m_device(new QComboBox(this))
     , m_filter(new QLineEdit(QStringLiteral("tcp"), this))
     , m_save(new QLineEdit(this))
@@ -24,6 +30,12 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     , m_status(new QLabel(this))
 {
     auto* form = new QFormLayout(this);
+    auto* source = new QHBoxLayout;
+    source->addWidget(m_fromInterface);
+    source->addWidget(m_fromCommand);
+    source->addStretch();
+    m_fromCommand->setToolTip(tr("Capture where the traffic is: run a command whose standard output is a pcap stream"));
+    form->addRow(tr("Capture from"), source);
     QString error;
     m_device->addItems(LiveCaptureSession::interfaces(&error));
     m_device->setEditable(true);
@@ -32,6 +44,11 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     form->addRow(tr("Interface"), m_device);
     m_filter->setToolTip(tr("A BPF filter as tcpdump takes it, e.g. \"tcp port 443\""));
     form->addRow(tr("Filter"), m_filter);
+    form->addRow(tr("Command"), m_commandPanel);
+    const QSettings settings;
+    m_commandPanel->setCommand(settings.value(QStringLiteral("liveCapture/command")).toString());
+    setUseCommand(settings.value(QStringLiteral("liveCapture/source")).toString() == QStringLiteral("command"));
+    connect(m_fromCommand, &QRadioButton::toggled, this, &LiveCapturePanel::updateSourceFields);
     m_save->setPlaceholderText(tr("don't save"));
     m_save->setToolTip(tr("Save the capture as pcap (written beside, renamed when the capture stops)"));
     auto* browse = new QToolButton(this);
@@ -84,18 +101,60 @@ void LiveCapturePanel::setSavePath(const QString& path)
     m_save->setText(path);
 }
 
+QString LiveCapturePanel::command() const
+{
+    return usesCommand() ? m_commandPanel->command() : QString();
+}
+bool LiveCapturePanel::usesCommand() const
+{
+    return m_fromCommand->isChecked();
+}
+void LiveCapturePanel::setUseCommand(bool command)
+{
+    (command ? m_fromCommand : m_fromInterface)->setChecked(true);
+    updateSourceFields();
+}
+void LiveCapturePanel::setCommand(const QString& command)
+{
+    m_commandPanel->setCommand(command);
+}
+
+void LiveCapturePanel::rememberChoices()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("liveCapture/source"), usesCommand() ? QStringLiteral("command") : QStringLiteral("interface"));
+    if (usesCommand()) {
+        settings.setValue(QStringLiteral("liveCapture/command"), m_commandPanel->command());
+        m_commandPanel->remember(m_commandPanel->command());
+    }
+}
+
+void LiveCapturePanel::updateSourceFields()
+{
+    const bool running = m_stop->isEnabled();
+    m_device->setEnabled(!running && !usesCommand());
+    m_filter->setEnabled(!running && !usesCommand());
+    m_commandPanel->commandBox()->setEnabled(!running && usesCommand());
+}
+
 void LiveCapturePanel::setRunning(bool running)
 {
     m_start->setEnabled(!running);
     m_stop->setEnabled(running);
-    m_device->setEnabled(!running);
-    m_filter->setEnabled(!running);
+    m_fromInterface->setEnabled(!running);
+    m_fromCommand->setEnabled(!running);
     m_save->setEnabled(!running);
+    updateSourceFields();
 }
 
 void LiveCapturePanel::setStatus(const QString& text)
 {
     m_status->setText(text);
+}
+
+QString LiveCapturePanel::status() const
+{
+    return m_status->text();
 }
 
 } // namespace ks::ui

@@ -13,6 +13,9 @@ namespace ks::ui {
 struct LiveCaptureSession::State : BatchCollector {
     std::unique_ptr<core::lab::EventHub> hub;
     std::int64_t originNs = 0;
+    bool command = false;
+    std::string lastStderr; // GUI thread
+    bool endReported = false; // GUI thread
 };
 
 LiveCaptureSession::LiveCaptureSession(QObject* parent)
@@ -60,21 +63,29 @@ QStringList LiveCaptureSession::interfaces(QString* error)
 
 void LiveCaptureSession::start(const QString& device, const QString& filter, const QString& savePath)
 {
+    start(LiveCaptureRequest { device, filter, {}, savePath, {} });
+}
+
+void LiveCaptureSession::start(const LiveCaptureRequest& request)
+{
     if (m_state)
         return;
     auto state = std::make_shared<State>();
     m_state = state;
-    m_startWatcher.setFuture(QtConcurrent::run([state, device = device.toStdString(), filter = filter.toStdString(),
-                                                   savePath = savePath.toStdString()]() -> QString {
+    // Made here, started on the worker: stop() may cancel a command still starting.
+    state->tap = std::make_unique<capture::LiveCapture>(request.savePath.toStdString());
+    state->command = !request.command.trimmed().isEmpty();
+    core::lab::TapRequest tap;
+    tap.device = request.device.toStdString();
+    tap.filter = request.filter.isEmpty() ? std::string("tcp") : request.filter.toStdString();
+    tap.command = request.command.trimmed().toStdString();
+    tap.keyLogPath = request.keyLogPath.toStdString();
+    m_startWatcher.setFuture(QtConcurrent::run([state, tap]() -> QString {
         state->hub = std::make_unique<core::lab::EventHub>();
         state->hub->addListener(state.get());
         state->originNs = core::lab::realtimeNs();
         state->hub->start(state->originNs);
-        state->tap = std::make_unique<capture::LiveCapture>(savePath);
-        core::lab::TapRequest request;
-        request.device = device;
-        request.filter = filter.empty() ? std::string("tcp") : filter;
-        const std::string error = state->tap->start(request, *state->hub);
+        const std::string error = state->tap->start(tap, *state->hub);
         if (!error.empty()) {
             state->hub->stop();
             return QString::fromStdString(error);
@@ -85,7 +96,11 @@ void LiveCaptureSession::start(const QString& device, const QString& filter, con
 
 void LiveCaptureSession::stop()
 {
-    if (!m_state || m_stopWatcher.isRunning() || m_startWatcher.isRunning())
+    if (m_state && m_startWatcher.isRunning()) {
+        m_state->tap->cancelStart(); // started() follows with the reason
+        return;
+    }
+    if (!m_state || m_stopWatcher.isRunning())
         return;
     m_drain.stop();
     auto state = m_state;
@@ -104,6 +119,19 @@ void LiveCaptureSession::drain()
     EventBatch batch;
     if (m_state->take(batch, m_state->originNs, 9))
         Q_EMIT batchReady(batch);
+    if (!m_state->command || m_state->endReported)
+        return; // after its end, the reason stays what the user sees
+    if (std::string text = m_state->tap->commandStderr(); text != m_state->lastStderr) {
+        m_state->lastStderr = text;
+        Q_EMIT commandOutput(QString::fromStdString(text));
+    }
+    std::string reason;
+    bool failed = false;
+    if (!m_state->endReported && m_state->tap->streamEnded(reason, failed)) {
+        m_state->endReported = true;
+        Q_EMIT ended(QString::fromStdString(reason), failed);
+        stop();
+    }
 }
 
 } // namespace ks::ui

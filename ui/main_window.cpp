@@ -3,6 +3,7 @@
 
 #include "about_dialog.h"
 
+#include "capture_command_panel.h"
 #include "capture_loader.h"
 #include "core/findings_analyzer.h"
 #include "core/report.h"
@@ -14,12 +15,14 @@
 #include "findings_view.h"
 #include "lab_panel.h"
 #include "lab_session.h"
+#include "keylog_picker.h"
 #include "lb_profile_picker.h"
 #include "live_capture_panel.h"
 #include "live_capture_session.h"
 #include "scenario_controller.h"
 #include "settings_editor.h"
 #include "timeline_view.h"
+#include "tls_keys_notice.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -65,6 +68,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_typeFilter(new QToolButton(this))
     , m_progress(new QProgressBar(this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
+    , m_keyLog(new KeyLogPicker(this))
+    , m_tlsNotice(new TlsKeysNotice(this))
 {
     setWindowTitle(tr("Keepalive Scope"));
     setAcceptDrops(true);
@@ -126,7 +131,13 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(tableBox, tr("Events"));
     m_tabs->addTab(m_findings, tr("Findings"));
     auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_timeline);
+    auto* timelineBox = new QWidget(this); // the TLS keys notice (hidden unless needed) over the timeline
+    auto* timelineLayout = new QVBoxLayout(timelineBox);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->setSpacing(0);
+    timelineLayout->addWidget(m_tlsNotice);
+    timelineLayout->addWidget(m_timeline, 1);
+    split->addWidget(timelineBox);
     split->addWidget(m_tabs);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
@@ -146,6 +157,14 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_loader, &CaptureLoader::progress, m_progress, &QProgressBar::setValue);
     connect(m_loader, &CaptureLoader::finished, this, &MainWindow::onLoadFinished);
     connect(m_store, &EventStore::connectionsChanged, this, &MainWindow::rebuildConnectionFilter);
+    connect(m_store, &EventStore::connectionsChanged, this, [this] { m_tlsNotice->setConnections(m_store->connections()); });
+    connect(m_store, &EventStore::cleared, m_tlsNotice, &QWidget::hide);
+    // A key log chosen for an open capture: read it again, decrypted.
+    connect(m_tlsNotice, &TlsKeysNotice::chooseKeyLogRequested, m_keyLog, &KeyLogPicker::browse);
+    connect(m_keyLog, &KeyLogPicker::pathChanged, this, [this] {
+        if (m_fileOpen && !sourceRunning())
+            openCapture(m_currentPath);
+    });
 
     // Selection: timeline <-> table; findings -> timeline.
     connect(m_timeline, &TimelineView::eventClicked, this, &MainWindow::selectTableRow);
@@ -228,9 +247,16 @@ void MainWindow::createDocks()
             Q_EMIT liveCaptureStarted(false);
             return;
         }
-        m_live->setStatus(tr("Capturing on %1.").arg(m_live->device()));
-        statusBar()->showMessage(tr("Live capture on %1: events arrive live.").arg(m_live->device()));
+        const QString where = m_live->command().isEmpty() ? m_live->device() : tr("the command's output");
+        m_live->setStatus(tr("Capturing on %1.").arg(where));
+        statusBar()->showMessage(tr("Live capture on %1: events arrive live.").arg(where));
         Q_EMIT liveCaptureStarted(true);
+    });
+    connect(m_liveSession, &LiveCaptureSession::commandOutput, this,
+        [this](const QString& text) { m_live->commandPanel()->setOutput(text); });
+    connect(m_liveSession, &LiveCaptureSession::ended, this, [this](const QString& reason, bool failed) {
+        m_live->commandPanel()->setOutput(reason, failed);
+        statusBar()->showMessage(reason.section(u'\n', 0, 0));
     });
     connect(m_liveSession, &LiveCaptureSession::stopped, this,
         [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
@@ -286,6 +312,7 @@ void MainWindow::resetForSource(const QString& name)
     m_loader->cancel();
     stopReanalysis();
     m_currentPath = name;
+    m_fileOpen = false;
     m_connections.clear();
     m_packets = 0;
     m_findings->setFindings({});
@@ -299,11 +326,15 @@ void MainWindow::startLiveCapture()
 {
     if (sourceRunning())
         return;
-    resetForSource(tr("live capture on %1").arg(m_live->device()));
+    const QString command = m_live->command();
+    resetForSource(command.isEmpty() ? tr("live capture on %1").arg(m_live->device()) : command);
+    m_live->rememberChoices();
+    m_live->commandPanel()->setOutput({});
     m_live->setRunning(true);
-    m_live->setStatus(tr("Starting\u2026"));
+    m_live->setStatus(command.isEmpty() ? tr("Starting\u2026") : tr("Starting the command, waiting for its capture header\u2026"));
     m_timeline->setFollow(true);
-    m_liveSession->start(m_live->device(), m_live->filter(), m_live->savePath());
+    m_liveSession->start(
+        LiveCaptureRequest { m_live->device(), m_live->filter(), command, m_live->savePath(), m_keyLog->path() });
 }
 
 void MainWindow::startLab()
@@ -330,6 +361,7 @@ void MainWindow::createActions()
             openCapture(path);
     });
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("TLS &key log\u2026"), m_keyLog, &KeyLogPicker::browse);
     m_recentMenu = file->addMenu(tr("Open &recent"));
     updateRecentMenu();
     file->addSeparator();
@@ -370,6 +402,8 @@ void MainWindow::createActions()
     bar->addAction(open);
     bar->addAction(view->actions().constFirst());
     bar->addAction(follow);
+    bar->addSeparator();
+    bar->addWidget(m_keyLog);
 }
 
 void MainWindow::openCapture(const QString& path)
@@ -380,6 +414,7 @@ void MainWindow::openCapture(const QString& path)
     }
     stopReanalysis();
     m_currentPath = path;
+    m_fileOpen = true;
     m_connections.clear();
     m_packets = 0;
     m_findings->setFindings({});
@@ -391,7 +426,7 @@ void MainWindow::openCapture(const QString& path)
     m_progress->show();
     m_cancel->show();
     statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
-    m_loader->open(path, m_profiles->selected());
+    m_loader->open(path, m_profiles->selected(), m_keyLog->path());
 }
 
 bool MainWindow::loading() const
@@ -424,8 +459,14 @@ void MainWindow::onLoadFinished(const LoadResult& result)
                       .arg(result.seconds, 0, 'f', 2);
     if (result.cancelled)
         msg += tr(" (cancelled: partial)");
+    if (!result.keyLog.isEmpty())
+        msg += u" \u2014 " % tr("TLS key log %1").arg(QFileInfo(result.keyLog).fileName());
     if (!result.warning.isEmpty())
         msg += u" \u2014 " % result.warning;
+    if (!result.tlsWarnings.isEmpty())
+        msg += u" \u2014 " % result.tlsWarnings.constFirst()
+            % (result.tlsWarnings.size() > 1 ? tr(" (and %1 more TLS warnings)").arg(result.tlsWarnings.size() - 1)
+                                             : QString());
     statusBar()->showMessage(msg);
     m_timeline->refresh();
     Q_EMIT captureLoaded(!result.cancelled);

@@ -26,6 +26,7 @@ class EventFilterProxy;
 class EventStore;
 class EventTableModel;
 class FindingsView;
+class KeyLogPicker;
 class LabPanel;
 class LabSession;
 class LiveCapturePanel;
@@ -35,6 +36,7 @@ class ScenarioController;
 class SettingsEditor;
 struct LoadResult;
 class TimelineView;
+class TlsKeysNotice;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -56,6 +58,8 @@ public:
     SettingsEditor* settingsEditor() const { return m_settings; }
     // The scenario library: its menu, the list a start page can show (createList), load and run.
     ScenarioController* scenarios() const { return m_scenarios; }
+    KeyLogPicker* keyLogPicker() const { return m_keyLog; }
+    TlsKeysNotice* tlsNotice() const { return m_tlsNotice; }
 
     void startLab();
     void startLiveCapture();
@@ -113,6 +117,9 @@ private:
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QMenu* m_recentMenu = nullptr;
+    KeyLogPicker* m_keyLog;
+    TlsKeysNotice* m_tlsNotice;
+    bool m_fileOpen = false; // m_currentPath is a capture file (re-read when the key log changes)
     QString m_currentPath;
     std::vector<core::ConnectionSummary> m_connections;
     std::uint64_t m_packets = 0;

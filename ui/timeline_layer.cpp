@@ -50,18 +50,18 @@ TimeAxisMapping mappingOf(const QCPAxisRect* rect)
 
 // One sprite per event type and device pixel ratio: drawing a pixmap is far cheaper than
 // filling a path, and a zoomed-out timeline draws thousands of markers.
-const QPixmap& sprite(EventType type, qreal dpr)
+const QPixmap& sprite(EventType type, qreal dpr, bool hollow = false)
 {
-    static std::array<QPixmap, core::kEventTypeCount> cache;
+    static std::array<QPixmap, 2 * core::kEventTypeCount> cache;
     static qreal cachedDpr = 0;
     if (cachedDpr != dpr) {
         for (auto& p : cache)
             p = QPixmap();
         cachedDpr = dpr;
     }
-    auto& pm = cache[static_cast<std::size_t>(type)];
+    auto& pm = cache[static_cast<std::size_t>(type) + (hollow ? core::kEventTypeCount : 0)];
     if (pm.isNull()) {
-        const auto& style = markerStyle(type);
+        const MarkerStyle style = hollow ? inferredStyle(type) : markerStyle(type);
         const int side = static_cast<int>(std::ceil(style.size)) + 4;
         pm = QPixmap(QSize(side, side) * dpr);
         pm.setDevicePixelRatio(dpr);
@@ -281,15 +281,21 @@ void TimelineLayer::drawMarkers(QCPPainter* painter, int firstLane, int lastLane
             // for the dense run and markers are kept a marker's width apart.
             double lastX = -1e9;
             const double spacing = style.size;
-            const QPixmap* pm = vector ? nullptr : &sprite(type, dpr);
+            // Only PINGs and their ACKs are ever inferred (from TLS record sizes): drawn hollow.
+            const bool mayInfer = type == EventType::Ping || type == EventType::PingAck;
+            const auto& indexes = l.indexes(type);
             for (const auto& b : buckets) {
                 const double x
                     = b.count == 1 ? m.toPixelNs(times[b.first]) : m.x0 + static_cast<double>(b.column) + 0.5;
                 if (x - lastX >= spacing) {
-                    if (pm)
-                        painter->drawPixmap(QPointF(x - pm->width() / (2 * dpr), y - pm->height() / (2 * dpr)), *pm);
-                    else
-                        drawMarker(*painter, style, QPointF(x, y));
+                    const bool hollow
+                        = mayInfer && (m_store->record(indexes[b.first]).flags & EventRecord::kInferred) != 0;
+                    if (!vector) {
+                        const QPixmap& pm = sprite(type, dpr, hollow);
+                        painter->drawPixmap(QPointF(x - pm.width() / (2 * dpr), y - pm.height() / (2 * dpr)), pm);
+                    } else {
+                        drawMarker(*painter, hollow ? inferredStyle(type) : style, QPointF(x, y));
+                    }
                     lastX = x;
                     ++m_drawnMarkers;
                 } else if (!runs.empty() && x - runs.back().x2() <= spacing) {

@@ -96,6 +96,16 @@ int TimelineLegend::layOut(QCPPainter* painter) const
         }
         x += 22 + fm.horizontalAdvance(name);
     }
+    if (m_inferredShown) {
+        const QString inferred = QStringLiteral("hollow: inferred from TLS record sizes");
+        place(34 + fm.horizontalAdvance(inferred));
+        if (painter) {
+            drawMarker(*painter, inferredStyle(EventType::Ping), QPointF(x + 5, y), 0.9);
+            drawMarker(*painter, inferredStyle(EventType::PingAck), QPointF(x + 17, y), 0.9);
+            text(25, inferred, pal.color(QPalette::Text));
+        }
+        x += 34 + fm.horizontalAdvance(inferred);
+    }
     const QString idle = QStringLiteral("idle \u2265 1 s");
     place(30 + fm.horizontalAdvance(idle));
     if (painter) {

@@ -16,6 +16,9 @@ class TimelineLegend : public QCPLayoutElement {
 public:
     explicit TimelineLegend(QCustomPlot* plot);
     void setProfiles(const std::vector<core::LbCatalogueEntry>& profiles);
+    // Adds the key of hollow markers (events inferred from TLS record sizes) while there are any.
+    void setInferredShown(bool shown) { m_inferredShown = shown; }
+    bool inferredShown() const { return m_inferredShown; }
 
 protected:
     QSize minimumOuterSizeHint() const override;
@@ -26,6 +29,7 @@ private:
     int layOut(QCPPainter* painter) const; // draws when painter is set; returns the rows used
 
     QStringList m_profileNames;
+    bool m_inferredShown = false;
 };
 
 } // namespace ks::ui

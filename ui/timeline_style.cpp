@@ -47,6 +47,13 @@ const MarkerStyle& markerStyle(EventType type)
     return styles[static_cast<std::size_t>(type)];
 }
 
+MarkerStyle inferredStyle(EventType type)
+{
+    MarkerStyle style = markerStyle(type);
+    style.hollow = true;
+    return style;
+}
+
 double rowCenter(int row)
 {
     return 0.16 + 0.225 * row;
@@ -56,8 +63,8 @@ void drawMarker(QPainter& painter, const MarkerStyle& style, QPointF p, double s
 {
     const double r = style.size * scale / 2.0;
     const QColor c = style.color;
-    painter.setPen(QPen(c.darker(130), 1.0));
-    painter.setBrush(c);
+    painter.setPen(style.hollow ? QPen(c, 1.8) : QPen(c.darker(130), 1.0));
+    painter.setBrush(style.hollow ? QBrush(Qt::NoBrush) : QBrush(c));
     switch (style.shape) {
     case MarkerShape::TriangleUp:
         painter.drawPolygon(QPolygonF({ p + QPointF(0, -r), p + QPointF(r, r * 0.8), p + QPointF(-r, r * 0.8) }));

@@ -32,11 +32,14 @@ struct MarkerStyle {
     QColor color;
     int row = 0; // 0 HTTP/2 keepalive, 1 TCP, 2 HTTP/2 activity, 3 lab
     double size = 9.0; // pixels
+    bool hollow = false; // outline only: an event inferred from TLS record sizes, not read
 };
 
 inline constexpr int kLaneRows = 4;
 
 const MarkerStyle& markerStyle(core::EventType type);
+// The same marker drawn hollow (outline, no fill): for events known only by inference.
+MarkerStyle inferredStyle(core::EventType type);
 // Centre of a row inside a lane, in lane units (the lane spans [lane, lane + 1)).
 double rowCenter(int row);
 // Draws a marker centred on p; used for the timeline, its legend and exports (vector-safe).

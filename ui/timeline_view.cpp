@@ -74,7 +74,12 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     m_replotTimer.setInterval(33);
     connect(&m_replotTimer, &QTimer::timeout, this, &TimelineView::refresh);
     connect(store, &EventStore::appended, this, &TimelineView::scheduleReplot);
+    connect(store, &EventStore::appended, this, [this](std::size_t first, std::size_t last) {
+        for (std::size_t i = first; i <= last && !m_legend->inferredShown(); ++i)
+            m_legend->setInferredShown((m_store->record(i).flags & EventRecord::kInferred) != 0);
+    });
     connect(store, &EventStore::cleared, this, [this] {
+        m_legend->setInferredShown(false);
         m_selected.reset();
         m_evidence.clear();
         m_lanesShown = SIZE_MAX;
@@ -149,8 +154,13 @@ void TimelineView::updateLanes()
     for (std::size_t i = 0; i < lanes; ++i) {
         const auto conn = m_store->lane(i).conn();
         QString label = u"#" % QString::number(conn);
-        if (const auto* c = m_store->connection(conn))
+        if (const auto* c = m_store->connection(conn)) {
             label += u'\n' % QString::fromStdString(c->client) % u"\n\u2192 " % QString::fromStdString(c->server);
+            if (const QString tls = tlsLaneText(*c); !tls.isEmpty())
+                label += u'\n' % tls;
+            if (!c->proxy.empty())
+                label += u"\nvia " % QString::fromStdString(c->proxy);
+        }
         ticker->addTick(static_cast<double>(i) + 0.5, label);
     }
     yAxis->setTicker(ticker);
@@ -274,9 +284,19 @@ QString TimelineView::tooltipFor(std::size_t index) const
     const QString details = eventDetails(e);
     if (!details.isEmpty())
         text += u"<br>" % details.toHtmlEscaped();
-    if (const auto* c = m_store->connection(e.conn))
+    if (const auto* c = m_store->connection(e.conn)) {
         text += u"<br><small>" % QString::fromStdString(c->client).toHtmlEscaped() % u" \u2192 "
-            % QString::fromStdString(c->server).toHtmlEscaped() % u"</small>";
+            % QString::fromStdString(c->server).toHtmlEscaped();
+        if (const QString tls = tlsLaneText(*c); !tls.isEmpty())
+            text += u"<br>" % tls.toHtmlEscaped();
+        text += u"</small>";
+    }
+    if (e.inferred)
+        text += u"<br><i>" % tr("Without the TLS keys this is read from record sizes and timing: a PING is a "
+                                "17-byte HTTP/2 frame, so a TLS record carrying 17 bytes, answered by a record of "
+                                "the same size about a round trip later, is taken for a PING and its ACK. Choose "
+                                "a key log to read it.").toHtmlEscaped()
+            % u"</i>";
     return text;
 }
 

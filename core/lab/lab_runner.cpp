@@ -1,8 +1,14 @@
 // Starting and stopping a lab run in the right order.
 #include "lab_runner.h"
 
+#include "self_signed_cert.h"
+
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace ks::core::lab {
@@ -28,12 +34,80 @@ bool splitHostPort(const std::string& target, std::string& host, std::uint16_t& 
 LabRunner::LabRunner(Experiment experiment, WireTap* tap)
     : m_experiment(std::move(experiment))
     , m_tap(tap)
+    // A TLS run's wire events come later (the tap waits for the key log, see LiveCapture): the hub
+    // holds every event longer, so that they still take their place in time order.
+    , m_hub(std::chrono::milliseconds(m_experiment.target.tls ? 300 : 40))
 {
 }
 
 LabRunner::~LabRunner()
 {
     stop();
+    if (!m_runDir.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove_all(m_runDir, ignored);
+    }
+}
+
+namespace {
+
+bool readText(const std::string& path, std::string& out)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return false;
+    std::ostringstream text;
+    text << in.rdbuf();
+    out = text.str();
+    return true;
+}
+
+bool writeText(const std::string& path, const std::string& text, std::ios::openmode mode = std::ios::trunc)
+{
+    std::ofstream out(path, std::ios::binary | mode);
+    out << text;
+    return bool(out.flush());
+}
+
+} // namespace
+
+// A TLS run: the server's certificate (the user's, or self-signed now), what the channel trusts,
+// and the key log the channel writes, which the wire tap decrypts with as it grows.
+std::string LabRunner::prepareTls(ChannelPlan& plan, std::string& certPem, std::string& keyPem)
+{
+    const auto& t = m_experiment.target;
+    std::string base = std::filesystem::temp_directory_path().string() + "/keepalive-scope-lab-XXXXXX";
+    if (!::mkdtemp(base.data()))
+        return "cannot make a temporary directory for the TLS run in " + std::filesystem::temp_directory_path().string();
+    m_runDir = base;
+    if (t.embedded) {
+        if (!t.certFile.empty()) {
+            if (!readText(t.certFile, certPem))
+                return "target.cert_file: cannot read " + t.certFile;
+            if (!readText(t.keyFile, keyPem))
+                return "target.key_file: cannot read " + t.keyFile;
+            if (auto error = checkCertificatePair({certPem, keyPem}, t.certFile, t.keyFile); !error.empty())
+                return error;
+        } else {
+            CertificatePair pair;
+            if (auto error = makeSelfSignedCertificate(pair); !error.empty())
+                return error;
+            certPem = pair.certPem;
+            keyPem = pair.keyPem;
+        }
+        m_certificatePath = m_runDir + "/server.pem";
+        if (!writeText(m_certificatePath, certPem))
+            return "cannot write " + m_certificatePath;
+        // Trust the CA file when given, else the server's own certificate (self-signed).
+        if (t.caFile.empty())
+            plan.rootsPem = certPem;
+    }
+    m_keyLogPath = t.keyLogFile.empty() ? m_runDir + "/keys.log" : t.keyLogFile;
+    // There before the first handshake, so that the tap can open it; appended to, as grpc++ does.
+    if (!writeText(m_keyLogPath, {}, std::ios::app))
+        return "cannot write the TLS key log " + m_keyLogPath;
+    plan.keyLogPath = m_keyLogPath;
+    return {};
 }
 
 void LabRunner::addListener(EventHub::Listener* listener)
@@ -46,15 +120,19 @@ std::string LabRunner::start()
     const auto& ex = m_experiment;
     std::string upstreamHost = "127.0.0.1";
     std::uint16_t upstreamPort = 0;
+    ChannelPlan plan;
+    std::string certPem, keyPem;
+    if (ex.target.tls)
+        if (auto error = prepareTls(plan, certPem, keyPem); !error.empty())
+            return error;
     if (ex.target.embedded) {
-        if (auto error = m_server.start(ex.settings); !error.empty())
+        if (auto error = m_server.start(ex.settings, certPem, keyPem); !error.empty())
             return error;
         upstreamPort = m_server.port();
     } else if (!splitHostPort(ex.target.address, upstreamHost, upstreamPort)) {
         return "target.address: \"" + ex.target.address + "\" is not host:port";
     }
 
-    ChannelPlan plan;
     plan.embedded = ex.target.embedded;
     plan.tls = ex.target.tls;
     plan.caFile = ex.target.caFile;
@@ -65,6 +143,7 @@ std::string LabRunner::start()
     std::uint16_t channelPort = upstreamPort;
     TapRequest tap;
     tap.ports.push_back(upstreamPort);
+    tap.keyLogPath = m_keyLogPath;
     if (ex.simulator) {
         m_simulator = std::make_unique<LbSimulator>(*ex.simulator, [this](std::int64_t ts, const std::string& text) {
             std::lock_guard lock(m_notesMutex);

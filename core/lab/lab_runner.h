@@ -41,11 +41,17 @@ public:
     std::string target() const { return m_target; } // what the channel connects to
     std::uint16_t serverPort() const { return m_server.port(); }
     const std::vector<std::string>& warnings() const { return m_warnings; }
+    // A TLS run: the key log the channel writes (the experiment's key_log_file, or a temporary
+    // file removed with the runner) and the embedded server's certificate (PEM); else empty.
+    const std::string& keyLogPath() const { return m_keyLogPath; }
+    const std::string& certificatePath() const { return m_certificatePath; }
     std::vector<LabNote> notes() const;
     std::vector<ConnectionSummary> connections() const;
     std::uint64_t packets() const;
 
 private:
+    std::string prepareTls(ChannelPlan& plan, std::string& certPem, std::string& keyPem);
+
     Experiment m_experiment;
     WireTap* m_tap;
     EventHub m_hub;
@@ -56,6 +62,9 @@ private:
     bool m_started = false;
     bool m_capturing = false;
     std::vector<std::string> m_warnings;
+    std::string m_runDir; // temporary, for a TLS run: certificate and key log; removed in the destructor
+    std::string m_keyLogPath;
+    std::string m_certificatePath;
     mutable std::mutex m_notesMutex;
     std::vector<LabNote> m_notes;
 };

@@ -7,6 +7,8 @@
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
 #include <chrono>
 #include <fstream>
@@ -51,6 +53,25 @@ std::string readFile(const std::string& path, bool& ok)
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+// TLS that verifies the server against roots (empty: the system's) and, given a path, logs the
+// session secrets there: grpc++ 1.51 offers the key log only through the experimental
+// TlsCredentialsOptions, not through SslCredentials.
+std::shared_ptr<grpc::ChannelCredentials> tlsCredentials(const std::string& roots, const std::string& keyLogPath)
+{
+    if (keyLogPath.empty()) {
+        grpc::SslCredentialsOptions ssl;
+        ssl.pem_root_certs = roots;
+        return grpc::SslCredentials(ssl);
+    }
+    grpc::experimental::TlsChannelCredentialsOptions options;
+    if (!roots.empty()) {
+        options.set_certificate_provider(std::make_shared<grpc::experimental::StaticDataCertificateProvider>(roots));
+        options.watch_root_certs();
+    }
+    options.set_tls_session_key_log_file_path(keyLogPath);
+    return grpc::experimental::TlsCredentials(options);
 }
 
 } // namespace
@@ -111,14 +132,14 @@ std::string TestChannel::start(const ChannelPlan& plan)
 
     std::shared_ptr<grpc::ChannelCredentials> credentials;
     if (plan.tls) {
-        grpc::SslCredentialsOptions ssl;
-        if (!plan.caFile.empty()) {
+        std::string roots = plan.rootsPem;
+        if (roots.empty() && !plan.caFile.empty()) {
             bool ok = false;
-            ssl.pem_root_certs = readFile(plan.caFile, ok);
+            roots = readFile(plan.caFile, ok);
             if (!ok)
                 return "cannot read the CA file " + plan.caFile;
         }
-        credentials = grpc::SslCredentials(ssl);
+        credentials = tlsCredentials(roots, plan.keyLogPath);
         if (!plan.tlsServerName.empty())
             args.SetSslTargetNameOverride(plan.tlsServerName);
     } else {

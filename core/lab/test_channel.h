@@ -26,8 +26,10 @@ struct ChannelPlan {
     std::string target; // host:port to connect to (the simulator's port when there is one)
     bool embedded = true; // the target serves LabService; else calls go to rpc.method
     bool tls = false;
-    std::string caFile; // empty: system roots
+    std::string caFile; // empty: system roots (unless rootsPem)
+    std::string rootsPem; // the certificates to trust (the embedded server's); wins over caFile
     std::string tlsServerName; // when connecting through the simulator: the real server's host
+    std::string keyLogPath; // TLS: where grpc++ writes the session secrets (NSS key log format)
     RpcPlan rpc;
     KeepaliveSettings settings;
 };

@@ -89,20 +89,28 @@ TestServer::~TestServer()
     stop();
 }
 
-std::string TestServer::start(const KeepaliveSettings& settings)
+std::string TestServer::start(const KeepaliveSettings& settings, const std::string& certPem, const std::string& keyPem)
 {
     grpc::EnableDefaultHealthCheckService(true);
     m_service = std::make_unique<LabServiceImpl>();
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+    if (!certPem.empty()) {
+        grpc::SslServerCredentialsOptions ssl;
+        ssl.pem_key_cert_pairs.push_back({keyPem, certPem});
+        credentials = grpc::SslServerCredentials(ssl);
+    }
+    builder.AddListeningPort("127.0.0.1:0", credentials, &port);
     for (const auto& [name, value] : serverChannelArgs(settings))
         builder.AddChannelArgument(name, value);
     builder.RegisterService(m_service.get());
     m_server = builder.BuildAndStart();
     if (!m_server || port <= 0) {
         m_server.reset();
-        return "the embedded test server could not listen on 127.0.0.1";
+        return certPem.empty() ? "the embedded test server could not listen on 127.0.0.1"
+                               : "the embedded test server could not listen on 127.0.0.1 with TLS (is the key the "
+                                 "certificate's, both PEM?)";
     }
     m_port = static_cast<std::uint16_t>(port);
     return {};

@@ -18,6 +18,12 @@ struct TapRequest {
     std::vector<std::uint16_t> ports; // TCP ports to capture (either end)
     std::uint16_t channelPort = 0; // the port the test channel connects to: its connections are "the channel's"
     std::string filter; // a BPF filter of the user's (live capture from the window); empty: built from ports
+    // A command whose stdout is a pcap or pcapng stream (e.g. ssh HOST tcpdump -U -w -), run
+    // through /bin/sh instead of capturing on device; its own filter is the user's business.
+    std::string command;
+    // A TLS key log (NSS format) to decrypt with; it may still be growing (the lab's channel
+    // writes it as it handshakes).
+    std::string keyLogPath;
 };
 
 class WireTap {

@@ -117,3 +117,27 @@ TEST(KeepaliveSettings, everySpecHasAChannelArgumentAHelpLineAndADefaultInRange)
     EXPECT_EQ(server, 8);
     EXPECT_EQ(tcp, 4);
 }
+
+TEST(Experiment, tlsFilesOfTheEmbeddedServerRoundTripAndGoTogether)
+{
+    const char* tls = R"({"format": "keepalive-scope-experiment", "version": 1,
+      "target": {"embedded": true, "tls": true, "cert_file": "srv.pem", "key_file": "srv.key",
+                 "key_log_file": "/tmp/keys.log"}})";
+    const auto load = parseExperiment(tls, "tls.json");
+    ASSERT_TRUE(load.experiment) << (load.errors.empty() ? "" : load.errors[0]);
+    EXPECT_EQ(load.experiment->target.certFile, "srv.pem");
+    EXPECT_EQ(load.experiment->target.keyFile, "srv.key");
+    EXPECT_EQ(load.experiment->target.keyLogFile, "/tmp/keys.log");
+    const auto again = parseExperiment(experimentToJson(*load.experiment), "saved.json");
+    ASSERT_TRUE(again.experiment);
+    EXPECT_EQ(*again.experiment, *load.experiment);
+
+    const auto alone = parseExperiment(R"({"format": "keepalive-scope-experiment", "version": 1,
+      "target": {"tls": true, "cert_file": "srv.pem"}})", "alone.json");
+    EXPECT_FALSE(alone.experiment);
+    EXPECT_TRUE(anyErrorContains(alone, "alone.json: target.key_file: the embedded server's certificate and key go together"));
+    const auto remote = parseExperiment(R"({"format": "keepalive-scope-experiment", "version": 1,
+      "target": {"embedded": false, "address": "db:443", "tls": true, "cert_file": "a", "key_file": "b"}})", "r.json");
+    EXPECT_FALSE(remote.experiment);
+    EXPECT_TRUE(anyErrorContains(remote, "target.cert_file: only the embedded server takes a certificate"));
+}
