@@ -267,6 +267,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
     case EventType::TcpKeepaliveAck:
         c.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs;
         break;
+    case EventType::Rpc: onRpc(st, e); break;
     default: break;
     }
     if (e.type == EventType::Ping && c.goawayCount && !c.pingAfterGoaway && !c.goaways.empty() && c.goaways.front().dir == e.dir) {
@@ -287,6 +288,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     addTimeoutFindings(st);
     addLbIdleFindings(st, connections);
     addCadenceFindings(st);
+    addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
     std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
         if (a.conn != b.conn)
             return a.conn < b.conn;

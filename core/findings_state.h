@@ -117,8 +117,19 @@ struct ConnState {
     double outlierBaselineMs = 0;
 };
 
+// Failed RPCs of the lab's channel, grouped by status and message (findings_rpc.cpp): what the
+// channel saw, which is all there is when the lab runs without capture permission.
+struct RpcFailure {
+    std::string status;
+    std::string message;
+    std::uint32_t conn = 0;
+    std::uint64_t count = 0;
+    std::vector<std::uint64_t> evidence; // the first few
+};
+
 struct FindingsAnalyzer::State {
     AnalyzerOptions options;
+    std::vector<RpcFailure> rpcFailures; // at most a few dozen groups
     std::vector<ConnState> conns;
     std::int64_t lastNs = 0;
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
@@ -131,6 +142,8 @@ void addLbIdleFindings(FindingsAnalyzer::State& state, const std::vector<Connect
 void addGoawayFindings(FindingsAnalyzer::State& state);
 void addCadenceFindings(FindingsAnalyzer::State& state);
 void addTimeoutFindings(FindingsAnalyzer::State& state);
+void addRpcFindings(FindingsAnalyzer::State& state);
+void onRpc(FindingsAnalyzer::State& state, const Event& event);
 
 // "client keepalive_time_ms=280000 (...)": the keepalive change that keeps a connection through a
 // profile, or the alternatives when the profile ignores PINGs.
