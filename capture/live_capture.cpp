@@ -1,7 +1,7 @@
 // libpcap live capture feeding the CaptureEngine on a thread of its own.
 #include "live_capture.h"
 
-#include "core/lab/event_hub.h"
+#include "core/event_hub.h"
 #include "packet_decoder.h"
 
 #include "packet_source.h"
@@ -29,7 +29,7 @@ namespace ks::capture {
 // server port so that channel and RPC events can name the connection they ran on.
 class LiveCapture::HubSink final : public EventSink {
 public:
-    HubSink(LiveCapture& owner, core::lab::EventHub& hub, std::uint16_t channelPort)
+    HubSink(LiveCapture& owner, core::EventHub& hub, std::uint16_t channelPort)
         : m_owner(owner)
         , m_hub(hub)
         , m_channelSuffix(std::to_string(channelPort))
@@ -59,7 +59,7 @@ public:
 
 private:
     LiveCapture& m_owner;
-    core::lab::EventHub& m_hub;
+    core::EventHub& m_hub;
     std::string m_channelSuffix;
     bool m_watchChannel;
     const CaptureEngine* m_engine = nullptr;
@@ -252,7 +252,7 @@ std::string LiveCapture::openHelper(const std::string& device, const std::string
     return {};
 }
 
-std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::EventHub& hub)
+std::string LiveCapture::start(const core::TapRequest& request, core::EventHub& hub)
 {
     stop();
     m_permissionDenied = false;

@@ -1,5 +1,6 @@
 // The lab form; the run itself is LabSession's.
 #include "lab_panel.h"
+#include "last_folder.h"
 
 #include "core/finding.h"
 #include "core/lb_catalogue.h"
@@ -58,8 +59,8 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     caRow->addWidget(m_browseCa);
     form->addRow(tr("CA file"), caRow);
     connect(m_browseCa, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("CA certificate"), m_caFile->text(), tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        const QString path = rememberFolder(QFileDialog::getOpenFileName(this, tr("CA certificate"),
+            m_caFile->text().isEmpty() ? lastFolder() : m_caFile->text(), tr("PEM certificates (*.pem *.crt);;All files (*)")));
         if (!path.isEmpty())
             m_caFile->setText(path);
     });

@@ -1,11 +1,13 @@
 // The form; the capture itself is LiveCaptureSession's.
 #include "live_capture_panel.h"
+#include "last_folder.h"
 
 #include "live_capture_session.h"
 
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -24,11 +26,22 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     , m_status(new QLabel(this))
 {
     auto* form = new QFormLayout(this);
-    QString error;
-    m_device->addItems(LiveCaptureSession::interfaces(&error));
+    // The list arrives from a worker (pcap_findalldevs may block); "lo" until then.
     m_device->setEditable(true);
-    if (m_device->findText(QStringLiteral("lo")) >= 0)
-        m_device->setCurrentText(QStringLiteral("lo"));
+    m_device->setCurrentText(QStringLiteral("lo"));
+    auto* devices = new QFutureWatcher<QStringList>(this);
+    connect(devices, &QFutureWatcher<QStringList>::finished, this, [this, devices] {
+        const QStringList list = devices->result();
+        devices->deleteLater();
+        if (!list.isEmpty() && list.constFirst().isEmpty()) {
+            setStatus(list.value(1));
+            return;
+        }
+        const QString typed = m_device->currentText();
+        m_device->addItems(list);
+        m_device->setCurrentText(typed);
+    });
+    devices->setFuture(LiveCaptureSession::interfaces());
     form->addRow(tr("Interface"), m_device);
     m_filter->setToolTip(tr("A BPF filter as tcpdump takes it, e.g. \"tcp port 443\""));
     form->addRow(tr("Filter"), m_filter);
@@ -37,8 +50,8 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("\u2026"));
     connect(browse, &QToolButton::clicked, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(
-            this, tr("Save live capture"), QStringLiteral("live.pcap"), tr("pcap (*.pcap)"));
+        const QString p = rememberFolder(QFileDialog::getSaveFileName(
+            this, tr("Save live capture"), inLastFolder(QStringLiteral("live.pcap")), tr("pcap (*.pcap)")));
         if (!p.isEmpty())
             m_save->setText(p);
     });
@@ -52,8 +65,6 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     form->addRow(run);
     m_status->setWordWrap(true);
     form->addRow(m_status);
-    if (!error.isEmpty())
-        setStatus(error);
     connect(m_start, &QPushButton::clicked, this, &LiveCapturePanel::startRequested);
     connect(m_stop, &QPushButton::clicked, this, &LiveCapturePanel::stopRequested);
     setRunning(false);

@@ -2,6 +2,8 @@
 // save to, Start/Stop.
 #pragma once
 
+#include "run_controls.h"
+
 #include <QWidget>
 
 class QComboBox;
@@ -11,7 +13,7 @@ class QPushButton;
 
 namespace ks::ui {
 
-class LiveCapturePanel : public QWidget {
+class LiveCapturePanel : public QWidget, public RunControls {
     Q_OBJECT
 public:
     explicit LiveCapturePanel(QWidget* parent = nullptr);
@@ -22,8 +24,8 @@ public:
     void setDevice(const QString& device);
     void setFilter(const QString& filter);
     void setSavePath(const QString& path);
-    void setRunning(bool running);
-    void setStatus(const QString& text);
+    void setRunning(bool running) override;
+    void setStatus(const QString& text) override;
     QPushButton* startButton() const { return m_start; }
     QPushButton* stopButton() const { return m_stop; }
 

@@ -1,22 +1,39 @@
 // Opening a device and compiling a filter can block on the kernel: never on the GUI thread.
 #include "capture/live_capture.h"
-#include "core/lab/event_hub.h"
+#include "core/event_hub.h"
 
-#include "live_capture_session.h"
 #include "batch_collector.h"
+#include "live_capture_session.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <mutex>
 
 namespace ks::ui {
 
 struct LiveCaptureSession::State : BatchCollector {
-    std::unique_ptr<core::lab::EventHub> hub;
+    std::unique_ptr<core::EventHub> hub;
     std::int64_t originNs = 0;
+    QFuture<QString> starting; // a stop waits for it on its worker, never on the GUI thread
+    std::once_flag stopOnce;
+
+    // Worker side: stops the capture once its start has ended; once.
+    void shutDown()
+    {
+        starting.waitForFinished();
+        std::call_once(stopOnce, [this] {
+            if (!tap || !hub)
+                return;
+            tap->stop();
+            hub->stop();
+            connections = tap->summaries();
+            packets = tap->packets();
+        });
+    }
 };
 
 LiveCaptureSession::LiveCaptureSession(QObject* parent)
-    : QObject(parent)
+    : RunSession(parent)
 {
     qRegisterMetaType<ks::ui::EventBatch>();
     m_drain.setInterval(50);
@@ -27,7 +44,7 @@ LiveCaptureSession::LiveCaptureSession(QObject* parent)
             m_state.reset(); // the worker already stopped the hub
         else
             m_drain.start();
-        Q_EMIT started(error);
+        Q_EMIT started(error, {});
     });
     connect(&m_stopWatcher, &QFutureWatcher<void>::finished, this, [this] {
         drain();
@@ -39,23 +56,21 @@ LiveCaptureSession::LiveCaptureSession(QObject* parent)
 
 LiveCaptureSession::~LiveCaptureSession()
 {
-    m_startWatcher.waitForFinished();
-    m_stopWatcher.waitForFinished();
-    if (m_state && m_state->tap) {
-        m_state->tap->stop();
-        m_state->hub->stop();
-    }
+    if (auto state = std::move(m_state))
+        (void)QtConcurrent::run([state] { state->shutDown(); });
 }
 
-QStringList LiveCaptureSession::interfaces(QString* error)
+QFuture<QStringList> LiveCaptureSession::interfaces()
 {
-    std::string e;
-    QStringList out;
-    for (const auto& d : capture::LiveCapture::devices(e))
-        out << QString::fromStdString(d);
-    if (error)
-        *error = QString::fromStdString(e);
-    return out;
+    return QtConcurrent::run([] {
+        std::string error;
+        QStringList out;
+        for (const auto& d : capture::LiveCapture::devices(error))
+            out << QString::fromStdString(d);
+        if (out.isEmpty() && !error.empty())
+            out << QString() << QString::fromStdString(error);
+        return out;
+    });
 }
 
 void LiveCaptureSession::start(const QString& device, const QString& filter, const QString& savePath)
@@ -64,23 +79,25 @@ void LiveCaptureSession::start(const QString& device, const QString& filter, con
         return;
     auto state = std::make_shared<State>();
     m_state = state;
-    m_startWatcher.setFuture(QtConcurrent::run([state, device = device.toStdString(), filter = filter.toStdString(),
-                                                   savePath = savePath.toStdString()]() -> QString {
-        state->hub = std::make_unique<core::lab::EventHub>();
+    state->starting = QtConcurrent::run([state, device = device.toStdString(), filter = filter.toStdString(),
+                                            savePath = savePath.toStdString()]() -> QString {
+        state->hub = std::make_unique<core::EventHub>();
         state->hub->addListener(state.get());
-        state->originNs = core::lab::realtimeNs();
+        state->originNs = core::realtimeNs();
         state->hub->start(state->originNs);
         state->tap = std::make_unique<capture::LiveCapture>(savePath);
-        core::lab::TapRequest request;
+        core::TapRequest request;
         request.device = device;
         request.filter = filter.empty() ? std::string("tcp") : filter;
         const std::string error = state->tap->start(request, *state->hub);
         if (!error.empty()) {
             state->hub->stop();
+            state->hub.reset();
             return QString::fromStdString(error);
         }
         return {};
-    }));
+    });
+    m_startWatcher.setFuture(state->starting);
 }
 
 void LiveCaptureSession::stop()
@@ -89,12 +106,7 @@ void LiveCaptureSession::stop()
         return;
     m_drain.stop();
     auto state = m_state;
-    m_stopWatcher.setFuture(QtConcurrent::run([state] {
-        state->tap->stop();
-        state->hub->stop();
-        state->connections = state->tap->summaries();
-        state->packets = state->tap->packets();
-    }));
+    m_stopWatcher.setFuture(QtConcurrent::run([state] { state->shutDown(); }));
 }
 
 void LiveCaptureSession::drain()

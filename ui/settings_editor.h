@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QLabel;
@@ -39,6 +40,11 @@ public:
     void setFieldText(core::SettingSide side, const QString& key, const QString& text);
     QString fieldError(core::SettingSide side, const QString& key) const;
     QString fieldLint(core::SettingSide side, const QString& key) const;
+    QString summaryText() const;
+    int parseErrors() const { return m_invalid; }
+    // A field's text as a value in its unit: a whole number, or for times a number with a unit
+    // ("1.5s", "250ms", "5min", "2h"); nothing when it is neither.
+    static std::optional<qlonglong> parseValue(const QString& text, core::SettingUnit unit);
 
 Q_SIGNALS:
     void experimentChanged();

@@ -2,7 +2,7 @@
 // timers (idle expiry, latency queues, bandwidth tokens).
 #include "lb_simulator.h"
 
-#include "event_hub.h"
+#include "core/event_hub.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,0 +1,242 @@
+// The window's side of its sources: opening files and samples, starting and stopping the lab and
+// the live capture (one handler for both), and the findings computed about them on a worker.
+#include "main_window.h"
+
+#include "capture_loader.h"
+#include "event_store.h"
+#include "findings_job.h"
+#include "findings_view.h"
+#include "lab_panel.h"
+#include "lab_session.h"
+#include "lb_profile_picker.h"
+#include "live_capture_panel.h"
+#include "live_capture_session.h"
+#include "settings_editor.h"
+#include "start_page.h"
+#include "run_session.h"
+#include "timeline_view.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
+
+namespace ks::ui {
+
+namespace {
+QString red(const QString& text)
+{
+    return u"<span style='color:#d62728'>" % text.toHtmlEscaped().replace(u"\n"_qs, u"<br>"_qs) % u"</span>";
+}
+} // namespace
+
+bool MainWindow::loading() const
+{
+    return m_sources->loading();
+}
+
+bool MainWindow::confirmReplace()
+{
+    if (!m_sources->unsaved() || m_store->size() == 0)
+        return true;
+    const QString what = m_sources->kind() == SourceKind::Lab ? tr("lab run") : tr("live capture");
+    QMessageBox box(QMessageBox::Question, tr("Replace the %1?").arg(what),
+        tr("The %1's results on screen are not saved anywhere. Replace them?").arg(what), QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("replaceResults"));
+    QPushButton* exportFirst = box.addButton(tr("Export report first\u2026"), QMessageBox::ActionRole);
+    box.addButton(tr("Replace"), QMessageBox::DestructiveRole);
+    QPushButton* keep = box.addButton(tr("Keep them"), QMessageBox::RejectRole);
+    box.setDefaultButton(keep);
+    box.exec();
+    if (box.clickedButton() == keep)
+        return false;
+    if (box.clickedButton() == exportFirst) {
+        exportReport();
+        return !m_sources->unsaved();
+    }
+    return true;
+}
+
+void MainWindow::openCapture(const QString& path)
+{
+    if (m_sources->running()) {
+        statusBar()->showMessage(tr("Stop the lab or the live capture before opening a capture."));
+        return;
+    }
+    if (!confirmReplace())
+        return;
+    m_findingsJob->cancel();
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancel->show();
+    statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
+    m_sources->openFile(path, m_profiles->selected());
+}
+
+void MainWindow::openSample(const BundledSample& sample)
+{
+    if (!m_sampleDir)
+        m_sampleDir = std::make_unique<QTemporaryDir>();
+    const QString path = m_sampleDir->isValid() ? extractSample(sample, m_sampleDir->path()) : QString();
+    if (path.isEmpty()) {
+        statusBar()->showMessage(tr("Could not unpack the sample into a temporary folder."));
+        return;
+    }
+    openCapture(path);
+}
+
+void MainWindow::startLab()
+{
+    if (m_sources->running())
+        return;
+    if (!m_settings->valid()) {
+        m_lab->setStatus(tr("Fix the settings marked in red first."));
+        return;
+    }
+    if (!confirmReplace())
+        return;
+    m_lab->setRunning(true);
+    m_lab->setStatus(tr("Starting\u2026"));
+    m_sources->startLab(m_lab->apply(m_settings->experiment()));
+}
+
+void MainWindow::startLiveCapture()
+{
+    if (m_sources->running() || !confirmReplace())
+        return;
+    m_live->setRunning(true);
+    m_live->setStatus(tr("Starting\u2026"));
+    m_sources->startLive(m_live->device(), m_live->filter(), m_live->savePath());
+}
+
+// The new source produced its first batch or started: what was on screen gives way to it.
+void MainWindow::onReplaced(SourceKind kind, const QString& name)
+{
+    m_findingsJob->cancel();
+    setFindings({});
+    m_connFilter->setCurrentIndex(0);
+    const QString title = kind == SourceKind::File ? QFileInfo(name).fileName() : name;
+    setWindowTitle(title % u" \u2014 " % tr("Keepalive Scope"));
+    m_timeline->setFollow(kind == SourceKind::Lab || kind == SourceKind::Live);
+    m_timeline->setLiveStart(kind == SourceKind::Lab || kind == SourceKind::Live);
+    updateStartPage();
+}
+
+void MainWindow::onLoadFinished(const LoadResult& result)
+{
+    m_progress->hide();
+    m_cancel->hide();
+    if (!result.error.isEmpty()) { // nothing was read: what was on screen stays, title and all
+        statusBar()->showMessage(result.error);
+        if (isVisible())
+            QMessageBox::warning(this, tr("Open capture"), result.error);
+        Q_EMIT captureLoaded(false);
+        return;
+    }
+    setFindings(result.findings);
+    addRecent(result.path);
+    QString msg = tr("%1: %2 packets, %3 events, %4 connections in %5 s")
+                      .arg(QFileInfo(result.path).fileName())
+                      .arg(result.packets)
+                      .arg(m_store->size())
+                      .arg(result.connections.size())
+                      .arg(result.seconds, 0, 'f', 2);
+    if (result.cancelled)
+        msg += tr(" (cancelled: partial)");
+    if (!result.warning.isEmpty())
+        msg += u" \u2014 " % result.warning;
+    statusBar()->showMessage(msg);
+    m_timeline->refresh();
+    updateStartPage();
+    Q_EMIT captureLoaded(!result.cancelled);
+}
+
+RunControls* MainWindow::controlsOf(SourceKind kind) const
+{
+    if (kind == SourceKind::Lab)
+        return m_lab;
+    return m_live;
+}
+
+void MainWindow::onRunStarted(SourceKind kind, const QString& error, const QStringList& warnings)
+{
+    RunControls* panel = controlsOf(kind);
+    const QString what = kind == SourceKind::Lab ? tr("Lab") : tr("Live capture");
+    const auto announce = [this, kind](bool ok) {
+        if (kind == SourceKind::Lab)
+            Q_EMIT labStarted(ok);
+        else
+            Q_EMIT liveCaptureStarted(ok);
+    };
+    if (!error.isEmpty()) { // refused: the previous data and title stay
+        panel->setRunning(false);
+        panel->setStatus(red(error));
+        statusBar()->showMessage(tr("%1 failed: %2").arg(what, error.section(u'\n', 0, 0)));
+        announce(false);
+        return;
+    }
+    // Without capture permission the run goes on with the channel's own events; the reason
+    // stays in the panel until the next run.
+    panel->setStatus(warnings.isEmpty() ? tr("Running.") : tr("Running.") % u"<br>" % red(warnings.join(u'\n')));
+    statusBar()->showMessage(tr("%1 running: events and findings arrive live.").arg(what));
+    m_liveFindings.start();
+    announce(true);
+}
+
+void MainWindow::onRunStopped(SourceKind kind)
+{
+    m_liveFindings.stop();
+    m_timeline->setLiveStart(false);
+    RunSession* session = m_sources->session(kind);
+    if (session && session->shutdownRelNs() != std::numeric_limits<std::int64_t>::max())
+        m_timeline->setShutdownAt(static_cast<double>(session->shutdownRelNs()) * 1e-9);
+    QString text = tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(m_store->packets());
+    if (kind == SourceKind::Live && !m_live->savePath().isEmpty())
+        text += u' ' % tr("Saved to %1.").arg(m_live->savePath());
+    if (session && !session->warnings().isEmpty())
+        text += u"<br>" % red(session->warnings().join(u'\n'));
+    RunControls* panel = controlsOf(kind);
+    panel->setRunning(false);
+    panel->setStatus(text);
+    statusBar()->showMessage(kind == SourceKind::Lab ? tr("Lab stopped.") : tr("Live capture stopped."));
+    m_timeline->refresh();
+    reanalyze();
+}
+
+void MainWindow::onProfilesChanged()
+{
+    m_timeline->setProfiles(m_profiles->selected());
+    QSettings().setValue(QStringLiteral("lbProfiles"), m_profiles->selectedNames());
+    if (m_settings)
+        m_settings->setProfiles(m_profiles->selected());
+    if (!m_sources->loading() && !m_sources->running() && m_store->size() > 0)
+        reanalyze();
+}
+
+void MainWindow::setFindings(std::vector<core::Finding> findings)
+{
+    const auto n = findings.size();
+    m_findings->setFindings(std::move(findings));
+    m_tabs->setTabText(1, n ? tr("Findings (%1)").arg(n) : tr("Findings"));
+    Q_EMIT findingsUpdated();
+}
+
+// The analyzer over a copy of the store's events, on a worker: after a profile change, once a
+// second while a run streams in, and when a run ends. The lab's own shutdown is left out.
+void MainWindow::reanalyze()
+{
+    FindingsInput in = snapshotOf(*m_store);
+    in.profiles = m_profiles->selected();
+    if (m_sources->kind() == SourceKind::Lab) {
+        in.keepalive = m_settings->experiment().settings;
+        in.untilRelNs = m_sources->lab()->shutdownRelNs();
+    }
+    m_findingsJob->run(std::move(in));
+}
+
+} // namespace ks::ui
