@@ -50,6 +50,11 @@ void FindingsView::setFindings(std::vector<core::Finding> findings)
     m_tree->resizeColumnToContents(1);
 }
 
+int FindingsView::rowCount() const
+{
+    return m_tree->topLevelItemCount();
+}
+
 void FindingsView::activate(int row)
 {
     if (row < 0 || static_cast<std::size_t>(row) >= m_findings.size())

@@ -19,6 +19,7 @@ public:
     void setFindings(std::vector<core::Finding> findings);
     const std::vector<core::Finding>& findings() const { return m_findings; }
     void activate(int row); // as if the user clicked the row
+    int rowCount() const; // rows shown in the list
 
 Q_SIGNALS:
     void evidenceRequested(const std::vector<std::uint64_t>& indexes);

@@ -9,6 +9,7 @@
 #include <QMainWindow>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 class QTemporaryDir;
@@ -87,7 +88,7 @@ private:
     void createActions();
     void createDocks();
     void createRunDocks();
-    bool confirmReplace(); // unsaved lab or live results: asks; true to go on
+    void whenReplaceConfirmed(std::function<void()> go); // asks first about unsaved lab or live results
     void onReplaced(SourceKind kind, const QString& name);
     void onLoadFinished(const LoadResult& result);
     void onRunStarted(SourceKind kind, const QString& error, const QStringList& warnings);

@@ -40,26 +40,33 @@ bool MainWindow::loading() const
     return m_sources->loading();
 }
 
-bool MainWindow::confirmReplace()
+// Unsaved lab or live results are not replaced without asking. The question is window-modal
+// but not a nested event loop: go runs when the user chose to replace (or export first).
+void MainWindow::whenReplaceConfirmed(std::function<void()> go)
 {
-    if (!m_sources->unsaved() || m_store->size() == 0)
-        return true;
-    const QString what = m_sources->kind() == SourceKind::Lab ? tr("lab run") : tr("live capture");
-    QMessageBox box(QMessageBox::Question, tr("Replace the %1?").arg(what),
-        tr("The %1's results on screen are not saved anywhere. Replace them?").arg(what), QMessageBox::NoButton, this);
-    box.setObjectName(QStringLiteral("replaceResults"));
-    QPushButton* exportFirst = box.addButton(tr("Export report first\u2026"), QMessageBox::ActionRole);
-    box.addButton(tr("Replace"), QMessageBox::DestructiveRole);
-    QPushButton* keep = box.addButton(tr("Keep them"), QMessageBox::RejectRole);
-    box.setDefaultButton(keep);
-    box.exec();
-    if (box.clickedButton() == keep)
-        return false;
-    if (box.clickedButton() == exportFirst) {
-        exportReport();
-        return !m_sources->unsaved();
+    if (!m_sources->unsaved() || m_store->size() == 0) {
+        go();
+        return;
     }
-    return true;
+    const QString what = m_sources->kind() == SourceKind::Lab ? tr("lab run") : tr("live capture");
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Replace the %1?").arg(what),
+        tr("The %1's results on screen are not saved anywhere. Replace them?").arg(what), QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("replaceResults"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton* exportFirst = box->addButton(tr("Export report first\u2026"), QMessageBox::ActionRole);
+    QPushButton* replace = box->addButton(tr("Replace"), QMessageBox::DestructiveRole);
+    box->setDefaultButton(box->addButton(tr("Keep them"), QMessageBox::RejectRole));
+    connect(box, &QMessageBox::buttonClicked, this, [this, exportFirst, replace, go](QAbstractButton* clicked) {
+        if (clicked == exportFirst) {
+            exportReport();
+            if (m_sources->unsaved())
+                return; // the export was cancelled or failed: keep them
+        } else if (clicked != replace) {
+            return;
+        }
+        go();
+    });
+    box->open();
 }
 
 void MainWindow::openCapture(const QString& path)
@@ -68,14 +75,14 @@ void MainWindow::openCapture(const QString& path)
         statusBar()->showMessage(tr("Stop the lab or the live capture before opening a capture."));
         return;
     }
-    if (!confirmReplace())
-        return;
-    m_findingsJob->cancel();
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->show();
-    statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
-    m_sources->openFile(path, m_profiles->selected());
+    whenReplaceConfirmed([this, path] {
+        m_findingsJob->cancel();
+        m_progress->setValue(0);
+        m_progress->show();
+        m_cancel->show();
+        statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
+        m_sources->openFile(path, m_profiles->selected());
+    });
 }
 
 void MainWindow::openSample(const BundledSample& sample)
@@ -98,20 +105,26 @@ void MainWindow::startLab()
         m_lab->setStatus(tr("Fix the settings marked in red first."));
         return;
     }
-    if (!confirmReplace())
-        return;
-    m_lab->setRunning(true);
-    m_lab->setStatus(tr("Starting\u2026"));
-    m_sources->startLab(m_lab->apply(m_settings->experiment()));
+    whenReplaceConfirmed([this] {
+        if (m_sources->running())
+            return;
+        m_lab->setRunning(true);
+        m_lab->setStatus(tr("Starting\u2026"));
+        m_sources->startLab(m_lab->apply(m_settings->experiment()));
+    });
 }
 
 void MainWindow::startLiveCapture()
 {
-    if (m_sources->running() || !confirmReplace())
+    if (m_sources->running())
         return;
-    m_live->setRunning(true);
-    m_live->setStatus(tr("Starting\u2026"));
-    m_sources->startLive(m_live->device(), m_live->filter(), m_live->savePath());
+    whenReplaceConfirmed([this] {
+        if (m_sources->running())
+            return;
+        m_live->setRunning(true);
+        m_live->setStatus(tr("Starting\u2026"));
+        m_sources->startLive(m_live->device(), m_live->filter(), m_live->savePath());
+    });
 }
 
 // The new source produced its first batch or started: what was on screen gives way to it.
@@ -133,8 +146,12 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     m_cancel->hide();
     if (!result.error.isEmpty()) { // nothing was read: what was on screen stays, title and all
         statusBar()->showMessage(result.error);
-        if (isVisible())
-            QMessageBox::warning(this, tr("Open capture"), result.error);
+        if (isVisible()) { // told, without a nested event loop
+            auto* box = new QMessageBox(QMessageBox::Warning, tr("Open capture"), result.error, QMessageBox::Ok, this);
+            box->setObjectName(QStringLiteral("openFailed"));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
         Q_EMIT captureLoaded(false);
         return;
     }
