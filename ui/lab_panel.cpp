@@ -109,6 +109,7 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     faults->addWidget(m_latency);
     faults->addWidget(m_reset);
     form->addRow(tr("Faults"), faults);
+    m_status->setObjectName(QStringLiteral("labStatus"));
     m_status->setWordWrap(true);
     form->addRow(m_status);
 

@@ -6,6 +6,7 @@
 #include "test_data.h"
 #include "ui/event_store.h"
 #include "ui/event_table_model.h"
+#include "ui/findings_job.h"
 #include "ui/findings_view.h"
 #include "ui/lab_panel.h"
 #include "ui/lb_profile_picker.h"
@@ -220,6 +221,31 @@ private Q_SLOTS:
         QCOMPARE(w.findingsView()->findings().size(), loaded.size());
         for (const auto& f : w.findingsView()->findings())
             QVERIFY(f.id != "lb-idle-timeout");
+    }
+
+    // The lab's shutdown is cut from the diagnosis: a GOAWAY NO_ERROR after an idle stretch is
+    // max_connection_idle when the server sent it, nothing when it came after the user's Stop.
+    void eventsFromTheShutdownOnAreNotDiagnosed()
+    {
+        ui::MainWindow w;
+        QVERIFY(open(w, data("goaway_max_idle.pcap")));
+        ui::FindingsInput in = ui::snapshotOf(*w.store());
+        std::atomic<bool> cancel { false };
+        const auto has = [](const std::vector<core::Finding>& findings, std::string_view id) {
+            return std::any_of(findings.begin(), findings.end(), [id](const auto& f) { return f.id == id; });
+        };
+        QVERIFY(has(ui::analyzeSnapshot(in, cancel), "goaway-max-connection-idle"));
+        std::optional<std::int64_t> goaway;
+        for (std::size_t i = 0; i < w.store()->size() && !goaway; ++i)
+            if (w.store()->record(i).type == core::EventType::Goaway)
+                goaway = w.store()->record(i).relNs;
+        QVERIFY(goaway);
+        in.untilRelNs = *goaway - 1'000'000; // Stop pressed 1 ms before the GOAWAY
+        const auto cut = ui::analyzeSnapshot(in, cancel);
+        QVERIFY(!has(cut, "goaway-max-connection-idle"));
+        for (const auto& f : cut)
+            for (auto e : f.evidence)
+                QVERIFY(w.store()->record(e).relNs < in.untilRelNs);
     }
 
     void emptyWindowSaysHowToStartAndTheTableHasAnIndexColumn()
