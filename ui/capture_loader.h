@@ -10,7 +10,6 @@
 
 #include <QObject>
 #include <QString>
-#include <QThreadPool>
 
 #include <atomic>
 #include <functional>
@@ -58,7 +57,6 @@ Q_SIGNALS:
 private:
     struct Job;
     std::shared_ptr<Job> m_job;
-    QThreadPool m_pool; // the destructor waits for it, so workers never outlive this object
     int m_nextId = 0;
     bool m_busy = false;
 };
