@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace ks::app {
 
@@ -19,6 +20,7 @@ namespace {
 constexpr const char* kUsage
     = "usage: keepalive-scope analyze FILE|- [--json] [--all] [--lb NAME[,NAME..]] [--lb-file FILE.json]\n"
       "                                [--settings EXPERIMENT.json] [--fail-on warning|error] [--report OUT.md|OUT.json]\n"
+      "                                [--emit-profile OUT.json] [--write-fix OUT.json]\n"
       "  FILE        a pcap or pcapng capture; - reads a pcap stream from standard input\n"
       "  --json      print the JSON document (events, connections, findings)\n"
       "  --all       in text mode, print every HTTP/2 frame, not only keepalive events\n"
@@ -29,7 +31,49 @@ constexpr const char* kUsage
       "              its lb_profiles are used too\n"
       "  --fail-on   exit with status 3 when a finding of this severity or worse exists (for CI)\n"
       "  --report    also write a report: Markdown (.md) or JSON (.json)\n"
+      "  --emit-profile  write the idle timer inferred from the capture as a load-balancer profile\n"
+      "              (the catalogue format; use it with --lb-file and --lb inferred-idle-timer)\n"
+      "  --write-fix write the --settings experiment with every finding's changes applied\n"
       "exit status: 0 done, 2 bad input, bad options or an unwritable report, 3 findings at the --fail-on level\n";
+
+// --emit-profile: the inferred-idle-timer finding's profile, as a one-profile catalogue file.
+bool writeInferredProfile(const std::vector<core::Finding>& findings, const std::string& path)
+{
+    for (const auto& f : findings) {
+        if (!f.inferredProfile)
+            continue;
+        if (auto error = core::writeFileAtomically(path, core::lbCatalogueJson({*f.inferredProfile})); !error.empty()) {
+            std::fprintf(stderr, "keepalive-scope analyze: --emit-profile: %s\n", error.c_str());
+            return false;
+        }
+        std::fprintf(stderr, "keepalive-scope analyze: wrote the inferred profile (%s) to %s\n", f.inferredProfile->profile.title.c_str(),
+                     path.c_str());
+        return true;
+    }
+    std::fprintf(stderr,
+                 "keepalive-scope analyze: --emit-profile: no idle timer could be inferred from this capture (no connection died "
+                 "after a silence); %s not written\n",
+                 path.c_str());
+    return false;
+}
+
+// --write-fix: the experiment with every finding's changes applied (mergeChanges), saved atomically.
+bool writeFixedExperiment(core::Experiment experiment, const std::vector<core::Finding>& findings, const std::string& path)
+{
+    const auto changes = core::mergeChanges(findings);
+    for (const auto& problem : core::applyChanges(experiment.settings, changes))
+        std::fprintf(stderr, "keepalive-scope analyze: --write-fix: not applied: %s\n", problem.c_str());
+    if (auto error = core::saveExperiment(experiment, path); !error.empty()) {
+        std::fprintf(stderr, "keepalive-scope analyze: --write-fix: %s\n", error.c_str());
+        return false;
+    }
+    std::fprintf(stderr, "keepalive-scope analyze: wrote %s with %zu change(s)%s\n", path.c_str(), changes.size(),
+                 changes.empty() ? " (no finding suggests one: the experiment is unchanged)" : "");
+    for (const auto& c : changes)
+        std::fprintf(stderr, "  %s.%s = %lld\n", std::string(core::settingSideName(c.side)).c_str(), c.setting.c_str(),
+                     static_cast<long long>(c.value));
+    return true;
+}
 
 } // namespace
 
@@ -38,6 +82,7 @@ int runAnalyze(const std::vector<std::string>& args)
     bool json = false;
     bool all = false;
     std::string path;
+    std::string emitProfile, writeFix;
     FindingsOptions options;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
@@ -49,7 +94,12 @@ int runAnalyze(const std::vector<std::string>& args)
         }
         if (parsed == OptionParse::Ok)
             continue;
-        if (arg == "--json") {
+        if ((arg == "--emit-profile" || arg == "--write-fix") && i + 1 < args.size() && !args[i + 1].empty()) {
+            (arg == "--emit-profile" ? emitProfile : writeFix) = args[++i];
+        } else if (arg == "--emit-profile" || arg == "--write-fix") {
+            std::fprintf(stderr, "keepalive-scope analyze: %s needs a file name\n", arg.c_str());
+            return 2;
+        } else if (arg == "--json") {
             json = true;
         } else if (arg == "--all") {
             all = true;
@@ -72,8 +122,13 @@ int runAnalyze(const std::vector<std::string>& args)
         return 2;
     }
 
+    if (!writeFix.empty() && options.settingsPath.empty()) {
+        std::fprintf(stderr, "keepalive-scope analyze: --write-fix needs --settings IN.json (the experiment to apply the changes to)\n");
+        return 2;
+    }
     // Settings and profiles first: a typo in a name must not cost a long capture's analysis.
     core::AnalyzerOptions analyzerOptions;
+    std::optional<core::Experiment> experiment;
     std::vector<std::string> experimentProfiles;
     if (!options.settingsPath.empty()) {
         auto load = core::loadExperiment(options.settingsPath);
@@ -84,6 +139,7 @@ int runAnalyze(const std::vector<std::string>& args)
         }
         analyzerOptions.settings = load.experiment->settings;
         experimentProfiles = load.experiment->lbProfiles;
+        experiment = load.experiment;
     }
     auto profiles = resolveProfiles(options, experimentProfiles, options.settingsPath);
     if (!profiles.errors.empty()) {
@@ -174,6 +230,10 @@ int runAnalyze(const std::vector<std::string>& args)
             return 2;
         }
     }
+    if (!emitProfile.empty() && !writeInferredProfile(info.findings, emitProfile))
+        return 2;
+    if (!writeFix.empty() && !writeFixedExperiment(*experiment, info.findings, writeFix))
+        return 2;
     return findingsExitStatus(options, info.findings);
 }
 

@@ -252,6 +252,11 @@ void TextPrinter::end(const RunInfo& info)
                      c.sawHandshake ? "" : ", started before the capture");
         std::fprintf(m_out, "  %s .. %s s, %s\n", seconds(c.firstNs - info.originNs, m_decimals).c_str(),
                      seconds(c.lastNs - info.originNs, m_decimals).c_str(), ending);
+        std::fprintf(m_out, "  how it ended: %s%s%s\n", std::string(core::endCauseLabel(c.endCause)).c_str(),
+                     c.endDetail.empty() ? "" : ": ", c.endDetail.c_str());
+        if (c.retransmissions[0] || c.retransmissions[1])
+            std::fprintf(m_out, "  TCP retransmissions: %" PRIu64 " client -> server, %" PRIu64 " server -> client\n",
+                         c.retransmissions[0], c.retransmissions[1]);
         std::fprintf(m_out, "  longest idle gap %s s (from %s s), %" PRIu64 " packets, %" PRIu64 " payload bytes\n",
                      seconds(c.longestIdleNs, 3).c_str(), seconds(c.longestIdleStartNs - info.originNs, 3).c_str(),
                      c.packets, c.payloadBytes);

@@ -108,7 +108,8 @@ void printFindingsText(
         std::fprintf(out, "; judged against %s\n", names.c_str());
     }
     for (const auto& f : findings) {
-        std::string where = f.conn ? "conn " + std::to_string(*f.conn) : std::string("settings");
+        std::string where = f.conn ? "conn " + std::to_string(*f.conn)
+                                   : std::string(f.id.rfind("lint-", 0) == 0 ? "settings" : "capture");
         std::fprintf(out, "\n  %-7s %s  %s\n", std::string(core::severityName(f.severity)).c_str(), where.c_str(),
             f.title.c_str());
         std::fprintf(
@@ -116,6 +117,13 @@ void printFindingsText(
         std::fprintf(out, "          %s\n", f.detail.c_str());
         if (!f.suggestion.empty())
             std::fprintf(out, "          change: %s\n", f.suggestion.c_str());
+        if (!f.changes.empty()) {
+            std::string list;
+            for (const auto& c : f.changes)
+                list += (list.empty() ? "" : ", ") + std::string(core::settingSideName(c.side)) + "." + c.setting + "="
+                    + std::to_string(c.value);
+            std::fprintf(out, "          as settings: %s\n", list.c_str());
+        }
         if (!f.evidence.empty()) {
             std::string ev;
             for (auto idx : f.evidence)

@@ -237,6 +237,13 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         fwd.nextSeq = seg.seq;
     }
     const std::uint32_t segEnd = seg.seq + seglen + ((syn || fin) ? 1u : 0u);
+    // tshark's tcp.analysis.retransmission (packet-tcp.c): data, SYN or FIN that starts before
+    // nextseq and is no keep-alive. Its out-of-order case (within ~3 ms of the highest segment) is
+    // not told apart: on the paths that matter here a retransmission waits a full RTO.
+    if (nextKnown && !keepalive && !rst && (seglen > 0 || syn || fin) && seqDiff(fwd.nextSeq, seg.seq) > 0) {
+        ++summary.retransmissions[d];
+        summary.lastRetransmissionNs = tsNs;
+    }
     if (seqDiff(segEnd, fwd.nextSeq) > 0 || fwd.nextSeq == fwd.baseSeq)
         fwd.nextSeq = segEnd;
     if (flags & kTcpAck)

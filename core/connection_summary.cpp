@@ -15,4 +15,39 @@ std::string_view connectionEndName(ConnectionEnd end)
     return "open";
 }
 
+namespace {
+
+struct CauseWords {
+    std::string_view name, label;
+};
+
+constexpr std::array<CauseWords, kEndCauseCount> kCauseWords = {{
+    {"open", "open"},
+    {"graceful", "graceful"},
+    {"too_many_pings", "too many pings"},
+    {"max_idle", "max idle"},
+    {"max_age", "max age"},
+    {"goaway_error", "GOAWAY error"},
+    {"keepalive_timeout", "keepalive timeout"},
+    {"idle_reset", "idle reset"},
+    {"idle_close", "idle close"},
+    {"silent_drop", "silent drop"},
+    {"client_gave_up", "client gave up"},
+    {"reset", "reset"},
+    {"closed", "closed"},
+}};
+
+} // namespace
+
+std::string_view endCauseName(EndCause cause) { return kCauseWords[static_cast<std::size_t>(cause)].name; }
+std::string_view endCauseLabel(EndCause cause) { return kCauseWords[static_cast<std::size_t>(cause)].label; }
+
+std::optional<EndCause> parseEndCause(std::string_view name)
+{
+    for (std::size_t i = 0; i < kEndCauseCount; ++i)
+        if (kCauseWords[i].name == name)
+            return static_cast<EndCause>(i);
+    return std::nullopt;
+}
+
 } // namespace ks::core

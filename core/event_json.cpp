@@ -223,6 +223,30 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
     json.seconds(c.lastNs - originNs, decimals);
     json.key("end");
     json.value(connectionEndName(c.end));
+    json.key("end_cause");
+    json.value(endCauseName(c.endCause));
+    if (!c.endDetail.empty()) {
+        json.key("end_detail");
+        json.value(c.endDetail);
+    }
+    if (!c.endEvidence.empty()) {
+        json.key("end_evidence");
+        json.beginArray();
+        for (auto i : c.endEvidence)
+            json.value(i);
+        json.endArray();
+    }
+    if (c.otherLeg) {
+        json.key("other_leg");
+        json.value(*c.otherLeg);
+    }
+    json.key("retransmissions");
+    json.beginObject();
+    json.key("c2s");
+    json.value(c.retransmissions[0]);
+    json.key("s2c");
+    json.value(c.retransmissions[1]);
+    json.endObject();
     json.key("longest_idle_s");
     json.seconds(c.longestIdleNs, decimals);
     json.key("longest_idle_start");

@@ -231,7 +231,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
             if (auto v = p.string(s["on_expiry"], "simulator.on_expiry")) {
                 auto action = parseLbExpiryAction(*v);
                 if (!action || *action == LbExpiryAction::Goaway)
-                    p.error("simulator.on_expiry", "\"" + *v + "\" is not one of rst, silent_drop, fin");
+                    p.error("simulator.on_expiry", "\"" + *v + "\" is not one of rst, rst_next_packet, silent_drop, fin");
                 else
                     plan.onExpiry = *action;
             }

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -26,6 +27,60 @@ std::optional<Severity> parseSeverity(std::string_view name)
     return std::nullopt;
 }
 
+namespace {
+
+nlohmann::ordered_json changeObject(const SettingChange& c)
+{
+    nlohmann::ordered_json j;
+    j["side"] = settingSideName(c.side);
+    j["setting"] = c.setting;
+    if (c.unit == SettingUnit::Boolean)
+        j["value"] = c.value != 0;
+    else
+        j["value"] = c.value;
+    j["unit"] = settingUnitName(c.unit);
+    return j;
+}
+
+} // namespace
+
+std::string settingChangeJson(const SettingChange& change)
+{
+    return changeObject(change).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> applyChanges(KeepaliveSettings& settings, const std::vector<SettingChange>& changes)
+{
+    std::vector<std::string> problems;
+    for (const auto& c : changes) {
+        const std::string field = std::string(settingSideName(c.side)) + "." + c.setting;
+        if (!findSetting(c.side, c.setting)) {
+            problems.push_back(field + ": unknown setting");
+            continue;
+        }
+        if (auto problem = settings.set(c.side, c.setting, c.value); !problem.empty())
+            problems.push_back(problem);
+    }
+    return problems;
+}
+
+std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings)
+{
+    std::vector<SettingChange> out;
+    for (const auto& f : findings) {
+        for (const auto& c : f.changes) {
+            auto it = std::find_if(out.begin(), out.end(), [&](const SettingChange& o) { return o.side == c.side && o.setting == c.setting; });
+            if (it == out.end())
+                out.push_back(c);
+            else if (c.unit == SettingUnit::Boolean)
+                it->value = std::max(it->value, c.value);
+            else
+                it->value = std::min(it->value, c.value);
+        }
+    }
+    return out;
+}
+
 std::string findingsJson(const std::vector<Finding>& findings)
 {
     auto list = nlohmann::ordered_json::array();
@@ -43,6 +98,15 @@ std::string findingsJson(const std::vector<Finding>& findings)
             j["profile"] = f.profile;
         if (f.figure >= 0)
             j["figure_s"] = std::round(f.figure * 1e6) / 1e6;
+        if (!f.changes.empty()) {
+            j["changes"] = nlohmann::ordered_json::array();
+            for (const auto& c : f.changes)
+                j["changes"].push_back(changeObject(c));
+        }
+        if (f.lowerBoundS >= 0)
+            j["lower_bound_s"] = std::round(f.lowerBoundS * 1e6) / 1e6;
+        if (f.inferredProfile)
+            j["inferred_profile"] = nlohmann::ordered_json::parse(lbCatalogueEntryJson(*f.inferredProfile));
         list.push_back(std::move(j));
     }
     return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -217,6 +217,26 @@ void onClose(ConnState& c, const Event& e)
     }
 }
 
+// Activity closer than this belongs to one exchange (a request and its answer, a PING and its ACK).
+constexpr std::int64_t kBurstGapNs = 200'000'000;
+
+void trackBursts(ConnState& c, const Event& e)
+{
+    if (c.lastActivityNs < 0 || e.tsNs - c.lastActivityNs >= kBurstGapNs) {
+        if (c.burstAnswered && c.burstGapNs > c.longestSurvivedNs)
+            c.longestSurvivedNs = c.burstGapNs;
+        c.burstGapNs = c.lastActivityNs < 0 ? 0 : e.tsNs - c.lastActivityNs;
+        c.burstStartNs = e.tsNs;
+        c.burstStartIndex = e.index;
+        c.burstPrevIndex = c.lastActivityIndex;
+        c.burstDir = e.dir;
+        c.burstAnswered = false;
+        c.burstIsPing = e.type == EventType::Ping && isKeepalivePing(e);
+    } else if (e.dir != c.burstDir) {
+        c.burstAnswered = true;
+    }
+}
+
 } // namespace
 
 void FindingsAnalyzer::onEvent(const Event& e)
@@ -275,9 +295,17 @@ void FindingsAnalyzer::onEvent(const Event& e)
         c.pingAfterGoawayIndex = e.index;
     }
     if (!isKeepaliveProbe(e.type) && e.type != EventType::Fin && e.type != EventType::Rst) {
+        trackBursts(c, e);
         c.lastActivityNs = e.tsNs;
         c.lastActivityIndex = e.index;
     }
+}
+
+std::vector<Finding> FindingsAnalyzer::finish(std::vector<ConnectionSummary>& connections)
+{
+    auto findings = finish(static_cast<const std::vector<ConnectionSummary>&>(connections));
+    annotateEnds(*m_state, connections);
+    return findings;
 }
 
 std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
@@ -288,6 +316,10 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     addTimeoutFindings(st);
     addLbIdleFindings(st, connections);
     addCadenceFindings(st);
+    addEndFindings(st, connections);
+    pairProxyLegs(st, connections);
+    addEndCauseFindings(st);
+    addInferredTimerFinding(st, connections);
     addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
     std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
         if (a.conn != b.conn)

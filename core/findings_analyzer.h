@@ -30,6 +30,9 @@ public:
     void onEvent(const Event& event);
     // End of input. connections: the engine's summaries (endpoints, for reconnect matching).
     std::vector<Finding> finish(const std::vector<ConnectionSummary>& connections);
+    // The same, and writes each summary's endCause, endDetail, endEvidence and otherLeg (how it
+    // ended, and the other leg of a proxy). Callers that show connections use this one.
+    std::vector<Finding> finish(std::vector<ConnectionSummary>& connections);
 
     struct State; // findings_state.h
 

@@ -72,10 +72,8 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
             continue;
         }
         f.detail = buf;
-        f.suggestion = keepaliveSuggestion(entry);
-        if (d == 1 && pingsResetIdle(entry))
-            f.suggestion = "server keepalive_time_ms=" + std::to_string(static_cast<long long>(std::floor(p.idleTimeoutS * 0.8) * 1000.0))
-                           + " (grpc-go keepalive.ServerParameters.Time), or the client-side change: " + f.suggestion;
+        // The side that pings is the side to fix.
+        setKeepaliveFix(f, st, entry, d == 1 ? KeepaliveSide::Server : KeepaliveSide::Client);
         st.findings.push_back(std::move(f));
     }
 }
@@ -124,8 +122,22 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
                       "later than its %s idle timeout.",
                       p.title.c_str(), formatDuration(idle).c_str(), formatDuration(p.idleTimeoutS).c_str());
         g.detail = buf;
-        g.suggestion = "tcp_keepidle_s=" + std::to_string(static_cast<long long>(std::max(1.0, std::floor(p.idleTimeoutS * 0.8))))
-                       + " (TCP_KEEPIDLE on the socket, or net.ipv4.tcp_keepalive_time), or HTTP/2 keepalive: " + keepaliveSuggestion(entry);
+        // TCP keep-alive is what this side uses: the TCP change first, HTTP/2 keepalive as the alternative.
+        LbCatalogueEntry tcpOnly = entry;
+        tcpOnly.http2PingResetsIdle = false;
+        const auto tcp = keepaliveFix(tcpOnly, st.options.settings);
+        LbCatalogueEntry pingOnly = entry; // the alternative, without offering TCP keep-alive twice
+        pingOnly.profile.tcpKeepaliveResetsIdle = false;
+        if (const auto keepidle = tcpKeepidleTargetS(p.idleTimeoutS)) {
+            g.changes = tcp.changes;
+            g.suggestion = "TCP keep-alive below " + formatDuration(p.idleTimeoutS) + ": tcp_keepidle_s=" + std::to_string(*keepidle)
+                           + " (TCP_KEEPIDLE on the socket, or net.ipv4.tcp_keepalive_time); or HTTP/2 keepalive: "
+                           + keepaliveFix(pingOnly, st.options.settings).suggestion;
+        } else {
+            g.suggestion = "TCP keep-alive cannot help: TCP_KEEPIDLE is whole seconds, at least 1 s, not below "
+                           + formatDuration(p.idleTimeoutS) + ". HTTP/2 keepalive instead: " + keepaliveFix(pingOnly, st.options.settings).suggestion;
+            g.changes = keepaliveFix(pingOnly, st.options.settings).changes;
+        }
         st.findings.push_back(std::move(g));
     }
 }

@@ -65,6 +65,16 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
         f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= " + ms(interval * 0.9)
                         + " (grpc-go keepalive.EnforcementPolicy.MinTime)" + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)" : "");
     f.suggestion += ".";
+    // The changes keep the client's cadence (it was chosen for a reason, often a middlebox) and let
+    // the server accept it; without a visible cadence, slow the client to the server's minimum.
+    if (interval > 0) {
+        f.changes.push_back({SettingSide::Server, "min_ping_interval_without_data_ms", std::llround(interval * 900.0), SettingUnit::Milliseconds});
+        if (g.clientPingsWithoutCalls)
+            f.changes.push_back({SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean});
+    } else {
+        f.changes.push_back({SettingSide::Client, "keepalive_time_ms", std::max<std::int64_t>(1, std::llround(serverMinS * 1000.0)),
+                             SettingUnit::Milliseconds});
+    }
     st.findings.push_back(std::move(f));
 }
 

@@ -8,29 +8,11 @@
 
 namespace ks::core {
 
-std::string keepaliveSuggestion(const LbCatalogueEntry& entry)
+void setKeepaliveFix(Finding& f, const FindingsAnalyzer::State& st, const LbCatalogueEntry& entry, KeepaliveSide side)
 {
-    const auto& p = entry.profile;
-    // Leave headroom under the timeout: timers drift and the first PING comes keepalive_time
-    // after the last frame, not after the last PING.
-    const double target = std::max(1.0, std::floor(p.idleTimeoutS * 0.8));
-    const auto targetMs = static_cast<long long>(target * 1000.0);
-    std::string s;
-    if (pingsResetIdle(entry)) {
-        s = "client keepalive_time_ms=" + std::to_string(targetMs) + " (below " + p.name + "'s " + formatDuration(p.idleTimeoutS)
-            + "), keepalive_permit_without_calls=1, and on the server min_ping_interval_without_data_ms <= "
-            + std::to_string(targetMs) + " with keepalive_permit_without_calls=1";
-        if (target < 10)
-            s += " (grpc-go clients raise keepalive time below 10 s to 10 s: use a C-core client or raise the timeout)";
-    } else {
-        s = p.name + " does not count HTTP/2 PINGs, so keepalive cannot hold the connection: send an RPC at least every "
-            + formatDuration(target) + " (a health check), or let the client reconnect";
-    }
-    if (tcpKeepalivesResetIdle(entry))
-        s += "; or TCP keep-alive: tcp_keepidle_s=" + std::to_string(static_cast<long long>(target));
-    if (p.configurableMaxS && *p.configurableMaxS > p.idleTimeoutS)
-        s += "; or raise " + p.name + "'s idle timeout (up to " + formatDuration(*p.configurableMaxS) + ")";
-    return s + ".";
+    auto fix = keepaliveFix(entry, st.options.settings, side);
+    f.suggestion = std::move(fix.suggestion);
+    f.changes = std::move(fix.changes);
 }
 
 namespace {
@@ -103,7 +85,7 @@ void addUndecodedIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, con
                    "stretch without TCP payload either way (from "
                    + formatDuration(toS(summary.longestIdleStartNs - st.originNs)) + " into the capture). Behind " + p.title
                    + " such a gap ends the connection" + (endedSoon ? ", and here it ended right after." : ".");
-        f.suggestion = keepaliveSuggestion(entry);
+        setKeepaliveFix(f, st, entry);
         st.findings.push_back(std::move(f));
     }
 }
@@ -144,14 +126,20 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<Connection
                     f.severity = Severity::Error;
                     f.title = "Reset after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
                     what = std::string("then the connection was reset (RST from the ") + (c.closedBy == Direction::ClientToServer ? "client" : "server")
-                           + "), as " + p.title + " does to a flow it has forgotten";
+                           + " side)" + (p.onExpiry == LbExpiryAction::Rst || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                                              ? ", as " + p.title + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                                              : ", although " + p.title + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry))
+                                                    + ", not RST: something else on the path reset it");
                     f.evidence.push_back(c.closeIndex);
                     break;
                 case Outcome::SilentDeath:
                     f.severity = Severity::Error;
                     f.title = "Died silently after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                    what = "then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
-                           "dropped silently";
+                    what = std::string("then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
+                                       "dropped silently")
+                           + (p.onExpiry == LbExpiryAction::SilentDrop || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                                  ? ", as " + p.name + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                                  : ", although " + p.name + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry)));
                     f.evidence.push_back(c.kaTimeoutPing);
                     f.evidence.push_back(c.kaTimeoutClose);
                     break;
@@ -164,7 +152,7 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<Connection
                     f.severity = Severity::Warning;
                     f.title = "Idle " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
                     what = std::string("and the connection carried on, so no such middlebox was in this path; behind ") + p.name
-                           + " it would have been " + (p.onExpiry == LbExpiryAction::SilentDrop ? "dropped silently" : "closed");
+                           + " it would have ended (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")";
                     break;
                 }
                 std::snprintf(buf, sizeof buf, "%u quiet period(s) longer than %s (%s): the last one lasted %s, %s.%s%s",
@@ -177,7 +165,7 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<Connection
                         if (const auto* next = reconnectAfter(connections, *self, c.closeNs))
                             f.detail += " The client reconnected on connection " + std::to_string(next->id) + ".";
                 }
-                f.suggestion = keepaliveSuggestion(profiles[i]);
+                setKeepaliveFix(f, st, profiles[i]);
                 st.findings.push_back(std::move(f));
             } else if (t.longestNs > 0 && toS(t.longestNs) >= 0.5 * p.idleTimeoutS) {
                 // Nothing on the connection would have held it through a longer quiet period.
@@ -201,7 +189,7 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<Connection
                           + ") stayed under " + formatDuration(p.idleTimeoutS);
                 f.detail = "No keepalive on this connection would hold it through a longer quiet period: behind " + p.title
                            + " the first gap over " + formatDuration(p.idleTimeoutS) + " ends it.";
-                f.suggestion = keepaliveSuggestion(profiles[i]);
+                setKeepaliveFix(f, st, profiles[i]);
                 st.findings.push_back(std::move(f));
             }
         }

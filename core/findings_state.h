@@ -3,6 +3,7 @@
 #pragma once
 
 #include "findings_analyzer.h"
+#include "keepalive_fix.h"
 
 #include <array>
 #include <cstdint>
@@ -105,6 +106,15 @@ struct ConnState {
     std::uint64_t closeIndex = 0;
     std::int64_t quietBeforeCloseNs = 0; // silence (no event but keep-alives) before the close
     bool pingDuringQuiet = false;
+    // bursts of activity: the silence before the latest one, where it began, who sent it and
+    // whether the other side answered within it (a late packet answered by RST, or into the void)
+    std::int64_t burstGapNs = 0, burstStartNs = -1;
+    std::uint64_t burstStartIndex = 0, burstPrevIndex = 0;
+    Direction burstDir = Direction::ClientToServer;
+    bool burstAnswered = false;
+    bool burstIsPing = false; // the burst began with a keepalive PING
+    // the longest silence that ended with an answered exchange (the connection survived it)
+    std::int64_t longestSurvivedNs = 0;
     // keepalive timeout: a PING without ACK, then the pinging side closed
     bool kaTimeout = false;
     Direction kaTimeoutSide = Direction::ClientToServer;
@@ -127,6 +137,19 @@ struct RpcFailure {
     std::vector<std::uint64_t> evidence; // the first few
 };
 
+// How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer.
+struct EndVerdict {
+    EndCause cause = EndCause::Open;
+    std::string detail;
+    std::vector<std::uint64_t> evidence;
+    std::optional<std::uint32_t> otherLeg;
+    // idle deaths: the silence before it, and whether that silence is the timer itself (the
+    // middlebox acted at expiry) or only an upper bound (it acted on the next packet, or dropped)
+    double silenceS = -1;
+    bool atExpiry = false;
+    LbExpiryAction seen = LbExpiryAction::Rst; // how the expiry showed, for the inferred profile
+};
+
 struct FindingsAnalyzer::State {
     AnalyzerOptions options;
     std::vector<RpcFailure> rpcFailures; // at most a few dozen groups
@@ -135,6 +158,7 @@ struct FindingsAnalyzer::State {
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
     bool haveOrigin = false;
     std::vector<Finding> findings;
+    std::vector<EndVerdict> ends; // per connection id, by finish()
 };
 
 // Rules (each appends to state.findings).
@@ -144,10 +168,20 @@ void addCadenceFindings(FindingsAnalyzer::State& state);
 void addTimeoutFindings(FindingsAnalyzer::State& state);
 void addRpcFindings(FindingsAnalyzer::State& state);
 void onRpc(FindingsAnalyzer::State& state, const Event& event);
+// How each connection ended, with an "end-*" finding for each troubled end not already covered by
+// another rule, and the two legs of a proxy paired (findings_end.cpp, findings_legs.cpp).
+void addEndFindings(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
+void pairProxyLegs(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
+void addEndCauseFindings(FindingsAnalyzer::State& state);
+// The middlebox idle timer inferred across connections (findings_idle_timer.cpp).
+void addInferredTimerFinding(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
+// Writes endCause/endDetail/endEvidence/otherLeg from state.ends into the summaries.
+void annotateEnds(const FindingsAnalyzer::State& state, std::vector<ConnectionSummary>& connections);
 
-// "client keepalive_time_ms=280000 (...)": the keepalive change that keeps a connection through a
-// profile, or the alternatives when the profile ignores PINGs.
-std::string keepaliveSuggestion(const LbCatalogueEntry& entry);
+// Sets f.suggestion and f.changes to the keepalive change that keeps a connection through a
+// profile (keepalive_fix.h), judged against the configured settings when known.
+void setKeepaliveFix(Finding& f, const FindingsAnalyzer::State& state, const LbCatalogueEntry& entry,
+                     KeepaliveSide side = KeepaliveSide::Client);
 bool pingsResetIdle(const LbCatalogueEntry& entry);
 bool tcpKeepalivesResetIdle(const LbCatalogueEntry& entry);
 

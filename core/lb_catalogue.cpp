@@ -64,7 +64,8 @@ std::optional<std::string> text(const json& item, const char* key, const std::st
 }
 
 const std::set<std::string> kKnownKeys = {"name", "title", "idle_timeout_s", "configurable", "on_expiry",
-                                          "tcp_keepalive_resets_idle", "http2_ping_resets_idle", "source", "notes"};
+                                          "tcp_keepalive_resets_idle", "http2_ping_resets_idle", "idle_only_without_streams",
+                                          "source", "notes"};
 
 std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& label, std::vector<std::string>& errors)
 {
@@ -76,7 +77,8 @@ std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& 
     for (const auto& [key, value] : item.items())
         if (!kKnownKeys.contains(key))
             errors.push_back(label + "." + key + ": unknown field (known: name, title, idle_timeout_s, configurable, "
-                                                 "on_expiry, tcp_keepalive_resets_idle, http2_ping_resets_idle, source, notes)");
+                                                 "on_expiry, tcp_keepalive_resets_idle, http2_ping_resets_idle, "
+                                                 "idle_only_without_streams, source, notes)");
     LbCatalogueEntry e;
     if (auto name = text(item, "name", label, errors, true)) {
         if (name->empty() || name->find_first_of(", \t") != std::string::npos)
@@ -107,10 +109,12 @@ std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& 
         if (auto action = parseLbExpiryAction(*a))
             e.profile.onExpiry = *action;
         else
-            errors.push_back(label + ".on_expiry: must be one of rst, silent_drop, fin, goaway; got \"" + *a + "\"");
+            errors.push_back(label + ".on_expiry: must be one of rst (RST both ways), rst_next_packet, silent_drop, fin, goaway; got \""
+                            + *a + "\"");
     }
     e.profile.tcpKeepaliveResetsIdle = optionalBool(item, "tcp_keepalive_resets_idle", label, errors);
     e.http2PingResetsIdle = optionalBool(item, "http2_ping_resets_idle", label, errors);
+    e.idleOnlyWithoutStreams = optionalBool(item, "idle_only_without_streams", label, errors);
     e.profile.source = text(item, "source", label, errors, false).value_or("");
     e.profile.notes = text(item, "notes", label, errors, false).value_or("");
     if (errors.size() != before)
@@ -199,6 +203,8 @@ nlohmann::ordered_json entryObject(const LbCatalogueEntry& e)
         o["tcp_keepalive_resets_idle"] = *p.tcpKeepaliveResetsIdle;
     if (e.http2PingResetsIdle)
         o["http2_ping_resets_idle"] = *e.http2PingResetsIdle;
+    if (e.idleOnlyWithoutStreams)
+        o["idle_only_without_streams"] = *e.idleOnlyWithoutStreams;
     o["source"] = p.source;
     if (!p.notes.empty())
         o["notes"] = p.notes;

@@ -11,11 +11,15 @@
 
 namespace ks::core {
 
-// A profile as the catalogue holds it. http2PingResetsIdle is false for middleboxes that only
-// count requests (AWS ALB, Envoy's idle_timeout): there, keepalive PINGs do not help.
+// A profile as the catalogue holds it, with what resets its idle timer (unknown where the
+// documentation does not say). http2PingResetsIdle is false for middleboxes that only count
+// requests (AWS ALB, Envoy's idle_timeout): there, keepalive PINGs do not help.
+// idleOnlyWithoutStreams: the timer runs only while no stream is open (Envoy's idle_timeout, nginx
+// keepalive_timeout), so an open stream holds the connection however quiet it is.
 struct LbCatalogueEntry {
     LbProfile profile;
     std::optional<bool> http2PingResetsIdle;
+    std::optional<bool> idleOnlyWithoutStreams;
 };
 
 struct LbCatalogueLoad {

@@ -10,9 +10,19 @@
 
 namespace ks::core {
 
-// What the middlebox does when a connection's idle timer fires.
-enum class LbExpiryAction : std::uint8_t { Rst, SilentDrop, Fin, Goaway };
-std::string_view lbExpiryActionName(LbExpiryAction action); // "rst", "silent_drop", "fin", "goaway"
+// What the middlebox does when a connection's idle timer fires, as it shows on the wire.
+enum class LbExpiryAction : std::uint8_t {
+    Rst, // "rst": RST to both sides at expiry (Azure LB with TCP reset on idle, the lab simulator)
+    SilentDrop, // "silent_drop": nothing at expiry and nothing after; later packets vanish
+    Fin, // "fin": FIN to both sides at expiry
+    Goaway, // "goaway": an HTTP/2 GOAWAY, then a close
+    RstOnNextPacket, // "rst_next_packet": nothing at expiry; the next packet is answered with RST
+};
+// "rst", "silent_drop", "fin", "goaway", "rst_next_packet" (the catalogue and experiment files).
+std::string_view lbExpiryActionName(LbExpiryAction action);
+// Words for findings: "RST both ways", "silent drop", "FIN", "GOAWAY", "RST on the next packet".
+std::string_view lbExpiryActionWords(LbExpiryAction action);
+// Accepts the names above and "rst_both_ways" for "rst".
 std::optional<LbExpiryAction> parseLbExpiryAction(std::string_view name);
 
 struct LbProfile {

@@ -90,14 +90,21 @@ std::string reportMarkdown(const ReportInput& in)
         md += "\n" + f.detail + "\n\n";
         if (!f.suggestion.empty())
             md += "**Change:** " + f.suggestion + "\n\n";
+        if (!f.changes.empty()) {
+            md += "**As settings:**";
+            for (const auto& c : f.changes)
+                md += " `" + std::string(settingSideName(c.side)) + "." + c.setting + "=" + std::to_string(c.value) + "`";
+            md += "\n\n";
+        }
     }
     if (!in.connections.empty()) {
-        md += "## Connections\n\n| conn | client | server | HTTP/2 | from (s) | to (s) | ending | longest idle (s) | PING / ACK | GOAWAY | TCP keep-alive | RST |\n"
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+        md += "## Connections\n\n| conn | client | server | HTTP/2 | from (s) | to (s) | ending | how it ended | longest idle (s) | PING / ACK | GOAWAY | TCP keep-alive | RST |\n"
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
         for (const auto& c : in.connections)
             md += "| " + std::to_string(c.id) + " | " + c.client + " | " + c.server + " | " + (c.http2 ? "yes" : "no") + " | "
                   + seconds(c.firstNs - in.originNs, in.decimals) + " | " + seconds(c.lastNs - in.originNs, in.decimals) + " | "
-                  + endingText(c.end) + " | " + seconds(c.longestIdleNs, 3) + " | " + std::to_string(c.count(EventType::Ping)) + " / "
+                  + endingText(c.end) + " | " + std::string(endCauseLabel(c.endCause)) + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail))
+                  + " | " + seconds(c.longestIdleNs, 3) + " | " + std::to_string(c.count(EventType::Ping)) + " / "
                   + std::to_string(c.count(EventType::PingAck)) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "
                   + std::to_string(c.count(EventType::TcpKeepalive)) + " | " + std::to_string(c.count(EventType::Rst)) + " |\n";
         md += "\n";
@@ -115,7 +122,7 @@ std::string reportMarkdown(const ReportInput& in)
                 range = (p.configurableMinS ? formatDuration(*p.configurableMinS) : "?") + " .. "
                         + (p.configurableMaxS ? formatDuration(*p.configurableMaxS) : "?");
             auto tri = [](const std::optional<bool>& b) { return b ? (*b ? "yes" : "no") : "not documented"; };
-            md += "| " + p.name + " | " + formatDuration(p.idleTimeoutS) + " | " + range + " | " + std::string(lbExpiryActionName(p.onExpiry))
+            md += "| " + p.name + " | " + formatDuration(p.idleTimeoutS) + " | " + range + " | " + std::string(lbExpiryActionWords(p.onExpiry))
                   + " | " + tri(p.tcpKeepaliveResetsIdle) + " | " + tri(e.http2PingResetsIdle) + " | " + cell(p.source) + " |\n";
         }
         md += "\n";

@@ -91,6 +91,7 @@ struct LbSimulator::Pair {
     std::string name; // the client's address, for notes
     bool connected = false;
     bool dropped = false; // silently dropped: forget the flow, tell nobody
+    bool resetOnNext = false; // forgotten, and the next packet from either side gets an RST (AWS NLB)
     bool closing = false; // idle FIN sent, waiting for the peers
     std::int64_t closeAtNs = 0;
     std::int64_t lastActivityNs = 0;
@@ -114,7 +115,7 @@ LbSimulator::~LbSimulator()
     stop();
 }
 
-std::string LbSimulator::start(const std::string& upstreamHost, std::uint16_t upstreamPort)
+std::string LbSimulator::start(const std::string& upstreamHost, std::uint16_t upstreamPort, std::uint16_t listenPort)
 {
     addrinfo hints {};
     hints.ai_socktype = SOCK_STREAM;
@@ -130,6 +131,11 @@ std::string LbSimulator::start(const std::string& upstreamHost, std::uint16_t up
     sockaddr_in addr {};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(listenPort);
+    if (listenPort != 0 && m_listenFd >= 0) { // a fixed port is reused run after run
+        const int one = 1;
+        setsockopt(m_listenFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
     socklen_t len = sizeof addr;
     if (m_listenFd < 0 || bind(m_listenFd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0
         || listen(m_listenFd, 64) != 0 || getsockname(m_listenFd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
@@ -293,6 +299,11 @@ void LbSimulator::run()
             note(what + ": flow silently dropped (no FIN, no RST; nothing is forwarded any more)");
             p.dropped = true;
             return;
+        case LbExpiryAction::RstOnNextPacket:
+            note(what + ": flow forgotten silently; the next packet from either side is answered with RST");
+            p.dropped = true;
+            p.resetOnNext = true;
+            return;
         case LbExpiryAction::Goaway:
             if (p.clientPrefaceSeen == 24 && p.frameLeft == 0 && p.headerHave == 0 && p.client.fd >= 0) {
                 // GOAWAY, stream 0, last-stream-id 2^31-1 (the graceful first phase), NO_ERROR.
@@ -360,6 +371,12 @@ void LbSimulator::run()
     auto readFrom = [&](Pair& p, Leg& leg, std::int64_t now) {
         const ssize_t n = recv(leg.fd, buffer.data(), buffer.size(), 0);
         if (n > 0) {
+            if (p.resetOnNext && leg.fd >= 0) {
+                note(std::string("late data from the ") + (&leg == &p.client ? "client" : "server") + " of " + p.name
+                     + " after the idle expiry: RST to it");
+                closeLeg(leg, true);
+                return;
+            }
             if (blackhole || p.dropped || p.closing)
                 return; // read and thrown away: nothing reaches the other side
             p.lastActivityNs = now;

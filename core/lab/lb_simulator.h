@@ -36,8 +36,9 @@ public:
     LbSimulator(const LbSimulator&) = delete;
     LbSimulator& operator=(const LbSimulator&) = delete;
 
-    // Listens on 127.0.0.1 (ephemeral port) and forwards to upstreamHost:upstreamPort.
-    std::string start(const std::string& upstreamHost, std::uint16_t upstreamPort);
+    // Listens on 127.0.0.1 (listenPort, or an ephemeral port when 0) and forwards to
+    // upstreamHost:upstreamPort.
+    std::string start(const std::string& upstreamHost, std::uint16_t upstreamPort, std::uint16_t listenPort = 0);
     void stop();
     std::uint16_t port() const { return m_port; }
 

@@ -201,6 +201,42 @@ def main():
     r = run(b, ["lb-profiles", "--lb-file", bad])
     check(r.returncode == EXIT_BAD_INPUT and b'("broken").idle_timeout_s' in r.stderr, "lb-profiles checks a user file")
 
+    # --- end causes, the inferred timer as a profile, fixes written back -------------------
+    r = run(b, ["analyze", cap("lbsim_idle_reset.pcap"), "--json"])
+    d = doc_of(r) or {}
+    causes = [c.get("end_cause") for c in d.get("connections", [])]
+    check(causes.count("idle_reset") == 8 and all("other_leg" in c for c in d.get("connections", []) if c.get("end_cause") == "idle_reset"),
+          "without --lb, each leg reset by the simulator reads end_cause idle_reset with its other leg (%s)" % causes)
+    r = run(b, ["analyze", cap("lbsim_idle_reset.pcap")])
+    check(b"how it ended: idle reset" in r.stdout and b"inferred-idle-timer" in r.stdout, "the text view says how each connection ended")
+    prof = os.path.join(tmp, "inferred.json")
+    r = run(b, ["analyze", cap("lbsim_idle_reset.pcap"), "--emit-profile", prof])
+    p = json.load(open(prof)) if os.path.isfile(prof) else {}
+    t = (p.get("profiles") or [{}])[0]
+    check(r.returncode == 0 and t.get("name") == "inferred-idle-timer" and abs(t.get("idle_timeout_s", 0) - 2.0) <= 0.04
+          and t.get("on_expiry") == "rst", "--emit-profile writes the inferred 2.0 s RST-both-ways timer in catalogue form (%s)" % t)
+    r = run(b, ["analyze", cap("lbsim_idle_reset.pcap"), "--json", "--lb-file", prof, "--lb", "inferred-idle-timer"])
+    d = doc_of(r) or {}
+    check(r.returncode == 0 and any(f["id"] == "lb-idle-timeout" for f in d.get("findings", [])),
+          "the emitted profile loads back with --lb-file and judges the capture")
+    r = run(b, ["analyze", cap("go_ping_healthy.pcap"), "--emit-profile", os.path.join(tmp, "none.json")])
+    check(r.returncode == EXIT_BAD_INPUT and b"no idle timer could be inferred" in r.stderr
+          and not os.path.exists(os.path.join(tmp, "none.json")), "--emit-profile on a healthy capture says why nothing is written")
+    exp_in = os.path.join(tmp, "in.json")
+    exp_out = os.path.join(tmp, "fixed.json")
+    with open(exp_in, "w") as f:
+        json.dump({"format": "keepalive-scope-experiment", "version": 1, "client": {"keepalive_time_ms": 60000}}, f)
+    r = run(b, ["analyze", cap("lbsim_idle_reset.pcap"), "--settings", exp_in, "--write-fix", exp_out])
+    fixed = json.load(open(exp_out)) if os.path.isfile(exp_out) else {}
+    kt = fixed.get("client", {}).get("keepalive_time_ms", 10 ** 9)
+    check(r.returncode == 0 and kt < 2000 and fixed.get("client", {}).get("keepalive_permit_without_calls") is True
+          and fixed.get("server", {}).get("min_ping_interval_without_data_ms", 10 ** 9) <= kt,
+          "--write-fix writes the experiment with keepalive below the inferred 2.0 s timer (%s)" % fixed.get("client"))
+    r = run(b, ["lint", exp_out, "--lb-file", prof, "--lb", "inferred-idle-timer"])
+    check(b"lint-lb-time-too-long" not in r.stdout, "the fixed experiment passes lint against the inferred profile")
+    r = run(b, ["analyze", cap("go_ping_healthy.pcap"), "--write-fix", exp_out])
+    check(r.returncode == EXIT_BAD_INPUT and b"--write-fix needs --settings" in r.stderr, "--write-fix without --settings is refused")
+
     r = run(b, ["--help"])
     check(b"lint FILE.json" in r.stdout and b"lb-profiles" in r.stdout and b"--fail-on" in r.stdout, "the usage text names the new commands")
 

@@ -199,7 +199,7 @@ TEST(Findings, idleGapLongerThanTheProfileThenResetIsAnErrorWithTheGapAndTheReco
         EXPECT_NEAR(f.figure, 2.5, 0.1);
         EXPECT_EQ(r.event(f.evidence.back()).type, EventType::Rst);
         EXPECT_NE(f.detail.find("reconnected on connection"), std::string::npos) << f.detail;
-        EXPECT_NE(f.suggestion.find("keepalive_time_ms=1000"), std::string::npos) << f.suggestion;
+        EXPECT_NE(f.suggestion.find("keepalive_time_ms=1200"), std::string::npos) << f.suggestion; // 80 % of 1.5 s
     }
     EXPECT_EQ(found[0].conn, 0u);
     EXPECT_EQ(found[1].conn, 2u);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerate the reference captures in tests/data/ from real gRPC implementations
-# (grpc-go 1.33 from golang-google-grpc-dev, gRPC C-core 1.51 from python3-grpcio) and the
-# Linux kernel. Loopback only (127.0.0.1 / ::1), fixed ports 50100-50199, every process is
+# (grpc-go 1.33 from golang-google-grpc-dev, gRPC C-core 1.51 from python3-grpcio), the lab's
+# load-balancer simulator (core/lab/lb_simulator, as gen/ks_lbsim) and the Linux kernel.
+# Loopback only (127.0.0.1 / ::1), fixed ports 50100-50199 and 50300-50349, every process is
 # bounded by `timeout` and killed on exit. Needs root (tcpdump/dumpcap on lo).
 #
 #   tests/data/make_captures.sh              # all scenarios (~2 minutes)
@@ -47,6 +48,11 @@ echo "building gen/ksgo.go"
 (cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
     timeout 300 go build -o "$WORK/ksgo" ksgo.go)
 KSGO="$WORK/ksgo"
+echo "building gen/ks_lbsim.cpp (the lab's load-balancer simulator)"
+ROOT=$(cd "$HERE/../.." && pwd)
+timeout 600 g++ -std=c++20 -O1 -I"$ROOT" -o "$WORK/ks_lbsim" "$HERE/gen/ks_lbsim.cpp" "$ROOT/core/lab/lb_simulator.cpp" \
+    "$ROOT/core/lab/event_hub.cpp" "$ROOT/core/lb_profile.cpp" -pthread
+LBSIM="$WORK/ks_lbsim"
 
 # ---- helpers ---------------------------------------------------------------------------------
 # bg SECONDS CMD...   run CMD in the background, killed after SECONDS at the latest
@@ -266,10 +272,69 @@ s_goaway_frame_size_go() { # the same malformed SETTINGS frame to grpc-go behind
     cap_stop
 }
 
+# ---- how connections end, behind the lab's simulator (2.0 s idle timer) and a dropping proxy ------
+s_lbsim_idle_reset() {     # grpc-go client -> simulator :50300 (RST both ways after 2.0 s idle) -> grpc-go :50301
+    local P=50300 S=50301
+    cap_start lbsim_idle_reset.pcap lo "$(port_filter $P $S)"
+    bg 25 "$KSGO" -mode server -addr 127.0.0.1:$S -life 16s
+    wait_listen $S
+    bg 20 "$LBSIM" $P $S 2.0 rst 14
+    wait_listen $P
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 4 -interval 3s -idle 2500ms
+    cap_stop
+}
+
+s_lbsim_idle_fin() {       # C-core client -> simulator :50310 (FIN both ways after 2.0 s idle) -> C-core :50311
+    local P=50310 S=50311
+    cap_start lbsim_idle_fin.pcap lo "$(port_filter $P $S)"
+    bg 25 $PY "$KSPY" server --addr 127.0.0.1:$S --life 16
+    wait_listen $S
+    bg 20 "$LBSIM" $P $S 2.0 fin 14
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 4 --interval 3 --idle 2.5
+    cap_stop
+}
+
+s_lbsim_silent_drop() {    # C-core client (keepalive 3 s, timeout 1 s) -> simulator :50320 (silent drop after 2.0 s) -> C-core :50321
+    local P=50320 S=50321
+    cap_start lbsim_silent_drop.pcap lo "$(port_filter $P $S)"
+    bg 25 $PY "$KSPY" server --addr 127.0.0.1:$S --life 14 "${CORE_PERMIT[@]}"
+    wait_listen $S
+    bg 20 "$LBSIM" $P $S 2.0 silent_drop 12
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 6 \
+        -o grpc.keepalive_time_ms=3000 -o grpc.keepalive_timeout_ms=1000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop
+}
+
+s_lbsim_rst_next_packet() { # grpc-go client -> simulator :50330 (forgets after 2.0 s, RST to the next packet) -> grpc-go :50331
+    local P=50330 S=50331
+    cap_start lbsim_rst_next_packet.pcap lo "$(port_filter $P $S)"
+    bg 25 "$KSGO" -mode server -addr 127.0.0.1:$S -life 16s
+    wait_listen $S
+    bg 20 "$LBSIM" $P $S 2.0 rst_next_packet 14
+    wait_listen $P
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 3 -interval 3s -idle 500ms
+    cap_stop
+}
+
+s_drop_retransmit() {      # C-core client (keepalive 1 s, timeout 2 s) -> kspy proxy :50340 that stops ACKing after 2.5 s -> C-core :50341
+    local P=50340 S=50341
+    cap_start drop_retransmit.pcap lo "$(port_filter $P $S)"
+    bg 25 $PY "$KSPY" server --addr 127.0.0.1:$S --life 14 "${CORE_PERMIT[@]}"
+    wait_listen $S
+    bg 20 $PY "$KSPY" proxy --listen 127.0.0.1:$P --target 127.0.0.1:$S --forward-for 60 --drop-after 2.5 --life 10
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 6 "${CORE_KA[@]}"
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
-     idle_reset_proxy core_idle_close goaway_frame_size goaway_frame_size_go)
+     idle_reset_proxy core_idle_close goaway_frame_size goaway_frame_size_go
+     lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

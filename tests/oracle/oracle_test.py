@@ -35,7 +35,7 @@ H2_ERRORS = ["NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR
 # Counted columns, in table order. "ping.c2s" etc. split pings by direction (the server is the
 # side whose port is listed in the manifest).
 KEYS = ["packets", "ping", "ping_ack", "ping.c2s", "ping.s2c", "ping_ack.c2s", "ping_ack.s2c",
-        "goaway", "tcp_keepalive", "tcp_keepalive_ack", "rst", "fin"]
+        "goaway", "tcp_keepalive", "tcp_keepalive_ack", "rst", "fin", "retransmission"]
 # Shown and used by "expect", but a difference is only reported, not a failure (HPACK-level
 # detail such as HEADERS on a capture that starts mid-connection is not what this oracle checks).
 INFO_KEYS = ["headers"]
@@ -92,6 +92,7 @@ def tshark_counts(tshark, path, ports):
         src = (g("ip.src") or g("ipv6.src"), sport)
         direction = "s2c" if sport in portset else "c2s"
         retrans = "tcp.analysis.retransmission" in f
+        c["retransmission"] += 1 if retrans else 0
         if int0(g("tcp.flags.syn")) and not int0(g("tcp.flags.ack")):
             syns += 1
         if int0(g("tcp.flags.reset")):
@@ -145,6 +146,9 @@ def our_counts(binary, path, ports):
     c = collections.Counter({k: 0 for k in KEYS + INFO_KEYS})
     c["packets"] = doc.get("packets", -1)
     goaways, problems = [], []
+    for conn in doc.get("connections", []):
+        r = conn.get("retransmissions", {})
+        c["retransmission"] += r.get("c2s", 0) + r.get("s2c", 0)
     for ev in doc.get("events", []):
         t = ev.get("type")
         if t in ("ping", "ping_ack"):

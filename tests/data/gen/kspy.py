@@ -7,6 +7,8 @@ TCP keep-alive pair, used by make_captures.sh. No generated code: raw-bytes gene
   kspy.py proxy  --listen 127.0.0.1:50150 --target 127.0.0.1:50151 --forward-for 2 --life 8
   kspy.py tcpka  --port 50160 --idle 5
   kspy.py proxy  ... --idle-reset 1.5     (an idle-timeout middlebox: RST both ways on traffic after 1.5 s idle)
+  kspy.py proxy  ... --drop-after 3       (after 3 s the proxy's kernel discards every arriving segment unACKed:
+                                           a silent drop the peers see as retransmissions)
   kspy.py badframe --addr 127.0.0.1:50195  (a raw HTTP/2 client that sends a malformed SETTINGS frame)
 """
 import argparse
@@ -75,6 +77,19 @@ def run_client(a):
     ch.close()
 
 
+def drop_everything(sock):
+    """Attach a classic BPF socket filter that returns 0 ("ret #0"): the kernel discards each
+    arriving segment before TCP sees it, so nothing is ACKed and the sender retransmits. The
+    segments are still on the wire (tcpdump taps the device, before the socket filter)."""
+    import ctypes
+    SO_ATTACH_FILTER = 26
+    insn = (ctypes.c_ubyte * 8)(0x06, 0x00, 0, 0, 0, 0, 0, 0)  # BPF_RET|BPF_K, k = 0
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    prog = Fprog(1, ctypes.addressof(insn))
+    sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bytes(memoryview(prog)))
+
+
 def run_proxy(a):
     """Forward bytes both ways for --forward-for seconds after start, then keep every socket
     open but silently discard what arrives (a black-holing middlebox)."""
@@ -119,7 +134,12 @@ def run_proxy(a):
                     return
             # else: drop silently
 
+    dropped = False
     while time.monotonic() - t0 < a.life:
+        if a.drop_after and not dropped and time.monotonic() - t0 >= a.drop_after:
+            dropped = True
+            for s_ in keep:
+                drop_everything(s_)
         try:
             c, _ = lst.accept()
         except socket.timeout:
@@ -199,6 +219,7 @@ def main():
     x.add_argument("--forward-for", type=float, default=2)
     x.add_argument("--life", type=float, default=10)
     x.add_argument("--idle-reset", type=float, default=0)
+    x.add_argument("--drop-after", type=float, default=0)
     k = sub.add_parser("tcpka")
     k.add_argument("--port", type=int, required=True)
     k.add_argument("--idle", type=float, default=5)

@@ -1,0 +1,351 @@
+// How each connection ended (ConnectionSummary::endCause), decided from its last moments: the
+// GOAWAYs, the unanswered PING or data, the silence before the close, retransmissions, and who
+// sent the FIN or RST. Each troubled end that no other rule explains gets an "end-*" finding,
+// with or without --lb and --settings (docs/FINDINGS.md, "How connections end").
+#include "findings_state.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ks::core {
+
+namespace {
+
+// A silence at least this long before a death makes it an idle death (a timer fired), not an abort.
+constexpr std::int64_t kIdleDeathNs = 1'000'000'000;
+// How soon after a late packet a middlebox's RST comes (it answers at once; allow a slow capture).
+constexpr std::int64_t kRstAnswerNs = 500'000'000;
+
+const char* sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
+
+std::string seconds(double s) { return formatDuration(s); }
+
+const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
+{
+    for (const auto& s : list)
+        if (s.id == id)
+            return &s;
+    return nullptr;
+}
+
+// A server GOAWAY: which server limit or error it announced.
+EndCause goawayCause(const GoawayInfo& g)
+{
+    if (g.code == 11 && g.debug.find("too_many_pings") != std::string::npos)
+        return EndCause::TooManyPings;
+    const bool coreIdle = g.code == 2 && g.debug.find("idle") != std::string::npos; // C-core "enter idle"
+    if (g.code != 0 && !coreIdle)
+        return EndCause::GoawayError;
+    if (g.dir == Direction::ClientToServer)
+        return EndCause::Graceful;
+    if (g.debug.find("max_age") != std::string::npos || (g.debug.find("idle") == std::string::npos && g.openStreams > 0))
+        return EndCause::MaxAge;
+    if (g.hadStreams || coreIdle || g.debug.find("idle") != std::string::npos)
+        return EndCause::MaxIdle;
+    return EndCause::MaxIdle; // a connection that never carried an RPC: idle for its whole age
+}
+
+std::uint64_t retransmittedBy(const ConnectionSummary* s, Direction d)
+{
+    return s ? s->retransmissions[static_cast<std::size_t>(d)] : 0;
+}
+
+// The close came right after a burst of activity that the other side never answered: the burst
+// went into the void (silent drop) or drew an RST from a middlebox that had forgotten the flow.
+bool closedOnUnansweredBurst(const ConnState& c)
+{
+    return c.burstStartNs >= 0 && !c.burstAnswered && c.closeNs >= c.burstStartNs && c.burstGapNs >= kIdleDeathNs;
+}
+
+// A silence counts as an idle death's only when longer than any the connection survived (by 5 %):
+// an idle timer that let an equal silence pass did not fire on this one.
+bool longerThanSurvived(const ConnState& c, std::int64_t silenceNs)
+{
+    return static_cast<double>(silenceNs) > 1.05 * static_cast<double>(c.longestSurvivedNs);
+}
+
+EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const ConnectionSummary* s)
+{
+    EndVerdict v;
+    char buf[512];
+    if (!c.closed) {
+        // Unanswered and retransmitted until the capture ended: the path swallows the packets and
+        // neither side has given up yet (TCP retries for many minutes; the FIN waits behind them).
+        const std::uint64_t retrans = s ? s->retransmissions[static_cast<std::size_t>(c.burstDir)] : 0;
+        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0 && s->lastRetransmissionNs >= c.burstStartNs) {
+            v.cause = EndCause::SilentDrop;
+            v.seen = LbExpiryAction::SilentDrop;
+            v.evidence = {c.burstStartIndex};
+            std::snprintf(buf, sizeof buf,
+                          "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
+                          "until the capture ended; neither side had closed yet",
+                          sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans));
+            v.detail = buf;
+            return v;
+        }
+        v.detail = "still open when the capture ended";
+        return v;
+    }
+    const double quiet = toS(c.quietBeforeCloseNs);
+    const char* closer = sideName(c.closedBy);
+    const char* how = c.closedByRst ? "RST" : "FIN";
+    if (!c.goaways.empty()) {
+        const auto& g = c.goaways.front();
+        v.cause = goawayCause(g);
+        v.evidence = {g.index, c.closeIndex};
+        std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s", g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(),
+                      sideName(g.dir), g.debug.empty() ? "" : " \"", g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
+        v.detail = buf;
+        return v;
+    }
+    const Direction pinger = c.kaTimeout ? c.kaTimeoutSide : c.burstDir;
+    const std::uint64_t retrans = retransmittedBy(s, pinger);
+    const bool retransLate = retrans > 0 && s && s->lastRetransmissionNs >= (c.burstStartNs >= 0 ? c.burstStartNs : c.firstNs);
+    const double gapS = toS(c.burstGapNs);
+    if (c.kaTimeout || (retransLate && closedOnUnansweredBurst(c))) {
+        // Into the void: retransmitted (the network swallowed it), or sent after a long silence
+        // (a middlebox had forgotten the flow) and never answered.
+        // (A PING after no more silence than the connection had survived is a stalled peer's or a
+        // partition's keepalive timeout, not an idle timer's.)
+        const bool afterSilence = !c.burstAnswered && c.burstGapNs >= kIdleDeathNs && longerThanSurvived(c, c.burstGapNs)
+            && c.burstStartNs <= (c.kaTimeout ? c.kaTimeoutPingNs : c.closeNs);
+        if (retransLate || afterSilence) {
+            v.cause = EndCause::SilentDrop;
+            v.seen = LbExpiryAction::SilentDrop;
+            v.silenceS = afterSilence ? gapS : -1;
+            v.evidence = {c.burstStartIndex, c.closeIndex};
+            std::snprintf(buf, sizeof buf,
+                          "after %s of silence the %s sent into the void: no answer%s, then %s from the %s %s later",
+                          seconds(gapS).c_str(), sideName(pinger),
+                          retrans ? (", " + std::to_string(retrans) + " retransmission(s)").c_str() : "", how, closer,
+                          seconds(toS(c.closeNs - c.burstStartNs)).c_str());
+        } else {
+            v.cause = EndCause::KeepaliveTimeout;
+            v.evidence = {c.kaTimeoutPing, c.kaTimeoutClose};
+            std::snprintf(buf, sizeof buf, "the %s's PING got no ACK; the %s closed (%s) %s later", sideName(c.kaTimeoutSide),
+                          closer, how, seconds(toS(c.kaTimeoutNs)).c_str());
+        }
+        v.detail = buf;
+        return v;
+    }
+    if (c.closedByRst) {
+        // A late packet that is the sender's regular keepalive PING came after no more silence than
+        // its cadence, which the connection had been living with: that RST is not an idle timer's.
+        const auto& late = c.side[static_cast<std::size_t>(c.burstDir)];
+        const bool regularPing = c.burstIsPing && late.pingInterval.count && gapS <= 1.1 * late.pingInterval.median();
+        if (closedOnUnansweredBurst(c) && c.closedBy != c.burstDir && c.closeNs - c.burstStartNs <= kRstAnswerNs
+            && longerThanSurvived(c, c.burstGapNs) && !regularPing) {
+            v.cause = EndCause::IdleReset;
+            v.seen = LbExpiryAction::RstOnNextPacket;
+            v.silenceS = gapS;
+            v.evidence = {c.burstPrevIndex, c.burstStartIndex, c.closeIndex};
+            std::snprintf(buf, sizeof buf,
+                          "after %s of silence the %s's next packet was answered by RST (from the %s side) %s later; unless the "
+                          "%s closed its socket with that packet unread (Linux answers that with RST too), a middlebox had "
+                          "forgotten the flow",
+                          seconds(gapS).c_str(), sideName(c.burstDir), closer, seconds(toS(c.closeNs - c.burstStartNs)).c_str(), closer);
+            v.detail = buf;
+            return v;
+        }
+        if (c.quietBeforeCloseNs >= kIdleDeathNs && longerThanSurvived(c, c.quietBeforeCloseNs)) {
+            v.cause = EndCause::IdleReset;
+            v.seen = LbExpiryAction::Rst;
+            v.silenceS = quiet;
+            v.atExpiry = true;
+            v.evidence = {c.lastActivityIndex, c.closeIndex};
+            std::snprintf(buf, sizeof buf, "RST from the %s side after %s of silence, with no GOAWAY", closer, seconds(quiet).c_str());
+            v.detail = buf;
+            return v;
+        }
+        // Linux answers with RST when a process closes a socket with unread data: a client that
+        // closes right after its last RPC (an unread PING or WINDOW_UPDATE) ends this way.
+        if (c.closedBy == Direction::ClientToServer && c.openStreams.empty()) {
+            v.cause = EndCause::Graceful;
+            v.evidence = {c.closeIndex};
+            v.detail = "the client closed with no RPC open (RST: unread bytes in its socket)";
+            return v;
+        }
+        v.cause = EndCause::Reset;
+        v.evidence = {c.closeIndex};
+        std::snprintf(buf, sizeof buf, "RST from the %s side %s after the last frame, with no GOAWAY%s", closer, seconds(quiet).c_str(),
+                      c.openStreams.empty() ? "" : ", while an RPC was open");
+        v.detail = buf;
+        return v;
+    }
+    // FIN
+    const auto& cs = c.side[0];
+    const bool clientPinged = cs.pings > 0;
+    if (c.closedBy == Direction::ClientToServer) {
+        bool watchdog = c.quietBeforeCloseNs >= kIdleDeathNs && !c.pingDuringQuiet
+            && ((clientPinged && cs.pingInterval.count && quiet > 1.5 * cs.pingInterval.median()) || !c.openStreams.empty());
+        // With the settings known, the watchdog fires at keepalive_time + keepalive_timeout after
+        // the last frame; a close at another time is the application's.
+        if (watchdog && st.options.settings && c.openStreams.empty()) {
+            const auto& set = *st.options.settings;
+            const std::int64_t timeMs = set.value(SettingSide::Client, "keepalive_time_ms");
+            const std::int64_t timeoutMs = set.value(SettingSide::Client, "keepalive_timeout_ms");
+            const double expected = static_cast<double>(timeMs + timeoutMs) / 1000.0;
+            watchdog = timeMs < kInfinite && timeoutMs < kInfinite && std::fabs(quiet - expected) <= std::max(0.3, 0.15 * expected);
+        }
+        if (watchdog) {
+            v.cause = EndCause::ClientGaveUp;
+            v.silenceS = quiet;
+            v.evidence = {c.lastActivityIndex, c.closeIndex};
+            std::snprintf(buf, sizeof buf, "the client closed (FIN) after %s of silence with no PING on the wire%s", seconds(quiet).c_str(),
+                          c.openStreams.empty() ? " although it had pinged before" : ", while an RPC was open");
+            v.detail = buf;
+            return v;
+        }
+        v.cause = EndCause::Graceful;
+        v.evidence = {c.closeIndex};
+        std::snprintf(buf, sizeof buf, "the client closed (FIN) %s after the last frame, with no RPC open", seconds(quiet).c_str());
+        v.detail = buf;
+        return v;
+    }
+    if (c.quietBeforeCloseNs >= kIdleDeathNs && longerThanSurvived(c, c.quietBeforeCloseNs)) {
+        v.cause = EndCause::IdleClose;
+        v.seen = LbExpiryAction::Fin;
+        v.silenceS = quiet;
+        v.atExpiry = true;
+        v.evidence = {c.lastActivityIndex, c.closeIndex};
+        std::snprintf(buf, sizeof buf, "FIN from the server side after %s of silence, with no GOAWAY", seconds(quiet).c_str());
+        v.detail = buf;
+        return v;
+    }
+    v.cause = EndCause::Closed;
+    v.evidence = {c.closeIndex};
+    std::snprintf(buf, sizeof buf, "FIN from the server side %s after the last frame, with no GOAWAY", seconds(quiet).c_str());
+    v.detail = buf;
+    return v;
+}
+
+// Findings for the causes no other rule reports (keepalive-timeout, goaway-* and
+// idle-close-without-ping already cite theirs).
+bool coveredElsewhere(const FindingsAnalyzer::State& st, std::uint32_t id, const EndVerdict& v)
+{
+    auto has = [&](std::string_view kind) {
+        for (const auto& f : st.findings)
+            if (f.conn == id && f.id == kind)
+                return true;
+        return false;
+    };
+    switch (v.cause) {
+    case EndCause::TooManyPings: return has("goaway-too-many-pings");
+    case EndCause::GoawayError: return has("goaway-error");
+    case EndCause::KeepaliveTimeout: return has("keepalive-timeout");
+    case EndCause::ClientGaveUp: return has("idle-close-without-ping");
+    case EndCause::MaxIdle:
+    case EndCause::MaxAge: return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR
+    default: return false;
+    }
+}
+
+Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const EndVerdict& v)
+{
+    Finding f;
+    f.conn = id;
+    f.evidence = v.evidence;
+    f.figure = v.silenceS;
+    f.detail = "How it ended: " + v.detail + ".";
+    switch (v.cause) {
+    case EndCause::IdleReset:
+        f.id = "end-idle-reset";
+        f.severity = Severity::Error;
+        f.title = "Reset after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY: an idle timeout on the path";
+        f.detail += v.seen == LbExpiryAction::RstOnNextPacket
+                        ? " A middlebox that forgets an idle flow and answers the next packet with RST does this (AWS NLB, "
+                          "AWS NAT gateway toward the inside host): its timer is at most this silence."
+                        : " gRPC peers send GOAWAY before closing; an RST after exactly this silence is a middlebox's idle timer "
+                          "firing with RST both ways (Azure Load Balancer with TCP reset on idle, a proxy).";
+        f.suggestion = "Keep the connection busier than the middlebox's idle timer: client keepalive_time_ms below it with "
+                       "keepalive_permit_without_calls=1 (see the inferred idle timer finding, or analyze with --lb).";
+        break;
+    case EndCause::SilentDrop:
+        f.id = "end-silent-drop";
+        f.severity = Severity::Error;
+        f.title = v.silenceS >= 0 ? "Silently dropped: after " + formatDuration(v.silenceS) + " of silence nothing got through"
+                                  : "Silently dropped: packets went unanswered (retransmitted) until the connection died";
+        f.detail += " Nothing came back, no RST, no FIN: the path dropped the flow without telling either side (a load "
+                    "balancer or NAT that expires flows silently, or a partition). Only a keepalive detects this.";
+        f.suggestion = "Send keepalive PINGs (or TCP keep-alives) more often than the path's idle timeout, and keep "
+                       "keepalive_timeout_ms short so a dead path is detected fast.";
+        break;
+    case EndCause::IdleClose:
+        f.id = "end-idle-close";
+        f.severity = Severity::Warning;
+        f.title = "Closed by the server side after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
+        f.detail += " A gRPC server announces its own idle limits with GOAWAY; a bare FIN after a silence is a proxy or load "
+                    "balancer closing an idle connection.";
+        f.suggestion = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "
+                       "raise its timeout.";
+        break;
+    case EndCause::ClientGaveUp:
+        f.id = "end-client-gave-up";
+        f.severity = Severity::Warning;
+        f.title = "The client gave up on the connection after " + formatDuration(v.silenceS < 0 ? 0 : v.silenceS)
+                  + " of silence, with no PING on the wire";
+        f.detail += " Either the client's keepalive watchdog (keepalive_time + keepalive_timeout) ran while its ping policy "
+                    "held the PING back (gRPC C-core's grpc.http2.max_pings_without_data), or the application closed the channel; "
+                    "the wire alone cannot tell which (analyze with --settings: a close at keepalive_time + keepalive_timeout "
+                    "is the watchdog). Either way its PINGs had stopped, so no middlebox saw keepalive traffic.";
+        f.suggestion = "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "
+                       "keepalive_permit_without_calls=1).";
+        f.changes = {{SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count},
+                     {SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean},
+                     {SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
+        break;
+    case EndCause::Reset:
+        f.id = "end-reset";
+        f.severity = Severity::Warning;
+        f.title = "Reset without GOAWAY or silence: an abort";
+        f.detail += " Not an idle timeout (no silence before it): a peer crashed or aborted, or a proxy passed on a reset.";
+        break;
+    case EndCause::Closed:
+        f.id = "end-closed";
+        f.severity = Severity::Warning;
+        f.title = "The server side closed without GOAWAY";
+        f.detail += " gRPC servers send GOAWAY before closing; a bare FIN is a process exiting, a protocol error (C-core "
+                    "closes on some without GOAWAY) or a proxy.";
+        break;
+    default: break;
+    }
+    (void)st;
+    return f;
+}
+
+} // namespace
+
+void addEndFindings(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
+{
+    st.ends.assign(st.conns.size(), EndVerdict {});
+    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
+        const auto& c = st.conns[id];
+        if (!c.used)
+            continue;
+        st.ends[id] = classify(st, c, findSummary(connections, id));
+    }
+}
+
+void addEndCauseFindings(FindingsAnalyzer::State& st)
+{
+    for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
+        const auto& v = st.ends[id];
+        if (isTroubledEnd(v.cause) && !coveredElsewhere(st, id, v))
+            st.findings.push_back(endFinding(st, id, v));
+    }
+}
+
+void annotateEnds(const FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& connections)
+{
+    for (auto& s : connections) {
+        if (s.id >= st.ends.size() || !st.conns[s.id].used)
+            continue;
+        const auto& v = st.ends[s.id];
+        s.endCause = v.cause;
+        s.endDetail = v.detail;
+        s.endEvidence = v.evidence;
+        s.otherLeg = v.otherLeg;
+    }
+}
+
+} // namespace ks::core

@@ -1,0 +1,105 @@
+// Both legs of a proxy in one capture (client -> proxy, proxy -> server): two connections whose
+// ends coincide, the second opened just after the first. The pair says which leg died first and
+// who sent the RST or FIN; a death seen on one leg is the same event on the other.
+#include "findings_state.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace ks::core {
+
+namespace {
+
+// A proxy passes a close on within milliseconds; a middlebox closing both legs does so at once.
+constexpr std::int64_t kEndToleranceNs = 250'000'000;
+// A proxy connects upstream when the client connects (or on its first bytes).
+constexpr std::int64_t kOpenToleranceNs = 2'000'000'000;
+
+const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
+{
+    for (const auto& s : list)
+        if (s.id == id)
+            return &s;
+    return nullptr;
+}
+
+std::string host(const std::string& endpoint)
+{
+    const auto colon = endpoint.rfind(':');
+    return colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
+}
+
+// Who sent the close on this leg, in the proxy's terms: on the client leg the proxy is the
+// server side, on the server leg it is the client side.
+std::string closer(const ConnState& c, bool clientLeg)
+{
+    const bool fromServerSide = c.closedBy == Direction::ServerToClient;
+    if (clientLeg)
+        return fromServerSide ? "the proxy" : "the client";
+    return fromServerSide ? "the server" : "the proxy";
+}
+
+} // namespace
+
+void pairProxyLegs(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
+{
+    std::vector<bool> paired(st.conns.size(), false);
+    for (std::uint32_t a = 0; a < st.conns.size(); ++a) {
+        const auto& ca = st.conns[a];
+        const auto* sa = findSummary(connections, a);
+        if (!ca.used || !ca.closed || !sa || paired[a])
+            continue;
+        // b: the upstream leg, opened after a, to another server, from the proxy's host.
+        std::optional<std::uint32_t> best;
+        std::int64_t bestDelta = kEndToleranceNs + 1;
+        for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
+            const auto& cb = st.conns[b];
+            const auto* sb = findSummary(connections, b);
+            if (b == a || !cb.used || !cb.closed || !sb || paired[b] || sb->server == sa->server)
+                continue;
+            if (host(sb->client) != host(sa->server) || sb->firstNs < sa->firstNs || sb->firstNs - sa->firstNs > kOpenToleranceNs)
+                continue;
+            const std::int64_t delta = std::llabs(cb.closeNs - ca.closeNs);
+            if (delta < bestDelta) {
+                bestDelta = delta;
+                best = b;
+            }
+        }
+        if (!best)
+            continue;
+        const std::uint32_t b = *best;
+        const auto& cb = st.conns[b];
+        paired[a] = paired[b] = true;
+        st.ends[a].otherLeg = b;
+        st.ends[b].otherLeg = a;
+        const bool clientFirst = ca.closeNs <= cb.closeNs;
+        const auto& first = clientFirst ? ca : cb;
+        const auto& second = clientFirst ? cb : ca;
+        char buf[400];
+        std::snprintf(buf, sizeof buf,
+                      "; both legs of the proxy died together: the %s leg first (%s from %s), the %s leg %.1f ms later (%s from %s)",
+                      clientFirst ? "client" : "server", first.closedByRst ? "RST" : "FIN", closer(first, clientFirst).c_str(),
+                      clientFirst ? "server" : "client", toS(second.closeNs - first.closeNs) * 1000.0, second.closedByRst ? "RST" : "FIN",
+                      closer(second, !clientFirst).c_str());
+        // The same event on both legs: an idle death on one is the cause of the other's end too,
+        // and a FIN sent by the proxy to both sides after a silence is its idle timer.
+        auto& va = st.ends[a];
+        auto& vb = st.ends[b];
+        const bool proxyClosedBoth = ca.closedBy == Direction::ServerToClient && cb.closedBy == Direction::ClientToServer;
+        if (proxyClosedBoth && !ca.closedByRst && !cb.closedByRst && va.cause == EndCause::IdleClose && vb.cause == EndCause::Graceful
+            && toS(cb.quietBeforeCloseNs) >= 1.0) {
+            vb.cause = EndCause::IdleClose;
+            vb.seen = LbExpiryAction::Fin;
+            vb.silenceS = toS(cb.quietBeforeCloseNs);
+            vb.atExpiry = true;
+            vb.evidence = {cb.lastActivityIndex, cb.closeIndex};
+            vb.detail = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
+        }
+        va.detail += buf;
+        vb.detail += buf;
+        if (proxyClosedBoth && ca.closedByRst && cb.closedByRst && va.cause == EndCause::IdleReset)
+            va.detail += " (RST both ways: the proxy's idle timer)";
+    }
+}
+
+} // namespace ks::core

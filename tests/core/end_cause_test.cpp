@@ -1,0 +1,277 @@
+// How connections end, on captures made by real peers (grpc-go, gRPC C-core, the lab's
+// load-balancer simulator and a dropping proxy; tests/data/make_captures.sh): one test per end
+// cause, the two legs of a proxy paired, the idle timer inferred within 2 % of the simulator's
+// 2.0 s, and the healthy captures ending gracefully with no warning.
+#include "capture/read_capture.h"
+#include "core/findings_analyzer.h"
+#include "core/lb_catalogue.h"
+#include "test_data.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace ks::core;
+
+namespace {
+
+constexpr double kSimulatorTimerS = 2.0; // make_captures.sh: ks_lbsim ... 2.0 ...
+
+struct Ended {
+    std::vector<Event> events;
+    std::vector<ConnectionSummary> connections;
+    std::vector<Finding> findings;
+
+    const ConnectionSummary& conn(std::uint32_t id) const { return connections.at(id); }
+    std::vector<Finding> of(const std::string& id) const
+    {
+        std::vector<Finding> out;
+        for (const auto& f : findings)
+            if (f.id == id)
+                out.push_back(f);
+        return out;
+    }
+    bool hasFinding(std::uint32_t conn, Severity atLeast) const
+    {
+        for (const auto& f : findings)
+            if (f.conn == conn && f.severity >= atLeast)
+                return true;
+        return false;
+    }
+};
+
+struct Tee final : ks::capture::EventSink {
+    std::vector<Event>* out = nullptr;
+    FindingsAnalyzer* analyzer = nullptr;
+    void onEvent(const Event& e) override
+    {
+        out->push_back(e);
+        analyzer->onEvent(e);
+    }
+};
+
+Ended analyze(const std::string& name, std::optional<KeepaliveSettings> settings = {})
+{
+    Ended r;
+    FindingsAnalyzer analyzer(AnalyzerOptions { {}, std::move(settings) });
+    Tee sink;
+    sink.out = &r.events;
+    sink.analyzer = &analyzer;
+    r.connections = ks::test::readCapture(name, sink).connections;
+    r.findings = analyzer.finish(r.connections); // the non-const overload fills the end causes
+    for (const auto& c : r.connections)
+        for (auto idx : c.endEvidence)
+            EXPECT_LT(idx, r.events.size()) << name << ": conn " << c.id << " cites a missing event";
+    return r;
+}
+
+// Every troubled end has a warning or error citing its connection; graceful and open ones none
+// of their own.
+void expectEveryTroubledEndHasAFinding(const Ended& r, const std::string& name)
+{
+    for (const auto& c : r.connections)
+        if (isTroubledEnd(c.endCause) && c.endCause != EndCause::MaxIdle && c.endCause != EndCause::MaxAge) {
+            EXPECT_TRUE(r.hasFinding(c.id, Severity::Warning)) << name << ": conn " << c.id << " ended " << endCauseName(c.endCause);
+        }
+}
+
+Finding inferred(const Ended& r)
+{
+    const auto found = r.of("inferred-idle-timer");
+    EXPECT_EQ(found.size(), 1u);
+    return found.empty() ? Finding {} : found.front();
+}
+
+} // namespace
+
+TEST(EndCause, rstBothWaysAfterTheSimulatorsTimerIsAnIdleResetOnBothLegsAndTheTimerIsInferred)
+{
+    const Ended r = analyze("lbsim_idle_reset.pcap");
+    int resets = 0;
+    for (const auto& c : r.connections) {
+        if (c.endCause != EndCause::IdleReset)
+            continue;
+        ++resets;
+        ASSERT_TRUE(c.otherLeg) << c.id;
+        EXPECT_EQ(r.conn(*c.otherLeg).endCause, EndCause::IdleReset);
+        EXPECT_NE(c.endDetail.find("both legs"), std::string::npos) << c.endDetail;
+        EXPECT_NE(c.endDetail.find("RST from the proxy"), std::string::npos) << c.endDetail;
+        EXPECT_EQ(r.events.at(c.endEvidence.back()).type, EventType::Rst);
+    }
+    EXPECT_EQ(resets, 8); // four connections, two legs each
+    // The last connection: the client closed after its last RPC.
+    EXPECT_EQ(r.connections.back().endCause, EndCause::Graceful);
+    expectEveryTroubledEndHasAFinding(r, "lbsim_idle_reset.pcap");
+    EXPECT_EQ(r.of("end-idle-reset").size(), 8u);
+
+    const Finding t = inferred(r);
+    EXPECT_NEAR(t.figure, kSimulatorTimerS, 0.02 * kSimulatorTimerS);
+    EXPECT_NE(t.title.find("4 of 4"), std::string::npos) << t.title; // both legs of one expiry count once
+    EXPECT_GT(t.lowerBoundS, 0.5); // the RPCs' 1 s gaps were survived
+    EXPECT_LT(t.lowerBoundS, t.figure);
+    ASSERT_TRUE(t.inferredProfile);
+    EXPECT_EQ(t.inferredProfile->profile.onExpiry, LbExpiryAction::Rst);
+    EXPECT_NEAR(t.inferredProfile->profile.idleTimeoutS, kSimulatorTimerS, 0.02 * kSimulatorTimerS);
+    // Its fix: PINGs below the timer, and the server accepts them.
+    ASSERT_FALSE(t.changes.empty());
+    for (const auto& c : t.changes) {
+        if (c.setting == "keepalive_time_ms" || c.setting == "min_ping_interval_without_data_ms") {
+            EXPECT_LT(static_cast<double>(c.value), t.figure * 1000.0) << c.setting;
+        }
+    }
+}
+
+TEST(EndCause, finBothWaysAfterSilenceWithoutGoawayIsAnIdleCloseWithTheTimerWithinTwoPercent)
+{
+    const Ended r = analyze("lbsim_idle_fin.pcap");
+    int closes = 0;
+    for (const auto& c : r.connections) {
+        if (c.endCause == EndCause::IdleClose) {
+            ++closes;
+            EXPECT_TRUE(c.otherLeg);
+        }
+    }
+    EXPECT_EQ(closes, 4);
+    expectEveryTroubledEndHasAFinding(r, "lbsim_idle_fin.pcap");
+    const Finding t = inferred(r);
+    EXPECT_NEAR(t.figure, kSimulatorTimerS, 0.02 * kSimulatorTimerS);
+    ASSERT_TRUE(t.inferredProfile);
+    EXPECT_EQ(t.inferredProfile->profile.onExpiry, LbExpiryAction::Fin);
+}
+
+TEST(EndCause, aPingIntoTheVoidAfterTheSilentDropIsASilentDropNotAKeepaliveTimeout)
+{
+    const Ended r = analyze("lbsim_silent_drop.pcap");
+    const auto& c = r.conn(0);
+    EXPECT_EQ(c.endCause, EndCause::SilentDrop) << c.endDetail;
+    EXPECT_EQ(r.events.at(c.endEvidence.front()).type, EventType::Ping);
+    EXPECT_EQ(r.events.at(c.endEvidence.back()).type, EventType::Fin);
+    EXPECT_EQ(r.conn(1).endCause, EndCause::Open); // the server leg never heard of it
+    ASSERT_EQ(r.of("end-silent-drop").size(), 1u);
+    EXPECT_EQ(r.of("end-silent-drop")[0].severity, Severity::Error);
+    // The drop happened somewhere in the 3 s silence: an upper bound, said as such.
+    const Finding t = inferred(r);
+    EXPECT_NE(t.title.find("at most"), std::string::npos) << t.title;
+    EXPECT_EQ(t.inferredProfile->profile.onExpiry, LbExpiryAction::SilentDrop);
+}
+
+TEST(EndCause, anRstToTheLatePacketIsAnIdleResetWithTheSilenceAsAnUpperBound)
+{
+    const Ended r = analyze("lbsim_rst_next_packet.pcap");
+    int resets = 0;
+    for (const auto& c : r.connections) {
+        if (c.endCause == EndCause::IdleReset) {
+            ++resets;
+            EXPECT_NE(c.endDetail.find("next packet was answered by RST"), std::string::npos) << c.endDetail;
+            EXPECT_EQ(r.events.at(c.endEvidence.back()).type, EventType::Rst);
+        }
+    }
+    EXPECT_EQ(resets, 2);
+    const Finding t = inferred(r);
+    EXPECT_NE(t.title.find("at most"), std::string::npos) << t.title;
+    EXPECT_GE(t.figure, kSimulatorTimerS);
+    EXPECT_EQ(t.inferredProfile->profile.onExpiry, LbExpiryAction::RstOnNextPacket);
+    expectEveryTroubledEndHasAFinding(r, "lbsim_rst_next_packet.pcap");
+}
+
+TEST(EndCause, retransmittedUnansweredPingsUntilTheCaptureEndsAreASilentDrop)
+{
+    const Ended r = analyze("drop_retransmit.pcap");
+    const auto& c = r.conn(0);
+    // tshark's tcp.analysis.retransmission counts 4 on this capture (tests/oracle).
+    EXPECT_EQ(c.retransmissions[0], 4u);
+    EXPECT_EQ(c.endCause, EndCause::SilentDrop) << c.endDetail;
+    EXPECT_NE(c.endDetail.find("retransmitted"), std::string::npos);
+    ASSERT_EQ(r.of("end-silent-drop").size(), 1u);
+}
+
+TEST(EndCause, aPingWithoutAckAfterAnOrdinaryGapIsAKeepaliveTimeout)
+{
+    // Pings every 1 s were answered until the proxy black-holed the flow: the unanswered one came
+    // after no more silence than the connection had survived.
+    const Ended r = analyze("keepalive_timeout_proxy.pcap");
+    EXPECT_EQ(r.conn(0).endCause, EndCause::KeepaliveTimeout) << r.conn(0).endDetail;
+    expectEveryTroubledEndHasAFinding(r, "keepalive_timeout_proxy.pcap");
+}
+
+TEST(EndCause, serverGoawaysNameTheirCause)
+{
+    EXPECT_EQ(analyze("goaway_too_many_pings.pcap").conn(0).endCause, EndCause::TooManyPings);
+    EXPECT_EQ(analyze("goaway_too_many_pings_core.pcap").conn(0).endCause, EndCause::TooManyPings);
+    EXPECT_EQ(analyze("goaway_max_idle.pcap").conn(0).endCause, EndCause::MaxIdle);
+    EXPECT_EQ(analyze("goaway_max_age.pcap").conn(0).endCause, EndCause::MaxAge);
+    const Ended e = analyze("goaway_frame_size_go.pcap");
+    EXPECT_EQ(e.conn(0).endCause, EndCause::GoawayError);
+    expectEveryTroubledEndHasAFinding(e, "goaway_frame_size_go.pcap");
+}
+
+TEST(EndCause, aServerFinWithoutGoawayAndWithoutSilenceIsAClosedWarning)
+{
+    const Ended r = analyze("goaway_frame_size.pcap");
+    EXPECT_EQ(r.conn(0).endCause, EndCause::Closed);
+    ASSERT_EQ(r.of("end-closed").size(), 1u);
+    EXPECT_EQ(r.of("end-closed")[0].severity, Severity::Warning);
+}
+
+TEST(EndCause, aClientThatStoppedPingingAndClosedAfterSilenceGaveUp)
+{
+    // C-core held its PING back (max_pings_without_data) and the client closed 6 s later.
+    const Ended r = analyze("core_idle_close.pcap");
+    EXPECT_EQ(r.conn(0).endCause, EndCause::ClientGaveUp) << r.conn(0).endDetail;
+    ASSERT_EQ(r.of("end-client-gave-up").size(), 1u);
+    // With the settings known the close is not at keepalive_time + keepalive_timeout (2 s): the
+    // application closed, not the watchdog.
+    KeepaliveSettings s;
+    ASSERT_EQ(s.set(SettingSide::Client, "keepalive_time_ms", 1000), "");
+    ASSERT_EQ(s.set(SettingSide::Client, "keepalive_timeout_ms", 1000), "");
+    EXPECT_EQ(analyze("core_idle_close.pcap", s).conn(0).endCause, EndCause::Graceful);
+}
+
+TEST(EndCause, healthyCapturesEndGracefullyWithoutAWarning)
+{
+    for (const char* file : { "go_ping_healthy.pcap", "core_ping_healthy.pcap", "ping_healthy.pcapng", "ping_nano.pcap",
+             "ipv6_any.pcap", "tcp_keepalive_kernel.pcap", "go_default_tcp_keepalive.pcap" }) {
+        const Ended r = analyze(file);
+        for (const auto& c : r.connections)
+            EXPECT_EQ(c.endCause, EndCause::Graceful) << file << ": " << c.endDetail;
+        for (const auto& f : r.findings)
+            EXPECT_EQ(f.severity, Severity::Info) << file << ": " << f.id << ": " << f.title;
+        EXPECT_TRUE(r.of("inferred-idle-timer").empty()) << file;
+    }
+}
+
+TEST(EndCause, everyCauseHasAJsonWordAndALabelThatRoundTrip)
+{
+    for (std::size_t i = 0; i < kEndCauseCount; ++i) {
+        const auto cause = static_cast<EndCause>(i);
+        EXPECT_FALSE(endCauseLabel(cause).empty());
+        EXPECT_EQ(parseEndCause(endCauseName(cause)), cause);
+    }
+}
+
+TEST(EndCause, theInferredProfileIsACatalogueEntryThatParsesBack)
+{
+    const Ended r = analyze("lbsim_idle_reset.pcap");
+    const Finding t = inferred(r);
+    ASSERT_TRUE(t.inferredProfile);
+    const auto load = parseLbCatalogue(lbCatalogueJson({ *t.inferredProfile }), "emitted");
+    ASSERT_TRUE(load.errors.empty()) << load.errors.front();
+    ASSERT_EQ(load.entries.size(), 1u);
+    EXPECT_EQ(load.entries[0].profile.name, "inferred-idle-timer");
+    EXPECT_EQ(load.entries[0].profile.onExpiry, LbExpiryAction::Rst);
+    // And the findings JSON carries it, with changes.
+    const auto doc = nlohmann::json::parse(findingsJson(r.findings));
+    bool seen = false;
+    for (const auto& f : doc) {
+        if (f["id"] == "inferred-idle-timer") {
+            seen = true;
+            EXPECT_TRUE(f.contains("inferred_profile"));
+            EXPECT_TRUE(f["changes"].is_array() && !f["changes"].empty());
+            EXPECT_TRUE(f.contains("lower_bound_s"));
+        }
+    }
+    EXPECT_TRUE(seen);
+}
