@@ -84,6 +84,23 @@ QString LbProfilePicker::addProfileFile(const QString& path)
     return {};
 }
 
+void LbProfilePicker::addAndTick(const core::LbCatalogueEntry& entry)
+{
+    const QString name = QString::fromStdString(entry.profile.name);
+    QStringList ticked = selectedNames();
+    for (int i = m_list->count() - 1; i >= 0; --i) {
+        if (m_list->item(i)->data(Qt::UserRole).toString() == name) {
+            QSignalBlocker block(m_list);
+            delete m_list->takeItem(i);
+            m_entries.erase(m_entries.begin() + i);
+        }
+    }
+    addEntries({ entry }, true);
+    if (!ticked.contains(name))
+        ticked << name;
+    setSelectedNames(ticked);
+}
+
 std::vector<core::LbCatalogueEntry> LbProfilePicker::selected() const
 {
     std::vector<core::LbCatalogueEntry> out;

@@ -116,6 +116,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     createDocks();
     createActions();
+    createFixActions();
     QSettings settings;
     m_profiles->setSelectedNames(settings.value(QStringLiteral("lbProfiles")).toStringList());
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());

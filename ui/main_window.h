@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 #include <memory>
 
 class QTemporaryDir;
@@ -71,6 +72,9 @@ public:
     core::Experiment currentExperiment() const;
     QString exportSettingsTo(const QString& path) const; // .json, .cc, .go, .java, .py; error or ""
     QString exportReportTo(const QString& path) const; // .md or .json; error or ""
+    // From finding to fix (the findings panel's buttons call these).
+    void applyFinding(const core::Finding& finding);
+    void reproduceInLab(const core::Finding& finding);
 
 Q_SIGNALS:
     void captureLoaded(bool ok); // after the last batch of a file and its findings
@@ -106,6 +110,8 @@ private:
     void exportReport();
     void exportSettings();
     void updateStartPage();
+    void createFixActions();
+    std::optional<core::LbCatalogueEntry> profileOf(const core::Finding& finding) const;
     void openSample(const BundledSample& sample);
     bool eventFilter(QObject* watched, QEvent* event) override;
 

@@ -178,6 +178,7 @@ void SettingsEditor::onEdited(Field& f)
     const std::string key(f.spec->key);
     const bool wasInvalid = !f.error.isEmpty();
     f.error.clear();
+    f.changedFrom.reset(); // edited by hand since
     if (f.combo) {
         const QVariant v = f.combo->currentData();
         if (v.isValid())
@@ -226,6 +227,9 @@ void SettingsEditor::refreshLint()
             f.note->setVisible(true);
             continue;
         }
+        if (f.changedFrom)
+            notes << u"<span style='color:#2ca02c'>\u2714 " % tr("changed by a finding (was %1)").arg(f.changedFrom->toHtmlEscaped())
+                    % u"</span>";
         const std::string needle = std::string(core::settingSideName(f.spec->side)) + " " + std::string(f.spec->key);
         for (const auto& finding : m_lint) {
             if (finding.suggestion.find(needle) != std::string::npos
@@ -261,6 +265,7 @@ void SettingsEditor::setExperiment(const core::Experiment& experiment)
     m_invalid = 0;
     for (Field& f : m_fields) {
         f.error.clear();
+        f.changedFrom.reset();
         const auto v = m_experiment.settings.explicitValue(f.spec->side, f.spec->key);
         if (f.combo)
             f.combo->setCurrentIndex(v ? (*v ? 2 : 1) : 0);
@@ -329,6 +334,36 @@ QString SettingsEditor::fieldError(core::SettingSide side, const QString& key) c
 {
     const Field* f = find(side, key);
     return f ? f->error : QString();
+}
+
+QStringList SettingsEditor::applyChanges(const std::vector<core::SettingChange>& changes)
+{
+    core::Experiment ex = m_experiment;
+    QStringList errors;
+    for (const auto& e : core::applyChanges(ex.settings, changes))
+        errors << QString::fromStdString(e);
+    if (!errors.isEmpty())
+        return errors;
+    std::vector<std::pair<const core::SettingSpec*, QString>> before;
+    for (const auto& c : changes)
+        if (const Field* f = find(c.side, QString::fromStdString(c.setting)))
+            before.emplace_back(f->spec, f->combo ? f->combo->currentText() : f->edit->text().isEmpty() ? tr("default") : f->edit->text());
+    setExperiment(ex);
+    for (const auto& [spec, text] : before)
+        if (Field* f = find(spec->side, QLatin1String(spec->key.data(), static_cast<qsizetype>(spec->key.size()))))
+            f->changedFrom = text;
+    refreshLint();
+    return {};
+}
+
+QStringList SettingsEditor::changedFields() const
+{
+    QStringList out;
+    for (const Field& f : m_fields)
+        if (f.changedFrom)
+            out << QString::fromLatin1(core::settingSideName(f.spec->side).data()) % u' '
+                    % QLatin1String(f.spec->key.data(), static_cast<qsizetype>(f.spec->key.size()));
+    return out;
 }
 
 QString SettingsEditor::summaryText() const
