@@ -149,12 +149,20 @@ void TextPrinter::onEvent(const core::Event& e)
     char buf[160];
     switch (e.type) {
     case EventType::Ping:
+        if (e.inferred) {
+            detail = "inferred from TLS record sizes";
+            break;
+        }
         std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
         detail = buf;
         break;
     case EventType::PingAck:
-        std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
-        detail = buf;
+        if (e.inferred) {
+            detail = "inferred from TLS record sizes";
+        } else {
+            std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
+            detail = buf;
+        }
         if (e.rttMs >= 0) {
             std::snprintf(buf, sizeof buf, "  rtt=%.3f ms", e.rttMs);
             detail += buf;
@@ -248,8 +256,22 @@ void TextPrinter::end(const RunInfo& info)
         case core::ConnectionEnd::Open: break;
         }
         std::fprintf(m_out, "\nconnection %u  %s -> %s  %s%s\n", c.id, c.client.c_str(), c.server.c_str(),
-                     c.http2 ? "HTTP/2" : "not HTTP/2 (or encrypted)",
+                     c.http2 ? "HTTP/2" : (c.tls ? "TLS, HTTP/2 not read" : "not HTTP/2 (or encrypted)"),
                      c.sawHandshake ? "" : ", started before the capture");
+        if (c.tls) {
+            const auto& t = *c.tls;
+            std::string alpn = t.alpn;
+            if (alpn.empty() && !t.alpnOffered.empty()) {
+                alpn = "offered";
+                for (const auto& a : t.alpnOffered)
+                    alpn += " " + a;
+            }
+            std::fprintf(m_out, "  %s, %s, SNI %s, ALPN %s; %s\n", t.version.empty() ? "TLS (version not seen)" : t.version.c_str(),
+                         t.cipher.empty() ? "cipher not seen" : t.cipher.c_str(), t.sni.empty() ? "none" : t.sni.c_str(),
+                         alpn.empty() ? "none" : alpn.c_str(), t.decryption.c_str());
+        }
+        if (!c.proxy.empty())
+            std::fprintf(m_out, "  via %s\n", c.proxy.c_str());
         std::fprintf(m_out, "  %s .. %s s, %s\n", seconds(c.firstNs - info.originNs, m_decimals).c_str(),
                      seconds(c.lastNs - info.originNs, m_decimals).c_str(), ending);
         std::fprintf(m_out, "  how it ended: %s%s%s\n", std::string(core::endCauseLabel(c.endCause)).c_str(),

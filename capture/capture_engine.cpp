@@ -40,13 +40,45 @@ TcpConnection::TcpConnection(std::uint32_t id, EventEmitter& emitter, bool fromS
     : framers {Http2Framer(fromStart ? Http2Framer::Mode::Preface : Http2Framer::Mode::Hunting),
                Http2Framer(fromStart ? Http2Framer::Mode::ServerPreface : Http2Framer::Mode::Hunting)}
     , session(std::make_unique<Http2Session>(id, emitter))
+    , emitter(&emitter)
+    , inputs {StreamInput(*this, Direction::ClientToServer), StreamInput(*this, Direction::ServerToClient)}
 {
     summary.id = id;
     summary.sawHandshake = fromStart;
     framers[0].setListener(&session->listener(Direction::ClientToServer));
     framers[1].setListener(&session->listener(Direction::ServerToClient));
-    streams[0] = std::make_unique<StreamReassembler>(framers[0]);
-    streams[1] = std::make_unique<StreamReassembler>(framers[1]);
+    streams[0] = std::make_unique<StreamReassembler>(inputs[0]);
+    streams[1] = std::make_unique<StreamReassembler>(inputs[1]);
+}
+
+void StreamInput::feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs)
+{
+    const std::size_t d = dirIndex(m_dir);
+    if (m_route == Route::Undecided) {
+        // The connection's other direction decided first: follow it (a server speaks HTTP/2 or
+        // TLS when its client does); else these bytes decide.
+        const Route other = m_conn.inputs[1 - d].m_route;
+        if (other != Route::Undecided)
+            m_route = other;
+        else if (needsStreamPipeline(bytes, m_dir, m_conn.summary.sawHandshake))
+            m_route = Route::Pipeline;
+        else
+            m_route = Route::Framer;
+        if (m_route == Route::Pipeline && !m_conn.pipeline)
+            m_conn.pipeline = std::make_unique<StreamPipeline>(m_conn, m_conn.summary.sawHandshake);
+    }
+    if (m_route == Route::Framer)
+        m_conn.framers[d].feed(bytes, tsNs);
+    else
+        m_conn.pipeline->feed(m_dir, bytes, tsNs);
+}
+
+void StreamInput::gap(std::uint64_t count)
+{
+    if (m_route == Route::Pipeline)
+        m_conn.pipeline->gap(m_dir, count);
+    else
+        m_conn.framers[dirIndex(m_dir)].gap(count);
 }
 
 std::size_t CaptureEngine::FlowKeyHash::operator()(const FlowKey& k) const
@@ -82,6 +114,25 @@ void CaptureEngine::publish(Event& event)
     ++conn.summary.counts[static_cast<std::size_t>(event.type)];
     ++m_counters.events;
     m_sink.onEvent(event);
+}
+
+void CaptureEngine::warn(std::string text)
+{
+    if (m_warnings.size() < kMaxWarnings)
+        m_warnings.push_back(std::move(text));
+    else
+        ++m_warningsDropped;
+}
+
+bool CaptureEngine::refreshKeyLog(std::int64_t tsNs)
+{
+    // At most once a second of capture time: a key log written while a live capture runs is
+    // picked up, and a capture of many sessions without keys does not re-read the file each time.
+    if (!m_keyLog || (m_refreshed && tsNs - m_lastRefreshNs < 1'000'000'000))
+        return false;
+    m_refreshed = true;
+    m_lastRefreshNs = tsNs;
+    return m_keyLog->refresh();
 }
 
 void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs,
@@ -308,12 +359,18 @@ void CaptureEngine::finish()
     for (auto& conn : m_connections) {
         for (auto& stream : conn->streams)
             stream->flush();
+        if (conn->pipeline)
+            conn->pipeline->finish();
         auto& summary = conn->summary;
         const std::int64_t tail = summary.lastNs - conn->lastPayloadNs;
         if (tail > summary.longestIdleNs) {
             summary.longestIdleNs = tail;
             summary.longestIdleStartNs = conn->lastPayloadNs;
         }
+    }
+    if (m_warningsDropped) {
+        m_warnings.push_back(std::to_string(m_warningsDropped) + " more warnings like these not listed");
+        m_warningsDropped = 0;
     }
 }
 
@@ -322,6 +379,10 @@ core::ConnectionSummary CaptureEngine::summary(std::uint32_t id) const
     const auto& conn = *m_connections[id];
     core::ConnectionSummary out = conn.summary;
     out.http2 = conn.framers[0].everLocked() || conn.framers[1].everLocked();
+    if (conn.pipeline) {
+        out.tls = conn.pipeline->tlsInfo();
+        out.proxy = conn.pipeline->proxy();
+    }
     return out;
 }
 

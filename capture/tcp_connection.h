@@ -6,6 +6,7 @@
 #include "http2_framer.h"
 #include "http2_session.h"
 #include "packet_decoder.h"
+#include "stream_pipeline.h"
 #include "stream_reassembler.h"
 
 #include <array>
@@ -27,6 +28,28 @@ struct TcpDirectionState {
     bool finSeen = false;
 };
 
+struct TcpConnection;
+
+// The reassembler's output for one direction: straight to the framer for plaintext HTTP/2, or
+// through the StreamPipeline (TLS, h2c upgrade, CONNECT), decided by the direction's first bytes.
+class StreamInput final : public ByteStreamSink {
+public:
+    enum class Route : std::uint8_t { Undecided, Framer, Pipeline };
+    StreamInput(TcpConnection& conn, core::Direction dir)
+        : m_conn(conn)
+        , m_dir(dir)
+    {
+    }
+    void feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs) override;
+    void gap(std::uint64_t count) override;
+    Route route() const { return m_route; }
+
+private:
+    TcpConnection& m_conn;
+    core::Direction m_dir;
+    Route m_route = Route::Undecided;
+};
+
 struct TcpConnection {
     TcpConnection(std::uint32_t id, EventEmitter& emitter, bool fromStart);
 
@@ -40,6 +63,9 @@ struct TcpConnection {
     std::array<Http2Framer, 2> framers;
     std::unique_ptr<Http2Session> session;
     std::array<std::unique_ptr<StreamReassembler>, 2> streams;
+    EventEmitter* emitter;
+    std::array<StreamInput, 2> inputs;
+    std::unique_ptr<StreamPipeline> pipeline; // null for plaintext HTTP/2 (the common case)
 };
 
 } // namespace ks::capture

@@ -7,9 +7,10 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <memory>
+#include <vector>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ks::core {
 
@@ -45,6 +46,16 @@ std::optional<EndCause> parseEndCause(std::string_view name);
 std::string_view endCauseLabel(EndCause cause);
 // Graceful and Open are the only causes without a finding.
 inline bool isTroubledEnd(EndCause cause) { return cause != EndCause::Open && cause != EndCause::Graceful; }
+// What the TLS handshake showed (DESIGN.md: the `tls` object of a connection).
+struct TlsInfo {
+    std::string version; // "TLS 1.3"; empty when no hello was seen (a capture started later)
+    std::string cipher; // IANA suite name
+    std::string sni;
+    std::string alpn; // selected protocol; empty when not seen (TLS 1.3 without keys)
+    std::vector<std::string> alpnOffered;
+    // "decrypted", "no keys", "authentication failed", "unsupported cipher", "handshake not seen"
+    std::string decryption;
+};
 
 struct ConnectionSummary {
     std::uint32_t id = 0;
@@ -73,6 +84,8 @@ struct ConnectionSummary {
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
     std::array<std::uint64_t, kEventTypeCount> counts {};
+    std::shared_ptr<const TlsInfo> tls; // null: not TLS
+    std::string proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
 
     std::uint64_t count(EventType type) const { return counts[static_cast<std::size_t>(type)]; }
 };

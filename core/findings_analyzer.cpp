@@ -256,6 +256,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
         c.tracks.resize(st.options.profiles.size());
     }
     c.lastNs = e.tsNs;
+    c.inferredEvents += e.inferred ? 1 : 0;
     st.lastNs = std::max(st.lastNs, e.tsNs);
     trackIdle(c, e, st.options.profiles);
 
@@ -321,6 +322,21 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     addEndCauseFindings(st);
     addInferredTimerFinding(st, connections);
     addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
+    // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
+    for (auto& f : st.findings) {
+        const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")
+            || f.id.starts_with("idle-close");
+        if (!f.conn || !aboutPings)
+            continue;
+        const auto summary = std::find_if(connections.begin(), connections.end(),
+                                          [&f](const ConnectionSummary& c) { return c.id == *f.conn; });
+        const bool unreadTls = summary != connections.end() && summary->tls && summary->tls->decryption != "decrypted";
+        if ((*f.conn < st.conns.size() && st.conns[*f.conn].inferredEvents) || unreadTls)
+            f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
+                        "recognised from TLS record sizes (a lone PING-sized record answered by one of the same "
+                        "size), not decoded; PINGs sharing a record with other frames are not seen. Decrypt "
+                        "with the key log to confirm.";
+    }
     std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
         if (a.conn != b.conn)
             return a.conn < b.conn;

@@ -83,6 +83,7 @@ struct GoawayInfo {
 };
 
 struct ConnState {
+    std::uint64_t inferredEvents = 0; // PINGs known only from TLS record sizes (Event::inferred)
     bool used = false;
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;

@@ -14,8 +14,15 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"sync"
@@ -23,6 +30,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/keepalive"
 )
@@ -82,6 +90,7 @@ func main() {
 	idle := flag.Duration("idle", 2500*time.Millisecond, "each connection goes quiet this long once per -idle-every, so the server's keepalive PING fires (0 = never idle)")
 	tcpKeepalive := flag.Duration("tcp-keepalive", time.Second, "client sockets' TCP keepalive idle time and probe interval, so TCP keep-alive probes show in the idle gaps (0 = Go default 15s)")
 	idleEvery := flag.Duration("idle-every", 6*time.Second, "period of the idle gaps (staggered across connections)")
+	keyLog := flag.String("tls-keylog", "", "serve TLS 1.3 (self-signed) and append the session secrets to this file (empty: plaintext)")
 	flag.Parse()
 
 	encoding.RegisterCodec(rawCodec{})
@@ -91,10 +100,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "kagen: listen:", err)
 		os.Exit(1)
 	}
-	srv := grpc.NewServer(
+	var serverCreds grpc.ServerOption
+	dialSecurity := grpc.WithInsecure()
+	if *keyLog != "" {
+		sc, cc := tlsConfigs(*keyLog)
+		serverCreds = grpc.Creds(credentials.NewTLS(sc))
+		dialSecurity = grpc.WithTransportCredentials(credentials.NewTLS(cc))
+	}
+	opts := []grpc.ServerOption{
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: *pingEvery, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Millisecond, PermitWithoutStream: true}),
-	)
+	}
+	if serverCreds != nil {
+		opts = append(opts, serverCreds)
+	}
+	srv := grpc.NewServer(opts...)
 	srv.RegisterService(&echoDesc, &echoImpl{respSize: *respSize})
 	go srv.Serve(lis)
 
@@ -103,7 +123,7 @@ func main() {
 	ccs := make([]*grpc.ClientConn, *conns)
 	for i := range ccs {
 		dialer := &net.Dialer{KeepAlive: *tcpKeepalive}
-		cc, err := grpc.Dial(*addr, grpc.WithInsecure(), grpc.WithBlock(),
+		cc, err := grpc.Dial(*addr, dialSecurity, grpc.WithBlock(),
 			grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) {
 				return dialer.DialContext(ctx, "tcp", a)
 			}),
@@ -195,4 +215,26 @@ func main() {
 	if calls == 0 {
 		os.Exit(1)
 	}
+}
+
+// tlsConfigs: TLS 1.3 with a self-signed ECDSA certificate made now; the server writes the key log.
+func tlsConfigs(keyLog string) (*tls.Config, *tls.Config) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kagen.test"},
+		DNSNames: []string{"kagen.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	w, err := os.OpenFile(keyLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		panic(err)
+	}
+	server := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
+		MinVersion: tls.VersionTLS13, KeyLogWriter: w}
+	client := &tls.Config{InsecureSkipVerify: true, ServerName: "kagen.test", MinVersion: tls.VersionTLS13}
+	return server, client
 }
