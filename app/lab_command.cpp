@@ -76,7 +76,7 @@ double parseDuration(const std::string& text)
 }
 
 // The hub's events to the output: from the hub's thread while the run lasts, then from here.
-struct HubOutput final : core::lab::EventHub::Listener {
+struct HubOutput final : core::EventHub::Listener {
     explicit HubOutput(EventOutput& out)
         : out(out)
     {

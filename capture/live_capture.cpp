@@ -1,7 +1,7 @@
 // libpcap live capture feeding the CaptureEngine on a thread of its own.
 #include "live_capture.h"
 
-#include "core/lab/event_hub.h"
+#include "core/event_hub.h"
 #include "packet_decoder.h"
 
 #include "packet_source.h"
@@ -26,7 +26,7 @@ namespace ks::capture {
 // server port so that channel and RPC events can name the connection they ran on.
 class LiveCapture::HubSink final : public EventSink {
 public:
-    HubSink(LiveCapture& owner, core::lab::EventHub& hub, std::uint16_t channelPort)
+    HubSink(LiveCapture& owner, core::EventHub& hub, std::uint16_t channelPort)
         : m_owner(owner)
         , m_hub(hub)
         , m_channelSuffix(std::to_string(channelPort))
@@ -56,7 +56,7 @@ public:
 
 private:
     LiveCapture& m_owner;
-    core::lab::EventHub& m_hub;
+    core::EventHub& m_hub;
     std::string m_channelSuffix;
     bool m_watchChannel;
     const CaptureEngine* m_engine = nullptr;
@@ -250,7 +250,7 @@ std::string LiveCapture::commandStderr() const
     return m_command ? m_command->stderrTail() : std::string();
 }
 
-std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::EventHub& hub)
+std::string LiveCapture::start(const core::TapRequest& request, core::EventHub& hub)
 {
     stop();
     m_permissionDenied = false;
@@ -396,7 +396,7 @@ void LiveCapture::process(std::int64_t tsNs, std::span<const std::uint8_t> frame
 
 void LiveCapture::releaseHeld(bool all)
 {
-    const std::int64_t limit = core::lab::realtimeNs() - m_keyLogDelayNs;
+    const std::int64_t limit = core::realtimeNs() - m_keyLogDelayNs;
     while (!m_held.empty() && (all || m_held.front().tsNs <= limit)) {
         m_engine->processPacket(m_held.front().tsNs, m_held.front().bytes);
         m_held.pop_front();

@@ -9,7 +9,7 @@
 #include "capture_command.h"
 #include "capture_engine.h"
 #include "packet_source.h"
-#include "core/lab/wire_tap.h"
+#include "core/wire_tap.h"
 
 #include <atomic>
 #include <deque>
@@ -26,7 +26,7 @@ typedef struct pcap_dumper pcap_dumper_t;
 
 namespace ks::capture {
 
-class LiveCapture final : public core::lab::WireTap {
+class LiveCapture final : public core::WireTap {
 public:
     // dumpPath: where to save the capture as pcap (written beside it, renamed on stop); empty: don't.
     explicit LiveCapture(std::string dumpPath = {});
@@ -34,7 +34,7 @@ public:
     LiveCapture(const LiveCapture&) = delete;
     LiveCapture& operator=(const LiveCapture&) = delete;
 
-    std::string start(const core::lab::TapRequest& request, core::lab::EventHub& hub) override;
+    std::string start(const core::TapRequest& request, core::EventHub& hub) override;
     void stop() override;
     std::vector<core::ConnectionSummary> summaries() const override;
     std::uint64_t packets() const override;

@@ -6,11 +6,11 @@
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
+#include <memory>
+#include <vector>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ks::core {
 

@@ -300,6 +300,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
     case EventType::TcpKeepaliveAck:
         c.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs;
         break;
+    case EventType::Rpc: onRpc(st, e); break;
     default: break;
     }
     if (e.type == EventType::Ping && c.goawayCount && !c.pingAfterGoaway && !c.goaways.empty() && c.goaways.front().dir == e.dir) {
@@ -333,6 +334,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     pairProxyLegs(st, connections);
     addEndCauseFindings(st);
     addInferredTimerFinding(st, connections);
+    addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
     // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
     for (auto& f : st.findings) {
         const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")

@@ -150,6 +150,16 @@ struct ConnState {
     StreamWatch streams;
 };
 
+// Failed RPCs of the lab's channel, grouped by status and message (findings_rpc.cpp): what the
+// channel saw, which is all there is when the lab runs without capture permission.
+struct RpcFailure {
+    std::string status;
+    std::string message;
+    std::uint32_t conn = 0;
+    std::uint64_t count = 0;
+    std::vector<std::uint64_t> evidence; // the first few
+};
+
 // How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer.
 struct EndVerdict {
     EndCause cause = EndCause::Open;
@@ -165,6 +175,7 @@ struct EndVerdict {
 
 struct FindingsAnalyzer::State {
     AnalyzerOptions options;
+    std::vector<RpcFailure> rpcFailures; // at most a few dozen groups
     std::vector<ConnState> conns;
     std::int64_t lastNs = 0;
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
@@ -180,6 +191,8 @@ void addCadenceFindings(FindingsAnalyzer::State& state);
 void addTimeoutFindings(FindingsAnalyzer::State& state);
 void addStreamFindings(FindingsAnalyzer::State& state);
 void watchStreams(ConnState& c, const Event& e); // before the connection's state takes e
+void addRpcFindings(FindingsAnalyzer::State& state);
+void onRpc(FindingsAnalyzer::State& state, const Event& event);
 // How each connection ended, with an "end-*" finding for each troubled end not already covered by
 // another rule, and the two legs of a proxy paired (findings_end.cpp, findings_legs.cpp).
 void addEndFindings(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);

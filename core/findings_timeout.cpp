@@ -42,7 +42,7 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
     }
     f.suggestion = "Keepalive did its job: it detected a dead path after " + formatDuration(f.figure)
                    + ". Find what black-holed the connection; if a load balancer or NAT drops idle flows silently, keep "
-                     "keepalive_time_ms below its idle timeout (analyze with --lb to compare).";
+                     "keepalive_time_ms below its idle timeout (compare the capture with that load balancer's profile).";
     st.findings.push_back(std::move(f));
 }
 

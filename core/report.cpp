@@ -128,7 +128,7 @@ std::string reportMarkdown(const ReportInput& in)
     }
     md += "## Load-balancer profiles\n\n";
     if (in.profiles.empty())
-        md += "None chosen (`--lb NAME,...`).\n\n";
+        md += "None chosen (" + in.profilesHint + ").\n\n";
     else {
         md += "| name | idle timeout | configurable | on expiry | TCP keep-alive resets idle | HTTP/2 PING resets idle | source |\n"
               "| --- | --- | --- | --- | --- | --- | --- |\n";
@@ -146,7 +146,7 @@ std::string reportMarkdown(const ReportInput& in)
     }
     md += "## Settings\n\n";
     if (!in.settings)
-        md += "Not given (`--settings FILE.json`, an experiment file); findings come from the capture alone.\n\n";
+        md += "Not given (" + in.settingsHint + "); findings come from the capture alone.\n\n";
     else {
         md += "From `" + in.settingsSource + "`; values not set in the file are gRPC's defaults.\n\n| side | setting | value | set |\n| --- | --- | --- | --- |\n";
         for (const auto& spec : settingSpecs())

@@ -24,6 +24,10 @@ struct ReportInput {
     std::uint64_t packets = 0;
     std::vector<Finding> findings;
     std::vector<std::string> warnings;
+    // How the reader chooses profiles and gives settings, in the words of the program that wrote
+    // the report (the command line's flags, or the window's panels).
+    std::string profilesHint = "`--lb NAME,...`";
+    std::string settingsHint = "`--settings FILE.json`, an experiment file";
 };
 
 std::string reportMarkdown(const ReportInput& input);

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "capture/live_capture.h"
-#include "core/lab/event_hub.h"
+#include "core/event_hub.h"
 #include "event_record.h"
 
 #include <memory>
@@ -12,7 +12,7 @@
 
 namespace ks::ui {
 
-struct BatchCollector : core::lab::EventHub::Listener {
+struct BatchCollector : core::EventHub::Listener {
     void onEvent(const core::Event& event) override
     {
         std::lock_guard lock(m_mutex);

@@ -9,7 +9,10 @@
 #include "capture_loader.h"
 
 #include <QElapsedTimer>
+#include <QCoreApplication>
 #include <QMetaObject>
+#include <QPointer>
+#include <QThreadPool>
 
 #include <chrono>
 #include <functional>
@@ -148,8 +151,7 @@ CaptureLoader::CaptureLoader(QObject* parent)
 
 CaptureLoader::~CaptureLoader()
 {
-    cancel();
-    m_pool.waitForDone();
+    cancel(); // the worker sees it between packets; nothing waits for it here
 }
 
 int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath)
@@ -160,20 +162,22 @@ int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry>
     m_job = job;
     m_busy = true;
     // Signals are emitted from the worker through queued invocations that check, on the GUI
-    // thread, that this job is still the current one (hotspot's JobTracker idea). The pool is
-    // joined in the destructor, so `this` outlives every worker; events posted to a deleted
-    // object are discarded by Qt.
-    const auto deliver = [self = this, job](auto&& fn) {
+    // thread, that the loader still exists and this job is still its current one (hotspot's
+    // JobTracker idea). They are posted to the application object, which outlives every worker
+    // (the global pool is joined when it goes), so no worker touches a deleted loader.
+    const auto deliver = [self = QPointer<CaptureLoader>(this), job](auto&& fn) {
         QMetaObject::invokeMethod(
-            self,
+            qApp,
             [self, job, fn = std::forward<decltype(fn)>(fn)]() mutable {
-                if (self->m_job == job)
+                if (self && self->m_job == job)
                     fn(*self);
+                else if (!self)
+                    job->inFlight = 0; // nobody appends any more: let the worker finish
             },
             Qt::QueuedConnection);
     };
-    m_pool.start([job, deliver, path = path.toStdString(), profiles = std::move(profiles),
-                     keyLog = keyLogPath.toStdString()] {
+    QThreadPool::globalInstance()->start([job, deliver, path = path.toStdString(), profiles = std::move(profiles),
+                                             keyLog = keyLogPath.toStdString()] {
         int lastPermille = -1;
         auto result = loadCapture(
             path, profiles,

@@ -11,7 +11,6 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
-#include <QThreadPool>
 
 #include <atomic>
 #include <functional>
@@ -65,7 +64,6 @@ Q_SIGNALS:
 private:
     struct Job;
     std::shared_ptr<Job> m_job;
-    QThreadPool m_pool; // the destructor waits for it, so workers never outlive this object
     int m_nextId = 0;
     bool m_busy = false;
 };

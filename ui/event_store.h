@@ -26,6 +26,7 @@ public:
     // Endpoints and end states; the loader sends them with batches and when the source ends.
     void setConnections(std::vector<core::ConnectionSummary> connections);
     void setSourceName(const QString& name) { m_sourceName = name; }
+    void setPackets(std::uint64_t packets) { m_packets = packets; } // a run's count when it ended
 
     std::size_t size() const { return m_records.size(); }
     const EventRecord& record(std::size_t index) const { return m_records[index]; }

@@ -55,6 +55,7 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
         return static_cast<uint>(r.conn);
     case SortRole:
         switch (index.column()) {
+        case IndexColumn:
         case TimeColumn:
             return QVariant::fromValue<qlonglong>(r.relNs);
         case ConnColumn:
@@ -68,6 +69,8 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
         }
     case Qt::DisplayRole:
         switch (index.column()) {
+        case IndexColumn:
+            return QVariant::fromValue<qulonglong>(row);
         case TimeColumn:
             return secondsText(r.relNs, m_store->decimals());
         case ConnColumn:
@@ -90,7 +93,7 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const
         }
         return {};
     case Qt::TextAlignmentRole:
-        if (index.column() == TimeColumn || index.column() == ConnColumn)
+        if (index.column() == IndexColumn || index.column() == TimeColumn || index.column() == ConnColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::FontRole:
@@ -107,6 +110,8 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
+    case IndexColumn:
+        return tr("#");
     case TimeColumn:
         return tr("Time (s)");
     case ConnColumn:

@@ -10,7 +10,8 @@ class EventStore;
 class EventTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { TimeColumn, ConnColumn, DirColumn, TypeColumn, DetailsColumn, ColumnCount };
+    // IndexColumn: the event's index, the number findings cite as evidence.
+    enum Column { IndexColumn, TimeColumn, ConnColumn, DirColumn, TypeColumn, DetailsColumn, ColumnCount };
     enum Role { EventIndexRole = Qt::UserRole + 1, EventTypeRole, ConnRole, SortRole };
 
     explicit EventTableModel(const EventStore* store, QObject* parent = nullptr);

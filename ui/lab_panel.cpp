@@ -1,5 +1,6 @@
 // The lab form; the run itself is LabSession's.
 #include "lab_panel.h"
+#include "last_folder.h"
 
 #include "core/scenario.h"
 
@@ -64,8 +65,8 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     caRow->addWidget(m_browseCa);
     form->addRow(tr("CA file"), caRow);
     connect(m_browseCa, &QToolButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("CA certificate"), m_caFile->text(), tr("PEM certificates (*.pem *.crt);;All files (*)"));
+        const QString path = rememberFolder(QFileDialog::getOpenFileName(this, tr("CA certificate"),
+            m_caFile->text().isEmpty() ? lastFolder() : m_caFile->text(), tr("PEM certificates (*.pem *.crt);;All files (*)")));
         if (!path.isEmpty())
             m_caFile->setText(path);
     });
@@ -117,6 +118,7 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     faults->addWidget(m_latency);
     faults->addWidget(m_reset);
     form->addRow(tr("Faults"), faults);
+    m_status->setObjectName(QStringLiteral("labStatus"));
     m_status->setWordWrap(true);
     form->addRow(m_status);
 

@@ -6,6 +6,8 @@
 
 #include "core/experiment.h"
 
+#include "run_controls.h"
+
 #include <QWidget>
 
 #include <optional>
@@ -24,7 +26,7 @@ namespace ks::ui {
 class LabSession;
 class LabTlsFields;
 
-class LabPanel : public QWidget {
+class LabPanel : public QWidget, public RunControls {
     Q_OBJECT
 public:
     explicit LabPanel(LabSession* session, QWidget* parent = nullptr);
@@ -34,8 +36,8 @@ public:
     // Shows an experiment's target, pattern and simulator (a loaded file's); a simulator that is
     // no catalogue profile appears as a "custom" entry.
     void showExperiment(const core::Experiment& experiment);
-    void setRunning(bool running);
-    void setStatus(const QString& text);
+    void setRunning(bool running) override;
+    void setStatus(const QString& text) override;
     QPushButton* startButton() const { return m_start; }
     QPushButton* stopButton() const { return m_stop; }
     QComboBox* patternBox() const { return m_pattern; }

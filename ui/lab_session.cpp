@@ -2,11 +2,12 @@
 #include "capture/live_capture.h"
 #include "core/lab/lab_runner.h"
 
-#include "lab_session.h"
 #include "batch_collector.h"
+#include "lab_session.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <mutex>
 
 namespace ks::ui {
 
@@ -15,10 +16,27 @@ struct LabSession::State : BatchCollector {
     std::atomic<std::int64_t> originNs { 0 };
     std::atomic<bool> startedOk { false };
     std::uint16_t channelPort = 0;
+    QFuture<QString> starting; // a stop waits for it on its worker, never on the GUI thread
+    std::once_flag stopOnce;
+
+    // Worker side: stops the run once its start has ended, whatever the outcome; once.
+    void shutDown()
+    {
+        starting.waitForFinished();
+        std::call_once(stopOnce, [this] {
+            if (!runner)
+                return;
+            runner->stop();
+            connections = runner->connections();
+            packets = runner->packets();
+            std::string host;
+            core::lab::splitHostPort(runner->target(), host, channelPort);
+        });
+    }
 };
 
 LabSession::LabSession(QObject* parent)
-    : QObject(parent)
+    : RunSession(parent)
 {
     qRegisterMetaType<ks::ui::EventBatch>();
     m_drain.setInterval(50);
@@ -32,6 +50,7 @@ LabSession::LabSession(QObject* parent)
             if (error.isEmpty() && !m_state->runner->keyLogPath().empty())
                 warnings << tr("TLS key log: %1.").arg(QString::fromStdString(m_state->runner->keyLogPath()));
         }
+        m_warnings = warnings;
         if (!error.isEmpty()) {
             auto state = std::move(m_state);
             (void)QtConcurrent::run([state] {
@@ -55,21 +74,22 @@ LabSession::LabSession(QObject* parent)
 
 LabSession::~LabSession()
 {
-    m_startWatcher.waitForFinished();
-    m_stopWatcher.waitForFinished();
-    if (m_state && m_state->runner)
-        m_state->runner->stop();
+    // The window closes now; the run ends on a pool thread (the application joins the pool).
+    if (auto state = std::move(m_state))
+        (void)QtConcurrent::run([state] { state->shutDown(); });
 }
 
 void LabSession::start(const core::Experiment& experiment)
 {
     if (m_state)
         return;
+    m_shutdownRelNs = std::numeric_limits<std::int64_t>::max();
+    m_warnings.clear();
     auto state = std::make_shared<State>();
     m_state = state;
     m_lastSimulator = experiment.simulator;
     m_lastChannelPort = 0;
-    m_startWatcher.setFuture(QtConcurrent::run([state, experiment]() -> QString {
+    state->starting = QtConcurrent::run([state, experiment]() -> QString {
         state->tap = std::make_unique<capture::LiveCapture>();
         state->runner = std::make_unique<core::lab::LabRunner>(experiment, state->tap.get());
         state->runner->addListener(state.get());
@@ -79,7 +99,8 @@ void LabSession::start(const core::Experiment& experiment)
         state->originNs = state->runner->originNs();
         state->startedOk = true;
         return {};
-    }));
+    });
+    m_startWatcher.setFuture(state->starting);
 }
 
 void LabSession::stop()
@@ -87,14 +108,11 @@ void LabSession::stop()
     if (!m_state || m_stopWatcher.isRunning() || m_startWatcher.isRunning())
         return;
     m_drain.stop();
+    // From here on the lab closes its own channel and server: their GOAWAYs, FINs and cancelled
+    // RPCs are the shutdown, not the connection's story.
+    m_shutdownRelNs = core::realtimeNs() - m_state->originNs;
     auto state = m_state;
-    m_stopWatcher.setFuture(QtConcurrent::run([state] {
-        state->runner->stop();
-        state->connections = state->runner->connections();
-        state->packets = state->runner->packets();
-        std::string host;
-        core::lab::splitHostPort(state->runner->target(), host, state->channelPort);
-    }));
+    m_stopWatcher.setFuture(QtConcurrent::run([state] { state->shutDown(); }));
 }
 
 bool LabSession::fault(Fault fault, int value)

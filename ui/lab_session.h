@@ -1,15 +1,15 @@
 // A lab run driven from the window: LabRunner (embedded server, LB simulator, test channel, live
 // capture of loopback) started and stopped on a worker thread; the hub's events are collected
-// into a batch under a lock and handed to the GUI by a 20 Hz timer.
+// into a batch under a lock and handed to the GUI by a 20 Hz timer. Destroying a running session
+// returns at once: the run is stopped in the background.
 #pragma once
 
-#include "core/connection_summary.h"
 #include "core/experiment.h"
 #include "core/scenario.h"
 #include "event_record.h"
+#include "run_session.h"
 
 #include <QFutureWatcher>
-#include <QObject>
 #include <QTimer>
 
 #include <memory>
@@ -17,7 +17,7 @@
 
 namespace ks::ui {
 
-class LabSession : public QObject {
+class LabSession : public RunSession {
     Q_OBJECT
 public:
     enum class Fault { BlackholeOn, BlackholeOff, Reset, Latency };
@@ -25,9 +25,9 @@ public:
     explicit LabSession(QObject* parent = nullptr);
     ~LabSession() override;
 
-    bool running() const { return m_state != nullptr; }
+    bool running() const override { return m_state != nullptr; }
     void start(const core::Experiment& experiment);
-    void stop();
+    void stop() override;
     // Needs the simulator in the path; returns false when there is none.
     bool fault(Fault fault, int value = 0);
     bool applyFault(const core::TimedFault& fault); // a scenario's fault
@@ -35,11 +35,6 @@ public:
     // against the simulator's own profile).
     const std::optional<core::SimulatorPlan>& lastSimulator() const { return m_lastSimulator; }
     std::uint16_t lastChannelPort() const { return m_lastChannelPort; }
-
-Q_SIGNALS:
-    void started(const QString& error, const QStringList& warnings); // error non-empty: not running
-    void batchReady(const ks::ui::EventBatch& batch);
-    void stopped(const std::vector<ks::core::ConnectionSummary>& connections, std::uint64_t packets);
 
 private:
     struct State;

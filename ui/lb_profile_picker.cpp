@@ -1,5 +1,6 @@
 // Checkable list; each item's tooltip says what the profile does on expiry and where it is documented.
 #include "lb_profile_picker.h"
+#include "last_folder.h"
 
 #include "core/finding.h"
 
@@ -23,7 +24,8 @@ LbProfilePicker::LbProfilePicker(QWidget* parent)
     add->setToolTip(tr("A JSON file in the format of resources/lb_profiles.json"));
     layout->addWidget(add);
     connect(add, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Load-balancer profiles"), {}, tr("JSON (*.json)"));
+        const QString path = rememberFolder(
+            QFileDialog::getOpenFileName(this, tr("Load-balancer profiles"), lastFolder(), tr("JSON (*.json)")));
         if (path.isEmpty())
             return;
         const QString error = addProfileFile(path);
@@ -80,6 +82,23 @@ QString LbProfilePicker::addProfileFile(const QString& path)
         settings.setValue(QStringLiteral("lbProfileFiles"), files);
     }
     return {};
+}
+
+void LbProfilePicker::addAndTick(const core::LbCatalogueEntry& entry)
+{
+    const QString name = QString::fromStdString(entry.profile.name);
+    QStringList ticked = selectedNames();
+    for (int i = m_list->count() - 1; i >= 0; --i) {
+        if (m_list->item(i)->data(Qt::UserRole).toString() == name) {
+            QSignalBlocker block(m_list);
+            delete m_list->takeItem(i);
+            m_entries.erase(m_entries.begin() + i);
+        }
+    }
+    addEntries({ entry }, true);
+    if (!ticked.contains(name))
+        ticked << name;
+    setSelectedNames(ticked);
 }
 
 std::vector<core::LbCatalogueEntry> LbProfilePicker::selected() const

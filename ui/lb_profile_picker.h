@@ -20,6 +20,9 @@ public:
     void setSelectedNames(const QStringList& names);
     // Loads a catalogue file (same format as resources/lb_profiles.json); returns an error or "".
     QString addProfileFile(const QString& path);
+    // Adds a profile of the session (one the analyzer inferred) and ticks it; a profile of the
+    // same name is replaced. Not remembered across sessions.
+    void addAndTick(const core::LbCatalogueEntry& entry);
 
 Q_SIGNALS:
     void selectionChanged();

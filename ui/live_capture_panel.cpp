@@ -1,5 +1,6 @@
 // The form; the capture itself is LiveCaptureSession's.
 #include "live_capture_panel.h"
+#include "last_folder.h"
 
 #include "capture_command_panel.h"
 #include "live_capture_session.h"
@@ -7,6 +8,7 @@
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -36,11 +38,22 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     source->addStretch();
     m_fromCommand->setToolTip(tr("Capture where the traffic is: run a command whose standard output is a pcap stream"));
     form->addRow(tr("Capture from"), source);
-    QString error;
-    m_device->addItems(LiveCaptureSession::interfaces(&error));
+    // The list arrives from a worker (pcap_findalldevs may block); "lo" until then.
     m_device->setEditable(true);
-    if (m_device->findText(QStringLiteral("lo")) >= 0)
-        m_device->setCurrentText(QStringLiteral("lo"));
+    m_device->setCurrentText(QStringLiteral("lo"));
+    auto* devices = new QFutureWatcher<QStringList>(this);
+    connect(devices, &QFutureWatcher<QStringList>::finished, this, [this, devices] {
+        const QStringList list = devices->result();
+        devices->deleteLater();
+        if (!list.isEmpty() && list.constFirst().isEmpty()) {
+            setStatus(list.value(1));
+            return;
+        }
+        const QString typed = m_device->currentText();
+        m_device->addItems(list);
+        m_device->setCurrentText(typed);
+    });
+    devices->setFuture(LiveCaptureSession::interfaces());
     form->addRow(tr("Interface"), m_device);
     m_filter->setToolTip(tr("A BPF filter as tcpdump takes it, e.g. \"tcp port 443\""));
     form->addRow(tr("Filter"), m_filter);
@@ -54,8 +67,8 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     auto* browse = new QToolButton(this);
     browse->setText(QStringLiteral("\u2026"));
     connect(browse, &QToolButton::clicked, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(
-            this, tr("Save live capture"), QStringLiteral("live.pcap"), tr("pcap (*.pcap)"));
+        const QString p = rememberFolder(QFileDialog::getSaveFileName(
+            this, tr("Save live capture"), inLastFolder(QStringLiteral("live.pcap")), tr("pcap (*.pcap)")));
         if (!p.isEmpty())
             m_save->setText(p);
     });
@@ -69,8 +82,6 @@ LiveCapturePanel::LiveCapturePanel(QWidget* parent)
     form->addRow(run);
     m_status->setWordWrap(true);
     form->addRow(m_status);
-    if (!error.isEmpty())
-        setStatus(error);
     connect(m_start, &QPushButton::clicked, this, &LiveCapturePanel::startRequested);
     connect(m_stop, &QPushButton::clicked, this, &LiveCapturePanel::stopRequested);
     setRunning(false);

@@ -3,6 +3,8 @@
 // source is remembered.
 #pragma once
 
+#include "run_controls.h"
+
 #include <QWidget>
 
 class QComboBox;
@@ -15,7 +17,7 @@ namespace ks::ui {
 
 class CaptureCommandPanel;
 
-class LiveCapturePanel : public QWidget {
+class LiveCapturePanel : public QWidget, public RunControls {
     Q_OBJECT
 public:
     explicit LiveCapturePanel(QWidget* parent = nullptr);
@@ -34,8 +36,8 @@ public:
     void setDevice(const QString& device);
     void setFilter(const QString& filter);
     void setSavePath(const QString& path);
-    void setRunning(bool running);
-    void setStatus(const QString& text);
+    void setRunning(bool running) override;
+    void setStatus(const QString& text) override;
     QString status() const;
     QPushButton* startButton() const { return m_start; }
     QPushButton* stopButton() const { return m_stop; }

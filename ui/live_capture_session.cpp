@@ -1,25 +1,42 @@
 // Opening a device and compiling a filter can block on the kernel: never on the GUI thread.
 #include "capture/live_capture.h"
-#include "core/lab/event_hub.h"
+#include "core/event_hub.h"
 
-#include "live_capture_session.h"
 #include "batch_collector.h"
+#include "live_capture_session.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <mutex>
 
 namespace ks::ui {
 
 struct LiveCaptureSession::State : BatchCollector {
-    std::unique_ptr<core::lab::EventHub> hub;
+    std::unique_ptr<core::EventHub> hub;
     std::int64_t originNs = 0;
     bool command = false;
     std::string lastStderr; // GUI thread
     bool endReported = false; // GUI thread
+    QFuture<QString> starting; // a stop waits for it on its worker, never on the GUI thread
+    std::once_flag stopOnce;
+
+    // Worker side: stops the capture once its start has ended; once.
+    void shutDown()
+    {
+        starting.waitForFinished();
+        std::call_once(stopOnce, [this] {
+            if (!tap || !hub)
+                return;
+            tap->stop();
+            hub->stop();
+            connections = tap->summaries();
+            packets = tap->packets();
+        });
+    }
 };
 
 LiveCaptureSession::LiveCaptureSession(QObject* parent)
-    : QObject(parent)
+    : RunSession(parent)
 {
     qRegisterMetaType<ks::ui::EventBatch>();
     m_drain.setInterval(50);
@@ -30,7 +47,7 @@ LiveCaptureSession::LiveCaptureSession(QObject* parent)
             m_state.reset(); // the worker already stopped the hub
         else
             m_drain.start();
-        Q_EMIT started(error);
+        Q_EMIT started(error, {});
     });
     connect(&m_stopWatcher, &QFutureWatcher<void>::finished, this, [this] {
         drain();
@@ -42,23 +59,24 @@ LiveCaptureSession::LiveCaptureSession(QObject* parent)
 
 LiveCaptureSession::~LiveCaptureSession()
 {
-    m_startWatcher.waitForFinished();
-    m_stopWatcher.waitForFinished();
-    if (m_state && m_state->tap) {
-        m_state->tap->stop();
-        m_state->hub->stop();
+    if (auto state = std::move(m_state)) {
+        if (state->tap)
+            state->tap->cancelStart(); // a command still starting: do not wait for its first bytes
+        (void)QtConcurrent::run([state] { state->shutDown(); });
     }
 }
 
-QStringList LiveCaptureSession::interfaces(QString* error)
+QFuture<QStringList> LiveCaptureSession::interfaces()
 {
-    std::string e;
-    QStringList out;
-    for (const auto& d : capture::LiveCapture::devices(e))
-        out << QString::fromStdString(d);
-    if (error)
-        *error = QString::fromStdString(e);
-    return out;
+    return QtConcurrent::run([] {
+        std::string error;
+        QStringList out;
+        for (const auto& d : capture::LiveCapture::devices(error))
+            out << QString::fromStdString(d);
+        if (out.isEmpty() && !error.empty())
+            out << QString() << QString::fromStdString(error);
+        return out;
+    });
 }
 
 void LiveCaptureSession::start(const QString& device, const QString& filter, const QString& savePath)
@@ -75,23 +93,25 @@ void LiveCaptureSession::start(const LiveCaptureRequest& request)
     // Made here, started on the worker: stop() may cancel a command still starting.
     state->tap = std::make_unique<capture::LiveCapture>(request.savePath.toStdString());
     state->command = !request.command.trimmed().isEmpty();
-    core::lab::TapRequest tap;
+    core::TapRequest tap;
     tap.device = request.device.toStdString();
     tap.filter = request.filter.isEmpty() ? std::string("tcp") : request.filter.toStdString();
     tap.command = request.command.trimmed().toStdString();
     tap.keyLogPath = request.keyLogPath.toStdString();
-    m_startWatcher.setFuture(QtConcurrent::run([state, tap]() -> QString {
-        state->hub = std::make_unique<core::lab::EventHub>();
+    state->starting = QtConcurrent::run([state, tap]() -> QString {
+        state->hub = std::make_unique<core::EventHub>();
         state->hub->addListener(state.get());
-        state->originNs = core::lab::realtimeNs();
+        state->originNs = core::realtimeNs();
         state->hub->start(state->originNs);
         const std::string error = state->tap->start(tap, *state->hub);
         if (!error.empty()) {
             state->hub->stop();
+            state->hub.reset();
             return QString::fromStdString(error);
         }
         return {};
-    }));
+    });
+    m_startWatcher.setFuture(state->starting);
 }
 
 void LiveCaptureSession::stop()
@@ -104,12 +124,7 @@ void LiveCaptureSession::stop()
         return;
     m_drain.stop();
     auto state = m_state;
-    m_stopWatcher.setFuture(QtConcurrent::run([state] {
-        state->tap->stop();
-        state->hub->stop();
-        state->connections = state->tap->summaries();
-        state->packets = state->tap->packets();
-    }));
+    m_stopWatcher.setFuture(QtConcurrent::run([state] { state->shutDown(); }));
 }
 
 void LiveCaptureSession::drain()

@@ -1,29 +1,27 @@
-// Wiring only: sources into the store, selection between timeline, table and findings, exports.
+// Wiring only: widgets, docks, menus, selection between timeline, table and findings.
 #include "main_window.h"
 
 #include "about_dialog.h"
-
-#include "capture_command_panel.h"
-#include "capture_loader.h"
-#include "core/findings_analyzer.h"
-#include "core/report.h"
-#include "core/settings_snippets.h"
 #include "event_filter_proxy.h"
 #include "event_format.h"
 #include "event_store.h"
 #include "event_table_model.h"
+#include "findings_job.h"
 #include "findings_view.h"
-#include "lab_panel.h"
-#include "lab_session.h"
 #include "keylog_picker.h"
+#include "last_folder.h"
+#include "lab_panel.h"
 #include "lb_profile_picker.h"
 #include "live_capture_panel.h"
+#include "capture_command_panel.h"
 #include "live_capture_session.h"
 #include "scenario_controller.h"
 #include "settings_editor.h"
+#include "start_page.h"
 #include "timeline_view.h"
 #include "tls_keys_notice.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -32,37 +30,38 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QToolBar>
 #include <QToolButton>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace ks::ui {
 
 namespace {
 constexpr int kMaxRecent = 8;
-const QString kCaptureFilter = QStringLiteral("Captures (*.pcap *.pcapng *.cap *.dmp);;All files (*)");
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_store(new EventStore(this))
+    , m_sources(new SourceController(m_store, this))
     , m_model(new EventTableModel(m_store, this))
     , m_proxy(new EventFilterProxy(this))
     , m_table(new QTableView(this))
     , m_timeline(new TimelineView(m_store, this))
     , m_findings(new FindingsView(this))
+    , m_findingsJob(new FindingsJob(this))
     , m_profiles(new LbProfilePicker(this))
-    , m_loader(new CaptureLoader(this))
     , m_tabs(new QTabWidget(this))
     , m_connFilter(new QComboBox(this))
     , m_typeFilter(new QToolButton(this))
@@ -73,6 +72,85 @@ MainWindow::MainWindow(QWidget* parent)
 {
     setWindowTitle(tr("Keepalive Scope"));
     setAcceptDrops(true);
+    createTable();
+    auto* split = new QSplitter(Qt::Vertical, this);
+    auto* timelineBox = new QWidget(this); // the TLS keys notice (hidden unless needed) over the timeline
+    auto* timelineLayout = new QVBoxLayout(timelineBox);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->setSpacing(0);
+    timelineLayout->addWidget(m_tlsNotice);
+    timelineLayout->addWidget(m_timeline, 1);
+    split->addWidget(timelineBox);
+    split->addWidget(m_tabs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({ 520, 330 });
+    m_startPage = new StartPage(this);
+    m_central = new QStackedWidget(this);
+    m_central->addWidget(m_startPage);
+    m_central->addWidget(split);
+    setCentralWidget(m_central);
+
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->hide();
+    m_cancel->hide();
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QPushButton::clicked, m_sources, &SourceController::cancelLoad);
+
+    // Sources into the store (the controller appends), and what the window shows about them.
+    connect(m_sources, &SourceController::replaced, this, &MainWindow::onReplaced);
+    connect(m_sources, &SourceController::loadProgress, m_progress, &QProgressBar::setValue);
+    connect(m_sources, &SourceController::loadFinished, this, &MainWindow::onLoadFinished);
+    connect(m_sources, &SourceController::runStarted, this, &MainWindow::onRunStarted);
+    connect(m_sources, &SourceController::runStopped, this, &MainWindow::onRunStopped);
+    connect(m_store, &EventStore::connectionsChanged, this, &MainWindow::rebuildConnectionFilter);
+    connect(m_store, &EventStore::connectionsChanged, this, [this] { m_tlsNotice->setConnections(m_store->connections()); });
+    connect(m_store, &EventStore::cleared, m_tlsNotice, &QWidget::hide);
+    // A key log chosen for an open capture: read it again, decrypted.
+    connect(m_tlsNotice, &TlsKeysNotice::chooseKeyLogRequested, m_keyLog, &KeyLogPicker::browse);
+    connect(m_keyLog, &KeyLogPicker::pathChanged, this, [this] {
+        if (m_sources->kind() == SourceKind::File && !m_sources->running() && !m_sources->loading())
+            openCapture(m_sources->name());
+    });
+    connect(m_findingsJob, &FindingsJob::finished, this,
+        [this](int, const std::vector<core::Finding>& findings) { setFindings(findings); });
+    m_liveFindings.setInterval(1000);
+    connect(&m_liveFindings, &QTimer::timeout, this, [this] {
+        if (!m_findingsJob->busy()) // a slow analysis is not queued behind itself
+            reanalyze();
+    });
+
+    // Selection: timeline <-> table; findings -> timeline.
+    connect(m_timeline, &TimelineView::eventClicked, this, &MainWindow::selectTableRow);
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+            if (current.isValid())
+                m_timeline->selectEvent(m_proxy->eventAt(current.row()));
+        });
+    connect(m_findings, &FindingsView::evidenceRequested, this, [this](const std::vector<std::uint64_t>& evidence) {
+        m_timeline->showEvidence(evidence);
+        if (!evidence.empty())
+            selectTableRow(evidence.front());
+    });
+    connect(m_profiles, &LbProfilePicker::selectionChanged, this, &MainWindow::onProfilesChanged);
+
+    createDocks();
+    createActions();
+    createFixActions();
+    QSettings settings;
+    m_profiles->setSelectedNames(settings.value(QStringLiteral("lbProfiles")).toStringList());
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    setFindings({});
+    updateStartPage();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createTable()
+{
     m_proxy->setSourceModel(m_model);
     // A header click sorts on a worker (the proxy keeps the old order until the new one lands);
     // the status bar says so meanwhile.
@@ -96,12 +174,14 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->verticalHeader()->setDefaultSectionSize(20);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setWordWrap(false);
+    m_table->setColumnWidth(EventTableModel::IndexColumn, 60);
     m_table->setColumnWidth(EventTableModel::TimeColumn, 110);
     m_table->setColumnWidth(EventTableModel::ConnColumn, 50);
     m_table->setColumnWidth(EventTableModel::DirColumn, 45);
     m_table->setColumnWidth(EventTableModel::TypeColumn, 120);
 
-    // Filters above the table: event types (menu of checkboxes) and connection.
+    // Filters above the table: event types (a menu of checkboxes that stays open while several are
+    // toggled) and connection.
     auto* tableBox = new QWidget(this);
     auto* tableLayout = new QVBoxLayout(tableBox);
     tableLayout->setContentsMargins(0, 0, 0, 0);
@@ -109,6 +189,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_typeFilter->setText(tr("Event types"));
     m_typeFilter->setPopupMode(QToolButton::InstantPopup);
     auto* typeMenu = new QMenu(m_typeFilter);
+    typeMenu->setObjectName(QStringLiteral("typeMenu"));
     for (std::size_t t = 0; t < core::kEventTypeCount; ++t) {
         const auto type = static_cast<core::EventType>(t);
         QAction* a = typeMenu->addAction(eventTypeTitle(type));
@@ -116,6 +197,7 @@ MainWindow::MainWindow(QWidget* parent)
         a->setChecked(true);
         connect(a, &QAction::toggled, this, [this, type](bool on) { m_proxy->setTypeVisible(type, on); });
     }
+    typeMenu->installEventFilter(this);
     m_typeFilter->setMenu(typeMenu);
     m_connFilter->addItem(tr("All connections"));
     connect(m_connFilter, &QComboBox::currentIndexChanged, this, [this](int i) {
@@ -127,75 +209,8 @@ MainWindow::MainWindow(QWidget* parent)
     filters->addStretch();
     tableLayout->addLayout(filters);
     tableLayout->addWidget(m_table);
-
     m_tabs->addTab(tableBox, tr("Events"));
     m_tabs->addTab(m_findings, tr("Findings"));
-    auto* split = new QSplitter(Qt::Vertical, this);
-    auto* timelineBox = new QWidget(this); // the TLS keys notice (hidden unless needed) over the timeline
-    auto* timelineLayout = new QVBoxLayout(timelineBox);
-    timelineLayout->setContentsMargins(0, 0, 0, 0);
-    timelineLayout->setSpacing(0);
-    timelineLayout->addWidget(m_tlsNotice);
-    timelineLayout->addWidget(m_timeline, 1);
-    split->addWidget(timelineBox);
-    split->addWidget(m_tabs);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    split->setSizes({ 520, 330 });
-    setCentralWidget(split);
-
-    m_progress->setRange(0, 1000);
-    m_progress->setMaximumWidth(220);
-    m_progress->hide();
-    m_cancel->hide();
-    statusBar()->addPermanentWidget(m_progress);
-    statusBar()->addPermanentWidget(m_cancel);
-    connect(m_cancel, &QPushButton::clicked, m_loader, &CaptureLoader::cancel);
-
-    // Sources into the store.
-    connect(m_loader, &CaptureLoader::batchReady, m_store, &EventStore::append);
-    connect(m_loader, &CaptureLoader::progress, m_progress, &QProgressBar::setValue);
-    connect(m_loader, &CaptureLoader::finished, this, &MainWindow::onLoadFinished);
-    connect(m_store, &EventStore::connectionsChanged, this, &MainWindow::rebuildConnectionFilter);
-    connect(m_store, &EventStore::connectionsChanged, this, [this] { m_tlsNotice->setConnections(m_store->connections()); });
-    connect(m_store, &EventStore::cleared, m_tlsNotice, &QWidget::hide);
-    // A key log chosen for an open capture: read it again, decrypted.
-    connect(m_tlsNotice, &TlsKeysNotice::chooseKeyLogRequested, m_keyLog, &KeyLogPicker::browse);
-    connect(m_keyLog, &KeyLogPicker::pathChanged, this, [this] {
-        if (m_fileOpen && !sourceRunning())
-            openCapture(m_currentPath);
-    });
-
-    // Selection: timeline <-> table; findings -> timeline.
-    connect(m_timeline, &TimelineView::eventClicked, this, &MainWindow::selectTableRow);
-    connect(
-        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-            if (current.isValid())
-                m_timeline->selectEvent(m_proxy->eventAt(current.row()));
-        });
-    connect(m_findings, &FindingsView::evidenceRequested, this, [this](const std::vector<std::uint64_t>& evidence) {
-        m_timeline->showEvidence(evidence);
-        if (!evidence.empty())
-            selectTableRow(evidence.front());
-    });
-    connect(m_profiles, &LbProfilePicker::selectionChanged, this, &MainWindow::onProfilesChanged);
-    connect(&m_reanalysis, &QFutureWatcher<std::vector<core::Finding>>::finished, this, [this] {
-        if (!m_reanalysis.isCanceled() && m_reanalysis.future().resultCount() > 0)
-            m_findings->setFindings(m_reanalysis.result());
-    });
-
-    createDocks();
-    createActions();
-    QSettings settings;
-    m_profiles->setSelectedNames(settings.value(QStringLiteral("lbProfiles")).toStringList());
-    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
-    statusBar()->showMessage(tr("Open a capture (Ctrl+O), drop one here, or run the lab."));
-}
-
-MainWindow::~MainWindow()
-{
-    stopReanalysis();
 }
 
 void MainWindow::createDocks()
@@ -214,9 +229,14 @@ void MainWindow::createDocks()
     const QString last = QSettings().value(QStringLiteral("lastExperiment")).toString();
     if (!last.isEmpty() && QFileInfo::exists(last))
         m_settings->load(last);
+    createRunDocks();
+    tabifyDockWidget(dock, settingsDock);
+    dock->raise();
+}
 
-    m_labSession = new LabSession(this);
-    m_lab = new LabPanel(m_labSession, this);
+void MainWindow::createRunDocks()
+{
+    m_lab = new LabPanel(m_sources->lab(), this);
     m_lab->showExperiment(m_settings->experiment()); // the last experiment's target, pattern and simulator
     connect(m_settings, &SettingsEditor::experimentLoaded, this, [this] { m_lab->showExperiment(m_settings->experiment()); });
     m_settings->setRunPlanSource([this](core::Experiment ex) { return m_lab->apply(std::move(ex)); });
@@ -224,10 +244,7 @@ void MainWindow::createDocks()
     labDock->setObjectName(QStringLiteral("labDock"));
     labDock->setWidget(m_lab);
     addDockWidget(Qt::RightDockWidgetArea, labDock);
-    tabifyDockWidget(dock, settingsDock);
-    dock->raise();
 
-    m_liveSession = new LiveCaptureSession(this);
     m_live = new LiveCapturePanel(this);
     auto* liveDock = new QDockWidget(tr("Live capture"), this);
     liveDock->setObjectName(QStringLiteral("liveDock"));
@@ -236,134 +253,35 @@ void MainWindow::createDocks()
     tabifyDockWidget(labDock, liveDock);
     labDock->raise();
     connect(m_live, &LiveCapturePanel::startRequested, this, &MainWindow::startLiveCapture);
-    connect(m_live, &LiveCapturePanel::stopRequested, m_liveSession, &LiveCaptureSession::stop);
-    connect(m_liveSession, &LiveCaptureSession::batchReady, m_store, &EventStore::append);
-    connect(m_liveSession, &LiveCaptureSession::started, this, [this](const QString& error) {
-        if (!error.isEmpty()) {
-            m_live->setRunning(false);
-            m_live->setStatus(
-                u"<span style='color:#d62728'>" % error.toHtmlEscaped().replace(u"\n"_qs, u"<br>"_qs) % u"</span>");
-            statusBar()->showMessage(tr("Live capture failed: %1").arg(error.section(u'\n', 0, 0)));
-            Q_EMIT liveCaptureStarted(false);
-            return;
-        }
-        const QString where = m_live->command().isEmpty() ? m_live->device() : tr("the command's output");
-        m_live->setStatus(tr("Capturing on %1.").arg(where));
-        statusBar()->showMessage(tr("Live capture on %1: events arrive live.").arg(where));
-        Q_EMIT liveCaptureStarted(true);
-    });
-    connect(m_liveSession, &LiveCaptureSession::commandOutput, this,
+    connect(m_live, &LiveCapturePanel::stopRequested, m_sources, &SourceController::stop);
+    connect(m_lab, &LabPanel::startRequested, this, &MainWindow::startLab);
+    connect(m_lab, &LabPanel::stopRequested, m_sources, &SourceController::stop);
+    // A capture command's stderr while it runs, and how it ended.
+    connect(m_sources->live(), &LiveCaptureSession::commandOutput, this,
         [this](const QString& text) { m_live->commandPanel()->setOutput(text); });
-    connect(m_liveSession, &LiveCaptureSession::ended, this, [this](const QString& reason, bool failed) {
+    connect(m_sources->live(), &LiveCaptureSession::ended, this, [this](const QString& reason, bool failed) {
         m_live->commandPanel()->setOutput(reason, failed);
         statusBar()->showMessage(reason.section(u'\n', 0, 0));
     });
-    connect(m_liveSession, &LiveCaptureSession::stopped, this,
-        [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
-            takeRunResults(connections, packets);
-            m_live->setRunning(false);
-            QString text = tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets);
-            if (!m_live->savePath().isEmpty())
-                text += u' ' % tr("Saved to %1.").arg(m_live->savePath());
-            m_live->setStatus(text);
-            statusBar()->showMessage(tr("Live capture stopped."));
-            reanalyze();
-        });
-
-    connect(m_lab, &LabPanel::startRequested, this, &MainWindow::startLab);
-    connect(m_lab, &LabPanel::stopRequested, m_labSession, &LabSession::stop);
-    connect(m_labSession, &LabSession::batchReady, m_store, &EventStore::append);
-    connect(m_labSession, &LabSession::started, this, [this](const QString& error, const QStringList& warnings) {
-        if (!error.isEmpty()) {
-            m_lab->setRunning(false);
-            m_lab->setStatus(u"<span style='color:#d62728'>" % error.toHtmlEscaped() % u"</span>");
-            statusBar()->showMessage(error);
-            Q_EMIT labStarted(false);
-            return;
-        }
-        m_lab->setStatus(warnings.isEmpty() ? tr("Running.") : tr("Running. ") % warnings.join(u' '));
-        statusBar()->showMessage(tr("Lab running: events arrive live."));
-        Q_EMIT labStarted(true);
-    });
-    connect(m_labSession, &LabSession::stopped, this,
-        [this](const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets) {
-            takeRunResults(connections, packets);
-            m_lab->setRunning(false);
-            m_lab->setStatus(tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(packets));
-            statusBar()->showMessage(tr("Lab stopped."));
-            reanalyze();
-        });
-}
-
-void MainWindow::takeRunResults(const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets)
-{
-    m_connections = connections;
-    m_packets = packets;
-    m_store->setConnections(connections);
-}
-
-bool MainWindow::sourceRunning() const
-{
-    return (m_labSession && m_labSession->running()) || (m_liveSession && m_liveSession->running());
-}
-
-void MainWindow::resetForSource(const QString& name)
-{
-    m_loader->cancel();
-    stopReanalysis();
-    m_currentPath = name;
-    m_fileOpen = false;
-    m_connections.clear();
-    m_packets = 0;
-    m_findings->setFindings({});
-    m_store->clear();
-    m_store->setSourceName(name);
-    m_connFilter->setCurrentIndex(0);
-    setWindowTitle(name % u" \u2014 " % tr("Keepalive Scope"));
-}
-
-void MainWindow::startLiveCapture()
-{
-    if (sourceRunning())
-        return;
-    const QString command = m_live->command();
-    resetForSource(command.isEmpty() ? tr("live capture on %1").arg(m_live->device()) : command);
-    m_live->rememberChoices();
-    m_live->commandPanel()->setOutput({});
-    m_live->setRunning(true);
-    m_live->setStatus(command.isEmpty() ? tr("Starting\u2026") : tr("Starting the command, waiting for its capture header\u2026"));
-    m_timeline->setFollow(true);
-    m_liveSession->start(
-        LiveCaptureRequest { m_live->device(), m_live->filter(), command, m_live->savePath(), m_keyLog->path() });
-}
-
-void MainWindow::startLab()
-{
-    if (sourceRunning())
-        return;
-    if (!m_settings->valid()) {
-        m_lab->setStatus(tr("Fix the settings marked in red first."));
-        return;
-    }
-    resetForSource(QStringLiteral("lab"));
-    m_lab->setRunning(true);
-    m_lab->setStatus(tr("Starting\u2026"));
-    m_timeline->setFollow(true);
-    m_labSession->start(m_lab->apply(m_settings->experiment()));
 }
 
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open capture\u2026"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open capture"), {}, kCaptureFilter);
+        const QString path = rememberFolder(QFileDialog::getOpenFileName(
+            this, tr("Open capture"), lastFolder(), tr("Captures (*.pcap *.pcapng *.cap *.dmp);;All files (*)")));
         if (!path.isEmpty())
             openCapture(path);
     });
     open->setShortcut(QKeySequence::Open);
+    open->setObjectName(QStringLiteral("openCapture"));
     file->addAction(tr("TLS &key log\u2026"), m_keyLog, &KeyLogPicker::browse);
     m_recentMenu = file->addMenu(tr("Open &recent"));
     updateRecentMenu();
+    QMenu* samples = file->addMenu(tr("Open &sample"));
+    for (const auto& sample : bundledSamples())
+        samples->addAction(QString::fromLatin1(sample.title), this, [this, sample] { openSample(sample); });
     file->addSeparator();
     QMenu* exp = file->addMenu(tr("&Export"));
     exp->addAction(
@@ -385,7 +303,7 @@ void MainWindow::createActions()
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
-    m_scenarios = new ScenarioController(m_settings, m_lab, m_labSession, [this] { startLab(); }, this);
+    m_scenarios = new ScenarioController(m_settings, m_lab, m_sources->lab(), [this] { startLab(); }, this);
     connect(m_scenarios, &ScenarioController::loaded, this, [this](const QString& title, const QString&) {
         statusBar()->showMessage(tr("Scenario: %1 (Scenarios > Run, or Run with the fix)").arg(title));
     });
@@ -394,7 +312,7 @@ void MainWindow::createActions()
     help->addAction(tr("&About Keepalive Scope"), this, [this] { showAboutDialog(this); });
     auto* cancel = new QAction(this);
     cancel->setShortcut(Qt::Key_Escape);
-    connect(cancel, &QAction::triggered, m_loader, &CaptureLoader::cancel);
+    connect(cancel, &QAction::triggered, m_sources, &SourceController::cancelLoad);
     addAction(cancel);
 
     QToolBar* bar = addToolBar(tr("Main"));
@@ -404,119 +322,47 @@ void MainWindow::createActions()
     bar->addAction(follow);
     bar->addSeparator();
     bar->addWidget(m_keyLog);
+
+    // The start page: the same actions, explained.
+    m_startPage->addEntry(open, tr("A pcap or pcapng file from tcpdump, Wireshark or dumpcap; or drop one here."));
+    auto* sample = new QAction(tr("Open a sample capture"), this);
+    sample->setObjectName(QStringLiteral("openSample"));
+    connect(sample, &QAction::triggered, this, [this] { openSample(bundledSamples().constFirst()); });
+    m_startPage->addEntry(sample, QString::fromLatin1(bundledSamples().constFirst().description)
+            % tr(" (more under File \u25b8 Open sample)"));
+    auto* lab = new QAction(tr("Run the lab"), this);
+    lab->setObjectName(QStringLiteral("runLab"));
+    connect(lab, &QAction::triggered, this, &MainWindow::startLab);
+    m_startPage->addEntry(lab, tr("A real gRPC channel and server on loopback with the settings on the right; "
+                                  "watch its PINGs arrive live."));
+    // The scenario library: a double click loads one into the settings and the lab panel.
+    auto* scenarioBox = new QWidget(m_startPage);
+    auto* scenarioLayout = new QVBoxLayout(scenarioBox);
+    scenarioLayout->setContentsMargins(0, 0, 0, 0);
+    scenarioLayout->addWidget(new QLabel(tr("Or pick a scenario from the library (Scenarios menu):"), scenarioBox));
+    scenarioLayout->addWidget(m_scenarios->createList(scenarioBox));
+    m_startPage->addWidget(scenarioBox);
 }
 
-void MainWindow::openCapture(const QString& path)
+void MainWindow::updateStartPage()
 {
-    if (sourceRunning()) {
-        statusBar()->showMessage(tr("Stop the lab or the live capture before opening a capture."));
-        return;
+    const bool empty = m_store->size() == 0 && m_sources->kind() == SourceKind::None && !m_sources->running()
+        && !m_sources->loading();
+    m_central->setCurrentIndex(empty ? 0 : 1);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    // The type filter's menu stays open while types are toggled: a release on a checkable item
+    // toggles it without closing the menu.
+    if (watched == m_typeFilter->menu() && event->type() == QEvent::MouseButtonRelease) {
+        auto* menu = m_typeFilter->menu();
+        if (QAction* a = menu->activeAction(); a && a->isCheckable() && a->isEnabled()) {
+            a->trigger();
+            return true;
+        }
     }
-    stopReanalysis();
-    m_currentPath = path;
-    m_fileOpen = true;
-    m_connections.clear();
-    m_packets = 0;
-    m_findings->setFindings({});
-    m_store->clear();
-    m_store->setSourceName(path);
-    m_connFilter->setCurrentIndex(0);
-    setWindowTitle(QFileInfo(path).fileName() % u" \u2014 " % tr("Keepalive Scope"));
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->show();
-    statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
-    m_loader->open(path, m_profiles->selected(), m_keyLog->path());
-}
-
-bool MainWindow::loading() const
-{
-    return m_loader->busy();
-}
-
-void MainWindow::onLoadFinished(const LoadResult& result)
-{
-    m_progress->hide();
-    m_cancel->hide();
-    if (!result.error.isEmpty()) {
-        statusBar()->showMessage(result.error);
-        if (isVisible())
-            QMessageBox::warning(this, tr("Open capture"), result.error);
-        Q_EMIT captureLoaded(false);
-        return;
-    }
-    m_connections = result.connections;
-    m_packets = result.packets;
-    m_store->setConnections(result.connections);
-    m_findings->setFindings(result.findings);
-    m_tabs->setTabText(1, tr("Findings (%1)").arg(result.findings.size()));
-    addRecent(result.path);
-    QString msg = tr("%1: %2 packets, %3 events, %4 connections in %5 s")
-                      .arg(QFileInfo(result.path).fileName())
-                      .arg(result.packets)
-                      .arg(m_store->size())
-                      .arg(result.connections.size())
-                      .arg(result.seconds, 0, 'f', 2);
-    if (result.cancelled)
-        msg += tr(" (cancelled: partial)");
-    if (!result.keyLog.isEmpty())
-        msg += u" \u2014 " % tr("TLS key log %1").arg(QFileInfo(result.keyLog).fileName());
-    if (!result.warning.isEmpty())
-        msg += u" \u2014 " % result.warning;
-    if (!result.tlsWarnings.isEmpty())
-        msg += u" \u2014 " % result.tlsWarnings.constFirst()
-            % (result.tlsWarnings.size() > 1 ? tr(" (and %1 more TLS warnings)").arg(result.tlsWarnings.size() - 1)
-                                             : QString());
-    statusBar()->showMessage(msg);
-    m_timeline->refresh();
-    Q_EMIT captureLoaded(!result.cancelled);
-}
-
-void MainWindow::onProfilesChanged()
-{
-    m_timeline->setProfiles(m_profiles->selected());
-    QSettings().setValue(QStringLiteral("lbProfiles"), m_profiles->selectedNames());
-    if (m_settings)
-        m_settings->setProfiles(m_profiles->selected());
-    if (!m_loader->busy() && !sourceRunning() && m_store->size() > 0 && !m_currentPath.isEmpty())
-        reanalyze();
-}
-
-// The LB findings depend on the chosen profiles: run the analyzer again over the stored events,
-// off the GUI thread. The store is not appended to while no source is running.
-void MainWindow::reanalyze()
-{
-    stopReanalysis();
-    auto cancel = std::make_shared<std::atomic<bool>>(false);
-    m_reanalysisCancel = cancel;
-    auto profiles = m_profiles->selected();
-    // A lab run is judged against its simulator too, on the channel's connection.
-    std::uint16_t channelPort = 0;
-    const auto& sim = m_labSession->lastSimulator();
-    if (m_currentPath == QStringLiteral("lab") && sim && sim->idleTimeoutS > 0) {
-        profiles.push_back(core::simulatorProfile(*sim));
-        channelPort = m_labSession->lastChannelPort();
-    }
-    m_reanalysis.setFuture(
-        QtConcurrent::run([store = m_store, profiles, connections = m_connections, cancel, channelPort] {
-            core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
-            for (std::size_t i = 0; i < store->size(); ++i) {
-                if ((i & 4095) == 0 && cancel->load())
-                    return std::vector<core::Finding> {};
-                analyzer.onEvent(store->event(i));
-            }
-            auto findings = analyzer.finish(connections);
-            if (channelPort)
-                core::keepSimulatorFindingsOnChannel(findings, connections, channelPort);
-            return findings;
-        }));
-}
-
-void MainWindow::stopReanalysis()
-{
-    if (m_reanalysisCancel)
-        *m_reanalysisCancel = true;
-    m_reanalysis.waitForFinished();
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::selectTableRow(std::size_t eventIndex)
@@ -576,7 +422,9 @@ void MainWindow::addRecent(const QString& path)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    m_loader->cancel();
+    // Returns at once: a running lab or capture stops in the background (see the sessions).
+    m_sources->cancelLoad();
+    m_sources->stop();
     QSettings settings;
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("windowState"), saveState());

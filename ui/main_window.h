@@ -1,39 +1,45 @@
-// The main window wires the parts together: sources (file, lab) feed the event store; the
-// timeline, the event table and the findings panel read it. It parses nothing itself.
+// The main window wires the parts together: a source controller (file, lab, live capture) feeds
+// the event store; the timeline, the event table and the findings panel read it. It parses
+// nothing itself, and every slow thing (parsing, capture, the lab, the analyzer) runs elsewhere.
 #pragma once
 
-#include "core/connection_summary.h"
 #include "core/finding.h"
+#include "source_controller.h"
 
-#include <QFutureWatcher>
 #include <QMainWindow>
+#include <QTimer>
 
-#include <atomic>
+#include <functional>
+#include <optional>
 #include <memory>
+
+class QTemporaryDir;
 
 class QTableView;
 class QProgressBar;
 class QPushButton;
 class QComboBox;
 class QMenu;
+class QStackedWidget;
 class QTabWidget;
 class QToolButton;
 
 namespace ks::ui {
 
-class CaptureLoader;
 class EventFilterProxy;
 class EventStore;
 class EventTableModel;
+class FindingsJob;
 class FindingsView;
 class KeyLogPicker;
 class LabPanel;
-class LabSession;
 class LiveCapturePanel;
-class LiveCaptureSession;
 class LbProfilePicker;
 class ScenarioController;
+class RunControls;
 class SettingsEditor;
+class StartPage;
+struct BundledSample;
 struct LoadResult;
 class TimelineView;
 class TlsKeysNotice;
@@ -49,10 +55,12 @@ public:
 
     // For tests and the benchmark.
     EventStore* store() const { return m_store; }
+    SourceController* sources() const { return m_sources; }
     TimelineView* timeline() const { return m_timeline; }
     QTableView* table() const { return m_table; }
     EventFilterProxy* proxy() const { return m_proxy; }
     FindingsView* findingsView() const { return m_findings; }
+    QTabWidget* tabs() const { return m_tabs; }
     LbProfilePicker* profilePicker() const { return m_profiles; }
     LabPanel* labPanel() const { return m_lab; }
     SettingsEditor* settingsEditor() const { return m_settings; }
@@ -60,17 +68,26 @@ public:
     ScenarioController* scenarios() const { return m_scenarios; }
     KeyLogPicker* keyLogPicker() const { return m_keyLog; }
     TlsKeysNotice* tlsNotice() const { return m_tlsNotice; }
+    StartPage* startPage() const { return m_startPage; }
+    QToolButton* typeFilterButton() const { return m_typeFilter; }
 
     void startLab();
     void startLiveCapture();
     LiveCapturePanel* livePanel() const { return m_live; }
+    // The experiment as the window would run it: the editor's settings, the lab panel's target,
+    // pattern and simulator, and the ticked load-balancer profiles.
+    core::Experiment currentExperiment() const;
     QString exportSettingsTo(const QString& path) const; // .json, .cc, .go, .java, .py; error or ""
     QString exportReportTo(const QString& path) const; // .md or .json; error or ""
+    // From finding to fix (the findings panel's buttons call these).
+    void applyFinding(const core::Finding& finding);
+    void reproduceInLab(const core::Finding& finding);
 
 Q_SIGNALS:
     void captureLoaded(bool ok); // after the last batch of a file and its findings
     void labStarted(bool ok);
     void liveCaptureStarted(bool ok);
+    void findingsUpdated(); // the findings panel shows a new analysis
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -78,16 +95,19 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void createTable();
     void createActions();
-    bool sourceRunning() const;
-    void resetForSource(const QString& name);
     void createDocks();
+    void createRunDocks();
+    void whenReplaceConfirmed(std::function<void()> go); // asks first about unsaved lab or live results
+    void onReplaced(SourceKind kind, const QString& name);
     void onLoadFinished(const LoadResult& result);
+    void onRunStarted(SourceKind kind, const QString& error, const QStringList& warnings);
+    void onRunStopped(SourceKind kind);
+    RunControls* controlsOf(SourceKind kind) const;
     void onProfilesChanged();
-    void reanalyze();
-    // A lab or live-capture run ended: its final connection summaries and packet count.
-    void takeRunResults(const std::vector<core::ConnectionSummary>& connections, std::uint64_t packets);
-    void stopReanalysis();
+    void setFindings(std::vector<core::Finding> findings);
+    void reanalyze(); // the store's events again, on a worker, with the current profiles
     void selectTableRow(std::size_t eventIndex);
     void rebuildConnectionFilter();
     void updateRecentMenu();
@@ -96,35 +116,37 @@ private:
     void exportEvents();
     void exportReport();
     void exportSettings();
+    void updateStartPage();
+    void createFixActions();
+    std::optional<core::LbCatalogueEntry> profileOf(const core::Finding& finding) const;
+    void openSample(const BundledSample& sample);
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
     EventStore* m_store;
+    SourceController* m_sources;
     EventTableModel* m_model;
     EventFilterProxy* m_proxy;
     QTableView* m_table;
     TimelineView* m_timeline;
     FindingsView* m_findings;
+    FindingsJob* m_findingsJob;
     LbProfilePicker* m_profiles;
     SettingsEditor* m_settings = nullptr;
     LabPanel* m_lab = nullptr;
-    LabSession* m_labSession = nullptr;
     ScenarioController* m_scenarios = nullptr;
     LiveCapturePanel* m_live = nullptr;
-    LiveCaptureSession* m_liveSession = nullptr;
-    CaptureLoader* m_loader;
+    StartPage* m_startPage = nullptr;
+    QStackedWidget* m_central = nullptr;
     QTabWidget* m_tabs;
     QComboBox* m_connFilter;
     QToolButton* m_typeFilter;
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QMenu* m_recentMenu = nullptr;
+    QTimer m_liveFindings; // about once a second while a lab or live capture runs
+    std::unique_ptr<QTemporaryDir> m_sampleDir; // bundled samples unpacked for reading
     KeyLogPicker* m_keyLog;
     TlsKeysNotice* m_tlsNotice;
-    bool m_fileOpen = false; // m_currentPath is a capture file (re-read when the key log changes)
-    QString m_currentPath;
-    std::vector<core::ConnectionSummary> m_connections;
-    std::uint64_t m_packets = 0;
-    QFutureWatcher<std::vector<core::Finding>> m_reanalysis;
-    std::shared_ptr<std::atomic<bool>> m_reanalysisCancel;
 };
 
 } // namespace ks::ui

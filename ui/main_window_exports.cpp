@@ -1,11 +1,13 @@
 // The window's exports: timeline image, events, report, settings (JSON or code snippets).
 #include "main_window.h"
+#include "last_folder.h"
 
 #include "core/report.h"
 #include "core/settings_snippets.h"
 #include "event_export.h"
 #include "event_store.h"
 #include "findings_view.h"
+#include "lab_panel.h"
 #include "lb_profile_picker.h"
 #include "settings_editor.h"
 #include "timeline_view.h"
@@ -24,7 +26,8 @@ void MainWindow::exportTimeline()
     filter += tr(";;SVG image (*.svg)");
 #endif
     const QString path
-        = QFileDialog::getSaveFileName(this, tr("Export timeline"), QStringLiteral("timeline.png"), filter);
+        = rememberFolder(QFileDialog::getSaveFileName(
+            this, tr("Export timeline"), inLastFolder(QStringLiteral("timeline.png")), filter));
     if (path.isEmpty())
         return;
     QString error;
@@ -36,8 +39,8 @@ void MainWindow::exportTimeline()
 
 void MainWindow::exportEvents()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export events"), QStringLiteral("events.csv"), tr("CSV (*.csv);;JSON (*.json)"));
+    const QString path = rememberFolder(QFileDialog::getSaveFileName(
+        this, tr("Export events"), inLastFolder(QStringLiteral("events.csv")), tr("CSV (*.csv);;JSON (*.json)")));
     if (path.isEmpty())
         return;
     const QString error = path.endsWith(u".json"_qs, Qt::CaseInsensitive) ? exportEventsJson(*m_store, path)
@@ -50,8 +53,8 @@ void MainWindow::exportEvents()
 
 void MainWindow::exportReport()
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export report"), QStringLiteral("report.md"), tr("Markdown (*.md);;JSON (*.json)"));
+    const QString path = rememberFolder(QFileDialog::getSaveFileName(
+        this, tr("Export report"), inLastFolder(QStringLiteral("report.md")), tr("Markdown (*.md);;JSON (*.json)")));
     if (path.isEmpty())
         return;
     const QString error = exportReportTo(path);
@@ -64,21 +67,24 @@ void MainWindow::exportReport()
 QString MainWindow::exportReportTo(const QString& path) const
 {
     core::ReportInput in;
-    in.source = m_currentPath.toStdString();
-    // The editor's settings belong in the report when they drove the source (the lab) or come
-    // from an experiment file the user loaded; otherwise they may have nothing to do with it.
-    if (m_currentPath == u"lab" || !m_settings->currentPath().isEmpty()) {
-        in.settings = m_settings->experiment().settings;
-        in.settingsSource = m_settings->currentPath().isEmpty() ? std::string("the lab's settings")
-                                                                : m_settings->currentPath().toStdString();
-    }
+    in.source = m_store->sourceName().toStdString();
+    // The editor's settings, always: they drove a lab run, and for a capture they are what the
+    // findings' suggestions were judged against, or what the user is about to apply.
+    in.settings = m_settings->experiment().settings;
+    in.settingsSource = m_settings->currentPath().isEmpty() ? std::string("the window's settings editor")
+                                                            : m_settings->currentPath().toStdString();
     in.profiles = m_profiles->selected();
-    in.connections = m_connections;
+    in.connections = m_store->connections();
     in.originNs = m_store->originNs();
     in.decimals = m_store->decimals();
-    in.packets = m_packets;
+    in.packets = m_store->packets();
     in.findings = m_findings->findings();
-    return QString::fromStdString(core::writeReport(in, path.toStdString()));
+    in.profilesHint = "tick them in the Load balancers panel";
+    in.settingsHint = "the Keepalive settings panel, or an experiment file loaded there";
+    const std::string error = core::writeReport(in, path.toStdString());
+    if (error.empty())
+        m_sources->markSaved(); // the run's story is now in a file
+    return QString::fromStdString(error);
 }
 
 void MainWindow::exportSettings()
@@ -88,8 +94,8 @@ void MainWindow::exportSettings()
         filters += u";;" % QString::fromLatin1(core::snippetLanguageName(lang).data()) % u" (*."
             % QString::fromLatin1(core::snippetFileExtension(lang).data()) % u')';
     QString selected;
-    QString path = QFileDialog::getSaveFileName(
-        this, tr("Export settings"), QStringLiteral("keepalive.json"), filters, &selected);
+    QString path = rememberFolder(QFileDialog::getSaveFileName(
+        this, tr("Export settings"), inLastFolder(QStringLiteral("keepalive.json")), filters, &selected));
     if (path.isEmpty())
         return;
     const QString error = exportSettingsTo(path);
@@ -99,12 +105,21 @@ void MainWindow::exportSettings()
         statusBar()->showMessage(tr("Wrote %1").arg(path));
 }
 
+core::Experiment MainWindow::currentExperiment() const
+{
+    core::Experiment ex = m_lab->apply(m_settings->experiment());
+    ex.lbProfiles.clear();
+    for (const QString& name : m_profiles->selectedNames())
+        ex.lbProfiles.push_back(name.toStdString());
+    return ex;
+}
+
 QString MainWindow::exportSettingsTo(const QString& path) const
 {
     const QString ext = QFileInfo(path).suffix().toLower();
     std::string text;
     if (ext == u"json") {
-        text = core::experimentToJson(m_settings->experiment());
+        text = core::experimentToJson(currentExperiment()); // what the screen shows: panel, profiles
     } else {
         for (const auto lang : core::kSnippetLanguages)
             if (ext == QLatin1String(core::snippetFileExtension(lang).data()))

@@ -1,5 +1,6 @@
 // One form row per SettingSpec; the value text is parsed as the spec's unit.
 #include "settings_editor.h"
+#include "last_folder.h"
 
 #include "core/config_lint.h"
 
@@ -11,10 +12,13 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace ks::ui {
 
@@ -36,6 +40,27 @@ QString defaultText(const core::SettingSpec& spec)
 
 } // namespace
 
+std::optional<qlonglong> SettingsEditor::parseValue(const QString& text, core::SettingUnit unit)
+{
+    bool ok = false;
+    if (const qlonglong v = text.toLongLong(&ok); ok)
+        return v;
+    if (unit != core::SettingUnit::Milliseconds && unit != core::SettingUnit::Seconds)
+        return std::nullopt;
+    // A number with a time unit, in the field's unit: "1.5s", "250 ms", "5min", "2h".
+    static const QRegularExpression re(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|sec|m|min|h)$"));
+    const auto m = re.match(text.toLower());
+    if (!m.hasMatch())
+        return std::nullopt;
+    const double number = m.captured(1).toDouble();
+    const QString u = m.captured(2);
+    const double seconds = u == u"ms" ? number / 1000 : u == u"h" ? number * 3600 : (u == u"m" || u == u"min") ? number * 60 : number;
+    const double value = unit == core::SettingUnit::Milliseconds ? seconds * 1000 : seconds;
+    if (value > 1e15 || value != std::floor(value))
+        return std::nullopt;
+    return static_cast<qlonglong>(value);
+}
+
 SettingsEditor::SettingsEditor(QWidget* parent)
     : QWidget(parent)
     , m_summary(new QLabel(this))
@@ -53,14 +78,15 @@ SettingsEditor::SettingsEditor(QWidget* parent)
     layout->addLayout(buttons);
     connect(load, &QPushButton::clicked, this, [this] {
         const QString path
-            = QFileDialog::getOpenFileName(this, tr("Load experiment"), m_path, tr("Experiment (*.json)"));
+            = rememberFolder(QFileDialog::getOpenFileName(
+                this, tr("Load experiment"), m_path.isEmpty() ? lastFolder() : m_path, tr("Experiment (*.json)")));
         if (!path.isEmpty())
             if (const QString e = this->load(path); !e.isEmpty())
                 QMessageBox::warning(this, tr("Load experiment"), e);
     });
     connect(save, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment"),
-            m_path.isEmpty() ? QStringLiteral("experiment.json") : m_path, tr("Experiment (*.json)"));
+        const QString path = rememberFolder(QFileDialog::getSaveFileName(this, tr("Save experiment"),
+            m_path.isEmpty() ? inLastFolder(QStringLiteral("experiment.json")) : m_path, tr("Experiment (*.json)")));
         if (!path.isEmpty())
             if (const QString e = this->save(path); !e.isEmpty())
                 QMessageBox::warning(this, tr("Save experiment"), e);
@@ -74,8 +100,11 @@ SettingsEditor::SettingsEditor(QWidget* parent)
         auto* page = new QWidget;
         forms[side] = new QFormLayout(page);
         forms[side]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        forms[side]->setRowWrapPolicy(QFormLayout::WrapLongRows); // a narrow dock puts fields below names
         auto* scroll = new QScrollArea;
         scroll->setWidgetResizable(true);
+        // Notes wrap to the dock's width instead of widening the page past it (and being clipped).
+        scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
         scroll->setWidget(page);
         tabs->addTab(scroll, side == 0 ? tr("Client") : side == 1 ? tr("Server") : tr("TCP"));
     }
@@ -106,6 +135,8 @@ SettingsEditor::SettingsEditor(QWidget* parent)
         }
         f.note = new QLabel;
         f.note->setWordWrap(true);
+        f.note->setMinimumWidth(120);
+        f.note->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::MinimumExpanding);
         f.note->hide();
         rowLayout->addWidget(f.note);
         auto* label = new QLabel(QString::fromLatin1(spec.key.data(), static_cast<qsizetype>(spec.key.size())) % u" ["
@@ -147,6 +178,7 @@ void SettingsEditor::onEdited(Field& f)
     const std::string key(f.spec->key);
     const bool wasInvalid = !f.error.isEmpty();
     f.error.clear();
+    f.changedFrom.reset(); // edited by hand since
     if (f.combo) {
         const QVariant v = f.combo->currentData();
         if (v.isValid())
@@ -155,21 +187,24 @@ void SettingsEditor::onEdited(Field& f)
             m_experiment.settings.unset(side, key);
     } else {
         const QString text = f.edit->text().trimmed();
-        bool ok = true;
         if (text.isEmpty()) {
             m_experiment.settings.unset(side, key);
         } else if (text == u"never" || text == u"inf") {
-            const std::string e = m_experiment.settings.set(side, key, core::kInfinite);
-            f.error = QString::fromStdString(e);
+            f.error = QString::fromStdString(m_experiment.settings.set(side, key, core::kInfinite));
+        } else if (const auto v = parseValue(text, f.spec->unit)) {
+            f.error = QString::fromStdString(m_experiment.settings.set(side, key, *v));
         } else {
-            const qlonglong v = text.toLongLong(&ok);
-            if (!ok)
-                f.error = tr("%1: expected a whole number of %2, or \"never\"")
-                              .arg(QString::fromLatin1(f.spec->key.data()),
-                                  QString::fromLatin1(core::settingUnitName(f.spec->unit).data()));
-            else
-                f.error = QString::fromStdString(m_experiment.settings.set(side, key, v));
+            f.error = f.spec->unit == core::SettingUnit::Milliseconds || f.spec->unit == core::SettingUnit::Seconds
+                ? tr("%1: \"%2\" is not a time: a whole number of %3, a time with its unit (1.5s, 250ms, "
+                     "5min, 2h), or \"never\"")
+                      .arg(QString::fromLatin1(f.spec->key.data()), text,
+                          QString::fromLatin1(core::settingUnitName(f.spec->unit).data()))
+                : tr("%1: \"%2\" is not a whole number").arg(QString::fromLatin1(f.spec->key.data()), text);
         }
+        // A field that does not parse (or is out of range) takes no part in the lint: a half-typed
+        // value would otherwise be judged as if meant.
+        if (!f.error.isEmpty())
+            m_experiment.settings.unset(side, key);
     }
     const bool isInvalid = !f.error.isEmpty();
     m_invalid += (isInvalid ? 1 : 0) - (wasInvalid ? 1 : 0);
@@ -185,8 +220,16 @@ void SettingsEditor::refreshLint()
     m_lint = core::lintSettings(m_experiment.settings, m_profiles, &m_experiment.target);
     for (Field& f : m_fields) {
         QStringList notes;
-        if (!f.error.isEmpty())
+        if (!f.error.isEmpty()) { // the parse error alone: no lint about a value that is not one
             notes << u"<span style='color:#d62728'>" % f.error.toHtmlEscaped() % u"</span>";
+            f.note->setText(notes.constFirst());
+            f.note->setToolTip(f.error);
+            f.note->setVisible(true);
+            continue;
+        }
+        if (f.changedFrom)
+            notes << u"<span style='color:#2ca02c'>\u2714 " % tr("changed by a finding (was %1)").arg(f.changedFrom->toHtmlEscaped())
+                    % u"</span>";
         const std::string needle = std::string(core::settingSideName(f.spec->side)) + " " + std::string(f.spec->key);
         for (const auto& finding : m_lint) {
             if (finding.suggestion.find(needle) != std::string::npos
@@ -205,9 +248,14 @@ void SettingsEditor::refreshLint()
     int errors = 0, warnings = 0;
     for (const auto& l : m_lint)
         (l.severity == core::Severity::Error ? errors : warnings) += l.severity == core::Severity::Info ? 0 : 1;
-    m_summary->setText(m_lint.empty()
-            ? tr("Lint: no problems found.")
-            : tr("Lint: %1 error(s), %2 warning(s). Hover a field's note for details.").arg(errors).arg(warnings));
+    // Fields that do not parse are errors too, counted first: "abc" is not "0 error(s)".
+    QString text;
+    if (m_invalid > 0)
+        text = u"<span style='color:#d62728'>"
+            % tr("%n field(s) do not parse: fix the fields marked in red.", nullptr, m_invalid) % u"</span> ";
+    text += m_lint.empty() ? tr("Lint: no problems found.")
+                           : tr("Lint: %1 error(s), %2 warning(s). Hover a field's note for details.").arg(errors).arg(warnings);
+    m_summary->setText(text);
 }
 
 void SettingsEditor::setExperiment(const core::Experiment& experiment)
@@ -217,6 +265,7 @@ void SettingsEditor::setExperiment(const core::Experiment& experiment)
     m_invalid = 0;
     for (Field& f : m_fields) {
         f.error.clear();
+        f.changedFrom.reset();
         const auto v = m_experiment.settings.explicitValue(f.spec->side, f.spec->key);
         if (f.combo)
             f.combo->setCurrentIndex(v ? (*v ? 2 : 1) : 0);
@@ -285,6 +334,41 @@ QString SettingsEditor::fieldError(core::SettingSide side, const QString& key) c
 {
     const Field* f = find(side, key);
     return f ? f->error : QString();
+}
+
+QStringList SettingsEditor::applyChanges(const std::vector<core::SettingChange>& changes)
+{
+    core::Experiment ex = m_experiment;
+    QStringList errors;
+    for (const auto& e : core::applyChanges(ex.settings, changes))
+        errors << QString::fromStdString(e);
+    if (!errors.isEmpty())
+        return errors;
+    std::vector<std::pair<const core::SettingSpec*, QString>> before;
+    for (const auto& c : changes)
+        if (const Field* f = find(c.side, QString::fromStdString(c.setting)))
+            before.emplace_back(f->spec, f->combo ? f->combo->currentText() : f->edit->text().isEmpty() ? tr("default") : f->edit->text());
+    setExperiment(ex);
+    for (const auto& [spec, text] : before)
+        if (Field* f = find(spec->side, QLatin1String(spec->key.data(), static_cast<qsizetype>(spec->key.size()))))
+            f->changedFrom = text;
+    refreshLint();
+    return {};
+}
+
+QStringList SettingsEditor::changedFields() const
+{
+    QStringList out;
+    for (const Field& f : m_fields)
+        if (f.changedFrom)
+            out << QString::fromLatin1(core::settingSideName(f.spec->side).data()) % u' '
+                    % QLatin1String(f.spec->key.data(), static_cast<qsizetype>(f.spec->key.size()));
+    return out;
+}
+
+QString SettingsEditor::summaryText() const
+{
+    return m_summary->text();
 }
 
 QString SettingsEditor::fieldLint(core::SettingSide side, const QString& key) const

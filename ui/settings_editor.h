@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QLabel;
@@ -39,6 +40,15 @@ public:
     void setFieldText(core::SettingSide side, const QString& key, const QString& text);
     QString fieldError(core::SettingSide side, const QString& key) const;
     QString fieldLint(core::SettingSide side, const QString& key) const;
+    QString summaryText() const;
+    // A finding's changes: applied to the settings, and each changed field says what it was.
+    // Returns the changes that do not fit (nothing is applied then).
+    QStringList applyChanges(const std::vector<core::SettingChange>& changes);
+    QStringList changedFields() const; // "client keepalive_time_ms", marked since the last apply
+    int parseErrors() const { return m_invalid; }
+    // A field's text as a value in its unit: a whole number, or for times a number with a unit
+    // ("1.5s", "250ms", "5min", "2h"); nothing when it is neither.
+    static std::optional<qlonglong> parseValue(const QString& text, core::SettingUnit unit);
 
 Q_SIGNALS:
     void experimentChanged();
@@ -52,6 +62,7 @@ private:
         QComboBox* combo = nullptr;
         QLabel* note = nullptr; // validation error or lint
         QString error;
+        std::optional<QString> changedFrom; // set by applyChanges(): the text before
     };
     void onEdited(Field& field);
     void refreshLint();

@@ -8,6 +8,8 @@
 #include "timeline_legend.h"
 #include "timeline_style.h"
 
+#include "core/event_hub.h"
+
 #include <QFileInfo>
 #include <QToolTip>
 
@@ -78,8 +80,11 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
         for (std::size_t i = first; i <= last && !m_legend->inferredShown(); ++i)
             m_legend->setInferredShown((m_store->record(i).flags & EventRecord::kInferred) != 0);
     });
+    m_liveTimer.setInterval(250);
+    connect(&m_liveTimer, &QTimer::timeout, this, &TimelineView::refresh);
     connect(store, &EventStore::cleared, this, [this] {
         m_legend->setInferredShown(false);
+        m_shutdownAt.reset();
         m_selected.reset();
         m_evidence.clear();
         m_lanesShown = SIZE_MAX;
@@ -124,7 +129,7 @@ void TimelineView::refresh()
     m_replotTimer.stop();
     updateLanes();
     if (!m_userMoved && m_store->laneCount() > 0) {
-        const double end = static_cast<double>(m_store->endNs()) * 1e-9;
+        const double end = std::max(static_cast<double>(m_store->endNs()) * 1e-9, nowSeconds().value_or(0.0));
         if (!m_follow) {
             // Until the user zooms or pans, a file being read stays fitted as it grows.
             xAxis->setRange(-std::max(end, 1e-3) * 0.01, std::max(end, 1e-3) * 1.02);
@@ -186,6 +191,29 @@ void TimelineView::setFollow(bool follow)
     m_follow = follow;
     m_userMoved = false;
     scheduleReplot();
+}
+
+void TimelineView::setLiveStart(bool live)
+{
+    m_live = live;
+    if (live)
+        m_liveTimer.start();
+    else
+        m_liveTimer.stop();
+    replot(rpQueuedReplot);
+}
+
+std::optional<double> TimelineView::nowSeconds() const
+{
+    if (!m_live || m_store->originNs() == 0)
+        return std::nullopt;
+    return static_cast<double>(core::realtimeNs() - m_store->originNs()) * 1e-9;
+}
+
+void TimelineView::setShutdownAt(std::optional<double> seconds)
+{
+    m_shutdownAt = seconds;
+    replot(rpQueuedReplot);
 }
 
 void TimelineView::zoomBy(double factor)
@@ -258,8 +286,36 @@ void TimelineView::showEvidence(const std::vector<std::uint64_t>& indexes)
     replot(rpQueuedReplot);
 }
 
+void TimelineView::drawTimeLine(QCPPainter* painter, double seconds, const QColor& color, const QString& text)
+{
+    const double x = xAxis->coordToPixel(seconds);
+    const QRect r = axisRect()->rect();
+    if (x < r.left() || x > r.right())
+        return;
+    painter->setPen(QPen(color, 1.5, Qt::DashLine));
+    painter->drawLine(QLineF(x, r.top(), x, r.bottom()));
+    const QFontMetrics fm(font());
+    const int w = fm.horizontalAdvance(text) + 8;
+    // Right of the line when there is room, else left of it; on the axis rect's first row.
+    const double left = x + w + 4 <= r.right() ? x + 4 : x - w - 4;
+    const QRectF box(left, r.top() + 2, w, fm.height() + 2);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(palette().color(QPalette::Base));
+    painter->drawRect(box);
+    painter->setPen(color);
+    painter->drawText(box, Qt::AlignCenter, text);
+    painter->setBrush(Qt::NoBrush);
+}
+
 void TimelineView::drawOverlay(QCPPainter* painter)
 {
+    if (m_shutdownAt)
+        drawTimeLine(painter, *m_shutdownAt, QColor(0x7f, 0x7f, 0x7f), tr("Stop: the lab's own shutdown follows"));
+    if (const auto now = nowSeconds()) {
+        const int s = static_cast<int>(*now);
+        drawTimeLine(painter, *now, QColor(0xd6, 0x27, 0x28),
+            tr("now · %1:%2 elapsed").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0')));
+    }
     const QColor evidence(0xff, 0xb3, 0x00);
     painter->setBrush(Qt::NoBrush);
     for (auto i : m_evidence) {

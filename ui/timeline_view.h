@@ -29,6 +29,13 @@ public:
 
     void fitAll();
     void setFollow(bool follow); // keep the newest events in view while they arrive
+    // While a lab or live capture runs: a "now" line and the elapsed time, moving with the clock.
+    void setLiveStart(bool live);
+    bool live() const { return m_live; }
+    // Where a lab run's own shutdown began (seconds since origin): a line, and what follows is
+    // marked as the lab's shutdown. Cleared with the store.
+    void setShutdownAt(std::optional<double> seconds);
+    std::optional<double> nowSeconds() const; // while live
     bool follow() const { return m_follow; }
     // Zooms by factor around the centre (< 1 zooms in); pans by a fraction of the visible span.
     void zoomBy(double factor);
@@ -67,6 +74,7 @@ private:
     void updateLanes();
     void applyPalette();
     void drawOverlay(QCPPainter* painter);
+    void drawTimeLine(QCPPainter* painter, double seconds, const QColor& color, const QString& text);
 
     const EventStore* m_store;
     TimelineLayer* m_layer;
@@ -74,6 +82,9 @@ private:
     QTimer m_replotTimer;
     std::size_t m_lanesShown = 0;
     bool m_follow = false;
+    bool m_live = false;
+    QTimer m_liveTimer;
+    std::optional<double> m_shutdownAt;
     bool m_userMoved = false;
     QPoint m_pressPos;
     std::optional<std::size_t> m_selected;

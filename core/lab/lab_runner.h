@@ -4,11 +4,11 @@
 #pragma once
 
 #include "core/experiment.h"
-#include "event_hub.h"
+#include "core/event_hub.h"
 #include "lb_simulator.h"
 #include "test_channel.h"
 #include "test_server.h"
-#include "wire_tap.h"
+#include "core/wire_tap.h"
 
 #include <memory>
 #include <mutex>

@@ -2,7 +2,7 @@
 // timers (idle expiry, latency and loss queues, bandwidth tokens); the flows are LbPairs.
 #include "lb_simulator.h"
 
-#include "event_hub.h"
+#include "core/event_hub.h"
 #include "lb_pair.h"
 
 #include <arpa/inet.h>

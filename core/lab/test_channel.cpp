@@ -1,7 +1,7 @@
 // The test channel: settings to channel arguments, the RPC patterns, and their outcomes as events.
 #include "test_channel.h"
 
-#include "event_hub.h"
+#include "core/event_hub.h"
 #include "lab_service.grpc.pb.h"
 #include "test_server.h"
 

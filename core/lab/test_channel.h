@@ -18,9 +18,11 @@ class Channel;
 class ClientContext;
 }
 
-namespace ks::core::lab {
-
+namespace ks::core {
 class EventHub;
+}
+
+namespace ks::core::lab {
 
 struct ChannelPlan {
     std::string target; // host:port to connect to (the simulator's port when there is one)

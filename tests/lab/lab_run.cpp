@@ -15,11 +15,11 @@ namespace ks::test {
 
 namespace {
 
-class Collector final : public core::lab::EventHub::Listener {
+class Collector final : public core::EventHub::Listener {
 public:
     void onEvent(const core::Event& e) override
     {
-        const std::int64_t now = core::lab::realtimeNs();
+        const std::int64_t now = core::realtimeNs();
         std::lock_guard lock(mutex);
         events.push_back(e);
         if (e.type != core::EventType::ChannelState && e.type != core::EventType::Rpc)

@@ -2,15 +2,23 @@
 // watch PING events arrive live; bounded in time.
 #include "qtest_main.h"
 
+#include "test_data.h"
 #include "ui/event_store.h"
+#include "ui/findings_view.h"
 #include "ui/lab_panel.h"
+#include "ui/lab_session.h"
+#include "ui/timeline_view.h"
 #include "ui/live_capture_panel.h"
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -21,9 +29,164 @@
 
 using namespace ks;
 
+namespace {
+
+using S = core::SettingSide;
+
+// A client that pings every second without calls, against a server with gRPC's default ping
+// policy (5 min): the server answers GOAWAY ENHANCE_YOUR_CALM "too_many_pings" after its strikes.
+void pingTooOften(ui::SettingsEditor* settings)
+{
+    settings->setFieldText(S::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("1000"));
+    settings->setFieldText(S::Client, QStringLiteral("keepalive_permit_without_calls"), QStringLiteral("1"));
+    settings->setFieldText(S::Client, QStringLiteral("max_pings_without_data"), QStringLiteral("0")); // C-core: 2
+}
+
+bool startLab(ui::MainWindow& w)
+{
+    QSignalSpy started(&w, &ui::MainWindow::labStarted);
+    QTest::mouseClick(w.labPanel()->startButton(), Qt::LeftButton);
+    return started.wait(20000) && started.constFirst().constFirst().toBool();
+}
+
+bool stopLab(ui::MainWindow& w)
+{
+    QSignalSpy updated(&w, &ui::MainWindow::findingsUpdated);
+    QTest::mouseClick(w.labPanel()->stopButton(), Qt::LeftButton);
+    // The final analysis follows the stop.
+    return QTest::qWaitFor([&] { return w.labPanel()->startButton()->isEnabled(); }, 20000)
+        && (updated.count() > 0 || updated.wait(10000));
+}
+
+const core::Finding* findingOf(const ui::MainWindow& w, std::string_view id)
+{
+    for (const auto& f : w.findingsView()->findings())
+        if (f.id == id)
+            return &f;
+    return nullptr;
+}
+
+QString findingIds(const ui::MainWindow& w)
+{
+    QStringList ids;
+    for (const auto& f : w.findingsView()->findings())
+        ids << QString::fromStdString(f.id + ": " + f.title);
+    return ids.join(u"; "_qs);
+}
+
+} // namespace
+
 class TestLabWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void init() { QSettings().clear(); }
+
+    // Stop after a stream was open for a while: the lab closes its channel and its server, whose
+    // GOAWAY comes milliseconds after the stream ended. That is the lab's shutdown, not the
+    // server's max_connection_idle, and no finding may say otherwise.
+    void stopAfterALongStreamDiagnosesNoIdleClose()
+    {
+        ui::MainWindow w;
+        w.show();
+        auto* pattern = w.labPanel()->patternBox();
+        pattern->setCurrentIndex(pattern->findData(static_cast<int>(core::RpcPattern::Stream)));
+        QVERIFY(startLab(w));
+        QTest::qWait(3000);
+        QVERIFY(stopLab(w));
+        const std::int64_t shutdown = w.sources()->lab()->shutdownRelNs();
+        std::size_t afterStop = 0;
+        for (std::size_t i = 0; i < w.store()->size(); ++i)
+            afterStop += w.store()->record(i).relNs >= shutdown ? 1 : 0;
+        if (w.store()->connections().empty())
+            QSKIP("no wire events: live capture needs CAP_NET_RAW here");
+        // The shutdown's RST_STREAM, cancelled RPC and FINs (a GOAWAY too, when the server closes
+        // first) are in the store, and no finding stands on them.
+        QVERIFY2(afterStop >= 2, qPrintable(QString::number(afterStop)));
+        QVERIFY2(!findingOf(w, "goaway-max-connection-idle"), qPrintable(findingIds(w)));
+        for (const auto& f : w.findingsView()->findings())
+            for (auto e : f.evidence)
+                QVERIFY2(w.store()->record(e).relNs < shutdown, qPrintable(findingIds(w)));
+        QVERIFY(w.timeline()->grab().width() > 0);
+
+        // Replacing these unsaved results asks first; "Keep them" keeps them.
+        const std::size_t events = w.store()->size();
+        const QString title = w.windowTitle();
+        w.openCapture(QStringLiteral(KS_TEST_DATA_DIR "/goaway_too_many_pings.pcap"));
+        auto* box = w.findChild<QMessageBox*>(QStringLiteral("replaceResults"));
+        QVERIFY(box);
+        QTRY_VERIFY(box->isVisible());
+        for (auto* b : box->buttons())
+            if (box->buttonRole(b) == QMessageBox::RejectRole)
+                QTest::mouseClick(b, Qt::LeftButton);
+        QTest::qWait(300);
+        QCOMPARE(w.store()->size(), events);
+        QCOMPARE(w.windowTitle(), title);
+        QSignalSpy loaded(&w, &ui::MainWindow::captureLoaded);
+        w.openCapture(QStringLiteral(KS_TEST_DATA_DIR "/goaway_too_many_pings.pcap"));
+        box = w.findChild<QMessageBox*>(QStringLiteral("replaceResults"));
+        QVERIFY(box);
+        QTRY_VERIFY(box->isVisible());
+        for (auto* b : box->buttons())
+            if (box->buttonRole(b) == QMessageBox::DestructiveRole)
+                QTest::mouseClick(b, Qt::LeftButton);
+        QVERIFY(loaded.wait(10000));
+        QVERIFY(w.windowTitle().startsWith(u"goaway_too_many_pings.pcap"_qs));
+    }
+
+    // The diagnosis arrives while the lab runs, not only after Stop.
+    void findingsArriveWhileTheLabRuns()
+    {
+        ui::MainWindow w;
+        w.show();
+        pingTooOften(w.settingsEditor());
+        QVERIFY(startLab(w));
+        const bool seen = QTest::qWaitFor([&] { return findingOf(w, "goaway-too-many-pings") != nullptr; }, 20000);
+        const bool stillRunning = w.sources()->running();
+        QVERIFY(stopLab(w));
+        QVERIFY2(seen, qPrintable(findingIds(w)));
+        QVERIFY(stillRunning);
+        QVERIFY(w.timeline()->nowSeconds() == std::nullopt); // the "now" line went with the run
+    }
+
+    // Without capture permission (run under setpriv by ctest's ui_tst_lab_no_capture) the lab
+    // still diagnoses what its channel saw, and the reason there is no wire stays on screen.
+    void labWithoutCapturePermissionDiagnosesTheChannelsRpcs()
+    {
+        ui::MainWindow w;
+        w.show();
+        pingTooOften(w.settingsEditor());
+        auto* pattern = w.labPanel()->patternBox();
+        pattern->setCurrentIndex(pattern->findData(static_cast<int>(core::RpcPattern::Stream)));
+        QVERIFY(startLab(w));
+        if (w.sources()->lab()->warnings().isEmpty()) {
+            QTest::mouseClick(w.labPanel()->stopButton(), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(w.labPanel()->startButton()->isEnabled(), 20000);
+            QSKIP("capture is permitted here; ctest runs this without CAP_NET_RAW as ui_tst_lab_no_capture");
+        }
+        const auto statusText = [&w] { return w.labPanel()->findChild<QLabel*>(QStringLiteral("labStatus"))->text(); };
+        QVERIFY2(statusText().contains(u"permission"_qs, Qt::CaseInsensitive), qPrintable(statusText()));
+        const bool seen = QTest::qWaitFor([&] { return findingOf(w, "goaway-too-many-pings") != nullptr; }, 25000);
+        QVERIFY(stopLab(w));
+        QVERIFY2(seen || findingOf(w, "goaway-too-many-pings"), qPrintable(findingIds(w)));
+        QVERIFY2(statusText().contains(u"permission"_qs, Qt::CaseInsensitive), qPrintable(statusText()));
+    }
+
+    // Closing the window while the lab runs returns at once; the lab ends in the background.
+    void closingDuringALabRunReturnsAtOnce()
+    {
+        auto* w = new ui::MainWindow;
+        w->show();
+        QVERIFY(startLab(*w));
+        QTest::qWait(500);
+        QElapsedTimer timer;
+        timer.start();
+        w->close();
+        delete w;
+        const auto ms = timer.elapsed();
+        // LabRunner::stop alone waits 150 ms for the capture to read the last packets.
+        QVERIFY2(ms < 120, qPrintable(QStringLiteral("close took %1 ms").arg(ms)));
+    }
+
     void labStartedFromWindowDeliversPingsLive()
     {
         ui::MainWindow w;

@@ -13,6 +13,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QMenu>
 #include <QMenuBar>
 #include <QPushButton>
@@ -112,6 +113,13 @@ private Q_SLOTS:
         }
 
         w.scenarios()->runFixedAction()->trigger();
+        // The first run's results are not saved: the window asks before replacing them, as a user
+        // sees it; the test answers Replace.
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((box = w.findChild<QMessageBox*>(QStringLiteral("replaceResults"))) != nullptr, 5000);
+        for (auto* button : box->buttons())
+            if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+                button->click();
         QVERIFY(started.wait(20000));
         QVERIFY(started.takeFirst().constFirst().toBool());
         QVERIFY(w.scenarios()->runningFixed());

@@ -1,9 +1,9 @@
-// The lab's event hub: a short reorder window, then one numbered sequence.
+// The event hub of the lab and of live capture: a short reorder window, then one numbered sequence.
 #include "event_hub.h"
 
 #include <ctime>
 
-namespace ks::core::lab {
+namespace ks::core {
 
 std::int64_t realtimeNs()
 {
@@ -126,4 +126,4 @@ void EventHub::stop()
     m_running = false;
 }
 
-} // namespace ks::core::lab
+} // namespace ks::core

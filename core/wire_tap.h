@@ -1,4 +1,4 @@
-// What the lab needs from a packet capture: watch some TCP ports, feed decoded wire events into
+// What the lab (and the window's live capture) needs from a packet capture: watch some TCP ports, feed decoded wire events into
 // the hub. capture/live_capture.h implements it with libpcap; the lab runs without one (channel
 // and RPC events only) when capture is not permitted.
 #pragma once
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace ks::core::lab {
+namespace ks::core {
 
 class EventHub;
 
@@ -38,4 +38,4 @@ public:
     virtual std::string description() const = 0; // e.g. "live capture on lo (Ethernet)"
 };
 
-} // namespace ks::core::lab
+} // namespace ks::core

@@ -1,7 +1,7 @@
-// One ordered event stream for a lab run: wire events from the live capture thread and channel
-// and RPC events from the gRPC threads meet here, are put in timestamp order (all timestamps are
-// CLOCK_REALTIME, the clock the kernel stamps captured packets with) and numbered with one index
-// sequence before listeners see them.
+// One ordered event stream for a lab run or a live capture: wire events from the capture thread
+// and the lab's channel and RPC events from the gRPC threads meet here, are put in timestamp
+// order (all timestamps are CLOCK_REALTIME, the clock the kernel stamps captured packets with)
+// and numbered with one index sequence before listeners see them.
 #pragma once
 
 #include "core/event.h"
@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace ks::core::lab {
+namespace ks::core {
 
 // Epoch nanoseconds from CLOCK_REALTIME, comparable with libpcap's packet timestamps.
 std::int64_t realtimeNs();
@@ -70,4 +70,4 @@ private:
     std::mutex m_deliver; // one release at a time, so listeners see a single ordered sequence
 };
 
-} // namespace ks::core::lab
+} // namespace ks::core

@@ -1,0 +1,87 @@
+// The worker side of the findings: the analyzer over copied records, in index order.
+#include "findings_job.h"
+
+#include "core/findings_analyzer.h"
+#include "core/scenario.h"
+#include "event_store.h"
+
+#include <QCoreApplication>
+#include <QMetaObject>
+#include <QPointer>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace ks::ui {
+
+FindingsInput snapshotOf(const EventStore& store)
+{
+    FindingsInput in;
+    in.records.resize(store.size());
+    for (std::size_t i = 0; i < store.size(); ++i)
+        in.records[i] = store.record(i);
+    in.strings = store.strings();
+    in.settings = store.settings();
+    in.originNs = store.originNs();
+    in.connections = store.connections();
+    return in;
+}
+
+std::vector<core::Finding> analyzeSnapshot(const FindingsInput& in, const std::atomic<bool>& cancel)
+{
+    core::FindingsAnalyzer analyzer(core::AnalyzerOptions { in.profiles, in.keepalive });
+    for (std::size_t i = 0; i < in.records.size(); ++i) {
+        if ((i & 4095) == 0 && cancel.load(std::memory_order_relaxed))
+            return {};
+        const EventRecord& r = in.records[i];
+        if (r.relNs >= in.untilRelNs)
+            continue; // the lab's shutdown: its GOAWAYs and closes are not the connection's story
+        analyzer.onEvent(EventStore::makeEvent(r, i, in.originNs, in.strings, in.settings));
+    }
+    auto findings = analyzer.finish(in.connections);
+    if (in.channelPort != 0)
+        core::keepSimulatorFindingsOnChannel(findings, in.connections, in.channelPort);
+    return findings;
+}
+
+FindingsJob::FindingsJob(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<std::vector<ks::core::Finding>>();
+}
+
+FindingsJob::~FindingsJob()
+{
+    cancel();
+}
+
+int FindingsJob::run(FindingsInput input)
+{
+    cancel();
+    const int id = ++m_current;
+    auto flag = std::make_shared<std::atomic<bool>>(false);
+    m_cancel = flag;
+    ++m_running;
+    QPointer<FindingsJob> self(this);
+    (void)QtConcurrent::run([self, id, flag, input = std::move(input)] {
+        auto findings = analyzeSnapshot(input, *flag);
+        // Delivered on the GUI thread only while the tracker lives and this job is still current.
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, id, flag, findings = std::move(findings)] {
+                if (!self)
+                    return;
+                --self->m_running;
+                if (!flag->load() && id == self->m_current)
+                    Q_EMIT self->finished(id, findings);
+            },
+            Qt::QueuedConnection);
+    });
+    return id;
+}
+
+void FindingsJob::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
+} // namespace ks::ui
