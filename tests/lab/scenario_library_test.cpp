@@ -81,7 +81,7 @@ TEST_P(ScenarioLibrary, FailingShowsTheFindingAndTheFixDoesNot)
         // The finding says what the issue asks: keepalive cannot save it; heartbeat or reconnect.
         for (const auto& f : failingFindings)
             if (f.id == "lb-idle-timeout" && f.profile == "simulator") {
-                EXPECT_NE(f.suggestion.find("keepalive cannot hold the connection"), std::string::npos) << f.suggestion;
+                EXPECT_NE(f.suggestion.find("no keepalive setting can hold the connection"), std::string::npos) << f.suggestion;
                 EXPECT_NE(f.suggestion.find("let the client reconnect"), std::string::npos) << f.suggestion;
             }
     }
