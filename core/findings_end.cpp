@@ -4,6 +4,7 @@
 // with or without --lb and --settings (docs/FINDINGS.md, "How connections end").
 #include "findings_state.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -22,6 +23,8 @@ std::string seconds(double s) { return formatDuration(s); }
 
 const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
 {
+    if (id < list.size() && list[id].id == id)
+        return &list[id]; // the engine's order: summary i is connection i
     for (const auto& s : list)
         if (s.id == id)
             return &s;
@@ -313,6 +316,43 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
     return f;
 }
 
+
+// gRPC end causes (GOAWAY expected before a close, idle deaths) only mean something on a gRPC
+// connection: HTTP/2 decoded, or TLS whose ALPN chose or offered h2. Without a summary (events made
+// by hand) the connection is judged as before.
+bool speaksGrpc(const ConnectionSummary* s)
+{
+    if (!s || s->http2)
+        return true;
+    if (!s->tls)
+        return false;
+    if (s->tls->alpn == "h2")
+        return true;
+    return s->tls->alpn.empty() && std::find(s->tls->alpnOffered.begin(), s->tls->alpnOffered.end(), "h2") != s->tls->alpnOffered.end();
+}
+
+// TLS read without keys: its frames (GOAWAY among them) and even its quiet periods are not seen
+// by the analyzer, so no end cause built on them may be claimed.
+bool opaqueTls(const ConnectionSummary* s)
+{
+    return s && !s->http2 && s->tls && s->tls->decryption != "decrypted";
+}
+
+EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
+{
+    EndVerdict out;
+    out.judged = false;
+    out.evidence = v.evidence;
+    if (v.cause == EndCause::Open)
+        return out;
+    const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
+    out.cause = rst ? EndCause::Reset : EndCause::Closed;
+    out.detail = std::string(rst ? "reset" : "closed")
+        + (opaqueTls(&s) ? "; TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
+                         : "; not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged");
+    return out;
+}
+
 } // namespace
 
 void addEndFindings(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
@@ -322,7 +362,10 @@ void addEndFindings(FindingsAnalyzer::State& st, const std::vector<ConnectionSum
         const auto& c = st.conns[id];
         if (!c.used)
             continue;
-        st.ends[id] = classify(st, c, findSummary(connections, id));
+        const auto* summary = findSummary(connections, id);
+        st.ends[id] = classify(st, c, summary);
+        if (!speaksGrpc(summary) || opaqueTls(summary))
+            st.ends[id] = unjudgedEnd(st.ends[id], *summary);
     }
 }
 
@@ -330,7 +373,7 @@ void addEndCauseFindings(FindingsAnalyzer::State& st)
 {
     for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
         const auto& v = st.ends[id];
-        if (isTroubledEnd(v.cause) && !coveredElsewhere(st, id, v))
+        if (v.judged && isTroubledEnd(v.cause) && !coveredElsewhere(st, id, v))
             st.findings.push_back(endFinding(st, id, v));
     }
 }

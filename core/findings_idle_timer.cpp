@@ -57,7 +57,7 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const std::vector<Conn
     std::vector<std::string> servers; // the path: servers of connections that died idle
     for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
         const auto& v = st.ends[id];
-        if (!idleDeath(v.cause) || v.silenceS < 0)
+        if (!v.judged || !idleDeath(v.cause) || v.silenceS < 0)
             continue;
         // Both legs of one proxy die of one expiry: count it once, on the first leg.
         if (v.otherLeg && *v.otherLeg < id && idleDeath(st.ends[*v.otherLeg].cause))

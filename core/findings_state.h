@@ -171,6 +171,9 @@ struct EndVerdict {
     double silenceS = -1;
     bool atExpiry = false;
     LbExpiryAction seen = LbExpiryAction::Rst; // how the expiry showed, for the inferred profile
+    // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
+    // told as closed/reset/open only, with no end-* finding and no part in the inferred timer.
+    bool judged = true;
 };
 
 struct FindingsAnalyzer::State {

@@ -240,7 +240,7 @@ TEST(EndCause, aClientThatStoppedPingingAndClosedAfterSilenceGaveUp)
 TEST(EndCause, healthyCapturesEndGracefullyWithoutAWarning)
 {
     for (const char* file : { "go_ping_healthy.pcap", "core_ping_healthy.pcap", "ping_healthy.pcapng", "ping_nano.pcap",
-             "ipv6_any.pcap", "tcp_keepalive_kernel.pcap", "go_default_tcp_keepalive.pcap" }) {
+             "ipv6_any.pcap", "go_default_tcp_keepalive.pcap" }) { // tcp_keepalive_kernel: not gRPC, below
         const Ended r = analyze(file);
         for (const auto& c : r.connections)
             EXPECT_EQ(c.endCause, EndCause::Graceful) << file << ": " << c.endDetail;
@@ -281,4 +281,24 @@ TEST(EndCause, theInferredProfileIsACatalogueEntryThatParsesBack)
         }
     }
     EXPECT_TRUE(seen);
+}
+
+// A connection that is not gRPC (the kernel's plain TCP pair), or TLS read without its keys, is
+// told as closed or reset only: no gRPC end cause is claimed for it and no end-* finding names it.
+// Without keys the GOAWAY of tls13_too_many_pings is invisible, so "closed without GOAWAY" would
+// be false there; with the key log the GOAWAY is read and the cause is too_many_pings.
+TEST(EndCause, connectionsWhoseFramesAreNotSeenAreNotJudged)
+{
+    for (const std::string name : {"tcp_keepalive_kernel.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap"}) {
+        const auto r = analyze(name);
+        ASSERT_FALSE(r.connections.empty()) << name;
+        for (const auto& c : r.connections) {
+            if (c.http2)
+                continue;
+            EXPECT_TRUE(c.endCause == EndCause::Open || c.endCause == EndCause::Closed || c.endCause == EndCause::Reset)
+                << name << ": conn " << c.id << " ended " << endCauseName(c.endCause);
+            for (const auto& f : r.findings)
+                EXPECT_FALSE(f.conn == c.id && f.id.starts_with("end-")) << name << ": " << f.id << " on conn " << c.id;
+        }
+    }
 }
