@@ -250,6 +250,16 @@ void trackBursts(ConnState& c, const Event& e)
 
 } // namespace
 
+const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
+{
+    if (id < list.size() && list[id].id == id)
+        return &list[id]; // the engine's order: summary i is connection i
+    for (const auto& s : list)
+        if (s.id == id)
+            return &s;
+    return nullptr;
+}
+
 void FindingsAnalyzer::onEvent(const Event& e)
 {
     auto& st = *m_state;
@@ -341,9 +351,8 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
             || f.id.starts_with("idle-close") || f.id.starts_with("end-");
         if (!f.conn || !aboutPings)
             continue;
-        const auto summary = std::find_if(connections.begin(), connections.end(),
-                                          [&f](const ConnectionSummary& c) { return c.id == *f.conn; });
-        const bool unreadTls = summary != connections.end() && summary->tls && summary->tls->decryption != "decrypted";
+        const auto* summary = findSummary(connections, *f.conn);
+        const bool unreadTls = summary && summary->tls && summary->tls->decryption != "decrypted";
         if ((*f.conn < st.conns.size() && st.conns[*f.conn].inferredEvents) || unreadTls)
             f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
                         "recognised from TLS record sizes (a lone PING-sized record answered by one of the same "

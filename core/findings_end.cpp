@@ -21,16 +21,6 @@ const char* sideName(Direction d) { return d == Direction::ClientToServer ? "cli
 
 std::string seconds(double s) { return formatDuration(s); }
 
-const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
-{
-    if (id < list.size() && list[id].id == id)
-        return &list[id]; // the engine's order: summary i is connection i
-    for (const auto& s : list)
-        if (s.id == id)
-            return &s;
-    return nullptr;
-}
-
 // A server GOAWAY: which server limit or error it announced.
 EndCause goawayCause(const GoawayInfo& g)
 {

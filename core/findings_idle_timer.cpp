@@ -14,14 +14,6 @@ namespace {
 
 bool idleDeath(EndCause c) { return c == EndCause::IdleReset || c == EndCause::IdleClose || c == EndCause::SilentDrop; }
 
-const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
-{
-    for (const auto& s : list)
-        if (s.id == id)
-            return &s;
-    return nullptr;
-}
-
 struct Inference {
     std::vector<double> exact; // silences that equal the timer (the middlebox acted at expiry)
     std::vector<double> upper; // silences the timer is at most (acted on the next packet, or dropped)

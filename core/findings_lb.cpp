@@ -38,14 +38,6 @@ Outcome outcomeOf(const ConnState& c, const ProfileTrack& t)
     return silentDeath ? Outcome::SilentDeath : Outcome::Survived;
 }
 
-const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
-{
-    for (const auto& s : list)
-        if (s.id == id)
-            return &s;
-    return nullptr;
-}
-
 // A new connection to the same server soon after this one died.
 const ConnectionSummary* reconnectAfter(const std::vector<ConnectionSummary>& list, const ConnectionSummary& dead, std::int64_t closeNs)
 {

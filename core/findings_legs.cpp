@@ -15,14 +15,6 @@ constexpr std::int64_t kEndToleranceNs = 250'000'000;
 // A proxy connects upstream when the client connects (or on its first bytes).
 constexpr std::int64_t kOpenToleranceNs = 2'000'000'000;
 
-const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
-{
-    for (const auto& s : list)
-        if (s.id == id)
-            return &s;
-    return nullptr;
-}
-
 std::string host(const std::string& endpoint)
 {
     const auto colon = endpoint.rfind(':');

@@ -189,6 +189,9 @@ struct FindingsAnalyzer::State {
 
 // Rules (each appends to state.findings).
 void addLbIdleFindings(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
+// The summary of connection id: summary i is connection i in the engine's order (one look), else a
+// scan (summaries built by hand). One helper for every rule that needs a summary.
+const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id);
 void addGoawayFindings(FindingsAnalyzer::State& state);
 void addCadenceFindings(FindingsAnalyzer::State& state);
 void addTimeoutFindings(FindingsAnalyzer::State& state);
