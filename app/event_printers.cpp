@@ -70,6 +70,8 @@ void JsonPrinter::end(const RunInfo& info)
         m_buffer += "\n";
         core::JsonWriter item(m_buffer);
         core::writeConnectionJson(item, info.connections[i], info.originNs, m_decimals);
+        if (m_buffer.size() >= (1 << 20))
+            flush(false); // a busy host's million connections are not held as one string
     }
     m_buffer += "\n],\"findings\":";
     m_buffer += core::findingsJson(info.findings);

@@ -13,22 +13,39 @@ namespace ks::core {
 enum class ConnectionEnd : std::uint8_t { Open, FinC2S, FinS2C, RstC2S, RstS2C };
 std::string_view connectionEndName(ConnectionEnd end);
 
+// Events of each type on one connection: 48-bit counters (6 bytes, not 8), since a busy host's
+// capture holds a million summaries and no connection carries 2^48 events of one type.
+class EventCounts {
+public:
+    std::uint64_t operator[](std::size_t type) const { return std::uint64_t(m_high[type]) << 32 | m_low[type]; }
+    void add(std::size_t type)
+    {
+        if (++m_low[type] == 0)
+            ++m_high[type];
+    }
+
+private:
+    std::array<std::uint32_t, kEventTypeCount> m_low {};
+    std::array<std::uint16_t, kEventTypeCount> m_high {};
+};
+
+// Fields ordered largest-last so that no padding is wasted.
 struct ConnectionSummary {
     std::uint32_t id = 0;
-    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
-    std::string server;
     bool http2 = false;
     bool sawHandshake = false; // the SYN is in the capture
+    ConnectionEnd end = ConnectionEnd::Open;
+    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
+    std::string server;
     std::int64_t firstNs = 0; // epoch nanoseconds
     std::int64_t lastNs = 0;
-    ConnectionEnd end = ConnectionEnd::Open;
     // Longest stretch with no TCP payload either way (keep-alive probes do not count as payload),
     // including the stretches before the first and after the last payload.
     std::int64_t longestIdleNs = 0;
     std::int64_t longestIdleStartNs = 0;
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
-    std::array<std::uint64_t, kEventTypeCount> counts {};
+    EventCounts counts;
 
     std::uint64_t count(EventType type) const { return counts[static_cast<std::size_t>(type)]; }
 };
