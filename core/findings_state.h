@@ -2,11 +2,15 @@
 // stream by, and the rule functions that turn it into findings at the end.
 #pragma once
 
+#include "chunked_vector.h"
 #include "findings_analyzer.h"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ks::core {
@@ -19,7 +23,7 @@ struct RecentStats {
     static constexpr std::size_t kWindow = 32;
     std::uint64_t count = 0;
     double min = 0, max = 0, sum = 0;
-    std::array<double, kWindow> recent {};
+    std::vector<double> recent; // grows to kWindow samples, then a ring: most connections have few
     mutable double cachedMedian = 0;
     mutable bool medianValid = false;
 
@@ -66,6 +70,23 @@ struct SideState {
     RecentStats kaIdle;
 };
 
+// Both sides' SideState, each made when that side first needs writing: a short connection with
+// one PING uses one. Reading a side never made gives the empty state.
+class Sides {
+public:
+    const SideState& operator[](std::size_t d) const { return m_side[d] ? *m_side[d] : kNone; }
+    SideState& operator[](std::size_t d)
+    {
+        if (!m_side[d])
+            m_side[d] = std::make_unique<SideState>();
+        return *m_side[d];
+    }
+
+private:
+    static const SideState kNone;
+    std::array<std::unique_ptr<SideState>, 2> m_side;
+};
+
 struct GoawayInfo {
     std::uint64_t index = 0;
     std::int64_t ns = 0;
@@ -81,14 +102,27 @@ struct GoawayInfo {
     std::array<std::uint64_t, 3> clientRecentPings {};
 };
 
-struct ConnState {
+// What every connection keeps: clocks, idle tracks and its close. A connection whose events are
+// only SYN, SETTINGS, WINDOW_UPDATE and its close (most of a busy host's short connections) keeps
+// just this; the first PING, stream, GOAWAY or TCP keep-alive makes it a full ConnState.
+struct ConnBasics {
     bool used = false;
+    bool closed = false, closedByRst = false;
+    bool pingDuringQuiet = false;
+    Direction closedBy = Direction::ClientToServer;
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
     std::uint64_t lastActivityIndex = 0;
-    std::vector<ProfileTrack> tracks; // one per chosen profile
-    std::array<SideState, 2> side; // [Direction]
+    std::unique_ptr<ProfileTrack[]> tracks; // one per chosen profile, from the first event
+    // how it ended
+    std::int64_t closeNs = 0;
+    std::uint64_t closeIndex = 0;
+    std::int64_t quietBeforeCloseNs = 0; // silence (no event but keep-alives) before the close
+};
+
+struct ConnState : ConnBasics {
+    Sides side; // [Direction]
     // streams (HEADERS opens, END_STREAM/RST_STREAM closes); bounded by the peers' concurrency
     std::vector<std::uint32_t> openStreams;
     bool hadStreams = false;
@@ -98,13 +132,6 @@ struct ConnState {
     std::uint64_t goawayCount = 0;
     std::uint64_t pingAfterGoawayIndex = 0;
     bool pingAfterGoaway = false;
-    // how it ended
-    bool closed = false, closedByRst = false;
-    Direction closedBy = Direction::ClientToServer;
-    std::int64_t closeNs = 0;
-    std::uint64_t closeIndex = 0;
-    std::int64_t quietBeforeCloseNs = 0; // silence (no event but keep-alives) before the close
-    bool pingDuringQuiet = false;
     // keepalive timeout: a PING without ACK, then the pinging side closed
     bool kaTimeout = false;
     Direction kaTimeoutSide = Direction::ClientToServer;
@@ -117,20 +144,46 @@ struct ConnState {
     double outlierBaselineMs = 0;
 };
 
+struct ConnSlot {
+    ConnBasics basics; // while full is null
+    std::unique_ptr<ConnState> full;
+};
+
+// The engine's summaries found by id and by server without a scan per connection (findings_lb.cpp).
+class SummaryLookup {
+public:
+    explicit SummaryLookup(const std::vector<ConnectionSummary>& list);
+    const ConnectionSummary* byId(std::uint32_t id) const;
+    // A new connection to the same server soon after this one died: the first in list order that
+    // started between 0.5 s before and 30 s after closeNs.
+    const ConnectionSummary* reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const;
+
+private:
+    struct Server {
+        std::vector<std::size_t> positions; // in list order
+        bool ordered = true; // firstNs never decreases along positions
+    };
+    const std::vector<ConnectionSummary>& m_list;
+    bool m_positional = true; // list[i].id == i for every i
+    std::unordered_map<std::uint32_t, std::size_t> m_byId; // otherwise
+    mutable bool m_serversBuilt = false;
+    mutable std::unordered_map<std::string_view, Server> m_servers;
+};
+
 struct FindingsAnalyzer::State {
     AnalyzerOptions options;
-    std::vector<ConnState> conns;
+    ChunkedVector<ConnSlot> conns; // by connection id
     std::int64_t lastNs = 0;
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
     bool haveOrigin = false;
     std::vector<Finding> findings;
 };
 
-// Rules (each appends to state.findings).
-void addLbIdleFindings(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
-void addGoawayFindings(FindingsAnalyzer::State& state);
-void addCadenceFindings(FindingsAnalyzer::State& state);
-void addTimeoutFindings(FindingsAnalyzer::State& state);
+// Rules, one connection at a time (each appends to state.findings).
+void addLbIdleFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
+void addGoawayFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
+void addCadenceFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
+void addTimeoutFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
 
 // "client keepalive_time_ms=280000 (...)": the keepalive change that keeps a connection through a
 // profile, or the alternatives when the profile ignores PINGs.
