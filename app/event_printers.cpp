@@ -6,6 +6,7 @@
 #include "findings_options.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 
 namespace ks::app {
@@ -92,13 +93,25 @@ TextPrinter::TextPrinter(std::FILE* out, bool showAll, bool flushEachEvent)
 {
 }
 
+void TextPrinter::flush(bool force)
+{
+    if (force || m_flushEachEvent || m_buffer.size() >= (1 << 20)) {
+        std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_out);
+        m_buffer.clear();
+        if (force || m_flushEachEvent)
+            std::fflush(m_out);
+    }
+}
+
 void TextPrinter::begin(const RunInfo& info)
 {
     m_decimals = info.decimals;
-    std::fprintf(m_out, "%s: %s, timestamps in %s\n", info.source.c_str(), info.linkType.c_str(),
-                 info.decimals == 9 ? "nanoseconds" : "microseconds");
+    m_buffer += info.source;
+    m_buffer += ": ";
+    m_buffer += info.linkType;
+    m_buffer += info.decimals == 9 ? ", timestamps in nanoseconds\n" : ", timestamps in microseconds\n";
     if (m_flushEachEvent)
-        std::fflush(m_out);
+        flush(true);
 }
 
 namespace {
@@ -123,40 +136,46 @@ bool keepaliveRelevant(EventType type)
     }
 }
 
-std::string seconds(std::int64_t ns, int decimals)
+// printf's %*s and %-*s, without printf: the text view writes a line per event.
+void padLeft(std::string& out, std::string_view text, std::size_t width)
 {
-    std::string s;
-    core::appendSeconds(s, ns, decimals);
-    return s;
+    if (text.size() < width)
+        out.append(width - text.size(), ' ');
+    out += text;
 }
 
-} // namespace
-
-void TextPrinter::onEvent(const core::Event& e)
+void padRight(std::string& out, std::string_view text, std::size_t width)
 {
-    if (e.type == EventType::PingAck && e.rttMs >= 0) {
-        if (m_rtt.size() <= e.conn)
-            m_rtt.resize(e.conn + 1);
-        auto& r = m_rtt[e.conn];
-        r.min = r.count ? std::min(r.min, e.rttMs) : e.rttMs;
-        r.max = r.count ? std::max(r.max, e.rttMs) : e.rttMs;
-        r.sum += e.rttMs;
-        ++r.count;
-    }
-    if (!m_showAll && !keepaliveRelevant(e.type))
-        return;
-    if (m_printed++ == 0)
-        std::fprintf(m_out, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
-    std::string detail;
+    out += text;
+    if (text.size() < width)
+        out.append(width - text.size(), ' ');
+}
+
+void appendUnsigned(std::string& out, std::uint64_t value)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end);
+}
+
+void appendOpaque(std::string& out, std::uint64_t opaque)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out += "opaque=";
+    for (int shift = 60; shift >= 0; shift -= 4)
+        out.push_back(hex[(opaque >> shift) & 0xf]);
+}
+
+// The details column: what printf("...") built before, byte for byte.
+void appendDetail(std::string& detail, const core::Event& e)
+{
     char buf[160];
     switch (e.type) {
     case EventType::Ping:
-        std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
-        detail = buf;
+        appendOpaque(detail, e.opaque);
         break;
     case EventType::PingAck:
-        std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
-        detail = buf;
+        appendOpaque(detail, e.opaque);
         if (e.rttMs >= 0) {
             std::snprintf(buf, sizeof buf, "  rtt=%.3f ms", e.rttMs);
             detail += buf;
@@ -167,23 +186,25 @@ void TextPrinter::onEvent(const core::Event& e)
     case EventType::Goaway:
         std::snprintf(buf, sizeof buf, "%s (%u) last_stream=%u", std::string(core::http2ErrorName(e.errorCode)).c_str(),
                       e.errorCode, e.lastStreamId);
-        detail = buf;
+        detail += buf;
         if (!e.debug.empty())
             detail += " debug=\"" + e.debug + "\"";
         break;
     case EventType::RstStream:
         std::snprintf(buf, sizeof buf, "stream=%u %s (%u)", e.stream,
                       std::string(core::http2ErrorName(e.errorCode)).c_str(), e.errorCode);
-        detail = buf;
+        detail += buf;
         break;
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
-        std::snprintf(buf, sizeof buf, "seq=%u", e.seq);
-        detail = buf;
+        detail += "seq=";
+        appendUnsigned(detail, e.seq);
         break;
     case EventType::Headers:
-        std::snprintf(buf, sizeof buf, "stream=%u%s", e.stream, e.endStream ? " end_stream" : "");
-        detail = buf;
+        detail += "stream=";
+        appendUnsigned(detail, e.stream);
+        if (e.endStream)
+            detail += " end_stream";
         if (!e.path.empty())
             detail += " path=" + e.path;
         if (e.grpcStatus >= 0)
@@ -194,42 +215,82 @@ void TextPrinter::onEvent(const core::Event& e)
             detail += " (header fields refer to HPACK state from before the capture: not decoded)";
         break;
     case EventType::Data:
-        std::snprintf(buf, sizeof buf, "stream=%u length=%u%s", e.stream, e.length, e.endStream ? " end_stream" : "");
-        detail = buf;
+        detail += "stream=";
+        appendUnsigned(detail, e.stream);
+        detail += " length=";
+        appendUnsigned(detail, e.length);
+        if (e.endStream)
+            detail += " end_stream";
         break;
     case EventType::WindowUpdate:
-        std::snprintf(buf, sizeof buf, "stream=%u increment=%u", e.stream, e.length);
-        detail = buf;
+        detail += "stream=";
+        appendUnsigned(detail, e.stream);
+        detail += " increment=";
+        appendUnsigned(detail, e.length);
         break;
     case EventType::Settings:
-        detail = e.ack ? "ack" : "";
+        if (e.ack)
+            detail += "ack";
         for (std::size_t i = 0; i < e.settingsCount; ++i) {
-            if (!detail.empty())
+            if (e.ack || i > 0)
                 detail.push_back(' ');
             detail.append(core::http2SettingName(e.settings[i].id));
             detail.push_back('=');
-            detail.append(std::to_string(e.settings[i].value));
+            appendUnsigned(detail, e.settings[i].value);
         }
         break;
     case EventType::ChannelState:
-        detail = e.state;
+        detail += e.state;
         break;
     case EventType::Rpc:
         std::snprintf(buf, sizeof buf, "%s %s %.1f ms", e.method.c_str(), e.status.c_str(), e.durationMs);
-        detail = buf;
+        detail += buf;
         if (!e.message.empty())
             detail += " \"" + e.message + "\"";
         break;
     default:
         break;
     }
-    std::string name(core::eventTypeName(e.type));
-    char index[24];
-    std::snprintf(index, sizeof index, "#%" PRIu64, e.index);
-    std::fprintf(m_out, "%14s  %-7s %-5u %-3s  %-17s %s\n", seconds(e.relNs, m_decimals).c_str(), index, e.conn,
-                 std::string(core::directionName(e.dir)).c_str(), name.c_str(), detail.c_str());
-    if (m_flushEachEvent)
-        std::fflush(m_out);
+}
+
+} // namespace
+
+void TextPrinter::onEvent(const core::Event& e)
+{
+    if (e.type == EventType::PingAck && e.rttMs >= 0) {
+        auto& r = m_rtt[e.conn];
+        r.min = r.count ? std::min(r.min, e.rttMs) : e.rttMs;
+        r.max = r.count ? std::max(r.max, e.rttMs) : e.rttMs;
+        r.sum += e.rttMs;
+        ++r.count;
+    }
+    if (!m_showAll && !keepaliveRelevant(e.type))
+        return;
+    if (m_printed++ == 0) {
+        char head[96];
+        std::snprintf(head, sizeof head, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
+        m_buffer += head;
+    }
+    // "%14s  %-7s %-5u %-3s  %-17s %s\n": time, #index, conn, dir, event, details
+    m_scratch.clear();
+    core::appendSeconds(m_scratch, e.relNs, m_decimals);
+    padLeft(m_buffer, m_scratch, 14);
+    m_buffer += "  ";
+    m_scratch.assign(1, '#');
+    appendUnsigned(m_scratch, e.index);
+    padRight(m_buffer, m_scratch, 7);
+    m_buffer += ' ';
+    m_scratch.clear();
+    appendUnsigned(m_scratch, e.conn);
+    padRight(m_buffer, m_scratch, 5);
+    m_buffer += ' ';
+    padRight(m_buffer, core::directionName(e.dir), 3);
+    m_buffer += "  ";
+    padRight(m_buffer, core::eventTypeName(e.type), 17);
+    m_buffer += ' ';
+    appendDetail(m_buffer, e);
+    m_buffer += '\n';
+    flush(false);
 }
 
 void TextPrinter::end(const RunInfo& info)
@@ -237,8 +298,10 @@ void TextPrinter::end(const RunInfo& info)
     std::size_t http2 = 0;
     for (const auto& c : info.connections)
         http2 += c.http2 ? 1 : 0;
-    std::fprintf(m_out, "\n%" PRIu64 " packets, %zu TCP connections (%zu HTTP/2)\n", info.packets,
-                 info.connections.size(), http2);
+    char line[512];
+    std::snprintf(line, sizeof line, "\n%" PRIu64 " packets, %zu TCP connections (%zu HTTP/2)\n", info.packets,
+                  info.connections.size(), http2);
+    m_buffer += line;
     for (const auto& c : info.connections) {
         auto n = [&c](EventType t) { return static_cast<unsigned long long>(c.count(t)); };
         const char* ending = "still open at the end of the capture";
@@ -249,27 +312,50 @@ void TextPrinter::end(const RunInfo& info)
         case core::ConnectionEnd::RstS2C: ending = "reset by the server (RST)"; break;
         case core::ConnectionEnd::Open: break;
         }
-        std::fprintf(m_out, "\nconnection %u  %s -> %s  %s%s\n", c.id, c.client.c_str(), c.server.c_str(),
-                     c.http2 ? "HTTP/2" : "not HTTP/2 (or encrypted)",
-                     c.sawHandshake ? "" : ", started before the capture");
-        std::fprintf(m_out, "  %s .. %s s, %s\n", seconds(c.firstNs - info.originNs, m_decimals).c_str(),
-                     seconds(c.lastNs - info.originNs, m_decimals).c_str(), ending);
-        std::fprintf(m_out, "  longest idle gap %s s (from %s s), %" PRIu64 " packets, %" PRIu64 " payload bytes\n",
-                     seconds(c.longestIdleNs, 3).c_str(), seconds(c.longestIdleStartNs - info.originNs, 3).c_str(),
-                     c.packets, c.payloadBytes);
-        std::fprintf(m_out, "  PING %llu, PING ACK %llu", n(EventType::Ping), n(EventType::PingAck));
-        if (c.id < m_rtt.size() && m_rtt[c.id].count) {
-            const auto& r = m_rtt[c.id];
-            std::fprintf(m_out, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min, r.sum / static_cast<double>(r.count), r.max);
+        m_buffer += "\nconnection ";
+        appendUnsigned(m_buffer, c.id);
+        m_buffer += "  ";
+        m_buffer += c.client;
+        m_buffer += " -> ";
+        m_buffer += c.server;
+        m_buffer += c.http2 ? "  HTTP/2" : "  not HTTP/2 (or encrypted)";
+        m_buffer += c.sawHandshake ? "\n  " : ", started before the capture\n  ";
+        core::appendSeconds(m_buffer, c.firstNs - info.originNs, m_decimals);
+        m_buffer += " .. ";
+        core::appendSeconds(m_buffer, c.lastNs - info.originNs, m_decimals);
+        m_buffer += " s, ";
+        m_buffer += ending;
+        m_buffer += "\n  longest idle gap ";
+        core::appendSeconds(m_buffer, c.longestIdleNs, 3);
+        m_buffer += " s (from ";
+        core::appendSeconds(m_buffer, c.longestIdleStartNs - info.originNs, 3);
+        m_buffer += " s), ";
+        appendUnsigned(m_buffer, c.packets);
+        m_buffer += " packets, ";
+        appendUnsigned(m_buffer, c.payloadBytes);
+        m_buffer += " payload bytes\n  PING ";
+        appendUnsigned(m_buffer, n(EventType::Ping));
+        m_buffer += ", PING ACK ";
+        appendUnsigned(m_buffer, n(EventType::PingAck));
+        if (const auto it = m_rtt.find(c.id); it != m_rtt.end()) {
+            const auto& r = it->second;
+            std::snprintf(line, sizeof line, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min, r.sum / static_cast<double>(r.count), r.max);
+            m_buffer += line;
         }
-        std::fprintf(m_out, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
-                     n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck),
-                     n(EventType::Fin), n(EventType::Rst));
-        if (c.http2)
-            std::fprintf(m_out, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
-                         n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
-                         n(EventType::WindowUpdate));
+        std::snprintf(line, sizeof line, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
+                      n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck), n(EventType::Fin),
+                      n(EventType::Rst));
+        m_buffer += line;
+        if (c.http2) {
+            std::snprintf(line, sizeof line, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
+                          n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
+                          n(EventType::WindowUpdate));
+            m_buffer += line;
+        }
+        if (m_buffer.size() >= (1 << 20))
+            flush(false);
     }
+    flush(true);
     if (info.showFindings)
         printFindingsText(m_out, info.findings, info.profiles);
     for (const auto& w : info.warnings)
