@@ -5,9 +5,12 @@
 #include "core/http2_codes.h"
 #include "findings_options.h"
 
+#include "core/number_format.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cinttypes>
+#include <cstring>
 
 namespace ks::app {
 
@@ -96,7 +99,7 @@ TextPrinter::TextPrinter(std::FILE* out, bool showAll, bool flushEachEvent)
 void TextPrinter::flush(bool force)
 {
     if (force || m_flushEachEvent || m_buffer.size() >= (1 << 20)) {
-        std::fwrite(m_buffer.data(), 1, m_buffer.size(), m_out);
+        std::fwrite(m_buffer.view().data(), 1, m_buffer.size(), m_out);
         m_buffer.clear();
         if (force || m_flushEachEvent)
             std::fflush(m_out);
@@ -106,10 +109,10 @@ void TextPrinter::flush(bool force)
 void TextPrinter::begin(const RunInfo& info)
 {
     m_decimals = info.decimals;
-    m_buffer += info.source;
-    m_buffer += ": ";
-    m_buffer += info.linkType;
-    m_buffer += info.decimals == 9 ? ", timestamps in nanoseconds\n" : ", timestamps in microseconds\n";
+    m_buffer.append(info.source);
+    m_buffer.append(": ");
+    m_buffer.append(info.linkType);
+    m_buffer.append(info.decimals == 9 ? ", timestamps in nanoseconds\n" : ", timestamps in microseconds\n");
     if (m_flushEachEvent)
         flush(true);
 }
@@ -136,19 +139,28 @@ bool keepaliveRelevant(EventType type)
     }
 }
 
-// printf's %*s and %-*s, without printf: the text view writes a line per event.
-void padLeft(std::string& out, std::string_view text, std::size_t width)
+// printf's %*s and %-*s for [text, end) at p (room for the wider of the two); return the end.
+char* padLeft(char* p, const char* text, const char* end, std::size_t width)
 {
-    if (text.size() < width)
-        out.append(width - text.size(), ' ');
-    out += text;
+    const auto size = static_cast<std::size_t>(end - text);
+    if (size < width) {
+        std::memset(p, ' ', width - size);
+        p += width - size;
+    }
+    std::memcpy(p, text, size);
+    return p + size;
 }
 
-void padRight(std::string& out, std::string_view text, std::size_t width)
+char* padRight(char* p, const char* text, const char* end, std::size_t width)
 {
-    out += text;
-    if (text.size() < width)
-        out.append(width - text.size(), ' ');
+    const auto size = static_cast<std::size_t>(end - text);
+    std::memcpy(p, text, size);
+    p += size;
+    if (size < width) {
+        std::memset(p, ' ', width - size);
+        p += width - size;
+    }
+    return p;
 }
 
 void appendUnsigned(std::string& out, std::uint64_t value)
@@ -269,39 +281,80 @@ void TextPrinter::onEvent(const core::Event& e)
     if (m_printed++ == 0) {
         char head[96];
         std::snprintf(head, sizeof head, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
-        m_buffer += head;
+        m_buffer.append(head);
     }
-    // "%14s  %-7s %-5u %-3s  %-17s %s\n": time, #index, conn, dir, event, details
-    m_scratch.clear();
-    core::appendSeconds(m_scratch, e.relNs, m_decimals);
-    padLeft(m_buffer, m_scratch, 14);
-    m_buffer += "  ";
-    m_scratch.assign(1, '#');
-    appendUnsigned(m_scratch, e.index);
-    padRight(m_buffer, m_scratch, 7);
-    m_buffer += ' ';
-    m_scratch.clear();
-    appendUnsigned(m_scratch, e.conn);
-    padRight(m_buffer, m_scratch, 5);
-    m_buffer += ' ';
-    padRight(m_buffer, core::directionName(e.dir), 3);
-    m_buffer += "  ";
-    padRight(m_buffer, core::eventTypeName(e.type), 17);
-    m_buffer += ' ';
-    appendDetail(m_buffer, e);
-    m_buffer += '\n';
+    // "%14s  %-7s %-5u %-3s  %-17s %s\n" (time, #index, conn, dir, event, details), written in
+    // place: the text view prints a line per PING, and printf's parsing was most of its time.
+    char field[64];
+    char* p = m_buffer.grow(256);
+    char* end = core::formatSeconds(field, e.relNs, m_decimals);
+    p = padLeft(p, field, end, 14);
+    *p++ = ' ';
+    *p++ = ' ';
+    field[0] = '#';
+    end = core::formatUnsigned(field + 1, e.index);
+    p = padRight(p, field, end, 7);
+    *p++ = ' ';
+    end = core::formatUnsigned(field, e.conn);
+    p = padRight(p, field, end, 5);
+    *p++ = ' ';
+    const auto dir = core::directionName(e.dir);
+    p = padRight(p, dir.data(), dir.data() + dir.size(), 3);
+    *p++ = ' ';
+    *p++ = ' ';
+    const auto name = core::eventTypeName(e.type);
+    p = padRight(p, name.data(), name.data() + name.size(), 17);
+    *p++ = ' ';
+    switch (e.type) {
+    case EventType::Ping:
+    case EventType::PingAck:
+        std::memcpy(p, "opaque=", 7);
+        p = core::formatHex64(p + 7, e.opaque);
+        if (e.type == EventType::Ping)
+            break;
+        if (e.rttMs >= 0) {
+            std::memcpy(p, "  rtt=", 6);
+            p = core::formatFixed(p + 6, e.rttMs, 3);
+            std::memcpy(p, " ms", 3);
+            p += 3;
+        } else {
+            std::memcpy(p, "  (PING not in capture)", 23);
+            p += 23;
+        }
+        break;
+    case EventType::TcpKeepalive:
+    case EventType::TcpKeepaliveAck:
+        std::memcpy(p, "seq=", 4);
+        p = core::formatUnsigned(p + 4, e.seq);
+        break;
+    case EventType::Syn:
+    case EventType::Fin:
+    case EventType::Rst:
+        break;
+    default:
+        m_buffer.commit(p);
+        m_scratch.clear();
+        appendDetail(m_scratch, e);
+        m_buffer.append(m_scratch);
+        p = m_buffer.grow(1);
+        break;
+    }
+    *p++ = '\n';
+    m_buffer.commit(p);
     flush(false);
 }
 
 void TextPrinter::end(const RunInfo& info)
 {
+    flush(true);
+    std::string out; // the connections, written 1 MiB at a time
     std::size_t http2 = 0;
     for (const auto& c : info.connections)
         http2 += c.http2 ? 1 : 0;
     char line[512];
     std::snprintf(line, sizeof line, "\n%" PRIu64 " packets, %zu TCP connections (%zu HTTP/2)\n", info.packets,
                   info.connections.size(), http2);
-    m_buffer += line;
+    out += line;
     for (const auto& c : info.connections) {
         auto n = [&c](EventType t) { return static_cast<unsigned long long>(c.count(t)); };
         const char* ending = "still open at the end of the capture";
@@ -312,50 +365,52 @@ void TextPrinter::end(const RunInfo& info)
         case core::ConnectionEnd::RstS2C: ending = "reset by the server (RST)"; break;
         case core::ConnectionEnd::Open: break;
         }
-        m_buffer += "\nconnection ";
-        appendUnsigned(m_buffer, c.id);
-        m_buffer += "  ";
-        m_buffer += c.client;
-        m_buffer += " -> ";
-        m_buffer += c.server;
-        m_buffer += c.http2 ? "  HTTP/2" : "  not HTTP/2 (or encrypted)";
-        m_buffer += c.sawHandshake ? "\n  " : ", started before the capture\n  ";
-        core::appendSeconds(m_buffer, c.firstNs - info.originNs, m_decimals);
-        m_buffer += " .. ";
-        core::appendSeconds(m_buffer, c.lastNs - info.originNs, m_decimals);
-        m_buffer += " s, ";
-        m_buffer += ending;
-        m_buffer += "\n  longest idle gap ";
-        core::appendSeconds(m_buffer, c.longestIdleNs, 3);
-        m_buffer += " s (from ";
-        core::appendSeconds(m_buffer, c.longestIdleStartNs - info.originNs, 3);
-        m_buffer += " s), ";
-        appendUnsigned(m_buffer, c.packets);
-        m_buffer += " packets, ";
-        appendUnsigned(m_buffer, c.payloadBytes);
-        m_buffer += " payload bytes\n  PING ";
-        appendUnsigned(m_buffer, n(EventType::Ping));
-        m_buffer += ", PING ACK ";
-        appendUnsigned(m_buffer, n(EventType::PingAck));
+        out += "\nconnection ";
+        appendUnsigned(out, c.id);
+        out += "  ";
+        out += c.client;
+        out += " -> ";
+        out += c.server;
+        out += c.http2 ? "  HTTP/2" : "  not HTTP/2 (or encrypted)";
+        out += c.sawHandshake ? "\n  " : ", started before the capture\n  ";
+        core::appendSeconds(out, c.firstNs - info.originNs, m_decimals);
+        out += " .. ";
+        core::appendSeconds(out, c.lastNs - info.originNs, m_decimals);
+        out += " s, ";
+        out += ending;
+        out += "\n  longest idle gap ";
+        core::appendSeconds(out, c.longestIdleNs, 3);
+        out += " s (from ";
+        core::appendSeconds(out, c.longestIdleStartNs - info.originNs, 3);
+        out += " s), ";
+        appendUnsigned(out, c.packets);
+        out += " packets, ";
+        appendUnsigned(out, c.payloadBytes);
+        out += " payload bytes\n  PING ";
+        appendUnsigned(out, n(EventType::Ping));
+        out += ", PING ACK ";
+        appendUnsigned(out, n(EventType::PingAck));
         if (const auto it = m_rtt.find(c.id); it != m_rtt.end()) {
             const auto& r = it->second;
             std::snprintf(line, sizeof line, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min, r.sum / static_cast<double>(r.count), r.max);
-            m_buffer += line;
+            out += line;
         }
         std::snprintf(line, sizeof line, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
                       n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck), n(EventType::Fin),
                       n(EventType::Rst));
-        m_buffer += line;
+        out += line;
         if (c.http2) {
             std::snprintf(line, sizeof line, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
                           n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
                           n(EventType::WindowUpdate));
-            m_buffer += line;
+            out += line;
         }
-        if (m_buffer.size() >= (1 << 20))
-            flush(false);
+        if (out.size() >= (1 << 20)) {
+            std::fwrite(out.data(), 1, out.size(), m_out);
+            out.clear();
+        }
     }
-    flush(true);
+    std::fwrite(out.data(), 1, out.size(), m_out);
     if (info.showFindings)
         printFindingsText(m_out, info.findings, info.profiles);
     for (const auto& w : info.warnings)

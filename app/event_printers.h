@@ -74,7 +74,7 @@ private:
     int m_decimals = 6;
     std::uint64_t m_printed = 0;
     std::unordered_map<std::uint32_t, RttStats> m_rtt; // connections with a PING round trip
-    std::string m_buffer; // lines not yet written
+    core::OutputBuffer m_buffer; // lines not yet written
     std::string m_scratch;
 };
 
