@@ -54,7 +54,7 @@ private:
     static FlowKey keyOf(const IpAddress& a, std::uint16_t portA, const IpAddress& b, std::uint16_t portB);
     FlowKey keyOf(const TcpConnection& conn) const;
 
-    void emit(core::Event& event) override;
+    void publish(core::Event& event) override;
     TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
     TcpConnection& createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs,
                                     bool reused);
