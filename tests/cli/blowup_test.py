@@ -86,8 +86,9 @@ def main():
     (cpu1, rss1), (cpu4, rss4) = runs[20_000], runs[80_000]
     per_conn = (rss4 - rss1) * 1024 / 60_000
     check(per_conn < 1000, f"memory per connection {per_conn:.0f} bytes (< 1000; about 8 KB before)")
-    check(cpu4 < 8 * max(cpu1, 0.05),
-          f"4x the connections takes {cpu4 / max(cpu1, 0.05):.1f}x the CPU time (< 8x: linear, not quadratic)")
+    # Linear is 4x (plus fixed costs, which only lower the ratio); the quadratic findings took 6.5x.
+    check(cpu4 < 5.5 * max(cpu1, 0.05),
+          f"4x the connections takes {cpu4 / max(cpu1, 0.05):.1f}x the CPU time (< 5.5x: linear, not quadratic)")
 
     print(f"\n{len(failures)} failure(s)")
     return 1 if failures else 0
