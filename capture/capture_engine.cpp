@@ -50,6 +50,13 @@ std::uint64_t CaptureEngine::hashOf(const FlowKey& k)
     };
     mix(k.a.bytes);
     mix(k.b.bytes);
+    // MurmurHash3's finalizer: the table indexes by the low bits, which the multiplies above
+    // leave poorly mixed for addresses and ports that differ only in a few bits.
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     return h;
 }
 
@@ -165,7 +172,11 @@ TcpConnection& CaptureEngine::connectionFor(const TcpSegment& seg, std::int64_t 
         index = m_lastFlowIndex; // packets of one flow come in runs: skip the hash lookup
     } else {
         hash = hashOf(key);
-        index = m_table.find(hash, [this, &key](std::uint32_t id) { return keyOf(m_connections[id]) == key; });
+        index = m_table.find(hash, [this, &seg](std::uint32_t id) {
+            const auto& c = m_connections[id];
+            return (seg.srcPort == c.clientPort && seg.dstPort == c.serverPort && seg.src == c.clientAddr && seg.dst == c.serverAddr)
+                || (seg.srcPort == c.serverPort && seg.dstPort == c.clientPort && seg.src == c.serverAddr && seg.dst == c.clientAddr);
+        });
         if (index == FlowTable::kNone) {
             m_haveLastFlow = false;
             return createConnection(key, hash, seg, tsNs, false);

@@ -18,13 +18,14 @@ namespace ks::capture {
 // Sequence state per direction, as Wireshark's TCP analysis keeps it (packet-tcp.c:
 // nextseq, lastack, window, and whether the last segment was a keep-alive).
 struct TcpDirectionState {
-    bool seen = false;
-    bool lastWasKeepalive = false;
-    bool synSeen = false;
-    bool finSeen = false;
+    // One bit each: a million connections' worth of this is kept.
+    bool seen : 1 = false;
+    bool lastWasKeepalive : 1 = false;
+    bool synSeen : 1 = false;
+    bool finSeen : 1 = false;
     // What the peer acknowledged of this direction since its SYN, kept while no decoder exists
     // so that one made later starts as if it had seen every ACK (StreamReassembler::acknowledged).
-    bool peerAckedKnown = false;
+    bool peerAckedKnown : 1 = false;
     std::uint16_t window = 0;
     std::uint32_t baseSeq = 0; // first sequence number seen; Wireshark's relative zero
     std::uint32_t nextSeq = 0; // unknown while equal to baseSeq (Wireshark: nextseq == 0)
