@@ -2,6 +2,7 @@
 #include "analyze_command.h"
 
 #include "capture/capture_engine.h"
+#include "capture/key_log.h"
 #include "capture/packet_decoder.h"
 #include "capture/packet_source.h"
 #include "core/findings_analyzer.h"
@@ -17,11 +18,14 @@ namespace ks::app {
 namespace {
 
 constexpr const char* kUsage
-    = "usage: keepalive-scope analyze FILE|- [--json] [--all] [--lb NAME[,NAME..]] [--lb-file FILE.json]\n"
+    = "usage: keepalive-scope analyze FILE|- [--json] [--all] [--keylog FILE] [--lb NAME[,NAME..]] [--lb-file FILE.json]\n"
       "                                [--settings EXPERIMENT.json] [--fail-on warning|error] [--report OUT.md|OUT.json]\n"
       "  FILE        a pcap or pcapng capture; - reads a pcap stream from standard input\n"
       "  --json      print the JSON document (events, connections, findings)\n"
       "  --all       in text mode, print every HTTP/2 frame, not only keepalive events\n"
+      "  --keylog    TLS session secrets (NSS key log: SSLKEYLOGFILE, Go's KeyLogWriter, ...) to decrypt\n"
+      "              TLS with; repeatable. A pcapng's Decryption Secrets Blocks are read without it.\n"
+      "              Without keys, PING and PING ACK in TLS are inferred from record sizes\n"
       "  --lb        judge idle gaps and keepalive cadence against these load-balancer profiles\n"
       "              (keepalive-scope lb-profiles lists them); repeatable\n"
       "  --lb-file   add your own profiles (same JSON format as the catalogue); repeatable\n"
@@ -38,6 +42,7 @@ int runAnalyze(const std::vector<std::string>& args)
     bool json = false;
     bool all = false;
     std::string path;
+    std::vector<std::string> keyLogPaths;
     FindingsOptions options;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& arg = args[i];
@@ -53,6 +58,12 @@ int runAnalyze(const std::vector<std::string>& args)
             json = true;
         } else if (arg == "--all") {
             all = true;
+        } else if (arg == "--keylog") {
+            if (i + 1 >= args.size()) {
+                std::fprintf(stderr, "keepalive-scope analyze: --keylog needs a file (an NSS key log)\n");
+                return 2;
+            }
+            keyLogPaths.push_back(args[++i]);
         } else if (arg == "-h" || arg == "--help") {
             std::fputs(kUsage, stdout);
             return 0;
@@ -115,11 +126,25 @@ int runAnalyze(const std::vector<std::string>& args)
     }
 
     RunInfo info;
+    auto keyLog = std::make_shared<capture::KeyLog>();
+    for (const auto& keyPath : keyLogPaths) {
+        std::string keyError;
+        if (!keyLog->loadFile(keyPath, info.warnings, keyError)) {
+            std::fprintf(stderr, "keepalive-scope analyze: --keylog %s\n", keyError.c_str());
+            return 2;
+        }
+    }
+    if (!source->embeddedKeyLog().empty())
+        keyLog->addText(source->embeddedKeyLog(), name + " (Decryption Secrets Block)", info.warnings);
+    for (const auto& w : info.warnings)
+        std::fprintf(stderr, "keepalive-scope: warning: %s\n", w.c_str());
     info.source = name;
     info.linkType = capture::linkTypeDescription(source->linkType());
     info.decimals = source->decimals();
     EventOutput out(json, all, source->isStream(), analyzer);
     capture::CaptureEngine engine(source->linkType(), out);
+    if (!keyLog->empty())
+        engine.setKeyLog(keyLog);
 
     std::int64_t tsNs = 0;
     std::span<const std::uint8_t> frame;
@@ -147,6 +172,10 @@ int runAnalyze(const std::vector<std::string>& args)
         info.warnings.push_back(name + ": stopped after " + std::to_string(engine.counters().packets)
                                 + " packets, the rest is unreadable (" + error + "); results cover the readable part");
         std::fprintf(stderr, "keepalive-scope: warning: %s\n", info.warnings.back().c_str());
+    }
+    for (const auto& w : engine.warnings()) {
+        info.warnings.push_back(w);
+        std::fprintf(stderr, "keepalive-scope: warning: %s\n", w.c_str());
     }
     if (const auto bad = engine.counters().malformedPackets)
         info.warnings.push_back(std::to_string(bad) + " packets had truncated or inconsistent IP/TCP headers and were skipped");

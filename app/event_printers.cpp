@@ -184,10 +184,17 @@ void appendDetail(std::string& detail, const core::Event& e)
     char buf[160];
     switch (e.type) {
     case EventType::Ping:
+        if (e.inferred) {
+            detail += "inferred from TLS record sizes";
+            break;
+        }
         appendOpaque(detail, e.opaque);
         break;
     case EventType::PingAck:
-        appendOpaque(detail, e.opaque);
+        if (e.inferred)
+            detail += "inferred from TLS record sizes";
+        else
+            appendOpaque(detail, e.opaque);
         if (e.rttMs >= 0) {
             std::snprintf(buf, sizeof buf, "  rtt=%.3f ms", e.rttMs);
             detail += buf;
@@ -305,7 +312,8 @@ void TextPrinter::onEvent(const core::Event& e)
     const auto name = core::eventTypeName(e.type);
     p = padRight(p, name.data(), name.data() + name.size(), 17);
     *p++ = ' ';
-    switch (e.type) {
+    // Inferred PINGs (TLS without keys) have no opaque data: the general path words them.
+    switch (e.inferred ? EventType::ChannelState : e.type) {
     case EventType::Ping:
     case EventType::PingAck:
         std::memcpy(p, "opaque=", 7);
@@ -371,8 +379,23 @@ void TextPrinter::end(const RunInfo& info)
         out += c.client;
         out += " -> ";
         out += c.server;
-        out += c.http2 ? "  HTTP/2" : "  not HTTP/2 (or encrypted)";
-        out += c.sawHandshake ? "\n  " : ", started before the capture\n  ";
+        out += c.http2 ? "  HTTP/2" : (c.tls ? "  TLS, HTTP/2 not read" : "  not HTTP/2 (or encrypted)");
+        out += c.sawHandshake ? "\n" : ", started before the capture\n";
+        if (c.tls) {
+            const auto& t = *c.tls;
+            std::string alpn = t.alpn;
+            if (alpn.empty() && !t.alpnOffered.empty()) {
+                alpn = "offered";
+                for (const auto& a : t.alpnOffered)
+                    alpn += " " + a;
+            }
+            out += "  " + (t.version.empty() ? std::string("TLS (version not seen)") : t.version) + ", "
+                + (t.cipher.empty() ? std::string("cipher not seen") : t.cipher) + ", SNI " + (t.sni.empty() ? std::string("none") : t.sni)
+                + ", ALPN " + (alpn.empty() ? std::string("none") : alpn) + "; " + t.decryption + "\n";
+        }
+        if (!c.proxy.empty())
+            out += "  via " + c.proxy + "\n";
+        out += "  ";
         core::appendSeconds(out, c.firstNs - info.originNs, m_decimals);
         out += " .. ";
         core::appendSeconds(out, c.lastNs - info.originNs, m_decimals);

@@ -95,6 +95,25 @@ void CaptureEngine::publish(Event& event)
     m_sink.onEvent(event);
 }
 
+void CaptureEngine::warn(std::string text)
+{
+    if (m_warnings.size() < kMaxWarnings)
+        m_warnings.push_back(std::move(text));
+    else
+        ++m_warningsDropped;
+}
+
+bool CaptureEngine::refreshKeyLog(std::int64_t tsNs)
+{
+    // At most once a second of capture time: a key log written while a live capture runs is
+    // picked up, and a capture of many sessions without keys does not re-read the file each time.
+    if (!m_keyLog || (m_refreshed && tsNs - m_lastRefreshNs < 1'000'000'000))
+        return false;
+    m_refreshed = true;
+    m_lastRefreshNs = tsNs;
+    return m_keyLog->refresh();
+}
+
 void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs,
                             std::uint32_t seq)
 {
@@ -204,7 +223,7 @@ ConnectionDecoder& CaptureEngine::makeDecoder(TcpConnection& conn, bool hunting)
     using Mode = Http2Framer::Mode;
     const bool fromStart = m_summaries[conn.id].sawHandshake && !hunting;
     conn.decoder = std::make_unique<ConnectionDecoder>(conn.id, *this, fromStart ? Mode::Preface : Mode::Hunting,
-                                                       fromStart ? Mode::ServerPreface : Mode::Hunting);
+                                                       fromStart ? Mode::ServerPreface : Mode::Hunting, m_summaries);
     if (hunting)
         return *conn.decoder;
     // Start each direction as if the decoder had been there since the SYN.
@@ -227,6 +246,11 @@ void CaptureEngine::closeDecoder(TcpConnection& conn)
         stream.flush();
     auto& summary = m_summaries[conn.id];
     summary.http2 = summary.http2 || conn.decoder->everLocked();
+    if (auto& pipeline = conn.decoder->pipeline) {
+        pipeline->finish();
+        summary.tls = pipeline->tlsInfo();
+        summary.proxy = pipeline->proxy();
+    }
     conn.decoder.reset();
     conn.decoderClosed = true;
 }
@@ -379,6 +403,10 @@ void CaptureEngine::finish()
             summary.longestIdleStartNs = conn.lastPayloadNs;
         }
     }
+    if (m_warningsDropped) {
+        m_warnings.push_back(std::to_string(m_warningsDropped) + " more warnings like these not listed");
+        m_warningsDropped = 0;
+    }
 }
 
 core::ConnectionSummary CaptureEngine::summary(std::uint32_t id) const
@@ -386,6 +414,10 @@ core::ConnectionSummary CaptureEngine::summary(std::uint32_t id) const
     const auto& conn = m_connections[id];
     core::ConnectionSummary out = m_summaries[id];
     out.http2 = out.http2 || (conn.decoder && conn.decoder->everLocked());
+    if (conn.decoder && conn.decoder->pipeline) {
+        out.tls = conn.decoder->pipeline->tlsInfo();
+        out.proxy = conn.decoder->pipeline->proxy();
+    }
     return out;
 }
 

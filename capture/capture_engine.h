@@ -6,6 +6,7 @@
 #include "core/connection_summary.h"
 #include "event_emitter.h"
 #include "flow_table.h"
+#include "key_log.h"
 #include "packet_decoder.h"
 #include "tcp_connection.h"
 
@@ -29,6 +30,15 @@ class CaptureEngine final : public EventEmitter {
 public:
     CaptureEngine(int linkType, EventSink& sink);
     ~CaptureEngine() override;
+
+    // The secrets TLS connections are decrypted with (a key log file, a pcapng Decryption Secrets
+    // Block, or both merged). Set before the first packet; without it TLS is not decrypted and
+    // PING / PING ACK are inferred from record sizes.
+    void setKeyLog(std::shared_ptr<KeyLog> keys) { m_keyLog = std::move(keys); }
+    // Warnings about the traffic, each naming its connection (TLS without keys, a record failing
+    // authentication, a truncated handshake); at most kMaxWarnings, then one line counting the rest.
+    const std::vector<std::string>& warnings() const { return m_warnings; }
+    static constexpr std::size_t kMaxWarnings = 100;
 
     void processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame);
     // End of input: deliver held segments, close the idle-gap bookkeeping and drop the decoders.
@@ -55,6 +65,9 @@ private:
     FlowKey keyOf(const TcpConnection& conn) const;
 
     void publish(core::Event& event) override;
+    void warn(std::string text) override;
+    KeyLog* keyLog() override { return m_keyLog.get(); }
+    bool refreshKeyLog(std::int64_t tsNs) override;
     TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
     TcpConnection& createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs,
                                     bool reused);
@@ -82,6 +95,11 @@ private:
     bool m_haveLastFlow = false;
     FlowKey m_lastFlow;
     std::uint32_t m_lastFlowIndex = 0;
+    std::shared_ptr<KeyLog> m_keyLog;
+    bool m_refreshed = false;
+    std::int64_t m_lastRefreshNs = 0;
+    std::vector<std::string> m_warnings;
+    std::uint64_t m_warningsDropped = 0;
 };
 
 } // namespace ks::capture

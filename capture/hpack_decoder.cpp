@@ -58,6 +58,18 @@ void HpackDecoder::reset()
         nghttp2_hd_inflate_del(m_inflater);
     m_inflater = nullptr;
     nghttp2_hd_inflate_new(&m_inflater);
+    if (m_inflater && m_maxTableSize != 4096)
+        nghttp2_hd_inflate_change_table_size(m_inflater, m_maxTableSize);
+    ++m_generation;
+}
+
+void HpackDecoder::setMaxTableSize(std::uint32_t size)
+{
+    // A passive observer cannot tell when the SETTINGS was acknowledged, and an encoder may only
+    // use the larger size after that: accepting it from the SETTINGS on never rejects a legal block.
+    m_maxTableSize = size;
+    if (m_inflater)
+        nghttp2_hd_inflate_change_table_size(m_inflater, size);
     ++m_generation;
 }
 

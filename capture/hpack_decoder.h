@@ -36,6 +36,9 @@ public:
 
     // Forget the dynamic table: bytes were lost, so later references to it must not be trusted.
     void reset();
+    // The decoding side advertised SETTINGS_HEADER_TABLE_SIZE = size: the encoder may now resize
+    // its table up to it (RFC 7541 section 4.2, RFC 9113 section 6.5.2). Kept across reset().
+    void setMaxTableSize(std::uint32_t size);
 
 private:
     // A block of indexed fields only (every byte 0x80..0xfe: one-byte indexes) leaves the table
@@ -53,6 +56,7 @@ private:
     DecodedHeaders inflate(std::span<const std::uint8_t> block);
 
     nghttp2_hd_inflater* m_inflater = nullptr;
+    std::uint32_t m_maxTableSize = 4096; // the protocol's initial value
     std::uint64_t m_generation = 1; // advanced whenever the dynamic table may have changed
     Remembered m_remembered[kRemembered];
     std::size_t m_nextSlot = 0;

@@ -4,6 +4,8 @@
 // frame boundary again by a run of plausible frame headers.
 #pragma once
 
+#include "byte_stream_sink.h"
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -47,7 +49,7 @@ public:
     virtual void onDesync() = 0;
 };
 
-class Http2Framer {
+class Http2Framer final : public ByteStreamSink {
 public:
     enum class Mode : std::uint8_t {
         Preface, // client side of a connection seen from its start: expect the preface
@@ -63,9 +65,9 @@ public:
     Mode mode() const { return m_mode; }
     bool everLocked() const { return m_everLocked; }
 
-    void feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs);
+    void feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs) override;
     // `count` bytes of the stream are missing here.
-    void gap(std::uint64_t count);
+    void gap(std::uint64_t count) override;
     // Give up on this direction (e.g. the other one proved not to be HTTP/2).
     void setOpaque();
 

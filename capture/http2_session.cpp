@@ -144,6 +144,10 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
             s.id = static_cast<std::uint16_t>(payload[off] << 8 | payload[off + 1]);
             s.value = be32(payload.data() + off + 2);
         }
+        // SETTINGS_HEADER_TABLE_SIZE bounds the table of the blocks this side receives.
+        for (std::size_t off = 0; !(h.flags & kFlagAck) && off + 6 <= payload.size(); off += 6)
+            if ((payload[off] << 8 | payload[off + 1]) == 0x1)
+                m_hpack[1 - i].setMaxTableSize(be32(payload.data() + off + 2));
         m_emitter.publish(e);
         break;
     }

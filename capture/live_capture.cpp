@@ -288,6 +288,8 @@ std::string LiveCapture::start(const core::lab::TapRequest& request, core::lab::
     }
     m_sink = std::make_unique<HubSink>(*this, hub, request.channelPort);
     m_engine = std::make_unique<CaptureEngine>(m_linkType, *m_sink);
+    if (m_keyLog)
+        m_engine->setKeyLog(m_keyLog);
     m_sink->setEngine(m_engine.get());
     m_stopping = false;
     m_running = true;
@@ -356,6 +358,7 @@ void LiveCapture::stop()
         m_running = false;
         m_engine->finish();
         m_summaries = m_engine->summaries();
+        m_warnings = m_engine->warnings();
         m_packets = m_engine->counters().packets;
     }
     if (m_dumper) {

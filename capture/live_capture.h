@@ -40,6 +40,11 @@ public:
     // connection's first packet): true and filled in when any appeared since generation, which is
     // advanced. Any thread may ask.
     bool connectionsSince(std::uint64_t& generation, std::vector<core::ConnectionSummary>& out) const;
+    // TLS secrets for the next start() (a key log the lab or the user names; its file is
+    // re-read while the capture runs, so sessions logged after the start decrypt too).
+    void setKeyLog(std::shared_ptr<KeyLog> keys) { m_keyLog = std::move(keys); }
+    // The engine's warnings (TLS without keys, failed authentication), filled by stop().
+    const std::vector<std::string>& warnings() const { return m_warnings; }
     // True when the last start() failed for lack of capture permission.
     bool permissionDenied() const { return m_permissionDenied; }
     int linkType() const { return m_linkType; }
@@ -76,6 +81,8 @@ private:
     std::atomic<bool> m_stopping {false};
     std::thread m_thread;
     std::vector<core::ConnectionSummary> m_summaries; // filled by stop()
+    std::shared_ptr<KeyLog> m_keyLog;
+    std::vector<std::string> m_warnings; // filled by stop()
     mutable std::mutex m_liveMutex;
     std::vector<core::ConnectionSummary> m_live; // guarded by m_liveMutex: as of each connection's start
     std::uint64_t m_liveGeneration = 0; // guarded by m_liveMutex

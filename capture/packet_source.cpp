@@ -62,6 +62,52 @@ int resolutionFromHeader(const std::uint8_t* p, std::size_t n)
     return 6;
 }
 
+// pcapng Decryption Secrets Blocks (type 0x0A, secrets type 0x544c534b "TLSK": NSS key log
+// lines) among the blocks before the first packet, read with pread so libpcap's stream is not
+// disturbed. Bounded: at most 4096 blocks and 64 MB of secrets. (pcapng spec, section 4.7.)
+template <typename ReadAt>
+std::string scanDecryptionSecrets(ReadAt readAt)
+{
+    constexpr std::uint32_t kDsb = 0x0000000A;
+    constexpr std::uint32_t kTlsKeyLog = 0x544c534b;
+    std::string out;
+    std::uint8_t head[16];
+    if (readAt(head, 12, 0) != 12 || readU32(head, false) != 0x0a0d0d0a)
+        return out;
+    const bool big = readU32(head + 8, true) == 0x1a2b3c4d;
+    std::uint64_t off = 0;
+    for (int i = 0; i < 4096; ++i) {
+        if (readAt(head, 16, off) < 8)
+            break;
+        const std::uint32_t type = readU32(head, big);
+        const std::uint32_t length = readU32(head + 4, big);
+        if (length < 12 || length % 4 != 0)
+            break;
+        if (type == 2 || type == 3 || type == 6)
+            break; // packets: secrets after them apply to later packets only; not read
+        if (type == kDsb && length >= 20 && readU32(head + 8, big) == kTlsKeyLog) {
+            const std::uint32_t size = readU32(head + 12, big);
+            if (size <= length - 20 && out.size() + size <= (64u << 20)) {
+                const std::size_t at = out.size();
+                out.resize(at + size);
+                if (readAt(out.data() + at, size, off + 16) != static_cast<std::int64_t>(size))
+                    out.resize(at);
+                else if (!out.empty() && out.back() != '\n')
+                    out += '\n';
+            }
+        }
+        off += length;
+    }
+    return out;
+}
+
+std::string readDecryptionSecrets(int fd)
+{
+    return scanDecryptionSecrets([fd](void* buf, std::size_t n, std::uint64_t off) -> std::int64_t {
+        return ::pread(fd, buf, n, static_cast<off_t>(off));
+    });
+}
+
 // A FILE that first returns bytes already read from a pipe, then the rest of the pipe.
 struct ReplayCookie {
     std::vector<std::uint8_t> head;
@@ -112,6 +158,17 @@ std::string describeOpenError(const std::string& path, const std::string& pcapEr
 
 } // namespace
 
+std::string pcapngDecryptionSecrets(std::span<const std::uint8_t> file)
+{
+    return scanDecryptionSecrets([file](void* buf, std::size_t n, std::uint64_t off) -> std::int64_t {
+        if (off >= file.size())
+            return 0;
+        const std::size_t take = std::min<std::uint64_t>(n, file.size() - off);
+        std::memcpy(buf, file.data() + off, take);
+        return static_cast<std::int64_t>(take);
+    });
+}
+
 std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::string& error)
 {
     std::unique_ptr<PacketSource> src(new PacketSource);
@@ -134,8 +191,10 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
             return nullptr;
         }
         src->m_isStream = !S_ISREG(st.st_mode);
-        if (S_ISREG(st.st_mode))
+        if (S_ISREG(st.st_mode)) {
             src->m_fileSize = static_cast<std::int64_t>(st.st_size);
+            src->m_embeddedKeyLog = readDecryptionSecrets(fd);
+        }
     }
     if (fd < 0) {
         error = "standard input: cannot read (" + std::string(std::strerror(errno)) + ")";

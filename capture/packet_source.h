@@ -11,6 +11,10 @@ typedef struct pcap pcap_t;
 
 namespace ks::capture {
 
+// The TLS key log lines of the Decryption Secrets Blocks before the first packet of a pcapng
+// held in memory (what PacketSource::embeddedKeyLog reads from a file).
+std::string pcapngDecryptionSecrets(std::span<const std::uint8_t> file);
+
 class PacketSource {
 public:
     enum class Status { Packet, End, Error };
@@ -31,6 +35,11 @@ public:
     // Size of a regular file; -1 for a pipe or a device.
     std::int64_t fileSize() const { return m_fileSize; }
 
+    // TLS key log lines from the pcapng Decryption Secrets Blocks before the first packet
+    // (what editcap --inject-secrets tls,KEYS writes); empty when none. Regular files only:
+    // libpcap skips these blocks, so the file's blocks are scanned (bounded) before it reads.
+    const std::string& embeddedKeyLog() const { return m_embeddedKeyLog; }
+
     // On Error, error holds a reason (e.g. a truncated last packet).
     Status next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
 
@@ -44,6 +53,7 @@ private:
     bool m_isStream = false;
     std::uint64_t m_bytesRead = 0;
     std::int64_t m_fileSize = -1;
+    std::string m_embeddedKeyLog;
 };
 
 } // namespace ks::capture

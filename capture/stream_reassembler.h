@@ -3,7 +3,7 @@
 // as a gap, so the framer above never sees bytes twice or out of order.
 #pragma once
 
-#include "http2_framer.h"
+#include "byte_stream_sink.h"
 
 #include <cstdint>
 #include <map>
@@ -18,8 +18,8 @@ public:
     static constexpr std::size_t kMaxHeldBytes = 512 * 1024;
     static constexpr std::int64_t kMaxHoldNs = 2'000'000'000; // give up on a hole after 2 s
 
-    explicit StreamReassembler(Http2Framer& framer)
-        : m_framer(framer)
+    explicit StreamReassembler(ByteStreamSink& sink)
+        : m_framer(sink)
     {
     }
 
@@ -48,7 +48,7 @@ private:
     void drain();
     void skipToFirstHeld();
 
-    Http2Framer& m_framer;
+    ByteStreamSink& m_framer;
     bool m_started = false;
     std::uint32_t m_next = 0;
     std::map<std::uint32_t, Held> m_held; // keyed by sequence number

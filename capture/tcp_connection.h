@@ -6,12 +6,15 @@
 
 #include "http2_framer.h"
 #include "http2_session.h"
+#include "core/connection_summary.h"
 #include "packet_decoder.h"
+#include "stream_pipeline.h"
 #include "stream_reassembler.h"
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace ks::capture {
 
@@ -34,18 +37,48 @@ struct TcpDirectionState {
     std::uint32_t peerAcked = 0;
 };
 
-// Reassembly, HTTP/2 framing and the HTTP/2 session of both directions.
+struct ConnectionDecoder;
+
+// The reassembler's output for one direction: straight to the framer for plaintext HTTP/2, or
+// through the StreamPipeline (TLS, h2c upgrade, CONNECT), decided by the direction's first bytes.
+class StreamInput final : public ByteStreamSink {
+public:
+    enum class Route : std::uint8_t { Undecided, Framer, Pipeline };
+    StreamInput(ConnectionDecoder& conn, core::Direction dir)
+        : m_conn(conn)
+        , m_dir(dir)
+    {
+    }
+    void feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs) override;
+    void gap(std::uint64_t count) override;
+    Route route() const { return m_route; }
+
+private:
+    ConnectionDecoder& m_conn;
+    core::Direction m_dir;
+    Route m_route = Route::Undecided;
+};
+
+// Reassembly, the TLS / h2c / CONNECT pipeline (made only when a direction needs it), HTTP/2
+// framing and the HTTP/2 session of both directions.
 struct ConnectionDecoder {
-    ConnectionDecoder(std::uint32_t id, EventEmitter& emitter, Http2Framer::Mode clientMode,
-                      Http2Framer::Mode serverMode);
+    // summaries: the engine's, where this connection's is at [id] (read for its name and times).
+    ConnectionDecoder(std::uint32_t id, EventEmitter& emitter, Http2Framer::Mode clientMode, Http2Framer::Mode serverMode,
+                      const std::vector<core::ConnectionSummary>& summaries);
     ConnectionDecoder(const ConnectionDecoder&) = delete;
     ConnectionDecoder& operator=(const ConnectionDecoder&) = delete;
 
     bool everLocked() const { return framers[0].everLocked() || framers[1].everLocked(); }
+    const core::ConnectionSummary& summary() const { return (*summaries)[id]; }
 
+    std::uint32_t id;
+    const std::vector<core::ConnectionSummary>* summaries;
     std::array<Http2Framer, 2> framers;
     Http2Session session;
+    EventEmitter* emitter;
+    std::array<StreamInput, 2> inputs;
     std::array<StreamReassembler, 2> streams;
+    std::unique_ptr<StreamPipeline> pipeline; // null for plaintext HTTP/2 (the common case)
 };
 
 // The engine keeps the connection's summary beside it (CaptureEngine::m_summaries[id]).

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -29,6 +31,17 @@ private:
     std::array<std::uint16_t, kEventTypeCount> m_high {};
 };
 
+// What the TLS handshake showed (DESIGN.md: the `tls` object of a connection).
+struct TlsInfo {
+    std::string version; // "TLS 1.3"; empty when no hello was seen (a capture started later)
+    std::string cipher; // IANA suite name
+    std::string sni;
+    std::string alpn; // selected protocol; empty when not seen (TLS 1.3 without keys)
+    std::vector<std::string> alpnOffered;
+    // "decrypted", "no keys", "authentication failed", "unsupported cipher", "handshake not seen"
+    std::string decryption;
+};
+
 // Fields ordered largest-last so that no padding is wasted.
 struct ConnectionSummary {
     std::uint32_t id = 0;
@@ -46,6 +59,8 @@ struct ConnectionSummary {
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
     EventCounts counts;
+    std::shared_ptr<const TlsInfo> tls; // null: not TLS
+    std::string proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
 
     std::uint64_t count(EventType type) const { return counts[static_cast<std::size_t>(type)]; }
 };

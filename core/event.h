@@ -50,6 +50,8 @@ struct Event {
     std::uint32_t conn = 0;
     Direction dir = Direction::ClientToServer;
     EventType type = EventType::Syn;
+    // Known only by inference (a PING seen as a TLS record of the right size, without keys).
+    bool inferred = false;
 
     // tcp_keepalive, tcp_keepalive_ack
     std::uint32_t seq = 0;

@@ -151,8 +151,12 @@ void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
         break;
     case EventType::Ping:
     case EventType::PingAck:
-        c.lit(",\"opaque\":");
-        c.hex16(e.opaque);
+        if (e.inferred) {
+            c.lit(",\"inferred\":true"); // from TLS record sizes: no opaque data to show
+        } else {
+            c.lit(",\"opaque\":");
+            c.hex16(e.opaque);
+        }
         if (e.type == EventType::PingAck && e.rttMs >= 0) {
             c.lit(",\"rtt_ms\":");
             c.fixed(e.rttMs, 3);
@@ -231,6 +235,30 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
     json.value(c.packets);
     json.key("payload_bytes");
     json.value(c.payloadBytes);
+    if (c.tls) {
+        json.key("tls");
+        json.beginObject();
+        json.key("version");
+        json.value(c.tls->version);
+        json.key("cipher");
+        json.value(c.tls->cipher);
+        json.key("sni");
+        json.value(c.tls->sni);
+        json.key("alpn");
+        json.value(c.tls->alpn);
+        json.key("alpn_offered");
+        json.beginArray();
+        for (const auto& a : c.tls->alpnOffered)
+            json.value(a);
+        json.endArray();
+        json.key("decryption");
+        json.value(c.tls->decryption);
+        json.endObject();
+    }
+    if (!c.proxy.empty()) {
+        json.key("proxy");
+        json.value(c.proxy);
+    }
     json.key("counts");
     json.beginObject();
     for (std::size_t i = 0; i < kEventTypeCount; ++i) {

@@ -272,7 +272,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
     }
     st.conns.growTo(std::size_t(e.conn) + 1);
     auto& slot = st.conns[e.conn];
-    if (!slot.full && needsFullState(e.type)) {
+    if (!slot.full && (needsFullState(e.type) || e.inferred)) {
         slot.full = std::make_unique<ConnState>();
         static_cast<ConnBasics&>(*slot.full) = std::move(slot.basics);
         slot.basics = ConnBasics {};
@@ -286,6 +286,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
             c.tracks = std::make_unique<ProfileTrack[]>(st.options.profiles.size());
     }
     c.lastNs = e.tsNs;
+    if (e.inferred)
+        ++slot.full->inferredEvents;
     st.lastNs = std::max(st.lastNs, e.tsNs);
     trackIdle(c, e, st.options.profiles);
 
@@ -337,6 +339,21 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
         addCadenceFindings(st, id, *c);
         if (c == &scratch)
             std::swap(static_cast<ConnBasics&>(scratch), slot.basics);
+    }
+    // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
+    for (auto& f : st.findings) {
+        const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")
+            || f.id.starts_with("idle-close");
+        if (!f.conn || !aboutPings)
+            continue;
+        const auto* summary = lookup.byId(*f.conn);
+        const bool unreadTls = summary && summary->tls && summary->tls->decryption != "decrypted";
+        const bool inferred = *f.conn < st.conns.size() && st.conns[*f.conn].full && st.conns[*f.conn].full->inferredEvents;
+        if (inferred || unreadTls)
+            f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
+                        "recognised from TLS record sizes (a lone PING-sized record answered by one of the same "
+                        "size), not decoded; PINGs sharing a record with other frames are not seen. Decrypt "
+                        "with the key log to confirm.";
     }
     std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
         if (a.conn != b.conn)

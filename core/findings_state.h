@@ -122,6 +122,7 @@ struct ConnBasics {
 };
 
 struct ConnState : ConnBasics {
+    std::uint64_t inferredEvents = 0; // PINGs known only from TLS record sizes (Event::inferred)
     Sides side; // [Direction]
     // streams (HEADERS opens, END_STREAM/RST_STREAM closes); bounded by the peers' concurrency
     std::vector<std::uint32_t> openStreams;

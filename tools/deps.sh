@@ -4,7 +4,7 @@
 
 KS_PACKAGES=(
   cmake ninja-build g++ pkg-config python3
-  libpcap-dev libnghttp2-dev nlohmann-json3-dev libgtest-dev
+  libpcap-dev libnghttp2-dev libssl-dev nlohmann-json3-dev libgtest-dev
   tshark tcpdump
   clang libclang-rt-14-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc

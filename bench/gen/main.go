@@ -14,8 +14,15 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"sync"
@@ -23,6 +30,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/keepalive"
 )
@@ -83,6 +91,7 @@ func main() {
 	tcpKeepalive := flag.Duration("tcp-keepalive", time.Second, "client sockets' TCP keepalive idle time and probe interval, so TCP keep-alive probes show in the idle gaps (0 = Go default 15s)")
 	idleEvery := flag.Duration("idle-every", 6*time.Second, "period of the idle gaps (staggered across connections)")
 	bdp := flag.Bool("bdp", true, "grpc-go's BDP-estimation PINGs (false: fixed 1 MiB windows, which turn the estimator off, so only keepalive PINGs remain: a call-heavy capture)")
+	keyLog := flag.String("tls-keylog", "", "serve TLS 1.3 (self-signed) and append the session secrets to this file (empty: plaintext)")
 	flag.Parse()
 
 	encoding.RegisterCodec(rawCodec{})
@@ -92,9 +101,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "kagen: listen:", err)
 		os.Exit(1)
 	}
+	var serverCreds grpc.ServerOption
+	dialSecurity := grpc.WithInsecure()
+	if *keyLog != "" {
+		sc, cc := tlsConfigs(*keyLog)
+		serverCreds = grpc.Creds(credentials.NewTLS(sc))
+		dialSecurity = grpc.WithTransportCredentials(credentials.NewTLS(cc))
+	}
 	serverOpts := []grpc.ServerOption{
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: *pingEvery, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Millisecond, PermitWithoutStream: true}),
+	}
+	if serverCreds != nil {
+		serverOpts = append(serverOpts, serverCreds)
 	}
 	var windowOpts []grpc.DialOption
 	if !*bdp {
@@ -111,7 +130,7 @@ func main() {
 	ccs := make([]*grpc.ClientConn, *conns)
 	for i := range ccs {
 		dialer := &net.Dialer{KeepAlive: *tcpKeepalive}
-		opts := append([]grpc.DialOption{grpc.WithInsecure(), grpc.WithBlock(),
+		opts := append([]grpc.DialOption{dialSecurity, grpc.WithBlock(),
 			grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) {
 				return dialer.DialContext(ctx, "tcp", a)
 			}),
@@ -204,4 +223,26 @@ func main() {
 	if calls == 0 {
 		os.Exit(1)
 	}
+}
+
+// tlsConfigs: TLS 1.3 with a self-signed ECDSA certificate made now; the server writes the key log.
+func tlsConfigs(keyLog string) (*tls.Config, *tls.Config) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kagen.test"},
+		DNSNames: []string{"kagen.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	w, err := os.OpenFile(keyLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		panic(err)
+	}
+	server := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
+		MinVersion: tls.VersionTLS13, KeyLogWriter: w}
+	client := &tls.Config{InsecureSkipVerify: true, ServerName: "kagen.test", MinVersion: tls.VersionTLS13}
+	return server, client
 }

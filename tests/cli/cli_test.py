@@ -118,6 +118,37 @@ def main():
     check(set(["id", "client", "server", "http2", "first", "last", "end", "longest_idle_s"]) <= set(c),
           "connection objects have the DESIGN.md fields")
 
+    # TLS: --keylog decrypts; a missing key log is refused; bad lines warn with their number;
+    # without keys a warning names the connection and PINGs are marked inferred.
+    tls = os.path.join(a.data, "tls13_go_ping.pcap")
+    keys = os.path.join(a.data, "tls13_go_ping.keys")
+    r = run(b, ["analyze", tls, "--keylog", keys, "--json"])
+    doc = json.loads(r.stdout)
+    t = doc["connections"][0].get("tls", {})
+    check(r.returncode == 0 and t.get("version") == "TLS 1.3" and t.get("alpn") == "h2"
+          and t.get("decryption") == "decrypted", "--keylog: the connection's tls object says TLS 1.3, h2, decrypted")
+    check(sum(e["type"] == "ping" for e in doc["events"]) >= 10 and not any(e.get("inferred") for e in doc["events"]),
+          "--keylog: PINGs decoded, none inferred")
+    r = run(b, ["analyze", tls, "--keylog", os.path.join(tmp, "missing.keys")])
+    check(r.returncode == 2 and b"missing.keys" in r.stderr and b"cannot read the key log" in r.stderr,
+          "a missing key log is refused with exit 2, naming it")
+    bad = os.path.join(tmp, "bad.keys")
+    open(bad, "w").write("# comment\nCLIENT_RANDOM zz 00\n" + open(keys).read())
+    r = run(b, ["analyze", tls, "--keylog", bad, "--json"])
+    doc = json.loads(r.stdout)
+    check(r.returncode == 0 and b"bad.keys:2:" in r.stderr and any("bad.keys:2:" in w for w in doc["warnings"])
+          and doc["connections"][0]["tls"]["decryption"] == "decrypted",
+          "a malformed key log line is warned with its line number; the good lines still decrypt")
+    r = run(b, ["analyze", tls, "--json"])
+    doc = json.loads(r.stdout)
+    check(any("connection 0 (" in w and "--keylog" in w for w in doc["warnings"]),
+          "without keys a warning names the connection and how to decrypt")
+    inferred = [e for e in doc["events"] if e["type"] in ("ping", "ping_ack")]
+    check(inferred and all(e.get("inferred") is True and "opaque" not in e for e in inferred),
+          "without keys PINGs are marked \"inferred\": true, with no opaque data made up")
+    r = run(b, ["analyze", tls])
+    check(b"inferred from TLS record sizes" in r.stdout, "the text view says the PINGs are inferred from TLS record sizes")
+
     print("%d passed, %d failed" % (len(passes), len(failures)))
     return 1 if failures else 0
 

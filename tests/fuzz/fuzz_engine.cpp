@@ -1,7 +1,12 @@
 // libFuzzer target over the packet-to-events path: the input is a whole capture file (the seed
 // corpus is the reference captures), read by libpcap and fed through the CaptureEngine, and the
-// events through the findings analyzer, judged against every catalogue profile.
+// events through the findings analyzer, judged against every catalogue profile. The engine has
+// the reference captures' TLS key logs (KS_FUZZ_KEYLOG_DIR/*.keys) and the input's own
+// Decryption Secrets Blocks, so the TLS record, handshake and decryption paths run on mutants
+// of real TLS captures.
 #include "capture/capture_engine.h"
+#include "capture/key_log.h"
+#include "capture/packet_source.h"
 #include "core/event_json.h"
 #include "core/findings_analyzer.h"
 #include "core/lb_catalogue.h"
@@ -9,7 +14,9 @@
 #include <pcap/pcap.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -36,6 +43,21 @@ private:
 
 } // namespace
 
+const ks::capture::KeyLog& referenceKeys()
+{
+    static const ks::capture::KeyLog keys = [] {
+        ks::capture::KeyLog k;
+        std::vector<std::string> warnings;
+        std::string error;
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(KS_FUZZ_KEYLOG_DIR, ec))
+            if (entry.path().extension() == ".keys")
+                k.loadFile(entry.path().string(), warnings, error);
+        return k;
+    }();
+    return keys;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     FILE* fp = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
@@ -52,6 +74,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ks::core::FindingsAnalyzer analyzer(options);
     JsonSink sink(analyzer);
     ks::capture::CaptureEngine engine(pcap_datalink(pcap), sink);
+    auto keys = std::make_shared<ks::capture::KeyLog>(referenceKeys());
+    std::vector<std::string> warnings;
+    keys->addText(ks::capture::pcapngDecryptionSecrets(std::span(data, size)), "input", warnings);
+    engine.setKeyLog(keys);
     pcap_pkthdr* header = nullptr;
     const u_char* packet = nullptr;
     // Bounded: a capture of this size holds at most size/16 records.
@@ -66,6 +92,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string findings = ks::core::findingsJson(analyzer.finish(engine.summaries()));
     if (findings.empty() || findings.front() != '[')
         __builtin_trap();
+    for (const auto& w : engine.warnings())
+        if (w.empty())
+            __builtin_trap();
     pcap_close(pcap);
     return 0;
 }

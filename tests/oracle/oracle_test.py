@@ -64,12 +64,16 @@ def capture_format(path):
             b"\x0a\x0d\x0d\x0a": "pcapng"}.get(m, "unknown")
 
 
-def tshark_counts(tshark, path, ports):
-    """Dissect with tshark -T pdml and count what the wire shows."""
+def tshark_counts(tshark, path, ports, decode_as=None, keylog=None):
+    """Dissect with tshark -T pdml and count what the wire shows. decode_as: the manifest's
+    "decode_as" ("tcp.port==P,tls" for TLS, ",http" for an upgrade or a CONNECT proxy) instead of
+    HTTP/2 on every port; keylog: the TLS key log tshark decrypts with (-o tls.keylog_file)."""
     cmd = [tshark, "-r", path, "-n", "-T", "pdml",
            "-o", "tcp.analyze_sequence_numbers:TRUE", "-o", "tcp.desegment_tcp_streams:TRUE"]
-    for p in ports:
-        cmd += ["-d", "tcp.port==%d,http2" % p]
+    if keylog:
+        cmd += ["-o", "tls.keylog_file:" + keylog]
+    for d in decode_as or ["tcp.port==%d,http2" % p for p in ports]:
+        cmd += ["-d", d]
     res = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
     if res.returncode != 0:
         err = [l for l in res.stderr.decode(errors="replace").splitlines() if "dangerous" not in l]
@@ -132,8 +136,9 @@ def tshark_counts(tshark, path, ports):
     return c, sorted(goaways), info
 
 
-def our_counts(binary, path, ports):
-    res = subprocess.run([binary, "analyze", path, "--json"], stdout=subprocess.PIPE,
+def our_counts(binary, path, ports, keylog=None):
+    res = subprocess.run([binary, "analyze", path, "--json"] + (["--keylog", keylog] if keylog else []),
+                         stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, timeout=120)
     if res.returncode != 0:
         raise RuntimeError("%s analyze %s --json exited %d: %s" % (
@@ -188,6 +193,8 @@ def check_expect(entry, c, goaways, info):
         errs.append("expected link encapsulation %s, tshark sees %s" % (e["encap"], info["encaps"]))
     if e.get("ipv6") and not info["ipv6"]:
         errs.append("expected IPv6 packets")
+    if e.get("headers_decoded") and c["headers"] < e["headers_decoded"]:
+        errs.append("expected >= %d HEADERS, tshark sees %d" % (e["headers_decoded"], c["headers"]))
     if e.get("no_syn") and info["syns"]:
         errs.append("expected no SYN (capture starts mid-connection), tshark sees %d" % info["syns"])
     return errs
@@ -228,8 +235,9 @@ def main():
             failures.append("%s: file missing" % name)
             print("  FAIL: file missing")
             continue
+        keylog = os.path.join(a.data, entry["keylog"]) if "keylog" in entry else None
         try:
-            tc, tg, info = tshark_counts(a.tshark, path, ports)
+            tc, tg, info = tshark_counts(a.tshark, path, ports, entry.get("decode_as"), keylog)
         except (RuntimeError, ET.ParseError, subprocess.TimeoutExpired) as e:
             failures.append("%s: %s" % (name, e))
             print("  FAIL:", e)
@@ -240,7 +248,7 @@ def main():
         oc = og = None
         if a.binary:
             try:
-                oc, og, problems, doc = our_counts(a.binary, path, ports)
+                oc, og, problems, doc = our_counts(a.binary, path, ports, keylog)
             except (RuntimeError, subprocess.TimeoutExpired) as e:
                 failures.append("%s: %s" % (name, e))
                 print("  FAIL:", e)

@@ -5,8 +5,16 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"flag"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +24,7 @@ import (
 	"golang.org/x/net/http2/h2c"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	hpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
@@ -38,7 +47,16 @@ func main() {
 	interval := flag.Duration("interval", 500*time.Millisecond, "client: gap between RPCs")
 	idle := flag.Duration("idle", 0, "client: stay connected and idle this long after the RPCs")
 	watch := flag.Duration("watch", 0, "client: hold a Health/Watch server stream open up to this long")
+	kaClient := flag.Duration("client-ka-time", 0, "client: ClientParameters.Time (client-sent PING cadence, grpc-go floor 10s)")
 	lisKA := flag.Duration("listener-tcp-keepalive", 0, "server: TCP keep-alive period of accepted conns (0 = Go default 15s, negative = off)")
+	// TLS: a self-signed certificate made at start (server), its PEM written to -cert-out for
+	// other clients; the session secrets appended to -keylog (tls.Config.KeyLogWriter).
+	tlsVersion := flag.String("tls", "", "TLS version: 1.2 or 1.3 (empty: plaintext h2c)")
+	tlsSuite := flag.String("tls12-suite", "", "TLS 1.2 cipher suite: aes128gcm, aes256gcm or chacha20 (empty: Go's choice)")
+	keyLog := flag.String("keylog", "", "append TLS session secrets (NSS key log) to this file")
+	certOut := flag.String("cert-out", "", "server: write the self-signed certificate (PEM) here")
+	hpackTable := flag.Int("hpack-table", 0, "h2c-server: HPACK table size advertised and used for encoding (0 = 4096)")
+	serverName := flag.String("sni", "ks.example.test", "client: the TLS server name sent")
 	flag.Parse()
 
 	switch *mode {
@@ -51,7 +69,11 @@ func main() {
 		sp := keepalive.ServerParameters{Time: *kaTime, Timeout: *kaTimeout,
 			MaxConnectionIdle: *maxIdle, MaxConnectionAge: *maxAge, MaxConnectionAgeGrace: *maxAgeGrace}
 		ep := keepalive.EnforcementPolicy{MinTime: *minTime, PermitWithoutStream: *permit}
-		s := grpc.NewServer(grpc.KeepaliveParams(sp), grpc.KeepaliveEnforcementPolicy(ep))
+		opts := []grpc.ServerOption{grpc.KeepaliveParams(sp), grpc.KeepaliveEnforcementPolicy(ep)}
+		if *tlsVersion != "" {
+			opts = append(opts, grpc.Creds(credentials.NewTLS(serverTLS(*tlsVersion, *tlsSuite, *keyLog, *certOut))))
+		}
+		s := grpc.NewServer(opts...)
 		hpb.RegisterHealthServer(s, health.NewServer())
 		go func() { time.Sleep(*life); s.Stop(); os.Exit(0) }()
 		if err := s.Serve(lis); err != nil {
@@ -67,7 +89,8 @@ func main() {
 		}
 		s := grpc.NewServer()
 		hpb.RegisterHealthServer(s, health.NewServer())
-		hs := &http.Server{Handler: h2c.NewHandler(s, &http2.Server{})}
+		h2s := &http2.Server{MaxDecoderHeaderTableSize: uint32(*hpackTable), MaxEncoderHeaderTableSize: uint32(*hpackTable)}
+		hs := &http.Server{Handler: h2c.NewHandler(s, h2s)}
 		go func() { time.Sleep(*life); hs.Close(); os.Exit(0) }()
 		if err := hs.Serve(lis); err != nil && err != http.ErrServerClosed {
 			fmt.Fprintln(os.Stderr, "serve:", err)
@@ -75,7 +98,16 @@ func main() {
 	case "client":
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		conn, err := grpc.DialContext(ctx, *addr, grpc.WithInsecure(), grpc.WithBlock())
+		dialOpts := []grpc.DialOption{grpc.WithBlock()}
+		if *tlsVersion != "" {
+			dialOpts = append(dialOpts, grpc.WithTransportCredentials(credentials.NewTLS(clientTLS(*tlsVersion, *tlsSuite, *keyLog, *serverName))))
+		} else {
+			dialOpts = append(dialOpts, grpc.WithInsecure())
+		}
+		if *kaClient > 0 {
+			dialOpts = append(dialOpts, grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: *kaClient, Timeout: 2 * time.Second, PermitWithoutStream: true}))
+		}
+		conn, err := grpc.DialContext(ctx, *addr, dialOpts...)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "dial:", err)
 			os.Exit(1)
@@ -110,4 +142,67 @@ func main() {
 			time.Sleep(*idle)
 		}
 	}
+}
+
+func tlsVersionOf(v string) uint16 {
+	if v == "1.2" {
+		return tls.VersionTLS12
+	}
+	return tls.VersionTLS13
+}
+
+func suitesOf(name string) []uint16 {
+	switch name {
+	case "aes128gcm":
+		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+	case "aes256gcm":
+		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}
+	case "chacha20":
+		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
+	}
+	return nil
+}
+
+func keyLogWriter(path string) *os.File {
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "keylog:", err)
+		os.Exit(1)
+	}
+	return f
+}
+
+func serverTLS(version, suite, keyLog, certOut string) *tls.Config {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ks.example.test"},
+		DNSNames: []string{"ks.example.test", "localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		panic(err)
+	}
+	if certOut != "" {
+		os.WriteFile(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
+		MinVersion: tlsVersionOf(version), MaxVersion: tlsVersionOf(version), CipherSuites: suitesOf(suite)}
+	if w := keyLogWriter(keyLog); w != nil {
+		cfg.KeyLogWriter = w
+	}
+	return cfg
+}
+
+func clientTLS(version, suite, keyLog, serverName string) *tls.Config {
+	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: serverName,
+		MinVersion: tlsVersionOf(version), MaxVersion: tlsVersionOf(version), CipherSuites: suitesOf(suite)}
+	if w := keyLogWriter(keyLog); w != nil {
+		cfg.KeyLogWriter = w
+	}
+	return cfg
 }

@@ -1,0 +1,394 @@
+// TLS connection state: which records are protected, which secret protects them (RFC 8446
+// section 7: handshake traffic secrets until each side's Finished, then application traffic
+// secrets, renewed by KeyUpdate; RFC 5246: the key block after ChangeCipherSpec).
+#include "tls_session.h"
+
+#include "event_emitter.h"
+
+#include <cstdio>
+
+namespace ks::capture {
+
+namespace {
+
+constexpr std::size_t kMaxHandshakeBytes = 1 << 20;
+constexpr std::uint64_t kMaxSequenceSkip = 64; // records lost in a gap that resync still finds
+constexpr std::uint8_t kMaxKeyRetries = 8;
+
+// Decrypted records, one at a time: one buffer per thread rather than one per connection.
+std::vector<std::uint8_t>& plainBuffer()
+{
+    thread_local std::vector<std::uint8_t> buffer;
+    return buffer;
+}
+
+std::size_t index(core::Direction dir)
+{
+    return dir == core::Direction::ClientToServer ? 0 : 1;
+}
+
+std::string hexPrefix(const std::array<std::uint8_t, 32>& bytes)
+{
+    char buf[17];
+    for (int i = 0; i < 8; ++i)
+        std::snprintf(buf + 2 * i, 3, "%02x", bytes[static_cast<std::size_t>(i)]);
+    return buf;
+}
+
+} // namespace
+
+TlsSession::Direction::Direction(TlsSession& s, core::Direction d, bool aligned)
+    : session(s)
+    , dir(d)
+    , reader(aligned)
+{
+}
+
+void TlsSession::Direction::onRecord(const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs)
+{
+    session.onRecord(*this, header, body, tsNs);
+}
+
+void TlsSession::Direction::onRecordGap()
+{
+    resync = true;
+    handshakeBytes.clear();
+}
+
+TlsSession::TlsSession(std::uint32_t conn, EventEmitter& emitter, std::array<Http2Framer, 2>& framers, bool aligned,
+                       std::string name)
+    : m_conn(conn)
+    , m_emitter(emitter)
+    , m_framers(framers)
+    , m_name(std::move(name))
+    , m_dirs {Direction(*this, core::Direction::ClientToServer, aligned),
+              Direction(*this, core::Direction::ServerToClient, aligned)}
+{
+}
+
+TlsSession::~TlsSession() = default;
+
+void TlsSession::feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
+{
+    auto& d = m_dirs[index(dir)];
+    d.reader.feed(bytes, tsNs, d);
+}
+
+void TlsSession::gap(core::Direction dir, std::uint64_t count)
+{
+    auto& d = m_dirs[index(dir)];
+    d.reader.gap(d);
+    if (m_keys == Keys::Ready)
+        m_framers[index(dir)].gap(count);
+}
+
+void TlsSession::warn(const std::string& what)
+{
+    m_emitter.warn(m_name + ": " + what);
+}
+
+std::string TlsSession::directionName(core::Direction dir) const
+{
+    return dir == core::Direction::ClientToServer ? "client" : "server";
+}
+
+void TlsSession::onRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
+                          std::int64_t tsNs)
+{
+    ++d.records;
+    const auto type = static_cast<TlsContentType>(header[0]);
+    const bool tls13 = m_sawServerHello && m_serverHello.version == 0x0304;
+    if (type == TlsContentType::ChangeCipherSpec) {
+        if (m_sawServerHello && !tls13) {
+            d.protectedRecords = true; // TLS 1.2: what follows uses the new keys from sequence 0
+            if (d.appCipher)
+                d.appCipher->setSequence(0);
+        }
+        return; // TLS 1.3: middlebox compatibility only (RFC 8446 appendix D.4)
+    }
+    const bool isProtected = type == TlsContentType::ApplicationData
+        || (d.protectedRecords && !tls13 && (type == TlsContentType::Handshake || type == TlsContentType::Alert));
+    if (isProtected)
+        onProtectedRecord(d, header, body, tsNs);
+    else if (type == TlsContentType::Handshake)
+        onHandshakeBytes(d, body, tsNs);
+}
+
+void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
+                                   std::int64_t tsNs)
+{
+    if ((m_keys == Keys::NotYet || m_keys == Keys::Missing) && m_sawServerHello && m_keyRetries < kMaxKeyRetries
+        && (m_keys == Keys::NotYet || m_emitter.refreshKeyLog(tsNs))) {
+        ++m_keyRetries;
+        setUpKeys(tsNs);
+    }
+    const bool appData = header[0] == static_cast<std::uint8_t>(TlsContentType::ApplicationData);
+    if (m_keys != Keys::Ready || d.failed) {
+        if (appData)
+            m_inference.onApplicationRecord(d.dir, static_cast<std::uint32_t>(body.size()), tsNs, m_conn, m_emitter);
+        if (m_keys != Keys::Ready)
+            d.resync = true; // records pass undecrypted: their sequence numbers must be found later
+        if (appData && !m_warnedNoKeys && m_keys != Keys::Ready && m_keys != Keys::Unsupported) {
+            m_warnedNoKeys = true;
+            if (!m_sawServerHello)
+                warn("TLS whose handshake is not in the capture (it started mid-connection?): it cannot be "
+                     "decrypted; PING and PING ACK are inferred from TLS record sizes");
+            else
+                warn("no key log secrets for this TLS session (client random " + hexPrefix(m_clientHello.random)
+                     + "...): its HTTP/2 frames stay encrypted; PING and PING ACK are inferred from TLS record sizes. "
+                       "Decrypt with --keylog FILE (the key log the client or server wrote: SSLKEYLOGFILE, Go's "
+                       "tls.Config.KeyLogWriter, grpc++'s TLS key log path, Envoy's key_log)");
+        }
+        return;
+    }
+    std::uint8_t inner = 0;
+    if (decryptRecord(d, header, body, inner))
+        onPlaintext(d, inner, plainBuffer(), tsNs); // nothing below decrypts again
+}
+
+bool TlsSession::decryptWith(Direction& d, TlsRecordCipher& cipher, const std::uint8_t* header,
+                             std::span<const std::uint8_t> body, std::uint8_t& innerType)
+{
+    if (!d.resync)
+        return cipher.decrypt(header, body, plainBuffer(), innerType);
+    // After lost records: the first sequence number that authenticates, a bounded search.
+    const std::uint64_t base = cipher.sequence();
+    for (std::uint64_t skip = 0; skip <= kMaxSequenceSkip; ++skip) {
+        cipher.setSequence(base + skip);
+        if (cipher.decrypt(header, body, plainBuffer(), innerType)) {
+            d.resync = false;
+            return true;
+        }
+    }
+    cipher.setSequence(base);
+    return false;
+}
+
+bool TlsSession::decryptRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
+                               std::uint8_t& innerType)
+{
+    if (m_serverHello.version == 0x0304) {
+        if (!d.appKeys && d.handshakeCipher && decryptWith(d, *d.handshakeCipher, header, body, innerType))
+            return true;
+        if (d.appCipher && decryptWith(d, *d.appCipher, header, body, innerType)) {
+            d.appKeys = true; // the Finished was missed, or the handshake secrets are not in the log
+            d.handshakeCipher.reset();
+            return true;
+        }
+        // Without handshake secrets, handshake records cannot be read: skip them quietly.
+        if (!d.appKeys && !d.handshakeCipher)
+            return false;
+    } else if (d.appCipher && decryptWith(d, *d.appCipher, header, body, innerType)) {
+        return true;
+    }
+    fail(d);
+    return false;
+}
+
+void TlsSession::fail(Direction& d)
+{
+    d.failed = true;
+    ++m_authFailures;
+    warn("a TLS record from the " + directionName(d.dir) + " (record " + std::to_string(d.records)
+         + ") failed authentication with the key log's secrets (secrets of another session, or a corrupted "
+           "capture?); nothing more is decrypted from the "
+         + directionName(d.dir) + " and no frame is read from it");
+}
+
+void TlsSession::onPlaintext(Direction& d, std::uint8_t type, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
+{
+    switch (static_cast<TlsContentType>(type)) {
+    case TlsContentType::ApplicationData:
+        m_framers[index(d.dir)].feed(bytes, tsNs);
+        break;
+    case TlsContentType::Handshake:
+        onHandshakeBytes(d, bytes, tsNs);
+        break;
+    default:
+        break; // alerts, heartbeats
+    }
+}
+
+void TlsSession::onHandshakeBytes(Direction& d, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
+{
+    if (d.handshakeBytes.size() + bytes.size() > kMaxHandshakeBytes) {
+        d.handshakeBytes.clear();
+        return;
+    }
+    d.handshakeBytes.insert(d.handshakeBytes.end(), bytes.begin(), bytes.end());
+    std::size_t pos = 0;
+    auto& buf = d.handshakeBytes;
+    while (buf.size() - pos >= 4) {
+        const std::size_t len = std::size_t(buf[pos + 1]) << 16 | std::size_t(buf[pos + 2]) << 8 | buf[pos + 3];
+        if (buf.size() - pos - 4 < len)
+            break;
+        onHandshakeMessage(d, buf[pos], std::span(buf).subspan(pos + 4, len), tsNs);
+        pos += 4 + len;
+    }
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(pos));
+    if (buf.empty())
+        buf.shrink_to_fit();
+}
+
+void TlsSession::onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body,
+                                    std::int64_t tsNs)
+{
+    switch (static_cast<TlsHandshakeType>(type)) {
+    case TlsHandshakeType::ClientHello:
+        if (d.dir == core::Direction::ClientToServer) {
+            ClientHelloInfo hello;
+            if (parseClientHello(body, hello)) {
+                m_clientHello = std::move(hello);
+                if (!m_sawClientHello)
+                    m_clientHelloNs = tsNs;
+                m_sawClientHello = true;
+            } else {
+                warn("malformed TLS ClientHello (lengths do not add up); SNI and ALPN unknown");
+            }
+        }
+        break;
+    case TlsHandshakeType::ServerHello:
+        if (d.dir == core::Direction::ServerToClient) {
+            ServerHelloInfo hello;
+            if (!parseServerHello(body, hello))
+                warn("malformed TLS ServerHello (lengths do not add up); version and cipher unknown");
+            else if (!hello.helloRetryRequest)
+                onServerHello(hello, tsNs);
+        }
+        break;
+    case TlsHandshakeType::EncryptedExtensions:
+        parseEncryptedExtensions(body, m_alpn);
+        break;
+    case TlsHandshakeType::Finished:
+        if (m_serverHello.version == 0x0304 && d.handshakeCipher && d.appCipher) {
+            d.appKeys = true;
+            d.handshakeCipher.reset();
+        }
+        break;
+    case TlsHandshakeType::KeyUpdate:
+        if (d.appKeys && d.appCipher && !d.appCipher->updateTls13())
+            fail(d);
+        break;
+    default:
+        break;
+    }
+}
+
+void TlsSession::onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs)
+{
+    if (m_sawClientHello && tsNs >= m_clientHelloNs)
+        m_inference.setHandshakeRtt(tsNs - m_clientHelloNs);
+    m_serverHello = hello;
+    m_sawServerHello = true;
+    if (!hello.alpn.empty())
+        m_alpn = hello.alpn;
+    if (hello.version == 0x0304)
+        for (auto& d : m_dirs)
+            d.protectedRecords = true;
+    m_inference.setPingLength(tlsPingRecordLength(hello.version, hello.suite));
+    const auto suite = tlsSuiteInfo(hello.suite);
+    if (suite.aead == TlsAead::None) {
+        m_keys = Keys::Unsupported;
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "0x%04x", hello.suite);
+        warn("TLS cipher suite " + (suite.name.empty() ? std::string(buf) : std::string(suite.name))
+             + " cannot be decrypted (AEAD suites only: AES-GCM, ChaCha20-Poly1305); PING and PING ACK are not inferred either");
+        m_inference.setPingLength(1); // no record has this length: infer nothing
+    }
+}
+
+void TlsSession::setUpKeys(std::int64_t tsNs)
+{
+    (void)tsNs;
+    KeyLog* log = m_emitter.keyLog();
+    if (m_keys == Keys::Unsupported || !log || !m_sawClientHello) {
+        if (m_keys != Keys::Unsupported)
+            m_keys = Keys::Missing;
+        return;
+    }
+    const TlsSessionSecrets* secrets = log->find(m_clientHello.random);
+    bool ok = false;
+    if (secrets)
+        ok = m_serverHello.version == 0x0304 ? setUpTls13Keys(*secrets) : setUpTls12Keys(*secrets);
+    m_keys = ok ? Keys::Ready : Keys::Missing;
+}
+
+bool TlsSession::setUpTls13Keys(const TlsSessionSecrets& s)
+{
+    const auto suite = tlsSuiteInfo(m_serverHello.suite);
+    auto make = [&](const TlsSecret& secret) -> std::unique_ptr<TlsRecordCipher> {
+        if (!secret.present())
+            return nullptr;
+        auto cipher = std::make_unique<TlsRecordCipher>();
+        if (!cipher->setTls13Secret(suite.aead, suite.sha384, std::span(secret.bytes.data(), secret.size)))
+            return nullptr;
+        return cipher;
+    };
+    auto& c2s = m_dirs[0];
+    auto& s2c = m_dirs[1];
+    c2s.handshakeCipher = make(s.clientHandshake);
+    s2c.handshakeCipher = make(s.serverHandshake);
+    c2s.appCipher = make(s.clientTraffic0);
+    s2c.appCipher = make(s.serverTraffic0);
+    return c2s.appCipher || s2c.appCipher;
+}
+
+bool TlsSession::setUpTls12Keys(const TlsSessionSecrets& s)
+{
+    if (!s.master.present() || m_serverHello.version != 0x0303)
+        return false;
+    const auto suite = tlsSuiteInfo(m_serverHello.suite);
+    const std::size_t keyLen = aeadKeyLength(suite.aead);
+    const std::size_t ivLen = suite.aead == TlsAead::ChaCha20Poly1305 ? 12 : 4; // RFC 7905 / RFC 5288
+    std::uint8_t block[2 * 32 + 2 * 12];
+    const std::span<std::uint8_t> out(block, 2 * keyLen + 2 * ivLen);
+    if (!tls12KeyBlock(suite.sha384, std::span(s.master.bytes.data(), s.master.size), m_serverHello.random,
+                       m_clientHello.random, out))
+        return false;
+    // key_block: client_write_key, server_write_key, client_write_IV, server_write_IV (no MAC keys).
+    for (std::size_t i = 0; i < 2; ++i) {
+        auto cipher = std::make_unique<TlsRecordCipher>();
+        if (!cipher->setTls12Key(suite.aead, out.subspan(i * keyLen, keyLen), out.subspan(2 * keyLen + i * ivLen, ivLen)))
+            return false;
+        m_dirs[i].appCipher = std::move(cipher);
+    }
+    return true;
+}
+
+void TlsSession::finish()
+{
+    if (m_sawClientHello && !m_sawServerHello)
+        warn("the TLS handshake is cut short (a ClientHello, no ServerHello): version, cipher and keys unknown");
+}
+
+std::shared_ptr<const core::TlsInfo> TlsSession::info() const
+{
+    auto info = std::make_shared<core::TlsInfo>();
+    if (m_sawServerHello) {
+        info->version = tlsVersionName(m_serverHello.version);
+        const auto suite = tlsSuiteInfo(m_serverHello.suite);
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "0x%04x", m_serverHello.suite);
+        info->cipher = suite.name.empty() ? std::string(buf) : std::string(suite.name);
+    }
+    info->sni = m_clientHello.sni;
+    info->alpn = m_alpn;
+    info->alpnOffered = m_clientHello.alpn;
+    switch (m_keys) {
+    case Keys::Ready:
+        info->decryption = m_authFailures ? "authentication failed" : "decrypted";
+        break;
+    case Keys::Missing:
+        info->decryption = "no keys";
+        break;
+    case Keys::Unsupported:
+        info->decryption = "unsupported cipher";
+        break;
+    case Keys::NotYet:
+        info->decryption = m_sawClientHello ? "handshake incomplete" : "handshake not seen";
+        break;
+    }
+    return info;
+}
+
+} // namespace ks::capture

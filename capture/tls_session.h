@@ -1,0 +1,93 @@
+// One TLS connection: both directions' record layers, the handshake (hello parsing, which keys
+// apply when), decryption with the key log's secrets into the HTTP/2 framers, and, without keys,
+// PING inference from record sizes. Allocated only for connections that carry TLS.
+#pragma once
+
+#include "core/connection_summary.h"
+#include "http2_framer.h"
+#include "key_log.h"
+#include "tls_crypto.h"
+#include "tls_handshake.h"
+#include "tls_ping_inference.h"
+#include "tls_record_reader.h"
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ks::capture {
+
+class EventEmitter;
+
+class TlsSession {
+public:
+    // aligned: the direction's bytes start at a record boundary (the connection's start, or right
+    // after a CONNECT tunnel opened). name: how warnings name the connection.
+    TlsSession(std::uint32_t conn, EventEmitter& emitter, std::array<Http2Framer, 2>& framers, bool aligned,
+               std::string name);
+    ~TlsSession();
+
+    void feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
+    void gap(core::Direction dir, std::uint64_t count);
+    // Called at the end of the capture: reports a handshake cut short.
+    void finish();
+    std::shared_ptr<const core::TlsInfo> info() const;
+
+private:
+    enum class Keys : std::uint8_t { NotYet, Ready, Missing, Unsupported };
+    struct Direction final : TlsRecordListener {
+        Direction(TlsSession& session, core::Direction dir, bool aligned);
+        void onRecord(const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs) override;
+        void onRecordGap() override;
+
+        TlsSession& session;
+        core::Direction dir;
+        TlsRecordReader reader;
+        bool protectedRecords = false; // after ServerHello (1.3) or ChangeCipherSpec (1.2)
+        bool appKeys = false; // TLS 1.3: traffic secret 0 (or later) in use
+        bool failed = false; // authentication failed: nothing more is decrypted this way
+        bool resync = false; // records were lost: the sequence number must be found again
+        std::unique_ptr<TlsRecordCipher> handshakeCipher;
+        std::unique_ptr<TlsRecordCipher> appCipher;
+        std::vector<std::uint8_t> handshakeBytes; // handshake messages split over records
+        std::uint64_t records = 0;
+    };
+
+    void onRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs);
+    void onProtectedRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
+                           std::int64_t tsNs);
+    bool decryptRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
+                       std::uint8_t& innerType);
+    void onPlaintext(Direction& d, std::uint8_t type, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
+    void onHandshakeBytes(Direction& d, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
+    void onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body, std::int64_t tsNs);
+    void onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs);
+    void setUpKeys(std::int64_t tsNs);
+    bool decryptWith(Direction& d, TlsRecordCipher& cipher, const std::uint8_t* header,
+                     std::span<const std::uint8_t> body, std::uint8_t& innerType);
+    void fail(Direction& d);
+    bool setUpTls13Keys(const TlsSessionSecrets& secrets);
+    bool setUpTls12Keys(const TlsSessionSecrets& secrets);
+    void warn(const std::string& what);
+    std::string directionName(core::Direction dir) const;
+
+    std::uint32_t m_conn;
+    EventEmitter& m_emitter;
+    std::array<Http2Framer, 2>& m_framers;
+    std::string m_name;
+    std::array<Direction, 2> m_dirs;
+    bool m_sawClientHello = false;
+    std::int64_t m_clientHelloNs = 0;
+    bool m_sawServerHello = false;
+    ClientHelloInfo m_clientHello;
+    ServerHelloInfo m_serverHello;
+    std::string m_alpn;
+    Keys m_keys = Keys::NotYet;
+    bool m_warnedNoKeys = false;
+    std::uint8_t m_keyRetries = 0;
+    TlsPingInference m_inference;
+    std::uint64_t m_authFailures = 0;
+};
+
+} // namespace ks::capture

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Regenerate the TLS, proxy and upgrade reference captures in tests/data/ from real peers:
+# grpc-go 1.33 (golang-google-grpc-dev) with tls.Config.KeyLogWriter, gRPC C-core 1.51
+# (python3-grpcio) as a TLS client, Debian's tinyproxy as the CONNECT proxy, nghttp2's nghttp and
+# nghttpd for the h2c upgrade and a raised HPACK table. Each TLS capture is stored with its key
+# log (NAME.keys). Loopback only, fixed ports 50200-50299, every process bounded by `timeout`.
+#
+#   tests/data/make_tls_captures.sh            # all scenarios (~1 minute)
+#   tests/data/make_tls_captures.sh NAME...    # only these
+#   OUT=/tmp/x tests/data/make_tls_captures.sh # write elsewhere
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=${OUT:-$HERE}
+PY=/usr/bin/python3
+KSPY="$HERE/gen/kspy.py"
+
+need=()
+for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common tinyproxy \
+         nghttp2-client nghttp2-server; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
+done
+if ((${#need[@]})); then
+    echo "installing: ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+[[ $(id -u) == 0 ]] || { echo "make_tls_captures.sh: needs root to capture on lo" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/ks-tls-captures.XXXXXX)
+PIDS=()
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+    sleep 0.3
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    PIDS=()
+}
+trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+
+echo "building gen/ksgo.go"
+(cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
+    timeout 300 go build -o "$WORK/ksgo" ksgo.go)
+KSGO="$WORK/ksgo"
+
+bg() { local t=$1; shift; timeout -s INT -k 2 "$t" "$@" >>"$WORK/log" 2>&1 & PIDS+=($!); }
+fg() { local t=$1; shift; timeout -s INT -k 2 "$t" "$@" >>"$WORK/log" 2>&1 || echo "  (exit $? from $1)"; }
+wait_listen() {
+    local i
+    for i in $(seq 1 100); do
+        ss -Hltn "sport = :$1" | grep -q . && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2; return 1
+}
+CAP_PID=""; CAP_TMP=""; CAP_DST=""
+cap_start() {     # cap_start FILE FILTER
+    CAP_DST="$OUT/$1"; CAP_TMP="$WORK/$1"
+    : >"$WORK/cap.err"
+    timeout -s INT 120 tcpdump --immediate-mode -U -n -i lo -w "$CAP_TMP" "$2" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i
+    for i in $(seq 1 100); do
+        grep -q "listening on" "$WORK/cap.err" && { sleep 0.2; return 0; }
+        sleep 0.1
+    done
+    cat "$WORK/cap.err" >&2; echo "capture did not start" >&2; return 1
+}
+cap_stop() {      # cap_stop [KEYLOG]: the key log is stored beside the capture as NAME.keys
+    sleep 1
+    kill -INT "$CAP_PID" 2>/dev/null || true
+    wait "$CAP_PID" 2>/dev/null || true
+    cleanup
+    wait 2>/dev/null || true
+    chmod 0644 "$CAP_TMP"
+    mv -f "$CAP_TMP" "$CAP_DST"
+    if (($#)); then
+        install -m 0644 "$1" "${CAP_DST%.*}.keys"
+    fi
+    printf '  -> %s (%s bytes)\n' "${CAP_DST#"$OUT"/}" "$(stat -c %s "$CAP_DST")"
+    # A busy machine can make the capture drop packets; such a capture shows the drop, not its
+    # scenario, so the scenario is run again (see the loop at the end).
+    LOST=$(tshark -r "$CAP_DST" -Y 'tcp.analysis.lost_segment or tcp.analysis.ack_lost_segment' 2>/dev/null | wc -l)
+}
+LOST=0
+port_filter() { local f="" p; for p in "$@"; do f+="${f:+ or }tcp port $p"; done; echo "$f"; }
+
+# Go's TLS server pinging every 1 s (ServerParameters.Time) and a Go TLS client idling: the
+# keepalive PINGs the inference must find, and the BDP PINGs of the two RPCs.
+go_tls_ping() {   # go_tls_ping NAME PORT VERSION [TLS1.2 SUITE] [env...]
+    local name=$1 P=$2 version=$3 suite=${4:-}; shift 4 || shift $#
+    local keys="$WORK/$name.keys"
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 25 env "$@" "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1s -ka-timeout 2s -life 14s \
+        -tls "$version" -tls12-suite "$suite" -keylog "$keys"
+    wait_listen "$P"
+    fg 25 env "$@" "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 2 -interval 300ms -idle 10500ms \
+        -tls "$version" -tls12-suite "$suite"
+    cap_stop "$keys"
+}
+
+s_tls13_go_ping()       { go_tls_ping tls13_go_ping 50200 1.3 ""; }
+# Go picks ChaCha20-Poly1305 for TLS 1.3 when it believes the CPU has no AES instructions.
+s_tls13_go_chacha()     { go_tls_ping tls13_go_chacha 50201 1.3 "" GODEBUG=cpu.aes=off; }
+s_tls12_go_aes128gcm()  { go_tls_ping tls12_go_aes128gcm 50202 1.2 aes128gcm; }
+s_tls12_go_aes256gcm()  { go_tls_ping tls12_go_aes256gcm 50203 1.2 aes256gcm; }
+s_tls12_go_chacha()     { go_tls_ping tls12_go_chacha 50204 1.2 chacha20; }
+
+# The issue's example: a C-core TLS client pinging every second against grpc-go's default ping
+# policy: GOAWAY ENHANCE_YOUR_CALM "too_many_pings" inside TLS 1.3 (keys from the Go server).
+s_tls13_too_many_pings() {
+    local P=50205 keys="$WORK/tmp.keys"
+    cap_start tls13_too_many_pings.pcap "$(port_filter $P)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$P -life 12s -tls 1.3 -keylog "$keys" -cert-out "$WORK/cert.pem"
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 5 --tls-ca "$WORK/cert.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+
+# gRPC through a real CONNECT proxy: C-core honours https_proxy; tinyproxy (its own config, on
+# a port of ours, ConnectPort opened for the server's port) tunnels TLS 1.3 to grpc-go.
+s_tls_connect_proxy() {
+    local P=50210 S=50211 keys="$WORK/proxy.keys"
+    cat >"$WORK/tinyproxy.conf" <<CONF
+Port $P
+Listen 127.0.0.1
+Timeout 60
+MaxClients 10
+Allow 127.0.0.1
+ConnectPort $S
+LogLevel Info
+LogFile "$WORK/tinyproxy.log"
+PidFile "$WORK/tinyproxy.pid"
+CONF
+    cap_start tls_connect_proxy.pcap "$(port_filter $P $S)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$S -ka-time 1s -ka-timeout 2s -life 12s -tls 1.3 \
+        -keylog "$keys" -cert-out "$WORK/cert.pem"
+    wait_listen $S
+    bg 20 tinyproxy -d -c "$WORK/tinyproxy.conf"
+    wait_listen $P
+    fg 20 env https_proxy=http://127.0.0.1:$P grpc_proxy=http://127.0.0.1:$P no_proxy= \
+        $PY "$KSPY" client --addr 127.0.0.1:$S --rpcs 1 --idle 3.5 --tls-ca "$WORK/cert.pem" \
+        --method /grpc.health.v1.Health/Check
+    cap_stop "$keys"
+}
+
+# HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
+# advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
+# update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
+s_h2c_upgrade_hpack() {
+    local P=50220
+    cap_start h2c_upgrade_hpack.pcap "$(port_filter $P)"
+    bg 15 "$KSGO" -mode h2c-server -addr 127.0.0.1:$P -life 6s -hpack-table 65536
+    wait_listen $P
+    fg 10 nghttp -u -n -c 65536 --encoder-header-table-size=65536 -H "x-ks-big: $(printf 'a%.0s' $(seq 1 5000))" \
+        http://127.0.0.1:$P/a http://127.0.0.1:$P/b http://127.0.0.1:$P/c
+    cap_stop
+}
+
+# The TLS 1.3 capture again as pcapng with its key log inside (a Decryption Secrets Block).
+s_tls13_dsb() {
+    [[ -f "$OUT/tls13_go_ping.pcap" ]] || s_tls13_go_ping
+    editcap --inject-secrets "tls,$OUT/tls13_go_ping.keys" "$OUT/tls13_go_ping.pcap" "$OUT/tls13_dsb.pcapng"
+    chmod 0644 "$OUT/tls13_dsb.pcapng"
+    echo "  -> tls13_dsb.pcapng"
+}
+
+ALL=(tls13_go_ping tls13_go_chacha tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
+     tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb)
+(($#)) && ALL=("$@")
+start=$SECONDS
+for s in "${ALL[@]}"; do
+    declare -F "s_$s" >/dev/null || { echo "unknown scenario: $s (known: ${ALL[*]})" >&2; exit 2; }
+    for try in 1 2 3; do
+        echo "== $s${try/#1/}"
+        "s_$s"
+        ((LOST == 0)) && break
+        echo "  the capture lost packets ($LOST); again"
+    done
+done
+echo "done in $((SECONDS - start)) s; helper output in the log was:"
+tail -n 40 "$WORK/log" | sed 's/^/  | /'
