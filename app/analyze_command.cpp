@@ -237,7 +237,7 @@ int runAnalyze(const std::vector<std::string>& args)
         info.warnings.push_back(std::to_string(bad) + " packets had truncated or inconsistent IP/TCP headers and were skipped");
     info.packets = engine.counters().packets;
     info.originNs = engine.originNs();
-    info.connections = engine.summaries();
+    info.connections = engine.takeSummaries();
     info.showFindings = true;
     info.profiles = analyzerOptions.profiles;
     info.findings = analyzer.finish(info.connections);

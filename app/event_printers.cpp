@@ -5,8 +5,12 @@
 #include "core/http2_codes.h"
 #include "findings_options.h"
 
+#include "core/number_format.h"
+
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
+#include <cstring>
 
 namespace ks::app {
 
@@ -70,9 +74,18 @@ void JsonPrinter::end(const RunInfo& info)
         m_buffer += "\n";
         core::JsonWriter item(m_buffer);
         core::writeConnectionJson(item, info.connections[i], info.originNs, m_decimals);
+        if (m_buffer.size() >= (1 << 20))
+            flush(false); // a busy host's million connections are not held as one string
     }
-    m_buffer += "\n],\"findings\":";
-    m_buffer += core::findingsJson(info.findings);
+    m_buffer += "\n],\"findings\":[";
+    for (std::size_t i = 0; i < info.findings.size(); ++i) {
+        if (i)
+            m_buffer += ",";
+        m_buffer += core::findingJson(info.findings[i]); // as findingsJson, one at a time
+        if (m_buffer.size() >= (1 << 20))
+            flush(false);
+    }
+    m_buffer += "]";
     m_buffer += ",\"warnings\":[";
     for (std::size_t i = 0; i < info.warnings.size(); ++i) {
         if (i)
@@ -90,13 +103,25 @@ TextPrinter::TextPrinter(std::FILE* out, bool showAll, bool flushEachEvent)
 {
 }
 
+void TextPrinter::flush(bool force)
+{
+    if (force || m_flushEachEvent || m_buffer.size() >= (1 << 20)) {
+        std::fwrite(m_buffer.view().data(), 1, m_buffer.size(), m_out);
+        m_buffer.clear();
+        if (force || m_flushEachEvent)
+            std::fflush(m_out);
+    }
+}
+
 void TextPrinter::begin(const RunInfo& info)
 {
     m_decimals = info.decimals;
-    std::fprintf(m_out, "%s: %s, timestamps in %s\n", info.source.c_str(), info.linkType.c_str(),
-                 info.decimals == 9 ? "nanoseconds" : "microseconds");
+    m_buffer.append(info.source);
+    m_buffer.append(": ");
+    m_buffer.append(info.linkType);
+    m_buffer.append(info.decimals == 9 ? ", timestamps in nanoseconds\n" : ", timestamps in microseconds\n");
     if (m_flushEachEvent)
-        std::fflush(m_out);
+        flush(true);
 }
 
 namespace {
@@ -121,48 +146,62 @@ bool keepaliveRelevant(EventType type)
     }
 }
 
-std::string seconds(std::int64_t ns, int decimals)
+// printf's %*s and %-*s for [text, end) at p (room for the wider of the two); return the end.
+char* padLeft(char* p, const char* text, const char* end, std::size_t width)
 {
-    std::string s;
-    core::appendSeconds(s, ns, decimals);
-    return s;
+    const auto size = static_cast<std::size_t>(end - text);
+    if (size < width) {
+        std::memset(p, ' ', width - size);
+        p += width - size;
+    }
+    std::memcpy(p, text, size);
+    return p + size;
 }
 
-} // namespace
-
-void TextPrinter::onEvent(const core::Event& e)
+char* padRight(char* p, const char* text, const char* end, std::size_t width)
 {
-    if (e.type == EventType::PingAck && e.rttMs >= 0) {
-        if (m_rtt.size() <= e.conn)
-            m_rtt.resize(e.conn + 1);
-        auto& r = m_rtt[e.conn];
-        r.min = r.count ? std::min(r.min, e.rttMs) : e.rttMs;
-        r.max = r.count ? std::max(r.max, e.rttMs) : e.rttMs;
-        r.sum += e.rttMs;
-        ++r.count;
+    const auto size = static_cast<std::size_t>(end - text);
+    std::memcpy(p, text, size);
+    p += size;
+    if (size < width) {
+        std::memset(p, ' ', width - size);
+        p += width - size;
     }
-    if (!m_showAll && !keepaliveRelevant(e.type))
-        return;
-    if (m_printed++ == 0)
-        std::fprintf(m_out, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
-    std::string detail;
+    return p;
+}
+
+void appendUnsigned(std::string& out, std::uint64_t value)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end);
+}
+
+void appendOpaque(std::string& out, std::uint64_t opaque)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out += "opaque=";
+    for (int shift = 60; shift >= 0; shift -= 4)
+        out.push_back(hex[(opaque >> shift) & 0xf]);
+}
+
+// The details column: what printf("...") built before, byte for byte.
+void appendDetail(std::string& detail, const core::Event& e)
+{
     char buf[160];
     switch (e.type) {
     case EventType::Ping:
         if (e.inferred) {
-            detail = "inferred from TLS record sizes";
+            detail += "inferred from TLS record sizes";
             break;
         }
-        std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
-        detail = buf;
+        appendOpaque(detail, e.opaque);
         break;
     case EventType::PingAck:
-        if (e.inferred) {
-            detail = "inferred from TLS record sizes";
-        } else {
-            std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
-            detail = buf;
-        }
+        if (e.inferred)
+            detail += "inferred from TLS record sizes";
+        else
+            appendOpaque(detail, e.opaque);
         if (e.rttMs >= 0) {
             std::snprintf(buf, sizeof buf, "  rtt=%.3f ms", e.rttMs);
             detail += buf;
@@ -173,23 +212,25 @@ void TextPrinter::onEvent(const core::Event& e)
     case EventType::Goaway:
         std::snprintf(buf, sizeof buf, "%s (%u) last_stream=%u", std::string(core::http2ErrorName(e.errorCode)).c_str(),
                       e.errorCode, e.lastStreamId);
-        detail = buf;
+        detail += buf;
         if (!e.debug.empty())
             detail += " debug=\"" + e.debug + "\"";
         break;
     case EventType::RstStream:
         std::snprintf(buf, sizeof buf, "stream=%u %s (%u)", e.stream,
                       std::string(core::http2ErrorName(e.errorCode)).c_str(), e.errorCode);
-        detail = buf;
+        detail += buf;
         break;
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
-        std::snprintf(buf, sizeof buf, "seq=%u", e.seq);
-        detail = buf;
+        detail += "seq=";
+        appendUnsigned(detail, e.seq);
         break;
     case EventType::Headers:
-        std::snprintf(buf, sizeof buf, "stream=%u%s", e.stream, e.endStream ? " end_stream" : "");
-        detail = buf;
+        detail += "stream=";
+        appendUnsigned(detail, e.stream);
+        if (e.endStream)
+            detail += " end_stream";
         if (!e.path.empty())
             detail += " path=" + e.path;
         if (e.grpcStatus >= 0)
@@ -200,51 +241,135 @@ void TextPrinter::onEvent(const core::Event& e)
             detail += " (header fields refer to HPACK state from before the capture: not decoded)";
         break;
     case EventType::Data:
-        std::snprintf(buf, sizeof buf, "stream=%u length=%u%s", e.stream, e.length, e.endStream ? " end_stream" : "");
-        detail = buf;
+        detail += "stream=";
+        appendUnsigned(detail, e.stream);
+        detail += " length=";
+        appendUnsigned(detail, e.length);
+        if (e.endStream)
+            detail += " end_stream";
         break;
     case EventType::WindowUpdate:
-        std::snprintf(buf, sizeof buf, "stream=%u increment=%u", e.stream, e.length);
-        detail = buf;
+        detail += "stream=";
+        appendUnsigned(detail, e.stream);
+        detail += " increment=";
+        appendUnsigned(detail, e.length);
         break;
     case EventType::Settings:
-        detail = e.ack ? "ack" : "";
+        if (e.ack)
+            detail += "ack";
         for (std::size_t i = 0; i < e.settingsCount; ++i) {
-            if (!detail.empty())
+            if (e.ack || i > 0)
                 detail.push_back(' ');
             detail.append(core::http2SettingName(e.settings[i].id));
             detail.push_back('=');
-            detail.append(std::to_string(e.settings[i].value));
+            appendUnsigned(detail, e.settings[i].value);
         }
         break;
     case EventType::ChannelState:
-        detail = e.state;
+        detail += e.state;
         break;
     case EventType::Rpc:
         std::snprintf(buf, sizeof buf, "%s %s %.1f ms", e.method.c_str(), e.status.c_str(), e.durationMs);
-        detail = buf;
+        detail += buf;
         if (!e.message.empty())
             detail += " \"" + e.message + "\"";
         break;
     default:
         break;
     }
-    std::string name(core::eventTypeName(e.type));
-    char index[24];
-    std::snprintf(index, sizeof index, "#%" PRIu64, e.index);
-    std::fprintf(m_out, "%14s  %-7s %-5u %-3s  %-17s %s\n", seconds(e.relNs, m_decimals).c_str(), index, e.conn,
-                 std::string(core::directionName(e.dir)).c_str(), name.c_str(), detail.c_str());
-    if (m_flushEachEvent)
-        std::fflush(m_out);
+}
+
+} // namespace
+
+void TextPrinter::onEvent(const core::Event& e)
+{
+    if (e.type == EventType::PingAck && e.rttMs >= 0) {
+        auto& r = m_rtt[e.conn];
+        r.min = r.count ? std::min(r.min, e.rttMs) : e.rttMs;
+        r.max = r.count ? std::max(r.max, e.rttMs) : e.rttMs;
+        r.sum += e.rttMs;
+        ++r.count;
+    }
+    if (!m_showAll && !keepaliveRelevant(e.type))
+        return;
+    if (m_printed++ == 0) {
+        char head[96];
+        std::snprintf(head, sizeof head, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
+        m_buffer.append(head);
+    }
+    // "%14s  %-7s %-5u %-3s  %-17s %s\n" (time, #index, conn, dir, event, details), written in
+    // place: the text view prints a line per PING, and printf's parsing was most of its time.
+    char field[64];
+    char* p = m_buffer.grow(256);
+    char* end = core::formatSeconds(field, e.relNs, m_decimals);
+    p = padLeft(p, field, end, 14);
+    *p++ = ' ';
+    *p++ = ' ';
+    field[0] = '#';
+    end = core::formatUnsigned(field + 1, e.index);
+    p = padRight(p, field, end, 7);
+    *p++ = ' ';
+    end = core::formatUnsigned(field, e.conn);
+    p = padRight(p, field, end, 5);
+    *p++ = ' ';
+    const auto dir = core::directionName(e.dir);
+    p = padRight(p, dir.data(), dir.data() + dir.size(), 3);
+    *p++ = ' ';
+    *p++ = ' ';
+    const auto name = core::eventTypeName(e.type);
+    p = padRight(p, name.data(), name.data() + name.size(), 17);
+    *p++ = ' ';
+    // Inferred PINGs (TLS without keys) have no opaque data: the general path words them.
+    switch (e.inferred ? EventType::ChannelState : e.type) {
+    case EventType::Ping:
+    case EventType::PingAck:
+        std::memcpy(p, "opaque=", 7);
+        p = core::formatHex64(p + 7, e.opaque);
+        if (e.type == EventType::Ping)
+            break;
+        if (e.rttMs >= 0) {
+            std::memcpy(p, "  rtt=", 6);
+            p = core::formatFixed(p + 6, e.rttMs, 3);
+            std::memcpy(p, " ms", 3);
+            p += 3;
+        } else {
+            std::memcpy(p, "  (PING not in capture)", 23);
+            p += 23;
+        }
+        break;
+    case EventType::TcpKeepalive:
+    case EventType::TcpKeepaliveAck:
+        std::memcpy(p, "seq=", 4);
+        p = core::formatUnsigned(p + 4, e.seq);
+        break;
+    case EventType::Syn:
+    case EventType::Fin:
+    case EventType::Rst:
+        break;
+    default:
+        m_buffer.commit(p);
+        m_scratch.clear();
+        appendDetail(m_scratch, e);
+        m_buffer.append(m_scratch);
+        p = m_buffer.grow(1);
+        break;
+    }
+    *p++ = '\n';
+    m_buffer.commit(p);
+    flush(false);
 }
 
 void TextPrinter::end(const RunInfo& info)
 {
+    flush(true);
+    std::string out; // the connections, written 1 MiB at a time
     std::size_t http2 = 0;
     for (const auto& c : info.connections)
         http2 += c.http2 ? 1 : 0;
-    std::fprintf(m_out, "\n%" PRIu64 " packets, %zu TCP connections (%zu HTTP/2)\n", info.packets,
-                 info.connections.size(), http2);
+    char line[512];
+    std::snprintf(line, sizeof line, "\n%" PRIu64 " packets, %zu TCP connections (%zu HTTP/2)\n", info.packets,
+                  info.connections.size(), http2);
+    out += line;
     for (const auto& c : info.connections) {
         auto n = [&c](EventType t) { return static_cast<unsigned long long>(c.count(t)); };
         const char* ending = "still open at the end of the capture";
@@ -255,9 +380,14 @@ void TextPrinter::end(const RunInfo& info)
         case core::ConnectionEnd::RstS2C: ending = "reset by the server (RST)"; break;
         case core::ConnectionEnd::Open: break;
         }
-        std::fprintf(m_out, "\nconnection %u  %s -> %s  %s%s\n", c.id, c.client.c_str(), c.server.c_str(),
-                     c.http2 ? "HTTP/2" : (c.tls ? "TLS, HTTP/2 not read" : "not HTTP/2 (or encrypted)"),
-                     c.sawHandshake ? "" : ", started before the capture");
+        out += "\nconnection ";
+        appendUnsigned(out, c.id);
+        out += "  ";
+        out += c.client;
+        out += " -> ";
+        out += c.server;
+        out += c.http2 ? "  HTTP/2" : (c.tls ? "  TLS, HTTP/2 not read" : "  not HTTP/2 (or encrypted)");
+        out += c.sawHandshake ? "\n" : ", started before the capture\n";
         if (c.tls) {
             const auto& t = *c.tls;
             std::string alpn = t.alpn;
@@ -266,35 +396,62 @@ void TextPrinter::end(const RunInfo& info)
                 for (const auto& a : t.alpnOffered)
                     alpn += " " + a;
             }
-            std::fprintf(m_out, "  %s, %s, SNI %s, ALPN %s; %s\n", t.version.empty() ? "TLS (version not seen)" : t.version.c_str(),
-                         t.cipher.empty() ? "cipher not seen" : t.cipher.c_str(), t.sni.empty() ? "none" : t.sni.c_str(),
-                         alpn.empty() ? "none" : alpn.c_str(), t.decryption.c_str());
+            out += "  " + (t.version.empty() ? std::string("TLS (version not seen)") : t.version) + ", "
+                + (t.cipher.empty() ? std::string("cipher not seen") : t.cipher) + ", SNI " + (t.sni.empty() ? std::string("none") : t.sni)
+                + ", ALPN " + (alpn.empty() ? std::string("none") : alpn) + "; " + t.decryption + "\n";
         }
         if (!c.proxy.empty())
-            std::fprintf(m_out, "  via %s\n", c.proxy.c_str());
-        std::fprintf(m_out, "  %s .. %s s, %s\n", seconds(c.firstNs - info.originNs, m_decimals).c_str(),
-                     seconds(c.lastNs - info.originNs, m_decimals).c_str(), ending);
-        std::fprintf(m_out, "  how it ended: %s%s%s\n", std::string(core::endCauseLabel(c.endCause)).c_str(),
-                     c.endDetail.empty() ? "" : ": ", c.endDetail.c_str());
-        if (c.retransmissions[0] || c.retransmissions[1])
-            std::fprintf(m_out, "  TCP retransmissions: %" PRIu64 " client -> server, %" PRIu64 " server -> client\n",
-                         c.retransmissions[0], c.retransmissions[1]);
-        std::fprintf(m_out, "  longest idle gap %s s (from %s s), %" PRIu64 " packets, %" PRIu64 " payload bytes\n",
-                     seconds(c.longestIdleNs, 3).c_str(), seconds(c.longestIdleStartNs - info.originNs, 3).c_str(),
-                     c.packets, c.payloadBytes);
-        std::fprintf(m_out, "  PING %llu, PING ACK %llu", n(EventType::Ping), n(EventType::PingAck));
-        if (c.id < m_rtt.size() && m_rtt[c.id].count) {
-            const auto& r = m_rtt[c.id];
-            std::fprintf(m_out, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min, r.sum / static_cast<double>(r.count), r.max);
+            out += "  via " + c.proxy + "\n";
+        out += "  ";
+        core::appendSeconds(out, c.firstNs - info.originNs, m_decimals);
+        out += " .. ";
+        core::appendSeconds(out, c.lastNs - info.originNs, m_decimals);
+        out += " s, ";
+        out += ending;
+        out += "\n  how it ended: ";
+        out += core::endCauseLabel(c.endCause);
+        if (!c.endDetail.empty())
+            out += ": " + c.endDetail;
+        if (c.retransmissions[0] || c.retransmissions[1]) {
+            out += "\n  TCP retransmissions: ";
+            appendUnsigned(out, c.retransmissions[0]);
+            out += " client -> server, ";
+            appendUnsigned(out, c.retransmissions[1]);
+            out += " server -> client";
         }
-        std::fprintf(m_out, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
-                     n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck),
-                     n(EventType::Fin), n(EventType::Rst));
-        if (c.http2)
-            std::fprintf(m_out, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
-                         n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
-                         n(EventType::WindowUpdate));
+        out += "\n  longest idle gap ";
+        core::appendSeconds(out, c.longestIdleNs, 3);
+        out += " s (from ";
+        core::appendSeconds(out, c.longestIdleStartNs - info.originNs, 3);
+        out += " s), ";
+        appendUnsigned(out, c.packets);
+        out += " packets, ";
+        appendUnsigned(out, c.payloadBytes);
+        out += " payload bytes\n  PING ";
+        appendUnsigned(out, n(EventType::Ping));
+        out += ", PING ACK ";
+        appendUnsigned(out, n(EventType::PingAck));
+        if (const auto it = m_rtt.find(c.id); it != m_rtt.end()) {
+            const auto& r = it->second;
+            std::snprintf(line, sizeof line, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min, r.sum / static_cast<double>(r.count), r.max);
+            out += line;
+        }
+        std::snprintf(line, sizeof line, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
+                      n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck), n(EventType::Fin),
+                      n(EventType::Rst));
+        out += line;
+        if (c.http2) {
+            std::snprintf(line, sizeof line, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
+                          n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
+                          n(EventType::WindowUpdate));
+            out += line;
+        }
+        if (out.size() >= (1 << 20)) {
+            std::fwrite(out.data(), 1, out.size(), m_out);
+            out.clear();
+        }
     }
+    std::fwrite(out.data(), 1, out.size(), m_out);
     if (info.showFindings)
         printFindingsText(m_out, info.findings, info.profiles);
     for (const auto& w : info.warnings)

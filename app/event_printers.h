@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace ks::app {
@@ -64,13 +65,17 @@ private:
         std::uint64_t count = 0;
         double min = 0, max = 0, sum = 0;
     };
+    // Writes the buffer out once it holds 1 MiB (at once with force or flushEachEvent).
+    void flush(bool force);
 
     std::FILE* m_out;
     bool m_showAll;
     bool m_flushEachEvent;
     int m_decimals = 6;
     std::uint64_t m_printed = 0;
-    std::vector<RttStats> m_rtt; // per connection
+    std::unordered_map<std::uint32_t, RttStats> m_rtt; // connections with a PING round trip
+    core::OutputBuffer m_buffer; // lines not yet written
+    std::string m_scratch;
 };
 
 // What analyze and lab print to standard output: the JSON document or the text view, with every

@@ -36,52 +36,7 @@ bool linuxEphemeral(std::uint16_t port)
 
 } // namespace
 
-TcpConnection::TcpConnection(std::uint32_t id, EventEmitter& emitter, bool fromStart)
-    : framers {Http2Framer(fromStart ? Http2Framer::Mode::Preface : Http2Framer::Mode::Hunting),
-               Http2Framer(fromStart ? Http2Framer::Mode::ServerPreface : Http2Framer::Mode::Hunting)}
-    , session(std::make_unique<Http2Session>(id, emitter))
-    , emitter(&emitter)
-    , inputs {StreamInput(*this, Direction::ClientToServer), StreamInput(*this, Direction::ServerToClient)}
-{
-    summary.id = id;
-    summary.sawHandshake = fromStart;
-    framers[0].setListener(&session->listener(Direction::ClientToServer));
-    framers[1].setListener(&session->listener(Direction::ServerToClient));
-    streams[0] = std::make_unique<StreamReassembler>(inputs[0]);
-    streams[1] = std::make_unique<StreamReassembler>(inputs[1]);
-}
-
-void StreamInput::feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs)
-{
-    const std::size_t d = dirIndex(m_dir);
-    if (m_route == Route::Undecided) {
-        // The connection's other direction decided first: follow it (a server speaks HTTP/2 or
-        // TLS when its client does); else these bytes decide.
-        const Route other = m_conn.inputs[1 - d].m_route;
-        if (other != Route::Undecided)
-            m_route = other;
-        else if (needsStreamPipeline(bytes, m_dir, m_conn.summary.sawHandshake))
-            m_route = Route::Pipeline;
-        else
-            m_route = Route::Framer;
-        if (m_route == Route::Pipeline && !m_conn.pipeline)
-            m_conn.pipeline = std::make_unique<StreamPipeline>(m_conn, m_conn.summary.sawHandshake);
-    }
-    if (m_route == Route::Framer)
-        m_conn.framers[d].feed(bytes, tsNs);
-    else
-        m_conn.pipeline->feed(m_dir, bytes, tsNs);
-}
-
-void StreamInput::gap(std::uint64_t count)
-{
-    if (m_route == Route::Pipeline)
-        m_conn.pipeline->gap(m_dir, count);
-    else
-        m_conn.framers[dirIndex(m_dir)].gap(count);
-}
-
-std::size_t CaptureEngine::FlowKeyHash::operator()(const FlowKey& k) const
+std::uint64_t CaptureEngine::hashOf(const FlowKey& k)
 {
     // Word-wise multiply-xorshift over the addresses and ports (unused IPv4 bytes are zero).
     std::uint64_t h = std::uint64_t(k.portA) << 16 | k.portB;
@@ -95,7 +50,32 @@ std::size_t CaptureEngine::FlowKeyHash::operator()(const FlowKey& k) const
     };
     mix(k.a.bytes);
     mix(k.b.bytes);
-    return static_cast<std::size_t>(h);
+    // MurmurHash3's finalizer: the table indexes by the low bits, which the multiplies above
+    // leave poorly mixed for addresses and ports that differ only in a few bits.
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+CaptureEngine::FlowKey CaptureEngine::keyOf(const IpAddress& a, std::uint16_t portA, const IpAddress& b,
+                                            std::uint16_t portB)
+{
+    // Either direction's packets give the same key: the lower endpoint first.
+    const bool aFirst = std::tie(a.bytes, portA) < std::tie(b.bytes, portB);
+    FlowKey key;
+    key.a = aFirst ? a : b;
+    key.b = aFirst ? b : a;
+    key.portA = aFirst ? portA : portB;
+    key.portB = aFirst ? portB : portA;
+    return key;
+}
+
+CaptureEngine::FlowKey CaptureEngine::keyOf(const TcpConnection& conn) const
+{
+    return keyOf(conn.clientAddr, conn.clientPort, conn.serverAddr, conn.serverPort);
 }
 
 CaptureEngine::CaptureEngine(int linkType, EventSink& sink)
@@ -110,8 +90,7 @@ void CaptureEngine::publish(Event& event)
 {
     event.index = m_nextIndex++;
     event.relNs = event.tsNs - m_originNs;
-    auto& conn = *m_connections[event.conn];
-    ++conn.summary.counts[static_cast<std::size_t>(event.type)];
+    m_summaries[event.conn].counts.add(static_cast<std::size_t>(event.type));
     ++m_counters.events;
     m_sink.onEvent(event);
 }
@@ -140,7 +119,7 @@ void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, 
 {
     Event e;
     e.tsNs = tsNs;
-    e.conn = conn.summary.id;
+    e.conn = conn.id;
     e.dir = dir;
     e.type = type;
     e.seq = seq;
@@ -171,67 +150,126 @@ bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg) const
     return false;
 }
 
-TcpConnection& CaptureEngine::createConnection(const FlowKey& key, const TcpSegment& seg, std::int64_t tsNs)
+TcpConnection& CaptureEngine::createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg,
+                                               std::int64_t tsNs, bool reused)
 {
     const bool syn = seg.flags & kTcpSyn;
     const bool ack = seg.flags & kTcpAck;
     const auto id = static_cast<std::uint32_t>(m_connections.size());
-    auto conn = std::make_unique<TcpConnection>(id, *this, syn);
+    auto& conn = m_connections.emplace_back(id);
+    auto& summary = m_summaries.emplace_back();
+    summary.id = id;
+    summary.sawHandshake = syn;
     bool srcIsClient;
     if (syn)
         srcIsClient = !ack;
     else
         srcIsClient = !srcIsServerByHeuristic(seg);
-    conn->clientAddr = srcIsClient ? seg.src : seg.dst;
-    conn->clientPort = srcIsClient ? seg.srcPort : seg.dstPort;
-    const IpAddress& serverAddr = srcIsClient ? seg.dst : seg.src;
-    const std::uint16_t serverPort = srcIsClient ? seg.dstPort : seg.srcPort;
-    conn->summary.client = endpoint(conn->clientAddr, conn->clientPort);
-    conn->summary.server = endpoint(serverAddr, serverPort);
-    conn->summary.firstNs = tsNs;
-    conn->lastPayloadNs = tsNs;
-    ++m_serverPortUses[serverPort];
-    m_table[key] = id;
-    m_connections.push_back(std::move(conn));
-    return *m_connections.back();
+    conn.clientAddr = srcIsClient ? seg.src : seg.dst;
+    conn.clientPort = srcIsClient ? seg.srcPort : seg.dstPort;
+    conn.serverAddr = srcIsClient ? seg.dst : seg.src;
+    conn.serverPort = srcIsClient ? seg.dstPort : seg.srcPort;
+    summary.client = endpoint(conn.clientAddr, conn.clientPort);
+    summary.server = endpoint(conn.serverAddr, conn.serverPort);
+    summary.firstNs = tsNs;
+    conn.lastPayloadNs = tsNs;
+    ++m_serverPortUses[conn.serverPort];
+    auto same = [this, &key](std::uint32_t other) { return keyOf(m_connections[other]) == key; };
+    if (reused)
+        m_table.replace(hash, same, id);
+    else
+        m_table.insert(hash, id, [this](std::uint32_t other) { return hashOf(keyOf(m_connections[other])); });
+    return conn;
 }
 
 TcpConnection& CaptureEngine::connectionFor(const TcpSegment& seg, std::int64_t tsNs)
 {
-    FlowKey key;
-    const bool srcFirst = std::tie(seg.src.bytes, seg.srcPort) < std::tie(seg.dst.bytes, seg.dstPort);
-    key.a = srcFirst ? seg.src : seg.dst;
-    key.b = srcFirst ? seg.dst : seg.src;
-    key.portA = srcFirst ? seg.srcPort : seg.dstPort;
-    key.portB = srcFirst ? seg.dstPort : seg.srcPort;
+    const FlowKey key = keyOf(seg.src, seg.srcPort, seg.dst, seg.dstPort);
     std::uint32_t index;
+    std::uint64_t hash = 0;
     if (m_haveLastFlow && key == m_lastFlow) {
         index = m_lastFlowIndex; // packets of one flow come in runs: skip the hash lookup
     } else {
-        auto it = m_table.find(key);
-        if (it == m_table.end()) {
-            auto& created = createConnection(key, seg, tsNs);
+        hash = hashOf(key);
+        index = m_table.find(hash, [this, &seg](std::uint32_t id) {
+            const auto& c = m_connections[id];
+            return (seg.srcPort == c.clientPort && seg.dstPort == c.serverPort && seg.src == c.clientAddr && seg.dst == c.serverAddr)
+                || (seg.srcPort == c.serverPort && seg.dstPort == c.clientPort && seg.src == c.serverAddr && seg.dst == c.clientAddr);
+        });
+        if (index == FlowTable::kNone) {
             m_haveLastFlow = false;
-            return created;
+            return createConnection(key, hash, seg, tsNs, false);
         }
-        index = it->second;
         m_lastFlow = key;
         m_lastFlowIndex = index;
         m_haveLastFlow = true;
     }
-    auto& conn = *m_connections[index];
+    auto& conn = m_connections[index];
     // A new SYN on a 4-tuple whose connection ended (or with a new ISN) is a new connection.
     if ((seg.flags & kTcpSyn) && !(seg.flags & kTcpAck)) {
         const auto& c2s = conn.tcp[0];
         const bool ended = conn.rstSeen || conn.tcp[0].finSeen || conn.tcp[1].finSeen;
-        if (ended || (c2s.synSeen && conn.clientIsn != seg.seq)) {
-            for (auto& stream : conn.streams)
-                stream->flush();
+        if (ended || (c2s.synSeen && c2s.synSeq != seg.seq)) {
+            closeDecoder(conn);
             m_haveLastFlow = false;
-            return createConnection(key, seg, tsNs);
+            return createConnection(key, hashOf(key), seg, tsNs, true);
         }
     }
     return conn;
+}
+
+ConnectionDecoder& CaptureEngine::makeDecoder(TcpConnection& conn, bool hunting)
+{
+    using Mode = Http2Framer::Mode;
+    const bool fromStart = m_summaries[conn.id].sawHandshake && !hunting;
+    conn.decoder = std::make_unique<ConnectionDecoder>(conn.id, *this, fromStart ? Mode::Preface : Mode::Hunting,
+                                                       fromStart ? Mode::ServerPreface : Mode::Hunting, m_summaries);
+    if (hunting)
+        return *conn.decoder;
+    // Start each direction as if the decoder had been there since the SYN.
+    for (std::size_t d = 0; d < 2; ++d) {
+        const auto& dir = conn.tcp[d];
+        if (!dir.synSeen)
+            continue;
+        conn.decoder->streams[d].setInitialSequence(dir.synSeq + 1);
+        if (dir.peerAckedKnown)
+            conn.decoder->streams[d].acknowledged(dir.peerAcked);
+    }
+    return *conn.decoder;
+}
+
+void CaptureEngine::closeDecoder(TcpConnection& conn)
+{
+    if (!conn.decoder)
+        return;
+    for (auto& stream : conn.decoder->streams)
+        stream.flush();
+    auto& summary = m_summaries[conn.id];
+    summary.http2 = summary.http2 || conn.decoder->everLocked();
+    if (auto& pipeline = conn.decoder->pipeline) {
+        pipeline->finish();
+        summary.tls = pipeline->tlsInfo();
+        summary.proxy = pipeline->proxy();
+    }
+    conn.decoder.reset();
+    conn.decoderClosed = true;
+}
+
+void CaptureEngine::payload(TcpConnection& conn, std::size_t d, const TcpSegment& seg, std::int64_t tsNs, bool fresh)
+{
+    if (!conn.decoder) {
+        // After the close only bytes never seen before are decoded (a peer that ignored an RST
+        // carries on), from a frame boundary found again; retransmissions are not.
+        if (conn.decoderClosed && !fresh)
+            return;
+        makeDecoder(conn, conn.decoderClosed);
+    }
+    auto& decoder = *conn.decoder;
+    auto& framer = decoder.framers[d];
+    const bool deciding = framer.mode() == Http2Framer::Mode::Preface;
+    decoder.streams[d].segment(seg.seq, seg.payload, seg.payloadLength, tsNs);
+    if (deciding && framer.mode() == Http2Framer::Mode::Opaque)
+        decoder.framers[1 - d].setOpaque(); // no client preface: not HTTP/2 (or TLS)
 }
 
 void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame)
@@ -262,7 +300,9 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     const std::size_t d = dirIndex(dir);
     TcpDirectionState& fwd = conn.tcp[d];
     TcpDirectionState& rev = conn.tcp[1 - d];
-    auto& summary = conn.summary;
+    const std::uint32_t nextSeqBefore = fwd.nextSeq;
+    const bool nextKnownBefore = fwd.seen && fwd.nextSeq != fwd.baseSeq;
+    auto& summary = m_summaries[conn.id];
     ++summary.packets;
     summary.lastNs = tsNs;
 
@@ -302,14 +342,20 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     fwd.window = seg.window;
     fwd.lastWasKeepalive = keepalive;
 
-    if ((flags & kTcpAck) && !syn)
-        conn.streams[1 - d]->acknowledged(seg.ack);
+    if ((flags & kTcpAck) && !syn) {
+        if (conn.decoder)
+            conn.decoder->streams[1 - d].acknowledged(seg.ack);
+        if (rev.synSeen && (!rev.peerAckedKnown || seqDiff(seg.ack, rev.peerAcked) > 0)) {
+            rev.peerAcked = seg.ack;
+            rev.peerAckedKnown = true;
+        }
+    }
 
     if (syn && !fwd.synSeen) {
         fwd.synSeen = true;
-        if (dir == Direction::ClientToServer)
-            conn.clientIsn = seg.seq;
-        conn.streams[d]->setInitialSequence(seg.seq + 1);
+        fwd.synSeq = seg.seq; // the client's ISN tells a new connection on a reused 4-tuple
+        if (conn.decoder)
+            conn.decoder->streams[d].setInitialSequence(seg.seq + 1);
         emitTcp(conn, dir, EventType::Syn, tsNs);
     }
     if (keepalive)
@@ -325,27 +371,25 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         }
         conn.lastPayloadNs = tsNs;
         summary.payloadBytes += seglen;
-
-        auto& framer = conn.framers[d];
-        const bool deciding = framer.mode() == Http2Framer::Mode::Preface;
-        conn.streams[d]->segment(seg.seq, seg.payload, seglen, tsNs);
-        if (deciding && framer.mode() == Http2Framer::Mode::Opaque)
-            conn.framers[1 - d].setOpaque(); // no client preface: not HTTP/2 (or TLS)
+        const bool fresh = !nextKnownBefore || seqDiff(seg.seq + seglen, nextSeqBefore) > 0;
+        payload(conn, d, seg, tsNs, fresh);
     }
 
     if (fin && !fwd.finSeen) {
         fwd.finSeen = true;
-        conn.streams[d]->flush();
+        if (conn.decoder)
+            conn.decoder->streams[d].flush();
         if (summary.end == core::ConnectionEnd::Open)
             summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::FinC2S
                                                            : core::ConnectionEnd::FinS2C;
         emitTcp(conn, dir, EventType::Fin, tsNs);
+        if (rev.finSeen)
+            closeDecoder(conn); // closed both ways: nothing more to decode
     }
     if (rst) {
         if (!conn.rstSeen) {
             conn.rstSeen = true;
-            for (auto& stream : conn.streams)
-                stream->flush();
+            closeDecoder(conn);
             // An abortive close outranks an earlier FIN: the connection was torn down.
             summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::RstC2S
                                                            : core::ConnectionEnd::RstS2C;
@@ -356,16 +400,14 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
 
 void CaptureEngine::finish()
 {
-    for (auto& conn : m_connections) {
-        for (auto& stream : conn->streams)
-            stream->flush();
-        if (conn->pipeline)
-            conn->pipeline->finish();
-        auto& summary = conn->summary;
-        const std::int64_t tail = summary.lastNs - conn->lastPayloadNs;
+    for (std::size_t id = 0; id < m_connections.size(); ++id) {
+        auto& conn = m_connections[id];
+        closeDecoder(conn);
+        auto& summary = m_summaries[id];
+        const std::int64_t tail = summary.lastNs - conn.lastPayloadNs;
         if (tail > summary.longestIdleNs) {
             summary.longestIdleNs = tail;
-            summary.longestIdleStartNs = conn->lastPayloadNs;
+            summary.longestIdleStartNs = conn.lastPayloadNs;
         }
     }
     if (m_warningsDropped) {
@@ -376,12 +418,12 @@ void CaptureEngine::finish()
 
 core::ConnectionSummary CaptureEngine::summary(std::uint32_t id) const
 {
-    const auto& conn = *m_connections[id];
-    core::ConnectionSummary out = conn.summary;
-    out.http2 = conn.framers[0].everLocked() || conn.framers[1].everLocked();
-    if (conn.pipeline) {
-        out.tls = conn.pipeline->tlsInfo();
-        out.proxy = conn.pipeline->proxy();
+    const auto& conn = m_connections[id];
+    core::ConnectionSummary out = m_summaries[id];
+    out.http2 = out.http2 || (conn.decoder && conn.decoder->everLocked());
+    if (conn.decoder && conn.decoder->pipeline) {
+        out.tls = conn.decoder->pipeline->tlsInfo();
+        out.proxy = conn.decoder->pipeline->proxy();
     }
     return out;
 }
@@ -393,6 +435,16 @@ std::vector<core::ConnectionSummary> CaptureEngine::summaries() const
     for (std::uint32_t id = 0; id < m_connections.size(); ++id)
         out.push_back(summary(id));
     return out;
+}
+
+std::vector<core::ConnectionSummary> CaptureEngine::takeSummaries()
+{
+    for (std::size_t id = 0; id < m_connections.size(); ++id)
+        closeDecoder(m_connections[id]);
+    m_table.clear();
+    m_haveLastFlow = false;
+    m_connections.clear();
+    return std::move(m_summaries);
 }
 
 } // namespace ks::capture

@@ -2,8 +2,10 @@
 // capture; it streams, so memory grows with connections, never with the capture's size.
 #pragma once
 
+#include "core/chunked_vector.h"
 #include "core/connection_summary.h"
 #include "event_emitter.h"
+#include "flow_table.h"
 #include "key_log.h"
 #include "packet_decoder.h"
 #include "tcp_connection.h"
@@ -39,7 +41,7 @@ public:
     static constexpr std::size_t kMaxWarnings = 100;
 
     void processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame);
-    // End of input: deliver held segments and close the idle-gap bookkeeping.
+    // End of input: deliver held segments, close the idle-gap bookkeeping and drop the decoders.
     void finish();
 
     const EngineCounters& counters() const { return m_counters; }
@@ -48,6 +50,9 @@ public:
     // One connection's summary so far; id < connectionCount().
     core::ConnectionSummary summary(std::uint32_t id) const;
     std::size_t connectionCount() const { return m_connections.size(); }
+    // After finish(): every summary, handed over without a copy; the engine forgets its
+    // connections (connectionCount() is 0 after).
+    std::vector<core::ConnectionSummary> takeSummaries();
 
 private:
     struct FlowKey {
@@ -55,16 +60,20 @@ private:
         std::uint16_t portA = 0, portB = 0;
         bool operator==(const FlowKey&) const = default;
     };
-    struct FlowKeyHash {
-        std::size_t operator()(const FlowKey& k) const;
-    };
+    static std::uint64_t hashOf(const FlowKey& k);
+    static FlowKey keyOf(const IpAddress& a, std::uint16_t portA, const IpAddress& b, std::uint16_t portB);
+    FlowKey keyOf(const TcpConnection& conn) const;
 
     void publish(core::Event& event) override;
     void warn(std::string text) override;
     KeyLog* keyLog() override { return m_keyLog.get(); }
     bool refreshKeyLog(std::int64_t tsNs) override;
     TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
-    TcpConnection& createConnection(const FlowKey& key, const TcpSegment& seg, std::int64_t tsNs);
+    TcpConnection& createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs,
+                                    bool reused);
+    void payload(TcpConnection& conn, std::size_t d, const TcpSegment& seg, std::int64_t tsNs, bool fresh);
+    ConnectionDecoder& makeDecoder(TcpConnection& conn, bool hunting);
+    void closeDecoder(TcpConnection& conn);
     bool srcIsServerByHeuristic(const TcpSegment& seg) const;
     void emitTcp(TcpConnection& conn, core::Direction dir, core::EventType type, std::int64_t tsNs,
                  std::uint32_t seq = 0);
@@ -75,9 +84,13 @@ private:
     bool m_haveOrigin = false;
     std::int64_t m_originNs = 0;
     std::uint64_t m_nextIndex = 0;
-    std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_table;
+    FlowTable m_table;
     std::unordered_map<std::uint32_t, std::uint32_t> m_serverPortUses; // port -> connections (v4/v6 mixed)
-    std::vector<std::unique_ptr<TcpConnection>> m_connections;
+    core::ChunkedVector<TcpConnection> m_connections; // by id
+    // By id; http2 final once the decoder is dropped. A std::vector, handed over by takeSummaries()
+    // without a copy: its large blocks are mmap'ed, so growing it frees the old block for real
+    // (a chunked store drained into a vector left the freed chunks in the heap: +160 MB at 1M).
+    std::vector<core::ConnectionSummary> m_summaries;
     TcpSegment m_segment; // reused per packet
     bool m_haveLastFlow = false;
     FlowKey m_lastFlow;

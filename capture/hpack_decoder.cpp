@@ -9,6 +9,38 @@
 
 namespace ks::capture {
 
+namespace {
+
+// Keeps the fields keepalive analysis reports, each from its first occurrence in the block.
+void takeField(const nghttp2_nv& nv, DecodedHeaders& out, bool& havePath, bool& haveStatus, bool& haveMessage)
+{
+    // Cheap tests first: most fields are neither of the three, and their names differ in length.
+    if (nv.namelen != 5 && nv.namelen != 11 && nv.namelen != 12)
+        return;
+    const std::string_view name(reinterpret_cast<const char*>(nv.name), nv.namelen);
+    const std::size_t kept = std::min(nv.valuelen, HpackDecoder::kMaxFieldText);
+    if (!havePath && name == ":path") {
+        havePath = true;
+        out.path = printableText(std::span(nv.value, kept));
+    } else if (!haveStatus && name == "grpc-status") {
+        haveStatus = true;
+        const std::string_view value(reinterpret_cast<const char*>(nv.value), nv.valuelen);
+        int status = 0;
+        bool ok = !value.empty() && value.size() < 6;
+        for (std::size_t i = 0; ok && i < value.size(); ++i) {
+            ok = value[i] >= '0' && value[i] <= '9';
+            status = status * 10 + (value[i] - '0');
+        }
+        if (ok)
+            out.grpcStatus = status;
+    } else if (!haveMessage && name == "grpc-message") {
+        haveMessage = true;
+        out.grpcMessage = percentDecode(std::string_view(reinterpret_cast<const char*>(nv.value), kept));
+    }
+}
+
+} // namespace
+
 HpackDecoder::HpackDecoder()
 {
     nghttp2_hd_inflate_new(&m_inflater);
@@ -72,6 +104,10 @@ DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)
     }
     const std::uint8_t* in = block.data();
     std::size_t left = block.size();
+    // Each field we report is decoded and sanitised once per block, from its first occurrence: a
+    // block of one-byte references to one large dynamic-table entry must cost one decode, not one
+    // per reference (issue 14's amplification). A conforming peer sends each field once.
+    bool havePath = false, haveStatus = false, haveMessage = false;
     // Each call consumes at least one byte or emits a field, so this ends; the bound is a guard.
     for (std::size_t guard = 0; guard <= block.size() + 1; ++guard) {
         nghttp2_nv nv;
@@ -84,24 +120,8 @@ DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)
         }
         in += used;
         left -= static_cast<std::size_t>(used);
-        if (flags & NGHTTP2_HD_INFLATE_EMIT) {
-            const std::string_view name(reinterpret_cast<const char*>(nv.name), nv.namelen);
-            const std::string_view value(reinterpret_cast<const char*>(nv.value), nv.valuelen);
-            if (name == ":path") {
-                out.path = printableText(std::span(nv.value, nv.valuelen));
-            } else if (name == "grpc-status") {
-                int status = 0;
-                bool ok = !value.empty() && value.size() < 6;
-                for (char c : value) {
-                    ok = ok && c >= '0' && c <= '9';
-                    status = status * 10 + (c - '0');
-                }
-                if (ok)
-                    out.grpcStatus = status;
-            } else if (name == "grpc-message") {
-                out.grpcMessage = percentDecode(value);
-            }
-        }
+        if (flags & NGHTTP2_HD_INFLATE_EMIT)
+            takeField(nv, out, havePath, haveStatus, haveMessage);
         if (flags & NGHTTP2_HD_INFLATE_FINAL) {
             nghttp2_hd_inflate_end_headers(m_inflater);
             return out;

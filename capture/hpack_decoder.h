@@ -30,6 +30,10 @@ public:
     // before the capture started (or lost in a gap) yields UnknownDynamicTable; the decoder
     // then starts over with an empty table, as after reset().
     DecodedHeaders decode(std::span<const std::uint8_t> block);
+    // :path and grpc-message keep at most this many bytes of their value (a dynamic-table entry
+    // is at most 4 KiB, but a literal may fill a whole block).
+    static constexpr std::size_t kMaxFieldText = 8192;
+
     // Forget the dynamic table: bytes were lost, so later references to it must not be trusted.
     void reset();
     // The decoding side advertised SETTINGS_HEADER_TABLE_SIZE = size: the encoder may now resize

@@ -94,7 +94,7 @@ bool needsStreamPipeline(std::span<const std::uint8_t> bytes, core::Direction di
     return dir == core::Direction::ClientToServer ? httpRequestStart(bytes) : startsWith(bytes, "HTTP/1.");
 }
 
-StreamPipeline::StreamPipeline(TcpConnection& conn, bool fromStart)
+StreamPipeline::StreamPipeline(ConnectionDecoder& conn, bool fromStart)
     : m_conn(conn)
     , m_fromStart(fromStart)
 {
@@ -104,14 +104,14 @@ StreamPipeline::~StreamPipeline() = default;
 
 std::string StreamPipeline::name() const
 {
-    return "connection " + std::to_string(m_conn.summary.id) + " (" + m_conn.summary.client + " -> "
-        + m_conn.summary.server + ")";
+    return "connection " + std::to_string(m_conn.summary().id) + " (" + m_conn.summary().client + " -> "
+        + m_conn.summary().server + ")";
 }
 
 void StreamPipeline::ensureTls(bool aligned)
 {
     if (!m_tls)
-        m_tls = std::make_unique<TlsSession>(m_conn.summary.id, *m_conn.emitter, m_conn.framers, aligned, name());
+        m_tls = std::make_unique<TlsSession>(m_conn.summary().id, *m_conn.emitter, m_conn.framers, aligned, name());
 }
 
 void StreamPipeline::feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
@@ -287,7 +287,7 @@ void StreamPipeline::finish()
             std::vector<std::uint8_t> held;
             held.swap(m_buffer[d]);
             m_stage[d] = Stage::Frames;
-            m_conn.framers[d].feed(held, m_conn.summary.lastNs);
+            m_conn.framers[d].feed(held, m_conn.summary().lastNs);
         }
     if (m_tls)
         m_tls->finish();

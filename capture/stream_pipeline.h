@@ -17,7 +17,7 @@
 
 namespace ks::capture {
 
-struct TcpConnection;
+struct ConnectionDecoder;
 class TlsSession;
 
 // True when a direction's first bytes need the pipeline (TLS records; an HTTP/1.1 request or
@@ -26,7 +26,7 @@ bool needsStreamPipeline(std::span<const std::uint8_t> bytes, core::Direction di
 
 class StreamPipeline {
 public:
-    StreamPipeline(TcpConnection& conn, bool fromStart);
+    StreamPipeline(ConnectionDecoder& conn, bool fromStart);
     ~StreamPipeline();
 
     void feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
@@ -53,7 +53,7 @@ private:
     void ensureTls(bool aligned);
     std::string name() const;
 
-    TcpConnection& m_conn;
+    ConnectionDecoder& m_conn;
     bool m_fromStart;
     std::array<Stage, 2> m_stage {Stage::Sniff, Stage::Sniff};
     std::array<std::vector<std::uint8_t>, 2> m_buffer; // sniffed bytes, an HTTP/1 head, held bytes

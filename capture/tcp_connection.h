@@ -1,10 +1,12 @@
 // One TCP connection as the engine tracks it: both directions' sequence state (for Wireshark's
-// keep-alive rules), reassembly, HTTP/2 framing and the running summary.
+// keep-alive rules) and the running summary, plus the payload decoder (reassembly, HTTP/2
+// framing, HPACK), which exists only while the connection carries payload: it is made at the
+// first payload byte and dropped at the close, so a closed connection costs a few hundred bytes.
 #pragma once
 
-#include "core/connection_summary.h"
 #include "http2_framer.h"
 #include "http2_session.h"
+#include "core/connection_summary.h"
 #include "packet_decoder.h"
 #include "stream_pipeline.h"
 #include "stream_reassembler.h"
@@ -12,30 +14,37 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace ks::capture {
 
 // Sequence state per direction, as Wireshark's TCP analysis keeps it (packet-tcp.c:
 // nextseq, lastack, window, and whether the last segment was a keep-alive).
 struct TcpDirectionState {
-    bool seen = false;
+    // One bit each: a million connections' worth of this is kept.
+    bool seen : 1 = false;
+    bool lastWasKeepalive : 1 = false;
+    bool synSeen : 1 = false;
+    bool finSeen : 1 = false;
+    // What the peer acknowledged of this direction since its SYN, kept while no decoder exists
+    // so that one made later starts as if it had seen every ACK (StreamReassembler::acknowledged).
+    bool peerAckedKnown : 1 = false;
+    std::uint16_t window = 0;
     std::uint32_t baseSeq = 0; // first sequence number seen; Wireshark's relative zero
     std::uint32_t nextSeq = 0; // unknown while equal to baseSeq (Wireshark: nextseq == 0)
     std::uint32_t lastAck = 0;
-    std::uint16_t window = 0;
-    bool lastWasKeepalive = false;
-    bool synSeen = false;
-    bool finSeen = false;
+    std::uint32_t synSeq = 0;
+    std::uint32_t peerAcked = 0;
 };
 
-struct TcpConnection;
+struct ConnectionDecoder;
 
 // The reassembler's output for one direction: straight to the framer for plaintext HTTP/2, or
 // through the StreamPipeline (TLS, h2c upgrade, CONNECT), decided by the direction's first bytes.
 class StreamInput final : public ByteStreamSink {
 public:
     enum class Route : std::uint8_t { Undecided, Framer, Pipeline };
-    StreamInput(TcpConnection& conn, core::Direction dir)
+    StreamInput(ConnectionDecoder& conn, core::Direction dir)
         : m_conn(conn)
         , m_dir(dir)
     {
@@ -45,27 +54,50 @@ public:
     Route route() const { return m_route; }
 
 private:
-    TcpConnection& m_conn;
+    ConnectionDecoder& m_conn;
     core::Direction m_dir;
     Route m_route = Route::Undecided;
 };
 
-struct TcpConnection {
-    TcpConnection(std::uint32_t id, EventEmitter& emitter, bool fromStart);
+// Reassembly, the TLS / h2c / CONNECT pipeline (made only when a direction needs it), HTTP/2
+// framing and the HTTP/2 session of both directions.
+struct ConnectionDecoder {
+    // summaries: the engine's, where this connection's is at [id] (read for its name and times).
+    ConnectionDecoder(std::uint32_t id, EventEmitter& emitter, Http2Framer::Mode clientMode, Http2Framer::Mode serverMode,
+                      const std::vector<core::ConnectionSummary>& summaries);
+    ConnectionDecoder(const ConnectionDecoder&) = delete;
+    ConnectionDecoder& operator=(const ConnectionDecoder&) = delete;
 
-    core::ConnectionSummary summary;
-    IpAddress clientAddr;
-    std::uint16_t clientPort = 0;
-    std::uint32_t clientIsn = 0;
-    bool rstSeen = false;
-    std::int64_t lastPayloadNs = 0;
-    std::array<TcpDirectionState, 2> tcp;
+    bool everLocked() const { return framers[0].everLocked() || framers[1].everLocked(); }
+    const core::ConnectionSummary& summary() const { return (*summaries)[id]; }
+
+    std::uint32_t id;
+    const std::vector<core::ConnectionSummary>* summaries;
     std::array<Http2Framer, 2> framers;
-    std::unique_ptr<Http2Session> session;
-    std::array<std::unique_ptr<StreamReassembler>, 2> streams;
+    Http2Session session;
     EventEmitter* emitter;
     std::array<StreamInput, 2> inputs;
+    std::array<StreamReassembler, 2> streams;
     std::unique_ptr<StreamPipeline> pipeline; // null for plaintext HTTP/2 (the common case)
+};
+
+// The engine keeps the connection's summary beside it (CaptureEngine::m_summaries[id]).
+struct TcpConnection {
+    explicit TcpConnection(std::uint32_t connId)
+        : id(connId)
+    {
+    }
+
+    std::uint32_t id;
+    IpAddress clientAddr;
+    IpAddress serverAddr;
+    std::uint16_t clientPort = 0;
+    std::uint16_t serverPort = 0;
+    bool rstSeen = false;
+    bool decoderClosed = false; // dropped at the close: old bytes after it are not decoded again
+    std::int64_t lastPayloadNs = 0;
+    std::array<TcpDirectionState, 2> tcp;
+    std::unique_ptr<ConnectionDecoder> decoder;
 };
 
 } // namespace ks::capture

@@ -18,6 +18,22 @@ namespace ks::core {
 enum class ConnectionEnd : std::uint8_t { Open, FinC2S, FinS2C, RstC2S, RstS2C };
 std::string_view connectionEndName(ConnectionEnd end);
 
+// Events of each type on one connection: 48-bit counters (6 bytes, not 8), since a busy host's
+// capture holds a million summaries and no connection carries 2^48 events of one type.
+class EventCounts {
+public:
+    std::uint64_t operator[](std::size_t type) const { return std::uint64_t(m_high[type]) << 32 | m_low[type]; }
+    void add(std::size_t type)
+    {
+        if (++m_low[type] == 0)
+            ++m_high[type];
+    }
+
+private:
+    std::array<std::uint32_t, kEventTypeCount> m_low {};
+    std::array<std::uint16_t, kEventTypeCount> m_high {};
+};
+
 // What the TLS handshake showed (DESIGN.md: the `tls` object of a connection).
 struct TlsInfo {
     std::string version; // "TLS 1.3"; empty when no hello was seen (a capture started later)
@@ -58,19 +74,22 @@ std::string_view endCauseLabel(EndCause cause);
 // Graceful and Open are the only causes without a finding.
 inline bool isTroubledEnd(EndCause cause) { return cause != EndCause::Open && cause != EndCause::Graceful; }
 
+// Fields ordered largest-last so that no padding is wasted.
 struct ConnectionSummary {
     std::uint32_t id = 0;
-    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
-    std::string server;
     bool http2 = false;
     bool sawHandshake = false; // the SYN is in the capture
-    std::int64_t firstNs = 0; // epoch nanoseconds
-    std::int64_t lastNs = 0;
     ConnectionEnd end = ConnectionEnd::Open;
     // Filled by FindingsAnalyzer::finish (non-const overload); Open until then.
     EndCause endCause = EndCause::Open;
-    std::string endDetail; // one sentence with the figures: "RST from the server after 4.00 s of silence"
-    std::vector<std::uint64_t> endEvidence; // event indexes that show the cause
+    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
+    std::string server;
+    std::int64_t firstNs = 0; // epoch nanoseconds
+    std::int64_t lastNs = 0;
+    // One sentence with the figures: "RST from the server after 4.00 s of silence", and the event
+    // indexes that show the cause; both empty (no heap) while the connection is open.
+    std::string endDetail;
+    std::vector<std::uint64_t> endEvidence;
     // The other leg of a proxy, when the capture holds both and their ends coincide (JSON
     // "other_leg"); endDetail then says which leg died first and who sent the RST or FIN.
     std::optional<std::uint32_t> otherLeg;
@@ -84,7 +103,7 @@ struct ConnectionSummary {
     std::int64_t longestIdleStartNs = 0;
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
-    std::array<std::uint64_t, kEventTypeCount> counts {};
+    EventCounts counts;
     std::shared_ptr<const TlsInfo> tls; // null: not TLS
     std::string proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
 

@@ -81,35 +81,44 @@ std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings)
     return out;
 }
 
+std::string findingJson(const Finding& f)
+{
+    nlohmann::ordered_json j;
+    j["id"] = f.id;
+    j["severity"] = severityName(f.severity);
+    j["conn"] = f.conn ? nlohmann::ordered_json(*f.conn) : nlohmann::ordered_json(nullptr);
+    j["title"] = f.title;
+    j["detail"] = f.detail;
+    j["evidence"] = f.evidence;
+    if (!f.suggestion.empty())
+        j["suggestion"] = f.suggestion;
+    if (!f.profile.empty())
+        j["profile"] = f.profile;
+    if (f.figure >= 0)
+        j["figure_s"] = std::round(f.figure * 1e6) / 1e6;
+    if (!f.changes.empty()) {
+        j["changes"] = nlohmann::ordered_json::array();
+        for (const auto& c : f.changes)
+            j["changes"].push_back(changeObject(c));
+    }
+    if (f.lowerBoundS >= 0)
+        j["lower_bound_s"] = std::round(f.lowerBoundS * 1e6) / 1e6;
+    if (f.inferredProfile)
+        j["inferred_profile"] = nlohmann::ordered_json::parse(lbCatalogueEntryJson(*f.inferredProfile));
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The array's compact dump is its items' dumps joined by commas: built one item at a time, not
+// as one document tree (a busy host's capture can hold a finding per connection).
 std::string findingsJson(const std::vector<Finding>& findings)
 {
-    auto list = nlohmann::ordered_json::array();
-    for (const auto& f : findings) {
-        nlohmann::ordered_json j;
-        j["id"] = f.id;
-        j["severity"] = severityName(f.severity);
-        j["conn"] = f.conn ? nlohmann::ordered_json(*f.conn) : nlohmann::ordered_json(nullptr);
-        j["title"] = f.title;
-        j["detail"] = f.detail;
-        j["evidence"] = f.evidence;
-        if (!f.suggestion.empty())
-            j["suggestion"] = f.suggestion;
-        if (!f.profile.empty())
-            j["profile"] = f.profile;
-        if (f.figure >= 0)
-            j["figure_s"] = std::round(f.figure * 1e6) / 1e6;
-        if (!f.changes.empty()) {
-            j["changes"] = nlohmann::ordered_json::array();
-            for (const auto& c : f.changes)
-                j["changes"].push_back(changeObject(c));
-        }
-        if (f.lowerBoundS >= 0)
-            j["lower_bound_s"] = std::round(f.lowerBoundS * 1e6) / 1e6;
-        if (f.inferredProfile)
-            j["inferred_profile"] = nlohmann::ordered_json::parse(lbCatalogueEntryJson(*f.inferredProfile));
-        list.push_back(std::move(j));
+    std::string out = "[";
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        if (i)
+            out += ",";
+        out += findingJson(findings[i]);
     }
-    return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return out + "]";
 }
 
 std::optional<Severity> worstSeverity(const std::vector<Finding>& findings)

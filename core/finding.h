@@ -66,6 +66,8 @@ std::string settingChangeJson(const SettingChange& change);
 // The findings as a JSON array (DESIGN.md: id, severity, conn, title, detail, evidence, suggestion;
 // plus profile, figure_s, changes, inferred_profile and lower_bound_s where they apply).
 std::string findingsJson(const std::vector<Finding>& findings);
+// One finding of that array.
+std::string findingJson(const Finding& finding);
 // The worst severity present, if any.
 std::optional<Severity> worstSeverity(const std::vector<Finding>& findings);
 

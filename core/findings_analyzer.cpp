@@ -4,6 +4,7 @@
 #include "findings_state.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace ks::core {
 
@@ -12,7 +13,10 @@ void RecentStats::add(double v)
     min = count ? std::min(min, v) : v;
     max = count ? std::max(max, v) : v;
     sum += v;
-    recent[count % kWindow] = v;
+    if (recent.size() < kWindow)
+        recent.push_back(v); // count == recent.size() until the window is full
+    else
+        recent[count % kWindow] = v;
     ++count;
     medianValid = false;
 }
@@ -23,13 +27,16 @@ double RecentStats::median() const
     if (n == 0)
         return 0;
     if (!medianValid) {
-        std::array<double, kWindow> sorted = recent;
+        std::array<double, kWindow> sorted {};
+        std::copy(recent.begin(), recent.end(), sorted.begin());
         std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2), sorted.begin() + static_cast<std::ptrdiff_t>(n));
         cachedMedian = sorted[n / 2];
         medianValid = true;
     }
     return cachedMedian;
 }
+
+const SideState Sides::kNone {};
 
 bool isKeepalivePing(const Event& e)
 {
@@ -66,7 +73,7 @@ bool resetsIdle(const Event& e, const LbCatalogueEntry& p)
     return true;
 }
 
-void trackIdle(ConnState& c, const Event& e, const std::vector<LbCatalogueEntry>& profiles)
+void trackIdle(ConnBasics& c, const Event& e, const std::vector<LbCatalogueEntry>& profiles)
 {
     for (std::size_t i = 0; i < profiles.size(); ++i) {
         auto& t = c.tracks[i];
@@ -133,9 +140,9 @@ void onPing(ConnState& c, const Event& e)
 
 void onPingAck(ConnState& c, const Event& e)
 {
-    auto& pinger = c.side[sideOf(other(e.dir))];
+    const auto& pinger = std::as_const(c).side[sideOf(other(e.dir))];
     if (pinger.outstanding && pinger.outstandingOpaque == e.opaque)
-        pinger.outstanding = false;
+        c.side[sideOf(other(e.dir))].outstanding = false;
     if (e.rttMs < 0)
         return;
     // An outlier stands well above the recent median, in ratio and in absolute terms.
@@ -188,7 +195,7 @@ void onGoaway(ConnState& c, const Event& e)
     g.hadStreams = c.hadStreams;
     g.idleNs = e.tsNs - (c.lastStreamNs >= 0 ? c.lastStreamNs : c.firstNs);
     g.ageNs = e.tsNs - c.firstNs;
-    const auto& client = c.side[sideOf(other(e.dir))];
+    const auto& client = std::as_const(c).side[sideOf(other(e.dir))];
     g.clientPingIntervalS = client.pingInterval.count ? client.pingInterval.median() : 0;
     g.clientPings = client.pings;
     g.clientPingsWithoutCalls = client.pingsWithoutCalls;
@@ -199,7 +206,8 @@ void onGoaway(ConnState& c, const Event& e)
         c.goaways.back() = std::move(g);
 }
 
-void onClose(ConnState& c, const Event& e)
+// full: the connection's PING state, when it has any.
+void onClose(ConnBasics& c, const Event& e, ConnState* full)
 {
     if (c.closed)
         return;
@@ -209,29 +217,65 @@ void onClose(ConnState& c, const Event& e)
     c.closeNs = e.tsNs;
     c.closeIndex = e.index;
     c.quietBeforeCloseNs = c.lastActivityNs >= 0 ? e.tsNs - c.lastActivityNs : 0;
-    c.pingDuringQuiet = c.side[sideOf(e.dir)].lastPingNs >= c.lastActivityNs && c.lastActivityNs >= 0;
+    if (!full)
+        return; // no PING was ever sent: none in the quiet, none outstanding
+    const auto& s = std::as_const(*full).side[sideOf(e.dir)];
+    c.pingDuringQuiet = s.lastPingNs >= c.lastActivityNs && c.lastActivityNs >= 0;
     // The pinging side gave up waiting for the ACK: a keepalive timeout. A PING written just before
     // an ordinary close is not one, hence the 50 ms floor.
     // A side that cancels its calls (RST_STREAM CANCEL) right before it closes is shutting down
     // on purpose (the application cancelled the call and closed the channel). C-core's keepalive
     // watchdog fails the calls with REFUSED_STREAM instead (seen in the lab), grpc-go writes no
     // frame at all.
-    const auto& s = c.side[sideOf(e.dir)];
     const bool cancelledFirst = s.lastCancelNs >= 0 && e.tsNs - s.lastCancelNs <= 200'000'000;
-    if (s.outstanding && e.tsNs - s.outstandingNs >= 50'000'000 && !c.kaTimeout && !cancelledFirst) {
-        c.kaTimeout = true;
-        c.kaTimeoutSide = e.dir;
-        c.kaTimeoutPing = s.outstandingIndex;
-        c.kaTimeoutPingNs = s.outstandingNs;
-        c.kaTimeoutClose = e.index;
-        c.kaTimeoutNs = e.tsNs - s.outstandingNs;
+    auto& k = *full; // the same connection as c
+    if (s.outstanding && e.tsNs - s.outstandingNs >= 50'000'000 && !k.kaTimeout && !cancelledFirst) {
+        k.kaTimeout = true;
+        k.kaTimeoutSide = e.dir;
+        k.kaTimeoutPing = s.outstandingIndex;
+        k.kaTimeoutPingNs = s.outstandingNs;
+        k.kaTimeoutClose = e.index;
+        k.kaTimeoutNs = e.tsNs - s.outstandingNs;
     }
+}
+
+// Events that need more than ConnBasics.
+bool needsFullState(EventType t)
+{
+    switch (t) {
+    case EventType::Ping:
+    case EventType::PingAck:
+    case EventType::Headers:
+    case EventType::Data:
+    case EventType::RstStream:
+    case EventType::Goaway:
+    case EventType::TcpKeepalive:
+    case EventType::TcpKeepaliveAck:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void onTcpKeepalive(ConnState& c, const Event& e)
+{
+    auto& s = c.side[sideOf(e.dir)];
+    // Only the first probe after a quiet period (or after an answered probe) measures
+    // TCP_KEEPIDLE; an unanswered probe is repeated after TCP_KEEPINTVL instead.
+    const bool retry = s.kaProbes && s.lastKaAckReceivedNs < s.lastKaNs && c.lastActivityNs < s.lastKaNs;
+    const std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
+    if (!retry && since >= 0)
+        s.kaIdle.add(toS(e.tsNs - since));
+    s.lastKaNs = e.tsNs;
+    if (s.kaProbes++ == 0)
+        s.firstKaIndex = e.index;
+    s.lastKaIndex = e.index;
 }
 
 // Activity closer than this belongs to one exchange (a request and its answer, a PING and its ACK).
 constexpr std::int64_t kBurstGapNs = 200'000'000;
 
-void trackBursts(ConnState& c, const Event& e)
+void trackBursts(ConnBasics& c, const Event& e)
 {
     if (c.lastActivityNs < 0 || e.tsNs - c.lastActivityNs >= kBurstGapNs) {
         if (c.burstAnswered && c.burstGapNs > c.longestSurvivedNs)
@@ -250,16 +294,6 @@ void trackBursts(ConnState& c, const Event& e)
 
 } // namespace
 
-const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id)
-{
-    if (id < list.size() && list[id].id == id)
-        return &list[id]; // the engine's order: summary i is connection i
-    for (const auto& s : list)
-        if (s.id == id)
-            return &s;
-    return nullptr;
-}
-
 void FindingsAnalyzer::onEvent(const Event& e)
 {
     auto& st = *m_state;
@@ -267,55 +301,51 @@ void FindingsAnalyzer::onEvent(const Event& e)
         st.haveOrigin = true;
         st.originNs = e.tsNs - e.relNs;
     }
-    if (st.conns.size() <= e.conn)
-        st.conns.resize(e.conn + 1);
-    auto& c = st.conns[e.conn];
+    st.conns.growTo(std::size_t(e.conn) + 1);
+    auto& slot = st.conns[e.conn];
+    if (!slot.full && (needsFullState(e.type) || e.inferred)) {
+        slot.full = std::make_unique<ConnState>();
+        static_cast<ConnBasics&>(*slot.full) = std::move(slot.basics);
+        slot.basics = ConnBasics {};
+    }
+    ConnBasics& c = slot.full ? *slot.full : slot.basics;
     if (!c.used) {
         c.used = true;
         c.firstNs = e.tsNs;
         c.firstIndex = e.index;
-        c.tracks.resize(st.options.profiles.size());
+        if (!st.options.profiles.empty())
+            c.tracks = std::make_unique<ProfileTrack[]>(st.options.profiles.size());
     }
     c.lastNs = e.tsNs;
-    c.inferredEvents += e.inferred ? 1 : 0;
+    if (e.inferred)
+        ++slot.full->inferredEvents;
     st.lastNs = std::max(st.lastNs, e.tsNs);
     trackIdle(c, e, st.options.profiles);
-    watchStreams(c, e);
+    if (slot.full) // stream watching reads only PINGs, streams and GOAWAYs: a full state's events
+        watchStreams(*slot.full, e);
 
-    switch (e.type) {
-    case EventType::Ping: onPing(c, e); break;
-    case EventType::PingAck: onPingAck(c, e); break;
-    case EventType::Headers:
-    case EventType::Data:
-    case EventType::RstStream: onStream(c, e); break;
-    case EventType::Goaway:
-        onGoaway(c, e);
-        break;
-    case EventType::Fin:
-    case EventType::Rst: onClose(c, e); break;
-    case EventType::TcpKeepalive: {
-        auto& s = c.side[sideOf(e.dir)];
-        // Only the first probe after a quiet period (or after an answered probe) measures
-        // TCP_KEEPIDLE; an unanswered probe is repeated after TCP_KEEPINTVL instead.
-        const bool retry = s.kaProbes && s.lastKaAckReceivedNs < s.lastKaNs && c.lastActivityNs < s.lastKaNs;
-        const std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
-        if (!retry && since >= 0)
-            s.kaIdle.add(toS(e.tsNs - since));
-        s.lastKaNs = e.tsNs;
-        if (s.kaProbes++ == 0)
-            s.firstKaIndex = e.index;
-        s.lastKaIndex = e.index;
-        break;
-    }
-    case EventType::TcpKeepaliveAck:
-        c.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs;
-        break;
-    case EventType::Rpc: onRpc(st, e); break;
-    default: break;
-    }
-    if (e.type == EventType::Ping && c.goawayCount && !c.pingAfterGoaway && !c.goaways.empty() && c.goaways.front().dir == e.dir) {
-        c.pingAfterGoaway = true;
-        c.pingAfterGoawayIndex = e.index;
+    if (e.type == EventType::Fin || e.type == EventType::Rst)
+        onClose(c, e, slot.full.get());
+    if (e.type == EventType::Rpc)
+        onRpc(st, e);
+    if (slot.full) {
+        auto& full = *slot.full;
+        switch (e.type) {
+        case EventType::Ping: onPing(full, e); break;
+        case EventType::PingAck: onPingAck(full, e); break;
+        case EventType::Headers:
+        case EventType::Data:
+        case EventType::RstStream: onStream(full, e); break;
+        case EventType::Goaway: onGoaway(full, e); break;
+        case EventType::TcpKeepalive: onTcpKeepalive(full, e); break;
+        case EventType::TcpKeepaliveAck: full.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs; break;
+        default: break;
+        }
+        if (e.type == EventType::Ping && full.goawayCount && !full.pingAfterGoaway && !full.goaways.empty()
+            && full.goaways.front().dir == e.dir) {
+            full.pingAfterGoaway = true;
+            full.pingAfterGoawayIndex = e.index;
+        }
     }
     if (!isKeepaliveProbe(e.type) && e.type != EventType::Fin && e.type != EventType::Rst) {
         trackBursts(c, e);
@@ -335,15 +365,30 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
 {
     auto& st = *m_state;
     st.findings.clear();
-    addGoawayFindings(st);
-    addTimeoutFindings(st);
-    addLbIdleFindings(st, connections);
-    addCadenceFindings(st);
-    addStreamFindings(st);
-    addEndFindings(st, connections);
-    pairProxyLegs(st, connections);
+    const SummaryLookup lookup(connections);
+    st.ends.assign(st.conns.size(), EndVerdict {});
+    ConnState scratch; // a connection with basics only, seen through the rules' eyes
+    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
+        auto& slot = st.conns[id];
+        ConnState* c = slot.full.get();
+        if (!c) {
+            scratch = ConnState {};
+            std::swap(static_cast<ConnBasics&>(scratch), slot.basics); // and back below
+            c = &scratch;
+        }
+        // The rules in their old order; the sort below keeps it within a connection.
+        addGoawayFindings(st, id, *c);
+        addTimeoutFindings(st, id, *c);
+        addLbIdleFindings(st, id, *c, lookup);
+        addCadenceFindings(st, id, *c);
+        addStreamFindings(st, id, *c);
+        classifyEnd(st, id, *c, lookup);
+        if (c == &scratch)
+            std::swap(static_cast<ConnBasics&>(scratch), slot.basics);
+    }
+    pairProxyLegs(st, lookup);
     addEndCauseFindings(st);
-    addInferredTimerFinding(st, connections);
+    addInferredTimerFinding(st, lookup);
     addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
     // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
     for (auto& f : st.findings) {
@@ -351,9 +396,10 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
             || f.id.starts_with("idle-close") || f.id.starts_with("end-");
         if (!f.conn || !aboutPings)
             continue;
-        const auto* summary = findSummary(connections, *f.conn);
+        const auto* summary = lookup.byId(*f.conn);
         const bool unreadTls = summary && summary->tls && summary->tls->decryption != "decrypted";
-        if ((*f.conn < st.conns.size() && st.conns[*f.conn].inferredEvents) || unreadTls)
+        const bool inferred = *f.conn < st.conns.size() && st.conns[*f.conn].full && st.conns[*f.conn].full->inferredEvents;
+        if (inferred || unreadTls)
             f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
                         "recognised from TLS record sizes (a lone PING-sized record answered by one of the same "
                         "size), not decoded; PINGs sharing a record with other frames are not seen. Decrypt "
@@ -364,7 +410,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
             return a.conn < b.conn;
         return a.severity > b.severity;
     });
-    return st.findings;
+    return std::move(st.findings); // finish() starts from an empty list again
 }
 
 } // namespace ks::core

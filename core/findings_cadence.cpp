@@ -176,18 +176,15 @@ void pingRtt(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
 
 } // namespace
 
-void addCadenceFindings(FindingsAnalyzer::State& st)
+void addCadenceFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
 {
-    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
-        const auto& c = st.conns[id];
-        if (!c.used)
-            continue;
-        for (std::size_t d = 0; d < 2; ++d) {
-            pingCadence(st, id, c, d);
-            tcpKeepalive(st, id, c, d);
-        }
-        pingRtt(st, id, c);
+    if (!c.used)
+        return;
+    for (std::size_t d = 0; d < 2; ++d) {
+        pingCadence(st, id, c, d);
+        tcpKeepalive(st, id, c, d);
     }
+    pingRtt(st, id, c);
 }
 
 } // namespace ks::core

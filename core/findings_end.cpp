@@ -212,26 +212,49 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     return v;
 }
 
-// Findings for the causes no other rule reports (keepalive-timeout, goaway-* and
-// idle-close-without-ping already cite theirs).
-bool coveredElsewhere(const FindingsAnalyzer::State& st, std::uint32_t id, const EndVerdict& v)
-{
-    auto has = [&](std::string_view kind) {
-        for (const auto& f : st.findings)
-            if (f.conn == id && f.id == kind)
-                return true;
-        return false;
-    };
-    switch (v.cause) {
-    case EndCause::TooManyPings: return has("goaway-too-many-pings");
-    case EndCause::GoawayError: return has("goaway-error");
-    case EndCause::KeepaliveTimeout: return has("keepalive-timeout");
-    case EndCause::ClientGaveUp: return has("idle-close-without-ping");
-    case EndCause::MaxIdle:
-    case EndCause::MaxAge: return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR
-    default: return false;
+// The findings of other rules that already cite an end (keepalive-timeout, goaway-* and
+// idle-close-without-ping), by connection: one pass over the findings, not one per connection.
+class CoveringFindings {
+public:
+    explicit CoveringFindings(const std::vector<Finding>& findings)
+    {
+        for (const auto& f : findings)
+            if (f.conn && kindOf(f.id) >= 0)
+                m_seen.emplace_back(*f.conn, kindOf(f.id));
+        std::sort(m_seen.begin(), m_seen.end());
     }
-}
+
+    // Whether another rule reports this cause (coveredElsewhere before: one scan per connection).
+    bool covers(std::uint32_t id, const EndVerdict& v) const
+    {
+        switch (v.cause) {
+        case EndCause::TooManyPings: return has(id, 0);
+        case EndCause::GoawayError: return has(id, 1);
+        case EndCause::KeepaliveTimeout: return has(id, 2);
+        case EndCause::ClientGaveUp: return has(id, 3);
+        case EndCause::MaxIdle:
+        case EndCause::MaxAge: return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR
+        default: return false;
+        }
+    }
+
+private:
+    static int kindOf(std::string_view id)
+    {
+        if (id == "goaway-too-many-pings")
+            return 0;
+        if (id == "goaway-error")
+            return 1;
+        if (id == "keepalive-timeout")
+            return 2;
+        if (id == "idle-close-without-ping")
+            return 3;
+        return -1;
+    }
+    bool has(std::uint32_t id, int kind) const { return std::binary_search(m_seen.begin(), m_seen.end(), std::pair {id, kind}); }
+
+    std::vector<std::pair<std::uint32_t, int>> m_seen;
+};
 
 Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const EndVerdict& v)
 {
@@ -345,40 +368,49 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
 
 } // namespace
 
-void addEndFindings(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
+void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {
-    st.ends.assign(st.conns.size(), EndVerdict {});
-    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
-        const auto& c = st.conns[id];
-        if (!c.used)
-            continue;
-        const auto* summary = findSummary(connections, id);
-        st.ends[id] = classify(st, c, summary);
-        if (!speaksGrpc(summary) || opaqueTls(summary))
-            st.ends[id] = unjudgedEnd(st.ends[id], *summary);
-    }
+    if (!c.used)
+        return;
+    const auto* summary = connections.byId(id);
+    st.ends[id] = classify(st, c, summary);
+    if (!speaksGrpc(summary) || opaqueTls(summary))
+        st.ends[id] = unjudgedEnd(st.ends[id], *summary);
 }
 
 void addEndCauseFindings(FindingsAnalyzer::State& st)
 {
+    const CoveringFindings covering(st.findings);
     for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
         const auto& v = st.ends[id];
-        if (v.judged && isTroubledEnd(v.cause) && !coveredElsewhere(st, id, v))
+        if (v.judged && isTroubledEnd(v.cause) && !covering.covers(id, v))
             st.findings.push_back(endFinding(st, id, v));
     }
 }
 
-void annotateEnds(const FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& connections)
+void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& connections)
 {
-    for (auto& s : connections) {
-        if (s.id >= st.ends.size() || !st.conns[s.id].used)
+    // The verdicts' texts move into the summaries (no second copy of a million of them); a
+    // summary whose id repeats (never from the engine, which numbers connections) gets a copy.
+    std::vector<bool> taken(st.ends.size(), false);
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+        auto& s = connections[i];
+        if (s.id >= st.ends.size() || !basicsOf(st.conns[s.id]).used)
             continue;
-        const auto& v = st.ends[s.id];
+        auto& v = st.ends[s.id];
         s.endCause = v.cause;
-        s.endDetail = v.detail;
-        s.endEvidence = v.evidence;
         s.otherLeg = v.otherLeg;
+        if (taken[s.id]) {
+            const auto& first = *std::find_if(connections.begin(), connections.end(), [&](const auto& o) { return o.id == s.id; });
+            s.endDetail = first.endDetail;
+            s.endEvidence = first.endEvidence;
+            continue;
+        }
+        taken[s.id] = true;
+        s.endDetail = std::move(v.detail);
+        s.endEvidence = std::move(v.evidence);
     }
+    st.ends = {};
 }
 
 } // namespace ks::core

@@ -183,27 +183,24 @@ void otherCode(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo
 
 } // namespace
 
-void addGoawayFindings(FindingsAnalyzer::State& st)
+void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
 {
-    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
-        const auto& c = st.conns[id];
-        if (c.goaways.empty())
-            continue;
-        const auto& first = c.goaways.front();
-        const GoawayInfo* second = nullptr;
-        if (c.goaways.size() > 1 && c.goaways[1].dir == first.dir && c.goaways[1].code == kNoError)
-            second = &c.goaways[1];
-        bool explainedGraceful = false;
-        for (const auto& g : c.goaways) {
-            if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
-                tooManyPings(st, id, g);
-            } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
-                if (!explainedGraceful && &g == &first)
-                    gracefulNoError(st, id, c, first, second);
-                explainedGraceful = true;
-            } else if (g.code != kNoError) {
-                otherCode(st, id, g);
-            }
+    if (c.goaways.empty())
+        return;
+    const auto& first = c.goaways.front();
+    const GoawayInfo* second = nullptr;
+    if (c.goaways.size() > 1 && c.goaways[1].dir == first.dir && c.goaways[1].code == kNoError)
+        second = &c.goaways[1];
+    bool explainedGraceful = false;
+    for (const auto& g : c.goaways) {
+        if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
+            tooManyPings(st, id, g);
+        } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
+            if (!explainedGraceful && &g == &first)
+                gracefulNoError(st, id, c, first, second);
+            explainedGraceful = true;
+        } else if (g.code != kNoError) {
+            otherCode(st, id, g);
         }
     }
 }

@@ -43,7 +43,7 @@ bool consistent(const LbCatalogueEntry& e, double figure, double lower, double u
 
 } // namespace
 
-void addInferredTimerFinding(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
+void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& connections)
 {
     Inference inf;
     std::vector<std::string> servers; // the path: servers of connections that died idle
@@ -59,15 +59,16 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const std::vector<Conn
         inf.seen.push_back(v.seen);
         if (inf.evidence.size() < 16)
             inf.evidence.insert(inf.evidence.end(), v.evidence.begin(), v.evidence.end());
-        if (const auto* s = findSummary(connections, id))
+        if (const auto* s = connections.byId(id))
             servers.push_back(s->server);
     }
     if (inf.deaths == 0)
         return;
+    std::sort(servers.begin(), servers.end());
     for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
-        const auto& c = st.conns[id];
-        const auto* s = findSummary(connections, id);
-        if (!c.used || !s || std::find(servers.begin(), servers.end(), s->server) == servers.end())
+        const auto& c = basicsOf(st.conns[id]);
+        const auto* s = connections.byId(id);
+        if (!c.used || !s || !std::binary_search(servers.begin(), servers.end(), s->server))
             continue;
         ++inf.connections;
         const std::int64_t survived = std::max(c.longestSurvivedNs, c.burstAnswered ? c.burstGapNs : 0);

@@ -3,6 +3,7 @@
 // survived a profile only because their quiet periods stayed short.
 #include "findings_state.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -36,15 +37,6 @@ Outcome outcomeOf(const ConnState& c, const ProfileTrack& t)
             return Outcome::Closed;
     }
     return silentDeath ? Outcome::SilentDeath : Outcome::Survived;
-}
-
-// A new connection to the same server soon after this one died.
-const ConnectionSummary* reconnectAfter(const std::vector<ConnectionSummary>& list, const ConnectionSummary& dead, std::int64_t closeNs)
-{
-    for (const auto& s : list)
-        if (s.id != dead.id && s.server == dead.server && s.firstNs >= closeNs - 500'000'000 && s.firstNs <= closeNs + 30'000'000'000)
-            return &s;
-    return nullptr;
 }
 
 void addUndecodedIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const ConnectionSummary& summary)
@@ -84,106 +76,151 @@ void addUndecodedIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, con
 
 } // namespace
 
-void addLbIdleFindings(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
+SummaryLookup::SummaryLookup(const std::vector<ConnectionSummary>& list)
+    : m_list(list)
+{
+    for (std::size_t i = 0; i < list.size() && m_positional; ++i)
+        m_positional = list[i].id == i;
+    if (!m_positional)
+        for (std::size_t i = list.size(); i-- > 0;)
+            m_byId[list[i].id] = i; // the first of equal ids wins, as a scan would find it
+}
+
+const ConnectionSummary* SummaryLookup::byId(std::uint32_t id) const
+{
+    if (m_positional)
+        return id < m_list.size() ? &m_list[id] : nullptr;
+    const auto it = m_byId.find(id);
+    return it == m_byId.end() ? nullptr : &m_list[it->second];
+}
+
+const ConnectionSummary* SummaryLookup::reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const
+{
+    if (!m_serversBuilt) {
+        m_serversBuilt = true;
+        for (std::size_t i = 0; i < m_list.size(); ++i) {
+            auto& server = m_servers[m_list[i].server];
+            if (!server.positions.empty() && m_list[server.positions.back()].firstNs > m_list[i].firstNs)
+                server.ordered = false;
+            server.positions.push_back(i);
+        }
+    }
+    const auto it = m_servers.find(dead.server);
+    if (it == m_servers.end())
+        return nullptr;
+    const std::int64_t from = closeNs - 500'000'000, to = closeNs + 30'000'000'000;
+    const auto& positions = it->second.positions;
+    auto at = positions.begin();
+    // Starts in list order: the ones in the window are one run, found by bisection.
+    if (it->second.ordered)
+        at = std::partition_point(positions.begin(), positions.end(), [&](std::size_t p) { return m_list[p].firstNs < from; });
+    for (; at != positions.end(); ++at) {
+        const auto& s = m_list[*at];
+        if (s.id != dead.id && s.firstNs >= from && s.firstNs <= to)
+            return &s;
+        if (it->second.ordered && s.firstNs > to)
+            break;
+    }
+    return nullptr;
+}
+
+void addLbIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {
     const auto& profiles = st.options.profiles;
-    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
-        const auto& c = st.conns[id];
-        if (!c.used)
-            continue;
-        // Payload the engine did not decode (TLS, or not HTTP/2) makes no events: judge such a
-        // connection by the summary's payload gaps instead of its (too few) events.
-        const auto* summary = findSummary(connections, id);
-        if (summary && !summary->http2 && summary->payloadBytes > 0) {
-            addUndecodedIdleFindings(st, id, c, *summary);
-            continue;
-        }
-        for (std::size_t i = 0; i < profiles.size() && i < c.tracks.size(); ++i) {
-            const auto& p = profiles[i].profile;
-            const auto& t = c.tracks[i];
-            char buf[768];
-            if (t.exceeded) {
-                const Outcome outcome = outcomeOf(c, t);
-                Finding f;
-                f.id = "lb-idle-timeout";
-                f.conn = id;
-                f.profile = p.name;
-                f.figure = toS(t.lastExceedNs);
-                f.evidence = {t.lastExceedFrom, t.lastExceedTo};
-                const std::string gap = formatDuration(f.figure);
-                const std::string limit = formatDuration(p.idleTimeoutS);
-                std::string what;
-                switch (outcome) {
-                case Outcome::Reset:
-                    f.severity = Severity::Error;
-                    f.title = "Reset after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                    what = std::string("then the connection was reset (RST from the ") + (c.closedBy == Direction::ClientToServer ? "client" : "server")
-                           + " side)" + (p.onExpiry == LbExpiryAction::Rst || p.onExpiry == LbExpiryAction::RstOnNextPacket
-                                              ? ", as " + p.title + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
-                                              : ", although " + p.title + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry))
-                                                    + ", not RST: something else on the path reset it");
-                    f.evidence.push_back(c.closeIndex);
-                    break;
-                case Outcome::SilentDeath:
-                    f.severity = Severity::Error;
-                    f.title = "Died silently after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                    what = std::string("then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
-                                       "dropped silently")
-                           + (p.onExpiry == LbExpiryAction::SilentDrop || p.onExpiry == LbExpiryAction::RstOnNextPacket
-                                  ? ", as " + p.name + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
-                                  : ", although " + p.name + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry)));
-                    f.evidence.push_back(c.kaTimeoutPing);
-                    f.evidence.push_back(c.kaTimeoutClose);
-                    break;
-                case Outcome::Closed:
-                    f.severity = Severity::Warning;
-                    f.title = "Closed after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                    what = "and the gap ended with the connection being closed (FIN)";
-                    break;
-                case Outcome::Survived:
-                    f.severity = Severity::Warning;
-                    f.title = "Idle " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
-                    what = std::string("and the connection carried on, so no such middlebox was in this path; behind ") + p.name
-                           + " it would have ended (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")";
-                    break;
-                }
-                std::snprintf(buf, sizeof buf, "%u quiet period(s) longer than %s (%s): the last one lasted %s, %s.%s%s",
-                              t.exceeded, limit.c_str(), p.title.c_str(), gap.c_str(), what.c_str(),
-                              pingsResetIdle(profiles[i]) ? "" : " PINGs do not count as traffic for this profile.",
-                              tcpKeepalivesResetIdle(profiles[i]) ? "" : " TCP keep-alive probes are not counted (not documented as resetting it).");
-                f.detail = buf;
-                if (outcome == Outcome::Reset || outcome == Outcome::SilentDeath) {
-                    if (const auto* self = findSummary(connections, id))
-                        if (const auto* next = reconnectAfter(connections, *self, c.closeNs))
-                            f.detail += " The client reconnected on connection " + std::to_string(next->id) + ".";
-                }
-                setKeepaliveFix(f, st, profiles[i]);
-                st.findings.push_back(std::move(f));
-            } else if (t.longestNs > 0 && toS(t.longestNs) >= 0.5 * p.idleTimeoutS) {
-                // Nothing on the connection would have held it through a longer quiet period.
-                const auto& cs = c.side[0];
-                const auto& ss = c.side[1];
-                auto keeps = [&](const SideState& s) {
-                    const bool ping = pingsResetIdle(profiles[i]) && s.pingInterval.count && s.pingInterval.median() < p.idleTimeoutS;
-                    const bool tcp = tcpKeepalivesResetIdle(profiles[i]) && s.kaIdle.count && s.kaIdle.median() < p.idleTimeoutS;
-                    return ping || tcp;
-                };
-                if (keeps(cs) || keeps(ss))
-                    continue;
-                Finding f;
-                f.id = "lb-idle-margin";
-                f.severity = Severity::Info;
-                f.conn = id;
-                f.profile = p.name;
-                f.figure = toS(t.longestNs);
-                f.evidence = {t.longestFrom, t.longestTo};
-                f.title = "Survived " + p.name + " only because its longest quiet period (" + formatDuration(f.figure)
-                          + ") stayed under " + formatDuration(p.idleTimeoutS);
-                f.detail = "No keepalive on this connection would hold it through a longer quiet period: behind " + p.title
-                           + " the first gap over " + formatDuration(p.idleTimeoutS) + " ends it.";
-                setKeepaliveFix(f, st, profiles[i]);
-                st.findings.push_back(std::move(f));
+    if (!c.used)
+        return;
+    // Payload the engine did not decode (TLS, or not HTTP/2) makes no events: judge such a
+    // connection by the summary's payload gaps instead of its (too few) events.
+    const auto* summary = connections.byId(id);
+    if (summary && !summary->http2 && summary->payloadBytes > 0) {
+        addUndecodedIdleFindings(st, id, c, *summary);
+        return;
+    }
+    for (std::size_t i = 0; c.tracks && i < profiles.size(); ++i) {
+        const auto& p = profiles[i].profile;
+        const auto& t = c.tracks[i];
+        char buf[768];
+        if (t.exceeded) {
+            const Outcome outcome = outcomeOf(c, t);
+            Finding f;
+            f.id = "lb-idle-timeout";
+            f.conn = id;
+            f.profile = p.name;
+            f.figure = toS(t.lastExceedNs);
+            f.evidence = {t.lastExceedFrom, t.lastExceedTo};
+            const std::string gap = formatDuration(f.figure);
+            const std::string limit = formatDuration(p.idleTimeoutS);
+            std::string what;
+            switch (outcome) {
+            case Outcome::Reset:
+                f.severity = Severity::Error;
+                f.title = "Reset after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
+                what = std::string("then the connection was reset (RST from the ") + (c.closedBy == Direction::ClientToServer ? "client" : "server")
+                       + " side)" + (p.onExpiry == LbExpiryAction::Rst || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                                          ? ", as " + p.title + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                                          : ", although " + p.title + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry))
+                                                + ", not RST: something else on the path reset it");
+                f.evidence.push_back(c.closeIndex);
+                break;
+            case Outcome::SilentDeath:
+                f.severity = Severity::Error;
+                f.title = "Died silently after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
+                what = std::string("then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
+                                   "dropped silently")
+                       + (p.onExpiry == LbExpiryAction::SilentDrop || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                              ? ", as " + p.name + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                              : ", although " + p.name + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry)));
+                f.evidence.push_back(c.kaTimeoutPing);
+                f.evidence.push_back(c.kaTimeoutClose);
+                break;
+            case Outcome::Closed:
+                f.severity = Severity::Warning;
+                f.title = "Closed after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
+                what = "and the gap ended with the connection being closed (FIN)";
+                break;
+            case Outcome::Survived:
+                f.severity = Severity::Warning;
+                f.title = "Idle " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
+                what = std::string("and the connection carried on, so no such middlebox was in this path; behind ") + p.name
+                       + " it would have ended (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")";
+                break;
             }
+            std::snprintf(buf, sizeof buf, "%u quiet period(s) longer than %s (%s): the last one lasted %s, %s.%s%s",
+                          t.exceeded, limit.c_str(), p.title.c_str(), gap.c_str(), what.c_str(),
+                          pingsResetIdle(profiles[i]) ? "" : " PINGs do not count as traffic for this profile.",
+                          tcpKeepalivesResetIdle(profiles[i]) ? "" : " TCP keep-alive probes are not counted (not documented as resetting it).");
+            f.detail = buf;
+            if (outcome == Outcome::Reset || outcome == Outcome::SilentDeath) {
+                if (const auto* self = connections.byId(id))
+                    if (const auto* next = connections.reconnectAfter(*self, c.closeNs))
+                        f.detail += " The client reconnected on connection " + std::to_string(next->id) + ".";
+            }
+            setKeepaliveFix(f, st, profiles[i]);
+            st.findings.push_back(std::move(f));
+        } else if (t.longestNs > 0 && toS(t.longestNs) >= 0.5 * p.idleTimeoutS) {
+            // Nothing on the connection would have held it through a longer quiet period.
+            const auto& cs = c.side[0];
+            const auto& ss = c.side[1];
+            auto keeps = [&](const SideState& s) {
+                const bool ping = pingsResetIdle(profiles[i]) && s.pingInterval.count && s.pingInterval.median() < p.idleTimeoutS;
+                const bool tcp = tcpKeepalivesResetIdle(profiles[i]) && s.kaIdle.count && s.kaIdle.median() < p.idleTimeoutS;
+                return ping || tcp;
+            };
+            if (keeps(cs) || keeps(ss))
+                continue;
+            Finding f;
+            f.id = "lb-idle-margin";
+            f.severity = Severity::Info;
+            f.conn = id;
+            f.profile = p.name;
+            f.figure = toS(t.longestNs);
+            f.evidence = {t.longestFrom, t.longestTo};
+            f.title = "Survived " + p.name + " only because its longest quiet period (" + formatDuration(f.figure)
+                      + ") stayed under " + formatDuration(p.idleTimeoutS);
+            f.detail = "No keepalive on this connection would hold it through a longer quiet period: behind " + p.title
+                       + " the first gap over " + formatDuration(p.idleTimeoutS) + " ends it.";
+            setKeepaliveFix(f, st, profiles[i]);
+            st.findings.push_back(std::move(f));
         }
     }
 }

@@ -3,8 +3,10 @@
 // who sent the RST or FIN; a death seen on one leg is the same event on the other.
 #include "findings_state.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 namespace ks::core {
 
@@ -23,7 +25,7 @@ std::string host(const std::string& endpoint)
 
 // Who sent the close on this leg, in the proxy's terms: on the client leg the proxy is the
 // server side, on the server leg it is the client side.
-std::string closer(const ConnState& c, bool clientLeg)
+std::string closer(const ConnBasics& c, bool clientLeg)
 {
     const bool fromServerSide = c.closedBy == Direction::ServerToClient;
     if (clientLeg)
@@ -31,36 +33,71 @@ std::string closer(const ConnState& c, bool clientLeg)
     return fromServerSide ? "the server" : "the proxy";
 }
 
+// Upstream-leg candidates (used, closed, with a summary), found by their client's host and
+// their server, in order of their start: one lookup per connection instead of a scan of all.
+class LegIndex {
+public:
+    LegIndex(const FindingsAnalyzer::State& st, const SummaryLookup& connections)
+    {
+        for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
+            const auto& cb = basicsOf(st.conns[b]);
+            const auto* sb = connections.byId(b);
+            if (cb.used && cb.closed && sb)
+                m_hosts[host(sb->client)][sb->server].push_back({sb->firstNs, b});
+        }
+        for (auto& [h, servers] : m_hosts)
+            for (auto& [server, legs] : servers)
+                std::sort(legs.begin(), legs.end());
+    }
+
+    // f(b) for each candidate whose client is on host h, whose server is not notServer, and that
+    // started within [from, to].
+    template<class F> void forEach(const std::string& h, const std::string& notServer, std::int64_t from, std::int64_t to, F f) const
+    {
+        const auto it = m_hosts.find(h);
+        if (it == m_hosts.end())
+            return;
+        for (const auto& [server, legs] : it->second) {
+            if (server == notServer)
+                continue;
+            for (auto at = std::lower_bound(legs.begin(), legs.end(), std::pair {from, std::uint32_t(0)});
+                 at != legs.end() && at->first <= to; ++at)
+                f(at->second);
+        }
+    }
+
+private:
+    std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::int64_t, std::uint32_t>>>> m_hosts;
+};
+
 } // namespace
 
-void pairProxyLegs(FindingsAnalyzer::State& st, const std::vector<ConnectionSummary>& connections)
+void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections)
 {
+    const LegIndex index(st, connections);
     std::vector<bool> paired(st.conns.size(), false);
     for (std::uint32_t a = 0; a < st.conns.size(); ++a) {
-        const auto& ca = st.conns[a];
-        const auto* sa = findSummary(connections, a);
+        const auto& ca = basicsOf(st.conns[a]);
+        const auto* sa = connections.byId(a);
         if (!ca.used || !ca.closed || !sa || paired[a])
             continue;
-        // b: the upstream leg, opened after a, to another server, from the proxy's host.
+        // b: the upstream leg, opened after a, to another server, from the proxy's host; the
+        // nearest close wins, the lowest id among equals.
         std::optional<std::uint32_t> best;
         std::int64_t bestDelta = kEndToleranceNs + 1;
-        for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
-            const auto& cb = st.conns[b];
-            const auto* sb = findSummary(connections, b);
-            if (b == a || !cb.used || !cb.closed || !sb || paired[b] || sb->server == sa->server)
-                continue;
-            if (host(sb->client) != host(sa->server) || sb->firstNs < sa->firstNs || sb->firstNs - sa->firstNs > kOpenToleranceNs)
-                continue;
-            const std::int64_t delta = std::llabs(cb.closeNs - ca.closeNs);
-            if (delta < bestDelta) {
+        index.forEach(host(sa->server), sa->server, sa->firstNs, sa->firstNs + kOpenToleranceNs, [&](std::uint32_t b) {
+            if (b == a || paired[b])
+                return;
+            const std::int64_t delta = std::llabs(basicsOf(st.conns[b]).closeNs - ca.closeNs);
+            if (delta < bestDelta || (delta == bestDelta && best && b < *best)) {
                 bestDelta = delta;
                 best = b;
             }
-        }
+        });
         if (!best)
             continue;
         const std::uint32_t b = *best;
-        const auto& cb = st.conns[b];
+        const auto& cb = basicsOf(st.conns[b]);
         paired[a] = paired[b] = true;
         st.ends[a].otherLeg = b;
         st.ends[b].otherLeg = a;

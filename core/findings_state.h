@@ -2,12 +2,16 @@
 // stream by, and the rule functions that turn it into findings at the end.
 #pragma once
 
+#include "chunked_vector.h"
 #include "findings_analyzer.h"
 #include "keepalive_fix.h"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ks::core {
@@ -20,7 +24,7 @@ struct RecentStats {
     static constexpr std::size_t kWindow = 32;
     std::uint64_t count = 0;
     double min = 0, max = 0, sum = 0;
-    std::array<double, kWindow> recent {};
+    std::vector<double> recent; // grows to kWindow samples, then a ring: most connections have few
     mutable double cachedMedian = 0;
     mutable bool medianValid = false;
 
@@ -68,6 +72,23 @@ struct SideState {
     RecentStats kaIdle;
 };
 
+// Both sides' SideState, each made when that side first needs writing: a short connection with
+// one PING uses one. Reading a side never made gives the empty state.
+class Sides {
+public:
+    const SideState& operator[](std::size_t d) const { return m_side[d] ? *m_side[d] : kNone; }
+    SideState& operator[](std::size_t d)
+    {
+        if (!m_side[d])
+            m_side[d] = std::make_unique<SideState>();
+        return *m_side[d];
+    }
+
+private:
+    static const SideState kNone;
+    std::array<std::unique_ptr<SideState>, 2> m_side;
+};
+
 struct GoawayInfo {
     std::uint64_t index = 0;
     std::int64_t ns = 0;
@@ -103,15 +124,40 @@ struct StreamWatch {
     bool goawayFromServer = false;
 };
 
-struct ConnState {
-    std::uint64_t inferredEvents = 0; // PINGs known only from TLS record sizes (Event::inferred)
+// What every connection keeps: clocks, idle tracks and its close. A connection whose events are
+// only SYN, SETTINGS, WINDOW_UPDATE and its close (most of a busy host's short connections) keeps
+// just this; the first PING, stream, GOAWAY or TCP keep-alive makes it a full ConnState.
+struct ConnBasics {
     bool used = false;
+    bool closed = false, closedByRst = false;
+    bool pingDuringQuiet = false;
+    Direction closedBy = Direction::ClientToServer;
+    // the latest burst of activity (below): who sent it, whether the other side answered within
+    // it, whether it began with a keepalive PING (one-byte fields together: no padding)
+    Direction burstDir = Direction::ClientToServer;
+    bool burstAnswered = false;
+    bool burstIsPing = false;
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
     std::uint64_t lastActivityIndex = 0;
-    std::vector<ProfileTrack> tracks; // one per chosen profile
-    std::array<SideState, 2> side; // [Direction]
+    std::unique_ptr<ProfileTrack[]> tracks; // one per chosen profile, from the first event
+    // how it ended
+    std::int64_t closeNs = 0;
+    std::uint64_t closeIndex = 0;
+    std::int64_t quietBeforeCloseNs = 0; // silence (no event but keep-alives) before the close
+    // bursts of activity: the silence before the latest one and where it began (a late packet
+    // answered by RST, or into the void). Here, not in ConnState: the end causes of a connection
+    // with no PING or stream read them.
+    std::int64_t burstGapNs = 0, burstStartNs = -1;
+    std::uint64_t burstStartIndex = 0, burstPrevIndex = 0;
+    // the longest silence that ended with an answered exchange (the connection survived it)
+    std::int64_t longestSurvivedNs = 0;
+};
+
+struct ConnState : ConnBasics {
+    std::uint64_t inferredEvents = 0; // PINGs known only from TLS record sizes (Event::inferred)
+    Sides side; // [Direction]
     // streams (HEADERS opens, END_STREAM/RST_STREAM closes); bounded by the peers' concurrency
     std::vector<std::uint32_t> openStreams;
     bool hadStreams = false;
@@ -121,22 +167,6 @@ struct ConnState {
     std::uint64_t goawayCount = 0;
     std::uint64_t pingAfterGoawayIndex = 0;
     bool pingAfterGoaway = false;
-    // how it ended
-    bool closed = false, closedByRst = false;
-    Direction closedBy = Direction::ClientToServer;
-    std::int64_t closeNs = 0;
-    std::uint64_t closeIndex = 0;
-    std::int64_t quietBeforeCloseNs = 0; // silence (no event but keep-alives) before the close
-    bool pingDuringQuiet = false;
-    // bursts of activity: the silence before the latest one, where it began, who sent it and
-    // whether the other side answered within it (a late packet answered by RST, or into the void)
-    std::int64_t burstGapNs = 0, burstStartNs = -1;
-    std::uint64_t burstStartIndex = 0, burstPrevIndex = 0;
-    Direction burstDir = Direction::ClientToServer;
-    bool burstAnswered = false;
-    bool burstIsPing = false; // the burst began with a keepalive PING
-    // the longest silence that ended with an answered exchange (the connection survived it)
-    std::int64_t longestSurvivedNs = 0;
     // keepalive timeout: a PING without ACK, then the pinging side closed
     bool kaTimeout = false;
     Direction kaTimeoutSide = Direction::ClientToServer;
@@ -176,10 +206,38 @@ struct EndVerdict {
     bool judged = true;
 };
 
+struct ConnSlot {
+    ConnBasics basics; // while full is null
+    std::unique_ptr<ConnState> full;
+};
+inline const ConnBasics& basicsOf(const ConnSlot& s) { return s.full ? static_cast<const ConnBasics&>(*s.full) : s.basics; }
+
+// The engine's summaries found by id and by server without a scan per connection (findings_lb.cpp).
+class SummaryLookup {
+public:
+    explicit SummaryLookup(const std::vector<ConnectionSummary>& list);
+    const ConnectionSummary* byId(std::uint32_t id) const;
+    const std::vector<ConnectionSummary>& list() const { return m_list; }
+    // A new connection to the same server soon after this one died: the first in list order that
+    // started between 0.5 s before and 30 s after closeNs.
+    const ConnectionSummary* reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const;
+
+private:
+    struct Server {
+        std::vector<std::size_t> positions; // in list order
+        bool ordered = true; // firstNs never decreases along positions
+    };
+    const std::vector<ConnectionSummary>& m_list;
+    bool m_positional = true; // list[i].id == i for every i
+    std::unordered_map<std::uint32_t, std::size_t> m_byId; // otherwise
+    mutable bool m_serversBuilt = false;
+    mutable std::unordered_map<std::string_view, Server> m_servers;
+};
+
 struct FindingsAnalyzer::State {
     AnalyzerOptions options;
     std::vector<RpcFailure> rpcFailures; // at most a few dozen groups
-    std::vector<ConnState> conns;
+    ChunkedVector<ConnSlot> conns; // by connection id
     std::int64_t lastNs = 0;
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
     bool haveOrigin = false;
@@ -187,27 +245,27 @@ struct FindingsAnalyzer::State {
     std::vector<EndVerdict> ends; // per connection id, by finish()
 };
 
-// Rules (each appends to state.findings).
-void addLbIdleFindings(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
-// The summary of connection id: summary i is connection i in the engine's order (one look), else a
-// scan (summaries built by hand). One helper for every rule that needs a summary.
-const ConnectionSummary* findSummary(const std::vector<ConnectionSummary>& list, std::uint32_t id);
-void addGoawayFindings(FindingsAnalyzer::State& state);
-void addCadenceFindings(FindingsAnalyzer::State& state);
-void addTimeoutFindings(FindingsAnalyzer::State& state);
-void addStreamFindings(FindingsAnalyzer::State& state);
+// Rules, one connection at a time (each appends to state.findings).
+void addLbIdleFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
+void addGoawayFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
+void addCadenceFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
+void addTimeoutFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
+void addStreamFindings(FindingsAnalyzer::State& state, std::uint32_t id, ConnState& c);
 void watchStreams(ConnState& c, const Event& e); // before the connection's state takes e
-void addRpcFindings(FindingsAnalyzer::State& state);
+// How one connection ended (findings_end.cpp), into state.ends[id].
+void classifyEnd(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
+// Across connections, after every connection's end is classified: the two legs of a proxy
+// paired (findings_legs.cpp), an "end-*" finding for each troubled end not already covered by
+// another rule (findings_end.cpp).
+void pairProxyLegs(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// Failed RPCs of the lab's channel (findings_rpc.cpp): grouped as they come, reported after the wire rules.
 void onRpc(FindingsAnalyzer::State& state, const Event& event);
-// How each connection ended, with an "end-*" finding for each troubled end not already covered by
-// another rule, and the two legs of a proxy paired (findings_end.cpp, findings_legs.cpp).
-void addEndFindings(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
-void pairProxyLegs(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
+void addRpcFindings(FindingsAnalyzer::State& state);
 void addEndCauseFindings(FindingsAnalyzer::State& state);
 // The middlebox idle timer inferred across connections (findings_idle_timer.cpp).
-void addInferredTimerFinding(FindingsAnalyzer::State& state, const std::vector<ConnectionSummary>& connections);
-// Writes endCause/endDetail/endEvidence/otherLeg from state.ends into the summaries.
-void annotateEnds(const FindingsAnalyzer::State& state, std::vector<ConnectionSummary>& connections);
+void addInferredTimerFinding(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// Moves endCause/endDetail/endEvidence/otherLeg from state.ends into the summaries (and frees them).
+void annotateEnds(FindingsAnalyzer::State& state, std::vector<ConnectionSummary>& connections);
 
 // Sets f.suggestion and f.changes to the keepalive change that keeps a connection through a
 // profile (keepalive_fix.h), judged against the configured settings when known.

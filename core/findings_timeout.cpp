@@ -144,19 +144,16 @@ void idleCloseByWatchdog(FindingsAnalyzer::State& st, std::uint32_t id, const Co
 
 } // namespace
 
-void addTimeoutFindings(FindingsAnalyzer::State& st)
+void addTimeoutFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
 {
-    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
-        const auto& c = st.conns[id];
-        if (!c.used)
-            continue;
-        if (c.kaTimeout)
-            keepaliveTimeout(st, id, c);
-        for (auto d : {Direction::ClientToServer, Direction::ServerToClient})
-            if (!(c.kaTimeout && c.kaTimeoutSide == d) && c.goaways.empty())
-                pingsStopped(st, id, c, d);
-        idleCloseByWatchdog(st, id, c);
-    }
+    if (!c.used)
+        return;
+    if (c.kaTimeout)
+        keepaliveTimeout(st, id, c);
+    for (auto d : {Direction::ClientToServer, Direction::ServerToClient})
+        if (!(c.kaTimeout && c.kaTimeoutSide == d) && c.goaways.empty())
+            pingsStopped(st, id, c, d);
+    idleCloseByWatchdog(st, id, c);
 }
 
 } // namespace ks::core

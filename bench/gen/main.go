@@ -90,6 +90,7 @@ func main() {
 	idle := flag.Duration("idle", 2500*time.Millisecond, "each connection goes quiet this long once per -idle-every, so the server's keepalive PING fires (0 = never idle)")
 	tcpKeepalive := flag.Duration("tcp-keepalive", time.Second, "client sockets' TCP keepalive idle time and probe interval, so TCP keep-alive probes show in the idle gaps (0 = Go default 15s)")
 	idleEvery := flag.Duration("idle-every", 6*time.Second, "period of the idle gaps (staggered across connections)")
+	bdp := flag.Bool("bdp", true, "grpc-go's BDP-estimation PINGs (false: fixed 1 MiB windows, which turn the estimator off, so only keepalive PINGs remain: a call-heavy capture)")
 	keyLog := flag.String("tls-keylog", "", "serve TLS 1.3 (self-signed) and append the session secrets to this file (empty: plaintext)")
 	flag.Parse()
 
@@ -107,14 +108,20 @@ func main() {
 		serverCreds = grpc.Creds(credentials.NewTLS(sc))
 		dialSecurity = grpc.WithTransportCredentials(credentials.NewTLS(cc))
 	}
-	opts := []grpc.ServerOption{
+	serverOpts := []grpc.ServerOption{
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: *pingEvery, Timeout: 20 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Millisecond, PermitWithoutStream: true}),
 	}
 	if serverCreds != nil {
-		opts = append(opts, serverCreds)
+		serverOpts = append(serverOpts, serverCreds)
 	}
-	srv := grpc.NewServer(opts...)
+	var windowOpts []grpc.DialOption
+	if !*bdp {
+		// grpc-go runs its BDP estimator only while the windows are left at their defaults.
+		serverOpts = append(serverOpts, grpc.InitialWindowSize(1<<20), grpc.InitialConnWindowSize(1<<20))
+		windowOpts = append(windowOpts, grpc.WithInitialWindowSize(1<<20), grpc.WithInitialConnWindowSize(1<<20))
+	}
+	srv := grpc.NewServer(serverOpts...)
 	srv.RegisterService(&echoDesc, &echoImpl{respSize: *respSize})
 	go srv.Serve(lis)
 
@@ -123,11 +130,12 @@ func main() {
 	ccs := make([]*grpc.ClientConn, *conns)
 	for i := range ccs {
 		dialer := &net.Dialer{KeepAlive: *tcpKeepalive}
-		cc, err := grpc.Dial(*addr, dialSecurity, grpc.WithBlock(),
+		opts := append([]grpc.DialOption{dialSecurity, grpc.WithBlock(),
 			grpc.WithContextDialer(func(ctx context.Context, a string) (net.Conn, error) {
 				return dialer.DialContext(ctx, "tcp", a)
 			}),
-			grpc.WithDefaultCallOptions(grpc.CallContentSubtype("raw")))
+			grpc.WithDefaultCallOptions(grpc.CallContentSubtype("raw"))}, windowOpts...)
+		cc, err := grpc.Dial(*addr, opts...)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "kagen: dial:", err)
 			os.Exit(1)

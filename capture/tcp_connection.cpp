@@ -1,0 +1,64 @@
+// A connection's payload decoder: both directions' reassembly feeding their HTTP/2 framers
+// (through the TLS / h2c / CONNECT pipeline where a direction needs it), which report to one
+// HTTP/2 session.
+#include "tcp_connection.h"
+
+namespace ks::capture {
+
+using core::Direction;
+
+namespace {
+
+std::size_t dirIndex(Direction dir)
+{
+    return dir == Direction::ClientToServer ? 0 : 1;
+}
+
+} // namespace
+
+ConnectionDecoder::ConnectionDecoder(std::uint32_t connId, EventEmitter& eventEmitter, Http2Framer::Mode clientMode,
+                                     Http2Framer::Mode serverMode, const std::vector<core::ConnectionSummary>& all)
+    : id(connId)
+    , summaries(&all)
+    , framers {Http2Framer(clientMode), Http2Framer(serverMode)}
+    , session(connId, eventEmitter)
+    , emitter(&eventEmitter)
+    , inputs {StreamInput(*this, Direction::ClientToServer), StreamInput(*this, Direction::ServerToClient)}
+    , streams {StreamReassembler(inputs[0]), StreamReassembler(inputs[1])}
+{
+    framers[0].setListener(&session.listener(Direction::ClientToServer));
+    framers[1].setListener(&session.listener(Direction::ServerToClient));
+}
+
+void StreamInput::feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs)
+{
+    const std::size_t d = dirIndex(m_dir);
+    if (m_route == Route::Undecided) {
+        // The connection's other direction decided first: follow it (a server speaks HTTP/2 or
+        // TLS when its client does); else these bytes decide.
+        const Route other = m_conn.inputs[1 - d].m_route;
+        const bool fromStart = m_conn.summary().sawHandshake;
+        if (other != Route::Undecided)
+            m_route = other;
+        else if (needsStreamPipeline(bytes, m_dir, fromStart))
+            m_route = Route::Pipeline;
+        else
+            m_route = Route::Framer;
+        if (m_route == Route::Pipeline && !m_conn.pipeline)
+            m_conn.pipeline = std::make_unique<StreamPipeline>(m_conn, fromStart);
+    }
+    if (m_route == Route::Framer)
+        m_conn.framers[d].feed(bytes, tsNs);
+    else
+        m_conn.pipeline->feed(m_dir, bytes, tsNs);
+}
+
+void StreamInput::gap(std::uint64_t count)
+{
+    if (m_route == Route::Pipeline)
+        m_conn.pipeline->gap(m_dir, count);
+    else
+        m_conn.framers[dirIndex(m_dir)].gap(count);
+}
+
+} // namespace ks::capture
