@@ -401,7 +401,7 @@ void TextPrinter::end(const RunInfo& info)
                 + ", ALPN " + (alpn.empty() ? std::string("none") : alpn) + "; " + t.decryption + "\n";
         }
         if (!c.proxy.empty())
-            out += "  via " + c.proxy + "\n";
+            out += "  via " + c.proxy.str() + "\n";
         out += "  ";
         core::appendSeconds(out, c.firstNs - info.originNs, m_decimals);
         out += " .. ";
@@ -411,7 +411,7 @@ void TextPrinter::end(const RunInfo& info)
         out += "\n  how it ended: ";
         out += core::endCauseLabel(c.endCause);
         if (!c.endDetail.empty())
-            out += ": " + c.endDetail;
+            out += ": " + c.endDetail.str();
         if (c.retransmissions[0] || c.retransmissions[1]) {
             out += "\n  TCP retransmissions: ";
             appendUnsigned(out, c.retransmissions[0]);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "event.h"
+#include "shared_text.h"
 
 #include <array>
 #include <cstdint>
@@ -18,20 +19,46 @@ namespace ks::core {
 enum class ConnectionEnd : std::uint8_t { Open, FinC2S, FinS2C, RstC2S, RstS2C };
 std::string_view connectionEndName(ConnectionEnd end);
 
-// Events of each type on one connection: 48-bit counters (6 bytes, not 8), since a busy host's
-// capture holds a million summaries and no connection carries 2^48 events of one type.
+// Events of each type on one connection. A busy host's capture holds a million summaries and
+// most connections carry a handful of events: 16-bit counters inline (32 bytes), all widened to
+// 64 bits on the heap the first time one would pass 65,535.
 class EventCounts {
 public:
-    std::uint64_t operator[](std::size_t type) const { return std::uint64_t(m_high[type]) << 32 | m_low[type]; }
+    EventCounts() = default;
+    EventCounts(const EventCounts& o)
+        : m_small(o.m_small)
+        , m_wide(o.m_wide ? std::make_unique<Wide>(*o.m_wide) : nullptr)
+    {
+    }
+    EventCounts& operator=(const EventCounts& o)
+    {
+        if (this != &o) {
+            m_small = o.m_small;
+            m_wide = o.m_wide ? std::make_unique<Wide>(*o.m_wide) : nullptr;
+        }
+        return *this;
+    }
+    EventCounts(EventCounts&&) noexcept = default;
+    EventCounts& operator=(EventCounts&&) noexcept = default;
+
+    std::uint64_t operator[](std::size_t type) const { return m_wide ? (*m_wide)[type] : m_small[type]; }
     void add(std::size_t type)
     {
-        if (++m_low[type] == 0)
-            ++m_high[type];
+        if (!m_wide && m_small[type] == UINT16_MAX) {
+            m_wide = std::make_unique<Wide>();
+            for (std::size_t i = 0; i < kEventTypeCount; ++i)
+                (*m_wide)[i] = m_small[i];
+        }
+        if (m_wide)
+            ++(*m_wide)[type];
+        else
+            ++m_small[type];
     }
 
 private:
-    std::array<std::uint32_t, kEventTypeCount> m_low {};
-    std::array<std::uint16_t, kEventTypeCount> m_high {};
+    using Wide = std::array<std::uint64_t, kEventTypeCount>;
+    std::array<std::uint16_t, kEventTypeCount> m_small {};
+    std::unique_ptr<Wide> m_wide;
 };
 
 // What the TLS handshake showed (DESIGN.md: the `tls` object of a connection).
@@ -88,7 +115,7 @@ struct ConnectionSummary {
     std::int64_t lastNs = 0;
     // One sentence with the figures: "RST from the server after 4.00 s of silence", and the event
     // indexes that show the cause; both empty (no heap) while the connection is open.
-    std::string endDetail;
+    SharedText endDetail;
     std::vector<std::uint64_t> endEvidence;
     // The other leg of a proxy, when the capture holds both and their ends coincide (JSON
     // "other_leg"); endDetail then says which leg died first and who sent the RST or FIN.
@@ -105,7 +132,7 @@ struct ConnectionSummary {
     std::uint64_t payloadBytes = 0;
     EventCounts counts;
     std::shared_ptr<const TlsInfo> tls; // null: not TLS
-    std::string proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
+    SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
 
     std::uint64_t count(EventType type) const { return counts[static_cast<std::size_t>(type)]; }
 };

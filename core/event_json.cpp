@@ -231,7 +231,7 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
     json.value(endCauseName(c.endCause));
     if (!c.endDetail.empty()) {
         json.key("end_detail");
-        json.value(c.endDetail);
+        json.value(c.endDetail.str());
     }
     if (!c.endEvidence.empty()) {
         json.key("end_evidence");
@@ -281,7 +281,7 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
     }
     if (!c.proxy.empty()) {
         json.key("proxy");
-        json.value(c.proxy);
+        json.value(c.proxy.str());
     }
     json.key("counts");
     json.beginObject();

@@ -366,7 +366,8 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
     auto& st = *m_state;
     st.findings.clear();
     const SummaryLookup lookup(connections);
-    st.ends.assign(st.conns.size(), EndVerdict {});
+    st.ends.clear();
+    st.ends.growTo(st.conns.size());
     ConnState scratch; // a connection with basics only, seen through the rules' eyes
     for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
         auto& slot = st.conns[id];

@@ -360,22 +360,43 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
         return out;
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
-    out.detail = std::string(rst ? "reset" : "closed")
-        + (opaqueTls(&s) ? "; TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
-                         : "; not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged");
-    return out;
+    out.opaqueTls = opaqueTls(&s);
+    return out; // the detail: unjudgedDetail(out), one shared copy
+}
+
+std::shared_ptr<const std::string> unjudgedSentence(bool rst, bool opaque)
+{
+    return std::make_shared<const std::string>(
+        std::string(rst ? "reset" : "closed")
+        + (opaque ? "; TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
+                  : "; not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged"));
 }
 
 } // namespace
+
+SharedText unjudgedDetail(const EndVerdict& v)
+{
+    if (v.judged || v.cause == EndCause::Open)
+        return {};
+    static const std::shared_ptr<const std::string> texts[2][2] = {
+        { unjudgedSentence(false, false), unjudgedSentence(false, true) },
+        { unjudgedSentence(true, false), unjudgedSentence(true, true) },
+    };
+    return SharedText::shared(texts[v.cause == EndCause::Reset][v.opaqueTls]);
+}
 
 void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {
     if (!c.used)
         return;
     const auto* summary = connections.byId(id);
-    st.ends[id] = classify(st, c, summary);
+    auto v = classify(st, c, summary);
+    // Into the empty slot, never through v: a short string moved onto a long one keeps the long
+    // one's buffer (a million of them, for sentences nobody reads).
     if (!speaksGrpc(summary) || opaqueTls(summary))
-        st.ends[id] = unjudgedEnd(st.ends[id], *summary);
+        st.ends[id] = unjudgedEnd(v, *summary);
+    else
+        st.ends[id] = std::move(v);
 }
 
 void addEndCauseFindings(FindingsAnalyzer::State& st)
@@ -407,10 +428,10 @@ void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& c
             continue;
         }
         taken[s.id] = true;
-        s.endDetail = std::move(v.detail);
+        s.endDetail = v.detail.empty() ? unjudgedDetail(v) : SharedText(std::move(v.detail));
         s.endEvidence = std::move(v.evidence);
     }
-    st.ends = {};
+    st.ends.clear();
 }
 
 } // namespace ks::core

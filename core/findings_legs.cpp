@@ -124,6 +124,9 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
             vb.evidence = {cb.lastActivityIndex, cb.closeIndex};
             vb.detail = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
         }
+        for (auto* v : { &va, &vb })
+            if (v->detail.empty())
+                v->detail = unjudgedDetail(*v).str();
         va.detail += buf;
         vb.detail += buf;
         if (proxyClosedBoth && ca.closedByRst && cb.closedByRst && va.cause == EndCause::IdleReset)

@@ -204,7 +204,13 @@ struct EndVerdict {
     // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
     // told as closed/reset/open only, with no end-* finding and no part in the inferred timer.
     bool judged = true;
+    bool opaqueTls = false; // unjudged because TLS was read without keys (else: not HTTP/2)
 };
+
+// An unjudged end's detail is one of a few fixed sentences, shared by every summary that carries
+// it (a busy host has a million such connections); EndVerdict::detail stays empty for it until
+// something is appended (findings_legs.cpp). Empty for a judged or open connection.
+SharedText unjudgedDetail(const EndVerdict& v);
 
 struct ConnSlot {
     ConnBasics basics; // while full is null
@@ -242,7 +248,7 @@ struct FindingsAnalyzer::State {
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
     bool haveOrigin = false;
     std::vector<Finding> findings;
-    std::vector<EndVerdict> ends; // per connection id, by finish()
+    ChunkedVector<EndVerdict> ends; // per connection id, by finish(); chunked: it reuses the heap the engine freed
 };
 
 // Rules, one connection at a time (each appends to state.findings).

@@ -120,7 +120,7 @@ std::string reportMarkdown(const ReportInput& in)
         for (const auto& c : in.connections)
             md += "| " + std::to_string(c.id) + " | " + c.client + " | " + c.server + " | " + http2Text(c) + " | "
                   + seconds(c.firstNs - in.originNs, in.decimals) + " | " + seconds(c.lastNs - in.originNs, in.decimals) + " | "
-                  + endingText(c.end) + " | " + std::string(endCauseLabel(c.endCause)) + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail))
+                  + endingText(c.end) + " | " + std::string(endCauseLabel(c.endCause)) + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail.str()))
                   + " | " + seconds(c.longestIdleNs, 3) + " | " + std::to_string(c.count(EventType::Ping)) + " / "
                   + std::to_string(c.count(EventType::PingAck)) + inferredNote(c) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "
                   + std::to_string(c.count(EventType::TcpKeepalive)) + " | " + std::to_string(c.count(EventType::Rst)) + " |\n";
