@@ -20,8 +20,8 @@ enum class ConnectionEnd : std::uint8_t { Open, FinC2S, FinS2C, RstC2S, RstS2C }
 std::string_view connectionEndName(ConnectionEnd end);
 
 // Events of each type on one connection. A busy host's capture holds a million summaries and
-// most connections carry a handful of events: 16-bit counters inline (32 bytes), all widened to
-// 64 bits on the heap the first time one would pass 65,535.
+// most connections carry a handful of events: 8-bit counters inline (16 bytes), all widened to
+// 64 bits on the heap the first time one would pass 255.
 class EventCounts {
 public:
     EventCounts() = default;
@@ -44,7 +44,7 @@ public:
     std::uint64_t operator[](std::size_t type) const { return m_wide ? (*m_wide)[type] : m_small[type]; }
     void add(std::size_t type)
     {
-        if (!m_wide && m_small[type] == UINT16_MAX) {
+        if (!m_wide && m_small[type] == UINT8_MAX) {
             m_wide = std::make_unique<Wide>();
             for (std::size_t i = 0; i < kEventTypeCount; ++i)
                 (*m_wide)[i] = m_small[i];
@@ -57,7 +57,7 @@ public:
 
 private:
     using Wide = std::array<std::uint64_t, kEventTypeCount>;
-    std::array<std::uint16_t, kEventTypeCount> m_small {};
+    std::array<std::uint8_t, kEventTypeCount> m_small {};
     std::unique_ptr<Wide> m_wide;
 };
 
