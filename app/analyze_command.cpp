@@ -2,6 +2,7 @@
 #include "analyze_command.h"
 
 #include "capture/capture_engine.h"
+#include "capture/capture_warnings.h"
 #include "capture/packet_decoder.h"
 #include "capture/packet_source.h"
 #include "core/findings_analyzer.h"
@@ -9,6 +10,7 @@
 #include "event_printers.h"
 #include "findings_options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -29,7 +31,8 @@ constexpr const char* kUsage
       "              its lb_profiles are used too\n"
       "  --fail-on   exit with status 3 when a finding of this severity or worse exists (for CI)\n"
       "  --report    also write a report: Markdown (.md) or JSON (.json)\n"
-      "exit status: 0 done, 2 bad input, bad options or an unwritable report, 3 findings at the --fail-on level\n";
+      "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
+      "             3 findings at the --fail-on level\n";
 
 } // namespace
 
@@ -106,7 +109,9 @@ int runAnalyze(const std::vector<std::string>& args)
         return 2;
     }
     const std::string name = path == "-" ? std::string("standard input") : path;
-    if (!capture::isSupportedLinkType(source->linkType())) {
+    const auto& types = source->linkTypes();
+    if (!std::any_of(types.begin(), types.end(), capture::isSupportedLinkType)
+        && !(types.empty() && capture::isSupportedLinkType(source->linkType()))) {
         std::fprintf(stderr,
                      "keepalive-scope: %s: unsupported link type %s; supported: Ethernet (with VLAN tags), "
                      "Linux cooked v1/v2 (tcpdump -i any), BSD loopback/NULL, raw IPv4/IPv6\n",
@@ -134,6 +139,7 @@ int runAnalyze(const std::vector<std::string>& args)
         }
         if (!out.begun())
             out.begin(info);
+        engine.setLinkType(source->packetLinkType());
         engine.processPacket(tsNs, frame);
     }
     if (failed && engine.counters().packets == 0) {
@@ -148,8 +154,8 @@ int runAnalyze(const std::vector<std::string>& args)
                                 + " packets, the rest is unreadable (" + error + "); results cover the readable part");
         std::fprintf(stderr, "keepalive-scope: warning: %s\n", info.warnings.back().c_str());
     }
-    if (const auto bad = engine.counters().malformedPackets)
-        info.warnings.push_back(std::to_string(bad) + " packets had truncated or inconsistent IP/TCP headers and were skipped");
+    for (auto& w : capture::captureWarnings(engine.counters(), &source->notes()))
+        info.warnings.push_back(std::move(w));
     info.packets = engine.counters().packets;
     info.originNs = engine.originNs();
     info.connections = engine.summaries();

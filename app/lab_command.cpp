@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <csignal>
 #include <cerrno>
@@ -45,22 +46,29 @@ extern "C" void onSignal(int)
     g_interrupted = true;
 }
 
-// "20s", "500ms", "2m", "1.5" (seconds). Negative on error.
+// A lab run (and a fault's time in it) lasts at most a week: every loop that waits on it ends.
+constexpr double kMaxLabSeconds = 7 * 86400;
+// The simulator takes latency as an int of milliseconds; ten minutes is far beyond any real path.
+constexpr std::int64_t kMaxLatencyMs = 600'000;
+constexpr std::int64_t kMaxBandwidth = std::int64_t(1) << 40; // bytes per second
+
+// "20s", "500ms", "2m", "1.5" (seconds). Negative on error: not a number (nan, inf included),
+// negative, an unknown unit, or longer than kMaxLabSeconds.
 double parseDuration(const std::string& text)
 {
     double value = -1;
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc() || value < 0)
+    if (ec != std::errc() || !std::isfinite(value) || value < 0)
         return -1;
     const std::string unit(ptr, end);
-    if (unit.empty() || unit == "s")
-        return value;
     if (unit == "ms")
-        return value / 1000;
-    if (unit == "m" || unit == "min")
-        return value * 60;
-    return -1;
+        value /= 1000;
+    else if (unit == "m" || unit == "min")
+        value *= 60;
+    else if (!unit.empty() && unit != "s")
+        return -1;
+    return value <= kMaxLabSeconds ? value : -1;
 }
 
 struct Fault {
@@ -84,6 +92,8 @@ bool parseFault(const std::string& spec, Fault& fault)
         if (ec != std::errc() || ptr != value.data() + value.size() || fault.value < 0)
             return false;
         if (action != "latency" && action != "bandwidth")
+            return false;
+        if (fault.value > (action == "latency" ? kMaxLatencyMs : kMaxBandwidth))
             return false;
     } else if (action != "blackhole" && action != "blackhole-off" && action != "reset") {
         return false;
@@ -151,8 +161,8 @@ int runLab(const std::vector<std::string>& args)
                 return 2;
             duration = parseDuration(v);
             if (duration <= 0) {
-                std::fprintf(stderr, "keepalive-scope lab: --duration %s: expected a positive time such as 20s or 500ms\n",
-                             v.c_str());
+                std::fprintf(stderr, "keepalive-scope lab: --duration %s: expected a positive time up to 7 days, such as 20s "
+                                     "or 500ms\n", v.c_str());
                 return 2;
             }
         } else if (arg == "--fault") {
@@ -161,7 +171,8 @@ int runLab(const std::vector<std::string>& args)
             Fault f;
             if (!parseFault(v, f)) {
                 std::fprintf(stderr, "keepalive-scope lab: --fault %s: expected ACTION@TIME with ACTION one of blackhole, "
-                                     "blackhole-off, reset, latency=MS, bandwidth=BYTES_PER_S\n", v.c_str());
+                                     "blackhole-off, reset, latency=MS (0..600000), bandwidth=BYTES_PER_S (0..2^40), and "
+                                     "TIME up to 7 days\n", v.c_str());
                 return 2;
             }
             faults.push_back(f);

@@ -105,6 +105,9 @@ struct ConnState {
     std::uint64_t closeIndex = 0;
     std::int64_t quietBeforeCloseNs = 0; // silence (no event but keep-alives) before the close
     bool pingDuringQuiet = false;
+    // whether the capture holds the connection's start, and HTTP/2 frames sent per direction
+    bool sawSyn = false;
+    std::array<std::uint64_t, 2> http2Frames {};
     // keepalive timeout: a PING without ACK, then the pinging side closed
     bool kaTimeout = false;
     Direction kaTimeoutSide = Direction::ClientToServer;

@@ -1,12 +1,12 @@
 // libFuzzer target over the packet-to-events path: the input is a whole capture file (the seed
-// corpus is the reference captures), read by libpcap and fed through the CaptureEngine, and the
+// corpus is the reference captures), read by PacketSource (as analyze reads it) and fed through the CaptureEngine, and the
 // events through the findings analyzer, judged against every catalogue profile.
 #include "capture/capture_engine.h"
+#include "capture/capture_warnings.h"
+#include "capture/packet_source.h"
 #include "core/event_json.h"
 #include "core/findings_analyzer.h"
 #include "core/lb_catalogue.h"
-
-#include <pcap/pcap.h>
 
 #include <cstdio>
 #include <string>
@@ -38,26 +38,23 @@ private:
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    FILE* fp = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
-    if (!fp)
+    std::string error;
+    auto source = ks::capture::PacketSource::openBytes(std::span(data, size), "fuzz input", error);
+    if (!source)
         return 0;
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!pcap) {
-        std::fclose(fp);
-        return 0;
-    }
     ks::core::AnalyzerOptions options;
     options.profiles = ks::core::builtinLbCatalogue();
     ks::core::FindingsAnalyzer analyzer(options);
     JsonSink sink(analyzer);
-    ks::capture::CaptureEngine engine(pcap_datalink(pcap), sink);
-    pcap_pkthdr* header = nullptr;
-    const u_char* packet = nullptr;
-    // Bounded: a capture of this size holds at most size/16 records.
-    for (std::size_t i = 0; i <= size / 16 && pcap_next_ex(pcap, &header, &packet) == 1; ++i)
-        engine.processPacket(std::int64_t(header->ts.tv_sec) * 1'000'000'000 + header->ts.tv_usec,
-                             std::span(packet, header->caplen));
+    ks::capture::CaptureEngine engine(source->linkType(), sink);
+    std::int64_t tsNs = 0;
+    std::span<const std::uint8_t> frame;
+    // Bounded: a capture of this size holds at most size/12 records.
+    for (std::size_t i = 0; i <= size / 12 && source->next(tsNs, frame, error) == ks::capture::PacketSource::Status::Packet;
+         ++i) {
+        engine.setLinkType(source->packetLinkType());
+        engine.processPacket(tsNs, frame);
+    }
     engine.finish();
     std::string out;
     ks::core::JsonWriter json(out);
@@ -66,6 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string findings = ks::core::findingsJson(analyzer.finish(engine.summaries()));
     if (findings.empty() || findings.front() != '[')
         __builtin_trap();
-    pcap_close(pcap);
+    for (const auto& w : ks::capture::captureWarnings(engine.counters(), &source->notes()))
+        if (w.empty())
+            __builtin_trap();
     return 0;
 }
