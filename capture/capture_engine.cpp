@@ -83,7 +83,7 @@ void CaptureEngine::setLinkType(int linkType)
 
 CaptureEngine::~CaptureEngine() = default;
 
-void CaptureEngine::emit(Event& event)
+void CaptureEngine::publish(Event& event)
 {
     event.index = m_nextIndex++;
     event.relNs = event.tsNs - m_originNs;
@@ -102,7 +102,7 @@ void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, 
     e.dir = dir;
     e.type = type;
     e.seq = seq;
-    emit(e);
+    publish(e);
 }
 
 bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg) const

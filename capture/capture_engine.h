@@ -61,7 +61,7 @@ private:
         std::size_t operator()(const FlowKey& k) const;
     };
 
-    void emit(core::Event& event) override;
+    void publish(core::Event& event) override;
     TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
     TcpConnection& createConnection(const FlowKey& key, const TcpSegment& seg, std::int64_t tsNs);
     bool srcIsServerByHeuristic(const TcpSegment& seg) const;

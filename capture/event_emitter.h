@@ -9,7 +9,8 @@ namespace ks::capture {
 class EventEmitter {
 public:
     virtual ~EventEmitter() = default;
-    virtual void emit(core::Event& event) = 0;
+    // Not `emit`: that is Qt's keyword macro, and this header is included next to Qt's.
+    virtual void publish(core::Event& event) = 0;
 };
 
 class EventSink {

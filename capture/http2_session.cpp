@@ -42,7 +42,7 @@ Http2Session::Http2Session(std::uint32_t conn, EventEmitter& emitter)
 void Http2Session::Side::onPreface(std::int64_t tsNs)
 {
     Event e = session->makeEvent(dir, EventType::Preface, tsNs);
-    session->m_emitter.emit(e);
+    session->m_emitter.publish(e);
 }
 
 void Http2Session::Side::onFrame(const FrameHeader& header, std::span<const std::uint8_t> payload,
@@ -88,7 +88,7 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
         e.stream = h.stream;
         e.length = h.length;
         e.endStream = h.flags & kFlagEndStream;
-        m_emitter.emit(e);
+        m_emitter.publish(e);
         break;
     }
     case FrameType::Headers: {
@@ -133,7 +133,7 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
         Event e = makeEvent(dir, EventType::RstStream, tsNs);
         e.stream = h.stream;
         e.errorCode = be32(payload.data());
-        m_emitter.emit(e);
+        m_emitter.publish(e);
         break;
     }
     case FrameType::Settings: {
@@ -144,7 +144,7 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
             s.id = static_cast<std::uint16_t>(payload[off] << 8 | payload[off + 1]);
             s.value = be32(payload.data() + off + 2);
         }
-        m_emitter.emit(e);
+        m_emitter.publish(e);
         break;
     }
     case FrameType::Ping:
@@ -158,7 +158,7 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
         e.errorCode = be32(payload.data() + 4);
         const auto debug = payload.subspan(8);
         e.debug = printableText(debug.first(std::min(debug.size(), kMaxDebugText)));
-        m_emitter.emit(e);
+        m_emitter.publish(e);
         break;
     }
     case FrameType::WindowUpdate: {
@@ -167,7 +167,7 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
         Event e = makeEvent(dir, EventType::WindowUpdate, tsNs);
         e.stream = h.stream;
         e.length = be32(payload.data()) & 0x7fffffffu;
-        m_emitter.emit(e);
+        m_emitter.publish(e);
         break;
     }
     case FrameType::Priority:
@@ -198,10 +198,10 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
             e.pingIndex = static_cast<std::int64_t>(it->index);
             pending.erase(it);
         }
-        m_emitter.emit(e);
+        m_emitter.publish(e);
         return;
     }
-    m_emitter.emit(e);
+    m_emitter.publish(e);
     auto& pending = m_pings[index(dir)];
     if (pending.size() >= kMaxOutstandingPings)
         pending.erase(pending.begin());
@@ -238,7 +238,7 @@ void Http2Session::onHeaderFragment(Direction dir, std::span<const std::uint8_t>
     }
     block.bytes.clear();
     if (!block.decodeOnly)
-        m_emitter.emit(e);
+        m_emitter.publish(e);
 }
 
 } // namespace ks::capture

@@ -22,7 +22,7 @@ namespace {
 
 struct Recorder final : ks::capture::EventEmitter {
     std::vector<Event> events;
-    void emit(Event& e) override
+    void publish(Event& e) override
     {
         e.index = events.size();
         events.push_back(e);
