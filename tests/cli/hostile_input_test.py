@@ -277,6 +277,45 @@ def test_lab_arguments(binary, tmp):
         check(r.returncode == 2 and b"--fault" in r.stderr, "lab --fault %s is refused" % fault)
 
 
+def test_lab_target_not_http2(binary, tmp):
+    """A target that accepts TCP and never speaks: the lab must say so, not blame a black hole."""
+    import socket
+    import threading
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 50510))  # this helper's fixed port range
+    srv.listen(8)
+    srv.settimeout(1)
+    held, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+                held.append(conn)  # read nothing, write nothing
+            except OSError:
+                pass
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    cfg = os.path.join(tmp, "silent_target.json")
+    with open(cfg, "w") as f:
+        json.dump({"format": "keepalive-scope-experiment", "version": 1,
+                   "client": {"keepalive_time_ms": 1000, "keepalive_timeout_ms": 1000,
+                              "keepalive_permit_without_calls": True},
+                   "target": {"embedded": False, "address": "127.0.0.1:50510"}}, f)
+    try:
+        r = run(binary, "lab", "--config", cfg, "--duration", "8s", timeout=60)
+    finally:
+        stop.set()
+        t.join(5)
+        for c in held:
+            c.close()
+        srv.close()
+    out = r.stdout + r.stderr
+    check(b"never answered as an HTTP/2 server" in out and b"black-holed" not in out,
+          "a lab target that never speaks HTTP/2 is named as such (exit %d)" % r.returncode)
+
+
 def test_output_failures(binary, tmp):
     cap = os.path.join(tmp, "snaplen.pcap")
     with open("/dev/full", "wb") as full:
@@ -321,6 +360,7 @@ def main():
         test_timestamps(args.binary, tmp)
         test_hostile_settings(args.binary, tmp)
         test_lab_arguments(args.binary, tmp)
+        test_lab_target_not_http2(args.binary, tmp)
         test_output_failures(args.binary, tmp)
         test_export(args.binary, tmp)
     if FAILURES:
