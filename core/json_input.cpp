@@ -45,7 +45,9 @@ public:
             return false;
         }
         const auto at = what.find("parse error");
-        problem = "not valid JSON (" + what.substr(at == std::string::npos ? 0 : at) + ")";
+        // nlohmann quotes the last bytes read, DEL and non-UTF-8 bytes included: escape them.
+        const std::string shown = quotedText(what.substr(at == std::string::npos ? 0 : at), 400);
+        problem = "not valid JSON (" + shown.substr(1, shown.size() - 2) + ")";
         if (!where.empty())
             problem += " in " + where;
         return false;

@@ -21,4 +21,4 @@ for seed in "$@"; do
 done
 echo "fuzzing $(basename "$bin") for ${seconds}s over $(ls "$corpus" | wc -l) seeds; crash artifacts go to $artifacts"
 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-  -artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus"
+  -error_exitcode=1 -artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus"  # 77 would read as a skip
