@@ -134,6 +134,7 @@ bool keepaliveRelevant(EventType type)
     case EventType::Rst:
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
     case EventType::Ping:
     case EventType::PingAck:
     case EventType::Goaway:
@@ -223,6 +224,7 @@ void appendDetail(std::string& detail, const core::Event& e)
         break;
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         detail += "seq=";
         appendUnsigned(detail, e.seq);
         break;
@@ -239,6 +241,8 @@ void appendDetail(std::string& detail, const core::Event& e)
             detail += " grpc-message=\"" + e.grpcMessage + "\"";
         if (e.hpack == core::HpackState::UnknownDynamicTable)
             detail += " (header fields refer to HPACK state from before the capture: not decoded)";
+        else if (e.hpack == core::HpackState::Malformed)
+            detail += " (malformed HPACK header block: not decoded)";
         break;
     case EventType::Data:
         detail += "stream=";
@@ -440,6 +444,11 @@ void TextPrinter::end(const RunInfo& info)
                       n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck), n(EventType::Fin),
                       n(EventType::Rst));
         out += line;
+        if (n(EventType::ZeroWindowProbe)) {
+            std::snprintf(line, sizeof line, "  zero-window probes %llu (the peer advertised a zero window; not keep-alives)\n",
+                          n(EventType::ZeroWindowProbe));
+            out += line;
+        }
         if (c.http2) {
             std::snprintf(line, sizeof line, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
                           n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),

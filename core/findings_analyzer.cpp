@@ -324,6 +324,24 @@ void FindingsAnalyzer::onEvent(const Event& e)
     if (slot.full) // stream watching reads only PINGs, streams and GOAWAYs: a full state's events
         watchStreams(*slot.full, e);
 
+    switch (e.type) {
+    case EventType::Syn: c.sawSyn = true; break;
+    case EventType::Preface:
+    case EventType::Settings:
+    case EventType::Headers:
+    case EventType::Data:
+    case EventType::Ping:
+    case EventType::PingAck:
+    case EventType::Goaway:
+    case EventType::RstStream:
+    case EventType::WindowUpdate:
+        if (e.dir == Direction::ClientToServer)
+            c.http2SentC2S = true;
+        else
+            c.http2SentS2C = true;
+        break;
+    default: break;
+    }
     if (e.type == EventType::Fin || e.type == EventType::Rst)
         onClose(c, e, slot.full.get());
     if (e.type == EventType::Rpc)

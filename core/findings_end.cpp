@@ -212,8 +212,8 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     return v;
 }
 
-// The findings of other rules that already cite an end (keepalive-timeout, goaway-* and
-// idle-close-without-ping), by connection: one pass over the findings, not one per connection.
+// The findings of other rules that already cite an end (keepalive-timeout, peer-not-http2,
+// goaway-* and idle-close-without-ping), by connection: one pass over the findings, not one per connection.
 class CoveringFindings {
 public:
     explicit CoveringFindings(const std::vector<Finding>& findings)
@@ -230,7 +230,7 @@ public:
         switch (v.cause) {
         case EndCause::TooManyPings: return has(id, 0);
         case EndCause::GoawayError: return has(id, 1);
-        case EndCause::KeepaliveTimeout: return has(id, 2);
+        case EndCause::KeepaliveTimeout: return has(id, 2) || has(id, 4);
         case EndCause::ClientGaveUp: return has(id, 3);
         case EndCause::MaxIdle:
         case EndCause::MaxAge: return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR
@@ -249,6 +249,8 @@ private:
             return 2;
         if (id == "idle-close-without-ping")
             return 3;
+        if (id == "peer-not-http2")
+            return 4;
         return -1;
     }
     bool has(std::uint32_t id, int kind) const { return std::binary_search(m_seen.begin(), m_seen.end(), std::pair {id, kind}); }

@@ -130,13 +130,19 @@ struct StreamWatch {
 struct ConnBasics {
     bool used = false;
     bool closed = false, closedByRst = false;
-    bool pingDuringQuiet = false;
     Direction closedBy = Direction::ClientToServer;
     // the latest burst of activity (below): who sent it, whether the other side answered within
-    // it, whether it began with a keepalive PING (one-byte fields together: no padding)
+    // it, whether it began with a keepalive PING (one-byte fields and bits together: no padding)
     Direction burstDir = Direction::ClientToServer;
-    bool burstAnswered = false;
-    bool burstIsPing = false;
+    bool burstAnswered : 1 = false;
+    bool burstIsPing : 1 = false;
+    bool pingDuringQuiet : 1 = false;
+    // whether the capture holds the connection's start, and whether each direction sent an
+    // HTTP/2 frame (peer-not-http2 in findings_timeout.cpp)
+    bool sawSyn : 1 = false;
+    bool http2SentC2S : 1 = false;
+    bool http2SentS2C : 1 = false;
+    bool http2Sent(Direction d) const { return d == Direction::ClientToServer ? http2SentC2S : http2SentS2C; }
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
