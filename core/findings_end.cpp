@@ -337,9 +337,11 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
         return out;
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
-    out.detail = std::string(rst ? "reset" : "closed")
-        + (opaqueTls(&s) ? "; TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
-                         : "; not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged");
+    // The cause's label (reset / closed) is printed before this detail: the detail gives the reason only.
+    out.detail = opaqueTls(&s) ? "TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
+        : s.payloadCutBytes
+        ? "its payload is cut by the capture's snapshot length, so its frames are not visible and no gRPC end cause is judged"
+        : "not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged";
     return out;
 }
 

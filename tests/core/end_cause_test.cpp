@@ -289,7 +289,8 @@ TEST(EndCause, theInferredProfileIsACatalogueEntryThatParsesBack)
 // be false there; with the key log the GOAWAY is read and the cause is too_many_pings.
 TEST(EndCause, connectionsWhoseFramesAreNotSeenAreNotJudged)
 {
-    for (const std::string name : {"tcp_keepalive_kernel.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap"}) {
+    for (const std::string name : {"tcp_keepalive_kernel.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap",
+                                   "snaplen_cut.pcap"}) {
         const auto r = analyze(name);
         ASSERT_FALSE(r.connections.empty()) << name;
         for (const auto& c : r.connections) {
