@@ -266,7 +266,9 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
     case EndCause::IdleClose:
         f.id = "end-idle-close";
         f.severity = Severity::Warning;
-        f.title = "Closed by the server side after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
+        // On a proxy's upstream leg the proxy is this connection's client: it sent the FIN.
+        f.title = std::string(st.conns[id].closedBy == Direction::ServerToClient ? "Closed by the server side" : "Closed by the proxy")
+            + " after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
         f.detail += " A gRPC server announces its own idle limits with GOAWAY; a bare FIN after a silence is a proxy or load "
                     "balancer closing an idle connection.";
         f.suggestion = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "

@@ -136,6 +136,16 @@ TEST(EndCause, finBothWaysAfterSilenceWithoutGoawayIsAnIdleCloseWithTheTimerWith
     }
     EXPECT_EQ(closes, 4);
     expectEveryTroubledEndHasAFinding(r, "lbsim_idle_fin.pcap");
+    // Each finding names who sent the FIN: on the upstream leg that is the proxy (the leg's
+    // client), never "the server side".
+    int byProxy = 0;
+    for (const auto& f : r.of("end-idle-close")) {
+        const auto closer = r.conn(f.conn).end;
+        byProxy += f.title.starts_with("Closed by the proxy");
+        EXPECT_EQ(f.title.starts_with("Closed by the proxy"), closer == ConnectionEnd::FinC2S) << f.title;
+        EXPECT_EQ(f.title.starts_with("Closed by the server side"), closer == ConnectionEnd::FinS2C) << f.title;
+    }
+    EXPECT_EQ(byProxy, 2) << "the two upstream legs";
     const Finding t = inferred(r);
     EXPECT_NEAR(t.figure, kSimulatorTimerS, 0.02 * kSimulatorTimerS);
     ASSERT_TRUE(t.inferredProfile);
