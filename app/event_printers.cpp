@@ -390,7 +390,10 @@ void TextPrinter::end(const RunInfo& info)
         out += c.client;
         out += " -> ";
         out += c.server;
-        out += c.http2 ? "  HTTP/2" : (c.tls ? "  TLS, HTTP/2 not read" : "  not HTTP/2 (or encrypted)");
+        out += c.http2 ? "  HTTP/2"
+            : c.tls    ? "  TLS, HTTP/2 not read"
+            : c.payloadCutBytes ? "  payload cut by the snapshot length, HTTP/2 not read"
+                                : "  not HTTP/2 (or encrypted)";
         out += c.sawHandshake ? "\n" : ", started before the capture\n";
         if (c.tls) {
             const auto& t = *c.tls;

@@ -410,6 +410,13 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         }
         conn.lastPayloadNs = tsNs;
         summary.payloadBytes += seglen;
+        if (seg.payload.size() < seglen) {
+            const std::uint64_t missing = seglen - seg.payload.size();
+            summary.payloadCutBytes += missing;
+            m_counters.cutBytes += missing;
+            if (m_counters.cutPackets++ == 0)
+                m_counters.firstCutPacket = m_counters.packets;
+        }
         const bool fresh = !nextKnownBefore || seqDiff(seg.seq + seglen, nextSeqBefore) > 0;
         payload(conn, d, seg, tsNs, fresh);
     }

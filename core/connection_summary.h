@@ -131,6 +131,9 @@ struct ConnectionSummary {
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
     EventCounts counts;
+    // Payload bytes on the wire that the capture does not hold (cut by its snapshot length): the
+    // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
+    std::uint64_t payloadCutBytes = 0;
     std::shared_ptr<const TlsInfo> tls; // null: not TLS
     SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
 

@@ -291,7 +291,9 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
     case EndCause::IdleClose:
         f.id = "end-idle-close";
         f.severity = Severity::Warning;
-        f.title = "Closed by the server side after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
+        // On a proxy's upstream leg the proxy is this connection's client: it sent the FIN.
+        f.title = std::string(basicsOf(st.conns[id]).closedBy == Direction::ServerToClient ? "Closed by the server side" : "Closed by the proxy")
+            + " after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
         f.detail += " A gRPC server announces its own idle limits with GOAWAY; a bare FIN after a silence is a proxy or load "
                     "balancer closing an idle connection.";
         f.suggestion = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "
@@ -362,16 +364,10 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
         return out;
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
-    out.opaqueTls = opaqueTls(&s);
+    out.unjudgedReason = opaqueTls(&s) ? UnjudgedReason::OpaqueTls
+        : s.payloadCutBytes              ? UnjudgedReason::PayloadCut
+                                         : UnjudgedReason::NotHttp2;
     return out; // the detail: unjudgedDetail(out), one shared copy
-}
-
-std::shared_ptr<const std::string> unjudgedSentence(bool rst, bool opaque)
-{
-    return std::make_shared<const std::string>(
-        std::string(rst ? "reset" : "closed")
-        + (opaque ? "; TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
-                  : "; not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged"));
 }
 
 } // namespace
@@ -380,11 +376,15 @@ SharedText unjudgedDetail(const EndVerdict& v)
 {
     if (v.judged || v.cause == EndCause::Open)
         return {};
-    static const std::shared_ptr<const std::string> texts[2][2] = {
-        { unjudgedSentence(false, false), unjudgedSentence(false, true) },
-        { unjudgedSentence(true, false), unjudgedSentence(true, true) },
+    // The cause's label (reset / closed) is printed before this detail: the detail gives the reason only.
+    static const std::shared_ptr<const std::string> texts[] = {
+        std::make_shared<const std::string>("not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged"),
+        std::make_shared<const std::string>(
+            "TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"),
+        std::make_shared<const std::string>(
+            "its payload is cut by the capture's snapshot length, so its frames are not visible and no gRPC end cause is judged"),
     };
-    return SharedText::shared(texts[v.cause == EndCause::Reset][v.opaqueTls]);
+    return SharedText::shared(texts[static_cast<std::size_t>(v.unjudgedReason)]);
 }
 
 void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)

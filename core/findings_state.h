@@ -196,6 +196,9 @@ struct RpcFailure {
     std::vector<std::uint64_t> evidence; // the first few
 };
 
+// Why a connection's end is not judged: its frames are not seen.
+enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut };
+
 // How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer.
 struct EndVerdict {
     EndCause cause = EndCause::Open;
@@ -210,7 +213,7 @@ struct EndVerdict {
     // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
     // told as closed/reset/open only, with no end-* finding and no part in the inferred timer.
     bool judged = true;
-    bool opaqueTls = false; // unjudged because TLS was read without keys (else: not HTTP/2)
+    UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
 };
 
 // An unjudged end's detail is one of a few fixed sentences, shared by every summary that carries
