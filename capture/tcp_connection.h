@@ -29,10 +29,12 @@ struct TcpDirectionState {
     // What the peer acknowledged of this direction since its SYN, kept while no decoder exists
     // so that one made later starts as if it had seen every ACK (StreamReassembler::acknowledged).
     bool peerAckedKnown : 1 = false;
+    bool plainAckSeen : 1 = false; // lastPlainAck is set
     std::uint16_t window = 0;
     std::uint32_t baseSeq = 0; // first sequence number seen; Wireshark's relative zero
     std::uint32_t nextSeq = 0; // unknown while equal to baseSeq (Wireshark: nextseq == 0)
     std::uint32_t lastAck = 0;
+    std::uint32_t lastPlainAck = 0; // of the last ACK that was not an RST
     std::uint32_t synSeq = 0;
     std::uint32_t peerAcked = 0;
 };

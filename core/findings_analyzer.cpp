@@ -213,6 +213,7 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
         return;
     c.closed = true;
     c.closedByRst = e.type == EventType::Rst;
+    c.rstAfterAck = c.closedByRst && e.peerDataAcked;
     c.closedBy = e.dir;
     c.closeNs = e.tsNs;
     c.closeIndex = e.index;

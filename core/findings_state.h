@@ -142,6 +142,7 @@ struct ConnBasics {
     bool sawSyn : 1 = false;
     bool http2SentC2S : 1 = false;
     bool http2SentS2C : 1 = false;
+    bool rstAfterAck : 1 = false; // the RST's sender had ACKed the other side's last packet first (Event::peerDataAcked)
     bool http2Sent(Direction d) const { return d == Direction::ClientToServer ? http2SentC2S : http2SentS2C; }
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
