@@ -357,6 +357,7 @@ bool TlsSession::setUpTls12Keys(const TlsSessionSecrets& s)
 
 void TlsSession::finish()
 {
+    m_inference.finish(m_conn, m_emitter);
     if (m_sawClientHello && !m_sawServerHello)
         warn("the TLS handshake is cut short (a ClientHello, no ServerHello): version, cipher and keys unknown");
 }

@@ -162,6 +162,52 @@ CONF
     cap_stop "$keys"
 }
 
+# More workloads for the PING inference (tests/capture/tls_inference_test.cpp): C-core's client
+# with its own keepalive PINGs, several RPCs and BDP PINGs against a permissive Go server (TLS 1.3
+# and 1.2), and a Go client holding a Health/Watch stream under the server's PINGs. Made after
+# the first size rules; the rule for C-core's PING ACK + WINDOW_UPDATE answer came from them.
+# HOLDOUT_PORT moves their ports (default 50230-50234).
+HP=${HOLDOUT_PORT:-50230}
+core_rpcs() {     # core_rpcs NAME PORT VERSION
+    local name=$1 P=$2 version=$3 keys="$WORK/$1.keys"
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1500ms -ka-timeout 2s -life 12s -tls "$version" \
+        -policy-min-time 500ms -permit-without-stream -keylog "$keys" -cert-out "$WORK/$name.pem"
+    wait_listen "$P"
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs 6 --interval 0.4 --idle 5 --tls-ca "$WORK/$name.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+s_tls13_core_rpcs() { core_rpcs tls13_core_rpcs "$HP" 1.3; }
+s_tls12_core_rpcs() { core_rpcs tls12_core_rpcs $((HP + 1)) 1.2; }
+s_tls13_go_watch() {
+    local P=$((HP + 2)) keys="$WORK/watch.keys"
+    cap_start tls13_go_watch.pcap "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1s -ka-timeout 2s -life 12s -tls 1.3 -keylog "$keys"
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 4 -interval 150ms -watch 6s -idle 1s -tls 1.3
+    cap_stop "$keys"
+}
+
+# Held out: made after the size rules were final and never tuned on. A gRPC C-core server
+# (python3-grpcio, its own keepalive PINGs every second) with a Go client writing the key log.
+core_server() {   # core_server NAME PORT VERSION
+    local name=$1 P=$2 version=$3 keys="$WORK/$1.keys"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ks.example.test \
+        -addext subjectAltName=DNS:ks.example.test -keyout "$WORK/$name.key" -out "$WORK/$name.crt" 2>/dev/null
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:"$P" --life 12 --tls-cert "$WORK/$name.crt" --tls-key "$WORK/$name.key" \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 5 -interval 250ms -idle 5s -tls "$version" -keylog "$keys"
+    cap_stop "$keys"
+}
+s_tls13_core_server() { core_server tls13_core_server $((HP + 3)) 1.3; }
+s_tls12_core_server() { core_server tls12_core_server $((HP + 4)) 1.2; }
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -184,7 +230,8 @@ s_tls13_dsb() {
 }
 
 ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
-     tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb)
+     tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
+     tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
