@@ -1,24 +1,26 @@
 // Pairing rule. A PING is answered at once: the other side's very next record carries the PING
 // ACK, within a few handshake round trips (the pinging side may send other records meanwhile, as
-// a gRPC response follows a BDP PING). What the records around a PING hold, as grpc-go and gRPC
-// C-core send them (found by decrypting the reference captures), by plaintext size:
-//   17  PING alone (keepalive), or PING ACK alone (the answer); 26: PING ACK + SETTINGS ACK
-//   30  WINDOW_UPDATE + PING: a BDP PING on receiving DATA
-//   47  PING ACK + WINDOW_UPDATE + PING: the answer to a BDP PING with a BDP PING back
-//   30  again, as an answer: PING ACK + WINDOW_UPDATE (C-core answering a BDP PING)
-//   39  SETTINGS ACK + WINDOW_UPDATE + PING: a C-core server's first BDP PING
+// a gRPC response follows a BDP PING). Around a PING, grpc-go and gRPC C-core send the PING or its
+// ACK with the flow-control frames of the same moment (WINDOW_UPDATEs for the connection and the
+// stream, a SETTINGS ACK), found by decrypting the reference captures. By plaintext size:
+//   17  PING alone (keepalive), or PING ACK alone (the answer)
+//   30  WINDOW_UPDATE + PING (a BDP PING), or PING ACK + WINDOW_UPDATE (an answer)
+//   43  2 WINDOW_UPDATEs + PING, or PING ACK + 2 WINDOW_UPDATEs (C-core, stream and connection)
+//   39  SETTINGS ACK + WINDOW_UPDATE + PING (a C-core server's first BDP PING)
+//   47  PING ACK + WINDOW_UPDATE + PING: an answer that is a BDP PING too
 // and a BDP PING also rides in front of a whole response (WINDOW_UPDATE + PING + HEADERS + DATA +
 // HEADERS), a record of no telling size. So:
-//   - a record of 17, 30, 39 or 47 answered by 17, 26 or 47 is a PING and its ACK;
-//   - an answer of 47 is itself a PING, paired with the next answer the same way;
-//   - a record of any size, the first of its side after the other side spoke, answered by 47
-//     which is in turn answered by 17, 26 or 47: the chain confirms the PING in front;
-//   - such a record answered by 30 which the first side does not answer within the time allowed:
-//     that 30 was not WINDOW_UPDATE + PING (a PING is always answered) but PING ACK +
-//     WINDOW_UPDATE, so the record in front held a PING.
+//   - a record of one of these sizes answered by 17 or 47 is a PING and its ACK; an answer of 47
+//     is itself a PING, paired with the next answer the same way;
+//   - an answer of 30 or 43 is either the ACK or a PING of its own: a PING is always answered,
+//     so when the first side answers it at once it was a PING (and the first record was not),
+//     and when the first side says nothing within the time allowed it was the ACK;
+//   - a record of any size, the first of its side after the other side spoke, is a PING only
+//     when a chain confirms it: answered by 47 which is answered in turn, or by 30 or 43 left
+//     unanswered.
 // A candidate not answered at once, or answered by another size, is dropped: an unanswered
-// record is never reported (a 17-byte frame may be an 8-byte DATA frame or a GOAWAY without
-// debug data; a 30-byte one a 21-byte DATA frame).
+// record is never reported (17 bytes may be an 8-byte DATA frame or a GOAWAY without debug data;
+// 30 a 21-byte DATA frame).
 #include "tls_ping_inference.h"
 
 #include "event_emitter.h"
@@ -31,19 +33,27 @@ namespace ks::capture {
 namespace {
 
 constexpr std::int64_t kPing = 17; // a PING frame: 9-byte header + 8 bytes of opaque data
-constexpr std::int64_t kAckSettingsAck = 26; // PING ACK + SETTINGS ACK (9)
-constexpr std::int64_t kWindowPing = 30; // WINDOW_UPDATE (13) + PING
+constexpr std::int64_t kWindowPing = 30; // WINDOW_UPDATE (13) + PING, or PING ACK + WINDOW_UPDATE
+constexpr std::int64_t kWindowWindowPing = 43; // 2 WINDOW_UPDATEs + PING, or PING ACK + 2 WINDOW_UPDATEs
 constexpr std::int64_t kSettingsAckWindowPing = 39; // SETTINGS ACK + WINDOW_UPDATE + PING
 constexpr std::int64_t kAckWindowPing = 47; // PING ACK + WINDOW_UPDATE + PING
 
-bool pureAnswer(std::int64_t plain)
+// The ACK alone, or the ACK with a PING of its own.
+bool certainAnswer(std::int64_t plain)
 {
-    return plain == kPing || plain == kAckSettingsAck;
+    return plain == kPing || plain == kAckWindowPing;
+}
+
+// The ACK with WINDOW_UPDATEs, or WINDOW_UPDATEs with a PING of its own.
+bool eitherAnswerOrPing(std::int64_t plain)
+{
+    return plain == kWindowPing || plain == kWindowWindowPing;
 }
 
 bool sizedPing(std::int64_t plain)
 {
-    return plain == kPing || plain == kWindowPing || plain == kSettingsAckWindowPing || plain == kAckWindowPing;
+    return plain == kPing || plain == kWindowPing || plain == kSettingsAckWindowPing || plain == kWindowWindowPing
+        || plain == kAckWindowPing;
 }
 
 } // namespace
@@ -112,7 +122,7 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         const Candidate p = m_pending;
         m_pending = {};
         const bool inTime = tsNs >= p.tsNs && tsNs - p.tsNs <= m_maxAnswerNs;
-        const bool answer = inTime && (pureAnswer(plain) || plain == kAckWindowPing);
+        const bool answer = inTime && certainAnswer(plain);
         if (answer && (p.sized || p.chained)) {
             if (p.chained) { // the held record, its answer (this candidate), then this answer
                 const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter);
@@ -130,8 +140,8 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
             m_pending = {true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs};
             return;
         }
-        if (inTime && plain == kWindowPing && !p.sized && !p.chained) {
-            // WINDOW_UPDATE + PING (answered next) or PING ACK + WINDOW_UPDATE (not answered)
+        if (inTime && eitherAnswerOrPing(plain) && !p.chained) {
+            // WINDOW_UPDATEs + PING (answered next) or PING ACK + WINDOW_UPDATEs (not answered)
             m_pending = {true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs};
             return;
         }

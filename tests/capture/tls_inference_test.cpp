@@ -137,7 +137,8 @@ void check(const char* label, const std::vector<std::string>& captures)
 TEST(TlsPingInference, tls13MeetsPrecisionAndRecallTargetsAgainstDecryption)
 {
     check("TLS 1.3", {"tls13_go_ping.pcap", "tls13_go_chacha.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap",
-                      "tls13_core_rpcs.pcap", "tls13_go_watch.pcap", "tls13_core_server.pcap"});
+                      "tls13_core_rpcs.pcap", "tls13_go_watch.pcap", "tls13_core_server.pcap",
+                      "lab_tls13_unary.pcap", "lab_tls13_stream.pcap"});
 }
 
 TEST(TlsPingInference, tls12MeetsPrecisionAndRecallTargetsAgainstDecryption)

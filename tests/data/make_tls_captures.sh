@@ -208,6 +208,29 @@ core_server() {   # core_server NAME PORT VERSION
 s_tls13_core_server() { core_server tls13_core_server $((HP + 3)) 1.3; }
 s_tls12_core_server() { core_server tls12_core_server $((HP + 4)) 1.2; }
 
+# The lab's own TLS traffic: grpc++ (C-core) channel and embedded server, both sides, with the
+# lab's key log (grpc++ 1.51 ends its lines with a lone CR: stored with LF so tshark reads it).
+# Needs keepalive-scope-gui built (KS_GUI). The server port is ephemeral (see captures.json).
+KS_GUI=${KS_GUI:-$HERE/../../build/release/app/keepalive-scope-gui}
+lab_tls() {       # lab_tls NAME RPC-JSON
+    local name=$1 rpc=$2
+    [[ -x $KS_GUI ]] || { echo "  skipped: $KS_GUI not built" >&2; return 0; }
+    cat >"$WORK/$name.json" <<JSON
+{"format": "keepalive-scope-experiment", "version": 1,
+ "client": {"keepalive_time_ms": 1000, "keepalive_permit_without_calls": true},
+ "server": {"keepalive_permit_without_calls": true, "min_ping_interval_without_data_ms": 500},
+ "rpc": $rpc}
+JSON
+    fg 40 "$KS_GUI" lab --config "$WORK/$name.json" --duration 8s --tls --keylog "$WORK/$name.keys" \
+        --pcap "$WORK/$name.pcap"
+    tr '\r' '\n' <"$WORK/$name.keys" | sed '/^$/d' >"$OUT/$name.keys"
+    install -m 0644 "$WORK/$name.pcap" "$OUT/$name.pcap"
+    chmod 0644 "$OUT/$name.keys"
+    printf '  -> %s\n' "$name.pcap"
+}
+s_lab_tls13_unary()  { lab_tls lab_tls13_unary '{"pattern": "unary", "interval_s": 0.3}'; }
+s_lab_tls13_stream() { lab_tls lab_tls13_stream '{"pattern": "stream", "stream_message_interval_s": 0.4}'; }
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -231,7 +254,8 @@ s_tls13_dsb() {
 
 ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
-     tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server)
+     tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
+     lab_tls13_unary lab_tls13_stream)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
