@@ -115,7 +115,7 @@ Score score(const std::string& capture)
     return s;
 }
 
-void check(const char* label, const std::vector<std::string>& captures)
+void checkWithFloor(const char* label, const std::vector<std::string>& captures, double recallFloor)
 {
     Score total;
     for (const auto& c : captures) {
@@ -128,8 +128,14 @@ void check(const char* label, const std::vector<std::string>& captures)
                 total.precision(), total.recallStandalone(), total.recall(), total.matched, total.truth);
     EXPECT_GE(total.truth, 20u) << "too few PINGs to measure";
     EXPECT_GE(total.precision(), 0.95) << label;
-    EXPECT_GE(total.recall(), 0.9) << label;
+    EXPECT_GE(total.recall(), recallFloor) << label;
     EXPECT_GE(total.recallStandalone(), 0.9) << label;
+}
+
+// Issue 11's targets: precision 0.95, recall 0.9 over all PINGs.
+void check(const char* label, const std::vector<std::string>& captures)
+{
+    checkWithFloor(label, captures, 0.9);
 }
 
 } // namespace
@@ -145,4 +151,16 @@ TEST(TlsPingInference, tls12MeetsPrecisionAndRecallTargetsAgainstDecryption)
 {
     check("TLS 1.2", {"tls12_go_aes128gcm.pcap", "tls12_go_aes256gcm.pcap", "tls12_go_chacha.pcap", "tls12_core_rpcs.pcap",
                       "tls12_core_server.pcap"});
+}
+
+// Held out: captures made after the size rules were final and never tuned on (make_tls_captures.sh's
+// held-out scenarios: workloads none of the captures above has), the figures on unseen traffic.
+// Measured 2026-12-01: TLS 1.3 precision 1.000, recall 0.846 (the lab's bidi stream: C-core sends
+// PING ACK + two WINDOW_UPDATEs + PING, a composition the rules do not list); TLS 1.2 precision
+// 1.000, recall 0.937. Precision is held to the target; recall to a floor below it, as the 0.9
+// target is not met on the bidi workload (the README says so).
+TEST(TlsPingInference, heldOutCapturesMeasuredAgainstDecryption)
+{
+    checkWithFloor("TLS 1.3 held out", {"lab_tls13_bidi.pcap"}, 0.8);
+    checkWithFloor("TLS 1.2 held out", {"tls12_go_watch.pcap", "tls12_core_rapid.pcap"}, 0.8);
 }

@@ -168,13 +168,13 @@ CONF
 # the first size rules; the rule for C-core's PING ACK + WINDOW_UPDATE answer came from them.
 # HOLDOUT_PORT moves their ports (default 50230-50234).
 HP=${HOLDOUT_PORT:-50230}
-core_rpcs() {     # core_rpcs NAME PORT VERSION
-    local name=$1 P=$2 version=$3 keys="$WORK/$1.keys"
+core_rpcs() {     # core_rpcs NAME PORT VERSION [RPCS INTERVAL TLS1.2-SUITE]
+    local name=$1 P=$2 version=$3 rpcs=${4:-6} interval=${5:-0.4} suite=${6:-} keys="$WORK/$1.keys"
     cap_start "$name.pcap" "$(port_filter "$P")"
     bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1500ms -ka-timeout 2s -life 12s -tls "$version" \
-        -policy-min-time 500ms -permit-without-stream -keylog "$keys" -cert-out "$WORK/$name.pem"
+        -tls12-suite "$suite" -policy-min-time 500ms -permit-without-stream -keylog "$keys" -cert-out "$WORK/$name.pem"
     wait_listen "$P"
-    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs 6 --interval 0.4 --idle 5 --tls-ca "$WORK/$name.pem" \
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs "$rpcs" --interval "$interval" --idle 5 --tls-ca "$WORK/$name.pem" \
         --method /grpc.health.v1.Health/Check \
         -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000 \
         -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
@@ -231,6 +231,23 @@ JSON
 s_lab_tls13_unary()  { lab_tls lab_tls13_unary '{"pattern": "unary", "interval_s": 0.3}'; }
 s_lab_tls13_stream() { lab_tls lab_tls13_stream '{"pattern": "stream", "stream_message_interval_s": 0.4}'; }
 
+# Held out (tests/capture/tls_inference_test.cpp): made after the size rules were final and
+# never tuned on. New workloads: the lab's grpc++ bidi stream; a Go watch stream over TLS 1.2
+# (AES-256-GCM); a C-core client's rapid RPCs over TLS 1.2 AES-256-GCM (gRPC C-core offers no ChaCha20
+# in TLS 1.2) (ports HP+5, HP+6).
+s_lab_tls13_bidi()   { lab_tls lab_tls13_bidi '{"pattern": "bidi", "stream_message_interval_s": 0.3}'; }
+s_tls12_go_watch() {
+    local P=$((HP + 5)) keys="$WORK/watch12.keys"
+    cap_start tls12_go_watch.pcap "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1s -ka-timeout 2s -life 12s -tls 1.2 \
+        -tls12-suite aes256gcm -keylog "$keys"
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 3 -interval 250ms -watch 5s -idle 2s -tls 1.2 \
+        -tls12-suite aes256gcm
+    cap_stop "$keys"
+}
+s_tls12_core_rapid() { core_rpcs tls12_core_rapid $((HP + 6)) 1.2 15 0.15 aes256gcm; }
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -255,7 +272,7 @@ s_tls13_dsb() {
 ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
      tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
-     lab_tls13_unary lab_tls13_stream)
+     lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
