@@ -121,6 +121,20 @@ s_tls13_openssl_aes256() {
     cap_stop "$keys"
 }
 
+# TLS 1.3 KeyUpdate with a real peer: OpenSSL 3.0's s_client carries a raw HTTP/2 client
+# (gen/h2_pings.py: preface, SETTINGS, PINGs) to the grpc-go server and, between PINGs, sends
+# KeyUpdate with its interactive commands (K: update_requested, so Go updates its keys too; k:
+# the client only). Key log from s_client (-keylogfile).
+s_tls13_keyupdate() {
+    local P=$((HP + 7)) keys="$WORK/keyupdate.keys"
+    cap_start tls13_keyupdate.pcap "$(port_filter "$P")"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:"$P" -life 8s -tls 1.3
+    wait_listen "$P"
+    $PY "$HERE/gen/h2_pings.py" | fg 10 openssl s_client -connect 127.0.0.1:"$P" -tls1_3 -alpn h2 \
+        -servername ks.example.test -keylogfile "$keys"
+    cap_stop "$keys"
+}
+
 # The issue's example: a C-core TLS client pinging every second against grpc-go's default ping
 # policy: GOAWAY ENHANCE_YOUR_CALM "too_many_pings" inside TLS 1.3 (keys from the Go server).
 s_tls13_too_many_pings() {
@@ -272,7 +286,8 @@ s_tls13_dsb() {
 ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
      tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
-     lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid)
+     lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid
+     tls13_keyupdate)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
