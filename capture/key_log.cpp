@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace ks::capture {
@@ -221,6 +222,11 @@ bool KeyLog::refresh()
     std::string error;
     for (auto& f : m_files) {
         const auto before = f.offset;
+        // Unchanged files are not opened: a live capture asks often.
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(f.path, ec);
+        if (!ec && size == f.offset)
+            continue;
         readFrom(f, ignored, error);
         grew = grew || f.offset != before;
     }

@@ -14,6 +14,9 @@ namespace {
 constexpr std::size_t kMaxHandshakeBytes = 1 << 20;
 constexpr std::uint64_t kMaxSequenceSkip = 64; // records lost in a gap that resync still finds
 constexpr std::uint8_t kMaxKeyRetries = 8;
+// Records a session holds while the key log catches up (live capture), at most.
+constexpr std::size_t kMaxHeldBytes = 1 << 20;
+constexpr std::size_t kMaxHeldRecords = 512;
 
 // Decrypted records, one at a time: one buffer per thread rather than one per connection.
 std::vector<std::uint8_t>& plainBuffer()
@@ -117,10 +120,32 @@ void TlsSession::onRecord(Direction& d, const std::uint8_t* header, std::span<co
 void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
                                    std::int64_t tsNs)
 {
-    if ((m_keys == Keys::NotYet || m_keys == Keys::Missing) && m_sawServerHello && m_keyRetries < kMaxKeyRetries
-        && (m_keys == Keys::NotYet || m_emitter.refreshKeyLog(tsNs))) {
-        ++m_keyRetries;
-        setUpKeys(tsNs);
+    if (m_holding) {
+        if (!findKeys(tsNs) && tsNs - m_holdStartNs <= m_emitter.keyLogWaitNs()
+            && m_heldBytes + body.size() <= kMaxHeldBytes && m_held.size() < kMaxHeldRecords) {
+            hold(d, header, body, tsNs);
+            return;
+        }
+        releaseHeld(); // decrypts what was held, or, the wait over, infers from it
+    }
+    if ((m_keys == Keys::NotYet || m_keys == Keys::Missing) && m_sawServerHello && m_keyRetries < kMaxKeyRetries) {
+        const bool first = m_keys == Keys::NotYet;
+        if (first || m_emitter.refreshKeyLog(tsNs)) {
+            ++m_keyRetries;
+            setUpKeys(tsNs);
+            // The first lookup missed: the key log may have grown since it was read.
+            if (first && m_keys == Keys::Missing && m_emitter.refreshKeyLog(tsNs, true))
+                setUpKeys(tsNs);
+        }
+    }
+    if (m_keys == Keys::Missing && !m_holdOver && m_emitter.keyLogWaitNs() > 0 && m_emitter.keyLog()) {
+        // Live: the peer writes its key log line just after its handshake, and the capture may be
+        // quicker. Hold the records (bounded) rather than pass them undecrypted.
+        m_holding = true;
+        m_holdStartNs = tsNs;
+        m_emitter.awaitKeys(*this);
+        hold(d, header, body, tsNs);
+        return;
     }
     const bool appData = header[0] == static_cast<std::uint8_t>(TlsContentType::ApplicationData);
     if (m_keys != Keys::Ready || d.failed) {
@@ -144,6 +169,48 @@ void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std
     std::uint8_t inner = 0;
     if (decryptRecord(d, header, body, inner))
         onPlaintext(d, inner, plainBuffer(), tsNs); // nothing below decrypts again
+}
+
+bool TlsSession::findKeys(std::int64_t tsNs)
+{
+    if (m_keys == Keys::Missing) {
+        m_emitter.refreshKeyLog(tsNs, true);
+        setUpKeys(tsNs);
+    }
+    return m_keys == Keys::Ready;
+}
+
+void TlsSession::hold(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs)
+{
+    HeldRecord r;
+    r.dir = static_cast<std::uint8_t>(index(d.dir));
+    std::copy(header, header + 5, r.header.begin());
+    r.body.assign(body.begin(), body.end());
+    r.tsNs = tsNs;
+    m_heldBytes += body.size();
+    m_held.push_back(std::move(r));
+}
+
+void TlsSession::releaseHeld()
+{
+    m_holding = false;
+    m_holdOver = true;
+    auto held = std::move(m_held);
+    m_held.clear();
+    m_heldBytes = 0;
+    for (const auto& r : held)
+        onProtectedRecord(m_dirs[r.dir], r.header.data(), r.body, r.tsNs);
+}
+
+bool TlsSession::retryKeys(std::int64_t nowNs)
+{
+    if (!m_holding)
+        return false;
+    setUpKeys(nowNs); // the emitter has just re-read the key log
+    if (m_keys != Keys::Ready && nowNs - m_holdStartNs <= m_emitter.keyLogWaitNs())
+        return true;
+    releaseHeld();
+    return false;
 }
 
 bool TlsSession::decryptWith(Direction& d, TlsRecordCipher& cipher, const std::uint8_t* header,
@@ -357,6 +424,10 @@ bool TlsSession::setUpTls12Keys(const TlsSessionSecrets& s)
 
 void TlsSession::finish()
 {
+    if (m_holding) {
+        findKeys(m_holdStartNs);
+        releaseHeld();
+    }
     m_inference.finish(m_conn, m_emitter);
     if (m_sawClientHello && !m_sawServerHello)
         warn("the TLS handshake is cut short (a ClientHello, no ServerHello): version, cipher and keys unknown");
