@@ -163,7 +163,8 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
 
 void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter)
 {
-    // The 30 was PING ACK + WINDOW_UPDATE: the held record, from the other side, held the PING.
+    // The answer (30 or 43) was PING ACK + WINDOW_UPDATEs: the held record, from the other side,
+    // held the PING.
     const auto pingDir = unanswered.dir == core::Direction::ClientToServer ? core::Direction::ServerToClient
                                                                          : core::Direction::ClientToServer;
     const auto ping = publish(core::EventType::Ping, pingDir, unanswered.heldPingNs, conn, emitter);

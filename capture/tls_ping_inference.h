@@ -47,7 +47,7 @@ private:
         std::int64_t tsNs = 0;
         std::uint32_t plain = 0;
         bool chained = false; // an AckWindowPing answering a record of unknown shape (held)
-        bool creditIfUnanswered = false; // a 30 answering a record of unknown shape (held)
+        bool creditIfUnanswered = false; // a 30 or 43 answering a record: credit it if left unanswered
         std::int64_t heldPingNs = 0; // that record's time: its PING is confirmed with this one
     };
 

@@ -101,6 +101,8 @@ private:
         std::vector<std::uint8_t> body;
         std::int64_t tsNs = 0;
     };
+    static constexpr std::size_t kMaxHeldBytes = 1 << 20; // per session, at most
+    static constexpr std::size_t kMaxHeldRecords = 512;
     std::vector<HeldRecord> m_held;
     std::size_t m_heldBytes = 0;
     std::int64_t m_holdStartNs = 0;
