@@ -2,6 +2,8 @@
 // (epan/dissectors/packet-tcp.c, tcp_analyze_sequence_number) so counts agree with tshark.
 #include "capture_engine.h"
 
+#include "tls_session.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -106,21 +108,36 @@ void CaptureEngine::publish(Event& event)
 
 void CaptureEngine::warn(std::string text)
 {
+    if (m_warningListener && m_warnings.size() < kMaxWarnings)
+        m_warningListener(text);
     if (m_warnings.size() < kMaxWarnings)
         m_warnings.push_back(std::move(text));
     else
         ++m_warningsDropped;
 }
 
-bool CaptureEngine::refreshKeyLog(std::int64_t tsNs)
+bool CaptureEngine::refreshKeyLog(std::int64_t tsNs, bool miss)
 {
-    // At most once a second of capture time: a key log written while a live capture runs is
-    // picked up, and a capture of many sessions without keys does not re-read the file each time.
-    if (!m_keyLog || (m_refreshed && tsNs - m_lastRefreshNs < 1'000'000'000))
+    // A lookup that missed re-reads at once (the key log may have grown since the last read: a
+    // live capture, a lab writing it), at most every millisecond of capture time; other attempts
+    // at most once a second. A file that did not grow is not opened (KeyLog::refresh), and a
+    // capture of many sessions without keys does not re-read it for each.
+    if (!m_keyLog)
+        return false;
+    const std::int64_t interval = miss ? 1'000'000 : 1'000'000'000;
+    if (m_refreshed && tsNs >= m_lastRefreshNs && tsNs - m_lastRefreshNs < interval)
         return false;
     m_refreshed = true;
     m_lastRefreshNs = tsNs;
     return m_keyLog->refresh();
+}
+
+void CaptureEngine::retryKeys(std::int64_t nowNs)
+{
+    if (m_awaitingKeys.empty())
+        return;
+    refreshKeyLog(nowNs, true);
+    std::erase_if(m_awaitingKeys, [nowNs](TlsSession* s) { return !s->retryKeys(nowNs); });
 }
 
 void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs,
@@ -459,6 +476,7 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
 
 void CaptureEngine::finish()
 {
+    m_awaitingKeys.clear(); // each session settles its held records in its own finish()
     m_counters.fragmentsNotReassembled = m_fragments.abandonedFragments();
     for (std::size_t id = 0; id < m_connections.size(); ++id) {
         auto& conn = m_connections[id];

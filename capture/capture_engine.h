@@ -12,6 +12,7 @@
 #include "tcp_connection.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <unordered_map>
@@ -54,6 +55,15 @@ public:
     const std::vector<std::string>& warnings() const { return m_warnings; }
     static constexpr std::size_t kMaxWarnings = 100;
 
+    // Live capture: how long a TLS session without secrets holds its records while the key log
+    // catches up (EventEmitter::keyLogWaitNs); 0 (the default, files): never.
+    void setKeyLogWait(std::int64_t ns) { m_keyLogWaitNs = ns; }
+    // Live capture, called every few milliseconds (nowNs: wall clock, as packet times): sessions
+    // holding records look for their secrets again, and give up when the wait is over.
+    void retryKeys(std::int64_t nowNs);
+    // Called with each warning as it is raised (a live capture shows them while it runs).
+    void setWarningListener(std::function<void(const std::string&)> listener) { m_warningListener = std::move(listener); }
+
     void processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame);
     // The link type of the packets that follow (a pcapng interface's); -1 when unknown.
     void setLinkType(int linkType);
@@ -83,7 +93,9 @@ private:
     void publish(core::Event& event) override;
     void warn(std::string text) override;
     KeyLog* keyLog() override { return m_keyLog.get(); }
-    bool refreshKeyLog(std::int64_t tsNs) override;
+    bool refreshKeyLog(std::int64_t tsNs, bool miss) override;
+    std::int64_t keyLogWaitNs() const override { return m_keyLogWaitNs; }
+    void awaitKeys(TlsSession& session) override { m_awaitingKeys.push_back(&session); }
     TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
     TcpConnection& createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs,
                                     bool reused);
@@ -116,7 +128,10 @@ private:
     std::uint32_t m_lastFlowIndex = 0;
     std::shared_ptr<KeyLog> m_keyLog;
     bool m_refreshed = false;
-    std::int64_t m_lastRefreshNs = 0;
+    std::int64_t m_lastRefreshNs = 0; // capture time
+    std::int64_t m_keyLogWaitNs = 0;
+    std::vector<TlsSession*> m_awaitingKeys; // sessions live as long as their connections: the engine's
+    std::function<void(const std::string&)> m_warningListener;
     std::vector<std::string> m_warnings;
     std::uint64_t m_warningsDropped = 0;
 };

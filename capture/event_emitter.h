@@ -10,6 +10,7 @@
 namespace ks::capture {
 
 class KeyLog;
+class TlsSession;
 
 class EventEmitter {
 public:
@@ -19,8 +20,20 @@ public:
     virtual void warn(std::string text) { (void)text; }
     // The secrets to decrypt TLS with; null when none were given.
     virtual KeyLog* keyLog() { return nullptr; }
-    // Re-reads the key log files (rate-limited by capture time); true when secrets were added.
-    virtual bool refreshKeyLog(std::int64_t tsNs) { (void)tsNs; return false; }
+    // Re-reads the key log files; true when secrets were added. Rate-limited by capture time: at
+    // most once a second, or, for a lookup that just missed (miss), once a millisecond.
+    virtual bool refreshKeyLog(std::int64_t tsNs, bool miss = false)
+    {
+        (void)tsNs;
+        (void)miss;
+        return false;
+    }
+    // How long (capture time) a TLS session whose secrets are not in the key log yet holds its
+    // records for them: a live capture sees a handshake before the peer has written its key log
+    // line. 0 (files): never.
+    virtual std::int64_t keyLogWaitNs() const { return 0; }
+    // A session holding records for its secrets: the emitter calls its retryKeys() while it waits.
+    virtual void awaitKeys(TlsSession& session) { (void)session; }
 };
 
 class EventSink {

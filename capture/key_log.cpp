@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace ks::capture {
@@ -67,7 +68,14 @@ TlsSecret* slotFor(TlsSessionSecrets& s, std::string_view label)
 
 bool knownUnusedLabel(std::string_view label)
 {
-    // Valid labels this tool has no use for (0-RTT, exporters, ECH): accepted silently.
+    // Valid labels this tool has no use for (0-RTT, exporters, ECH): accepted silently. So are
+    // the secrets after a KeyUpdate, which OpenSSL 3.0 logs as CLIENT_TRAFFIC_SECRET_N and
+    // SERVER_TRAFFIC_SECRET_N (a literal N): they are derived from secret 0 here, as Wireshark does.
+    for (std::string_view prefix : {"CLIENT_TRAFFIC_SECRET_", "SERVER_TRAFFIC_SECRET_"})
+        if (label.size() > prefix.size() && label.substr(0, prefix.size()) == prefix
+            && (label.substr(prefix.size()) == "N"
+                || label.substr(prefix.size()).find_first_not_of("0123456789") == std::string_view::npos))
+            return true;
     return label == "CLIENT_EARLY_TRAFFIC_SECRET" || label == "EARLY_EXPORTER_SECRET"
         || label == "EXPORTER_SECRET" || label == "ECH_SECRET" || label == "ECH_CONFIG"
         || label == "RSA";
@@ -214,6 +222,11 @@ bool KeyLog::refresh()
     std::string error;
     for (auto& f : m_files) {
         const auto before = f.offset;
+        // Unchanged files are not opened: a live capture asks often.
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(f.path, ec);
+        if (!ec && size == f.offset)
+            continue;
         readFrom(f, ignored, error);
         grew = grew || f.offset != before;
     }

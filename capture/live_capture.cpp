@@ -308,8 +308,19 @@ std::string LiveCapture::start(const core::TapRequest& request, core::EventHub& 
         keys = m_keyLog;
     if (keys)
         m_engine->setKeyLog(keys);
-    m_keyLogDelayNs = keys ? 150'000'000 : 0;
-    m_held.clear();
+    // A TLS session whose secrets are not in the key log yet holds its records up to 2 s while
+    // the key log is re-read (the peer writes it just after its handshake); then it is decrypted
+    // from its first record, or, no secrets after all, its PINGs are inferred.
+    if (keys)
+        m_engine->setKeyLogWait(2'000'000'000);
+    m_engine->setWarningListener([this](const std::string& text) {
+        std::lock_guard lock(m_liveWarningsMutex);
+        m_liveWarnings.push_back(text);
+    });
+    {
+        std::lock_guard lock(m_liveWarningsMutex);
+        m_liveWarnings = m_warnings; // the key log's bad lines first
+    }
     m_sink->setEngine(m_engine.get());
     m_stopping = false;
     m_running = true;
@@ -336,7 +347,6 @@ void LiveCapture::runStream()
         m_engine->setLinkType(m_source->packetLinkType());
         process(tsNs, frame);
     }
-    releaseHeld(true);
     if (m_stopping.load())
         return;
     // It ended by itself: say how, with what it said on stderr, while the user still looks. The
@@ -379,30 +389,25 @@ void LiveCapture::run()
         // Non-blocking dispatch drains whatever the kernel holds.
         while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
         }
-        releaseHeld(false);
+        m_engine->retryKeys(core::realtimeNs());
     }
     while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
     }
-    releaseHeld(true);
 }
 
 void LiveCapture::process(std::int64_t tsNs, std::span<const std::uint8_t> frame)
 {
-    if (m_keyLogDelayNs == 0) {
-        m_engine->processPacket(tsNs, frame);
-        return;
-    }
-    m_held.push_back({tsNs, std::vector<std::uint8_t>(frame.begin(), frame.end())});
-    releaseHeld(false);
+    m_engine->processPacket(tsNs, frame);
 }
 
-void LiveCapture::releaseHeld(bool all)
+bool LiveCapture::warningsSince(std::size_t& seen, std::vector<std::string>& out) const
 {
-    const std::int64_t limit = core::realtimeNs() - m_keyLogDelayNs;
-    while (!m_held.empty() && (all || m_held.front().tsNs <= limit)) {
-        m_engine->processPacket(m_held.front().tsNs, m_held.front().bytes);
-        m_held.pop_front();
-    }
+    std::lock_guard lock(m_liveWarningsMutex);
+    if (seen >= m_liveWarnings.size())
+        return false;
+    out.insert(out.end(), m_liveWarnings.begin() + static_cast<std::ptrdiff_t>(seen), m_liveWarnings.end());
+    seen = m_liveWarnings.size();
+    return true;
 }
 
 void LiveCapture::stop()

@@ -12,7 +12,6 @@
 #include "core/wire_tap.h"
 
 #include <atomic>
-#include <deque>
 #include <span>
 #include <cstdint>
 #include <memory>
@@ -41,6 +40,9 @@ public:
     // After stop(): the key log's bad lines and the engine's TLS warnings (TLS without keys,
     // failed authentication).
     const std::vector<std::string>& warnings() const { return m_warnings; }
+    // The engine's warnings while it runs (TLS without keys, a record failing authentication):
+    // true and appended to out when any came since seen, which is advanced. Any thread.
+    bool warningsSince(std::size_t& seen, std::vector<std::string>& out) const;
     std::string description() const override;
 
     // The connections seen so far, while the capture runs (endpoints right, counts as of the
@@ -106,17 +108,9 @@ private:
     std::uint64_t m_liveGeneration = 0; // guarded by m_liveMutex
     std::uint64_t m_packets = 0;
     std::vector<std::string> m_warnings;
-    // With a key log that is still being written (the lab's), packets wait this long before the
-    // engine sees them: the peer logs a session's secrets as it handshakes, a moment after the
-    // packets are on the wire, and a record met before its keys could not be read.
-    std::int64_t m_keyLogDelayNs = 0;
-    struct HeldPacket {
-        std::int64_t tsNs;
-        std::vector<std::uint8_t> bytes;
-    };
-    std::deque<HeldPacket> m_held; // capture thread only
+    mutable std::mutex m_liveWarningsMutex;
+    std::vector<std::string> m_liveWarnings; // as raised (the engine caps them)
     void process(std::int64_t tsNs, std::span<const std::uint8_t> frame);
-    void releaseHeld(bool all);
 };
 
 } // namespace ks::capture

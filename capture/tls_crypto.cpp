@@ -148,6 +148,11 @@ bool TlsRecordCipher::initCipher()
         m_aead = TlsAead::None;
         return false;
     }
+    // AES-GCM (12-byte IV): the whole IV as the fixed part once; a record then sets only its
+    // invocation field (RFC 5288's explicit nonce, or TLS 1.3's IV XOR sequence, low 8 bytes).
+    // OpenSSL's documented TLS IV parameters (EVP_EncryptInit(3): "tlsivfixed", "tlsivinv").
+    m_ivInvocation = m_aead != TlsAead::ChaCha20Poly1305
+        && EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_GCM_SET_IV_FIXED, -1, m_iv) == 1;
     return true;
 }
 
@@ -231,11 +236,23 @@ bool TlsRecordCipher::decrypt(const std::uint8_t* header, std::span<const std::u
     int len = 0;
     int outLen = 0;
     const std::uint8_t* tag = body.data() + body.size() - kTagSize;
-    bool ok = EVP_DecryptInit_ex(m_ctx, nullptr, nullptr, nullptr, nonce) == 1
+    // AES-GCM: the record's IV and its expected tag in one parameter call (GCM checks the tag
+    // only at the end); otherwise a re-initialisation with the nonce, the tag set before the end.
+    bool tagSet = false;
+    if (m_ivInvocation) {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, nonce + 4, 8),
+            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, const_cast<std::uint8_t*>(tag), kTagSize),
+            OSSL_PARAM_construct_end(),
+        };
+        tagSet = EVP_CIPHER_CTX_set_params(m_ctx, params) == 1;
+    }
+    bool ok = (tagSet || EVP_DecryptInit_ex(m_ctx, nullptr, nullptr, nullptr, nonce) == 1)
         && EVP_DecryptUpdate(m_ctx, nullptr, &len, aad, static_cast<int>(aadLen)) == 1
         && EVP_DecryptUpdate(m_ctx, plain.data(), &len, body.data() + prefix, static_cast<int>(cipherLen)) == 1;
     outLen = len;
-    ok = ok && EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, const_cast<std::uint8_t*>(tag)) == 1
+    ok = ok
+        && (tagSet || EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, const_cast<std::uint8_t*>(tag)) == 1)
         && EVP_DecryptFinal_ex(m_ctx, plain.data() + outLen, &len) == 1;
     if (!ok) {
         plain.clear();

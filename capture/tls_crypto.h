@@ -61,6 +61,9 @@ private:
     std::uint8_t m_key[32] {};
     std::uint8_t m_iv[12] {};
     std::uint64_t m_seq = 0;
+    // AES-GCM: the IV is set once as the fixed part ("tlsivfixed") and each record only names its
+    // 8-byte invocation field ("tlsivinv"), which spares a cipher re-initialisation per record.
+    bool m_ivInvocation = false;
 };
 
 // HKDF-Expand-Label(secret, label, "", length) with SHA-256 or SHA-384.

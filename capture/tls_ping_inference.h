@@ -1,6 +1,7 @@
-// Without keys, an HTTP/2 PING still has a fixed size on the wire: a 17-byte frame in one TLS
-// record of a known length, answered by a record of the same length from the other side within
-// a round trip. Such pairs become ping / ping_ack events marked inferred.
+// Without keys, an HTTP/2 PING still leaves sizes on the wire: a 17-byte frame in a TLS record,
+// answered by the other side's next record (which carries the 17-byte PING ACK) within a round
+// trip. Records whose plaintext size is one of the few compositions peers really send around a
+// PING (see tls_ping_inference.cpp) are paired into ping / ping_ack events marked inferred.
 #pragma once
 
 #include "core/event.h"
@@ -26,22 +27,43 @@ public:
     static constexpr std::int64_t kMaxAnswerNs = 2'000'000'000;
     void setHandshakeRtt(std::int64_t ns);
 
-    // length: the record length a PING has on this connection; 0 when the handshake was not
-    // seen (then any of the three lengths, the same both ways).
+    // length: the record length a lone PING has on this connection (tlsPingRecordLength); it
+    // gives the record overhead, so frame compositions can be told by size. 0 when the handshake
+    // was not seen (then only lone PINGs of any of the three lengths, the same both ways).
     void setPingLength(std::uint32_t length) { m_pingLength = length; }
     void onApplicationRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
                              EventEmitter& emitter);
+    // The end of the connection or capture: a candidate whose time is up is settled.
+    void finish(std::uint32_t conn, EventEmitter& emitter);
     std::uint64_t inferredPairs() const { return m_pairs; }
 
 private:
-    bool candidate(std::uint32_t length) const;
+    // A record that may hold a PING, waiting for the other side's next record. Sized: its
+    // plaintext size is one of the PING compositions (tls_ping_inference.cpp lists them).
+    struct Candidate {
+        bool set = false;
+        bool sized = false; // its size names a PING composition; else only a chain confirms it
+        core::Direction dir = core::Direction::ClientToServer;
+        std::int64_t tsNs = 0;
+        std::uint32_t plain = 0;
+        bool chained = false; // an AckWindowPing answering a record of unknown shape (held)
+        bool creditIfUnanswered = false; // a 30 or 43 answering a record: credit it if left unanswered
+        std::int64_t heldPingNs = 0; // that record's time: its PING is confirmed with this one
+    };
+
+    std::int64_t plaintext(std::uint32_t length) const;
+    bool lonePingLength(std::uint32_t length) const;
+    void onLegacyRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
+                        EventEmitter& emitter);
+    void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
+    std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
+                          EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1);
 
     std::uint32_t m_pingLength = 0;
     std::int64_t m_maxAnswerNs = kMaxAnswerNs;
-    bool m_pending = false;
-    core::Direction m_pendingDir = core::Direction::ClientToServer;
-    std::uint32_t m_pendingLength = 0;
-    std::int64_t m_pendingNs = 0;
+    Candidate m_pending;
+    bool m_anyRecord = false;
+    core::Direction m_lastDir = core::Direction::ClientToServer;
     std::uint64_t m_pairs = 0;
 };
 

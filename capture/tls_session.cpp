@@ -15,16 +15,16 @@ constexpr std::size_t kMaxHandshakeBytes = 1 << 20;
 constexpr std::uint64_t kMaxSequenceSkip = 64; // records lost in a gap that resync still finds
 constexpr std::uint8_t kMaxKeyRetries = 8;
 
+std::size_t index(core::Direction dir)
+{
+    return dir == core::Direction::ClientToServer ? 0 : 1;
+}
+
 // Decrypted records, one at a time: one buffer per thread rather than one per connection.
 std::vector<std::uint8_t>& plainBuffer()
 {
     thread_local std::vector<std::uint8_t> buffer;
     return buffer;
-}
-
-std::size_t index(core::Direction dir)
-{
-    return dir == core::Direction::ClientToServer ? 0 : 1;
 }
 
 std::string hexPrefix(const std::array<std::uint8_t, 32>& bytes)
@@ -117,10 +117,32 @@ void TlsSession::onRecord(Direction& d, const std::uint8_t* header, std::span<co
 void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
                                    std::int64_t tsNs)
 {
-    if ((m_keys == Keys::NotYet || m_keys == Keys::Missing) && m_sawServerHello && m_keyRetries < kMaxKeyRetries
-        && (m_keys == Keys::NotYet || m_emitter.refreshKeyLog(tsNs))) {
-        ++m_keyRetries;
-        setUpKeys(tsNs);
+    if (m_holding) {
+        if (!findKeys(tsNs) && tsNs - m_holdStartNs <= m_emitter.keyLogWaitNs()
+            && m_heldBytes + body.size() <= kMaxHeldBytes && m_held.size() < kMaxHeldRecords) {
+            hold(d, header, body, tsNs);
+            return;
+        }
+        releaseHeld(); // decrypts what was held, or, the wait over, infers from it
+    }
+    if ((m_keys == Keys::NotYet || m_keys == Keys::Missing) && m_sawServerHello && m_keyRetries < kMaxKeyRetries) {
+        const bool first = m_keys == Keys::NotYet;
+        if (first || m_emitter.refreshKeyLog(tsNs)) {
+            ++m_keyRetries;
+            setUpKeys(tsNs);
+            // The first lookup missed: the key log may have grown since it was read.
+            if (first && m_keys == Keys::Missing && m_emitter.refreshKeyLog(tsNs, true))
+                setUpKeys(tsNs);
+        }
+    }
+    if (m_keys == Keys::Missing && !m_holdOver && m_emitter.keyLogWaitNs() > 0 && m_emitter.keyLog()) {
+        // Live: the peer writes its key log line just after its handshake, and the capture may be
+        // quicker. Hold the records (bounded) rather than pass them undecrypted.
+        m_holding = true;
+        m_holdStartNs = tsNs;
+        m_emitter.awaitKeys(*this);
+        hold(d, header, body, tsNs);
+        return;
     }
     const bool appData = header[0] == static_cast<std::uint8_t>(TlsContentType::ApplicationData);
     if (m_keys != Keys::Ready || d.failed) {
@@ -297,66 +319,13 @@ void TlsSession::onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs)
     }
 }
 
-void TlsSession::setUpKeys(std::int64_t tsNs)
-{
-    (void)tsNs;
-    KeyLog* log = m_emitter.keyLog();
-    if (m_keys == Keys::Unsupported || !log || !m_sawClientHello) {
-        if (m_keys != Keys::Unsupported)
-            m_keys = Keys::Missing;
-        return;
-    }
-    const TlsSessionSecrets* secrets = log->find(m_clientHello.random);
-    bool ok = false;
-    if (secrets)
-        ok = m_serverHello.version == 0x0304 ? setUpTls13Keys(*secrets) : setUpTls12Keys(*secrets);
-    m_keys = ok ? Keys::Ready : Keys::Missing;
-}
-
-bool TlsSession::setUpTls13Keys(const TlsSessionSecrets& s)
-{
-    const auto suite = tlsSuiteInfo(m_serverHello.suite);
-    auto make = [&](const TlsSecret& secret) -> std::unique_ptr<TlsRecordCipher> {
-        if (!secret.present())
-            return nullptr;
-        auto cipher = std::make_unique<TlsRecordCipher>();
-        if (!cipher->setTls13Secret(suite.aead, suite.sha384, std::span(secret.bytes.data(), secret.size)))
-            return nullptr;
-        return cipher;
-    };
-    auto& c2s = m_dirs[0];
-    auto& s2c = m_dirs[1];
-    c2s.handshakeCipher = make(s.clientHandshake);
-    s2c.handshakeCipher = make(s.serverHandshake);
-    c2s.appCipher = make(s.clientTraffic0);
-    s2c.appCipher = make(s.serverTraffic0);
-    return c2s.appCipher || s2c.appCipher;
-}
-
-bool TlsSession::setUpTls12Keys(const TlsSessionSecrets& s)
-{
-    if (!s.master.present() || m_serverHello.version != 0x0303)
-        return false;
-    const auto suite = tlsSuiteInfo(m_serverHello.suite);
-    const std::size_t keyLen = aeadKeyLength(suite.aead);
-    const std::size_t ivLen = suite.aead == TlsAead::ChaCha20Poly1305 ? 12 : 4; // RFC 7905 / RFC 5288
-    std::uint8_t block[2 * 32 + 2 * 12];
-    const std::span<std::uint8_t> out(block, 2 * keyLen + 2 * ivLen);
-    if (!tls12KeyBlock(suite.sha384, std::span(s.master.bytes.data(), s.master.size), m_serverHello.random,
-                       m_clientHello.random, out))
-        return false;
-    // key_block: client_write_key, server_write_key, client_write_IV, server_write_IV (no MAC keys).
-    for (std::size_t i = 0; i < 2; ++i) {
-        auto cipher = std::make_unique<TlsRecordCipher>();
-        if (!cipher->setTls12Key(suite.aead, out.subspan(i * keyLen, keyLen), out.subspan(2 * keyLen + i * ivLen, ivLen)))
-            return false;
-        m_dirs[i].appCipher = std::move(cipher);
-    }
-    return true;
-}
-
 void TlsSession::finish()
 {
+    if (m_holding) {
+        findKeys(m_holdStartNs);
+        releaseHeld();
+    }
+    m_inference.finish(m_conn, m_emitter);
     if (m_sawClientHello && !m_sawServerHello)
         warn("the TLS handshake is cut short (a ClientHello, no ServerHello): version, cipher and keys unknown");
 }

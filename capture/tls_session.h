@@ -32,6 +32,10 @@ public:
     void gap(core::Direction dir, std::uint64_t count);
     // Called at the end of the capture: reports a handshake cut short.
     void finish();
+    // While records are held for secrets the key log does not have yet (live capture): looks
+    // again (the emitter has just re-read the key log) and decrypts what was held once they are
+    // there, or gives up after the wait (nowNs, capture clock). False once no longer waiting.
+    bool retryKeys(std::int64_t nowNs);
     std::shared_ptr<const core::TlsInfo> info() const;
 
 private:
@@ -70,6 +74,9 @@ private:
     bool setUpTls13Keys(const TlsSessionSecrets& secrets);
     bool setUpTls12Keys(const TlsSessionSecrets& secrets);
     void warn(const std::string& what);
+    bool findKeys(std::int64_t tsNs);
+    void hold(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs);
+    void releaseHeld();
     std::string directionName(core::Direction dir) const;
 
     std::uint32_t m_conn;
@@ -87,6 +94,20 @@ private:
     bool m_warnedNoKeys = false;
     std::uint8_t m_keyRetries = 0;
     TlsPingInference m_inference;
+    // Protected records held while the key log catches up (live capture only), in arrival order.
+    struct HeldRecord {
+        std::uint8_t dir = 0;
+        std::array<std::uint8_t, 5> header {};
+        std::vector<std::uint8_t> body;
+        std::int64_t tsNs = 0;
+    };
+    static constexpr std::size_t kMaxHeldBytes = 1 << 20; // per session, at most
+    static constexpr std::size_t kMaxHeldRecords = 512;
+    std::vector<HeldRecord> m_held;
+    std::size_t m_heldBytes = 0;
+    std::int64_t m_holdStartNs = 0;
+    bool m_holding = false;
+    bool m_holdOver = false; // held once already: never again
     std::uint64_t m_authFailures = 0;
 };
 

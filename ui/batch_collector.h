@@ -22,12 +22,16 @@ struct BatchCollector : core::EventHub::Listener {
     // appeared (so that lanes are labelled while it runs). False when no event arrived.
     bool take(EventBatch& batch, std::int64_t originNs, int decimals)
     {
+        std::vector<std::string> warnings;
+        if (tap)
+            tap->warningsSince(m_warningsSeen, warnings);
         {
             std::lock_guard lock(m_mutex);
-            if (m_builder.empty())
+            if (m_builder.empty() && warnings.empty())
                 return false;
             batch = m_builder.take();
         }
+        batch.warnings = std::move(warnings);
         if (tap)
             tap->connectionsSince(m_connectionGeneration, batch.connections);
         batch.originNs = originNs;
@@ -44,6 +48,7 @@ private:
     std::mutex m_mutex;
     EventBatchBuilder m_builder;
     std::uint64_t m_connectionGeneration = 0; // of the tap's connections last handed over (GUI thread)
+    std::size_t m_warningsSeen = 0; // of the tap's warnings (GUI thread)
 };
 
 } // namespace ks::ui

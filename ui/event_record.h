@@ -54,6 +54,9 @@ struct EventBatch {
     std::uint64_t packets = 0;
     // Connection endpoints known so far; empty when unchanged since the previous batch.
     std::vector<core::ConnectionSummary> connections;
+    // Live and lab: the engine's warnings raised since the previous batch (TLS without keys, a
+    // record failing authentication), each naming its connection.
+    std::vector<std::string> warnings;
 };
 
 // Builds a batch from full events, interning strings within the batch.

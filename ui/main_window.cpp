@@ -105,6 +105,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_sources, &SourceController::loadFinished, this, &MainWindow::onLoadFinished);
     connect(m_sources, &SourceController::runStarted, this, &MainWindow::onRunStarted);
     connect(m_sources, &SourceController::runStopped, this, &MainWindow::onRunStopped);
+    connect(m_sources, &SourceController::runWarnings, this, &MainWindow::onRunWarnings);
     connect(m_store, &EventStore::connectionsChanged, this, &MainWindow::rebuildConnectionFilter);
     connect(m_store, &EventStore::connectionsChanged, this, [this] { m_tlsNotice->setConnections(m_store->connections()); });
     connect(m_store, &EventStore::cleared, m_tlsNotice, &QWidget::hide);

@@ -104,6 +104,7 @@ private:
     void onLoadFinished(const LoadResult& result);
     void onRunStarted(SourceKind kind, const QString& error, const QStringList& warnings);
     void onRunStopped(SourceKind kind);
+    void onRunWarnings(SourceKind kind, const QStringList& warnings);
     RunControls* controlsOf(SourceKind kind) const;
     void onProfilesChanged();
     void setFindings(std::vector<core::Finding> findings);
@@ -147,6 +148,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_sampleDir; // bundled samples unpacked for reading
     KeyLogPicker* m_keyLog;
     TlsKeysNotice* m_tlsNotice;
+    QStringList m_runWarnings; // of the running (or last) lab or live capture, shown in its panel
 };
 
 } // namespace ks::ui

@@ -211,11 +211,24 @@ void MainWindow::onRunStarted(SourceKind kind, const QString& error, const QStri
         return;
     }
     // Without capture permission the run goes on with the channel's own events; the reason
-    // stays in the panel until the next run.
+    // stays in the panel until the next run, with the engine's warnings as they come.
+    m_runWarnings = warnings;
     panel->setStatus(warnings.isEmpty() ? tr("Running.") : tr("Running.") % u"<br>" % red(warnings.join(u'\n')));
     statusBar()->showMessage(tr("%1 running: events and findings arrive live.").arg(what));
     m_liveFindings.start();
     announce(true);
+}
+
+// The engine's warnings while a lab or live capture runs (TLS without keys for a connection, a
+// record failing authentication): in the run's panel, and the latest in the status bar.
+void MainWindow::onRunWarnings(SourceKind kind, const QStringList& warnings)
+{
+    constexpr int kShown = 20;
+    for (const auto& w : warnings)
+        if (m_runWarnings.size() < kShown)
+            m_runWarnings << w;
+    controlsOf(kind)->setStatus(tr("Running.") % u"<br>" % red(m_runWarnings.join(u'\n')));
+    statusBar()->showMessage(warnings.constLast(), 15000);
 }
 
 void MainWindow::onRunStopped(SourceKind kind)
@@ -228,8 +241,8 @@ void MainWindow::onRunStopped(SourceKind kind)
     QString text = tr("Stopped: %1 events, %2 packets.").arg(m_store->size()).arg(m_store->packets());
     if (kind == SourceKind::Live && !m_live->savePath().isEmpty())
         text += u' ' % tr("Saved to %1.").arg(m_live->savePath());
-    if (session && !session->warnings().isEmpty())
-        text += u"<br>" % red(session->warnings().join(u'\n'));
+    if (!m_runWarnings.isEmpty())
+        text += u"<br>" % red(m_runWarnings.join(u'\n'));
     RunControls* panel = controlsOf(kind);
     panel->setRunning(false);
     panel->setStatus(text);

@@ -80,6 +80,12 @@ void SourceController::onBatch(const EventBatch& batch, SourceKind from)
         takeOver();
     if (m_kind == from)
         m_store->append(batch);
+    if (!batch.warnings.empty() && from != SourceKind::File) {
+        QStringList warnings;
+        for (const auto& w : batch.warnings)
+            warnings << QString::fromStdString(w);
+        Q_EMIT runWarnings(from, warnings);
+    }
 }
 
 bool SourceController::running() const

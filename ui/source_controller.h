@@ -62,6 +62,8 @@ Q_SIGNALS:
     void loadFinished(const ks::ui::LoadResult& result);
     void runStarted(ks::ui::SourceKind kind, const QString& error, const QStringList& warnings);
     void runStopped(ks::ui::SourceKind kind);
+    // The running lab's or live capture's engine raised warnings (TLS without keys, ...).
+    void runWarnings(ks::ui::SourceKind kind, const QStringList& warnings);
 
 private:
     void connectRun(RunSession* session, SourceKind kind);

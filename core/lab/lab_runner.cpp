@@ -34,8 +34,9 @@ bool splitHostPort(const std::string& target, std::string& host, std::uint16_t& 
 LabRunner::LabRunner(Experiment experiment, WireTap* tap)
     : m_experiment(std::move(experiment))
     , m_tap(tap)
-    // A TLS run's wire events come later (the tap waits for the key log, see LiveCapture): the hub
-    // holds every event longer, so that they still take their place in time order.
+    // A TLS run's wire events can come later (a session met before the lab's key log has its
+    // line holds its records until it does, see TlsSession): the hub holds every event longer,
+    // so that they still take their place in time order.
     , m_hub(std::chrono::milliseconds(m_experiment.target.tls ? 300 : 40))
 {
 }

@@ -343,3 +343,31 @@ TEST(TlsCaptures, tls13Aes256WithTheSha384KeyScheduleDecrypts)
             EXPECT_EQ(e.dir, ks::core::Direction::ServerToClient);
         }
 }
+
+TEST(TlsCaptures, keyUpdatesFromARealPeerDecryptBothWays)
+{
+    // OpenSSL 3.0's s_client (a raw HTTP/2 client on its stdin) sends KeyUpdate three times
+    // between PINGs: twice asking grpc-go to update too (K), once not (k). Every PING after each
+    // update is read under the next secret, and so are the server's ACKs and its closing GOAWAY;
+    // OpenSSL's CLIENT_TRAFFIC_SECRET_N lines (a literal N) are accepted without a warning.
+    // tshark with the same key log agrees (tests/data/captures.json).
+    const auto run = analyze("tls13_keyupdate.pcap", "tls13_keyupdate.keys");
+    ASSERT_EQ(run.connections.size(), 1u);
+    ASSERT_TRUE(run.connections[0].tls);
+    EXPECT_EQ(run.connections[0].tls->decryption, "decrypted");
+    EXPECT_TRUE(run.warnings.empty()) << run.warnings.front();
+    std::vector<std::uint64_t> opaque;
+    for (const auto& e : run.sink.events) {
+        EXPECT_FALSE(e.inferred);
+        if (e.type == EventType::Ping && e.dir == ks::core::Direction::ClientToServer)
+            opaque.push_back(e.opaque);
+    }
+    EXPECT_EQ(opaque, (std::vector<std::uint64_t> {1, 2, 3, 4}));
+    EXPECT_EQ(run.sink.count(EventType::PingAck), 4u);
+    ASSERT_EQ(run.sink.count(EventType::Goaway), 1u);
+    for (const auto& e : run.sink.events)
+        if (e.type == EventType::Goaway) {
+            EXPECT_EQ(e.dir, ks::core::Direction::ServerToClient);
+            EXPECT_EQ(e.debug, "too_many_pings");
+        }
+}

@@ -121,6 +121,20 @@ s_tls13_openssl_aes256() {
     cap_stop "$keys"
 }
 
+# TLS 1.3 KeyUpdate with a real peer: OpenSSL 3.0's s_client carries a raw HTTP/2 client
+# (gen/h2_pings.py: preface, SETTINGS, PINGs) to the grpc-go server and, between PINGs, sends
+# KeyUpdate with its interactive commands (K: update_requested, so Go updates its keys too; k:
+# the client only). Key log from s_client (-keylogfile).
+s_tls13_keyupdate() {
+    local P=$((HP + 7)) keys="$WORK/keyupdate.keys"
+    cap_start tls13_keyupdate.pcap "$(port_filter "$P")"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:"$P" -life 8s -tls 1.3
+    wait_listen "$P"
+    $PY "$HERE/gen/h2_pings.py" | fg 10 openssl s_client -connect 127.0.0.1:"$P" -tls1_3 -alpn h2 \
+        -servername ks.example.test -keylogfile "$keys"
+    cap_stop "$keys"
+}
+
 # The issue's example: a C-core TLS client pinging every second against grpc-go's default ping
 # policy: GOAWAY ENHANCE_YOUR_CALM "too_many_pings" inside TLS 1.3 (keys from the Go server).
 s_tls13_too_many_pings() {
@@ -162,6 +176,92 @@ CONF
     cap_stop "$keys"
 }
 
+# More workloads for the PING inference (tests/capture/tls_inference_test.cpp): C-core's client
+# with its own keepalive PINGs, several RPCs and BDP PINGs against a permissive Go server (TLS 1.3
+# and 1.2), and a Go client holding a Health/Watch stream under the server's PINGs. Made after
+# the first size rules; the rule for C-core's PING ACK + WINDOW_UPDATE answer came from them.
+# HOLDOUT_PORT moves their ports (default 50230-50234).
+HP=${HOLDOUT_PORT:-50230}
+core_rpcs() {     # core_rpcs NAME PORT VERSION [RPCS INTERVAL TLS1.2-SUITE]
+    local name=$1 P=$2 version=$3 rpcs=${4:-6} interval=${5:-0.4} suite=${6:-} keys="$WORK/$1.keys"
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1500ms -ka-timeout 2s -life 12s -tls "$version" \
+        -tls12-suite "$suite" -policy-min-time 500ms -permit-without-stream -keylog "$keys" -cert-out "$WORK/$name.pem"
+    wait_listen "$P"
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs "$rpcs" --interval "$interval" --idle 5 --tls-ca "$WORK/$name.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+s_tls13_core_rpcs() { core_rpcs tls13_core_rpcs "$HP" 1.3; }
+s_tls12_core_rpcs() { core_rpcs tls12_core_rpcs $((HP + 1)) 1.2; }
+s_tls13_go_watch() {
+    local P=$((HP + 2)) keys="$WORK/watch.keys"
+    cap_start tls13_go_watch.pcap "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1s -ka-timeout 2s -life 12s -tls 1.3 -keylog "$keys"
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 4 -interval 150ms -watch 6s -idle 1s -tls 1.3
+    cap_stop "$keys"
+}
+
+# Held out: made after the size rules were final and never tuned on. A gRPC C-core server
+# (python3-grpcio, its own keepalive PINGs every second) with a Go client writing the key log.
+core_server() {   # core_server NAME PORT VERSION
+    local name=$1 P=$2 version=$3 keys="$WORK/$1.keys"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ks.example.test \
+        -addext subjectAltName=DNS:ks.example.test -keyout "$WORK/$name.key" -out "$WORK/$name.crt" 2>/dev/null
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:"$P" --life 12 --tls-cert "$WORK/$name.crt" --tls-key "$WORK/$name.key" \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 5 -interval 250ms -idle 5s -tls "$version" -keylog "$keys"
+    cap_stop "$keys"
+}
+s_tls13_core_server() { core_server tls13_core_server $((HP + 3)) 1.3; }
+s_tls12_core_server() { core_server tls12_core_server $((HP + 4)) 1.2; }
+
+# The lab's own TLS traffic: grpc++ (C-core) channel and embedded server, both sides, with the
+# lab's key log (grpc++ 1.51 ends its lines with a lone CR: stored with LF so tshark reads it).
+# Needs keepalive-scope-gui built (KS_GUI). The server port is ephemeral (see captures.json).
+KS_GUI=${KS_GUI:-$HERE/../../build/release/app/keepalive-scope-gui}
+lab_tls() {       # lab_tls NAME RPC-JSON
+    local name=$1 rpc=$2
+    [[ -x $KS_GUI ]] || { echo "  skipped: $KS_GUI not built" >&2; return 0; }
+    cat >"$WORK/$name.json" <<JSON
+{"format": "keepalive-scope-experiment", "version": 1,
+ "client": {"keepalive_time_ms": 1000, "keepalive_permit_without_calls": true},
+ "server": {"keepalive_permit_without_calls": true, "min_ping_interval_without_data_ms": 500},
+ "rpc": $rpc}
+JSON
+    fg 40 "$KS_GUI" lab --config "$WORK/$name.json" --duration 8s --tls --keylog "$WORK/$name.keys" \
+        --pcap "$WORK/$name.pcap"
+    tr '\r' '\n' <"$WORK/$name.keys" | sed '/^$/d' >"$OUT/$name.keys"
+    install -m 0644 "$WORK/$name.pcap" "$OUT/$name.pcap"
+    chmod 0644 "$OUT/$name.keys"
+    printf '  -> %s\n' "$name.pcap"
+}
+s_lab_tls13_unary()  { lab_tls lab_tls13_unary '{"pattern": "unary", "interval_s": 0.3}'; }
+s_lab_tls13_stream() { lab_tls lab_tls13_stream '{"pattern": "stream", "stream_message_interval_s": 0.4}'; }
+
+# Held out (tests/capture/tls_inference_test.cpp): made after the size rules were final and
+# never tuned on. New workloads: the lab's grpc++ bidi stream; a Go watch stream over TLS 1.2
+# (AES-256-GCM); a C-core client's rapid RPCs over TLS 1.2 AES-256-GCM (gRPC C-core offers no ChaCha20
+# in TLS 1.2) (ports HP+5, HP+6).
+s_lab_tls13_bidi()   { lab_tls lab_tls13_bidi '{"pattern": "bidi", "stream_message_interval_s": 0.3}'; }
+s_tls12_go_watch() {
+    local P=$((HP + 5)) keys="$WORK/watch12.keys"
+    cap_start tls12_go_watch.pcap "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1s -ka-timeout 2s -life 12s -tls 1.2 \
+        -tls12-suite aes256gcm -keylog "$keys"
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 3 -interval 250ms -watch 5s -idle 2s -tls 1.2 \
+        -tls12-suite aes256gcm
+    cap_stop "$keys"
+}
+s_tls12_core_rapid() { core_rpcs tls12_core_rapid $((HP + 6)) 1.2 15 0.15 aes256gcm; }
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -184,7 +284,10 @@ s_tls13_dsb() {
 }
 
 ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
-     tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb)
+     tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
+     tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
+     lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid
+     tls13_keyupdate)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
