@@ -1,8 +1,8 @@
 // Command-line renderings of the event stream (JSON contract of DESIGN.md, and text).
 #include "event_printers.h"
 
+#include "core/event_detail.h"
 #include "core/event_json.h"
-#include "core/http2_codes.h"
 #include "findings_options.h"
 
 #include <algorithm>
@@ -146,89 +146,7 @@ void TextPrinter::onEvent(const core::Event& e)
     if (m_printed++ == 0)
         std::fprintf(m_out, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
     std::string detail;
-    char buf[160];
-    switch (e.type) {
-    case EventType::Ping:
-        if (e.inferred) {
-            detail = "inferred from TLS record sizes";
-            break;
-        }
-        std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
-        detail = buf;
-        break;
-    case EventType::PingAck:
-        if (e.inferred) {
-            detail = "inferred from TLS record sizes";
-        } else {
-            std::snprintf(buf, sizeof buf, "opaque=%016" PRIx64, e.opaque);
-            detail = buf;
-        }
-        if (e.rttMs >= 0) {
-            std::snprintf(buf, sizeof buf, "  rtt=%.3f ms", e.rttMs);
-            detail += buf;
-        } else {
-            detail += "  (PING not in capture)";
-        }
-        break;
-    case EventType::Goaway:
-        std::snprintf(buf, sizeof buf, "%s (%u) last_stream=%u", std::string(core::http2ErrorName(e.errorCode)).c_str(),
-                      e.errorCode, e.lastStreamId);
-        detail = buf;
-        if (!e.debug.empty())
-            detail += " debug=\"" + e.debug + "\"";
-        break;
-    case EventType::RstStream:
-        std::snprintf(buf, sizeof buf, "stream=%u %s (%u)", e.stream,
-                      std::string(core::http2ErrorName(e.errorCode)).c_str(), e.errorCode);
-        detail = buf;
-        break;
-    case EventType::TcpKeepalive:
-    case EventType::TcpKeepaliveAck:
-        std::snprintf(buf, sizeof buf, "seq=%u", e.seq);
-        detail = buf;
-        break;
-    case EventType::Headers:
-        std::snprintf(buf, sizeof buf, "stream=%u%s", e.stream, e.endStream ? " end_stream" : "");
-        detail = buf;
-        if (!e.path.empty())
-            detail += " path=" + e.path;
-        if (e.grpcStatus >= 0)
-            detail += " grpc-status=" + std::to_string(e.grpcStatus);
-        if (!e.grpcMessage.empty())
-            detail += " grpc-message=\"" + e.grpcMessage + "\"";
-        if (e.hpack == core::HpackState::UnknownDynamicTable)
-            detail += " (header fields refer to HPACK state from before the capture: not decoded)";
-        break;
-    case EventType::Data:
-        std::snprintf(buf, sizeof buf, "stream=%u length=%u%s", e.stream, e.length, e.endStream ? " end_stream" : "");
-        detail = buf;
-        break;
-    case EventType::WindowUpdate:
-        std::snprintf(buf, sizeof buf, "stream=%u increment=%u", e.stream, e.length);
-        detail = buf;
-        break;
-    case EventType::Settings:
-        detail = e.ack ? "ack" : "";
-        for (std::size_t i = 0; i < e.settingsCount; ++i) {
-            if (!detail.empty())
-                detail.push_back(' ');
-            detail.append(core::http2SettingName(e.settings[i].id));
-            detail.push_back('=');
-            detail.append(std::to_string(e.settings[i].value));
-        }
-        break;
-    case EventType::ChannelState:
-        detail = e.state;
-        break;
-    case EventType::Rpc:
-        std::snprintf(buf, sizeof buf, "%s %s %.1f ms", e.method.c_str(), e.status.c_str(), e.durationMs);
-        detail = buf;
-        if (!e.message.empty())
-            detail += " \"" + e.message + "\"";
-        break;
-    default:
-        break;
-    }
+    core::appendEventDetail(detail, e);
     std::string name(core::eventTypeName(e.type));
     char index[24];
     std::snprintf(index, sizeof index, "#%" PRIu64, e.index);
