@@ -109,6 +109,7 @@ bool keepaliveRelevant(EventType type)
     case EventType::Rst:
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
     case EventType::Ping:
     case EventType::PingAck:
     case EventType::Goaway:
@@ -208,6 +209,9 @@ void TextPrinter::end(const RunInfo& info)
         std::fprintf(m_out, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
                      n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck),
                      n(EventType::Fin), n(EventType::Rst));
+        if (n(EventType::ZeroWindowProbe))
+            std::fprintf(m_out, "  zero-window probes %llu (the peer advertised a zero window; not keep-alives)\n",
+                         n(EventType::ZeroWindowProbe));
         if (c.http2)
             std::fprintf(m_out, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
                          n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),

@@ -66,6 +66,8 @@ void appendHeaders(std::string& out, const Event& e)
         appendQuoted(out, " grpc-message=", e.grpcMessage);
     if (e.hpack == HpackState::UnknownDynamicTable)
         out += " (header fields refer to HPACK state from before the capture: not decoded)";
+    else if (e.hpack == HpackState::Malformed)
+        out += " (malformed HPACK header block: not decoded)";
 }
 
 void appendSettings(std::string& out, const Event& e)
@@ -114,6 +116,7 @@ void appendEventDetail(std::string& out, const Event& e)
         break;
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         out += "seq=";
         appendUnsigned(out, e.seq);
         break;

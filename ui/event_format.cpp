@@ -43,6 +43,8 @@ QString eventTypeTitle(EventType type)
         return QStringLiteral("TCP keep-alive");
     case EventType::TcpKeepaliveAck:
         return QStringLiteral("TCP keep-alive ACK");
+    case EventType::ZeroWindowProbe:
+        return QStringLiteral("Zero-window probe");
     case EventType::Preface:
         return QStringLiteral("Preface");
     case EventType::Settings:

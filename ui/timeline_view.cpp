@@ -11,6 +11,7 @@
 #include "core/event_hub.h"
 
 #include <QFileInfo>
+#include <QSaveFile>
 #include <QToolTip>
 
 #ifdef KS_HAVE_QT_SVG
@@ -454,15 +455,53 @@ void TimelineView::applyPalette()
     replot(rpQueuedReplot);
 }
 
+QString TimelineView::exportSizeProblem(int width, int height)
+{
+    if (width <= 0 || height <= 0)
+        return QStringLiteral("%1x%2: the image needs a positive width and height").arg(width).arg(height);
+    const qint64 pixels = qint64(width) * height;
+    if (pixels <= kMaxExportPixels)
+        return {};
+    return QStringLiteral("%1x%2 is %3 million pixels, more than the %4 million an export may have (e.g. 10000x5000); "
+                          "choose a smaller width or height")
+        .arg(width)
+        .arg(height)
+        .arg(static_cast<double>(pixels) / 1e6, 0, 'f', 1)
+        .arg(kMaxExportPixels / 1'000'000);
+}
+
 bool TimelineView::exportTo(const QString& path, int width, int height, QString* error)
 {
     const QString ext = QFileInfo(path).suffix().toLower();
     bool ok = false;
+    if (const QString problem = exportSizeProblem(width, height); !problem.isEmpty()) {
+        if (error)
+            *error = problem;
+        return false;
+    }
+    {
+        // Say why a file cannot be written (no such folder, no permission) before rendering.
+        QSaveFile probe(path);
+        if (!probe.open(QIODevice::WriteOnly)) {
+            if (error)
+                *error = path % u": cannot write (" % probe.errorString() % u')';
+            return false;
+        }
+        probe.cancelWriting();
+    }
     // One layout pass at the export's size first: the legend settles its row count there.
     if (width > 0 && height > 0)
         (void)toPixmap(width, height);
     if (ext == u"png") {
-        ok = savePng(path, width, height);
+        // Written through QSaveFile: atomic, and a failed write (a full disk) has a reason.
+        QSaveFile file(path);
+        const QPixmap pixmap = toPixmap(width, height);
+        if (!file.open(QIODevice::WriteOnly) || !pixmap.save(&file, "PNG") || !file.commit()) {
+            if (error)
+                *error = path % u": could not write the image (" % file.errorString() % u')';
+            return false;
+        }
+        ok = true;
     } else if (ext == u"pdf") {
         ok = savePdf(
             path, width, height, QCP::epNoCosmetic, QStringLiteral("Keepalive Scope"), QStringLiteral("Timeline"));

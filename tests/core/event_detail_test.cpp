@@ -81,6 +81,9 @@ TEST(EventDetail, tcpKeepaliveShowsTheSequenceNumber)
     e.type = EventType::TcpKeepaliveAck;
     e.seq = 0;
     EXPECT_EQ(eventDetail(e), "seq=0");
+    e.type = EventType::ZeroWindowProbe;
+    e.seq = 77;
+    EXPECT_EQ(eventDetail(e), "seq=77");
 }
 
 TEST(EventDetail, headersShowPathStatusMessageAndUndecodedFields)
@@ -100,6 +103,8 @@ TEST(EventDetail, headersShowPathStatusMessageAndUndecodedFields)
     e.hpack = HpackState::UnknownDynamicTable;
     EXPECT_EQ(eventDetail(e),
         "stream=1 end_stream grpc-status=0 (header fields refer to HPACK state from before the capture: not decoded)");
+    e.hpack = HpackState::Malformed;
+    EXPECT_EQ(eventDetail(e), "stream=1 end_stream grpc-status=0 (malformed HPACK header block: not decoded)");
 }
 
 TEST(EventDetail, dataAndWindowUpdateShowLengthAndIncrement)
