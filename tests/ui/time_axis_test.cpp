@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -16,14 +17,17 @@ using ks::ui::visibleRange;
 
 namespace {
 
-// What bucketByColumn promises, the slow way: every event whose column lies in [0, columns),
-// runs of one column in time order.
+// What bucketByColumn promises, the slow way: every event inside [t0, t1] (a nanosecond of
+// slack each side for rounding) whose column lies in [0, columns), runs of one column in time
+// order. A fractional last column reaches past t1: events there are out of view.
 std::vector<ColumnBucket> bucketsOneByOne(const std::vector<std::int64_t>& ns, const TimeAxisMapping& m)
 {
+    const auto fromNs = static_cast<std::int64_t>(std::floor(m.t0 * 1e9)) - 1;
+    const auto toNs = static_cast<std::int64_t>(std::ceil(m.t1 * 1e9)) + 1;
     std::vector<ColumnBucket> out;
     for (std::size_t i = 0; i < ns.size(); ++i) {
         const auto col = m.column(ns[i]);
-        if (col < 0 || col >= m.columnCount())
+        if (col < 0 || col >= m.columnCount() || ns[i] < fromNs || ns[i] > toNs)
             continue;
         if (!out.empty() && out.back().column == col && out.back().first + out.back().count == i)
             ++out.back().count;
