@@ -2,7 +2,7 @@
 #include "analyze_command.h"
 
 #include "capture/capture_engine.h"
-#include "capture/capture_warnings.h"
+#include "capture/capture_reader.h"
 #include "capture/key_log.h"
 #include "capture/packet_decoder.h"
 #include "capture/packet_source.h"
@@ -176,13 +176,8 @@ int runAnalyze(const std::vector<std::string>& args)
         return 2;
     }
     const std::string name = path == "-" ? std::string("standard input") : path;
-    const auto& types = source->linkTypes();
-    if (!std::any_of(types.begin(), types.end(), capture::isSupportedLinkType)
-        && !(types.empty() && capture::isSupportedLinkType(source->linkType()))) {
-        std::fprintf(stderr,
-                     "keepalive-scope: %s: unsupported link type %s; supported: Ethernet (with VLAN tags), "
-                     "Linux cooked v1/v2 (tcpdump -i any), BSD loopback/NULL, raw IPv4/IPv6\n",
-                     name.c_str(), capture::linkTypeDescription(source->linkType()).c_str());
+    if (const auto linkError = capture::unsupportedLinkTypeError(*source, name); !linkError.empty()) {
+        std::fprintf(stderr, "keepalive-scope: %s\n", linkError.c_str());
         return 2;
     }
 
@@ -207,40 +202,25 @@ int runAnalyze(const std::vector<std::string>& args)
     if (!keyLog->empty())
         engine.setKeyLog(keyLog);
 
-    std::int64_t tsNs = 0;
-    std::span<const std::uint8_t> frame;
-    bool failed = false;
-    for (;;) {
-        const auto status = source->next(tsNs, frame, error);
-        if (status == capture::PacketSource::Status::End)
-            break;
-        if (status == capture::PacketSource::Status::Error) {
-            failed = true;
-            break;
-        }
+    const auto read = capture::readCapture(*source, engine, name, [&] {
         if (!out.begun())
             out.begin(info);
-        engine.setLinkType(source->packetLinkType());
-        engine.processPacket(tsNs, frame);
-    }
-    if (failed && engine.counters().packets == 0) {
-        std::fprintf(stderr, "keepalive-scope: %s: no readable packet (%s)\n", name.c_str(), error.c_str());
+    });
+    if (!read.error.empty()) {
+        std::fprintf(stderr, "keepalive-scope: %s\n", read.error.c_str());
         return 2;
     }
-    engine.finish();
     if (!out.begun())
         out.begin(info);
-    if (failed) {
-        info.warnings.push_back(name + ": stopped after " + std::to_string(engine.counters().packets)
-                                + " packets, the rest is unreadable (" + error + "); results cover the readable part");
-        std::fprintf(stderr, "keepalive-scope: warning: %s\n", info.warnings.back().c_str());
+    if (!read.stoppedEarly.empty()) {
+        info.warnings.push_back(read.stoppedEarly);
+        std::fprintf(stderr, "keepalive-scope: warning: %s\n", read.stoppedEarly.c_str());
     }
     for (const auto& w : engine.warnings()) {
         info.warnings.push_back(w);
         std::fprintf(stderr, "keepalive-scope: warning: %s\n", w.c_str());
     }
-    for (auto& w : capture::captureWarnings(engine.counters(), &source->notes()))
-        info.warnings.push_back(std::move(w));
+    info.warnings.insert(info.warnings.end(), read.warnings.begin(), read.warnings.end());
     info.packets = engine.counters().packets;
     info.originNs = engine.originNs();
     info.connections = engine.takeSummaries();

@@ -1,8 +1,8 @@
 // Command-line renderings of the event stream (JSON contract of DESIGN.md, and text).
 #include "event_printers.h"
 
+#include "core/event_detail.h"
 #include "core/event_json.h"
-#include "core/http2_codes.h"
 #include "findings_options.h"
 
 #include "core/number_format.h"
@@ -171,118 +171,6 @@ char* padRight(char* p, const char* text, const char* end, std::size_t width)
     return p;
 }
 
-void appendUnsigned(std::string& out, std::uint64_t value)
-{
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-    out.append(digits, end);
-}
-
-void appendOpaque(std::string& out, std::uint64_t opaque)
-{
-    static constexpr char hex[] = "0123456789abcdef";
-    out += "opaque=";
-    for (int shift = 60; shift >= 0; shift -= 4)
-        out.push_back(hex[(opaque >> shift) & 0xf]);
-}
-
-// The details column: what printf("...") built before, byte for byte.
-void appendDetail(std::string& detail, const core::Event& e)
-{
-    char buf[160];
-    switch (e.type) {
-    case EventType::Ping:
-        if (e.inferred) {
-            detail += "inferred from TLS record sizes";
-            break;
-        }
-        appendOpaque(detail, e.opaque);
-        break;
-    case EventType::PingAck:
-        if (e.inferred)
-            detail += "inferred from TLS record sizes";
-        else
-            appendOpaque(detail, e.opaque);
-        if (e.rttMs >= 0) {
-            std::snprintf(buf, sizeof buf, "  rtt=%.3f ms", e.rttMs);
-            detail += buf;
-        } else {
-            detail += "  (PING not in capture)";
-        }
-        break;
-    case EventType::Goaway:
-        std::snprintf(buf, sizeof buf, "%s (%u) last_stream=%u", std::string(core::http2ErrorName(e.errorCode)).c_str(),
-                      e.errorCode, e.lastStreamId);
-        detail += buf;
-        if (!e.debug.empty())
-            detail += " debug=\"" + e.debug + "\"";
-        break;
-    case EventType::RstStream:
-        std::snprintf(buf, sizeof buf, "stream=%u %s (%u)", e.stream,
-                      std::string(core::http2ErrorName(e.errorCode)).c_str(), e.errorCode);
-        detail += buf;
-        break;
-    case EventType::TcpKeepalive:
-    case EventType::TcpKeepaliveAck:
-    case EventType::ZeroWindowProbe:
-        detail += "seq=";
-        appendUnsigned(detail, e.seq);
-        break;
-    case EventType::Headers:
-        detail += "stream=";
-        appendUnsigned(detail, e.stream);
-        if (e.endStream)
-            detail += " end_stream";
-        if (!e.path.empty())
-            detail += " path=" + e.path;
-        if (e.grpcStatus >= 0)
-            detail += " grpc-status=" + std::to_string(e.grpcStatus);
-        if (!e.grpcMessage.empty())
-            detail += " grpc-message=\"" + e.grpcMessage + "\"";
-        if (e.hpack == core::HpackState::UnknownDynamicTable)
-            detail += " (header fields refer to HPACK state from before the capture: not decoded)";
-        else if (e.hpack == core::HpackState::Malformed)
-            detail += " (malformed HPACK header block: not decoded)";
-        break;
-    case EventType::Data:
-        detail += "stream=";
-        appendUnsigned(detail, e.stream);
-        detail += " length=";
-        appendUnsigned(detail, e.length);
-        if (e.endStream)
-            detail += " end_stream";
-        break;
-    case EventType::WindowUpdate:
-        detail += "stream=";
-        appendUnsigned(detail, e.stream);
-        detail += " increment=";
-        appendUnsigned(detail, e.length);
-        break;
-    case EventType::Settings:
-        if (e.ack)
-            detail += "ack";
-        for (std::size_t i = 0; i < e.settingsCount; ++i) {
-            if (e.ack || i > 0)
-                detail.push_back(' ');
-            detail.append(core::http2SettingName(e.settings[i].id));
-            detail.push_back('=');
-            appendUnsigned(detail, e.settings[i].value);
-        }
-        break;
-    case EventType::ChannelState:
-        detail += e.state;
-        break;
-    case EventType::Rpc:
-        std::snprintf(buf, sizeof buf, "%s %s %.1f ms", e.method.c_str(), e.status.c_str(), e.durationMs);
-        detail += buf;
-        if (!e.message.empty())
-            detail += " \"" + e.message + "\"";
-        break;
-    default:
-        break;
-    }
-}
-
 } // namespace
 
 void TextPrinter::onEvent(const core::Event& e)
@@ -353,7 +241,7 @@ void TextPrinter::onEvent(const core::Event& e)
     default:
         m_buffer.commit(p);
         m_scratch.clear();
-        appendDetail(m_scratch, e);
+        core::appendEventDetail(m_scratch, e);
         m_buffer.append(m_scratch);
         p = m_buffer.grow(1);
         break;

@@ -6,7 +6,7 @@ KS_PACKAGES=(
   cmake ninja-build g++ pkg-config python3
   libpcap-dev libnghttp2-dev libssl-dev nlohmann-json3-dev libgtest-dev
   tshark tcpdump
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format  # clang-format: tools/format and tests/style
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   python3-grpcio openssl libcap2-bin procps

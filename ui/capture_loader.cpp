@@ -2,7 +2,7 @@
 // The engine's headers come before any Qt header: CaptureEngine has a member named emit, which
 // Qt's keyword macro would erase.
 #include "capture/capture_engine.h"
-#include "capture/capture_warnings.h"
+#include "capture/capture_reader.h"
 #include "capture/packet_decoder.h"
 #include "capture/packet_source.h"
 #include "core/findings_analyzer.h"
@@ -13,6 +13,7 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 #include <QPointer>
+#include <QStringList>
 #include <QThreadPool>
 
 #include <algorithm>
@@ -61,11 +62,8 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         result.error = QString::fromStdString(error);
         return result;
     }
-    const auto& types = source->linkTypes();
-    if (std::none_of(types.begin(), types.end(), capture::isSupportedLinkType)
-        && !(types.empty() && capture::isSupportedLinkType(source->linkType()))) {
-        result.error = QString::fromStdString(
-            path + ": unsupported link type " + capture::linkTypeDescription(source->linkType()));
+    if (const auto linkError = capture::unsupportedLinkTypeError(*source, path); !linkError.empty()) {
+        result.error = QString::fromStdString(linkError);
         return result;
     }
     // The keys as `analyze --keylog` takes them: the chosen file, plus the capture's own DSB.
@@ -99,36 +97,24 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         onBatch(sink.builder().take());
     };
 
-    std::int64_t tsNs = 0;
-    std::span<const std::uint8_t> frame;
-    bool failed = false;
-    for (;;) {
-        if (cancel.load(std::memory_order_relaxed)) {
-            result.cancelled = true;
-            break;
-        }
-        const auto status = source->next(tsNs, frame, error);
-        if (status == capture::PacketSource::Status::End)
-            break;
-        if (status == capture::PacketSource::Status::Error) {
-            failed = true;
-            break;
-        }
-        engine.setLinkType(source->packetLinkType());
-        engine.processPacket(tsNs, frame);
-        if (sink.full())
-            flush(false);
-    }
-    if (failed && engine.counters().packets == 0) {
-        result.error = QString::fromStdString(path + ": no readable packet (" + error + ")");
+    const auto read = capture::readCapture(
+        *source, engine, path,
+        [&] {
+            if (sink.full())
+                flush(false);
+        },
+        &cancel);
+    if (!read.error.empty()) {
+        result.error = QString::fromStdString(read.error);
         return result;
     }
-    engine.finish();
-    if (failed)
-        result.warning = QString::fromStdString(path + ": stopped after " + std::to_string(engine.counters().packets)
-            + " packets, the rest is unreadable (" + error + ")");
-    for (const auto& w : capture::captureWarnings(engine.counters(), &source->notes()))
-        result.warning += (result.warning.isEmpty() ? QString() : QStringLiteral("; ")) + QString::fromStdString(w);
+    result.cancelled = read.cancelled;
+    QStringList warnings;
+    if (!read.stoppedEarly.empty())
+        warnings << QString::fromStdString(read.stoppedEarly);
+    for (const auto& w : read.warnings)
+        warnings << QString::fromStdString(w);
+    result.warning = warnings.join(QStringLiteral("; "));
     flush(true);
     for (const auto& w : keyWarnings)
         result.tlsWarnings << QString::fromStdString(w);

@@ -3,10 +3,12 @@
 // Thread safety: the store is a deque the GUI thread appends to, so a worker never reads it.
 // Starting a sort copies what the comparison needs (16 bytes a row: key, time, row; for the
 // details column the records and the string and settings pools) in one sequential pass on the
-// GUI thread; the worker sorts the copy. Rows appended meanwhile stay after the sorted ones.
+// GUI thread; the worker sorts the copy (event_sort.h). Rows appended meanwhile stay after the
+// sorted ones.
 #include "event_filter_proxy.h"
 
-#include "event_format.h"
+#include "core/event_detail.h"
+#include "event_sort.h"
 #include "event_store.h"
 #include "event_table_model.h"
 
@@ -27,16 +29,6 @@ struct EventFilterProxy::SortResult {
     int column = -1;
     Qt::SortOrder sortOrder = Qt::AscendingOrder;
 };
-
-namespace {
-
-struct NumericKey {
-    std::int64_t relNs;
-    std::uint32_t primary;
-    std::uint32_t row;
-};
-
-} // namespace
 
 EventFilterProxy::EventFilterProxy(QObject* parent)
     : QAbstractProxyModel(parent)
@@ -237,7 +229,7 @@ struct EventFilterProxy::SortJob {
     std::size_t rows = 0; // the store's size when the sort started: those rows never change
     std::size_t next = 0; // keys copied so far
     std::shared_ptr<std::atomic<bool>> cancel;
-    std::vector<NumericKey> keys; // numeric columns
+    std::vector<NumericSortKey> keys; // numeric columns
     // Details column: copies of the records, one chunk per slice, formatted on the worker, which
     // frees each chunk once its rows are text (the copies and the text are never all held).
     std::vector<std::vector<EventRecord>> recordChunks;
@@ -297,7 +289,7 @@ void EventFilterProxy::copySlice(const std::shared_ptr<SortJob>& job)
             default:
                 break;
             }
-            job->keys.push_back(NumericKey { r.relNs, primary, static_cast<std::uint32_t>(i) });
+            job->keys.push_back(NumericSortKey { r.relNs, primary, static_cast<std::uint32_t>(i) });
         }
     }
     job->next = end;
@@ -321,64 +313,28 @@ void EventFilterProxy::runSort(const std::shared_ptr<SortJob>& job)
         result->column = job->column;
         result->sortOrder = job->order;
         const auto& cancel = *job->cancel;
-        if (job->column == EventTableModel::DetailsColumn) {
-            // Every row's text as UTF-8 in 4 MB blocks, and a 16-byte key per row pointing into
-            // them: a QString per row (3.5M of them) peaked at 938 MB. UTF-8 byte order is code
-            // point order, which is QString's order for the text the details column holds.
-            struct TextKey {
-                const char* text;
-                std::uint32_t length;
-                std::uint32_t row;
-            };
-            constexpr std::size_t kBlock = 4 << 20;
-            std::vector<std::unique_ptr<char[]>> blocks;
-            std::size_t used = 0;
-            std::vector<TextKey> keys;
-            keys.reserve(job->rows);
-            std::size_t i = 0;
-            for (auto& chunk : job->recordChunks) {
-                if (cancel.load())
-                    return result;
-                for (const EventRecord& record : chunk) {
-                    const QByteArray text = eventDetails(
-                        EventStore::makeEvent(record, i, job->originNs, job->strings, job->settings)).toUtf8();
-                    const auto size = static_cast<std::size_t>(text.size());
-                    if (blocks.empty() || used + size > kBlock) {
-                        blocks.push_back(std::make_unique_for_overwrite<char[]>(std::max(kBlock, size)));
-                        used = 0;
-                    }
-                    char* at = blocks.back().get() + used;
-                    std::memcpy(at, text.constData(), size);
-                    used += size;
-                    keys.push_back({at, static_cast<std::uint32_t>(size), static_cast<std::uint32_t>(i)});
-                    ++i;
-                }
-                std::vector<EventRecord>().swap(chunk);
-            }
-            std::sort(keys.begin(), keys.end(), [](const TextKey& a, const TextKey& b) {
-                const int c = std::string_view(a.text, a.length).compare(std::string_view(b.text, b.length));
-                return c < 0 || (c == 0 && a.row < b.row);
-            });
-            if (cancel.load())
-                return result;
-            result->order.reserve(keys.size());
-            for (const auto& k : keys)
-                result->order.push_back(k.row);
-        } else {
-            auto& keys = job->keys;
-            // Ties (same key and time) keep capture order; descending reverses the whole order.
-            std::sort(keys.begin(), keys.end(), [](const NumericKey& a, const NumericKey& b) {
-                return std::tie(a.primary, a.relNs, a.row) < std::tie(b.primary, b.relNs, b.row);
-            });
-            if (cancel.load())
-                return result;
-            result->order.resize(keys.size());
-            for (std::size_t i = 0; i < keys.size(); ++i)
-                result->order[i] = keys[i].row;
-            keys = {};
+        const bool descending = job->order == Qt::DescendingOrder;
+        if (job->column != EventTableModel::DetailsColumn) {
+            result->order = sortNumericKeys(job->keys, descending, cancel);
+            return result;
         }
-        if (job->order == Qt::DescendingOrder)
-            std::reverse(result->order.begin(), result->order.end());
+        TextSortKeys keys;
+        keys.reserve(job->rows);
+        std::string text;
+        std::size_t i = 0;
+        for (auto& chunk : job->recordChunks) {
+            if (cancel.load())
+                return result;
+            for (const EventRecord& record : chunk) {
+                text.clear();
+                core::appendEventDetail(
+                    text, EventStore::makeEvent(record, i, job->originNs, job->strings, job->settings));
+                keys.add(text, static_cast<std::uint32_t>(i));
+                ++i;
+            }
+            std::vector<EventRecord>().swap(chunk);
+        }
+        result->order = keys.sortedRows(descending, cancel);
         return result;
     });
     auto* watcher = new QFutureWatcher<std::shared_ptr<SortResult>>(this);

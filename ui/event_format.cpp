@@ -1,8 +1,8 @@
-// Event text. Mirrors the command line's text view (app/event_printers.cpp) so that the window
-// and `keepalive-scope analyze` describe an event in the same words.
+// Event text for the window. The details come from core/event_detail.h, which the command line's
+// text view uses too, so the window and `keepalive-scope analyze` describe an event in one voice.
 #include "event_format.h"
 
-#include "core/http2_codes.h"
+#include "core/event_detail.h"
 #include "core/json_writer.h"
 
 #include <QStringList>
@@ -21,11 +21,6 @@ QString latin(std::string_view s)
 QString utf8(const std::string& s)
 {
     return QString::fromStdString(s);
-}
-
-QString errorText(std::uint32_t code)
-{
-    return latin(core::http2ErrorName(code)) % u" (" % QString::number(code) % u')';
 }
 
 } // namespace
@@ -88,11 +83,11 @@ QString secondsText(std::int64_t ns, int decimals)
     return QString::fromLatin1(s.data(), static_cast<qsizetype>(s.size()));
 }
 
-// The command line's words (app/event_printers.cpp): a PING seen only as a TLS record of the
-// right size, answered by one of the same size, without keys to read it.
+// A PING seen only as a TLS record of the right size, answered by one of the same size, without
+// keys to read it (the command line's words too).
 QString inferredText()
 {
-    return QStringLiteral("inferred from TLS record sizes");
+    return latin(core::kInferredDetail);
 }
 
 QString tlsLaneText(const core::ConnectionSummary& c)
@@ -115,66 +110,7 @@ QString tlsLaneText(const core::ConnectionSummary& c)
 
 QString eventDetails(const core::Event& e)
 {
-    const auto hex16 = [](std::uint64_t v) { return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0')); };
-    switch (e.type) {
-    case EventType::Ping:
-        return e.inferred ? inferredText() : u"opaque=" % hex16(e.opaque);
-    case EventType::PingAck:
-        return (e.inferred ? inferredText() : u"opaque=" % hex16(e.opaque))
-            % (e.rttMs >= 0 ? u"  rtt=" % QString::number(e.rttMs, 'f', 3) % u" ms"
-                            : QStringLiteral("  (PING not in capture)"));
-    case EventType::Goaway: {
-        QString s = errorText(e.errorCode) % u" last_stream=" % QString::number(e.lastStreamId);
-        if (!e.debug.empty())
-            s += u" debug=\"" % utf8(e.debug) % u'"';
-        return s;
-    }
-    case EventType::RstStream:
-        return u"stream=" % QString::number(e.stream) % u' ' % errorText(e.errorCode);
-    case EventType::TcpKeepalive:
-    case EventType::TcpKeepaliveAck:
-    case EventType::ZeroWindowProbe:
-        return u"seq=" % QString::number(e.seq);
-    case EventType::Headers: {
-        QString s = u"stream=" % QString::number(e.stream) % (e.endStream ? QStringLiteral(" end_stream") : QString());
-        if (!e.path.empty())
-            s += u" path=" % utf8(e.path);
-        if (e.grpcStatus >= 0)
-            s += u" grpc-status=" % QString::number(e.grpcStatus);
-        if (!e.grpcMessage.empty())
-            s += u" grpc-message=\"" % utf8(e.grpcMessage) % u'"';
-        if (e.hpack == core::HpackState::UnknownDynamicTable)
-            s += QStringLiteral(" (header fields refer to HPACK state from before the capture: not decoded)");
-        else if (e.hpack == core::HpackState::Malformed)
-            s += QStringLiteral(" (malformed HPACK header block: not decoded)");
-        return s;
-    }
-    case EventType::Data:
-        return u"stream=" % QString::number(e.stream) % u" length=" % QString::number(e.length)
-            % (e.endStream ? QStringLiteral(" end_stream") : QString());
-    case EventType::WindowUpdate:
-        return u"stream=" % QString::number(e.stream) % u" increment=" % QString::number(e.length);
-    case EventType::Settings: {
-        QStringList parts;
-        if (e.ack)
-            parts << QStringLiteral("ack");
-        for (std::size_t i = 0; i < e.settingsCount; ++i)
-            parts << latin(core::http2SettingName(e.settings[i].id)) % u'=' % QString::number(e.settings[i].value);
-        return parts.join(u' ');
-    }
-    case EventType::ChannelState:
-        return utf8(e.state);
-    case EventType::Rpc: {
-        QString s = utf8(e.method) % u' ' % utf8(e.status);
-        if (e.durationMs >= 0)
-            s += u' ' % QString::number(e.durationMs, 'f', 1) % u" ms";
-        if (!e.message.empty())
-            s += u" \"" % utf8(e.message) % u'"';
-        return s;
-    }
-    default:
-        return QString();
-    }
+    return utf8(core::eventDetail(e));
 }
 
 } // namespace ks::ui
