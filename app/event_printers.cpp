@@ -171,6 +171,12 @@ char* padRight(char* p, const char* text, const char* end, std::size_t width)
     return p;
 }
 
+void appendUnsigned(std::string& out, std::uint64_t value)
+{
+    char digits[24];
+    out.append(digits, core::formatUnsigned(digits, value));
+}
+
 } // namespace
 
 void TextPrinter::onEvent(const core::Event& e)
