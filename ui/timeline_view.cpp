@@ -3,6 +3,7 @@
 
 #include "connection_lane.h"
 #include "event_format.h"
+#include "lane_captions.h"
 #include "event_store.h"
 #include "timeline_layer.h"
 #include "timeline_legend.h"
@@ -10,36 +11,12 @@
 
 #include "core/event_hub.h"
 
-#include <QFileInfo>
 #include <QToolTip>
-
-#ifdef KS_HAVE_QT_SVG
-#include <QSvgGenerator>
-#endif
 
 #include <algorithm>
 #include <cmath>
 
 namespace ks::ui {
-
-// Selection and evidence rings live on the overlay layer, so selecting an event repaints a few
-// rings, not a million markers.
-class SelectionOverlay : public QCPLayerable {
-public:
-    SelectionOverlay(TimelineView* view)
-        : QCPLayerable(view, QStringLiteral("overlay"))
-        , m_view(view)
-    {
-    }
-
-protected:
-    void applyDefaultAntialiasingHint(QCPPainter* painter) const override { painter->setAntialiasing(true); }
-    void draw(QCPPainter* painter) override { m_view->drawOverlay(painter); }
-    QRect clipRect() const override { return mParentPlot->axisRect()->rect(); }
-
-private:
-    TimelineView* m_view;
-};
 
 TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     : QCustomPlot(parent)
@@ -56,7 +33,9 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     addLayer(QStringLiteral("events"), layer(QStringLiteral("main")), limAbove);
     m_layer = new TimelineLayer(this, store);
     m_layer->setLayer(QStringLiteral("events"));
-    new SelectionOverlay(this);
+    m_captions = new LaneCaptions(this, store);
+    m_captions->setLayer(QStringLiteral("axes"));
+    createOverlay();
 
     m_legend = new TimelineLegend(this);
     plotLayout()->insertRow(0);
@@ -67,7 +46,10 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     xAxis->grid()->setVisible(true);
     yAxis->grid()->setVisible(false);
     yAxis->setRangeReversed(true);
-    yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    // The lanes' captions (LaneCaptions) take the axis's place in a margin sized to fit them.
+    yAxis->setTicks(false);
+    yAxis->setTickLabels(false);
+    axisRect()->setAutoMargins(QCP::msTop | QCP::msRight | QCP::msBottom);
     yAxis->setRange(0, 1);
     xAxis->setRange(0, 1);
     applyPalette();
@@ -85,6 +67,8 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     connect(store, &EventStore::cleared, this, [this] {
         m_legend->setInferredShown(false);
         m_shutdownAt.reset();
+        m_layer->setShutdownNs(std::nullopt);
+        m_captions->setShutdownNs(std::nullopt);
         m_selected.reset();
         m_evidence.clear();
         m_lanesShown = SIZE_MAX;
@@ -94,7 +78,7 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
         replot();
     });
     connect(store, &EventStore::connectionsChanged, this, [this] {
-        m_lanesShown = SIZE_MAX; // endpoints arrived: relabel
+        updateMargin(); // endpoints and end causes arrived: the captions' width
         scheduleReplot();
     });
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& r) {
@@ -155,25 +139,34 @@ void TimelineView::updateLanes()
         return;
     const bool first = m_lanesShown == 0 || m_lanesShown == SIZE_MAX || lanes == 0;
     m_lanesShown = lanes;
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (std::size_t i = 0; i < lanes; ++i) {
-        const auto conn = m_store->lane(i).conn();
-        QString label = u"#" % QString::number(conn);
-        if (const auto* c = m_store->connection(conn)) {
-            label += u'\n' % QString::fromStdString(c->client) % u"\n\u2192 " % QString::fromStdString(c->server);
-            if (const QString tls = tlsLaneText(*c); !tls.isEmpty())
-                label += u'\n' % tls;
-            if (!c->proxy.empty())
-                label += u"\nvia " % QString::fromStdString(c->proxy);
-        }
-        ticker->addTick(static_cast<double>(i) + 0.5, label);
-    }
-    yAxis->setTicker(ticker);
-    yAxis->setTickLabelFont(QFont(font().family(), 7));
-    // Up to 12 lanes in view; more scroll vertically (drag).
-    const double shown = static_cast<double>(std::clamp<std::size_t>(lanes, 1, 12));
+    updateMargin();
+    const double shown = static_cast<double>(std::clamp<std::size_t>(lanes, 1, static_cast<std::size_t>(lanesInView())));
     if (first || yAxis->range().upper > static_cast<double>(lanes) + 0.01 || yAxis->range().size() < shown)
         yAxis->setRange(0, shown);
+}
+
+int TimelineView::lanesInView() const
+{
+    // The axis rect's height before the first layout is the widget's less the axis and legend.
+    const int h = axisRect()->height() > 40 ? axisRect()->height() : height() - 90;
+    const double lane = LaneCaptions::rowCaptionHeight(QFont(font().family(), 7));
+    return std::clamp(static_cast<int>(h / lane), 1, 12);
+}
+
+void TimelineView::updateMargin()
+{
+    const int width = m_captions->preferredWidth(90, std::max(120, this->width() / 4));
+    axisRect()->setMargins(QMargins(width, 0, 0, 0));
+}
+
+void TimelineView::resizeEvent(QResizeEvent* event)
+{
+    QCustomPlot::resizeEvent(event);
+    updateMargin();
+    // Fewer lanes at once when short, so each keeps room for its captions; the rest scroll.
+    const double shown = std::min<double>(static_cast<double>(std::max<std::size_t>(m_store->laneCount(), 1)), lanesInView());
+    if (std::abs(yAxis->range().size() - shown) > 0.01)
+        yAxis->setRange(yAxis->range().lower, yAxis->range().lower + shown);
 }
 
 void TimelineView::fitAll()
@@ -181,7 +174,7 @@ void TimelineView::fitAll()
     updateLanes();
     const double end = std::max(static_cast<double>(m_store->endNs()) * 1e-9, 1e-3);
     xAxis->setRange(-end * 0.01, end * 1.02);
-    yAxis->setRange(0, static_cast<double>(std::clamp<std::size_t>(m_store->laneCount(), 1, 12)));
+    yAxis->setRange(0, static_cast<double>(std::clamp<std::size_t>(m_store->laneCount(), 1, lanesInView())));
     m_userMoved = false;
     replot(rpQueuedReplot);
 }
@@ -213,6 +206,10 @@ std::optional<double> TimelineView::nowSeconds() const
 void TimelineView::setShutdownAt(std::optional<double> seconds)
 {
     m_shutdownAt = seconds;
+    const auto ns = seconds ? std::optional<std::int64_t>(static_cast<std::int64_t>(std::llround(*seconds * 1e9))) : std::nullopt;
+    m_layer->setShutdownNs(ns);
+    m_captions->setShutdownNs(ns);
+    updateMargin(); // the captions' texts changed
     replot(rpQueuedReplot);
 }
 
@@ -286,51 +283,6 @@ void TimelineView::showEvidence(const std::vector<std::uint64_t>& indexes)
     replot(rpQueuedReplot);
 }
 
-void TimelineView::drawTimeLine(QCPPainter* painter, double seconds, const QColor& color, const QString& text)
-{
-    const double x = xAxis->coordToPixel(seconds);
-    const QRect r = axisRect()->rect();
-    if (x < r.left() || x > r.right())
-        return;
-    painter->setPen(QPen(color, 1.5, Qt::DashLine));
-    painter->drawLine(QLineF(x, r.top(), x, r.bottom()));
-    const QFontMetrics fm(font());
-    const int w = fm.horizontalAdvance(text) + 8;
-    // Right of the line when there is room, else left of it; on the axis rect's first row.
-    const double left = x + w + 4 <= r.right() ? x + 4 : x - w - 4;
-    const QRectF box(left, r.top() + 2, w, fm.height() + 2);
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(palette().color(QPalette::Base));
-    painter->drawRect(box);
-    painter->setPen(color);
-    painter->drawText(box, Qt::AlignCenter, text);
-    painter->setBrush(Qt::NoBrush);
-}
-
-void TimelineView::drawOverlay(QCPPainter* painter)
-{
-    if (m_shutdownAt)
-        drawTimeLine(painter, *m_shutdownAt, QColor(0x7f, 0x7f, 0x7f), tr("Stop: the lab's own shutdown follows"));
-    if (const auto now = nowSeconds()) {
-        const int s = static_cast<int>(*now);
-        drawTimeLine(painter, *now, QColor(0xd6, 0x27, 0x28),
-            tr("now · %1:%2 elapsed").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0')));
-    }
-    const QColor evidence(0xff, 0xb3, 0x00);
-    painter->setBrush(Qt::NoBrush);
-    for (auto i : m_evidence) {
-        painter->setPen(QPen(evidence, 2.5));
-        painter->drawEllipse(markerPosition(i), 10, 10);
-    }
-    if (m_selected) {
-        const QPointF p = markerPosition(*m_selected);
-        painter->setPen(QPen(palette().color(QPalette::Highlight), 2.5));
-        painter->drawEllipse(p, 9, 9);
-        painter->setPen(QPen(palette().color(QPalette::Highlight), 1, Qt::DotLine));
-        painter->drawLine(QLineF(p.x(), axisRect()->top(), p.x(), axisRect()->bottom()));
-    }
-}
-
 QString TimelineView::tooltipFor(std::size_t index) const
 {
     const core::Event e = m_store->event(index);
@@ -383,8 +335,15 @@ void TimelineView::mouseMoveEvent(QMouseEvent* event)
     QCustomPlot::mouseMoveEvent(event);
     if (event->buttons() != Qt::NoButton)
         return;
+    // A marker's details first; else a label's full text (shown here when it had no room), the
+    // lane's caption, or nothing.
+    const QPoint at = event->globalPosition().toPoint();
     if (const auto hit = eventAt(event->position()))
-        QToolTip::showText(event->globalPosition().toPoint(), tooltipFor(*hit), this);
+        QToolTip::showText(at, tooltipFor(*hit), this);
+    else if (const auto label = m_layer->labelTextAt(event->position()))
+        QToolTip::showText(at, label->toHtmlEscaped(), this);
+    else if (const auto caption = m_captions->tooltipAt(event->position()))
+        QToolTip::showText(at, *caption, this);
     else
         QToolTip::hideText();
 }
@@ -452,44 +411,6 @@ void TimelineView::applyPalette()
     }
     xAxis->grid()->setPen(QPen(shade(text, pal, 0.15), 1, Qt::DotLine));
     replot(rpQueuedReplot);
-}
-
-bool TimelineView::exportTo(const QString& path, int width, int height, QString* error)
-{
-    const QString ext = QFileInfo(path).suffix().toLower();
-    bool ok = false;
-    // One layout pass at the export's size first: the legend settles its row count there.
-    if (width > 0 && height > 0)
-        (void)toPixmap(width, height);
-    if (ext == u"png") {
-        ok = savePng(path, width, height);
-    } else if (ext == u"pdf") {
-        ok = savePdf(
-            path, width, height, QCP::epNoCosmetic, QStringLiteral("Keepalive Scope"), QStringLiteral("Timeline"));
-#ifdef KS_HAVE_QT_SVG
-    } else if (ext == u"svg") {
-        QSvgGenerator svg;
-        svg.setFileName(path);
-        svg.setSize(QSize(width, height));
-        svg.setViewBox(QRect(0, 0, width, height));
-        svg.setTitle(QStringLiteral("Keepalive Scope timeline"));
-        QCPPainter painter(&svg);
-        painter.setMode(QCPPainter::pmVectorized);
-        toPainter(&painter, width, height);
-        ok = painter.end();
-#endif
-    } else {
-        if (error)
-            *error = path % u": unknown image type (use .png, .pdf"
-#ifdef KS_HAVE_QT_SVG
-                % u" or .svg"
-#endif
-                % u')';
-        return false;
-    }
-    if (!ok && error)
-        *error = path % u": could not write the image";
-    return ok;
 }
 
 } // namespace ks::ui
