@@ -40,6 +40,7 @@ public:
     std::optional<QString> tooltipAt(QPointF pixel) const;
     // Minimum lane height (pixels) at which every row gets its caption.
     static double rowCaptionHeight(const QFont& font);
+    LaneEnd endOf(std::size_t lane) const; // what the lane's caption says about its end
 
 protected:
     void applyDefaultAntialiasingHint(QCPPainter* painter) const override;
@@ -47,7 +48,6 @@ protected:
 
 private:
     QStringList laneLines(std::size_t lane) const; // without the end cause, which is drawn apart
-    LaneEnd endOf(std::size_t lane) const;
     QFont captionFont(bool bold = false) const;
 
     const EventStore* m_store;

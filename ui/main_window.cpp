@@ -115,7 +115,10 @@ MainWindow::MainWindow(QWidget* parent)
             openCapture(m_sources->name());
     });
     connect(m_findingsJob, &FindingsJob::finished, this,
-        [this](int, const std::vector<core::Finding>& findings) { setFindings(findings); });
+        [this](int, const std::vector<core::Finding>& findings, const std::vector<core::ConnectionSummary>& ends) {
+            m_store->setEndCauses(ends); // the lanes say how each connection ended
+            setFindings(findings);
+        });
     m_liveFindings.setInterval(1000);
     connect(&m_liveFindings, &QTimer::timeout, this, [this] {
         if (!m_findingsJob->busy()) // a slow analysis is not queued behind itself

@@ -142,6 +142,8 @@ int TimelineLayer::laneAt(double y) const
 void TimelineLayer::draw(QCPPainter* painter)
 {
     m_drawnMarkers = m_drawnCrossings = 0;
+    m_labels.clear();
+    m_placer.clear();
     if (m_store->laneCount() == 0)
         return;
     const auto yRange = mParentPlot->yAxis->range();
