@@ -75,8 +75,9 @@ QFont LaneCaptions::captionFont(bool bold) const
 
 double LaneCaptions::rowCaptionHeight(const QFont& font)
 {
-    // Rows are 0.225 of a lane apart (rowCenter): each caption needs a line of its own.
-    return QFontMetricsF(font).height() / 0.225;
+    // Rows are 0.225 of a lane apart (rowCenter): each caption needs a line of its own (the
+    // font's leading may be shared).
+    return QFontMetricsF(font).height() * 0.9 / 0.225;
 }
 
 void LaneCaptions::applyDefaultAntialiasingHint(QCPPainter* painter) const

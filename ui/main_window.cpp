@@ -73,7 +73,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("Keepalive Scope"));
     setAcceptDrops(true);
     createTable();
-    auto* split = new QSplitter(Qt::Vertical, this);
+    auto* split = m_split = new QSplitter(Qt::Vertical, this);
     auto* timelineBox = new QWidget(this); // the TLS keys notice (hidden unless needed) over the timeline
     auto* timelineLayout = new QVBoxLayout(timelineBox);
     timelineLayout->setContentsMargins(0, 0, 0, 0);
@@ -142,10 +142,16 @@ MainWindow::MainWindow(QWidget* parent)
     createDocks();
     createActions();
     createFixActions();
+    createPanelsAction();
     QSettings settings;
     m_profiles->setSelectedNames(settings.value(QStringLiteral("lbProfiles")).toStringList());
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    // A saved arrangement is kept until the window crosses into the other layout mode.
+    if (restoreState(settings.value(QStringLiteral("windowState")).toByteArray()))
+        m_layoutMode = layoutModeFor(size());
+    m_layoutTimer.setSingleShot(true);
+    m_layoutTimer.setInterval(0);
+    connect(&m_layoutTimer, &QTimer::timeout, this, &MainWindow::adaptLayout);
     setFindings({});
     updateStartPage();
 }
@@ -214,58 +220,6 @@ void MainWindow::createTable()
     tableLayout->addWidget(m_table);
     m_tabs->addTab(tableBox, tr("Events"));
     m_tabs->addTab(m_findings, tr("Findings"));
-}
-
-void MainWindow::createDocks()
-{
-    auto* dock = new QDockWidget(tr("Load balancers"), this);
-    dock->setObjectName(QStringLiteral("lbDock"));
-    dock->setWidget(m_profiles);
-    addDockWidget(Qt::RightDockWidgetArea, dock);
-
-    m_settings = new SettingsEditor(this);
-    auto* settingsDock = new QDockWidget(tr("Keepalive settings"), this);
-    settingsDock->setObjectName(QStringLiteral("settingsDock"));
-    settingsDock->setWidget(m_settings);
-    addDockWidget(Qt::RightDockWidgetArea, settingsDock);
-    m_settings->setProfiles(m_profiles->selected());
-    const QString last = QSettings().value(QStringLiteral("lastExperiment")).toString();
-    if (!last.isEmpty() && QFileInfo::exists(last))
-        m_settings->load(last);
-    createRunDocks();
-    tabifyDockWidget(dock, settingsDock);
-    dock->raise();
-}
-
-void MainWindow::createRunDocks()
-{
-    m_lab = new LabPanel(m_sources->lab(), this);
-    m_lab->showExperiment(m_settings->experiment()); // the last experiment's target, pattern and simulator
-    connect(m_settings, &SettingsEditor::experimentLoaded, this, [this] { m_lab->showExperiment(m_settings->experiment()); });
-    m_settings->setRunPlanSource([this](core::Experiment ex) { return m_lab->apply(std::move(ex)); });
-    auto* labDock = new QDockWidget(tr("Lab"), this);
-    labDock->setObjectName(QStringLiteral("labDock"));
-    labDock->setWidget(m_lab);
-    addDockWidget(Qt::RightDockWidgetArea, labDock);
-
-    m_live = new LiveCapturePanel(this);
-    auto* liveDock = new QDockWidget(tr("Live capture"), this);
-    liveDock->setObjectName(QStringLiteral("liveDock"));
-    liveDock->setWidget(m_live);
-    addDockWidget(Qt::RightDockWidgetArea, liveDock);
-    tabifyDockWidget(labDock, liveDock);
-    labDock->raise();
-    connect(m_live, &LiveCapturePanel::startRequested, this, &MainWindow::startLiveCapture);
-    connect(m_live, &LiveCapturePanel::stopRequested, m_sources, &SourceController::stop);
-    connect(m_lab, &LabPanel::startRequested, this, &MainWindow::startLab);
-    connect(m_lab, &LabPanel::stopRequested, m_sources, &SourceController::stop);
-    // A capture command's stderr while it runs, and how it ended.
-    connect(m_sources->live(), &LiveCaptureSession::commandOutput, this,
-        [this](const QString& text) { m_live->commandPanel()->setOutput(text); });
-    connect(m_sources->live(), &LiveCaptureSession::ended, this, [this](const QString& reason, bool failed) {
-        m_live->commandPanel()->setOutput(reason, failed);
-        statusBar()->showMessage(reason.section(u'\n', 0, 0));
-    });
 }
 
 void MainWindow::createActions()

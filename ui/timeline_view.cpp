@@ -81,6 +81,17 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
         updateMargin(); // endpoints and end causes arrived: the captions' width
         scheduleReplot();
     });
+    // The axis rect's height changes with the legend's rows as well as with the widget: before
+    // each paint, no more lanes than leave each room for its row captions.
+    // Before each paint: as many lanes as leave each room for its row captions (the rest scroll).
+    connect(this, &QCustomPlot::beforeReplot, this, [this] {
+        const double lanes = static_cast<double>(std::max<std::size_t>(m_store->laneCount(), 1));
+        const double most = std::min<double>(lanes, lanesInView());
+        if (std::abs(yAxis->range().size() - most) > 0.01) {
+            const double lower = std::clamp(yAxis->range().lower, 0.0, lanes - most);
+            yAxis->setRange(lower, lower + most);
+        }
+    });
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& r) {
         // Keep zoom within sensible bounds: a microsecond to a day.
         if (r.size() < 1e-6)
@@ -141,8 +152,9 @@ void TimelineView::updateLanes()
 
 int TimelineView::lanesInView() const
 {
-    // The axis rect's height before the first layout is the widget's less the axis and legend.
-    const int h = axisRect()->height() > 40 ? axisRect()->height() : height() - 90;
+    // The widget's height less the key above and the time axis below (as last laid out).
+    const int legend = m_legend->outerRect().height() > 0 ? m_legend->outerRect().height() : 20;
+    const int h = height() - legend - 50;
     const double lane = LaneCaptions::rowCaptionHeight(QFont(font().family(), 7));
     return std::clamp(static_cast<int>(h / lane), 1, 12);
 }
@@ -156,11 +168,7 @@ void TimelineView::updateMargin()
 void TimelineView::resizeEvent(QResizeEvent* event)
 {
     QCustomPlot::resizeEvent(event);
-    updateMargin();
-    // Fewer lanes at once when short, so each keeps room for its captions; the rest scroll.
-    const double shown = std::min<double>(static_cast<double>(std::max<std::size_t>(m_store->laneCount(), 1)), lanesInView());
-    if (std::abs(yAxis->range().size() - shown) > 0.01)
-        yAxis->setRange(yAxis->range().lower, yAxis->range().lower + shown);
+    updateMargin(); // the lanes in view follow in beforeReplot
 }
 
 void TimelineView::fitAll()
