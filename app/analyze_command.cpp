@@ -2,6 +2,7 @@
 #include "analyze_command.h"
 
 #include "capture/capture_engine.h"
+#include "capture/capture_warnings.h"
 #include "capture/key_log.h"
 #include "capture/packet_decoder.h"
 #include "capture/packet_source.h"
@@ -10,6 +11,7 @@
 #include "event_printers.h"
 #include "findings_options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -38,7 +40,8 @@ constexpr const char* kUsage
       "  --emit-profile  write the idle timer inferred from the capture as a load-balancer profile\n"
       "              (the catalogue format; use it with --lb-file and --lb inferred-idle-timer)\n"
       "  --write-fix write the --settings experiment with every finding's changes applied\n"
-      "exit status: 0 done, 2 bad input, bad options or an unwritable report, 3 findings at the --fail-on level\n";
+      "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
+      "             3 findings at the --fail-on level\n";
 
 // --emit-profile: the inferred-idle-timer finding's profile, as a one-profile catalogue file.
 bool writeInferredProfile(const std::vector<core::Finding>& findings, const std::string& path)
@@ -173,7 +176,9 @@ int runAnalyze(const std::vector<std::string>& args)
         return 2;
     }
     const std::string name = path == "-" ? std::string("standard input") : path;
-    if (!capture::isSupportedLinkType(source->linkType())) {
+    const auto& types = source->linkTypes();
+    if (!std::any_of(types.begin(), types.end(), capture::isSupportedLinkType)
+        && !(types.empty() && capture::isSupportedLinkType(source->linkType()))) {
         std::fprintf(stderr,
                      "keepalive-scope: %s: unsupported link type %s; supported: Ethernet (with VLAN tags), "
                      "Linux cooked v1/v2 (tcpdump -i any), BSD loopback/NULL, raw IPv4/IPv6\n",
@@ -215,6 +220,7 @@ int runAnalyze(const std::vector<std::string>& args)
         }
         if (!out.begun())
             out.begin(info);
+        engine.setLinkType(source->packetLinkType());
         engine.processPacket(tsNs, frame);
     }
     if (failed && engine.counters().packets == 0) {
@@ -233,8 +239,8 @@ int runAnalyze(const std::vector<std::string>& args)
         info.warnings.push_back(w);
         std::fprintf(stderr, "keepalive-scope: warning: %s\n", w.c_str());
     }
-    if (const auto bad = engine.counters().malformedPackets)
-        info.warnings.push_back(std::to_string(bad) + " packets had truncated or inconsistent IP/TCP headers and were skipped");
+    for (auto& w : capture::captureWarnings(engine.counters(), &source->notes()))
+        info.warnings.push_back(std::move(w));
     info.packets = engine.counters().packets;
     info.originNs = engine.originNs();
     info.connections = engine.summaries();

@@ -109,6 +109,7 @@ bool keepaliveRelevant(EventType type)
     case EventType::Rst:
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
     case EventType::Ping:
     case EventType::PingAck:
     case EventType::Goaway:
@@ -184,6 +185,7 @@ void TextPrinter::onEvent(const core::Event& e)
         break;
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         std::snprintf(buf, sizeof buf, "seq=%u", e.seq);
         detail = buf;
         break;
@@ -198,6 +200,8 @@ void TextPrinter::onEvent(const core::Event& e)
             detail += " grpc-message=\"" + e.grpcMessage + "\"";
         if (e.hpack == core::HpackState::UnknownDynamicTable)
             detail += " (header fields refer to HPACK state from before the capture: not decoded)";
+        else if (e.hpack == core::HpackState::Malformed)
+            detail += " (malformed HPACK header block: not decoded)";
         break;
     case EventType::Data:
         std::snprintf(buf, sizeof buf, "stream=%u length=%u%s", e.stream, e.length, e.endStream ? " end_stream" : "");
@@ -290,6 +294,9 @@ void TextPrinter::end(const RunInfo& info)
         std::fprintf(m_out, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
                      n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck),
                      n(EventType::Fin), n(EventType::Rst));
+        if (n(EventType::ZeroWindowProbe))
+            std::fprintf(m_out, "  zero-window probes %llu (the peer advertised a zero window; not keep-alives)\n",
+                         n(EventType::ZeroWindowProbe));
         if (c.http2)
             std::fprintf(m_out, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
                          n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),

@@ -35,6 +35,21 @@ void setIdentity()
     QCoreApplication::setApplicationVersion(QStringLiteral(KS_VERSION));
 }
 
+// Qt warns "QStandardPaths: XDG_RUNTIME_DIR not set, defaulting to ..." whenever it runs without
+// a login session (as root in a container, from cron): noise on stderr, which is the tool's own
+// channel for messages. Only that message is dropped; everything else goes on as before.
+QtMessageHandler g_previousHandler = nullptr;
+
+void filterRuntimeDirNoise(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+        return;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+    else
+        std::fprintf(stderr, "%s\n", qPrintable(qFormatLogMessage(type, context, message)));
+}
+
 bool parseInt(const std::string& s, int& out)
 {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -118,6 +133,7 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
     // No display needed: render offscreen unless the caller chose a platform.
     if (!std::getenv("QT_QPA_PLATFORM"))
         setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    g_previousHandler = qInstallMessageHandler(filterRuntimeDirNoise);
     setIdentity();
     QApplication app(argc, argv);
     ui::EventStore store;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <csignal>
 #include <cerrno>
@@ -57,22 +58,26 @@ extern "C" void onSignal(int)
     g_interrupted = true;
 }
 
-// "20s", "500ms", "2m", "1.5" (seconds). Negative on error.
+// A lab run (and a fault's time in it) lasts at most a week: every loop that waits on it ends.
+constexpr double kMaxLabSeconds = 7 * 86400;
+
+// "20s", "500ms", "2m", "1.5" (seconds). Negative on error: not a number (nan, inf included),
+// negative, an unknown unit, or longer than kMaxLabSeconds.
 double parseDuration(const std::string& text)
 {
     double value = -1;
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc() || value < 0)
+    if (ec != std::errc() || !std::isfinite(value) || value < 0)
         return -1;
     const std::string unit(ptr, end);
-    if (unit.empty() || unit == "s")
-        return value;
     if (unit == "ms")
-        return value / 1000;
-    if (unit == "m" || unit == "min")
-        return value * 60;
-    return -1;
+        value /= 1000;
+    else if (unit == "m" || unit == "min")
+        value *= 60;
+    else if (!unit.empty() && unit != "s")
+        return -1;
+    return value <= kMaxLabSeconds ? value : -1;
 }
 
 // The hub's events to the output: from the hub's thread while the run lasts, then from here.
@@ -139,8 +144,8 @@ int runLab(const std::vector<std::string>& args)
                 return 2;
             duration = parseDuration(v);
             if (duration <= 0) {
-                std::fprintf(stderr, "keepalive-scope lab: --duration %s: expected a positive time such as 20s or 500ms\n",
-                             v.c_str());
+                std::fprintf(stderr, "keepalive-scope lab: --duration %s: expected a positive time up to 7 days, such as 20s "
+                                     "or 500ms\n", v.c_str());
                 return 2;
             }
         } else if (arg == "--fault") {

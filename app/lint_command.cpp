@@ -23,7 +23,8 @@ constexpr const char* kUsage
       "  --json     print {\"source\", \"lb_profiles\", \"findings\"} as JSON\n"
       "  --fail-on  exit with status 3 when a finding of this severity or worse exists\n"
       "  --report   also write a report: Markdown (.md) or JSON (.json)\n"
-      "exit status: 0 done, 2 bad input, bad options or an unwritable report, 3 findings at the --fail-on level\n";
+      "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
+      "             3 findings at the --fail-on level\n";
 
 } // namespace
 

@@ -47,6 +47,19 @@ int runFullProgram(char** argv)
     return 2;
 }
 
+// The results are worth nothing if they never reached their reader (a full disk, a closed
+// pipe with SIGPIPE ignored): say so and fail, whatever the command decided.
+int checkedOutput(int status)
+{
+    errno = 0;
+    if (std::fflush(stdout) == 0 && !std::ferror(stdout))
+        return status;
+    const int err = errno;
+    std::fprintf(stderr, "keepalive-scope: cannot write the results to standard output (%s)\n",
+                 err ? std::strerror(err) : "write error");
+    return status == 0 || status == 3 ? 1 : status;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -54,19 +67,19 @@ int main(int argc, char** argv)
     std::vector<std::string> args(argv + 1, argv + argc);
     if (!args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "help")) {
         std::fputs(ks::app::kUsage, stdout);
-        return 0;
+        return checkedOutput(0);
     }
     if (!args.empty()) {
         const std::string command = args[0];
         const std::vector<std::string> rest(args.begin() + 1, args.end());
         if (command == "analyze")
-            return ks::app::runAnalyze(rest);
+            return checkedOutput(ks::app::runAnalyze(rest));
         if (command == "lint")
-            return ks::app::runLint(rest);
+            return checkedOutput(ks::app::runLint(rest));
         if (command == "lb-profiles")
-            return ks::app::runLbProfiles(rest);
+            return checkedOutput(ks::app::runLbProfiles(rest));
         if (command == "scenarios")
-            return ks::app::runScenarios(rest);
+            return checkedOutput(ks::app::runScenarios(rest));
     }
     return runFullProgram(argv);
 }

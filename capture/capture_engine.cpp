@@ -100,8 +100,17 @@ std::size_t CaptureEngine::FlowKeyHash::operator()(const FlowKey& k) const
 
 CaptureEngine::CaptureEngine(int linkType, EventSink& sink)
     : m_linkType(linkType)
+    , m_linkSupported(linkType >= 0 && isSupportedLinkType(linkType))
     , m_sink(sink)
 {
+}
+
+void CaptureEngine::setLinkType(int linkType)
+{
+    if (linkType == m_linkType)
+        return;
+    m_linkType = linkType;
+    m_linkSupported = linkType >= 0 && isSupportedLinkType(linkType);
 }
 
 CaptureEngine::~CaptureEngine() = default;
@@ -240,11 +249,33 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     if (!m_haveOrigin) {
         m_haveOrigin = true;
         m_originNs = tsNs;
+        m_latestNs = tsNs;
+    }
+    if (tsNs < m_latestNs) {
+        if (m_counters.timeBackwards++ == 0)
+            m_counters.firstTimeBackwards = m_counters.packets;
+        m_counters.largestStepBackNs = std::max(m_counters.largestStepBackNs, m_latestNs - tsNs);
+        tsNs = m_latestNs;
+    }
+    m_latestNs = tsNs;
+    if (!m_linkSupported) {
+        if (m_counters.unreadableLinkPackets++ == 0)
+            m_counters.firstUnreadableLinkType = m_linkType;
+        return;
     }
     TcpSegment& seg = m_segment;
-    switch (decodePacket(m_linkType, frame, seg)) {
+    DecodeStatus status = decodePacket(m_linkType, frame, seg);
+    if (status == DecodeStatus::Ipv4Fragment) {
+        ++m_counters.ipv4Fragments;
+        const auto datagram = m_fragments.add(seg.ipv4Fragment, tsNs);
+        if (datagram.empty())
+            return;
+        status = decodeIpv4Packet(datagram, seg);
+    }
+    switch (status) {
     case DecodeStatus::Tcp:
         break;
+    case DecodeStatus::Ipv4Fragment:
     case DecodeStatus::NotTcp:
         ++m_counters.otherPackets;
         return;
@@ -277,7 +308,13 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     // segment the other way was a keep-alive.
     const bool nextKnown = fwd.seen && fwd.nextSeq != fwd.baseSeq;
     const bool plain = !(flags & (kTcpSyn | kTcpFin | kTcpRst));
-    const bool keepalive = plain && seglen <= 1 && nextKnown && seg.seq == fwd.nextSeq - 1;
+    // Wireshark checks for a zero-window probe first: one byte at the next sequence number while
+    // the other side's last window was zero. The probe does not move nextSeq (Wireshark >= 3.4),
+    // so its re-sends are probes too (tshark 4.0 flags every one), not the keep-alives that
+    // seq == nextSeq - 1 would make of them.
+    const bool zeroWindowProbe
+        = plain && seglen == 1 && nextKnown && rev.seen && rev.window == 0 && seg.seq == fwd.nextSeq;
+    const bool keepalive = !zeroWindowProbe && plain && seglen <= 1 && nextKnown && seg.seq == fwd.nextSeq - 1;
     const bool keepaliveAck = plain && !keepalive && seglen == 0 && seg.window != 0 && fwd.seen
         && seg.window == fwd.window && nextKnown && seg.seq == fwd.nextSeq && seg.ack == fwd.lastAck
         && rev.lastWasKeepalive;
@@ -295,7 +332,7 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         ++summary.retransmissions[d];
         summary.lastRetransmissionNs = tsNs;
     }
-    if (seqDiff(segEnd, fwd.nextSeq) > 0 || fwd.nextSeq == fwd.baseSeq)
+    if (!zeroWindowProbe && (seqDiff(segEnd, fwd.nextSeq) > 0 || fwd.nextSeq == fwd.baseSeq))
         fwd.nextSeq = segEnd;
     if (flags & kTcpAck)
         fwd.lastAck = seg.ack;
@@ -316,6 +353,8 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         emitTcp(conn, dir, EventType::TcpKeepalive, tsNs, seg.seq);
     if (keepaliveAck)
         emitTcp(conn, dir, EventType::TcpKeepaliveAck, tsNs, seg.seq);
+    if (zeroWindowProbe)
+        emitTcp(conn, dir, EventType::ZeroWindowProbe, tsNs, seg.seq);
 
     if (seglen > 0 && !keepalive) {
         const std::int64_t idle = tsNs - conn.lastPayloadNs;
@@ -356,6 +395,7 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
 
 void CaptureEngine::finish()
 {
+    m_counters.fragmentsNotReassembled = m_fragments.abandonedFragments();
     for (auto& conn : m_connections) {
         for (auto& stream : conn->streams)
             stream->flush();

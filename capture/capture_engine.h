@@ -4,6 +4,7 @@
 
 #include "core/connection_summary.h"
 #include "event_emitter.h"
+#include "ipv4_reassembler.h"
 #include "key_log.h"
 #include "packet_decoder.h"
 #include "tcp_connection.h"
@@ -22,6 +23,15 @@ struct EngineCounters {
     std::uint64_t otherPackets = 0; // not TCP over IPv4/IPv6
     std::uint64_t malformedPackets = 0; // truncated or inconsistent headers
     std::uint64_t events = 0;
+    std::uint64_t unreadableLinkPackets = 0; // on an interface of an unsupported or unknown link type
+    int firstUnreadableLinkType = 0;
+    std::uint64_t ipv4Fragments = 0; // held for reassembly
+    std::uint64_t fragmentsNotReassembled = 0; // of datagrams never completed (set by finish())
+    // Packets stamped earlier than the one before: their time is held at the latest time seen,
+    // so no duration or gap comes out negative.
+    std::uint64_t timeBackwards = 0;
+    std::uint64_t firstTimeBackwards = 0; // packet number, from 1
+    std::int64_t largestStepBackNs = 0;
 };
 
 class CaptureEngine final : public EventEmitter {
@@ -39,6 +49,8 @@ public:
     static constexpr std::size_t kMaxWarnings = 100;
 
     void processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame);
+    // The link type of the packets that follow (a pcapng interface's); -1 when unknown.
+    void setLinkType(int linkType);
     // End of input: deliver held segments and close the idle-gap bookkeeping.
     void finish();
 
@@ -70,6 +82,9 @@ private:
                  std::uint32_t seq = 0);
 
     int m_linkType;
+    bool m_linkSupported = true;
+    std::int64_t m_latestNs = 0;
+    Ipv4Reassembler m_fragments;
     EventSink& m_sink;
     EngineCounters m_counters;
     bool m_haveOrigin = false;

@@ -9,6 +9,76 @@
 
 namespace ks::capture {
 
+namespace {
+
+// An HPACK integer (RFC 7541 section 5.1) with an n-bit prefix; false when it runs past the end
+// or past 2^28 (nghttp2's own limit).
+bool readInteger(std::span<const std::uint8_t> b, std::size_t& pos, int prefixBits, std::uint64_t& value)
+{
+    const std::uint8_t mask = static_cast<std::uint8_t>((1u << prefixBits) - 1);
+    value = b[pos++] & mask;
+    if (value < mask)
+        return true;
+    for (int shift = 0; shift <= 28; shift += 7) {
+        if (pos >= b.size())
+            return false;
+        const std::uint8_t c = b[pos++];
+        value += std::uint64_t(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return value < (1u << 28);
+    }
+    return false;
+}
+
+bool skipString(std::span<const std::uint8_t> b, std::size_t& pos)
+{
+    std::uint64_t length = 0;
+    if (pos >= b.size() || !readInteger(b, pos, 7, length) || length > b.size() - pos)
+        return false;
+    pos += static_cast<std::size_t>(length);
+    return true;
+}
+
+} // namespace
+
+core::HpackState HpackDecoder::classifyError(std::span<const std::uint8_t> rest, std::size_t tableEntries)
+{
+    // Walk the representations from where nghttp2 failed (RFC 7541 section 6). Only an index past
+    // the table as we know it can be explained by entries made before the capture (or lost in a
+    // gap); anything else is a broken block.
+    std::size_t pos = 0;
+    while (pos < rest.size()) {
+        const std::uint8_t b = rest[pos];
+        std::uint64_t index = 0;
+        int prefix = 4;
+        bool adds = false;
+        if (b & 0x80) {
+            if (!readInteger(rest, pos, 7, index) || index == 0)
+                return core::HpackState::Malformed;
+            if (index > tableEntries)
+                return core::HpackState::UnknownDynamicTable;
+            continue;
+        }
+        if ((b & 0xe0) == 0x20) { // dynamic table size update
+            if (!readInteger(rest, pos, 5, index))
+                return core::HpackState::Malformed;
+            continue;
+        }
+        if ((b & 0xc0) == 0x40) {
+            prefix = 6;
+            adds = true;
+        }
+        if (!readInteger(rest, pos, prefix, index))
+            return core::HpackState::Malformed;
+        if (index > tableEntries)
+            return core::HpackState::UnknownDynamicTable;
+        if ((index == 0 && !skipString(rest, pos)) || !skipString(rest, pos))
+            return core::HpackState::Malformed;
+        tableEntries += adds ? 1 : 0;
+    }
+    return core::HpackState::Malformed; // e.g. a bad Huffman code, or a size update over the limit
+}
+
 HpackDecoder::HpackDecoder()
 {
     nghttp2_hd_inflate_new(&m_inflater);
@@ -78,8 +148,8 @@ DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)
         int flags = 0;
         const auto used = nghttp2_hd_inflate_hd2(m_inflater, &nv, &flags, in, left, 1);
         if (used < 0) {
+            out.state = classifyError(std::span(in, left), nghttp2_hd_inflate_get_num_table_entries(m_inflater));
             reset();
-            out.state = core::HpackState::UnknownDynamicTable;
             return out;
         }
         in += used;

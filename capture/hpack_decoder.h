@@ -27,8 +27,8 @@ public:
     HpackDecoder& operator=(const HpackDecoder&) = delete;
 
     // Decodes one complete header block. A block that refers to dynamic-table entries made
-    // before the capture started (or lost in a gap) yields UnknownDynamicTable; the decoder
-    // then starts over with an empty table, as after reset().
+    // before the capture started (or lost in a gap) yields UnknownDynamicTable, one that breaks
+    // HPACK's encoding Malformed; the decoder then starts over with an empty table, as after reset().
     DecodedHeaders decode(std::span<const std::uint8_t> block);
     // Forget the dynamic table: bytes were lost, so later references to it must not be trusted.
     void reset();
@@ -50,6 +50,8 @@ private:
     static constexpr std::size_t kMaxRememberedBlock = 64;
 
     DecodedHeaders inflate(std::span<const std::uint8_t> block);
+    // Why nghttp2 refused a block: references to a table we do not know, or a malformed block.
+    static core::HpackState classifyError(std::span<const std::uint8_t> rest, std::size_t tableEntries);
 
     nghttp2_hd_inflater* m_inflater = nullptr;
     std::uint32_t m_maxTableSize = 4096; // the protocol's initial value

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace ks::capture {
 
@@ -160,20 +161,26 @@ void Http2Framer::feedServerPreface(const std::uint8_t* data, std::size_t size, 
 void Http2Framer::setOpaque()
 {
     m_mode = Mode::Opaque;
+    m_suspect = false;
     m_buffer = {};
     m_segmentStarts = {};
+    m_waiting = {};
+    m_scanFrom = 0;
     m_payload = {};
 }
 
 void Http2Framer::startHunting()
 {
     m_mode = Mode::Hunting;
+    m_suspect = false;
     m_headerFill = 0;
     m_inPayload = false;
     m_skip = 0;
     m_payload.clear();
     m_buffer.clear();
     m_segmentStarts.clear();
+    m_waiting.clear();
+    m_scanFrom = 0;
     m_huntedBytes = 0;
     if (m_listener)
         m_listener->onDesync();
@@ -194,6 +201,8 @@ void Http2Framer::gap(std::uint64_t count)
     case Mode::Hunting:
         m_buffer.clear(); // bytes on either side of a gap never chain
         m_segmentStarts.clear();
+        m_waiting.clear();
+        m_scanFrom = 0;
         return;
     case Mode::Preface:
     case Mode::ServerPreface:
@@ -210,8 +219,60 @@ void Http2Framer::emitFrame(std::int64_t tsNs)
         m_listener->onFrame(m_current, m_payload, m_current.length > m_payload.size(), tsNs);
 }
 
+void Http2Framer::feedSuspect(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
+{
+    // m_buffer starts at a header that breaks a frame rule. Follow the lengths: when they lead,
+    // through at most kMaxSuspectChain such frames (e.g. several short GOAWAYs), to a header a
+    // conforming peer could send, the suspects were malformed frames at real boundaries;
+    // otherwise alignment was lost.
+    m_buffer.insert(m_buffer.end(), data, data + size);
+    std::size_t pos = 0;
+    std::size_t frames = 0;
+    bool aligned = false;
+    for (;;) {
+        if (pos + 9 > m_buffer.size()) {
+            if (m_buffer.size() <= 2 * std::size_t(kHuntMaxFrame))
+                return; // wait for more bytes
+            break;
+        }
+        const FrameHeader h = parseFrameHeader(m_buffer.data() + pos);
+        if (frames > 0 && plausibleFrameHeader(h, true)) {
+            aligned = true;
+            break;
+        }
+        if (frames == kMaxSuspectChain || h.length > kHuntMaxFrame || pos > kHuntMaxFrame)
+            break;
+        ++frames;
+        pos += 9 + std::size_t(h.length);
+    }
+    m_suspect = false;
+    std::vector<std::uint8_t> held;
+    held.swap(m_buffer);
+    if (!aligned) {
+        // Lost alignment: hunt from the byte after the suspect header's first one.
+        startHunting();
+        feedHunting(held.data() + 1, held.size() - 1, tsNs);
+        return;
+    }
+    // Reported as Wireshark dissects them (a PING on stream 1 is still a PING frame).
+    for (std::size_t at = 0, i = 0; i < frames; ++i) {
+        m_current = parseFrameHeader(held.data() + at);
+        const std::size_t keep = std::min<std::size_t>(m_current.length, kMaxKeptPayload);
+        m_payload.assign(held.begin() + static_cast<std::ptrdiff_t>(at + 9),
+                         held.begin() + static_cast<std::ptrdiff_t>(at + 9 + keep));
+        emitFrame(tsNs);
+        at += 9 + std::size_t(m_current.length);
+    }
+    m_payload.clear();
+    feedFrames(held.data() + pos, held.size() - pos, tsNs);
+}
+
 void Http2Framer::feedFrames(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
 {
+    if (m_suspect) {
+        feedSuspect(data, size, tsNs);
+        return;
+    }
     while (size > 0) {
         if (m_skip > 0) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(m_skip, size));
@@ -230,6 +291,12 @@ void Http2Framer::feedFrames(const std::uint8_t* data, std::size_t size, std::in
                 return;
             m_headerFill = 0;
             m_current = parseFrameHeader(m_header);
+            if (!plausibleFrameHeader(m_current, false) && m_current.length <= kHuntMaxFrame) {
+                m_suspect = true;
+                m_buffer.assign(m_header, m_header + 9);
+                feedSuspect(data, size, tsNs);
+                return;
+            }
             if (!plausibleFrameHeader(m_current, false)) {
                 // Lost alignment: hunt from the byte after this header's first one.
                 std::uint8_t held[9];
@@ -264,78 +331,95 @@ void Http2Framer::feedFrames(const std::uint8_t* data, std::size_t size, std::in
     }
 }
 
+Http2Framer::HuntVerdict Http2Framer::judgeCandidate(std::size_t i) const
+{
+    const std::size_t n = m_buffer.size();
+    std::size_t pos = i;
+    for (int count = 0;;) {
+        if (pos + 9 > n)
+            return HuntVerdict::Wait;
+        const FrameHeader h = parseFrameHeader(m_buffer.data() + pos);
+        if (!plausibleFrameHeader(h, true))
+            return HuntVerdict::Reject;
+        ++count;
+        pos += 9 + std::size_t(h.length);
+        if (count >= 3)
+            return HuntVerdict::Lock;
+        if (pos == n) {
+            const bool segmentStart = std::binary_search(m_segmentStarts.begin(), m_segmentStarts.end(), i);
+            return (count >= 2 || segmentStart) ? HuntVerdict::Lock : HuntVerdict::Wait;
+        }
+        if (pos > n)
+            return HuntVerdict::Wait;
+    }
+}
+
+void Http2Framer::dropHuntBytes(std::size_t count)
+{
+    m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(count));
+    const auto shift = [count](std::vector<std::uint32_t>& offsets) {
+        std::vector<std::uint32_t> kept;
+        for (auto o : offsets)
+            if (o >= count)
+                kept.push_back(static_cast<std::uint32_t>(o - count));
+        offsets.swap(kept);
+    };
+    shift(m_segmentStarts);
+    shift(m_waiting);
+    m_scanFrom = m_scanFrom > count ? m_scanFrom - count : 0;
+}
+
 void Http2Framer::feedHunting(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
 {
     m_segmentStarts.push_back(static_cast<std::uint32_t>(m_buffer.size()));
     m_buffer.insert(m_buffer.end(), data, data + size);
     m_huntedBytes += size;
 
+    // Each offset is judged once when its header is complete; the few whose chain of frames runs
+    // past the buffered bytes wait and are judged again as bytes arrive. The earliest offset that
+    // locks wins, so a false candidate that claims a long frame (random bytes that look like a
+    // DATA header) does not hold back real frames after it.
     const std::size_t n = m_buffer.size();
-    // First offset not yet rejected; the last 8 bytes cannot be judged before more arrive.
-    std::size_t firstOpen = n > 8 ? n - 8 : 0;
-    for (std::size_t i = 0; i + 9 <= n; ++i) {
-        std::size_t pos = i;
-        int count = 0;
-        enum { Reject, Wait, Lock } verdict = Wait;
-        while (true) {
-            if (pos + 9 > n) {
-                verdict = Wait;
-                break;
-            }
-            const FrameHeader h = parseFrameHeader(m_buffer.data() + pos);
-            if (!plausibleFrameHeader(h, true)) {
-                verdict = Reject;
-                break;
-            }
-            ++count;
-            pos += 9 + std::size_t(h.length);
-            if (count >= 3) {
-                verdict = Lock;
-                break;
-            }
-            if (pos == n) {
-                const bool segmentStart = std::binary_search(m_segmentStarts.begin(),
-                                                             m_segmentStarts.end(), i);
-                verdict = (count >= 2 || segmentStart) ? Lock : Wait;
-                break;
-            }
-            if (pos > n) {
-                verdict = Wait;
-                break;
-            }
-        }
-        if (verdict == Reject)
-            continue;
-        if (verdict == Wait) {
-            firstOpen = i;
+    std::optional<std::size_t> lock;
+    std::vector<std::uint32_t> stillWaiting;
+    for (auto w : m_waiting) {
+        const auto verdict = judgeCandidate(w);
+        if (verdict == HuntVerdict::Lock) {
+            lock = w;
             break;
         }
-        // Lock: realign at i and replay the held bytes through the frame path.
-        std::vector<std::uint8_t> held(m_buffer.begin() + static_cast<std::ptrdiff_t>(i), m_buffer.end());
+        if (verdict == HuntVerdict::Wait)
+            stillWaiting.push_back(w);
+    }
+    for (std::size_t i = m_scanFrom; !lock && i + 9 <= n; ++i) {
+        const auto verdict = judgeCandidate(i);
+        if (verdict == HuntVerdict::Lock)
+            lock = i;
+        else if (verdict == HuntVerdict::Wait && stillWaiting.size() < kMaxWaitingCandidates)
+            stillWaiting.push_back(static_cast<std::uint32_t>(i));
+        m_scanFrom = i + 1;
+    }
+    if (lock) {
+        // Realign at the lock and replay the held bytes through the frame path.
+        std::vector<std::uint8_t> held(m_buffer.begin() + static_cast<std::ptrdiff_t>(*lock), m_buffer.end());
         m_buffer.clear();
         m_segmentStarts.clear();
+        m_waiting.clear();
+        m_scanFrom = 0;
         m_mode = Mode::Frames;
         m_everLocked = true;
         feedFrames(held.data(), held.size(), tsNs);
         return;
     }
-    if (firstOpen > 0) {
-        m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(firstOpen));
-        std::vector<std::uint32_t> starts;
-        for (auto s : m_segmentStarts)
-            if (s >= firstOpen)
-                starts.push_back(static_cast<std::uint32_t>(s - firstOpen));
-        m_segmentStarts.swap(starts);
-    }
-    if (m_buffer.size() > kHuntWindow) {
-        const std::size_t drop = m_buffer.size() - kHuntWindow / 2;
-        m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(drop));
-        std::vector<std::uint32_t> starts;
-        for (auto s : m_segmentStarts)
-            if (s >= drop)
-                starts.push_back(static_cast<std::uint32_t>(s - drop));
-        m_segmentStarts.swap(starts);
-    }
+    m_waiting.swap(stillWaiting);
+    // Bytes before the first waiting candidate and the first unjudged offset are no longer needed.
+    std::size_t keepFrom = m_scanFrom;
+    if (!m_waiting.empty())
+        keepFrom = std::min<std::size_t>(keepFrom, m_waiting.front());
+    if (keepFrom > 0)
+        dropHuntBytes(keepFrom);
+    if (m_buffer.size() > kHuntWindow)
+        dropHuntBytes(m_buffer.size() - kHuntWindow / 2);
     if (!m_everLocked && m_huntedBytes > kMaxHuntBytes)
         setOpaque();
 }

@@ -82,7 +82,11 @@ private:
     void feedHunting(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void feedPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void feedServerPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
+    void feedSuspect(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void startHunting();
+    enum class HuntVerdict : std::uint8_t { Reject, Wait, Lock };
+    HuntVerdict judgeCandidate(std::size_t offset) const;
+    void dropHuntBytes(std::size_t count);
     void emitFrame(std::int64_t tsNs);
 
     Http2FrameListener* m_listener = nullptr;
@@ -94,6 +98,10 @@ private:
     std::size_t m_headerFill = 0;
     FrameHeader m_current;
     bool m_inPayload = false;
+    // A header that breaks a frame rule was read where a frame should start: held in m_buffer
+    // with its payload and the next header, which decides between a malformed frame (a peer's
+    // error; its length still delimits it) and lost alignment.
+    bool m_suspect = false;
     std::uint64_t m_skip = 0; // DATA (or oversized) payload bytes to skip
     std::vector<std::uint8_t> m_payload;
 
@@ -101,6 +109,10 @@ private:
     std::vector<std::uint8_t> m_buffer;
     std::vector<std::uint32_t> m_segmentStarts; // offsets in m_buffer where a segment began
     std::uint64_t m_huntedBytes = 0;
+    std::vector<std::uint32_t> m_waiting; // offsets whose frame chain runs past the buffer
+    std::size_t m_scanFrom = 0; // offsets before it were judged
+    static constexpr std::size_t kMaxWaitingCandidates = 64;
+    static constexpr std::size_t kMaxSuspectChain = 8;
 };
 
 } // namespace ks::capture

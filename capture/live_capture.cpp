@@ -332,6 +332,8 @@ void LiveCapture::runStream()
             header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
             pcap_dump(reinterpret_cast<u_char*>(m_dumper), &header, frame.data());
         }
+        // a pcapng stream names its link type in an interface block that may follow the header
+        m_engine->setLinkType(m_source->packetLinkType());
         process(tsNs, frame);
     }
     releaseHeld(true);

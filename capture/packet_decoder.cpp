@@ -65,11 +65,13 @@ DecodeStatus decodeIpv4(std::span<const std::uint8_t> pkt, TcpSegment& out)
         totalLength = pkt.size(); // TCP segmentation offload leaves it zero on some captures
     if (totalLength < headerLength)
         return DecodeStatus::Malformed;
-    const std::uint16_t fragment = be16(p + 6);
-    if ((fragment & 0x1fff) != 0 || (fragment & 0x2000) != 0)
-        return DecodeStatus::NotTcp; // fragments are not reassembled; TCP on loopback never needs it
     if (p[9] != IPPROTO_TCP)
         return DecodeStatus::NotTcp;
+    const std::uint16_t fragment = be16(p + 6);
+    if ((fragment & 0x1fff) != 0 || (fragment & 0x2000) != 0) {
+        out.ipv4Fragment = pkt; // only TCP's fragments: others would crowd the reassembly table
+        return DecodeStatus::Ipv4Fragment;
+    }
     out.src.family = out.dst.family = 4;
     out.src.bytes.fill(0);
     out.dst.bytes.fill(0);
@@ -170,10 +172,9 @@ DecodeStatus decodeEthernet(std::span<const std::uint8_t> frame, TcpSegment& out
         return DecodeStatus::Truncated;
     std::size_t offset = 12;
     std::uint16_t etherType = be16(frame.data() + offset);
-    // 802.1Q and 802.1ad tags, possibly stacked.
-    for (int tags = 0; tags < 4 && (etherType == kEtherVlan || etherType == kEtherQinQ
-                                    || etherType == kEtherQinQOld);
-         ++tags) {
+    // 802.1Q and 802.1ad tags, stacked as deep as the frame goes (Wireshark sets no limit); each
+    // tag takes 4 bytes of the frame, so the loop ends with it.
+    while (etherType == kEtherVlan || etherType == kEtherQinQ || etherType == kEtherQinQOld) {
         offset += 4;
         if (frame.size() < offset + 2)
             return DecodeStatus::Truncated;
@@ -229,6 +230,11 @@ DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame, Tcp
         return decodeIpv6(frame, out);
     }
     return DecodeStatus::NotTcp;
+}
+
+DecodeStatus decodeIpv4Packet(std::span<const std::uint8_t> packet, TcpSegment& out)
+{
+    return decodeIpv4(packet, out);
 }
 
 bool isSupportedLinkType(int linkType)

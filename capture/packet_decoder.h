@@ -33,12 +33,18 @@ struct TcpSegment {
     std::uint16_t window = 0;
     std::span<const std::uint8_t> payload; // the captured part of the payload
     std::uint32_t payloadLength = 0; // on the wire, from the IP header (>= payload.size())
+    std::span<const std::uint8_t> ipv4Fragment; // set with DecodeStatus::Ipv4Fragment
 };
 
-enum class DecodeStatus { Tcp, NotTcp, Truncated, Malformed };
+// Ipv4Fragment: the packet is one fragment of an IPv4 datagram, left in out.ipv4Fragment (its
+// header and captured bytes) for the engine's reassembly.
+enum class DecodeStatus { Tcp, NotTcp, Truncated, Malformed, Ipv4Fragment };
 
 // linkType is the libpcap DLT_ value of the source.
 DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame, TcpSegment& out);
+
+// A whole IPv4 packet (e.g. a reassembled datagram).
+DecodeStatus decodeIpv4Packet(std::span<const std::uint8_t> packet, TcpSegment& out);
 
 bool isSupportedLinkType(int linkType);
 std::string linkTypeDescription(int linkType);

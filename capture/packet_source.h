@@ -1,5 +1,7 @@
-// libpcap sources: pcap (microsecond or nanosecond) and pcapng files, or a pcap stream on
-// standard input ("-"). Timestamps come out in nanoseconds with the file's own resolution known.
+// Capture files and streams: pcap (microsecond, nanosecond, and the modified Kuznetzov
+// variant) and pcapng, read by our own record parser rather than libpcap's so that a record
+// longer than the file's snaplen is read as stored, each pcapng interface keeps its own link
+// type, and timestamps are converted without overflow. Timestamps come out in nanoseconds.
 #pragma once
 
 #include <atomic>
@@ -7,14 +9,26 @@
 #include <memory>
 #include <span>
 #include <string>
-
-typedef struct pcap pcap_t;
+#include <vector>
 
 namespace ks::capture {
 
 // The TLS key log lines of the Decryption Secrets Blocks before the first packet of a pcapng
 // held in memory (what PacketSource::embeddedKeyLog reads from a file).
 std::string pcapngDecryptionSecrets(std::span<const std::uint8_t> file);
+
+// What the reader met that the results should mention (packet numbers count every record
+// from 1, as tshark's frame numbers do).
+struct SourceNotes {
+    std::uint64_t records = 0;
+    std::uint64_t fractionTooLarge = 0; // sub-second field >= one second
+    std::uint64_t firstFractionTooLarge = 0;
+    std::uint64_t timeOutOfRange = 0; // not representable in int64 nanoseconds (after 2262)
+    std::uint64_t firstTimeOutOfRange = 0;
+    std::uint64_t unknownInterface = 0; // pcapng packet naming an interface never described
+    std::uint64_t firstUnknownInterface = 0;
+    std::uint64_t longerThanSnaplen = 0; // read as stored
+};
 
 class PacketSource {
 public:
@@ -26,11 +40,19 @@ public:
     // While interrupt is set, reads stop waiting and the stream ends (it must outlive the source).
     static std::unique_ptr<PacketSource> openPipe(int fd, const std::string& name, const std::atomic<bool>* interrupt,
                                                   std::string& error);
+    // A capture held in memory (fuzz targets, tests); name is used in messages.
+    static std::unique_ptr<PacketSource> openBytes(std::span<const std::uint8_t> bytes, const std::string& name,
+                                                   std::string& error);
     ~PacketSource();
     PacketSource(const PacketSource&) = delete;
     PacketSource& operator=(const PacketSource&) = delete;
 
+    // The file's link type (pcap) or the first interface's (pcapng), as a libpcap DLT_ value.
     int linkType() const { return m_linkType; }
+    // The link type of the packet next() returned last (pcapng interfaces may differ).
+    int packetLinkType() const { return m_packetLinkType; }
+    // Link types of the interfaces described so far.
+    const std::vector<int>& linkTypes() const { return m_linkTypes; }
     // Decimal digits of the capture's timestamps: 6 (microseconds) or 9 (nanoseconds).
     int decimals() const { return m_decimals; }
     bool isStream() const { return m_isStream; }
@@ -39,27 +61,68 @@ public:
     std::uint64_t bytesRead() const { return m_bytesRead; }
     // Size of a regular file; -1 for a pipe or a device.
     std::int64_t fileSize() const { return m_fileSize; }
+    const SourceNotes& notes() const { return m_notes; }
 
     // TLS key log lines from the pcapng Decryption Secrets Blocks before the first packet
-    // (what editcap --inject-secrets tls,KEYS writes); empty when none. Regular files only:
-    // libpcap skips these blocks, so the file's blocks are scanned (bounded) before it reads.
+    // (what editcap --inject-secrets tls,KEYS writes); empty when none. Regular files and
+    // openBytes only: the blocks are scanned (bounded) before the first packet is read.
     const std::string& embeddedKeyLog() const { return m_embeddedKeyLog; }
 
     // On Error, error holds a reason (e.g. a truncated last packet).
     Status next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
 
-private:
-    PacketSource() = default;
-    static std::unique_ptr<PacketSource> openFd(std::unique_ptr<PacketSource> src, int fd, const std::string& name,
-                                                const std::atomic<bool>* interrupt, std::string& error);
+    // Records larger than this are taken as a corrupt file (Wireshark's limit for most links).
+    static constexpr std::uint32_t kMaxRecord = 262144;
+    // pcapng blocks larger than this are taken as a corrupt file.
+    static constexpr std::uint32_t kMaxBlock = 16 * 1024 * 1024;
 
-    pcap_t* m_pcap = nullptr;
+private:
+    struct Interface {
+        int linkType = 0;
+        std::uint64_t unitsPerSecond = 1'000'000;
+        int shift = -1; // unitsPerSecond == 2^shift, else -1
+        std::int64_t offsetSeconds = 0;
+    };
+    enum class Format { Pcap, Pcapng };
+
+    PacketSource() = default;
+    bool start(std::string& error);
+    // Makes n bytes available at m_pos; false at the end of input.
+    bool ensure(std::size_t n);
+    std::uint16_t u16(std::size_t at) const;
+    std::uint32_t u32(std::size_t at) const;
+    bool readPcapHeader(std::string& error);
+    bool readSectionHeader(std::string& error);
+    bool addInterface(std::size_t body, std::size_t bodyLength, std::string& error);
+    Status nextPcap(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
+    Status nextPcapng(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
+    std::int64_t pcapngTime(const Interface& itf, std::uint64_t units);
+    std::int64_t checkedTime(bool ok, std::int64_t ns);
+    std::string truncated(std::size_t have, std::size_t want) const;
+
+    int m_fd = -1;
+    const std::atomic<bool>* m_interrupt = nullptr; // set: a pipe's reads stop waiting
+    std::vector<std::uint8_t> m_buf;
+    std::size_t m_pos = 0;
+    std::size_t m_end = 0;
+    bool m_eof = false;
+
+    Format m_format = Format::Pcap;
+    bool m_big = false; // byte order of the file (pcap) or the current section (pcapng)
+    bool m_nano = false;
+    std::size_t m_recordHeader = 16;
+    std::vector<Interface> m_interfaces;
+    std::vector<int> m_linkTypes;
+    std::int64_t m_lastTsNs = 0;
+
     std::string m_path;
     int m_linkType = 0;
+    int m_packetLinkType = 0;
     int m_decimals = 6;
     bool m_isStream = false;
     std::uint64_t m_bytesRead = 0;
     std::int64_t m_fileSize = -1;
+    SourceNotes m_notes;
     std::string m_embeddedKeyLog;
 };
 

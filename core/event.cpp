@@ -11,6 +11,7 @@ std::string_view eventTypeName(EventType type)
     case EventType::Rst: return "rst";
     case EventType::TcpKeepalive: return "tcp_keepalive";
     case EventType::TcpKeepaliveAck: return "tcp_keepalive_ack";
+    case EventType::ZeroWindowProbe: return "zero_window_probe";
     case EventType::Preface: return "preface";
     case EventType::Settings: return "settings";
     case EventType::Headers: return "headers";

@@ -17,6 +17,7 @@ enum class EventType : std::uint8_t {
     Rst,
     TcpKeepalive,
     TcpKeepaliveAck,
+    ZeroWindowProbe, // a 1-byte probe against a zero window (Wireshark's rule), not a keep-alive
     Preface,
     Settings,
     Headers,
@@ -36,7 +37,9 @@ std::string_view directionName(Direction dir);
 
 // How much of a HEADERS block could be decoded. A capture that starts mid-connection lacks the
 // HPACK dynamic table entries made before it; fields that refer to them are unknown, not guessed.
-enum class HpackState : std::uint8_t { Decoded, UnknownDynamicTable, TooLarge };
+// Malformed: the block breaks HPACK's encoding itself (a bad integer or Huffman code, a string
+// running past the block, index 0), whatever table came before it.
+enum class HpackState : std::uint8_t { Decoded, UnknownDynamicTable, TooLarge, Malformed };
 
 struct SettingValue {
     std::uint16_t id = 0;
@@ -53,7 +56,7 @@ struct Event {
     // Known only by inference (a PING seen as a TLS record of the right size, without keys).
     bool inferred = false;
 
-    // tcp_keepalive, tcp_keepalive_ack
+    // tcp_keepalive, tcp_keepalive_ack, zero_window_probe
     std::uint32_t seq = 0;
     // headers, data, rst_stream, window_update
     std::uint32_t stream = 0;

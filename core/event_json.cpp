@@ -93,6 +93,7 @@ void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
         break;
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         c.lit(",\"seq\":");
         c.u64(e.seq);
         break;
@@ -126,6 +127,8 @@ void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
             c.lit(",\"hpack\":\"decoded\"");
         else if (e.hpack == HpackState::UnknownDynamicTable)
             c.lit(",\"hpack\":\"unknown_dynamic_table\"");
+        else if (e.hpack == HpackState::Malformed)
+            c.lit(",\"hpack\":\"malformed\"");
         else
             c.lit(",\"hpack\":\"too_large\"");
         if (!e.path.empty()) {

@@ -2,6 +2,9 @@
 // reported with its field path) and atomic saving (write a temporary file, fsync, rename).
 #include "experiment.h"
 
+#include "input_file.h"
+#include "json_input.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -64,7 +67,7 @@ public:
                 std::string list;
                 for (auto a : allowed)
                     list += (list.empty() ? "" : ", ") + std::string(a);
-                error(field.empty() ? key : field + "." + key, "unknown key (allowed here: " + list + ")");
+                error(field.empty() ? keyName(key) : field + "." + keyName(key), "unknown key (allowed here: " + list + ")");
             }
         }
     }
@@ -117,7 +120,7 @@ public:
         if (!object(obj, sideName))
             return;
         for (const auto& [key, value] : obj.items()) {
-            const std::string field = sideName + "." + key;
+            const std::string field = sideName + "." + keyName(key);
             const SettingSpec* spec = findSetting(side, key);
             if (!spec) {
                 std::string list;
@@ -175,14 +178,11 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
 {
     ExperimentLoad result;
     Parser p(sourceName);
-    json doc;
-    try {
-        doc = json::parse(text);
-    } catch (const json::parse_error& e) {
-        // nlohmann's message names the byte offset; keep it, drop its internal prefix.
-        std::string what = e.what();
-        const auto at = what.find("parse error");
-        result.errors.push_back(std::string(sourceName) + ": not valid JSON (" + what.substr(at == std::string::npos ? 0 : at) + ")");
+    json doc = json::parse(text, nullptr, false);
+    if (doc.is_discarded()) {
+        // Names the field where it can (e.g. a number too large for a double), else the offset.
+        const std::string problem = jsonProblem(text);
+        result.errors.push_back(std::string(sourceName) + ": " + (problem.empty() ? "not valid JSON" : problem));
         return result;
     }
     if (!doc.is_object()) {
@@ -194,9 +194,9 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         p.error("format", "expected \"" + std::string(kFormatName) + "\" (is this an experiment file?)");
     if (!doc.contains("version") || !doc["version"].is_number_integer())
         p.error("version", "expected an integer format version (this build reads version " + std::to_string(kExperimentFormatVersion) + ")");
-    else if (doc["version"].get<std::int64_t>() != kExperimentFormatVersion)
-        p.error("version", std::to_string(doc["version"].get<std::int64_t>()) + " is not supported (this build reads version "
-                               + std::to_string(kExperimentFormatVersion) + ")");
+    else if (doc["version"] != kExperimentFormatVersion)
+        p.error("version", doc["version"].dump() + " is not supported (this build reads version "
+                               + std::to_string(kExperimentFormatVersion) + ")"); // dump(): unsigned stays unsigned
 
     Experiment ex;
     if (doc.contains("client"))
@@ -232,7 +232,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
             if (auto v = p.string(s["on_expiry"], "simulator.on_expiry")) {
                 auto action = parseLbExpiryAction(*v);
                 if (!action || *action == LbExpiryAction::Goaway)
-                    p.error("simulator.on_expiry", "\"" + *v + "\" is not one of rst, rst_next_packet, silent_drop, fin");
+                    p.error("simulator.on_expiry", quotedText(*v) + " is not one of rst, rst_next_packet, silent_drop, fin");
                 else
                     plan.onExpiry = *action;
             }
@@ -276,7 +276,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
                         found = true;
                     }
                 if (!found)
-                    p.error("rpc.pattern", "\"" + *v + "\" is not one of idle, unary, stream, bidi");
+                    p.error("rpc.pattern", quotedText(*v) + " is not one of idle, unary, stream, bidi");
             }
         }
         if (r.contains("interval_s"))
@@ -288,7 +288,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         if (r.contains("method")) {
             if (auto v = p.string(r["method"], "rpc.method")) {
                 if (v->empty() || v->front() != '/' || v->find('/', 1) == std::string::npos)
-                    p.error("rpc.method", "\"" + *v + "\" is not a gRPC method path like /package.Service/Method");
+                    p.error("rpc.method", quotedText(*v) + " is not a gRPC method path like /package.Service/Method");
                 else
                     ex.rpc.method = *v;
             }
@@ -328,7 +328,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         if (!ex.target.embedded) {
             const auto colon = ex.target.address.rfind(':');
             if (ex.target.address.empty() || colon == std::string::npos || colon + 1 == ex.target.address.size())
-                p.error("target.address", "\"" + ex.target.address + "\" is not host:port (needed when target.embedded is false)");
+                p.error("target.address", quotedText(ex.target.address) + " is not host:port (needed when target.embedded is false)");
         }
     }
 
@@ -340,15 +340,13 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
 
 ExperimentLoad loadExperiment(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (auto error = readInputFile(path, "an experiment file", text); !error.empty()) {
         ExperimentLoad result;
-        result.errors.push_back(path + ": cannot open (" + std::strerror(errno) + ")");
+        result.errors.push_back(std::move(error));
         return result;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parseExperiment(text.str(), path);
+    return parseExperiment(text, path);
 }
 
 std::string experimentToJson(const Experiment& ex)

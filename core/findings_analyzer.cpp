@@ -283,6 +283,24 @@ void FindingsAnalyzer::onEvent(const Event& e)
     watchStreams(c, e);
 
     switch (e.type) {
+    case EventType::Syn:
+        c.sawSyn = true;
+        break;
+    case EventType::Preface:
+    case EventType::Settings:
+    case EventType::Headers:
+    case EventType::Data:
+    case EventType::Ping:
+    case EventType::PingAck:
+    case EventType::Goaway:
+    case EventType::RstStream:
+    case EventType::WindowUpdate:
+        ++c.http2Frames[sideOf(e.dir)];
+        break;
+    default:
+        break;
+    }
+    switch (e.type) {
     case EventType::Ping: onPing(c, e); break;
     case EventType::PingAck: onPingAck(c, e); break;
     case EventType::Headers:

@@ -225,7 +225,7 @@ bool coveredElsewhere(const FindingsAnalyzer::State& st, std::uint32_t id, const
     switch (v.cause) {
     case EndCause::TooManyPings: return has("goaway-too-many-pings");
     case EndCause::GoawayError: return has("goaway-error");
-    case EndCause::KeepaliveTimeout: return has("keepalive-timeout");
+    case EndCause::KeepaliveTimeout: return has("keepalive-timeout") || has("peer-not-http2");
     case EndCause::ClientGaveUp: return has("idle-close-without-ping");
     case EndCause::MaxIdle:
     case EndCause::MaxAge: return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR

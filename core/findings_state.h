@@ -137,6 +137,9 @@ struct ConnState {
     bool burstIsPing = false; // the burst began with a keepalive PING
     // the longest silence that ended with an answered exchange (the connection survived it)
     std::int64_t longestSurvivedNs = 0;
+    // whether the capture holds the connection's start, and HTTP/2 frames sent per direction
+    bool sawSyn = false;
+    std::array<std::uint64_t, 2> http2Frames {};
     // keepalive timeout: a PING without ACK, then the pinging side closed
     bool kaTimeout = false;
     Direction kaTimeoutSide = Direction::ClientToServer;

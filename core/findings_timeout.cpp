@@ -13,8 +13,44 @@ namespace {
 
 const char* sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
 
+// The pinging side spoke HTTP/2 from the connection's start and its peer sent not one HTTP/2
+// frame (not even the SETTINGS that RFC 9113 section 3.4 puts first): the peer is no HTTP/2
+// server (another service on the port, HTTP/1.1, TLS expected), not a path that black-holed.
+bool peerNeverSpokeHttp2(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+{
+    const auto peer = c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
+    if (!c.sawSyn || c.http2Frames[static_cast<std::size_t>(peer)] != 0
+        || c.http2Frames[static_cast<std::size_t>(c.kaTimeoutSide)] == 0)
+        return false;
+    Finding f;
+    f.id = "peer-not-http2";
+    f.severity = Severity::Error;
+    f.conn = id;
+    f.figure = toS(c.closed ? c.closeNs - c.firstNs : c.kaTimeoutNs);
+    f.evidence = {c.firstIndex, c.kaTimeoutPing, c.kaTimeoutClose};
+    const char* who = sideName(c.kaTimeoutSide);
+    const char* other = sideName(peer);
+    f.title = std::string("The ") + other + " accepted the TCP connection but never answered as an HTTP/2 server";
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "The %s spoke HTTP/2 from the connection's start; in the %s until it gave up and closed the "
+                  "connection (%s), the %s sent no HTTP/2 frame at all, not even the SETTINGS frame an HTTP/2 "
+                  "server sends first (RFC 9113 section 3.4). The keepalive PING at %.3f s went unanswered for the "
+                  "same reason.",
+                  who, formatDuration(f.figure).c_str(), c.closedByRst ? "RST" : "FIN", other,
+                  toS(c.kaTimeoutPingNs - st.originNs));
+    f.detail = buf;
+    f.suggestion = std::string("Check that the target is a gRPC server on that port: another service may listen there, "
+                               "it may speak only HTTP/1.1, or it may expect TLS (target.tls) while the ")
+        + who + " spoke cleartext HTTP/2. Keepalive settings cannot fix this.";
+    st.findings.push_back(std::move(f));
+    return true;
+}
+
 void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
 {
+    if (peerNeverSpokeHttp2(st, id, c))
+        return;
     Finding f;
     f.id = "keepalive-timeout";
     f.severity = Severity::Error;

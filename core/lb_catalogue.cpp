@@ -1,6 +1,9 @@
 // Parsing and validation of load-balancer catalogue files; every error names the entry and field.
 #include "lb_catalogue.h"
 
+#include "input_file.h"
+#include "json_input.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -17,9 +20,21 @@ std::string entryLabel(std::string_view source, std::size_t i, const json& item)
 {
     std::string label = std::string(source) + ": profiles[" + std::to_string(i) + "]";
     if (item.is_object() && item.contains("name") && item["name"].is_string())
-        label += " (\"" + item["name"].get<std::string>() + "\")";
+        label += " (" + quotedText(item["name"].get<std::string>(), 64) + ")";
     return label;
 }
+
+// A JSON value for a message: ASCII only (escapes for everything else), at most 100 characters.
+std::string shown(const json& v)
+{
+    std::string s = v.dump(-1, ' ', true, json::error_handler_t::replace);
+    if (s.size() > 100)
+        s = s.substr(0, 100) + "...";
+    return s;
+}
+
+constexpr double kMinProfileSeconds = 0.001;
+constexpr double kMaxProfileSeconds = 30.0 * 86400;
 
 std::optional<double> seconds(const json& item, const char* key, const std::string& label, std::vector<std::string>& errors,
                               bool required)
@@ -29,9 +44,13 @@ std::optional<double> seconds(const json& item, const char* key, const std::stri
             errors.push_back(label + "." + key + ": missing (a number of seconds)");
         return std::nullopt;
     }
+    // Bounded so that every figure derived from it (milliseconds as integers in suggestions) is
+    // representable: no load balancer times out in under a millisecond or after 30 days.
     const auto& v = item[key];
-    if (!v.is_number() || v.get<double>() < 0) {
-        errors.push_back(label + "." + key + ": must be a number of seconds >= 0, got " + v.dump());
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > kMaxProfileSeconds
+        || (v.get<double>() > 0 && v.get<double>() < kMinProfileSeconds)) {
+        errors.push_back(label + "." + key + ": must be a number of seconds, 0 or from 0.001 to 2592000 (30 days), got "
+                         + shown(v));
         return std::nullopt;
     }
     return v.get<double>();
@@ -42,7 +61,7 @@ std::optional<bool> optionalBool(const json& item, const char* key, const std::s
     if (!item.contains(key) || item[key].is_null())
         return std::nullopt;
     if (!item[key].is_boolean()) {
-        errors.push_back(label + "." + key + ": must be true or false (or left out when unknown), got " + item[key].dump());
+        errors.push_back(label + "." + key + ": must be true or false (or left out when unknown), got " + shown(item[key]));
         return std::nullopt;
     }
     return item[key].get<bool>();
@@ -57,10 +76,17 @@ std::optional<std::string> text(const json& item, const char* key, const std::st
         return std::nullopt;
     }
     if (!item[key].is_string()) {
-        errors.push_back(label + "." + key + ": must be a string, got " + item[key].dump());
+        errors.push_back(label + "." + key + ": must be a string, got " + shown(item[key]));
         return std::nullopt;
     }
-    return item[key].get<std::string>();
+    auto value = item[key].get<std::string>();
+    // Profile text is printed (lb-profiles, findings, reports): no terminal control sequences.
+    for (unsigned char c : value)
+        if (c < 0x20 || c == 0x7f) {
+            errors.push_back(label + "." + key + ": contains a control character, got " + quotedText(value, 64));
+            return std::nullopt;
+        }
+    return value;
 }
 
 const std::set<std::string> kKnownKeys = {"name", "title", "idle_timeout_s", "configurable", "on_expiry",
@@ -76,13 +102,13 @@ std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& 
     const std::size_t before = errors.size();
     for (const auto& [key, value] : item.items())
         if (!kKnownKeys.contains(key))
-            errors.push_back(label + "." + key + ": unknown field (known: name, title, idle_timeout_s, configurable, "
+            errors.push_back(label + "." + keyName(key) + ": unknown field (known: name, title, idle_timeout_s, configurable, "
                                                  "on_expiry, tcp_keepalive_resets_idle, http2_ping_resets_idle, "
                                                  "idle_only_without_streams, source, notes)");
     LbCatalogueEntry e;
     if (auto name = text(item, "name", label, errors, true)) {
-        if (name->empty() || name->find_first_of(", \t") != std::string::npos)
-            errors.push_back(label + ".name: must be a non-empty id without spaces or commas, got \"" + *name + "\"");
+        if (name->empty() || name->find_first_of(", \t") != std::string::npos || keyName(*name) != *name)
+            errors.push_back(label + ".name: must be a non-empty id of letters, digits, - and _, got " + quotedText(*name, 64));
         e.profile.name = *name;
     }
     e.profile.title = text(item, "title", label, errors, false).value_or(e.profile.name);
@@ -96,21 +122,21 @@ std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& 
         if (c.is_object()) {
             for (const auto& [key, value] : c.items())
                 if (key != "min_s" && key != "max_s")
-                    errors.push_back(label + ".configurable." + key + ": unknown field (known: min_s, max_s)");
+                    errors.push_back(label + ".configurable." + keyName(key) + ": unknown field (known: min_s, max_s)");
             e.profile.configurableMinS = seconds(c, "min_s", label + ".configurable", errors, false);
             e.profile.configurableMaxS = seconds(c, "max_s", label + ".configurable", errors, false);
             if (e.profile.configurableMinS && e.profile.configurableMaxS && *e.profile.configurableMinS > *e.profile.configurableMaxS)
                 errors.push_back(label + ".configurable: min_s is greater than max_s");
         } else if (!c.is_boolean() || c.get<bool>()) {
-            errors.push_back(label + ".configurable: must be {\"min_s\":..,\"max_s\":..} or false, got " + c.dump());
+            errors.push_back(label + ".configurable: must be {\"min_s\":..,\"max_s\":..} or false, got " + shown(c));
         }
     }
     if (auto a = text(item, "on_expiry", label, errors, true)) {
         if (auto action = parseLbExpiryAction(*a))
             e.profile.onExpiry = *action;
         else
-            errors.push_back(label + ".on_expiry: must be one of rst (RST both ways), rst_next_packet, silent_drop, fin, goaway; got \""
-                            + *a + "\"");
+            errors.push_back(label + ".on_expiry: must be one of rst (RST both ways), rst_next_packet, silent_drop, fin, goaway; got "
+                            + quotedText(*a, 64));
     }
     e.profile.tcpKeepaliveResetsIdle = optionalBool(item, "tcp_keepalive_resets_idle", label, errors);
     e.http2PingResetsIdle = optionalBool(item, "http2_ping_resets_idle", label, errors);
@@ -130,15 +156,16 @@ LbCatalogueLoad parseLbCatalogue(std::string_view text, std::string_view sourceN
     const std::string source(sourceName);
     json doc = json::parse(text.begin(), text.end(), nullptr, false);
     if (doc.is_discarded()) {
-        out.errors.push_back(source + ": not valid JSON");
+        const std::string problem = jsonProblem(text);
+        out.errors.push_back(source + ": " + (problem.empty() ? "not valid JSON" : problem));
         return out;
     }
     const json* list = &doc;
     if (doc.is_object()) {
         if (doc.contains("format") && doc["format"] != "keepalive-scope-lb-profiles")
-            out.errors.push_back(source + ".format: expected \"keepalive-scope-lb-profiles\", got " + doc["format"].dump());
+            out.errors.push_back(source + ".format: expected \"keepalive-scope-lb-profiles\", got " + shown(doc["format"]));
         if (doc.contains("version") && doc["version"] != 1)
-            out.errors.push_back(source + ".version: only version 1 is known, got " + doc["version"].dump());
+            out.errors.push_back(source + ".version: only version 1 is known, got " + shown(doc["version"]));
         if (!doc.contains("profiles") || !doc["profiles"].is_array()) {
             out.errors.push_back(source + ".profiles: missing (an array of load-balancer profiles)");
             return out;
@@ -153,7 +180,7 @@ LbCatalogueLoad parseLbCatalogue(std::string_view text, std::string_view sourceN
         const auto label = entryLabel(source, i, (*list)[i]);
         if (auto e = parseEntry((*list)[i], label, out.errors)) {
             if (!names.insert(e->profile.name).second)
-                out.errors.push_back(label + ".name: \"" + e->profile.name + "\" appears more than once in this file");
+                out.errors.push_back(label + ".name: " + quotedText(e->profile.name, 64) + " appears more than once in this file");
             else
                 out.entries.push_back(std::move(*e));
         }
@@ -163,15 +190,13 @@ LbCatalogueLoad parseLbCatalogue(std::string_view text, std::string_view sourceN
 
 LbCatalogueLoad loadLbCatalogueFile(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (auto error = readInputFile(path, "a load-balancer profile file", text); !error.empty()) {
         LbCatalogueLoad out;
-        out.errors.push_back(path + ": cannot open the load-balancer profile file");
+        out.errors.push_back(std::move(error));
         return out;
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parseLbCatalogue(ss.str(), path);
+    return parseLbCatalogue(text, path);
 }
 
 const std::vector<LbCatalogueEntry>& builtinLbCatalogue()
@@ -256,7 +281,7 @@ LbCatalogueLoad selectLbProfiles(std::string_view commaList, const std::vector<L
         for (const auto* list : {&userEntries, &builtinLbCatalogue()})
             for (const auto& e : *list)
                 known += (known.empty() ? "" : ", ") + e.profile.name;
-        out.errors.push_back("--lb: unknown load-balancer profile \"" + std::string(name) + "\" (known: " + known + ")");
+        out.errors.push_back("--lb: unknown load-balancer profile " + quotedText(name, 64) + " (known: " + known + ")");
     }
     return out;
 }

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdint>
 
 namespace ks::core {
 
@@ -14,18 +16,24 @@ namespace {
 constexpr std::string_view kFormatName = "keepalive-scope-scenario";
 constexpr int kVersion = 1;
 
+constexpr double kMaxFaultSeconds = 7 * 86400;
+constexpr std::int64_t kMaxLatencyMs = 600'000;
+constexpr std::int64_t kMaxBandwidth = std::int64_t(1) << 40; // bytes per second
+
 double parseSeconds(std::string_view text, bool& ok)
 {
     double value = -1;
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    ok = ec == std::errc() && value >= 0;
+    ok = ec == std::errc() && std::isfinite(value) && value >= 0;
     const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
     if (unit == "ms")
-        return value / 1000;
-    if (unit == "m" || unit == "min")
-        return value * 60;
-    ok = ok && (unit.empty() || unit == "s");
+        value /= 1000;
+    else if (unit == "m" || unit == "min")
+        value *= 60;
+    else
+        ok = ok && (unit.empty() || unit == "s");
+    ok = ok && value <= kMaxFaultSeconds; // a lab run lasts at most a week
     return value;
 }
 
@@ -60,6 +68,11 @@ std::string parseTimedFault(std::string_view spec, TimedFault& fault)
             return expected;
         if (action == "loss" && fault.value > 50)
             return "loss=" + std::string(value) + ": at most 50 percent";
+        // the simulator takes latency as an int of milliseconds; ten minutes is far beyond any path
+        if (action == "latency" && fault.value > kMaxLatencyMs)
+            return "latency=" + std::string(value) + ": at most 600000 ms";
+        if (action == "bandwidth" && fault.value > kMaxBandwidth)
+            return "bandwidth=" + std::string(value) + ": at most 2^40 bytes per second";
     } else if (!isFaultAction(action) || action == "latency" || action == "bandwidth" || action == "loss") {
         return expected;
     }

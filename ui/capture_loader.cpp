@@ -2,6 +2,7 @@
 // The engine's headers come before any Qt header: CaptureEngine has a member named emit, which
 // Qt's keyword macro would erase.
 #include "capture/capture_engine.h"
+#include "capture/capture_warnings.h"
 #include "capture/packet_decoder.h"
 #include "capture/packet_source.h"
 #include "core/findings_analyzer.h"
@@ -14,6 +15,7 @@
 #include <QPointer>
 #include <QThreadPool>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -59,7 +61,9 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         result.error = QString::fromStdString(error);
         return result;
     }
-    if (!capture::isSupportedLinkType(source->linkType())) {
+    const auto& types = source->linkTypes();
+    if (std::none_of(types.begin(), types.end(), capture::isSupportedLinkType)
+        && !(types.empty() && capture::isSupportedLinkType(source->linkType()))) {
         result.error = QString::fromStdString(
             path + ": unsupported link type " + capture::linkTypeDescription(source->linkType()));
         return result;
@@ -110,6 +114,7 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
             failed = true;
             break;
         }
+        engine.setLinkType(source->packetLinkType());
         engine.processPacket(tsNs, frame);
         if (sink.full())
             flush(false);
@@ -122,6 +127,8 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
     if (failed)
         result.warning = QString::fromStdString(path + ": stopped after " + std::to_string(engine.counters().packets)
             + " packets, the rest is unreadable (" + error + ")");
+    for (const auto& w : capture::captureWarnings(engine.counters(), &source->notes()))
+        result.warning += (result.warning.isEmpty() ? QString() : QStringLiteral("; ")) + QString::fromStdString(w);
     flush(true);
     for (const auto& w : keyWarnings)
         result.tlsWarnings << QString::fromStdString(w);

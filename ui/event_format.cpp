@@ -48,6 +48,8 @@ QString eventTypeTitle(EventType type)
         return QStringLiteral("TCP keep-alive");
     case EventType::TcpKeepaliveAck:
         return QStringLiteral("TCP keep-alive ACK");
+    case EventType::ZeroWindowProbe:
+        return QStringLiteral("Zero-window probe");
     case EventType::Preface:
         return QStringLiteral("Preface");
     case EventType::Settings:
@@ -131,6 +133,7 @@ QString eventDetails(const core::Event& e)
         return u"stream=" % QString::number(e.stream) % u' ' % errorText(e.errorCode);
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         return u"seq=" % QString::number(e.seq);
     case EventType::Headers: {
         QString s = u"stream=" % QString::number(e.stream) % (e.endStream ? QStringLiteral(" end_stream") : QString());
@@ -142,6 +145,8 @@ QString eventDetails(const core::Event& e)
             s += u" grpc-message=\"" % utf8(e.grpcMessage) % u'"';
         if (e.hpack == core::HpackState::UnknownDynamicTable)
             s += QStringLiteral(" (header fields refer to HPACK state from before the capture: not decoded)");
+        else if (e.hpack == core::HpackState::Malformed)
+            s += QStringLiteral(" (malformed HPACK header block: not decoded)");
         return s;
     }
     case EventType::Data:

@@ -33,6 +33,7 @@ void EventBatchBuilder::add(const core::Event& e)
     switch (e.type) {
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         r.a = e.seq;
         break;
     case EventType::Settings: {

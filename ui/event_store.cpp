@@ -142,6 +142,7 @@ core::Event EventStore::makeEvent(const EventRecord& r, std::size_t index, std::
     switch (r.type) {
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         e.seq = r.a;
         break;
     case EventType::Settings: {

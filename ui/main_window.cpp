@@ -241,8 +241,8 @@ void MainWindow::createActions()
         samples->addAction(QString::fromLatin1(sample.title), this, [this, sample] { openSample(sample); });
     file->addSeparator();
     QMenu* exp = file->addMenu(tr("&Export"));
-    exp->addAction(
-        tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline);
+    exp->addAction(tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline)
+        ->setObjectName(QStringLiteral("exportTimeline"));
     exp->addAction(tr("Events (CSV, JSON)\u2026"), this, &MainWindow::exportEvents);
     exp->addAction(tr("Report (Markdown, JSON)\u2026"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::exportReport);
     exp->addAction(tr("Settings (JSON, code snippets)\u2026"), this, &MainWindow::exportSettings);

@@ -5,6 +5,8 @@
 #include "timeline_view.h"
 
 #include <QFileInfo>
+#include <QImage>
+#include <QSaveFile>
 #include <QPageSize>
 #include <QPdfWriter>
 
@@ -60,8 +62,8 @@ QString exportProblem(const TimelineExportOptions& o)
         return QObject::tr("Resolution %1 dpi: choose 72 to 1200.").arg(o.dpi);
     const std::int64_t pixels = exportPixels(o);
     if (pixels > kExportMaxPixels)
-        return QObject::tr("%1 × %2 pixels is %3 megapixels; the limit is %4 megapixels (the image is drawn in "
-                           "memory first). Lower the size%5.")
+        return QObject::tr("%1 × %2 pixels is %3 million pixels, more than the %4 million an export may have "
+                           "(the image is drawn in memory first). Lower the size%5.")
             .arg(std::llround(o.width * (format == ExportFormat::Png ? o.scale : 1.0)))
             .arg(std::llround(o.height * (format == ExportFormat::Png ? o.scale : 1.0)))
             .arg(static_cast<double>(pixels) / 1e6, 0, 'f', 1)
@@ -106,13 +108,35 @@ bool TimelineView::exportTo(const TimelineExportOptions& o, QString* error)
             *error = problem;
         return false;
     }
+    {
+        // Say why a file cannot be written (no such folder, no permission) before rendering.
+        QSaveFile probe(o.path);
+        if (!probe.open(QIODevice::WriteOnly)) {
+            if (error)
+                *error = o.path % QObject::tr(": cannot write (") % probe.errorString() % u')';
+            return false;
+        }
+        probe.cancelWriting();
+    }
     // One layout pass at the export's size first: the legend settles its row count there.
     (void)toPixmap(o.width, o.height);
     bool ok = false;
     switch (exportFormat(o.path)) {
-    case ExportFormat::Png:
-        ok = savePng(o.path, o.width, o.height, o.scale, -1, static_cast<int>(std::lround(96 * o.scale)));
+    case ExportFormat::Png: {
+        // Written through QSaveFile: atomic, and a failed write (a full disk) has a reason.
+        QImage image = toPixmap(o.width, o.height, o.scale).toImage();
+        const int dotsPerMeter = static_cast<int>(std::lround(96 * o.scale / 0.0254));
+        image.setDotsPerMeterX(dotsPerMeter);
+        image.setDotsPerMeterY(dotsPerMeter);
+        QSaveFile file(o.path);
+        if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
+            if (error)
+                *error = o.path % QObject::tr(": could not write the image (") % file.errorString() % u')';
+            return false;
+        }
+        ok = true;
         break;
+    }
     case ExportFormat::Pdf: {
         // The page is the layout at the chosen resolution: text and lines stay vectors.
         QPdfWriter pdf(o.path);

@@ -32,6 +32,7 @@ constexpr std::array kDrawOrder {
     EventType::RstStream,
     EventType::Rpc,
     EventType::ChannelState,
+    EventType::ZeroWindowProbe,
     EventType::TcpKeepaliveAck,
     EventType::TcpKeepalive,
     EventType::Syn,

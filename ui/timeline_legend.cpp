@@ -17,6 +17,7 @@ constexpr std::array kLegendTypes {
     EventType::Goaway,
     EventType::TcpKeepalive,
     EventType::TcpKeepaliveAck,
+    EventType::ZeroWindowProbe,
     EventType::Syn,
     EventType::Fin,
     EventType::Rst,

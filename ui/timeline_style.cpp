@@ -28,6 +28,7 @@ std::array<MarkerStyle, core::kEventTypeCount> makeStyles()
     set(EventType::Rst, MarkerShape::Cross, QColor(0xd6, 0x27, 0x28), 1, 11.0);
     set(EventType::TcpKeepalive, MarkerShape::Disc, QColor(0x94, 0x67, 0xbd), 1);
     set(EventType::TcpKeepaliveAck, MarkerShape::Ring, QColor(0x94, 0x67, 0xbd), 1);
+    set(EventType::ZeroWindowProbe, MarkerShape::HollowDiamond, QColor(0xe3, 0x77, 0xc2), 1);
     set(EventType::Headers, MarkerShape::TallTick, QColor(0x8c, 0x56, 0x4b), 2, 11.0);
     set(EventType::Data, MarkerShape::ShortTick, QColor(0x7f, 0x7f, 0x7f), 2, 7.0);
     set(EventType::Preface, MarkerShape::HollowSquare, QColor(0x7f, 0x7f, 0x7f), 2, 7.0);

@@ -198,6 +198,62 @@ TEST(Http2Framer, randomBytesNeverLockAsFrames)
     EXPECT_EQ(framer.mode(), Http2Framer::Mode::Opaque); // gave up after the hunting budget
 }
 
+TEST(Http2Framer, malformedPingOnAStreamDoesNotHideTheFramesAfterIt)
+{
+    // A PING on stream 1 breaks RFC 9113 section 6.7, but its length still delimits it: tshark
+    // shows it and the 100 valid PINGs after it (101 PING frames).
+    Bytes s(kPreface.begin(), kPreface.end());
+    append(s, frame(6, 0, 1, Bytes(8, 0xab)));
+    for (std::uint64_t i = 0; i < 100; ++i)
+        append(s, ping(i));
+    for (bool byteByByte : {false, true}) {
+        FrameRecorder rec;
+        Http2Framer framer(Http2Framer::Mode::Preface);
+        framer.setListener(&rec);
+        if (byteByByte)
+            for (std::uint8_t b : s)
+                framer.feed(std::span(&b, 1), 0);
+        else
+            framer.feed(s, 0);
+        ASSERT_EQ(rec.frames.size(), 101u) << "byte by byte: " << byteByByte;
+        EXPECT_EQ(rec.frames[0].stream, 1u);
+        EXPECT_EQ(rec.frames[100].payload, Bytes({0, 0, 0, 0, 0, 0, 0, 99}));
+        EXPECT_EQ(rec.desyncs, 0);
+    }
+}
+
+TEST(Http2Framer, shortGoawaysDoNotHideTheValidGoawayAfterThem)
+{
+    Bytes s(kPreface.begin(), kPreface.end());
+    for (std::size_t len : {0u, 1u, 4u, 7u})
+        append(s, frame(7, 0, 0, Bytes(len, 0)));
+    append(s, goaway(3, 11, "too_many_pings"));
+    const auto frames = framesOf(s);
+    ASSERT_EQ(frames.size(), 5u);
+    EXPECT_EQ(frames[4].type, 7);
+    EXPECT_EQ(frames[4].length, 8u + 14u);
+}
+
+TEST(Http2Framer, aBrokenHeaderFollowedByNoFrameStillHuntsForTheNextBoundary)
+{
+    // Nine bytes that are no frame header, then garbage where its "length" ends: alignment is
+    // lost, and the framer finds the PINGs again.
+    Bytes s(kPreface.begin(), kPreface.end());
+    append(s, ping(1));
+    append(s, Bytes {0, 0, 3, 6, 0xff, 0, 0, 0, 1, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee});
+    for (std::uint64_t i = 0; i < 5; ++i)
+        append(s, ping(100 + i));
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::Preface);
+    framer.setListener(&rec);
+    framer.feed(s, 0);
+    EXPECT_EQ(rec.desyncs, 1);
+    ASSERT_GE(rec.frames.size(), 6u);
+    EXPECT_EQ(rec.frames.back().payload, Bytes({0, 0, 0, 0, 0, 0, 0, 104}));
+    for (std::size_t i = 1; i < rec.frames.size(); ++i)
+        EXPECT_EQ(rec.frames[i].type, 6);
+}
+
 TEST(StreamReassembler, aHoleThePeerAcknowledgedIsSkippedAtOnceButAnEarlyAckSkipsNothing)
 {
     Bytes s(kPreface.begin(), kPreface.end());

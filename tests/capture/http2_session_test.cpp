@@ -201,3 +201,16 @@ TEST(HpackDecoder, aRepeatedIndexedBlockDecodesAgainstTheTableAsItIsNow)
         EXPECT_TRUE(lost.path.empty()) << i;
     }
 }
+
+TEST(HpackDecoder, aMalformedBlockIsMalformedNotAnUnknownTable)
+{
+    ks::capture::HpackDecoder decoder;
+    using ks::core::HpackState;
+    EXPECT_EQ(decoder.decode(Bytes {0x80}).state, HpackState::Malformed); // index 0 (RFC 7541 section 6.1)
+    EXPECT_EQ(decoder.decode(Bytes {0x40, 0x05, 'a'}).state, HpackState::Malformed); // name runs past the block
+    EXPECT_EQ(decoder.decode(Bytes {0x00, 0x81, 0xff, 0x00}).state, HpackState::Malformed); // bad Huffman code
+    EXPECT_EQ(decoder.decode(Bytes {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}).state, HpackState::Malformed); // integer overflow
+    // An index past the table we know is what a mid-connection capture shows: unknown, not malformed.
+    EXPECT_EQ(decoder.decode(Bytes {0x82, 0xbe}).state, HpackState::UnknownDynamicTable);
+    EXPECT_EQ(decoder.decode(Bytes {0x82, 0x84}).state, HpackState::Decoded);
+}

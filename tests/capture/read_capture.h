@@ -30,8 +30,10 @@ inline ReadCapture readCapture(const std::string& name, capture::EventSink& sink
     capture::CaptureEngine engine(source->linkType(), sink);
     std::int64_t ts = 0;
     std::span<const std::uint8_t> frame;
-    while (source->next(ts, frame, error) == capture::PacketSource::Status::Packet)
+    while (source->next(ts, frame, error) == capture::PacketSource::Status::Packet) {
+        engine.setLinkType(source->packetLinkType());
         engine.processPacket(ts, frame);
+    }
     engine.finish();
     r.connections = engine.summaries();
     r.decimals = source->decimals();

@@ -67,8 +67,12 @@ Run analyze(const std::string& capture, const std::string& keys, std::size_t lim
         engine.setKeyLog(keyLog);
     std::int64_t ts = 0;
     std::span<const std::uint8_t> frame;
-    for (std::size_t n = 0; n < limit && source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet; ++n)
+    // as analyze does: a pcapng's link type is known from its interface block, which may follow
+    // the Decryption Secrets Blocks
+    for (std::size_t n = 0; n < limit && source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet; ++n) {
+        engine.setLinkType(source->packetLinkType());
         engine.processPacket(ts, frame);
+    }
     engine.finish();
     run.connections = engine.summaries();
     run.warnings.insert(run.warnings.end(), engine.warnings().begin(), engine.warnings().end());

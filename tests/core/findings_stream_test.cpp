@@ -134,6 +134,7 @@ TEST(StreamFindings, aCloseRightAfterTheClientsOwnCancelIsNoKeepaliveTimeout)
     auto run = [](std::uint32_t resetCode) {
         Events ev;
         ev.at(0, EventType::Syn, C2S);
+        ev.at(0.005, EventType::Settings, S2C); // an HTTP/2 server speaks first (RFC 9113 3.4)
         ev.at(0.01, EventType::Headers, C2S, 1);
         ev.at(1.0, EventType::Ping, C2S);
         ev.add(1.4, EventType::RstStream, C2S, 1);

@@ -460,3 +460,30 @@ TEST(Findings, durationsInFindingsRoundIntoTheNextUnitCleanly)
     EXPECT_EQ(formatDuration(599.7), "600 s (10 min)");
     EXPECT_EQ(formatDuration(7200), "7200 s (2.0 h)");
 }
+
+TEST(Findings, aServerThatNeverSpeaksHttp2IsNamedNotABlackHole)
+{
+    // The client speaks HTTP/2 from its SYN, the server accepts TCP and sends nothing: the PING's
+    // timeout is not a black-holed path but a target that is no HTTP/2 server.
+    auto run = [](bool serverSpeaks) {
+        FindingsAnalyzer a(AnalyzerOptions {});
+        std::uint64_t i = 0;
+        a.onEvent(ev(i++, 0, EventType::Syn, Direction::ClientToServer));
+        a.onEvent(ev(i++, 0, EventType::Syn, Direction::ServerToClient));
+        a.onEvent(ev(i++, 0.001, EventType::Preface, Direction::ClientToServer));
+        a.onEvent(ev(i++, 0.001, EventType::Settings, Direction::ClientToServer));
+        if (serverSpeaks)
+            a.onEvent(ev(i++, 0.002, EventType::Settings, Direction::ServerToClient));
+        a.onEvent(ev(i++, 1.0, EventType::Ping, Direction::ClientToServer));
+        a.onEvent(ev(i++, 3.0, EventType::Fin, Direction::ClientToServer));
+        return a.finish({});
+    };
+    const auto silent = run(false);
+    ASSERT_EQ(silent.size(), 1u);
+    EXPECT_EQ(silent[0].id, "peer-not-http2");
+    EXPECT_NE(silent[0].title.find("never answered as an HTTP/2 server"), std::string::npos) << silent[0].title;
+    EXPECT_EQ(silent[0].detail.find("black-holed"), std::string::npos);
+    const auto spoke = run(true);
+    ASSERT_FALSE(spoke.empty());
+    EXPECT_EQ(spoke[0].id, "keepalive-timeout");
+}

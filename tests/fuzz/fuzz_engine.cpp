@@ -1,17 +1,16 @@
 // libFuzzer target over the packet-to-events path: the input is a whole capture file (the seed
-// corpus is the reference captures), read by libpcap and fed through the CaptureEngine, and the
-// events through the findings analyzer, judged against every catalogue profile. The engine has
-// the reference captures' TLS key logs (KS_FUZZ_KEYLOG_DIR/*.keys) and the input's own
-// Decryption Secrets Blocks, so the TLS record, handshake and decryption paths run on mutants
-// of real TLS captures.
+// corpus is the reference captures), read by PacketSource (as analyze reads it) and fed through
+// the CaptureEngine, and the events through the findings analyzer, judged against every catalogue
+// profile. The engine has the reference captures' TLS key logs (KS_FUZZ_KEYLOG_DIR/*.keys) and the
+// input's own Decryption Secrets Blocks, so the TLS record, handshake and decryption paths run on
+// mutants of real TLS captures.
 #include "capture/capture_engine.h"
+#include "capture/capture_warnings.h"
 #include "capture/key_log.h"
 #include "capture/packet_source.h"
 #include "core/event_json.h"
 #include "core/findings_analyzer.h"
 #include "core/lb_catalogue.h"
-
-#include <pcap/pcap.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -60,30 +59,27 @@ const ks::capture::KeyLog& referenceKeys()
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    FILE* fp = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
-    if (!fp)
+    std::string error;
+    auto source = ks::capture::PacketSource::openBytes(std::span(data, size), "fuzz input", error);
+    if (!source)
         return 0;
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t* pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!pcap) {
-        std::fclose(fp);
-        return 0;
-    }
     ks::core::AnalyzerOptions options;
     options.profiles = ks::core::builtinLbCatalogue();
     ks::core::FindingsAnalyzer analyzer(options);
     JsonSink sink(analyzer);
-    ks::capture::CaptureEngine engine(pcap_datalink(pcap), sink);
+    ks::capture::CaptureEngine engine(source->linkType(), sink);
     auto keys = std::make_shared<ks::capture::KeyLog>(referenceKeys());
     std::vector<std::string> warnings;
-    keys->addText(ks::capture::pcapngDecryptionSecrets(std::span(data, size)), "input", warnings);
+    keys->addText(source->embeddedKeyLog(), "input", warnings);
     engine.setKeyLog(keys);
-    pcap_pkthdr* header = nullptr;
-    const u_char* packet = nullptr;
-    // Bounded: a capture of this size holds at most size/16 records.
-    for (std::size_t i = 0; i <= size / 16 && pcap_next_ex(pcap, &header, &packet) == 1; ++i)
-        engine.processPacket(std::int64_t(header->ts.tv_sec) * 1'000'000'000 + header->ts.tv_usec,
-                             std::span(packet, header->caplen));
+    std::int64_t tsNs = 0;
+    std::span<const std::uint8_t> frame;
+    // Bounded: a capture of this size holds at most size/12 records.
+    for (std::size_t i = 0; i <= size / 12 && source->next(tsNs, frame, error) == ks::capture::PacketSource::Status::Packet;
+         ++i) {
+        engine.setLinkType(source->packetLinkType());
+        engine.processPacket(tsNs, frame);
+    }
     engine.finish();
     std::string out;
     ks::core::JsonWriter json(out);
@@ -95,6 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& w : engine.warnings())
         if (w.empty())
             __builtin_trap();
-    pcap_close(pcap);
+    for (const auto& w : ks::capture::captureWarnings(engine.counters(), &source->notes()))
+        if (w.empty())
+            __builtin_trap();
     return 0;
 }

@@ -10,11 +10,15 @@
 #include "ui/lb_profile_picker.h"
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
+#include "ui/timeline_export_dialog.h"
 #include "ui/timeline_layer.h"
 #include "ui/timeline_view.h"
 
 #include <QAction>
 #include <QDockWidget>
+#include <QFileInfo>
+#include <QImage>
+#include <QPushButton>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QScrollArea>
@@ -139,6 +143,45 @@ private Q_SLOTS:
                 QVERIFY2(scroll->verticalScrollBar()->maximum() == 0,
                     qPrintable(QString::number(scroll->verticalScrollBar()->maximum())));
         saveShot(w, QStringLiteral("layout-1600x1000"));
+
+        // Export the timeline at a chosen size: too large is explained and refused, then a 2x PNG
+        // and a 150 dpi PDF are written at the sizes asked for.
+        auto* exportAction = w.findChild<QAction*>(QStringLiteral("exportTimeline"));
+        QVERIFY(exportAction);
+        exportAction->trigger();
+        auto* dialog = w.findChild<ui::TimelineExportDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        ui::TimelineExportOptions o = dialog->options();
+        QCOMPARE(QSize(o.width, o.height), w.timeline()->size()); // the window's timeline by default
+        o.path = dir.filePath(QStringLiteral("timeline.png"));
+        o.width = 12000;
+        o.height = 8000;
+        o.scale = 2;
+        dialog->setOptions(o);
+        QVERIFY(!dialog->exportButton()->isEnabled());
+        QVERIFY2(dialog->message().contains(u"million pixels"_qs) && dialog->message().contains(u"scale"_qs),
+            qPrintable(dialog->message()));
+        o.width = 800;
+        o.height = 400;
+        dialog->setOptions(o);
+        QVERIFY2(dialog->exportButton()->isEnabled(), qPrintable(dialog->message()));
+        QVERIFY(dialog->message().contains(u"1600 × 800"_qs));
+        dialog->exportButton()->click();
+        QTRY_VERIFY(QFileInfo::exists(o.path));
+        QCOMPARE(QImage(o.path).size(), QSize(1600, 800));
+        exportAction->trigger(); // remembers the last choices
+        dialog = w.findChild<ui::TimelineExportDialog*>();
+        QTRY_VERIFY((dialog = w.findChild<ui::TimelineExportDialog*>()) && dialog->isVisible());
+        QCOMPARE(dialog->options().scale, 2.0);
+        o.path = dir.filePath(QStringLiteral("timeline.pdf"));
+        o.dpi = 150;
+        dialog->setOptions(o);
+        QVERIFY(dialog->message().contains(u"150 dpi"_qs));
+        dialog->exportButton()->click();
+        QTRY_VERIFY(QFileInfo(o.path).size() > 1000);
+        QFile pdf(o.path);
+        QVERIFY(pdf.open(QIODevice::ReadOnly));
+        QVERIFY(pdf.read(5) == "%PDF-");
 
         // And back: compact again.
         settle(w, QSize(1024, 700));

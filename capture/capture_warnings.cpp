@@ -1,0 +1,56 @@
+// Warning sentences for analyze, reports and the window; each names a count and, where one
+// packet is the example, its number (counted from 1, as tshark's frame numbers are).
+#include "capture_warnings.h"
+
+#include "core/json_writer.h"
+
+namespace ks::capture {
+
+namespace {
+
+std::string n(std::uint64_t v)
+{
+    return std::to_string(v);
+}
+
+std::string seconds(std::int64_t ns)
+{
+    std::string s;
+    core::appendSeconds(s, ns, 6);
+    return s;
+}
+
+} // namespace
+
+std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNotes* notes)
+{
+    std::vector<std::string> out;
+    if (c.malformedPackets)
+        out.push_back(n(c.malformedPackets) + " packets had truncated or inconsistent IP/TCP headers and were skipped");
+    const std::uint64_t unknownInterface = notes ? notes->unknownInterface : 0;
+    if (unknownInterface)
+        out.push_back(n(unknownInterface) + " packets name a pcapng interface the file never describes (first: packet "
+                      + n(notes->firstUnknownInterface) + ") and were skipped");
+    if (c.unreadableLinkPackets > unknownInterface)
+        out.push_back(n(c.unreadableLinkPackets - unknownInterface) + " packets are on an interface whose link type ("
+                      + linkTypeDescription(c.firstUnreadableLinkType) + ") cannot be decoded, and were skipped");
+    if (c.fragmentsNotReassembled)
+        out.push_back(n(c.fragmentsNotReassembled) + " of " + n(c.ipv4Fragments)
+                      + " IPv4 fragments belong to datagrams that never came whole (a fragment lost, cut by the "
+                        "snaplen, or more than 30 s apart); their TCP segments are missing");
+    if (c.timeBackwards)
+        out.push_back("time runs backwards at packet " + n(c.firstTimeBackwards) + " (" + n(c.timeBackwards)
+                      + " packets in all, by up to " + seconds(c.largestStepBackNs)
+                      + " s): each is placed at the latest earlier time, so no gap or duration is negative");
+    if (notes && notes->fractionTooLarge)
+        out.push_back("packet " + n(notes->firstFractionTooLarge) + " has a sub-second timestamp field of one second "
+                      "or more (" + n(notes->fractionTooLarge) + " packets in all); the excess is carried into the "
+                      "seconds, so its time may be wrong");
+    if (notes && notes->timeOutOfRange)
+        out.push_back("packet " + n(notes->firstTimeOutOfRange) + " has a timestamp outside 1677..2262, which "
+                      "cannot be represented (" + n(notes->timeOutOfRange) + " packets in all); each takes the "
+                      "previous packet's time");
+    return out;
+}
+
+} // namespace ks::capture
