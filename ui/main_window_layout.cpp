@@ -129,12 +129,16 @@ void MainWindow::adaptLayout()
         m_split->setSizes({ h * 7 / 10, h - h * 7 / 10 });
     } else {
         // Two groups stacked beside the timeline: profiles and settings above, lab and live below.
+        // Out of the one tab group first (splitting a tabified dock leaves it tabified).
         for (auto* dock : { lb, settings, lab, live })
-            dock->show();
-        m_panelsAction->setChecked(true);
+            removeDockWidget(dock);
+        addDockWidget(Qt::RightDockWidgetArea, lb);
         splitDockWidget(lb, lab, Qt::Vertical);
         tabifyDockWidget(lb, settings);
         tabifyDockWidget(lab, live);
+        for (auto* dock : { lb, settings, lab, live })
+            dock->show();
+        m_panelsAction->setChecked(true);
         lb->raise();
         lab->raise();
         resizeDocks({ lb }, { std::max(420, width() * 28 / 100) }, Qt::Horizontal);

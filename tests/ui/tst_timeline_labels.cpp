@@ -17,6 +17,7 @@
 #include <QFile>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 
 using namespace ks;
@@ -136,6 +137,36 @@ private Q_SLOTS:
             QVERIFY2(fault.isEmpty(), qPrintable(fault));
         }
         saveShot(w, u"labels-" % QString(capture).remove(u".pcap"_qs) % u'-' % QString::number(width));
+    }
+
+    // The README's picture: grpc-go idle for 15 s against a 0.8 s proxy and a 10 s NAT whose timer
+    // keep-alive probes do not reset; its first finding selected. Checked like the others.
+    void readmeWindow()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("demo.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"format":"keepalive-scope-lb-profiles","version":1,"profiles":[
+            {"name":"demo-proxy","idle_timeout_s":0.8,"on_expiry":"rst","source":"demo"},
+            {"name":"demo-nat","idle_timeout_s":10,"on_expiry":"silent_drop","tcp_keepalive_resets_idle":false,
+             "source":"demo"}]})");
+        f.close();
+        ui::MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QCOMPARE(w.profilePicker()->addProfileFile(path), QString());
+        w.profilePicker()->setSelectedNames({ QStringLiteral("demo-proxy"), QStringLiteral("demo-nat") });
+        QVERIFY(open(w, data("go_default_tcp_keepalive.pcap")));
+        w.tabs()->setCurrentIndex(1);
+        if (!w.findingsView()->findings().empty())
+            w.findingsView()->activate(0);
+        QTest::qWait(100);
+        w.timeline()->replot();
+        const QString fault = labelFault(*w.timeline()->layerItem(), w.timeline()->axisRect()->rect());
+        QVERIFY2(fault.isEmpty(), qPrintable(fault));
+        saveShot(w, QStringLiteral("screenshot"));
     }
 
     void placerTakesTheFirstFreePlaceAndHidesWhenNone()

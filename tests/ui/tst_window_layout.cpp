@@ -129,6 +129,7 @@ private Q_SLOTS:
         const double roomy = timelineShare(w);
         qInfo("timeline share at 1600x1000: %.2f (%dx%d)", roomy, w.timeline()->width(), w.timeline()->height());
         QVERIFY2(roomy >= 0.4, qPrintable(QString::number(roomy)));
+        QCOMPARE(visibleDocks(), 2); // profiles and settings above, lab and live capture below
         // Long LB names are read whole: the list needs no horizontal scrolling.
         auto* list = w.profilePicker()->findChild<QListWidget*>();
         QVERIFY(list);
