@@ -260,7 +260,10 @@ void TextPrinter::end(const RunInfo& info)
         case core::ConnectionEnd::Open: break;
         }
         std::fprintf(m_out, "\nconnection %u  %s -> %s  %s%s\n", c.id, c.client.c_str(), c.server.c_str(),
-                     c.http2 ? "HTTP/2" : (c.tls ? "TLS, HTTP/2 not read" : "not HTTP/2 (or encrypted)"),
+                     c.http2 ? "HTTP/2"
+                             : c.tls ? "TLS, HTTP/2 not read"
+                             : c.payloadCutBytes ? "payload cut by the snapshot length, HTTP/2 not read"
+                                                 : "not HTTP/2 (or encrypted)",
                      c.sawHandshake ? "" : ", started before the capture");
         if (c.tls) {
             const auto& t = *c.tls;

@@ -364,6 +364,13 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         }
         conn.lastPayloadNs = tsNs;
         summary.payloadBytes += seglen;
+        if (seg.payload.size() < seglen) {
+            const std::uint64_t missing = seglen - seg.payload.size();
+            summary.payloadCutBytes += missing;
+            m_counters.cutBytes += missing;
+            if (m_counters.cutPackets++ == 0)
+                m_counters.firstCutPacket = m_counters.packets;
+        }
 
         auto& framer = conn.framers[d];
         const bool deciding = framer.mode() == Http2Framer::Mode::Preface;

@@ -22,6 +22,10 @@ struct EngineCounters {
     std::uint64_t tcpPackets = 0;
     std::uint64_t otherPackets = 0; // not TCP over IPv4/IPv6
     std::uint64_t malformedPackets = 0; // truncated or inconsistent headers
+    // TCP segments whose payload the capture holds only in part (its snapshot length cut them)
+    std::uint64_t cutPackets = 0;
+    std::uint64_t cutBytes = 0; // payload bytes missing from them
+    std::uint64_t firstCutPacket = 0; // packet number, from 1
     std::uint64_t events = 0;
     std::uint64_t unreadableLinkPackets = 0; // on an interface of an unsupported or unknown link type
     int firstUnreadableLinkType = 0;

@@ -27,6 +27,11 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
     std::vector<std::string> out;
     if (c.malformedPackets)
         out.push_back(n(c.malformedPackets) + " packets had truncated or inconsistent IP/TCP headers and were skipped");
+    if (c.cutPackets)
+        out.push_back(n(c.cutPackets) + " TCP segments were cut short by the capture's snapshot length (first: packet "
+                      + n(c.firstCutPacket) + "; " + n(c.cutBytes)
+                      + " payload bytes missing): the HTTP/2 frames in them cannot be read, so PINGs, GOAWAYs and "
+                        "even HTTP/2 itself may be missed. Capture whole packets (tcpdump -s 0)");
     const std::uint64_t unknownInterface = notes ? notes->unknownInterface : 0;
     if (unknownInterface)
         out.push_back(n(unknownInterface) + " packets name a pcapng interface the file never describes (first: packet "

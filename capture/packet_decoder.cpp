@@ -34,8 +34,9 @@ DecodeStatus decodeTcp(std::span<const std::uint8_t> ipPayload, std::uint32_t wi
     const std::size_t headerLength = std::size_t(p[12] >> 4) * 4;
     if (headerLength < 20 || headerLength > wireLength)
         return DecodeStatus::Malformed;
-    if (ipPayload.size() < headerLength)
-        return DecodeStatus::Truncated;
+    // A snapshot length that cuts into the TCP options (tcpdump -s 68 on a SYN) still leaves the
+    // ports, sequence numbers and flags readable: the segment counts, its payload is all missing.
+    const std::size_t readable = std::min(ipPayload.size(), headerLength);
     out.srcPort = be16(p);
     out.dstPort = be16(p + 2);
     out.seq = be32(p + 4);
@@ -43,10 +44,10 @@ DecodeStatus decodeTcp(std::span<const std::uint8_t> ipPayload, std::uint32_t wi
     out.flags = p[13];
     out.window = be16(p + 14);
     out.payloadLength = wireLength - static_cast<std::uint32_t>(headerLength);
-    std::size_t captured = ipPayload.size() - headerLength;
+    std::size_t captured = ipPayload.size() - readable;
     if (captured > out.payloadLength)
         captured = out.payloadLength; // Ethernet padding after a short segment
-    out.payload = ipPayload.subspan(headerLength, captured);
+    out.payload = ipPayload.subspan(readable, captured);
     return DecodeStatus::Tcp;
 }
 

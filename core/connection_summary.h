@@ -84,6 +84,9 @@ struct ConnectionSummary {
     std::int64_t longestIdleStartNs = 0;
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
+    // Payload bytes on the wire that the capture does not hold (cut by its snapshot length): the
+    // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
+    std::uint64_t payloadCutBytes = 0;
     std::array<std::uint64_t, kEventTypeCount> counts {};
     std::shared_ptr<const TlsInfo> tls; // null: not TLS
     std::string proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"

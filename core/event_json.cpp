@@ -262,6 +262,10 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
     json.value(c.packets);
     json.key("payload_bytes");
     json.value(c.payloadBytes);
+    if (c.payloadCutBytes) {
+        json.key("payload_cut_bytes");
+        json.value(c.payloadCutBytes);
+    }
     if (c.tls) {
         json.key("tls");
         json.beginObject();

@@ -266,7 +266,9 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
     case EndCause::IdleClose:
         f.id = "end-idle-close";
         f.severity = Severity::Warning;
-        f.title = "Closed by the server side after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
+        // On a proxy's upstream leg the proxy is this connection's client: it sent the FIN.
+        f.title = std::string(st.conns[id].closedBy == Direction::ServerToClient ? "Closed by the server side" : "Closed by the proxy")
+            + " after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
         f.detail += " A gRPC server announces its own idle limits with GOAWAY; a bare FIN after a silence is a proxy or load "
                     "balancer closing an idle connection.";
         f.suggestion = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "
@@ -337,9 +339,11 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
         return out;
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
-    out.detail = std::string(rst ? "reset" : "closed")
-        + (opaqueTls(&s) ? "; TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
-                         : "; not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged");
+    // The cause's label (reset / closed) is printed before this detail: the detail gives the reason only.
+    out.detail = opaqueTls(&s) ? "TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"
+        : s.payloadCutBytes
+        ? "its payload is cut by the capture's snapshot length, so its frames are not visible and no gRPC end cause is judged"
+        : "not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged";
     return out;
 }
 

@@ -106,6 +106,29 @@ TEST(PacketDecoder, snaplenCutPayloadKeepsTheWireLength)
     EXPECT_EQ(seg.payload.size(), 2u);
 }
 
+TEST(PacketDecoder, aSynWhoseOptionsTheSnaplenCutStillCounts)
+{
+    // tcpdump -s 68 on Ethernet keeps 34 bytes of a SYN's 40-byte TCP header: ports, sequence
+    // number and flags are there, only options are missing (tshark reads it the same way).
+    Bytes tcp = tcpHeader(40000, 50051, 0x02);
+    tcp[12] = 0xa0; // 40-byte header: 20 bytes of options
+    tcp.insert(tcp.end(), 20, 0x01);
+    Bytes pkt = ipv4(tcp, {});
+    pkt.resize(20 + 34);
+    TcpSegment seg;
+    ASSERT_EQ(decodePacket(DLT_RAW, pkt, seg), DecodeStatus::Tcp);
+    EXPECT_EQ(seg.flags, 0x02);
+    EXPECT_EQ(seg.seq, 4096u);
+    EXPECT_EQ(seg.payloadLength, 0u);
+    EXPECT_TRUE(seg.payload.empty());
+    // With data behind the cut options, the whole payload counts as missing, never as options.
+    Bytes withData = ipv4(tcp, kPayload);
+    withData.resize(20 + 30);
+    ASSERT_EQ(decodePacket(DLT_RAW, withData, seg), DecodeStatus::Tcp);
+    EXPECT_EQ(seg.payloadLength, 5u);
+    EXPECT_TRUE(seg.payload.empty());
+}
+
 TEST(PacketDecoder, truncatedAndForeignPacketsAreStatusesNotCrashes)
 {
     TcpSegment seg;

@@ -344,6 +344,32 @@ def test_export(binary, tmp):
     check(r.returncode == 0 and b"XDG_RUNTIME_DIR" not in r.stderr, "export keeps Qt's XDG_RUNTIME_DIR noise off stderr")
 
 
+def test_capture_cut_by_snaplen(binary, have_tshark):
+    # A real capture (tests/data/make_captures.sh snaplen_cut): grpc-go pinging every second,
+    # taken with tcpdump -s 68. No HTTP/2 frame survives; the tool must say why, not call the
+    # connection "not HTTP/2", and must still count the SYNs whose TCP options were cut.
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "snaplen_cut.pcap")
+    r, doc = analyze(binary, path)
+    check(doc is not None and len(doc["connections"]) == 1, "a capture cut by its snaplen is read")
+    if not doc:
+        return
+    conn = doc["connections"][0]
+    check(conn["handshake_seen"] and count(doc, "syn") == 2, "SYNs whose TCP options were cut still count")
+    cut = [w for w in doc["warnings"] if "snapshot length" in w]
+    check(len(cut) == 1 and "tcpdump -s 0" in cut[0], "the warning names the snapshot length and the fix")
+    check(conn.get("payload_cut_bytes", 0) > 0 and "snapshot length" in conn["end_detail"],
+          "the connection says its payload is cut, and judges no gRPC end")
+    check(not any(f["id"].startswith("end-") for f in doc["findings"]), "no end-* finding on unreadable frames")
+    text = run(binary, "analyze", path).stdout.decode()
+    check("payload cut by the snapshot length" in text and "not HTTP/2 (or encrypted)" not in text,
+          "the text view does not call the connection not HTTP/2")
+    if have_tshark:
+        rows = tshark_fields(path, ["frame.cap_len", "frame.len", "tcp.len"])
+        wire_cut = sum(1 for c, l, t in rows if int(c) < int(l) and int(t or 0) > 0)
+        check(cut and cut[0].startswith("%d TCP segments" % wire_cut),
+              "cut segments counted as tshark sees them (%d)" % wire_cut)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -357,6 +383,7 @@ def main():
         test_vlan_stack(args.binary, tmp, have_tshark)
         test_ipv4_fragments(args.binary, tmp, have_tshark)
         test_snaplen_and_interfaces(args.binary, tmp, have_tshark)
+        test_capture_cut_by_snaplen(args.binary, have_tshark)
         test_timestamps(args.binary, tmp)
         test_hostile_settings(args.binary, tmp)
         test_lab_arguments(args.binary, tmp)

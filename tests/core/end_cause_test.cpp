@@ -136,6 +136,16 @@ TEST(EndCause, finBothWaysAfterSilenceWithoutGoawayIsAnIdleCloseWithTheTimerWith
     }
     EXPECT_EQ(closes, 4);
     expectEveryTroubledEndHasAFinding(r, "lbsim_idle_fin.pcap");
+    // Each finding names who sent the FIN: on the upstream leg that is the proxy (the leg's
+    // client), never "the server side".
+    int byProxy = 0;
+    for (const auto& f : r.of("end-idle-close")) {
+        const auto closer = r.conn(f.conn).end;
+        byProxy += f.title.starts_with("Closed by the proxy");
+        EXPECT_EQ(f.title.starts_with("Closed by the proxy"), closer == ConnectionEnd::FinC2S) << f.title;
+        EXPECT_EQ(f.title.starts_with("Closed by the server side"), closer == ConnectionEnd::FinS2C) << f.title;
+    }
+    EXPECT_EQ(byProxy, 2) << "the two upstream legs";
     const Finding t = inferred(r);
     EXPECT_NEAR(t.figure, kSimulatorTimerS, 0.02 * kSimulatorTimerS);
     ASSERT_TRUE(t.inferredProfile);
@@ -289,7 +299,8 @@ TEST(EndCause, theInferredProfileIsACatalogueEntryThatParsesBack)
 // be false there; with the key log the GOAWAY is read and the cause is too_many_pings.
 TEST(EndCause, connectionsWhoseFramesAreNotSeenAreNotJudged)
 {
-    for (const std::string name : {"tcp_keepalive_kernel.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap"}) {
+    for (const std::string name : {"tcp_keepalive_kernel.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap",
+                                   "snaplen_cut.pcap"}) {
         const auto r = analyze(name);
         ASSERT_FALSE(r.connections.empty()) << name;
         for (const auto& c : r.connections) {

@@ -50,8 +50,9 @@ echo "building gen/ksgo.go"
 KSGO="$WORK/ksgo"
 echo "building gen/ks_lbsim.cpp (the lab's load-balancer simulator)"
 ROOT=$(cd "$HERE/../.." && pwd)
-timeout 600 g++ -std=c++20 -O1 -I"$ROOT" -o "$WORK/ks_lbsim" "$HERE/gen/ks_lbsim.cpp" "$ROOT/core/lab/lb_simulator.cpp" \
-    "$ROOT/core/lab/event_hub.cpp" "$ROOT/core/lb_profile.cpp" -pthread
+timeout 600 g++ -std=c++20 -O1 -I"$ROOT" -o "$WORK/ks_lbsim" "$HERE/gen/ks_lbsim.cpp" "$ROOT/core/lab/lb_simulator.cpp" "$ROOT/core/lab/lb_pair.cpp" \
+    "$ROOT/core/lab/lb_commands.cpp" "$ROOT/core/lab/lb_frame_tracker.cpp" \
+    "$ROOT/core/event_hub.cpp" "$ROOT/core/lb_profile.cpp" -pthread
 LBSIM="$WORK/ks_lbsim"
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -330,11 +331,21 @@ s_drop_retransmit() {      # C-core client (keepalive 1 s, timeout 2 s) -> kspy 
     cap_stop
 }
 
+s_snaplen_cut() {           # grpc-go server pings every 1 s, captured with tcpdump -s 68 (the old default)
+    local P=50197
+    cap_start snaplen_cut.pcap lo "$(port_filter $P)" -s 68
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 2s -life 8s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 2 -interval 300ms -idle 3s
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
      idle_reset_proxy core_idle_close goaway_frame_size goaway_frame_size_go
-     lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit)
+     lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit
+     snaplen_cut)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
