@@ -72,8 +72,8 @@ bool LabelPlacer::isFree(const QRectF& rect) const
         if (it == m_grid.end())
             return true;
         for (const std::int32_t id : it->second) {
-            const QRectF& other = id >= 0 ? m_obstacles[static_cast<std::size_t>(id)]
-                                          : m_labels[static_cast<std::size_t>(~id)];
+            const QRectF& other
+                = id >= 0 ? m_obstacles[static_cast<std::size_t>(id)] : m_labels[static_cast<std::size_t>(~id)];
             if (overlaps(rect, other)) {
                 free = false;
                 return false;

@@ -19,8 +19,8 @@ LaneEnd laneEnd(const core::ConnectionSummary* c, bool closed, bool byLabStop)
 {
     const QColor grey(0x80, 0x80, 0x80);
     if (byLabStop)
-        return { QObject::tr("ended by Stop"), QObject::tr("the lab's own shutdown after Stop closed it; not diagnosed"),
-            grey };
+        return { QObject::tr("ended by Stop"),
+            QObject::tr("the lab's own shutdown after Stop closed it; not diagnosed"), grey };
     if (c && c->endCause != EndCause::Open) {
         QColor color(0xe6, 0x55, 0x0d); // a warning
         switch (c->endCause) {
@@ -49,7 +49,8 @@ LaneEnd laneEnd(const core::ConnectionSummary* c, bool closed, bool byLabStop)
 
 QString rowCaption(int row)
 {
-    static const std::array words { QObject::tr("PING"), QObject::tr("TCP"), QObject::tr("streams"), QObject::tr("lab") };
+    static const std::array words { QObject::tr("PING"), QObject::tr("TCP"), QObject::tr("streams"),
+        QObject::tr("lab") };
     return words[static_cast<std::size_t>(std::clamp(row, 0, 3))];
 }
 
@@ -88,7 +89,8 @@ void LaneCaptions::applyDefaultAntialiasingHint(QCPPainter* painter) const
 LaneEnd LaneCaptions::endOf(std::size_t lane) const
 {
     const auto& l = m_store->lane(lane);
-    return laneEnd(m_store->connection(l.conn()), l.closed(), m_shutdownNs && l.closed() && l.lastNs() >= *m_shutdownNs);
+    return laneEnd(
+        m_store->connection(l.conn()), l.closed(), m_shutdownNs && l.closed() && l.lastNs() >= *m_shutdownNs);
 }
 
 QStringList LaneCaptions::laneLines(std::size_t lane) const
@@ -109,7 +111,8 @@ int LaneCaptions::preferredWidth(int minimum, int maximum) const
     const QFontMetricsF fm(captionFont()), bold(captionFont(true));
     double text = 0;
     for (std::size_t i = 0; i < m_store->laneCount(); ++i) {
-        text = std::max(text, bold.horizontalAdvance(u"#" % QString::number(m_store->lane(i).conn()) % u"  " % endOf(i).label));
+        text = std::max(
+            text, bold.horizontalAdvance(u"#" % QString::number(m_store->lane(i).conn()) % u"  " % endOf(i).label));
         for (const QString& line : laneLines(i))
             text = std::max(text, fm.horizontalAdvance(line));
     }

@@ -3,11 +3,11 @@
 // the panels sit side by side, wide enough for long load-balancer names and a whole settings tab.
 #include "main_window.h"
 
+#include "capture_command_panel.h"
 #include "lab_panel.h"
 #include "lab_session.h"
 #include "lb_profile_picker.h"
 #include "live_capture_panel.h"
-#include "capture_command_panel.h"
 #include "live_capture_session.h"
 #include "settings_editor.h"
 
@@ -47,7 +47,8 @@ void MainWindow::createRunDocks()
 {
     m_lab = new LabPanel(m_sources->lab(), this);
     m_lab->showExperiment(m_settings->experiment()); // the last experiment's target, pattern and simulator
-    connect(m_settings, &SettingsEditor::experimentLoaded, this, [this] { m_lab->showExperiment(m_settings->experiment()); });
+    connect(m_settings, &SettingsEditor::experimentLoaded, this,
+        [this] { m_lab->showExperiment(m_settings->experiment()); });
     m_settings->setRunPlanSource([this](core::Experiment ex) { return m_lab->apply(std::move(ex)); });
     auto* labDock = new QDockWidget(tr("Lab"), this);
     labDock->setObjectName(QStringLiteral("labDock"));

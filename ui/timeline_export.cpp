@@ -6,9 +6,9 @@
 
 #include <QFileInfo>
 #include <QImage>
-#include <QSaveFile>
 #include <QPageSize>
 #include <QPdfWriter>
+#include <QSaveFile>
 
 #ifdef KS_HAVE_QT_SVG
 #include <QSvgGenerator>
@@ -35,7 +35,8 @@ ExportFormat exportFormat(const QString& path)
 std::int64_t exportPixels(const TimelineExportOptions& o)
 {
     const double scale = exportFormat(o.path) == ExportFormat::Png ? o.scale : 1.0;
-    return static_cast<std::int64_t>(std::llround(o.width * scale)) * static_cast<std::int64_t>(std::llround(o.height * scale));
+    return static_cast<std::int64_t>(std::llround(o.width * scale))
+        * static_cast<std::int64_t>(std::llround(o.height * scale));
 }
 
 QString exportProblem(const TimelineExportOptions& o)
@@ -49,7 +50,8 @@ QString exportProblem(const TimelineExportOptions& o)
 #else
             .arg(QString());
 #endif
-    if (o.width < kExportMinWidth || o.width > kExportMaxSide || o.height < kExportMinHeight || o.height > kExportMaxSide)
+    if (o.width < kExportMinWidth || o.width > kExportMaxSide || o.height < kExportMinHeight
+        || o.height > kExportMaxSide)
         return QObject::tr("Size %1 × %2: the width must be %3 to %5 pixels and the height %4 to %5.")
             .arg(o.width)
             .arg(o.height)
@@ -77,7 +79,10 @@ QString exportSizeText(const TimelineExportOptions& o)
     switch (exportFormat(o.path)) {
     case ExportFormat::Png: {
         const auto w = std::llround(o.width * o.scale), h = std::llround(o.height * o.scale);
-        return QObject::tr("%1 × %2 pixels (%3 megapixels)").arg(w).arg(h).arg(static_cast<double>(w * h) / 1e6, 0, 'f', 1);
+        return QObject::tr("%1 × %2 pixels (%3 megapixels)")
+            .arg(w)
+            .arg(h)
+            .arg(static_cast<double>(w * h) / 1e6, 0, 'f', 1);
     }
     case ExportFormat::Pdf:
         return QObject::tr("a %1 × %2 cm page at %3 dpi (vector)")
@@ -144,8 +149,8 @@ bool TimelineView::exportTo(const TimelineExportOptions& o, QString* error)
         pdf.setTitle(QStringLiteral("Timeline"));
         pdf.setResolution(o.dpi);
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-        pdf.setPageSize(QPageSize(QSizeF(o.width * 72.0 / o.dpi, o.height * 72.0 / o.dpi), QPageSize::Point,
-            QString(), QPageSize::ExactMatch));
+        pdf.setPageSize(QPageSize(QSizeF(o.width * 72.0 / o.dpi, o.height * 72.0 / o.dpi), QPageSize::Point, QString(),
+            QPageSize::ExactMatch));
         QCPPainter painter;
         if (!painter.begin(&pdf))
             break;

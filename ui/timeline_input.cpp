@@ -34,10 +34,12 @@ QString TimelineView::tooltipFor(std::size_t index) const
         text += u"</small>";
     }
     if (e.inferred)
-        text += u"<br><i>" % tr("Without the TLS keys this is read from record sizes and timing: a PING is a "
-                                "17-byte HTTP/2 frame, so a TLS record carrying 17 bytes, answered by a record of "
-                                "the same size about a round trip later, is taken for a PING and its ACK. Choose "
-                                "a key log to read it.").toHtmlEscaped()
+        text += u"<br><i>"
+            % tr("Without the TLS keys this is read from record sizes and timing: a PING is a "
+                 "17-byte HTTP/2 frame, so a TLS record carrying 17 bytes, answered by a record of "
+                 "the same size about a round trip later, is taken for a PING and its ACK. Choose "
+                 "a key log to read it.")
+                  .toHtmlEscaped()
             % u"</i>";
     return text;
 }

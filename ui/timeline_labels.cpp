@@ -103,7 +103,8 @@ void TimelineLayer::collectLabels(int firstLane, int lastLane)
                 text += u" \u201c" % QString::fromStdString(m_store->text(r.text1)) % u"\u201d";
             const QPointF p(m.toPixelNs(goaways[i]), y0);
             const double half = markerStyle(EventType::Goaway).size / 2 + 1;
-            addLabel({ TimelineLabel::Goaway, text, text, markerStyle(EventType::Goaway).color, markerRect(p, half), {}, false },
+            addLabel({ TimelineLabel::Goaway, text, text, markerStyle(EventType::Goaway).color, markerRect(p, half), {},
+                         false },
                 besideMarker(p, half, sized(text)), bounds);
         }
         // PING ACK: the round trip. Only where they are sparse enough to read; else on hover.

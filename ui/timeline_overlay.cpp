@@ -36,7 +36,8 @@ void TimelineView::createOverlay()
             const auto box = timeLineBox(line.seconds, line.text);
             if (box) {
                 placer.addObstacle(*box);
-                placer.addObstacle(QRectF(xAxis->coordToPixel(line.seconds) - 2, axisRect()->top(), 4, axisRect()->height()));
+                placer.addObstacle(
+                    QRectF(xAxis->coordToPixel(line.seconds) - 2, axisRect()->top(), 4, axisRect()->height()));
             }
         }
         for (auto i : m_evidence) {

@@ -140,7 +140,7 @@ TEST(EndCause, finBothWaysAfterSilenceWithoutGoawayIsAnIdleCloseWithTheTimerWith
     // client), never "the server side".
     int byProxy = 0;
     for (const auto& f : r.of("end-idle-close")) {
-        const auto closer = r.conn(f.conn).end;
+        const auto closer = r.conn(f.conn.value()).end;
         byProxy += f.title.starts_with("Closed by the proxy");
         EXPECT_EQ(f.title.starts_with("Closed by the proxy"), closer == ConnectionEnd::FinC2S) << f.title;
         EXPECT_EQ(f.title.starts_with("Closed by the server side"), closer == ConnectionEnd::FinS2C) << f.title;

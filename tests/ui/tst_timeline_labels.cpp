@@ -69,7 +69,8 @@ QString labelFault(const ui::TimelineLayer& layer, const QRect& area)
         const auto& l = labels[i];
         if (!l.shown())
             continue;
-        const QString who = u'"' % l.text % u"\" at " % QString::number(l.rect.x()) % u',' % QString::number(l.rect.y());
+        const QString who
+            = u'"' % l.text % u"\" at " % QString::number(l.rect.x()) % u',' % QString::number(l.rect.y());
         if (!QRectF(area).contains(l.rect))
             return who % u" leaves the plot";
         for (const QRectF& o : layer.obstacles())

@@ -18,9 +18,9 @@
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QImage>
-#include <QPushButton>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
