@@ -336,6 +336,10 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         fwd.nextSeq = segEnd;
     if (flags & kTcpAck)
         fwd.lastAck = seg.ack;
+    if ((flags & kTcpAck) && !rst) {
+        fwd.lastPlainAck = seg.ack;
+        fwd.plainAckSeen = true;
+    }
     fwd.window = seg.window;
     fwd.lastWasKeepalive = keepalive;
 
@@ -396,7 +400,16 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
             summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::RstC2S
                                                            : core::ConnectionEnd::RstS2C;
         }
-        emitTcp(conn, dir, EventType::Rst, tsNs);
+        // A plain ACK that had covered all the other side's data: its last packet reached this
+        // side's TCP stack, so the RST is this endpoint's (an application closing with unread data),
+        // not a pass-through middlebox's that dropped the packet and answered for the flow.
+        Event e;
+        e.tsNs = tsNs;
+        e.conn = conn.summary.id;
+        e.dir = dir;
+        e.type = EventType::Rst;
+        e.peerDataAcked = fwd.plainAckSeen && rev.seen && rev.nextSeq != rev.baseSeq && seqDiff(fwd.lastPlainAck, rev.nextSeq) >= 0;
+        publish(e);
     }
 }
 

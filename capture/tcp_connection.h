@@ -22,6 +22,8 @@ struct TcpDirectionState {
     std::uint32_t baseSeq = 0; // first sequence number seen; Wireshark's relative zero
     std::uint32_t nextSeq = 0; // unknown while equal to baseSeq (Wireshark: nextseq == 0)
     std::uint32_t lastAck = 0;
+    std::uint32_t lastPlainAck = 0; // of the last ACK that was not an RST
+    bool plainAckSeen = false;
     std::uint16_t window = 0;
     bool lastWasKeepalive = false;
     bool synSeen = false;

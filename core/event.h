@@ -55,6 +55,10 @@ struct Event {
     EventType type = EventType::Syn;
     // Known only by inference (a PING seen as a TLS record of the right size, without keys).
     bool inferred = false;
+    // rst: before it, the sender had acknowledged everything the other side sent with a plain ACK
+    // (its TCP stack took the last packet in, so no middlebox dropped that packet; JSON
+    // "peer_data_acked", written when true)
+    bool peerDataAcked = false;
 
     // tcp_keepalive, tcp_keepalive_ack, zero_window_probe
     std::uint32_t seq = 0;

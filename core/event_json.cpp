@@ -86,9 +86,12 @@ void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
     c.raw(eventTypeName(e.type));
     c.lit("\"");
     switch (e.type) {
+    case EventType::Rst:
+        if (e.peerDataAcked)
+            c.lit(",\"peer_data_acked\":true");
+        break;
     case EventType::Syn:
     case EventType::Fin:
-    case EventType::Rst:
     case EventType::Preface:
         break;
     case EventType::TcpKeepalive:

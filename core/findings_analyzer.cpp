@@ -205,6 +205,7 @@ void onClose(ConnState& c, const Event& e)
         return;
     c.closed = true;
     c.closedByRst = e.type == EventType::Rst;
+    c.rstAfterAck = c.closedByRst && e.peerDataAcked;
     c.closedBy = e.dir;
     c.closeNs = e.tsNs;
     c.closeIndex = e.index;

@@ -126,8 +126,10 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         // its cadence, which the connection had been living with: that RST is not an idle timer's.
         const auto& late = c.side[static_cast<std::size_t>(c.burstDir)];
         const bool regularPing = c.burstIsPing && late.pingInterval.count && gapS <= 1.1 * late.pingInterval.median();
+        // The RST's sender had ACKed that packet first: it reached the endpoint, so no middlebox
+        // that forgot the flow dropped it (NLB, NAT gateways and firewalls never deliver it).
         if (closedOnUnansweredBurst(c) && c.closedBy != c.burstDir && c.closeNs - c.burstStartNs <= kRstAnswerNs
-            && longerThanSurvived(c, c.burstGapNs) && !regularPing) {
+            && longerThanSurvived(c, c.burstGapNs) && !regularPing && !c.rstAfterAck) {
             v.cause = EndCause::IdleReset;
             v.seen = LbExpiryAction::RstOnNextPacket;
             v.silenceS = gapS;
@@ -155,7 +157,9 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         if (c.closedBy == Direction::ClientToServer && c.openStreams.empty()) {
             v.cause = EndCause::Graceful;
             v.evidence = {c.closeIndex};
-            v.detail = "the client closed with no RPC open (RST: unread bytes in its socket)";
+            v.detail = c.rstAfterAck ? "the client closed with no RPC open (RST: it had acknowledged the server's last packet, "
+                                       "which stayed unread in its socket)"
+                                     : "the client closed with no RPC open (RST: unread bytes in its socket)";
             return v;
         }
         v.cause = EndCause::Reset;

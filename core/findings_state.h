@@ -123,6 +123,7 @@ struct ConnState {
     bool pingAfterGoaway = false;
     // how it ended
     bool closed = false, closedByRst = false;
+    bool rstAfterAck = false; // the RST's sender had ACKed the other side's last packet first (Event::peerDataAcked)
     Direction closedBy = Direction::ClientToServer;
     std::int64_t closeNs = 0;
     std::uint64_t closeIndex = 0;

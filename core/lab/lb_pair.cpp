@@ -319,6 +319,14 @@ void LbPair::expire(std::int64_t nowNs, LbContext& ctx)
         m_dropped = m_resetOnNext = true;
         client.segsAtExpiry = segsIn(client.fd);
         server.segsAtExpiry = segsIn(server.fd);
+        // A pass-through middlebox never delivers the late packet, so no ACK of it precedes the
+        // RST (the analyzer tells an endpoint's close by that ACK). This proxy's own stack would
+        // ACK it: ask for delayed ACKs, so that the RST, sent as soon as the packet is read, goes first.
+        for (Leg* leg : {&client, &server}) {
+            const int off = 0;
+            if (leg->fd >= 0)
+                setsockopt(leg->fd, IPPROTO_TCP, TCP_QUICKACK, &off, sizeof off);
+        }
         return;
     case LbExpiryAction::Goaway:
         if (m_fromClient.http2() && m_fromServer.atBoundary() && client.fd >= 0) {

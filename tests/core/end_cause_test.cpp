@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,32 @@ TEST(EndCause, finBothWaysAfterSilenceWithoutGoawayIsAnIdleCloseWithTheTimerWith
     EXPECT_NEAR(t.figure, kSimulatorTimerS, 0.02 * kSimulatorTimerS);
     ASSERT_TRUE(t.inferredProfile);
     EXPECT_EQ(t.inferredProfile->profile.onExpiry, LbExpiryAction::Fin);
+}
+
+// mid_connection.pcap: the grpc-go client process exits 1 s after its last RPC, just as the
+// server's keepalive PING arrives. The client's stack ACKs the PING (frame 53), then the close
+// with that PING unread sends RST (frame 54, 2.5 ms later). A middlebox that had forgotten the
+// flow would have dropped the PING, not delivered it: this is the client's close, no idle timer.
+// The simulator's RST to the late packet (lbsim_rst_next_packet) has no such ACK before it.
+TEST(EndCause, anRstAfterTheSendersOwnAckOfTheLatePacketIsTheEndpointsCloseNotAMiddlebox)
+{
+    const Ended r = analyze("mid_connection.pcap");
+    const auto& c = r.conn(0);
+    EXPECT_EQ(c.endCause, EndCause::Graceful) << c.endDetail;
+    EXPECT_NE(c.endDetail.find("acknowledged the server's last packet"), std::string::npos) << c.endDetail;
+    EXPECT_TRUE(r.of("end-idle-reset").empty());
+    EXPECT_TRUE(r.of("inferred-idle-timer").empty());
+    const auto rst = std::find_if(r.events.begin(), r.events.end(), [](const Event& e) { return e.type == EventType::Rst; });
+    ASSERT_NE(rst, r.events.end());
+    EXPECT_TRUE(rst->peerDataAcked);
+
+    const Ended sim = analyze("lbsim_rst_next_packet.pcap");
+    for (const auto& e : sim.events) {
+        if (e.type == EventType::Rst) {
+            EXPECT_FALSE(e.peerDataAcked) << "event #" << e.index;
+        }
+    }
+    EXPECT_FALSE(sim.of("end-idle-reset").empty());
 }
 
 TEST(EndCause, aPingIntoTheVoidAfterTheSilentDropIsASilentDropNotAKeepaliveTimeout)
