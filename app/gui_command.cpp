@@ -6,6 +6,7 @@
 #include "ui/capture_loader.h"
 #include "ui/event_store.h"
 #include "ui/main_window.h"
+#include "ui/timeline_export.h"
 #include "ui/timeline_view.h"
 
 #include <QApplication>
@@ -21,8 +22,10 @@ namespace {
 
 constexpr const char* kExportUsage
     = "usage: keepalive-scope export CAPTURE --png OUT.png [--lb PROFILE[,PROFILE...]] [--lb-file FILE.json]\n"
-      "                              [--width W] [--height H]\n"
+      "                              [--width W] [--height H] [--scale S] [--dpi D]\n"
       "  renders the timeline of CAPTURE without a display; OUT may end in .png, .pdf or .svg\n"
+      "  --width/--height: the layout in pixels (default 1600x900); --scale: PNG pixels per layout\n"
+      "  pixel (1 to 4); --dpi: the PDF page's resolution (72 to 1200, default 96)\n"
       "  --lb and --lb-file mark where idle gaps cross those profiles' timeouts, as analyze judges them\n";
 
 void setIdentity()
@@ -53,6 +56,12 @@ bool parseInt(const std::string& s, int& out)
     return ec == std::errc() && p == s.data() + s.size();
 }
 
+bool parseDouble(const std::string& s, double& out)
+{
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size();
+}
+
 } // namespace
 
 int runGui(int argc, char** argv, const std::string& capture)
@@ -72,7 +81,7 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
 {
     std::string capture, out;
     FindingsOptions lbOptions;
-    int width = 1600, height = 900;
+    ui::TimelineExportOptions options;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto& a = args[i];
         const bool hasValue = i + 1 < args.size();
@@ -84,16 +93,15 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
             }
         } else if ((a == "--png" || a == "--out") && hasValue) {
             out = args[++i];
-        } else if (a == "--width" && hasValue) {
-            if (!parseInt(args[++i], width) || width < 200 || width > 20000) {
-                std::fprintf(
-                    stderr, "keepalive-scope export: --width %s: expected 200..20000 pixels\n", args[i].c_str());
+        } else if ((a == "--width" || a == "--height" || a == "--dpi") && hasValue) {
+            int& value = a == "--width" ? options.width : a == "--height" ? options.height : options.dpi;
+            if (!parseInt(args[++i], value)) {
+                std::fprintf(stderr, "keepalive-scope export: %s %s: expected a whole number\n", a.c_str(), args[i].c_str());
                 return 2;
             }
-        } else if (a == "--height" && hasValue) {
-            if (!parseInt(args[++i], height) || height < 150 || height > 20000) {
-                std::fprintf(
-                    stderr, "keepalive-scope export: --height %s: expected 150..20000 pixels\n", args[i].c_str());
+        } else if (a == "--scale" && hasValue) {
+            if (!parseDouble(args[++i], options.scale)) {
+                std::fprintf(stderr, "keepalive-scope export: --scale %s: expected a number (1 to 4)\n", args[i].c_str());
                 return 2;
             }
         } else if (a == "-h" || a == "--help") {
@@ -110,8 +118,9 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
         std::fputs(kExportUsage, stderr);
         return 2;
     }
-    if (const QString problem = ui::TimelineView::exportSizeProblem(width, height); !problem.isEmpty()) {
-        std::fprintf(stderr, "keepalive-scope export: --width %d --height %d: %s\n", width, height, qPrintable(problem));
+    options.path = QString::fromStdString(out);
+    if (const QString problem = ui::exportProblem(options); !problem.isEmpty()) {
+        std::fprintf(stderr, "keepalive-scope export: %s\n", problem.toLocal8Bit().constData());
         return 2;
     }
     auto resolved = resolveProfiles(lbOptions);
@@ -140,16 +149,16 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
         std::fprintf(stderr, "keepalive-scope: warning: %s\n", qPrintable(result.warning));
     store.setConnections(result.connections);
     ui::TimelineView view(&store);
-    view.resize(width, height);
+    view.resize(options.width, options.height);
     view.setProfiles(profiles);
     view.fitAll();
     QString error;
-    if (!view.exportTo(QString::fromStdString(out), width, height, &error)) {
+    if (!view.exportTo(options, &error)) {
         std::fprintf(stderr, "keepalive-scope export: %s\n", qPrintable(error));
         return 1;
     }
-    std::fprintf(stderr, "wrote %s (%dx%d, %zu events, %zu connections)\n", out.c_str(), width, height, store.size(),
-        store.laneCount());
+    std::fprintf(stderr, "wrote %s (%s, %zu events, %zu connections)\n", out.c_str(),
+        ui::exportSizeText(options).toLocal8Bit().constData(), store.size(), store.laneCount());
     return 0;
 }
 

@@ -85,7 +85,7 @@ void CaptureCommandPanel::setOutput(const QString& text, bool failed)
 
 QString CaptureCommandPanel::output() const
 {
-    return m_output->isVisible() ? m_output->text() : QString();
+    return m_output->isHidden() ? QString() : m_output->text(); // shown, even in a folded-away panel
 }
 
 } // namespace ks::ui

@@ -86,6 +86,26 @@ void EventStore::setConnections(std::vector<core::ConnectionSummary> connections
     Q_EMIT connectionsChanged();
 }
 
+void EventStore::setEndCauses(const std::vector<core::ConnectionSummary>& analyzed)
+{
+    bool changed = false;
+    for (const auto& a : analyzed) {
+        const auto it = std::lower_bound(m_connections.begin(), m_connections.end(), a.id,
+            [](const auto& c, std::uint32_t id) { return c.id < id; });
+        if (it == m_connections.end() || it->id != a.id)
+            continue;
+        if (it->endCause != a.endCause || it->endDetail != a.endDetail || it->otherLeg != a.otherLeg) {
+            it->endCause = a.endCause;
+            it->endDetail = a.endDetail;
+            it->endEvidence = a.endEvidence;
+            it->otherLeg = a.otherLeg;
+            changed = true;
+        }
+    }
+    if (changed)
+        Q_EMIT connectionsChanged();
+}
+
 int EventStore::laneOf(std::uint32_t conn) const
 {
     const auto it = m_laneOf.find(conn);

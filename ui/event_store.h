@@ -25,6 +25,9 @@ public:
     void append(const EventBatch& batch);
     // Endpoints and end states; the loader sends them with batches and when the source ends.
     void setConnections(std::vector<core::ConnectionSummary> connections);
+    // How connections ended, from an analysis of the events (the findings worker's copies): only
+    // endCause, endDetail, endEvidence and otherLeg are taken, for the ids the store knows.
+    void setEndCauses(const std::vector<core::ConnectionSummary>& analyzed);
     void setSourceName(const QString& name) { m_sourceName = name; }
     void setPackets(std::uint64_t packets) { m_packets = packets; } // a run's count when it ended
 

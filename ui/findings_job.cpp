@@ -25,7 +25,8 @@ FindingsInput snapshotOf(const EventStore& store)
     return in;
 }
 
-std::vector<core::Finding> analyzeSnapshot(const FindingsInput& in, const std::atomic<bool>& cancel)
+std::vector<core::Finding> analyzeSnapshot(
+    const FindingsInput& in, const std::atomic<bool>& cancel, std::vector<core::ConnectionSummary>* ends)
 {
     core::FindingsAnalyzer analyzer(core::AnalyzerOptions { in.profiles, in.keepalive });
     for (std::size_t i = 0; i < in.records.size(); ++i) {
@@ -36,7 +37,10 @@ std::vector<core::Finding> analyzeSnapshot(const FindingsInput& in, const std::a
             continue; // the lab's shutdown: its GOAWAYs and closes are not the connection's story
         analyzer.onEvent(EventStore::makeEvent(r, i, in.originNs, in.strings, in.settings));
     }
-    auto findings = analyzer.finish(in.connections);
+    std::vector<core::ConnectionSummary> connections = in.connections;
+    auto findings = analyzer.finish(connections); // writes each connection's end cause
+    if (ends)
+        *ends = std::move(connections);
     if (in.channelPort != 0)
         core::keepSimulatorFindingsOnChannel(findings, in.connections, in.channelPort);
     return findings;
@@ -46,6 +50,7 @@ FindingsJob::FindingsJob(QObject* parent)
     : QObject(parent)
 {
     qRegisterMetaType<std::vector<ks::core::Finding>>();
+    qRegisterMetaType<std::vector<ks::core::ConnectionSummary>>();
 }
 
 FindingsJob::~FindingsJob()
@@ -62,16 +67,17 @@ int FindingsJob::run(FindingsInput input)
     ++m_running;
     QPointer<FindingsJob> self(this);
     (void)QtConcurrent::run([self, id, flag, input = std::move(input)] {
-        auto findings = analyzeSnapshot(input, *flag);
+        std::vector<core::ConnectionSummary> connections;
+        auto findings = analyzeSnapshot(input, *flag, &connections);
         // Delivered on the GUI thread only while the tracker lives and this job is still current.
         QMetaObject::invokeMethod(
             qApp,
-            [self, id, flag, findings = std::move(findings)] {
+            [self, id, flag, findings = std::move(findings), connections = std::move(connections)] {
                 if (!self)
                     return;
                 --self->m_running;
                 if (!flag->load() && id == self->m_current)
-                    Q_EMIT self->finished(id, findings);
+                    Q_EMIT self->finished(id, findings, connections);
             },
             Qt::QueuedConnection);
     });

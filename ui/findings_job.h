@@ -42,7 +42,9 @@ struct FindingsInput {
 // Copies what the analyzer needs out of the store (GUI thread).
 FindingsInput snapshotOf(const EventStore& store);
 // The analysis itself, synchronous (worker side); cancel is polled every few thousand events.
-std::vector<core::Finding> analyzeSnapshot(const FindingsInput& input, const std::atomic<bool>& cancel);
+// ends, when given, receives the input's connections with how each ended (endCause and its detail).
+std::vector<core::Finding> analyzeSnapshot(const FindingsInput& input, const std::atomic<bool>& cancel,
+    std::vector<core::ConnectionSummary>* ends = nullptr);
 
 class FindingsJob : public QObject {
     Q_OBJECT
@@ -57,7 +59,8 @@ public:
     int currentId() const { return m_current; }
 
 Q_SIGNALS:
-    void finished(int id, const std::vector<ks::core::Finding>& findings);
+    void finished(int id, const std::vector<ks::core::Finding>& findings,
+        const std::vector<ks::core::ConnectionSummary>& connections);
 
 private:
     std::shared_ptr<std::atomic<bool>> m_cancel; // the current job's

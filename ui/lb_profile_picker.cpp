@@ -19,6 +19,10 @@ LbProfilePicker::LbProfilePicker(QWidget* parent)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    // Long names wrap to the panel's width rather than hide behind a horizontal scroll bar.
+    m_list->setWordWrap(true);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setResizeMode(QListView::Adjust);
     layout->addWidget(m_list);
     auto* add = new QPushButton(tr("Add profiles from file\u2026"), this);
     add->setToolTip(tr("A JSON file in the format of resources/lb_profiles.json"));

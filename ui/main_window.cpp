@@ -73,7 +73,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("Keepalive Scope"));
     setAcceptDrops(true);
     createTable();
-    auto* split = new QSplitter(Qt::Vertical, this);
+    auto* split = m_split = new QSplitter(Qt::Vertical, this);
     auto* timelineBox = new QWidget(this); // the TLS keys notice (hidden unless needed) over the timeline
     auto* timelineLayout = new QVBoxLayout(timelineBox);
     timelineLayout->setContentsMargins(0, 0, 0, 0);
@@ -116,7 +116,10 @@ MainWindow::MainWindow(QWidget* parent)
             openCapture(m_sources->name());
     });
     connect(m_findingsJob, &FindingsJob::finished, this,
-        [this](int, const std::vector<core::Finding>& findings) { setFindings(findings); });
+        [this](int, const std::vector<core::Finding>& findings, const std::vector<core::ConnectionSummary>& ends) {
+            m_store->setEndCauses(ends); // the lanes say how each connection ended
+            setFindings(findings);
+        });
     m_liveFindings.setInterval(1000);
     connect(&m_liveFindings, &QTimer::timeout, this, [this] {
         if (!m_findingsJob->busy()) // a slow analysis is not queued behind itself
@@ -140,10 +143,16 @@ MainWindow::MainWindow(QWidget* parent)
     createDocks();
     createActions();
     createFixActions();
+    createPanelsAction();
     QSettings settings;
     m_profiles->setSelectedNames(settings.value(QStringLiteral("lbProfiles")).toStringList());
     restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+    // A saved arrangement is kept until the window crosses into the other layout mode.
+    if (restoreState(settings.value(QStringLiteral("windowState")).toByteArray()))
+        m_layoutMode = layoutModeFor(size());
+    m_layoutTimer.setSingleShot(true);
+    m_layoutTimer.setInterval(0);
+    connect(&m_layoutTimer, &QTimer::timeout, this, &MainWindow::adaptLayout);
     setFindings({});
     updateStartPage();
 }
@@ -214,58 +223,6 @@ void MainWindow::createTable()
     m_tabs->addTab(m_findings, tr("Findings"));
 }
 
-void MainWindow::createDocks()
-{
-    auto* dock = new QDockWidget(tr("Load balancers"), this);
-    dock->setObjectName(QStringLiteral("lbDock"));
-    dock->setWidget(m_profiles);
-    addDockWidget(Qt::RightDockWidgetArea, dock);
-
-    m_settings = new SettingsEditor(this);
-    auto* settingsDock = new QDockWidget(tr("Keepalive settings"), this);
-    settingsDock->setObjectName(QStringLiteral("settingsDock"));
-    settingsDock->setWidget(m_settings);
-    addDockWidget(Qt::RightDockWidgetArea, settingsDock);
-    m_settings->setProfiles(m_profiles->selected());
-    const QString last = QSettings().value(QStringLiteral("lastExperiment")).toString();
-    if (!last.isEmpty() && QFileInfo::exists(last))
-        m_settings->load(last);
-    createRunDocks();
-    tabifyDockWidget(dock, settingsDock);
-    dock->raise();
-}
-
-void MainWindow::createRunDocks()
-{
-    m_lab = new LabPanel(m_sources->lab(), this);
-    m_lab->showExperiment(m_settings->experiment()); // the last experiment's target, pattern and simulator
-    connect(m_settings, &SettingsEditor::experimentLoaded, this, [this] { m_lab->showExperiment(m_settings->experiment()); });
-    m_settings->setRunPlanSource([this](core::Experiment ex) { return m_lab->apply(std::move(ex)); });
-    auto* labDock = new QDockWidget(tr("Lab"), this);
-    labDock->setObjectName(QStringLiteral("labDock"));
-    labDock->setWidget(m_lab);
-    addDockWidget(Qt::RightDockWidgetArea, labDock);
-
-    m_live = new LiveCapturePanel(this);
-    auto* liveDock = new QDockWidget(tr("Live capture"), this);
-    liveDock->setObjectName(QStringLiteral("liveDock"));
-    liveDock->setWidget(m_live);
-    addDockWidget(Qt::RightDockWidgetArea, liveDock);
-    tabifyDockWidget(labDock, liveDock);
-    labDock->raise();
-    connect(m_live, &LiveCapturePanel::startRequested, this, &MainWindow::startLiveCapture);
-    connect(m_live, &LiveCapturePanel::stopRequested, m_sources, &SourceController::stop);
-    connect(m_lab, &LabPanel::startRequested, this, &MainWindow::startLab);
-    connect(m_lab, &LabPanel::stopRequested, m_sources, &SourceController::stop);
-    // A capture command's stderr while it runs, and how it ended.
-    connect(m_sources->live(), &LiveCaptureSession::commandOutput, this,
-        [this](const QString& text) { m_live->commandPanel()->setOutput(text); });
-    connect(m_sources->live(), &LiveCaptureSession::ended, this, [this](const QString& reason, bool failed) {
-        m_live->commandPanel()->setOutput(reason, failed);
-        statusBar()->showMessage(reason.section(u'\n', 0, 0));
-    });
-}
-
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -285,8 +242,8 @@ void MainWindow::createActions()
         samples->addAction(QString::fromLatin1(sample.title), this, [this, sample] { openSample(sample); });
     file->addSeparator();
     QMenu* exp = file->addMenu(tr("&Export"));
-    exp->addAction(
-        tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline);
+    exp->addAction(tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline)
+        ->setObjectName(QStringLiteral("exportTimeline"));
     exp->addAction(tr("Events (CSV, JSON)\u2026"), this, &MainWindow::exportEvents);
     exp->addAction(tr("Report (Markdown, JSON)\u2026"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::exportReport);
     exp->addAction(tr("Settings (JSON, code snippets)\u2026"), this, &MainWindow::exportSettings);

@@ -14,6 +14,8 @@
 #include <memory>
 
 class QTemporaryDir;
+class QSplitter;
+class QAction;
 
 class QTableView;
 class QProgressBar;
@@ -83,6 +85,12 @@ public:
     void applyFinding(const core::Finding& finding);
     void reproduceInLab(const core::Finding& finding);
 
+    // The arrangement for the window's size: compact below 1280x820 (the panels share one tab
+    // group, the timeline keeps most of the window), roomy above (panels side by side, wider).
+    enum class LayoutMode { Unset, Compact, Roomy };
+    LayoutMode layoutMode() const { return m_layoutMode; }
+    static LayoutMode layoutModeFor(QSize size);
+
 Q_SIGNALS:
     void captureLoaded(bool ok); // after the last batch of a file and its findings
     void labStarted(bool ok);
@@ -91,6 +99,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -99,6 +108,8 @@ private:
     void createActions();
     void createDocks();
     void createRunDocks();
+    void adaptLayout(); // main_window_layout.cpp
+    void createPanelsAction();
     void whenReplaceConfirmed(std::function<void()> go); // asks first about unsaved lab or live results
     void onReplaced(SourceKind kind, const QString& name);
     void onLoadFinished(const LoadResult& result);
@@ -138,6 +149,10 @@ private:
     LiveCapturePanel* m_live = nullptr;
     StartPage* m_startPage = nullptr;
     QStackedWidget* m_central = nullptr;
+    QSplitter* m_split = nullptr; // the timeline over the Events and Findings tabs
+    LayoutMode m_layoutMode = LayoutMode::Unset;
+    QAction* m_panelsAction = nullptr;
+    QTimer m_layoutTimer;
     QTabWidget* m_tabs;
     QComboBox* m_connFilter;
     QToolButton* m_typeFilter;

@@ -10,6 +10,7 @@
 #include "lab_panel.h"
 #include "lb_profile_picker.h"
 #include "settings_editor.h"
+#include "timeline_export_dialog.h"
 #include "timeline_view.h"
 
 #include <QFileDialog>
@@ -21,20 +22,19 @@ namespace ks::ui {
 
 void MainWindow::exportTimeline()
 {
-    QString filter = tr("PNG image (*.png);;PDF document (*.pdf)");
-#ifdef KS_HAVE_QT_SVG
-    filter += tr(";;SVG image (*.svg)");
-#endif
-    const QString path
-        = rememberFolder(QFileDialog::getSaveFileName(
-            this, tr("Export timeline"), inLastFolder(QStringLiteral("timeline.png")), filter));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!m_timeline->exportTo(path, m_timeline->width(), m_timeline->height(), &error))
-        QMessageBox::warning(this, tr("Export timeline"), error);
-    else
-        statusBar()->showMessage(tr("Wrote %1").arg(path));
+    // Window-modal without a nested event loop: the export runs when the user chose Export.
+    auto* dialog = new TimelineExportDialog(TimelineExportDialog::remembered(m_timeline->size()), m_timeline->size(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const TimelineExportOptions options = dialog->options();
+        TimelineExportDialog::remember(options);
+        QString error;
+        if (!m_timeline->exportTo(options, &error))
+            QMessageBox::warning(this, tr("Export timeline"), error);
+        else
+            statusBar()->showMessage(tr("Wrote %1 (%2)").arg(options.path, exportSizeText(options)));
+    });
+    dialog->open();
 }
 
 void MainWindow::exportEvents()

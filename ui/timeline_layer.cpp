@@ -143,6 +143,8 @@ int TimelineLayer::laneAt(double y) const
 void TimelineLayer::draw(QCPPainter* painter)
 {
     m_drawnMarkers = m_drawnCrossings = 0;
+    m_labels.clear();
+    m_placer.clear();
     if (m_store->laneCount() == 0)
         return;
     const auto yRange = mParentPlot->yAxis->range();
@@ -151,11 +153,27 @@ void TimelineLayer::draw(QCPPainter* painter)
         = std::min(static_cast<int>(m_store->laneCount()) - 1, static_cast<int>(std::ceil(yRange.upper)) - 1);
     if (firstLane > lastLane)
         return;
+    m_placer.clear();
+    m_pending.clear();
     drawLanes(painter, firstLane, lastLane);
     drawGaps(painter, firstLane, lastLane);
     drawProfiles(painter, firstLane, lastLane);
     drawMarkers(painter, firstLane, lastLane);
-    drawLabels(painter, firstLane, lastLane);
+    if (m_extraObstacles)
+        m_extraObstacles(m_placer);
+    collectLabels(firstLane, lastLane);
+    placeAndDrawLabels(painter);
+}
+
+TimeAxisMapping TimelineLayer::mapping() const
+{
+    return mappingOf(mParentPlot->axisRect());
+}
+
+QRectF TimelineLayer::laneRect(int lane) const
+{
+    const QRectF r = clipRect();
+    return QRectF(r.left(), laneTop(lane), r.width(), laneBottom(lane) - laneTop(lane)).intersected(r);
 }
 
 void TimelineLayer::drawLanes(QCPPainter* painter, int firstLane, int lastLane)
@@ -188,12 +206,13 @@ void TimelineLayer::drawGaps(QCPPainter* painter, int firstLane, int lastLane)
     const auto m = mappingOf(mParentPlot->axisRect());
     const QRect rect = clipRect();
     const QPalette pal = mParentPlot->palette();
-    const QColor fill = shade(QColor(0x9e, 0x9e, 0x9e), pal, 0.35);
+    // Two shades, alternating, and a pixel apart: gaps that meet (split by one PING) read as two.
+    const std::array fills { shade(QColor(0x9e, 0x9e, 0x9e), pal, 0.35), shade(QColor(0x9e, 0x9e, 0x9e), pal, 0.22) };
     const std::int64_t fromNs = toNs(m.t0), toNs_ = toNs(m.t1);
-    painter->setFont(QFont(mParentPlot->font().family(), 8));
     for (int lane = firstLane; lane <= lastLane; ++lane) {
         const auto& l = m_store->lane(static_cast<std::size_t>(lane));
         const double top = laneTop(lane) + 2, bottom = laneBottom(lane) - 2;
+        std::size_t k = 0;
         forEachGap(l, IdlePolicy { true, true }, m_store->endNs(), fromNs, [&](const IdleGap& g) {
             if (g.startNs > toNs_ || g.endNs - g.startNs < kShadedGapNs)
                 return;
@@ -201,13 +220,18 @@ void TimelineLayer::drawGaps(QCPPainter* painter, int firstLane, int lastLane)
             const double xb = std::min<double>(rect.right(), m.toPixelNs(g.endNs));
             if (xb - xa < 1)
                 return;
-            const QRectF r(xa, top, xb - xa, bottom - top);
-            painter->fillRect(r, fill);
-            if (r.width() > 70) {
-                painter->setPen(pal.color(QPalette::Text));
-                painter->drawText(r.adjusted(4, 0, -4, 0), Qt::AlignHCenter | Qt::AlignBottom,
-                    u"idle " % QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9)));
-            }
+            const QRectF r = xb - xa > 4 ? QRectF(xa + 1, top, xb - xa - 2, bottom - top) : QRectF(xa, top, xb - xa, bottom - top);
+            painter->fillRect(r, fills[k++ % 2]);
+            const QString text = u"idle " % QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9));
+            const QSizeF size = QFontMetricsF(labelFont()).size(Qt::TextSingleLine, text) + QSizeF(6, 2);
+            const double cx = r.center().x() - size.width() / 2;
+            addLabel({ TimelineLabel::Idle, text, tr("Idle %1: no frame, no TCP keep-alive either way")
+                                                      .arg(QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9))),
+                         pal.color(QPalette::Text), r, {}, false },
+                { QRectF(QPointF(cx, r.bottom() - size.height()), size), QRectF(QPointF(cx, r.top()), size),
+                    QRectF(QPointF(r.left() + 2, r.bottom() - size.height()), size),
+                    QRectF(QPointF(r.right() - 2 - size.width(), r.bottom() - size.height()), size) },
+                r);
         });
     }
 }
@@ -217,7 +241,6 @@ void TimelineLayer::drawProfiles(QCPPainter* painter, int firstLane, int lastLan
     const auto m = mappingOf(mParentPlot->axisRect());
     const QRect rect = clipRect();
     const std::int64_t fromNs = toNs(m.t0), toNs_ = toNs(m.t1);
-    painter->setFont(QFont(mParentPlot->font().family(), 8, QFont::Bold));
     for (std::size_t p = 0; p < m_profiles.size(); ++p) {
         const auto& entry = m_profiles[p];
         const auto timeoutNs = toNs(entry.profile.idleTimeoutS);
@@ -247,10 +270,9 @@ void TimelineLayer::drawProfiles(QCPPainter* painter, int firstLane, int lastLan
                 if (xc >= rect.left() && xc <= rect.right()) {
                     painter->setPen(QPen(color, 2.0, Qt::DashLine));
                     painter->drawLine(QLineF(xc, top, xc, bottom));
-                    painter->setPen(color);
-                    painter->drawText(QPointF(xc + 3, top + 10 + 10.0 * static_cast<double>(p % 3)),
-                        QString::fromStdString(entry.profile.name) % u" "
-                            % QString::fromStdString(core::formatDuration(entry.profile.idleTimeoutS)));
+                    const QRectF line(xc - 2, top, 4, bottom - top);
+                    m_placer.addObstacle(line);
+                    addProfileLabel(p, line, QRectF(rect.left(), top, rect.width(), bottom - top), g.startNs);
                 }
                 ++m_drawnCrossings;
             });
@@ -299,6 +321,8 @@ void TimelineLayer::drawMarkers(QCPPainter* painter, int firstLane, int lastLane
                     }
                     lastX = x;
                     ++m_drawnMarkers;
+                    const double half = style.size / 2 + 1;
+                    m_placer.addObstacle(QRectF(x - half, y - half, 2 * half, 2 * half));
                 } else if (!runs.empty() && x - runs.back().x2() <= spacing) {
                     runs.back().setP2(QPointF(x, y));
                 } else {
@@ -310,77 +334,9 @@ void TimelineLayer::drawMarkers(QCPPainter* painter, int firstLane, int lastLane
                 c.setAlpha(150);
                 painter->setPen(QPen(c, std::max(2.0, style.size / 3), Qt::SolidLine, Qt::FlatCap));
                 painter->drawLines(runs.data(), static_cast<int>(runs.size()));
-            }
-        }
-    }
-}
-
-void TimelineLayer::drawLabels(QCPPainter* painter, int firstLane, int lastLane)
-{
-    const auto m = mappingOf(mParentPlot->axisRect());
-    const QPalette pal = mParentPlot->palette();
-    const std::int64_t fromNs = toNs(m.t0), toNs_ = toNs(m.t1);
-    const double width = m.x1 - m.x0;
-    QFont font(mParentPlot->font().family(), 8);
-    painter->setFont(font);
-    for (int lane = firstLane; lane <= lastLane; ++lane) {
-        const auto& l = m_store->lane(static_cast<std::size_t>(lane));
-        // GOAWAY: the code and the debug text say why the server closed (RFC 9113 6.8).
-        {
-            const auto& times = l.times(EventType::Goaway);
-            const auto [a, b] = visibleRange(times, fromNs, toNs_);
-            if (b - a <= 20) {
-                const double y = mParentPlot->yAxis->coordToPixel(lane + rowCenter(0));
-                for (auto i = a; i < b; ++i) {
-                    const auto& r = m_store->record(l.indexes(EventType::Goaway)[i]);
-                    QString text = u"GOAWAY " % QString::fromLatin1(core::http2ErrorName(r.b).data());
-                    if (r.text1)
-                        text += u" \u201c" % QString::fromStdString(m_store->text(r.text1)) % u"\u201d";
-                    const double textWidth = QFontMetricsF(font).horizontalAdvance(text);
-                    double x = m.toPixelNs(times[i]) + 9;
-                    if (x + textWidth > m.x1 - 2) // no room on the right: put it on the left
-                        x = m.toPixelNs(times[i]) - 9 - textWidth;
-                    painter->setPen(Qt::NoPen);
-                    const QRectF box
-                        = QFontMetricsF(font).boundingRect(text).translated(x, y + 4).adjusted(-2, -1, 2, 1);
-                    painter->fillRect(box, shade(pal.color(QPalette::Base), pal, 0.85));
-                    painter->setPen(markerStyle(EventType::Goaway).color);
-                    painter->drawText(QPointF(x, y + 4), text);
-                }
-            }
-        }
-        // PING ACK: the round trip, when there is room to read it.
-        {
-            const auto& times = l.times(EventType::PingAck);
-            const auto [a, b] = visibleRange(times, fromNs, toNs_);
-            if (b > a && static_cast<double>(b - a) <= width / 70) {
-                const double y = mParentPlot->yAxis->coordToPixel(lane + rowCenter(0)) + 14;
-                painter->setPen(shade(markerStyle(EventType::PingAck).color, pal, 0.9));
-                for (auto i = a; i < b; ++i) {
-                    const auto& r = m_store->record(l.indexes(EventType::PingAck)[i]);
-                    if (r.number >= 0)
-                        painter->drawText(QPointF(m.toPixelNs(times[i]) - 12, y),
-                            QString::number(r.number, 'f', r.number < 10 ? 2 : 0) % u" ms");
-                }
-            }
-        }
-        // Channel state changes (lab): the new state's name.
-        {
-            const auto& times = l.times(EventType::ChannelState);
-            const auto [a, b] = visibleRange(times, fromNs, toNs_);
-            if (b - a <= 30) {
-                const double y = mParentPlot->yAxis->coordToPixel(lane + rowCenter(3)) + 4;
-                painter->setPen(pal.color(QPalette::Text));
-                double nextFree = -1e9; // a label that would overlap the previous one is left out
-                for (auto i = a; i < b; ++i) {
-                    const auto& r = m_store->record(l.indexes(EventType::ChannelState)[i]);
-                    const double x = m.toPixelNs(times[i]) + 7;
-                    if (x < nextFree)
-                        continue;
-                    const QString text = QString::fromStdString(m_store->text(r.text1));
-                    painter->drawText(QPointF(x, y), text);
-                    nextFree = x + QFontMetricsF(font).horizontalAdvance(text) + 6;
-                }
+                const double half = std::max(2.0, style.size / 2) + 1;
+                for (const QLineF& run : runs)
+                    m_placer.addObstacle(QRectF(run.x1() - half, y - half, run.x2() - run.x1() + 2 * half, 2 * half));
             }
         }
     }

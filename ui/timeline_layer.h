@@ -1,13 +1,17 @@
 // What the timeline draws inside its axis rect: lanes, idle gaps, where each chosen LB profile's
 // idle timer runs out, and the event markers, bucketed per pixel column so that a million events
-// cost what a screenful costs. Also answers "which event is under this pixel".
+// cost what a screenful costs; then the labels, placed where they cover no marker and no other
+// label (timeline_labels.cpp). Also answers "which event or label is under this pixel".
 #pragma once
 
 #include "core/lb_catalogue.h"
+#include "label_placer.h"
+#include "time_axis.h"
 
 #include <qcustomplot.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -17,6 +21,20 @@ class EventStore;
 
 // Gaps at least this long are shaded; shorter quiet stretches are ordinary traffic rhythm.
 inline constexpr std::int64_t kShadedGapNs = 1'000'000'000;
+
+// A text on the timeline. Drawn at rect when a free place was found; hidden (rect empty) when
+// not, and then its hover text is shown when the pointer is over its anchor.
+struct TimelineLabel {
+    enum Kind { EndCause, Goaway, Profile, RoundTrip, ChannelState, Idle }; // placement priority
+    Kind kind = Idle;
+    QString text;
+    QString hover; // for the tooltip: the text in full words
+    QColor color;
+    QRectF anchor; // what it names: a marker, a timeout line, a gap
+    QRectF rect;
+    bool bold = false;
+    bool shown() const { return !rect.isEmpty(); }
+};
 
 class TimelineLayer : public QCPLayerable {
     Q_OBJECT
@@ -33,10 +51,18 @@ public:
     QPointF markerPosition(std::size_t eventIndex) const;
     // Lane index under a pixel row, or -1.
     int laneAt(double y) const;
+    // The hover text of the label whose anchor or text is under the pixel (the smallest anchor).
+    std::optional<QString> labelTextAt(QPointF pixel) const;
+    // More things labels must not cover, added before they are placed (rings, time lines).
+    void setExtraObstacles(std::function<void(LabelPlacer&)> fn) { m_extraObstacles = std::move(fn); }
+    // Where the lab's own shutdown began (ns since origin): a connection closed after it ended by Stop.
+    void setShutdownNs(std::optional<std::int64_t> ns) { m_shutdownNs = ns; }
 
     // Figures of the last draw, for tests and the benchmark.
     std::size_t drawnMarkers() const { return m_drawnMarkers; }
     std::size_t drawnCrossings() const { return m_drawnCrossings; }
+    const std::vector<TimelineLabel>& labels() const { return m_labels; }
+    const std::vector<QRectF>& obstacles() const { return m_placer.obstacles(); }
 
 protected:
     void applyDefaultAntialiasingHint(QCPPainter* painter) const override;
@@ -50,9 +76,26 @@ private:
     void drawGaps(QCPPainter* painter, int firstLane, int lastLane);
     void drawProfiles(QCPPainter* painter, int firstLane, int lastLane);
     void drawMarkers(QCPPainter* painter, int firstLane, int lastLane);
-    void drawLabels(QCPPainter* painter, int firstLane, int lastLane);
+    void collectLabels(int firstLane, int lastLane); // GOAWAY, end cause, round trips, channel states
+    void collectEndLabel(int lane, const QRectF& bounds);
+    void addProfileLabel(std::size_t profile, const QRectF& line, const QRectF& bounds, std::int64_t gapStartNs);
+    void addLabel(TimelineLabel label, std::vector<QRectF> options, const QRectF& bounds);
+    void placeAndDrawLabels(QCPPainter* painter);
+    QRectF laneRect(int lane) const;
+    TimeAxisMapping mapping() const;
+    QFont labelFont(bool bold = false) const;
 
+    struct Pending {
+        TimelineLabel label;
+        std::vector<QRectF> options;
+        QRectF bounds;
+    };
     const EventStore* m_store;
+    LabelPlacer m_placer;
+    std::vector<Pending> m_pending;
+    std::vector<TimelineLabel> m_labels;
+    std::function<void(LabelPlacer&)> m_extraObstacles;
+    std::optional<std::int64_t> m_shutdownNs;
     std::vector<core::LbCatalogueEntry> m_profiles;
     std::size_t m_drawnMarkers = 0;
     std::size_t m_drawnCrossings = 0;

@@ -3,6 +3,7 @@
 
 #include "connection_lane.h"
 #include "event_format.h"
+#include "lane_captions.h"
 #include "event_store.h"
 #include "timeline_layer.h"
 #include "timeline_legend.h"
@@ -10,37 +11,12 @@
 
 #include "core/event_hub.h"
 
-#include <QFileInfo>
-#include <QSaveFile>
 #include <QToolTip>
-
-#ifdef KS_HAVE_QT_SVG
-#include <QSvgGenerator>
-#endif
 
 #include <algorithm>
 #include <cmath>
 
 namespace ks::ui {
-
-// Selection and evidence rings live on the overlay layer, so selecting an event repaints a few
-// rings, not a million markers.
-class SelectionOverlay : public QCPLayerable {
-public:
-    SelectionOverlay(TimelineView* view)
-        : QCPLayerable(view, QStringLiteral("overlay"))
-        , m_view(view)
-    {
-    }
-
-protected:
-    void applyDefaultAntialiasingHint(QCPPainter* painter) const override { painter->setAntialiasing(true); }
-    void draw(QCPPainter* painter) override { m_view->drawOverlay(painter); }
-    QRect clipRect() const override { return mParentPlot->axisRect()->rect(); }
-
-private:
-    TimelineView* m_view;
-};
 
 TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     : QCustomPlot(parent)
@@ -57,7 +33,9 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     addLayer(QStringLiteral("events"), layer(QStringLiteral("main")), limAbove);
     m_layer = new TimelineLayer(this, store);
     m_layer->setLayer(QStringLiteral("events"));
-    new SelectionOverlay(this);
+    m_captions = new LaneCaptions(this, store);
+    m_captions->setLayer(QStringLiteral("axes"));
+    createOverlay();
 
     m_legend = new TimelineLegend(this);
     plotLayout()->insertRow(0);
@@ -68,7 +46,10 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     xAxis->grid()->setVisible(true);
     yAxis->grid()->setVisible(false);
     yAxis->setRangeReversed(true);
-    yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    // The lanes' captions (LaneCaptions) take the axis's place in a margin sized to fit them.
+    yAxis->setTicks(false);
+    yAxis->setTickLabels(false);
+    axisRect()->setAutoMargins(QCP::msTop | QCP::msRight | QCP::msBottom);
     yAxis->setRange(0, 1);
     xAxis->setRange(0, 1);
     applyPalette();
@@ -86,6 +67,8 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     connect(store, &EventStore::cleared, this, [this] {
         m_legend->setInferredShown(false);
         m_shutdownAt.reset();
+        m_layer->setShutdownNs(std::nullopt);
+        m_captions->setShutdownNs(std::nullopt);
         m_selected.reset();
         m_evidence.clear();
         m_lanesShown = SIZE_MAX;
@@ -95,8 +78,19 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
         replot();
     });
     connect(store, &EventStore::connectionsChanged, this, [this] {
-        m_lanesShown = SIZE_MAX; // endpoints arrived: relabel
+        updateMargin(); // endpoints and end causes arrived: the captions' width
         scheduleReplot();
+    });
+    // The axis rect's height changes with the legend's rows as well as with the widget: before
+    // each paint, no more lanes than leave each room for its row captions.
+    // Before each paint: as many lanes as leave each room for its row captions (the rest scroll).
+    connect(this, &QCustomPlot::beforeReplot, this, [this] {
+        const double lanes = static_cast<double>(std::max<std::size_t>(m_store->laneCount(), 1));
+        const double most = std::min<double>(lanes, lanesInView());
+        if (std::abs(yAxis->range().size() - most) > 0.01) {
+            const double lower = std::clamp(yAxis->range().lower, 0.0, lanes - most);
+            yAxis->setRange(lower, lower + most);
+        }
     });
     connect(xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, [this](const QCPRange& r) {
         // Keep zoom within sensible bounds: a microsecond to a day.
@@ -143,12 +137,6 @@ void TimelineView::refresh()
     replot(rpQueuedReplot);
 }
 
-void TimelineView::wheelEvent(QWheelEvent* event)
-{
-    m_userMoved = true;
-    QCustomPlot::wheelEvent(event);
-}
-
 void TimelineView::updateLanes()
 {
     const std::size_t lanes = m_store->laneCount();
@@ -156,25 +144,31 @@ void TimelineView::updateLanes()
         return;
     const bool first = m_lanesShown == 0 || m_lanesShown == SIZE_MAX || lanes == 0;
     m_lanesShown = lanes;
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (std::size_t i = 0; i < lanes; ++i) {
-        const auto conn = m_store->lane(i).conn();
-        QString label = u"#" % QString::number(conn);
-        if (const auto* c = m_store->connection(conn)) {
-            label += u'\n' % QString::fromStdString(c->client) % u"\n\u2192 " % QString::fromStdString(c->server);
-            if (const QString tls = tlsLaneText(*c); !tls.isEmpty())
-                label += u'\n' % tls;
-            if (!c->proxy.empty())
-                label += u"\nvia " % QString::fromStdString(c->proxy.str());
-        }
-        ticker->addTick(static_cast<double>(i) + 0.5, label);
-    }
-    yAxis->setTicker(ticker);
-    yAxis->setTickLabelFont(QFont(font().family(), 7));
-    // Up to 12 lanes in view; more scroll vertically (drag).
-    const double shown = static_cast<double>(std::clamp<std::size_t>(lanes, 1, 12));
+    updateMargin();
+    const double shown = static_cast<double>(std::clamp<std::size_t>(lanes, 1, static_cast<std::size_t>(lanesInView())));
     if (first || yAxis->range().upper > static_cast<double>(lanes) + 0.01 || yAxis->range().size() < shown)
         yAxis->setRange(0, shown);
+}
+
+int TimelineView::lanesInView() const
+{
+    // The widget's height less the key above and the time axis below (as last laid out).
+    const int legend = m_legend->outerRect().height() > 0 ? m_legend->outerRect().height() : 20;
+    const int h = height() - legend - 50;
+    const double lane = LaneCaptions::rowCaptionHeight(QFont(font().family(), 7));
+    return std::clamp(static_cast<int>(h / lane), 1, 12);
+}
+
+void TimelineView::updateMargin()
+{
+    const int width = m_captions->preferredWidth(90, std::max(120, this->width() / 4));
+    axisRect()->setMargins(QMargins(width, 0, 0, 0));
+}
+
+void TimelineView::resizeEvent(QResizeEvent* event)
+{
+    QCustomPlot::resizeEvent(event);
+    updateMargin(); // the lanes in view follow in beforeReplot
 }
 
 void TimelineView::fitAll()
@@ -182,7 +176,7 @@ void TimelineView::fitAll()
     updateLanes();
     const double end = std::max(static_cast<double>(m_store->endNs()) * 1e-9, 1e-3);
     xAxis->setRange(-end * 0.01, end * 1.02);
-    yAxis->setRange(0, static_cast<double>(std::clamp<std::size_t>(m_store->laneCount(), 1, 12)));
+    yAxis->setRange(0, static_cast<double>(std::clamp<std::size_t>(m_store->laneCount(), 1, lanesInView())));
     m_userMoved = false;
     replot(rpQueuedReplot);
 }
@@ -214,6 +208,10 @@ std::optional<double> TimelineView::nowSeconds() const
 void TimelineView::setShutdownAt(std::optional<double> seconds)
 {
     m_shutdownAt = seconds;
+    const auto ns = seconds ? std::optional<std::int64_t>(static_cast<std::int64_t>(std::llround(*seconds * 1e9))) : std::nullopt;
+    m_layer->setShutdownNs(ns);
+    m_captions->setShutdownNs(ns);
+    updateMargin(); // the captions' texts changed
     replot(rpQueuedReplot);
 }
 
@@ -287,149 +285,6 @@ void TimelineView::showEvidence(const std::vector<std::uint64_t>& indexes)
     replot(rpQueuedReplot);
 }
 
-void TimelineView::drawTimeLine(QCPPainter* painter, double seconds, const QColor& color, const QString& text)
-{
-    const double x = xAxis->coordToPixel(seconds);
-    const QRect r = axisRect()->rect();
-    if (x < r.left() || x > r.right())
-        return;
-    painter->setPen(QPen(color, 1.5, Qt::DashLine));
-    painter->drawLine(QLineF(x, r.top(), x, r.bottom()));
-    const QFontMetrics fm(font());
-    const int w = fm.horizontalAdvance(text) + 8;
-    // Right of the line when there is room, else left of it; on the axis rect's first row.
-    const double left = x + w + 4 <= r.right() ? x + 4 : x - w - 4;
-    const QRectF box(left, r.top() + 2, w, fm.height() + 2);
-    painter->setPen(Qt::NoPen);
-    painter->setBrush(palette().color(QPalette::Base));
-    painter->drawRect(box);
-    painter->setPen(color);
-    painter->drawText(box, Qt::AlignCenter, text);
-    painter->setBrush(Qt::NoBrush);
-}
-
-void TimelineView::drawOverlay(QCPPainter* painter)
-{
-    if (m_shutdownAt)
-        drawTimeLine(painter, *m_shutdownAt, QColor(0x7f, 0x7f, 0x7f), tr("Stop: the lab's own shutdown follows"));
-    if (const auto now = nowSeconds()) {
-        const int s = static_cast<int>(*now);
-        drawTimeLine(painter, *now, QColor(0xd6, 0x27, 0x28),
-            tr("now · %1:%2 elapsed").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0')));
-    }
-    const QColor evidence(0xff, 0xb3, 0x00);
-    painter->setBrush(Qt::NoBrush);
-    for (auto i : m_evidence) {
-        painter->setPen(QPen(evidence, 2.5));
-        painter->drawEllipse(markerPosition(i), 10, 10);
-    }
-    if (m_selected) {
-        const QPointF p = markerPosition(*m_selected);
-        painter->setPen(QPen(palette().color(QPalette::Highlight), 2.5));
-        painter->drawEllipse(p, 9, 9);
-        painter->setPen(QPen(palette().color(QPalette::Highlight), 1, Qt::DotLine));
-        painter->drawLine(QLineF(p.x(), axisRect()->top(), p.x(), axisRect()->bottom()));
-    }
-}
-
-QString TimelineView::tooltipFor(std::size_t index) const
-{
-    const core::Event e = m_store->event(index);
-    QString text = u"<b>" % eventTypeTitle(e.type).toHtmlEscaped() % u"</b> #" % QString::number(index) % u"<br>t = "
-        % secondsText(e.relNs, m_store->decimals()) % u" s &nbsp; conn " % QString::number(e.conn) % u" &nbsp; "
-        % directionText(e.dir);
-    const QString details = eventDetails(e);
-    if (!details.isEmpty())
-        text += u"<br>" % details.toHtmlEscaped();
-    if (const auto* c = m_store->connection(e.conn)) {
-        text += u"<br><small>" % QString::fromStdString(c->client).toHtmlEscaped() % u" \u2192 "
-            % QString::fromStdString(c->server).toHtmlEscaped();
-        if (const QString tls = tlsLaneText(*c); !tls.isEmpty())
-            text += u"<br>" % tls.toHtmlEscaped();
-        text += u"</small>";
-    }
-    if (e.inferred)
-        text += u"<br><i>" % tr("Without the TLS keys this is read from record sizes and timing: a PING is a "
-                                "17-byte HTTP/2 frame, so a TLS record carrying 17 bytes, answered by a record of "
-                                "the same size about a round trip later, is taken for a PING and its ACK. Choose "
-                                "a key log to read it.").toHtmlEscaped()
-            % u"</i>";
-    return text;
-}
-
-void TimelineView::mousePressEvent(QMouseEvent* event)
-{
-    m_pressPos = event->pos();
-    QCustomPlot::mousePressEvent(event);
-}
-
-void TimelineView::mouseReleaseEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseReleaseEvent(event);
-    if ((event->pos() - m_pressPos).manhattanLength() > 3) {
-        m_userMoved = true;
-        return;
-    }
-    if (event->button() == Qt::LeftButton) {
-        if (const auto hit = eventAt(event->position())) {
-            m_selected = hit;
-            layer(QStringLiteral("overlay"))->replot();
-            Q_EMIT eventClicked(*hit);
-        }
-    }
-}
-
-void TimelineView::mouseMoveEvent(QMouseEvent* event)
-{
-    QCustomPlot::mouseMoveEvent(event);
-    if (event->buttons() != Qt::NoButton)
-        return;
-    if (const auto hit = eventAt(event->position()))
-        QToolTip::showText(event->globalPosition().toPoint(), tooltipFor(*hit), this);
-    else
-        QToolTip::hideText();
-}
-
-void TimelineView::mouseDoubleClickEvent(QMouseEvent* event)
-{
-    if (!eventAt(event->position()))
-        fitAll();
-    QCustomPlot::mouseDoubleClickEvent(event);
-}
-
-void TimelineView::keyPressEvent(QKeyEvent* event)
-{
-    switch (event->key()) {
-    case Qt::Key_Plus:
-    case Qt::Key_Equal:
-        zoomBy(0.5);
-        return;
-    case Qt::Key_Minus:
-        zoomBy(2.0);
-        return;
-    case Qt::Key_Left:
-        panBy(-0.2);
-        return;
-    case Qt::Key_Right:
-        panBy(0.2);
-        return;
-    case Qt::Key_Up:
-        yAxis->moveRange(-1);
-        replot(rpQueuedReplot);
-        return;
-    case Qt::Key_Down:
-        yAxis->moveRange(1);
-        replot(rpQueuedReplot);
-        return;
-    case Qt::Key_Home:
-    case Qt::Key_0:
-        fitAll();
-        return;
-    default:
-        QCustomPlot::keyPressEvent(event);
-    }
-}
-
 void TimelineView::changeEvent(QEvent* event)
 {
     if (event->type() == QEvent::PaletteChange)
@@ -453,82 +308,6 @@ void TimelineView::applyPalette()
     }
     xAxis->grid()->setPen(QPen(shade(text, pal, 0.15), 1, Qt::DotLine));
     replot(rpQueuedReplot);
-}
-
-QString TimelineView::exportSizeProblem(int width, int height)
-{
-    if (width <= 0 || height <= 0)
-        return QStringLiteral("%1x%2: the image needs a positive width and height").arg(width).arg(height);
-    const qint64 pixels = qint64(width) * height;
-    if (pixels <= kMaxExportPixels)
-        return {};
-    return QStringLiteral("%1x%2 is %3 million pixels, more than the %4 million an export may have (e.g. 10000x5000); "
-                          "choose a smaller width or height")
-        .arg(width)
-        .arg(height)
-        .arg(static_cast<double>(pixels) / 1e6, 0, 'f', 1)
-        .arg(kMaxExportPixels / 1'000'000);
-}
-
-bool TimelineView::exportTo(const QString& path, int width, int height, QString* error)
-{
-    const QString ext = QFileInfo(path).suffix().toLower();
-    bool ok = false;
-    if (const QString problem = exportSizeProblem(width, height); !problem.isEmpty()) {
-        if (error)
-            *error = problem;
-        return false;
-    }
-    {
-        // Say why a file cannot be written (no such folder, no permission) before rendering.
-        QSaveFile probe(path);
-        if (!probe.open(QIODevice::WriteOnly)) {
-            if (error)
-                *error = path % u": cannot write (" % probe.errorString() % u')';
-            return false;
-        }
-        probe.cancelWriting();
-    }
-    // One layout pass at the export's size first: the legend settles its row count there.
-    if (width > 0 && height > 0)
-        (void)toPixmap(width, height);
-    if (ext == u"png") {
-        // Written through QSaveFile: atomic, and a failed write (a full disk) has a reason.
-        QSaveFile file(path);
-        const QPixmap pixmap = toPixmap(width, height);
-        if (!file.open(QIODevice::WriteOnly) || !pixmap.save(&file, "PNG") || !file.commit()) {
-            if (error)
-                *error = path % u": could not write the image (" % file.errorString() % u')';
-            return false;
-        }
-        ok = true;
-    } else if (ext == u"pdf") {
-        ok = savePdf(
-            path, width, height, QCP::epNoCosmetic, QStringLiteral("Keepalive Scope"), QStringLiteral("Timeline"));
-#ifdef KS_HAVE_QT_SVG
-    } else if (ext == u"svg") {
-        QSvgGenerator svg;
-        svg.setFileName(path);
-        svg.setSize(QSize(width, height));
-        svg.setViewBox(QRect(0, 0, width, height));
-        svg.setTitle(QStringLiteral("Keepalive Scope timeline"));
-        QCPPainter painter(&svg);
-        painter.setMode(QCPPainter::pmVectorized);
-        toPainter(&painter, width, height);
-        ok = painter.end();
-#endif
-    } else {
-        if (error)
-            *error = path % u": unknown image type (use .png, .pdf"
-#ifdef KS_HAVE_QT_SVG
-                % u" or .svg"
-#endif
-                % u')';
-        return false;
-    }
-    if (!ok && error)
-        *error = path % u": could not write the image";
-    return ok;
 }
 
 } // namespace ks::ui

@@ -16,8 +16,10 @@
 namespace ks::ui {
 
 class EventStore;
+class LaneCaptions;
 class TimelineLayer;
 class TimelineLegend;
+struct TimelineExportOptions;
 
 class TimelineView : public QCustomPlot {
     Q_OBJECT
@@ -51,12 +53,14 @@ public:
     QPointF markerPosition(std::size_t index) const;
     QString tooltipFor(std::size_t index) const;
 
-    // Renders to a file by extension: .png, .pdf, .svg (when Qt Svg is present).
+    LaneCaptions* captions() const { return m_captions; }
+    // Lanes shown at once: as many as the height gives each room for its row captions, 1 to 12.
+    int lanesInView() const;
+
+    // Renders to a file by extension: .png, .pdf, .svg (when Qt Svg is present), at the options'
+    // size, PNG scale or PDF resolution; refuses sizes past the pixel bound with the reason.
+    bool exportTo(const TimelineExportOptions& options, QString* error = nullptr);
     bool exportTo(const QString& path, int width, int height, QString* error = nullptr);
-    // Larger images are refused: 20000x20000 took 11 s and 1.6 GB; this is about 1.5 s and 200 MB.
-    static constexpr qint64 kMaxExportPixels = 50'000'000;
-    // Empty when width x height may be exported, else a message naming the sizes.
-    static QString exportSizeProblem(int width, int height);
 
 public Q_SLOTS:
     void scheduleReplot(); // at most ~30 per second
@@ -73,15 +77,25 @@ protected:
     void keyPressEvent(QKeyEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void changeEvent(QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
+    struct TimeLine {
+        double seconds;
+        QColor color;
+        QString text;
+    };
     void updateLanes();
+    void updateMargin();
     void applyPalette();
+    void createOverlay(); // timeline_overlay.cpp
     void drawOverlay(QCPPainter* painter);
-    void drawTimeLine(QCPPainter* painter, double seconds, const QColor& color, const QString& text);
+    std::vector<TimeLine> timeLines() const; // Stop, now
+    std::optional<QRectF> timeLineBox(double seconds, const QString& text) const;
 
     const EventStore* m_store;
     TimelineLayer* m_layer;
+    LaneCaptions* m_captions;
     TimelineLegend* m_legend;
     QTimer m_replotTimer;
     std::size_t m_lanesShown = 0;

@@ -14,6 +14,7 @@
 
 #include <QFile>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -41,9 +42,9 @@ QString describe(const ui::MainWindow& w)
     for (const auto& f : w.findingsView()->findings()) {
         QString c;
         for (const auto& ch : f.changes)
-            c += QString::fromStdString(" " + std::string(core::settingSideName(ch.side)) + "." + ch.setting + "=")
-                + QString::number(ch.value);
-        out << QString::fromStdString(f.id + " [" + f.profile + "]") + c;
+            c += u' ' % QString::fromStdString(std::string(core::settingSideName(ch.side))) % u'.'
+                % QString::fromStdString(ch.setting) % u'=' % QString::number(ch.value);
+        out << QString::fromStdString(f.id) % u" [" % QString::fromStdString(f.profile) % u']' % c;
     }
     return out.join(u"; "_qs);
 }
@@ -58,11 +59,14 @@ std::size_t resetsBeforeStop(const ui::MainWindow& w)
     return n;
 }
 
-bool runFor(ui::MainWindow& w, int ms)
+// Waits for the run that spy (or a new spy) sees start, lets it run ms, and stops it.
+bool runFor(ui::MainWindow& w, int ms, QSignalSpy* spy = nullptr)
 {
-    QSignalSpy started(&w, &ui::MainWindow::labStarted);
-    if (!started.wait(20000) || !started.constFirst().constFirst().toBool()) {
-        qWarning() << "lab did not start:" << started.count() << w.labPanel()->findChild<QLabel*>(QStringLiteral("labStatus"))->text() << w.settingsEditor()->valid();
+    QSignalSpy own(&w, &ui::MainWindow::labStarted);
+    QSignalSpy& started = spy ? *spy : own;
+    if ((started.count() == 0 && !started.wait(20000)) || !started.constFirst().constFirst().toBool()) {
+        qWarning() << "lab did not start:" << started.count()
+                   << w.labPanel()->findChild<QLabel*>(QStringLiteral("labStatus"))->text();
         return false;
     }
     QTest::qWait(ms);
@@ -106,8 +110,9 @@ private Q_SLOTS:
 
         // Reproduce: the lab plays short-lb with the current (default) settings: an idle
         // connection without keepalive is reset at 1.5 s.
+        QSignalSpy started(&w, &ui::MainWindow::labStarted);
         w.findingsView()->reproduceButton()->click(); // the Findings tab may be hidden behind Events
-        QVERIFY(runFor(w, 4000));
+        QVERIFY(runFor(w, 4000, &started));
         if (w.store()->connections().empty())
             QSKIP("no wire events: live capture needs CAP_NET_RAW here");
         QVERIFY2(resetsBeforeStop(w) > 0, qPrintable(describe(w)));
@@ -121,8 +126,19 @@ private Q_SLOTS:
         w.findingsView()->applyButton()->click();
         QVERIFY(!w.settingsEditor()->changedFields().isEmpty());
         QVERIFY(w.settingsEditor()->valid());
+        QSignalSpy restarted(&w, &ui::MainWindow::labStarted);
         QTest::mouseClick(w.labPanel()->startButton(), Qt::LeftButton);
-        QVERIFY(runFor(w, 4000));
+        // The first run's results are not saved: the window asks before replacing them.
+        QMessageBox* ask = nullptr;
+        QVERIFY(QTest::qWaitFor([&] { return (ask = w.findChild<QMessageBox*>(QStringLiteral("replaceResults"))); }, 5000));
+        QCOMPARE(restarted.count(), 0);
+        QAbstractButton* replace = nullptr;
+        for (QAbstractButton* b : ask->buttons())
+            if (b->text() == QStringLiteral("Replace"))
+                replace = b;
+        QVERIFY(replace);
+        replace->click();
+        QVERIFY(runFor(w, 4000, &restarted));
         QVERIFY2(resetsBeforeStop(w) == 0, qPrintable(describe(w)));
         QVERIFY2(!findingWithChanges(w), qPrintable(describe(w)));
     }

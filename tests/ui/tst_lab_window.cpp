@@ -9,6 +9,7 @@
 #include "ui/lab_session.h"
 #include "ui/timeline_view.h"
 #include "ui/live_capture_panel.h"
+#include "ui/lane_captions.h"
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
 
@@ -107,6 +108,18 @@ private Q_SLOTS:
             for (auto e : f.evidence)
                 QVERIFY2(w.store()->record(e).relNs < shutdown, qPrintable(findingIds(w)));
         QVERIFY(w.timeline()->grab().width() > 0);
+        // The lanes say the lab's Stop ended the connections it closed, not a diagnosis.
+        std::size_t byStop = 0;
+        for (std::size_t i = 0; i < w.store()->laneCount(); ++i) {
+            const auto& lane = w.store()->lane(i);
+            const QString said = w.timeline()->captions()->endOf(i).label;
+            if (lane.closed() && lane.lastNs() >= shutdown) {
+                QCOMPARE(said, QStringLiteral("ended by Stop"));
+                ++byStop;
+            }
+            QVERIFY2(said != u"max idle"_qs, qPrintable(said));
+        }
+        QVERIFY(byStop >= 1);
 
         // Replacing these unsaved results asks first; "Keep them" keeps them.
         const std::size_t events = w.store()->size();

@@ -1,0 +1,201 @@
+// Drawn outside the axis rect, in the margin the view reserves for it; texts are elided to fit,
+// and only as many lines as the lane's height holds are drawn (the tooltip has them all).
+#include "lane_captions.h"
+
+#include "event_format.h"
+#include "event_store.h"
+#include "timeline_style.h"
+
+#include <QFontMetricsF>
+
+#include <algorithm>
+#include <array>
+
+namespace ks::ui {
+
+using core::EndCause;
+
+LaneEnd laneEnd(const core::ConnectionSummary* c, bool closed, bool byLabStop)
+{
+    const QColor grey(0x80, 0x80, 0x80);
+    if (byLabStop)
+        return { QObject::tr("ended by Stop"),
+            QObject::tr("the lab's own shutdown after Stop closed it; not diagnosed"), grey };
+    if (c && c->endCause != EndCause::Open) {
+        QColor color(0xe6, 0x55, 0x0d); // a warning
+        switch (c->endCause) {
+        case EndCause::Graceful:
+            color = QColor(0x2c, 0xa0, 0x2c);
+            break;
+        case EndCause::TooManyPings:
+        case EndCause::GoawayError:
+        case EndCause::KeepaliveTimeout:
+        case EndCause::IdleReset:
+        case EndCause::SilentDrop:
+        case EndCause::Reset:
+            color = QColor(0xd6, 0x27, 0x28); // an error: the connection was killed
+            break;
+        default:
+            break;
+        }
+        return { QString::fromUtf8(core::endCauseLabel(c->endCause).data(),
+                     static_cast<qsizetype>(core::endCauseLabel(c->endCause).size())),
+            QString::fromStdString(c->endDetail.str()), color };
+    }
+    if (closed) // FIN or RST seen, the analyzer has not judged it (yet)
+        return { QObject::tr("closed"), {}, grey };
+    return { QObject::tr("open"), QObject::tr("still open when the capture ended"), grey };
+}
+
+QString rowCaption(int row)
+{
+    static const std::array words { QObject::tr("PING"), QObject::tr("TCP"), QObject::tr("streams"),
+        QObject::tr("lab") };
+    return words[static_cast<std::size_t>(std::clamp(row, 0, 3))];
+}
+
+QString rowDescription(int row)
+{
+    static const std::array words { QObject::tr("HTTP/2 keepalive: PING, PING ACK, GOAWAY"),
+        QObject::tr("TCP: SYN, FIN, RST, keep-alive probes and their ACKs"),
+        QObject::tr("HTTP/2 activity: HEADERS, DATA, SETTINGS, WINDOW_UPDATE, RST_STREAM"),
+        QObject::tr("lab: the channel's RPCs and connectivity states") };
+    return words[static_cast<std::size_t>(std::clamp(row, 0, 3))];
+}
+
+LaneCaptions::LaneCaptions(QCustomPlot* plot, const EventStore* store)
+    : QCPLayerable(plot)
+    , m_store(store)
+{
+}
+
+QFont LaneCaptions::captionFont(bool bold) const
+{
+    return QFont(mParentPlot->font().family(), 7, bold ? QFont::Bold : QFont::Normal);
+}
+
+double LaneCaptions::rowCaptionHeight(const QFont& font)
+{
+    // Rows are 0.225 of a lane apart (rowCenter): each caption needs a line of its own (the
+    // font's leading may be shared).
+    return QFontMetricsF(font).height() * 0.9 / 0.225;
+}
+
+void LaneCaptions::applyDefaultAntialiasingHint(QCPPainter* painter) const
+{
+    painter->setAntialiasing(true);
+}
+
+LaneEnd LaneCaptions::endOf(std::size_t lane) const
+{
+    const auto& l = m_store->lane(lane);
+    return laneEnd(
+        m_store->connection(l.conn()), l.closed(), m_shutdownNs && l.closed() && l.lastNs() >= *m_shutdownNs);
+}
+
+QStringList LaneCaptions::laneLines(std::size_t lane) const
+{
+    QStringList lines;
+    if (const auto* c = m_store->connection(m_store->lane(lane).conn())) {
+        lines << QString::fromStdString(c->client) << u"\u2192 " % QString::fromStdString(c->server);
+        if (const QString tls = tlsLaneText(*c); !tls.isEmpty())
+            lines << tls;
+        if (!c->proxy.empty())
+            lines << u"via " % QString::fromStdString(c->proxy.str());
+    }
+    return lines;
+}
+
+int LaneCaptions::preferredWidth(int minimum, int maximum) const
+{
+    const QFontMetricsF fm(captionFont()), bold(captionFont(true));
+    double text = 0;
+    for (std::size_t i = 0; i < m_store->laneCount(); ++i) {
+        text = std::max(
+            text, bold.horizontalAdvance(u"#" % QString::number(m_store->lane(i).conn()) % u"  " % endOf(i).label));
+        for (const QString& line : laneLines(i))
+            text = std::max(text, fm.horizontalAdvance(line));
+    }
+    double captions = 0;
+    for (int r = 0; r < kLaneRows; ++r)
+        captions = std::max(captions, fm.horizontalAdvance(rowCaption(r)));
+    return std::clamp(static_cast<int>(text + captions + 18), minimum, maximum);
+}
+
+void LaneCaptions::draw(QCPPainter* painter)
+{
+    const QRect axis = mParentPlot->axisRect()->rect();
+    const QPalette pal = mParentPlot->palette();
+    const QFont font = captionFont(), boldFont = captionFont(true);
+    const QFontMetricsF fm(font), bold(boldFont);
+    const double line = fm.height();
+    double captionWidth = 0;
+    for (int r = 0; r < kLaneRows; ++r)
+        captionWidth = std::max(captionWidth, fm.horizontalAdvance(rowCaption(r)));
+    const double right = axis.left() - 4, left = 3;
+    const auto y = mParentPlot->yAxis->range();
+    const int first = std::max(0, static_cast<int>(std::floor(y.lower)));
+    const int last = std::min(static_cast<int>(m_store->laneCount()) - 1, static_cast<int>(std::ceil(y.upper)) - 1);
+    painter->save();
+    painter->setClipRect(QRectF(0, axis.top(), right + 2, axis.height()));
+    for (int lane = first; lane <= last; ++lane) {
+        const double top = mParentPlot->yAxis->coordToPixel(lane), bottom = mParentPlot->yAxis->coordToPixel(lane + 1);
+        const bool rows = bottom - top >= rowCaptionHeight(font);
+        const double textRight = rows ? right - captionWidth - 6 : right;
+        const auto& l = m_store->lane(static_cast<std::size_t>(lane));
+        if (rows) { // what each row holds, beside the axis at the row's height
+            painter->setFont(font);
+            painter->setPen(shade(pal.color(QPalette::Text), pal, 0.55));
+            const bool lab = !l.times(core::EventType::Rpc).empty() || !l.times(core::EventType::ChannelState).empty();
+            for (int r = 0; r < (lab ? 4 : 3); ++r) {
+                const double ry = mParentPlot->yAxis->coordToPixel(lane + rowCenter(r));
+                painter->drawText(QRectF(right - captionWidth, ry - line / 2, captionWidth, line),
+                    Qt::AlignRight | Qt::AlignVCenter, rowCaption(r));
+            }
+        }
+        // The connection: "#id  how it ended", then its endpoints, as many lines as fit.
+        const double width = textRight - left;
+        double ty = top + 2;
+        const LaneEnd end = endOf(static_cast<std::size_t>(lane));
+        const QString id = u"#" % QString::number(l.conn()) % u"  ";
+        painter->setFont(boldFont);
+        painter->setPen(pal.color(QPalette::Text));
+        painter->drawText(QPointF(left, ty + bold.ascent()), id);
+        painter->setPen(end.color);
+        painter->drawText(QPointF(left + bold.horizontalAdvance(id), ty + bold.ascent()),
+            bold.elidedText(end.label, Qt::ElideRight, width - bold.horizontalAdvance(id)));
+        ty += bold.height();
+        painter->setFont(font);
+        painter->setPen(pal.color(QPalette::Text));
+        for (const QString& text : laneLines(static_cast<std::size_t>(lane))) {
+            if (ty + line > bottom - 1)
+                break;
+            painter->drawText(QPointF(left, ty + fm.ascent()), fm.elidedText(text, Qt::ElideMiddle, width));
+            ty += line;
+        }
+    }
+    painter->restore();
+}
+
+std::optional<QString> LaneCaptions::tooltipAt(QPointF pixel) const
+{
+    const QRect axis = mParentPlot->axisRect()->rect();
+    if (pixel.x() >= axis.left() || pixel.y() < axis.top() || pixel.y() > axis.bottom())
+        return std::nullopt;
+    const int lane = static_cast<int>(std::floor(mParentPlot->yAxis->pixelToCoord(pixel.y())));
+    if (lane < 0 || static_cast<std::size_t>(lane) >= m_store->laneCount())
+        return std::nullopt;
+    const LaneEnd end = endOf(static_cast<std::size_t>(lane));
+    QString text = u"<b>#" % QString::number(m_store->lane(static_cast<std::size_t>(lane)).conn()) % u"</b> "
+        % QObject::tr("ended: %1").arg(end.label.toHtmlEscaped());
+    if (!end.detail.isEmpty())
+        text += u"<br>" % end.detail.toHtmlEscaped();
+    for (const QString& line : laneLines(static_cast<std::size_t>(lane)))
+        text += u"<br>" % line.toHtmlEscaped();
+    text += u"<br><small>" % QObject::tr("Rows, top to bottom:");
+    for (int r = 0; r < kLaneRows; ++r)
+        text += u"<br>" % rowDescription(r).toHtmlEscaped();
+    return text % u"</small>";
+}
+
+} // namespace ks::ui
