@@ -94,7 +94,7 @@ void EventStore::setEndCauses(const std::vector<core::ConnectionSummary>& analyz
             [](const auto& c, std::uint32_t id) { return c.id < id; });
         if (it == m_connections.end() || it->id != a.id)
             continue;
-        if (it->endCause != a.endCause || it->endDetail != a.endDetail || it->otherLeg != a.otherLeg) {
+        if (it->endCause != a.endCause || it->endDetail.str() != a.endDetail.str() || it->otherLeg != a.otherLeg) {
             it->endCause = a.endCause;
             it->endDetail = a.endDetail;
             it->endEvidence = a.endEvidence;
