@@ -141,7 +141,7 @@ void CaptureEngine::retryKeys(std::int64_t nowNs)
 }
 
 void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs,
-                            std::uint32_t seq)
+                            std::uint32_t seq, bool peerDataAcked)
 {
     Event e;
     e.tsNs = tsNs;
@@ -149,6 +149,7 @@ void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, 
     e.dir = dir;
     e.type = type;
     e.seq = seq;
+    e.peerDataAcked = peerDataAcked;
     publish(e);
 }
 
@@ -464,13 +465,8 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         // A plain ACK that had covered all the other side's data: its last packet reached this
         // side's TCP stack, so the RST is this endpoint's (an application closing with unread data),
         // not a pass-through middlebox's that dropped the packet and answered for the flow.
-        Event e;
-        e.tsNs = tsNs;
-        e.conn = conn.id;
-        e.dir = dir;
-        e.type = EventType::Rst;
-        e.peerDataAcked = fwd.plainAckSeen && rev.seen && rev.nextSeq != rev.baseSeq && seqDiff(fwd.lastPlainAck, rev.nextSeq) >= 0;
-        publish(e);
+        emitTcp(conn, dir, EventType::Rst, tsNs, 0,
+                fwd.plainAckSeen && rev.seen && rev.nextSeq != rev.baseSeq && seqDiff(fwd.lastPlainAck, rev.nextSeq) >= 0);
     }
 }
 

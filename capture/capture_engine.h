@@ -104,7 +104,7 @@ private:
     void closeDecoder(TcpConnection& conn);
     bool srcIsServerByHeuristic(const TcpSegment& seg) const;
     void emitTcp(TcpConnection& conn, core::Direction dir, core::EventType type, std::int64_t tsNs,
-                 std::uint32_t seq = 0);
+                 std::uint32_t seq = 0, bool peerDataAcked = false);
 
     int m_linkType;
     bool m_linkSupported = true;

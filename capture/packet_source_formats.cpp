@@ -230,8 +230,9 @@ PacketSource::Status PacketSource::nextPcapng(std::int64_t& tsNs, std::span<cons
         if (type == 1) {
             if (!addInterface(8, bodyLength, error))
                 return Status::Error;
-        } else if (type == 6 && bodyLength >= 20) { // enhanced packet
-            iface = u32(8);
+        } else if ((type == 6 || type == 2) && bodyLength >= 20) {
+            // enhanced packet; the obsolete packet block differs only in its 16-bit interface id
+            iface = type == 6 ? u32(8) : u16(8);
             units = std::uint64_t(u32(12)) << 32 | u32(16);
             caplen = u32(20);
             wireLength = u32(24);
@@ -243,13 +244,6 @@ PacketSource::Status PacketSource::nextPcapng(std::int64_t& tsNs, std::span<cons
             dataAt = 12;
             packet = true;
             timed = false;
-        } else if (type == 2 && bodyLength >= 20) { // obsolete packet block
-            iface = u16(8);
-            units = std::uint64_t(u32(12)) << 32 | u32(16);
-            caplen = u32(20);
-            wireLength = u32(24);
-            dataAt = 28;
-            packet = true;
         }
         if (!packet) {
             m_pos += length;
