@@ -21,6 +21,19 @@ bool coreIdleGoaway(std::uint32_t code, const std::string& debug)
     return code == kInternalError && debug == "enter idle";
 }
 
+// C-core's idle filter (1.51, channel_idle_filter.cc) arms one max_connection_idle timer when the
+// connection starts; at each expiry it re-arms if a call was active during the period, else it
+// sends GOAWAY. So the GOAWAY comes k whole periods after the start, with the last call in period
+// k-1: the period is age / k for the k with age (k-2) / k <= lastCall < age (k-1) / k.
+double coreIdlePeriod(double ageS, double idleS)
+{
+    if (ageS <= 0 || idleS <= 0 || idleS > ageS)
+        return idleS;
+    const double lastCall = ageS - idleS;
+    const double k = std::floor(1.0 / (1.0 - lastCall / ageS)) + 1.0;
+    return ageS / std::min(k, 1e6);
+}
+
 std::string ms(double seconds) { return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0))); }
 
 void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo& g)
@@ -99,17 +112,21 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
     const bool saysAge = first.debug.find("max_age") != std::string::npos;
     const bool coreIdle = coreIdleGoaway(first.code, first.debug);
     const bool saysIdle = first.debug.find("max_idle") != std::string::npos || coreIdle;
-    if (saysAge || (!saysIdle && first.openStreams > 0)) {
+    if (saysAge || (!saysIdle && first.openStreams > 0) || idleRuledOut(first)) {
         f.id = "goaway-max-connection-age";
         f.figure = age;
         f.title = "Server retired the connection at age " + formatDuration(age) + " (max_connection_age or a graceful shutdown)";
+        const std::string when = first.openStreams > 0
+            ? "while " + std::to_string(first.openStreams) + " RPC stream(s) were still open"
+            : "with no RPC open, " + formatDuration(idle) + " after the last RPC activity (not max_connection_idle: the connection "
+                  "had survived " + formatDuration(toS(first.survivedIdleNs)) + " without RPCs before)";
         std::snprintf(buf, sizeof buf,
-                      "GOAWAY NO_ERROR (last_stream_id %u)%s%s while %zu RPC stream(s) were still open, %s after the connection "
-                      "opened: the server's max_connection_age (grpc-go MaxConnectionAge; servers add up to 10%% jitter) or a "
-                      "server shutdown.",
+                      "GOAWAY NO_ERROR (last_stream_id %u)%s%s %s, %s after the connection "
+                      "opened: the server's max_connection_age (grpc-go MaxConnectionAge, C-core grpc.max_connection_age_ms; "
+                      "servers add up to 10%% jitter) or a server shutdown.",
                       first.lastStreamId, c.pingAfterGoaway ? ", then a PING" : "",
                       second ? (", then a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
-                      first.openStreams, formatDuration(age).c_str());
+                      when.c_str(), formatDuration(age).c_str());
         f.detail = buf;
         if (second && c.closed && c.closeNs > second->ns) {
             std::snprintf(buf, sizeof buf, " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
@@ -118,6 +135,23 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         }
         f.suggestion = "Normal connection rotation; clients reconnect. If long-lived streams are cut, raise server "
                        "max_connection_age_grace_ms above the longest stream, or max_connection_age_ms.";
+    } else if (coreIdle && first.hadStreams && first.openStreams == 0) {
+        const double period = coreIdlePeriod(age, idle);
+        f.id = "goaway-max-connection-idle";
+        f.figure = period;
+        f.title = "Server closed the idle connection " + formatDuration(idle) + " after the last RPC (max_connection_idle about "
+                  + formatDuration(period) + ")";
+        std::snprintf(buf, sizeof buf,
+                      "GOAWAY INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle) %s after the last "
+                      "RPC activity and %s after the connection opened. C-core (1.51) looks for idleness once per "
+                      "max_connection_idle period counted from the connection's start and closes at the end of the first period "
+                      "without a call, so the GOAWAY comes one to two periods after the last call: here %.0f periods of about "
+                      "%s, the server's grpc.max_connection_idle_ms.",
+                      formatDuration(idle).c_str(), formatDuration(age).c_str(), std::round(age / period), formatDuration(period).c_str());
+        f.detail = buf;
+        f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
+                       + ms(period) + ", or send RPCs more often.";
+        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
     } else if (first.hadStreams || saysIdle) {
         f.id = "goaway-max-connection-idle";
         f.figure = idle;
