@@ -184,7 +184,10 @@ void onGoaway(ConnState& c, const Event& e)
 {
     // A GOAWAY written after the peer closed its side answers that close (a server shutting down
     // its transports), it does not retire the connection.
-    if (c.closed && c.closedBy != e.dir)
+    // One that names a shutdown the server's earlier GOAWAY began is kept (C-core's stop(0)
+    // cancels its calls after the client's FIN), for shutdownNamed; nothing classifies it alone.
+    const bool namesShutdown = e.debug.find("Cancelling all calls") != std::string::npos || e.debug.find("hutdown") != std::string::npos;
+    if (c.closed && c.closedBy != e.dir && !(namesShutdown && !c.goaways.empty() && c.goaways.front().dir == e.dir))
         return;
     ++c.goawayCount;
     GoawayInfo g;
@@ -417,7 +420,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
             c = &scratch;
         }
         // The rules in their old order; the sort below keeps it within a connection.
-        addGoawayFindings(st, id, *c);
+        addGoawayFindings(st, id, *c, lookup);
         addTimeoutFindings(st, id, *c);
         addLbIdleFindings(st, id, *c, lookup);
         addCadenceFindings(st, id, *c);

@@ -90,7 +90,15 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s", g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(),
                       sideName(g.dir), g.debug.empty() ? "" : " \"", g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
         v.detail = buf;
-        if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
+        const auto* named = g.code == 0 && g.debug.empty() && g.dir == Direction::ServerToClient ? shutdownNamed(c) : nullptr;
+        if (const auto* refused = shutdownAfter(g, connections, s)) {
+            v.cause = EndCause::Graceful;
+            v.detail += "; the client's next connection, " + formatDuration(toS(refused->firstNs - g.ns))
+                        + " after the GOAWAY, was refused (RST to its SYN): the server was shutting down";
+        } else if (named) {
+            v.cause = EndCause::Graceful;
+            v.detail += "; the server's later GOAWAY \"" + named->debug + "\" names its shutdown";
+        } else if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
             v.detail += " (the connection never carried an RPC, so max_connection_idle and max_connection_age cannot be told apart)";
         else if (v.cause == EndCause::MaxAge && idleRuledOut(g))
             v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not max_connection_idle)";

@@ -3,6 +3,7 @@
 #include "findings_state.h"
 #include "http2_codes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -91,6 +92,48 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
     st.findings.push_back(std::move(f));
 }
 
+// The server shut down: its GOAWAY named no limit and the client's next connection was refused.
+// The evidence is a refused reconnect, or a later GOAWAY that names the shutdown.
+void serverShutdown(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnState& c, const GoawayInfo& first,
+                    const GoawayInfo* second, const ConnectionSummary* refused, const GoawayInfo* named)
+{
+    Finding f;
+    f.id = "goaway-server-shutdown";
+    f.conn = conn;
+    f.severity = Severity::Info;
+    f.figure = toS(first.ageNs);
+    f.evidence.push_back(first.index);
+    if (second)
+        f.evidence.push_back(second->index);
+    if (c.closed)
+        f.evidence.push_back(c.closeIndex);
+    f.title = refused ? "Server shut down: GOAWAY NO_ERROR, then the client's reconnect was refused"
+                      : "Server shut down: GOAWAY NO_ERROR, then a GOAWAY naming the shutdown";
+    if (named && named != &first) {
+        f.evidence.push_back(named->index);
+        std::sort(f.evidence.begin(), f.evidence.end());
+    }
+    char buf[640];
+    std::string why;
+    if (refused)
+        why = "the client's next connection to the server (#" + std::to_string(refused->id) + "), "
+              + formatDuration(toS(refused->firstNs - first.ns)) + " after the GOAWAY, was refused (RST to its SYN): the server had "
+              "stopped listening";
+    else
+        why = "the server's GOAWAY " + formatDuration(toS(named->ns - first.ns)) + " later says \"" + named->debug
+              + "\" (gRPC C-core stopping with its calls cancelled)";
+    std::snprintf(buf, sizeof buf,
+                  "GOAWAY NO_ERROR (last_stream_id %u)%s at %s into the connection, %s after the last RPC activity; %s. "
+                  "This was a shutdown (grpc-go GracefulStop, C-core Server.stop, a restart), not max_connection_idle or "
+                  "max_connection_age.",
+                  first.lastStreamId, second ? (", a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
+                  formatDuration(toS(first.ageNs)).c_str(), formatDuration(toS(first.idleNs)).c_str(), why.c_str());
+    f.detail = buf;
+    f.suggestion = "Expected during deploys and restarts; clients reconnect elsewhere or retry UNAVAILABLE. No keepalive "
+                   "setting is involved.";
+    st.findings.push_back(std::move(f));
+}
+
 void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnState& c, const GoawayInfo& first,
                      const GoawayInfo* second)
 {
@@ -162,6 +205,10 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
                       coreIdle ? "INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle)" : "NO_ERROR",
                       formatDuration(idle).c_str(), formatDuration(idle).c_str());
         f.detail = buf;
+        if (!saysIdle)
+            f.detail += " The GOAWAY's debug data names no reason (grpc-go 1.33 and C-core 1.51 send none for max_connection_idle, "
+                        "max_connection_age or a graceful shutdown alike): idleness is the reading that fits the quiet before it, "
+                        "a shutdown at that moment would look the same.";
         f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
                        + ms(idle) + ", or send RPCs more often.";
         // Above the observed idle time: gRPC's default, never.
@@ -217,7 +264,7 @@ void otherCode(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo
 
 } // namespace
 
-void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {
     if (c.goaways.empty())
         return;
@@ -226,14 +273,21 @@ void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Conn
     if (c.goaways.size() > 1 && c.goaways[1].dir == first.dir && c.goaways[1].code == kNoError)
         second = &c.goaways[1];
     bool explainedGraceful = false;
+    const GoawayInfo* named = nullptr; // the later GOAWAY that names a shutdown the first one began
     for (const auto& g : c.goaways) {
         if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
             tooManyPings(st, id, g);
         } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
-            if (!explainedGraceful && &g == &first)
-                gracefulNoError(st, id, c, first, second);
+            if (!explainedGraceful && &g == &first) {
+                const auto* refused = shutdownAfter(first, connections, connections.byId(id));
+                named = first.code == kNoError && first.debug.empty() ? shutdownNamed(c) : nullptr;
+                if (refused || named)
+                    serverShutdown(st, id, c, first, second, refused, named);
+                else
+                    gracefulNoError(st, id, c, first, second);
+            }
             explainedGraceful = true;
-        } else if (g.code != kNoError) {
+        } else if (g.code != kNoError && &g != named) {
             otherCode(st, id, g);
         }
     }

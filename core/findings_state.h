@@ -288,7 +288,7 @@ struct FindingsAnalyzer::State {
 
 // Rules, one connection at a time (each appends to state.findings).
 void addLbIdleFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
-void addGoawayFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
+void addGoawayFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
 void addCadenceFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
 void addTimeoutFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
 void addStreamFindings(FindingsAnalyzer::State& state, std::uint32_t id, ConnState& c);
@@ -309,6 +309,26 @@ const ConnectionSummary* refusedReconnect(const SummaryLookup& connections, cons
 // With such a refused reconnect after a server-side close: the verdict "the server had stopped
 // listening" (closed or reset, not an idle timer). False, v untouched, when next is null.
 bool serverWentAway(EndVerdict& v, const ConnBasics& c, const ConnectionSummary* next, const char* how, double quiet);
+// A later GOAWAY from the server that names its shutdown: gRPC C-core's server cancelling its calls
+// as it stops ("Cancelling all calls", seen with python3-grpcio 1.51's stop(0)).
+inline const GoawayInfo* shutdownNamed(const ConnState& c)
+{
+    for (const auto& g : c.goaways)
+        if (g.dir == Direction::ServerToClient
+            && (g.debug.find("Cancelling all calls") != std::string::npos || g.debug.find("hutdown") != std::string::npos))
+            return &g;
+    return nullptr;
+}
+
+// A server's NO_ERROR GOAWAY that names no limit, followed by a refused reconnect: the server
+// was shutting down (grpc-go GracefulStop), not retiring the connection for idleness or age.
+inline const ConnectionSummary* shutdownAfter(const GoawayInfo& g, const SummaryLookup& connections, const ConnectionSummary* s)
+{
+    if (g.code != 0 || g.dir != Direction::ServerToClient || g.debug.find("max_age") != std::string::npos
+        || g.debug.find("idle") != std::string::npos)
+        return nullptr;
+    return refusedReconnect(connections, s, g.ns);
+}
 // Failed RPCs of the lab's channel (findings_rpc.cpp): grouped as they come, reported after the wire rules.
 void onRpc(FindingsAnalyzer::State& state, const Event& event);
 void addRpcFindings(FindingsAnalyzer::State& state);

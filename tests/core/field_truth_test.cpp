@@ -140,6 +140,31 @@ TEST(FieldTruth, aServerThatClosedAndThenRefusedTheReconnectWentAwayNoIdleTimer)
     EXPECT_EQ(r.of("end-closed").size(), 1u);
 }
 
+TEST(FieldTruth, aNoErrorGoawayFollowedByARefusedReconnectIsAShutdownNotMaxIdle)
+{
+    // grpc-go GracefulStop 2 s in (no MaxConnectionIdle set): GOAWAY NO_ERROR, FIN, SYN answered by RST.
+    const Verdict r = analyze("go_server_graceful_stop.pcap");
+    EXPECT_EQ(r.conn(0).endCause, EndCause::Graceful) << r.conn(0).endDetail.str();
+    EXPECT_TRUE(says(r.conn(0).endDetail, "shutting down")) << r.conn(0).endDetail.str();
+    EXPECT_EQ(r.of("goaway-server-shutdown").size(), 1u);
+    EXPECT_TRUE(r.of("goaway-max-connection-idle").empty());
+    EXPECT_TRUE(r.of("goaway-max-connection-age").empty());
+}
+
+TEST(FieldTruth, aLaterGoawayThatNamesTheShutdownMakesTheFirstOneAShutdown)
+{
+    // C-core stop(0): GOAWAY NO_ERROR (no debug data), then INTERNAL_ERROR "Cancelling all calls".
+    const Verdict r = analyze("core_server_stop.pcap");
+    EXPECT_EQ(r.conn(0).endCause, EndCause::Graceful) << r.conn(0).endDetail.str();
+    const auto f = r.of("goaway-server-shutdown");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NE(f[0].detail.find("Cancelling all calls"), std::string::npos) << f[0].detail;
+    EXPECT_TRUE(r.of("goaway-max-connection-idle").empty());
+    // Its own code is INTERNAL_ERROR, but it is part of the shutdown that the first one began.
+    for (const auto& e : r.of("goaway-error"))
+        EXPECT_EQ(e.severity, Severity::Info) << e.title;
+}
+
 TEST(FieldTruth, curlAndNghttpdEndGracefully)
 {
     const Verdict r = analyze("curl_nghttpd.pcap");

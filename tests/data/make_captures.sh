@@ -446,13 +446,32 @@ s_go_server_stop() {        # grpc-go server's Server.Stop 3 s in (no GOAWAY, FI
     cap_stop
 }
 
+s_go_server_graceful_stop() { # grpc-go server's GracefulStop 2 s in (GOAWAY NO_ERROR), the client idle after one RPC
+    local P=47850
+    cap_start go_server_graceful_stop.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -life 2s -graceful-stop
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 3s
+    cap_stop
+}
+
+s_core_server_stop() {      # C-core server's stop(0) 3 s in, the C-core client idle after one RPC (it reconnects lazily)
+    local P=47855
+    cap_start core_server_stop.pcap lo "$(port_filter $P)"
+    bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 3
+    wait_listen $P
+    fg 15 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 4.5
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
      idle_reset_proxy core_idle_close goaway_frame_size goaway_frame_size_go
      lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit
      snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
-     tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop)
+     tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
+     go_server_graceful_stop core_server_stop)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
