@@ -319,7 +319,7 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
         f.severity = Severity::Error;
         f.title = v.silenceS >= 0 ? "Silently dropped: after " + formatDuration(v.silenceS) + " of silence nothing got through"
                                   : "Silently dropped: packets went unanswered (retransmitted) until the connection died";
-        f.detail += " Nothing came back, no RST, no FIN: the path dropped the flow without telling either side (a load "
+        f.detail += " No answer came back (no HTTP/2 frame, no RST, no FIN): the path dropped the flow without telling either side (a load "
                     "balancer or NAT that expires flows silently, or a partition). Only a keepalive detects this.";
         f.suggestion = "Send keepalive PINGs (or TCP keep-alives) more often than the path's idle timeout, and keep "
                        "keepalive_timeout_ms short so a dead path is detected fast.";
@@ -413,9 +413,12 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
         return out;
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
-    out.unjudgedReason = opaqueTls(&s) ? UnjudgedReason::OpaqueTls
-        : s.payloadCutBytes              ? UnjudgedReason::PayloadCut
-                                         : UnjudgedReason::NotHttp2;
+    // A SYN answered by RST (no SYN-ACK, no payload): refused, it never got to speak at all.
+    const bool refused = s.sawHandshake && s.end == ConnectionEnd::RstS2C && s.count(EventType::Syn) == 1 && s.payloadBytes == 0;
+    out.unjudgedReason = refused      ? UnjudgedReason::Refused
+        : opaqueTls(&s)               ? UnjudgedReason::OpaqueTls
+        : s.payloadCutBytes           ? UnjudgedReason::PayloadCut
+                                      : UnjudgedReason::NotHttp2;
     return out; // the detail: unjudgedDetail(out), one shared copy
 }
 
@@ -432,6 +435,7 @@ SharedText unjudgedDetail(const EndVerdict& v)
             "TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"),
         std::make_shared<const std::string>(
             "its payload is cut by the capture's snapshot length, so its frames are not visible and no gRPC end cause is judged"),
+        std::make_shared<const std::string>("refused: its SYN was answered by RST (nothing listened on the server's port)"),
     };
     return SharedText::shared(texts[static_cast<std::size_t>(v.unjudgedReason)]);
 }

@@ -219,7 +219,7 @@ struct RpcFailure {
 };
 
 // Why a connection's end is not judged: its frames are not seen.
-enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut };
+enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut, Refused };
 
 // How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer.
 struct EndVerdict {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Odd but legal capture files and odd paths, made here from the reference captures: BSD loopback
 link types (NULL in either byte order, OpenBSD LOOP), a pcapng with unknown blocks between its
-packets, a FIFO as the capture (the writer comes late), an empty file. Each is read as tshark reads
+packets, dumpcap's two-interface pcapng with the interfaces interleaved out of time order, a FIFO as the capture (the writer comes late), an empty file. Each is read as tshark reads
 it (the oracle, when installed) or refused with a message naming the problem; nothing hangs.
 
   odd_captures_test.py --binary build/release/app/keepalive-scope --data tests/data
@@ -106,6 +106,31 @@ def test_unknown_pcapng_blocks(binary, data, tmp):
         check(t == (c.get("ping", 0), c.get("ping_ack", 0)), "unknown blocks: PING/ACK as tshark %s" % (t,))
 
 
+def test_interleaved_interfaces(binary, data):
+    """dumpcap's two-interface pcapng holds the lo connection's last packets after later veth
+    packets: read in time order, each connection ends when tshark says it does."""
+    path = os.path.join(data, "multi_iface.pcapng")
+    r = subprocess.run([binary, "analyze", path, "--json"], capture_output=True, timeout=60)
+    doc = json.loads(r.stdout) if r.returncode == 0 else {}
+    warnings = " ".join(doc.get("warnings", []))
+    check(r.returncode == 0 and "backwards" not in warnings, "interleaved interfaces: no time runs backwards (%s)" % warnings)
+    ts = [e["t"] for e in doc.get("events", [])]
+    check(ts == sorted(ts), "interleaved interfaces: events in time order")
+    if not shutil.which("tshark"):
+        return
+    out = subprocess.run(["tshark", "-r", path, "-T", "fields", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e",
+                          "frame.time_relative"], capture_output=True, timeout=60).stdout.decode()
+    last = {}
+    for line in out.splitlines():
+        sp, dp, t = line.split("\t")
+        key = frozenset((int(sp), int(dp)))
+        last[key] = max(last.get(key, 0.0), float(t))
+    for c in doc.get("connections", []):
+        key = frozenset((int(c["client"].rsplit(":", 1)[1]), int(c["server"].rsplit(":", 1)[1])))
+        check(abs(c["last"] - last.get(key, -1)) < 1e-6,
+              "interleaved interfaces: %s ends at %.6f s as in tshark (%.6f s)" % (c["client"], c["last"], last.get(key, -1)))
+
+
 def test_fifo_and_empty(binary, data, tmp):
     fifo = os.path.join(tmp, "capture.fifo")
     os.mkfifo(fifo)
@@ -141,6 +166,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_bsd_loopback(a.binary, a.data, tmp)
         test_unknown_pcapng_blocks(a.binary, a.data, tmp)
+        test_interleaved_interfaces(a.binary, a.data)
         test_fifo_and_empty(a.binary, a.data, tmp)
     if FAILURES:
         print("%d failures" % len(FAILURES))

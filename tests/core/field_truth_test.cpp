@@ -138,6 +138,9 @@ TEST(FieldTruth, aServerThatClosedAndThenRefusedTheReconnectWentAwayNoIdleTimer)
     EXPECT_TRUE(r.of("inferred-idle-timer").empty());
     EXPECT_TRUE(r.of("end-idle-close").empty());
     EXPECT_EQ(r.of("end-closed").size(), 1u);
+    // The reconnects are told as refused, not as connections that spoke something else than HTTP/2.
+    EXPECT_EQ(r.conn(1).endCause, EndCause::Reset);
+    EXPECT_TRUE(says(r.conn(1).endDetail, "refused")) << r.conn(1).endDetail.str();
 }
 
 TEST(FieldTruth, aNoErrorGoawayFollowedByARefusedReconnectIsAShutdownNotMaxIdle)

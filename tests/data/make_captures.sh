@@ -40,7 +40,8 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     PIDS=()
 }
-trap 'cleanup; rm -rf "$WORK"' EXIT
+NETNS_CLEAN=()   # network namespaces a scenario made, removed on exit
+trap 'cleanup; for n in "${NETNS_CLEAN[@]}"; do ip netns del "$n" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 # ---- build the grpc-go helper --------------------------------------------------------------
@@ -464,6 +465,28 @@ s_core_server_stop() {      # C-core server's stop(0) 3 s in, the C-core client 
     cap_stop
 }
 
+s_multi_iface_pcapng() {    # dumpcap on two interfaces (lo and a veth into a second netns), grpc-go pings on each
+    local P=47860 Q=47861 A=ks-cap-a-$$ B=ks-cap-b-$$
+    ip netns add $A; ip netns add $B
+    NETNS_CLEAN=("$A" "$B")
+    ip -n $A link set lo up; ip -n $B link set lo up
+    ip -n $A link add v0 type veth peer name v1 netns $B
+    ip -n $A addr add 10.47.0.1/24 dev v0; ip -n $B addr add 10.47.0.2/24 dev v1
+    ip -n $A link set v0 up; ip -n $B link set v1 up
+    CAP_DST="$OUT/multi_iface.pcapng"; CAP_TMP="$WORK/multi_iface.pcapng"; : >"$WORK/cap.err"
+    timeout -s INT 60 ip netns exec $A dumpcap -q -i lo -f "tcp port $Q" -i v0 -f "tcp port $P" -w "$CAP_TMP" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "Capturing on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 ip netns exec $B "$KSGO" -mode server -addr 10.47.0.2:$P -ka-time 1s -ka-timeout 2s -life 9s
+    bg 15 ip netns exec $A "$KSGO" -mode server -addr 127.0.0.1:$Q -ka-time 1s -ka-timeout 2s -life 9s
+    sleep 1
+    bg 15 ip netns exec $A "$KSGO" -mode client -addr 127.0.0.1:$Q -rpcs 1 -idle 3500ms
+    fg 15 ip netns exec $A "$KSGO" -mode client -addr 10.47.0.2:$P -rpcs 1 -idle 3500ms
+    sleep 0.5
+    cap_stop
+    ip netns del $A; ip netns del $B; NETNS_CLEAN=()
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -471,7 +494,7 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit
      snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
-     go_server_graceful_stop core_server_stop)
+     go_server_graceful_stop core_server_stop multi_iface_pcapng)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
