@@ -414,7 +414,7 @@ s_core_server_max_idle() {  # C-core server max_connection_idle 1 s, grpc-go cli
     cap_start core_server_max_idle.pcap lo "$(port_filter $P)"
     bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 10 -o grpc.max_connection_idle_ms=1000
     wait_listen $P
-    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 3s
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 3600ms
     cap_stop
 }
 
@@ -456,12 +456,12 @@ s_go_server_graceful_stop() { # grpc-go server's GracefulStop 2 s in (GOAWAY NO_
     cap_stop
 }
 
-s_core_server_stop() {      # C-core server's stop(0) 3 s in, the C-core client idle after one RPC (it reconnects lazily)
+s_core_server_stop() {      # C-core server's stop(0) 3 s in, mid-call (each call takes 4 s): it cancels the call
     local P=47855
     cap_start core_server_stop.pcap lo "$(port_filter $P)"
-    bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 3
+    bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 3 --delay 4
     wait_listen $P
-    fg 15 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 4.5
+    fg 15 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 1
     cap_stop
 }
 

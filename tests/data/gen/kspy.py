@@ -39,6 +39,7 @@ def run_server(a):
     from concurrent import futures
 
     def ping(request, context):
+        time.sleep(a.delay)  # --delay: keep the call open (a server stopped mid-call cancels it)
         return b"pong:" + request
 
     handler = grpc.method_handlers_generic_handler(
@@ -252,6 +253,7 @@ def main():
     s.add_argument("--addr", required=True)
     s.add_argument("--life", type=float, default=10)
     s.add_argument("-o", action="append")
+    s.add_argument("--delay", type=float, default=0, help="seconds each call takes")
     s.add_argument("--tls-cert", help="serve TLS with this PEM certificate (and --tls-key)")
     s.add_argument("--tls-key")
     c = sub.add_parser("client")
