@@ -16,6 +16,8 @@
 #include <memory>
 #include <optional>
 
+#include <sys/stat.h>
+
 namespace ks::app {
 
 namespace {
@@ -147,6 +149,9 @@ int runAnalyze(const std::vector<std::string>& args)
     core::FindingsAnalyzer analyzer(analyzerOptions);
 
     std::string error;
+    // Opening a FIFO waits for its writer (as cat and tcpdump -r do): say so rather than sit silent.
+    if (struct stat st {}; path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode))
+        std::fprintf(stderr, "keepalive-scope: %s is a FIFO: waiting for a writer to open it (stop with Ctrl-C)\n", path.c_str());
     auto source = capture::PacketSource::open(path, error);
     if (!source) {
         std::fprintf(stderr, "keepalive-scope: %s\n", error.c_str());

@@ -5,8 +5,62 @@
 #include "packet_decoder.h"
 
 #include <algorithm>
+#include <limits>
+#include <queue>
+#include <vector>
 
 namespace ks::capture {
+
+namespace {
+
+// A pcapng file with several interfaces keeps each interface's packets in order, but dumpcap
+// writes the interfaces' buffers as they fill: a packet of one can follow later packets of
+// another (by 56 ms in tests/data/multi_iface.pcapng). Such files go through this window, which
+// hands packets on in time order (ties in file order) once they are 2 s older than the newest,
+// or when it holds 4096 packets or 32 MiB. Anything later than that is still held at the latest
+// time by the engine, with its warning.
+class ReorderWindow {
+public:
+    struct Held {
+        std::int64_t tsNs = 0;
+        std::uint64_t seq = 0;
+        int linkType = 0;
+        std::vector<std::uint8_t> frame;
+    };
+
+    void push(std::int64_t tsNs, int linkType, std::span<const std::uint8_t> frame)
+    {
+        m_bytes += frame.size();
+        m_newestNs = std::max(m_newestNs, tsNs);
+        m_heap.push(Held {tsNs, m_seq++, linkType, {frame.begin(), frame.end()}});
+    }
+    bool ready(bool draining) const
+    {
+        return !m_heap.empty()
+            && (draining || m_heap.size() > kMaxPackets || m_bytes > kMaxBytes || m_newestNs - m_heap.top().tsNs > kWindowNs);
+    }
+    Held pop()
+    {
+        Held h = std::move(const_cast<Held&>(m_heap.top()));
+        m_heap.pop();
+        m_bytes -= h.frame.size();
+        return h;
+    }
+
+private:
+    static constexpr std::int64_t kWindowNs = 2'000'000'000;
+    static constexpr std::size_t kMaxPackets = 4096;
+    static constexpr std::size_t kMaxBytes = 32u << 20;
+    struct Later {
+        bool operator()(const Held& a, const Held& b) const { return a.tsNs != b.tsNs ? a.tsNs > b.tsNs : a.seq > b.seq; }
+    };
+    std::priority_queue<Held, std::vector<Held>, Later> m_heap;
+    std::size_t m_bytes = 0;
+    std::uint64_t m_seq = 0;
+    std::int64_t m_newestNs = std::numeric_limits<std::int64_t>::min();
+};
+
+} // namespace
 
 std::string unsupportedLinkTypeError(const PacketSource& source, const std::string& name)
 {
@@ -29,6 +83,16 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
     std::int64_t tsNs = 0;
     std::span<const std::uint8_t> frame;
     bool failed = false;
+    ReorderWindow window;
+    bool reorder = false; // decided at the first packet: the interfaces are described before it
+    bool first = true;
+    const auto release = [&](bool draining) {
+        while (window.ready(draining)) {
+            const auto held = window.pop();
+            engine.setLinkType(held.linkType);
+            engine.processPacket(held.tsNs, held.frame);
+        }
+    };
     for (;;) {
         if (cancel && cancel->load(std::memory_order_relaxed)) {
             result.cancelled = true;
@@ -41,11 +105,21 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
             failed = true;
             break;
         }
+        if (first) {
+            first = false;
+            reorder = source.linkTypes().size() > 1;
+        }
         if (beforePacket)
             beforePacket();
+        if (reorder) {
+            window.push(tsNs, source.packetLinkType(), frame);
+            release(false);
+            continue;
+        }
         engine.setLinkType(source.packetLinkType());
         engine.processPacket(tsNs, frame);
     }
+    release(true);
     if (failed && engine.counters().packets == 0) {
         result.error = name + ": no readable packet (" + error + ")";
         return result;

@@ -167,6 +167,7 @@ void onPingAck(ConnState& c, const Event& e)
 
 void onStream(ConnState& c, const Event& e)
 {
+    const std::int64_t previousNs = c.lastStreamNs;
     c.lastStreamNs = e.tsNs;
     if (e.type != EventType::RstStream)
         c.side[sideOf(other(e.dir))].lastDataReceivedNs = e.tsNs;
@@ -175,6 +176,8 @@ void onStream(ConnState& c, const Event& e)
     auto it = std::find(c.openStreams.begin(), c.openStreams.end(), e.stream);
     const bool closes = e.type == EventType::RstStream || (e.endStream && e.dir == Direction::ServerToClient);
     if (e.type == EventType::Headers && e.dir == Direction::ClientToServer && it == c.openStreams.end() && e.stream) {
+        if (c.hadStreams && c.openStreams.empty() && previousNs >= 0)
+            c.longestRpcGapNs = std::max(c.longestRpcGapNs, e.tsNs - previousNs);
         c.hadStreams = true;
         if (c.openStreams.size() < 4096)
             c.openStreams.push_back(e.stream);
@@ -188,7 +191,10 @@ void onGoaway(ConnState& c, const Event& e)
 {
     // A GOAWAY written after the peer closed its side answers that close (a server shutting down
     // its transports), it does not retire the connection.
-    if (c.closed && c.closedBy != e.dir)
+    // One that names a shutdown the server's earlier GOAWAY began is kept (C-core's stop(0)
+    // cancels its calls after the client's FIN), for shutdownNamed; nothing classifies it alone.
+    const bool namesShutdown = e.debug.find("Cancelling all calls") != std::string::npos || e.debug.find("hutdown") != std::string::npos;
+    if (c.closed && c.closedBy != e.dir && !(namesShutdown && !c.goaways.empty() && c.goaways.front().dir == e.dir))
         return;
     ++c.goawayCount;
     GoawayInfo g;
@@ -201,6 +207,7 @@ void onGoaway(ConnState& c, const Event& e)
     g.openStreams = c.openStreams.size();
     g.hadStreams = c.hadStreams;
     g.idleNs = e.tsNs - (c.lastStreamNs >= 0 ? c.lastStreamNs : c.firstNs);
+    g.survivedIdleNs = c.longestRpcGapNs;
     g.ageNs = e.tsNs - c.firstNs;
     const auto& client = std::as_const(c).side[sideOf(other(e.dir))];
     g.clientPingIntervalS = client.pingInterval.count ? client.pingInterval.median() : 0;
@@ -237,6 +244,16 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
     // frame at all.
     const bool cancelledFirst = s.lastCancelNs >= 0 && e.tsNs - s.lastCancelNs <= 200'000'000;
     auto& k = *full; // the same connection as c
+    // TCP keep-alive gave up: the RST's sender probed, nothing answered any probe of the run nor
+    // anything else since it began, and the RST follows the last probe.
+    if (c.closedByRst && s.kaRun && s.lastKaAckReceivedNs < s.kaRunFirstNs && c.lastActivityNs < s.kaRunFirstNs
+        && e.tsNs > s.lastKaNs && !k.tcpKaTimeout) {
+        k.tcpKaTimeout = true;
+        k.tcpKaProbes = s.kaRun;
+        k.tcpKaFirstIndex = s.kaRunFirstIndex;
+        k.tcpKaFirstNs = s.kaRunFirstNs;
+        k.tcpKaLastNs = s.lastKaNs;
+    }
     if (s.outstanding && e.tsNs - s.outstandingNs >= 50'000'000 && !k.kaTimeout && !cancelledFirst) {
         k.kaTimeout = true;
         k.kaTimeoutSide = e.dir;
@@ -274,6 +291,12 @@ void onTcpKeepalive(ConnState& c, const Event& e)
     const std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
     if (!retry && since >= 0)
         s.kaIdle.add(toS(e.tsNs - since));
+    if (!retry) {
+        s.kaRun = 0;
+        s.kaRunFirstNs = e.tsNs;
+        s.kaRunFirstIndex = e.index;
+    }
+    ++s.kaRun;
     s.lastKaNs = e.tsNs;
     if (s.kaProbes++ == 0)
         s.firstKaIndex = e.index;
@@ -404,7 +427,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
             c = &scratch;
         }
         // The rules in their old order; the sort below keeps it within a connection.
-        addGoawayFindings(st, id, *c);
+        addGoawayFindings(st, id, *c, lookup);
         addTimeoutFindings(st, id, *c);
         addLbIdleFindings(st, id, *c, lookup);
         addCadenceFindings(st, id, *c);
@@ -413,6 +436,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
         if (c == &scratch)
             std::swap(static_cast<ConnBasics&>(scratch), slot.basics);
     }
+    confirmSilentDrops(st, lookup);
     pairProxyLegs(st, lookup);
     addEndCauseFindings(st);
     addInferredTimerFinding(st, lookup);

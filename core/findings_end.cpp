@@ -31,7 +31,8 @@ EndCause goawayCause(const GoawayInfo& g)
         return EndCause::GoawayError;
     if (g.dir == Direction::ClientToServer)
         return EndCause::Graceful;
-    if (g.debug.find("max_age") != std::string::npos || (g.debug.find("idle") == std::string::npos && g.openStreams > 0))
+    if (g.debug.find("max_age") != std::string::npos || (g.debug.find("idle") == std::string::npos && g.openStreams > 0)
+        || idleRuledOut(g))
         return EndCause::MaxAge;
     if (g.hadStreams || coreIdle || g.debug.find("idle") != std::string::npos)
         return EndCause::MaxIdle;
@@ -57,7 +58,7 @@ bool longerThanSurvived(const ConnState& c, std::int64_t silenceNs)
     return static_cast<double>(silenceNs) > 1.05 * static_cast<double>(c.longestSurvivedNs);
 }
 
-EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const ConnectionSummary* s)
+EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const ConnectionSummary* s, const SummaryLookup& connections)
 {
     EndVerdict v;
     char buf[512];
@@ -89,6 +90,31 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s", g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(),
                       sideName(g.dir), g.debug.empty() ? "" : " \"", g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
         v.detail = buf;
+        const auto* named = g.code == 0 && g.debug.empty() && g.dir == Direction::ServerToClient ? shutdownNamed(c) : nullptr;
+        if (const auto* refused = shutdownAfter(g, connections, s)) {
+            v.cause = EndCause::Graceful;
+            v.detail += "; the client's next connection, " + formatDuration(toS(refused->firstNs - g.ns))
+                        + " after the GOAWAY, was refused (RST to its SYN): the server was shutting down";
+        } else if (named) {
+            v.cause = EndCause::Graceful;
+            v.detail += "; the server's later GOAWAY \"" + named->debug + "\" names its shutdown";
+        } else if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
+            v.detail += " (the connection never carried an RPC, so max_connection_idle and max_connection_age cannot be told apart)";
+        else if (v.cause == EndCause::MaxAge && idleRuledOut(g))
+            v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not max_connection_idle)";
+        return v;
+    }
+    if (c.tcpKaTimeout && !c.kaTimeout) {
+        // The kernel's keep-alive ran out of probes (an RST from the prober itself, not from a
+        // middlebox's timer): the other host or the path stopped answering.
+        v.cause = EndCause::KeepaliveTimeout;
+        v.evidence = {c.tcpKaFirstIndex, c.closeIndex};
+        std::snprintf(buf, sizeof buf,
+                      "the %s's %llu TCP keep-alive probe(s) from %.3f s on got no ACK and nothing else came "
+                      "back; its kernel reset the connection (RST) %s after the last probe (TCP_KEEPCNT probes unanswered)",
+                      closer, static_cast<unsigned long long>(c.tcpKaProbes), toS(c.tcpKaFirstNs - st.originNs),
+                      seconds(toS(c.closeNs - c.tcpKaLastNs)).c_str());
+        v.detail = buf;
         return v;
     }
     const Direction pinger = c.kaTimeout ? c.kaTimeoutSide : c.burstDir;
@@ -106,6 +132,8 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.cause = EndCause::SilentDrop;
             v.seen = LbExpiryAction::SilentDrop;
             v.silenceS = afterSilence ? gapS : -1;
+            // (a lost PING is retransmitted well within a keepalive timeout of a second or more)
+            v.dropUnconfirmed = !retransLate && c.kaTimeout && c.kaTimeoutNs >= kIdleDeathNs;
             v.evidence = {c.burstStartIndex, c.closeIndex};
             std::snprintf(buf, sizeof buf,
                           "after %s of silence the %s sent into the void: no answer%s, then %s from the %s %s later",
@@ -143,6 +171,8 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             return v;
         }
         if (c.quietBeforeCloseNs >= kIdleDeathNs && longerThanSurvived(c, c.quietBeforeCloseNs)) {
+            if (serverWentAway(v, c, refusedReconnect(connections, s, c.closeNs), how, quiet))
+                return v;
             v.cause = EndCause::IdleReset;
             v.seen = LbExpiryAction::Rst;
             v.silenceS = quiet;
@@ -200,6 +230,8 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         return v;
     }
     if (c.quietBeforeCloseNs >= kIdleDeathNs && longerThanSurvived(c, c.quietBeforeCloseNs)) {
+        if (serverWentAway(v, c, refusedReconnect(connections, s, c.closeNs), how, quiet))
+            return v;
         v.cause = EndCause::IdleClose;
         v.seen = LbExpiryAction::Fin;
         v.silenceS = quiet;
@@ -287,7 +319,7 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
         f.severity = Severity::Error;
         f.title = v.silenceS >= 0 ? "Silently dropped: after " + formatDuration(v.silenceS) + " of silence nothing got through"
                                   : "Silently dropped: packets went unanswered (retransmitted) until the connection died";
-        f.detail += " Nothing came back, no RST, no FIN: the path dropped the flow without telling either side (a load "
+        f.detail += " No answer came back (no HTTP/2 frame, no RST, no FIN): the path dropped the flow without telling either side (a load "
                     "balancer or NAT that expires flows silently, or a partition). Only a keepalive detects this.";
         f.suggestion = "Send keepalive PINGs (or TCP keep-alives) more often than the path's idle timeout, and keep "
                        "keepalive_timeout_ms short so a dead path is detected fast.";
@@ -299,7 +331,8 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
         f.title = std::string(basicsOf(st.conns[id]).closedBy == Direction::ServerToClient ? "Closed by the server side" : "Closed by the proxy")
             + " after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
         f.detail += " A gRPC server announces its own idle limits with GOAWAY; a bare FIN after a silence is a proxy or load "
-                    "balancer closing an idle connection.";
+                    "balancer closing an idle connection, unless the server process closed it without GOAWAY (grpc-go 1.33's "
+                    "Server.Stop sends none; a refused reconnect right after would show that).";
         f.suggestion = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "
                        "raise its timeout.";
         break;
@@ -318,11 +351,23 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
                      {SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean},
                      {SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
         break;
+    case EndCause::KeepaliveTimeout: // only TCP's: a PING's has its keepalive-timeout finding
+        f.id = "tcp-keepalive-timeout";
+        f.severity = Severity::Error;
+        f.title = std::string("TCP keep-alive timeout: the ") + (basicsOf(st.conns[id]).closedBy == Direction::ClientToServer ? "client" : "server")
+                  + "'s probes got no ACK and its kernel reset the connection";
+        f.detail += " The RST came from the side that probed, after its probes went unanswered: not a middlebox's idle timer "
+                    "but the other host gone or the path black-holing packets (a host that lost power or its network, a "
+                    "partition, a middlebox that dropped the flow). TCP keep-alive detected it, as it should.";
+        f.suggestion = "Find what stopped answering. gRPC keepalive PINGs detect the same dead path at the HTTP/2 level, "
+                       "and also a peer whose kernel still ACKs but whose process no longer answers.";
+        break;
     case EndCause::Reset:
         f.id = "end-reset";
         f.severity = Severity::Warning;
-        f.title = "Reset without GOAWAY or silence: an abort";
-        f.detail += " Not an idle timeout (no silence before it): a peer crashed or aborted, or a proxy passed on a reset.";
+        f.title = "Reset without GOAWAY: an abort";
+        f.detail += " Not an idle timeout (no silence before it, or the server refused the next connection): a peer "
+                    "crashed or aborted, or a proxy passed on a reset.";
         break;
     case EndCause::Closed:
         f.id = "end-closed";
@@ -368,9 +413,12 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
         return out;
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
-    out.unjudgedReason = opaqueTls(&s) ? UnjudgedReason::OpaqueTls
-        : s.payloadCutBytes              ? UnjudgedReason::PayloadCut
-                                         : UnjudgedReason::NotHttp2;
+    // A SYN answered by RST (no SYN-ACK, no payload): refused, it never got to speak at all.
+    const bool refused = s.sawHandshake && s.end == ConnectionEnd::RstS2C && s.count(EventType::Syn) == 1 && s.payloadBytes == 0;
+    out.unjudgedReason = refused      ? UnjudgedReason::Refused
+        : opaqueTls(&s)               ? UnjudgedReason::OpaqueTls
+        : s.payloadCutBytes           ? UnjudgedReason::PayloadCut
+                                      : UnjudgedReason::NotHttp2;
     return out; // the detail: unjudgedDetail(out), one shared copy
 }
 
@@ -387,6 +435,7 @@ SharedText unjudgedDetail(const EndVerdict& v)
             "TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"),
         std::make_shared<const std::string>(
             "its payload is cut by the capture's snapshot length, so its frames are not visible and no gRPC end cause is judged"),
+        std::make_shared<const std::string>("refused: its SYN was answered by RST (nothing listened on the server's port)"),
     };
     return SharedText::shared(texts[static_cast<std::size_t>(v.unjudgedReason)]);
 }
@@ -396,7 +445,7 @@ void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
     if (!c.used)
         return;
     const auto* summary = connections.byId(id);
-    auto v = classify(st, c, summary);
+    auto v = classify(st, c, summary, connections);
     // Into the empty slot, never through v: a short string moved onto a long one keeps the long
     // one's buffer (a million of them, for sentences nobody reads).
     if (!speaksGrpc(summary) || opaqueTls(summary))

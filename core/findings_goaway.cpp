@@ -3,6 +3,7 @@
 #include "findings_state.h"
 #include "http2_codes.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -19,6 +20,19 @@ constexpr std::uint32_t kEnhanceYourCalm = 11;
 bool coreIdleGoaway(std::uint32_t code, const std::string& debug)
 {
     return code == kInternalError && debug == "enter idle";
+}
+
+// C-core's idle filter (1.51, channel_idle_filter.cc) arms one max_connection_idle timer when the
+// connection starts; at each expiry it re-arms if a call was active during the period, else it
+// sends GOAWAY. So the GOAWAY comes k whole periods after the start, with the last call in period
+// k-1: the period is age / k for the k with age (k-2) / k <= lastCall < age (k-1) / k.
+double coreIdlePeriod(double ageS, double idleS)
+{
+    if (ageS <= 0 || idleS <= 0 || idleS > ageS)
+        return idleS;
+    const double lastCall = ageS - idleS;
+    const double k = std::floor(1.0 / (1.0 - lastCall / ageS)) + 1.0;
+    return ageS / std::min(k, 1e6);
 }
 
 std::string ms(double seconds) { return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0))); }
@@ -78,6 +92,48 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
     st.findings.push_back(std::move(f));
 }
 
+// The server shut down: its GOAWAY named no limit and the client's next connection was refused.
+// The evidence is a refused reconnect, or a later GOAWAY that names the shutdown.
+void serverShutdown(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnState& c, const GoawayInfo& first,
+                    const GoawayInfo* second, const ConnectionSummary* refused, const GoawayInfo* named)
+{
+    Finding f;
+    f.id = "goaway-server-shutdown";
+    f.conn = conn;
+    f.severity = Severity::Info;
+    f.figure = toS(first.ageNs);
+    f.evidence.push_back(first.index);
+    if (second)
+        f.evidence.push_back(second->index);
+    if (c.closed)
+        f.evidence.push_back(c.closeIndex);
+    f.title = refused ? "Server shut down: GOAWAY NO_ERROR, then the client's reconnect was refused"
+                      : "Server shut down: GOAWAY NO_ERROR, then a GOAWAY naming the shutdown";
+    if (named && named != &first) {
+        f.evidence.push_back(named->index);
+        std::sort(f.evidence.begin(), f.evidence.end());
+    }
+    char buf[640];
+    std::string why;
+    if (refused)
+        why = "the client's next connection to the server (#" + std::to_string(refused->id) + "), "
+              + formatDuration(toS(refused->firstNs - first.ns)) + " after the GOAWAY, was refused (RST to its SYN): the server had "
+              "stopped listening";
+    else
+        why = "the server's GOAWAY " + formatDuration(toS(named->ns - first.ns)) + " later says \"" + named->debug
+              + "\" (gRPC C-core stopping with its calls cancelled)";
+    std::snprintf(buf, sizeof buf,
+                  "GOAWAY NO_ERROR (last_stream_id %u)%s at %s into the connection, %s after the last RPC activity; %s. "
+                  "This was a shutdown (grpc-go GracefulStop, C-core Server.stop, a restart), not max_connection_idle or "
+                  "max_connection_age.",
+                  first.lastStreamId, second ? (", a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
+                  formatDuration(toS(first.ageNs)).c_str(), formatDuration(toS(first.idleNs)).c_str(), why.c_str());
+    f.detail = buf;
+    f.suggestion = "Expected during deploys and restarts; clients reconnect elsewhere or retry UNAVAILABLE. No keepalive "
+                   "setting is involved.";
+    st.findings.push_back(std::move(f));
+}
+
 void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnState& c, const GoawayInfo& first,
                      const GoawayInfo* second)
 {
@@ -99,17 +155,21 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
     const bool saysAge = first.debug.find("max_age") != std::string::npos;
     const bool coreIdle = coreIdleGoaway(first.code, first.debug);
     const bool saysIdle = first.debug.find("max_idle") != std::string::npos || coreIdle;
-    if (saysAge || (!saysIdle && first.openStreams > 0)) {
+    if (saysAge || (!saysIdle && first.openStreams > 0) || idleRuledOut(first)) {
         f.id = "goaway-max-connection-age";
         f.figure = age;
         f.title = "Server retired the connection at age " + formatDuration(age) + " (max_connection_age or a graceful shutdown)";
+        const std::string when = first.openStreams > 0
+            ? "while " + std::to_string(first.openStreams) + " RPC stream(s) were still open"
+            : "with no RPC open, " + formatDuration(idle) + " after the last RPC activity (not max_connection_idle: the connection "
+                  "had survived " + formatDuration(toS(first.survivedIdleNs)) + " without RPCs before)";
         std::snprintf(buf, sizeof buf,
-                      "GOAWAY NO_ERROR (last_stream_id %u)%s%s while %zu RPC stream(s) were still open, %s after the connection "
-                      "opened: the server's max_connection_age (grpc-go MaxConnectionAge; servers add up to 10%% jitter) or a "
-                      "server shutdown.",
+                      "GOAWAY NO_ERROR (last_stream_id %u)%s%s %s, %s after the connection "
+                      "opened: the server's max_connection_age (grpc-go MaxConnectionAge, C-core grpc.max_connection_age_ms; "
+                      "servers add up to 10%% jitter) or a server shutdown.",
                       first.lastStreamId, c.pingAfterGoaway ? ", then a PING" : "",
                       second ? (", then a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
-                      first.openStreams, formatDuration(age).c_str());
+                      when.c_str(), formatDuration(age).c_str());
         f.detail = buf;
         if (second && c.closed && c.closeNs > second->ns) {
             std::snprintf(buf, sizeof buf, " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
@@ -118,6 +178,23 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         }
         f.suggestion = "Normal connection rotation; clients reconnect. If long-lived streams are cut, raise server "
                        "max_connection_age_grace_ms above the longest stream, or max_connection_age_ms.";
+    } else if (coreIdle && first.hadStreams && first.openStreams == 0) {
+        const double period = coreIdlePeriod(age, idle);
+        f.id = "goaway-max-connection-idle";
+        f.figure = period;
+        f.title = "Server closed the idle connection " + formatDuration(idle) + " after the last RPC (max_connection_idle about "
+                  + formatDuration(period) + ")";
+        std::snprintf(buf, sizeof buf,
+                      "GOAWAY INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle) %s after the last "
+                      "RPC activity and %s after the connection opened. C-core (1.51) looks for idleness once per "
+                      "max_connection_idle period counted from the connection's start and closes at the end of the first period "
+                      "without a call, so the GOAWAY comes one to two periods after the last call: here %.0f periods of about "
+                      "%s, the server's grpc.max_connection_idle_ms.",
+                      formatDuration(idle).c_str(), formatDuration(age).c_str(), std::round(age / period), formatDuration(period).c_str());
+        f.detail = buf;
+        f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
+                       + ms(period) + ", or send RPCs more often.";
+        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
     } else if (first.hadStreams || saysIdle) {
         f.id = "goaway-max-connection-idle";
         f.figure = idle;
@@ -128,6 +205,10 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
                       coreIdle ? "INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle)" : "NO_ERROR",
                       formatDuration(idle).c_str(), formatDuration(idle).c_str());
         f.detail = buf;
+        if (!saysIdle)
+            f.detail += " The GOAWAY's debug data names no reason (grpc-go 1.33 and C-core 1.51 send none for max_connection_idle, "
+                        "max_connection_age or a graceful shutdown alike): idleness is the reading that fits the quiet before it, "
+                        "a shutdown at that moment would look the same.";
         f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
                        + ms(idle) + ", or send RPCs more often.";
         // Above the observed idle time: gRPC's default, never.
@@ -183,7 +264,7 @@ void otherCode(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo
 
 } // namespace
 
-void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {
     if (c.goaways.empty())
         return;
@@ -192,14 +273,21 @@ void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Conn
     if (c.goaways.size() > 1 && c.goaways[1].dir == first.dir && c.goaways[1].code == kNoError)
         second = &c.goaways[1];
     bool explainedGraceful = false;
+    const GoawayInfo* named = nullptr; // the later GOAWAY that names a shutdown the first one began
     for (const auto& g : c.goaways) {
         if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
             tooManyPings(st, id, g);
         } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
-            if (!explainedGraceful && &g == &first)
-                gracefulNoError(st, id, c, first, second);
+            if (!explainedGraceful && &g == &first) {
+                const auto* refused = shutdownAfter(first, connections, connections.byId(id));
+                named = first.code == kNoError && first.debug.empty() ? shutdownNamed(c) : nullptr;
+                if (refused || named)
+                    serverShutdown(st, id, c, first, second, refused, named);
+                else
+                    gracefulNoError(st, id, c, first, second);
+            }
             explainedGraceful = true;
-        } else if (g.code != kNoError) {
+        } else if (g.code != kNoError && &g != named) {
             otherCode(st, id, g);
         }
     }

@@ -73,6 +73,9 @@ struct SideState {
     std::uint64_t kaProbes = 0, firstKaIndex = 0, lastKaIndex = 0;
     std::int64_t lastKaAckReceivedNs = -1, lastKaNs = -1;
     RecentStats kaIdle;
+    // the latest run of probes with no ACK and no other event between them (TCP_KEEPCNT retries)
+    std::uint64_t kaRun = 0, kaRunFirstIndex = 0;
+    std::int64_t kaRunFirstNs = -1;
 };
 
 // Both sides' SideState, each made when that side first needs writing: a short connection with
@@ -101,11 +104,22 @@ struct GoawayInfo {
     std::size_t openStreams = 0;
     bool hadStreams = false;
     std::int64_t idleNs = 0; // since the last stream activity (or the connection start)
+    std::int64_t survivedIdleNs = 0; // ConnState::longestRpcGapNs when it came
     std::int64_t ageNs = 0;
     double clientPingIntervalS = 0; // snapshot of the peer's keepalive cadence
     std::uint64_t clientPings = 0, clientPingsWithoutCalls = 0;
     std::array<std::uint64_t, 3> clientRecentPings {};
 };
+
+// A server's NO_ERROR GOAWAY with no RPC open and no word on idleness came after a shorter RPC-free
+// stretch than one the connection had survived (by 5 %): max_connection_idle would have fired
+// then, so the server retired the connection for its age (or shut down). C-core's
+// max_connection_age GOAWAY carries no debug data (seen with python3-grpcio 1.51).
+inline bool idleRuledOut(const GoawayInfo& g)
+{
+    return g.hadStreams && g.openStreams == 0 && g.debug.find("idle") == std::string::npos
+        && static_cast<double>(g.survivedIdleNs) > 1.05 * static_cast<double>(g.idleNs);
+}
 
 // What happened to the open streams (findings_stream.cpp): server messages that stopped with no
 // PING from the client, a stream reset by the path after a quiet period, a close mid-call.
@@ -182,6 +196,13 @@ struct ConnState : ConnBasics {
     Direction kaTimeoutSide = Direction::ClientToServer;
     std::uint64_t kaTimeoutPing = 0, kaTimeoutClose = 0;
     std::int64_t kaTimeoutPingNs = 0, kaTimeoutNs = 0;
+    // TCP keep-alive timeout: the RST's sender had probed with no ACK and nothing else came back
+    // (Linux's tcp_keepalive_timer resets the connection after TCP_KEEPCNT unanswered probes)
+    bool tcpKaTimeout = false;
+    std::uint64_t tcpKaProbes = 0, tcpKaFirstIndex = 0;
+    std::int64_t tcpKaFirstNs = 0, tcpKaLastNs = 0;
+    // the longest stretch with no RPC open that ended with a new RPC (max_connection_idle did not fire)
+    std::int64_t longestRpcGapNs = 0;
     // PING round trips
     RecentStats rtt;
     std::uint64_t rttOutliers = 0;
@@ -201,7 +222,7 @@ struct RpcFailure {
 };
 
 // Why a connection's end is not judged: its frames are not seen.
-enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut };
+enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut, Refused };
 
 // How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer.
 struct EndVerdict {
@@ -217,6 +238,10 @@ struct EndVerdict {
     // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
     // told as closed/reset/open only, with no end-* finding and no part in the inferred timer.
     bool judged = true;
+    // A silent drop inferred from a PING unanswered after a silence, with no retransmission: the
+    // PING reached a TCP endpoint, so only a proxy's other leg in the capture can show that the
+    // proxy (and not a stalled peer) swallowed it (confirmSilentDrops).
+    bool dropUnconfirmed = false;
     UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
 };
 
@@ -266,7 +291,7 @@ struct FindingsAnalyzer::State {
 
 // Rules, one connection at a time (each appends to state.findings).
 void addLbIdleFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
-void addGoawayFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
+void addGoawayFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
 void addCadenceFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
 void addTimeoutFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
 void addStreamFindings(FindingsAnalyzer::State& state, std::uint32_t id, ConnState& c);
@@ -277,6 +302,36 @@ void classifyEnd(FindingsAnalyzer::State& state, std::uint32_t id, const ConnSta
 // paired (findings_legs.cpp), an "end-*" finding for each troubled end not already covered by
 // another rule (findings_end.cpp).
 void pairProxyLegs(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// Before pairProxyLegs: a silent drop known only from an unanswered, unretransmitted PING stays
+// one only when the capture holds a proxy leg of that connection; otherwise it is told as the
+// keepalive timeout it certainly is (findings_end.cpp).
+void confirmSilentDrops(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// The client's next connection to the same server after closeNs, when it was refused (SYN
+// answered by RST); null otherwise (findings_end_evidence.cpp).
+const ConnectionSummary* refusedReconnect(const SummaryLookup& connections, const ConnectionSummary* s, std::int64_t closeNs);
+// With such a refused reconnect after a server-side close: the verdict "the server had stopped
+// listening" (closed or reset, not an idle timer). False, v untouched, when next is null.
+bool serverWentAway(EndVerdict& v, const ConnBasics& c, const ConnectionSummary* next, const char* how, double quiet);
+// A later GOAWAY from the server that names its shutdown: gRPC C-core's server cancelling its calls
+// as it stops ("Cancelling all calls", seen with python3-grpcio 1.51's stop(0)).
+inline const GoawayInfo* shutdownNamed(const ConnState& c)
+{
+    for (const auto& g : c.goaways)
+        if (g.dir == Direction::ServerToClient
+            && (g.debug.find("Cancelling all calls") != std::string::npos || g.debug.find("hutdown") != std::string::npos))
+            return &g;
+    return nullptr;
+}
+
+// A server's NO_ERROR GOAWAY that names no limit, followed by a refused reconnect: the server
+// was shutting down (grpc-go GracefulStop), not retiring the connection for idleness or age.
+inline const ConnectionSummary* shutdownAfter(const GoawayInfo& g, const SummaryLookup& connections, const ConnectionSummary* s)
+{
+    if (g.code != 0 || g.dir != Direction::ServerToClient || g.debug.find("max_age") != std::string::npos
+        || g.debug.find("idle") != std::string::npos)
+        return nullptr;
+    return refusedReconnect(connections, s, g.ns);
+}
 // Failed RPCs of the lab's channel (findings_rpc.cpp): grouped as they come, reported after the wire rules.
 void onRpc(FindingsAnalyzer::State& state, const Event& event);
 void addRpcFindings(FindingsAnalyzer::State& state);

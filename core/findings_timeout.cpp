@@ -62,7 +62,7 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
               + formatDuration(f.figure);
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "The %s sent a keepalive PING at %.3f s and nothing came back from the %s; %s later the %s closed the "
+                  "The %s sent a keepalive PING at %.3f s and no HTTP/2 frame came back from the %s; %s later the %s closed the "
                   "connection (%s). Its keepalive_timeout is about %s. The %s or something between the two stopped "
                   "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
                   "network partition or a stalled peer.",
@@ -75,7 +75,7 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
         std::snprintf(buf, sizeof buf, " The configured %s keepalive_timeout_ms is %.0f.", who, configured * 1000.0);
         f.detail += buf;
     }
-    f.suggestion = "Keepalive did its job: it detected a dead path after " + formatDuration(f.figure)
+    f.suggestion = "Keepalive did its job: it detected a dead path or peer after " + formatDuration(f.figure)
                    + ". Find what black-holed the connection; if a load balancer or NAT drops idle flows silently, keep "
                      "keepalive_time_ms below its idle timeout (compare the capture with that load balancer's profile).";
     st.findings.push_back(std::move(f));

@@ -40,20 +40,28 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     PIDS=()
 }
-trap 'cleanup; rm -rf "$WORK"' EXIT
+NETNS_CLEAN=()   # network namespaces a scenario made, removed on exit
+trap 'cleanup; for n in "${NETNS_CLEAN[@]}"; do ip netns del "$n" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
 
 # ---- build the grpc-go helper --------------------------------------------------------------
-echo "building gen/ksgo.go"
-(cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
-    timeout 300 go build -o "$WORK/ksgo" ksgo.go)
-KSGO="$WORK/ksgo"
-echo "building gen/ks_lbsim.cpp (the lab's load-balancer simulator)"
-ROOT=$(cd "$HERE/../.." && pwd)
-timeout 600 g++ -std=c++20 -O1 -I"$ROOT" -o "$WORK/ks_lbsim" "$HERE/gen/ks_lbsim.cpp" "$ROOT/core/lab/lb_simulator.cpp" "$ROOT/core/lab/lb_pair.cpp" \
-    "$ROOT/core/lab/lb_commands.cpp" "$ROOT/core/lab/lb_frame_tracker.cpp" \
-    "$ROOT/core/event_hub.cpp" "$ROOT/core/lb_profile.cpp" -pthread
-LBSIM="$WORK/ks_lbsim"
+# KSGO_BIN / LBSIM_BIN: use these already built helpers instead (quicker when iterating).
+KSGO=${KSGO_BIN:-}
+if [[ -z $KSGO ]]; then
+    echo "building gen/ksgo.go"
+    (cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
+        timeout 300 go build -o "$WORK/ksgo" ksgo.go)
+    KSGO="$WORK/ksgo"
+fi
+LBSIM=${LBSIM_BIN:-}
+if [[ -z $LBSIM ]]; then
+    echo "building gen/ks_lbsim.cpp (the lab's load-balancer simulator)"
+    ROOT=$(cd "$HERE/../.." && pwd)
+    timeout 600 g++ -std=c++20 -O1 -I"$ROOT" -o "$WORK/ks_lbsim" "$HERE/gen/ks_lbsim.cpp" "$ROOT/core/lab/lb_simulator.cpp" "$ROOT/core/lab/lb_pair.cpp" \
+        "$ROOT/core/lab/lb_commands.cpp" "$ROOT/core/lab/lb_frame_tracker.cpp" \
+        "$ROOT/core/event_hub.cpp" "$ROOT/core/lb_profile.cpp" -pthread
+    LBSIM="$WORK/ks_lbsim"
+fi
 
 # ---- helpers ---------------------------------------------------------------------------------
 # bg SECONDS CMD...   run CMD in the background, killed after SECONDS at the latest
@@ -340,12 +348,153 @@ s_snaplen_cut() {           # grpc-go server pings every 1 s, captured with tcpd
     cap_stop
 }
 
+# ---- field-truth audit: stacks and ends not covered above (ports 47800-47899) ------------------
+stop_child() {    # stop_child PID-of-bg: SIGSTOP the process that `timeout` runs (its kernel still ACKs)
+    local c; c=$(pgrep -P "$1") && kill -STOP $c
+}
+
+s_go_server_keepalive_timeout() {  # grpc-go server pings every 1 s (timeout 1 s); the grpc-go client is SIGSTOPped
+    local P=47800
+    cap_start go_server_keepalive_timeout.pcap lo "$(port_filter $P)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 1s -life 12s
+    wait_listen $P
+    bg 20 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 9s
+    local client=${PIDS[-1]}
+    sleep 2.6
+    stop_child "$client"
+    sleep 3.5
+    cap_stop     # the capture ends before the stopped client is killed
+}
+
+s_go_client_keepalive_timeout() {  # grpc-go client keepalive 10 s (timeout 2 s) to a SIGSTOPped grpc-go server
+    local P=47805
+    cap_start go_client_keepalive_timeout.pcap lo "$(port_filter $P)"
+    bg 30 "$KSGO" -mode server -addr 127.0.0.1:$P -policy-min-time 1s -permit-without-stream -life 25s
+    local server=${PIDS[-1]}
+    wait_listen $P
+    bg 30 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -client-ka-time 10s -idle 16s
+    sleep 1.5
+    stop_child "$server"
+    sleep 12.5
+    cap_stop
+}
+
+s_kernel_keepalive_peer_gone() {  # raw HTTP/2 pair, client kernel keep-alive 1 s x 3; the server's socket goes deaf
+    local P=47810
+    cap_start kernel_keepalive_peer_gone.pcap lo "$(port_filter $P)"
+    fg 20 $PY "$KSPY" kagone --port $P --gone-after 0.5
+    cap_stop
+}
+
+s_tinyproxy_idle_close() {  # C-core client -> tinyproxy 1.11 CONNECT (Timeout 2) -> C-core server, RPC every 4.5 s
+    local P=47820 S=47821
+    cat >"$WORK/tinyproxy.conf" <<CONF
+Port $P
+Listen 127.0.0.1
+Timeout 2
+MaxClients 10
+Allow 127.0.0.1
+ConnectPort $S
+LogLevel Info
+LogFile "$WORK/tinyproxy.log"
+PidFile "$WORK/tinyproxy.pid"
+CONF
+    cap_start tinyproxy_idle_close.pcap lo "$(port_filter $P $S)"
+    bg 30 $PY "$KSPY" server --addr 127.0.0.1:$S --life 20
+    wait_listen $S
+    bg 30 tinyproxy -d -c "$WORK/tinyproxy.conf"
+    wait_listen $P
+    fg 25 env http_proxy=http://127.0.0.1:$P grpc_proxy=http://127.0.0.1:$P no_proxy= \
+        $PY "$KSPY" client --addr 127.0.0.1:$S --rpcs 3 --interval 4.5 --idle 0.5
+    cap_stop
+}
+
+s_core_server_max_idle() {  # C-core server max_connection_idle 1 s, grpc-go client idle after one RPC
+    local P=47830
+    cap_start core_server_max_idle.pcap lo "$(port_filter $P)"
+    bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 10 -o grpc.max_connection_idle_ms=1000
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 3600ms
+    cap_stop
+}
+
+s_core_server_max_age() {   # C-core server max_connection_age 1 s, grace 1 s; grpc-go client RPCs every 0.4 s
+    local P=47835
+    cap_start core_server_max_age.pcap lo "$(port_filter $P)"
+    bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 10 -o grpc.max_connection_age_ms=1000 \
+        -o grpc.max_connection_age_grace_ms=1000
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 6 -interval 400ms -idle 1s
+    cap_stop
+}
+
+s_curl_nghttpd() {          # curl --http2-prior-knowledge (libcurl + nghttp2) to nghttpd, h2c, two GETs
+    local P=47840
+    mkdir -p "$WORK/htdocs"; echo hello >"$WORK/htdocs/index.html"
+    cap_start curl_nghttpd.pcap lo "$(port_filter $P)"
+    bg 15 nghttpd --no-tls -d "$WORK/htdocs" $P
+    wait_listen $P
+    fg 10 curl -s -o /dev/null --http2-prior-knowledge http://127.0.0.1:$P/index.html
+    cap_stop
+}
+
+s_go_server_stop() {        # grpc-go server's Server.Stop 3 s in (no GOAWAY, FIN), the client idle after one RPC
+    local P=47845
+    cap_start go_server_stop.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -life 3s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 4s
+    cap_stop
+}
+
+s_go_server_graceful_stop() { # grpc-go server's GracefulStop 2 s in (GOAWAY NO_ERROR), the client idle after one RPC
+    local P=47850
+    cap_start go_server_graceful_stop.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -life 2s -graceful-stop
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 3s
+    cap_stop
+}
+
+s_core_server_stop() {      # C-core server's stop(0) 3 s in, mid-call (each call takes 4 s): it cancels the call
+    local P=47855
+    cap_start core_server_stop.pcap lo "$(port_filter $P)"
+    bg 15 $PY "$KSPY" server --addr 127.0.0.1:$P --life 3 --delay 4
+    wait_listen $P
+    fg 15 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 1
+    cap_stop
+}
+
+s_multi_iface_pcapng() {    # dumpcap on two interfaces (lo and a veth into a second netns), grpc-go pings on each
+    local P=47860 Q=47861 A=ks-cap-a-$$ B=ks-cap-b-$$
+    ip netns add $A; ip netns add $B
+    NETNS_CLEAN=("$A" "$B")
+    ip -n $A link set lo up; ip -n $B link set lo up
+    ip -n $A link add v0 type veth peer name v1 netns $B
+    ip -n $A addr add 10.47.0.1/24 dev v0; ip -n $B addr add 10.47.0.2/24 dev v1
+    ip -n $A link set v0 up; ip -n $B link set v1 up
+    CAP_DST="$OUT/multi_iface.pcapng"; CAP_TMP="$WORK/multi_iface.pcapng"; : >"$WORK/cap.err"
+    timeout -s INT 60 ip netns exec $A dumpcap -q -i lo -f "tcp port $Q" -i v0 -f "tcp port $P" -w "$CAP_TMP" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "Capturing on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 ip netns exec $B "$KSGO" -mode server -addr 10.47.0.2:$P -ka-time 1s -ka-timeout 2s -life 9s
+    bg 15 ip netns exec $A "$KSGO" -mode server -addr 127.0.0.1:$Q -ka-time 1s -ka-timeout 2s -life 9s
+    sleep 1
+    bg 15 ip netns exec $A "$KSGO" -mode client -addr 127.0.0.1:$Q -rpcs 1 -idle 3500ms
+    fg 15 ip netns exec $A "$KSGO" -mode client -addr 10.47.0.2:$P -rpcs 1 -idle 3500ms
+    sleep 0.5
+    cap_stop
+    ip netns del $A; ip netns del $B; NETNS_CLEAN=()
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
      idle_reset_proxy core_idle_close goaway_frame_size goaway_frame_size_go
      lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit
-     snaplen_cut)
+     snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
+     tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
+     go_server_graceful_stop core_server_stop multi_iface_pcapng)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

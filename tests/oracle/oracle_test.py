@@ -7,7 +7,8 @@ For every capture listed in DATA/captures.json this test
      their ACKs, RST packets and FINs (first FIN per direction per TCP connection);
   2. checks that the capture still shows what the manifest says it shows ("expect"), so a
      regenerated capture that lost its point fails;
-  3. runs `BINARY analyze FILE --json` and counts the events by "type";
+  3. runs `BINARY analyze FILE --json` and counts the events by "type", and checks the
+     manifest's "verdict" (each connection's end_cause, findings required and forbidden);
   4. prints a per-file table tshark vs ours and exits 1 on any mismatch.
 
   /usr/bin/python3 oracle_test.py --binary build/.../keepalive-scope --data tests/data
@@ -204,6 +205,27 @@ def check_expect(entry, c, goaways, info):
     return errs
 
 
+def check_verdict(entry, doc):
+    """The manifest's "verdict" block, the scenario's ground truth as keepalive-scope must tell it:
+    each connection's end_cause in order, findings that must be there and findings that must not
+    (a false claim is a failure, e.g. an inferred middlebox timer in a capture with no middlebox)."""
+    v = entry.get("verdict")
+    if not v or doc is None:
+        return []
+    errs = []
+    causes = [c.get("end_cause") for c in doc.get("connections", [])]
+    if "end_causes" in v and causes != v["end_causes"]:
+        errs.append("end causes %s, the scenario's truth is %s" % (causes, v["end_causes"]))
+    ids = [f["id"] for f in doc.get("findings", [])]
+    for want in v.get("findings_has", []):
+        if want not in ids:
+            errs.append("no %s finding (findings: %s)" % (want, ids))
+    for bad in v.get("findings_absent", []):
+        if bad in ids:
+            errs.append("a %s finding, false for this scenario" % bad)
+    return errs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--binary", help="keepalive-scope executable (omit: tshark half only)")
@@ -257,7 +279,7 @@ def main():
                 failures.append("%s: %s" % (name, e))
                 print("  FAIL:", e)
             else:
-                for p in problems:
+                for p in problems + check_verdict(entry, doc):
                     failures.append("%s: %s" % (name, p))
                     print("  FAIL:", p)
                 if a.verbose and doc.get("warnings"):

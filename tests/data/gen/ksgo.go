@@ -42,6 +42,7 @@ func main() {
 	maxAgeGrace := flag.Duration("max-age-grace", 0, "server: MaxConnectionAgeGrace")
 	minTime := flag.Duration("policy-min-time", 0, "server: EnforcementPolicy.MinTime (0 = grpc default 5m)")
 	permit := flag.Bool("permit-without-stream", false, "server: EnforcementPolicy.PermitWithoutStream")
+	graceful := flag.Bool("graceful-stop", false, "server: at -life call GracefulStop (GOAWAY, wait for the clients) instead of Stop")
 	// client behaviour
 	rpcs := flag.Int("rpcs", 1, "client: number of unary Check RPCs")
 	interval := flag.Duration("interval", 500*time.Millisecond, "client: gap between RPCs")
@@ -75,7 +76,15 @@ func main() {
 		}
 		s := grpc.NewServer(opts...)
 		hpb.RegisterHealthServer(s, health.NewServer())
-		go func() { time.Sleep(*life); s.Stop(); os.Exit(0) }()
+		go func() {
+			time.Sleep(*life)
+			if *graceful {
+				s.GracefulStop()
+			} else {
+				s.Stop()
+			}
+			os.Exit(0)
+		}()
 		if err := s.Serve(lis); err != nil {
 			fmt.Fprintln(os.Stderr, "serve:", err)
 		}

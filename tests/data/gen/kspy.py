@@ -10,6 +10,8 @@ TCP keep-alive pair, used by make_captures.sh. No generated code: raw-bytes gene
   kspy.py proxy  ... --drop-after 3       (after 3 s the proxy's kernel discards every arriving segment unACKed:
                                            a silent drop the peers see as retransmissions)
   kspy.py badframe --addr 127.0.0.1:50195  (a raw HTTP/2 client that sends a malformed SETTINGS frame)
+  kspy.py kagone --port 47810 --gone-after 0.5 (raw HTTP/2 pair, client kernel keep-alive 1 s x 3; the
+                                           server's socket then discards every segment: probes unanswered)
 """
 import argparse
 import socket
@@ -37,6 +39,7 @@ def run_server(a):
     from concurrent import futures
 
     def ping(request, context):
+        time.sleep(a.delay)  # --delay: keep the call open (a server stopped mid-call cancels it)
         return b"pong:" + request
 
     handler = grpc.method_handlers_generic_handler(
@@ -186,6 +189,45 @@ def run_tcpka(a):
     lst.close()
 
 
+def run_kagone(a):
+    """A raw HTTP/2 pair (preface and SETTINGS both ways, then quiet) whose client socket has
+    kernel keep-alive (TCP_KEEPIDLE 1 s, TCP_KEEPINTVL 1 s, TCP_KEEPCNT 3). --gone-after seconds
+    after the handshake the server's socket gets the drop-all filter: the peer is gone without a
+    FIN or RST (a host that lost power, a path that black-holes). The client's probes go
+    unanswered and after the third the client's kernel resets the connection itself
+    (tcp_keepalive_timer: tcp_send_active_reset, then ETIMEDOUT to the application)."""
+    lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", a.port))
+    lst.listen(1)
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+    c.connect(("127.0.0.1", a.port))
+    s, _ = lst.accept()
+    settings = b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+    settings_ack = b"\x00\x00\x00\x04\x01\x00\x00\x00\x00"
+    c.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + settings)
+    s.recv(100)
+    s.sendall(settings + settings_ack)
+    c.recv(100)
+    c.sendall(settings_ack)
+    s.recv(100)
+    time.sleep(a.gone_after)
+    drop_everything(s)
+    c.settimeout(12)
+    try:
+        print("client read:", c.recv(100), flush=True)
+    except OSError as e:
+        print("client read failed:", e, flush=True)  # ETIMEDOUT after the third probe
+    c.close()
+    time.sleep(0.5)
+    s.close()
+    lst.close()
+
+
 def run_badframe(a):
     """Client preface, then a SETTINGS frame whose length is not a multiple of 6: RFC 9113 section
     6.5 makes it a FRAME_SIZE_ERROR connection error. C-core 1.51 closes with a plain FIN and sends
@@ -211,6 +253,7 @@ def main():
     s.add_argument("--addr", required=True)
     s.add_argument("--life", type=float, default=10)
     s.add_argument("-o", action="append")
+    s.add_argument("--delay", type=float, default=0, help="seconds each call takes")
     s.add_argument("--tls-cert", help="serve TLS with this PEM certificate (and --tls-key)")
     s.add_argument("--tls-key")
     c = sub.add_parser("client")
@@ -233,9 +276,12 @@ def main():
     k.add_argument("--idle", type=float, default=5)
     b = sub.add_parser("badframe")
     b.add_argument("--addr", required=True)
+    g = sub.add_parser("kagone")
+    g.add_argument("--port", type=int, required=True)
+    g.add_argument("--gone-after", type=float, default=0.5)
     a = p.parse_args()
     {"server": run_server, "client": run_client, "proxy": run_proxy, "tcpka": run_tcpka,
-     "badframe": run_badframe}[a.cmd](a)
+     "badframe": run_badframe, "kagone": run_kagone}[a.cmd](a)
 
 
 if __name__ == "__main__":
