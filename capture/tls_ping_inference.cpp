@@ -27,33 +27,50 @@
 #include "tls_crypto.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace ks::capture {
 
 namespace {
 
+constexpr std::int64_t kFrameHeader = 9; // every HTTP/2 frame; SETTINGS ACK is a header alone
 constexpr std::int64_t kPing = 17; // a PING frame: 9-byte header + 8 bytes of opaque data
-constexpr std::int64_t kWindowPing = 30; // WINDOW_UPDATE (13) + PING, or PING ACK + WINDOW_UPDATE
-constexpr std::int64_t kWindowWindowPing = 43; // 2 WINDOW_UPDATEs + PING, or PING ACK + 2 WINDOW_UPDATEs
-constexpr std::int64_t kSettingsAckWindowPing = 39; // SETTINGS ACK + WINDOW_UPDATE + PING
-constexpr std::int64_t kAckWindowPing = 47; // PING ACK + WINDOW_UPDATE + PING
+constexpr std::int64_t kWindowUpdate = 13; // WINDOW_UPDATE: header + 4-byte increment
+constexpr std::int64_t kMinGoaway = 17; // GOAWAY: header + last stream id + code, debug data optional
+constexpr int kMaxWindowUpdates = 3;
 
-// The ACK alone, or the ACK with a PING of its own.
-bool certainAnswer(std::int64_t plain)
+// The frames a record of plaintext size `plain` holds if it holds only the control frames of a
+// PING moment: k PING frames (a PING, its ACK, or both), w WINDOW_UPDATEs, at most one SETTINGS
+// ACK. plain = 17k + 13w + 9s has at most one such solution for k <= 2, w <= 3, s <= 1 with the
+// SETTINGS ACK only beside one PING and one WINDOW_UPDATE (39, a C-core server's first BDP PING;
+// with a PING alone it has the size of two WINDOW_UPDATEs, 26, the commonest record of a busy
+// stream, and with two WINDOW_UPDATEs that of a TLS 1.3 Finished under SHA-384, 52). pings: 0
+// when no composition fits.
+struct Shape {
+    int pings = 0;
+    bool lone = false; // a PING frame alone (17): a PING, or the ACK when it answers
+};
+
+Shape shapeOf(std::int64_t plain)
 {
-    return plain == kPing || plain == kAckWindowPing;
+    for (int k = 1; k <= 2; ++k)
+        for (int s = 0; s <= (k == 1 ? 1 : 0); ++s)
+            for (int w = s; w <= (s ? 1 : kMaxWindowUpdates); ++w)
+                if (plain == k * kPing + w * kWindowUpdate + s * kFrameHeader)
+                    return {k, plain == kPing};
+    return {};
 }
 
-// The ACK with WINDOW_UPDATEs, or WINDOW_UPDATEs with a PING of its own.
-bool eitherAnswerOrPing(std::int64_t plain)
+// The answer to a PING: the ACK alone, or the ACK with a PING of its own (and WINDOW_UPDATEs).
+bool certainAnswer(const Shape& s)
 {
-    return plain == kWindowPing || plain == kWindowWindowPing;
+    return s.lone || s.pings == 2;
 }
 
-bool sizedPing(std::int64_t plain)
+// One PING frame with flow-control frames: the ACK (answering) or a PING of its own.
+bool eitherAnswerOrPing(const Shape& s)
 {
-    return plain == kPing || plain == kWindowPing || plain == kSettingsAckWindowPing || plain == kWindowWindowPing
-        || plain == kAckWindowPing;
+    return s.pings == 1 && !s.lone;
 }
 
 } // namespace
@@ -114,6 +131,17 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
     if (m_pingLength < kPing)
         return; // a suite whose record sizes are not known: infer nothing
     const std::int64_t plain = plaintext(length);
+    if (plain < kFrameHeader)
+        return; // not HTTP/2: a TLS 1.3 alert (close_notify) travels as application data
+    if (m_pingLength == tlsPingRecordLength(0x0304, 0x1301) && !m_clientFinished) {
+        // TLS 1.3 encrypts the handshake too: the server's flight up to the client's first
+        // protected record (its Finished) holds no HTTP/2 frame.
+        m_clientFinished = dir == core::Direction::ClientToServer;
+        return;
+    }
+    m_end.set = false; // a frame after the PING: it was not the last word
+    m_lastNs = tsNs;
+    const Shape shape = shapeOf(plain);
     const bool firstOfSide = !m_anyRecord || dir != m_lastDir;
     m_anyRecord = true;
     m_lastDir = dir;
@@ -122,7 +150,7 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         const Candidate p = m_pending;
         m_pending = {};
         const bool inTime = tsNs >= p.tsNs && tsNs - p.tsNs <= m_maxAnswerNs;
-        const bool answer = inTime && certainAnswer(plain);
+        const bool answer = inTime && certainAnswer(shape);
         if (answer && (p.sized || p.chained)) {
             if (p.chained) { // the held record, its answer (this candidate), then this answer
                 const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter);
@@ -130,17 +158,24 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
             }
             const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter);
             publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
-            if (plain == kAckWindowPing)
+            if (p.plain == kPing)
+                noteLonePing(p.dir, p.tsNs);
+            if (shape.pings == 2)
                 m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
             return;
         }
-        if (p.creditIfUnanswered && !inTime)
+        // The first side did not answer the 30 or 43 at once (late, or with a record that holds
+        // no PING): it was the ACK. An answer that may itself be a PING leaves it open.
+        if (p.creditIfUnanswered && (!inTime || shape.pings == 0))
             settle(p, conn, emitter);
-        if (answer && plain == kAckWindowPing) { // answers a record of unknown shape: hold it
+        if (!answer && inTime && p.sized && p.plain == kPing && !p.chained && !p.creditIfUnanswered
+            && plain >= kPing + kMinGoaway && atCadence(p.dir, p.tsNs))
+            m_end = {true, p.dir, p.tsNs, tsNs}; // ACK + GOAWAY, if nothing follows
+        if (answer && shape.pings == 2) { // answers a record of unknown shape: hold it
             m_pending = {true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs};
             return;
         }
-        if (inTime && eitherAnswerOrPing(plain) && !p.chained) {
+        if (inTime && eitherAnswerOrPing(shape) && !p.chained) {
             // WINDOW_UPDATEs + PING (answered next) or PING ACK + WINDOW_UPDATEs (not answered)
             m_pending = {true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs};
             return;
@@ -149,13 +184,13 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         // The same side again: an earlier candidate waits for its answer, unless it is stale or
         // a record of unknown shape that a sized one now replaces.
         const bool stale = tsNs - m_pending.tsNs > m_maxAnswerNs;
-        if (!stale && (m_pending.sized || m_pending.chained || !sizedPing(plain)))
+        if (!stale && (m_pending.sized || m_pending.chained || shape.pings == 0))
             return;
         if (stale && m_pending.creditIfUnanswered)
             settle(m_pending, conn, emitter);
         m_pending = {};
     }
-    if (sizedPing(plain))
+    if (shape.pings > 0)
         m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
     else if (firstOfSide)
         m_pending = {true, false, dir, tsNs, std::uint32_t(plain)};
@@ -174,9 +209,64 @@ void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, E
 
 void TlsPingInference::finish(std::uint32_t conn, EventEmitter& emitter)
 {
-    if (m_pending.set && m_pending.creditIfUnanswered)
-        settle(m_pending, conn, emitter);
+    using core::EventType;
+    const Candidate p = m_pending;
     m_pending = {};
+    if (p.set && p.creditIfUnanswered) {
+        settle(p, conn, emitter);
+    } else if (p.set && p.sized && p.plain == kPing && !p.chained && p.tsNs == m_lastNs && atCadence(p.dir, p.tsNs)) {
+        // The last record of the connection, a lone PING's size, at the side's PING cadence: a
+        // keepalive PING the close (or the capture's end) left unanswered.
+        publish(EventType::Ping, p.dir, p.tsNs, conn, emitter);
+    }
+    if (m_end.set) { // a lone PING at its cadence, answered by ACK + GOAWAY, then nothing more
+        const auto ping = publish(EventType::Ping, m_end.pingDir, m_end.pingNs, conn, emitter);
+        const auto ackDir = m_end.pingDir == core::Direction::ClientToServer ? core::Direction::ServerToClient
+                                                                            : core::Direction::ClientToServer;
+        publish(EventType::PingAck, ackDir, m_end.answerNs, conn, emitter, m_end.pingNs, std::int64_t(ping));
+        m_end = {};
+    }
+}
+
+void TlsPingInference::noteLonePing(core::Direction dir, std::int64_t tsNs)
+{
+    auto& times = m_lonePingNs[dir == core::Direction::ClientToServer ? 0 : 1];
+    times[0] = times[1];
+    times[1] = times[2];
+    times[2] = tsNs;
+}
+
+namespace {
+
+// gap is a whole number of intervals (1 to 3: a keepalive timer that found other traffic
+// meanwhile skips its turn, as grpc-go's does), within 5% (keepalive timers do not drift more).
+bool wholeIntervals(std::int64_t gap, std::int64_t interval)
+{
+    for (std::int64_t n = 1; n <= 3; ++n)
+        if (std::abs(gap - n * interval) <= std::max<std::int64_t>(n * interval / 20, 2'000'000))
+            return true;
+    return false;
+}
+
+} // namespace
+
+bool TlsPingInference::atCadence(core::Direction dir, std::int64_t tsNs) const
+{
+    // The latest lone PINGs of this side, confirmed by their ACKs, set the interval (the shorter
+    // of the last two, when the longer is a whole number of it); this record comes a whole
+    // number of intervals after the last.
+    const auto& t = m_lonePingNs[dir == core::Direction::ClientToServer ? 0 : 1];
+    if (t[1] <= 0 || t[2] <= t[1])
+        return false;
+    std::int64_t interval = t[2] - t[1];
+    if (t[0] > 0 && t[1] > t[0]) {
+        const std::int64_t earlier = t[1] - t[0];
+        const std::int64_t shorter = std::min(interval, earlier), longer = std::max(interval, earlier);
+        if (!wholeIntervals(longer, shorter))
+            return false;
+        interval = shorter;
+    }
+    return interval >= kMinCadenceNs && wholeIntervals(tsNs - t[2], interval);
 }
 
 // The handshake was not seen: the record overhead is unknown, so only a lone PING answered by a

@@ -59,7 +59,25 @@ private:
     std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
                           EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1);
 
+    // A lone PING answered by PING ACK + GOAWAY (a record of no listed size), kept until it
+    // proves to be the connection's last word.
+    struct EndGuess {
+        bool set = false;
+        core::Direction pingDir = core::Direction::ClientToServer;
+        std::int64_t pingNs = 0;
+        std::int64_t answerNs = 0;
+    };
+    // Keepalive PINGs come at a fixed interval: a PING at the end of a connection, with no
+    // answer to pair it, is inferred only at its side's cadence (of at least kMinCadenceNs).
+    static constexpr std::int64_t kMinCadenceNs = 100'000'000;
+    void noteLonePing(core::Direction dir, std::int64_t tsNs);
+    bool atCadence(core::Direction dir, std::int64_t tsNs) const;
+
     std::uint32_t m_pingLength = 0;
+    EndGuess m_end;
+    bool m_clientFinished = false; // TLS 1.3: the handshake records are behind
+    std::int64_t m_lastNs = 0; // the latest record that can hold HTTP/2 frames
+    std::int64_t m_lonePingNs[2][3] = {}; // per direction, the three latest confirmed lone PINGs
     std::int64_t m_maxAnswerNs = kMaxAnswerNs;
     Candidate m_pending;
     bool m_anyRecord = false;
