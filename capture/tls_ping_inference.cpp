@@ -131,8 +131,14 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
     if (m_pingLength < kPing)
         return; // a suite whose record sizes are not known: infer nothing
     const std::int64_t plain = plaintext(length);
-    if (plain < kFrameHeader)
-        return; // not HTTP/2: a TLS 1.3 alert (close_notify) travels as application data
+    if (plain < kFrameHeader) {
+        // Not HTTP/2: an alert (close_notify; TLS 1.3 sends it as application data). Still a
+        // word after the last record: a PING before it was not left unanswered by a close (a
+        // peer that answers with close_notify read the record and did not ACK it: a GOAWAY
+        // without debug data has a lone PING's size).
+        m_lastNs = tsNs;
+        return;
+    }
     if (m_pingLength == tlsPingRecordLength(0x0304, 0x1301) && !m_clientFinished) {
         // TLS 1.3 encrypts the handshake too: the server's flight up to the client's first
         // protected record (its Finished) holds no HTTP/2 frame.

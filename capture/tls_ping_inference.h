@@ -31,9 +31,12 @@ public:
     // gives the record overhead, so frame compositions can be told by size. 0 when the handshake
     // was not seen (then only lone PINGs of any of the three lengths, the same both ways).
     void setPingLength(std::uint32_t length) { m_pingLength = length; }
+    // A protected record that may carry HTTP/2 frames (application data) or an encrypted alert
+    // (TLS 1.2's; TLS 1.3's look like application data): length is the record's body.
     void onApplicationRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
                              EventEmitter& emitter);
-    // The end of the connection or capture: a candidate whose time is up is settled.
+    // The end of the connection or capture: a candidate whose time is up is settled, and a
+    // lone PING that was the last word, at its side's keepalive cadence, is inferred.
     void finish(std::uint32_t conn, EventEmitter& emitter);
     std::uint64_t inferredPairs() const { return m_pairs; }
 

@@ -140,27 +140,28 @@ void check(const char* label, const std::vector<std::string>& captures)
 
 } // namespace
 
+// Tuning: the captures the rules were drawn from or checked against while they were written
+// (the first held-out round, lab_tls13_bidi, tls12_go_watch and tls12_core_rapid, included: the
+// generalisation to compositions of frame sizes was made after looking at its misses).
 TEST(TlsPingInference, tls13MeetsPrecisionAndRecallTargetsAgainstDecryption)
 {
     check("TLS 1.3", {"tls13_go_ping.pcap", "tls13_go_chacha.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap",
                       "tls13_core_rpcs.pcap", "tls13_go_watch.pcap", "tls13_core_server.pcap",
-                      "lab_tls13_unary.pcap", "lab_tls13_stream.pcap"});
+                      "lab_tls13_unary.pcap", "lab_tls13_stream.pcap", "lab_tls13_bidi.pcap"});
 }
 
 TEST(TlsPingInference, tls12MeetsPrecisionAndRecallTargetsAgainstDecryption)
 {
     check("TLS 1.2", {"tls12_go_aes128gcm.pcap", "tls12_go_aes256gcm.pcap", "tls12_go_chacha.pcap", "tls12_core_rpcs.pcap",
-                      "tls12_core_server.pcap"});
+                      "tls12_core_server.pcap", "tls12_go_watch.pcap", "tls12_core_rapid.pcap"});
 }
 
-// Held out: captures made after the size rules were final and never tuned on (make_tls_captures.sh's
-// held-out scenarios: workloads none of the captures above has), the figures on unseen traffic.
-// Measured 2026-12-01: TLS 1.3 precision 1.000, recall 0.846 (the lab's bidi stream: C-core sends
-// PING ACK + two WINDOW_UPDATEs + PING, a composition the rules do not list); TLS 1.2 precision
-// 1.000, recall 0.937. Precision is held to the target; recall to a floor below it, as the 0.9
-// target is not met on the bidi workload (the README says so).
-TEST(TlsPingInference, heldOutCapturesMeasuredAgainstDecryption)
+// Held out: made with make_tls_captures.sh's second held-out round after the rules were
+// generalised, and never tuned on: keepalive settings, stream shapes, cipher suites and a stack
+// (nghttp2's nghttpd answering) none of the captures above has. The same targets apply. Each
+// version is held to them alone, and the two together (the README's held-out figure).
+TEST(TlsPingInference, heldOutCapturesMeetTargetsAgainstDecryption)
 {
-    checkWithFloor("TLS 1.3 held out", {"lab_tls13_bidi.pcap"}, 0.8);
-    checkWithFloor("TLS 1.2 held out", {"tls12_go_watch.pcap", "tls12_core_rapid.pcap"}, 0.8);
+    check("TLS 1.3 held out", {"tls13_core_watch_chacha.pcap", "tls13_nghttpd_pings.pcap"});
+    check("TLS 1.2 held out", {"tls12_core_watch_aes128.pcap", "tls12_core_server_chacha.pcap"});
 }

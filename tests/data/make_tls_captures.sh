@@ -262,6 +262,59 @@ s_tls12_go_watch() {
 }
 s_tls12_core_rapid() { core_rpcs tls12_core_rapid $((HP + 6)) 1.2 15 0.15 aes256gcm; }
 
+# Held out, second round (tests/capture/tls_inference_test.cpp): made after the size rules were
+# generalised from frame sizes, and never tuned on. Keepalive settings, stream shapes and cipher
+# suites none of the captures above has; ports NEW_PORT..+3 (default 47700-47703).
+#  - a C-core client pinging every 700 ms, holding a Health/Watch server stream beside unary
+#    calls, to grpc-go over TLS 1.3 ChaCha20-Poly1305 (Go without AES instructions picks it);
+#  - the same over TLS 1.2 AES-128-GCM with both sides pinging: the client every 900 ms, the
+#    Go server every 1.2 s;
+#  - a C-core server pinging every 700 ms, a Go client's rapid calls (unimplemented: the server
+#    has no health service), TLS 1.2 ChaCha20-Poly1305;
+#  - nghttp2 (nghttpd) answering PINGs that OpenSSL's s_client carries over TLS 1.3
+#    AES-256-GCM (key log from s_client).
+NP=${NEW_PORT:-47700}
+core_watch() {    # core_watch NAME PORT VERSION TLS1.2-SUITE CLIENT-KA-MS SERVER-KA [env...]
+    local name=$1 P=$2 version=$3 suite=$4 ka=$5 ska=$6 keys="$WORK/$1.keys"; shift 6
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 env "$@" "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time "$ska" -ka-timeout 2s -life 12s -tls "$version" \
+        -tls12-suite "$suite" -policy-min-time 300ms -permit-without-stream -keylog "$keys" -cert-out "$WORK/$name.pem"
+    wait_listen "$P"
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs 4 --interval 0.35 --idle 6 --watch 5 --tls-ca "$WORK/$name.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms="$ka" -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+s_tls13_core_watch_chacha() { core_watch tls13_core_watch_chacha "$NP" 1.3 "" 700 0s GODEBUG=cpu.aes=off; }
+s_tls12_core_watch_aes128() { core_watch tls12_core_watch_aes128 $((NP + 1)) 1.2 aes128gcm 900 1200ms; }
+s_tls12_core_server_chacha() {
+    local name=tls12_core_server_chacha P=$((NP + 2)) keys="$WORK/tls12_core_server_chacha.keys"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ks.example.test \
+        -addext subjectAltName=DNS:ks.example.test -keyout "$WORK/$name.key" -out "$WORK/$name.crt" 2>/dev/null
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    # C-core's TLS 1.2 cipher list has no ChaCha20 unless GRPC_SSL_CIPHER_SUITES adds it.
+    bg 20 env GRPC_SSL_CIPHER_SUITES=ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256 \
+        $PY "$KSPY" server --addr 127.0.0.1:"$P" --life 12 --tls-cert "$WORK/$name.crt" --tls-key "$WORK/$name.key" \
+        -o grpc.keepalive_time_ms=700 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 12 -interval 200ms -idle 4s -tls 1.2 -tls12-suite chacha20 \
+        -keylog "$keys"
+    cap_stop "$keys"
+}
+s_tls13_nghttpd_pings() {
+    local name=tls13_nghttpd_pings P=$((NP + 3)) keys="$WORK/nghttpd.keys"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ks.example.test \
+        -addext subjectAltName=DNS:ks.example.test -keyout "$WORK/$name.key" -out "$WORK/$name.crt" 2>/dev/null
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 15 nghttpd --address=127.0.0.1 "$P" "$WORK/$name.key" "$WORK/$name.crt"
+    wait_listen "$P"
+    $PY "$HERE/gen/h2_pings.py" --pings 8 --gap 0.4 | fg 10 openssl s_client -connect 127.0.0.1:"$P" -tls1_3 \
+        -ciphersuites TLS_AES_256_GCM_SHA384 -alpn h2 -servername ks.example.test -keylogfile "$keys"
+    cap_stop "$keys"
+}
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -287,7 +340,7 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
      tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
      lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid
-     tls13_keyupdate)
+     tls13_keyupdate tls13_core_watch_chacha tls12_core_watch_aes128 tls12_core_server_chacha tls13_nghttpd_pings)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
