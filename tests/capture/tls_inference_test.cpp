@@ -115,27 +115,33 @@ Score score(const std::string& capture)
     return s;
 }
 
-void checkWithFloor(const char* label, const std::vector<std::string>& captures, double recallFloor)
+Score measure(const char* label, const std::vector<std::string>& captures)
 {
     Score total;
     for (const auto& c : captures) {
         const Score s = score(c);
-        std::printf("  %-28s truth %3zu (standalone %3zu)  inferred %3zu  matched %3zu\n", c.c_str(), s.truth,
+        std::printf("  %-30s truth %3zu (standalone %3zu)  inferred %3zu  matched %3zu\n", c.c_str(), s.truth,
                     s.standalone, s.inferred, s.matched);
         total.add(s);
     }
-    std::printf("%s: precision %.3f, recall %.3f on standalone PINGs, %.3f on all PINGs (%zu of %zu)\n", label,
-                total.precision(), total.recallStandalone(), total.recall(), total.matched, total.truth);
-    EXPECT_GE(total.truth, 20u) << "too few PINGs to measure";
+    std::printf("%s: precision %.3f (%zu of %zu), recall %.3f on standalone PINGs, %.3f on all PINGs (%zu of %zu)\n",
+                label, total.precision(), total.matched, total.inferred, total.recallStandalone(), total.recall(),
+                total.matched, total.truth);
+    return total;
+}
+
+// Issue 11's targets: precision 0.95, recall 0.9 over all PINGs (and 0.9 on standalone ones).
+void expectTargets(const char* label, const Score& total)
+{
+    EXPECT_GE(total.truth, 20u) << label << ": too few PINGs to measure";
     EXPECT_GE(total.precision(), 0.95) << label;
-    EXPECT_GE(total.recall(), recallFloor) << label;
+    EXPECT_GE(total.recall(), 0.9) << label;
     EXPECT_GE(total.recallStandalone(), 0.9) << label;
 }
 
-// Issue 11's targets: precision 0.95, recall 0.9 over all PINGs.
 void check(const char* label, const std::vector<std::string>& captures)
 {
-    checkWithFloor(label, captures, 0.9);
+    expectTargets(label, measure(label, captures));
 }
 
 } // namespace
@@ -156,12 +162,27 @@ TEST(TlsPingInference, tls12MeetsPrecisionAndRecallTargetsAgainstDecryption)
                       "tls12_core_server.pcap", "tls12_go_watch.pcap", "tls12_core_rapid.pcap"});
 }
 
-// Held out: made with make_tls_captures.sh's second held-out round after the rules were
-// generalised, and never tuned on: keepalive settings, stream shapes, cipher suites and a stack
-// (nghttp2's nghttpd answering) none of the captures above has. The same targets apply. Each
-// version is held to them alone, and the two together (the README's held-out figure).
+// Held out: captures made after the rules were written, in rounds (make_tls_captures.sh), each
+// measured first with the rules of its day. Round 2 was made after the rules were generalised to
+// compositions of frame sizes: keepalive settings, stream shapes, cipher suites and a stack
+// (nghttp2's nghttpd answering) none of the tuning captures has; its first measurement gave TLS
+// 1.3 precision 0.979 (a GOAWAY without debug data at the PING cadence, answered by close_notify,
+// taken for an unanswered PING), and the alert rule that fixed it came after, so its TLS 1.3
+// captures are no longer unseen (its TLS 1.2 figures did not change). Round 3 was made after that
+// fix and never tuned on: closes of every kind (grpc-go's MaxConnectionAge and MaxConnectionIdle,
+// ENHANCE_YOUR_CALM over TLS 1.2) and other cadences. The targets hold per TLS version over all
+// held-out PINGs; each round is printed on its own (the README gives both).
 TEST(TlsPingInference, heldOutCapturesMeetTargetsAgainstDecryption)
 {
-    check("TLS 1.3 held out", {"tls13_core_watch_chacha.pcap", "tls13_nghttpd_pings.pcap"});
-    check("TLS 1.2 held out", {"tls12_core_watch_aes128.pcap", "tls12_core_server_chacha.pcap"});
+    Score tls13 = measure("TLS 1.3 held out, round 2", {"tls13_core_watch_chacha.pcap", "tls13_nghttpd_pings.pcap"});
+    tls13.add(measure("TLS 1.3 held out, round 3", {"tls13_core_max_age.pcap"}));
+    Score tls12 = measure("TLS 1.2 held out, round 2", {"tls12_core_watch_aes128.pcap", "tls12_core_server_chacha.pcap"});
+    tls12.add(measure("TLS 1.2 held out, round 3",
+                      {"tls12_go_max_idle.pcap", "tls12_core_too_many_pings.pcap", "tls12_nghttpd_pings.pcap"}));
+    std::printf("TLS 1.3 held out: precision %.3f, recall %.3f (%zu of %zu)\n", tls13.precision(), tls13.recall(),
+                tls13.matched, tls13.truth);
+    std::printf("TLS 1.2 held out: precision %.3f, recall %.3f (%zu of %zu)\n", tls12.precision(), tls12.recall(),
+                tls12.matched, tls12.truth);
+    expectTargets("TLS 1.3 held out", tls13);
+    expectTargets("TLS 1.2 held out", tls12);
 }

@@ -315,6 +315,59 @@ s_tls13_nghttpd_pings() {
     cap_stop "$keys"
 }
 
+# Held out, third round: made after the rules of the second round's fix were final, never tuned
+# on. Closes of every kind and more cadences (ports NEW_PORT+4..+7, default 47704-47707):
+#  - grpc-go's MaxConnectionAge (3 s, grace 2 s: GOAWAY, PING, GOAWAY) under a C-core client
+#    pinging every 800 ms on a Health/Watch stream, TLS 1.3;
+#  - grpc-go's MaxConnectionIdle (3 s) and server PINGs every 600 ms, a Go client, TLS 1.2
+#    AES-256-GCM;
+#  - a C-core client pinging every 400 ms against grpc-go's default policy: GOAWAY
+#    ENHANCE_YOUR_CALM "too_many_pings" over TLS 1.2;
+#  - nghttpd answering PINGs every 250 ms over TLS 1.2 ECDHE-ECDSA-AES256-GCM-SHA384 (s_client).
+s_tls13_core_max_age() {
+    local name=tls13_core_max_age P=$((NP + 4)) keys="$WORK/tls13_core_max_age.keys"
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -max-age 3s -max-age-grace 2s -life 12s -tls 1.3 \
+        -policy-min-time 300ms -permit-without-stream -keylog "$keys" -cert-out "$WORK/$name.pem"
+    wait_listen "$P"
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs 2 --interval 0.3 --idle 7 --watch 8 --tls-ca "$WORK/$name.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms=800 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+s_tls12_go_max_idle() {
+    local P=$((NP + 5)) keys="$WORK/tls12_go_max_idle.keys"
+    cap_start tls12_go_max_idle.pcap "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 600ms -ka-timeout 2s -max-idle 3s -life 12s -tls 1.2 \
+        -tls12-suite aes256gcm -keylog "$keys"
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 3 -interval 200ms -idle 6s -tls 1.2 -tls12-suite aes256gcm
+    cap_stop "$keys"
+}
+s_tls12_core_too_many_pings() {
+    local name=tls12_core_too_many_pings P=$((NP + 6)) keys="$WORK/tls12_core_too_many_pings.keys"
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -life 12s -tls 1.2 -keylog "$keys" -cert-out "$WORK/$name.pem"
+    wait_listen "$P"
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs 1 --idle 5 --tls-ca "$WORK/$name.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms=400 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+s_tls12_nghttpd_pings() {
+    local name=tls12_nghttpd_pings P=$((NP + 7)) keys="$WORK/tls12_nghttpd.keys"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ks.example.test \
+        -addext subjectAltName=DNS:ks.example.test -keyout "$WORK/$name.key" -out "$WORK/$name.crt" 2>/dev/null
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 15 nghttpd --address=127.0.0.1 "$P" "$WORK/$name.key" "$WORK/$name.crt"
+    wait_listen "$P"
+    $PY "$HERE/gen/h2_pings.py" --pings 10 --gap 0.25 | fg 10 openssl s_client -connect 127.0.0.1:"$P" -tls1_2 \
+        -cipher ECDHE-ECDSA-AES256-GCM-SHA384 -alpn h2 -servername ks.example.test -keylogfile "$keys"
+    cap_stop "$keys"
+}
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -340,7 +393,8 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
      tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
      lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid
-     tls13_keyupdate tls13_core_watch_chacha tls12_core_watch_aes128 tls12_core_server_chacha tls13_nghttpd_pings)
+     tls13_keyupdate tls13_core_watch_chacha tls12_core_watch_aes128 tls12_core_server_chacha tls13_nghttpd_pings
+     tls13_core_max_age tls12_go_max_idle tls12_core_too_many_pings tls12_nghttpd_pings)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
