@@ -170,15 +170,20 @@ TEST(TlsPingInference, tls12MeetsPrecisionAndRecallTargetsAgainstDecryption)
 // taken for an unanswered PING), and the alert rule that fixed it came after, so its TLS 1.3
 // captures are no longer unseen (its TLS 1.2 figures did not change). Round 3 was made after that
 // fix and never tuned on: closes of every kind (grpc-go's MaxConnectionAge and MaxConnectionIdle,
-// ENHANCE_YOUR_CALM over TLS 1.2) and other cadences. The targets hold per TLS version over all
+// ENHANCE_YOUR_CALM over TLS 1.2) and other cadences. Round 4, with the same rules: grpc-go both
+// sides (quick calls, then a watch stream), C-core's quick calls to a pinging grpc-go, a C-core
+// server with a Go client preferring ChaCha20 (TLS 1.3), C-core through tinyproxy over TLS 1.2.
+// The targets hold per TLS version over all
 // held-out PINGs; each round is printed on its own (the README gives both).
 TEST(TlsPingInference, heldOutCapturesMeetTargetsAgainstDecryption)
 {
     Score tls13 = measure("TLS 1.3 held out, round 2", {"tls13_core_watch_chacha.pcap", "tls13_nghttpd_pings.pcap"});
     tls13.add(measure("TLS 1.3 held out, round 3", {"tls13_core_max_age.pcap"}));
+    tls13.add(measure("TLS 1.3 held out, round 4", {"tls13_go_watch_rpcs.pcap", "tls13_core_server_chacha.pcap"}));
     Score tls12 = measure("TLS 1.2 held out, round 2", {"tls12_core_watch_aes128.pcap", "tls12_core_server_chacha.pcap"});
     tls12.add(measure("TLS 1.2 held out, round 3",
                       {"tls12_go_max_idle.pcap", "tls12_core_too_many_pings.pcap", "tls12_nghttpd_pings.pcap"}));
+    tls12.add(measure("TLS 1.2 held out, round 4", {"tls12_core_quick_calls.pcap", "tls12_core_proxy.pcap"}));
     std::printf("TLS 1.3 held out: precision %.3f, recall %.3f (%zu of %zu)\n", tls13.precision(), tls13.recall(),
                 tls13.matched, tls13.truth);
     std::printf("TLS 1.2 held out: precision %.3f, recall %.3f (%zu of %zu)\n", tls12.precision(), tls12.recall(),

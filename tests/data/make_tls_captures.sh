@@ -368,6 +368,76 @@ s_tls12_nghttpd_pings() {
     cap_stop "$keys"
 }
 
+# Held out, fourth round: made with the third round's rules, never tuned on (ports
+# NEW_PORT+8..+12, default 47708-47712):
+#  - grpc-go both sides over TLS 1.3: 10 quick calls, then a Health/Watch stream under server
+#    PINGs every 1.5 s;
+#  - a C-core client's 20 quick calls (keepalive 2 s) to grpc-go pinging every 700 ms, TLS 1.2
+#    AES-256-GCM;
+#  - a C-core server (keepalive 900 ms) and a Go client that prefers ChaCha20 (no AES
+#    instructions) over TLS 1.3;
+#  - a C-core client pinging every 600 ms through tinyproxy's CONNECT tunnel, TLS 1.2.
+s_tls13_go_watch_rpcs() {
+    local P=$((NP + 8)) keys="$WORK/tls13_go_watch_rpcs.keys"
+    cap_start tls13_go_watch_rpcs.pcap "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time 1500ms -ka-timeout 2s -life 14s -tls 1.3 -keylog "$keys"
+    wait_listen "$P"
+    fg 20 "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 10 -interval 100ms -watch 7s -idle 1s -tls 1.3
+    cap_stop "$keys"
+}
+s_tls12_core_quick_calls() { core_rpcs_ka tls12_core_quick_calls $((NP + 9)) 1.2 aes256gcm 2000 700ms 20 0.1; }
+core_rpcs_ka() {  # core_rpcs_ka NAME PORT VERSION SUITE CLIENT-KA-MS SERVER-KA RPCS INTERVAL
+    local name=$1 P=$2 version=$3 suite=$4 ka=$5 ska=$6 rpcs=$7 interval=$8 keys="$WORK/$1.keys"
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -ka-time "$ska" -ka-timeout 2s -life 12s -tls "$version" \
+        -tls12-suite "$suite" -policy-min-time 300ms -permit-without-stream -keylog "$keys" -cert-out "$WORK/$name.pem"
+    wait_listen "$P"
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:"$P" --rpcs "$rpcs" --interval "$interval" --idle 5 --tls-ca "$WORK/$name.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms="$ka" -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+s_tls13_core_server_chacha() {
+    local name=tls13_core_server_chacha P=$((NP + 10)) keys="$WORK/tls13_core_server_chacha.keys"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ks.example.test \
+        -addext subjectAltName=DNS:ks.example.test -keyout "$WORK/$name.key" -out "$WORK/$name.crt" 2>/dev/null
+    cap_start "$name.pcap" "$(port_filter "$P")"
+    bg 20 $PY "$KSPY" server --addr 127.0.0.1:"$P" --life 12 --tls-cert "$WORK/$name.crt" --tls-key "$WORK/$name.key" \
+        -o grpc.keepalive_time_ms=900 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    wait_listen "$P"
+    fg 20 env GODEBUG=cpu.aes=off "$KSGO" -mode client -addr 127.0.0.1:"$P" -rpcs 6 -interval 300ms -idle 5s -tls 1.3 \
+        -keylog "$keys"
+    cap_stop "$keys"
+}
+s_tls12_core_proxy() {
+    local P=$((NP + 11)) S=$((NP + 12)) keys="$WORK/proxy12.keys"
+    cat >"$WORK/tinyproxy12.conf" <<CONF
+Port $P
+Listen 127.0.0.1
+Timeout 60
+MaxClients 10
+Allow 127.0.0.1
+ConnectPort $S
+LogLevel Info
+LogFile "$WORK/tinyproxy12.log"
+PidFile "$WORK/tinyproxy12.pid"
+CONF
+    cap_start tls12_core_proxy.pcap "$(port_filter "$P" "$S")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$S" -life 12s -tls 1.2 -policy-min-time 300ms -permit-without-stream \
+        -keylog "$keys" -cert-out "$WORK/cert12.pem"
+    wait_listen "$S"
+    bg 20 tinyproxy -d -c "$WORK/tinyproxy12.conf"
+    wait_listen "$P"
+    fg 20 env https_proxy=http://127.0.0.1:"$P" grpc_proxy=http://127.0.0.1:"$P" no_proxy= \
+        $PY "$KSPY" client --addr 127.0.0.1:"$S" --rpcs 3 --interval 0.5 --idle 5 --tls-ca "$WORK/cert12.pem" \
+        --method /grpc.health.v1.Health/Check \
+        -o grpc.keepalive_time_ms=600 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0
+    cap_stop "$keys"
+}
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -394,7 +464,8 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
      lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid
      tls13_keyupdate tls13_core_watch_chacha tls12_core_watch_aes128 tls12_core_server_chacha tls13_nghttpd_pings
-     tls13_core_max_age tls12_go_max_idle tls12_core_too_many_pings tls12_nghttpd_pings)
+     tls13_core_max_age tls12_go_max_idle tls12_core_too_many_pings tls12_nghttpd_pings
+     tls13_go_watch_rpcs tls12_core_quick_calls tls13_core_server_chacha tls12_core_proxy)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
