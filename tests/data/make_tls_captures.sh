@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Regenerate the TLS, proxy and upgrade reference captures in tests/data/ from real peers:
 # grpc-go 1.33 (golang-google-grpc-dev) with tls.Config.KeyLogWriter, gRPC C-core 1.51
-# (python3-grpcio) as a TLS client, Debian's tinyproxy as the CONNECT proxy, nghttp2's nghttp and
-# nghttpd for the h2c upgrade and a raised HPACK table. Each TLS capture is stored with its key
-# log (NAME.keys). Loopback only, fixed ports 50200-50299, every process bounded by `timeout`.
+# (python3-grpcio) as a TLS client and server, Debian's tinyproxy as the CONNECT proxy, nghttp2's
+# nghttp and nghttpd for the h2c upgrade, a raised HPACK table and PING answers, OpenSSL's
+# s_client. Each TLS capture is stored with its key log (NAME.keys). Loopback only, fixed ports
+# 50200-50299 (HOLDOUT_PORT moves the later workloads; the stored ones used 47400-47407) and,
+# for the PING inference's held-out rounds, 47700-47712 (NEW_PORT); every process bounded by `timeout`.
 #
-#   tests/data/make_tls_captures.sh            # all scenarios (~1 minute)
+#   tests/data/make_tls_captures.sh            # all scenarios (~3 minutes)
 #   tests/data/make_tls_captures.sh NAME...    # only these
 #   OUT=/tmp/x tests/data/make_tls_captures.sh # write elsewhere
 set -euo pipefail
