@@ -67,6 +67,13 @@ bool certainAnswer(const Shape& s)
     return s.lone || s.pings == 2;
 }
 
+// A PING in a record of this size went out with frames other than PINGs (WINDOW_UPDATEs, or a
+// response): gRPC's BDP PINGs do, keepalive PINGs go alone or beside an ACK.
+bool besideOtherFrames(std::int64_t plain)
+{
+    return plain != kPing && plain != 2 * kPing;
+}
+
 // One PING frame with flow-control frames: the ACK (answering) or a PING of its own.
 bool eitherAnswerOrPing(const Shape& s)
 {
@@ -104,7 +111,7 @@ bool TlsPingInference::lonePingLength(std::uint32_t length) const
 
 std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction dir, std::int64_t tsNs,
                                         std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs,
-                                        std::int64_t pingIndex)
+                                        std::int64_t pingIndex, bool shared)
 {
     core::Event e;
     e.tsNs = tsNs;
@@ -112,6 +119,7 @@ std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction di
     e.dir = dir;
     e.type = type;
     e.inferred = true;
+    e.inferredShared = type == core::EventType::Ping && shared;
     if (type == core::EventType::PingAck) {
         e.rttMs = static_cast<double>(tsNs - pingNs) / 1e6;
         e.pingIndex = pingIndex;
@@ -159,10 +167,10 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         const bool answer = inTime && certainAnswer(shape);
         if (answer && (p.sized || p.chained)) {
             if (p.chained) { // the held record, its answer (this candidate), then this answer
-                const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter);
+                const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter, -1, -1, true);
                 publish(EventType::PingAck, p.dir, p.tsNs, conn, emitter, p.heldPingNs, std::int64_t(held));
             }
-            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter);
+            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
             publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
             if (p.plain == kPing)
                 noteLonePing(p.dir, p.tsNs);
@@ -178,12 +186,12 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
             && plain >= kPing + kMinGoaway && atCadence(p.dir, p.tsNs))
             m_end = {true, p.dir, p.tsNs, tsNs}; // ACK + GOAWAY, if nothing follows
         if (answer && shape.pings == 2) { // answers a record of unknown shape: hold it
-            m_pending = {true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs};
+            m_pending = {true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs, p.plain};
             return;
         }
         if (inTime && eitherAnswerOrPing(shape) && !p.chained) {
             // WINDOW_UPDATEs + PING (answered next) or PING ACK + WINDOW_UPDATEs (not answered)
-            m_pending = {true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs};
+            m_pending = {true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs, p.plain};
             return;
         }
     } else if (m_pending.set) {
@@ -208,7 +216,8 @@ void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, E
     // held the PING.
     const auto pingDir = unanswered.dir == core::Direction::ClientToServer ? core::Direction::ServerToClient
                                                                          : core::Direction::ClientToServer;
-    const auto ping = publish(core::EventType::Ping, pingDir, unanswered.heldPingNs, conn, emitter);
+    const auto ping = publish(core::EventType::Ping, pingDir, unanswered.heldPingNs, conn, emitter, -1, -1,
+                              besideOtherFrames(unanswered.heldPlain));
     publish(core::EventType::PingAck, unanswered.dir, unanswered.tsNs, conn, emitter, unanswered.heldPingNs,
             std::int64_t(ping));
 }

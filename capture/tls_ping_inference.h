@@ -52,6 +52,7 @@ private:
         bool chained = false; // an AckWindowPing answering a record of unknown shape (held)
         bool creditIfUnanswered = false; // a 30 or 43 answering a record: credit it if left unanswered
         std::int64_t heldPingNs = 0; // that record's time: its PING is confirmed with this one
+        std::uint32_t heldPlain = 0; // and its plaintext size
     };
 
     std::int64_t plaintext(std::uint32_t length) const;
@@ -59,8 +60,10 @@ private:
     void onLegacyRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
                         EventEmitter& emitter);
     void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
+    // shared: a PING whose record held other frames too (Event::inferredShared).
     std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
-                          EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1);
+                          EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1,
+                          bool shared = false);
 
     // A lone PING answered by PING ACK + GOAWAY (a record of no listed size), kept until it
     // proves to be the connection's last word.

@@ -9,6 +9,7 @@
 #include "capture/capture_engine.h"
 #include "capture/key_log.h"
 #include "capture/packet_source.h"
+#include "core/findings_analyzer.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
@@ -30,7 +31,12 @@ struct Collect final : ks::capture::EventSink {
     void onEvent(const Event& e) override { events.push_back(e); }
 };
 
-std::vector<Event> eventsOf(const std::string& capture, const std::string& keys)
+struct Analysis {
+    std::vector<Event> events;
+    std::vector<ks::core::ConnectionSummary> connections;
+};
+
+Analysis analyze(const std::string& capture, const std::string& keys)
 {
     const std::string dir = KS_TEST_DATA_DIR;
     std::string error;
@@ -51,7 +57,12 @@ std::vector<Event> eventsOf(const std::string& capture, const std::string& keys)
     while (source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet)
         engine.processPacket(ts, frame);
     engine.finish();
-    return sink.events;
+    return {std::move(sink.events), engine.summaries()};
+}
+
+std::vector<Event> eventsOf(const std::string& capture, const std::string& keys)
+{
+    return analyze(capture, keys).events;
 }
 
 using Key = std::tuple<std::int64_t, int, int>; // ts, dir, type
@@ -190,4 +201,37 @@ TEST(TlsPingInference, heldOutCapturesMeetTargetsAgainstDecryption)
                 tls12.matched, tls12.truth);
     expectTargets("TLS 1.3 held out", tls13);
     expectTargets("TLS 1.2 held out", tls12);
+}
+
+// What the findings say about keepalive PINGs without keys is what they say with them: an
+// inferred PING that shared its record with WINDOW_UPDATEs is a BDP PING, not a keepalive one
+// (grpc-go's watch streams: without this, "the client's keepalive PINGs stopped" was claimed of
+// BDP PINGs the decrypted capture shows as such). PING round-trip figures may differ.
+TEST(TlsPingInference, findingsWithoutKeysClaimNoKeepaliveCadenceTheDecryptedCaptureLacks)
+{
+    auto findings = [](const std::string& capture, const std::string& keys) {
+        const Analysis r = analyze(capture, keys);
+        ks::core::FindingsAnalyzer analyzer({});
+        for (const auto& e : r.events)
+            analyzer.onEvent(e);
+        std::set<std::string> out;
+        for (const auto& f : analyzer.finish(r.connections))
+            if (f.id != "ping-rtt") // "The client sends keepalive PINGs" / "The server sends ..."
+                out.insert(f.id + " " + f.title.substr(0, f.title.find(" about")));
+        return out;
+    };
+    int checked = 0;
+    for (const char* name : {"tls13_go_watch", "tls12_go_watch", "tls13_go_ping", "tls13_core_rpcs", "tls12_core_rpcs",
+                             "lab_tls13_bidi", "tls13_go_watch_rpcs", "tls12_core_quick_calls", "tls13_too_many_pings"}) {
+        SCOPED_TRACE(name);
+        const std::string base = name;
+        const auto decrypted = findings(base + ".pcap", base + ".keys");
+        for (const auto& f : findings(base + ".pcap", "")) {
+            if (f.rfind("keepalive", 0) == 0 || f.rfind("ping-cadence", 0) == 0) {
+                EXPECT_TRUE(decrypted.count(f)) << "without keys only: " << f;
+                ++checked;
+            }
+        }
+    }
+    EXPECT_GE(checked, 5);
 }
