@@ -178,9 +178,11 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
                 m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
             return;
         }
-        // The first side did not answer the 30 or 43 at once (late, or with a record that holds
-        // no PING): it was the ACK. An answer that may itself be a PING leaves it open.
-        if (p.creditIfUnanswered && (!inTime || shape.pings == 0))
+        // The first side did not answer the 30 or 43 in time: it was the ACK. When the record it
+        // answered has a PING's size, a prompt record that holds no PING says so too; when that
+        // record could be anything (a request answered by a small response: HEADERS + DATA can
+        // make 30 or 43), only silence does.
+        if (p.creditIfUnanswered && (!inTime || (shape.pings == 0 && shapeOf(p.heldPlain).pings > 0)))
             settle(p, conn, emitter);
         if (!answer && inTime && p.sized && p.plain == kPing && !p.chained && !p.creditIfUnanswered
             && plain >= kPing + kMinGoaway && atCadence(p.dir, p.tsNs))
@@ -206,7 +208,7 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
     }
     if (shape.pings > 0)
         m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
-    else if (firstOfSide)
+    else if (firstOfSide && plain >= kPing + kFrameHeader) // room for a PING and another frame
         m_pending = {true, false, dir, tsNs, std::uint32_t(plain)};
 }
 
