@@ -2,25 +2,28 @@
 // ACK, within a few handshake round trips (the pinging side may send other records meanwhile, as
 // a gRPC response follows a BDP PING). Around a PING, grpc-go and gRPC C-core send the PING or its
 // ACK with the flow-control frames of the same moment (WINDOW_UPDATEs for the connection and the
-// stream, a SETTINGS ACK), found by decrypting the reference captures. By plaintext size:
+// stream, a SETTINGS ACK). A record's plaintext size is read as such a composition when it is a
+// sum of frame sizes (shapeOf below: 17 per PING frame, 13 per WINDOW_UPDATE, 9 for a SETTINGS
+// ACK), e.g.
 //   17  PING alone (keepalive), or PING ACK alone (the answer)
-//   30  WINDOW_UPDATE + PING (a BDP PING), or PING ACK + WINDOW_UPDATE (an answer)
-//   43  2 WINDOW_UPDATEs + PING, or PING ACK + 2 WINDOW_UPDATEs (C-core, stream and connection)
+//   30, 43, 56  1-3 WINDOW_UPDATEs + PING (a BDP PING), or PING ACK + WINDOW_UPDATEs (an answer)
 //   39  SETTINGS ACK + WINDOW_UPDATE + PING (a C-core server's first BDP PING)
-//   47  PING ACK + WINDOW_UPDATE + PING: an answer that is a BDP PING too
+//   34, 47, 60, 73  PING ACK + 0-3 WINDOW_UPDATEs + PING: an answer that is a PING too
 // and a BDP PING also rides in front of a whole response (WINDOW_UPDATE + PING + HEADERS + DATA +
 // HEADERS), a record of no telling size. So:
-//   - a record of one of these sizes answered by 17 or 47 is a PING and its ACK; an answer of 47
-//     is itself a PING, paired with the next answer the same way;
-//   - an answer of 30 or 43 is either the ACK or a PING of its own: a PING is always answered,
-//     so when the first side answers it at once it was a PING (and the first record was not),
-//     and when the first side says nothing within the time allowed it was the ACK;
-//   - a record of any size, the first of its side after the other side spoke, is a PING only
-//     when a chain confirms it: answered by 47 which is answered in turn, or by 30 or 43 left
-//     unanswered.
+//   - a record with a PING frame answered by 17 or by a record with two PING frames is a PING
+//     and its ACK; the latter's own PING is paired with the next answer the same way;
+//   - an answer with one PING frame beside others is either the ACK or a PING of its own: a PING
+//     is always answered, so when the first side answers it at once it was a PING (and the first
+//     record was not), and when the first side says nothing within the time allowed (or, when
+//     the first record had a PING's size, says something without a PING) it was the ACK;
+//   - a record of any other size with room for a PING and another frame, the first of its side
+//     after the other side spoke, is a PING only when a chain confirms it: answered by a record
+//     with two PING frames which is answered in turn, or by one PING frame left unanswered;
+//   - at the end of a connection, a lone PING at its side's keepalive cadence (finish()).
 // A candidate not answered at once, or answered by another size, is dropped: an unanswered
-// record is never reported (17 bytes may be an 8-byte DATA frame or a GOAWAY without debug data;
-// 30 a 21-byte DATA frame).
+// record is never reported otherwise (17 bytes may be an 8-byte DATA frame or a GOAWAY without
+// debug data; 30 a 21-byte DATA frame or a small response).
 #include "tls_ping_inference.h"
 
 #include "event_emitter.h"
@@ -129,6 +132,27 @@ std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction di
     return e.index;
 }
 
+bool TlsPingInference::holdsFrames(core::Direction dir, std::int64_t plain, std::int64_t tsNs)
+{
+    if (m_pingLength < kPing)
+        return false; // a suite whose record sizes are not known: infer nothing
+    if (plain < kFrameHeader) {
+        // Not HTTP/2: an alert (close_notify; TLS 1.3 sends it as application data). Still a
+        // word after the last record: a PING before it was not left unanswered by a close (a
+        // peer that answers with close_notify read the record and did not ACK it: a GOAWAY
+        // without debug data has a lone PING's size).
+        m_lastNs = tsNs;
+        return false;
+    }
+    if (m_pingLength == tlsPingRecordLength(0x0304, 0x1301) && !m_clientFinished) {
+        // TLS 1.3 encrypts the handshake too: the server's flight up to the client's first
+        // protected record (its Finished) holds no HTTP/2 frame.
+        m_clientFinished = dir == core::Direction::ClientToServer;
+        return false;
+    }
+    return true;
+}
+
 void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs,
                                            std::uint32_t conn, EventEmitter& emitter)
 {
@@ -136,23 +160,9 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         onLegacyRecord(dir, length, tsNs, conn, emitter);
         return;
     }
-    if (m_pingLength < kPing)
-        return; // a suite whose record sizes are not known: infer nothing
     const std::int64_t plain = plaintext(length);
-    if (plain < kFrameHeader) {
-        // Not HTTP/2: an alert (close_notify; TLS 1.3 sends it as application data). Still a
-        // word after the last record: a PING before it was not left unanswered by a close (a
-        // peer that answers with close_notify read the record and did not ACK it: a GOAWAY
-        // without debug data has a lone PING's size).
-        m_lastNs = tsNs;
+    if (!holdsFrames(dir, plain, tsNs))
         return;
-    }
-    if (m_pingLength == tlsPingRecordLength(0x0304, 0x1301) && !m_clientFinished) {
-        // TLS 1.3 encrypts the handshake too: the server's flight up to the client's first
-        // protected record (its Finished) holds no HTTP/2 frame.
-        m_clientFinished = dir == core::Direction::ClientToServer;
-        return;
-    }
     m_end.set = false; // a frame after the PING: it was not the last word
     m_lastNs = tsNs;
     const Shape shape = shapeOf(plain);

@@ -1,7 +1,8 @@
 // Without keys, an HTTP/2 PING still leaves sizes on the wire: a 17-byte frame in a TLS record,
 // answered by the other side's next record (which carries the 17-byte PING ACK) within a round
-// trip. Records whose plaintext size is one of the few compositions peers really send around a
-// PING (see tls_ping_inference.cpp) are paired into ping / ping_ack events marked inferred.
+// trip. Records whose plaintext size is a sum of the frames peers send around a PING (PINGs,
+// WINDOW_UPDATEs, a SETTINGS ACK: see tls_ping_inference.cpp) are paired into ping / ping_ack
+// events marked inferred.
 #pragma once
 
 #include "core/event.h"
@@ -49,13 +50,15 @@ private:
         core::Direction dir = core::Direction::ClientToServer;
         std::int64_t tsNs = 0;
         std::uint32_t plain = 0;
-        bool chained = false; // an AckWindowPing answering a record of unknown shape (held)
+        bool chained = false; // a record with two PING frames answering one of unknown shape (held)
         bool creditIfUnanswered = false; // a 30 or 43 answering a record: credit it if left unanswered
         std::int64_t heldPingNs = 0; // that record's time: its PING is confirmed with this one
         std::uint32_t heldPlain = 0; // and its plaintext size
     };
 
     std::int64_t plaintext(std::uint32_t length) const;
+    // False for records that cannot hold HTTP/2 frames (alerts, TLS 1.3's encrypted handshake).
+    bool holdsFrames(core::Direction dir, std::int64_t plain, std::int64_t tsNs);
     bool lonePingLength(std::uint32_t length) const;
     void onLegacyRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
                         EventEmitter& emitter);
