@@ -289,11 +289,13 @@ bool TlsPingInference::atCadence(core::Direction dir, std::int64_t tsNs) const
     if (t[0] > 0 && t[1] > t[0]) {
         const std::int64_t earlier = t[1] - t[0];
         const std::int64_t shorter = std::min(interval, earlier), longer = std::max(interval, earlier);
-        if (!wholeIntervals(longer, shorter))
+        if (shorter > kMaxCadenceNs || !wholeIntervals(longer, shorter))
             return false;
         interval = shorter;
     }
-    return interval >= kMinCadenceNs && wholeIntervals(tsNs - t[2], interval);
+    // At most a day (C-core's default keepalive is 2 h): three intervals stay far from overflow.
+    return interval >= kMinCadenceNs && interval <= kMaxCadenceNs && tsNs >= t[2]
+        && wholeIntervals(tsNs - t[2], interval);
 }
 
 // The handshake was not seen: the record overhead is unknown, so only a lone PING answered by a

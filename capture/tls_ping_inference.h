@@ -79,6 +79,7 @@ private:
     // Keepalive PINGs come at a fixed interval: a PING at the end of a connection, with no
     // answer to pair it, is inferred only at its side's cadence (of at least kMinCadenceNs).
     static constexpr std::int64_t kMinCadenceNs = 100'000'000;
+    static constexpr std::int64_t kMaxCadenceNs = 86'400'000'000'000;
     void noteLonePing(core::Direction dir, std::int64_t tsNs);
     bool atCadence(core::Direction dir, std::int64_t tsNs) const;
 
