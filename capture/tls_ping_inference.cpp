@@ -2,58 +2,85 @@
 // ACK, within a few handshake round trips (the pinging side may send other records meanwhile, as
 // a gRPC response follows a BDP PING). Around a PING, grpc-go and gRPC C-core send the PING or its
 // ACK with the flow-control frames of the same moment (WINDOW_UPDATEs for the connection and the
-// stream, a SETTINGS ACK), found by decrypting the reference captures. By plaintext size:
+// stream, a SETTINGS ACK). A record's plaintext size is read as such a composition when it is a
+// sum of frame sizes (shapeOf below: 17 per PING frame, 13 per WINDOW_UPDATE, 9 for a SETTINGS
+// ACK), e.g.
 //   17  PING alone (keepalive), or PING ACK alone (the answer)
-//   30  WINDOW_UPDATE + PING (a BDP PING), or PING ACK + WINDOW_UPDATE (an answer)
-//   43  2 WINDOW_UPDATEs + PING, or PING ACK + 2 WINDOW_UPDATEs (C-core, stream and connection)
+//   30, 43, 56  1-3 WINDOW_UPDATEs + PING (a BDP PING), or PING ACK + WINDOW_UPDATEs (an answer)
 //   39  SETTINGS ACK + WINDOW_UPDATE + PING (a C-core server's first BDP PING)
-//   47  PING ACK + WINDOW_UPDATE + PING: an answer that is a BDP PING too
+//   34, 47, 60, 73  PING ACK + 0-3 WINDOW_UPDATEs + PING: an answer that is a PING too
 // and a BDP PING also rides in front of a whole response (WINDOW_UPDATE + PING + HEADERS + DATA +
 // HEADERS), a record of no telling size. So:
-//   - a record of one of these sizes answered by 17 or 47 is a PING and its ACK; an answer of 47
-//     is itself a PING, paired with the next answer the same way;
-//   - an answer of 30 or 43 is either the ACK or a PING of its own: a PING is always answered,
-//     so when the first side answers it at once it was a PING (and the first record was not),
-//     and when the first side says nothing within the time allowed it was the ACK;
-//   - a record of any size, the first of its side after the other side spoke, is a PING only
-//     when a chain confirms it: answered by 47 which is answered in turn, or by 30 or 43 left
-//     unanswered.
+//   - a record with a PING frame answered by 17 or by a record with two PING frames is a PING
+//     and its ACK; the latter's own PING is paired with the next answer the same way;
+//   - an answer with one PING frame beside others is either the ACK or a PING of its own: a PING
+//     is always answered, so when the first side answers it at once it was a PING (and the first
+//     record was not), and when the first side says nothing within the time allowed (or, when
+//     the first record had a PING's size, says something without a PING) it was the ACK;
+//   - a record of any other size with room for a PING and another frame, the first of its side
+//     after the other side spoke, is a PING only when a chain confirms it: answered by a record
+//     with two PING frames which is answered in turn, or by one PING frame left unanswered;
+//   - at the end of a connection, a lone PING at its side's keepalive cadence (finish()).
 // A candidate not answered at once, or answered by another size, is dropped: an unanswered
-// record is never reported (17 bytes may be an 8-byte DATA frame or a GOAWAY without debug data;
-// 30 a 21-byte DATA frame).
+// record is never reported otherwise (17 bytes may be an 8-byte DATA frame or a GOAWAY without
+// debug data; 30 a 21-byte DATA frame or a small response).
 #include "tls_ping_inference.h"
 
 #include "event_emitter.h"
 #include "tls_crypto.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace ks::capture {
 
 namespace {
 
+constexpr std::int64_t kFrameHeader = 9; // every HTTP/2 frame; SETTINGS ACK is a header alone
 constexpr std::int64_t kPing = 17; // a PING frame: 9-byte header + 8 bytes of opaque data
-constexpr std::int64_t kWindowPing = 30; // WINDOW_UPDATE (13) + PING, or PING ACK + WINDOW_UPDATE
-constexpr std::int64_t kWindowWindowPing = 43; // 2 WINDOW_UPDATEs + PING, or PING ACK + 2 WINDOW_UPDATEs
-constexpr std::int64_t kSettingsAckWindowPing = 39; // SETTINGS ACK + WINDOW_UPDATE + PING
-constexpr std::int64_t kAckWindowPing = 47; // PING ACK + WINDOW_UPDATE + PING
+constexpr std::int64_t kWindowUpdate = 13; // WINDOW_UPDATE: header + 4-byte increment
+constexpr std::int64_t kMinGoaway = 17; // GOAWAY: header + last stream id + code, debug data optional
+constexpr int kMaxWindowUpdates = 3;
 
-// The ACK alone, or the ACK with a PING of its own.
-bool certainAnswer(std::int64_t plain)
+// The frames a record of plaintext size `plain` holds if it holds only the control frames of a
+// PING moment: k PING frames (a PING, its ACK, or both), w WINDOW_UPDATEs, at most one SETTINGS
+// ACK. plain = 17k + 13w + 9s has at most one such solution for k <= 2, w <= 3, s <= 1 with the
+// SETTINGS ACK only beside one PING and one WINDOW_UPDATE (39, a C-core server's first BDP PING;
+// with a PING alone it has the size of two WINDOW_UPDATEs, 26, the commonest record of a busy
+// stream, and with two WINDOW_UPDATEs that of a TLS 1.3 Finished under SHA-384, 52). pings: 0
+// when no composition fits.
+struct Shape {
+    int pings = 0;
+    bool lone = false; // a PING frame alone (17): a PING, or the ACK when it answers
+};
+
+Shape shapeOf(std::int64_t plain)
 {
-    return plain == kPing || plain == kAckWindowPing;
+    for (int k = 1; k <= 2; ++k)
+        for (int s = 0; s <= (k == 1 ? 1 : 0); ++s)
+            for (int w = s; w <= (s ? 1 : kMaxWindowUpdates); ++w)
+                if (plain == k * kPing + w * kWindowUpdate + s * kFrameHeader)
+                    return {k, plain == kPing};
+    return {};
 }
 
-// The ACK with WINDOW_UPDATEs, or WINDOW_UPDATEs with a PING of its own.
-bool eitherAnswerOrPing(std::int64_t plain)
+// The answer to a PING: the ACK alone, or the ACK with a PING of its own (and WINDOW_UPDATEs).
+bool certainAnswer(const Shape& s)
 {
-    return plain == kWindowPing || plain == kWindowWindowPing;
+    return s.lone || s.pings == 2;
 }
 
-bool sizedPing(std::int64_t plain)
+// A PING in a record of this size went out with frames other than PINGs (WINDOW_UPDATEs, or a
+// response): gRPC's BDP PINGs do, keepalive PINGs go alone or beside an ACK.
+bool besideOtherFrames(std::int64_t plain)
 {
-    return plain == kPing || plain == kWindowPing || plain == kSettingsAckWindowPing || plain == kWindowWindowPing
-        || plain == kAckWindowPing;
+    return plain != kPing && plain != 2 * kPing;
+}
+
+// One PING frame with flow-control frames: the ACK (answering) or a PING of its own.
+bool eitherAnswerOrPing(const Shape& s)
+{
+    return s.pings == 1 && !s.lone;
 }
 
 } // namespace
@@ -87,7 +114,7 @@ bool TlsPingInference::lonePingLength(std::uint32_t length) const
 
 std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction dir, std::int64_t tsNs,
                                         std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs,
-                                        std::int64_t pingIndex)
+                                        std::int64_t pingIndex, bool shared)
 {
     core::Event e;
     e.tsNs = tsNs;
@@ -95,6 +122,7 @@ std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction di
     e.dir = dir;
     e.type = type;
     e.inferred = true;
+    e.inferredShared = type == core::EventType::Ping && shared;
     if (type == core::EventType::PingAck) {
         e.rttMs = static_cast<double>(tsNs - pingNs) / 1e6;
         e.pingIndex = pingIndex;
@@ -104,6 +132,27 @@ std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction di
     return e.index;
 }
 
+bool TlsPingInference::holdsFrames(core::Direction dir, std::int64_t plain, std::int64_t tsNs)
+{
+    if (m_pingLength < kPing)
+        return false; // a suite whose record sizes are not known: infer nothing
+    if (plain < kFrameHeader) {
+        // Not HTTP/2: an alert (close_notify; TLS 1.3 sends it as application data). Still a
+        // word after the last record: a PING before it was not left unanswered by a close (a
+        // peer that answers with close_notify read the record and did not ACK it: a GOAWAY
+        // without debug data has a lone PING's size).
+        m_lastNs = tsNs;
+        return false;
+    }
+    if (m_pingLength == tlsPingRecordLength(0x0304, 0x1301) && !m_clientFinished) {
+        // TLS 1.3 encrypts the handshake too: the server's flight up to the client's first
+        // protected record (its Finished) holds no HTTP/2 frame.
+        m_clientFinished = dir == core::Direction::ClientToServer;
+        return false;
+    }
+    return true;
+}
+
 void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs,
                                            std::uint32_t conn, EventEmitter& emitter)
 {
@@ -111,9 +160,12 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         onLegacyRecord(dir, length, tsNs, conn, emitter);
         return;
     }
-    if (m_pingLength < kPing)
-        return; // a suite whose record sizes are not known: infer nothing
     const std::int64_t plain = plaintext(length);
+    if (!holdsFrames(dir, plain, tsNs))
+        return;
+    m_end.set = false; // a frame after the PING: it was not the last word
+    m_lastNs = tsNs;
+    const Shape shape = shapeOf(plain);
     const bool firstOfSide = !m_anyRecord || dir != m_lastDir;
     m_anyRecord = true;
     m_lastDir = dir;
@@ -122,42 +174,51 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         const Candidate p = m_pending;
         m_pending = {};
         const bool inTime = tsNs >= p.tsNs && tsNs - p.tsNs <= m_maxAnswerNs;
-        const bool answer = inTime && certainAnswer(plain);
+        const bool answer = inTime && certainAnswer(shape);
         if (answer && (p.sized || p.chained)) {
             if (p.chained) { // the held record, its answer (this candidate), then this answer
-                const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter);
+                const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter, -1, -1, true);
                 publish(EventType::PingAck, p.dir, p.tsNs, conn, emitter, p.heldPingNs, std::int64_t(held));
             }
-            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter);
+            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
             publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
-            if (plain == kAckWindowPing)
+            if (p.plain == kPing)
+                noteLonePing(p.dir, p.tsNs);
+            if (shape.pings == 2)
                 m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
             return;
         }
-        if (p.creditIfUnanswered && !inTime)
+        // The first side did not answer the 30 or 43 in time: it was the ACK. When the record it
+        // answered has a PING's size, a prompt record that holds no PING says so too; when that
+        // record could be anything (a request answered by a small response: HEADERS + DATA can
+        // make 30 or 43), only silence does.
+        if (p.creditIfUnanswered && (!inTime || (shape.pings == 0 && shapeOf(p.heldPlain).pings > 0)))
             settle(p, conn, emitter);
-        if (answer && plain == kAckWindowPing) { // answers a record of unknown shape: hold it
-            m_pending = {true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs};
+        if (!answer && inTime && p.sized && p.plain == kPing && !p.chained && !p.creditIfUnanswered
+            && plain >= kPing + kMinGoaway && atCadence(p.dir, p.tsNs))
+            m_end = {true, p.dir, p.tsNs, tsNs}; // ACK + GOAWAY, if nothing follows
+        if (answer && shape.pings == 2) { // answers a record of unknown shape: hold it
+            m_pending = {true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs, p.plain};
             return;
         }
-        if (inTime && eitherAnswerOrPing(plain) && !p.chained) {
+        if (inTime && eitherAnswerOrPing(shape) && !p.chained) {
             // WINDOW_UPDATEs + PING (answered next) or PING ACK + WINDOW_UPDATEs (not answered)
-            m_pending = {true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs};
+            m_pending = {true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs, p.plain};
             return;
         }
     } else if (m_pending.set) {
         // The same side again: an earlier candidate waits for its answer, unless it is stale or
         // a record of unknown shape that a sized one now replaces.
         const bool stale = tsNs - m_pending.tsNs > m_maxAnswerNs;
-        if (!stale && (m_pending.sized || m_pending.chained || !sizedPing(plain)))
+        if (!stale && (m_pending.sized || m_pending.chained || shape.pings == 0))
             return;
         if (stale && m_pending.creditIfUnanswered)
             settle(m_pending, conn, emitter);
         m_pending = {};
     }
-    if (sizedPing(plain))
+    if (shape.pings > 0)
         m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
-    else if (firstOfSide)
+    else if (firstOfSide && plain >= kPing + kFrameHeader) // room for a PING and another frame
         m_pending = {true, false, dir, tsNs, std::uint32_t(plain)};
 }
 
@@ -167,16 +228,74 @@ void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, E
     // held the PING.
     const auto pingDir = unanswered.dir == core::Direction::ClientToServer ? core::Direction::ServerToClient
                                                                          : core::Direction::ClientToServer;
-    const auto ping = publish(core::EventType::Ping, pingDir, unanswered.heldPingNs, conn, emitter);
+    const auto ping = publish(core::EventType::Ping, pingDir, unanswered.heldPingNs, conn, emitter, -1, -1,
+                              besideOtherFrames(unanswered.heldPlain));
     publish(core::EventType::PingAck, unanswered.dir, unanswered.tsNs, conn, emitter, unanswered.heldPingNs,
             std::int64_t(ping));
 }
 
 void TlsPingInference::finish(std::uint32_t conn, EventEmitter& emitter)
 {
-    if (m_pending.set && m_pending.creditIfUnanswered)
-        settle(m_pending, conn, emitter);
+    using core::EventType;
+    const Candidate p = m_pending;
     m_pending = {};
+    if (p.set && p.creditIfUnanswered) {
+        settle(p, conn, emitter);
+    } else if (p.set && p.sized && p.plain == kPing && !p.chained && p.tsNs == m_lastNs && atCadence(p.dir, p.tsNs)) {
+        // The last record of the connection, a lone PING's size, at the side's PING cadence: a
+        // keepalive PING the close (or the capture's end) left unanswered.
+        publish(EventType::Ping, p.dir, p.tsNs, conn, emitter);
+    }
+    if (m_end.set) { // a lone PING at its cadence, answered by ACK + GOAWAY, then nothing more
+        const auto ping = publish(EventType::Ping, m_end.pingDir, m_end.pingNs, conn, emitter);
+        const auto ackDir = m_end.pingDir == core::Direction::ClientToServer ? core::Direction::ServerToClient
+                                                                            : core::Direction::ClientToServer;
+        publish(EventType::PingAck, ackDir, m_end.answerNs, conn, emitter, m_end.pingNs, std::int64_t(ping));
+        m_end = {};
+    }
+}
+
+void TlsPingInference::noteLonePing(core::Direction dir, std::int64_t tsNs)
+{
+    auto& times = m_lonePingNs[dir == core::Direction::ClientToServer ? 0 : 1];
+    times[0] = times[1];
+    times[1] = times[2];
+    times[2] = tsNs;
+}
+
+namespace {
+
+// gap is a whole number of intervals (1 to 3: a keepalive timer that found other traffic
+// meanwhile skips its turn, as grpc-go's does), within 5% (keepalive timers do not drift more).
+bool wholeIntervals(std::int64_t gap, std::int64_t interval)
+{
+    for (std::int64_t n = 1; n <= 3; ++n)
+        if (std::abs(gap - n * interval) <= std::max<std::int64_t>(n * interval / 20, 2'000'000))
+            return true;
+    return false;
+}
+
+} // namespace
+
+bool TlsPingInference::atCadence(core::Direction dir, std::int64_t tsNs) const
+{
+    // The latest lone PINGs of this side, confirmed by their ACKs, set the interval (the shorter
+    // of the last two, when the longer is a whole number of it); this record comes a whole
+    // number of intervals after the last.
+    const auto& t = m_lonePingNs[dir == core::Direction::ClientToServer ? 0 : 1];
+    if (t[1] <= 0 || t[2] <= t[1])
+        return false;
+    std::int64_t interval = t[2] - t[1];
+    if (t[0] > 0 && t[1] > t[0]) {
+        const std::int64_t earlier = t[1] - t[0];
+        const std::int64_t shorter = std::min(interval, earlier), longer = std::max(interval, earlier);
+        if (shorter > kMaxCadenceNs || !wholeIntervals(longer, shorter))
+            return false;
+        interval = shorter;
+    }
+    // At most a day (C-core's default keepalive is 2 h): three intervals stay far from overflow.
+    return interval >= kMinCadenceNs && interval <= kMaxCadenceNs && tsNs >= t[2]
+        && wholeIntervals(tsNs - t[2], interval);
 }
 
 // The handshake was not seen: the record overhead is unknown, so only a lone PING answered by a

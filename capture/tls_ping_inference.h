@@ -1,7 +1,8 @@
 // Without keys, an HTTP/2 PING still leaves sizes on the wire: a 17-byte frame in a TLS record,
 // answered by the other side's next record (which carries the 17-byte PING ACK) within a round
-// trip. Records whose plaintext size is one of the few compositions peers really send around a
-// PING (see tls_ping_inference.cpp) are paired into ping / ping_ack events marked inferred.
+// trip. Records whose plaintext size is a sum of the frames peers send around a PING (PINGs,
+// WINDOW_UPDATEs, a SETTINGS ACK: see tls_ping_inference.cpp) are paired into ping / ping_ack
+// events marked inferred.
 #pragma once
 
 #include "core/event.h"
@@ -31,9 +32,12 @@ public:
     // gives the record overhead, so frame compositions can be told by size. 0 when the handshake
     // was not seen (then only lone PINGs of any of the three lengths, the same both ways).
     void setPingLength(std::uint32_t length) { m_pingLength = length; }
+    // A protected record that may carry HTTP/2 frames (application data) or an encrypted alert
+    // (TLS 1.2's; TLS 1.3's look like application data): length is the record's body.
     void onApplicationRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
                              EventEmitter& emitter);
-    // The end of the connection or capture: a candidate whose time is up is settled.
+    // The end of the connection or capture: a candidate whose time is up is settled, and a
+    // lone PING that was the last word, at its side's keepalive cadence, is inferred.
     void finish(std::uint32_t conn, EventEmitter& emitter);
     std::uint64_t inferredPairs() const { return m_pairs; }
 
@@ -46,20 +50,44 @@ private:
         core::Direction dir = core::Direction::ClientToServer;
         std::int64_t tsNs = 0;
         std::uint32_t plain = 0;
-        bool chained = false; // an AckWindowPing answering a record of unknown shape (held)
+        bool chained = false; // a record with two PING frames answering one of unknown shape (held)
         bool creditIfUnanswered = false; // a 30 or 43 answering a record: credit it if left unanswered
         std::int64_t heldPingNs = 0; // that record's time: its PING is confirmed with this one
+        std::uint32_t heldPlain = 0; // and its plaintext size
     };
 
     std::int64_t plaintext(std::uint32_t length) const;
+    // False for records that cannot hold HTTP/2 frames (alerts, TLS 1.3's encrypted handshake).
+    bool holdsFrames(core::Direction dir, std::int64_t plain, std::int64_t tsNs);
     bool lonePingLength(std::uint32_t length) const;
     void onLegacyRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
                         EventEmitter& emitter);
     void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
+    // shared: a PING whose record held other frames too (Event::inferredShared).
     std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
-                          EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1);
+                          EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1,
+                          bool shared = false);
+
+    // A lone PING answered by PING ACK + GOAWAY (a record of no listed size), kept until it
+    // proves to be the connection's last word.
+    struct EndGuess {
+        bool set = false;
+        core::Direction pingDir = core::Direction::ClientToServer;
+        std::int64_t pingNs = 0;
+        std::int64_t answerNs = 0;
+    };
+    // Keepalive PINGs come at a fixed interval: a PING at the end of a connection, with no
+    // answer to pair it, is inferred only at its side's cadence (of at least kMinCadenceNs).
+    static constexpr std::int64_t kMinCadenceNs = 100'000'000;
+    static constexpr std::int64_t kMaxCadenceNs = 86'400'000'000'000;
+    void noteLonePing(core::Direction dir, std::int64_t tsNs);
+    bool atCadence(core::Direction dir, std::int64_t tsNs) const;
 
     std::uint32_t m_pingLength = 0;
+    EndGuess m_end;
+    bool m_clientFinished = false; // TLS 1.3: the handshake records are behind
+    std::int64_t m_lastNs = 0; // the latest record that can hold HTTP/2 frames
+    std::int64_t m_lonePingNs[2][3] = {}; // per direction, the three latest confirmed lone PINGs
     std::int64_t m_maxAnswerNs = kMaxAnswerNs;
     Candidate m_pending;
     bool m_anyRecord = false;

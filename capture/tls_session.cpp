@@ -145,8 +145,9 @@ void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std
         return;
     }
     const bool appData = header[0] == static_cast<std::uint8_t>(TlsContentType::ApplicationData);
+    const bool alert = header[0] == static_cast<std::uint8_t>(TlsContentType::Alert);
     if (m_keys != Keys::Ready || d.failed) {
-        if (appData)
+        if (appData || alert) // TLS 1.2's encrypted alerts too: the inference sees the close
             m_inference.onApplicationRecord(d.dir, static_cast<std::uint32_t>(body.size()), tsNs, m_conn, m_emitter);
         if (m_keys != Keys::Ready)
             d.resync = true; // records pass undecrypted: their sequence numbers must be found later

@@ -55,6 +55,9 @@ struct Event {
     EventType type = EventType::Syn;
     // Known only by inference (a PING seen as a TLS record of the right size, without keys).
     bool inferred = false;
+    // An inferred PING that shared its TLS record with other frames (WINDOW_UPDATEs: gRPC's BDP
+    // PINGs go out with them; keepalive PINGs go alone), so it is not taken for a keepalive PING.
+    bool inferredShared = false;
     // rst: before it, the sender had acknowledged everything the other side sent with a plain ACK
     // (its TCP stack took the last packet in, so no middlebox dropped that packet; JSON
     // "peer_data_acked", written when true)

@@ -47,6 +47,8 @@ const SideState Sides::kNone {};
 
 bool isKeepalivePing(const Event& e)
 {
+    if (e.inferred)
+        return !e.inferredShared; // no opaque data to tell: a PING beside WINDOW_UPDATEs is BDP
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
 }
 
@@ -452,9 +454,10 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
         const bool inferred = *f.conn < st.conns.size() && st.conns[*f.conn].full && st.conns[*f.conn].full->inferredEvents;
         if (inferred || unreadTls)
             f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
-                        "recognised from TLS record sizes (a lone PING-sized record answered by one of the same "
-                        "size), not decoded; PINGs sharing a record with other frames are not seen. Decrypt "
-                        "with the key log to confirm.";
+                        "recognised from TLS record sizes (records whose sizes add up to a PING with flow-control "
+                        "frames, answered by the other side's next record), not decoded; PINGs sharing a record "
+                        "with HEADERS or DATA are mostly not seen, and one beside WINDOW_UPDATEs is taken for a "
+                        "BDP PING, not a keepalive one. Decrypt with the key log to confirm.";
     }
     std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
         if (a.conn != b.conn)

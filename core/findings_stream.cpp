@@ -35,9 +35,11 @@ void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
     auto& w = c.streams;
     if (w.lastS2cNs < 0 || w.s2cData < 3 || c.openStreams.empty() || w.lastC2sPingNs >= w.lastS2cNs)
         return;
-    const double cadence = w.s2cDataGap.count ? w.s2cDataGap.median() : 0;
     const std::int64_t gap = endNs - w.lastS2cNs;
-    if (gap < std::max<std::int64_t>(kMinStallNs, static_cast<std::int64_t>(4 * cadence * kNsPerS)) || gap <= w.stallNs)
+    if (gap < kMinStallNs || gap <= w.stallNs)
+        return; // before the median: this runs at every server frame of a busy stream
+    const double cadence = w.s2cDataGap.count ? w.s2cDataGap.median() : 0;
+    if (gap < static_cast<std::int64_t>(4 * cadence * kNsPerS))
         return;
     w.stallNs = gap;
     w.stallFrom = w.lastS2cIndex;

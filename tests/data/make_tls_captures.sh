@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Regenerate the TLS, proxy and upgrade reference captures in tests/data/ from real peers:
 # grpc-go 1.33 (golang-google-grpc-dev) with tls.Config.KeyLogWriter, gRPC C-core 1.51
-# (python3-grpcio) as a TLS client, Debian's tinyproxy as the CONNECT proxy, nghttp2's nghttp and
-# nghttpd for the h2c upgrade and a raised HPACK table. Each TLS capture is stored with its key
-# log (NAME.keys). Loopback only, fixed ports 50200-50299, every process bounded by `timeout`.
+# (python3-grpcio) as a TLS client and server, Debian's tinyproxy as the CONNECT proxy, nghttp2's
+# nghttp and nghttpd for the h2c upgrade, a raised HPACK table and PING answers, OpenSSL's
+# s_client. Each TLS capture is stored with its key log (NAME.keys). Loopback only, fixed ports
+# 50200-50299 (HOLDOUT_PORT moves the later workloads; the stored ones used 47400-47407) and,
+# for the PING inference's held-out rounds, 47700-47712 (NEW_PORT); every process bounded by `timeout`.
 #
-#   tests/data/make_tls_captures.sh            # all scenarios (~1 minute)
+#   tests/data/make_tls_captures.sh            # all scenarios (~3 minutes)
 #   tests/data/make_tls_captures.sh NAME...    # only these
 #   OUT=/tmp/x tests/data/make_tls_captures.sh # write elsewhere
 set -euo pipefail
@@ -262,6 +264,10 @@ s_tls12_go_watch() {
 }
 s_tls12_core_rapid() { core_rpcs tls12_core_rapid $((HP + 6)) 1.2 15 0.15 aes256gcm; }
 
+# Held-out rounds 2-5 for the PING inference: scenarios in gen/tls_holdout_scenarios.sh.
+# shellcheck source=gen/tls_holdout_scenarios.sh
+source "$HERE/gen/tls_holdout_scenarios.sh"
+
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
 # update above 4096, as the peer's SETTINGS_HEADER_TABLE_SIZE allows.
@@ -287,7 +293,10 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
      tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
      lab_tls13_unary lab_tls13_stream lab_tls13_bidi tls12_go_watch tls12_core_rapid
-     tls13_keyupdate)
+     tls13_keyupdate tls13_core_watch_chacha tls12_core_watch_aes128 tls12_core_server_chacha tls13_nghttpd_pings
+     tls13_core_max_age tls12_go_max_idle tls12_core_too_many_pings tls12_nghttpd_pings
+     tls13_go_watch_rpcs tls12_core_quick_calls tls13_core_server_chacha tls12_core_proxy
+     tls13_curl_nghttpd tls12_curl_nghttpd)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

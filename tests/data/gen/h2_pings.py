@@ -5,6 +5,7 @@ commands in between ("K": KeyUpdate asking the peer to update too; "k": without 
 command goes in a write of its own (s_client reads a command only at the start of a read).
 
     h2_pings.py | openssl s_client -connect HOST:PORT -tls1_3 -alpn h2 -keylogfile KEYS
+    h2_pings.py --pings 8 --gap 0.4 | ...   # only PINGs, every 0.4 s, no KeyUpdate
 """
 import os
 import struct
@@ -37,8 +38,19 @@ def main():
     send(frame(7, 0, 0, struct.pack(">II", 0, 0) + b"bye"), 0.5)  # GOAWAY NO_ERROR "bye", if still open
 
 
+def only_pings(count, gap):
+    send(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0), 0.5)
+    send(frame(4, 1, 0), 0.2)              # SETTINGS ACK
+    for n in range(1, count + 1):
+        send(ping(n), gap)
+    send(frame(7, 0, 0, struct.pack(">II", 0, 0)), 0.5)  # GOAWAY NO_ERROR
+
+
 if __name__ == "__main__":
     try:
-        main()
+        if len(sys.argv) == 5 and sys.argv[1] == "--pings" and sys.argv[3] == "--gap":
+            only_pings(int(sys.argv[2]), float(sys.argv[4]))
+        else:
+            main()
     except BrokenPipeError:  # the server hung up first (grpc-go answers the 4th PING with GOAWAY)
         sys.exit(0)

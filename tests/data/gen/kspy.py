@@ -3,7 +3,7 @@
 TCP keep-alive pair, used by make_captures.sh. No generated code: raw-bytes generic handlers.
 
   kspy.py server --addr 127.0.0.1:50110 --life 8 [-o grpc.key=value ...] [--tls-cert C --tls-key K]
-  kspy.py client --addr 127.0.0.1:50110 --rpcs 2 --interval 0.5 --idle 5 [-o ...]
+  kspy.py client --addr 127.0.0.1:50110 --rpcs 2 --interval 0.5 --idle 5 [-o ...] [--watch 6]
   kspy.py proxy  --listen 127.0.0.1:50150 --target 127.0.0.1:50151 --forward-for 2 --life 8
   kspy.py tcpka  --port 50160 --idle 5
   kspy.py proxy  ... --idle-reset 1.5     (an idle-timeout middlebox: RST both ways on traffic after 1.5 s idle)
@@ -69,6 +69,18 @@ def run_client(a):
     else:
         ch = grpc.insecure_channel(a.addr, options=parse_opts(a.o))
     grpc.channel_ready_future(ch).result(timeout=10)
+    if a.watch:
+        # A server stream held open (grpc.health.v1.Health/Watch on grpc-go: one message, then
+        # nothing until the status changes) for --watch seconds, beside the unary calls.
+        watch = ch.unary_stream("/grpc.health.v1.Health/Watch")
+
+        def hold():
+            try:
+                for msg in watch(b"", timeout=a.watch):
+                    print("watch", msg, flush=True)
+            except grpc.RpcError as e:
+                print("watch ended:", e.code(), flush=True)
+        threading.Thread(target=hold, daemon=True).start()
     call = ch.unary_unary(a.method)
     for i in range(a.rpcs):
         if i:
@@ -264,6 +276,7 @@ def main():
     c.add_argument("--method", default=METHOD, help="full method name, e.g. /grpc.health.v1.Health/Check")
     c.add_argument("-o", action="append")
     c.add_argument("--tls-ca", help="connect with TLS, trusting this PEM certificate")
+    c.add_argument("--watch", type=float, default=0, help="hold a Health/Watch stream open this long")
     x = sub.add_parser("proxy")
     x.add_argument("--listen", required=True)
     x.add_argument("--target", required=True)
