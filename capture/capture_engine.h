@@ -96,6 +96,7 @@ private:
     bool refreshKeyLog(std::int64_t tsNs, bool miss) override;
     std::int64_t keyLogWaitNs() const override { return m_keyLogWaitNs; }
     void awaitKeys(TlsSession& session) override { m_awaitingKeys.push_back(&session); }
+    void forgetSession(TlsSession& session) override { std::erase(m_awaitingKeys, &session); }
     TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
     TcpConnection& createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs,
                                     bool reused);
@@ -117,6 +118,9 @@ private:
     std::uint64_t m_nextIndex = 0;
     FlowTable m_table;
     std::unordered_map<std::uint32_t, std::uint32_t> m_serverPortUses; // port -> connections (v4/v6 mixed)
+    // Sessions holding records for their secrets. Declared before m_connections, which owns the
+    // sessions: a session leaving (forgetSession) finds it still alive, also in ~CaptureEngine.
+    std::vector<TlsSession*> m_awaitingKeys;
     core::ChunkedVector<TcpConnection> m_connections; // by id
     // By id; http2 final once the decoder is dropped. A std::vector, handed over by takeSummaries()
     // without a copy: its large blocks are mmap'ed, so growing it frees the old block for real
@@ -130,7 +134,6 @@ private:
     bool m_refreshed = false;
     std::int64_t m_lastRefreshNs = 0; // capture time
     std::int64_t m_keyLogWaitNs = 0;
-    std::vector<TlsSession*> m_awaitingKeys; // sessions live as long as their connections: the engine's
     std::function<void(const std::string&)> m_warningListener;
     std::vector<std::string> m_warnings;
     std::uint64_t m_warningsDropped = 0;

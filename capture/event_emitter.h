@@ -34,6 +34,8 @@ public:
     virtual std::int64_t keyLogWaitNs() const { return 0; }
     // A session holding records for its secrets: the emitter calls its retryKeys() while it waits.
     virtual void awaitKeys(TlsSession& session) { (void)session; }
+    // A session going away (its connection was closed and freed): never call it again.
+    virtual void forgetSession(TlsSession& session) { (void)session; }
 };
 
 class EventSink {

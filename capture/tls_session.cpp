@@ -66,7 +66,11 @@ TlsSession::TlsSession(std::uint32_t conn, EventEmitter& emitter, std::array<Htt
 {
 }
 
-TlsSession::~TlsSession() = default;
+TlsSession::~TlsSession()
+{
+    // A live capture frees a closed connection while its session may still wait for secrets.
+    m_emitter.forgetSession(*this);
+}
 
 void TlsSession::feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
 {

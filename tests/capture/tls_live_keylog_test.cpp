@@ -153,3 +153,32 @@ TEST(TlsLiveKeyLog, withoutSecretsByTheEndOfTheWaitPingsAreInferredAsWithoutAKey
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("no key log secrets for this TLS session"), std::string::npos) << warnings[0];
 }
+
+// A connection that closes while its session still waits for secrets (the RST that ends
+// tls13_go_ping comes well inside a 60 s wait): closing settles the held records, and the capture
+// loop's next retryKeys must not reach the freed session (a use after free that ASan reported in
+// the lab's TLS test before sessions left the engine's waiting list on destruction).
+TEST(TlsLiveKeyLog, aConnectionClosedWhileItWaitsForSecretsLeavesTheWaitingList)
+{
+    const auto packets = packetsOf("tls13_go_ping.pcap");
+    std::vector<std::string> warnings;
+    const auto noKeys = pings(run(packets, nullptr, 0, warnings));
+
+    TempFile empty;
+    empty.write("");
+    auto log = std::make_shared<ks::capture::KeyLog>();
+    std::string error;
+    ASSERT_TRUE(log->loadFile(empty.path, warnings, error)) << error;
+    Collect sink;
+    {
+        ks::capture::CaptureEngine engine(1 /* Ethernet */, sink);
+        engine.setKeyLog(log);
+        engine.setKeyLogWait(60'000'000'000);
+        for (const auto& p : packets)
+            engine.processPacket(p.tsNs, p.bytes);
+        for (int tick = 1; tick <= 3; ++tick) // the capture loop goes on ticking after the close
+            engine.retryKeys(packets.back().tsNs + tick * 5'000'000);
+        engine.finish();
+    }
+    EXPECT_EQ(pings(sink.events), noKeys) << "the records held at the close are inferred from, in order";
+}
