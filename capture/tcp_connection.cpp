@@ -16,12 +16,22 @@ std::size_t dirIndex(Direction dir)
 
 } // namespace
 
-ConnectionDecoder::ConnectionDecoder(std::uint32_t connId, EventEmitter& eventEmitter, Http2Framer::Mode clientMode,
-                                     Http2Framer::Mode serverMode, const std::vector<core::ConnectionSummary>& all)
-    : id(connId)
-    , summaries(&all)
+std::string TcpConnection::clientName() const
+{
+    return clientAddr.toString() + ":" + std::to_string(clientPort);
+}
+
+std::string TcpConnection::serverName() const
+{
+    return serverAddr.toString() + ":" + std::to_string(serverPort);
+}
+
+ConnectionDecoder::ConnectionDecoder(const TcpConnection& tcpConn, EventEmitter& eventEmitter, Http2Framer::Mode clientMode,
+                                     Http2Framer::Mode serverMode)
+    : id(tcpConn.id)
+    , conn(&tcpConn)
     , framers {Http2Framer(clientMode), Http2Framer(serverMode)}
-    , session(connId, eventEmitter)
+    , session(tcpConn.id, eventEmitter)
     , emitter(&eventEmitter)
     , inputs {StreamInput(*this, Direction::ClientToServer), StreamInput(*this, Direction::ServerToClient)}
     , streams {StreamReassembler(inputs[0]), StreamReassembler(inputs[1])}
@@ -37,7 +47,7 @@ void StreamInput::feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs)
         // The connection's other direction decided first: follow it (a server speaks HTTP/2 or
         // TLS when its client does); else these bytes decide.
         const Route other = m_conn.inputs[1 - d].m_route;
-        const bool fromStart = m_conn.summary().sawHandshake;
+        const bool fromStart = m_conn.connection().traffic.sawHandshake;
         if (other != Route::Undecided)
             m_route = other;
         else if (needsStreamPipeline(bytes, m_dir, fromStart))

@@ -101,29 +101,61 @@ std::string_view endCauseLabel(EndCause cause);
 // Graceful and Open are the only causes without a finding.
 inline bool isTroubledEnd(EndCause cause) { return cause != EndCause::Open && cause != EndCause::Graceful; }
 
-// Fields ordered largest-last so that no padding is wasted.
-struct ConnectionSummary {
-    std::uint32_t id = 0;
-    bool http2 = false;
-    bool sawHandshake = false; // the SYN is in the capture
-    ConnectionEnd end = ConnectionEnd::Open;
-    // Filled by FindingsAnalyzer::finish (non-const overload); Open until then.
-    EndCause endCause = EndCause::Open;
-    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
-    std::string server;
-    std::int64_t firstNs = 0; // epoch nanoseconds
-    std::int64_t lastNs = 0;
-    // One sentence with the figures: "RST from the server after 4.00 s of silence", and the event
-    // indexes that show the cause; both empty (no heap) while the connection is open.
-    SharedText endDetail;
-    std::vector<std::uint64_t> endEvidence;
-    // The other leg of a proxy, when the capture holds both and their ends coincide (JSON
-    // "other_leg"); endDetail then says which leg died first and who sent the RST or FIN.
-    std::optional<std::uint32_t> otherLeg;
+// A copyable pointer to a value made only when needed: the figures most connections never have.
+template <class T>
+class Boxed {
+public:
+    Boxed() = default;
+    Boxed(const Boxed& o)
+        : m_p(o.m_p ? std::make_unique<T>(*o.m_p) : nullptr)
+    {
+    }
+    Boxed& operator=(const Boxed& o)
+    {
+        if (this != &o)
+            m_p = o.m_p ? std::make_unique<T>(*o.m_p) : nullptr;
+        return *this;
+    }
+    Boxed(Boxed&&) noexcept = default;
+    Boxed& operator=(Boxed&&) noexcept = default;
+
+    const T& get() const { return m_p ? *m_p : none(); }
+    T& make()
+    {
+        if (!m_p)
+            m_p = std::make_unique<T>();
+        return *m_p;
+    }
+
+private:
+    static const T& none()
+    {
+        static const T empty {};
+        return empty;
+    }
+    std::unique_ptr<T> m_p;
+};
+
+// What few connections have: TCP retransmissions, payload the snapshot length cut, a proxy hop.
+struct ConnectionRare {
     // TCP segments whose sequence range had been seen already, per direction [Direction]
     // (tshark's tcp.analysis.retransmission; keep-alive probes excluded), and the last one's time.
     std::array<std::uint64_t, 2> retransmissions {};
     std::int64_t lastRetransmissionNs = 0;
+    // Payload bytes on the wire that the capture does not hold (cut by its snapshot length): the
+    // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
+    std::uint64_t payloadCutBytes = 0;
+    SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
+};
+
+// What the engine records per connection while packets stream by (about 100 bytes: a busy host
+// has a million); the summary adds the names and the end verdict when the capture is done.
+struct ConnectionTraffic {
+    bool http2 = false;
+    bool sawHandshake = false; // the SYN is in the capture
+    ConnectionEnd end = ConnectionEnd::Open;
+    std::int64_t firstNs = 0; // epoch nanoseconds
+    std::int64_t lastNs = 0;
     // Longest stretch with no TCP payload either way (keep-alive probes do not count as payload),
     // including the stretches before the first and after the last payload.
     std::int64_t longestIdleNs = 0;
@@ -131,13 +163,26 @@ struct ConnectionSummary {
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
     EventCounts counts;
-    // Payload bytes on the wire that the capture does not hold (cut by its snapshot length): the
-    // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
-    std::uint64_t payloadCutBytes = 0;
     std::shared_ptr<const TlsInfo> tls; // null: not TLS
-    SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
+    Boxed<ConnectionRare> rareBox;
 
+    const ConnectionRare& rare() const { return rareBox.get(); }
     std::uint64_t count(EventType type) const { return counts[static_cast<std::size_t>(type)]; }
+};
+
+struct ConnectionSummary : ConnectionTraffic {
+    std::uint32_t id = 0;
+    // Filled by FindingsAnalyzer::finish (non-const overload); Open until then.
+    EndCause endCause = EndCause::Open;
+    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
+    std::string server;
+    // One sentence with the figures: "RST from the server after 4.00 s of silence", and the event
+    // indexes that show the cause; both empty (no heap) while the connection is open.
+    SharedText endDetail;
+    std::vector<std::uint64_t> endEvidence;
+    // The other leg of a proxy, when the capture holds both and their ends coincide (JSON
+    // "other_leg"); endDetail then says which leg died first and who sent the RST or FIN.
+    std::optional<std::uint32_t> otherLeg;
 };
 
 } // namespace ks::core

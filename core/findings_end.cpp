@@ -40,7 +40,7 @@ EndCause goawayCause(const GoawayInfo& g)
 
 std::uint64_t retransmittedBy(const ConnectionSummary* s, Direction d)
 {
-    return s ? s->retransmissions[static_cast<std::size_t>(d)] : 0;
+    return s ? s->rare().retransmissions[static_cast<std::size_t>(d)] : 0;
 }
 
 // The close came right after a burst of activity that the other side never answered: the burst
@@ -64,11 +64,11 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     if (!c.closed) {
         // Unanswered and retransmitted until the capture ended: the path swallows the packets and
         // neither side has given up yet (TCP retries for many minutes; the FIN waits behind them).
-        const std::uint64_t retrans = s ? s->retransmissions[static_cast<std::size_t>(c.burstDir)] : 0;
-        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0 && s->lastRetransmissionNs >= c.burstStartNs) {
+        const std::uint64_t retrans = s ? s->rare().retransmissions[static_cast<std::size_t>(c.burstDir)] : 0;
+        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0 && s->rare().lastRetransmissionNs >= c.burstStartNs) {
             v.cause = EndCause::SilentDrop;
             v.seen = LbExpiryAction::SilentDrop;
-            v.evidence = {c.burstStartIndex};
+            v.evidence.set(c.burstStartIndex);
             std::snprintf(buf, sizeof buf,
                           "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
                           "until the capture ended; neither side had closed yet",
@@ -85,7 +85,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     if (!c.goaways.empty()) {
         const auto& g = c.goaways.front();
         v.cause = goawayCause(g);
-        v.evidence = {g.index, c.closeIndex};
+        v.evidence.set(g.index, c.closeIndex);
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s", g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(),
                       sideName(g.dir), g.debug.empty() ? "" : " \"", g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
         v.detail = buf;
@@ -93,7 +93,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     }
     const Direction pinger = c.kaTimeout ? c.kaTimeoutSide : c.burstDir;
     const std::uint64_t retrans = retransmittedBy(s, pinger);
-    const bool retransLate = retrans > 0 && s && s->lastRetransmissionNs >= (c.burstStartNs >= 0 ? c.burstStartNs : c.firstNs);
+    const bool retransLate = retrans > 0 && s && s->rare().lastRetransmissionNs >= (c.burstStartNs >= 0 ? c.burstStartNs : c.firstNs);
     const double gapS = toS(c.burstGapNs);
     if (c.kaTimeout || (retransLate && closedOnUnansweredBurst(c))) {
         // Into the void: retransmitted (the network swallowed it), or sent after a long silence
@@ -106,7 +106,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.cause = EndCause::SilentDrop;
             v.seen = LbExpiryAction::SilentDrop;
             v.silenceS = afterSilence ? gapS : -1;
-            v.evidence = {c.burstStartIndex, c.closeIndex};
+            v.evidence.set(c.burstStartIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf,
                           "after %s of silence the %s sent into the void: no answer%s, then %s from the %s %s later",
                           seconds(gapS).c_str(), sideName(pinger),
@@ -114,7 +114,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
                           seconds(toS(c.closeNs - c.burstStartNs)).c_str());
         } else {
             v.cause = EndCause::KeepaliveTimeout;
-            v.evidence = {c.kaTimeoutPing, c.kaTimeoutClose};
+            v.evidence.set(c.kaTimeoutPing, c.kaTimeoutClose);
             std::snprintf(buf, sizeof buf, "the %s's PING got no ACK; the %s closed (%s) %s later", sideName(c.kaTimeoutSide),
                           closer, how, seconds(toS(c.kaTimeoutNs)).c_str());
         }
@@ -133,7 +133,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.cause = EndCause::IdleReset;
             v.seen = LbExpiryAction::RstOnNextPacket;
             v.silenceS = gapS;
-            v.evidence = {c.burstPrevIndex, c.burstStartIndex, c.closeIndex};
+            v.evidence.set(c.burstPrevIndex, c.burstStartIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf,
                           "after %s of silence the %s's next packet was answered by RST (from the %s side) %s later; unless the "
                           "%s closed its socket with that packet unread (Linux answers that with RST too), a middlebox had "
@@ -147,7 +147,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.seen = LbExpiryAction::Rst;
             v.silenceS = quiet;
             v.atExpiry = true;
-            v.evidence = {c.lastActivityIndex, c.closeIndex};
+            v.evidence.set(c.lastActivityIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf, "RST from the %s side after %s of silence, with no GOAWAY", closer, seconds(quiet).c_str());
             v.detail = buf;
             return v;
@@ -156,14 +156,14 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         // closes right after its last RPC (an unread PING or WINDOW_UPDATE) ends this way.
         if (c.closedBy == Direction::ClientToServer && c.openStreams.empty()) {
             v.cause = EndCause::Graceful;
-            v.evidence = {c.closeIndex};
+            v.evidence.set(c.closeIndex);
             v.detail = c.rstAfterAck ? "the client closed with no RPC open (RST: it had acknowledged the server's last packet, "
                                        "which stayed unread in its socket)"
                                      : "the client closed with no RPC open (RST: unread bytes in its socket)";
             return v;
         }
         v.cause = EndCause::Reset;
-        v.evidence = {c.closeIndex};
+        v.evidence.set(c.closeIndex);
         std::snprintf(buf, sizeof buf, "RST from the %s side %s after the last frame, with no GOAWAY%s", closer, seconds(quiet).c_str(),
                       c.openStreams.empty() ? "" : ", while an RPC was open");
         v.detail = buf;
@@ -187,14 +187,14 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         if (watchdog) {
             v.cause = EndCause::ClientGaveUp;
             v.silenceS = quiet;
-            v.evidence = {c.lastActivityIndex, c.closeIndex};
+            v.evidence.set(c.lastActivityIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf, "the client closed (FIN) after %s of silence with no PING on the wire%s", seconds(quiet).c_str(),
                           c.openStreams.empty() ? " although it had pinged before" : ", while an RPC was open");
             v.detail = buf;
             return v;
         }
         v.cause = EndCause::Graceful;
-        v.evidence = {c.closeIndex};
+        v.evidence.set(c.closeIndex);
         std::snprintf(buf, sizeof buf, "the client closed (FIN) %s after the last frame, with no RPC open", seconds(quiet).c_str());
         v.detail = buf;
         return v;
@@ -204,13 +204,13 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         v.seen = LbExpiryAction::Fin;
         v.silenceS = quiet;
         v.atExpiry = true;
-        v.evidence = {c.lastActivityIndex, c.closeIndex};
+        v.evidence.set(c.lastActivityIndex, c.closeIndex);
         std::snprintf(buf, sizeof buf, "FIN from the server side after %s of silence, with no GOAWAY", seconds(quiet).c_str());
         v.detail = buf;
         return v;
     }
     v.cause = EndCause::Closed;
-    v.evidence = {c.closeIndex};
+    v.evidence.set(c.closeIndex);
     std::snprintf(buf, sizeof buf, "FIN from the server side %s after the last frame, with no GOAWAY", seconds(quiet).c_str());
     v.detail = buf;
     return v;
@@ -266,9 +266,9 @@ Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const En
 {
     Finding f;
     f.conn = id;
-    f.evidence = v.evidence;
+    f.evidence = v.evidence.toVector();
     f.figure = v.silenceS;
-    f.detail = "How it ended: " + v.detail + ".";
+    f.detail = "How it ended: " + v.detail.str() + ".";
     switch (v.cause) {
     case EndCause::IdleReset:
         f.id = "end-idle-reset";
@@ -369,7 +369,7 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
     out.unjudgedReason = opaqueTls(&s) ? UnjudgedReason::OpaqueTls
-        : s.payloadCutBytes              ? UnjudgedReason::PayloadCut
+        : s.rare().payloadCutBytes              ? UnjudgedReason::PayloadCut
                                          : UnjudgedReason::NotHttp2;
     return out; // the detail: unjudgedDetail(out), one shared copy
 }
@@ -434,8 +434,8 @@ void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& c
             continue;
         }
         taken[s.id] = true;
-        s.endDetail = v.detail.empty() ? unjudgedDetail(v) : SharedText(std::move(v.detail));
-        s.endEvidence = std::move(v.evidence);
+        s.endDetail = v.detail.empty() ? unjudgedDetail(v) : SharedText(v.detail.take());
+        s.endEvidence = v.evidence.toVector();
     }
     st.ends.clear();
 }

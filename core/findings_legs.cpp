@@ -121,7 +121,7 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
             vb.seen = LbExpiryAction::Fin;
             vb.silenceS = toS(cb.quietBeforeCloseNs);
             vb.atExpiry = true;
-            vb.evidence = {cb.lastActivityIndex, cb.closeIndex};
+            vb.evidence.set(cb.lastActivityIndex, cb.closeIndex);
             vb.detail = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
         }
         for (auto* v : { &va, &vb })

@@ -200,21 +200,70 @@ struct RpcFailure {
 // Why a connection's end is not judged: its frames are not seen.
 enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut };
 
-// How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer.
+// A verdict's evidence: at most three event indexes, kept inline (no heap per connection).
+class VerdictEvidence {
+public:
+    static constexpr std::size_t kMax = 3;
+    template <class... Indexes>
+    void set(Indexes... indexes)
+    {
+        static_assert(sizeof...(Indexes) <= kMax, "a verdict cites at most kMax events");
+        m_size = 0;
+        ((m_items[m_size++] = static_cast<std::uint64_t>(indexes)), ...);
+    }
+    const std::uint64_t* begin() const { return m_items.data(); }
+    const std::uint64_t* end() const { return m_items.data() + m_size; }
+    std::vector<std::uint64_t> toVector() const { return {begin(), end()}; }
+
+private:
+    std::array<std::uint64_t, kMax> m_items {};
+    std::size_t m_size = 0;
+};
+
+// A verdict's sentence, on the heap only when there is one: an unjudged end (most of a busy
+// host's) has none, its detail being one of unjudgedDetail's shared sentences.
+class VerdictText {
+public:
+    VerdictText& operator=(std::string text)
+    {
+        m_text = text.empty() ? nullptr : std::make_unique<std::string>(std::move(text));
+        return *this;
+    }
+    VerdictText& operator+=(std::string_view more)
+    {
+        if (!m_text)
+            m_text = std::make_unique<std::string>();
+        m_text->append(more);
+        return *this;
+    }
+    bool empty() const { return !m_text || m_text->empty(); }
+    const std::string& str() const
+    {
+        static const std::string none;
+        return m_text ? *m_text : none;
+    }
+    std::string take() { return m_text ? std::move(*m_text) : std::string(); }
+
+private:
+    std::unique_ptr<std::string> m_text;
+};
+
+// How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer; one
+// per connection until annotateEnds, so kept small (64 bytes, no heap for an unjudged end).
 struct EndVerdict {
     EndCause cause = EndCause::Open;
-    std::string detail;
-    std::vector<std::uint64_t> evidence;
-    std::optional<std::uint32_t> otherLeg;
-    // idle deaths: the silence before it, and whether that silence is the timer itself (the
-    // middlebox acted at expiry) or only an upper bound (it acted on the next packet, or dropped)
-    double silenceS = -1;
     bool atExpiry = false;
     LbExpiryAction seen = LbExpiryAction::Rst; // how the expiry showed, for the inferred profile
     // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
     // told as closed/reset/open only, with no end-* finding and no part in the inferred timer.
     bool judged = true;
     UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
+    std::optional<std::uint32_t> otherLeg;
+    // idle deaths: the silence before it, and whether that silence is the timer itself (the
+    // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)
+    double silenceS = -1;
+    VerdictEvidence evidence;
+    VerdictText detail;
 };
 
 // An unjudged end's detail is one of a few fixed sentences, shared by every summary that carries
