@@ -2,6 +2,7 @@
 // closes. The rules that read this state live in findings_lb.cpp, findings_goaway.cpp,
 // findings_cadence.cpp and findings_timeout.cpp.
 #include "findings_state.h"
+#include "memory_release.h"
 
 #include <algorithm>
 #include <utility>
@@ -373,18 +374,30 @@ void FindingsAnalyzer::onEvent(const Event& e)
     }
 }
 
+std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
+{
+    // The ends' evidence and detail are written into the summaries as they are judged: here into
+    // a copy, dropped after.
+    auto copy = connections;
+    return finish(copy);
+}
+
 std::vector<Finding> FindingsAnalyzer::finish(std::vector<ConnectionSummary>& connections)
 {
-    auto findings = finish(static_cast<const std::vector<ConnectionSummary>&>(connections));
-    annotateEnds(*m_state, connections);
+    auto& st = *m_state;
+    const SummaryLookup lookup(connections);
+    st.lookup = &lookup;
+    st.orphanEnds.clear();
+    auto findings = judge(lookup);
+    annotateEnds(st, connections);
+    st.lookup = nullptr;
     return findings;
 }
 
-std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
+std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
 {
     auto& st = *m_state;
     st.findings.clear();
-    const SummaryLookup lookup(connections);
     st.ends.clear();
     st.ends.growTo(st.conns.size());
     ConnState scratch; // a connection with basics only, seen through the rules' eyes
@@ -407,6 +420,7 @@ std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummar
             std::swap(static_cast<ConnBasics&>(scratch), slot.basics);
     }
     pairProxyLegs(st, lookup);
+    releaseFreedMemory(); // the legs' index (an entry per connection) before the findings grow
     addEndCauseFindings(st);
     addInferredTimerFinding(st, lookup);
     addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause

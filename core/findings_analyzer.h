@@ -15,6 +15,8 @@
 
 namespace ks::core {
 
+class SummaryLookup; // findings_state.h
+
 struct AnalyzerOptions {
     std::vector<LbCatalogueEntry> profiles; // judged against (--lb); may be empty
     std::optional<KeepaliveSettings> settings; // the configured settings, when known
@@ -37,6 +39,9 @@ public:
     struct State; // findings_state.h
 
 private:
+    // The rules, over every connection (the ends' texts written through State::lookup).
+    std::vector<Finding> judge(const SummaryLookup& lookup);
+
     std::unique_ptr<State> m_state;
 };
 

@@ -229,7 +229,7 @@ public:
     }
 
     // Whether another rule reports this cause (coveredElsewhere before: one scan per connection).
-    bool covers(std::uint32_t id, const EndVerdict& v) const
+    bool covers(std::uint32_t id, const EndMark& v) const
     {
         switch (v.cause) {
         case EndCause::TooManyPings: return has(id, 0);
@@ -262,13 +262,13 @@ private:
     std::vector<std::pair<std::uint32_t, int>> m_seen;
 };
 
-Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const EndVerdict& v)
+Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark& v)
 {
     Finding f;
     f.conn = id;
-    f.evidence = v.evidence.toVector();
+    f.evidence = endEvidenceOf(st, id).toVector();
     f.figure = v.silenceS;
-    f.detail = "How it ended: " + v.detail.str() + ".";
+    f.detail = "How it ended: " + endDetailOf(st, id).str() + ".";
     switch (v.cause) {
     case EndCause::IdleReset:
         f.id = "end-idle-reset";
@@ -376,7 +376,7 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
 
 } // namespace
 
-SharedText unjudgedDetail(const EndVerdict& v)
+SharedText unjudgedDetail(const EndMark& v)
 {
     if (v.judged || v.cause == EndCause::Open)
         return {};
@@ -397,12 +397,36 @@ void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         return;
     const auto* summary = connections.byId(id);
     auto v = classify(st, c, summary);
-    // Into the empty slot, never through v: a short string moved onto a long one keeps the long
-    // one's buffer (a million of them, for sentences nobody reads).
     if (!speaksGrpc(summary) || opaqueTls(summary))
-        st.ends[id] = unjudgedEnd(v, *summary);
-    else
-        st.ends[id] = std::move(v);
+        v = unjudgedEnd(v, *summary);
+    st.ends[id] = v;
+    endEvidenceOf(st, id) = v.evidence;
+    // An unjudged end's detail stays empty here: annotateEnds gives it the shared sentence.
+    endDetailOf(st, id) = v.detail.empty() ? SharedText() : SharedText(std::move(v.detail));
+}
+
+namespace {
+
+ConnectionSummary* writableSummary(FindingsAnalyzer::State& st, std::uint32_t id)
+{
+    // finish() builds the lookup over the summaries it was handed to write (non-const).
+    return st.lookup ? const_cast<ConnectionSummary*>(st.lookup->byId(id)) : nullptr;
+}
+
+} // namespace
+
+EndEvidence& endEvidenceOf(FindingsAnalyzer::State& st, std::uint32_t id)
+{
+    if (auto* s = writableSummary(st, id))
+        return s->endEvidence;
+    return st.orphanEnds[id].evidence;
+}
+
+SharedText& endDetailOf(FindingsAnalyzer::State& st, std::uint32_t id)
+{
+    if (auto* s = writableSummary(st, id))
+        return s->endDetail;
+    return st.orphanEnds[id].detail;
 }
 
 void addEndCauseFindings(FindingsAnalyzer::State& st)
@@ -417,27 +441,24 @@ void addEndCauseFindings(FindingsAnalyzer::State& st)
 
 void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& connections)
 {
-    // The verdicts' texts move into the summaries (no second copy of a million of them); a
-    // summary whose id repeats (never from the engine, which numbers connections) gets a copy.
-    std::vector<bool> taken(st.ends.size(), false);
-    for (std::size_t i = 0; i < connections.size(); ++i) {
-        auto& s = connections[i];
+    // The texts are in place (classifyEnd wrote them into the summary byId finds); a summary
+    // whose id repeats (never from the engine, which numbers connections) gets a copy.
+    for (auto& s : connections) {
         if (s.id >= st.ends.size() || !basicsOf(st.conns[s.id]).used)
             continue;
-        auto& v = st.ends[s.id];
+        const auto& v = st.ends[s.id];
         s.endCause = v.cause;
         s.otherLeg = v.otherLeg;
-        if (taken[s.id]) {
-            const auto& first = *std::find_if(connections.begin(), connections.end(), [&](const auto& o) { return o.id == s.id; });
-            s.endDetail = first.endDetail;
-            s.endEvidence = first.endEvidence;
-            continue;
+        const auto* holder = st.lookup ? st.lookup->byId(s.id) : nullptr;
+        if (holder && holder != &s) {
+            s.endEvidence = holder->endEvidence;
+            s.endDetail = holder->endDetail.empty() ? unjudgedDetail(v) : holder->endDetail;
+        } else if (s.endDetail.empty()) {
+            s.endDetail = unjudgedDetail(v);
         }
-        taken[s.id] = true;
-        s.endDetail = v.detail.empty() ? unjudgedDetail(v) : SharedText(v.detail.take());
-        s.endEvidence = v.evidence.toVector();
     }
     st.ends.clear();
+    st.orphanEnds.clear();
 }
 
 } // namespace ks::core

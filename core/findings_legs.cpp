@@ -121,16 +121,17 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
             vb.seen = LbExpiryAction::Fin;
             vb.silenceS = toS(cb.quietBeforeCloseNs);
             vb.atExpiry = true;
-            vb.evidence.set(cb.lastActivityIndex, cb.closeIndex);
-            vb.detail = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
+            endEvidenceOf(st, b).set(cb.lastActivityIndex, cb.closeIndex);
+            endDetailOf(st, b) = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
         }
-        for (auto* v : { &va, &vb })
-            if (v->detail.empty())
-                v->detail = unjudgedDetail(*v).str();
-        va.detail += buf;
-        vb.detail += buf;
+        std::string detailA = endDetailOf(st, a).empty() ? unjudgedDetail(va).str() : endDetailOf(st, a).str();
+        std::string detailB = endDetailOf(st, b).empty() ? unjudgedDetail(vb).str() : endDetailOf(st, b).str();
+        detailA += buf;
+        detailB += buf;
         if (proxyClosedBoth && ca.closedByRst && cb.closedByRst && va.cause == EndCause::IdleReset)
-            va.detail += " (RST both ways: the proxy's idle timer)";
+            detailA += " (RST both ways: the proxy's idle timer)";
+        endDetailOf(st, a) = std::move(detailA);
+        endDetailOf(st, b) = std::move(detailB);
     }
 }
 

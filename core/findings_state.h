@@ -200,57 +200,10 @@ struct RpcFailure {
 // Why a connection's end is not judged: its frames are not seen.
 enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut };
 
-// A verdict's evidence: at most three event indexes, kept inline (no heap per connection).
-class VerdictEvidence {
-public:
-    static constexpr std::size_t kMax = 3;
-    template <class... Indexes>
-    void set(Indexes... indexes)
-    {
-        static_assert(sizeof...(Indexes) <= kMax, "a verdict cites at most kMax events");
-        m_size = 0;
-        ((m_items[m_size++] = static_cast<std::uint64_t>(indexes)), ...);
-    }
-    const std::uint64_t* begin() const { return m_items.data(); }
-    const std::uint64_t* end() const { return m_items.data() + m_size; }
-    std::vector<std::uint64_t> toVector() const { return {begin(), end()}; }
-
-private:
-    std::array<std::uint64_t, kMax> m_items {};
-    std::size_t m_size = 0;
-};
-
-// A verdict's sentence, on the heap only when there is one: an unjudged end (most of a busy
-// host's) has none, its detail being one of unjudgedDetail's shared sentences.
-class VerdictText {
-public:
-    VerdictText& operator=(std::string text)
-    {
-        m_text = text.empty() ? nullptr : std::make_unique<std::string>(std::move(text));
-        return *this;
-    }
-    VerdictText& operator+=(std::string_view more)
-    {
-        if (!m_text)
-            m_text = std::make_unique<std::string>();
-        m_text->append(more);
-        return *this;
-    }
-    bool empty() const { return !m_text || m_text->empty(); }
-    const std::string& str() const
-    {
-        static const std::string none;
-        return m_text ? *m_text : none;
-    }
-    std::string take() { return m_text ? std::move(*m_text) : std::string(); }
-
-private:
-    std::unique_ptr<std::string> m_text;
-};
-
-// How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer; one
-// per connection until annotateEnds, so kept small (64 bytes, no heap for an unjudged end).
-struct EndVerdict {
+// How a connection ended (findings_end.cpp), kept per connection for the rules that read the
+// ends of all connections (legs, end findings, the inferred timer) and for the summaries: small
+// (24 bytes), its evidence and detail being written straight into the connection's summary.
+struct EndMark {
     EndCause cause = EndCause::Open;
     bool atExpiry = false;
     LbExpiryAction seen = LbExpiryAction::Rst; // how the expiry showed, for the inferred profile
@@ -262,14 +215,25 @@ struct EndVerdict {
     // idle deaths: the silence before it, and whether that silence is the timer itself (the
     // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)
     double silenceS = -1;
-    VerdictEvidence evidence;
-    VerdictText detail;
+};
+
+// The whole verdict, as classified: the mark, the events that show it and one sentence.
+struct EndVerdict : EndMark {
+    EndEvidence evidence;
+    std::string detail;
+};
+
+// A verdict's evidence and detail for a connection without a summary (FindingsAnalyzer fed
+// events alone); the others' live in their summary's endEvidence and endDetail.
+struct EndTexts {
+    EndEvidence evidence;
+    SharedText detail;
 };
 
 // An unjudged end's detail is one of a few fixed sentences, shared by every summary that carries
 // it (a busy host has a million such connections); EndVerdict::detail stays empty for it until
 // something is appended (findings_legs.cpp). Empty for a judged or open connection.
-SharedText unjudgedDetail(const EndVerdict& v);
+SharedText unjudgedDetail(const EndMark& v);
 
 struct ConnSlot {
     ConnBasics basics; // while full is null
@@ -307,7 +271,11 @@ struct FindingsAnalyzer::State {
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
     bool haveOrigin = false;
     std::vector<Finding> findings;
-    ChunkedVector<EndVerdict> ends; // per connection id, by finish(); chunked: it reuses the heap the engine freed
+    ChunkedVector<EndMark> ends; // per connection id, by finish(); chunked: it reuses the heap the engine freed
+    // During finish(): the summaries (writable: the ends' texts go into them) and their lookup,
+    // and the texts of connections without a summary.
+    const SummaryLookup* lookup = nullptr;
+    std::unordered_map<std::uint32_t, EndTexts> orphanEnds;
 };
 
 // Rules, one connection at a time (each appends to state.findings).
@@ -329,7 +297,12 @@ void addRpcFindings(FindingsAnalyzer::State& state);
 void addEndCauseFindings(FindingsAnalyzer::State& state);
 // The middlebox idle timer inferred across connections (findings_idle_timer.cpp).
 void addInferredTimerFinding(FindingsAnalyzer::State& state, const SummaryLookup& connections);
-// Moves endCause/endDetail/endEvidence/otherLeg from state.ends into the summaries (and frees them).
+// A verdict's evidence and detail: in the connection's summary (finish() writes them there, so a
+// million short connections do not keep them twice), else in state.orphanEnds.
+EndEvidence& endEvidenceOf(FindingsAnalyzer::State& state, std::uint32_t id);
+SharedText& endDetailOf(FindingsAnalyzer::State& state, std::uint32_t id);
+// Writes endCause and otherLeg from state.ends into the summaries, and the shared detail of an
+// unjudged end; frees state.ends.
 void annotateEnds(FindingsAnalyzer::State& state, std::vector<ConnectionSummary>& connections);
 
 // Sets f.suggestion and f.changes to the keepalive change that keeps a connection through a
