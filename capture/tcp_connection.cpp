@@ -3,6 +3,9 @@
 // HTTP/2 session.
 #include "tcp_connection.h"
 
+#include <algorithm>
+#include <charconv>
+
 namespace ks::capture {
 
 using core::Direction;
@@ -16,14 +19,40 @@ std::size_t dirIndex(Direction dir)
 
 } // namespace
 
+namespace {
+
+// "10.1.2.3:41234", "[::1]:41234": IPv4 written digit by digit (a busy host's million summaries
+// are named at the end; inet_ntop formats with sprintf).
+std::string endpointName(const IpAddress& addr, std::uint16_t port)
+{
+    char buf[64];
+    char* p = buf;
+    char* const end = buf + sizeof buf;
+    if (addr.family == 4) {
+        for (std::size_t i = 0; i < 4; ++i) {
+            if (i)
+                *p++ = '.';
+            p = std::to_chars(p, end, addr.bytes[i]).ptr;
+        }
+    } else {
+        const std::string text = addr.toString(); // at most 47 characters: "[" INET6_ADDRSTRLEN "]"
+        p = std::copy(text.begin(), text.end(), p);
+    }
+    *p++ = ':';
+    p = std::to_chars(p, end, port).ptr;
+    return std::string(buf, p);
+}
+
+} // namespace
+
 std::string TcpConnection::clientName() const
 {
-    return clientAddr.toString() + ":" + std::to_string(clientPort);
+    return endpointName(clientAddr, clientPort);
 }
 
 std::string TcpConnection::serverName() const
 {
-    return serverAddr.toString() + ":" + std::to_string(serverPort);
+    return endpointName(serverAddr, serverPort);
 }
 
 ConnectionDecoder::ConnectionDecoder(const TcpConnection& tcpConn, EventEmitter& eventEmitter, Http2Framer::Mode clientMode,
