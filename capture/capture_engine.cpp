@@ -526,7 +526,7 @@ std::vector<core::ConnectionSummary> CaptureEngine::takeSummaries()
         s.id = conn.id;
         s.client = conn.clientName();
         s.server = conn.serverName();
-    }, [] { core::releaseFreedMemory(); });
+    }, [] { core::releaseFreedMemory(); }, 8);
     return out;
 }
 

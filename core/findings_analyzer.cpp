@@ -294,6 +294,43 @@ void trackBursts(ConnBasics& c, const Event& e)
     }
 }
 
+// By connection, worse first, otherwise in the order found (a stable sort), in place: a busy
+// host's findings are tens of MB, which std::stable_sort would allocate again as its buffer.
+void sortByConnection(std::vector<Finding>& findings)
+{
+    struct Key {
+        std::optional<std::uint32_t> conn;
+        Severity severity;
+        std::size_t at;
+    };
+    std::vector<Key> keys;
+    keys.reserve(findings.size());
+    for (std::size_t i = 0; i < findings.size(); ++i)
+        keys.push_back({findings[i].conn, findings[i].severity, i});
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+        if (a.conn != b.conn)
+            return a.conn < b.conn;
+        if (a.severity != b.severity)
+            return a.severity > b.severity;
+        return a.at < b.at;
+    });
+    // Position i takes the finding at keys[i].at: follow each cycle of the permutation once.
+    std::vector<bool> placed(findings.size(), false);
+    for (std::size_t start = 0; start < findings.size(); ++start) {
+        if (placed[start])
+            continue;
+        Finding held = std::move(findings[start]);
+        std::size_t i = start;
+        while (keys[i].at != start) {
+            findings[i] = std::move(findings[keys[i].at]);
+            placed[i] = true;
+            i = keys[i].at;
+        }
+        findings[i] = std::move(held);
+        placed[i] = true;
+    }
+}
+
 } // namespace
 
 void FindingsAnalyzer::onEvent(const Event& e)
@@ -394,6 +431,17 @@ std::vector<Finding> FindingsAnalyzer::finish(std::vector<ConnectionSummary>& co
     return findings;
 }
 
+std::vector<Finding> FindingsAnalyzer::finishLast(std::vector<ConnectionSummary>& connections)
+{
+    m_state->last = true;
+    auto findings = finish(connections);
+    auto options = std::move(m_state->options);
+    m_state = std::make_unique<State>(); // every connection forgotten
+    m_state->options = std::move(options);
+    releaseFreedMemory();
+    return findings;
+}
+
 std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
 {
     auto& st = *m_state;
@@ -418,7 +466,16 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
         classifyEnd(st, id, *c, lookup);
         if (c == &scratch)
             std::swap(static_cast<ConnBasics&>(scratch), slot.basics);
+        if (st.last && slot.full) {
+            // Only the basics are read from here on (legs, end findings, the inferred timer).
+            const bool inferred = slot.full->inferredEvents > 0;
+            slot.basics = std::move(static_cast<ConnBasics&>(*slot.full));
+            slot.basics.hadInferred = inferred;
+            slot.full.reset();
+        }
     }
+    if (st.last)
+        releaseFreedMemory(); // the full states dropped in the loop
     pairProxyLegs(st, lookup);
     releaseFreedMemory(); // the legs' index (an entry per connection) before the findings grow
     addEndCauseFindings(st);
@@ -432,18 +489,15 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
             continue;
         const auto* summary = lookup.byId(*f.conn);
         const bool unreadTls = summary && summary->tls && summary->tls->decryption != "decrypted";
-        const bool inferred = *f.conn < st.conns.size() && st.conns[*f.conn].full && st.conns[*f.conn].full->inferredEvents;
+        const auto* slot = *f.conn < st.conns.size() ? &st.conns[*f.conn] : nullptr;
+        const bool inferred = slot && (slot->full ? slot->full->inferredEvents > 0 : slot->basics.hadInferred);
         if (inferred || unreadTls)
             f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
                         "recognised from TLS record sizes (a lone PING-sized record answered by one of the same "
                         "size), not decoded; PINGs sharing a record with other frames are not seen. Decrypt "
                         "with the key log to confirm.";
     }
-    std::stable_sort(st.findings.begin(), st.findings.end(), [](const Finding& a, const Finding& b) {
-        if (a.conn != b.conn)
-            return a.conn < b.conn;
-        return a.severity > b.severity;
-    });
+    sortByConnection(st.findings);
     return std::move(st.findings); // finish() starts from an empty list again
 }
 

@@ -35,6 +35,10 @@ public:
     // The same, and writes each summary's endCause, endDetail, endEvidence and otherLeg (how it
     // ended, and the other leg of a proxy). Callers that show connections use this one.
     std::vector<Finding> finish(std::vector<ConnectionSummary>& connections);
+    // The same, for the last time (no event follows): each connection's full state is freed as
+    // soon as its rules ran, and every connection is forgotten on return, so a busy host's
+    // per-connection state is handed back before the results are written.
+    std::vector<Finding> finishLast(std::vector<ConnectionSummary>& connections);
 
     struct State; // findings_state.h
 

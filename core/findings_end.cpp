@@ -432,6 +432,12 @@ SharedText& endDetailOf(FindingsAnalyzer::State& st, std::uint32_t id)
 void addEndCauseFindings(FindingsAnalyzer::State& st)
 {
     const CoveringFindings covering(st.findings);
+    // Reserved first: a busy host's end findings (tens of MB) grown by doubling would hold
+    // half as much again, and twice that while the vector moves.
+    std::size_t troubled = 0;
+    for (std::uint32_t id = 0; id < st.ends.size(); ++id)
+        troubled += st.ends[id].judged && isTroubledEnd(st.ends[id].cause);
+    st.findings.reserve(st.findings.size() + troubled);
     for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
         const auto& v = st.ends[id];
         if (v.judged && isTroubledEnd(v.cause) && !covering.covers(id, v))

@@ -143,6 +143,9 @@ struct ConnBasics {
     bool http2SentC2S : 1 = false;
     bool http2SentS2C : 1 = false;
     bool rstAfterAck : 1 = false; // the RST's sender had ACKed the other side's last packet first (Event::peerDataAcked)
+    // Set when a full state is dropped after its rules ran (FindingsAnalyzer::finishLast): it
+    // counted events known only by inference (ConnState::inferredEvents).
+    bool hadInferred : 1 = false;
     bool http2Sent(Direction d) const { return d == Direction::ClientToServer ? http2SentC2S : http2SentS2C; }
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
@@ -275,6 +278,7 @@ struct FindingsAnalyzer::State {
     // During finish(): the summaries (writable: the ends' texts go into them) and their lookup,
     // and the texts of connections without a summary.
     const SummaryLookup* lookup = nullptr;
+    bool last = false; // finishLast(): each connection's full state is dropped once its rules ran
     std::unordered_map<std::uint32_t, EndTexts> orphanEnds;
 };
 
