@@ -20,28 +20,41 @@ namespace ks::app {
 
 namespace {
 
-constexpr const char* kUsage
-    = "usage: keepalive-scope analyze FILE|- [--json] [--all] [--keylog FILE] [--lb NAME[,NAME..]] [--lb-file FILE.json]\n"
-      "                                [--settings EXPERIMENT.json] [--fail-on warning|error] [--report OUT.md|OUT.json]\n"
-      "                                [--emit-profile OUT.json] [--write-fix OUT.json]\n"
-      "  FILE        a pcap or pcapng capture; - reads a pcap stream from standard input\n"
-      "  --json      print the JSON document (events, connections, findings)\n"
-      "  --all       in text mode, print every HTTP/2 frame, not only keepalive events\n"
-      "  --keylog    TLS session secrets (NSS key log: SSLKEYLOGFILE, Go's KeyLogWriter, ...) to decrypt\n"
-      "              TLS with; repeatable. A pcapng's Decryption Secrets Blocks are read without it.\n"
-      "              Without keys, PING and PING ACK in TLS are inferred from record sizes\n"
-      "  --lb        judge idle gaps and keepalive cadence against these load-balancer profiles\n"
-      "              (keepalive-scope lb-profiles lists them); repeatable\n"
-      "  --lb-file   add your own profiles (same JSON format as the catalogue); repeatable\n"
-      "  --settings  the keepalive settings in force (an experiment file, as lab and lint read);\n"
-      "              its lb_profiles are used too\n"
-      "  --fail-on   exit with status 3 when a finding of this severity or worse exists (for CI)\n"
-      "  --report    also write a report: Markdown (.md) or JSON (.json)\n"
-      "  --emit-profile  write the idle timer inferred from the capture as a load-balancer profile\n"
-      "              (the catalogue format; use it with --lb-file and --lb inferred-idle-timer)\n"
-      "  --write-fix write the --settings experiment with every finding's changes applied\n"
-      "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
-      "             3 findings at the --fail-on level\n";
+const CliCommand& analyzeCommand()
+{
+    static const CliCommand command{
+        "keepalive-scope analyze",
+        "usage: keepalive-scope analyze FILE|- [--json] [--all] [--keylog FILE] [--lb NAME[,NAME..]] [--lb-file FILE.json]\n"
+        "                                [--settings EXPERIMENT.json] [--fail-on warning|error] [--report OUT.md|OUT.json]\n"
+        "                                [--emit-profile OUT.json] [--write-fix OUT.json]\n",
+        "  FILE                      a pcap or pcapng capture; - reads a pcap stream from standard input\n",
+        {
+            {"--json", "", "print the JSON document (events, connections, findings)"},
+            {"--all", "", "in text mode, print every HTTP/2 frame, not only keepalive events"},
+            {"--keylog", "FILE",
+             "TLS session secrets (NSS key log: SSLKEYLOGFILE, Go's KeyLogWriter, ...) to decrypt TLS with.\n"
+             "A pcapng's Decryption Secrets Blocks are read without it. Without keys, PING and PING ACK\n"
+             "in TLS are inferred from record sizes",
+             true},
+            {"--lb", "NAME[,NAME..]",
+             "judge idle gaps and keepalive cadence against these load-balancer profiles\n(keepalive-scope lb-profiles lists them)",
+             true},
+            kLbFileOption,
+            {"--settings", "FILE.json", "the keepalive settings in force (an experiment file, as lab and lint read);\nits lb_profiles are used too"},
+            kFailOnOption,
+            kReportOption,
+            {"--emit-profile", "OUT.json",
+             "write the idle timer inferred from the capture as a load-balancer profile\n"
+             "(the catalogue format; use it with --lb-file and --lb inferred-idle-timer)"},
+            {"--write-fix", "OUT.json", "write the --settings experiment with every finding's changes applied"},
+        },
+        "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
+        "             3 findings at the --fail-on level\n",
+        1,
+        "capture",
+    };
+    return command;
+}
 
 // --emit-profile: the inferred-idle-timer finding's profile, as a one-profile catalogue file.
 bool writeInferredProfile(const std::vector<core::Finding>& findings, const std::string& path)
@@ -86,56 +99,25 @@ bool writeFixedExperiment(core::Experiment experiment, const std::vector<core::F
 
 int runAnalyze(const std::vector<std::string>& args)
 {
-    bool json = false;
-    bool all = false;
-    std::string path;
-    std::string emitProfile, writeFix;
-    std::vector<std::string> keyLogPaths;
+    const CliCommand& command = analyzeCommand();
+    CliArgs parsed;
+    if (const int status = parseCliOrExit(command, args, parsed); status >= 0)
+        return status;
     FindingsOptions options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        std::string error;
-        const auto parsed = parseFindingsOption(args, i, options, error);
-        if (parsed == OptionParse::Error) {
-            std::fprintf(stderr, "keepalive-scope analyze: %s\n", error.c_str());
-            return 2;
-        }
-        if (parsed == OptionParse::Ok)
-            continue;
-        if ((arg == "--emit-profile" || arg == "--write-fix") && i + 1 < args.size() && !args[i + 1].empty()) {
-            (arg == "--emit-profile" ? emitProfile : writeFix) = args[++i];
-        } else if (arg == "--emit-profile" || arg == "--write-fix") {
-            std::fprintf(stderr, "keepalive-scope analyze: %s needs a file name\n", arg.c_str());
-            return 2;
-        } else if (arg == "--json") {
-            json = true;
-        } else if (arg == "--all") {
-            all = true;
-        } else if (arg == "--keylog") {
-            if (i + 1 >= args.size()) {
-                std::fprintf(stderr, "keepalive-scope analyze: --keylog needs a file (an NSS key log)\n");
-                return 2;
-            }
-            keyLogPaths.push_back(args[++i]);
-        } else if (arg == "-h" || arg == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            std::fprintf(stderr, "keepalive-scope analyze: unknown option %s\n%s", arg.c_str(), kUsage);
-            return 2;
-        } else if (path.empty()) {
-            path = arg;
-        } else {
-            std::fprintf(stderr, "keepalive-scope analyze: one capture at a time (got %s and %s)\n", path.c_str(),
-                         arg.c_str());
-            return 2;
-        }
-    }
-    if (path.empty()) {
-        std::fputs(kUsage, stderr);
+    if (std::string error; !findingsOptionsFrom(parsed, options, error)) {
+        std::fprintf(stderr, "keepalive-scope analyze: %s\n", error.c_str());
         return 2;
     }
-
+    const bool json = parsed.has("--json");
+    const bool all = parsed.has("--all");
+    const std::string emitProfile = parsed.value("--emit-profile");
+    const std::string writeFix = parsed.value("--write-fix");
+    const std::vector<std::string> keyLogPaths = parsed.all("--keylog");
+    if (parsed.operands.empty()) {
+        std::fputs(cliUsage(command).c_str(), stderr);
+        return 2;
+    }
+    const std::string path = parsed.operands.front();
     if (!writeFix.empty() && options.settingsPath.empty()) {
         std::fprintf(stderr, "keepalive-scope analyze: --write-fix needs --settings IN.json (the experiment to apply the changes to)\n");
         return 2;
@@ -162,11 +144,6 @@ int runAnalyze(const std::vector<std::string>& args)
         return 2;
     }
     analyzerOptions.profiles = profiles.selected;
-    if (!options.reportPath.empty() && !options.reportPath.ends_with(".md") && !options.reportPath.ends_with(".markdown")
-        && !options.reportPath.ends_with(".json")) {
-        std::fprintf(stderr, "keepalive-scope analyze: --report %s: name it .md (Markdown) or .json (JSON)\n", options.reportPath.c_str());
-        return 2;
-    }
     core::FindingsAnalyzer analyzer(analyzerOptions);
 
     std::string error;

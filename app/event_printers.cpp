@@ -217,40 +217,15 @@ void TextPrinter::onEvent(const core::Event& e)
     const auto name = core::eventTypeName(e.type);
     p = padRight(p, name.data(), name.data() + name.size(), 17);
     *p++ = ' ';
-    // Inferred PINGs (TLS without keys) have no opaque data: the general path words them.
-    switch (e.inferred ? EventType::ChannelState : e.type) {
-    case EventType::Ping:
-    case EventType::PingAck:
-        std::memcpy(p, "opaque=", 7);
-        p = core::formatHex64(p + 7, e.opaque);
-        if (e.type == EventType::Ping)
-            break;
-        if (e.rttMs >= 0) {
-            std::memcpy(p, "  rtt=", 6);
-            p = core::formatFixed(p + 6, e.rttMs, 3);
-            std::memcpy(p, " ms", 3);
-            p += 3;
-        } else {
-            std::memcpy(p, "  (PING not in capture)", 23);
-            p += 23;
-        }
-        break;
-    case EventType::TcpKeepalive:
-    case EventType::TcpKeepaliveAck:
-        std::memcpy(p, "seq=", 4);
-        p = core::formatUnsigned(p + 4, e.seq);
-        break;
-    case EventType::Syn:
-    case EventType::Fin:
-    case EventType::Rst:
-        break;
-    default:
+    // The fixed-size events straight into the buffer (a line per PING); the rest through a string.
+    if (char* end = core::writeShortDetail(p, e)) {
+        p = end;
+    } else {
         m_buffer.commit(p);
         m_scratch.clear();
         core::appendEventDetail(m_scratch, e);
         m_buffer.append(m_scratch);
         p = m_buffer.grow(1);
-        break;
     }
     *p++ = '\n';
     m_buffer.commit(p);

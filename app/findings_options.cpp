@@ -6,48 +6,32 @@
 
 namespace ks::app {
 
-OptionParse parseFindingsOption(
-    const std::vector<std::string>& args, std::size_t& i, FindingsOptions& options, std::string& error)
+const CliOption kLbFileOption{"--lb-file", "FILE.json", "add your own profiles (the catalogue's JSON format)", true};
+const CliOption kFailOnOption{"--fail-on", "warning|error", "exit with status 3 when a finding of this severity or worse exists (for CI)"};
+const CliOption kReportOption{"--report", "OUT.md|OUT.json", "also write a report: Markdown (.md) or JSON (.json)"};
+const CliOption kJsonOption{"--json", "", "print the JSON document instead of text"};
+
+bool findingsOptionsFrom(const CliArgs& args, FindingsOptions& options, std::string& error)
 {
-    std::string name = args[i];
-    std::optional<std::string> inlineValue;
-    if (const auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-        inlineValue = name.substr(eq + 1);
-        name.resize(eq);
-    }
-    static const char* const kNames[] = { "--lb", "--lb-file", "--settings", "--fail-on", "--report" };
-    if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames))
-        return OptionParse::NotMine;
-    std::string value;
-    if (inlineValue) {
-        value = *inlineValue;
-    } else if (i + 1 < args.size()) {
-        value = args[++i];
-    } else {
-        error = name + " needs a value";
-        return OptionParse::Error;
-    }
-    if (value.empty()) {
-        error = name + " needs a non-empty value";
-        return OptionParse::Error;
-    }
-    if (name == "--lb") {
-        options.lb.push_back(value);
-    } else if (name == "--lb-file") {
-        options.lbFiles.push_back(value);
-    } else if (name == "--settings") {
-        options.settingsPath = value;
-    } else if (name == "--report") {
-        options.reportPath = value;
-    } else {
+    options.lb = args.all("--lb");
+    options.lbFiles = args.all("--lb-file");
+    options.settingsPath = args.value("--settings");
+    options.reportPath = args.value("--report");
+    if (args.has("--fail-on")) {
+        const auto value = args.value("--fail-on");
         const auto level = core::parseSeverity(value);
         if (!level || *level == core::Severity::Info) {
             error = "--fail-on " + value + ": expected warning or error";
-            return OptionParse::Error;
+            return false;
         }
         options.failOn = level;
     }
-    return OptionParse::Ok;
+    if (!options.reportPath.empty() && !options.reportPath.ends_with(".md") && !options.reportPath.ends_with(".markdown")
+        && !options.reportPath.ends_with(".json")) {
+        error = "--report " + options.reportPath + ": name it .md (Markdown) or .json (JSON)";
+        return false;
+    }
+    return true;
 }
 
 ResolvedProfiles resolveProfiles(

@@ -1,11 +1,12 @@
 // The findings options that analyze and lint share (--lb, --lb-file, --settings, --fail-on,
-// --report), how they are parsed and resolved against the catalogue, and the text rendering of
+// --report), their option-table entries, how they are read and resolved against the catalogue, and the text rendering of
 // findings.
 #pragma once
 
 #include "core/experiment.h"
 #include "core/finding.h"
 #include "core/lb_catalogue.h"
+#include "cli_options.h"
 
 #include <cstdio>
 #include <optional>
@@ -25,11 +26,15 @@ struct FindingsOptions {
     std::string reportPath;
 };
 
-enum class OptionParse { NotMine, Ok, Error };
-// Consumes args[i] (and its value, advancing i) when it is one of the shared options; "--opt=value"
-// works too. On Error, error holds the message.
-OptionParse parseFindingsOption(
-    const std::vector<std::string>& args, std::size_t& i, FindingsOptions& options, std::string& error);
+// The table entries of the shared options, for the commands' option tables.
+extern const CliOption kLbFileOption; // --lb-file FILE.json, repeatable
+extern const CliOption kFailOnOption; // --fail-on warning|error
+extern const CliOption kReportOption; // --report OUT.md|OUT.json
+extern const CliOption kJsonOption; // --json (help says JSON output)
+
+// The shared options out of parsed arguments (--lb, --lb-file, --settings, --fail-on, --report,
+// whichever the command's table has). False with error set when --fail-on names no level.
+bool findingsOptionsFrom(const CliArgs& args, FindingsOptions& options, std::string& error);
 
 struct ResolvedProfiles {
     std::vector<core::LbCatalogueEntry> userEntries; // from --lb-file, all of them

@@ -20,13 +20,30 @@ namespace ks::app {
 
 namespace {
 
-constexpr const char* kExportUsage
-    = "usage: keepalive-scope export CAPTURE --png OUT.png [--lb PROFILE[,PROFILE...]] [--lb-file FILE.json]\n"
-      "                              [--width W] [--height H] [--scale S] [--dpi D]\n"
-      "  renders the timeline of CAPTURE without a display; OUT may end in .png, .pdf or .svg\n"
-      "  --width/--height: the layout in pixels (default 1600x900); --scale: PNG pixels per layout\n"
-      "  pixel (1 to 4); --dpi: the PDF page's resolution (72 to 1200, default 96)\n"
-      "  --lb and --lb-file mark where idle gaps cross those profiles' timeouts, as analyze judges them\n";
+const CliCommand& exportCommand()
+{
+    static const CliCommand command{
+        "keepalive-scope export",
+        "usage: keepalive-scope export CAPTURE --png OUT.png [--lb PROFILE[,PROFILE...]] [--lb-file FILE.json]\n"
+        "                              [--width W] [--height H] [--scale S] [--dpi D]\n"
+        "  renders the timeline of CAPTURE without a display\n",
+        "",
+        {
+            {"--png", "OUT", "the file to write; OUT may end in .png, .pdf or .svg"},
+            {"--out", "OUT", "the same as --png"},
+            {"--width", "W", "the layout's width in pixels (default 1600)"},
+            {"--height", "H", "the layout's height in pixels (default 900)"},
+            {"--scale", "S", "PNG pixels per layout pixel (1 to 4)"},
+            {"--dpi", "D", "the PDF page's resolution (72 to 1200, default 96)"},
+            {"--lb", "NAME[,NAME..]", "mark where idle gaps cross these profiles' timeouts, as analyze judges them", true},
+            kLbFileOption,
+        },
+        "exit status: 0 written, 1 the file could not be written, 2 bad options or input\n",
+        1,
+        "capture",
+    };
+    return command;
+}
 
 void setIdentity()
 {
@@ -79,43 +96,35 @@ int runGui(int argc, char** argv, const std::string& capture)
 
 int runExport(int argc, char** argv, const std::vector<std::string>& args)
 {
-    std::string capture, out;
+    const CliCommand& command = exportCommand();
+    CliArgs parsed;
+    if (const int status = parseCliOrExit(command, args, parsed); status >= 0)
+        return status;
+    if (parsed.has("--png") && parsed.has("--out")) {
+        std::fprintf(stderr, "keepalive-scope export: --png and --out name the same file: give one\n");
+        return 2;
+    }
+    const std::string out = parsed.value("--png", parsed.value("--out"));
+    if (parsed.operands.empty() || out.empty()) {
+        std::fputs(cliUsage(command).c_str(), stderr);
+        return 2;
+    }
+    const std::string capture = parsed.operands.front();
     FindingsOptions lbOptions;
+    lbOptions.lb = parsed.all("--lb");
+    lbOptions.lbFiles = parsed.all("--lb-file");
     ui::TimelineExportOptions options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& a = args[i];
-        const bool hasValue = i + 1 < args.size();
-        if (a == "--lb" || a.starts_with("--lb=") || a == "--lb-file" || a.starts_with("--lb-file=")) {
-            std::string error;
-            if (parseFindingsOption(args, i, lbOptions, error) != OptionParse::Ok) {
-                std::fprintf(stderr, "keepalive-scope export: %s\n", error.c_str());
-                return 2;
-            }
-        } else if ((a == "--png" || a == "--out") && hasValue) {
-            out = args[++i];
-        } else if ((a == "--width" || a == "--height" || a == "--dpi") && hasValue) {
-            int& value = a == "--width" ? options.width : a == "--height" ? options.height : options.dpi;
-            if (!parseInt(args[++i], value)) {
-                std::fprintf(stderr, "keepalive-scope export: %s %s: expected a whole number\n", a.c_str(), args[i].c_str());
-                return 2;
-            }
-        } else if (a == "--scale" && hasValue) {
-            if (!parseDouble(args[++i], options.scale)) {
-                std::fprintf(stderr, "keepalive-scope export: --scale %s: expected a number (1 to 4)\n", args[i].c_str());
-                return 2;
-            }
-        } else if (a == "-h" || a == "--help") {
-            std::fputs(kExportUsage, stdout);
-            return 0;
-        } else if (!a.empty() && a[0] != '-' && capture.empty()) {
-            capture = a;
-        } else {
-            std::fprintf(stderr, "keepalive-scope export: unexpected argument %s\n%s", a.c_str(), kExportUsage);
+    for (const char* name : {"--width", "--height", "--dpi"}) {
+        if (!parsed.has(name))
+            continue;
+        int& value = std::string_view(name) == "--width" ? options.width : std::string_view(name) == "--height" ? options.height : options.dpi;
+        if (!parseInt(parsed.value(name), value)) {
+            std::fprintf(stderr, "keepalive-scope export: %s %s: expected a whole number\n", name, parsed.value(name).c_str());
             return 2;
         }
     }
-    if (capture.empty() || out.empty()) {
-        std::fputs(kExportUsage, stderr);
+    if (parsed.has("--scale") && !parseDouble(parsed.value("--scale"), options.scale)) {
+        std::fprintf(stderr, "keepalive-scope export: --scale %s: expected a number (1 to 4)\n", parsed.value("--scale").c_str());
         return 2;
     }
     options.path = QString::fromStdString(out);

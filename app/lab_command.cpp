@@ -28,28 +28,40 @@ namespace ks::app {
 
 namespace {
 
-constexpr const char* kUsage
-    = "usage: keepalive-scope lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json] [--all]\n"
-      "                           [--fault ACTION@TIME ...] [--tls] [--cert FILE --key FILE] [--ca-file FILE]\n"
-      "                           [--keylog FILE]\n"
-      "       keepalive-scope lab --scenario NAME [--fixed] [other options as above]\n"
-      "  --config FILE   the experiment (settings, simulator, RPC pattern, target)\n"
-      "  --scenario NAME a bundled scenario (keepalive-scope scenarios lists them): its failing experiment,\n"
-      "                  duration and faults\n"
-      "  --fixed         with --scenario: its fixed experiment instead\n"
-      "  --lb PROFILE    put the simulator in the path, playing this catalogue profile (e.g. aws-nlb)\n"
-      "  --duration T    how long to run (default 20s; units ms, s, m)\n"
-      "  --pcap FILE     also save the live capture as pcap\n"
-      "  --json          print the JSON document instead of text\n"
-      "  --all           in text mode, print every HTTP/2 frame, not only keepalive events\n"
-      "  --fault A@T     at time T, a simulator fault: blackhole, blackhole-off, reset, latency=MS, bandwidth=BYTES,\n"
-      "                  loss=PERCENT\n"
-      "                  e.g. --fault blackhole@2s\n"
-      "  --tls           TLS: the embedded server serves it (a self-signed certificate made at start), or\n"
-      "                  the channel talks it to the experiment's target; the lab decrypts its own traffic\n"
-      "  --cert, --key   the embedded server's certificate and key (PEM) instead of a self-signed one\n"
-      "  --ca-file FILE  the CA the channel trusts (default: the embedded server's certificate, or the system roots)\n"
-      "  --keylog FILE   keep the TLS key log there (NSS format; default: a temporary file removed after the run)\n";
+const CliCommand& labCommand()
+{
+    static const CliCommand command{
+        "keepalive-scope lab",
+        "usage: keepalive-scope lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json] [--all]\n"
+        "                           [--fault ACTION@TIME ...] [--tls] [--cert FILE --key FILE] [--ca-file FILE]\n"
+        "                           [--keylog FILE]\n"
+        "       keepalive-scope lab --scenario NAME [--fixed] [other options as above]\n",
+        "",
+        {
+            {"--config", "FILE.json", "the experiment (settings, simulator, RPC pattern, target)"},
+            {"--scenario", "NAME", "a bundled scenario (keepalive-scope scenarios lists them): its failing experiment,\nduration and faults"},
+            {"--fixed", "", "with --scenario: its fixed experiment instead"},
+            {"--lb", "PROFILE", "put the simulator in the path, playing this catalogue profile (e.g. aws-nlb)"},
+            {"--duration", "T", "how long to run (default 20s; units ms, s, m)"},
+            {"--pcap", "OUT.pcap", "also save the live capture as pcap"},
+            {"--json", "", "print the JSON document instead of text"},
+            {"--all", "", "in text mode, print every HTTP/2 frame, not only keepalive events"},
+            {"--fault", "ACTION@T",
+             "at time T, a simulator fault: blackhole, blackhole-off, reset, latency=MS, bandwidth=BYTES,\n"
+             "loss=PERCENT; e.g. --fault blackhole@2s",
+             true},
+            {"--tls", "", "TLS: the embedded server serves it (a self-signed certificate made at start), or\n"
+                          "the channel talks it to the experiment's target; the lab decrypts its own traffic"},
+            {"--cert", "FILE", "the embedded server's certificate (PEM) instead of a self-signed one; with --key"},
+            {"--key", "FILE", "the embedded server's private key (PEM); with --cert"},
+            {"--ca-file", "FILE", "the CA the channel trusts (default: the embedded server's certificate, or the system roots)"},
+            {"--keylog", "FILE", "keep the TLS key log there (NSS format; default: a temporary file removed after the run)"},
+        },
+        "exit status: 0 done, 1 the run failed, 2 bad options or input\n",
+        0,
+    };
+    return command;
+}
 
 std::atomic<bool> g_interrupted {false};
 
@@ -110,71 +122,33 @@ std::string describe(const core::Experiment& ex)
 
 int runLab(const std::vector<std::string>& args)
 {
-    std::string config, lb, pcap, scenarioName, certFile, keyFile, caFile, keyLog;
+    const CliCommand& command = labCommand();
+    CliArgs parsed;
+    if (const int status = parseCliOrExit(command, args, parsed); status >= 0)
+        return status;
+    const std::string config = parsed.value("--config"), lb = parsed.value("--lb"), pcap = parsed.value("--pcap"),
+                      scenarioName = parsed.value("--scenario"), certFile = parsed.value("--cert"),
+                      keyFile = parsed.value("--key"), caFile = parsed.value("--ca-file"), keyLog = parsed.value("--keylog");
+    const bool json = parsed.has("--json"), all = parsed.has("--all"), fixed = parsed.has("--fixed");
+    const bool tls = parsed.has("--tls") || !certFile.empty() || !keyFile.empty() || !caFile.empty() || !keyLog.empty();
     double duration = 0; // 0: the scenario's, or 20 s
-    bool json = false, all = false, fixed = false, tls = false;
-    std::vector<core::TimedFault> faults;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        auto value = [&](std::string& out) {
-            if (i + 1 >= args.size()) {
-                std::fprintf(stderr, "keepalive-scope lab: %s needs a value\n%s", arg.c_str(), kUsage);
-                return false;
-            }
-            out = args[++i];
-            return true;
-        };
-        std::string v;
-        if (arg == "--config") {
-            if (!value(config))
-                return 2;
-        } else if (arg == "--scenario") {
-            if (!value(scenarioName))
-                return 2;
-        } else if (arg == "--fixed") {
-            fixed = true;
-        } else if (arg == "--lb") {
-            if (!value(lb))
-                return 2;
-        } else if (arg == "--pcap") {
-            if (!value(pcap))
-                return 2;
-        } else if (arg == "--duration") {
-            if (!value(v))
-                return 2;
-            duration = parseDuration(v);
-            if (duration <= 0) {
-                std::fprintf(stderr, "keepalive-scope lab: --duration %s: expected a positive time up to 7 days, such as 20s "
-                                     "or 500ms\n", v.c_str());
-                return 2;
-            }
-        } else if (arg == "--fault") {
-            if (!value(v))
-                return 2;
-            core::TimedFault f;
-            if (const auto problem = core::parseTimedFault(v, f); !problem.empty()) {
-                std::fprintf(stderr, "keepalive-scope lab: --fault %s: %s\n", v.c_str(), problem.c_str());
-                return 2;
-            }
-            faults.push_back(f);
-        } else if (arg == "--tls") {
-            tls = true;
-        } else if (arg == "--cert" || arg == "--key" || arg == "--ca-file" || arg == "--keylog") {
-            if (!value(v))
-                return 2;
-            (arg == "--cert" ? certFile : arg == "--key" ? keyFile : arg == "--ca-file" ? caFile : keyLog) = v;
-            tls = true;
-        } else if (arg == "--json") {
-            json = true;
-        } else if (arg == "--all") {
-            all = true;
-        } else if (arg == "-h" || arg == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
-        } else {
-            std::fprintf(stderr, "keepalive-scope lab: unknown argument %s\n%s", arg.c_str(), kUsage);
+    if (parsed.has("--duration")) {
+        const std::string v = parsed.value("--duration");
+        duration = parseDuration(v);
+        if (duration <= 0) {
+            std::fprintf(stderr, "keepalive-scope lab: --duration %s: expected a positive time up to 7 days, such as 20s "
+                                 "or 500ms\n", v.c_str());
             return 2;
         }
+    }
+    std::vector<core::TimedFault> faults;
+    for (const auto& v : parsed.all("--fault")) {
+        core::TimedFault f;
+        if (const auto problem = core::parseTimedFault(v, f); !problem.empty()) {
+            std::fprintf(stderr, "keepalive-scope lab: --fault %s: %s\n", v.c_str(), problem.c_str());
+            return 2;
+        }
+        faults.push_back(f);
     }
     const core::Scenario* scenario = nullptr;
     if (!scenarioName.empty()) {
@@ -192,7 +166,7 @@ int runLab(const std::vector<std::string>& args)
         std::fprintf(stderr, "keepalive-scope lab: --fixed needs --scenario NAME\n");
         return 2;
     } else if (config.empty()) {
-        std::fprintf(stderr, "keepalive-scope lab: --config FILE.json or --scenario NAME is required\n%s", kUsage);
+        std::fprintf(stderr, "keepalive-scope lab: --config FILE.json or --scenario NAME is required\n%s", cliUsage(command).c_str());
         return 2;
     }
     if (duration <= 0)

@@ -10,11 +10,22 @@ namespace ks::app {
 
 namespace {
 
-constexpr const char* kUsage
-    = "usage: keepalive-scope lb-profiles [--lb-file FILE.json]... [--json]\n"
-      "  lists the load-balancer profiles --lb accepts: the built-in catalogue, then your own\n"
-      "  --lb-file  also load (and check) this file of profiles; bad entries are named, exit status 2\n"
-      "  --json     print the profiles in the catalogue's JSON format\n";
+const CliCommand& lbProfilesCommand()
+{
+    static const CliCommand command{
+        "keepalive-scope lb-profiles",
+        "usage: keepalive-scope lb-profiles [--lb-file FILE.json]... [--json]\n"
+        "  lists the load-balancer profiles --lb accepts: the built-in catalogue, then your own\n",
+        "",
+        {
+            {"--lb-file", "FILE.json", "also load (and check) this file of profiles; bad entries are named, exit status 2", true},
+            {"--json", "", "print the profiles in the catalogue's JSON format"},
+        },
+        "",
+        0,
+    };
+    return command;
+}
 
 std::string tri(const std::optional<bool>& b)
 {
@@ -32,30 +43,12 @@ std::string secs(double s)
 
 int runLbProfiles(const std::vector<std::string>& args)
 {
+    CliArgs parsed;
+    if (const int status = parseCliOrExit(lbProfilesCommand(), args, parsed); status >= 0)
+        return status;
     FindingsOptions options;
-    bool json = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        if (arg == "--json") {
-            json = true;
-            continue;
-        }
-        if (arg == "-h" || arg == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
-        }
-        std::string error;
-        const auto parsed = parseFindingsOption(args, i, options, error);
-        if (parsed == OptionParse::Error) {
-            std::fprintf(stderr, "keepalive-scope lb-profiles: %s\n", error.c_str());
-            return 2;
-        }
-        if (parsed == OptionParse::NotMine || !options.lb.empty() || !options.settingsPath.empty() || options.failOn
-            || !options.reportPath.empty()) {
-            std::fprintf(stderr, "keepalive-scope lb-profiles: unknown argument %s\n%s", arg.c_str(), kUsage);
-            return 2;
-        }
-    }
+    options.lbFiles = parsed.all("--lb-file");
+    const bool json = parsed.has("--json");
     const auto resolved = resolveProfiles(options);
     if (!resolved.errors.empty()) {
         for (const auto& e : resolved.errors)

@@ -13,61 +13,48 @@ namespace ks::app {
 
 namespace {
 
-constexpr const char* kUsage
-    = "usage: keepalive-scope lint FILE.json [--lb NAME[,NAME..]] [--lb-file FILE.json] [--json] [--fail-on "
-      "warning|error]\n"
-      "                             [--report OUT.md|OUT.json]\n"
-      "  FILE.json  an experiment file (the format lab --config reads): client, server and tcp settings\n"
-      "  --lb       judge the settings against these load-balancer profiles too (added to the file's lb_profiles)\n"
-      "  --lb-file  add your own profiles (same JSON format as the catalogue); repeatable\n"
-      "  --json     print {\"source\", \"lb_profiles\", \"findings\"} as JSON\n"
-      "  --fail-on  exit with status 3 when a finding of this severity or worse exists\n"
-      "  --report   also write a report: Markdown (.md) or JSON (.json)\n"
-      "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
-      "             3 findings at the --fail-on level\n";
+const CliCommand& lintCommand()
+{
+    static const CliCommand command{
+        "keepalive-scope lint",
+        "usage: keepalive-scope lint FILE.json [--lb NAME[,NAME..]] [--lb-file FILE.json] [--json] [--fail-on warning|error]\n"
+        "                             [--report OUT.md|OUT.json]\n",
+        "  FILE.json                 an experiment file (the format lab --config reads): client, server and tcp settings\n",
+        {
+            {"--lb", "NAME[,NAME..]", "judge the settings against these load-balancer profiles too (added to the file's lb_profiles)",
+             true},
+            kLbFileOption,
+            {"--json", "", "print {\"source\", \"lb_profiles\", \"findings\"} as JSON"},
+            kFailOnOption,
+            kReportOption,
+        },
+        "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
+        "             3 findings at the --fail-on level\n",
+        1,
+        "settings file",
+    };
+    return command;
+}
 
 } // namespace
 
 int runLint(const std::vector<std::string>& args)
 {
+    const CliCommand& command = lintCommand();
+    CliArgs parsed;
+    if (const int status = parseCliOrExit(command, args, parsed); status >= 0)
+        return status;
     FindingsOptions options;
-    bool json = false;
-    std::string path;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto& arg = args[i];
-        std::string error;
-        const auto parsed = parseFindingsOption(args, i, options, error);
-        if (parsed == OptionParse::Error) {
-            std::fprintf(stderr, "keepalive-scope lint: %s\n", error.c_str());
-            return 2;
-        }
-        if (parsed == OptionParse::Ok)
-            continue;
-        if (arg == "--json") {
-            json = true;
-        } else if (arg == "-h" || arg == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
-        } else if (arg.size() > 1 && arg[0] == '-') {
-            std::fprintf(stderr, "keepalive-scope lint: unknown option %s\n%s", arg.c_str(), kUsage);
-            return 2;
-        } else if (path.empty()) {
-            path = arg;
-        } else {
-            std::fprintf(stderr, "keepalive-scope lint: one settings file at a time (got %s and %s)\n", path.c_str(),
-                arg.c_str());
-            return 2;
-        }
-    }
-    if (path.empty()) {
-        std::fputs(kUsage, stderr);
+    if (std::string error; !findingsOptionsFrom(parsed, options, error)) {
+        std::fprintf(stderr, "keepalive-scope lint: %s\n", error.c_str());
         return 2;
     }
-    if (!options.settingsPath.empty()) {
-        std::fprintf(
-            stderr, "keepalive-scope lint: --settings is for analyze; lint reads the settings from FILE.json\n");
+    const bool json = parsed.has("--json");
+    if (parsed.operands.empty()) {
+        std::fputs(cliUsage(command).c_str(), stderr);
         return 2;
     }
+    const std::string path = parsed.operands.front();
     const auto load = core::loadExperiment(path);
     if (!load.experiment) {
         for (const auto& e : load.errors)

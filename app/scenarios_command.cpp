@@ -1,6 +1,7 @@
 // The scenarios sub-command: the library as a list, or one scenario in full.
 #include "scenarios_command.h"
 
+#include "cli_options.h"
 #include "core/scenario.h"
 
 #include <nlohmann/json.hpp>
@@ -11,10 +12,21 @@ namespace ks::app {
 
 namespace {
 
-constexpr const char* kUsage = "usage: keepalive-scope scenarios [NAME] [--json]\n"
-                               "  without NAME: every bundled scenario, one line each\n"
-                               "  NAME:         its title, paragraph, faults, expected findings and both experiments\n"
-                               "  run one:      keepalive-scope lab --scenario NAME [--fixed]\n";
+const CliCommand& scenariosCommand()
+{
+    static const CliCommand command{
+        "keepalive-scope scenarios",
+        "usage: keepalive-scope scenarios [NAME] [--json]\n",
+        "  without NAME: every bundled scenario, one line each\n"
+        "  NAME:         its title, paragraph, faults, expected findings and both experiments\n"
+        "  run one:      keepalive-scope lab --scenario NAME [--fixed]\n",
+        {{"--json", "", "print the scenario list, or the one scenario, as JSON"}},
+        "",
+        1,
+        "scenario",
+    };
+    return command;
+}
 
 nlohmann::ordered_json scenarioJson(const core::Scenario& s, bool full)
 {
@@ -63,21 +75,11 @@ std::string wrap(const std::string& text, std::size_t width, const std::string& 
 
 int runScenarios(const std::vector<std::string>& args)
 {
-    bool json = false;
-    std::string name;
-    for (const auto& a : args) {
-        if (a == "--json") {
-            json = true;
-        } else if (a == "-h" || a == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
-        } else if (!a.empty() && a[0] != '-' && name.empty()) {
-            name = a;
-        } else {
-            std::fprintf(stderr, "keepalive-scope scenarios: unknown argument %s\n%s", a.c_str(), kUsage);
-            return 2;
-        }
-    }
+    CliArgs parsed;
+    if (const int status = parseCliOrExit(scenariosCommand(), args, parsed); status >= 0)
+        return status;
+    const bool json = parsed.has("--json");
+    const std::string name = parsed.operands.empty() ? std::string() : parsed.operands.front();
     const auto& all = core::builtinScenarios();
     if (!name.empty()) {
         const auto* s = core::findScenario(name);

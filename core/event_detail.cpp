@@ -5,6 +5,8 @@
 #include "core/http2_codes.h"
 #include "core/number_format.h"
 
+#include <cstring>
+
 namespace ks::core {
 
 namespace {
@@ -19,17 +21,6 @@ void appendFixed(std::string& out, double v, int decimals)
 {
     char digits[64];
     out.append(digits, formatFixed(digits, v, decimals));
-}
-
-void appendOpaque(std::string& out, const Event& e)
-{
-    if (e.inferred) {
-        out += kInferredDetail;
-        return;
-    }
-    char hex[16];
-    out += "opaque=";
-    out.append(hex, formatHex64(hex, e.opaque));
 }
 
 void appendError(std::string& out, std::uint32_t code) // "ENHANCE_YOUR_CALM (11)"
@@ -85,22 +76,55 @@ void appendSettings(std::string& out, const Event& e)
 
 } // namespace
 
-void appendEventDetail(std::string& out, const Event& e)
+char* writeShortDetail(char* p, const Event& e)
 {
+    const auto put = [&p](std::string_view text) {
+        std::memcpy(p, text.data(), text.size());
+        p += text.size();
+    };
     switch (e.type) {
     case EventType::Ping:
-        appendOpaque(out, e);
-        break;
     case EventType::PingAck:
-        appendOpaque(out, e);
-        if (e.rttMs >= 0) {
-            out += "  rtt=";
-            appendFixed(out, e.rttMs, 3);
-            out += " ms";
+        if (e.inferred) {
+            put(kInferredDetail);
         } else {
-            out += "  (PING not in capture)";
+            put("opaque=");
+            p = formatHex64(p, e.opaque);
+        }
+        if (e.type == EventType::Ping)
+            break;
+        if (e.rttMs >= 0) {
+            put("  rtt=");
+            p = formatFixed(p, e.rttMs, 3);
+            put(" ms");
+        } else {
+            put("  (PING not in capture)");
         }
         break;
+    case EventType::TcpKeepalive:
+    case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
+        put("seq=");
+        p = formatUnsigned(p, e.seq);
+        break;
+    case EventType::Syn:
+    case EventType::Fin:
+    case EventType::Rst:
+        break;
+    default:
+        return nullptr;
+    }
+    return p;
+}
+
+void appendEventDetail(std::string& out, const Event& e)
+{
+    char shortDetail[kShortDetailMax];
+    if (const char* end = writeShortDetail(shortDetail, e)) {
+        out.append(shortDetail, static_cast<std::size_t>(end - shortDetail));
+        return;
+    }
+    switch (e.type) {
     case EventType::Goaway:
         appendError(out, e.errorCode);
         out += " last_stream=";
@@ -113,12 +137,6 @@ void appendEventDetail(std::string& out, const Event& e)
         appendUnsigned(out, e.stream);
         out += ' ';
         appendError(out, e.errorCode);
-        break;
-    case EventType::TcpKeepalive:
-    case EventType::TcpKeepaliveAck:
-    case EventType::ZeroWindowProbe:
-        out += "seq=";
-        appendUnsigned(out, e.seq);
         break;
     case EventType::Headers:
         appendHeaders(out, e);
@@ -156,10 +174,9 @@ void appendEventDetail(std::string& out, const Event& e)
         if (!e.message.empty())
             appendQuoted(out, " ", e.message);
         break;
-    case EventType::Syn:
-    case EventType::Fin:
-    case EventType::Rst:
     case EventType::Preface:
+        break;
+    default: // written by writeShortDetail above
         break;
     }
 }

@@ -16,4 +16,10 @@ inline constexpr std::string_view kInferredDetail = "inferred from TLS record si
 void appendEventDetail(std::string& out, const Event& e);
 std::string eventDetail(const Event& e);
 
+// The same words for the fixed-size events the text view prints most (PING, PING ACK, TCP
+// keep-alive and its ACK, zero-window probe, SYN, FIN, RST), written at p, which has room for
+// kShortDetailMax characters; returns the end, or nullptr when e is of another type.
+inline constexpr std::size_t kShortDetailMax = 128;
+char* writeShortDetail(char* p, const Event& e);
+
 } // namespace ks::core

@@ -29,11 +29,18 @@ double RecentStats::median() const
     if (!medianValid) {
         std::array<double, kWindow> sorted {};
         std::copy(recent.begin(), recent.end(), sorted.begin());
-        std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2), sorted.begin() + static_cast<std::ptrdiff_t>(n));
-        cachedMedian = sorted[n / 2];
+        const auto mid = sorted.begin() + static_cast<std::ptrdiff_t>(n / 2);
+        std::nth_element(sorted.begin(), mid, sorted.begin() + static_cast<std::ptrdiff_t>(n));
+        // nth_element leaves the smaller samples before mid: the lower middle is their largest.
+        cachedMedian = n % 2 ? *mid : (*std::max_element(sorted.begin(), mid) + *mid) / 2;
         medianValid = true;
     }
     return cachedMedian;
+}
+
+std::string RecentStats::medianName() const
+{
+    return count > kWindow ? "median of the last " + std::to_string(kWindow) : std::string("median");
 }
 
 const SideState Sides::kNone {};

@@ -28,8 +28,8 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
                 f.evidence.push_back(idx);
         f.title = std::string("The ") + sideName(d) + " sends keepalive PINGs about every " + formatDuration(interval);
         char buf[256];
-        std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval median %s (min %s, max %s over %llu intervals).",
-                      static_cast<unsigned long long>(s.pings), sideName(d), formatDuration(interval).c_str(),
+        std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval %s %s (min %s, max %s over %llu intervals).",
+                      static_cast<unsigned long long>(s.pings), sideName(d), s.pingInterval.medianName().c_str(), formatDuration(interval).c_str(),
                       formatDuration(s.pingInterval.min).c_str(), formatDuration(s.pingInterval.max).c_str(),
                       static_cast<unsigned long long>(s.pingInterval.count));
         f.detail = buf;
@@ -101,9 +101,9 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
         f.evidence.push_back(s.lastKaIndex);
     f.title = std::string("The ") + sideName(d) + " sends TCP keep-alive probes after " + formatDuration(idle) + " idle: " + what;
     char buf[384];
-    std::snprintf(buf, sizeof buf, "%llu TCP keep-alive probe(s) from the %s, the first after %s without traffic (median over %llu).",
+    std::snprintf(buf, sizeof buf, "%llu TCP keep-alive probe(s) from the %s, the first after %s without traffic (%s over %llu).",
                   static_cast<unsigned long long>(s.kaProbes), sideName(d), formatDuration(idle).c_str(),
-                  static_cast<unsigned long long>(s.kaIdle.count));
+                  s.kaIdle.medianName().c_str(), static_cast<unsigned long long>(s.kaIdle.count));
     f.detail = buf;
     st.findings.push_back(f);
 
@@ -152,8 +152,8 @@ void pingRtt(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
     f.conn = id;
     f.figure = c.rtt.median() / 1000.0;
     char buf[512];
-    std::snprintf(buf, sizeof buf, "PING round trip %.3f ms median (min %.3f, mean %.3f, max %.3f ms over %llu PINGs)", c.rtt.median(),
-                  c.rtt.min, c.rtt.mean(), c.rtt.max, static_cast<unsigned long long>(c.rtt.count));
+    std::snprintf(buf, sizeof buf, "PING round trip %.3f ms %s (min %.3f, mean %.3f, max %.3f ms over %llu PINGs)", c.rtt.median(),
+                  c.rtt.medianName().c_str(), c.rtt.min, c.rtt.mean(), c.rtt.max, static_cast<unsigned long long>(c.rtt.count));
     f.title = buf;
     f.detail = buf;
     f.detail += ".";

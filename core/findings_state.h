@@ -30,7 +30,10 @@ struct RecentStats {
 
     void add(double v);
     double mean() const { return count ? sum / static_cast<double>(count) : 0; }
-    double median() const;
+    double median() const; // of an even count, the mean of the two middle samples
+    // How to name median() in text: "median", or "median of the last 32" once older samples left
+    // the window (min, max and mean still cover all).
+    std::string medianName() const;
 };
 
 // Keepalive PINGs: grpc-go's BDP-estimator and GOAWAY pings use fixed opaque data and are not

@@ -82,7 +82,8 @@ TEST(Experiment, wrongFormatVersionAndBrokenJsonAreRefused)
 
 TEST(Experiment, saveIsAtomicAndRoundTrips)
 {
-    const auto dir = std::filesystem::temp_directory_path() / "ks-experiment-test";
+    // Per process: the suite runs in several build trees at once (release, dev-asan).
+    const auto dir = std::filesystem::temp_directory_path() / ("ks-experiment-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = (dir / "e.json").string();
     const auto load = parseExperiment(kGood, "good.json");

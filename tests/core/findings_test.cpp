@@ -4,6 +4,7 @@
 // error code, C-core's idle close at keepalive_time + timeout) are checked on hand-made events.
 #include "capture/read_capture.h"
 #include "core/findings_analyzer.h"
+#include "core/findings_state.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
@@ -337,14 +338,37 @@ TEST(Findings, pingRoundTripStatisticsPerConnection)
             if (e.conn == conn && e.type == EventType::PingAck && e.rttMs >= 0)
                 rtts.push_back(e.rttMs);
         ASSERT_GE(rtts.size(), 3u);
+        const std::size_t total = rtts.size();
+        if (rtts.size() > RecentStats::kWindow) // the median covers the last 32 samples, and says so
+            rtts.erase(rtts.begin(), rtts.end() - RecentStats::kWindow);
+        EXPECT_EQ(found[0].detail.find("median of the last 32") != std::string::npos, total > RecentStats::kWindow) << found[0].detail;
         std::sort(rtts.begin(), rtts.end());
         for (double v : rtts)
             sum += v;
-        EXPECT_NEAR(found[0].figure * 1000.0, rtts[rtts.size() / 2], 1e-6) << conn; // median
-        EXPECT_NE(found[0].detail.find("over " + std::to_string(rtts.size()) + " PINGs"), std::string::npos)
+        const double median = rtts.size() % 2 ? rtts[rtts.size() / 2] : (rtts[rtts.size() / 2 - 1] + rtts[rtts.size() / 2]) / 2;
+        EXPECT_NEAR(found[0].figure * 1000.0, median, 1e-6) << conn;
+        rtts.resize(total);
+        EXPECT_NE(found[0].detail.find("over " + std::to_string(total) + " PINGs"), std::string::npos)
             << found[0].detail;
         (void)sum;
     }
+}
+
+TEST(Findings, runningMedianIsTheMiddleOfTheLast32AndSaysSo)
+{
+    RecentStats s;
+    for (double v : {4.0, 1.0, 3.0, 2.0})
+        s.add(v);
+    EXPECT_DOUBLE_EQ(s.median(), 2.5); // even count: the mean of the two middle samples
+    EXPECT_EQ(s.medianName(), "median");
+    s.add(10.0);
+    EXPECT_DOUBLE_EQ(s.median(), 3.0);
+    for (int i = 0; i < 40; ++i) // 45 samples: the last 32 are 100..131
+        s.add(100.0 + (i >= 8 ? i - 8 : 0));
+    EXPECT_EQ(s.count, 45u);
+    EXPECT_DOUBLE_EQ(s.median(), 115.5);
+    EXPECT_DOUBLE_EQ(s.min, 1.0);
+    EXPECT_EQ(s.medianName(), "median of the last 32");
 }
 
 TEST(Findings, healthyConnectionsYieldNoWarningEvenAgainstTheCommonLoadBalancers)
