@@ -208,7 +208,7 @@ int runAnalyze(const std::vector<std::string>& args)
     info.connections = engine.takeSummaries();
     info.showFindings = true;
     info.profiles = analyzerOptions.profiles;
-    info.findings = analyzer.finish(info.connections);
+    info.findings = analyzer.finishLast(info.connections); // no event follows
     out.end(info);
     if (!options.reportPath.empty()) {
         core::ReportInput report;

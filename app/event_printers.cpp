@@ -261,7 +261,7 @@ void TextPrinter::end(const RunInfo& info)
         out += c.server;
         out += c.http2 ? "  HTTP/2"
             : c.tls    ? "  TLS, HTTP/2 not read"
-            : c.payloadCutBytes ? "  payload cut by the snapshot length, HTTP/2 not read"
+            : c.rare().payloadCutBytes ? "  payload cut by the snapshot length, HTTP/2 not read"
                                 : "  not HTTP/2 (or encrypted)";
         out += c.sawHandshake ? "\n" : ", started before the capture\n";
         if (c.tls) {
@@ -276,8 +276,8 @@ void TextPrinter::end(const RunInfo& info)
                 + (t.cipher.empty() ? std::string("cipher not seen") : t.cipher) + ", SNI " + (t.sni.empty() ? std::string("none") : t.sni)
                 + ", ALPN " + (alpn.empty() ? std::string("none") : alpn) + "; " + t.decryption + "\n";
         }
-        if (!c.proxy.empty())
-            out += "  via " + c.proxy.str() + "\n";
+        if (!c.rare().proxy.empty())
+            out += "  via " + c.rare().proxy.str() + "\n";
         out += "  ";
         core::appendSeconds(out, c.firstNs - info.originNs, m_decimals);
         out += " .. ";
@@ -288,11 +288,11 @@ void TextPrinter::end(const RunInfo& info)
         out += core::endCauseLabel(c.endCause);
         if (!c.endDetail.empty())
             out += ": " + c.endDetail.str();
-        if (c.retransmissions[0] || c.retransmissions[1]) {
+        if (c.rare().retransmissions[0] || c.rare().retransmissions[1]) {
             out += "\n  TCP retransmissions: ";
-            appendUnsigned(out, c.retransmissions[0]);
+            appendUnsigned(out, c.rare().retransmissions[0]);
             out += " client -> server, ";
-            appendUnsigned(out, c.retransmissions[1]);
+            appendUnsigned(out, c.rare().retransmissions[1]);
             out += " server -> client";
         }
         out += "\n  longest idle gap ";

@@ -25,11 +25,6 @@ std::size_t dirIndex(Direction dir)
     return dir == Direction::ClientToServer ? 0 : 1;
 }
 
-std::string endpoint(const IpAddress& addr, std::uint16_t port)
-{
-    return addr.toString() + ":" + std::to_string(port);
-}
-
 // Linux's default ephemeral range (net.ipv4.ip_local_port_range).
 bool linuxEphemeral(std::uint16_t port)
 {
@@ -101,7 +96,7 @@ void CaptureEngine::publish(Event& event)
 {
     event.index = m_nextIndex++;
     event.relNs = event.tsNs - m_originNs;
-    m_summaries[event.conn].counts.add(static_cast<std::size_t>(event.type));
+    m_connections[event.conn].traffic.counts.add(static_cast<std::size_t>(event.type));
     ++m_counters.events;
     m_sink.onEvent(event);
 }
@@ -184,9 +179,7 @@ TcpConnection& CaptureEngine::createConnection(const FlowKey& key, std::uint64_t
     const bool ack = seg.flags & kTcpAck;
     const auto id = static_cast<std::uint32_t>(m_connections.size());
     auto& conn = m_connections.emplace_back(id);
-    auto& summary = m_summaries.emplace_back();
-    summary.id = id;
-    summary.sawHandshake = syn;
+    conn.traffic.sawHandshake = syn;
     bool srcIsClient;
     if (syn)
         srcIsClient = !ack;
@@ -196,9 +189,7 @@ TcpConnection& CaptureEngine::createConnection(const FlowKey& key, std::uint64_t
     conn.clientPort = srcIsClient ? seg.srcPort : seg.dstPort;
     conn.serverAddr = srcIsClient ? seg.dst : seg.src;
     conn.serverPort = srcIsClient ? seg.dstPort : seg.srcPort;
-    summary.client = endpoint(conn.clientAddr, conn.clientPort);
-    summary.server = endpoint(conn.serverAddr, conn.serverPort);
-    summary.firstNs = tsNs;
+    conn.traffic.firstNs = tsNs;
     conn.lastPayloadNs = tsNs;
     ++m_serverPortUses[conn.serverPort];
     auto same = [this, &key](std::uint32_t other) { return keyOf(m_connections[other]) == key; };
@@ -248,9 +239,9 @@ TcpConnection& CaptureEngine::connectionFor(const TcpSegment& seg, std::int64_t 
 ConnectionDecoder& CaptureEngine::makeDecoder(TcpConnection& conn, bool hunting)
 {
     using Mode = Http2Framer::Mode;
-    const bool fromStart = m_summaries[conn.id].sawHandshake && !hunting;
-    conn.decoder = std::make_unique<ConnectionDecoder>(conn.id, *this, fromStart ? Mode::Preface : Mode::Hunting,
-                                                       fromStart ? Mode::ServerPreface : Mode::Hunting, m_summaries);
+    const bool fromStart = conn.traffic.sawHandshake && !hunting;
+    conn.decoder = std::make_unique<ConnectionDecoder>(conn, *this, fromStart ? Mode::Preface : Mode::Hunting,
+                                                       fromStart ? Mode::ServerPreface : Mode::Hunting);
     if (hunting)
         return *conn.decoder;
     // Start each direction as if the decoder had been there since the SYN.
@@ -271,12 +262,13 @@ void CaptureEngine::closeDecoder(TcpConnection& conn)
         return;
     for (auto& stream : conn.decoder->streams)
         stream.flush();
-    auto& summary = m_summaries[conn.id];
-    summary.http2 = summary.http2 || conn.decoder->everLocked();
+    auto& traffic = conn.traffic;
+    traffic.http2 = traffic.http2 || conn.decoder->everLocked();
     if (auto& pipeline = conn.decoder->pipeline) {
         pipeline->finish();
-        summary.tls = pipeline->tlsInfo();
-        summary.proxy = pipeline->proxy();
+        traffic.tls = pipeline->tlsInfo();
+        if (!pipeline->proxy().empty())
+            traffic.rareBox.make().proxy = pipeline->proxy();
     }
     conn.decoder.reset();
     conn.decoderClosed = true;
@@ -351,7 +343,7 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     TcpDirectionState& rev = conn.tcp[1 - d];
     const std::uint32_t nextSeqBefore = fwd.nextSeq;
     const bool nextKnownBefore = fwd.seen && fwd.nextSeq != fwd.baseSeq;
-    auto& summary = m_summaries[conn.id];
+    auto& summary = conn.traffic;
     ++summary.packets;
     summary.lastNs = tsNs;
 
@@ -387,8 +379,9 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     // nextseq and is no keep-alive. Its out-of-order case (within ~3 ms of the highest segment) is
     // not told apart: on the paths that matter here a retransmission waits a full RTO.
     if (nextKnown && !keepalive && !rst && (seglen > 0 || syn || fin) && seqDiff(fwd.nextSeq, seg.seq) > 0) {
-        ++summary.retransmissions[d];
-        summary.lastRetransmissionNs = tsNs;
+        auto& rare = summary.rareBox.make();
+        ++rare.retransmissions[d];
+        rare.lastRetransmissionNs = tsNs;
     }
     if (!zeroWindowProbe && (seqDiff(segEnd, fwd.nextSeq) > 0 || fwd.nextSeq == fwd.baseSeq))
         fwd.nextSeq = segEnd;
@@ -434,7 +427,7 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         summary.payloadBytes += seglen;
         if (seg.payload.size() < seglen) {
             const std::uint64_t missing = seglen - seg.payload.size();
-            summary.payloadCutBytes += missing;
+            summary.rareBox.make().payloadCutBytes += missing;
             m_counters.cutBytes += missing;
             if (m_counters.cutPackets++ == 0)
                 m_counters.firstCutPacket = m_counters.packets;
@@ -477,7 +470,7 @@ void CaptureEngine::finish()
     for (std::size_t id = 0; id < m_connections.size(); ++id) {
         auto& conn = m_connections[id];
         closeDecoder(conn);
-        auto& summary = m_summaries[id];
+        auto& summary = conn.traffic;
         const std::int64_t tail = summary.lastNs - conn.lastPayloadNs;
         if (tail > summary.longestIdleNs) {
             summary.longestIdleNs = tail;
@@ -493,11 +486,16 @@ void CaptureEngine::finish()
 core::ConnectionSummary CaptureEngine::summary(std::uint32_t id) const
 {
     const auto& conn = m_connections[id];
-    core::ConnectionSummary out = m_summaries[id];
+    core::ConnectionSummary out;
+    static_cast<core::ConnectionTraffic&>(out) = conn.traffic;
+    out.id = conn.id;
+    out.client = conn.clientName();
+    out.server = conn.serverName();
     out.http2 = out.http2 || (conn.decoder && conn.decoder->everLocked());
     if (conn.decoder && conn.decoder->pipeline) {
         out.tls = conn.decoder->pipeline->tlsInfo();
-        out.proxy = conn.decoder->pipeline->proxy();
+        if (!conn.decoder->pipeline->proxy().empty())
+            out.rareBox.make().proxy = conn.decoder->pipeline->proxy();
     }
     return out;
 }
@@ -517,8 +515,19 @@ std::vector<core::ConnectionSummary> CaptureEngine::takeSummaries()
         closeDecoder(m_connections[id]);
     m_table.clear();
     m_haveLastFlow = false;
-    m_connections.clear();
-    return std::move(m_summaries);
+    // Built here, not kept while the packets stream by (the names and end fields would double a
+    // busy host's memory); each block of connections is freed as soon as its summaries are made,
+    // and the freed heap handed back, so the two never add up.
+    std::vector<core::ConnectionSummary> out;
+    out.reserve(m_connections.size());
+    m_connections.drain([&out](TcpConnection& conn) {
+        auto& s = out.emplace_back();
+        static_cast<core::ConnectionTraffic&>(s) = std::move(conn.traffic);
+        s.id = conn.id;
+        s.client = conn.clientName();
+        s.server = conn.serverName();
+    }, [] { core::releaseFreedMemory(); }, 8);
+    return out;
 }
 
 } // namespace ks::capture

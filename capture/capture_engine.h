@@ -4,6 +4,7 @@
 
 #include "core/chunked_vector.h"
 #include "core/connection_summary.h"
+#include "core/memory_release.h"
 #include "event_emitter.h"
 #include "flow_table.h"
 #include "ipv4_reassembler.h"
@@ -76,8 +77,8 @@ public:
     // One connection's summary so far; id < connectionCount().
     core::ConnectionSummary summary(std::uint32_t id) const;
     std::size_t connectionCount() const { return m_connections.size(); }
-    // After finish(): every summary, handed over without a copy; the engine forgets its
-    // connections (connectionCount() is 0 after).
+    // After finish(): every summary, built from the connections as they are freed; the engine
+    // forgets its connections (connectionCount() is 0 after).
     std::vector<core::ConnectionSummary> takeSummaries();
 
 private:
@@ -121,11 +122,9 @@ private:
     // Sessions holding records for their secrets. Declared before m_connections, which owns the
     // sessions: a session leaving (forgetSession) finds it still alive, also in ~CaptureEngine.
     std::vector<TlsSession*> m_awaitingKeys;
-    core::ChunkedVector<TcpConnection> m_connections; // by id
-    // By id; http2 final once the decoder is dropped. A std::vector, handed over by takeSummaries()
-    // without a copy: its large blocks are mmap'ed, so growing it frees the old block for real
-    // (a chunked store drained into a vector left the freed chunks in the heap: +160 MB at 1M).
-    std::vector<core::ConnectionSummary> m_summaries;
+    // By id, each with its running traffic record (TcpConnection::traffic; http2 final once the
+    // decoder is dropped): the summaries are built from them at the end (takeSummaries).
+    core::ChunkedVector<TcpConnection> m_connections;
     TcpSegment m_segment; // reused per packet
     bool m_haveLastFlow = false;
     FlowKey m_lastFlow;

@@ -107,9 +107,19 @@ core::HpackState HpackDecoder::classifyError(std::span<const std::uint8_t> rest,
     return core::HpackState::Malformed; // e.g. a bad Huffman code, or a size update over the limit
 }
 
-HpackDecoder::HpackDecoder()
+HpackDecoder::HpackDecoder() = default;
+
+bool HpackDecoder::makeInflater()
 {
+    // Made at the first block, not with the decoder: most of a busy host's connections are not
+    // HTTP/2 (or never send a header block), and two inflaters each cost several allocations.
+    if (m_inflaterMade)
+        return m_inflater != nullptr;
+    m_inflaterMade = true;
     nghttp2_hd_inflate_new(&m_inflater);
+    if (m_inflater && m_maxTableSize != 4096)
+        nghttp2_hd_inflate_change_table_size(m_inflater, m_maxTableSize);
+    return m_inflater != nullptr;
 }
 
 HpackDecoder::~HpackDecoder()
@@ -123,9 +133,7 @@ void HpackDecoder::reset()
     if (m_inflater)
         nghttp2_hd_inflate_del(m_inflater);
     m_inflater = nullptr;
-    nghttp2_hd_inflate_new(&m_inflater);
-    if (m_inflater && m_maxTableSize != 4096)
-        nghttp2_hd_inflate_change_table_size(m_inflater, m_maxTableSize);
+    m_inflaterMade = false; // a fresh one at the next block
     ++m_generation;
 }
 
@@ -164,7 +172,7 @@ DecodedHeaders HpackDecoder::decode(std::span<const std::uint8_t> block)
 DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)
 {
     DecodedHeaders out;
-    if (!m_inflater) {
+    if (!makeInflater()) {
         out.state = core::HpackState::UnknownDynamicTable;
         return out;
     }

@@ -54,10 +54,12 @@ private:
     static constexpr std::size_t kMaxRememberedBlock = 64;
 
     DecodedHeaders inflate(std::span<const std::uint8_t> block);
+    bool makeInflater(); // false: nghttp2 could not make one (out of memory)
     // Why nghttp2 refused a block: references to a table we do not know, or a malformed block.
     static core::HpackState classifyError(std::span<const std::uint8_t> rest, std::size_t tableEntries);
 
     nghttp2_hd_inflater* m_inflater = nullptr;
+    bool m_inflaterMade = false;
     std::uint32_t m_maxTableSize = 4096; // the protocol's initial value
     std::uint64_t m_generation = 1; // advanced whenever the dynamic table may have changed
     Remembered m_remembered[kRemembered];

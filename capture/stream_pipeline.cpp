@@ -104,14 +104,14 @@ StreamPipeline::~StreamPipeline() = default;
 
 std::string StreamPipeline::name() const
 {
-    return "connection " + std::to_string(m_conn.summary().id) + " (" + m_conn.summary().client + " -> "
-        + m_conn.summary().server + ")";
+    return "connection " + std::to_string(m_conn.id) + " (" + m_conn.connection().clientName() + " -> "
+        + m_conn.connection().serverName() + ")";
 }
 
 void StreamPipeline::ensureTls(bool aligned)
 {
     if (!m_tls)
-        m_tls = std::make_unique<TlsSession>(m_conn.summary().id, *m_conn.emitter, m_conn.framers, aligned, name());
+        m_tls = std::make_unique<TlsSession>(m_conn.id, *m_conn.emitter, m_conn.framers, aligned, name());
 }
 
 void StreamPipeline::feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
@@ -287,7 +287,7 @@ void StreamPipeline::finish()
             std::vector<std::uint8_t> held;
             held.swap(m_buffer[d]);
             m_stage[d] = Stage::Frames;
-            m_conn.framers[d].feed(held, m_conn.summary().lastNs);
+            m_conn.framers[d].feed(held, m_conn.connection().traffic.lastNs);
         }
     if (m_tls)
         m_tls->finish();

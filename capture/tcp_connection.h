@@ -40,6 +40,7 @@ struct TcpDirectionState {
 };
 
 struct ConnectionDecoder;
+struct TcpConnection;
 
 // The reassembler's output for one direction: straight to the framer for plaintext HTTP/2, or
 // through the StreamPipeline (TLS, h2c upgrade, CONNECT), decided by the direction's first bytes.
@@ -64,17 +65,17 @@ private:
 // Reassembly, the TLS / h2c / CONNECT pipeline (made only when a direction needs it), HTTP/2
 // framing and the HTTP/2 session of both directions.
 struct ConnectionDecoder {
-    // summaries: the engine's, where this connection's is at [id] (read for its name and times).
-    ConnectionDecoder(std::uint32_t id, EventEmitter& emitter, Http2Framer::Mode clientMode, Http2Framer::Mode serverMode,
-                      const std::vector<core::ConnectionSummary>& summaries);
+    // conn: the engine's connection (read for its name and times); it outlives its decoder.
+    ConnectionDecoder(const TcpConnection& conn, EventEmitter& emitter, Http2Framer::Mode clientMode,
+                      Http2Framer::Mode serverMode);
     ConnectionDecoder(const ConnectionDecoder&) = delete;
     ConnectionDecoder& operator=(const ConnectionDecoder&) = delete;
 
     bool everLocked() const { return framers[0].everLocked() || framers[1].everLocked(); }
-    const core::ConnectionSummary& summary() const { return (*summaries)[id]; }
+    const TcpConnection& connection() const { return *conn; }
 
     std::uint32_t id;
-    const std::vector<core::ConnectionSummary>* summaries;
+    const TcpConnection* conn;
     std::array<Http2Framer, 2> framers;
     Http2Session session;
     EventEmitter* emitter;
@@ -83,7 +84,8 @@ struct ConnectionDecoder {
     std::unique_ptr<StreamPipeline> pipeline; // null for plaintext HTTP/2 (the common case)
 };
 
-// The engine keeps the connection's summary beside it (CaptureEngine::m_summaries[id]).
+// The engine's connection: TCP state, the running traffic record its summary is built from at
+// the end, and the decoder while there is payload to decode.
 struct TcpConnection {
     explicit TcpConnection(std::uint32_t connId)
         : id(connId)
@@ -99,7 +101,11 @@ struct TcpConnection {
     bool decoderClosed = false; // dropped at the close: old bytes after it are not decoded again
     std::int64_t lastPayloadNs = 0;
     std::array<TcpDirectionState, 2> tcp;
+    core::ConnectionTraffic traffic;
     std::unique_ptr<ConnectionDecoder> decoder;
+
+    std::string clientName() const; // "127.0.0.1:41234" or "[::1]:41234"
+    std::string serverName() const;
 };
 
 } // namespace ks::capture

@@ -41,6 +41,27 @@ public:
             emplace_back();
     }
 
+    // Hands every element, in order, to take (as T&) and destroys it; each chunk is freed once
+    // its elements are taken, and afterFreeing() runs after every kBatch chunks freed and at the
+    // end. Empty after.
+    template <class Take, class AfterFreeing>
+    void drain(Take take, AfterFreeing afterFreeing, std::size_t kBatch = 64)
+    {
+        for (std::size_t i = 0; i < m_size; ++i) {
+            T* element = at(i);
+            take(*element);
+            element->~T();
+            if ((i + 1) % kChunk == 0 || i + 1 == m_size) {
+                m_chunks[i / kChunk].reset();
+                if ((i / kChunk + 1) % kBatch == 0)
+                    afterFreeing();
+            }
+        }
+        m_chunks.clear();
+        m_size = 0;
+        afterFreeing();
+    }
+
     void clear()
     {
         for (std::size_t i = 0; i < m_size; ++i)

@@ -2,11 +2,13 @@
 // cause from the analyzer), idle gaps and event counts.
 #pragma once
 
+#include "boxed.h"
 #include "event.h"
 #include "shared_text.h"
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <memory>
 #include <vector>
@@ -20,45 +22,78 @@ enum class ConnectionEnd : std::uint8_t { Open, FinC2S, FinS2C, RstC2S, RstS2C }
 std::string_view connectionEndName(ConnectionEnd end);
 
 // Events of each type on one connection. A busy host's capture holds a million summaries and
-// most connections carry a handful of events: 8-bit counters inline (16 bytes), all widened to
-// 64 bits on the heap the first time one would pass 255.
+// most connections carry a handful of events: 8-bit counters inline, all widened to 64 bits on
+// the heap the first time one would pass 255 (the pointer then kept in the same 24 bytes).
 class EventCounts {
 public:
     EventCounts() = default;
-    EventCounts(const EventCounts& o)
-        : m_small(o.m_small)
-        , m_wide(o.m_wide ? std::make_unique<Wide>(*o.m_wide) : nullptr)
-    {
-    }
+    EventCounts(const EventCounts& o) { copyFrom(o); }
     EventCounts& operator=(const EventCounts& o)
     {
         if (this != &o) {
-            m_small = o.m_small;
-            m_wide = o.m_wide ? std::make_unique<Wide>(*o.m_wide) : nullptr;
+            delete wide();
+            copyFrom(o);
         }
         return *this;
     }
-    EventCounts(EventCounts&&) noexcept = default;
-    EventCounts& operator=(EventCounts&&) noexcept = default;
+    EventCounts(EventCounts&& o) noexcept
+        : m_bytes(o.m_bytes)
+    {
+        o.m_bytes = {};
+    }
+    EventCounts& operator=(EventCounts&& o) noexcept
+    {
+        if (this != &o) {
+            delete wide();
+            m_bytes = o.m_bytes;
+            o.m_bytes = {};
+        }
+        return *this;
+    }
+    ~EventCounts() { delete wide(); }
 
-    std::uint64_t operator[](std::size_t type) const { return m_wide ? (*m_wide)[type] : m_small[type]; }
+    std::uint64_t operator[](std::size_t type) const { return isWide() ? (*wide())[type] : m_bytes[type]; }
     void add(std::size_t type)
     {
-        if (!m_wide && m_small[type] == UINT8_MAX) {
-            m_wide = std::make_unique<Wide>();
+        if (!isWide() && m_bytes[type] == UINT8_MAX) {
+            auto* w = new Wide {};
             for (std::size_t i = 0; i < kEventTypeCount; ++i)
-                (*m_wide)[i] = m_small[i];
+                (*w)[i] = m_bytes[i];
+            setWide(w);
         }
-        if (m_wide)
-            ++(*m_wide)[type];
+        if (isWide())
+            ++(*wide())[type];
         else
-            ++m_small[type];
+            ++m_bytes[type];
     }
 
 private:
     using Wide = std::array<std::uint64_t, kEventTypeCount>;
-    std::array<std::uint8_t, kEventTypeCount> m_small {};
-    std::unique_ptr<Wide> m_wide;
+    static constexpr std::size_t kTag = 23; // non-zero: wide, its address in the first bytes
+    static_assert(kEventTypeCount <= kTag, "one byte per event type, and the tag");
+    bool isWide() const { return m_bytes[kTag] != 0; }
+    Wide* wide() const
+    {
+        if (!isWide())
+            return nullptr;
+        Wide* w;
+        std::memcpy(&w, m_bytes.data(), sizeof w);
+        return w;
+    }
+    void setWide(Wide* w)
+    {
+        m_bytes = {};
+        std::memcpy(m_bytes.data(), &w, sizeof w);
+        m_bytes[kTag] = 1;
+    }
+    void copyFrom(const EventCounts& o)
+    {
+        if (o.isWide())
+            setWide(new Wide(*o.wide()));
+        else
+            m_bytes = o.m_bytes;
+    }
+    alignas(8) std::array<std::uint8_t, 24> m_bytes {};
 };
 
 // What the TLS handshake showed (DESIGN.md: the `tls` object of a connection).
@@ -101,29 +136,23 @@ std::string_view endCauseLabel(EndCause cause);
 // Graceful and Open are the only causes without a finding.
 inline bool isTroubledEnd(EndCause cause) { return cause != EndCause::Open && cause != EndCause::Graceful; }
 
-// Fields ordered largest-last so that no padding is wasted.
-struct ConnectionSummary {
-    std::uint32_t id = 0;
-    bool http2 = false;
-    bool sawHandshake = false; // the SYN is in the capture
-    ConnectionEnd end = ConnectionEnd::Open;
-    // Filled by FindingsAnalyzer::finish (non-const overload); Open until then.
-    EndCause endCause = EndCause::Open;
-    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
-    std::string server;
-    std::int64_t firstNs = 0; // epoch nanoseconds
-    std::int64_t lastNs = 0;
-    // One sentence with the figures: "RST from the server after 4.00 s of silence", and the event
-    // indexes that show the cause; both empty (no heap) while the connection is open.
-    SharedText endDetail;
-    std::vector<std::uint64_t> endEvidence;
-    // The other leg of a proxy, when the capture holds both and their ends coincide (JSON
-    // "other_leg"); endDetail then says which leg died first and who sent the RST or FIN.
-    std::optional<std::uint32_t> otherLeg;
+// What few connections have: TCP retransmissions, payload the snapshot length cut, a proxy hop.
+struct ConnectionRare {
     // TCP segments whose sequence range had been seen already, per direction [Direction]
     // (tshark's tcp.analysis.retransmission; keep-alive probes excluded), and the last one's time.
     std::array<std::uint64_t, 2> retransmissions {};
     std::int64_t lastRetransmissionNs = 0;
+    // Payload bytes on the wire that the capture does not hold (cut by its snapshot length): the
+    // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
+    std::uint64_t payloadCutBytes = 0;
+    SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
+};
+
+// What the engine records per connection while packets stream by (about 100 bytes: a busy host
+// has a million); the summary adds the names and the end verdict when the capture is done.
+struct ConnectionTraffic {
+    std::int64_t firstNs = 0; // epoch nanoseconds
+    std::int64_t lastNs = 0;
     // Longest stretch with no TCP payload either way (keep-alive probes do not count as payload),
     // including the stretches before the first and after the last payload.
     std::int64_t longestIdleNs = 0;
@@ -131,13 +160,55 @@ struct ConnectionSummary {
     std::uint64_t packets = 0;
     std::uint64_t payloadBytes = 0;
     EventCounts counts;
-    // Payload bytes on the wire that the capture does not hold (cut by its snapshot length): the
-    // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
-    std::uint64_t payloadCutBytes = 0;
     std::shared_ptr<const TlsInfo> tls; // null: not TLS
-    SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
+    Boxed<ConnectionRare> rareBox;
+    // Last: the summary's id and end cause fill the padding after them.
+    bool http2 = false;
+    bool sawHandshake = false; // the SYN is in the capture
+    ConnectionEnd end = ConnectionEnd::Open;
 
+    const ConnectionRare& rare() const { return rareBox.get(); }
     std::uint64_t count(EventType type) const { return counts[static_cast<std::size_t>(type)]; }
+};
+
+// The events that show how a connection ended: at most three indexes, kept inline (a vector
+// would cost a heap block per connection, a million of them on a busy host).
+class EndEvidence {
+public:
+    static constexpr std::size_t kMax = 3;
+    template <class... Indexes>
+    void set(Indexes... indexes)
+    {
+        static_assert(sizeof...(Indexes) <= kMax, "an end cites at most kMax events");
+        m_size = 0;
+        ((m_items[m_size++] = static_cast<std::uint64_t>(indexes)), ...);
+    }
+    bool empty() const { return m_size == 0; }
+    std::size_t size() const { return m_size; }
+    std::uint64_t front() const { return m_items[0]; }
+    std::uint64_t back() const { return m_items[m_size - 1]; }
+    const std::uint64_t* begin() const { return m_items.data(); }
+    const std::uint64_t* end() const { return m_items.data() + m_size; }
+    std::vector<std::uint64_t> toVector() const { return {begin(), end()}; }
+
+private:
+    std::array<std::uint64_t, kMax> m_items {};
+    std::size_t m_size = 0;
+};
+
+struct ConnectionSummary : ConnectionTraffic {
+    // Filled by FindingsAnalyzer::finish (non-const overload); Open until then.
+    EndCause endCause = EndCause::Open;
+    std::uint32_t id = 0;
+    std::string client; // "127.0.0.1:41234" or "[::1]:41234"
+    std::string server;
+    // One sentence with the figures: "RST from the server after 4.00 s of silence", and the event
+    // indexes that show the cause; both empty (no heap) while the connection is open.
+    SharedText endDetail;
+    EndEvidence endEvidence;
+    // The other leg of a proxy, when the capture holds both and their ends coincide (JSON
+    // "other_leg"); endDetail then says which leg died first and who sent the RST or FIN.
+    std::optional<std::uint32_t> otherLeg;
 };
 
 } // namespace ks::core

@@ -253,9 +253,9 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
     json.key("retransmissions");
     json.beginObject();
     json.key("c2s");
-    json.value(c.retransmissions[0]);
+    json.value(c.rare().retransmissions[0]);
     json.key("s2c");
-    json.value(c.retransmissions[1]);
+    json.value(c.rare().retransmissions[1]);
     json.endObject();
     json.key("longest_idle_s");
     json.seconds(c.longestIdleNs, decimals);
@@ -265,9 +265,9 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
     json.value(c.packets);
     json.key("payload_bytes");
     json.value(c.payloadBytes);
-    if (c.payloadCutBytes) {
+    if (c.rare().payloadCutBytes) {
         json.key("payload_cut_bytes");
-        json.value(c.payloadCutBytes);
+        json.value(c.rare().payloadCutBytes);
     }
     if (c.tls) {
         json.key("tls");
@@ -289,9 +289,9 @@ void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int6
         json.value(c.tls->decryption);
         json.endObject();
     }
-    if (!c.proxy.empty()) {
+    if (!c.rare().proxy.empty()) {
         json.key("proxy");
-        json.value(c.proxy.str());
+        json.value(c.rare().proxy.str());
     }
     json.key("counts");
     json.beginObject();

@@ -2,6 +2,7 @@
 // indexes that show it and the setting to change (DESIGN.md, "Events" and the JSON contract).
 #pragma once
 
+#include "boxed.h"
 #include "keepalive_settings.h"
 #include "lb_catalogue.h"
 
@@ -55,7 +56,7 @@ struct Finding {
     // "inferred-idle-timer" only: the middlebox profile inferred from the capture (name
     // "inferred-idle-timer", idle_timeout_s = figure, on_expiry as seen), in catalogue form
     // (lbCatalogueEntryJson); JSON "inferred_profile". `analyze --emit-profile` writes it.
-    std::optional<LbCatalogueEntry> inferredProfile;
+    OptionalBox<LbCatalogueEntry> inferredProfile; // boxed: a busy host has many findings, one of this
     // "inferred-idle-timer" only: the longest gap a connection survived (a lower bound), < 0 when none.
     double lowerBoundS = -1;
 };

@@ -15,6 +15,8 @@
 
 namespace ks::core {
 
+class SummaryLookup; // findings_state.h
+
 struct AnalyzerOptions {
     std::vector<LbCatalogueEntry> profiles; // judged against (--lb); may be empty
     std::optional<KeepaliveSettings> settings; // the configured settings, when known
@@ -33,10 +35,17 @@ public:
     // The same, and writes each summary's endCause, endDetail, endEvidence and otherLeg (how it
     // ended, and the other leg of a proxy). Callers that show connections use this one.
     std::vector<Finding> finish(std::vector<ConnectionSummary>& connections);
+    // The same, for the last time (no event follows): each connection's full state is freed as
+    // soon as its rules ran, and every connection is forgotten on return, so a busy host's
+    // per-connection state is handed back before the results are written.
+    std::vector<Finding> finishLast(std::vector<ConnectionSummary>& connections);
 
     struct State; // findings_state.h
 
 private:
+    // The rules, over every connection (the ends' texts written through State::lookup).
+    std::vector<Finding> judge(const SummaryLookup& lookup);
+
     std::unique_ptr<State> m_state;
 };
 

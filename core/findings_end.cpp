@@ -41,7 +41,7 @@ EndCause goawayCause(const GoawayInfo& g)
 
 std::uint64_t retransmittedBy(const ConnectionSummary* s, Direction d)
 {
-    return s ? s->retransmissions[static_cast<std::size_t>(d)] : 0;
+    return s ? s->rare().retransmissions[static_cast<std::size_t>(d)] : 0;
 }
 
 // The close came right after a burst of activity that the other side never answered: the burst
@@ -65,11 +65,11 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     if (!c.closed) {
         // Unanswered and retransmitted until the capture ended: the path swallows the packets and
         // neither side has given up yet (TCP retries for many minutes; the FIN waits behind them).
-        const std::uint64_t retrans = s ? s->retransmissions[static_cast<std::size_t>(c.burstDir)] : 0;
-        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0 && s->lastRetransmissionNs >= c.burstStartNs) {
+        const std::uint64_t retrans = s ? s->rare().retransmissions[static_cast<std::size_t>(c.burstDir)] : 0;
+        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0 && s->rare().lastRetransmissionNs >= c.burstStartNs) {
             v.cause = EndCause::SilentDrop;
             v.seen = LbExpiryAction::SilentDrop;
-            v.evidence = {c.burstStartIndex};
+            v.evidence.set(c.burstStartIndex);
             std::snprintf(buf, sizeof buf,
                           "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
                           "until the capture ended; neither side had closed yet",
@@ -86,7 +86,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     if (!c.goaways.empty()) {
         const auto& g = c.goaways.front();
         v.cause = goawayCause(g);
-        v.evidence = {g.index, c.closeIndex};
+        v.evidence.set(g.index, c.closeIndex);
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s", g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(),
                       sideName(g.dir), g.debug.empty() ? "" : " \"", g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
         v.detail = buf;
@@ -108,7 +108,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         // The kernel's keep-alive ran out of probes (an RST from the prober itself, not from a
         // middlebox's timer): the other host or the path stopped answering.
         v.cause = EndCause::KeepaliveTimeout;
-        v.evidence = {c.tcpKaFirstIndex, c.closeIndex};
+        v.evidence.set(c.tcpKaFirstIndex, c.closeIndex);
         std::snprintf(buf, sizeof buf,
                       "the %s's %llu TCP keep-alive probe(s) from %.3f s on got no ACK and nothing else came "
                       "back; its kernel reset the connection (RST) %s after the last probe (TCP_KEEPCNT probes unanswered)",
@@ -119,7 +119,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     }
     const Direction pinger = c.kaTimeout ? c.kaTimeoutSide : c.burstDir;
     const std::uint64_t retrans = retransmittedBy(s, pinger);
-    const bool retransLate = retrans > 0 && s && s->lastRetransmissionNs >= (c.burstStartNs >= 0 ? c.burstStartNs : c.firstNs);
+    const bool retransLate = retrans > 0 && s && s->rare().lastRetransmissionNs >= (c.burstStartNs >= 0 ? c.burstStartNs : c.firstNs);
     const double gapS = toS(c.burstGapNs);
     if (c.kaTimeout || (retransLate && closedOnUnansweredBurst(c))) {
         // Into the void: retransmitted (the network swallowed it), or sent after a long silence
@@ -134,7 +134,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.silenceS = afterSilence ? gapS : -1;
             // (a lost PING is retransmitted well within a keepalive timeout of a second or more)
             v.dropUnconfirmed = !retransLate && c.kaTimeout && c.kaTimeoutNs >= kIdleDeathNs;
-            v.evidence = {c.burstStartIndex, c.closeIndex};
+            v.evidence.set(c.burstStartIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf,
                           "after %s of silence the %s sent into the void: no answer%s, then %s from the %s %s later",
                           seconds(gapS).c_str(), sideName(pinger),
@@ -142,7 +142,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
                           seconds(toS(c.closeNs - c.burstStartNs)).c_str());
         } else {
             v.cause = EndCause::KeepaliveTimeout;
-            v.evidence = {c.kaTimeoutPing, c.kaTimeoutClose};
+            v.evidence.set(c.kaTimeoutPing, c.kaTimeoutClose);
             std::snprintf(buf, sizeof buf, "the %s's PING got no ACK; the %s closed (%s) %s later", sideName(c.kaTimeoutSide),
                           closer, how, seconds(toS(c.kaTimeoutNs)).c_str());
         }
@@ -161,7 +161,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.cause = EndCause::IdleReset;
             v.seen = LbExpiryAction::RstOnNextPacket;
             v.silenceS = gapS;
-            v.evidence = {c.burstPrevIndex, c.burstStartIndex, c.closeIndex};
+            v.evidence.set(c.burstPrevIndex, c.burstStartIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf,
                           "after %s of silence the %s's next packet was answered by RST (from the %s side) %s later; unless the "
                           "%s closed its socket with that packet unread (Linux answers that with RST too), a middlebox had "
@@ -177,7 +177,7 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.seen = LbExpiryAction::Rst;
             v.silenceS = quiet;
             v.atExpiry = true;
-            v.evidence = {c.lastActivityIndex, c.closeIndex};
+            v.evidence.set(c.lastActivityIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf, "RST from the %s side after %s of silence, with no GOAWAY", closer, seconds(quiet).c_str());
             v.detail = buf;
             return v;
@@ -186,14 +186,14 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         // closes right after its last RPC (an unread PING or WINDOW_UPDATE) ends this way.
         if (c.closedBy == Direction::ClientToServer && c.openStreams.empty()) {
             v.cause = EndCause::Graceful;
-            v.evidence = {c.closeIndex};
+            v.evidence.set(c.closeIndex);
             v.detail = c.rstAfterAck ? "the client closed with no RPC open (RST: it had acknowledged the server's last packet, "
                                        "which stayed unread in its socket)"
                                      : "the client closed with no RPC open (RST: unread bytes in its socket)";
             return v;
         }
         v.cause = EndCause::Reset;
-        v.evidence = {c.closeIndex};
+        v.evidence.set(c.closeIndex);
         std::snprintf(buf, sizeof buf, "RST from the %s side %s after the last frame, with no GOAWAY%s", closer, seconds(quiet).c_str(),
                       c.openStreams.empty() ? "" : ", while an RPC was open");
         v.detail = buf;
@@ -217,14 +217,14 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         if (watchdog) {
             v.cause = EndCause::ClientGaveUp;
             v.silenceS = quiet;
-            v.evidence = {c.lastActivityIndex, c.closeIndex};
+            v.evidence.set(c.lastActivityIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf, "the client closed (FIN) after %s of silence with no PING on the wire%s", seconds(quiet).c_str(),
                           c.openStreams.empty() ? " although it had pinged before" : ", while an RPC was open");
             v.detail = buf;
             return v;
         }
         v.cause = EndCause::Graceful;
-        v.evidence = {c.closeIndex};
+        v.evidence.set(c.closeIndex);
         std::snprintf(buf, sizeof buf, "the client closed (FIN) %s after the last frame, with no RPC open", seconds(quiet).c_str());
         v.detail = buf;
         return v;
@@ -236,13 +236,13 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         v.seen = LbExpiryAction::Fin;
         v.silenceS = quiet;
         v.atExpiry = true;
-        v.evidence = {c.lastActivityIndex, c.closeIndex};
+        v.evidence.set(c.lastActivityIndex, c.closeIndex);
         std::snprintf(buf, sizeof buf, "FIN from the server side after %s of silence, with no GOAWAY", seconds(quiet).c_str());
         v.detail = buf;
         return v;
     }
     v.cause = EndCause::Closed;
-    v.evidence = {c.closeIndex};
+    v.evidence.set(c.closeIndex);
     std::snprintf(buf, sizeof buf, "FIN from the server side %s after the last frame, with no GOAWAY", seconds(quiet).c_str());
     v.detail = buf;
     return v;
@@ -261,7 +261,7 @@ public:
     }
 
     // Whether another rule reports this cause (coveredElsewhere before: one scan per connection).
-    bool covers(std::uint32_t id, const EndVerdict& v) const
+    bool covers(std::uint32_t id, const EndMark& v) const
     {
         switch (v.cause) {
         case EndCause::TooManyPings: return has(id, 0);
@@ -294,13 +294,13 @@ private:
     std::vector<std::pair<std::uint32_t, int>> m_seen;
 };
 
-Finding endFinding(const FindingsAnalyzer::State& st, std::uint32_t id, const EndVerdict& v)
+Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark& v)
 {
     Finding f;
     f.conn = id;
-    f.evidence = v.evidence;
+    f.evidence = endEvidenceOf(st, id).toVector();
     f.figure = v.silenceS;
-    f.detail = "How it ended: " + v.detail + ".";
+    f.detail = "How it ended: " + endDetailOf(st, id).str() + ".";
     switch (v.cause) {
     case EndCause::IdleReset:
         f.id = "end-idle-reset";
@@ -417,14 +417,14 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
     const bool refused = s.sawHandshake && s.end == ConnectionEnd::RstS2C && s.count(EventType::Syn) == 1 && s.payloadBytes == 0;
     out.unjudgedReason = refused      ? UnjudgedReason::Refused
         : opaqueTls(&s)               ? UnjudgedReason::OpaqueTls
-        : s.payloadCutBytes           ? UnjudgedReason::PayloadCut
+        : s.rare().payloadCutBytes    ? UnjudgedReason::PayloadCut
                                       : UnjudgedReason::NotHttp2;
     return out; // the detail: unjudgedDetail(out), one shared copy
 }
 
 } // namespace
 
-SharedText unjudgedDetail(const EndVerdict& v)
+SharedText unjudgedDetail(const EndMark& v)
 {
     if (v.judged || v.cause == EndCause::Open)
         return {};
@@ -446,17 +446,47 @@ void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         return;
     const auto* summary = connections.byId(id);
     auto v = classify(st, c, summary, connections);
-    // Into the empty slot, never through v: a short string moved onto a long one keeps the long
-    // one's buffer (a million of them, for sentences nobody reads).
     if (!speaksGrpc(summary) || opaqueTls(summary))
-        st.ends[id] = unjudgedEnd(v, *summary);
-    else
-        st.ends[id] = std::move(v);
+        v = unjudgedEnd(v, *summary);
+    st.ends[id] = v;
+    endEvidenceOf(st, id) = v.evidence;
+    // An unjudged end's detail stays empty here: annotateEnds gives it the shared sentence.
+    endDetailOf(st, id) = v.detail.empty() ? SharedText() : SharedText(std::move(v.detail));
+}
+
+namespace {
+
+ConnectionSummary* writableSummary(FindingsAnalyzer::State& st, std::uint32_t id)
+{
+    // finish() builds the lookup over the summaries it was handed to write (non-const).
+    return st.lookup ? const_cast<ConnectionSummary*>(st.lookup->byId(id)) : nullptr;
+}
+
+} // namespace
+
+EndEvidence& endEvidenceOf(FindingsAnalyzer::State& st, std::uint32_t id)
+{
+    if (auto* s = writableSummary(st, id))
+        return s->endEvidence;
+    return st.orphanEnds[id].evidence;
+}
+
+SharedText& endDetailOf(FindingsAnalyzer::State& st, std::uint32_t id)
+{
+    if (auto* s = writableSummary(st, id))
+        return s->endDetail;
+    return st.orphanEnds[id].detail;
 }
 
 void addEndCauseFindings(FindingsAnalyzer::State& st)
 {
     const CoveringFindings covering(st.findings);
+    // Reserved first: a busy host's end findings (tens of MB) grown by doubling would hold
+    // half as much again, and twice that while the vector moves.
+    std::size_t troubled = 0;
+    for (std::uint32_t id = 0; id < st.ends.size(); ++id)
+        troubled += st.ends[id].judged && isTroubledEnd(st.ends[id].cause);
+    st.findings.reserve(st.findings.size() + troubled);
     for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
         const auto& v = st.ends[id];
         if (v.judged && isTroubledEnd(v.cause) && !covering.covers(id, v))
@@ -466,27 +496,24 @@ void addEndCauseFindings(FindingsAnalyzer::State& st)
 
 void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& connections)
 {
-    // The verdicts' texts move into the summaries (no second copy of a million of them); a
-    // summary whose id repeats (never from the engine, which numbers connections) gets a copy.
-    std::vector<bool> taken(st.ends.size(), false);
-    for (std::size_t i = 0; i < connections.size(); ++i) {
-        auto& s = connections[i];
+    // The texts are in place (classifyEnd wrote them into the summary byId finds); a summary
+    // whose id repeats (never from the engine, which numbers connections) gets a copy.
+    for (auto& s : connections) {
         if (s.id >= st.ends.size() || !basicsOf(st.conns[s.id]).used)
             continue;
-        auto& v = st.ends[s.id];
+        const auto& v = st.ends[s.id];
         s.endCause = v.cause;
         s.otherLeg = v.otherLeg;
-        if (taken[s.id]) {
-            const auto& first = *std::find_if(connections.begin(), connections.end(), [&](const auto& o) { return o.id == s.id; });
-            s.endDetail = first.endDetail;
-            s.endEvidence = first.endEvidence;
-            continue;
+        const auto* holder = st.lookup ? st.lookup->byId(s.id) : nullptr;
+        if (holder && holder != &s) {
+            s.endEvidence = holder->endEvidence;
+            s.endDetail = holder->endDetail.empty() ? unjudgedDetail(v) : holder->endDetail;
+        } else if (s.endDetail.empty()) {
+            s.endDetail = unjudgedDetail(v);
         }
-        taken[s.id] = true;
-        s.endDetail = v.detail.empty() ? unjudgedDetail(v) : SharedText(std::move(v.detail));
-        s.endEvidence = std::move(v.evidence);
     }
     st.ends.clear();
+    st.orphanEnds.clear();
 }
 
 } // namespace ks::core

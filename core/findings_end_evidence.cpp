@@ -64,7 +64,7 @@ bool serverWentAway(EndVerdict& v, const ConnBasics& c, const ConnectionSummary*
                   "was refused (RST to its SYN): the server had stopped listening (a shutdown or exit), not an idle timer",
                   how, formatDuration(quiet).c_str(), formatDuration(toS(next->firstNs - c.closeNs)).c_str());
     v.cause = c.closedByRst ? EndCause::Reset : EndCause::Closed;
-    v.evidence = {c.lastActivityIndex, c.closeIndex};
+    v.evidence.set(c.lastActivityIndex, c.closeIndex);
     v.detail = buf;
     return true;
 }
@@ -110,8 +110,8 @@ void confirmSilentDrops(FindingsAnalyzer::State& st, const SummaryLookup& connec
         v.seen = LbExpiryAction::Rst;
         v.silenceS = -1;
         v.dropUnconfirmed = false;
-        v.evidence = {c.kaTimeoutPing, c.kaTimeoutClose};
-        v.detail = buf;
+        endEvidenceOf(st, id).set(c.kaTimeoutPing, c.kaTimeoutClose);
+        endDetailOf(st, id) = SharedText(std::string(buf));
     }
 }
 

@@ -57,8 +57,10 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
         ++inf.deaths;
         (v.atExpiry ? inf.exact : inf.upper).push_back(v.silenceS);
         inf.seen.push_back(v.seen);
-        if (inf.evidence.size() < 16)
-            inf.evidence.insert(inf.evidence.end(), v.evidence.begin(), v.evidence.end());
+        if (inf.evidence.size() < 16) {
+            const auto& evidence = endEvidenceOf(st, id);
+            inf.evidence.insert(inf.evidence.end(), evidence.begin(), evidence.end());
+        }
         if (const auto* s = connections.byId(id))
             servers.push_back(s->server);
     }

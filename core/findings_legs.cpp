@@ -39,12 +39,21 @@ class LegIndex {
 public:
     LegIndex(const FindingsAnalyzer::State& st, const SummaryLookup& connections)
     {
-        for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
-            const auto& cb = basicsOf(st.conns[b]);
-            const auto* sb = connections.byId(b);
-            if (cb.used && cb.closed && sb)
-                m_hosts[host(sb->client)][sb->server].push_back({sb->firstNs, b});
-        }
+        // Counted first, then filled to size: a busy host's million connections to one server
+        // would otherwise be one vector grown by doubling (half as much again, at the peak).
+        auto forEachLeg = [&](auto f) {
+            for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
+                const auto& cb = basicsOf(st.conns[b]);
+                const auto* sb = connections.byId(b);
+                if (cb.used && cb.closed && sb)
+                    f(m_hosts[host(sb->client)][sb->server], sb->firstNs, b);
+            }
+        };
+        std::unordered_map<const Legs*, std::size_t> counts;
+        forEachLeg([&counts](Legs& legs, std::int64_t, std::uint32_t) { ++counts[&legs]; });
+        for (auto& [legs, n] : counts)
+            const_cast<Legs*>(legs)->reserve(n);
+        forEachLeg([](Legs& legs, std::int64_t firstNs, std::uint32_t b) { legs.push_back({firstNs, b}); });
         for (auto& [h, servers] : m_hosts)
             for (auto& [server, legs] : servers)
                 std::sort(legs.begin(), legs.end());
@@ -67,7 +76,8 @@ public:
     }
 
 private:
-    std::unordered_map<std::string, std::unordered_map<std::string, std::vector<std::pair<std::int64_t, std::uint32_t>>>> m_hosts;
+    using Legs = std::vector<std::pair<std::int64_t, std::uint32_t>>; // (start, id)
+    std::unordered_map<std::string, std::unordered_map<std::string, Legs>> m_hosts;
 };
 
 } // namespace
@@ -121,16 +131,17 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
             vb.seen = LbExpiryAction::Fin;
             vb.silenceS = toS(cb.quietBeforeCloseNs);
             vb.atExpiry = true;
-            vb.evidence = {cb.lastActivityIndex, cb.closeIndex};
-            vb.detail = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
+            endEvidenceOf(st, b).set(cb.lastActivityIndex, cb.closeIndex);
+            endDetailOf(st, b) = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
         }
-        for (auto* v : { &va, &vb })
-            if (v->detail.empty())
-                v->detail = unjudgedDetail(*v).str();
-        va.detail += buf;
-        vb.detail += buf;
+        std::string detailA = endDetailOf(st, a).empty() ? unjudgedDetail(va).str() : endDetailOf(st, a).str();
+        std::string detailB = endDetailOf(st, b).empty() ? unjudgedDetail(vb).str() : endDetailOf(st, b).str();
+        detailA += buf;
+        detailB += buf;
         if (proxyClosedBoth && ca.closedByRst && cb.closedByRst && va.cause == EndCause::IdleReset)
-            va.detail += " (RST both ways: the proxy's idle timer)";
+            detailA += " (RST both ways: the proxy's idle timer)";
+        endDetailOf(st, a) = std::move(detailA);
+        endDetailOf(st, b) = std::move(detailB);
     }
 }
 

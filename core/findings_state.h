@@ -160,6 +160,9 @@ struct ConnBasics {
     bool http2SentC2S : 1 = false;
     bool http2SentS2C : 1 = false;
     bool rstAfterAck : 1 = false; // the RST's sender had ACKed the other side's last packet first (Event::peerDataAcked)
+    // Set when a full state is dropped after its rules ran (FindingsAnalyzer::finishLast): it
+    // counted events known only by inference (ConnState::inferredEvents).
+    bool hadInferred : 1 = false;
     bool http2Sent(Direction d) const { return d == Direction::ClientToServer ? http2SentC2S : http2SentS2C; }
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
@@ -224,15 +227,11 @@ struct RpcFailure {
 // Why a connection's end is not judged: its frames are not seen.
 enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut, Refused };
 
-// How a connection ended (findings_end.cpp), kept for the summaries and the inferred timer.
-struct EndVerdict {
+// How a connection ended (findings_end.cpp), kept per connection for the rules that read the
+// ends of all connections (legs, end findings, the inferred timer) and for the summaries: small
+// (24 bytes), its evidence and detail being written straight into the connection's summary.
+struct EndMark {
     EndCause cause = EndCause::Open;
-    std::string detail;
-    std::vector<std::uint64_t> evidence;
-    std::optional<std::uint32_t> otherLeg;
-    // idle deaths: the silence before it, and whether that silence is the timer itself (the
-    // middlebox acted at expiry) or only an upper bound (it acted on the next packet, or dropped)
-    double silenceS = -1;
     bool atExpiry = false;
     LbExpiryAction seen = LbExpiryAction::Rst; // how the expiry showed, for the inferred profile
     // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
@@ -243,12 +242,29 @@ struct EndVerdict {
     // proxy (and not a stalled peer) swallowed it (confirmSilentDrops).
     bool dropUnconfirmed = false;
     UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
+    std::optional<std::uint32_t> otherLeg;
+    // idle deaths: the silence before it, and whether that silence is the timer itself (the
+    // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)
+    double silenceS = -1;
+};
+
+// The whole verdict, as classified: the mark, the events that show it and one sentence.
+struct EndVerdict : EndMark {
+    EndEvidence evidence;
+    std::string detail;
+};
+
+// A verdict's evidence and detail for a connection without a summary (FindingsAnalyzer fed
+// events alone); the others' live in their summary's endEvidence and endDetail.
+struct EndTexts {
+    EndEvidence evidence;
+    SharedText detail;
 };
 
 // An unjudged end's detail is one of a few fixed sentences, shared by every summary that carries
 // it (a busy host has a million such connections); EndVerdict::detail stays empty for it until
 // something is appended (findings_legs.cpp). Empty for a judged or open connection.
-SharedText unjudgedDetail(const EndVerdict& v);
+SharedText unjudgedDetail(const EndMark& v);
 
 struct ConnSlot {
     ConnBasics basics; // while full is null
@@ -286,7 +302,12 @@ struct FindingsAnalyzer::State {
     std::int64_t originNs = 0; // the first packet of the source: times in details are relative to it
     bool haveOrigin = false;
     std::vector<Finding> findings;
-    ChunkedVector<EndVerdict> ends; // per connection id, by finish(); chunked: it reuses the heap the engine freed
+    ChunkedVector<EndMark> ends; // per connection id, by finish(); chunked: it reuses the heap the engine freed
+    // During finish(): the summaries (writable: the ends' texts go into them) and their lookup,
+    // and the texts of connections without a summary.
+    const SummaryLookup* lookup = nullptr;
+    bool last = false; // finishLast(): each connection's full state is dropped once its rules ran
+    std::unordered_map<std::uint32_t, EndTexts> orphanEnds;
 };
 
 // Rules, one connection at a time (each appends to state.findings).
@@ -338,7 +359,12 @@ void addRpcFindings(FindingsAnalyzer::State& state);
 void addEndCauseFindings(FindingsAnalyzer::State& state);
 // The middlebox idle timer inferred across connections (findings_idle_timer.cpp).
 void addInferredTimerFinding(FindingsAnalyzer::State& state, const SummaryLookup& connections);
-// Moves endCause/endDetail/endEvidence/otherLeg from state.ends into the summaries (and frees them).
+// A verdict's evidence and detail: in the connection's summary (finish() writes them there, so a
+// million short connections do not keep them twice), else in state.orphanEnds.
+EndEvidence& endEvidenceOf(FindingsAnalyzer::State& state, std::uint32_t id);
+SharedText& endDetailOf(FindingsAnalyzer::State& state, std::uint32_t id);
+// Writes endCause and otherLeg from state.ends into the summaries, and the shared detail of an
+// unjudged end; frees state.ends.
 void annotateEnds(FindingsAnalyzer::State& state, std::vector<ConnectionSummary>& connections);
 
 // Sets f.suggestion and f.changes to the keepalive change that keeps a connection through a

@@ -100,8 +100,8 @@ QStringList LaneCaptions::laneLines(std::size_t lane) const
         lines << QString::fromStdString(c->client) << u"\u2192 " % QString::fromStdString(c->server);
         if (const QString tls = tlsLaneText(*c); !tls.isEmpty())
             lines << tls;
-        if (!c->proxy.empty())
-            lines << u"via " % QString::fromStdString(c->proxy.str());
+        if (!c->rare().proxy.empty())
+            lines << u"via " % QString::fromStdString(c->rare().proxy.str());
     }
     return lines;
 }

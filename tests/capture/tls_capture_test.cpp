@@ -167,7 +167,7 @@ TEST(TlsCaptures, connectTunnelNamesTheProxyHopAndDecryptsInside)
         ASSERT_TRUE(c.tls);
         EXPECT_EQ(c.tls->decryption, "decrypted");
         EXPECT_TRUE(c.http2);
-        if (c.proxy == "HTTP CONNECT 127.0.0.1:50211")
+        if (c.rare().proxy == "HTTP CONNECT 127.0.0.1:50211")
             ++viaProxy;
     }
     EXPECT_EQ(viaProxy, 1u); // the client's leg to tinyproxy; the proxy's leg is plain TLS
@@ -178,7 +178,7 @@ TEST(TlsCaptures, h2cUpgradeWithHpackTablesAbove4096DecodesEveryHeaderBlock)
     const auto run = analyze("h2c_upgrade_hpack.pcap", "");
     ASSERT_EQ(run.connections.size(), 1u);
     EXPECT_TRUE(run.connections[0].http2);
-    EXPECT_NE(run.connections[0].proxy.find("h2c upgrade"), std::string::npos);
+    EXPECT_NE(run.connections[0].rare().proxy.find("h2c upgrade"), std::string::npos);
     EXPECT_GE(run.sink.count(EventType::Headers), 4u);
     for (const auto& e : run.sink.events)
         if (e.type == EventType::Headers) {

@@ -219,7 +219,7 @@ TEST(EndCause, retransmittedUnansweredPingsUntilTheCaptureEndsAreASilentDrop)
     const Ended r = analyze("drop_retransmit.pcap");
     const auto& c = r.conn(0);
     // tshark's tcp.analysis.retransmission counts 4 on this capture (tests/oracle).
-    EXPECT_EQ(c.retransmissions[0], 4u);
+    EXPECT_EQ(c.rare().retransmissions[0], 4u);
     EXPECT_EQ(c.endCause, EndCause::SilentDrop) << c.endDetail;
     EXPECT_NE(c.endDetail.find("retransmitted"), std::string::npos);
     ASSERT_EQ(r.of("end-silent-drop").size(), 1u);

@@ -1,0 +1,145 @@
+// The end of an analysis: every rule over every connection (FindingsAnalyzer::judge), the ends
+// written into the summaries, and the findings in connection order.
+#include "findings_state.h"
+#include "memory_release.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace ks::core {
+
+namespace {
+
+// By connection, worse first, otherwise in the order found (a stable sort), in place: a busy
+// host's findings are tens of MB, which std::stable_sort would allocate again as its buffer.
+void sortByConnection(std::vector<Finding>& findings)
+{
+    struct Key {
+        std::optional<std::uint32_t> conn;
+        Severity severity;
+        std::size_t at;
+    };
+    std::vector<Key> keys;
+    keys.reserve(findings.size());
+    for (std::size_t i = 0; i < findings.size(); ++i)
+        keys.push_back({findings[i].conn, findings[i].severity, i});
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+        if (a.conn != b.conn)
+            return a.conn < b.conn;
+        if (a.severity != b.severity)
+            return a.severity > b.severity;
+        return a.at < b.at;
+    });
+    // Position i takes the finding at keys[i].at: follow each cycle of the permutation once.
+    std::vector<bool> placed(findings.size(), false);
+    for (std::size_t start = 0; start < findings.size(); ++start) {
+        if (placed[start])
+            continue;
+        Finding held = std::move(findings[start]);
+        std::size_t i = start;
+        while (keys[i].at != start) {
+            findings[i] = std::move(findings[keys[i].at]);
+            placed[i] = true;
+            i = keys[i].at;
+        }
+        findings[i] = std::move(held);
+        placed[i] = true;
+    }
+}
+
+} // namespace
+
+std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
+{
+    // The ends' evidence and detail are written into the summaries as they are judged: here into
+    // a copy, dropped after.
+    auto copy = connections;
+    return finish(copy);
+}
+
+std::vector<Finding> FindingsAnalyzer::finish(std::vector<ConnectionSummary>& connections)
+{
+    auto& st = *m_state;
+    const SummaryLookup lookup(connections);
+    st.lookup = &lookup;
+    st.orphanEnds.clear();
+    auto findings = judge(lookup);
+    annotateEnds(st, connections);
+    st.lookup = nullptr;
+    return findings;
+}
+
+std::vector<Finding> FindingsAnalyzer::finishLast(std::vector<ConnectionSummary>& connections)
+{
+    m_state->last = true;
+    auto findings = finish(connections);
+    auto options = std::move(m_state->options);
+    m_state = std::make_unique<State>(); // every connection forgotten
+    m_state->options = std::move(options);
+    releaseFreedMemory();
+    return findings;
+}
+
+std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
+{
+    auto& st = *m_state;
+    st.findings.clear();
+    st.ends.clear();
+    st.ends.growTo(st.conns.size());
+    ConnState scratch; // a connection with basics only, seen through the rules' eyes
+    for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
+        auto& slot = st.conns[id];
+        ConnState* c = slot.full.get();
+        if (!c) {
+            scratch = ConnState {};
+            std::swap(static_cast<ConnBasics&>(scratch), slot.basics); // and back below
+            c = &scratch;
+        }
+        // The rules in their old order; the sort below keeps it within a connection.
+        addGoawayFindings(st, id, *c, lookup);
+        addTimeoutFindings(st, id, *c);
+        addLbIdleFindings(st, id, *c, lookup);
+        addCadenceFindings(st, id, *c);
+        addStreamFindings(st, id, *c);
+        classifyEnd(st, id, *c, lookup);
+        if (c == &scratch)
+            std::swap(static_cast<ConnBasics&>(scratch), slot.basics);
+        // A doubtful silent drop keeps its full state for confirmSilentDrops below (few of them).
+        if (st.last && slot.full && !st.ends[id].dropUnconfirmed) {
+            // Only the basics are read from here on (legs, end findings, the inferred timer).
+            const bool inferred = slot.full->inferredEvents > 0;
+            slot.basics = std::move(static_cast<ConnBasics&>(*slot.full));
+            slot.basics.hadInferred = inferred;
+            slot.full.reset();
+        }
+    }
+    if (st.last)
+        releaseFreedMemory(); // the full states dropped in the loop
+    confirmSilentDrops(st, lookup);
+    pairProxyLegs(st, lookup);
+    releaseFreedMemory(); // the legs' index (an entry per connection) before the findings grow
+    addEndCauseFindings(st);
+    addInferredTimerFinding(st, lookup);
+    addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
+    // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
+    for (auto& f : st.findings) {
+        const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")
+            || f.id.starts_with("idle-close") || f.id.starts_with("end-");
+        if (!f.conn || !aboutPings)
+            continue;
+        const auto* summary = lookup.byId(*f.conn);
+        const bool unreadTls = summary && summary->tls && summary->tls->decryption != "decrypted";
+        const auto* slot = *f.conn < st.conns.size() ? &st.conns[*f.conn] : nullptr;
+        const bool inferred = slot && (slot->full ? slot->full->inferredEvents > 0 : slot->basics.hadInferred);
+        if (inferred || unreadTls)
+            f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
+                        "recognised from TLS record sizes (records whose sizes add up to a PING with flow-control "
+                        "frames, answered by the other side's next record), not decoded; PINGs sharing a record "
+                        "with HEADERS or DATA are mostly not seen, and one beside WINDOW_UPDATEs is taken for a "
+                        "BDP PING, not a keepalive one. Decrypt with the key log to confirm.";
+    }
+    sortByConnection(st.findings);
+    return std::move(st.findings); // finish() starts from an empty list again
+}
+
+} // namespace ks::core
