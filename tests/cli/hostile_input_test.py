@@ -21,6 +21,15 @@ from pcap_craft import (PREFACE, Conversation, ether, h2frame, h2goaway, h2ping,
 FAILURES = []
 
 
+# tools/test's sanitized pass builds the engine only (KS_ASAN=engine): no keepalive-scope-gui, so
+# the lab and export checks are left to the Release run, and say so.
+ENGINE_ONLY = os.environ.get("KS_ENGINE_ONLY") == "1"
+
+
+def skip_gui(what):
+    print("skip " + what + " (KS_ENGINE_ONLY=1: this build has no keepalive-scope-gui; the Release run checks it)")
+
+
 def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
@@ -230,8 +239,11 @@ def test_hostile_settings(binary, tmp):
         r = run(binary, *args)
         check(r.returncode == 2 and b"simulator.idle_timeout_s" in r.stderr and b"out of range" in r.stderr,
               "%s: 1e400 gives exit 2 naming the field" % args[0])
-    r = run(binary, "lab", "--config", overflow, "--duration", "1s")
-    check(r.returncode == 2 and b"simulator.idle_timeout_s" in r.stderr, "lab --config: 1e400 gives exit 2 naming the field")
+    if ENGINE_ONLY:
+        skip_gui("lab --config: 1e400 gives exit 2 naming the field")
+    else:
+        r = run(binary, "lab", "--config", overflow, "--duration", "1s")
+        check(r.returncode == 2 and b"simulator.idle_timeout_s" in r.stderr, "lab --config: 1e400 gives exit 2 naming the field")
     for dev in ("/dev/zero", tmp):
         r = run(binary, "lint", dev, timeout=20)
         check(r.returncode == 2 and (b"device" in r.stderr or b"directory" in r.stderr),
@@ -386,10 +398,14 @@ def main():
         test_capture_cut_by_snaplen(args.binary, have_tshark)
         test_timestamps(args.binary, tmp)
         test_hostile_settings(args.binary, tmp)
-        test_lab_arguments(args.binary, tmp)
-        test_lab_target_not_http2(args.binary, tmp)
+        if ENGINE_ONLY:
+            skip_gui("the lab's arguments, a lab target that never speaks HTTP/2, export's bounds and messages")
+        else:
+            test_lab_arguments(args.binary, tmp)
+            test_lab_target_not_http2(args.binary, tmp)
         test_output_failures(args.binary, tmp)
-        test_export(args.binary, tmp)
+        if not ENGINE_ONLY:
+            test_export(args.binary, tmp)
     if FAILURES:
         print("%d failures" % len(FAILURES))
         return 1
