@@ -24,33 +24,39 @@ namespace {
 
 const CliCommand& analyzeCommand()
 {
-    static const CliCommand command{
+    static const CliCommand command {
         "keepalive-scope analyze",
-        "usage: keepalive-scope analyze FILE|- [--json] [--all] [--keylog FILE] [--lb NAME[,NAME..]] [--lb-file FILE.json]\n"
-        "                                [--settings EXPERIMENT.json] [--fail-on warning|error] [--report OUT.md|OUT.json]\n"
+        "usage: keepalive-scope analyze FILE|- [--json] [--all] [--keylog FILE] [--lb NAME[,NAME..]] [--lb-file "
+        "FILE.json]\n"
+        "                                [--settings EXPERIMENT.json] [--fail-on warning|error] [--report "
+        "OUT.md|OUT.json]\n"
         "                                [--emit-profile OUT.json] [--write-fix OUT.json]\n",
         "  FILE                      a pcap or pcapng capture; - reads a pcap stream from standard input\n",
         {
-            {"--json", "", "print the JSON document (events, connections, findings)"},
-            {"--all", "", "in text mode, print every HTTP/2 frame, not only keepalive events"},
-            {"--keylog", "FILE",
-             "TLS session secrets (NSS key log: SSLKEYLOGFILE, Go's KeyLogWriter, ...) to decrypt TLS with.\n"
-             "A pcapng's Decryption Secrets Blocks are read without it. Without keys, PING and PING ACK\n"
-             "in TLS are inferred from record sizes",
-             true},
-            {"--lb", "NAME[,NAME..]",
-             "judge idle gaps and keepalive cadence against these load-balancer profiles\n(keepalive-scope lb-profiles lists them)",
-             true},
+            { "--json", "", "print the JSON document (events, connections, findings)" },
+            { "--all", "", "in text mode, print every HTTP/2 frame, not only keepalive events" },
+            { "--keylog", "FILE",
+                "TLS session secrets (NSS key log: SSLKEYLOGFILE, Go's KeyLogWriter, ...) to decrypt TLS with.\n"
+                "A pcapng's Decryption Secrets Blocks are read without it. Without keys, PING and PING ACK\n"
+                "in TLS are inferred from record sizes",
+                true },
+            { "--lb", "NAME[,NAME..]",
+                "judge idle gaps and keepalive cadence against these load-balancer profiles\n(keepalive-scope "
+                "lb-profiles lists them)",
+                true },
             kLbFileOption,
-            {"--settings", "FILE.json", "the keepalive settings in force (an experiment file, as lab and lint read);\nits lb_profiles are used too"},
+            { "--settings", "FILE.json",
+                "the keepalive settings in force (an experiment file, as lab and lint read);\nits lb_profiles are used "
+                "too" },
             kFailOnOption,
             kReportOption,
-            {"--emit-profile", "OUT.json",
-             "write the idle timer inferred from the capture as a load-balancer profile\n"
-             "(the catalogue format; use it with --lb-file and --lb inferred-idle-timer)"},
-            {"--write-fix", "OUT.json", "write the --settings experiment with every finding's changes applied"},
+            { "--emit-profile", "OUT.json",
+                "write the idle timer inferred from the capture as a load-balancer profile\n"
+                "(the catalogue format; use it with --lb-file and --lb inferred-idle-timer)" },
+            { "--write-fix", "OUT.json", "write the --settings experiment with every finding's changes applied" },
         },
-        "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
+        "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable "
+        "report,\n"
         "             3 findings at the --fail-on level\n",
         1,
         "capture",
@@ -64,23 +70,26 @@ bool writeInferredProfile(const std::vector<core::Finding>& findings, const std:
     for (const auto& f : findings) {
         if (!f.inferredProfile)
             continue;
-        if (auto error = core::writeFileAtomically(path, core::lbCatalogueJson({*f.inferredProfile})); !error.empty()) {
+        if (auto error = core::writeFileAtomically(path, core::lbCatalogueJson({ *f.inferredProfile }));
+            !error.empty()) {
             std::fprintf(stderr, "keepalive-scope analyze: --emit-profile: %s\n", error.c_str());
             return false;
         }
-        std::fprintf(stderr, "keepalive-scope analyze: wrote the inferred profile (%s) to %s\n", f.inferredProfile->profile.title.c_str(),
-                     path.c_str());
+        std::fprintf(stderr, "keepalive-scope analyze: wrote the inferred profile (%s) to %s\n",
+            f.inferredProfile->profile.title.c_str(), path.c_str());
         return true;
     }
     std::fprintf(stderr,
-                 "keepalive-scope analyze: --emit-profile: no idle timer could be inferred from this capture (no connection died "
-                 "after a silence); %s not written\n",
-                 path.c_str());
+        "keepalive-scope analyze: --emit-profile: no idle timer could be inferred from this capture (no connection "
+        "died "
+        "after a silence); %s not written\n",
+        path.c_str());
     return false;
 }
 
 // --write-fix: the experiment with every finding's changes applied (mergeChanges), saved atomically.
-bool writeFixedExperiment(core::Experiment experiment, const std::vector<core::Finding>& findings, const std::string& path)
+bool writeFixedExperiment(
+    core::Experiment experiment, const std::vector<core::Finding>& findings, const std::string& path)
 {
     const auto changes = core::mergeChanges(findings);
     for (const auto& problem : core::applyChanges(experiment.settings, changes))
@@ -90,10 +99,10 @@ bool writeFixedExperiment(core::Experiment experiment, const std::vector<core::F
         return false;
     }
     std::fprintf(stderr, "keepalive-scope analyze: wrote %s with %zu change(s)%s\n", path.c_str(), changes.size(),
-                 changes.empty() ? " (no finding suggests one: the experiment is unchanged)" : "");
+        changes.empty() ? " (no finding suggests one: the experiment is unchanged)" : "");
     for (const auto& c : changes)
         std::fprintf(stderr, "  %s.%s = %lld\n", std::string(core::settingSideName(c.side)).c_str(), c.setting.c_str(),
-                     static_cast<long long>(c.value));
+            static_cast<long long>(c.value));
     return true;
 }
 
@@ -121,7 +130,8 @@ int runAnalyze(const std::vector<std::string>& args)
     }
     const std::string path = parsed.operands.front();
     if (!writeFix.empty() && options.settingsPath.empty()) {
-        std::fprintf(stderr, "keepalive-scope analyze: --write-fix needs --settings IN.json (the experiment to apply the changes to)\n");
+        std::fprintf(stderr,
+            "keepalive-scope analyze: --write-fix needs --settings IN.json (the experiment to apply the changes to)\n");
         return 2;
     }
     // Settings and profiles first: a typo in a name must not cost a long capture's analysis.
@@ -151,7 +161,8 @@ int runAnalyze(const std::vector<std::string>& args)
     std::string error;
     // Opening a FIFO waits for its writer (as cat and tcpdump -r do): say so rather than sit silent.
     if (struct stat st {}; path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode))
-        std::fprintf(stderr, "keepalive-scope: %s is a FIFO: waiting for a writer to open it (stop with Ctrl-C)\n", path.c_str());
+        std::fprintf(stderr, "keepalive-scope: %s is a FIFO: waiting for a writer to open it (stop with Ctrl-C)\n",
+            path.c_str());
     auto source = capture::PacketSource::open(path, error);
     if (!source) {
         std::fprintf(stderr, "keepalive-scope: %s\n", error.c_str());

@@ -11,8 +11,8 @@ namespace {
 
 const CliOption* findOption(const CliCommand& command, std::string_view name)
 {
-    const auto it = std::find_if(command.options.begin(), command.options.end(),
-                                 [&](const CliOption& o) { return o.name == name; });
+    const auto it = std::find_if(
+        command.options.begin(), command.options.end(), [&](const CliOption& o) { return o.name == name; });
     return it == command.options.end() ? nullptr : &*it;
 }
 
@@ -32,7 +32,7 @@ std::string CliArgs::value(std::string_view name, std::string fallback) const
 std::vector<std::string> CliArgs::all(std::string_view name) const
 {
     const auto it = values.find(name);
-    return it == values.end() ? std::vector<std::string>{} : it->second;
+    return it == values.end() ? std::vector<std::string> {} : it->second;
 }
 
 bool parseCli(const CliCommand& command, const std::vector<std::string>& args, CliArgs& out, std::string& error)
@@ -46,9 +46,9 @@ bool parseCli(const CliCommand& command, const std::vector<std::string>& args, C
         if (arg.size() < 2 || arg[0] != '-') {
             if (out.operands.size() >= command.maxOperands) {
                 error = command.maxOperands == 0 ? "unexpected argument " + arg
-                    : command.maxOperands == 1   ? "one " + str(command.operandWhat) + " at a time (got " + out.operands.front()
-                                                       + " and " + arg + ")"
-                                                 : "too many arguments (" + arg + ")";
+                    : command.maxOperands == 1   ? "one " + str(command.operandWhat) + " at a time (got "
+                        + out.operands.front() + " and " + arg + ")"
+                                               : "too many arguments (" + arg + ")";
                 return false;
             }
             out.operands.push_back(arg);
@@ -120,10 +120,10 @@ std::string cliUsage(const CliCommand& command)
             if (line.empty())
                 line = std::string(width + 2, ' ');
             line.resize(std::max(line.size(), width + 2), ' ');
-            text += line + "  " + str(piece) + (command.options[i].repeatable && nl == std::string_view::npos ? "; repeatable" : "")
-                + "\n";
+            text += line + "  " + str(piece)
+                + (command.options[i].repeatable && nl == std::string_view::npos ? "; repeatable" : "") + "\n";
             line.clear();
-            help = nl == std::string_view::npos ? std::string_view{} : help.substr(nl + 1);
+            help = nl == std::string_view::npos ? std::string_view {} : help.substr(nl + 1);
             first = false;
         }
     }
@@ -135,7 +135,7 @@ int parseCliOrExit(const CliCommand& command, const std::vector<std::string>& ar
     std::string error;
     if (!parseCli(command, args, out, error)) {
         std::fprintf(stderr, "%s: %s\n%s\n", str(command.program).c_str(), error.c_str(),
-                     std::string(command.synopsis.substr(0, command.synopsis.find('\n'))).c_str());
+            std::string(command.synopsis.substr(0, command.synopsis.find('\n'))).c_str());
         std::fprintf(stderr, "(%s --help lists the options)\n", str(command.program).c_str());
         return 2;
     }

@@ -192,7 +192,8 @@ void TextPrinter::onEvent(const core::Event& e)
         return;
     if (m_printed++ == 0) {
         char head[96];
-        std::snprintf(head, sizeof head, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event", "details");
+        std::snprintf(head, sizeof head, "\n%14s  %-7s %-5s %-3s  %-17s %s\n", "time (s)", "#", "conn", "dir", "event",
+            "details");
         m_buffer.append(head);
     }
     // "%14s  %-7s %-5u %-3s  %-17s %s\n" (time, #index, conn, dir, event, details), written in
@@ -241,17 +242,26 @@ void TextPrinter::end(const RunInfo& info)
         http2 += c.http2 ? 1 : 0;
     char line[512];
     std::snprintf(line, sizeof line, "\n%" PRIu64 " packets, %zu TCP connections (%zu HTTP/2)\n", info.packets,
-                  info.connections.size(), http2);
+        info.connections.size(), http2);
     out += line;
     for (const auto& c : info.connections) {
         auto n = [&c](EventType t) { return static_cast<unsigned long long>(c.count(t)); };
         const char* ending = "still open at the end of the capture";
         switch (c.end) {
-        case core::ConnectionEnd::FinC2S: ending = "closed by the client (FIN)"; break;
-        case core::ConnectionEnd::FinS2C: ending = "closed by the server (FIN)"; break;
-        case core::ConnectionEnd::RstC2S: ending = "reset by the client (RST)"; break;
-        case core::ConnectionEnd::RstS2C: ending = "reset by the server (RST)"; break;
-        case core::ConnectionEnd::Open: break;
+        case core::ConnectionEnd::FinC2S:
+            ending = "closed by the client (FIN)";
+            break;
+        case core::ConnectionEnd::FinS2C:
+            ending = "closed by the server (FIN)";
+            break;
+        case core::ConnectionEnd::RstC2S:
+            ending = "reset by the client (RST)";
+            break;
+        case core::ConnectionEnd::RstS2C:
+            ending = "reset by the server (RST)";
+            break;
+        case core::ConnectionEnd::Open:
+            break;
         }
         out += "\nconnection ";
         appendUnsigned(out, c.id);
@@ -259,10 +269,10 @@ void TextPrinter::end(const RunInfo& info)
         out += c.client;
         out += " -> ";
         out += c.server;
-        out += c.http2 ? "  HTTP/2"
-            : c.tls    ? "  TLS, HTTP/2 not read"
+        out += c.http2                 ? "  HTTP/2"
+            : c.tls                    ? "  TLS, HTTP/2 not read"
             : c.rare().payloadCutBytes ? "  payload cut by the snapshot length, HTTP/2 not read"
-                                : "  not HTTP/2 (or encrypted)";
+                                       : "  not HTTP/2 (or encrypted)";
         out += c.sawHandshake ? "\n" : ", started before the capture\n";
         if (c.tls) {
             const auto& t = *c.tls;
@@ -273,8 +283,9 @@ void TextPrinter::end(const RunInfo& info)
                     alpn += " " + a;
             }
             out += "  " + (t.version.empty() ? std::string("TLS (version not seen)") : t.version) + ", "
-                + (t.cipher.empty() ? std::string("cipher not seen") : t.cipher) + ", SNI " + (t.sni.empty() ? std::string("none") : t.sni)
-                + ", ALPN " + (alpn.empty() ? std::string("none") : alpn) + "; " + t.decryption + "\n";
+                + (t.cipher.empty() ? std::string("cipher not seen") : t.cipher) + ", SNI "
+                + (t.sni.empty() ? std::string("none") : t.sni) + ", ALPN "
+                + (alpn.empty() ? std::string("none") : alpn) + "; " + t.decryption + "\n";
         }
         if (!c.rare().proxy.empty())
             out += "  via " + c.rare().proxy.str() + "\n";
@@ -309,22 +320,25 @@ void TextPrinter::end(const RunInfo& info)
         appendUnsigned(out, n(EventType::PingAck));
         if (const auto it = m_rtt.find(c.id); it != m_rtt.end()) {
             const auto& r = it->second;
-            std::snprintf(line, sizeof line, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min, r.sum / static_cast<double>(r.count), r.max);
+            std::snprintf(line, sizeof line, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min,
+                r.sum / static_cast<double>(r.count), r.max);
             out += line;
         }
-        std::snprintf(line, sizeof line, ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n",
-                      n(EventType::Goaway), n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck), n(EventType::Fin),
-                      n(EventType::Rst));
+        std::snprintf(line, sizeof line,
+            ", GOAWAY %llu, TCP keep-alive %llu, keep-alive ACK %llu, FIN %llu, RST %llu\n", n(EventType::Goaway),
+            n(EventType::TcpKeepalive), n(EventType::TcpKeepaliveAck), n(EventType::Fin), n(EventType::Rst));
         out += line;
         if (n(EventType::ZeroWindowProbe)) {
-            std::snprintf(line, sizeof line, "  zero-window probes %llu (the peer advertised a zero window; not keep-alives)\n",
-                          n(EventType::ZeroWindowProbe));
+            std::snprintf(line, sizeof line,
+                "  zero-window probes %llu (the peer advertised a zero window; not keep-alives)\n",
+                n(EventType::ZeroWindowProbe));
             out += line;
         }
         if (c.http2) {
-            std::snprintf(line, sizeof line, "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
-                          n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
-                          n(EventType::WindowUpdate));
+            std::snprintf(line, sizeof line,
+                "  HEADERS %llu, DATA %llu, SETTINGS %llu, RST_STREAM %llu, WINDOW_UPDATE %llu\n",
+                n(EventType::Headers), n(EventType::Data), n(EventType::Settings), n(EventType::RstStream),
+                n(EventType::WindowUpdate));
             out += line;
         }
         if (out.size() >= (1 << 20)) {
@@ -361,6 +375,9 @@ void EventOutput::onEvent(const core::Event& event)
     m_json ? m_json->onEvent(event) : m_text->onEvent(event);
 }
 
-void EventOutput::end(const RunInfo& info) { m_json ? m_json->end(info) : m_text->end(info); }
+void EventOutput::end(const RunInfo& info)
+{
+    m_json ? m_json->end(info) : m_text->end(info);
+}
 
 } // namespace ks::app

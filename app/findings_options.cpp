@@ -6,10 +6,11 @@
 
 namespace ks::app {
 
-const CliOption kLbFileOption{"--lb-file", "FILE.json", "add your own profiles (the catalogue's JSON format)", true};
-const CliOption kFailOnOption{"--fail-on", "warning|error", "exit with status 3 when a finding of this severity or worse exists (for CI)"};
-const CliOption kReportOption{"--report", "OUT.md|OUT.json", "also write a report: Markdown (.md) or JSON (.json)"};
-const CliOption kJsonOption{"--json", "", "print the JSON document instead of text"};
+const CliOption kLbFileOption { "--lb-file", "FILE.json", "add your own profiles (the catalogue's JSON format)", true };
+const CliOption kFailOnOption { "--fail-on", "warning|error",
+    "exit with status 3 when a finding of this severity or worse exists (for CI)" };
+const CliOption kReportOption { "--report", "OUT.md|OUT.json", "also write a report: Markdown (.md) or JSON (.json)" };
+const CliOption kJsonOption { "--json", "", "print the JSON document instead of text" };
 
 bool findingsOptionsFrom(const CliArgs& args, FindingsOptions& options, std::string& error)
 {
@@ -26,8 +27,8 @@ bool findingsOptionsFrom(const CliArgs& args, FindingsOptions& options, std::str
         }
         options.failOn = level;
     }
-    if (!options.reportPath.empty() && !options.reportPath.ends_with(".md") && !options.reportPath.ends_with(".markdown")
-        && !options.reportPath.ends_with(".json")) {
+    if (!options.reportPath.empty() && !options.reportPath.ends_with(".md")
+        && !options.reportPath.ends_with(".markdown") && !options.reportPath.ends_with(".json")) {
         error = "--report " + options.reportPath + ": name it .md (Markdown) or .json (JSON)";
         return false;
     }

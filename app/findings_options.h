@@ -1,12 +1,12 @@
 // The findings options that analyze and lint share (--lb, --lb-file, --settings, --fail-on,
-// --report), their option-table entries, how they are read and resolved against the catalogue, and the text rendering of
-// findings.
+// --report), their option-table entries, how they are read and resolved against the catalogue, and the text rendering
+// of findings.
 #pragma once
 
+#include "cli_options.h"
 #include "core/experiment.h"
 #include "core/finding.h"
 #include "core/lb_catalogue.h"
-#include "cli_options.h"
 
 #include <cstdio>
 #include <optional>

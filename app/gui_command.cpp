@@ -22,20 +22,21 @@ namespace {
 
 const CliCommand& exportCommand()
 {
-    static const CliCommand command{
+    static const CliCommand command {
         "keepalive-scope export",
         "usage: keepalive-scope export CAPTURE --png OUT.png [--lb PROFILE[,PROFILE...]] [--lb-file FILE.json]\n"
         "                              [--width W] [--height H] [--scale S] [--dpi D]\n"
         "  renders the timeline of CAPTURE without a display\n",
         "",
         {
-            {"--png", "OUT", "the file to write; OUT may end in .png, .pdf or .svg"},
-            {"--out", "OUT", "the same as --png"},
-            {"--width", "W", "the layout's width in pixels (default 1600)"},
-            {"--height", "H", "the layout's height in pixels (default 900)"},
-            {"--scale", "S", "PNG pixels per layout pixel (1 to 4)"},
-            {"--dpi", "D", "the PDF page's resolution (72 to 1200, default 96)"},
-            {"--lb", "NAME[,NAME..]", "mark where idle gaps cross these profiles' timeouts, as analyze judges them", true},
+            { "--png", "OUT", "the file to write; OUT may end in .png, .pdf or .svg" },
+            { "--out", "OUT", "the same as --png" },
+            { "--width", "W", "the layout's width in pixels (default 1600)" },
+            { "--height", "H", "the layout's height in pixels (default 900)" },
+            { "--scale", "S", "PNG pixels per layout pixel (1 to 4)" },
+            { "--dpi", "D", "the PDF page's resolution (72 to 1200, default 96)" },
+            { "--lb", "NAME[,NAME..]", "mark where idle gaps cross these profiles' timeouts, as analyze judges them",
+                true },
             kLbFileOption,
         },
         "exit status: 0 written, 1 the file could not be written, 2 bad options or input\n",
@@ -85,7 +86,8 @@ int runGui(int argc, char** argv, const std::string& capture)
 {
     setIdentity();
     QApplication app(argc, argv);
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("keepalive-scope"), QIcon::fromTheme(QStringLiteral("network-wired"))));
+    QApplication::setWindowIcon(
+        QIcon::fromTheme(QStringLiteral("keepalive-scope"), QIcon::fromTheme(QStringLiteral("network-wired"))));
     ui::MainWindow window;
     window.resize(1400, 900);
     window.show();
@@ -114,17 +116,21 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
     lbOptions.lb = parsed.all("--lb");
     lbOptions.lbFiles = parsed.all("--lb-file");
     ui::TimelineExportOptions options;
-    for (const char* name : {"--width", "--height", "--dpi"}) {
+    for (const char* name : { "--width", "--height", "--dpi" }) {
         if (!parsed.has(name))
             continue;
-        int& value = std::string_view(name) == "--width" ? options.width : std::string_view(name) == "--height" ? options.height : options.dpi;
+        int& value = std::string_view(name) == "--width" ? options.width
+            : std::string_view(name) == "--height"       ? options.height
+                                                         : options.dpi;
         if (!parseInt(parsed.value(name), value)) {
-            std::fprintf(stderr, "keepalive-scope export: %s %s: expected a whole number\n", name, parsed.value(name).c_str());
+            std::fprintf(
+                stderr, "keepalive-scope export: %s %s: expected a whole number\n", name, parsed.value(name).c_str());
             return 2;
         }
     }
     if (parsed.has("--scale") && !parseDouble(parsed.value("--scale"), options.scale)) {
-        std::fprintf(stderr, "keepalive-scope export: --scale %s: expected a number (1 to 4)\n", parsed.value("--scale").c_str());
+        std::fprintf(stderr, "keepalive-scope export: --scale %s: expected a number (1 to 4)\n",
+            parsed.value("--scale").c_str());
         return 2;
     }
     options.path = QString::fromStdString(out);

@@ -3,20 +3,20 @@
 
 #include "capture/live_capture.h"
 #include "core/experiment.h"
+#include "core/findings_analyzer.h"
 #include "core/lab/lab_runner.h"
 #include "core/lb_catalogue.h"
 #include "core/scenario.h"
-#include "core/findings_analyzer.h"
 #include "event_printers.h"
 #include "findings_options.h"
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
-#include <cmath>
-#include <chrono>
-#include <csignal>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -30,32 +30,38 @@ namespace {
 
 const CliCommand& labCommand()
 {
-    static const CliCommand command{
+    static const CliCommand command {
         "keepalive-scope lab",
-        "usage: keepalive-scope lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json] [--all]\n"
+        "usage: keepalive-scope lab --config FILE.json [--lb PROFILE] [--duration 20s] [--pcap OUT.pcap] [--json] "
+        "[--all]\n"
         "                           [--fault ACTION@TIME ...] [--tls] [--cert FILE --key FILE] [--ca-file FILE]\n"
         "                           [--keylog FILE]\n"
         "       keepalive-scope lab --scenario NAME [--fixed] [other options as above]\n",
         "",
         {
-            {"--config", "FILE.json", "the experiment (settings, simulator, RPC pattern, target)"},
-            {"--scenario", "NAME", "a bundled scenario (keepalive-scope scenarios lists them): its failing experiment,\nduration and faults"},
-            {"--fixed", "", "with --scenario: its fixed experiment instead"},
-            {"--lb", "PROFILE", "put the simulator in the path, playing this catalogue profile (e.g. aws-nlb)"},
-            {"--duration", "T", "how long to run (default 20s; units ms, s, m)"},
-            {"--pcap", "OUT.pcap", "also save the live capture as pcap"},
-            {"--json", "", "print the JSON document instead of text"},
-            {"--all", "", "in text mode, print every HTTP/2 frame, not only keepalive events"},
-            {"--fault", "ACTION@T",
-             "at time T, a simulator fault: blackhole, blackhole-off, reset, latency=MS, bandwidth=BYTES,\n"
-             "loss=PERCENT; e.g. --fault blackhole@2s",
-             true},
-            {"--tls", "", "TLS: the embedded server serves it (a self-signed certificate made at start), or\n"
-                          "the channel talks it to the experiment's target; the lab decrypts its own traffic"},
-            {"--cert", "FILE", "the embedded server's certificate (PEM) instead of a self-signed one; with --key"},
-            {"--key", "FILE", "the embedded server's private key (PEM); with --cert"},
-            {"--ca-file", "FILE", "the CA the channel trusts (default: the embedded server's certificate, or the system roots)"},
-            {"--keylog", "FILE", "keep the TLS key log there (NSS format; default: a temporary file removed after the run)"},
+            { "--config", "FILE.json", "the experiment (settings, simulator, RPC pattern, target)" },
+            { "--scenario", "NAME",
+                "a bundled scenario (keepalive-scope scenarios lists them): its failing experiment,\nduration and "
+                "faults" },
+            { "--fixed", "", "with --scenario: its fixed experiment instead" },
+            { "--lb", "PROFILE", "put the simulator in the path, playing this catalogue profile (e.g. aws-nlb)" },
+            { "--duration", "T", "how long to run (default 20s; units ms, s, m)" },
+            { "--pcap", "OUT.pcap", "also save the live capture as pcap" },
+            { "--json", "", "print the JSON document instead of text" },
+            { "--all", "", "in text mode, print every HTTP/2 frame, not only keepalive events" },
+            { "--fault", "ACTION@T",
+                "at time T, a simulator fault: blackhole, blackhole-off, reset, latency=MS, bandwidth=BYTES,\n"
+                "loss=PERCENT; e.g. --fault blackhole@2s",
+                true },
+            { "--tls", "",
+                "TLS: the embedded server serves it (a self-signed certificate made at start), or\n"
+                "the channel talks it to the experiment's target; the lab decrypts its own traffic" },
+            { "--cert", "FILE", "the embedded server's certificate (PEM) instead of a self-signed one; with --key" },
+            { "--key", "FILE", "the embedded server's private key (PEM); with --cert" },
+            { "--ca-file", "FILE",
+                "the CA the channel trusts (default: the embedded server's certificate, or the system roots)" },
+            { "--keylog", "FILE",
+                "keep the TLS key log there (NSS format; default: a temporary file removed after the run)" },
         },
         "exit status: 0 done, 1 the run failed, 2 bad options or input\n",
         0,
@@ -63,7 +69,7 @@ const CliCommand& labCommand()
     return command;
 }
 
-std::atomic<bool> g_interrupted {false};
+std::atomic<bool> g_interrupted { false };
 
 extern "C" void onSignal(int)
 {
@@ -109,9 +115,9 @@ std::string describe(const core::Experiment& ex)
     if (ex.simulator) {
         char buf[160];
         std::snprintf(buf, sizeof buf, " behind the LB simulator%s%s (idle %g s, then %s; TCP keep-alive %s)",
-                      ex.simulator->profile.empty() ? "" : " as ", ex.simulator->profile.c_str(),
-                      ex.simulator->idleTimeoutS, std::string(core::lbExpiryActionName(ex.simulator->onExpiry)).c_str(),
-                      ex.simulator->tcpKeepaliveResetsIdle ? "counts as activity" : "does not count");
+            ex.simulator->profile.empty() ? "" : " as ", ex.simulator->profile.c_str(), ex.simulator->idleTimeoutS,
+            std::string(core::lbExpiryActionName(ex.simulator->onExpiry)).c_str(),
+            ex.simulator->tcpKeepaliveResetsIdle ? "counts as activity" : "does not count");
         s += buf;
     }
     s += ", rpc pattern " + std::string(core::rpcPatternName(ex.rpc.pattern));
@@ -128,7 +134,8 @@ int runLab(const std::vector<std::string>& args)
         return status;
     const std::string config = parsed.value("--config"), lb = parsed.value("--lb"), pcap = parsed.value("--pcap"),
                       scenarioName = parsed.value("--scenario"), certFile = parsed.value("--cert"),
-                      keyFile = parsed.value("--key"), caFile = parsed.value("--ca-file"), keyLog = parsed.value("--keylog");
+                      keyFile = parsed.value("--key"), caFile = parsed.value("--ca-file"),
+                      keyLog = parsed.value("--keylog");
     const bool json = parsed.has("--json"), all = parsed.has("--all"), fixed = parsed.has("--fixed");
     const bool tls = parsed.has("--tls") || !certFile.empty() || !keyFile.empty() || !caFile.empty() || !keyLog.empty();
     double duration = 0; // 0: the scenario's, or 20 s
@@ -136,8 +143,10 @@ int runLab(const std::vector<std::string>& args)
         const std::string v = parsed.value("--duration");
         duration = parseDuration(v);
         if (duration <= 0) {
-            std::fprintf(stderr, "keepalive-scope lab: --duration %s: expected a positive time up to 7 days, such as 20s "
-                                 "or 500ms\n", v.c_str());
+            std::fprintf(stderr,
+                "keepalive-scope lab: --duration %s: expected a positive time up to 7 days, such as 20s "
+                "or 500ms\n",
+                v.c_str());
             return 2;
         }
     }
@@ -154,8 +163,8 @@ int runLab(const std::vector<std::string>& args)
     if (!scenarioName.empty()) {
         scenario = core::findScenario(scenarioName);
         if (!scenario) {
-            std::fprintf(stderr, "keepalive-scope lab: --scenario %s: no such scenario (known: %s)\n", scenarioName.c_str(),
-                         core::scenarioNames().c_str());
+            std::fprintf(stderr, "keepalive-scope lab: --scenario %s: no such scenario (known: %s)\n",
+                scenarioName.c_str(), core::scenarioNames().c_str());
             return 2;
         }
         if (!config.empty()) {
@@ -166,7 +175,8 @@ int runLab(const std::vector<std::string>& args)
         std::fprintf(stderr, "keepalive-scope lab: --fixed needs --scenario NAME\n");
         return 2;
     } else if (config.empty()) {
-        std::fprintf(stderr, "keepalive-scope lab: --config FILE.json or --scenario NAME is required\n%s", cliUsage(command).c_str());
+        std::fprintf(stderr, "keepalive-scope lab: --config FILE.json or --scenario NAME is required\n%s",
+            cliUsage(command).c_str());
         return 2;
     }
     if (duration <= 0)
@@ -179,7 +189,7 @@ int runLab(const std::vector<std::string>& args)
         const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : pcap.substr(0, slash));
         if (::access(dir.c_str(), W_OK) != 0) {
             std::fprintf(stderr, "keepalive-scope lab: --pcap %s: cannot write in %s (%s)\n", pcap.c_str(), dir.c_str(),
-                         std::strerror(errno));
+                std::strerror(errno));
             return 2;
         }
     }
@@ -222,7 +232,8 @@ int runLab(const std::vector<std::string>& args)
         ex.simulator = core::simulatorPlanFor(selected.entries.front());
     }
     if (!faults.empty() && !ex.simulator) {
-        std::fprintf(stderr, "keepalive-scope lab: --fault needs the simulator (a \"simulator\" in the experiment, or --lb)\n");
+        std::fprintf(
+            stderr, "keepalive-scope lab: --fault needs the simulator (a \"simulator\" in the experiment, or --lb)\n");
         return 2;
     }
 
@@ -270,14 +281,15 @@ int runLab(const std::vector<std::string>& args)
         std::fprintf(stderr, "keepalive-scope lab: %s\n", w.c_str());
     if (!lab.keyLogPath().empty())
         std::fprintf(stderr, "keepalive-scope lab: TLS key log: %s%s\n", lab.keyLogPath().c_str(),
-                     ex.target.keyLogFile.empty() ? " (removed after the run; keep it with --keylog FILE)" : "");
+            ex.target.keyLogFile.empty() ? " (removed after the run; keep it with --keylog FILE)" : "");
 
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     using Clock = std::chrono::steady_clock;
     const auto start = Clock::now();
     std::size_t nextFault = 0;
-    std::stable_sort(faults.begin(), faults.end(), [](const core::TimedFault& a, const core::TimedFault& b) { return a.atS < b.atS; });
+    std::stable_sort(faults.begin(), faults.end(),
+        [](const core::TimedFault& a, const core::TimedFault& b) { return a.atS < b.atS; });
     while (!g_interrupted) {
         const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
         if (elapsed >= duration)
@@ -316,11 +328,15 @@ int runLab(const std::vector<std::string>& args)
         if (scenario && lab.capturing()) {
             std::printf("\nscenario %s (%s):", scenario->name.c_str(), fixed ? "fixed" : "failing");
             for (const auto& id : scenario->expect) {
-                const bool found = std::any_of(info.findings.begin(), info.findings.end(), [&](const core::Finding& f) { return f.id == id; });
+                const bool found = std::any_of(
+                    info.findings.begin(), info.findings.end(), [&](const core::Finding& f) { return f.id == id; });
                 std::printf(" %s %s%s", id.c_str(), found ? "present" : "absent",
-                            found == !fixed ? (fixed ? " (fixed, as expected)" : " (as expected)") : " (NOT as expected)");
+                    found == !fixed ? (fixed ? " (fixed, as expected)" : " (as expected)") : " (NOT as expected)");
             }
-            std::printf("\n%s\n", fixed ? "" : ("now run it with the fix: keepalive-scope lab --scenario " + scenario->name + " --fixed").c_str());
+            std::printf("\n%s\n",
+                fixed ? ""
+                      : ("now run it with the fix: keepalive-scope lab --scenario " + scenario->name + " --fixed")
+                            .c_str());
         }
         std::fflush(stdout);
     }

@@ -12,14 +12,15 @@ namespace {
 
 const CliCommand& lbProfilesCommand()
 {
-    static const CliCommand command{
+    static const CliCommand command {
         "keepalive-scope lb-profiles",
         "usage: keepalive-scope lb-profiles [--lb-file FILE.json]... [--json]\n"
         "  lists the load-balancer profiles --lb accepts: the built-in catalogue, then your own\n",
         "",
         {
-            {"--lb-file", "FILE.json", "also load (and check) this file of profiles; bad entries are named, exit status 2", true},
-            {"--json", "", "print the profiles in the catalogue's JSON format"},
+            { "--lb-file", "FILE.json",
+                "also load (and check) this file of profiles; bad entries are named, exit status 2", true },
+            { "--json", "", "print the profiles in the catalogue's JSON format" },
         },
         "",
         0,

@@ -15,20 +15,23 @@ namespace {
 
 const CliCommand& lintCommand()
 {
-    static const CliCommand command{
+    static const CliCommand command {
         "keepalive-scope lint",
-        "usage: keepalive-scope lint FILE.json [--lb NAME[,NAME..]] [--lb-file FILE.json] [--json] [--fail-on warning|error]\n"
+        "usage: keepalive-scope lint FILE.json [--lb NAME[,NAME..]] [--lb-file FILE.json] [--json] [--fail-on "
+        "warning|error]\n"
         "                             [--report OUT.md|OUT.json]\n",
-        "  FILE.json                 an experiment file (the format lab --config reads): client, server and tcp settings\n",
+        "  FILE.json                 an experiment file (the format lab --config reads): client, server and tcp "
+        "settings\n",
         {
-            {"--lb", "NAME[,NAME..]", "judge the settings against these load-balancer profiles too (added to the file's lb_profiles)",
-             true},
+            { "--lb", "NAME[,NAME..]",
+                "judge the settings against these load-balancer profiles too (added to the file's lb_profiles)", true },
             kLbFileOption,
-            {"--json", "", "print {\"source\", \"lb_profiles\", \"findings\"} as JSON"},
+            { "--json", "", "print {\"source\", \"lb_profiles\", \"findings\"} as JSON" },
             kFailOnOption,
             kReportOption,
         },
-        "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable report,\n"
+        "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable "
+        "report,\n"
         "             3 findings at the --fail-on level\n",
         1,
         "settings file",

@@ -31,9 +31,10 @@ std::string selfDir()
 int runFullProgram(char** argv)
 {
     const std::string dir = selfDir();
-    const std::string candidates[] = {dir + "keepalive-scope-gui", dir + "../libexec/keepalive-scope/keepalive-scope-gui"};
+    const std::string candidates[]
+        = { dir + "keepalive-scope-gui", dir + "../libexec/keepalive-scope/keepalive-scope-gui" };
     for (const auto& path : candidates) {
-        struct stat st {};
+        struct stat st { };
         if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
             ::execv(path.c_str(), argv);
             std::fprintf(stderr, "keepalive-scope: cannot start %s (%s)\n", path.c_str(), std::strerror(errno));
@@ -41,9 +42,9 @@ int runFullProgram(char** argv)
         }
     }
     std::fprintf(stderr,
-                 "keepalive-scope: the window, export and the lab live in keepalive-scope-gui, which is neither in %s nor "
-                 "in %s../libexec/keepalive-scope/; build it (cmake --build --preset release) or reinstall the package\n",
-                 dir.c_str(), dir.c_str());
+        "keepalive-scope: the window, export and the lab live in keepalive-scope-gui, which is neither in %s nor "
+        "in %s../libexec/keepalive-scope/; build it (cmake --build --preset release) or reinstall the package\n",
+        dir.c_str(), dir.c_str());
     return 2;
 }
 
@@ -56,7 +57,7 @@ int checkedOutput(int status)
         return status;
     const int err = errno;
     std::fprintf(stderr, "keepalive-scope: cannot write the results to standard output (%s)\n",
-                 err ? std::strerror(err) : "write error");
+        err ? std::strerror(err) : "write error");
     return status == 0 || status == 3 ? 1 : status;
 }
 

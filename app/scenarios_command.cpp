@@ -14,13 +14,13 @@ namespace {
 
 const CliCommand& scenariosCommand()
 {
-    static const CliCommand command{
+    static const CliCommand command {
         "keepalive-scope scenarios",
         "usage: keepalive-scope scenarios [NAME] [--json]\n",
         "  without NAME: every bundled scenario, one line each\n"
         "  NAME:         its title, paragraph, faults, expected findings and both experiments\n"
         "  run one:      keepalive-scope lab --scenario NAME [--fixed]\n",
-        {{"--json", "", "print the scenario list, or the one scenario, as JSON"}},
+        { { "--json", "", "print the scenario list, or the one scenario, as JSON" } },
         "",
         1,
         "scenario",
@@ -40,7 +40,7 @@ nlohmann::ordered_json scenarioJson(const core::Scenario& s, bool full)
         j["paragraph"] = s.paragraph;
         auto faults = nlohmann::ordered_json::array();
         for (const auto& f : s.faults)
-            faults.push_back({{"at_s", f.atS}, {"action", f.action}, {"value", f.value}});
+            faults.push_back({ { "at_s", f.atS }, { "action", f.action }, { "value", f.value } });
         j["faults"] = faults;
         j["failing"] = nlohmann::json::parse(core::experimentToJson(s.failing));
         j["fixed"] = nlohmann::json::parse(core::experimentToJson(s.fixed));
@@ -85,7 +85,7 @@ int runScenarios(const std::vector<std::string>& args)
         const auto* s = core::findScenario(name);
         if (!s) {
             std::fprintf(stderr, "keepalive-scope scenarios: no scenario named \"%s\" (known: %s)\n", name.c_str(),
-                         core::scenarioNames().c_str());
+                core::scenarioNames().c_str());
             return 2;
         }
         if (json) {
@@ -104,7 +104,7 @@ int runScenarios(const std::vector<std::string>& args)
                 std::printf("fault at %g s: %s\n", f.atS, f.action.c_str());
         }
         std::printf("\nfailing experiment:\n%s\nfixed experiment:\n%s", core::experimentToJson(s->failing).c_str(),
-                    core::experimentToJson(s->fixed).c_str());
+            core::experimentToJson(s->fixed).c_str());
         std::printf("\nrun it: keepalive-scope lab --scenario %s   (and with --fixed)\n", s->name.c_str());
         return 0;
     }
@@ -119,10 +119,11 @@ int runScenarios(const std::vector<std::string>& args)
     for (const auto& s : all)
         width = std::max(width, s.name.size());
     for (const auto& s : all)
-        std::printf("%-*s  %4.0f s  %s\n%*s  %s\n", int(width), s.name.c_str(), s.durationS, s.title.c_str(), int(width) + 9, "",
-                    s.teaches.c_str());
-    std::printf("\n%zu scenarios. Details: keepalive-scope scenarios NAME; run: keepalive-scope lab --scenario NAME [--fixed]\n",
-                all.size());
+        std::printf("%-*s  %4.0f s  %s\n%*s  %s\n", int(width), s.name.c_str(), s.durationS, s.title.c_str(),
+            int(width) + 9, "", s.teaches.c_str());
+    std::printf("\n%zu scenarios. Details: keepalive-scope scenarios NAME; run: keepalive-scope lab --scenario NAME "
+                "[--fixed]\n",
+        all.size());
     return 0;
 }
 

@@ -45,8 +45,14 @@ long statusKb(const std::string& key)
             return std::stol(line.substr(key.size()));
     return -1;
 }
-long peakRssKb() { return statusKb("VmHWM:"); }
-long currentRssKb() { return statusKb("VmRSS:"); }
+long peakRssKb()
+{
+    return statusKb("VmHWM:");
+}
+long currentRssKb()
+{
+    return statusKb("VmRSS:");
+}
 // Starts the peak (VmHWM) over from the current RSS (Linux clear_refs value 5).
 bool resetPeakRss()
 {
@@ -202,7 +208,8 @@ int main(int argc, char** argv)
             <= w.proxy()->index(r, ks::ui::EventTableModel::DetailsColumn).data().toString();
     std::printf("event table: sort by details %.0f ms until shown (worker); RSS %.0f MB before, peak %s%.0f MB during "
                 "it%s\n",
-        detailsMs, beforeMb, resetPeak ? "" : "(since start) ", peakRssKb() / 1024.0, detailsOrdered ? "" : " NOT SORTED");
+        detailsMs, beforeMb, resetPeak ? "" : "(since start) ", peakRssKb() / 1024.0,
+        detailsOrdered ? "" : " NOT SORTED");
     std::printf("peak RSS: %.0f MB\n", peakMb);
     return 0;
 }

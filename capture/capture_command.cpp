@@ -49,14 +49,14 @@ std::unique_ptr<CaptureCommand> CaptureCommand::shell(const std::string& command
                 "e.g. ssh HOST sudo tcpdump -U -w - 'tcp port 443'";
         return nullptr;
     }
-    auto command = start({"/bin/sh", "-c", commandLine}, commandLine, error);
+    auto command = start({ "/bin/sh", "-c", commandLine }, commandLine, error);
     if (command)
         command->m_shell = true;
     return command;
 }
 
-std::unique_ptr<CaptureCommand> CaptureCommand::start(const std::vector<std::string>& argv, std::string display,
-                                                      std::string& error)
+std::unique_ptr<CaptureCommand> CaptureCommand::start(
+    const std::vector<std::string>& argv, std::string display, std::string& error)
 {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0) {
@@ -132,7 +132,7 @@ void CaptureCommand::readStderr()
 {
     char buf[1024];
     for (;;) {
-        pollfd p {m_stderr, POLLIN, 0};
+        pollfd p { m_stderr, POLLIN, 0 };
         const int ready = ::poll(&p, 1, 100);
         if (ready == 0) {
             // A child that outlives the command may hold the pipe open: stop when we stopped it.
@@ -229,8 +229,8 @@ bool CaptureCommand::succeeded() const
 std::string CaptureCommand::stderrTail() const
 {
     std::lock_guard lock(m_stderrMutex);
-    std::string tail = m_stderrTail.size() > kStderrKeep ? m_stderrTail.substr(m_stderrTail.size() - kStderrKeep)
-                                                         : m_stderrTail;
+    std::string tail
+        = m_stderrTail.size() > kStderrKeep ? m_stderrTail.substr(m_stderrTail.size() - kStderrKeep) : m_stderrTail;
     while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r'))
         tail.pop_back();
     // Start at a line boundary when the front was cut.

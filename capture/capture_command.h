@@ -48,8 +48,8 @@ public:
 
 private:
     CaptureCommand() = default;
-    static std::unique_ptr<CaptureCommand> start(const std::vector<std::string>& argv, std::string display,
-                                                 std::string& error);
+    static std::unique_ptr<CaptureCommand> start(
+        const std::vector<std::string>& argv, std::string display, std::string& error);
     void readStderr();
 
     std::string m_display; // the command as the user wrote it
@@ -57,9 +57,9 @@ private:
     int m_pid = -1;
     int m_stdout = -1;
     int m_stderr = -1;
-    std::atomic<bool> m_terminated {false};
-    std::atomic<bool> m_interrupt {false}; // read by the packet source's reads
-    std::atomic<bool> m_reaped {false};
+    std::atomic<bool> m_terminated { false };
+    std::atomic<bool> m_interrupt { false }; // read by the packet source's reads
+    std::atomic<bool> m_reaped { false };
     int m_status = 0;
     std::thread m_stderrThread;
     mutable std::mutex m_stderrMutex;

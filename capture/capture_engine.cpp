@@ -57,8 +57,8 @@ std::uint64_t CaptureEngine::hashOf(const FlowKey& k)
     return h;
 }
 
-CaptureEngine::FlowKey CaptureEngine::keyOf(const IpAddress& a, std::uint16_t portA, const IpAddress& b,
-                                            std::uint16_t portB)
+CaptureEngine::FlowKey CaptureEngine::keyOf(
+    const IpAddress& a, std::uint16_t portA, const IpAddress& b, std::uint16_t portB)
 {
     // Either direction's packets give the same key: the lower endpoint first.
     const bool aFirst = std::tie(a.bytes, portA) < std::tie(b.bytes, portB);
@@ -135,8 +135,8 @@ void CaptureEngine::retryKeys(std::int64_t nowNs)
     std::erase_if(m_awaitingKeys, [nowNs](TlsSession* s) { return !s->retryKeys(nowNs); });
 }
 
-void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs,
-                            std::uint32_t seq, bool peerDataAcked)
+void CaptureEngine::emitTcp(
+    TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs, std::uint32_t seq, bool peerDataAcked)
 {
     Event e;
     e.tsNs = tsNs;
@@ -172,8 +172,8 @@ bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg) const
     return false;
 }
 
-TcpConnection& CaptureEngine::createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg,
-                                               std::int64_t tsNs, bool reused)
+TcpConnection& CaptureEngine::createConnection(
+    const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs, bool reused)
 {
     const bool syn = seg.flags & kTcpSyn;
     const bool ack = seg.flags & kTcpAck;
@@ -211,8 +211,10 @@ TcpConnection& CaptureEngine::connectionFor(const TcpSegment& seg, std::int64_t 
         hash = hashOf(key);
         index = m_table.find(hash, [this, &seg](std::uint32_t id) {
             const auto& c = m_connections[id];
-            return (seg.srcPort == c.clientPort && seg.dstPort == c.serverPort && seg.src == c.clientAddr && seg.dst == c.serverAddr)
-                || (seg.srcPort == c.serverPort && seg.dstPort == c.clientPort && seg.src == c.serverAddr && seg.dst == c.clientAddr);
+            return (seg.srcPort == c.clientPort && seg.dstPort == c.serverPort && seg.src == c.clientAddr
+                       && seg.dst == c.serverAddr)
+                || (seg.srcPort == c.serverPort && seg.dstPort == c.clientPort && seg.src == c.serverAddr
+                    && seg.dst == c.clientAddr);
         });
         if (index == FlowTable::kNone) {
             m_haveLastFlow = false;
@@ -240,8 +242,8 @@ ConnectionDecoder& CaptureEngine::makeDecoder(TcpConnection& conn, bool hunting)
 {
     using Mode = Http2Framer::Mode;
     const bool fromStart = conn.traffic.sawHandshake && !hunting;
-    conn.decoder = std::make_unique<ConnectionDecoder>(conn, *this, fromStart ? Mode::Preface : Mode::Hunting,
-                                                       fromStart ? Mode::ServerPreface : Mode::Hunting);
+    conn.decoder = std::make_unique<ConnectionDecoder>(
+        conn, *this, fromStart ? Mode::Preface : Mode::Hunting, fromStart ? Mode::ServerPreface : Mode::Hunting);
     if (hunting)
         return *conn.decoder;
     // Start each direction as if the decoder had been there since the SYN.
@@ -335,9 +337,8 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     ++m_counters.tcpPackets;
 
     TcpConnection& conn = connectionFor(seg, tsNs);
-    const Direction dir = (seg.src == conn.clientAddr && seg.srcPort == conn.clientPort)
-        ? Direction::ClientToServer
-        : Direction::ServerToClient;
+    const Direction dir = (seg.src == conn.clientAddr && seg.srcPort == conn.clientPort) ? Direction::ClientToServer
+                                                                                         : Direction::ServerToClient;
     const std::size_t d = dirIndex(dir);
     TcpDirectionState& fwd = conn.tcp[d];
     TcpDirectionState& rev = conn.tcp[1 - d];
@@ -441,8 +442,7 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         if (conn.decoder)
             conn.decoder->streams[d].flush();
         if (summary.end == core::ConnectionEnd::Open)
-            summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::FinC2S
-                                                           : core::ConnectionEnd::FinS2C;
+            summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::FinC2S : core::ConnectionEnd::FinS2C;
         emitTcp(conn, dir, EventType::Fin, tsNs);
         if (rev.finSeen)
             closeDecoder(conn); // closed both ways: nothing more to decode
@@ -452,14 +452,13 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
             conn.rstSeen = true;
             closeDecoder(conn);
             // An abortive close outranks an earlier FIN: the connection was torn down.
-            summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::RstC2S
-                                                           : core::ConnectionEnd::RstS2C;
+            summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::RstC2S : core::ConnectionEnd::RstS2C;
         }
         // A plain ACK that had covered all the other side's data: its last packet reached this
         // side's TCP stack, so the RST is this endpoint's (an application closing with unread data),
         // not a pass-through middlebox's that dropped the packet and answered for the flow.
         emitTcp(conn, dir, EventType::Rst, tsNs, 0,
-                fwd.plainAckSeen && rev.seen && rev.nextSeq != rev.baseSeq && seqDiff(fwd.lastPlainAck, rev.nextSeq) >= 0);
+            fwd.plainAckSeen && rev.seen && rev.nextSeq != rev.baseSeq && seqDiff(fwd.lastPlainAck, rev.nextSeq) >= 0);
     }
 }
 
@@ -520,13 +519,15 @@ std::vector<core::ConnectionSummary> CaptureEngine::takeSummaries()
     // and the freed heap handed back, so the two never add up.
     std::vector<core::ConnectionSummary> out;
     out.reserve(m_connections.size());
-    m_connections.drain([&out](TcpConnection& conn) {
-        auto& s = out.emplace_back();
-        static_cast<core::ConnectionTraffic&>(s) = std::move(conn.traffic);
-        s.id = conn.id;
-        s.client = conn.clientName();
-        s.server = conn.serverName();
-    }, [] { core::releaseFreedMemory(); }, 8);
+    m_connections.drain(
+        [&out](TcpConnection& conn) {
+            auto& s = out.emplace_back();
+            static_cast<core::ConnectionTraffic&>(s) = std::move(conn.traffic);
+            s.id = conn.id;
+            s.client = conn.clientName();
+            s.server = conn.serverName();
+        },
+        [] { core::releaseFreedMemory(); }, 8);
     return out;
 }
 

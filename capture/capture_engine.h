@@ -63,7 +63,10 @@ public:
     // holding records look for their secrets again, and give up when the wait is over.
     void retryKeys(std::int64_t nowNs);
     // Called with each warning as it is raised (a live capture shows them while it runs).
-    void setWarningListener(std::function<void(const std::string&)> listener) { m_warningListener = std::move(listener); }
+    void setWarningListener(std::function<void(const std::string&)> listener)
+    {
+        m_warningListener = std::move(listener);
+    }
 
     void processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame);
     // The link type of the packets that follow (a pcapng interface's); -1 when unknown.
@@ -99,14 +102,14 @@ private:
     void awaitKeys(TlsSession& session) override { m_awaitingKeys.push_back(&session); }
     void forgetSession(TlsSession& session) override { std::erase(m_awaitingKeys, &session); }
     TcpConnection& connectionFor(const TcpSegment& seg, std::int64_t tsNs);
-    TcpConnection& createConnection(const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs,
-                                    bool reused);
+    TcpConnection& createConnection(
+        const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs, bool reused);
     void payload(TcpConnection& conn, std::size_t d, const TcpSegment& seg, std::int64_t tsNs, bool fresh);
     ConnectionDecoder& makeDecoder(TcpConnection& conn, bool hunting);
     void closeDecoder(TcpConnection& conn);
     bool srcIsServerByHeuristic(const TcpSegment& seg) const;
     void emitTcp(TcpConnection& conn, core::Direction dir, core::EventType type, std::int64_t tsNs,
-                 std::uint32_t seq = 0, bool peerDataAcked = false);
+        std::uint32_t seq = 0, bool peerDataAcked = false);
 
     int m_linkType;
     bool m_linkSupported = true;

@@ -32,12 +32,13 @@ public:
     {
         m_bytes += frame.size();
         m_newestNs = std::max(m_newestNs, tsNs);
-        m_heap.push(Held {tsNs, m_seq++, linkType, {frame.begin(), frame.end()}});
+        m_heap.push(Held { tsNs, m_seq++, linkType, { frame.begin(), frame.end() } });
     }
     bool ready(bool draining) const
     {
         return !m_heap.empty()
-            && (draining || m_heap.size() > kMaxPackets || m_bytes > kMaxBytes || m_newestNs - m_heap.top().tsNs > kWindowNs);
+            && (draining || m_heap.size() > kMaxPackets || m_bytes > kMaxBytes
+                || m_newestNs - m_heap.top().tsNs > kWindowNs);
     }
     Held pop()
     {
@@ -52,7 +53,10 @@ private:
     static constexpr std::size_t kMaxPackets = 4096;
     static constexpr std::size_t kMaxBytes = 32u << 20;
     struct Later {
-        bool operator()(const Held& a, const Held& b) const { return a.tsNs != b.tsNs ? a.tsNs > b.tsNs : a.seq > b.seq; }
+        bool operator()(const Held& a, const Held& b) const
+        {
+            return a.tsNs != b.tsNs ? a.tsNs > b.tsNs : a.seq > b.seq;
+        }
     };
     std::priority_queue<Held, std::vector<Held>, Later> m_heap;
     std::size_t m_bytes = 0;

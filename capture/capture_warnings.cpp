@@ -29,32 +29,38 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
         out.push_back(n(c.malformedPackets) + " packets had truncated or inconsistent IP/TCP headers and were skipped");
     if (c.cutPackets)
         out.push_back(n(c.cutPackets) + " TCP segments were cut short by the capture's snapshot length (first: packet "
-                      + n(c.firstCutPacket) + "; " + n(c.cutBytes)
-                      + " payload bytes missing): the HTTP/2 frames in them cannot be read, so PINGs, GOAWAYs and "
-                        "even HTTP/2 itself may be missed. Capture whole packets (tcpdump -s 0)");
+            + n(c.firstCutPacket) + "; " + n(c.cutBytes)
+            + " payload bytes missing): the HTTP/2 frames in them cannot be read, so PINGs, GOAWAYs and "
+              "even HTTP/2 itself may be missed. Capture whole packets (tcpdump -s 0)");
     const std::uint64_t unknownInterface = notes ? notes->unknownInterface : 0;
     if (unknownInterface)
         out.push_back(n(unknownInterface) + " packets name a pcapng interface the file never describes (first: packet "
-                      + n(notes->firstUnknownInterface) + ") and were skipped");
+            + n(notes->firstUnknownInterface) + ") and were skipped");
     if (c.unreadableLinkPackets > unknownInterface)
         out.push_back(n(c.unreadableLinkPackets - unknownInterface) + " packets are on an interface whose link type ("
-                      + linkTypeDescription(c.firstUnreadableLinkType) + ") cannot be decoded, and were skipped");
+            + linkTypeDescription(c.firstUnreadableLinkType) + ") cannot be decoded, and were skipped");
     if (c.fragmentsNotReassembled)
         out.push_back(n(c.fragmentsNotReassembled) + " of " + n(c.ipv4Fragments)
-                      + " IPv4 fragments belong to datagrams that never came whole (a fragment lost, cut by the "
-                        "snaplen, or more than 30 s apart); their TCP segments are missing");
+            + " IPv4 fragments belong to datagrams that never came whole (a fragment lost, cut by the "
+              "snaplen, or more than 30 s apart); their TCP segments are missing");
     if (c.timeBackwards)
         out.push_back("time runs backwards at packet " + n(c.firstTimeBackwards) + " (" + n(c.timeBackwards)
-                      + " packets in all, by up to " + seconds(c.largestStepBackNs)
-                      + " s): each is placed at the latest earlier time, so no gap or duration is negative");
+            + " packets in all, by up to " + seconds(c.largestStepBackNs)
+            + " s): each is placed at the latest earlier time, so no gap or duration is negative");
     if (notes && notes->fractionTooLarge)
-        out.push_back("packet " + n(notes->firstFractionTooLarge) + " has a sub-second timestamp field of one second "
-                      "or more (" + n(notes->fractionTooLarge) + " packets in all); the excess is carried into the "
-                      "seconds, so its time may be wrong");
+        out.push_back("packet " + n(notes->firstFractionTooLarge)
+            + " has a sub-second timestamp field of one second "
+              "or more ("
+            + n(notes->fractionTooLarge)
+            + " packets in all); the excess is carried into the "
+              "seconds, so its time may be wrong");
     if (notes && notes->timeOutOfRange)
-        out.push_back("packet " + n(notes->firstTimeOutOfRange) + " has a timestamp outside 1677..2262, which "
-                      "cannot be represented (" + n(notes->timeOutOfRange) + " packets in all); each takes the "
-                      "previous packet's time");
+        out.push_back("packet " + n(notes->firstTimeOutOfRange)
+            + " has a timestamp outside 1677..2262, which "
+              "cannot be represented ("
+            + n(notes->timeOutOfRange)
+            + " packets in all); each takes the "
+              "previous packet's time");
     return out;
 }
 

@@ -12,8 +12,7 @@ public:
     static constexpr std::uint32_t kNone = 0xffffffffu;
 
     // The id stored for `hash` whose key matches (same(id) is true), or kNone.
-    template <class Same>
-    std::uint32_t find(std::uint64_t hash, Same same) const
+    template <class Same> std::uint32_t find(std::uint64_t hash, Same same) const
     {
         if (m_slots.empty())
             return kNone;
@@ -28,8 +27,7 @@ public:
     }
 
     // Stores id for a key not in the table yet; hashOf(id) gives any stored id's hash (for growth).
-    template <class HashOf>
-    void insert(std::uint64_t hash, std::uint32_t id, HashOf hashOf)
+    template <class HashOf> void insert(std::uint64_t hash, std::uint32_t id, HashOf hashOf)
     {
         if ((m_count + 1) * 2 > m_slots.size())
             grow(hashOf);
@@ -38,8 +36,7 @@ public:
     }
 
     // Points the key that `same` matches at a new id (a new connection on a reused 4-tuple).
-    template <class Same>
-    void replace(std::uint64_t hash, Same same, std::uint32_t id)
+    template <class Same> void replace(std::uint64_t hash, Same same, std::uint32_t id)
     {
         const std::size_t mask = m_slots.size() - 1;
         for (std::size_t i = hash & mask; m_slots[i] != 0; i = (i + 1) & mask) {
@@ -66,8 +63,7 @@ private:
         m_slots[i] = id + 1;
     }
 
-    template <class HashOf>
-    void grow(HashOf hashOf)
+    template <class HashOf> void grow(HashOf hashOf)
     {
         std::vector<std::uint32_t> old(m_slots.empty() ? 64 : m_slots.size() * 2, 0);
         old.swap(m_slots);

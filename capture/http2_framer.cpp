@@ -259,7 +259,7 @@ void Http2Framer::feedSuspect(const std::uint8_t* data, std::size_t size, std::i
         m_current = parseFrameHeader(held.data() + at);
         const std::size_t keep = std::min<std::size_t>(m_current.length, kMaxKeptPayload);
         m_payload.assign(held.begin() + static_cast<std::ptrdiff_t>(at + 9),
-                         held.begin() + static_cast<std::ptrdiff_t>(at + 9 + keep));
+            held.begin() + static_cast<std::ptrdiff_t>(at + 9 + keep));
         emitFrame(tsNs);
         at += 9 + std::size_t(m_current.length);
     }

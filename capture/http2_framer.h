@@ -43,8 +43,9 @@ public:
     virtual void onPreface(std::int64_t tsNs) = 0;
     // payload holds the whole frame except for DATA (always empty: DATA payloads are skipped)
     // and for frames larger than the framer keeps (truncated is then true).
-    virtual void onFrame(const FrameHeader& header, std::span<const std::uint8_t> payload,
-                         bool truncated, std::int64_t tsNs) = 0;
+    virtual void onFrame(
+        const FrameHeader& header, std::span<const std::uint8_t> payload, bool truncated, std::int64_t tsNs)
+        = 0;
     // Bytes were lost or the stream was resynchronised: header compression state is suspect.
     virtual void onDesync() = 0;
 };

@@ -45,8 +45,8 @@ void Http2Session::Side::onPreface(std::int64_t tsNs)
     session->m_emitter.publish(e);
 }
 
-void Http2Session::Side::onFrame(const FrameHeader& header, std::span<const std::uint8_t> payload,
-                                 bool truncated, std::int64_t tsNs)
+void Http2Session::Side::onFrame(
+    const FrameHeader& header, std::span<const std::uint8_t> payload, bool truncated, std::int64_t tsNs)
 {
     session->onFrame(dir, header, payload, truncated, tsNs);
 }
@@ -73,8 +73,8 @@ Event Http2Session::makeEvent(Direction dir, EventType type, std::int64_t tsNs) 
     return e;
 }
 
-void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload,
-                           bool truncated, std::int64_t tsNs)
+void Http2Session::onFrame(
+    Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload, bool truncated, std::int64_t tsNs)
 {
     const auto i = index(dir);
     // A header block must be followed by its CONTINUATION frames (RFC 9113 section 6.10).
@@ -180,8 +180,7 @@ void Http2Session::onFrame(Direction dir, const FrameHeader& h, std::span<const 
     }
 }
 
-void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload,
-                          std::int64_t tsNs)
+void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload, std::int64_t tsNs)
 {
     if (payload.size() < 8)
         return;
@@ -193,10 +192,10 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
         // The ACK travels the other way from its PING (RFC 9113 section 6.7).
         auto& pending = m_pings[index(other(dir))];
         auto it = std::find_if(pending.begin(), pending.end(),
-                               [opaque](const PendingPing& p) { return p.opaque == opaque && !p.ackMayBeLost; });
+            [opaque](const PendingPing& p) { return p.opaque == opaque && !p.ackMayBeLost; });
         if (it == pending.end())
-            it = std::find_if(pending.begin(), pending.end(),
-                              [opaque](const PendingPing& p) { return p.opaque == opaque; });
+            it = std::find_if(
+                pending.begin(), pending.end(), [opaque](const PendingPing& p) { return p.opaque == opaque; });
         if (it != pending.end()) {
             e.rttMs = static_cast<double>(tsNs - it->tsNs) / 1e6;
             e.pingIndex = static_cast<std::int64_t>(it->index);
@@ -209,11 +208,11 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
     auto& pending = m_pings[index(dir)];
     if (pending.size() >= kMaxOutstandingPings)
         pending.erase(pending.begin());
-    pending.push_back({opaque, tsNs, e.index});
+    pending.push_back({ opaque, tsNs, e.index });
 }
 
-void Http2Session::onHeaderFragment(Direction dir, std::span<const std::uint8_t> fragment, bool endHeaders,
-                                    bool truncated, std::int64_t tsNs)
+void Http2Session::onHeaderFragment(
+    Direction dir, std::span<const std::uint8_t> fragment, bool endHeaders, bool truncated, std::int64_t tsNs)
 {
     auto& block = m_blocks[index(dir)];
     if (block.bytes.size() + fragment.size() > kMaxHeaderBlock || truncated)

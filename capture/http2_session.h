@@ -31,7 +31,7 @@ private:
         core::Direction dir = core::Direction::ClientToServer;
         void onPreface(std::int64_t tsNs) override;
         void onFrame(const FrameHeader& header, std::span<const std::uint8_t> payload, bool truncated,
-                     std::int64_t tsNs) override;
+            std::int64_t tsNs) override;
         void onDesync() override;
     };
     struct PendingPing {
@@ -61,12 +61,12 @@ private:
 
     static std::size_t index(core::Direction dir) { return dir == core::Direction::ClientToServer ? 0 : 1; }
     core::Event makeEvent(core::Direction dir, core::EventType type, std::int64_t tsNs) const;
-    void onFrame(core::Direction dir, const FrameHeader& header, std::span<const std::uint8_t> payload,
-                 bool truncated, std::int64_t tsNs);
-    void onPing(core::Direction dir, const FrameHeader& header, std::span<const std::uint8_t> payload,
-                std::int64_t tsNs);
-    void onHeaderFragment(core::Direction dir, std::span<const std::uint8_t> fragment, bool endHeaders,
-                          bool truncated, std::int64_t tsNs);
+    void onFrame(core::Direction dir, const FrameHeader& header, std::span<const std::uint8_t> payload, bool truncated,
+        std::int64_t tsNs);
+    void onPing(
+        core::Direction dir, const FrameHeader& header, std::span<const std::uint8_t> payload, std::int64_t tsNs);
+    void onHeaderFragment(core::Direction dir, std::span<const std::uint8_t> fragment, bool endHeaders, bool truncated,
+        std::int64_t tsNs);
 
     std::uint32_t m_conn;
     EventEmitter& m_emitter;

@@ -71,14 +71,13 @@ bool knownUnusedLabel(std::string_view label)
     // Valid labels this tool has no use for (0-RTT, exporters, ECH): accepted silently. So are
     // the secrets after a KeyUpdate, which OpenSSL 3.0 logs as CLIENT_TRAFFIC_SECRET_N and
     // SERVER_TRAFFIC_SECRET_N (a literal N): they are derived from secret 0 here, as Wireshark does.
-    for (std::string_view prefix : {"CLIENT_TRAFFIC_SECRET_", "SERVER_TRAFFIC_SECRET_"})
+    for (std::string_view prefix : { "CLIENT_TRAFFIC_SECRET_", "SERVER_TRAFFIC_SECRET_" })
         if (label.size() > prefix.size() && label.substr(0, prefix.size()) == prefix
             && (label.substr(prefix.size()) == "N"
                 || label.substr(prefix.size()).find_first_not_of("0123456789") == std::string_view::npos))
             return true;
-    return label == "CLIENT_EARLY_TRAFFIC_SECRET" || label == "EARLY_EXPORTER_SECRET"
-        || label == "EXPORTER_SECRET" || label == "ECH_SECRET" || label == "ECH_CONFIG"
-        || label == "RSA";
+    return label == "CLIENT_EARLY_TRAFFIC_SECRET" || label == "EARLY_EXPORTER_SECRET" || label == "EXPORTER_SECRET"
+        || label == "ECH_SECRET" || label == "ECH_CONFIG" || label == "RSA";
 }
 
 } // namespace
@@ -145,8 +144,8 @@ void KeyLog::addText(std::string_view text, std::string_view source, std::vector
     addLines(text, source, 1, warnings);
 }
 
-void KeyLog::addLines(std::string_view text, std::string_view source, std::uint64_t firstLine,
-                      std::vector<std::string>& warnings)
+void KeyLog::addLines(
+    std::string_view text, std::string_view source, std::uint64_t firstLine, std::vector<std::string>& warnings)
 {
     std::size_t bad = 0;
     std::uint64_t lineNo = firstLine;
@@ -157,7 +156,8 @@ void KeyLog::addLines(std::string_view text, std::string_view source, std::uint6
     while (!text.empty()) {
         const auto end = text.find_first_of("\r\n");
         std::string_view line = text.substr(0, end);
-        const bool crlf = end != std::string_view::npos && text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n';
+        const bool crlf
+            = end != std::string_view::npos && text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n';
         text.remove_prefix(end == std::string_view::npos ? text.size() : end + (crlf ? 2 : 1));
         std::string_view rest = line;
         const auto label = nextField(rest);
@@ -173,7 +173,7 @@ void KeyLog::addLines(std::string_view text, std::string_view source, std::uint6
         TlsSecret* slot = slotFor(scratch, label);
         if (!slot && !knownUnusedLabel(label)) {
             warn("unknown label \"" + std::string(label.substr(0, 40))
-                 + "\"; expected CLIENT_RANDOM or a TLS 1.3 *_TRAFFIC_SECRET label (NSS key log format)");
+                + "\"; expected CLIENT_RANDOM or a TLS 1.3 *_TRAFFIC_SECRET label (NSS key log format)");
         } else if (secretHex.empty() || !extra.empty()) {
             warn("expected three fields (LABEL CLIENT_RANDOM SECRET), line skipped");
         } else if (!decodeHex(randomHex, random.data(), random.size())) {
@@ -182,8 +182,9 @@ void KeyLog::addLines(std::string_view text, std::string_view source, std::uint6
             const std::size_t n = secretHex.size() / 2;
             const bool sizeOk = label == "CLIENT_RANDOM" ? n == 48 : (n == 32 || n == 48);
             if (!sizeOk || !decodeHex(secretHex, slot->bytes.data(), n)) {
-                warn(label == "CLIENT_RANDOM" ? "the master secret must be 96 hex digits (48 bytes), line skipped"
-                                              : "the secret must be 64 or 96 hex digits (SHA-256 or SHA-384), line skipped");
+                warn(label == "CLIENT_RANDOM"
+                        ? "the master secret must be 96 hex digits (48 bytes), line skipped"
+                        : "the secret must be 64 or 96 hex digits (SHA-256 or SHA-384), line skipped");
             } else {
                 slot->size = static_cast<std::uint8_t>(n);
                 *slotFor(m_sessions[random], label) = *slot;
@@ -192,17 +193,17 @@ void KeyLog::addLines(std::string_view text, std::string_view source, std::uint6
         ++lineNo;
     }
     if (bad > kMaxWarningsPerSource)
-        warnings.push_back(std::string(source) + ": " + std::to_string(bad - kMaxWarningsPerSource)
-                           + " more bad lines not listed");
+        warnings.push_back(
+            std::string(source) + ": " + std::to_string(bad - kMaxWarningsPerSource) + " more bad lines not listed");
 }
 
 void KeyLog::merge(const KeyLog& other)
 {
     for (const auto& [random, secrets] : other.m_sessions) {
         auto& mine = m_sessions[random];
-        for (auto member : {&TlsSessionSecrets::master, &TlsSessionSecrets::clientHandshake,
-                            &TlsSessionSecrets::serverHandshake, &TlsSessionSecrets::clientTraffic0,
-                            &TlsSessionSecrets::serverTraffic0})
+        for (auto member :
+            { &TlsSessionSecrets::master, &TlsSessionSecrets::clientHandshake, &TlsSessionSecrets::serverHandshake,
+                &TlsSessionSecrets::clientTraffic0, &TlsSessionSecrets::serverTraffic0 })
             if ((secrets.*member).present())
                 mine.*member = secrets.*member;
     }

@@ -67,8 +67,8 @@ private:
         std::uint64_t line = 0;
     };
     bool readFrom(File& file, std::vector<std::string>& warnings, std::string& error);
-    void addLines(std::string_view text, std::string_view source, std::uint64_t firstLine,
-                  std::vector<std::string>& warnings);
+    void addLines(
+        std::string_view text, std::string_view source, std::uint64_t firstLine, std::vector<std::string>& warnings);
 
     std::unordered_map<ClientRandom, TlsSessionSecrets, RandomHash> m_sessions;
     std::vector<File> m_files;

@@ -96,7 +96,7 @@ std::string selfPath()
 
 bool executable(const std::string& path)
 {
-    struct stat st {};
+    struct stat st { };
     return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
@@ -108,7 +108,8 @@ std::string LiveCapture::captureHelperPath()
         return executable(env) ? std::string(env) : std::string();
     const std::string self = selfPath();
     const std::string dir = self.substr(0, self.rfind('/') + 1);
-    for (const std::string& candidate : {dir + "keepalive-scope-capture", dir + "../libexec/keepalive-scope/keepalive-scope-capture"})
+    for (const std::string& candidate :
+        { dir + "keepalive-scope-capture", dir + "../libexec/keepalive-scope/keepalive-scope-capture" })
         if (executable(candidate))
             return candidate;
     return {};
@@ -121,20 +122,23 @@ std::string LiveCapture::permissionHint()
     const std::string dir = self.substr(0, self.rfind('/') + 1);
     // The Debian package lets only root and one group run the helper (installer/postinst), the
     // way Wireshark's dumpcap is kept to the wireshark group: name the group rather than setcap.
-    for (const std::string& candidate : {dir + "keepalive-scope-capture", dir + "../libexec/keepalive-scope/keepalive-scope-capture"}) {
-        struct stat st {};
+    for (const std::string& candidate :
+        { dir + "keepalive-scope-capture", dir + "../libexec/keepalive-scope/keepalive-scope-capture" }) {
+        struct stat st { };
         char installed[4096] = {};
         if (!helper.empty() || self.empty() || !::realpath(candidate.c_str(), installed) || ::stat(installed, &st) != 0
             || !S_ISREG(st.st_mode))
             continue;
         const group* owner = ::getgrgid(st.st_gid);
         const std::string name = owner ? std::string(owner->gr_name) : std::to_string(st.st_gid);
-        return "live capture goes through the capture helper " + std::string(installed) + ", which only root and members of the group "
-            + name + " may run: add yourself with\n  sudo usermod -aG " + name + " \"$USER\"\nand log in again\n"
+        return "live capture goes through the capture helper " + std::string(installed)
+            + ", which only root and members of the group " + name + " may run: add yourself with\n  sudo usermod -aG "
+            + name + " \"$USER\"\nand log in again\n"
             + "(the lab goes on without the wire: channel and RPC events only)";
     }
-    std::string hint = "live capture needs the CAP_NET_RAW capability: run as root, or grant it once with\n  sudo setcap "
-                       "cap_net_raw,cap_net_admin=eip ";
+    std::string hint
+        = "live capture needs the CAP_NET_RAW capability: run as root, or grant it once with\n  sudo setcap "
+          "cap_net_raw,cap_net_admin=eip ";
     hint += helper.empty() ? (selfPath().empty() ? std::string("keepalive-scope") : selfPath()) : helper;
     hint += helper.empty() ? "\n" : "\n(the capture helper; the Debian package does this when it is installed)\n";
     return hint + "(the lab goes on without the wire: channel and RPC events only)";
@@ -169,8 +173,8 @@ std::string LiveCapture::openDirect(const std::string& device, const std::string
     const int rc = pcap_activate(m_pcap);
     if (rc < 0) {
         std::string reason = rc == PCAP_ERROR ? pcap_geterr(m_pcap) : pcap_statustostr(rc);
-        m_permissionDenied = rc == PCAP_ERROR_PERM_DENIED
-            || (rc == PCAP_ERROR && reason.find("ermission") != std::string::npos);
+        m_permissionDenied
+            = rc == PCAP_ERROR_PERM_DENIED || (rc == PCAP_ERROR && reason.find("ermission") != std::string::npos);
         pcap_close(m_pcap);
         m_pcap = nullptr;
         if (m_permissionDenied)
@@ -199,7 +203,7 @@ std::string LiveCapture::openHelper(const std::string& device, const std::string
     const std::string helper = captureHelperPath();
     if (helper.empty())
         return "no capture helper (keepalive-scope-capture) beside the program";
-    return openCommand({helper, "-i", device, "-f", filter}, {});
+    return openCommand({ helper, "-i", device, "-f", filter }, {});
 }
 
 // Blocks until the command wrote its capture header, or failed, or cancelStart().
@@ -382,17 +386,15 @@ void LiveCapture::run()
         self->process(tsNs, std::span<const std::uint8_t>(bytes, header->caplen));
     };
     while (!m_stopping.load()) {
-        pollfd p {fd, POLLIN, 0};
+        pollfd p { fd, POLLIN, 0 };
         const int ready = poll(&p, 1, 20);
         if (ready < 0)
             continue;
         // Non-blocking dispatch drains whatever the kernel holds.
-        while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
-        }
+        while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) { }
         m_engine->retryKeys(core::realtimeNs());
     }
-    while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) {
-    }
+    while (pcap_dispatch(m_pcap, 256, handler, reinterpret_cast<u_char*>(this)) > 0) { }
 }
 
 void LiveCapture::process(std::int64_t tsNs, std::span<const std::uint8_t> frame)
@@ -445,8 +447,8 @@ void LiveCapture::stop()
         // Written beside the target and renamed, so an interrupted run never leaves half a file
         // under the user's name.
         if (std::rename((m_dumpPath + ".partial").c_str(), m_dumpPath.c_str()) != 0)
-            std::fprintf(stderr, "keepalive-scope: cannot rename %s.partial to %s\n", m_dumpPath.c_str(),
-                         m_dumpPath.c_str());
+            std::fprintf(
+                stderr, "keepalive-scope: cannot rename %s.partial to %s\n", m_dumpPath.c_str(), m_dumpPath.c_str());
     }
     if (m_deadPcap) {
         pcap_close(m_deadPcap);

@@ -8,14 +8,14 @@
 
 #include "capture_command.h"
 #include "capture_engine.h"
-#include "packet_source.h"
 #include "core/wire_tap.h"
+#include "packet_source.h"
 
 #include <atomic>
-#include <span>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -90,8 +90,8 @@ private:
     std::string m_commandLine; // the user's capture command, when there is one
     mutable std::mutex m_commandMutex;
     std::unique_ptr<CaptureCommand> m_command; // guarded by m_commandMutex where another thread may look
-    std::atomic<bool> m_cancelled {false};
-    std::atomic<bool> m_streamEnded {false};
+    std::atomic<bool> m_cancelled { false };
+    std::atomic<bool> m_streamEnded { false };
     std::string m_endReason; // guarded by m_commandMutex
     bool m_endFailed = false; // guarded by m_commandMutex
     bool m_running = false;
@@ -99,7 +99,7 @@ private:
     bool m_permissionDenied = false;
     std::unique_ptr<HubSink> m_sink;
     std::unique_ptr<CaptureEngine> m_engine;
-    std::atomic<bool> m_stopping {false};
+    std::atomic<bool> m_stopping { false };
     std::thread m_thread;
     std::vector<core::ConnectionSummary> m_summaries; // filled by stop()
     std::shared_ptr<KeyLog> m_keyLog;

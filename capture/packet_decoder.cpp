@@ -19,14 +19,16 @@ constexpr std::uint16_t kEtherVlan = 0x8100;
 constexpr std::uint16_t kEtherQinQ = 0x88a8;
 constexpr std::uint16_t kEtherQinQOld = 0x9100;
 
-std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint16_t be16(const std::uint8_t* p)
+{
+    return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+}
 std::uint32_t be32(const std::uint8_t* p)
 {
     return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
 }
 
-DecodeStatus decodeTcp(std::span<const std::uint8_t> ipPayload, std::uint32_t wireLength,
-                       TcpSegment& out)
+DecodeStatus decodeTcp(std::span<const std::uint8_t> ipPayload, std::uint32_t wireLength, TcpSegment& out)
 {
     if (ipPayload.size() < 20)
         return DecodeStatus::Truncated;
@@ -79,8 +81,8 @@ DecodeStatus decodeIpv4(std::span<const std::uint8_t> pkt, TcpSegment& out)
     std::copy(p + 12, p + 16, out.src.bytes.begin());
     std::copy(p + 16, p + 20, out.dst.bytes.begin());
     const std::size_t end = std::min(pkt.size(), totalLength);
-    return decodeTcp(pkt.subspan(headerLength, end - headerLength),
-                     static_cast<std::uint32_t>(totalLength - headerLength), out);
+    return decodeTcp(
+        pkt.subspan(headerLength, end - headerLength), static_cast<std::uint32_t>(totalLength - headerLength), out);
 }
 
 DecodeStatus decodeIpv6(std::span<const std::uint8_t> pkt, TcpSegment& out)
@@ -146,8 +148,7 @@ DecodeStatus decodeIpv6(std::span<const std::uint8_t> pkt, TcpSegment& out)
     return DecodeStatus::Malformed;
 }
 
-DecodeStatus decodeByEtherType(std::uint16_t etherType, std::span<const std::uint8_t> pkt,
-                               TcpSegment& out)
+DecodeStatus decodeByEtherType(std::uint16_t etherType, std::span<const std::uint8_t> pkt, TcpSegment& out)
 {
     if (etherType == kEtherIpv4)
         return decodeIpv4(pkt, out);
@@ -161,8 +162,10 @@ DecodeStatus decodeByVersion(std::span<const std::uint8_t> pkt, TcpSegment& out)
     if (pkt.empty())
         return DecodeStatus::Truncated;
     switch (pkt[0] >> 4) {
-    case 4: return decodeIpv4(pkt, out);
-    case 6: return decodeIpv6(pkt, out);
+    case 4:
+        return decodeIpv4(pkt, out);
+    case 6:
+        return decodeIpv6(pkt, out);
     }
     return DecodeStatus::NotTcp;
 }
@@ -196,8 +199,13 @@ DecodeStatus decodeNull(std::span<const std::uint8_t> frame, bool networkOrder, 
         family = be32(frame.data());
     const auto pkt = frame.subspan(4);
     switch (family) {
-    case 2: return decodeIpv4(pkt, out);
-    case 10: case 24: case 28: case 30: return decodeIpv6(pkt, out); // Linux, BSDs, macOS
+    case 2:
+        return decodeIpv4(pkt, out);
+    case 10:
+    case 24:
+    case 28:
+    case 30:
+        return decodeIpv6(pkt, out); // Linux, BSDs, macOS
     }
     return DecodeStatus::NotTcp;
 }

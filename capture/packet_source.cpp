@@ -32,8 +32,7 @@ std::uint32_t readU32(const std::uint8_t* p, bool bigEndian)
 // lines) among the blocks before the first packet, read with pread so the record reader's
 // position is not disturbed. Bounded: at most 4096 blocks and 64 MB of secrets. (pcapng spec,
 // section 4.7.)
-template <typename ReadAt>
-std::string scanDecryptionSecrets(ReadAt readAt)
+template <typename ReadAt> std::string scanDecryptionSecrets(ReadAt readAt)
 {
     constexpr std::uint32_t kDsb = 0x0000000A;
     constexpr std::uint32_t kTlsKeyLog = 0x544c534b;
@@ -85,7 +84,7 @@ bool waitReadable(int fd, const std::atomic<bool>* interrupt)
         // What is already in the pipe is still read after the interrupt: a stopped command's
         // last packets (and its end of file) are there.
         const bool stopping = interrupt->load();
-        pollfd p {fd, POLLIN, 0};
+        pollfd p { fd, POLLIN, 0 };
         const int ready = ::poll(&p, 1, stopping ? 0 : 100);
         if (ready > 0 || (ready < 0 && errno != EINTR))
             return true; // data, end of file, or an error for read() to report
@@ -124,7 +123,7 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
             error = path + ": cannot open (" + std::strerror(errno) + ")";
             return nullptr;
         }
-        struct stat st {};
+        struct stat st { };
         if (::fstat(src->m_fd, &st) == 0 && S_ISDIR(st.st_mode)) {
             error = path + ": is a directory, not a capture file";
             return nullptr;
@@ -140,8 +139,8 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
     return src;
 }
 
-std::unique_ptr<PacketSource> PacketSource::openPipe(int fd, const std::string& name, const std::atomic<bool>* interrupt,
-                                                     std::string& error)
+std::unique_ptr<PacketSource> PacketSource::openPipe(
+    int fd, const std::string& name, const std::atomic<bool>* interrupt, std::string& error)
 {
     std::unique_ptr<PacketSource> src(new PacketSource);
     src->m_path = name;
@@ -153,8 +152,8 @@ std::unique_ptr<PacketSource> PacketSource::openPipe(int fd, const std::string& 
     return src;
 }
 
-std::unique_ptr<PacketSource> PacketSource::openBytes(std::span<const std::uint8_t> bytes, const std::string& name,
-                                                      std::string& error)
+std::unique_ptr<PacketSource> PacketSource::openBytes(
+    std::span<const std::uint8_t> bytes, const std::string& name, std::string& error)
 {
     std::unique_ptr<PacketSource> src(new PacketSource);
     src->m_path = name;
@@ -230,7 +229,8 @@ bool PacketSource::start(std::string& error)
     const std::string name = displayName(m_path);
     if (!ensure(4)) {
         if (m_end == m_pos)
-            error = name + (m_isStream ? ": no capture data arrived (empty pipe)" : ": the file is empty, not a capture");
+            error
+                = name + (m_isStream ? ": no capture data arrived (empty pipe)" : ": the file is empty, not a capture");
         else
             error = name + ": not a pcap or pcapng capture (too short); write captures with tcpdump -w or dumpcap";
         return false;

@@ -38,11 +38,11 @@ public:
     static std::unique_ptr<PacketSource> open(const std::string& path, std::string& error);
     // A pipe already open (a capture command's stdout), named in messages as name; takes fd.
     // While interrupt is set, reads stop waiting and the stream ends (it must outlive the source).
-    static std::unique_ptr<PacketSource> openPipe(int fd, const std::string& name, const std::atomic<bool>* interrupt,
-                                                  std::string& error);
+    static std::unique_ptr<PacketSource> openPipe(
+        int fd, const std::string& name, const std::atomic<bool>* interrupt, std::string& error);
     // A capture held in memory (fuzz targets, tests); name is used in messages.
-    static std::unique_ptr<PacketSource> openBytes(std::span<const std::uint8_t> bytes, const std::string& name,
-                                                   std::string& error);
+    static std::unique_ptr<PacketSource> openBytes(
+        std::span<const std::uint8_t> bytes, const std::string& name, std::string& error);
     ~PacketSource();
     PacketSource(const PacketSource&) = delete;
     PacketSource& operator=(const PacketSource&) = delete;

@@ -45,8 +45,8 @@ bool PacketSource::readPcapHeader(std::string& error)
     m_recordHeader = magic == 0xa1b2cd34 ? 24 : 16; // modified pcap: 8 more bytes per record
     m_decimals = m_nano ? 9 : 6;
     m_linkType = dltOf(u32(20));
-    m_linkTypes = {m_linkType};
-    m_interfaces.push_back({m_linkType, m_nano ? 1'000'000'000u : 1'000'000u, -1, 0});
+    m_linkTypes = { m_linkType };
+    m_interfaces.push_back({ m_linkType, m_nano ? 1'000'000'000u : 1'000'000u, -1, 0 });
     m_pos += 24;
     return true;
 }
@@ -61,8 +61,8 @@ std::int64_t PacketSource::checkedTime(bool ok, std::int64_t ns)
     return m_lastTsNs;
 }
 
-PacketSource::Status PacketSource::nextPcap(std::int64_t& tsNs, std::span<const std::uint8_t>& frame,
-                                            std::string& error)
+PacketSource::Status PacketSource::nextPcap(
+    std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
     if (!ensure(m_recordHeader)) {
         if (m_end == m_pos)
@@ -196,8 +196,8 @@ std::int64_t PacketSource::pcapngTime(const Interface& itf, std::uint64_t units)
     return checkedTime(ok, ns);
 }
 
-PacketSource::Status PacketSource::nextPcapng(std::int64_t& tsNs, std::span<const std::uint8_t>& frame,
-                                              std::string& error)
+PacketSource::Status PacketSource::nextPcapng(
+    std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
     for (;;) {
         if (!ensure(12)) {

@@ -25,7 +25,7 @@ bool startsWith(std::span<const std::uint8_t> bytes, std::string_view prefix)
 
 bool httpRequestStart(std::span<const std::uint8_t> bytes)
 {
-    for (std::string_view m : {"CONNECT ", "GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "DELETE ", "PATCH "})
+    for (std::string_view m : { "CONNECT ", "GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "DELETE ", "PATCH " })
         if (startsWith(bytes, m))
             return true;
     return false;
@@ -237,11 +237,11 @@ void StreamPipeline::onResponseHead(std::span<const std::uint8_t> rest, std::int
     held.swap(m_buffer[0]);
     if (status == 101 && m_upgradeAsked && headerValue(head, "upgrade").find("h2c") != std::string::npos) {
         m_proxy = "h2c upgrade (HTTP/1.1 Upgrade: h2c, 101 Switching Protocols)";
-        m_stage = {Stage::Frames, Stage::Frames};
+        m_stage = { Stage::Frames, Stage::Frames };
     } else if (status >= 200 && status < 300 && m_tunnelAsked) {
         m_proxy = "HTTP CONNECT " + m_target;
         m_inTunnel = true;
-        m_stage = {Stage::Sniff, Stage::Sniff};
+        m_stage = { Stage::Sniff, Stage::Sniff };
     } else {
         if (m_tunnelAsked)
             m_proxy = "HTTP CONNECT " + m_target + " refused (" + std::to_string(status) + ")";
@@ -253,7 +253,7 @@ void StreamPipeline::onResponseHead(std::span<const std::uint8_t> rest, std::int
 
 void StreamPipeline::giveUp(const std::string& why)
 {
-    m_stage = {Stage::Opaque, Stage::Opaque};
+    m_stage = { Stage::Opaque, Stage::Opaque };
     m_buffer[0].clear();
     m_buffer[1].clear();
     for (auto& framer : m_conn.framers)

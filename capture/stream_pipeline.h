@@ -55,7 +55,7 @@ private:
 
     ConnectionDecoder& m_conn;
     bool m_fromStart;
-    std::array<Stage, 2> m_stage {Stage::Sniff, Stage::Sniff};
+    std::array<Stage, 2> m_stage { Stage::Sniff, Stage::Sniff };
     std::array<std::vector<std::uint8_t>, 2> m_buffer; // sniffed bytes, an HTTP/1 head, held bytes
     bool m_upgradeAsked = false;
     bool m_tunnelAsked = false;

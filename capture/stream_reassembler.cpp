@@ -20,8 +20,8 @@ void StreamReassembler::setInitialSequence(std::uint32_t next)
     }
 }
 
-void StreamReassembler::segment(std::uint32_t seq, std::span<const std::uint8_t> payload,
-                                std::uint32_t wireLength, std::int64_t tsNs)
+void StreamReassembler::segment(
+    std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength, std::int64_t tsNs)
 {
     if (wireLength == 0)
         return;
@@ -71,8 +71,8 @@ void StreamReassembler::segment(std::uint32_t seq, std::span<const std::uint8_t>
     }
 }
 
-void StreamReassembler::deliver(std::uint32_t seq, std::span<const std::uint8_t> payload,
-                                std::uint32_t wireLength, std::int64_t tsNs)
+void StreamReassembler::deliver(
+    std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength, std::int64_t tsNs)
 {
     const std::int32_t behind = seqDiff(m_next, seq);
     if (behind >= 0 && static_cast<std::uint32_t>(behind) >= wireLength)

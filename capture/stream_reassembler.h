@@ -26,8 +26,7 @@ public:
     // Sequence number of the first payload byte (ISN + 1), from the SYN.
     void setInitialSequence(std::uint32_t next);
     // payload: the captured bytes; wireLength: the segment's payload length on the wire.
-    void segment(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength,
-                 std::int64_t tsNs);
+    void segment(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength, std::int64_t tsNs);
     // The peer acknowledged up to `ack`: a hole before it that later data waits behind was lost
     // by the capture (Wireshark's "ACKed unseen segment"), so it is reported as a gap at once.
     void acknowledged(std::uint32_t ack);
@@ -43,8 +42,7 @@ private:
         std::int64_t tsNs;
     };
 
-    void deliver(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength,
-                 std::int64_t tsNs);
+    void deliver(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength, std::int64_t tsNs);
     void drain();
     void skipToFirstHeld();
 

@@ -63,15 +63,15 @@ std::string TcpConnection::serverName() const
     return endpointName(serverAddr, serverPort);
 }
 
-ConnectionDecoder::ConnectionDecoder(const TcpConnection& tcpConn, EventEmitter& eventEmitter, Http2Framer::Mode clientMode,
-                                     Http2Framer::Mode serverMode)
+ConnectionDecoder::ConnectionDecoder(const TcpConnection& tcpConn, EventEmitter& eventEmitter,
+    Http2Framer::Mode clientMode, Http2Framer::Mode serverMode)
     : id(tcpConn.id)
     , conn(&tcpConn)
-    , framers {Http2Framer(clientMode), Http2Framer(serverMode)}
+    , framers { Http2Framer(clientMode), Http2Framer(serverMode) }
     , session(tcpConn.id, eventEmitter)
     , emitter(&eventEmitter)
-    , inputs {StreamInput(*this, Direction::ClientToServer), StreamInput(*this, Direction::ServerToClient)}
-    , streams {StreamReassembler(inputs[0]), StreamReassembler(inputs[1])}
+    , inputs { StreamInput(*this, Direction::ClientToServer), StreamInput(*this, Direction::ServerToClient) }
+    , streams { StreamReassembler(inputs[0]), StreamReassembler(inputs[1]) }
 {
     framers[0].setListener(&session.listener(Direction::ClientToServer));
     framers[1].setListener(&session.listener(Direction::ServerToClient));

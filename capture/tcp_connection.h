@@ -4,9 +4,9 @@
 // first payload byte and dropped at the close, so a closed connection costs a few hundred bytes.
 #pragma once
 
+#include "core/connection_summary.h"
 #include "http2_framer.h"
 #include "http2_session.h"
-#include "core/connection_summary.h"
 #include "packet_decoder.h"
 #include "stream_pipeline.h"
 #include "stream_reassembler.h"
@@ -66,8 +66,8 @@ private:
 // framing and the HTTP/2 session of both directions.
 struct ConnectionDecoder {
     // conn: the engine's connection (read for its name and times); it outlives its decoder.
-    ConnectionDecoder(const TcpConnection& conn, EventEmitter& emitter, Http2Framer::Mode clientMode,
-                      Http2Framer::Mode serverMode);
+    ConnectionDecoder(
+        const TcpConnection& conn, EventEmitter& emitter, Http2Framer::Mode clientMode, Http2Framer::Mode serverMode);
     ConnectionDecoder(const ConnectionDecoder&) = delete;
     ConnectionDecoder& operator=(const ConnectionDecoder&) = delete;
 

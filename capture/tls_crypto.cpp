@@ -60,28 +60,50 @@ constexpr std::size_t kTagSize = 16;
 TlsSuiteInfo tlsSuiteInfo(std::uint16_t suite)
 {
     switch (suite) {
-    case 0x1301: return {"TLS_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, true};
-    case 0x1302: return {"TLS_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, true};
-    case 0x1303: return {"TLS_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, true};
-    case 0x1304: return {"TLS_AES_128_CCM_SHA256", TlsAead::None, false, true};
-    case 0xC02B: return {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false};
-    case 0xC02C: return {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false};
-    case 0xC02F: return {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false};
-    case 0xC030: return {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false};
-    case 0xCCA8: return {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, false};
-    case 0xCCA9: return {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, false};
-    case 0xCCAA: return {"TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, false};
-    case 0x009C: return {"TLS_RSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false};
-    case 0x009D: return {"TLS_RSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false};
-    case 0x009E: return {"TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false};
-    case 0x009F: return {"TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false};
-    case 0xC013: return {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", TlsAead::None, false, false};
-    case 0xC014: return {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", TlsAead::None, false, false};
-    case 0xC009: return {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", TlsAead::None, false, false};
-    case 0xC00A: return {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", TlsAead::None, false, false};
-    case 0x002F: return {"TLS_RSA_WITH_AES_128_CBC_SHA", TlsAead::None, false, false};
-    case 0x0035: return {"TLS_RSA_WITH_AES_256_CBC_SHA", TlsAead::None, false, false};
-    default: return {};
+    case 0x1301:
+        return { "TLS_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, true };
+    case 0x1302:
+        return { "TLS_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, true };
+    case 0x1303:
+        return { "TLS_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, true };
+    case 0x1304:
+        return { "TLS_AES_128_CCM_SHA256", TlsAead::None, false, true };
+    case 0xC02B:
+        return { "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false };
+    case 0xC02C:
+        return { "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false };
+    case 0xC02F:
+        return { "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false };
+    case 0xC030:
+        return { "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false };
+    case 0xCCA8:
+        return { "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, false };
+    case 0xCCA9:
+        return { "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, false };
+    case 0xCCAA:
+        return { "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256", TlsAead::ChaCha20Poly1305, false, false };
+    case 0x009C:
+        return { "TLS_RSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false };
+    case 0x009D:
+        return { "TLS_RSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false };
+    case 0x009E:
+        return { "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", TlsAead::Aes128Gcm, false, false };
+    case 0x009F:
+        return { "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", TlsAead::Aes256Gcm, true, false };
+    case 0xC013:
+        return { "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", TlsAead::None, false, false };
+    case 0xC014:
+        return { "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", TlsAead::None, false, false };
+    case 0xC009:
+        return { "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", TlsAead::None, false, false };
+    case 0xC00A:
+        return { "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", TlsAead::None, false, false };
+    case 0x002F:
+        return { "TLS_RSA_WITH_AES_128_CBC_SHA", TlsAead::None, false, false };
+    case 0x0035:
+        return { "TLS_RSA_WITH_AES_256_CBC_SHA", TlsAead::None, false, false };
+    default:
+        return {};
     }
 }
 
@@ -90,8 +112,8 @@ std::size_t aeadKeyLength(TlsAead aead)
     return aead == TlsAead::Aes128Gcm ? 16 : aead == TlsAead::None ? 0 : 32;
 }
 
-bool hkdfExpandLabel(bool sha384, std::span<const std::uint8_t> secret, std::string_view label,
-                     std::span<std::uint8_t> out)
+bool hkdfExpandLabel(
+    bool sha384, std::span<const std::uint8_t> secret, std::string_view label, std::span<std::uint8_t> out)
 {
     static EVP_KDF* kdf = fetchKdf("HKDF");
     // struct HkdfLabel { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255> = ""; }
@@ -116,7 +138,7 @@ bool hkdfExpandLabel(bool sha384, std::span<const std::uint8_t> secret, std::str
 }
 
 bool tls12KeyBlock(bool sha384, std::span<const std::uint8_t> master, std::span<const std::uint8_t> serverRandom,
-                   std::span<const std::uint8_t> clientRandom, std::span<std::uint8_t> out)
+    std::span<const std::uint8_t> clientRandom, std::span<std::uint8_t> out)
 {
     static EVP_KDF* kdf = fetchKdf("TLS1-PRF");
     std::vector<std::uint8_t> seed;
@@ -126,7 +148,8 @@ bool tls12KeyBlock(bool sha384, std::span<const std::uint8_t> master, std::span<
     seed.insert(seed.end(), clientRandom.begin(), clientRandom.end());
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digestName(sha384)), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(master.data()), master.size()),
+        OSSL_PARAM_construct_octet_string(
+            OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(master.data()), master.size()),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed.data(), seed.size()),
         OSSL_PARAM_construct_end(),
     };
@@ -151,8 +174,8 @@ bool TlsRecordCipher::initCipher()
     // AES-GCM (12-byte IV): the whole IV as the fixed part once; a record then sets only its
     // invocation field (RFC 5288's explicit nonce, or TLS 1.3's IV XOR sequence, low 8 bytes).
     // OpenSSL's documented TLS IV parameters (EVP_EncryptInit(3): "tlsivfixed", "tlsivinv").
-    m_ivInvocation = m_aead != TlsAead::ChaCha20Poly1305
-        && EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_GCM_SET_IV_FIXED, -1, m_iv) == 1;
+    m_ivInvocation
+        = m_aead != TlsAead::ChaCha20Poly1305 && EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_GCM_SET_IV_FIXED, -1, m_iv) == 1;
     return true;
 }
 
@@ -199,7 +222,7 @@ bool TlsRecordCipher::setTls12Key(TlsAead aead, std::span<const std::uint8_t> ke
 }
 
 bool TlsRecordCipher::decrypt(const std::uint8_t* header, std::span<const std::uint8_t> body,
-                              std::vector<std::uint8_t>& plain, std::uint8_t& innerType)
+    std::vector<std::uint8_t>& plain, std::uint8_t& innerType)
 {
     if (m_aead == TlsAead::None)
         return false;

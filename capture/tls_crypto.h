@@ -47,7 +47,7 @@ public:
     // 1.3: the inner content type is stripped off and returned in innerType. False when it fails
     // authentication (the sequence number then stays).
     bool decrypt(const std::uint8_t* header, std::span<const std::uint8_t> body, std::vector<std::uint8_t>& plain,
-                 std::uint8_t& innerType);
+        std::uint8_t& innerType);
 
 private:
     bool initCipher();
@@ -67,10 +67,10 @@ private:
 };
 
 // HKDF-Expand-Label(secret, label, "", length) with SHA-256 or SHA-384.
-bool hkdfExpandLabel(bool sha384, std::span<const std::uint8_t> secret, std::string_view label,
-                     std::span<std::uint8_t> out);
+bool hkdfExpandLabel(
+    bool sha384, std::span<const std::uint8_t> secret, std::string_view label, std::span<std::uint8_t> out);
 // TLS 1.2 PRF(master, "key expansion", server_random + client_random) -> out.
 bool tls12KeyBlock(bool sha384, std::span<const std::uint8_t> master, std::span<const std::uint8_t> serverRandom,
-                   std::span<const std::uint8_t> clientRandom, std::span<std::uint8_t> out);
+    std::span<const std::uint8_t> clientRandom, std::span<std::uint8_t> out);
 
 } // namespace ks::capture

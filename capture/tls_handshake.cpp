@@ -18,10 +18,7 @@ public:
     bool ok() const { return m_ok; }
     bool atEnd() const { return m_pos == m_bytes.size(); }
     std::uint32_t u8() { return take(1) ? m_bytes[m_pos - 1] : 0; }
-    std::uint32_t u16()
-    {
-        return take(2) ? std::uint32_t(m_bytes[m_pos - 2]) << 8 | m_bytes[m_pos - 1] : 0;
-    }
+    std::uint32_t u16() { return take(2) ? std::uint32_t(m_bytes[m_pos - 2]) << 8 | m_bytes[m_pos - 1] : 0; }
     std::span<const std::uint8_t> bytes(std::size_t n)
     {
         return take(n) ? m_bytes.subspan(m_pos - n, n) : std::span<const std::uint8_t>();
@@ -83,9 +80,8 @@ bool readAlpn(Reader ext, std::vector<std::string>& names)
 }
 
 // The random HelloRetryRequest uses (RFC 8446 section 4.1.3): SHA-256 of "HelloRetryRequest".
-constexpr std::uint8_t kHrrRandom[32] = {0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C,
-                                         0x02, 0x1E, 0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB,
-                                         0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+constexpr std::uint8_t kHrrRandom[32] = { 0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E,
+    0x65, 0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C };
 
 } // namespace
 
@@ -189,12 +185,18 @@ bool parseEncryptedExtensions(std::span<const std::uint8_t> body, std::string& a
 std::string tlsVersionName(std::uint16_t version)
 {
     switch (version) {
-    case 0x0300: return "SSL 3.0";
-    case 0x0301: return "TLS 1.0";
-    case 0x0302: return "TLS 1.1";
-    case 0x0303: return "TLS 1.2";
-    case 0x0304: return "TLS 1.3";
-    default: break;
+    case 0x0300:
+        return "SSL 3.0";
+    case 0x0301:
+        return "TLS 1.0";
+    case 0x0302:
+        return "TLS 1.1";
+    case 0x0303:
+        return "TLS 1.2";
+    case 0x0304:
+        return "TLS 1.3";
+    default:
+        break;
     }
     char buf[8];
     std::snprintf(buf, sizeof buf, "0x%04x", version);

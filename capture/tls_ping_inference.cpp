@@ -60,7 +60,7 @@ Shape shapeOf(std::int64_t plain)
         for (int s = 0; s <= (k == 1 ? 1 : 0); ++s)
             for (int w = s; w <= (s ? 1 : kMaxWindowUpdates); ++w)
                 if (plain == k * kPing + w * kWindowUpdate + s * kFrameHeader)
-                    return {k, plain == kPing};
+                    return { k, plain == kPing };
     return {};
 }
 
@@ -113,8 +113,7 @@ bool TlsPingInference::lonePingLength(std::uint32_t length) const
 }
 
 std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction dir, std::int64_t tsNs,
-                                        std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs,
-                                        std::int64_t pingIndex, bool shared)
+    std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs, std::int64_t pingIndex, bool shared)
 {
     core::Event e;
     e.tsNs = tsNs;
@@ -153,8 +152,8 @@ bool TlsPingInference::holdsFrames(core::Direction dir, std::int64_t plain, std:
     return true;
 }
 
-void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs,
-                                           std::uint32_t conn, EventEmitter& emitter)
+void TlsPingInference::onApplicationRecord(
+    core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn, EventEmitter& emitter)
 {
     if (m_pingLength == 0) {
         onLegacyRecord(dir, length, tsNs, conn, emitter);
@@ -180,12 +179,13 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
                 const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter, -1, -1, true);
                 publish(EventType::PingAck, p.dir, p.tsNs, conn, emitter, p.heldPingNs, std::int64_t(held));
             }
-            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
+            const auto ping
+                = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
             publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
             if (p.plain == kPing)
                 noteLonePing(p.dir, p.tsNs);
             if (shape.pings == 2)
-                m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
+                m_pending = { true, true, dir, tsNs, std::uint32_t(plain) };
             return;
         }
         // The first side did not answer the 30 or 43 in time: it was the ACK. When the record it
@@ -196,14 +196,14 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
             settle(p, conn, emitter);
         if (!answer && inTime && p.sized && p.plain == kPing && !p.chained && !p.creditIfUnanswered
             && plain >= kPing + kMinGoaway && atCadence(p.dir, p.tsNs))
-            m_end = {true, p.dir, p.tsNs, tsNs}; // ACK + GOAWAY, if nothing follows
+            m_end = { true, p.dir, p.tsNs, tsNs }; // ACK + GOAWAY, if nothing follows
         if (answer && shape.pings == 2) { // answers a record of unknown shape: hold it
-            m_pending = {true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs, p.plain};
+            m_pending = { true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs, p.plain };
             return;
         }
         if (inTime && eitherAnswerOrPing(shape) && !p.chained) {
             // WINDOW_UPDATEs + PING (answered next) or PING ACK + WINDOW_UPDATEs (not answered)
-            m_pending = {true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs, p.plain};
+            m_pending = { true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs, p.plain };
             return;
         }
     } else if (m_pending.set) {
@@ -217,9 +217,9 @@ void TlsPingInference::onApplicationRecord(core::Direction dir, std::uint32_t le
         m_pending = {};
     }
     if (shape.pings > 0)
-        m_pending = {true, true, dir, tsNs, std::uint32_t(plain)};
+        m_pending = { true, true, dir, tsNs, std::uint32_t(plain) };
     else if (firstOfSide && plain >= kPing + kFrameHeader) // room for a PING and another frame
-        m_pending = {true, false, dir, tsNs, std::uint32_t(plain)};
+        m_pending = { true, false, dir, tsNs, std::uint32_t(plain) };
 }
 
 void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter)
@@ -227,11 +227,11 @@ void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, E
     // The answer (30 or 43) was PING ACK + WINDOW_UPDATEs: the held record, from the other side,
     // held the PING.
     const auto pingDir = unanswered.dir == core::Direction::ClientToServer ? core::Direction::ServerToClient
-                                                                         : core::Direction::ClientToServer;
+                                                                           : core::Direction::ClientToServer;
     const auto ping = publish(core::EventType::Ping, pingDir, unanswered.heldPingNs, conn, emitter, -1, -1,
-                              besideOtherFrames(unanswered.heldPlain));
+        besideOtherFrames(unanswered.heldPlain));
     publish(core::EventType::PingAck, unanswered.dir, unanswered.tsNs, conn, emitter, unanswered.heldPingNs,
-            std::int64_t(ping));
+        std::int64_t(ping));
 }
 
 void TlsPingInference::finish(std::uint32_t conn, EventEmitter& emitter)
@@ -249,7 +249,7 @@ void TlsPingInference::finish(std::uint32_t conn, EventEmitter& emitter)
     if (m_end.set) { // a lone PING at its cadence, answered by ACK + GOAWAY, then nothing more
         const auto ping = publish(EventType::Ping, m_end.pingDir, m_end.pingNs, conn, emitter);
         const auto ackDir = m_end.pingDir == core::Direction::ClientToServer ? core::Direction::ServerToClient
-                                                                            : core::Direction::ClientToServer;
+                                                                             : core::Direction::ClientToServer;
         publish(EventType::PingAck, ackDir, m_end.answerNs, conn, emitter, m_end.pingNs, std::int64_t(ping));
         m_end = {};
     }
@@ -300,8 +300,8 @@ bool TlsPingInference::atCadence(core::Direction dir, std::int64_t tsNs) const
 
 // The handshake was not seen: the record overhead is unknown, so only a lone PING answered by a
 // record of the same length (one of the three lengths a lone PING has) is paired.
-void TlsPingInference::onLegacyRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs,
-                                      std::uint32_t conn, EventEmitter& emitter)
+void TlsPingInference::onLegacyRecord(
+    core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn, EventEmitter& emitter)
 {
     if (m_pending.set && dir != m_pending.dir) {
         const Candidate p = m_pending;
@@ -313,7 +313,7 @@ void TlsPingInference::onLegacyRecord(core::Direction dir, std::uint32_t length,
         }
     }
     if (lonePingLength(length))
-        m_pending = {true, true, dir, tsNs, length};
+        m_pending = { true, true, dir, tsNs, length };
 }
 
 } // namespace ks::capture

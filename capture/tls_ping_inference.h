@@ -34,8 +34,8 @@ public:
     void setPingLength(std::uint32_t length) { m_pingLength = length; }
     // A protected record that may carry HTTP/2 frames (application data) or an encrypted alert
     // (TLS 1.2's; TLS 1.3's look like application data): length is the record's body.
-    void onApplicationRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
-                             EventEmitter& emitter);
+    void onApplicationRecord(
+        core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn, EventEmitter& emitter);
     // The end of the connection or capture: a candidate whose time is up is settled, and a
     // lone PING that was the last word, at its side's keepalive cadence, is inferred.
     void finish(std::uint32_t conn, EventEmitter& emitter);
@@ -60,13 +60,12 @@ private:
     // False for records that cannot hold HTTP/2 frames (alerts, TLS 1.3's encrypted handshake).
     bool holdsFrames(core::Direction dir, std::int64_t plain, std::int64_t tsNs);
     bool lonePingLength(std::uint32_t length) const;
-    void onLegacyRecord(core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn,
-                        EventEmitter& emitter);
+    void onLegacyRecord(
+        core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn, EventEmitter& emitter);
     void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
     // shared: a PING whose record held other frames too (Event::inferredShared).
     std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
-                          EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1,
-                          bool shared = false);
+        EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1, bool shared = false);
 
     // A lone PING answered by PING ACK + GOAWAY (a record of no listed size), kept until it
     // proves to be the connection's last word.

@@ -55,14 +55,14 @@ void TlsSession::Direction::onRecordGap()
     handshakeBytes.clear();
 }
 
-TlsSession::TlsSession(std::uint32_t conn, EventEmitter& emitter, std::array<Http2Framer, 2>& framers, bool aligned,
-                       std::string name)
+TlsSession::TlsSession(
+    std::uint32_t conn, EventEmitter& emitter, std::array<Http2Framer, 2>& framers, bool aligned, std::string name)
     : m_conn(conn)
     , m_emitter(emitter)
     , m_framers(framers)
     , m_name(std::move(name))
-    , m_dirs {Direction(*this, core::Direction::ClientToServer, aligned),
-              Direction(*this, core::Direction::ServerToClient, aligned)}
+    , m_dirs { Direction(*this, core::Direction::ClientToServer, aligned),
+        Direction(*this, core::Direction::ServerToClient, aligned) }
 {
 }
 
@@ -96,8 +96,8 @@ std::string TlsSession::directionName(core::Direction dir) const
     return dir == core::Direction::ClientToServer ? "client" : "server";
 }
 
-void TlsSession::onRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
-                          std::int64_t tsNs)
+void TlsSession::onRecord(
+    Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs)
 {
     ++d.records;
     const auto type = static_cast<TlsContentType>(header[0]);
@@ -118,8 +118,8 @@ void TlsSession::onRecord(Direction& d, const std::uint8_t* header, std::span<co
         onHandshakeBytes(d, body, tsNs);
 }
 
-void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
-                                   std::int64_t tsNs)
+void TlsSession::onProtectedRecord(
+    Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs)
 {
     if (m_holding) {
         if (!findKeys(tsNs) && tsNs - m_holdStartNs <= m_emitter.keyLogWaitNs()
@@ -162,9 +162,9 @@ void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std
                      "decrypted; PING and PING ACK are inferred from TLS record sizes");
             else
                 warn("no key log secrets for this TLS session (client random " + hexPrefix(m_clientHello.random)
-                     + "...): its HTTP/2 frames stay encrypted; PING and PING ACK are inferred from TLS record sizes. "
-                       "Decrypt with --keylog FILE (the key log the client or server wrote: SSLKEYLOGFILE, Go's "
-                       "tls.Config.KeyLogWriter, grpc++'s TLS key log path, Envoy's key_log)");
+                    + "...): its HTTP/2 frames stay encrypted; PING and PING ACK are inferred from TLS record sizes. "
+                      "Decrypt with --keylog FILE (the key log the client or server wrote: SSLKEYLOGFILE, Go's "
+                      "tls.Config.KeyLogWriter, grpc++'s TLS key log path, Envoy's key_log)");
         }
         return;
     }
@@ -174,7 +174,7 @@ void TlsSession::onProtectedRecord(Direction& d, const std::uint8_t* header, std
 }
 
 bool TlsSession::decryptWith(Direction& d, TlsRecordCipher& cipher, const std::uint8_t* header,
-                             std::span<const std::uint8_t> body, std::uint8_t& innerType)
+    std::span<const std::uint8_t> body, std::uint8_t& innerType)
 {
     if (!d.resync)
         return cipher.decrypt(header, body, plainBuffer(), innerType);
@@ -191,8 +191,8 @@ bool TlsSession::decryptWith(Direction& d, TlsRecordCipher& cipher, const std::u
     return false;
 }
 
-bool TlsSession::decryptRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
-                               std::uint8_t& innerType)
+bool TlsSession::decryptRecord(
+    Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::uint8_t& innerType)
 {
     if (m_serverHello.version == 0x0304) {
         if (!d.appKeys && d.handshakeCipher && decryptWith(d, *d.handshakeCipher, header, body, innerType))
@@ -217,9 +217,9 @@ void TlsSession::fail(Direction& d)
     d.failed = true;
     ++m_authFailures;
     warn("a TLS record from the " + directionName(d.dir) + " (record " + std::to_string(d.records)
-         + ") failed authentication with the key log's secrets (secrets of another session, or a corrupted "
-           "capture?); nothing more is decrypted from the "
-         + directionName(d.dir) + " and no frame is read from it");
+        + ") failed authentication with the key log's secrets (secrets of another session, or a corrupted "
+          "capture?); nothing more is decrypted from the "
+        + directionName(d.dir) + " and no frame is read from it");
 }
 
 void TlsSession::onPlaintext(Direction& d, std::uint8_t type, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
@@ -257,8 +257,8 @@ void TlsSession::onHandshakeBytes(Direction& d, std::span<const std::uint8_t> by
         buf.shrink_to_fit();
 }
 
-void TlsSession::onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body,
-                                    std::int64_t tsNs)
+void TlsSession::onHandshakeMessage(
+    Direction& d, std::uint8_t type, std::span<const std::uint8_t> body, std::int64_t tsNs)
 {
     switch (static_cast<TlsHandshakeType>(type)) {
     case TlsHandshakeType::ClientHello:
@@ -319,7 +319,8 @@ void TlsSession::onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs)
         char buf[8];
         std::snprintf(buf, sizeof buf, "0x%04x", hello.suite);
         warn("TLS cipher suite " + (suite.name.empty() ? std::string(buf) : std::string(suite.name))
-             + " cannot be decrypted (AEAD suites only: AES-GCM, ChaCha20-Poly1305); PING and PING ACK are not inferred either");
+            + " cannot be decrypted (AEAD suites only: AES-GCM, ChaCha20-Poly1305); PING and PING ACK are not inferred "
+              "either");
         m_inference.setPingLength(1); // no record has this length: infer nothing
     }
 }

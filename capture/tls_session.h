@@ -24,8 +24,8 @@ class TlsSession {
 public:
     // aligned: the direction's bytes start at a record boundary (the connection's start, or right
     // after a CONNECT tunnel opened). name: how warnings name the connection.
-    TlsSession(std::uint32_t conn, EventEmitter& emitter, std::array<Http2Framer, 2>& framers, bool aligned,
-               std::string name);
+    TlsSession(
+        std::uint32_t conn, EventEmitter& emitter, std::array<Http2Framer, 2>& framers, bool aligned, std::string name);
     ~TlsSession();
 
     void feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
@@ -59,17 +59,17 @@ private:
     };
 
     void onRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs);
-    void onProtectedRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
-                           std::int64_t tsNs);
-    bool decryptRecord(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body,
-                       std::uint8_t& innerType);
+    void onProtectedRecord(
+        Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs);
+    bool decryptRecord(
+        Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::uint8_t& innerType);
     void onPlaintext(Direction& d, std::uint8_t type, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
     void onHandshakeBytes(Direction& d, std::span<const std::uint8_t> bytes, std::int64_t tsNs);
     void onHandshakeMessage(Direction& d, std::uint8_t type, std::span<const std::uint8_t> body, std::int64_t tsNs);
     void onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs);
     void setUpKeys(std::int64_t tsNs);
     bool decryptWith(Direction& d, TlsRecordCipher& cipher, const std::uint8_t* header,
-                     std::span<const std::uint8_t> body, std::uint8_t& innerType);
+        std::span<const std::uint8_t> body, std::uint8_t& innerType);
     void fail(Direction& d);
     bool setUpTls13Keys(const TlsSessionSecrets& secrets);
     bool setUpTls12Keys(const TlsSessionSecrets& secrets);

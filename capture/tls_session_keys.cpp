@@ -95,12 +95,13 @@ bool TlsSession::setUpTls12Keys(const TlsSessionSecrets& s)
     std::uint8_t block[2 * 32 + 2 * 12];
     const std::span<std::uint8_t> out(block, 2 * keyLen + 2 * ivLen);
     if (!tls12KeyBlock(suite.sha384, std::span(s.master.bytes.data(), s.master.size), m_serverHello.random,
-                       m_clientHello.random, out))
+            m_clientHello.random, out))
         return false;
     // key_block: client_write_key, server_write_key, client_write_IV, server_write_IV (no MAC keys).
     for (std::size_t i = 0; i < 2; ++i) {
         auto cipher = std::make_unique<TlsRecordCipher>();
-        if (!cipher->setTls12Key(suite.aead, out.subspan(i * keyLen, keyLen), out.subspan(2 * keyLen + i * ivLen, ivLen)))
+        if (!cipher->setTls12Key(
+                suite.aead, out.subspan(i * keyLen, keyLen), out.subspan(2 * keyLen + i * ivLen, ivLen)))
             return false;
         m_dirs[i].appCipher = std::move(cipher);
     }

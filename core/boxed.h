@@ -8,8 +8,7 @@
 namespace ks::core {
 
 // A copyable pointer to a value made only when needed: the figures most connections never have.
-template <class T>
-class Boxed {
+template <class T> class Boxed {
 public:
     Boxed() = default;
     Boxed(const Boxed& o)
@@ -43,8 +42,7 @@ private:
 };
 
 // An optional value on the heap: reads like std::optional (bool, *, ->), 8 bytes when empty.
-template <class T>
-class OptionalBox {
+template <class T> class OptionalBox {
 public:
     OptionalBox() = default;
     OptionalBox(const OptionalBox& o)

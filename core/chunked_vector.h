@@ -10,8 +10,7 @@
 
 namespace ks::core {
 
-template <class T, std::size_t kChunk = 4096>
-class ChunkedVector {
+template <class T, std::size_t kChunk = 4096> class ChunkedVector {
 public:
     ChunkedVector() = default;
     ChunkedVector(const ChunkedVector&) = delete;
@@ -24,8 +23,7 @@ public:
     T& operator[](std::size_t i) { return *at(i); }
     const T& operator[](std::size_t i) const { return *at(i); }
 
-    template <class... Args>
-    T& emplace_back(Args&&... args)
+    template <class... Args> T& emplace_back(Args&&... args)
     {
         if (m_size % kChunk == 0)
             m_chunks.push_back(std::make_unique_for_overwrite<Slot[]>(kChunk));
@@ -44,8 +42,7 @@ public:
     // Hands every element, in order, to take (as T&) and destroys it; each chunk is freed once
     // its elements are taken, and afterFreeing() runs after every kBatch chunks freed and at the
     // end. Empty after.
-    template <class Take, class AfterFreeing>
-    void drain(Take take, AfterFreeing afterFreeing, std::size_t kBatch = 64)
+    template <class Take, class AfterFreeing> void drain(Take take, AfterFreeing afterFreeing, std::size_t kBatch = 64)
     {
         for (std::size_t i = 0; i < m_size; ++i) {
             T* element = at(i);

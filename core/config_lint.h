@@ -11,8 +11,8 @@
 namespace ks::core {
 
 // target: where the client connects (public addresses get the one-minute rule); may be null.
-std::vector<Finding> lintSettings(const KeepaliveSettings& settings, const std::vector<LbCatalogueEntry>& profiles,
-                                  const Target* target);
+std::vector<Finding> lintSettings(
+    const KeepaliveSettings& settings, const std::vector<LbCatalogueEntry>& profiles, const Target* target);
 
 // Loopback, RFC 1918, link-local, CGNAT, IPv6 ULA, "localhost" and *.internal/*.local/*.svc names.
 bool isPrivateAddress(std::string_view hostPort);

@@ -6,11 +6,16 @@ namespace ks::core {
 std::string_view connectionEndName(ConnectionEnd end)
 {
     switch (end) {
-    case ConnectionEnd::Open: return "open";
-    case ConnectionEnd::FinC2S: return "fin_c2s";
-    case ConnectionEnd::FinS2C: return "fin_s2c";
-    case ConnectionEnd::RstC2S: return "rst_c2s";
-    case ConnectionEnd::RstS2C: return "rst_s2c";
+    case ConnectionEnd::Open:
+        return "open";
+    case ConnectionEnd::FinC2S:
+        return "fin_c2s";
+    case ConnectionEnd::FinS2C:
+        return "fin_s2c";
+    case ConnectionEnd::RstC2S:
+        return "rst_c2s";
+    case ConnectionEnd::RstS2C:
+        return "rst_s2c";
     }
     return "open";
 }
@@ -21,26 +26,32 @@ struct CauseWords {
     std::string_view name, label;
 };
 
-constexpr std::array<CauseWords, kEndCauseCount> kCauseWords = {{
-    {"open", "open"},
-    {"graceful", "graceful"},
-    {"too_many_pings", "too many pings"},
-    {"max_idle", "max idle"},
-    {"max_age", "max age"},
-    {"goaway_error", "GOAWAY error"},
-    {"keepalive_timeout", "keepalive timeout"},
-    {"idle_reset", "idle reset"},
-    {"idle_close", "idle close"},
-    {"silent_drop", "silent drop"},
-    {"client_gave_up", "client gave up"},
-    {"reset", "reset"},
-    {"closed", "closed"},
-}};
+constexpr std::array<CauseWords, kEndCauseCount> kCauseWords = { {
+    { "open", "open" },
+    { "graceful", "graceful" },
+    { "too_many_pings", "too many pings" },
+    { "max_idle", "max idle" },
+    { "max_age", "max age" },
+    { "goaway_error", "GOAWAY error" },
+    { "keepalive_timeout", "keepalive timeout" },
+    { "idle_reset", "idle reset" },
+    { "idle_close", "idle close" },
+    { "silent_drop", "silent drop" },
+    { "client_gave_up", "client gave up" },
+    { "reset", "reset" },
+    { "closed", "closed" },
+} };
 
 } // namespace
 
-std::string_view endCauseName(EndCause cause) { return kCauseWords[static_cast<std::size_t>(cause)].name; }
-std::string_view endCauseLabel(EndCause cause) { return kCauseWords[static_cast<std::size_t>(cause)].label; }
+std::string_view endCauseName(EndCause cause)
+{
+    return kCauseWords[static_cast<std::size_t>(cause)].name;
+}
+std::string_view endCauseLabel(EndCause cause)
+{
+    return kCauseWords[static_cast<std::size_t>(cause)].label;
+}
 
 std::optional<EndCause> parseEndCause(std::string_view name)
 {

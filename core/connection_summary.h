@@ -9,11 +9,11 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <optional>
 #include <memory>
-#include <vector>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ks::core {
 
@@ -134,7 +134,10 @@ std::optional<EndCause> parseEndCause(std::string_view name);
 // "idle reset", "silent drop", ...
 std::string_view endCauseLabel(EndCause cause);
 // Graceful and Open are the only causes without a finding.
-inline bool isTroubledEnd(EndCause cause) { return cause != EndCause::Open && cause != EndCause::Graceful; }
+inline bool isTroubledEnd(EndCause cause)
+{
+    return cause != EndCause::Open && cause != EndCause::Graceful;
+}
 
 // What few connections have: TCP retransmissions, payload the snapshot length cut, a proxy hop.
 struct ConnectionRare {
@@ -176,8 +179,7 @@ struct ConnectionTraffic {
 class EndEvidence {
 public:
     static constexpr std::size_t kMax = 3;
-    template <class... Indexes>
-    void set(Indexes... indexes)
+    template <class... Indexes> void set(Indexes... indexes)
     {
         static_assert(sizeof...(Indexes) <= kMax, "an end cites at most kMax events");
         m_size = 0;
@@ -189,7 +191,7 @@ public:
     std::uint64_t back() const { return m_items[m_size - 1]; }
     const std::uint64_t* begin() const { return m_items.data(); }
     const std::uint64_t* end() const { return m_items.data() + m_size; }
-    std::vector<std::uint64_t> toVector() const { return {begin(), end()}; }
+    std::vector<std::uint64_t> toVector() const { return { begin(), end() }; }
 
 private:
     std::array<std::uint64_t, kMax> m_items {};

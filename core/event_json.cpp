@@ -24,8 +24,7 @@ public:
     }
     ~Cursor() { m_out.commit(m_p); }
 
-    template <std::size_t N>
-    void lit(const char (&text)[N])
+    template <std::size_t N> void lit(const char (&text)[N])
     {
         std::memcpy(m_p, text, N - 1);
         m_p += N - 1;
@@ -213,8 +212,7 @@ void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
     c.lit("}");
 }
 
-void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int64_t originNs,
-                         int decimals)
+void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int64_t originNs, int decimals)
 {
     json.beginObject();
     json.key("id");

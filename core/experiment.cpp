@@ -12,9 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ks::core {
@@ -67,7 +67,8 @@ public:
                 std::string list;
                 for (auto a : allowed)
                     list += (list.empty() ? "" : ", ") + std::string(a);
-                error(field.empty() ? keyName(key) : field + "." + keyName(key), "unknown key (allowed here: " + list + ")");
+                error(field.empty() ? keyName(key) : field + "." + keyName(key),
+                    "unknown key (allowed here: " + list + ")");
             }
         }
     }
@@ -140,15 +141,18 @@ public:
                 }
             } else if (value.is_number_integer() || value.is_number_unsigned()) {
                 if (value.is_number_unsigned() && value.get<std::uint64_t>() > std::uint64_t(INT64_MAX)) {
-                    error(field, "value too large (allowed: " + std::to_string(spec->min) + ".." + std::to_string(spec->max) + ")");
+                    error(field,
+                        "value too large (allowed: " + std::to_string(spec->min) + ".." + std::to_string(spec->max)
+                            + ")");
                     continue;
                 }
                 v = value.get<std::int64_t>();
             } else if (value.is_string() && value.get<std::string>() == "infinite" && spec->max == kInfinite) {
                 v = kInfinite;
             } else {
-                error(field, "expected an integer number of " + std::string(settingUnitName(spec->unit)) + ", got "
-                           + typeName(value));
+                error(field,
+                    "expected an integer number of " + std::string(settingUnitName(spec->unit)) + ", got "
+                        + typeName(value));
                 continue;
             }
             const std::string problem = out.set(side, key, v);
@@ -166,10 +170,14 @@ private:
 std::string_view rpcPatternName(RpcPattern pattern)
 {
     switch (pattern) {
-    case RpcPattern::Idle: return "idle";
-    case RpcPattern::Unary: return "unary";
-    case RpcPattern::Stream: return "stream";
-    case RpcPattern::Bidi: return "bidi";
+    case RpcPattern::Idle:
+        return "idle";
+    case RpcPattern::Unary:
+        return "unary";
+    case RpcPattern::Stream:
+        return "stream";
+    case RpcPattern::Bidi:
+        return "bidi";
     }
     return "idle";
 }
@@ -186,17 +194,22 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         return result;
     }
     if (!doc.is_object()) {
-        result.errors.push_back(std::string(sourceName) + ": expected a JSON object with \"format\": \"" + std::string(kFormatName) + "\"");
+        result.errors.push_back(
+            std::string(sourceName) + ": expected a JSON object with \"format\": \"" + std::string(kFormatName) + "\"");
         return result;
     }
-    p.checkKeys(doc, "", {"format", "version", "client", "server", "tcp", "lb_profiles", "simulator", "rpc", "target"});
+    p.checkKeys(
+        doc, "", { "format", "version", "client", "server", "tcp", "lb_profiles", "simulator", "rpc", "target" });
     if (!doc.contains("format") || doc["format"] != kFormatName)
         p.error("format", "expected \"" + std::string(kFormatName) + "\" (is this an experiment file?)");
     if (!doc.contains("version") || !doc["version"].is_number_integer())
-        p.error("version", "expected an integer format version (this build reads version " + std::to_string(kExperimentFormatVersion) + ")");
+        p.error("version",
+            "expected an integer format version (this build reads version " + std::to_string(kExperimentFormatVersion)
+                + ")");
     else if (doc["version"] != kExperimentFormatVersion)
-        p.error("version", doc["version"].dump() + " is not supported (this build reads version "
-                               + std::to_string(kExperimentFormatVersion) + ")"); // dump(): unsigned stays unsigned
+        p.error("version",
+            doc["version"].dump() + " is not supported (this build reads version "
+                + std::to_string(kExperimentFormatVersion) + ")"); // dump(): unsigned stays unsigned
 
     Experiment ex;
     if (doc.contains("client"))
@@ -219,8 +232,9 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
 
     if (doc.contains("simulator") && !doc["simulator"].is_null() && p.object(doc["simulator"], "simulator")) {
         const auto& s = doc["simulator"];
-        p.checkKeys(s, "simulator", {"profile", "idle_timeout_s", "on_expiry", "tcp_keepalive_resets_idle", "http2_ping_resets_idle",
-                                             "stream_idle_timeout_s", "limit_data_bytes", "latency_ms", "loss_percent"});
+        p.checkKeys(s, "simulator",
+            { "profile", "idle_timeout_s", "on_expiry", "tcp_keepalive_resets_idle", "http2_ping_resets_idle",
+                "stream_idle_timeout_s", "limit_data_bytes", "latency_ms", "loss_percent" });
         SimulatorPlan plan;
         if (s.contains("profile"))
             if (auto v = p.string(s["profile"], "simulator.profile"))
@@ -232,7 +246,8 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
             if (auto v = p.string(s["on_expiry"], "simulator.on_expiry")) {
                 auto action = parseLbExpiryAction(*v);
                 if (!action || *action == LbExpiryAction::Goaway)
-                    p.error("simulator.on_expiry", quotedText(*v) + " is not one of rst, rst_next_packet, silent_drop, fin");
+                    p.error("simulator.on_expiry",
+                        quotedText(*v) + " is not one of rst, rst_next_packet, silent_drop, fin");
                 else
                     plan.onExpiry = *action;
             }
@@ -247,8 +262,9 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
         if (!plan.http2PingResetsIdle && !s.contains("tcp_keepalive_resets_idle"))
             plan.tcpKeepaliveResetsIdle = false;
         if (!plan.http2PingResetsIdle && plan.tcpKeepaliveResetsIdle)
-            p.error("simulator.tcp_keepalive_resets_idle", "true counts every TCP segment, the PINGs' too: it cannot be true "
-                                                           "when http2_ping_resets_idle is false");
+            p.error("simulator.tcp_keepalive_resets_idle",
+                "true counts every TCP segment, the PINGs' too: it cannot be true "
+                "when http2_ping_resets_idle is false");
         if (s.contains("stream_idle_timeout_s"))
             if (auto v = p.number(s["stream_idle_timeout_s"], "simulator.stream_idle_timeout_s", 0, 86400 * 7, "s"))
                 plan.streamIdleTimeoutS = *v;
@@ -266,11 +282,11 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
 
     if (doc.contains("rpc") && p.object(doc["rpc"], "rpc")) {
         const auto& r = doc["rpc"];
-        p.checkKeys(r, "rpc", {"pattern", "interval_s", "stream_message_interval_s", "method"});
+        p.checkKeys(r, "rpc", { "pattern", "interval_s", "stream_message_interval_s", "method" });
         if (r.contains("pattern")) {
             if (auto v = p.string(r["pattern"], "rpc.pattern")) {
                 bool found = false;
-                for (auto pat : {RpcPattern::Idle, RpcPattern::Unary, RpcPattern::Stream, RpcPattern::Bidi})
+                for (auto pat : { RpcPattern::Idle, RpcPattern::Unary, RpcPattern::Stream, RpcPattern::Bidi })
                     if (rpcPatternName(pat) == *v) {
                         ex.rpc.pattern = pat;
                         found = true;
@@ -297,7 +313,7 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
 
     if (doc.contains("target") && p.object(doc["target"], "target")) {
         const auto& t = doc["target"];
-        p.checkKeys(t, "target", {"embedded", "address", "tls", "ca_file", "cert_file", "key_file", "key_log_file"});
+        p.checkKeys(t, "target", { "embedded", "address", "tls", "ca_file", "cert_file", "key_file", "key_log_file" });
         if (t.contains("embedded"))
             if (auto v = p.boolean(t["embedded"], "target.embedded"))
                 ex.target.embedded = *v;
@@ -321,14 +337,15 @@ ExperimentLoad parseExperiment(std::string_view text, std::string_view sourceNam
                 ex.target.keyLogFile = *v;
         if (ex.target.certFile.empty() != ex.target.keyFile.empty())
             p.error(ex.target.certFile.empty() ? "target.cert_file" : "target.key_file",
-                    "the embedded server's certificate and key go together: give both cert_file and key_file, or "
-                    "neither (a self-signed certificate is made at start)");
+                "the embedded server's certificate and key go together: give both cert_file and key_file, or "
+                "neither (a self-signed certificate is made at start)");
         if (!ex.target.certFile.empty() && !ex.target.embedded)
             p.error("target.cert_file", "only the embedded server takes a certificate (target.embedded is false)");
         if (!ex.target.embedded) {
             const auto colon = ex.target.address.rfind(':');
             if (ex.target.address.empty() || colon == std::string::npos || colon + 1 == ex.target.address.size())
-                p.error("target.address", quotedText(ex.target.address) + " is not host:port (needed when target.embedded is false)");
+                p.error("target.address",
+                    quotedText(ex.target.address) + " is not host:port (needed when target.embedded is false)");
         }
     }
 
@@ -354,7 +371,7 @@ std::string experimentToJson(const Experiment& ex)
     json doc = json::object();
     doc["format"] = kFormatName;
     doc["version"] = kExperimentFormatVersion;
-    for (auto side : {SettingSide::Client, SettingSide::Server, SettingSide::Tcp}) {
+    for (auto side : { SettingSide::Client, SettingSide::Server, SettingSide::Tcp }) {
         json values = json::object();
         for (const auto& spec : settingSpecs()) {
             if (spec.side != side)
@@ -389,11 +406,9 @@ std::string experimentToJson(const Experiment& ex)
             s["loss_percent"] = ex.simulator->lossPercent;
         doc["simulator"] = s;
     }
-    doc["rpc"] = {{"pattern", rpcPatternName(ex.rpc.pattern)},
-                  {"interval_s", ex.rpc.intervalS},
-                  {"stream_message_interval_s", ex.rpc.streamMessageIntervalS},
-                  {"method", ex.rpc.method}};
-    json target = {{"embedded", ex.target.embedded}, {"tls", ex.target.tls}};
+    doc["rpc"] = { { "pattern", rpcPatternName(ex.rpc.pattern) }, { "interval_s", ex.rpc.intervalS },
+        { "stream_message_interval_s", ex.rpc.streamMessageIntervalS }, { "method", ex.rpc.method } };
+    json target = { { "embedded", ex.target.embedded }, { "tls", ex.target.tls } };
     if (!ex.target.address.empty())
         target["address"] = ex.target.address;
     if (!ex.target.caFile.empty())

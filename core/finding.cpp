@@ -12,16 +12,19 @@ namespace ks::core {
 std::string_view severityName(Severity severity)
 {
     switch (severity) {
-    case Severity::Info: return "info";
-    case Severity::Warning: return "warning";
-    case Severity::Error: return "error";
+    case Severity::Info:
+        return "info";
+    case Severity::Warning:
+        return "warning";
+    case Severity::Error:
+        return "error";
     }
     return "info";
 }
 
 std::optional<Severity> parseSeverity(std::string_view name)
 {
-    for (auto s : {Severity::Info, Severity::Warning, Severity::Error})
+    for (auto s : { Severity::Info, Severity::Warning, Severity::Error })
         if (severityName(s) == name)
             return s;
     return std::nullopt;
@@ -69,7 +72,8 @@ std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings)
     std::vector<SettingChange> out;
     for (const auto& f : findings) {
         for (const auto& c : f.changes) {
-            auto it = std::find_if(out.begin(), out.end(), [&](const SettingChange& o) { return o.side == c.side && o.setting == c.setting; });
+            auto it = std::find_if(out.begin(), out.end(),
+                [&](const SettingChange& o) { return o.side == c.side && o.setting == c.setting; });
             if (it == out.end())
                 out.push_back(c);
             else if (c.unit == SettingUnit::Boolean)

@@ -52,9 +52,15 @@ bool isKeepalivePing(const Event& e)
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
 }
 
-bool pingsResetIdle(const LbCatalogueEntry& entry) { return entry.http2PingResetsIdle.value_or(true); }
+bool pingsResetIdle(const LbCatalogueEntry& entry)
+{
+    return entry.http2PingResetsIdle.value_or(true);
+}
 // Unknown counts as "no": the conservative reading when the documentation is silent.
-bool tcpKeepalivesResetIdle(const LbCatalogueEntry& entry) { return entry.profile.tcpKeepaliveResetsIdle.value_or(false); }
+bool tcpKeepalivesResetIdle(const LbCatalogueEntry& entry)
+{
+    return entry.profile.tcpKeepaliveResetsIdle.value_or(false);
+}
 
 FindingsAnalyzer::FindingsAnalyzer(AnalyzerOptions options)
     : m_state(std::make_unique<State>())
@@ -66,10 +72,19 @@ FindingsAnalyzer::~FindingsAnalyzer() = default;
 
 namespace {
 
-std::size_t sideOf(Direction d) { return static_cast<std::size_t>(d); }
-Direction other(Direction d) { return d == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer; }
+std::size_t sideOf(Direction d)
+{
+    return static_cast<std::size_t>(d);
+}
+Direction other(Direction d)
+{
+    return d == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
+}
 
-bool isKeepaliveProbe(EventType t) { return t == EventType::TcpKeepalive || t == EventType::TcpKeepaliveAck; }
+bool isKeepaliveProbe(EventType t)
+{
+    return t == EventType::TcpKeepalive || t == EventType::TcpKeepaliveAck;
+}
 
 // Whether this event restarts the idle timer of the profile.
 bool resetsIdle(const Event& e, const LbCatalogueEntry& p)
@@ -78,7 +93,8 @@ bool resetsIdle(const Event& e, const LbCatalogueEntry& p)
         return tcpKeepalivesResetIdle(p);
     if (!pingsResetIdle(p)) // request-counting proxies: only streams and connection setup/teardown
         return e.type == EventType::Headers || e.type == EventType::Data || e.type == EventType::RstStream
-            || e.type == EventType::Syn || e.type == EventType::Fin || e.type == EventType::Rst || e.type == EventType::Preface;
+            || e.type == EventType::Syn || e.type == EventType::Fin || e.type == EventType::Rst
+            || e.type == EventType::Preface;
     return true;
 }
 
@@ -140,7 +156,7 @@ void onPing(ConnState& c, const Event& e)
     if (c.openStreams.empty())
         ++s.pingsWithoutCalls;
     s.lastPingNs = e.tsNs;
-    s.recentPings = {s.recentPings[1], s.recentPings[2], e.index};
+    s.recentPings = { s.recentPings[1], s.recentPings[2], e.index };
     s.outstanding = true;
     s.outstandingNs = e.tsNs;
     s.outstandingIndex = e.index;
@@ -195,7 +211,8 @@ void onGoaway(ConnState& c, const Event& e)
     // its transports), it does not retire the connection.
     // One that names a shutdown the server's earlier GOAWAY began is kept (C-core's stop(0)
     // cancels its calls after the client's FIN), for shutdownNamed; nothing classifies it alone.
-    const bool namesShutdown = e.debug.find("Cancelling all calls") != std::string::npos || e.debug.find("hutdown") != std::string::npos;
+    const bool namesShutdown
+        = e.debug.find("Cancelling all calls") != std::string::npos || e.debug.find("hutdown") != std::string::npos;
     if (c.closed && c.closedBy != e.dir && !(namesShutdown && !c.goaways.empty() && c.goaways.front().dir == e.dir))
         return;
     ++c.goawayCount;
@@ -358,7 +375,9 @@ void FindingsAnalyzer::onEvent(const Event& e)
         watchStreams(*slot.full, e);
 
     switch (e.type) {
-    case EventType::Syn: c.sawSyn = true; break;
+    case EventType::Syn:
+        c.sawSyn = true;
+        break;
     case EventType::Preface:
     case EventType::Settings:
     case EventType::Headers:
@@ -373,7 +392,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
         else
             c.http2SentS2C = true;
         break;
-    default: break;
+    default:
+        break;
     }
     if (e.type == EventType::Fin || e.type == EventType::Rst)
         onClose(c, e, slot.full.get());
@@ -382,15 +402,28 @@ void FindingsAnalyzer::onEvent(const Event& e)
     if (slot.full) {
         auto& full = *slot.full;
         switch (e.type) {
-        case EventType::Ping: onPing(full, e); break;
-        case EventType::PingAck: onPingAck(full, e); break;
+        case EventType::Ping:
+            onPing(full, e);
+            break;
+        case EventType::PingAck:
+            onPingAck(full, e);
+            break;
         case EventType::Headers:
         case EventType::Data:
-        case EventType::RstStream: onStream(full, e); break;
-        case EventType::Goaway: onGoaway(full, e); break;
-        case EventType::TcpKeepalive: onTcpKeepalive(full, e); break;
-        case EventType::TcpKeepaliveAck: full.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs; break;
-        default: break;
+        case EventType::RstStream:
+            onStream(full, e);
+            break;
+        case EventType::Goaway:
+            onGoaway(full, e);
+            break;
+        case EventType::TcpKeepalive:
+            onTcpKeepalive(full, e);
+            break;
+        case EventType::TcpKeepaliveAck:
+            full.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs;
+            break;
+        default:
+            break;
         }
         if (e.type == EventType::Ping && full.goawayCount && !full.pingAfterGoaway && !full.goaways.empty()
             && full.goaways.front().dir == e.dir) {

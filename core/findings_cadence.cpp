@@ -9,7 +9,10 @@ namespace ks::core {
 
 namespace {
 
-const char* sideName(std::size_t d) { return d == 0 ? "client" : "server"; }
+const char* sideName(std::size_t d)
+{
+    return d == 0 ? "client" : "server";
+}
 
 void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, std::size_t d)
 {
@@ -29,14 +32,15 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         f.title = std::string("The ") + sideName(d) + " sends keepalive PINGs about every " + formatDuration(interval);
         char buf[256];
         std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval %s %s (min %s, max %s over %llu intervals).",
-                      static_cast<unsigned long long>(s.pings), sideName(d), s.pingInterval.medianName().c_str(), formatDuration(interval).c_str(),
-                      formatDuration(s.pingInterval.min).c_str(), formatDuration(s.pingInterval.max).c_str(),
-                      static_cast<unsigned long long>(s.pingInterval.count));
+            static_cast<unsigned long long>(s.pings), sideName(d), s.pingInterval.medianName().c_str(),
+            formatDuration(interval).c_str(), formatDuration(s.pingInterval.min).c_str(),
+            formatDuration(s.pingInterval.max).c_str(), static_cast<unsigned long long>(s.pingInterval.count));
         f.detail = buf;
         std::string fine;
         for (const auto& entry : st.options.profiles)
             if (pingsResetIdle(entry) && interval < entry.profile.idleTimeoutS)
-                fine += (fine.empty() ? "" : ", ") + entry.profile.name + " (" + formatDuration(entry.profile.idleTimeoutS) + ")";
+                fine += (fine.empty() ? "" : ", ") + entry.profile.name + " ("
+                    + formatDuration(entry.profile.idleTimeoutS) + ")";
         if (!fine.empty())
             f.detail += " Often enough to hold an idle connection through " + fine + ".";
         st.findings.push_back(std::move(f));
@@ -54,20 +58,22 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         if (!pingsResetIdle(entry)) {
             f.id = "ping-cadence-vs-lb";
             f.severity = Severity::Info;
-            f.title = std::string("The ") + sideName(d) + "'s PINGs (every " + formatDuration(interval) + ") do not count for " + p.name;
+            f.title = std::string("The ") + sideName(d) + "'s PINGs (every " + formatDuration(interval)
+                + ") do not count for " + p.name;
             std::snprintf(buf, sizeof buf,
-                          "%s ignores HTTP/2 PING frames when it measures idleness (see its notes), so these PINGs do not keep "
-                          "the connection open through it; only RPCs do. Its idle timeout is %s.",
-                          p.title.c_str(), formatDuration(p.idleTimeoutS).c_str());
+                "%s ignores HTTP/2 PING frames when it measures idleness (see its notes), so these PINGs do not keep "
+                "the connection open through it; only RPCs do. Its idle timeout is %s.",
+                p.title.c_str(), formatDuration(p.idleTimeoutS).c_str());
         } else if (interval >= p.idleTimeoutS) {
             f.id = "ping-cadence-vs-lb";
             f.severity = Severity::Warning;
-            f.title = std::string("The ") + sideName(d) + " pings every " + formatDuration(interval) + ": too slow for " + p.name
-                      + " (" + formatDuration(p.idleTimeoutS) + ")";
+            f.title = std::string("The ") + sideName(d) + " pings every " + formatDuration(interval) + ": too slow for "
+                + p.name + " (" + formatDuration(p.idleTimeoutS) + ")";
             std::snprintf(buf, sizeof buf,
-                          "Pings every %s will not keep a %s %s from dropping this connection: on an otherwise idle "
-                          "connection the %s idle timer fires before the next PING.",
-                          formatDuration(interval).c_str(), formatDuration(p.idleTimeoutS).c_str(), p.name.c_str(), p.name.c_str());
+                "Pings every %s will not keep a %s %s from dropping this connection: on an otherwise idle "
+                "connection the %s idle timer fires before the next PING.",
+                formatDuration(interval).c_str(), formatDuration(p.idleTimeoutS).c_str(), p.name.c_str(),
+                p.name.c_str());
         } else {
             continue;
         }
@@ -96,14 +102,16 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     f.severity = Severity::Info;
     f.conn = id;
     f.figure = idle;
-    f.evidence = {s.firstKaIndex};
+    f.evidence = { s.firstKaIndex };
     if (s.lastKaIndex != s.firstKaIndex)
         f.evidence.push_back(s.lastKaIndex);
-    f.title = std::string("The ") + sideName(d) + " sends TCP keep-alive probes after " + formatDuration(idle) + " idle: " + what;
+    f.title = std::string("The ") + sideName(d) + " sends TCP keep-alive probes after " + formatDuration(idle)
+        + " idle: " + what;
     char buf[384];
-    std::snprintf(buf, sizeof buf, "%llu TCP keep-alive probe(s) from the %s, the first after %s without traffic (%s over %llu).",
-                  static_cast<unsigned long long>(s.kaProbes), sideName(d), formatDuration(idle).c_str(),
-                  s.kaIdle.medianName().c_str(), static_cast<unsigned long long>(s.kaIdle.count));
+    std::snprintf(buf, sizeof buf,
+        "%llu TCP keep-alive probe(s) from the %s, the first after %s without traffic (%s over %llu).",
+        static_cast<unsigned long long>(s.kaProbes), sideName(d), formatDuration(idle).c_str(),
+        s.kaIdle.medianName().c_str(), static_cast<unsigned long long>(s.kaIdle.count));
     f.detail = buf;
     st.findings.push_back(f);
 
@@ -115,12 +123,12 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
         g.id = "tcp-keepalive-vs-lb";
         g.severity = Severity::Warning;
         g.profile = p.name;
-        g.title = std::string("The ") + sideName(d) + "'s TCP keep-alive (" + formatDuration(idle) + ") is too slow for " + p.name
-                  + " (" + formatDuration(p.idleTimeoutS) + ")";
+        g.title = std::string("The ") + sideName(d) + "'s TCP keep-alive (" + formatDuration(idle)
+            + ") is too slow for " + p.name + " (" + formatDuration(p.idleTimeoutS) + ")";
         std::snprintf(buf, sizeof buf,
-                      "%s counts TCP keep-alive probes as traffic, but the first probe comes only after %s of silence, "
-                      "later than its %s idle timeout.",
-                      p.title.c_str(), formatDuration(idle).c_str(), formatDuration(p.idleTimeoutS).c_str());
+            "%s counts TCP keep-alive probes as traffic, but the first probe comes only after %s of silence, "
+            "later than its %s idle timeout.",
+            p.title.c_str(), formatDuration(idle).c_str(), formatDuration(p.idleTimeoutS).c_str());
         g.detail = buf;
         // TCP keep-alive is what this side uses: the TCP change first, HTTP/2 keepalive as the alternative.
         LbCatalogueEntry tcpOnly = entry;
@@ -130,12 +138,14 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
         pingOnly.profile.tcpKeepaliveResetsIdle = false;
         if (const auto keepidle = tcpKeepidleTargetS(p.idleTimeoutS)) {
             g.changes = tcp.changes;
-            g.suggestion = "TCP keep-alive below " + formatDuration(p.idleTimeoutS) + ": tcp_keepidle_s=" + std::to_string(*keepidle)
-                           + " (TCP_KEEPIDLE on the socket, or net.ipv4.tcp_keepalive_time); or HTTP/2 keepalive: "
-                           + keepaliveFix(pingOnly, st.options.settings).suggestion;
+            g.suggestion = "TCP keep-alive below " + formatDuration(p.idleTimeoutS)
+                + ": tcp_keepidle_s=" + std::to_string(*keepidle)
+                + " (TCP_KEEPIDLE on the socket, or net.ipv4.tcp_keepalive_time); or HTTP/2 keepalive: "
+                + keepaliveFix(pingOnly, st.options.settings).suggestion;
         } else {
             g.suggestion = "TCP keep-alive cannot help: TCP_KEEPIDLE is whole seconds, at least 1 s, not below "
-                           + formatDuration(p.idleTimeoutS) + ". HTTP/2 keepalive instead: " + keepaliveFix(pingOnly, st.options.settings).suggestion;
+                + formatDuration(p.idleTimeoutS)
+                + ". HTTP/2 keepalive instead: " + keepaliveFix(pingOnly, st.options.settings).suggestion;
             g.changes = keepaliveFix(pingOnly, st.options.settings).changes;
         }
         st.findings.push_back(std::move(g));
@@ -152,25 +162,29 @@ void pingRtt(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
     f.conn = id;
     f.figure = c.rtt.median() / 1000.0;
     char buf[512];
-    std::snprintf(buf, sizeof buf, "PING round trip %.3f ms %s (min %.3f, mean %.3f, max %.3f ms over %llu PINGs)", c.rtt.median(),
-                  c.rtt.medianName().c_str(), c.rtt.min, c.rtt.mean(), c.rtt.max, static_cast<unsigned long long>(c.rtt.count));
+    std::snprintf(buf, sizeof buf, "PING round trip %.3f ms %s (min %.3f, mean %.3f, max %.3f ms over %llu PINGs)",
+        c.rtt.median(), c.rtt.medianName().c_str(), c.rtt.min, c.rtt.mean(), c.rtt.max,
+        static_cast<unsigned long long>(c.rtt.count));
     f.title = buf;
     f.detail = buf;
     f.detail += ".";
     if (c.rttOutliers) {
-        std::snprintf(buf, sizeof buf, " %llu outlier(s) well above the recent median of %.3f ms:",
-                      static_cast<unsigned long long>(c.rttOutliers), c.outlierBaselineMs);
+        std::snprintf(buf, sizeof buf,
+            " %llu outlier(s) well above the recent median of %.3f ms:", static_cast<unsigned long long>(c.rttOutliers),
+            c.outlierBaselineMs);
         f.detail += buf;
         for (const auto& [index, ms] : c.outlierSamples) {
             std::snprintf(buf, sizeof buf, " %.3f ms (event %llu)", ms, static_cast<unsigned long long>(index));
             f.detail += buf;
             f.evidence.push_back(index);
         }
-        f.detail += ". Slow ACKs point at a busy peer (GC pause, saturated event loop) or a congested path; they matter when "
+        f.detail += ". Slow ACKs point at a busy peer (GC pause, saturated event loop) or a congested path; they "
+                    "matter when "
                     "they approach keepalive_timeout_ms.";
     }
     if (f.severity == Severity::Warning)
-        f.suggestion = "Keep keepalive_timeout_ms well above the slowest round trip seen (" + formatDuration(c.rtt.max / 1000.0) + ").";
+        f.suggestion = "Keep keepalive_timeout_ms well above the slowest round trip seen ("
+            + formatDuration(c.rtt.max / 1000.0) + ").";
     st.findings.push_back(std::move(f));
 }
 

@@ -17,9 +17,15 @@ constexpr std::int64_t kIdleDeathNs = 1'000'000'000;
 // How soon after a late packet a middlebox's RST comes (it answers at once; allow a slow capture).
 constexpr std::int64_t kRstAnswerNs = 500'000'000;
 
-const char* sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
+const char* sideName(Direction d)
+{
+    return d == Direction::ClientToServer ? "client" : "server";
+}
 
-std::string seconds(double s) { return formatDuration(s); }
+std::string seconds(double s)
+{
+    return formatDuration(s);
+}
 
 // A server GOAWAY: which server limit or error it announced.
 EndCause goawayCause(const GoawayInfo& g)
@@ -58,7 +64,8 @@ bool longerThanSurvived(const ConnState& c, std::int64_t silenceNs)
     return static_cast<double>(silenceNs) > 1.05 * static_cast<double>(c.longestSurvivedNs);
 }
 
-EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const ConnectionSummary* s, const SummaryLookup& connections)
+EndVerdict classify(
+    const FindingsAnalyzer::State& st, const ConnState& c, const ConnectionSummary* s, const SummaryLookup& connections)
 {
     EndVerdict v;
     char buf[512];
@@ -66,14 +73,15 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         // Unanswered and retransmitted until the capture ended: the path swallows the packets and
         // neither side has given up yet (TCP retries for many minutes; the FIN waits behind them).
         const std::uint64_t retrans = s ? s->rare().retransmissions[static_cast<std::size_t>(c.burstDir)] : 0;
-        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0 && s->rare().lastRetransmissionNs >= c.burstStartNs) {
+        if (s && retrans && !c.burstAnswered && c.burstStartNs >= 0
+            && s->rare().lastRetransmissionNs >= c.burstStartNs) {
             v.cause = EndCause::SilentDrop;
             v.seen = LbExpiryAction::SilentDrop;
             v.evidence.set(c.burstStartIndex);
             std::snprintf(buf, sizeof buf,
-                          "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
-                          "until the capture ended; neither side had closed yet",
-                          sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans));
+                "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
+                "until the capture ended; neither side had closed yet",
+                sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans));
             v.detail = buf;
             return v;
         }
@@ -87,21 +95,25 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         const auto& g = c.goaways.front();
         v.cause = goawayCause(g);
         v.evidence.set(g.index, c.closeIndex);
-        std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s", g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(),
-                      sideName(g.dir), g.debug.empty() ? "" : " \"", g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
+        std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s",
+            g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(), sideName(g.dir), g.debug.empty() ? "" : " \"",
+            g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
         v.detail = buf;
-        const auto* named = g.code == 0 && g.debug.empty() && g.dir == Direction::ServerToClient ? shutdownNamed(c) : nullptr;
+        const auto* named
+            = g.code == 0 && g.debug.empty() && g.dir == Direction::ServerToClient ? shutdownNamed(c) : nullptr;
         if (const auto* refused = shutdownAfter(g, connections, s)) {
             v.cause = EndCause::Graceful;
             v.detail += "; the client's next connection, " + formatDuration(toS(refused->firstNs - g.ns))
-                        + " after the GOAWAY, was refused (RST to its SYN): the server was shutting down";
+                + " after the GOAWAY, was refused (RST to its SYN): the server was shutting down";
         } else if (named) {
             v.cause = EndCause::Graceful;
             v.detail += "; the server's later GOAWAY \"" + named->debug + "\" names its shutdown";
         } else if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
-            v.detail += " (the connection never carried an RPC, so max_connection_idle and max_connection_age cannot be told apart)";
+            v.detail += " (the connection never carried an RPC, so max_connection_idle and max_connection_age cannot "
+                        "be told apart)";
         else if (v.cause == EndCause::MaxAge && idleRuledOut(g))
-            v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not max_connection_idle)";
+            v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not "
+                        "max_connection_idle)";
         return v;
     }
     if (c.tcpKaTimeout && !c.kaTimeout) {
@@ -110,24 +122,25 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         v.cause = EndCause::KeepaliveTimeout;
         v.evidence.set(c.tcpKaFirstIndex, c.closeIndex);
         std::snprintf(buf, sizeof buf,
-                      "the %s's %llu TCP keep-alive probe(s) from %.3f s on got no ACK and nothing else came "
-                      "back; its kernel reset the connection (RST) %s after the last probe (TCP_KEEPCNT probes unanswered)",
-                      closer, static_cast<unsigned long long>(c.tcpKaProbes), toS(c.tcpKaFirstNs - st.originNs),
-                      seconds(toS(c.closeNs - c.tcpKaLastNs)).c_str());
+            "the %s's %llu TCP keep-alive probe(s) from %.3f s on got no ACK and nothing else came "
+            "back; its kernel reset the connection (RST) %s after the last probe (TCP_KEEPCNT probes unanswered)",
+            closer, static_cast<unsigned long long>(c.tcpKaProbes), toS(c.tcpKaFirstNs - st.originNs),
+            seconds(toS(c.closeNs - c.tcpKaLastNs)).c_str());
         v.detail = buf;
         return v;
     }
     const Direction pinger = c.kaTimeout ? c.kaTimeoutSide : c.burstDir;
     const std::uint64_t retrans = retransmittedBy(s, pinger);
-    const bool retransLate = retrans > 0 && s && s->rare().lastRetransmissionNs >= (c.burstStartNs >= 0 ? c.burstStartNs : c.firstNs);
+    const bool retransLate
+        = retrans > 0 && s && s->rare().lastRetransmissionNs >= (c.burstStartNs >= 0 ? c.burstStartNs : c.firstNs);
     const double gapS = toS(c.burstGapNs);
     if (c.kaTimeout || (retransLate && closedOnUnansweredBurst(c))) {
         // Into the void: retransmitted (the network swallowed it), or sent after a long silence
         // (a middlebox had forgotten the flow) and never answered.
         // (A PING after no more silence than the connection had survived is a stalled peer's or a
         // partition's keepalive timeout, not an idle timer's.)
-        const bool afterSilence = !c.burstAnswered && c.burstGapNs >= kIdleDeathNs && longerThanSurvived(c, c.burstGapNs)
-            && c.burstStartNs <= (c.kaTimeout ? c.kaTimeoutPingNs : c.closeNs);
+        const bool afterSilence = !c.burstAnswered && c.burstGapNs >= kIdleDeathNs
+            && longerThanSurvived(c, c.burstGapNs) && c.burstStartNs <= (c.kaTimeout ? c.kaTimeoutPingNs : c.closeNs);
         if (retransLate || afterSilence) {
             v.cause = EndCause::SilentDrop;
             v.seen = LbExpiryAction::SilentDrop;
@@ -136,15 +149,15 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.dropUnconfirmed = !retransLate && c.kaTimeout && c.kaTimeoutNs >= kIdleDeathNs;
             v.evidence.set(c.burstStartIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf,
-                          "after %s of silence the %s sent into the void: no answer%s, then %s from the %s %s later",
-                          seconds(gapS).c_str(), sideName(pinger),
-                          retrans ? (", " + std::to_string(retrans) + " retransmission(s)").c_str() : "", how, closer,
-                          seconds(toS(c.closeNs - c.burstStartNs)).c_str());
+                "after %s of silence the %s sent into the void: no answer%s, then %s from the %s %s later",
+                seconds(gapS).c_str(), sideName(pinger),
+                retrans ? (", " + std::to_string(retrans) + " retransmission(s)").c_str() : "", how, closer,
+                seconds(toS(c.closeNs - c.burstStartNs)).c_str());
         } else {
             v.cause = EndCause::KeepaliveTimeout;
             v.evidence.set(c.kaTimeoutPing, c.kaTimeoutClose);
-            std::snprintf(buf, sizeof buf, "the %s's PING got no ACK; the %s closed (%s) %s later", sideName(c.kaTimeoutSide),
-                          closer, how, seconds(toS(c.kaTimeoutNs)).c_str());
+            std::snprintf(buf, sizeof buf, "the %s's PING got no ACK; the %s closed (%s) %s later",
+                sideName(c.kaTimeoutSide), closer, how, seconds(toS(c.kaTimeoutNs)).c_str());
         }
         v.detail = buf;
         return v;
@@ -163,10 +176,11 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.silenceS = gapS;
             v.evidence.set(c.burstPrevIndex, c.burstStartIndex, c.closeIndex);
             std::snprintf(buf, sizeof buf,
-                          "after %s of silence the %s's next packet was answered by RST (from the %s side) %s later; unless the "
-                          "%s closed its socket with that packet unread (Linux answers that with RST too), a middlebox had "
-                          "forgotten the flow",
-                          seconds(gapS).c_str(), sideName(c.burstDir), closer, seconds(toS(c.closeNs - c.burstStartNs)).c_str(), closer);
+                "after %s of silence the %s's next packet was answered by RST (from the %s side) %s later; unless the "
+                "%s closed its socket with that packet unread (Linux answers that with RST too), a middlebox had "
+                "forgotten the flow",
+                seconds(gapS).c_str(), sideName(c.burstDir), closer, seconds(toS(c.closeNs - c.burstStartNs)).c_str(),
+                closer);
             v.detail = buf;
             return v;
         }
@@ -178,7 +192,8 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             v.silenceS = quiet;
             v.atExpiry = true;
             v.evidence.set(c.lastActivityIndex, c.closeIndex);
-            std::snprintf(buf, sizeof buf, "RST from the %s side after %s of silence, with no GOAWAY", closer, seconds(quiet).c_str());
+            std::snprintf(buf, sizeof buf, "RST from the %s side after %s of silence, with no GOAWAY", closer,
+                seconds(quiet).c_str());
             v.detail = buf;
             return v;
         }
@@ -187,15 +202,16 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         if (c.closedBy == Direction::ClientToServer && c.openStreams.empty()) {
             v.cause = EndCause::Graceful;
             v.evidence.set(c.closeIndex);
-            v.detail = c.rstAfterAck ? "the client closed with no RPC open (RST: it had acknowledged the server's last packet, "
-                                       "which stayed unread in its socket)"
-                                     : "the client closed with no RPC open (RST: unread bytes in its socket)";
+            v.detail = c.rstAfterAck
+                ? "the client closed with no RPC open (RST: it had acknowledged the server's last packet, "
+                  "which stayed unread in its socket)"
+                : "the client closed with no RPC open (RST: unread bytes in its socket)";
             return v;
         }
         v.cause = EndCause::Reset;
         v.evidence.set(c.closeIndex);
-        std::snprintf(buf, sizeof buf, "RST from the %s side %s after the last frame, with no GOAWAY%s", closer, seconds(quiet).c_str(),
-                      c.openStreams.empty() ? "" : ", while an RPC was open");
+        std::snprintf(buf, sizeof buf, "RST from the %s side %s after the last frame, with no GOAWAY%s", closer,
+            seconds(quiet).c_str(), c.openStreams.empty() ? "" : ", while an RPC was open");
         v.detail = buf;
         return v;
     }
@@ -204,7 +220,8 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
     const bool clientPinged = cs.pings > 0;
     if (c.closedBy == Direction::ClientToServer) {
         bool watchdog = c.quietBeforeCloseNs >= kIdleDeathNs && !c.pingDuringQuiet
-            && ((clientPinged && cs.pingInterval.count && quiet > 1.5 * cs.pingInterval.median()) || !c.openStreams.empty());
+            && ((clientPinged && cs.pingInterval.count && quiet > 1.5 * cs.pingInterval.median())
+                || !c.openStreams.empty());
         // With the settings known, the watchdog fires at keepalive_time + keepalive_timeout after
         // the last frame; a close at another time is the application's.
         if (watchdog && st.options.settings && c.openStreams.empty()) {
@@ -212,20 +229,23 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
             const std::int64_t timeMs = set.value(SettingSide::Client, "keepalive_time_ms");
             const std::int64_t timeoutMs = set.value(SettingSide::Client, "keepalive_timeout_ms");
             const double expected = static_cast<double>(timeMs + timeoutMs) / 1000.0;
-            watchdog = timeMs < kInfinite && timeoutMs < kInfinite && std::fabs(quiet - expected) <= std::max(0.3, 0.15 * expected);
+            watchdog = timeMs < kInfinite && timeoutMs < kInfinite
+                && std::fabs(quiet - expected) <= std::max(0.3, 0.15 * expected);
         }
         if (watchdog) {
             v.cause = EndCause::ClientGaveUp;
             v.silenceS = quiet;
             v.evidence.set(c.lastActivityIndex, c.closeIndex);
-            std::snprintf(buf, sizeof buf, "the client closed (FIN) after %s of silence with no PING on the wire%s", seconds(quiet).c_str(),
-                          c.openStreams.empty() ? " although it had pinged before" : ", while an RPC was open");
+            std::snprintf(buf, sizeof buf, "the client closed (FIN) after %s of silence with no PING on the wire%s",
+                seconds(quiet).c_str(),
+                c.openStreams.empty() ? " although it had pinged before" : ", while an RPC was open");
             v.detail = buf;
             return v;
         }
         v.cause = EndCause::Graceful;
         v.evidence.set(c.closeIndex);
-        std::snprintf(buf, sizeof buf, "the client closed (FIN) %s after the last frame, with no RPC open", seconds(quiet).c_str());
+        std::snprintf(buf, sizeof buf, "the client closed (FIN) %s after the last frame, with no RPC open",
+            seconds(quiet).c_str());
         v.detail = buf;
         return v;
     }
@@ -237,13 +257,15 @@ EndVerdict classify(const FindingsAnalyzer::State& st, const ConnState& c, const
         v.silenceS = quiet;
         v.atExpiry = true;
         v.evidence.set(c.lastActivityIndex, c.closeIndex);
-        std::snprintf(buf, sizeof buf, "FIN from the server side after %s of silence, with no GOAWAY", seconds(quiet).c_str());
+        std::snprintf(
+            buf, sizeof buf, "FIN from the server side after %s of silence, with no GOAWAY", seconds(quiet).c_str());
         v.detail = buf;
         return v;
     }
     v.cause = EndCause::Closed;
     v.evidence.set(c.closeIndex);
-    std::snprintf(buf, sizeof buf, "FIN from the server side %s after the last frame, with no GOAWAY", seconds(quiet).c_str());
+    std::snprintf(
+        buf, sizeof buf, "FIN from the server side %s after the last frame, with no GOAWAY", seconds(quiet).c_str());
     v.detail = buf;
     return v;
 }
@@ -264,13 +286,19 @@ public:
     bool covers(std::uint32_t id, const EndMark& v) const
     {
         switch (v.cause) {
-        case EndCause::TooManyPings: return has(id, 0);
-        case EndCause::GoawayError: return has(id, 1);
-        case EndCause::KeepaliveTimeout: return has(id, 2) || has(id, 4);
-        case EndCause::ClientGaveUp: return has(id, 3);
+        case EndCause::TooManyPings:
+            return has(id, 0);
+        case EndCause::GoawayError:
+            return has(id, 1);
+        case EndCause::KeepaliveTimeout:
+            return has(id, 2) || has(id, 4);
+        case EndCause::ClientGaveUp:
+            return has(id, 3);
         case EndCause::MaxIdle:
-        case EndCause::MaxAge: return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR
-        default: return false;
+        case EndCause::MaxAge:
+            return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR
+        default:
+            return false;
         }
     }
 
@@ -289,7 +317,10 @@ private:
             return 4;
         return -1;
     }
-    bool has(std::uint32_t id, int kind) const { return std::binary_search(m_seen.begin(), m_seen.end(), std::pair {id, kind}); }
+    bool has(std::uint32_t id, int kind) const
+    {
+        return std::binary_search(m_seen.begin(), m_seen.end(), std::pair { id, kind });
+    }
 
     std::vector<std::pair<std::uint32_t, int>> m_seen;
 };
@@ -305,21 +336,25 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
     case EndCause::IdleReset:
         f.id = "end-idle-reset";
         f.severity = Severity::Error;
-        f.title = "Reset after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY: an idle timeout on the path";
+        f.title
+            = "Reset after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY: an idle timeout on the path";
         f.detail += v.seen == LbExpiryAction::RstOnNextPacket
-                        ? " A middlebox that forgets an idle flow and answers the next packet with RST does this (AWS NLB, "
-                          "AWS NAT gateway toward the inside host): its timer is at most this silence."
-                        : " gRPC peers send GOAWAY before closing; an RST after exactly this silence is a middlebox's idle timer "
-                          "firing with RST both ways (Azure Load Balancer with TCP reset on idle, a proxy).";
-        f.suggestion = "Keep the connection busier than the middlebox's idle timer: client keepalive_time_ms below it with "
-                       "keepalive_permit_without_calls=1 (see the inferred idle timer finding, or analyze with --lb).";
+            ? " A middlebox that forgets an idle flow and answers the next packet with RST does this (AWS NLB, "
+              "AWS NAT gateway toward the inside host): its timer is at most this silence."
+            : " gRPC peers send GOAWAY before closing; an RST after exactly this silence is a middlebox's idle timer "
+              "firing with RST both ways (Azure Load Balancer with TCP reset on idle, a proxy).";
+        f.suggestion
+            = "Keep the connection busier than the middlebox's idle timer: client keepalive_time_ms below it with "
+              "keepalive_permit_without_calls=1 (see the inferred idle timer finding, or analyze with --lb).";
         break;
     case EndCause::SilentDrop:
         f.id = "end-silent-drop";
         f.severity = Severity::Error;
-        f.title = v.silenceS >= 0 ? "Silently dropped: after " + formatDuration(v.silenceS) + " of silence nothing got through"
-                                  : "Silently dropped: packets went unanswered (retransmitted) until the connection died";
-        f.detail += " No answer came back (no HTTP/2 frame, no RST, no FIN): the path dropped the flow without telling either side (a load "
+        f.title = v.silenceS >= 0
+            ? "Silently dropped: after " + formatDuration(v.silenceS) + " of silence nothing got through"
+            : "Silently dropped: packets went unanswered (retransmitted) until the connection died";
+        f.detail += " No answer came back (no HTTP/2 frame, no RST, no FIN): the path dropped the flow without telling "
+                    "either side (a load "
                     "balancer or NAT that expires flows silently, or a partition). Only a keepalive detects this.";
         f.suggestion = "Send keepalive PINGs (or TCP keep-alives) more often than the path's idle timeout, and keep "
                        "keepalive_timeout_ms short so a dead path is detected fast.";
@@ -328,39 +363,50 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
         f.id = "end-idle-close";
         f.severity = Severity::Warning;
         // On a proxy's upstream leg the proxy is this connection's client: it sent the FIN.
-        f.title = std::string(basicsOf(st.conns[id]).closedBy == Direction::ServerToClient ? "Closed by the server side" : "Closed by the proxy")
+        f.title = std::string(basicsOf(st.conns[id]).closedBy == Direction::ServerToClient ? "Closed by the server side"
+                                                                                           : "Closed by the proxy")
             + " after " + formatDuration(v.silenceS) + " of silence, with no GOAWAY";
-        f.detail += " A gRPC server announces its own idle limits with GOAWAY; a bare FIN after a silence is a proxy or load "
-                    "balancer closing an idle connection, unless the server process closed it without GOAWAY (grpc-go 1.33's "
+        f.detail += " A gRPC server announces its own idle limits with GOAWAY; a bare FIN after a silence is a proxy "
+                    "or load "
+                    "balancer closing an idle connection, unless the server process closed it without GOAWAY (grpc-go "
+                    "1.33's "
                     "Server.Stop sends none; a refused reconnect right after would show that).";
-        f.suggestion = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "
-                       "raise its timeout.";
+        f.suggestion
+            = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "
+              "raise its timeout.";
         break;
     case EndCause::ClientGaveUp:
         f.id = "end-client-gave-up";
         f.severity = Severity::Warning;
         f.title = "The client gave up on the connection after " + formatDuration(v.silenceS < 0 ? 0 : v.silenceS)
-                  + " of silence, with no PING on the wire";
-        f.detail += " Either the client's keepalive watchdog (keepalive_time + keepalive_timeout) ran while its ping policy "
-                    "held the PING back (gRPC C-core's grpc.http2.max_pings_without_data), or the application closed the channel; "
-                    "the wire alone cannot tell which (analyze with --settings: a close at keepalive_time + keepalive_timeout "
-                    "is the watchdog). Either way its PINGs had stopped, so no middlebox saw keepalive traffic.";
+            + " of silence, with no PING on the wire";
+        f.detail
+            += " Either the client's keepalive watchdog (keepalive_time + keepalive_timeout) ran while its ping policy "
+               "held the PING back (gRPC C-core's grpc.http2.max_pings_without_data), or the application closed the "
+               "channel; "
+               "the wire alone cannot tell which (analyze with --settings: a close at keepalive_time + "
+               "keepalive_timeout "
+               "is the watchdog). Either way its PINGs had stopped, so no middlebox saw keepalive traffic.";
         f.suggestion = "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "
                        "keepalive_permit_without_calls=1).";
-        f.changes = {{SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count},
-                     {SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean},
-                     {SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
+        f.changes = { { SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count },
+            { SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean },
+            { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
         break;
     case EndCause::KeepaliveTimeout: // only TCP's: a PING's has its keepalive-timeout finding
         f.id = "tcp-keepalive-timeout";
         f.severity = Severity::Error;
-        f.title = std::string("TCP keep-alive timeout: the ") + (basicsOf(st.conns[id]).closedBy == Direction::ClientToServer ? "client" : "server")
-                  + "'s probes got no ACK and its kernel reset the connection";
-        f.detail += " The RST came from the side that probed, after its probes went unanswered: not a middlebox's idle timer "
-                    "but the other host gone or the path black-holing packets (a host that lost power or its network, a "
-                    "partition, a middlebox that dropped the flow). TCP keep-alive detected it, as it should.";
-        f.suggestion = "Find what stopped answering. gRPC keepalive PINGs detect the same dead path at the HTTP/2 level, "
-                       "and also a peer whose kernel still ACKs but whose process no longer answers.";
+        f.title = std::string("TCP keep-alive timeout: the ")
+            + (basicsOf(st.conns[id]).closedBy == Direction::ClientToServer ? "client" : "server")
+            + "'s probes got no ACK and its kernel reset the connection";
+        f.detail
+            += " The RST came from the side that probed, after its probes went unanswered: not a middlebox's idle "
+               "timer "
+               "but the other host gone or the path black-holing packets (a host that lost power or its network, a "
+               "partition, a middlebox that dropped the flow). TCP keep-alive detected it, as it should.";
+        f.suggestion
+            = "Find what stopped answering. gRPC keepalive PINGs detect the same dead path at the HTTP/2 level, "
+              "and also a peer whose kernel still ACKs but whose process no longer answers.";
         break;
     case EndCause::Reset:
         f.id = "end-reset";
@@ -373,15 +419,16 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
         f.id = "end-closed";
         f.severity = Severity::Warning;
         f.title = "The server side closed without GOAWAY";
-        f.detail += " gRPC servers send GOAWAY before closing; a bare FIN is a process exiting, a protocol error (C-core "
-                    "closes on some without GOAWAY) or a proxy.";
+        f.detail
+            += " gRPC servers send GOAWAY before closing; a bare FIN is a process exiting, a protocol error (C-core "
+               "closes on some without GOAWAY) or a proxy.";
         break;
-    default: break;
+    default:
+        break;
     }
     (void)st;
     return f;
 }
-
 
 // gRPC end causes (GOAWAY expected before a close, idle deaths) only mean something on a gRPC
 // connection: HTTP/2 decoded, or TLS whose ALPN chose or offered h2. Without a summary (events made
@@ -394,7 +441,8 @@ bool speaksGrpc(const ConnectionSummary* s)
         return false;
     if (s->tls->alpn == "h2")
         return true;
-    return s->tls->alpn.empty() && std::find(s->tls->alpnOffered.begin(), s->tls->alpnOffered.end(), "h2") != s->tls->alpnOffered.end();
+    return s->tls->alpn.empty()
+        && std::find(s->tls->alpnOffered.begin(), s->tls->alpnOffered.end(), "h2") != s->tls->alpnOffered.end();
 }
 
 // TLS read without keys: its frames (GOAWAY among them) and even its quiet periods are not seen
@@ -414,11 +462,12 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
     // A SYN answered by RST (no SYN-ACK, no payload): refused, it never got to speak at all.
-    const bool refused = s.sawHandshake && s.end == ConnectionEnd::RstS2C && s.count(EventType::Syn) == 1 && s.payloadBytes == 0;
-    out.unjudgedReason = refused      ? UnjudgedReason::Refused
-        : opaqueTls(&s)               ? UnjudgedReason::OpaqueTls
-        : s.rare().payloadCutBytes    ? UnjudgedReason::PayloadCut
-                                      : UnjudgedReason::NotHttp2;
+    const bool refused
+        = s.sawHandshake && s.end == ConnectionEnd::RstS2C && s.count(EventType::Syn) == 1 && s.payloadBytes == 0;
+    out.unjudgedReason = refused   ? UnjudgedReason::Refused
+        : opaqueTls(&s)            ? UnjudgedReason::OpaqueTls
+        : s.rare().payloadCutBytes ? UnjudgedReason::PayloadCut
+                                   : UnjudgedReason::NotHttp2;
     return out; // the detail: unjudgedDetail(out), one shared copy
 }
 
@@ -433,9 +482,10 @@ SharedText unjudgedDetail(const EndMark& v)
         std::make_shared<const std::string>("not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged"),
         std::make_shared<const std::string>(
             "TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"),
+        std::make_shared<const std::string>("its payload is cut by the capture's snapshot length, so its frames are "
+                                            "not visible and no gRPC end cause is judged"),
         std::make_shared<const std::string>(
-            "its payload is cut by the capture's snapshot length, so its frames are not visible and no gRPC end cause is judged"),
-        std::make_shared<const std::string>("refused: its SYN was answered by RST (nothing listened on the server's port)"),
+            "refused: its SYN was answered by RST (nothing listened on the server's port)"),
     };
     return SharedText::shared(texts[static_cast<std::size_t>(v.unjudgedReason)]);
 }

@@ -12,7 +12,10 @@ namespace ks::core {
 
 namespace {
 
-const char* sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
+const char* sideName(Direction d)
+{
+    return d == Direction::ClientToServer ? "client" : "server";
+}
 
 std::string hostOf(const std::string& endpoint)
 {
@@ -24,13 +27,15 @@ std::string hostOf(const std::string& endpoint)
 using ByHost = std::unordered_map<std::string, std::vector<std::pair<std::int64_t, const ConnectionSummary*>>>;
 
 // Whether byHost[host] holds a connection to a server other than notServer that started in [from, to].
-bool anyStarted(const ByHost& byHost, const std::string& host, const std::string& notServer, std::int64_t from, std::int64_t to)
+bool anyStarted(
+    const ByHost& byHost, const std::string& host, const std::string& notServer, std::int64_t from, std::int64_t to)
 {
     const auto it = byHost.find(host);
     if (it == byHost.end())
         return false;
     const auto& v = it->second;
-    for (auto at = std::lower_bound(v.begin(), v.end(), std::pair {from, static_cast<const ConnectionSummary*>(nullptr)});
+    for (auto at
+         = std::lower_bound(v.begin(), v.end(), std::pair { from, static_cast<const ConnectionSummary*>(nullptr) });
          at != v.end() && at->first <= to; ++at)
         if (at->second->server != notServer)
             return true;
@@ -41,7 +46,8 @@ bool anyStarted(const ByHost& byHost, const std::string& host, const std::string
 
 // The client's next connection to the same server after this one closed, when it was refused
 // (its SYN answered by RST, no SYN-ACK): nothing listened there any more.
-const ConnectionSummary* refusedReconnect(const SummaryLookup& connections, const ConnectionSummary* s, std::int64_t closeNs)
+const ConnectionSummary* refusedReconnect(
+    const SummaryLookup& connections, const ConnectionSummary* s, std::int64_t closeNs)
 {
     if (!s)
         return nullptr;
@@ -60,9 +66,9 @@ bool serverWentAway(EndVerdict& v, const ConnBasics& c, const ConnectionSummary*
         return false;
     char buf[400];
     std::snprintf(buf, sizeof buf,
-                  "%s from the server side after %s of silence, with no GOAWAY; the client's next connection to it, %s later, "
-                  "was refused (RST to its SYN): the server had stopped listening (a shutdown or exit), not an idle timer",
-                  how, formatDuration(quiet).c_str(), formatDuration(toS(next->firstNs - c.closeNs)).c_str());
+        "%s from the server side after %s of silence, with no GOAWAY; the client's next connection to it, %s later, "
+        "was refused (RST to its SYN): the server had stopped listening (a shutdown or exit), not an idle timer",
+        how, formatDuration(quiet).c_str(), formatDuration(toS(next->firstNs - c.closeNs)).c_str());
     v.cause = c.closedByRst ? EndCause::Reset : EndCause::Closed;
     v.evidence.set(c.lastActivityIndex, c.closeIndex);
     v.detail = buf;
@@ -100,12 +106,14 @@ void confirmSilentDrops(FindingsAnalyzer::State& st, const SummaryLookup& connec
         auto& v = st.ends[id];
         char buf[640];
         std::snprintf(buf, sizeof buf,
-                      "the %s's PING after %s of silence got no ACK, though it was never retransmitted (TCP delivered it); the %s closed "
-                      "(%s) %s later. The %s stopped answering, or a proxy in front of it (one that acknowledges TCP itself) "
-                      "dropped the flow: the capture holds no other leg to tell",
-                      sideName(c.kaTimeoutSide), formatDuration(toS(c.burstGapNs)).c_str(), sideName(c.closedBy), c.closedByRst ? "RST" : "FIN",
-                      formatDuration(toS(c.kaTimeoutNs)).c_str(),
-                      sideName(c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer));
+            "the %s's PING after %s of silence got no ACK, though it was never retransmitted (TCP delivered it); the "
+            "%s closed "
+            "(%s) %s later. The %s stopped answering, or a proxy in front of it (one that acknowledges TCP itself) "
+            "dropped the flow: the capture holds no other leg to tell",
+            sideName(c.kaTimeoutSide), formatDuration(toS(c.burstGapNs)).c_str(), sideName(c.closedBy),
+            c.closedByRst ? "RST" : "FIN", formatDuration(toS(c.kaTimeoutNs)).c_str(),
+            sideName(
+                c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer));
         v.cause = EndCause::KeepaliveTimeout;
         v.seen = LbExpiryAction::Rst;
         v.silenceS = -1;

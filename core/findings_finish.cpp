@@ -22,7 +22,7 @@ void sortByConnection(std::vector<Finding>& findings)
     std::vector<Key> keys;
     keys.reserve(findings.size());
     for (std::size_t i = 0; i < findings.size(); ++i)
-        keys.push_back({findings[i].conn, findings[i].severity, i});
+        keys.push_back({ findings[i].conn, findings[i].severity, i });
     std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
         if (a.conn != b.conn)
             return a.conn < b.conn;

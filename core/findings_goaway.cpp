@@ -35,7 +35,10 @@ double coreIdlePeriod(double ageS, double idleS)
     return ageS / std::min(k, 1e6);
 }
 
-std::string ms(double seconds) { return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0))); }
+std::string ms(double seconds)
+{
+    return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0)));
+}
 
 void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo& g)
 {
@@ -54,40 +57,48 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
     double serverMinS = 300;
     bool fromSettings = false;
     if (st.options.settings) {
-        serverMinS = static_cast<double>(st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms")) / 1000.0;
+        serverMinS
+            = static_cast<double>(st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms"))
+            / 1000.0;
         fromSettings = st.options.settings->isSet(SettingSide::Server, "min_ping_interval_without_data_ms");
     }
     f.title = "Server refused the client's pings: GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"";
     char buf[512];
     if (interval > 0)
         std::snprintf(buf, sizeof buf,
-                      "The client sent %llu keepalive PINGs, about every %s (%llu of them with no RPC in progress); the server "
-                      "counted them as abuse and closed the connection with GOAWAY ENHANCE_YOUR_CALM at %s after the connection "
-                      "opened. The server's minimum ping interval is %s%s.",
-                      static_cast<unsigned long long>(g.clientPings), formatDuration(interval).c_str(),
-                      static_cast<unsigned long long>(g.clientPingsWithoutCalls), formatDuration(toS(g.ageNs)).c_str(),
-                      formatDuration(serverMinS).c_str(), fromSettings ? " (from the settings)" : " by default in grpc-go and C-core");
+            "The client sent %llu keepalive PINGs, about every %s (%llu of them with no RPC in progress); the server "
+            "counted them as abuse and closed the connection with GOAWAY ENHANCE_YOUR_CALM at %s after the connection "
+            "opened. The server's minimum ping interval is %s%s.",
+            static_cast<unsigned long long>(g.clientPings), formatDuration(interval).c_str(),
+            static_cast<unsigned long long>(g.clientPingsWithoutCalls), formatDuration(toS(g.ageNs)).c_str(),
+            formatDuration(serverMinS).c_str(),
+            fromSettings ? " (from the settings)" : " by default in grpc-go and C-core");
     else
         std::snprintf(buf, sizeof buf,
-                      "The server closed the connection with GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\" %s after it opened; "
-                      "the client's PING cadence is not visible in the capture.",
-                      formatDuration(toS(g.ageNs)).c_str());
+            "The server closed the connection with GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\" %s after it opened; "
+            "the client's PING cadence is not visible in the capture.",
+            formatDuration(toS(g.ageNs)).c_str());
     f.detail = buf;
-    f.suggestion = "Either slow the client down: client keepalive_time_ms >= " + ms(serverMinS) + " (grpc.keepalive_time_ms; grpc-go "
-                   "keepalive.ClientParameters.Time >= " + formatDuration(serverMinS) + ")";
+    f.suggestion = "Either slow the client down: client keepalive_time_ms >= " + ms(serverMinS)
+        + " (grpc.keepalive_time_ms; grpc-go "
+          "keepalive.ClientParameters.Time >= "
+        + formatDuration(serverMinS) + ")";
     if (interval > 0)
-        f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= " + ms(interval * 0.9)
-                        + " (grpc-go keepalive.EnforcementPolicy.MinTime)" + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)" : "");
+        f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= "
+            + ms(interval * 0.9) + " (grpc-go keepalive.EnforcementPolicy.MinTime)"
+            + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)"
+                                         : "");
     f.suggestion += ".";
     // The changes keep the client's cadence (it was chosen for a reason, often a middlebox) and let
     // the server accept it; without a visible cadence, slow the client to the server's minimum.
     if (interval > 0) {
-        f.changes.push_back({SettingSide::Server, "min_ping_interval_without_data_ms", std::llround(interval * 900.0), SettingUnit::Milliseconds});
+        f.changes.push_back({ SettingSide::Server, "min_ping_interval_without_data_ms", std::llround(interval * 900.0),
+            SettingUnit::Milliseconds });
         if (g.clientPingsWithoutCalls)
-            f.changes.push_back({SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean});
+            f.changes.push_back({ SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean });
     } else {
-        f.changes.push_back({SettingSide::Client, "keepalive_time_ms", std::max<std::int64_t>(1, std::llround(serverMinS * 1000.0)),
-                             SettingUnit::Milliseconds});
+        f.changes.push_back({ SettingSide::Client, "keepalive_time_ms",
+            std::max<std::int64_t>(1, std::llround(serverMinS * 1000.0)), SettingUnit::Milliseconds });
     }
     st.findings.push_back(std::move(f));
 }
@@ -95,7 +106,7 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
 // The server shut down: its GOAWAY named no limit and the client's next connection was refused.
 // The evidence is a refused reconnect, or a later GOAWAY that names the shutdown.
 void serverShutdown(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnState& c, const GoawayInfo& first,
-                    const GoawayInfo* second, const ConnectionSummary* refused, const GoawayInfo* named)
+    const GoawayInfo* second, const ConnectionSummary* refused, const GoawayInfo* named)
 {
     Finding f;
     f.id = "goaway-server-shutdown";
@@ -117,25 +128,28 @@ void serverShutdown(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnS
     std::string why;
     if (refused)
         why = "the client's next connection to the server (#" + std::to_string(refused->id) + "), "
-              + formatDuration(toS(refused->firstNs - first.ns)) + " after the GOAWAY, was refused (RST to its SYN): the server had "
+            + formatDuration(toS(refused->firstNs - first.ns))
+            + " after the GOAWAY, was refused (RST to its SYN): the server had "
               "stopped listening";
     else
         why = "the server's GOAWAY " + formatDuration(toS(named->ns - first.ns)) + " later says \"" + named->debug
-              + "\" (gRPC C-core stopping with its calls cancelled)";
+            + "\" (gRPC C-core stopping with its calls cancelled)";
     std::snprintf(buf, sizeof buf,
-                  "GOAWAY NO_ERROR (last_stream_id %u)%s at %s into the connection, %s after the last RPC activity; %s. "
-                  "This was a shutdown (grpc-go GracefulStop, C-core Server.stop, a restart), not max_connection_idle or "
-                  "max_connection_age.",
-                  first.lastStreamId, second ? (", a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
-                  formatDuration(toS(first.ageNs)).c_str(), formatDuration(toS(first.idleNs)).c_str(), why.c_str());
+        "GOAWAY NO_ERROR (last_stream_id %u)%s at %s into the connection, %s after the last RPC activity; %s. "
+        "This was a shutdown (grpc-go GracefulStop, C-core Server.stop, a restart), not max_connection_idle or "
+        "max_connection_age.",
+        first.lastStreamId,
+        second ? (", a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
+        formatDuration(toS(first.ageNs)).c_str(), formatDuration(toS(first.idleNs)).c_str(), why.c_str());
     f.detail = buf;
-    f.suggestion = "Expected during deploys and restarts; clients reconnect elsewhere or retry UNAVAILABLE. No keepalive "
-                   "setting is involved.";
+    f.suggestion
+        = "Expected during deploys and restarts; clients reconnect elsewhere or retry UNAVAILABLE. No keepalive "
+          "setting is involved.";
     st.findings.push_back(std::move(f));
 }
 
 void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnState& c, const GoawayInfo& first,
-                     const GoawayInfo* second)
+    const GoawayInfo* second)
 {
     Finding f;
     f.conn = conn;
@@ -158,22 +172,28 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
     if (saysAge || (!saysIdle && first.openStreams > 0) || idleRuledOut(first)) {
         f.id = "goaway-max-connection-age";
         f.figure = age;
-        f.title = "Server retired the connection at age " + formatDuration(age) + " (max_connection_age or a graceful shutdown)";
+        f.title = "Server retired the connection at age " + formatDuration(age)
+            + " (max_connection_age or a graceful shutdown)";
         const std::string when = first.openStreams > 0
             ? "while " + std::to_string(first.openStreams) + " RPC stream(s) were still open"
-            : "with no RPC open, " + formatDuration(idle) + " after the last RPC activity (not max_connection_idle: the connection "
-                  "had survived " + formatDuration(toS(first.survivedIdleNs)) + " without RPCs before)";
+            : "with no RPC open, " + formatDuration(idle)
+                + " after the last RPC activity (not max_connection_idle: the connection "
+                  "had survived "
+                + formatDuration(toS(first.survivedIdleNs)) + " without RPCs before)";
         std::snprintf(buf, sizeof buf,
-                      "GOAWAY NO_ERROR (last_stream_id %u)%s%s %s, %s after the connection "
-                      "opened: the server's max_connection_age (grpc-go MaxConnectionAge, C-core grpc.max_connection_age_ms; "
-                      "servers add up to 10%% jitter) or a server shutdown.",
-                      first.lastStreamId, c.pingAfterGoaway ? ", then a PING" : "",
-                      second ? (", then a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
-                      when.c_str(), formatDuration(age).c_str());
+            "GOAWAY NO_ERROR (last_stream_id %u)%s%s %s, %s after the connection "
+            "opened: the server's max_connection_age (grpc-go MaxConnectionAge, C-core grpc.max_connection_age_ms; "
+            "servers add up to 10%% jitter) or a server shutdown.",
+            first.lastStreamId, c.pingAfterGoaway ? ", then a PING" : "",
+            second ? (", then a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str()
+                   : "",
+            when.c_str(), formatDuration(age).c_str());
         f.detail = buf;
         if (second && c.closed && c.closeNs > second->ns) {
-            std::snprintf(buf, sizeof buf, " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
-                          formatDuration(toS(c.closeNs - second->ns)).c_str(), formatDuration(toS(c.closeNs - second->ns)).c_str());
+            std::snprintf(buf, sizeof buf,
+                " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
+                formatDuration(toS(c.closeNs - second->ns)).c_str(),
+                formatDuration(toS(c.closeNs - second->ns)).c_str());
             f.detail += buf;
         }
         f.suggestion = "Normal connection rotation; clients reconnect. If long-lived streams are cut, raise server "
@@ -182,50 +202,56 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         const double period = coreIdlePeriod(age, idle);
         f.id = "goaway-max-connection-idle";
         f.figure = period;
-        f.title = "Server closed the idle connection " + formatDuration(idle) + " after the last RPC (max_connection_idle about "
-                  + formatDuration(period) + ")";
+        f.title = "Server closed the idle connection " + formatDuration(idle)
+            + " after the last RPC (max_connection_idle about " + formatDuration(period) + ")";
         std::snprintf(buf, sizeof buf,
-                      "GOAWAY INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle) %s after the last "
-                      "RPC activity and %s after the connection opened. C-core (1.51) looks for idleness once per "
-                      "max_connection_idle period counted from the connection's start and closes at the end of the first period "
-                      "without a call, so the GOAWAY comes one to two periods after the last call: here %.0f periods of about "
-                      "%s, the server's grpc.max_connection_idle_ms.",
-                      formatDuration(idle).c_str(), formatDuration(age).c_str(), std::round(age / period), formatDuration(period).c_str());
+            "GOAWAY INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle) %s after the last "
+            "RPC activity and %s after the connection opened. C-core (1.51) looks for idleness once per "
+            "max_connection_idle period counted from the connection's start and closes at the end of the first period "
+            "without a call, so the GOAWAY comes one to two periods after the last call: here %.0f periods of about "
+            "%s, the server's grpc.max_connection_idle_ms.",
+            formatDuration(idle).c_str(), formatDuration(age).c_str(), std::round(age / period),
+            formatDuration(period).c_str());
         f.detail = buf;
-        f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
-                       + ms(period) + ", or send RPCs more often.";
-        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
+        f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server "
+                       "max_connection_idle_ms above "
+            + ms(period) + ", or send RPCs more often.";
+        f.changes.push_back({ SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds });
     } else if (first.hadStreams || saysIdle) {
         f.id = "goaway-max-connection-idle";
         f.figure = idle;
-        f.title = "Server closed the idle connection after " + formatDuration(idle) + " without RPCs (max_connection_idle)";
+        f.title
+            = "Server closed the idle connection after " + formatDuration(idle) + " without RPCs (max_connection_idle)";
         std::snprintf(buf, sizeof buf,
-                      "GOAWAY %s %s after the last RPC activity, with no RPC in progress: the server's "
-                      "max_connection_idle (grpc-go MaxConnectionIdle, C-core grpc.max_connection_idle_ms) is about %s.",
-                      coreIdle ? "INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle)" : "NO_ERROR",
-                      formatDuration(idle).c_str(), formatDuration(idle).c_str());
+            "GOAWAY %s %s after the last RPC activity, with no RPC in progress: the server's "
+            "max_connection_idle (grpc-go MaxConnectionIdle, C-core grpc.max_connection_idle_ms) is about %s.",
+            coreIdle ? "INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle)" : "NO_ERROR",
+            formatDuration(idle).c_str(), formatDuration(idle).c_str());
         f.detail = buf;
         if (!saysIdle)
-            f.detail += " The GOAWAY's debug data names no reason (grpc-go 1.33 and C-core 1.51 send none for max_connection_idle, "
-                        "max_connection_age or a graceful shutdown alike): idleness is the reading that fits the quiet before it, "
+            f.detail += " The GOAWAY's debug data names no reason (grpc-go 1.33 and C-core 1.51 send none for "
+                        "max_connection_idle, "
+                        "max_connection_age or a graceful shutdown alike): idleness is the reading that fits the quiet "
+                        "before it, "
                         "a shutdown at that moment would look the same.";
-        f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server max_connection_idle_ms above "
-                       + ms(idle) + ", or send RPCs more often.";
+        f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise server "
+                       "max_connection_idle_ms above "
+            + ms(idle) + ", or send RPCs more often.";
         // Above the observed idle time: gRPC's default, never.
-        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
+        f.changes.push_back({ SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds });
     } else {
         f.id = "goaway-max-connection-idle";
         f.figure = age;
         f.title = "Server closed a connection that never carried an RPC, after " + formatDuration(age);
         std::snprintf(buf, sizeof buf,
-                      "GOAWAY NO_ERROR %s after the connection opened and before any RPC: the server's max_connection_idle "
-                      "or max_connection_age is about %s (a connection without RPCs is idle for its whole age, so the two "
-                      "cannot be told apart here).",
-                      formatDuration(age).c_str(), formatDuration(age).c_str());
+            "GOAWAY NO_ERROR %s after the connection opened and before any RPC: the server's max_connection_idle "
+            "or max_connection_age is about %s (a connection without RPCs is idle for its whole age, so the two "
+            "cannot be told apart here).",
+            formatDuration(age).c_str(), formatDuration(age).c_str());
         f.detail = buf;
-        f.suggestion = "Usually harmless; raise server max_connection_idle_ms (or max_connection_age_ms) above " + ms(age)
-                       + " to keep such connections.";
-        f.changes.push_back({SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds});
+        f.suggestion = "Usually harmless; raise server max_connection_idle_ms (or max_connection_age_ms) above "
+            + ms(age) + " to keep such connections.";
+        f.changes.push_back({ SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds });
     }
     st.findings.push_back(std::move(f));
 }
@@ -241,18 +267,22 @@ void otherCode(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo
     const char* who = g.dir == Direction::ServerToClient ? "server" : "client";
     f.title = std::string("The ") + who + " closed the connection with GOAWAY " + name;
     f.detail = std::string("GOAWAY ") + name + " (" + std::to_string(g.code) + ") from the " + who + " at "
-               + formatDuration(toS(g.ageNs)) + " into the connection, last_stream_id " + std::to_string(g.lastStreamId)
-               + (g.debug.empty() ? std::string(", no debug data.") : ", debug data \"" + g.debug + "\".");
+        + formatDuration(toS(g.ageNs)) + " into the connection, last_stream_id " + std::to_string(g.lastStreamId)
+        + (g.debug.empty() ? std::string(", no debug data.") : ", debug data \"" + g.debug + "\".");
     switch (g.code) {
-    case 1: case 6: case 9:
-        f.suggestion = "The peer sent frames the other side rejects (RFC 9113 section 7): look for a proxy or client library in the path "
+    case 1:
+    case 6:
+    case 9:
+        f.suggestion = "The peer sent frames the other side rejects (RFC 9113 section 7): look for a proxy or client "
+                       "library in the path "
                        "that speaks HTTP/2 incorrectly; the debug data names the frame.";
         break;
     case 2:
         f.suggestion = "An internal error in the peer: check its logs at that time.";
         break;
     case kEnhanceYourCalm:
-        f.suggestion = "The peer rate-limits this connection (too many streams, resets or settings); the debug data says which.";
+        f.suggestion
+            = "The peer rate-limits this connection (too many streams, resets or settings); the debug data says which.";
         break;
     default:
         f.suggestion = "See the peer's logs for why it sent " + name + ".";
@@ -264,7 +294,8 @@ void otherCode(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo
 
 } // namespace
 
-void addGoawayFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
+void addGoawayFindings(
+    FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {
     if (c.goaways.empty())
         return;

@@ -12,7 +12,10 @@ namespace ks::core {
 
 namespace {
 
-bool idleDeath(EndCause c) { return c == EndCause::IdleReset || c == EndCause::IdleClose || c == EndCause::SilentDrop; }
+bool idleDeath(EndCause c)
+{
+    return c == EndCause::IdleReset || c == EndCause::IdleClose || c == EndCause::SilentDrop;
+}
 
 struct Inference {
     std::vector<double> exact; // silences that equal the timer (the middlebox acted at expiry)
@@ -35,9 +38,10 @@ LbExpiryAction commonAction(const std::vector<LbExpiryAction>& seen)
 bool consistent(const LbCatalogueEntry& e, double figure, double lower, double upper, bool exact, LbExpiryAction action)
 {
     const double t = e.profile.idleTimeoutS;
-    const bool timeFits = exact ? std::fabs(t - figure) <= std::max(0.05 * figure, 0.05) : (t > lower && t <= upper * 1.02);
-    const bool rangeFits = e.profile.configurableMinS && e.profile.configurableMaxS && figure >= *e.profile.configurableMinS
-        && figure <= *e.profile.configurableMaxS;
+    const bool timeFits
+        = exact ? std::fabs(t - figure) <= std::max(0.05 * figure, 0.05) : (t > lower && t <= upper * 1.02);
+    const bool rangeFits = e.profile.configurableMinS && e.profile.configurableMaxS
+        && figure >= *e.profile.configurableMinS && figure <= *e.profile.configurableMaxS;
     return (timeFits || rangeFits) && e.profile.onExpiry == action;
 }
 
@@ -98,23 +102,26 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
     std::snprintf(range, sizeof range, "%.2f-%.2f s", lo, hi);
     const std::string count = std::to_string(samples.size()) + " of " + std::to_string(inf.deaths) + " idle death(s)";
     if (exact && agree)
-        f.title = "Something on the path closes connections after about " + formatDuration(figure) + " of silence (" + count + ", "
-                  + range + ")";
+        f.title = "Something on the path closes connections after about " + formatDuration(figure) + " of silence ("
+            + count + ", " + range + ")";
     else if (exact)
-        f.title = "Connections died after silences of " + std::string(range) + " (" + count + "): not one timer, or not a timer";
+        f.title = "Connections died after silences of " + std::string(range) + " (" + count
+            + "): not one timer, or not a timer";
     else
-        f.title = "Something on the path forgets connections after at most " + formatDuration(figure) + " of silence (" + count + ", "
-                  + range + ")";
+        f.title = "Something on the path forgets connections after at most " + formatDuration(figure) + " of silence ("
+            + count + ", " + range + ")";
     f.detail = "Expiry seen on the wire as: " + std::string(lbExpiryActionWords(action)) + ".";
     if (f.lowerBoundS >= 0)
         f.detail += " Connections on the same path survived silences up to " + formatDuration(f.lowerBoundS)
-                    + ", so the timer is longer than that.";
+            + ", so the timer is longer than that.";
     if (!exact)
-        f.detail += " The middlebox acted only when the next packet came (or never), so each silence is an upper bound, not the timer.";
+        f.detail += " The middlebox acted only when the next packet came (or never), so each silence is an upper "
+                    "bound, not the timer.";
     // The catalogue's candidates.
     std::vector<std::string> names;
     const double lower = std::max(0.0, f.lowerBoundS);
-    for (const auto* list : std::array<const std::vector<LbCatalogueEntry>*, 2> {&st.options.profiles, &builtinLbCatalogue()})
+    for (const auto* list :
+        std::array<const std::vector<LbCatalogueEntry>*, 2> { &st.options.profiles, &builtinLbCatalogue() })
         for (const auto& e : *list)
             if (consistent(e, figure, lower, figure, exact, action)
                 && std::find(names.begin(), names.end(), e.profile.name) == names.end())
@@ -130,13 +137,14 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
     LbCatalogueEntry inferred;
     auto& p = inferred.profile;
     p.name = "inferred-idle-timer";
-    p.title = "Inferred from the capture: idle timer " + std::string(exact ? "about " : "at most ") + formatDuration(figure) + ", "
-              + std::string(lbExpiryActionWords(action));
+    p.title = "Inferred from the capture: idle timer " + std::string(exact ? "about " : "at most ")
+        + formatDuration(figure) + ", " + std::string(lbExpiryActionWords(action));
     p.idleTimeoutS = std::round(figure * 1000.0) / 1000.0;
     p.onExpiry = action;
     p.notes = "Inferred by keepalive-scope from " + count + " (" + range + ")"
-              + (f.lowerBoundS >= 0 ? "; survived gaps up to " + formatDuration(f.lowerBoundS) : std::string()) + ". What resets the "
-              "timer is not known from the capture.";
+        + (f.lowerBoundS >= 0 ? "; survived gaps up to " + formatDuration(f.lowerBoundS) : std::string())
+        + ". What resets the "
+          "timer is not known from the capture.";
     // The fix must hold whatever the timer is within what the capture shows: below the timer
     // when it is known, below the longest survived silence when only an upper bound is.
     LbCatalogueEntry basis = inferred;
@@ -145,14 +153,15 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
     if (basis.profile.idleTimeoutS > 0) {
         setKeepaliveFix(f, st, basis);
         if (!exact)
-            f.suggestion = (f.lowerBoundS > 0 ? "The timer lies between " + formatDuration(f.lowerBoundS) + " and " + formatDuration(figure)
-                                                    + "; keepalive below the lower end is safe: "
+            f.suggestion = (f.lowerBoundS > 0 ? "The timer lies between " + formatDuration(f.lowerBoundS) + " and "
+                                       + formatDuration(figure) + "; keepalive below the lower end is safe: "
                                               : "The timer may be shorter than " + formatDuration(figure)
-                                                    + " (no connection here survived a shorter silence to bound it): ")
-                           + f.suggestion;
+                                       + " (no connection here survived a shorter silence to bound it): ")
+                + f.suggestion;
         // The per-connection idle deaths point here for their fix.
         for (auto& g : st.findings)
-            if ((g.id == "end-idle-reset" || g.id == "end-silent-drop" || g.id == "end-idle-close") && g.changes.empty()) {
+            if ((g.id == "end-idle-reset" || g.id == "end-silent-drop" || g.id == "end-idle-close")
+                && g.changes.empty()) {
                 g.suggestion = f.suggestion;
                 g.changes = f.changes;
             }

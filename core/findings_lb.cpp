@@ -27,7 +27,8 @@ Outcome outcomeOf(const ConnState& c, const ProfileTrack& t)
     // The keepalive timeout's unanswered PING falls in the gap (it may end it, or the close that
     // ends the gap may be the timeout's) or soon after it: the flow had been dropped silently.
     const std::int64_t gapStartNs = t.lastExceedEndNs - t.lastExceedNs;
-    const bool silentDeath = c.kaTimeout && c.kaTimeoutPingNs >= gapStartNs - kSlack && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon;
+    const bool silentDeath
+        = c.kaTimeout && c.kaTimeoutPingNs >= gapStartNs - kSlack && c.kaTimeoutPingNs - t.lastExceedEndNs <= kSoon;
     if (c.closed && c.closeNs >= t.lastExceedEndNs && c.closeNs - t.lastExceedEndNs <= kSoon) {
         if (c.closedByRst)
             return Outcome::Reset;
@@ -39,14 +40,16 @@ Outcome outcomeOf(const ConnState& c, const ProfileTrack& t)
     return silentDeath ? Outcome::SilentDeath : Outcome::Survived;
 }
 
-void addUndecodedIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const ConnectionSummary& summary)
+void addUndecodedIdleFindings(
+    FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const ConnectionSummary& summary)
 {
     const bool probes = c.side[0].kaProbes || c.side[1].kaProbes;
     const std::int64_t gapEndNs = summary.longestIdleStartNs + summary.longestIdleNs;
     for (const auto& entry : st.options.profiles) {
         const auto& p = entry.profile;
         // The summary's gaps ignore keep-alive probes: no verdict for a profile that counts them.
-        if ((probes && tcpKeepalivesResetIdle(entry)) || static_cast<double>(summary.longestIdleNs) <= p.idleTimeoutS * kNsPerS)
+        if ((probes && tcpKeepalivesResetIdle(entry))
+            || static_cast<double>(summary.longestIdleNs) <= p.idleTimeoutS * kNsPerS)
             continue;
         Finding f;
         f.id = "lb-idle-timeout";
@@ -59,16 +62,17 @@ void addUndecodedIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, con
         if (endedSoon) {
             f.evidence.push_back(c.closeIndex);
             f.severity = c.closedByRst ? Severity::Error : Severity::Warning;
-            f.title = std::string(c.closedByRst ? "Reset" : "Closed") + " after " + gap + " without payload, longer than " + p.name + "'s "
-                      + limit + " idle timeout";
+            f.title = std::string(c.closedByRst ? "Reset" : "Closed") + " after " + gap
+                + " without payload, longer than " + p.name + "'s " + limit + " idle timeout";
         } else {
             f.severity = Severity::Warning;
             f.title = "No payload for " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
         }
-        f.detail = "This connection's payload is not decoded (TLS, or not HTTP/2), so PINGs cannot be seen; the gap is the longest "
+        f.detail = "This connection's payload is not decoded (TLS, or not HTTP/2), so PINGs cannot be seen; the gap is "
+                   "the longest "
                    "stretch without TCP payload either way (from "
-                   + formatDuration(toS(summary.longestIdleStartNs - st.originNs)) + " into the capture). Behind " + p.title
-                   + " such a gap ends the connection" + (endedSoon ? ", and here it ended right after." : ".");
+            + formatDuration(toS(summary.longestIdleStartNs - st.originNs)) + " into the capture). Behind " + p.title
+            + " such a gap ends the connection" + (endedSoon ? ", and here it ended right after." : ".");
         setKeepaliveFix(f, st, entry);
         st.findings.push_back(std::move(f));
     }
@@ -113,7 +117,8 @@ const ConnectionSummary* SummaryLookup::reconnectAfter(const ConnectionSummary& 
     auto at = positions.begin();
     // Starts in list order: the ones in the window are one run, found by bisection.
     if (it->second.ordered)
-        at = std::partition_point(positions.begin(), positions.end(), [&](std::size_t p) { return m_list[p].firstNs < from; });
+        at = std::partition_point(
+            positions.begin(), positions.end(), [&](std::size_t p) { return m_list[p].firstNs < from; });
     for (; at != positions.end(); ++at) {
         const auto& s = m_list[*at];
         if (s.id != dead.id && s.firstNs >= from && s.firstNs <= to)
@@ -124,7 +129,8 @@ const ConnectionSummary* SummaryLookup::reconnectAfter(const ConnectionSummary& 
     return nullptr;
 }
 
-void addLbIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
+void addLbIdleFindings(
+    FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {
     const auto& profiles = st.options.profiles;
     if (!c.used)
@@ -147,7 +153,7 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Conn
             f.conn = id;
             f.profile = p.name;
             f.figure = toS(t.lastExceedNs);
-            f.evidence = {t.lastExceedFrom, t.lastExceedTo};
+            f.evidence = { t.lastExceedFrom, t.lastExceedTo };
             const std::string gap = formatDuration(f.figure);
             const std::string limit = formatDuration(p.idleTimeoutS);
             std::string what;
@@ -155,21 +161,26 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Conn
             case Outcome::Reset:
                 f.severity = Severity::Error;
                 f.title = "Reset after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                what = std::string("then the connection was reset (RST from the ") + (c.closedBy == Direction::ClientToServer ? "client" : "server")
-                       + " side)" + (p.onExpiry == LbExpiryAction::Rst || p.onExpiry == LbExpiryAction::RstOnNextPacket
-                                          ? ", as " + p.title + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
-                                          : ", although " + p.title + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry))
-                                                + ", not RST: something else on the path reset it");
+                what = std::string("then the connection was reset (RST from the ")
+                    + (c.closedBy == Direction::ClientToServer ? "client" : "server") + " side)"
+                    + (p.onExpiry == LbExpiryAction::Rst || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                            ? ", as " + p.title + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                            : ", although " + p.title + " expires flows with "
+                                + std::string(lbExpiryActionWords(p.onExpiry))
+                                + ", not RST: something else on the path reset it");
                 f.evidence.push_back(c.closeIndex);
                 break;
             case Outcome::SilentDeath:
                 f.severity = Severity::Error;
-                f.title = "Died silently after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                what = std::string("then a PING went unanswered and the connection was closed by the keepalive timeout: the flow had been "
+                f.title
+                    = "Died silently after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
+                what = std::string("then a PING went unanswered and the connection was closed by the keepalive "
+                                   "timeout: the flow had been "
                                    "dropped silently")
-                       + (p.onExpiry == LbExpiryAction::SilentDrop || p.onExpiry == LbExpiryAction::RstOnNextPacket
-                              ? ", as " + p.name + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
-                              : ", although " + p.name + " expires flows with " + std::string(lbExpiryActionWords(p.onExpiry)));
+                    + (p.onExpiry == LbExpiryAction::SilentDrop || p.onExpiry == LbExpiryAction::RstOnNextPacket
+                            ? ", as " + p.name + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
+                            : ", although " + p.name + " expires flows with "
+                                + std::string(lbExpiryActionWords(p.onExpiry)));
                 f.evidence.push_back(c.kaTimeoutPing);
                 f.evidence.push_back(c.kaTimeoutClose);
                 break;
@@ -181,14 +192,16 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Conn
             case Outcome::Survived:
                 f.severity = Severity::Warning;
                 f.title = "Idle " + gap + ", longer than " + p.name + "'s " + limit + " idle timeout";
-                what = std::string("and the connection carried on, so no such middlebox was in this path; behind ") + p.name
-                       + " it would have ended (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")";
+                what = std::string("and the connection carried on, so no such middlebox was in this path; behind ")
+                    + p.name + " it would have ended (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")";
                 break;
             }
             std::snprintf(buf, sizeof buf, "%u quiet period(s) longer than %s (%s): the last one lasted %s, %s.%s%s",
-                          t.exceeded, limit.c_str(), p.title.c_str(), gap.c_str(), what.c_str(),
-                          pingsResetIdle(profiles[i]) ? "" : " PINGs do not count as traffic for this profile.",
-                          tcpKeepalivesResetIdle(profiles[i]) ? "" : " TCP keep-alive probes are not counted (not documented as resetting it).");
+                t.exceeded, limit.c_str(), p.title.c_str(), gap.c_str(), what.c_str(),
+                pingsResetIdle(profiles[i]) ? "" : " PINGs do not count as traffic for this profile.",
+                tcpKeepalivesResetIdle(profiles[i])
+                    ? ""
+                    : " TCP keep-alive probes are not counted (not documented as resetting it).");
             f.detail = buf;
             if (outcome == Outcome::Reset || outcome == Outcome::SilentDeath) {
                 if (const auto* self = connections.byId(id))
@@ -202,8 +215,10 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Conn
             const auto& cs = c.side[0];
             const auto& ss = c.side[1];
             auto keeps = [&](const SideState& s) {
-                const bool ping = pingsResetIdle(profiles[i]) && s.pingInterval.count && s.pingInterval.median() < p.idleTimeoutS;
-                const bool tcp = tcpKeepalivesResetIdle(profiles[i]) && s.kaIdle.count && s.kaIdle.median() < p.idleTimeoutS;
+                const bool ping
+                    = pingsResetIdle(profiles[i]) && s.pingInterval.count && s.pingInterval.median() < p.idleTimeoutS;
+                const bool tcp
+                    = tcpKeepalivesResetIdle(profiles[i]) && s.kaIdle.count && s.kaIdle.median() < p.idleTimeoutS;
                 return ping || tcp;
             };
             if (keeps(cs) || keeps(ss))
@@ -214,11 +229,11 @@ void addLbIdleFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Conn
             f.conn = id;
             f.profile = p.name;
             f.figure = toS(t.longestNs);
-            f.evidence = {t.longestFrom, t.longestTo};
+            f.evidence = { t.longestFrom, t.longestTo };
             f.title = "Survived " + p.name + " only because its longest quiet period (" + formatDuration(f.figure)
-                      + ") stayed under " + formatDuration(p.idleTimeoutS);
+                + ") stayed under " + formatDuration(p.idleTimeoutS);
             f.detail = "No keepalive on this connection would hold it through a longer quiet period: behind " + p.title
-                       + " the first gap over " + formatDuration(p.idleTimeoutS) + " ends it.";
+                + " the first gap over " + formatDuration(p.idleTimeoutS) + " ends it.";
             setKeepaliveFix(f, st, profiles[i]);
             st.findings.push_back(std::move(f));
         }

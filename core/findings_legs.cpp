@@ -53,7 +53,7 @@ public:
         forEachLeg([&counts](Legs& legs, std::int64_t, std::uint32_t) { ++counts[&legs]; });
         for (auto& [legs, n] : counts)
             const_cast<Legs*>(legs)->reserve(n);
-        forEachLeg([](Legs& legs, std::int64_t firstNs, std::uint32_t b) { legs.push_back({firstNs, b}); });
+        forEachLeg([](Legs& legs, std::int64_t firstNs, std::uint32_t b) { legs.push_back({ firstNs, b }); });
         for (auto& [h, servers] : m_hosts)
             for (auto& [server, legs] : servers)
                 std::sort(legs.begin(), legs.end());
@@ -61,7 +61,8 @@ public:
 
     // f(b) for each candidate whose client is on host h, whose server is not notServer, and that
     // started within [from, to].
-    template<class F> void forEach(const std::string& h, const std::string& notServer, std::int64_t from, std::int64_t to, F f) const
+    template <class F>
+    void forEach(const std::string& h, const std::string& notServer, std::int64_t from, std::int64_t to, F f) const
     {
         const auto it = m_hosts.find(h);
         if (it == m_hosts.end())
@@ -69,7 +70,7 @@ public:
         for (const auto& [server, legs] : it->second) {
             if (server == notServer)
                 continue;
-            for (auto at = std::lower_bound(legs.begin(), legs.end(), std::pair {from, std::uint32_t(0)});
+            for (auto at = std::lower_bound(legs.begin(), legs.end(), std::pair { from, std::uint32_t(0) });
                  at != legs.end() && at->first <= to; ++at)
                 f(at->second);
         }
@@ -116,23 +117,26 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
         const auto& second = clientFirst ? cb : ca;
         char buf[400];
         std::snprintf(buf, sizeof buf,
-                      "; both legs of the proxy died together: the %s leg first (%s from %s), the %s leg %.1f ms later (%s from %s)",
-                      clientFirst ? "client" : "server", first.closedByRst ? "RST" : "FIN", closer(first, clientFirst).c_str(),
-                      clientFirst ? "server" : "client", toS(second.closeNs - first.closeNs) * 1000.0, second.closedByRst ? "RST" : "FIN",
-                      closer(second, !clientFirst).c_str());
+            "; both legs of the proxy died together: the %s leg first (%s from %s), the %s leg %.1f ms later (%s from "
+            "%s)",
+            clientFirst ? "client" : "server", first.closedByRst ? "RST" : "FIN", closer(first, clientFirst).c_str(),
+            clientFirst ? "server" : "client", toS(second.closeNs - first.closeNs) * 1000.0,
+            second.closedByRst ? "RST" : "FIN", closer(second, !clientFirst).c_str());
         // The same event on both legs: an idle death on one is the cause of the other's end too,
         // and a FIN sent by the proxy to both sides after a silence is its idle timer.
         auto& va = st.ends[a];
         auto& vb = st.ends[b];
-        const bool proxyClosedBoth = ca.closedBy == Direction::ServerToClient && cb.closedBy == Direction::ClientToServer;
-        if (proxyClosedBoth && !ca.closedByRst && !cb.closedByRst && va.cause == EndCause::IdleClose && vb.cause == EndCause::Graceful
-            && toS(cb.quietBeforeCloseNs) >= 1.0) {
+        const bool proxyClosedBoth
+            = ca.closedBy == Direction::ServerToClient && cb.closedBy == Direction::ClientToServer;
+        if (proxyClosedBoth && !ca.closedByRst && !cb.closedByRst && va.cause == EndCause::IdleClose
+            && vb.cause == EndCause::Graceful && toS(cb.quietBeforeCloseNs) >= 1.0) {
             vb.cause = EndCause::IdleClose;
             vb.seen = LbExpiryAction::Fin;
             vb.silenceS = toS(cb.quietBeforeCloseNs);
             vb.atExpiry = true;
             endEvidenceOf(st, b).set(cb.lastActivityIndex, cb.closeIndex);
-            endDetailOf(st, b) = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
+            endDetailOf(st, b)
+                = "FIN from the proxy after " + formatDuration(vb.silenceS) + " of silence, with no GOAWAY";
         }
         std::string detailA = endDetailOf(st, a).empty() ? unjudgedDetail(va).str() : endDetailOf(st, a).str();
         std::string detailB = endDetailOf(st, b).empty() ? unjudgedDetail(vb).str() : endDetailOf(st, b).str();

@@ -17,7 +17,10 @@
 namespace ks::core {
 
 inline constexpr double kNsPerS = 1e9;
-inline double toS(std::int64_t ns) { return static_cast<double>(ns) / kNsPerS; }
+inline double toS(std::int64_t ns)
+{
+    return static_cast<double>(ns) / kNsPerS;
+}
 
 // count/min/max/sum over everything, median over the most recent kWindow samples.
 struct RecentStats {
@@ -159,7 +162,8 @@ struct ConnBasics {
     bool sawSyn : 1 = false;
     bool http2SentC2S : 1 = false;
     bool http2SentS2C : 1 = false;
-    bool rstAfterAck : 1 = false; // the RST's sender had ACKed the other side's last packet first (Event::peerDataAcked)
+    bool rstAfterAck : 1
+        = false; // the RST's sender had ACKed the other side's last packet first (Event::peerDataAcked)
     // Set when a full state is dropped after its rules ran (FindingsAnalyzer::finishLast): it
     // counted events known only by inference (ConnState::inferredEvents).
     bool hadInferred : 1 = false;
@@ -270,7 +274,10 @@ struct ConnSlot {
     ConnBasics basics; // while full is null
     std::unique_ptr<ConnState> full;
 };
-inline const ConnBasics& basicsOf(const ConnSlot& s) { return s.full ? static_cast<const ConnBasics&>(*s.full) : s.basics; }
+inline const ConnBasics& basicsOf(const ConnSlot& s)
+{
+    return s.full ? static_cast<const ConnBasics&>(*s.full) : s.basics;
+}
 
 // The engine's summaries found by id and by server without a scan per connection (findings_lb.cpp).
 class SummaryLookup {
@@ -311,14 +318,17 @@ struct FindingsAnalyzer::State {
 };
 
 // Rules, one connection at a time (each appends to state.findings).
-void addLbIdleFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
-void addGoawayFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
+void addLbIdleFindings(
+    FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
+void addGoawayFindings(
+    FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
 void addCadenceFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
 void addTimeoutFindings(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c);
 void addStreamFindings(FindingsAnalyzer::State& state, std::uint32_t id, ConnState& c);
 void watchStreams(ConnState& c, const Event& e); // before the connection's state takes e
 // How one connection ended (findings_end.cpp), into state.ends[id].
-void classifyEnd(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
+void classifyEnd(
+    FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
 // Across connections, after every connection's end is classified: the two legs of a proxy
 // paired (findings_legs.cpp), an "end-*" finding for each troubled end not already covered by
 // another rule (findings_end.cpp).
@@ -329,7 +339,8 @@ void pairProxyLegs(FindingsAnalyzer::State& state, const SummaryLookup& connecti
 void confirmSilentDrops(FindingsAnalyzer::State& state, const SummaryLookup& connections);
 // The client's next connection to the same server after closeNs, when it was refused (SYN
 // answered by RST); null otherwise (findings_end_evidence.cpp).
-const ConnectionSummary* refusedReconnect(const SummaryLookup& connections, const ConnectionSummary* s, std::int64_t closeNs);
+const ConnectionSummary* refusedReconnect(
+    const SummaryLookup& connections, const ConnectionSummary* s, std::int64_t closeNs);
 // With such a refused reconnect after a server-side close: the verdict "the server had stopped
 // listening" (closed or reset, not an idle timer). False, v untouched, when next is null.
 bool serverWentAway(EndVerdict& v, const ConnBasics& c, const ConnectionSummary* next, const char* how, double quiet);
@@ -339,14 +350,16 @@ inline const GoawayInfo* shutdownNamed(const ConnState& c)
 {
     for (const auto& g : c.goaways)
         if (g.dir == Direction::ServerToClient
-            && (g.debug.find("Cancelling all calls") != std::string::npos || g.debug.find("hutdown") != std::string::npos))
+            && (g.debug.find("Cancelling all calls") != std::string::npos
+                || g.debug.find("hutdown") != std::string::npos))
             return &g;
     return nullptr;
 }
 
 // A server's NO_ERROR GOAWAY that names no limit, followed by a refused reconnect: the server
 // was shutting down (grpc-go GracefulStop), not retiring the connection for idleness or age.
-inline const ConnectionSummary* shutdownAfter(const GoawayInfo& g, const SummaryLookup& connections, const ConnectionSummary* s)
+inline const ConnectionSummary* shutdownAfter(
+    const GoawayInfo& g, const SummaryLookup& connections, const ConnectionSummary* s)
 {
     if (g.code != 0 || g.dir != Direction::ServerToClient || g.debug.find("max_age") != std::string::npos
         || g.debug.find("idle") != std::string::npos)
@@ -370,7 +383,7 @@ void annotateEnds(FindingsAnalyzer::State& state, std::vector<ConnectionSummary>
 // Sets f.suggestion and f.changes to the keepalive change that keeps a connection through a
 // profile (keepalive_fix.h), judged against the configured settings when known.
 void setKeepaliveFix(Finding& f, const FindingsAnalyzer::State& state, const LbCatalogueEntry& entry,
-                     KeepaliveSide side = KeepaliveSide::Client);
+    KeepaliveSide side = KeepaliveSide::Client);
 bool pingsResetIdle(const LbCatalogueEntry& entry);
 bool tcpKeepalivesResetIdle(const LbCatalogueEntry& entry);
 

@@ -24,8 +24,10 @@ bool isFrame(EventType t)
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
     case EventType::ChannelState:
-    case EventType::Rpc: return false;
-    default: return true;
+    case EventType::Rpc:
+        return false;
+    default:
+        return true;
     }
 }
 
@@ -80,7 +82,8 @@ void watchStreams(ConnState& c, const Event& e)
     }
     if (e.stream == 0)
         return;
-    auto it = std::find_if(w.streamLastNs.begin(), w.streamLastNs.end(), [&](const auto& s) { return s.first == e.stream; });
+    auto it = std::find_if(
+        w.streamLastNs.begin(), w.streamLastNs.end(), [&](const auto& s) { return s.first == e.stream; });
     if (it == w.streamLastNs.end()) {
         if (fromServer || e.type != EventType::Headers || w.streamLastNs.size() >= 256)
             return;
@@ -114,15 +117,19 @@ void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState&
         f.severity = Severity::Warning;
         f.conn = id;
         f.figure = toS(w.stallNs);
-        f.evidence = {w.stallFrom, w.stallTo};
-        f.title = "The server's messages stopped for " + formatDuration(f.figure) + " and the client never checked the path";
+        f.evidence = { w.stallFrom, w.stallTo };
+        f.title = "The server's messages stopped for " + formatDuration(f.figure)
+            + " and the client never checked the path";
         f.detail = "Messages came about every " + formatDuration(w.stallCadenceS) + ", then nothing for "
-            + formatDuration(f.figure) + " with a call open, and the client sent no PING in that time. Without keepalive "
-            "a client cannot tell a quiet server from a dead path: behind a blackhole it waits until TCP gives up "
-            "(about 15 min with Linux's tcp_retries2=15), and the call hangs as long.";
-        f.suggestion = "Enable client keepalive: keepalive_time_ms and keepalive_timeout_ms a few seconds each (their sum is how "
-                       "long a dead path goes unnoticed), keepalive_permit_without_calls=1, and a server that permits it "
-                       "(min_ping_interval_without_data_ms <= keepalive_time_ms).";
+            + formatDuration(f.figure)
+            + " with a call open, and the client sent no PING in that time. Without keepalive "
+              "a client cannot tell a quiet server from a dead path: behind a blackhole it waits until TCP gives up "
+              "(about 15 min with Linux's tcp_retries2=15), and the call hangs as long.";
+        f.suggestion
+            = "Enable client keepalive: keepalive_time_ms and keepalive_timeout_ms a few seconds each (their sum is "
+              "how "
+              "long a dead path goes unnoticed), keepalive_permit_without_calls=1, and a server that permits it "
+              "(min_ping_interval_without_data_ms <= keepalive_time_ms).";
         st.findings.push_back(std::move(f));
     }
     const bool livedOn = !c.closed || c.closeNs - w.idleResetNs >= kLivedOnNs;
@@ -132,15 +139,17 @@ void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState&
         f.severity = Severity::Warning;
         f.conn = id;
         f.figure = toS(w.idleResetQuietNs);
-        f.evidence = {w.idleResetIndex};
+        f.evidence = { w.idleResetIndex };
         f.title = "Stream " + std::to_string(w.idleResetStream) + " was reset after " + formatDuration(f.figure)
             + " without a frame, while the connection stayed open";
-        f.detail = "The reset came from the server's side with no trailers before it (a gRPC server ends a call with "
-                   "trailers), after the stream had been quiet: something in the path limits how long a stream may stay "
-                   "quiet, as Envoy's stream_idle_timeout (5 min by default) does. HTTP/2 PINGs and TCP keep-alive keep the "
-                   "connection, not the stream."
+        f.detail
+            = "The reset came from the server's side with no trailers before it (a gRPC server ends a call with "
+              "trailers), after the stream had been quiet: something in the path limits how long a stream may stay "
+              "quiet, as Envoy's stream_idle_timeout (5 min by default) does. HTTP/2 PINGs and TCP keep-alive keep the "
+              "connection, not the stream."
             + std::string(w.idleResets > 1 ? " It happened " + std::to_string(w.idleResets) + " times." : "");
-        f.suggestion = "Send a message on the stream (an application heartbeat) at least every " + formatDuration(f.figure / 2)
+        f.suggestion = "Send a message on the stream (an application heartbeat) at least every "
+            + formatDuration(f.figure / 2)
             + ", or raise the proxy's stream idle timeout; the client should reopen the stream when it ends.";
         st.findings.push_back(std::move(f));
     }
@@ -150,15 +159,18 @@ void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState&
         f.severity = Severity::Error;
         f.conn = id;
         f.figure = toS(c.closeNs - c.firstNs);
-        f.evidence = {c.closeIndex};
+        f.evidence = { c.closeIndex };
         f.title = std::string("Closed from the server's side (") + (c.closedByRst ? "RST" : "FIN") + ") with "
             + std::to_string(w.openAtClose) + " call(s) open and no GOAWAY";
-        f.detail = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, shutdown); a "
-                   "close without one in the middle of a call came from the path: a proxy's byte or time limit "
-                   "(toxiproxy's limit_data, a load balancer's connection lifetime), an idle timeout, or a crash. The "
-                   "open calls fail UNAVAILABLE. The connection lived " + formatDuration(f.figure) + ".";
-        f.suggestion = "If the path limits connections, have the server recycle them first: max_connection_age_ms below "
-                       "the path's limit, with max_connection_age_grace_ms for the calls in flight; and let clients retry.";
+        f.detail
+            = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, shutdown); a "
+              "close without one in the middle of a call came from the path: a proxy's byte or time limit "
+              "(toxiproxy's limit_data, a load balancer's connection lifetime), an idle timeout, or a crash. The "
+              "open calls fail UNAVAILABLE. The connection lived "
+            + formatDuration(f.figure) + ".";
+        f.suggestion
+            = "If the path limits connections, have the server recycle them first: max_connection_age_ms below "
+              "the path's limit, with max_connection_age_grace_ms for the calls in flight; and let clients retry.";
         st.findings.push_back(std::move(f));
     }
 }

@@ -11,14 +11,18 @@ namespace ks::core {
 
 namespace {
 
-const char* sideName(Direction d) { return d == Direction::ClientToServer ? "client" : "server"; }
+const char* sideName(Direction d)
+{
+    return d == Direction::ClientToServer ? "client" : "server";
+}
 
 // The pinging side spoke HTTP/2 from the connection's start and its peer sent not one HTTP/2
 // frame (not even the SETTINGS that RFC 9113 section 3.4 puts first): the peer is no HTTP/2
 // server (another service on the port, HTTP/1.1, TLS expected), not a path that black-holed.
 bool peerNeverSpokeHttp2(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
 {
-    const auto peer = c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
+    const auto peer
+        = c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
     if (!c.sawSyn || c.http2Sent(peer) || !c.http2Sent(c.kaTimeoutSide))
         return false;
     Finding f;
@@ -26,18 +30,18 @@ bool peerNeverSpokeHttp2(FindingsAnalyzer::State& st, std::uint32_t id, const Co
     f.severity = Severity::Error;
     f.conn = id;
     f.figure = toS(c.closed ? c.closeNs - c.firstNs : c.kaTimeoutNs);
-    f.evidence = {c.firstIndex, c.kaTimeoutPing, c.kaTimeoutClose};
+    f.evidence = { c.firstIndex, c.kaTimeoutPing, c.kaTimeoutClose };
     const char* who = sideName(c.kaTimeoutSide);
     const char* other = sideName(peer);
     f.title = std::string("The ") + other + " accepted the TCP connection but never answered as an HTTP/2 server";
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "The %s spoke HTTP/2 from the connection's start; in the %s until it gave up and closed the "
-                  "connection (%s), the %s sent no HTTP/2 frame at all, not even the SETTINGS frame an HTTP/2 "
-                  "server sends first (RFC 9113 section 3.4). The keepalive PING at %.3f s went unanswered for the "
-                  "same reason.",
-                  who, formatDuration(f.figure).c_str(), c.closedByRst ? "RST" : "FIN", other,
-                  toS(c.kaTimeoutPingNs - st.originNs));
+        "The %s spoke HTTP/2 from the connection's start; in the %s until it gave up and closed the "
+        "connection (%s), the %s sent no HTTP/2 frame at all, not even the SETTINGS frame an HTTP/2 "
+        "server sends first (RFC 9113 section 3.4). The keepalive PING at %.3f s went unanswered for the "
+        "same reason.",
+        who, formatDuration(f.figure).c_str(), c.closedByRst ? "RST" : "FIN", other,
+        toS(c.kaTimeoutPingNs - st.originNs));
     f.detail = buf;
     f.suggestion = std::string("Check that the target is a gRPC server on that port: another service may listen there, "
                                "it may speak only HTTP/1.1, or it may expect TLS (target.tls) while the ")
@@ -55,29 +59,31 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
     f.severity = Severity::Error;
     f.conn = id;
     f.figure = toS(c.kaTimeoutNs);
-    f.evidence = {c.kaTimeoutPing, c.kaTimeoutClose};
+    f.evidence = { c.kaTimeoutPing, c.kaTimeoutClose };
     const char* who = sideName(c.kaTimeoutSide);
-    const char* peer = sideName(c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer);
+    const char* peer = sideName(
+        c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer);
     f.title = std::string("Keepalive timeout: the ") + who + "'s PING got no ACK and it closed the connection after "
-              + formatDuration(f.figure);
+        + formatDuration(f.figure);
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "The %s sent a keepalive PING at %.3f s and no HTTP/2 frame came back from the %s; %s later the %s closed the "
-                  "connection (%s). Its keepalive_timeout is about %s. The %s or something between the two stopped "
-                  "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
-                  "network partition or a stalled peer.",
-                  who, toS(c.kaTimeoutPingNs - st.originNs), peer, formatDuration(f.figure).c_str(), who,
-                  c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(), peer);
+        "The %s sent a keepalive PING at %.3f s and no HTTP/2 frame came back from the %s; %s later the %s closed the "
+        "connection (%s). Its keepalive_timeout is about %s. The %s or something between the two stopped "
+        "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
+        "network partition or a stalled peer.",
+        who, toS(c.kaTimeoutPingNs - st.originNs), peer, formatDuration(f.figure).c_str(), who,
+        c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(), peer);
     f.detail = buf;
     if (st.options.settings) {
         const auto side = c.kaTimeoutSide == Direction::ClientToServer ? SettingSide::Client : SettingSide::Server;
-        const double configured = static_cast<double>(st.options.settings->value(side, "keepalive_timeout_ms")) / 1000.0;
+        const double configured
+            = static_cast<double>(st.options.settings->value(side, "keepalive_timeout_ms")) / 1000.0;
         std::snprintf(buf, sizeof buf, " The configured %s keepalive_timeout_ms is %.0f.", who, configured * 1000.0);
         f.detail += buf;
     }
     f.suggestion = "Keepalive did its job: it detected a dead path or peer after " + formatDuration(f.figure)
-                   + ". Find what black-holed the connection; if a load balancer or NAT drops idle flows silently, keep "
-                     "keepalive_time_ms below its idle timeout (compare the capture with that load balancer's profile).";
+        + ". Find what black-holed the connection; if a load balancer or NAT drops idle flows silently, keep "
+          "keepalive_time_ms below its idle timeout (compare the capture with that load balancer's profile).";
     st.findings.push_back(std::move(f));
 }
 
@@ -92,7 +98,8 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     double cadence = s.silenceCadenceS;
     const std::int64_t endNs = c.closed ? c.closeNs : st.lastNs;
     const double median = s.pingInterval.median();
-    if (endNs - s.lastPingNs > silenceNs && c.lastStreamNs < s.lastPingNs && toS(endNs - s.lastPingNs) >= std::max(3.0 * median, median + 1.0)) {
+    if (endNs - s.lastPingNs > silenceNs && c.lastStreamNs < s.lastPingNs
+        && toS(endNs - s.lastPingNs) >= std::max(3.0 * median, median + 1.0)) {
         silenceNs = endNs - s.lastPingNs;
         fromNs = s.lastPingNs;
         from = s.recentPings.back();
@@ -110,34 +117,36 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     if (to)
         f.evidence.push_back(to);
     const char* who = sideName(d);
-    f.title = std::string("The ") + who + "'s keepalive PINGs stopped for " + formatDuration(f.figure) + " (cadence was "
-              + formatDuration(cadence) + ")";
+    f.title = std::string("The ") + who + "'s keepalive PINGs stopped for " + formatDuration(f.figure)
+        + " (cadence was " + formatDuration(cadence) + ")";
     char buf[640];
     std::snprintf(buf, sizeof buf,
-                  "The %s pinged about every %s, then sent no PING for %s (from %.3f s%s). gRPC holds keepalive PINGs back "
-                  "on a connection without data: C-core after grpc.http2.max_pings_without_data PINGs (default 2) until "
-                  "data flows, and without calls unless keepalive_permit_without_calls=1. A middlebox that stopped "
-                  "forwarding would look the same on this side of it. Any idle timeout shorter than this gap drops the "
-                  "connection.",
-                  who, formatDuration(cadence).c_str(), formatDuration(f.figure).c_str(), toS(fromNs - st.originNs),
-                  c.closed && to ? ", until the close" : ", until the end of the capture");
+        "The %s pinged about every %s, then sent no PING for %s (from %.3f s%s). gRPC holds keepalive PINGs back "
+        "on a connection without data: C-core after grpc.http2.max_pings_without_data PINGs (default 2) until "
+        "data flows, and without calls unless keepalive_permit_without_calls=1. A middlebox that stopped "
+        "forwarding would look the same on this side of it. Any idle timeout shorter than this gap drops the "
+        "connection.",
+        who, formatDuration(cadence).c_str(), formatDuration(f.figure).c_str(), toS(fromNs - st.originNs),
+        c.closed && to ? ", until the close" : ", until the end of the capture");
     f.detail = buf;
     f.suggestion = d == Direction::ClientToServer
-                       ? "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "
-                         "keepalive_permit_without_calls=1 and min_ping_interval_without_data_ms <= the client's keepalive_time_ms)."
-                       : "Server: keepalive_permit_without_calls=1, or keep a stream open.";
+        ? "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "
+          "keepalive_permit_without_calls=1 and min_ping_interval_without_data_ms <= the client's keepalive_time_ms)."
+        : "Server: keepalive_permit_without_calls=1, or keep a stream open.";
     if (d == Direction::ClientToServer) {
-        f.changes = {{SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count},
-                     {SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean},
-                     {SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
+        f.changes = { { SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count },
+            { SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean },
+            { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
         // The server must accept the client's cadence, where the settings say what it is.
         if (st.options.settings) {
             const auto clientTime = st.options.settings->value(SettingSide::Client, "keepalive_time_ms");
-            if (clientTime < kInfinite && st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms") > clientTime)
-                f.changes.push_back({SettingSide::Server, "min_ping_interval_without_data_ms", clientTime, SettingUnit::Milliseconds});
+            if (clientTime < kInfinite
+                && st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms") > clientTime)
+                f.changes.push_back({ SettingSide::Server, "min_ping_interval_without_data_ms", clientTime,
+                    SettingUnit::Milliseconds });
         }
     } else {
-        f.changes = {{SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
+        f.changes = { { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
     }
     st.findings.push_back(std::move(f));
 }
@@ -160,20 +169,22 @@ void idleCloseByWatchdog(FindingsAnalyzer::State& st, std::uint32_t id, const Co
     f.severity = Severity::Warning;
     f.conn = id;
     f.figure = quiet;
-    f.evidence = {c.lastActivityIndex, c.closeIndex};
-    f.title = "The client closed the idle connection " + formatDuration(quiet) + " after the last frame, with no PING on the wire";
+    f.evidence = { c.lastActivityIndex, c.closeIndex };
+    f.title = "The client closed the idle connection " + formatDuration(quiet)
+        + " after the last frame, with no PING on the wire";
     char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "No frame either way for %s, no PING from the client, then the client closed. That equals its "
-                  "keepalive_time_ms + keepalive_timeout_ms (%lld + %lld ms): the keepalive watchdog ran although the ping "
-                  "policy never let the PING out (gRPC C-core with max_pings_without_data or min time between pings).",
-                  formatDuration(quiet).c_str(), static_cast<long long>(timeMs), static_cast<long long>(timeoutMs));
+        "No frame either way for %s, no PING from the client, then the client closed. That equals its "
+        "keepalive_time_ms + keepalive_timeout_ms (%lld + %lld ms): the keepalive watchdog ran although the ping "
+        "policy never let the PING out (gRPC C-core with max_pings_without_data or min time between pings).",
+        formatDuration(quiet).c_str(), static_cast<long long>(timeMs), static_cast<long long>(timeoutMs));
     f.detail = buf;
-    f.suggestion = "Client: grpc.http2.max_pings_without_data=0 (and keepalive_permit_without_calls=1 on both sides), or raise "
-                   "keepalive_time_ms so idle connections are not torn down.";
-    f.changes = {{SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count},
-                 {SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean},
-                 {SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean}};
+    f.suggestion
+        = "Client: grpc.http2.max_pings_without_data=0 (and keepalive_permit_without_calls=1 on both sides), or raise "
+          "keepalive_time_ms so idle connections are not torn down.";
+    f.changes = { { SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count },
+        { SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean },
+        { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
     st.findings.push_back(std::move(f));
 }
 
@@ -185,7 +196,7 @@ void addTimeoutFindings(FindingsAnalyzer::State& st, std::uint32_t id, const Con
         return;
     if (c.kaTimeout)
         keepaliveTimeout(st, id, c);
-    for (auto d : {Direction::ClientToServer, Direction::ServerToClient})
+    for (auto d : { Direction::ClientToServer, Direction::ServerToClient })
         if (!(c.kaTimeout && c.kaTimeoutSide == d) && c.goaways.empty())
             pingsStopped(st, id, c, d);
     idleCloseByWatchdog(st, id, c);

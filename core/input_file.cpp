@@ -33,7 +33,7 @@ std::string readInputFile(const std::string& path, std::string_view what, std::s
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return path + ": cannot open (" + std::strerror(errno) + ")";
-    struct stat st {};
+    struct stat st { };
     if (::fstat(fd, &st) != 0) {
         const std::string reason = std::strerror(errno);
         ::close(fd);
@@ -64,7 +64,8 @@ std::string readInputFile(const std::string& path, std::string_view what, std::s
         text.append(buf, static_cast<std::size_t>(n));
         if (text.size() > maxBytes) {
             ::close(fd);
-            return path + ": too large for " + std::string(what) + " (more than " + std::to_string(maxBytes) + " bytes)";
+            return path + ": too large for " + std::string(what) + " (more than " + std::to_string(maxBytes)
+                + " bytes)";
         }
     }
     ::close(fd);

@@ -13,7 +13,7 @@ inline constexpr std::size_t kMaxInputFileBytes = 4 * 1024 * 1024;
 
 // Reads path into text. Returns an empty string on success, else one line naming path and what
 // is wrong ("is a directory, not <what>"). what: e.g. "an experiment file".
-std::string readInputFile(const std::string& path, std::string_view what, std::string& text,
-                          std::size_t maxBytes = kMaxInputFileBytes);
+std::string readInputFile(
+    const std::string& path, std::string_view what, std::string& text, std::size_t maxBytes = kMaxInputFileBytes);
 
 } // namespace ks::core

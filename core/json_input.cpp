@@ -67,7 +67,7 @@ private:
     }
     bool push(bool array)
     {
-        m_frames.push_back({array, 0, {}});
+        m_frames.push_back({ array, 0, {} });
         return true;
     }
     bool pop()
@@ -102,7 +102,8 @@ std::string keyName(std::string_view key)
 {
     bool plain = !key.empty() && key.size() <= 64;
     for (char c : key)
-        plain = plain && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
+        plain = plain
+            && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-');
     return plain ? std::string(key) : quotedText(key, 64);
 }
 

@@ -67,7 +67,7 @@ public:
         commit(p + text.size());
     }
     void appendJsonString(std::string_view text);
-    std::string_view view() const { return {m_storage.data(), m_size}; }
+    std::string_view view() const { return { m_storage.data(), m_size }; }
     std::size_t size() const { return m_size; }
     void clear() { m_size = 0; }
 

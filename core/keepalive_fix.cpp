@@ -20,14 +20,15 @@ std::int64_t current(const std::optional<KeepaliveSettings>& s, SettingSide side
 
 // Adds key=value unless the settings already hold a value that meets the constraint (ok()).
 template <typename Ok>
-void need(KeepaliveFix& fix, std::string& words, const std::optional<KeepaliveSettings>& s, SettingSide side, std::string_view key,
-          std::int64_t value, Ok ok)
+void need(KeepaliveFix& fix, std::string& words, const std::optional<KeepaliveSettings>& s, SettingSide side,
+    std::string_view key, std::int64_t value, Ok ok)
 {
     const auto* spec = findSetting(side, key);
     if (ok(current(s, side, key)))
         return;
-    fix.changes.push_back({side, std::string(key), value, spec ? spec->unit : SettingUnit::Count});
-    words += (words.empty() ? "" : ", ") + std::string(settingSideName(side)) + " " + std::string(key) + "=" + std::to_string(value);
+    fix.changes.push_back({ side, std::string(key), value, spec ? spec->unit : SettingUnit::Count });
+    words += (words.empty() ? "" : ", ") + std::string(settingSideName(side)) + " " + std::string(key) + "="
+        + std::to_string(value);
 }
 
 } // namespace
@@ -71,31 +72,40 @@ KeepaliveFix keepaliveFix(const LbCatalogueEntry& entry, const std::optional<Kee
             need(fix, words, s, SettingSide::Client, "keepalive_time_ms", t, below);
             const std::int64_t configured = current(s, SettingSide::Client, "keepalive_time_ms");
             const std::int64_t pingEvery = below(configured) ? configured : t;
-            need(fix, words, s, SettingSide::Client, "keepalive_permit_without_calls", 1, [](std::int64_t v) { return v == 1; });
-            need(fix, words, s, SettingSide::Client, "max_pings_without_data", 0, [](std::int64_t v) { return v == 0; });
-            need(fix, words, s, SettingSide::Server, "keepalive_permit_without_calls", 1, [](std::int64_t v) { return v == 1; });
+            need(fix, words, s, SettingSide::Client, "keepalive_permit_without_calls", 1,
+                [](std::int64_t v) { return v == 1; });
+            need(
+                fix, words, s, SettingSide::Client, "max_pings_without_data", 0, [](std::int64_t v) { return v == 0; });
+            need(fix, words, s, SettingSide::Server, "keepalive_permit_without_calls", 1,
+                [](std::int64_t v) { return v == 1; });
             need(fix, words, s, SettingSide::Server, "min_ping_interval_without_data_ms", pingEvery,
-                 [&](std::int64_t v) { return v <= pingEvery; });
-            fix.suggestion = words.empty() ? "The configured client keepalive already pings more often than every " + limit
-                                           : words + " (PINGs every " + formatDuration(static_cast<double>(pingEvery) / 1000.0)
-                                                 + ", below " + p.name + "'s " + limit + ", and the server accepts them)";
+                [&](std::int64_t v) { return v <= pingEvery; });
+            fix.suggestion = words.empty()
+                ? "The configured client keepalive already pings more often than every " + limit
+                : words + " (PINGs every " + formatDuration(static_cast<double>(pingEvery) / 1000.0) + ", below "
+                    + p.name + "'s " + limit + ", and the server accepts them)";
             if (pingEvery < kGoMinClientTimeMs)
-                fix.suggestion += "; grpc-go clients raise keepalive time below 10 s to 10 s, so no grpc-go client setting meets "
-                                  "this (use a C-core client, TCP keep-alive, or a longer idle timeout)";
+                fix.suggestion
+                    += "; grpc-go clients raise keepalive time below 10 s to 10 s, so no grpc-go client setting meets "
+                       "this (use a C-core client, TCP keep-alive, or a longer idle timeout)";
         } else {
             need(fix, words, s, SettingSide::Server, "keepalive_time_ms", t, below);
-            need(fix, words, s, SettingSide::Server, "keepalive_permit_without_calls", 1, [](std::int64_t v) { return v == 1; });
+            need(fix, words, s, SettingSide::Server, "keepalive_permit_without_calls", 1,
+                [](std::int64_t v) { return v == 1; });
             fix.suggestion = (words.empty() ? "The configured server keepalive already pings often enough" : words)
-                             + " (server PINGs every " + formatDuration(static_cast<double>(t) / 1000.0) + ", below " + p.name
-                             + "'s " + limit + "; grpc-go keepalive.ServerParameters.Time has no floor)";
+                + " (server PINGs every " + formatDuration(static_cast<double>(t) / 1000.0) + ", below " + p.name
+                + "'s " + limit + "; grpc-go keepalive.ServerParameters.Time has no floor)";
         }
     } else if (pings) {
         fix.suggestion = "No keepalive interval fits below " + p.name + "'s " + limit;
     } else {
         const auto rpcEvery = keepaliveTargetMs(limitS).value_or(1);
-        fix.suggestion = p.name + " does not count HTTP/2 PINGs, so no keepalive setting can hold the connection: send an RPC at "
-                         "least every " + formatDuration(static_cast<double>(rpcEvery) / 1000.0) + " (a health check), or let the "
-                         "client reconnect";
+        fix.suggestion = p.name
+            + " does not count HTTP/2 PINGs, so no keepalive setting can hold the connection: send an RPC at "
+              "least every "
+            + formatDuration(static_cast<double>(rpcEvery) / 1000.0)
+            + " (a health check), or let the "
+              "client reconnect";
     }
     if (probes) {
         if (keepidle) {
@@ -103,7 +113,7 @@ KeepaliveFix keepaliveFix(const LbCatalogueEntry& entry, const std::optional<Kee
             KeepaliveFix tcp;
             need(tcp, tcpWords, s, SettingSide::Tcp, "so_keepalive", 1, [](std::int64_t v) { return v == 1; });
             need(tcp, tcpWords, s, SettingSide::Tcp, "tcp_keepidle_s", *keepidle,
-                 [&](std::int64_t v) { return static_cast<double>(v) < limitS; });
+                [&](std::int64_t v) { return static_cast<double>(v) < limitS; });
             if (!tcpWords.empty()) {
                 fix.suggestion += "; or TCP keep-alive: " + tcpWords;
                 // The only route when PINGs do not count: then it is the change.
@@ -111,11 +121,13 @@ KeepaliveFix keepaliveFix(const LbCatalogueEntry& entry, const std::optional<Kee
                     fix.changes = tcp.changes;
             }
         } else {
-            fix.suggestion += "; TCP keep-alive cannot help: TCP_KEEPIDLE is whole seconds, at least 1 s, not below " + limit;
+            fix.suggestion
+                += "; TCP keep-alive cannot help: TCP_KEEPIDLE is whole seconds, at least 1 s, not below " + limit;
         }
     }
     if (p.configurableMaxS && *p.configurableMaxS > p.idleTimeoutS)
-        fix.suggestion += "; or raise " + p.name + "'s idle timeout (up to " + formatDuration(*p.configurableMaxS) + ")";
+        fix.suggestion
+            += "; or raise " + p.name + "'s idle timeout (up to " + formatDuration(*p.configurableMaxS) + ")";
     fix.suggestion += ".";
     return fix;
 }

@@ -33,6 +33,6 @@ std::optional<std::int64_t> tcpKeepidleTargetS(double idleTimeoutS);
 
 // settings: the configured ones when known; only what does not already meet the constraint changes.
 KeepaliveFix keepaliveFix(const LbCatalogueEntry& entry, const std::optional<KeepaliveSettings>& settings,
-                          KeepaliveSide side = KeepaliveSide::Client);
+    KeepaliveSide side = KeepaliveSide::Client);
 
 } // namespace ks::core

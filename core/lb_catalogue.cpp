@@ -36,8 +36,8 @@ std::string shown(const json& v)
 constexpr double kMinProfileSeconds = 0.001;
 constexpr double kMaxProfileSeconds = 30.0 * 86400;
 
-std::optional<double> seconds(const json& item, const char* key, const std::string& label, std::vector<std::string>& errors,
-                              bool required)
+std::optional<double> seconds(
+    const json& item, const char* key, const std::string& label, std::vector<std::string>& errors, bool required)
 {
     if (!item.contains(key)) {
         if (required)
@@ -49,26 +49,28 @@ std::optional<double> seconds(const json& item, const char* key, const std::stri
     const auto& v = item[key];
     if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > kMaxProfileSeconds
         || (v.get<double>() > 0 && v.get<double>() < kMinProfileSeconds)) {
-        errors.push_back(label + "." + key + ": must be a number of seconds, 0 or from 0.001 to 2592000 (30 days), got "
-                         + shown(v));
+        errors.push_back(
+            label + "." + key + ": must be a number of seconds, 0 or from 0.001 to 2592000 (30 days), got " + shown(v));
         return std::nullopt;
     }
     return v.get<double>();
 }
 
-std::optional<bool> optionalBool(const json& item, const char* key, const std::string& label, std::vector<std::string>& errors)
+std::optional<bool> optionalBool(
+    const json& item, const char* key, const std::string& label, std::vector<std::string>& errors)
 {
     if (!item.contains(key) || item[key].is_null())
         return std::nullopt;
     if (!item[key].is_boolean()) {
-        errors.push_back(label + "." + key + ": must be true or false (or left out when unknown), got " + shown(item[key]));
+        errors.push_back(
+            label + "." + key + ": must be true or false (or left out when unknown), got " + shown(item[key]));
         return std::nullopt;
     }
     return item[key].get<bool>();
 }
 
-std::optional<std::string> text(const json& item, const char* key, const std::string& label, std::vector<std::string>& errors,
-                                bool required)
+std::optional<std::string> text(
+    const json& item, const char* key, const std::string& label, std::vector<std::string>& errors, bool required)
 {
     if (!item.contains(key)) {
         if (required)
@@ -89,9 +91,8 @@ std::optional<std::string> text(const json& item, const char* key, const std::st
     return value;
 }
 
-const std::set<std::string> kKnownKeys = {"name", "title", "idle_timeout_s", "configurable", "on_expiry",
-                                          "tcp_keepalive_resets_idle", "http2_ping_resets_idle", "idle_only_without_streams",
-                                          "source", "notes"};
+const std::set<std::string> kKnownKeys = { "name", "title", "idle_timeout_s", "configurable", "on_expiry",
+    "tcp_keepalive_resets_idle", "http2_ping_resets_idle", "idle_only_without_streams", "source", "notes" };
 
 std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& label, std::vector<std::string>& errors)
 {
@@ -102,13 +103,15 @@ std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& 
     const std::size_t before = errors.size();
     for (const auto& [key, value] : item.items())
         if (!kKnownKeys.contains(key))
-            errors.push_back(label + "." + keyName(key) + ": unknown field (known: name, title, idle_timeout_s, configurable, "
-                                                 "on_expiry, tcp_keepalive_resets_idle, http2_ping_resets_idle, "
-                                                 "idle_only_without_streams, source, notes)");
+            errors.push_back(label + "." + keyName(key)
+                + ": unknown field (known: name, title, idle_timeout_s, configurable, "
+                  "on_expiry, tcp_keepalive_resets_idle, http2_ping_resets_idle, "
+                  "idle_only_without_streams, source, notes)");
     LbCatalogueEntry e;
     if (auto name = text(item, "name", label, errors, true)) {
         if (name->empty() || name->find_first_of(", \t") != std::string::npos || keyName(*name) != *name)
-            errors.push_back(label + ".name: must be a non-empty id of letters, digits, - and _, got " + quotedText(*name, 64));
+            errors.push_back(
+                label + ".name: must be a non-empty id of letters, digits, - and _, got " + quotedText(*name, 64));
         e.profile.name = *name;
     }
     e.profile.title = text(item, "title", label, errors, false).value_or(e.profile.name);
@@ -125,7 +128,8 @@ std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& 
                     errors.push_back(label + ".configurable." + keyName(key) + ": unknown field (known: min_s, max_s)");
             e.profile.configurableMinS = seconds(c, "min_s", label + ".configurable", errors, false);
             e.profile.configurableMaxS = seconds(c, "max_s", label + ".configurable", errors, false);
-            if (e.profile.configurableMinS && e.profile.configurableMaxS && *e.profile.configurableMinS > *e.profile.configurableMaxS)
+            if (e.profile.configurableMinS && e.profile.configurableMaxS
+                && *e.profile.configurableMinS > *e.profile.configurableMaxS)
                 errors.push_back(label + ".configurable: min_s is greater than max_s");
         } else if (!c.is_boolean() || c.get<bool>()) {
             errors.push_back(label + ".configurable: must be {\"min_s\":..,\"max_s\":..} or false, got " + shown(c));
@@ -135,8 +139,9 @@ std::optional<LbCatalogueEntry> parseEntry(const json& item, const std::string& 
         if (auto action = parseLbExpiryAction(*a))
             e.profile.onExpiry = *action;
         else
-            errors.push_back(label + ".on_expiry: must be one of rst (RST both ways), rst_next_packet, silent_drop, fin, goaway; got "
-                            + quotedText(*a, 64));
+            errors.push_back(label
+                + ".on_expiry: must be one of rst (RST both ways), rst_next_packet, silent_drop, fin, goaway; got "
+                + quotedText(*a, 64));
     }
     e.profile.tcpKeepaliveResetsIdle = optionalBool(item, "tcp_keepalive_resets_idle", label, errors);
     e.http2PingResetsIdle = optionalBool(item, "http2_ping_resets_idle", label, errors);
@@ -163,7 +168,8 @@ LbCatalogueLoad parseLbCatalogue(std::string_view text, std::string_view sourceN
     const json* list = &doc;
     if (doc.is_object()) {
         if (doc.contains("format") && doc["format"] != "keepalive-scope-lb-profiles")
-            out.errors.push_back(source + ".format: expected \"keepalive-scope-lb-profiles\", got " + shown(doc["format"]));
+            out.errors.push_back(
+                source + ".format: expected \"keepalive-scope-lb-profiles\", got " + shown(doc["format"]));
         if (doc.contains("version") && doc["version"] != 1)
             out.errors.push_back(source + ".version: only version 1 is known, got " + shown(doc["version"]));
         if (!doc.contains("profiles") || !doc["profiles"].is_array()) {
@@ -180,7 +186,8 @@ LbCatalogueLoad parseLbCatalogue(std::string_view text, std::string_view sourceN
         const auto label = entryLabel(source, i, (*list)[i]);
         if (auto e = parseEntry((*list)[i], label, out.errors)) {
             if (!names.insert(e->profile.name).second)
-                out.errors.push_back(label + ".name: " + quotedText(e->profile.name, 64) + " appears more than once in this file");
+                out.errors.push_back(
+                    label + ".name: " + quotedText(e->profile.name, 64) + " appears more than once in this file");
             else
                 out.entries.push_back(std::move(*e));
         }
@@ -201,7 +208,8 @@ LbCatalogueLoad loadLbCatalogueFile(const std::string& path)
 
 const std::vector<LbCatalogueEntry>& builtinLbCatalogue()
 {
-    static const std::vector<LbCatalogueEntry> entries = parseLbCatalogue(builtinLbCatalogueJson(), "lb_profiles.json").entries;
+    static const std::vector<LbCatalogueEntry> entries
+        = parseLbCatalogue(builtinLbCatalogueJson(), "lb_profiles.json").entries;
     return entries;
 }
 
@@ -258,7 +266,7 @@ LbCatalogueLoad selectLbProfiles(std::string_view commaList, const std::vector<L
 {
     LbCatalogueLoad out;
     auto find = [&](std::string_view name) -> const LbCatalogueEntry* {
-        for (const auto* list : {&userEntries, &builtinLbCatalogue()})
+        for (const auto* list : { &userEntries, &builtinLbCatalogue() })
             for (const auto& e : *list)
                 if (e.profile.name == name)
                     return &e;
@@ -278,7 +286,7 @@ LbCatalogueLoad selectLbProfiles(std::string_view commaList, const std::vector<L
             continue;
         }
         std::string known;
-        for (const auto* list : {&userEntries, &builtinLbCatalogue()})
+        for (const auto* list : { &userEntries, &builtinLbCatalogue() })
             for (const auto& e : *list)
                 known += (known.empty() ? "" : ", ") + e.profile.name;
         out.errors.push_back("--lb: unknown load-balancer profile " + quotedText(name, 64) + " (known: " + known + ")");

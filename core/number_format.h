@@ -28,10 +28,10 @@ inline char* formatUnsigned(char* p, std::uint64_t v)
         std::memcpy(p, kDigitPairs + 2 * v, 2);
         return p + 2;
     }
-    static constexpr std::uint64_t kPow10[] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-        10000000ull, 100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
-        10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-        1000000000000000000ull, 10000000000000000000ull};
+    static constexpr std::uint64_t kPow10[] = { 1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+        10000000ull, 100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+        100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull, 1000000000000000000ull,
+        10000000000000000000ull };
     // Digits from the bit length (log10(2) ~ 1233 / 4096), corrected by one comparison.
     const int bits = 64 - __builtin_clzll(v);
     int width = (bits * 1233) >> 12;
@@ -77,9 +77,10 @@ inline char* formatHex64(char* p, std::uint64_t v)
 // change rarely: the text of the last two integer parts is kept, one slot per parity of the call.
 inline char* formatSeconds(char* p, std::int64_t ns, int decimals)
 {
-    static constexpr std::uint32_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+    static constexpr std::uint32_t kPow10[]
+        = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000 };
     struct Whole {
-        std::uint64_t value = ~std::uint64_t {0};
+        std::uint64_t value = ~std::uint64_t { 0 };
         char text[24];
         std::uint8_t size = 0;
     };
@@ -132,8 +133,9 @@ inline char* formatSeconds(char* p, std::int64_t ns, int decimals)
 // not fit fixed-point in 64 bytes and come out in the shortest form that reads back exactly.
 inline char* formatFixed(char* p, double v, int decimals)
 {
-    static constexpr double kScale[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-    static constexpr std::uint64_t kPow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+    static constexpr double kScale[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+    static constexpr std::uint64_t kPow10[]
+        = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000 };
     if (decimals >= 0 && decimals <= 9) {
         const double scaled = std::fabs(v) * kScale[decimals];
         if (scaled < 1e9) {

@@ -27,7 +27,8 @@ std::string seconds(std::int64_t ns, int decimals)
 std::string inferredNote(const ConnectionSummary& c)
 {
     const bool unread = c.tls && c.tls->decryption != "decrypted";
-    return unread && c.count(EventType::Ping) + c.count(EventType::PingAck) > 0 ? " (inferred from TLS record sizes)" : "";
+    return unread && c.count(EventType::Ping) + c.count(EventType::PingAck) > 0 ? " (inferred from TLS record sizes)"
+                                                                                : "";
 }
 
 // "yes", or for TLS "yes (TLS 1.3, decrypted)" / "TLS 1.3, no keys"
@@ -43,11 +44,16 @@ std::string http2Text(const ConnectionSummary& c)
 std::string endingText(ConnectionEnd end)
 {
     switch (end) {
-    case ConnectionEnd::FinC2S: return "closed by the client (FIN)";
-    case ConnectionEnd::FinS2C: return "closed by the server (FIN)";
-    case ConnectionEnd::RstC2S: return "reset by the client (RST)";
-    case ConnectionEnd::RstS2C: return "reset by the server (RST)";
-    case ConnectionEnd::Open: break;
+    case ConnectionEnd::FinC2S:
+        return "closed by the client (FIN)";
+    case ConnectionEnd::FinS2C:
+        return "closed by the server (FIN)";
+    case ConnectionEnd::RstC2S:
+        return "reset by the client (RST)";
+    case ConnectionEnd::RstS2C:
+        return "reset by the server (RST)";
+    case ConnectionEnd::Open:
+        break;
     }
     return "open at the end of the capture";
 }
@@ -83,10 +89,11 @@ std::string reportMarkdown(const ReportInput& in)
     std::size_t counts[3] = {};
     for (const auto& f : in.findings)
         ++counts[static_cast<int>(f.severity)];
-    md += std::to_string(in.findings.size()) + " findings: " + std::to_string(counts[2]) + " error, " + std::to_string(counts[1])
-          + " warning, " + std::to_string(counts[0]) + " info";
+    md += std::to_string(in.findings.size()) + " findings: " + std::to_string(counts[2]) + " error, "
+        + std::to_string(counts[1]) + " warning, " + std::to_string(counts[0]) + " info";
     if (!in.connections.empty())
-        md += "; " + std::to_string(in.connections.size()) + " TCP connections, " + std::to_string(in.packets) + " packets";
+        md += "; " + std::to_string(in.connections.size()) + " TCP connections, " + std::to_string(in.packets)
+            + " packets";
     md += ".\n\n## Findings\n\n";
     if (in.findings.empty())
         md += "None.\n";
@@ -110,37 +117,43 @@ std::string reportMarkdown(const ReportInput& in)
         if (!f.changes.empty()) {
             md += "**As settings:**";
             for (const auto& c : f.changes)
-                md += " `" + std::string(settingSideName(c.side)) + "." + c.setting + "=" + std::to_string(c.value) + "`";
+                md += " `" + std::string(settingSideName(c.side)) + "." + c.setting + "=" + std::to_string(c.value)
+                    + "`";
             md += "\n\n";
         }
     }
     if (!in.connections.empty()) {
-        md += "## Connections\n\n| conn | client | server | HTTP/2 | from (s) | to (s) | ending | how it ended | longest idle (s) | PING / ACK | GOAWAY | TCP keep-alive | RST |\n"
+        md += "## Connections\n\n| conn | client | server | HTTP/2 | from (s) | to (s) | ending | how it ended | "
+              "longest idle (s) | PING / ACK | GOAWAY | TCP keep-alive | RST |\n"
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
         for (const auto& c : in.connections)
             md += "| " + std::to_string(c.id) + " | " + c.client + " | " + c.server + " | " + http2Text(c) + " | "
-                  + seconds(c.firstNs - in.originNs, in.decimals) + " | " + seconds(c.lastNs - in.originNs, in.decimals) + " | "
-                  + endingText(c.end) + " | " + std::string(endCauseLabel(c.endCause)) + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail.str()))
-                  + " | " + seconds(c.longestIdleNs, 3) + " | " + std::to_string(c.count(EventType::Ping)) + " / "
-                  + std::to_string(c.count(EventType::PingAck)) + inferredNote(c) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "
-                  + std::to_string(c.count(EventType::TcpKeepalive)) + " | " + std::to_string(c.count(EventType::Rst)) + " |\n";
+                + seconds(c.firstNs - in.originNs, in.decimals) + " | " + seconds(c.lastNs - in.originNs, in.decimals)
+                + " | " + endingText(c.end) + " | " + std::string(endCauseLabel(c.endCause))
+                + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail.str())) + " | " + seconds(c.longestIdleNs, 3)
+                + " | " + std::to_string(c.count(EventType::Ping)) + " / " + std::to_string(c.count(EventType::PingAck))
+                + inferredNote(c) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "
+                + std::to_string(c.count(EventType::TcpKeepalive)) + " | " + std::to_string(c.count(EventType::Rst))
+                + " |\n";
         md += "\n";
     }
     md += "## Load-balancer profiles\n\n";
     if (in.profiles.empty())
         md += "None chosen (" + in.profilesHint + ").\n\n";
     else {
-        md += "| name | idle timeout | configurable | on expiry | TCP keep-alive resets idle | HTTP/2 PING resets idle | source |\n"
+        md += "| name | idle timeout | configurable | on expiry | TCP keep-alive resets idle | HTTP/2 PING resets idle "
+              "| source |\n"
               "| --- | --- | --- | --- | --- | --- | --- |\n";
         for (const auto& e : in.profiles) {
             const auto& p = e.profile;
             std::string range = "no";
             if (p.configurableMinS || p.configurableMaxS)
                 range = (p.configurableMinS ? formatDuration(*p.configurableMinS) : "?") + " .. "
-                        + (p.configurableMaxS ? formatDuration(*p.configurableMaxS) : "?");
+                    + (p.configurableMaxS ? formatDuration(*p.configurableMaxS) : "?");
             auto tri = [](const std::optional<bool>& b) { return b ? (*b ? "yes" : "no") : "not documented"; };
-            md += "| " + p.name + " | " + formatDuration(p.idleTimeoutS) + " | " + range + " | " + std::string(lbExpiryActionWords(p.onExpiry))
-                  + " | " + tri(p.tcpKeepaliveResetsIdle) + " | " + tri(e.http2PingResetsIdle) + " | " + cell(p.source) + " |\n";
+            md += "| " + p.name + " | " + formatDuration(p.idleTimeoutS) + " | " + range + " | "
+                + std::string(lbExpiryActionWords(p.onExpiry)) + " | " + tri(p.tcpKeepaliveResetsIdle) + " | "
+                + tri(e.http2PingResetsIdle) + " | " + cell(p.source) + " |\n";
         }
         md += "\n";
     }
@@ -148,10 +161,13 @@ std::string reportMarkdown(const ReportInput& in)
     if (!in.settings)
         md += "Not given (" + in.settingsHint + "); findings come from the capture alone.\n\n";
     else {
-        md += "From `" + in.settingsSource + "`; values not set in the file are gRPC's defaults.\n\n| side | setting | value | set |\n| --- | --- | --- | --- |\n";
+        md += "From `" + in.settingsSource
+            + "`; values not set in the file are gRPC's defaults.\n\n| side | setting | value | set |\n| --- | --- | "
+              "--- | --- |\n";
         for (const auto& spec : settingSpecs())
             md += "| " + std::string(settingSideName(spec.side)) + " | " + std::string(spec.key) + " | "
-                  + valueText(spec, in.settings->value(spec.side, spec.key)) + " | " + (in.settings->isSet(spec.side, spec.key) ? "yes" : "default") + " |\n";
+                + valueText(spec, in.settings->value(spec.side, spec.key)) + " | "
+                + (in.settings->isSet(spec.side, spec.key) ? "yes" : "default") + " |\n";
         md += "\n";
     }
     for (const auto& w : in.warnings)

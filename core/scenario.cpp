@@ -41,7 +41,8 @@ double parseSeconds(std::string_view text, bool& ok)
 
 bool isFaultAction(std::string_view a)
 {
-    return a == "blackhole" || a == "blackhole-off" || a == "reset" || a == "latency" || a == "bandwidth" || a == "loss";
+    return a == "blackhole" || a == "blackhole-off" || a == "reset" || a == "latency" || a == "bandwidth"
+        || a == "loss";
 }
 
 std::string parseTimedFault(std::string_view spec, TimedFault& fault)
@@ -85,7 +86,9 @@ ScenarioLoad parseScenario(std::string_view text, std::string_view name, std::st
     using nlohmann::json;
     ScenarioLoad out;
     const std::string src(source);
-    auto error = [&](const std::string& field, const std::string& message) { out.errors.push_back(src + ": " + field + ": " + message); };
+    auto error = [&](const std::string& field, const std::string& message) {
+        out.errors.push_back(src + ": " + field + ": " + message);
+    };
     json doc;
     try {
         doc = json::parse(text);
@@ -97,15 +100,19 @@ ScenarioLoad parseScenario(std::string_view text, std::string_view name, std::st
         out.errors.push_back(src + ": expected a JSON object with \"format\": \"" + std::string(kFormatName) + "\"");
         return out;
     }
-    static const char* const kKeys[] = {"format", "version", "title", "teaches", "paragraph", "duration_s", "faults", "expect", "failing", "fixed"};
+    static const char* const kKeys[] = { "format", "version", "title", "teaches", "paragraph", "duration_s", "faults",
+        "expect", "failing", "fixed" };
     for (const auto& [key, value] : doc.items())
         if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
-            error(key, "unknown key (allowed: format, version, title, teaches, paragraph, duration_s, faults, expect, failing, fixed)");
+            error(key,
+                "unknown key (allowed: format, version, title, teaches, paragraph, duration_s, faults, expect, "
+                "failing, fixed)");
     if (doc.value("version", 0) != kVersion)
         error("version", "expected " + std::to_string(kVersion));
     Scenario s;
     s.name = std::string(name);
-    for (auto [key, field] : {std::pair {"title", &s.title}, {"teaches", &s.teaches}, {"paragraph", &s.paragraph}}) {
+    for (auto [key, field] :
+        { std::pair { "title", &s.title }, { "teaches", &s.teaches }, { "paragraph", &s.paragraph } }) {
         if (!doc.contains(key) || !doc[key].is_string() || doc[key].get<std::string>().empty())
             error(key, "expected a non-empty string");
         else
@@ -123,7 +130,8 @@ ScenarioLoad parseScenario(std::string_view text, std::string_view name, std::st
             for (std::size_t i = 0; i < doc["faults"].size(); ++i) {
                 const auto& f = doc["faults"][i];
                 TimedFault fault;
-                const std::string problem = f.is_string() ? parseTimedFault(f.get<std::string>(), fault) : "expected a string";
+                const std::string problem
+                    = f.is_string() ? parseTimedFault(f.get<std::string>(), fault) : "expected a string";
                 if (!problem.empty())
                     error("faults[" + std::to_string(i) + "]", problem);
                 else
@@ -140,7 +148,7 @@ ScenarioLoad parseScenario(std::string_view text, std::string_view name, std::st
             else
                 error("expect", "expected finding ids (strings)");
     }
-    for (auto [key, target] : {std::pair {"failing", &s.failing}, {"fixed", &s.fixed}}) {
+    for (auto [key, target] : { std::pair { "failing", &s.failing }, { "fixed", &s.fixed } }) {
         if (!doc.contains(key) || !doc[key].is_object()) {
             error(key, "expected an experiment object");
             continue;
@@ -181,7 +189,8 @@ LbCatalogueEntry simulatorProfile(const SimulatorPlan& plan)
 {
     LbCatalogueEntry e;
     e.profile.name = "simulator";
-    e.profile.title = "the lab's load-balancer simulator" + (plan.profile.empty() ? std::string() : " (as " + plan.profile + ")");
+    e.profile.title
+        = "the lab's load-balancer simulator" + (plan.profile.empty() ? std::string() : " (as " + plan.profile + ")");
     e.profile.idleTimeoutS = plan.idleTimeoutS;
     e.profile.onExpiry = plan.onExpiry;
     e.profile.tcpKeepaliveResetsIdle = plan.tcpKeepaliveResetsIdle;
@@ -214,17 +223,19 @@ std::vector<LbCatalogueEntry> labProfiles(const Experiment& ex)
     return out;
 }
 
-void keepSimulatorFindingsOnChannel(std::vector<Finding>& findings, const std::vector<ConnectionSummary>& connections,
-                                    std::uint16_t channelPort)
+void keepSimulatorFindingsOnChannel(
+    std::vector<Finding>& findings, const std::vector<ConnectionSummary>& connections, std::uint16_t channelPort)
 {
     const std::string suffix = ":" + std::to_string(channelPort);
     auto onChannel = [&](std::uint32_t conn) {
         for (const auto& c : connections)
             if (c.id == conn)
-                return c.server.size() > suffix.size() && c.server.compare(c.server.size() - suffix.size(), suffix.size(), suffix) == 0;
+                return c.server.size() > suffix.size()
+                    && c.server.compare(c.server.size() - suffix.size(), suffix.size(), suffix) == 0;
         return false;
     };
-    std::erase_if(findings, [&](const Finding& f) { return f.profile == "simulator" && f.conn && !onChannel(*f.conn); });
+    std::erase_if(
+        findings, [&](const Finding& f) { return f.profile == "simulator" && f.conn && !onChannel(*f.conn); });
 }
 
 } // namespace ks::core

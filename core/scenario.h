@@ -63,7 +63,7 @@ std::vector<LbCatalogueEntry> labProfiles(const Experiment& experiment);
 // connection (to channelPort) can be judged against it: the upstream leg alone lacks the
 // client's TCP keep-alive probes, which the kernel answers on the channel's side. Drops the
 // findings against the "simulator" profile on other connections.
-void keepSimulatorFindingsOnChannel(std::vector<Finding>& findings, const std::vector<ConnectionSummary>& connections,
-                                    std::uint16_t channelPort);
+void keepSimulatorFindingsOnChannel(
+    std::vector<Finding>& findings, const std::vector<ConnectionSummary>& connections, std::uint16_t channelPort);
 
 } // namespace ks::core

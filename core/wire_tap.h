@@ -1,6 +1,6 @@
-// What the lab (and the window's live capture) needs from a packet capture: watch some TCP ports, feed decoded wire events into
-// the hub. capture/live_capture.h implements it with libpcap; the lab runs without one (channel
-// and RPC events only) when capture is not permitted.
+// What the lab (and the window's live capture) needs from a packet capture: watch some TCP ports, feed decoded wire
+// events into the hub. capture/live_capture.h implements it with libpcap; the lab runs without one (channel and RPC
+// events only) when capture is not permitted.
 #pragma once
 
 #include "core/connection_summary.h"

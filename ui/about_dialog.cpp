@@ -14,8 +14,8 @@ QString versionsText()
 {
     return QStringLiteral("keepalive-scope %1\nQt %2 (built with %3)\ngrpc++ %4\n%5\nnghttp2 %6\nQCustomPlot %7")
         .arg(QStringLiteral(KS_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
-             QString::fromStdString(grpc::Version()), QString::fromLatin1(pcap_lib_version()),
-             QString::fromLatin1(nghttp2_version(0)->version_str), QStringLiteral(QCUSTOMPLOT_VERSION_STR));
+            QString::fromStdString(grpc::Version()), QString::fromLatin1(pcap_lib_version()),
+            QString::fromLatin1(nghttp2_version(0)->version_str), QStringLiteral(QCUSTOMPLOT_VERSION_STR));
 }
 
 void showAboutDialog(QWidget* parent)

@@ -383,8 +383,8 @@ QModelIndex EventFilterProxy::mapToSource(const QModelIndex& proxyIndex) const
 {
     if (!proxyIndex.isValid() || !sourceModel() || proxyIndex.row() >= rowCount())
         return {};
-    return sourceModel()->index(static_cast<int>(m_rows[static_cast<std::size_t>(proxyIndex.row())]),
-        proxyIndex.column());
+    return sourceModel()->index(
+        static_cast<int>(m_rows[static_cast<std::size_t>(proxyIndex.row())]), proxyIndex.column());
 }
 
 QModelIndex EventFilterProxy::mapFromSource(const QModelIndex& sourceIndex) const

@@ -43,8 +43,8 @@ struct FindingsInput {
 FindingsInput snapshotOf(const EventStore& store);
 // The analysis itself, synchronous (worker side); cancel is polled every few thousand events.
 // ends, when given, receives the input's connections with how each ended (endCause and its detail).
-std::vector<core::Finding> analyzeSnapshot(const FindingsInput& input, const std::atomic<bool>& cancel,
-    std::vector<core::ConnectionSummary>* ends = nullptr);
+std::vector<core::Finding> analyzeSnapshot(
+    const FindingsInput& input, const std::atomic<bool>& cancel, std::vector<core::ConnectionSummary>* ends = nullptr);
 
 class FindingsJob : public QObject {
     Q_OBJECT

@@ -3,8 +3,8 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QPushButton>
 #include <QLabel>
+#include <QPushButton>
 #include <QStyle>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -114,8 +114,9 @@ void FindingsView::activate(int row)
     if (!f.changes.empty()) {
         QStringList changes;
         for (const auto& c : f.changes)
-            changes << QString::fromLatin1(core::settingSideName(c.side).data()) % u' ' % QString::fromStdString(c.setting)
-                    % u" = " % QString::number(c.value) % u' ' % QString::fromLatin1(core::settingUnitName(c.unit).data());
+            changes << QString::fromLatin1(core::settingSideName(c.side).data()) % u' '
+                    % QString::fromStdString(c.setting) % u" = " % QString::number(c.value) % u' '
+                    % QString::fromLatin1(core::settingUnitName(c.unit).data());
         text += u"<br><b>" % tr("Changes:") % u"</b> " % changes.join(u", "_qs).toHtmlEscaped();
     }
     if (!f.evidence.empty())

@@ -28,7 +28,10 @@ public:
     QPushButton* addProfileButton() const { return m_addProfile; }
     QPushButton* reproduceButton() const { return m_reproduce; }
     // Whether "Reproduce in lab" has a profile to play: the window knows the ticked ones.
-    void setProfileLookup(std::function<bool(const core::Finding&)> hasProfile) { m_hasProfile = std::move(hasProfile); }
+    void setProfileLookup(std::function<bool(const core::Finding&)> hasProfile)
+    {
+        m_hasProfile = std::move(hasProfile);
+    }
 
 Q_SIGNALS:
     void evidenceRequested(const std::vector<std::uint64_t>& indexes);

@@ -66,7 +66,8 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     form->addRow(tr("CA file"), caRow);
     connect(m_browseCa, &QToolButton::clicked, this, [this] {
         const QString path = rememberFolder(QFileDialog::getOpenFileName(this, tr("CA certificate"),
-            m_caFile->text().isEmpty() ? lastFolder() : m_caFile->text(), tr("PEM certificates (*.pem *.crt);;All files (*)")));
+            m_caFile->text().isEmpty() ? lastFolder() : m_caFile->text(),
+            tr("PEM certificates (*.pem *.crt);;All files (*)")));
         if (!path.isEmpty())
             m_caFile->setText(path);
     });
@@ -192,8 +193,7 @@ void LabPanel::showExperiment(const core::Experiment& ex)
     m_customSimulator = ex.simulator;
     const QString name = ex.simulator->profile.empty() ? tr("custom") : QString::fromStdString(ex.simulator->profile);
     m_simulator->addItem(tr("%1 (%2, %3)")
-                             .arg(name,
-                                 QString::fromStdString(core::formatDuration(ex.simulator->idleTimeoutS)),
+                             .arg(name, QString::fromStdString(core::formatDuration(ex.simulator->idleTimeoutS)),
                                  QString::fromUtf8(core::lbExpiryActionName(ex.simulator->onExpiry))),
         QLatin1String(kCustomSimulator));
     m_simulator->setCurrentIndex(m_simulator->count() - 1);
@@ -206,8 +206,8 @@ void LabPanel::setRunning(bool running)
     m_blackhole->setEnabled(running);
     m_latency->setEnabled(running);
     m_reset->setEnabled(running);
-    for (QWidget* w :
-        std::initializer_list<QWidget*> { m_target, m_tls, m_caFile, m_browseCa, m_pattern, m_interval, m_method, m_simulator })
+    for (QWidget* w : std::initializer_list<QWidget*> {
+             m_target, m_tls, m_caFile, m_browseCa, m_pattern, m_interval, m_method, m_simulator })
         w->setEnabled(!running);
     m_tlsFields->setEnabled(!running);
     if (!running) {

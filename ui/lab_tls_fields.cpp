@@ -45,9 +45,10 @@ LabTlsFields::LabTlsFields(QWidget* parent)
     form->addRow(tr("Server key"), fileRow(m_key, m_browseKey));
     form->addRow(tr("TLS key log"), fileRow(m_keyLog, m_browseKeyLog));
     const auto pick = [this](QLineEdit* edit, const QString& title, bool save) {
-        const QString path = save
-            ? QFileDialog::getSaveFileName(this, title, edit->text(), tr("Key logs (*.log *.txt *.keys);;All files (*)"))
-            : QFileDialog::getOpenFileName(this, title, edit->text(), tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+        const QString path = save ? QFileDialog::getSaveFileName(
+                                 this, title, edit->text(), tr("Key logs (*.log *.txt *.keys);;All files (*)"))
+                                  : QFileDialog::getOpenFileName(
+                                      this, title, edit->text(), tr("PEM files (*.pem *.crt *.key);;All files (*)"));
         if (!path.isEmpty())
             edit->setText(path);
     };

@@ -133,7 +133,8 @@ void LiveCapturePanel::setCommand(const QString& command)
 void LiveCapturePanel::rememberChoices()
 {
     QSettings settings;
-    settings.setValue(QStringLiteral("liveCapture/source"), usesCommand() ? QStringLiteral("command") : QStringLiteral("interface"));
+    settings.setValue(
+        QStringLiteral("liveCapture/source"), usesCommand() ? QStringLiteral("command") : QStringLiteral("interface"));
     if (usesCommand()) {
         settings.setValue(QStringLiteral("liveCapture/command"), m_commandPanel->command());
         m_commandPanel->remember(m_commandPanel->command());

@@ -2,6 +2,7 @@
 #include "main_window.h"
 
 #include "about_dialog.h"
+#include "capture_command_panel.h"
 #include "event_filter_proxy.h"
 #include "event_format.h"
 #include "event_store.h"
@@ -9,11 +10,10 @@
 #include "findings_job.h"
 #include "findings_view.h"
 #include "keylog_picker.h"
-#include "last_folder.h"
 #include "lab_panel.h"
+#include "last_folder.h"
 #include "lb_profile_picker.h"
 #include "live_capture_panel.h"
-#include "capture_command_panel.h"
 #include "live_capture_session.h"
 #include "scenario_controller.h"
 #include "settings_editor.h"
@@ -107,7 +107,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_sources, &SourceController::runStopped, this, &MainWindow::onRunStopped);
     connect(m_sources, &SourceController::runWarnings, this, &MainWindow::onRunWarnings);
     connect(m_store, &EventStore::connectionsChanged, this, &MainWindow::rebuildConnectionFilter);
-    connect(m_store, &EventStore::connectionsChanged, this, [this] { m_tlsNotice->setConnections(m_store->connections()); });
+    connect(m_store, &EventStore::connectionsChanged, this,
+        [this] { m_tlsNotice->setConnections(m_store->connections()); });
     connect(m_store, &EventStore::cleared, m_tlsNotice, &QWidget::hide);
     // A key log chosen for an open capture: read it again, decrypted.
     connect(m_tlsNotice, &TlsKeysNotice::chooseKeyLogRequested, m_keyLog, &KeyLogPicker::browse);
@@ -242,7 +243,8 @@ void MainWindow::createActions()
         samples->addAction(QString::fromLatin1(sample.title), this, [this, sample] { openSample(sample); });
     file->addSeparator();
     QMenu* exp = file->addMenu(tr("&Export"));
-    exp->addAction(tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline)
+    exp->addAction(
+           tr("Timeline image (PNG, PDF, SVG)\u2026"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportTimeline)
         ->setObjectName(QStringLiteral("exportTimeline"));
     exp->addAction(tr("Events (CSV, JSON)\u2026"), this, &MainWindow::exportEvents);
     exp->addAction(tr("Report (Markdown, JSON)\u2026"), QKeySequence(tr("Ctrl+R")), this, &MainWindow::exportReport);
@@ -261,7 +263,8 @@ void MainWindow::createActions()
     view->addSeparator();
     for (QDockWidget* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
-    m_scenarios = new ScenarioController(m_settings, m_lab, m_sources->lab(), [this] { startLab(); }, this);
+    m_scenarios = new ScenarioController(
+        m_settings, m_lab, m_sources->lab(), [this] { startLab(); }, this);
     connect(m_scenarios, &ScenarioController::loaded, this, [this](const QString& title, const QString&) {
         statusBar()->showMessage(tr("Scenario: %1 (Scenarios > Run, or Run with the fix)").arg(title));
     });
@@ -286,13 +289,14 @@ void MainWindow::createActions()
     auto* sample = new QAction(tr("Open a sample capture"), this);
     sample->setObjectName(QStringLiteral("openSample"));
     connect(sample, &QAction::triggered, this, [this] { openSample(bundledSamples().constFirst()); });
-    m_startPage->addEntry(sample, QString::fromLatin1(bundledSamples().constFirst().description)
-            % tr(" (more under File \u25b8 Open sample)"));
+    m_startPage->addEntry(sample,
+        QString::fromLatin1(bundledSamples().constFirst().description) % tr(" (more under File \u25b8 Open sample)"));
     auto* lab = new QAction(tr("Run the lab"), this);
     lab->setObjectName(QStringLiteral("runLab"));
     connect(lab, &QAction::triggered, this, &MainWindow::startLab);
-    m_startPage->addEntry(lab, tr("A real gRPC channel and server on loopback with the settings on the right; "
-                                  "watch its PINGs arrive live."));
+    m_startPage->addEntry(lab,
+        tr("A real gRPC channel and server on loopback with the settings on the right; "
+           "watch its PINGs arrive live."));
     // The scenario library: a double click loads one into the settings and the lab panel.
     auto* scenarioBox = new QWidget(m_startPage);
     auto* scenarioLayout = new QVBoxLayout(scenarioBox);

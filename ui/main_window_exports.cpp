@@ -1,6 +1,6 @@
 // The window's exports: timeline image, events, report, settings (JSON or code snippets).
-#include "main_window.h"
 #include "last_folder.h"
+#include "main_window.h"
 
 #include "core/report.h"
 #include "core/settings_snippets.h"
@@ -23,7 +23,8 @@ namespace ks::ui {
 void MainWindow::exportTimeline()
 {
     // Window-modal without a nested event loop: the export runs when the user chose Export.
-    auto* dialog = new TimelineExportDialog(TimelineExportDialog::remembered(m_timeline->size()), m_timeline->size(), this);
+    auto* dialog
+        = new TimelineExportDialog(TimelineExportDialog::remembered(m_timeline->size()), m_timeline->size(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const TimelineExportOptions options = dialog->options();

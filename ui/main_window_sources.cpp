@@ -2,20 +2,20 @@
 // the live capture (one handler for both), and the findings computed about them on a worker.
 #include "main_window.h"
 
+#include "capture_command_panel.h"
 #include "capture_loader.h"
 #include "event_store.h"
 #include "findings_job.h"
 #include "findings_view.h"
+#include "keylog_picker.h"
 #include "lab_panel.h"
 #include "lab_session.h"
-#include "capture_command_panel.h"
-#include "keylog_picker.h"
 #include "lb_profile_picker.h"
 #include "live_capture_panel.h"
 #include "live_capture_session.h"
+#include "run_session.h"
 #include "settings_editor.h"
 #include "start_page.h"
-#include "run_session.h"
 #include "timeline_view.h"
 
 #include <QComboBox>
@@ -127,8 +127,8 @@ void MainWindow::startLiveCapture()
         m_live->rememberChoices();
         m_live->commandPanel()->setOutput({});
         m_live->setRunning(true);
-        m_live->setStatus(
-            command.isEmpty() ? tr("Starting\u2026") : tr("Starting the command, waiting for its capture header\u2026"));
+        m_live->setStatus(command.isEmpty() ? tr("Starting\u2026")
+                                            : tr("Starting the command, waiting for its capture header\u2026"));
         m_sources->startLive(
             LiveCaptureRequest { m_live->device(), m_live->filter(), command, m_live->savePath(), m_keyLog->path() });
     });

@@ -20,7 +20,8 @@ ScenarioController::ScenarioController(
     , m_session(session)
     , m_startLab(std::move(startLab))
 {
-    connect(m_session, &LabSession::started, this, [this](const QString& error, const QStringList&) { onLabStarted(error); });
+    connect(m_session, &LabSession::started, this,
+        [this](const QString& error, const QStringList&) { onLabStarted(error); });
     connect(m_session, &LabSession::stopped, this, [this] {
         ++m_generation;
         m_pending = false;
@@ -37,7 +38,8 @@ QMenu* ScenarioController::createMenu(QWidget* parent)
     m_runFixed->setEnabled(false);
     menu->addSeparator();
     for (const auto& s : core::builtinScenarios()) {
-        QAction* a = menu->addAction(QString::fromStdString(s.title), this, [this, name = QString::fromStdString(s.name)] { load(name); });
+        QAction* a = menu->addAction(
+            QString::fromStdString(s.title), this, [this, name = QString::fromStdString(s.name)] { load(name); });
         a->setToolTip(QString::fromStdString(s.teaches));
         a->setData(QString::fromStdString(s.name));
     }
@@ -52,7 +54,8 @@ QListWidget* ScenarioController::createList(QWidget* parent)
         item->setToolTip(QString::fromStdString(s.teaches));
         item->setData(Qt::UserRole, QString::fromStdString(s.name));
     }
-    connect(list, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) { load(item->data(Qt::UserRole).toString()); });
+    connect(list, &QListWidget::itemActivated, this,
+        [this](QListWidgetItem* item) { load(item->data(Qt::UserRole).toString()); });
     return list;
 }
 

@@ -54,7 +54,10 @@ std::optional<qlonglong> SettingsEditor::parseValue(const QString& text, core::S
         return std::nullopt;
     const double number = m.captured(1).toDouble();
     const QString u = m.captured(2);
-    const double seconds = u == u"ms" ? number / 1000 : u == u"h" ? number * 3600 : (u == u"m" || u == u"min") ? number * 60 : number;
+    const double seconds = u == u"ms" ? number / 1000
+        : u == u"h"                   ? number * 3600
+        : (u == u"m" || u == u"min")  ? number * 60
+                                      : number;
     const double value = unit == core::SettingUnit::Milliseconds ? seconds * 1000 : seconds;
     if (value > 1e15 || value != std::floor(value))
         return std::nullopt;
@@ -77,9 +80,8 @@ SettingsEditor::SettingsEditor(QWidget* parent)
     buttons->addStretch();
     layout->addLayout(buttons);
     connect(load, &QPushButton::clicked, this, [this] {
-        const QString path
-            = rememberFolder(QFileDialog::getOpenFileName(
-                this, tr("Load experiment"), m_path.isEmpty() ? lastFolder() : m_path, tr("Experiment (*.json)")));
+        const QString path = rememberFolder(QFileDialog::getOpenFileName(
+            this, tr("Load experiment"), m_path.isEmpty() ? lastFolder() : m_path, tr("Experiment (*.json)")));
         if (!path.isEmpty())
             if (const QString e = this->load(path); !e.isEmpty())
                 QMessageBox::warning(this, tr("Load experiment"), e);
@@ -228,8 +230,8 @@ void SettingsEditor::refreshLint()
             continue;
         }
         if (f.changedFrom)
-            notes << u"<span style='color:#2ca02c'>\u2714 " % tr("changed by a finding (was %1)").arg(f.changedFrom->toHtmlEscaped())
-                    % u"</span>";
+            notes << u"<span style='color:#2ca02c'>\u2714 "
+                    % tr("changed by a finding (was %1)").arg(f.changedFrom->toHtmlEscaped()) % u"</span>";
         const std::string needle = std::string(core::settingSideName(f.spec->side)) + " " + std::string(f.spec->key);
         for (const auto& finding : m_lint) {
             if (finding.suggestion.find(needle) != std::string::npos
@@ -253,8 +255,9 @@ void SettingsEditor::refreshLint()
     if (m_invalid > 0)
         text = u"<span style='color:#d62728'>"
             % tr("%n field(s) do not parse: fix the fields marked in red.", nullptr, m_invalid) % u"</span> ";
-    text += m_lint.empty() ? tr("Lint: no problems found.")
-                           : tr("Lint: %1 error(s), %2 warning(s). Hover a field's note for details.").arg(errors).arg(warnings);
+    text += m_lint.empty()
+        ? tr("Lint: no problems found.")
+        : tr("Lint: %1 error(s), %2 warning(s). Hover a field's note for details.").arg(errors).arg(warnings);
     m_summary->setText(text);
 }
 
@@ -347,7 +350,10 @@ QStringList SettingsEditor::applyChanges(const std::vector<core::SettingChange>&
     std::vector<std::pair<const core::SettingSpec*, QString>> before;
     for (const auto& c : changes)
         if (const Field* f = find(c.side, QString::fromStdString(c.setting)))
-            before.emplace_back(f->spec, f->combo ? f->combo->currentText() : f->edit->text().isEmpty() ? tr("default") : f->edit->text());
+            before.emplace_back(f->spec,
+                f->combo                        ? f->combo->currentText()
+                    : f->edit->text().isEmpty() ? tr("default")
+                                                : f->edit->text());
     setExperiment(ex);
     for (const auto& [spec, text] : before)
         if (Field* f = find(spec->side, QLatin1String(spec->key.data(), static_cast<qsizetype>(spec->key.size()))))

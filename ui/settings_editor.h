@@ -35,7 +35,10 @@ public:
     QString save(const QString& path); // error or ""
     // Where save() gets the target, RPC plan and simulator: the lab panel's current choices
     // applied to the experiment (without it, the loaded file's are saved back).
-    void setRunPlanSource(std::function<core::Experiment(core::Experiment)> source) { m_runPlanSource = std::move(source); }
+    void setRunPlanSource(std::function<core::Experiment(core::Experiment)> source)
+    {
+        m_runPlanSource = std::move(source);
+    }
     // Sets a field as if typed ("" unsets); for tests.
     void setFieldText(core::SettingSide side, const QString& key, const QString& text);
     QString fieldError(core::SettingSide side, const QString& key) const;

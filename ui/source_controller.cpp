@@ -98,7 +98,8 @@ bool SourceController::loading() const
     return m_loader->busy();
 }
 
-void SourceController::openFile(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath)
+void SourceController::openFile(
+    const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath)
 {
     if (running())
         return;

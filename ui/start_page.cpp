@@ -54,7 +54,8 @@ QList<BundledSample> bundledSamples()
             ":/samples/goaway_too_many_pings.pcap" },
         { "A proxy resets idle connections", "grpc-go through a proxy that resets flows idle for 1.5 s (RST both ways)",
             ":/samples/idle_reset_proxy.pcap" },
-        { "A keepalive PING goes unanswered", "C-core through a proxy that goes silent: keepalive_timeout closes the connection",
+        { "A keepalive PING goes unanswered",
+            "C-core through a proxy that goes silent: keepalive_timeout closes the connection",
             ":/samples/keepalive_timeout_proxy.pcap" },
     };
 }

@@ -220,13 +220,15 @@ void TimelineLayer::drawGaps(QCPPainter* painter, int firstLane, int lastLane)
             const double xb = std::min<double>(rect.right(), m.toPixelNs(g.endNs));
             if (xb - xa < 1)
                 return;
-            const QRectF r = xb - xa > 4 ? QRectF(xa + 1, top, xb - xa - 2, bottom - top) : QRectF(xa, top, xb - xa, bottom - top);
+            const QRectF r
+                = xb - xa > 4 ? QRectF(xa + 1, top, xb - xa - 2, bottom - top) : QRectF(xa, top, xb - xa, bottom - top);
             painter->fillRect(r, fills[k++ % 2]);
             const QString text = u"idle " % QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9));
             const QSizeF size = QFontMetricsF(labelFont()).size(Qt::TextSingleLine, text) + QSizeF(6, 2);
             const double cx = r.center().x() - size.width() / 2;
-            addLabel({ TimelineLabel::Idle, text, tr("Idle %1: no frame, no TCP keep-alive either way")
-                                                      .arg(QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9))),
+            addLabel({ TimelineLabel::Idle, text,
+                         tr("Idle %1: no frame, no TCP keep-alive either way")
+                             .arg(QString::fromStdString(core::formatDuration((g.endNs - g.startNs) * 1e-9))),
                          pal.color(QPalette::Text), r, {}, false },
                 { QRectF(QPointF(cx, r.bottom() - size.height()), size), QRectF(QPointF(cx, r.top()), size),
                     QRectF(QPointF(r.left() + 2, r.bottom() - size.height()), size),

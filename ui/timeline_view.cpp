@@ -3,8 +3,8 @@
 
 #include "connection_lane.h"
 #include "event_format.h"
-#include "lane_captions.h"
 #include "event_store.h"
+#include "lane_captions.h"
 #include "timeline_layer.h"
 #include "timeline_legend.h"
 #include "timeline_style.h"
@@ -145,7 +145,8 @@ void TimelineView::updateLanes()
     const bool first = m_lanesShown == 0 || m_lanesShown == SIZE_MAX || lanes == 0;
     m_lanesShown = lanes;
     updateMargin();
-    const double shown = static_cast<double>(std::clamp<std::size_t>(lanes, 1, static_cast<std::size_t>(lanesInView())));
+    const double shown
+        = static_cast<double>(std::clamp<std::size_t>(lanes, 1, static_cast<std::size_t>(lanesInView())));
     if (first || yAxis->range().upper > static_cast<double>(lanes) + 0.01 || yAxis->range().size() < shown)
         yAxis->setRange(0, shown);
 }
@@ -208,7 +209,8 @@ std::optional<double> TimelineView::nowSeconds() const
 void TimelineView::setShutdownAt(std::optional<double> seconds)
 {
     m_shutdownAt = seconds;
-    const auto ns = seconds ? std::optional<std::int64_t>(static_cast<std::int64_t>(std::llround(*seconds * 1e9))) : std::nullopt;
+    const auto ns
+        = seconds ? std::optional<std::int64_t>(static_cast<std::int64_t>(std::llround(*seconds * 1e9))) : std::nullopt;
     m_layer->setShutdownNs(ns);
     m_captions->setShutdownNs(ns);
     updateMargin(); // the captions' texts changed

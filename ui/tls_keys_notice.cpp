@@ -99,8 +99,10 @@ void TlsKeysNotice::setConnections(const std::vector<core::ConnectionSummary>& c
     }
     QString text;
     if (noKeys > 0)
-        text = (noKeys == 1 ? tr("<b>1 TLS connection without keys.</b> Its") : tr("<b>%1 TLS connections without "
-                                                                                  "keys.</b> Their").arg(noKeys))
+        text = (noKeys == 1 ? tr("<b>1 TLS connection without keys.</b> Its")
+                            : tr("<b>%1 TLS connections without "
+                                 "keys.</b> Their")
+                                  .arg(noKeys))
             % u' '
             % tr("PING and PING ACK are inferred from TLS record sizes (hollow markers), and findings on them say so. "
                  "Choose the key log the client or server wrote to read them.");

@@ -38,7 +38,7 @@ int usage()
 // Nothing is needed once the handle is open: give up all capabilities for good.
 void dropCapabilities()
 {
-    __user_cap_header_struct header {_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_header_struct header { _LINUX_CAPABILITY_VERSION_3, 0 };
     __user_cap_data_struct data[2] {};
     syscall(SYS_capset, &header, data);
 }
@@ -82,7 +82,7 @@ int main(int argc, char** argv)
         return usage();
     const pid_t parent = getppid();
     prctl(PR_SET_PDEATHSIG, SIGTERM); // cleared by exec of a program with file capabilities: set here
-    struct sigaction sa {};
+    struct sigaction sa { };
     sa.sa_handler = onSignal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
@@ -102,16 +102,19 @@ int main(int argc, char** argv)
     const int rc = pcap_activate(pcap);
     if (rc < 0) {
         const bool perm = rc == PCAP_ERROR_PERM_DENIED || std::strstr(pcap_geterr(pcap), "ermission");
-        std::fprintf(stderr, "keepalive-scope-capture: %s %s: %s\n", perm ? "no permission to capture on" : "cannot capture on",
-                     device.c_str(), rc == PCAP_ERROR ? pcap_geterr(pcap) : pcap_statustostr(rc));
+        std::fprintf(stderr, "keepalive-scope-capture: %s %s: %s\n",
+            perm ? "no permission to capture on" : "cannot capture on", device.c_str(),
+            rc == PCAP_ERROR ? pcap_geterr(pcap) : pcap_statustostr(rc));
         pcap_close(pcap);
         return perm ? 3 : 1;
     }
     dropCapabilities();
     if (!filter.empty()) {
         bpf_program program {};
-        if (pcap_compile(pcap, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0 || pcap_setfilter(pcap, &program) != 0) {
-            std::fprintf(stderr, "keepalive-scope-capture: filter \"%s\" rejected: %s\n", filter.c_str(), pcap_geterr(pcap));
+        if (pcap_compile(pcap, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0
+            || pcap_setfilter(pcap, &program) != 0) {
+            std::fprintf(
+                stderr, "keepalive-scope-capture: filter \"%s\" rejected: %s\n", filter.c_str(), pcap_geterr(pcap));
             pcap_close(pcap);
             return 2;
         }
@@ -126,16 +129,13 @@ int main(int argc, char** argv)
     pcap_setnonblock(pcap, 1, errbuf);
     const int fd = pcap_get_selectable_fd(pcap);
     bool broken = false;
-    auto handler = [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
-        pcap_dump(user, h, bytes);
-    };
+    auto handler = [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) { pcap_dump(user, h, bytes); };
     while (!g_stop && !broken && getppid() == parent) {
-        pollfd p {fd, POLLIN, 0};
+        pollfd p { fd, POLLIN, 0 };
         if (poll(&p, 1, 100) < 0)
             continue;
         int n = 0;
-        while ((n = pcap_dispatch(pcap, 256, handler, reinterpret_cast<u_char*>(out))) > 0) {
-        }
+        while ((n = pcap_dispatch(pcap, 256, handler, reinterpret_cast<u_char*>(out))) > 0) { }
         broken = n == PCAP_ERROR || pcap_dump_flush(out) != 0;
     }
     pcap_dump_close(out);

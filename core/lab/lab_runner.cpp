@@ -79,7 +79,8 @@ std::string LabRunner::prepareTls(ChannelPlan& plan, std::string& certPem, std::
     const auto& t = m_experiment.target;
     std::string base = std::filesystem::temp_directory_path().string() + "/keepalive-scope-lab-XXXXXX";
     if (!::mkdtemp(base.data()))
-        return "cannot make a temporary directory for the TLS run in " + std::filesystem::temp_directory_path().string();
+        return "cannot make a temporary directory for the TLS run in "
+            + std::filesystem::temp_directory_path().string();
     m_runDir = base;
     if (t.embedded) {
         if (!t.certFile.empty()) {
@@ -87,7 +88,7 @@ std::string LabRunner::prepareTls(ChannelPlan& plan, std::string& certPem, std::
                 return "target.cert_file: cannot read " + t.certFile;
             if (!readText(t.keyFile, keyPem))
                 return "target.key_file: cannot read " + t.keyFile;
-            if (auto error = checkCertificatePair({certPem, keyPem}, t.certFile, t.keyFile); !error.empty())
+            if (auto error = checkCertificatePair({ certPem, keyPem }, t.certFile, t.keyFile); !error.empty())
                 return error;
         } else {
             CertificatePair pair;
@@ -140,7 +141,7 @@ std::string LabRunner::start()
     plan.rpc = ex.rpc;
     plan.settings = ex.settings;
     plan.target = upstreamHost.find(':') != std::string::npos ? "[" + upstreamHost + "]:" + std::to_string(upstreamPort)
-                                                               : upstreamHost + ":" + std::to_string(upstreamPort);
+                                                              : upstreamHost + ":" + std::to_string(upstreamPort);
     std::uint16_t channelPort = upstreamPort;
     TapRequest tap;
     tap.ports.push_back(upstreamPort);
@@ -148,7 +149,7 @@ std::string LabRunner::start()
     if (ex.simulator) {
         m_simulator = std::make_unique<LbSimulator>(*ex.simulator, [this](std::int64_t ts, const std::string& text) {
             std::lock_guard lock(m_notesMutex);
-            m_notes.push_back({ts, text});
+            m_notes.push_back({ ts, text });
         });
         if (auto error = m_simulator->start(upstreamHost, upstreamPort); !error.empty()) {
             m_server.stop();

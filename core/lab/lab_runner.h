@@ -3,12 +3,12 @@
 // EventHub.
 #pragma once
 
-#include "core/experiment.h"
 #include "core/event_hub.h"
+#include "core/experiment.h"
+#include "core/wire_tap.h"
 #include "lb_simulator.h"
 #include "test_channel.h"
 #include "test_server.h"
-#include "core/wire_tap.h"
 
 #include <memory>
 #include <mutex>

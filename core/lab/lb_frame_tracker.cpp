@@ -18,8 +18,8 @@ void put32(std::vector<char>& out, std::uint32_t v)
 
 std::vector<char> frameHeader(std::uint32_t length, std::uint8_t type, std::uint8_t flags, std::uint32_t stream)
 {
-    std::vector<char> out {static_cast<char>(length >> 16), static_cast<char>(length >> 8), static_cast<char>(length),
-                           static_cast<char>(type), static_cast<char>(flags)};
+    std::vector<char> out { static_cast<char>(length >> 16), static_cast<char>(length >> 8), static_cast<char>(length),
+        static_cast<char>(type), static_cast<char>(flags) };
     put32(out, stream & 0x7fffffffu);
     return out;
 }
@@ -58,8 +58,8 @@ Http2FrameTracker::Fed Http2FrameTracker::feed(const char* data, std::size_t n)
         h.length = std::uint32_t(m_header[0]) << 16 | std::uint32_t(m_header[1]) << 8 | m_header[2];
         h.type = m_header[3];
         h.flags = m_header[4];
-        h.stream = (std::uint32_t(m_header[5]) << 24 | std::uint32_t(m_header[6]) << 16 | std::uint32_t(m_header[7]) << 8
-                    | m_header[8])
+        h.stream = (std::uint32_t(m_header[5]) << 24 | std::uint32_t(m_header[6]) << 16
+                       | std::uint32_t(m_header[7]) << 8 | m_header[8])
             & 0x7fffffffu;
         m_headerHave = 0;
         m_frameLeft = h.length;

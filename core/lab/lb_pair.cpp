@@ -7,8 +7,8 @@
 // tcpKeepaliveResetsIdle, any new segment restarts the idle timer; without, only data does.
 #include "lb_pair.h"
 
-#include <netinet/in.h>
 #include <linux/tcp.h> // struct tcp_info with tcpi_segs_in (glibc's copy stops earlier)
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,7 +31,7 @@ constexpr std::uint32_t kCancel = 0x8;
 void abortiveClose(int fd)
 {
     // SO_LINGER with a zero timeout makes close() send RST instead of FIN (tcp(7)).
-    linger l {1, 0};
+    linger l { 1, 0 };
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     ::close(fd);
 }
@@ -124,7 +124,7 @@ void LbPair::enqueue(Leg& to, std::string bytes, std::int64_t dueNs)
     if (!to.out.empty())
         dueNs = std::max(dueNs, to.out.back().dueNs);
     to.outBytes += bytes.size();
-    to.out.push_back({dueNs, std::move(bytes), 0});
+    to.out.push_back({ dueNs, std::move(bytes), 0 });
 }
 
 void LbPair::flush(Leg& leg, std::int64_t nowNs, const LbContext& ctx)
@@ -191,7 +191,7 @@ void LbPair::read(Leg& leg, std::int64_t nowNs, LbContext& ctx, std::vector<char
     if (n > 0) {
         if (m_resetOnNext) {
             ctx.note(std::string("a late packet from the ") + side + " of " + m_name
-                     + " after the idle expiry: RST to it (the other side is not told)");
+                + " after the idle expiry: RST to it (the other side is not told)");
             closeLeg(leg, true, ctx);
             return;
         }
@@ -241,7 +241,7 @@ void LbPair::forward(Leg& from, const char* data, std::size_t n, std::int64_t no
     }
     if (limitReached) {
         ctx.note("limit_data: " + std::to_string(ctx.plan.limitDataBytes) + " bytes forwarded for " + m_name
-                 + ": FIN to both sides once they are delivered");
+            + ": FIN to both sides once they are delivered");
         beginClose(nowNs);
     }
 }
@@ -251,16 +251,18 @@ void LbPair::trackStreams(bool fromClient, const std::vector<H2FrameHeader>& hea
     for (const auto& h : headers) {
         if (h.stream == 0)
             continue;
-        auto it = std::find_if(m_streams.begin(), m_streams.end(), [&](const StreamClock& s) { return s.id == h.stream; });
+        auto it
+            = std::find_if(m_streams.begin(), m_streams.end(), [&](const StreamClock& s) { return s.id == h.stream; });
         if (it == m_streams.end()) {
             // A stream opens with the client's HEADERS; anything else for an unknown id is late.
             if (!fromClient || h.type != kH2Headers)
                 continue;
-            m_streams.push_back({h.stream, nowNs});
+            m_streams.push_back({ h.stream, nowNs });
             it = m_streams.end() - 1;
         }
         it->lastNs = nowNs;
-        const bool ends = h.type == kH2RstStream || (!fromClient && (h.flags & kH2EndStream) && (h.type == kH2Data || h.type == kH2Headers));
+        const bool ends = h.type == kH2RstStream
+            || (!fromClient && (h.flags & kH2EndStream) && (h.type == kH2Data || h.type == kH2Headers));
         if (ends)
             m_streams.erase(it);
     }
@@ -277,8 +279,9 @@ void LbPair::expireStreams(std::int64_t nowNs, LbContext& ctx)
             ++it;
             continue;
         }
-        ctx.note("stream " + std::to_string(it->id) + " of " + m_name + " idle for " + seconds(ctx.plan.streamIdleTimeoutS)
-                 + " s (stream_idle_timeout): RST_STREAM CANCEL to both sides; the connection stays open");
+        ctx.note("stream " + std::to_string(it->id) + " of " + m_name + " idle for "
+            + seconds(ctx.plan.streamIdleTimeoutS)
+            + " s (stream_idle_timeout): RST_STREAM CANCEL to both sides; the connection stays open");
         const auto frame = h2RstStreamFrame(it->id, kCancel);
         enqueue(client, std::string(frame.begin(), frame.end()), nowNs);
         enqueue(server, std::string(frame.begin(), frame.end()), nowNs);
@@ -292,7 +295,7 @@ void LbPair::beginClose(std::int64_t nowNs)
 {
     m_closing = true;
     m_closeAtNs = nowNs + kFinLingerNs;
-    for (Leg* leg : {&client, &server}) {
+    for (Leg* leg : { &client, &server }) {
         if (leg->fd >= 0 && leg->out.empty() && !leg->shutWr) {
             shutdown(leg->fd, SHUT_WR);
             leg->shutWr = true;
@@ -322,7 +325,7 @@ void LbPair::expire(std::int64_t nowNs, LbContext& ctx)
         // A pass-through middlebox never delivers the late packet, so no ACK of it precedes the
         // RST (the analyzer tells an endpoint's close by that ACK). This proxy's own stack would
         // ACK it: ask for delayed ACKs, so that the RST, sent as soon as the packet is read, goes first.
-        for (Leg* leg : {&client, &server}) {
+        for (Leg* leg : { &client, &server }) {
             const int off = 0;
             if (leg->fd >= 0)
                 setsockopt(leg->fd, IPPROTO_TCP, TCP_QUICKACK, &off, sizeof off);
@@ -353,10 +356,10 @@ void LbPair::pollSegments(std::int64_t nowNs, LbContext& ctx)
     m_infoPolledNs = nowNs;
     if (m_resetOnNext) {
         // A forgotten flow answers any segment, a keep-alive probe too, with RST.
-        for (Leg* leg : {&client, &server}) {
+        for (Leg* leg : { &client, &server }) {
             if (leg->fd >= 0 && segsIn(leg->fd) != leg->segsAtExpiry) {
-                ctx.note(std::string("a late segment from the ") + (leg == &client ? "client" : "server") + " of " + m_name
-                         + " after the idle expiry: RST to it (the other side is not told)");
+                ctx.note(std::string("a late segment from the ") + (leg == &client ? "client" : "server") + " of "
+                    + m_name + " after the idle expiry: RST to it (the other side is not told)");
                 closeLeg(*leg, true, ctx);
             }
         }
@@ -401,7 +404,7 @@ void LbPair::tick(std::int64_t nowNs, LbContext& ctx)
     }
     if (ctx.plan.streamIdleTimeoutS > 0 && m_connected && !m_dropped && !m_closing)
         expireStreams(nowNs, ctx);
-    for (Leg* leg : {&client, &server}) {
+    for (Leg* leg : { &client, &server }) {
         if (leg->fd < 0)
             continue;
         if (m_connected || leg == &client)

@@ -43,7 +43,7 @@ struct LbContext {
     LbFaults faults;
     LbPoller* poller = nullptr;
     std::function<void(const std::string&)> note;
-    std::mt19937 random {0x6b73}; // loss: reproducible from run to run for the same traffic
+    std::mt19937 random { 0x6b73 }; // loss: reproducible from run to run for the same traffic
     std::atomic<std::uint64_t>* expiries = nullptr;
 };
 
@@ -115,7 +115,7 @@ private:
     std::uint32_t m_segs = 0;
     std::int64_t m_infoPolledNs = 0;
     std::int64_t m_forwarded = 0; // bytes, both ways
-    Http2FrameTracker m_fromClient {true}, m_fromServer {false};
+    Http2FrameTracker m_fromClient { true }, m_fromServer { false };
     std::vector<StreamClock> m_streams; // open streams, bounded by the peers' concurrency
 };
 

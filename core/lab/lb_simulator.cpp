@@ -7,8 +7,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/tcp.h>
 #include <netdb.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -31,8 +31,8 @@ std::string peerName(int fd)
         return "?";
     char host[INET6_ADDRSTRLEN] = {};
     char serv[16] = {};
-    getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
-                NI_NUMERICHOST | NI_NUMERICSERV);
+    getnameinfo(
+        reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV);
     return std::string(host) + ":" + serv;
 }
 
@@ -44,7 +44,7 @@ void noDelay(int fd)
 
 void abortiveClose(int fd)
 {
-    linger l {1, 0}; // close() sends RST (tcp(7))
+    linger l { 1, 0 }; // close() sends RST (tcp(7))
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
     close(fd);
 }
@@ -71,7 +71,7 @@ std::string LbSimulator::start(const std::string& upstreamHost, std::uint16_t up
     if (const int rc = getaddrinfo(upstreamHost.c_str(), service.c_str(), &hints, &found); rc != 0 || !found)
         return "load-balancer simulator: cannot resolve " + upstreamHost + ": " + gai_strerror(rc);
     m_upstreamAddr.assign(reinterpret_cast<const std::uint8_t*>(found->ai_addr),
-                          reinterpret_cast<const std::uint8_t*>(found->ai_addr) + found->ai_addrlen);
+        reinterpret_cast<const std::uint8_t*>(found->ai_addr) + found->ai_addrlen);
     freeaddrinfo(found);
 
     m_listenFd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -113,7 +113,7 @@ void LbSimulator::stop()
     }
     if (m_thread.joinable())
         m_thread.join();
-    for (int* fd : {&m_listenFd, &m_epollFd, &m_wakeFd}) {
+    for (int* fd : { &m_listenFd, &m_epollFd, &m_wakeFd }) {
         if (*fd >= 0)
             close(*fd);
         *fd = -1;
@@ -124,33 +124,33 @@ void LbSimulator::post(LbCommand command)
 {
     m_commands.post(command);
     const std::uint64_t one = 1;
-    if (m_wakeFd >= 0)
-        [[maybe_unused]] auto n = write(m_wakeFd, &one, sizeof one);
+    if (m_wakeFd >= 0) [[maybe_unused]]
+        auto n = write(m_wakeFd, &one, sizeof one);
 }
 
 void LbSimulator::setBlackhole(bool on)
 {
-    post({LbCommand::Blackhole, on ? 1 : 0});
+    post({ LbCommand::Blackhole, on ? 1 : 0 });
 }
 
 void LbSimulator::setLatencyMs(int ms)
 {
-    post({LbCommand::Latency, ms});
+    post({ LbCommand::Latency, ms });
 }
 
 void LbSimulator::setBandwidthLimit(std::int64_t bytesPerSecond)
 {
-    post({LbCommand::Bandwidth, bytesPerSecond});
+    post({ LbCommand::Bandwidth, bytesPerSecond });
 }
 
 void LbSimulator::setLossPercent(double percent)
 {
-    post({LbCommand::Loss, static_cast<std::int64_t>(percent * 100.0 + 0.5)});
+    post({ LbCommand::Loss, static_cast<std::int64_t>(percent * 100.0 + 0.5) });
 }
 
 void LbSimulator::resetNow()
 {
-    post({LbCommand::Reset, 0});
+    post({ LbCommand::Reset, 0 });
 }
 
 void LbSimulator::acceptAll(std::int64_t nowNs, LbContext& ctx, std::vector<std::unique_ptr<LbPair>>& pairs)
@@ -162,7 +162,8 @@ void LbSimulator::acceptAll(std::int64_t nowNs, LbContext& ctx, std::vector<std:
         const auto* up = reinterpret_cast<const sockaddr*>(m_upstreamAddr.data());
         const int sfd = socket(up->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (sfd < 0 || (connect(sfd, up, socklen_t(m_upstreamAddr.size())) != 0 && errno != EINPROGRESS)) {
-            ctx.note("upstream connect failed for " + peerName(cfd) + ": " + std::strerror(errno) + "; RST to the client");
+            ctx.note(
+                "upstream connect failed for " + peerName(cfd) + ": " + std::strerror(errno) + "; RST to the client");
             if (sfd >= 0)
                 close(sfd);
             abortiveClose(cfd);

@@ -69,9 +69,9 @@ private:
     std::uint16_t m_port = 0;
     std::vector<std::uint8_t> m_upstreamAddr; // sockaddr_storage bytes
     std::thread m_thread;
-    std::atomic<bool> m_stopping {false};
-    std::atomic<std::uint64_t> m_accepted {0};
-    std::atomic<std::uint64_t> m_expiries {0};
+    std::atomic<bool> m_stopping { false };
+    std::atomic<std::uint64_t> m_accepted { 0 };
+    std::atomic<std::uint64_t> m_expiries { 0 };
     LbCommandQueue m_commands;
 };
 

@@ -74,7 +74,7 @@ void destroy(grpc_socket_mutator* m)
     delete self(m);
 }
 
-constexpr grpc_socket_mutator_vtable kVtable {mutateFd, compare, destroy, mutateFd2};
+constexpr grpc_socket_mutator_vtable kVtable { mutateFd, compare, destroy, mutateFd2 };
 
 } // namespace
 

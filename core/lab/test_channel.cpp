@@ -37,11 +37,16 @@ double millisSince(Clock::time_point start)
 std::string stateName(grpc_connectivity_state state)
 {
     switch (state) {
-    case GRPC_CHANNEL_IDLE: return "idle";
-    case GRPC_CHANNEL_CONNECTING: return "connecting";
-    case GRPC_CHANNEL_READY: return "ready";
-    case GRPC_CHANNEL_TRANSIENT_FAILURE: return "transient_failure";
-    case GRPC_CHANNEL_SHUTDOWN: return "shutdown";
+    case GRPC_CHANNEL_IDLE:
+        return "idle";
+    case GRPC_CHANNEL_CONNECTING:
+        return "connecting";
+    case GRPC_CHANNEL_READY:
+        return "ready";
+    case GRPC_CHANNEL_TRANSIENT_FAILURE:
+        return "transient_failure";
+    case GRPC_CHANNEL_SHUTDOWN:
+        return "shutdown";
     }
     return "unknown";
 }
@@ -78,10 +83,9 @@ std::shared_ptr<grpc::ChannelCredentials> tlsCredentials(const std::string& root
 
 std::string statusCodeName(int code)
 {
-    static const char* names[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-                                  "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                  "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-                                  "UNAUTHENTICATED"};
+    static const char* names[] = { "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+        "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+        "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED" };
     if (code >= 0 && code < int(std::size(names)))
         return names[code];
     return "CODE_" + std::to_string(code);
@@ -270,8 +274,7 @@ void TestChannel::runWatch()
         setActive(&context);
         auto reader = stub->Watch(&context, request);
         ks::lab::WatchReply reply;
-        while (reader->Read(&reply)) {
-        }
+        while (reader->Read(&reply)) { }
         const auto status = reader->Finish();
         setActive(nullptr);
         publishRpc(kWatch, status.error_code(), status.error_message(), millisSince(start));
@@ -289,11 +292,10 @@ void TestChannel::runChat()
         grpc::ClientContext context;
         setActive(&context);
         auto stream = stub->Chat(&context);
-        std::atomic<bool> ended {false};
+        std::atomic<bool> ended { false };
         std::thread reader([&] {
             ks::lab::EchoReply reply;
-            while (stream->Read(&reply)) {
-            }
+            while (stream->Read(&reply)) { }
             ended = true;
             m_wake.notify_all();
         });
@@ -347,8 +349,7 @@ void TestChannel::runGenericUnary()
     cq.Shutdown();
     void* tag = nullptr;
     bool ok = false;
-    while (cq.Next(&tag, &ok)) {
-    }
+    while (cq.Next(&tag, &ok)) { }
 }
 
 void TestChannel::runGenericStream()
@@ -389,8 +390,7 @@ void TestChannel::runGenericStream()
     cq.Shutdown();
     void* tag = nullptr;
     bool ok = false;
-    while (cq.Next(&tag, &ok)) {
-    }
+    while (cq.Next(&tag, &ok)) { }
 }
 
 } // namespace ks::core::lab

@@ -16,7 +16,7 @@
 namespace grpc {
 class Channel;
 class ClientContext;
-}
+} // namespace grpc
 
 namespace ks::core {
 class EventHub;
@@ -65,7 +65,7 @@ private:
     EventHub& m_hub;
     ChannelPlan m_plan;
     std::shared_ptr<grpc::Channel> m_channel;
-    std::atomic<bool> m_stopping {false};
+    std::atomic<bool> m_stopping { false };
     std::mutex m_mutex;
     std::condition_variable m_wake;
     grpc::ClientContext* m_active = nullptr;

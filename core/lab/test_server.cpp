@@ -41,7 +41,7 @@ std::vector<std::pair<std::string, int>> clientChannelArgs(const KeepaliveSettin
 
 class LabServiceImpl final : public ks::lab::LabService::Service {
 public:
-    std::atomic<bool> stopping {false};
+    std::atomic<bool> stopping { false };
 
     grpc::Status Echo(grpc::ServerContext*, const ks::lab::EchoRequest* request, ks::lab::EchoReply* reply) override
     {
@@ -50,7 +50,7 @@ public:
     }
 
     grpc::Status Watch(grpc::ServerContext* context, const ks::lab::WatchRequest* request,
-                       grpc::ServerWriter<ks::lab::WatchReply>* writer) override
+        grpc::ServerWriter<ks::lab::WatchReply>* writer) override
     {
         using Clock = std::chrono::steady_clock;
         const auto interval = std::chrono::milliseconds(request->interval_ms());
@@ -69,7 +69,8 @@ public:
         return stopping ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "lab server stopping") : grpc::Status::OK;
     }
 
-    grpc::Status Chat(grpc::ServerContext*, grpc::ServerReaderWriter<ks::lab::EchoReply, ks::lab::EchoRequest>* stream) override
+    grpc::Status Chat(
+        grpc::ServerContext*, grpc::ServerReaderWriter<ks::lab::EchoReply, ks::lab::EchoRequest>* stream) override
     {
         ks::lab::EchoRequest request;
         while (stream->Read(&request)) {
@@ -98,7 +99,7 @@ std::string TestServer::start(const KeepaliveSettings& settings, const std::stri
     std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
     if (!certPem.empty()) {
         grpc::SslServerCredentialsOptions ssl;
-        ssl.pem_key_cert_pairs.push_back({keyPem, certPem});
+        ssl.pem_key_cert_pairs.push_back({ keyPem, certPem });
         credentials = grpc::SslServerCredentials(ssl);
     }
     builder.AddListeningPort("127.0.0.1:0", credentials, &port);

@@ -27,8 +27,8 @@ public:
 
     // Returns an empty string on success, else why the server could not start. With a
     // certificate and key (PEM), it serves TLS.
-    std::string start(const KeepaliveSettings& settings, const std::string& certPem = {},
-                      const std::string& keyPem = {});
+    std::string start(
+        const KeepaliveSettings& settings, const std::string& certPem = {}, const std::string& keyPem = {});
     void stop();
     std::uint16_t port() const { return m_port; }
 

@@ -61,7 +61,8 @@ TEST(CaptureReader, aRecordCutShortStopsTheReadAndSaysTheResultsCoverThePartBefo
     CaptureEngine engine(source->linkType(), sink);
     const auto read = readCapture(*source, engine, "cut.pcap");
     EXPECT_EQ(read.error, "");
-    const std::string start = "cut.pcap: stopped after " + std::to_string(engine.counters().packets) + " packets, the rest is unreadable (";
+    const std::string start
+        = "cut.pcap: stopped after " + std::to_string(engine.counters().packets) + " packets, the rest is unreadable (";
     EXPECT_EQ(read.stoppedEarly.substr(0, start.size()), start) << read.stoppedEarly;
     EXPECT_NE(read.stoppedEarly.find("results cover the readable part"), std::string::npos) << read.stoppedEarly;
 }

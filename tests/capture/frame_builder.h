@@ -13,10 +13,10 @@ using Bytes = std::vector<std::uint8_t>;
 
 inline Bytes frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream, const Bytes& payload)
 {
-    Bytes out {static_cast<std::uint8_t>(payload.size() >> 16), static_cast<std::uint8_t>(payload.size() >> 8),
-               static_cast<std::uint8_t>(payload.size()), type, flags,
-               static_cast<std::uint8_t>(stream >> 24), static_cast<std::uint8_t>(stream >> 16),
-               static_cast<std::uint8_t>(stream >> 8), static_cast<std::uint8_t>(stream)};
+    Bytes out { static_cast<std::uint8_t>(payload.size() >> 16), static_cast<std::uint8_t>(payload.size() >> 8),
+        static_cast<std::uint8_t>(payload.size()), type, flags, static_cast<std::uint8_t>(stream >> 24),
+        static_cast<std::uint8_t>(stream >> 16), static_cast<std::uint8_t>(stream >> 8),
+        static_cast<std::uint8_t>(stream) };
     out.insert(out.end(), payload.begin(), payload.end());
     return out;
 }
@@ -31,10 +31,10 @@ inline Bytes ping(std::uint64_t opaque, bool ack = false)
 
 inline Bytes goaway(std::uint32_t lastStream, std::uint32_t code, const std::string& debug)
 {
-    Bytes p {static_cast<std::uint8_t>(lastStream >> 24), static_cast<std::uint8_t>(lastStream >> 16),
-             static_cast<std::uint8_t>(lastStream >> 8), static_cast<std::uint8_t>(lastStream),
-             static_cast<std::uint8_t>(code >> 24), static_cast<std::uint8_t>(code >> 16),
-             static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)};
+    Bytes p { static_cast<std::uint8_t>(lastStream >> 24), static_cast<std::uint8_t>(lastStream >> 16),
+        static_cast<std::uint8_t>(lastStream >> 8), static_cast<std::uint8_t>(lastStream),
+        static_cast<std::uint8_t>(code >> 24), static_cast<std::uint8_t>(code >> 16),
+        static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code) };
     p.insert(p.end(), debug.begin(), debug.end());
     return frame(7, 0, 0, p);
 }
@@ -66,10 +66,9 @@ struct FrameRecorder final : capture::Http2FrameListener {
     int prefaces = 0;
     int desyncs = 0;
     void onPreface(std::int64_t) override { ++prefaces; }
-    void onFrame(const capture::FrameHeader& h, std::span<const std::uint8_t> payload, bool,
-                 std::int64_t) override
+    void onFrame(const capture::FrameHeader& h, std::span<const std::uint8_t> payload, bool, std::int64_t) override
     {
-        frames.push_back({h.type, h.flags, h.stream, h.length, Bytes(payload.begin(), payload.end())});
+        frames.push_back({ h.type, h.flags, h.stream, h.length, Bytes(payload.begin(), payload.end()) });
     }
     void onDesync() override { ++desyncs; }
 };

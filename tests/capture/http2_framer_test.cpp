@@ -19,8 +19,8 @@ const std::string kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 Bytes clientStream()
 {
     Bytes s(kPreface.begin(), kPreface.end());
-    append(s, frame(4, 0, 0, Bytes {0, 3, 0, 0, 0, 100}));
-    append(s, frame(1, 0x04, 1, Bytes {0x83, 0x86, 0x84}));
+    append(s, frame(4, 0, 0, Bytes { 0, 3, 0, 0, 0, 100 }));
+    append(s, frame(1, 0x04, 1, Bytes { 0x83, 0x86, 0x84 }));
     append(s, data(1, 300, true));
     append(s, ping(0x0102030405060708));
     append(s, ping(42, true));
@@ -74,7 +74,7 @@ TEST(Http2Framer, manyFramesInOneSegmentAreAllReported)
         append(s, ping(i));
     const auto frames = framesOf(s);
     ASSERT_EQ(frames.size(), 500u);
-    EXPECT_EQ(frames[499].payload, Bytes({0, 0, 0, 0, 0, 0, 1, 0xf3}));
+    EXPECT_EQ(frames[499].payload, Bytes({ 0, 0, 0, 0, 0, 0, 1, 0xf3 }));
 }
 
 TEST(Http2Framer, retransmittedAndReorderedSegmentsAreDeliveredOnceInOrder)
@@ -87,8 +87,8 @@ TEST(Http2Framer, retransmittedAndReorderedSegmentsAreDeliveredOnceInOrder)
     const std::uint32_t isn = 0xfffffff0; // sequence numbers wrap inside the stream
     tcp.setInitialSequence(isn + 1);
     auto seg = [&](std::size_t from, std::size_t to) {
-        tcp.segment(isn + 1 + static_cast<std::uint32_t>(from),
-                    std::span(stream.data() + from, to - from), static_cast<std::uint32_t>(to - from), 0);
+        tcp.segment(isn + 1 + static_cast<std::uint32_t>(from), std::span(stream.data() + from, to - from),
+            static_cast<std::uint32_t>(to - from), 0);
     };
     const std::size_t n = stream.size();
     seg(0, 30);
@@ -123,14 +123,14 @@ TEST(Http2Framer, gapInTheMiddleOfAFrameResynchronisesOnFollowingFrames)
     // 10 bytes of the HEADERS payload are never captured, and the hold times out.
     const std::size_t resume = cutFrom + 10;
     tcp.segment(1000 + static_cast<std::uint32_t>(resume), std::span(s.data() + resume, s.size() - resume),
-                static_cast<std::uint32_t>(s.size() - resume), 0);
+        static_cast<std::uint32_t>(s.size() - resume), 0);
     tcp.flush();
     EXPECT_EQ(tcp.gapBytes(), 10u);
     EXPECT_GE(rec.desyncs, 1);
     std::vector<std::uint8_t> types;
     for (const auto& f : rec.frames)
         types.push_back(f.type);
-    EXPECT_EQ(types, (std::vector<std::uint8_t> {6, 6, 6, 7})); // the damaged HEADERS is dropped
+    EXPECT_EQ(types, (std::vector<std::uint8_t> { 6, 6, 6, 7 })); // the damaged HEADERS is dropped
     EXPECT_EQ(std::string(rec.frames[3].payload.begin() + 8, rec.frames[3].payload.end()), "bye");
 }
 
@@ -148,7 +148,7 @@ TEST(Http2Framer, snaplenCutInsideDataPayloadKeepsAlignment)
     const std::size_t dataEnd = kPreface.size() + 9 + 1000;
     tcp.segment(1, std::span(s.data(), 100), static_cast<std::uint32_t>(dataEnd), 0);
     tcp.segment(1 + static_cast<std::uint32_t>(dataEnd), std::span(s.data() + dataEnd, s.size() - dataEnd),
-                static_cast<std::uint32_t>(s.size() - dataEnd), 0);
+        static_cast<std::uint32_t>(s.size() - dataEnd), 0);
     EXPECT_EQ(rec.desyncs, 0);
     ASSERT_EQ(rec.frames.size(), 2u);
     EXPECT_EQ(rec.frames[1].type, 6);
@@ -206,7 +206,7 @@ TEST(Http2Framer, malformedPingOnAStreamDoesNotHideTheFramesAfterIt)
     append(s, frame(6, 0, 1, Bytes(8, 0xab)));
     for (std::uint64_t i = 0; i < 100; ++i)
         append(s, ping(i));
-    for (bool byteByByte : {false, true}) {
+    for (bool byteByByte : { false, true }) {
         FrameRecorder rec;
         Http2Framer framer(Http2Framer::Mode::Preface);
         framer.setListener(&rec);
@@ -217,7 +217,7 @@ TEST(Http2Framer, malformedPingOnAStreamDoesNotHideTheFramesAfterIt)
             framer.feed(s, 0);
         ASSERT_EQ(rec.frames.size(), 101u) << "byte by byte: " << byteByByte;
         EXPECT_EQ(rec.frames[0].stream, 1u);
-        EXPECT_EQ(rec.frames[100].payload, Bytes({0, 0, 0, 0, 0, 0, 0, 99}));
+        EXPECT_EQ(rec.frames[100].payload, Bytes({ 0, 0, 0, 0, 0, 0, 0, 99 }));
         EXPECT_EQ(rec.desyncs, 0);
     }
 }
@@ -225,7 +225,7 @@ TEST(Http2Framer, malformedPingOnAStreamDoesNotHideTheFramesAfterIt)
 TEST(Http2Framer, shortGoawaysDoNotHideTheValidGoawayAfterThem)
 {
     Bytes s(kPreface.begin(), kPreface.end());
-    for (std::size_t len : {0u, 1u, 4u, 7u})
+    for (std::size_t len : { 0u, 1u, 4u, 7u })
         append(s, frame(7, 0, 0, Bytes(len, 0)));
     append(s, goaway(3, 11, "too_many_pings"));
     const auto frames = framesOf(s);
@@ -240,7 +240,7 @@ TEST(Http2Framer, aBrokenHeaderFollowedByNoFrameStillHuntsForTheNextBoundary)
     // lost, and the framer finds the PINGs again.
     Bytes s(kPreface.begin(), kPreface.end());
     append(s, ping(1));
-    append(s, Bytes {0, 0, 3, 6, 0xff, 0, 0, 0, 1, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee});
+    append(s, Bytes { 0, 0, 3, 6, 0xff, 0, 0, 0, 1, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee });
     for (std::uint64_t i = 0; i < 5; ++i)
         append(s, ping(100 + i));
     FrameRecorder rec;
@@ -249,7 +249,7 @@ TEST(Http2Framer, aBrokenHeaderFollowedByNoFrameStillHuntsForTheNextBoundary)
     framer.feed(s, 0);
     EXPECT_EQ(rec.desyncs, 1);
     ASSERT_GE(rec.frames.size(), 6u);
-    EXPECT_EQ(rec.frames.back().payload, Bytes({0, 0, 0, 0, 0, 0, 0, 104}));
+    EXPECT_EQ(rec.frames.back().payload, Bytes({ 0, 0, 0, 0, 0, 0, 0, 104 }));
     for (std::size_t i = 1; i < rec.frames.size(); ++i)
         EXPECT_EQ(rec.frames[i].type, 6);
 }
@@ -266,7 +266,7 @@ TEST(StreamReassembler, aHoleThePeerAcknowledgedIsSkippedAtOnceButAnEarlyAckSkip
     tcp.setInitialSequence(1);
     auto seg = [&](std::size_t from, std::size_t to) {
         tcp.segment(1 + static_cast<std::uint32_t>(from), std::span(s.data() + from, to - from),
-                    static_cast<std::uint32_t>(to - from), 0);
+            static_cast<std::uint32_t>(to - from), 0);
     };
     seg(0, 41); // preface + first PING
     // tcpdump -i any can show the peer's ACK before the data it acknowledges: no gap yet.
@@ -280,5 +280,5 @@ TEST(StreamReassembler, aHoleThePeerAcknowledgedIsSkippedAtOnceButAnEarlyAckSkip
     seg(75, 92);
     EXPECT_EQ(tcp.gapBytes(), 17u);
     ASSERT_EQ(rec.frames.size(), 3u);
-    EXPECT_EQ(rec.frames[2].payload, Bytes({0, 0, 0, 0, 0, 0, 0, 3}));
+    EXPECT_EQ(rec.frames[2].payload, Bytes({ 0, 0, 0, 0, 0, 0, 0, 3 }));
 }

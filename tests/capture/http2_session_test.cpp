@@ -38,9 +38,9 @@ public:
     {
         std::vector<nghttp2_nv> nvs;
         for (const auto& [name, value] : fields)
-            nvs.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
-                           reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-                           NGHTTP2_NV_FLAG_NONE});
+            nvs.push_back({ reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
+                reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
+                NGHTTP2_NV_FLAG_NONE });
         Bytes out(nghttp2_hd_deflate_bound(m_deflater, nvs.data(), nvs.size()));
         const auto n = nghttp2_hd_deflate_hd(m_deflater, out.data(), out.size(), nvs.data(), nvs.size());
         EXPECT_GT(n, 0);
@@ -82,8 +82,8 @@ std::vector<Bytes> headerFrames(std::uint32_t stream, const Bytes& block, std::s
         const bool last = off + n == block.size();
         const std::uint8_t flags = (last ? kEndHeaders : 0) | (first && endStream ? kEndStream : 0);
         frames.push_back(ks::test::frame(first ? kHeaders : kContinuation, flags, stream,
-                                         Bytes(block.begin() + static_cast<std::ptrdiff_t>(off),
-                                               block.begin() + static_cast<std::ptrdiff_t>(off + n))));
+            Bytes(block.begin() + static_cast<std::ptrdiff_t>(off),
+                block.begin() + static_cast<std::ptrdiff_t>(off + n))));
         off += n;
     } while (off < block.size());
     return frames;
@@ -91,24 +91,25 @@ std::vector<Bytes> headerFrames(std::uint32_t stream, const Bytes& block, std::s
 
 std::vector<std::pair<std::string, std::string>> request(const std::string& path)
 {
-    return {{":method", "POST"}, {":scheme", "http"}, {":path", path}, {":authority", "127.0.0.1:50051"},
-            {"content-type", "application/grpc"}, {"te", "trailers"}, {"x-tenant", "blue-team-with-a-long-id"}};
+    return { { ":method", "POST" }, { ":scheme", "http" }, { ":path", path }, { ":authority", "127.0.0.1:50051" },
+        { "content-type", "application/grpc" }, { "te", "trailers" }, { "x-tenant", "blue-team-with-a-long-id" } };
 }
 
 } // namespace
 
 TEST(Http2Session, headerBlocksWholeOrSplitOverContinuationsDecodeTheSameFields)
 {
-    for (std::size_t piece : {std::size_t {100000}, std::size_t {1}, std::size_t {7}}) {
+    for (std::size_t piece : { std::size_t { 100000 }, std::size_t { 1 }, std::size_t { 7 } }) {
         Recorder rec;
         ks::capture::Http2Session session(3, rec);
         Encoder client, server;
         std::int64_t t = 1'000;
         // Three requests: the second and third reuse the first one's dynamic table entries.
-        for (std::uint32_t stream : {1u, 3u, 5u})
-            for (const auto& f : headerFrames(stream, client.block(request("/svc.Echo/Call" + std::to_string(stream))), piece, false))
+        for (std::uint32_t stream : { 1u, 3u, 5u })
+            for (const auto& f :
+                headerFrames(stream, client.block(request("/svc.Echo/Call" + std::to_string(stream))), piece, false))
                 deliver(session, Direction::ClientToServer, f, t++);
-        const Bytes trailers = server.block({{"grpc-status", "14"}, {"grpc-message", "upstream%20reset"}});
+        const Bytes trailers = server.block({ { "grpc-status", "14" }, { "grpc-message", "upstream%20reset" } });
         for (const auto& f : headerFrames(1, trailers, piece, true))
             deliver(session, Direction::ServerToClient, f, t++);
 
@@ -135,20 +136,25 @@ TEST(Http2Session, pushPromiseBlocksSplitOverContinuationsKeepTheTableInStepAndR
     Encoder server;
     // A PUSH_PROMISE on stream 1 promising stream 2, its block split over two CONTINUATIONs; the
     // block adds a new dynamic table entry the following HEADERS refers to.
-    const Bytes promised = server.block({{":method", "GET"}, {":path", "/pushed/resource-with-a-long-name"},
-                                         {"x-pushed-by", "an-origin-server-far-away"}});
-    Bytes first {0, 0, 0, 2};
+    const Bytes promised = server.block({ { ":method", "GET" }, { ":path", "/pushed/resource-with-a-long-name" },
+        { "x-pushed-by", "an-origin-server-far-away" } });
+    Bytes first { 0, 0, 0, 2 };
     const std::size_t cut1 = promised.size() / 3, cut2 = 2 * promised.size() / 3;
     first.insert(first.end(), promised.begin(), promised.begin() + static_cast<std::ptrdiff_t>(cut1));
     deliver(session, Direction::ServerToClient, ks::test::frame(kPushPromise, 0, 1, first), 1);
     deliver(session, Direction::ServerToClient,
-            ks::test::frame(kContinuation, 0, 1, Bytes(promised.begin() + static_cast<std::ptrdiff_t>(cut1), promised.begin() + static_cast<std::ptrdiff_t>(cut2))), 2);
+        ks::test::frame(kContinuation, 0, 1,
+            Bytes(promised.begin() + static_cast<std::ptrdiff_t>(cut1),
+                promised.begin() + static_cast<std::ptrdiff_t>(cut2))),
+        2);
     deliver(session, Direction::ServerToClient,
-            ks::test::frame(kContinuation, kEndHeaders, 1, Bytes(promised.begin() + static_cast<std::ptrdiff_t>(cut2), promised.end())), 3);
+        ks::test::frame(
+            kContinuation, kEndHeaders, 1, Bytes(promised.begin() + static_cast<std::ptrdiff_t>(cut2), promised.end())),
+        3);
     EXPECT_TRUE(rec.events.empty());
 
-    const Bytes response = server.block({{":status", "200"}, {"x-pushed-by", "an-origin-server-far-away"},
-                                         {"grpc-status", "0"}});
+    const Bytes response = server.block(
+        { { ":status", "200" }, { "x-pushed-by", "an-origin-server-far-away" }, { "grpc-status", "0" } });
     deliver(session, Direction::ServerToClient, ks::test::frame(kHeaders, kEndHeaders | kEndStream, 1, response), 4);
     ASSERT_EQ(rec.events.size(), 1u);
     EXPECT_EQ(rec.events[0].hpack, HpackState::Decoded);
@@ -165,9 +171,10 @@ TEST(Http2Session, aBlockInterruptedByAnotherFrameIsNotDecodedAgainstAWrongTable
     // table can no longer be followed, so the next block, which refers to entries the lost block
     // added, is reported as not decodable rather than decoded against a table missing them.
     deliver(session, Direction::ClientToServer,
-            ks::test::frame(kHeaders, 0, 1, Bytes(block.begin(), block.begin() + 5)), 1);
+        ks::test::frame(kHeaders, 0, 1, Bytes(block.begin(), block.begin() + 5)), 1);
     deliver(session, Direction::ClientToServer, ks::test::ping(42), 2);
-    deliver(session, Direction::ClientToServer, ks::test::frame(kHeaders, kEndHeaders, 3, client.block(request("/svc.Echo/Call"))), 3);
+    deliver(session, Direction::ClientToServer,
+        ks::test::frame(kHeaders, kEndHeaders, 3, client.block(request("/svc.Echo/Call"))), 3);
     ASSERT_EQ(rec.events.size(), 2u);
     EXPECT_EQ(rec.events[0].type, EventType::Ping);
     EXPECT_EQ(rec.events[1].type, EventType::Headers);
@@ -181,18 +188,18 @@ TEST(HpackDecoder, aRepeatedIndexedBlockDecodesAgainstTheTableAsItIsNow)
     ks::capture::HpackDecoder decoder;
     // Literal with incremental indexing, name :path (static index 4): becomes dynamic entry 62.
     const auto literalPath = [](const std::string& value) {
-        Bytes b {0x44, static_cast<std::uint8_t>(value.size())};
+        Bytes b { 0x44, static_cast<std::uint8_t>(value.size()) };
         b.insert(b.end(), value.begin(), value.end());
         return b;
     };
-    const Bytes indexed62 {0x83, 0x86, 0xbe}; // :method POST, :scheme http (static 3 and 6), dynamic entry 62
+    const Bytes indexed62 { 0x83, 0x86, 0xbe }; // :method POST, :scheme http (static 3 and 6), dynamic entry 62
     EXPECT_EQ(decoder.decode(literalPath("/svc.A/First")).path, "/svc.A/First");
     for (int i = 0; i < 3; ++i) // the first decode inflates, the others are remembered
         EXPECT_EQ(decoder.decode(indexed62).path, "/svc.A/First") << i;
     // A new entry pushes the old one to 63: the same bytes now mean the new path.
     EXPECT_EQ(decoder.decode(literalPath("/svc.B/Second")).path, "/svc.B/Second");
     EXPECT_EQ(decoder.decode(indexed62).path, "/svc.B/Second");
-    EXPECT_EQ(decoder.decode(Bytes {0x83, 0x86, 0xbf}).path, "/svc.A/First");
+    EXPECT_EQ(decoder.decode(Bytes { 0x83, 0x86, 0xbf }).path, "/svc.A/First");
     // After a reset (bytes lost) entry 62 is unknown, remembered or not.
     decoder.reset();
     for (int i = 0; i < 2; ++i) {
@@ -206,11 +213,12 @@ TEST(HpackDecoder, aMalformedBlockIsMalformedNotAnUnknownTable)
 {
     ks::capture::HpackDecoder decoder;
     using ks::core::HpackState;
-    EXPECT_EQ(decoder.decode(Bytes {0x80}).state, HpackState::Malformed); // index 0 (RFC 7541 section 6.1)
-    EXPECT_EQ(decoder.decode(Bytes {0x40, 0x05, 'a'}).state, HpackState::Malformed); // name runs past the block
-    EXPECT_EQ(decoder.decode(Bytes {0x00, 0x81, 0xff, 0x00}).state, HpackState::Malformed); // bad Huffman code
-    EXPECT_EQ(decoder.decode(Bytes {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}).state, HpackState::Malformed); // integer overflow
+    EXPECT_EQ(decoder.decode(Bytes { 0x80 }).state, HpackState::Malformed); // index 0 (RFC 7541 section 6.1)
+    EXPECT_EQ(decoder.decode(Bytes { 0x40, 0x05, 'a' }).state, HpackState::Malformed); // name runs past the block
+    EXPECT_EQ(decoder.decode(Bytes { 0x00, 0x81, 0xff, 0x00 }).state, HpackState::Malformed); // bad Huffman code
+    EXPECT_EQ(
+        decoder.decode(Bytes { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }).state, HpackState::Malformed); // integer overflow
     // An index past the table we know is what a mid-connection capture shows: unknown, not malformed.
-    EXPECT_EQ(decoder.decode(Bytes {0x82, 0xbe}).state, HpackState::UnknownDynamicTable);
-    EXPECT_EQ(decoder.decode(Bytes {0x82, 0x84}).state, HpackState::Decoded);
+    EXPECT_EQ(decoder.decode(Bytes { 0x82, 0xbe }).state, HpackState::UnknownDynamicTable);
+    EXPECT_EQ(decoder.decode(Bytes { 0x82, 0x84 }).state, HpackState::Decoded);
 }

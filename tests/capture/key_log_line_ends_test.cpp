@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using ks::capture::ClientRandom;
@@ -31,7 +31,8 @@ ClientRandom randomOf(std::uint8_t byte)
 
 std::string tempPath(const char* name)
 {
-    return (std::filesystem::temp_directory_path() / (std::string("ks-keylog-") + name + "-" + std::to_string(::getpid())))
+    return (
+        std::filesystem::temp_directory_path() / (std::string("ks-keylog-") + name + "-" + std::to_string(::getpid())))
         .string();
 }
 

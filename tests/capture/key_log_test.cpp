@@ -31,13 +31,24 @@ TEST(KeyLog, readsEveryLabelSkipsCommentsAndBlankLines)
     KeyLog log;
     std::vector<std::string> warnings;
     log.addText("# SSL/TLS secrets log file\n\n"
-                "CLIENT_RANDOM " + kRandom + " " + kMaster + "\r\n"
-                "CLIENT_HANDSHAKE_TRAFFIC_SECRET " + kRandom + " " + kSecret32 + "\n"
-                "SERVER_HANDSHAKE_TRAFFIC_SECRET " + kRandom + " " + kSecret32 + "\n"
-                "CLIENT_TRAFFIC_SECRET_0 " + kRandom + " " + std::string(96, 'd') + "\n"
-                "SERVER_TRAFFIC_SECRET_0 " + kRandom + " " + kSecret32 + "\n"
-                "EXPORTER_SECRET " + kRandom + " " + kSecret32 + "\n",
-                "keys.txt", warnings);
+                "CLIENT_RANDOM "
+            + kRandom + " " + kMaster
+            + "\r\n"
+              "CLIENT_HANDSHAKE_TRAFFIC_SECRET "
+            + kRandom + " " + kSecret32
+            + "\n"
+              "SERVER_HANDSHAKE_TRAFFIC_SECRET "
+            + kRandom + " " + kSecret32
+            + "\n"
+              "CLIENT_TRAFFIC_SECRET_0 "
+            + kRandom + " " + std::string(96, 'd')
+            + "\n"
+              "SERVER_TRAFFIC_SECRET_0 "
+            + kRandom + " " + kSecret32
+            + "\n"
+              "EXPORTER_SECRET "
+            + kRandom + " " + kSecret32 + "\n",
+        "keys.txt", warnings);
     EXPECT_TRUE(warnings.empty()) << warnings.front();
     ASSERT_EQ(log.sessionCount(), 1u);
     const auto* s = log.find(randomOf(0xaa));
@@ -53,14 +64,26 @@ TEST(KeyLog, malformedLinesAreWarnedWithTheirLineNumberAndSkipped)
 {
     KeyLog log;
     std::vector<std::string> warnings;
-    log.addText("CLIENT_RANDOM " + kRandom + "\n"                             // 1: two fields
-                "CLIENT_RANDOM " + kRandom.substr(2) + " " + kMaster + "\n"   // 2: short random
-                "CLIENT_RANDOM " + kRandom + " " + kSecret32 + "\n"           // 3: master too short
-                "SERVER_TRAFFIC_SECRET_0 " + kRandom + " " + std::string(64, 'x') + "\n" // 4: not hex
-                "HELLO " + kRandom + " " + kSecret32 + "\n"                    // 5: unknown label
-                "SERVER_TRAFFIC_SECRET_0 " + kRandom + " " + kSecret32 + " extra\n" // 6: four fields
-                "SERVER_TRAFFIC_SECRET_0 " + kRandom + " " + kSecret32 + "\n", // 7: good
-                "keys.txt", warnings);
+    log.addText("CLIENT_RANDOM " + kRandom
+            + "\n" // 1: two fields
+              "CLIENT_RANDOM "
+            + kRandom.substr(2) + " " + kMaster
+            + "\n" // 2: short random
+              "CLIENT_RANDOM "
+            + kRandom + " " + kSecret32
+            + "\n" // 3: master too short
+              "SERVER_TRAFFIC_SECRET_0 "
+            + kRandom + " " + std::string(64, 'x')
+            + "\n" // 4: not hex
+              "HELLO "
+            + kRandom + " " + kSecret32
+            + "\n" // 5: unknown label
+              "SERVER_TRAFFIC_SECRET_0 "
+            + kRandom + " " + kSecret32
+            + " extra\n" // 6: four fields
+              "SERVER_TRAFFIC_SECRET_0 "
+            + kRandom + " " + kSecret32 + "\n", // 7: good
+        "keys.txt", warnings);
     ASSERT_EQ(warnings.size(), 6u);
     for (int line = 1; line <= 6; ++line)
         EXPECT_EQ(warnings[static_cast<std::size_t>(line - 1)].rfind("keys.txt:" + std::to_string(line) + ": ", 0), 0u)

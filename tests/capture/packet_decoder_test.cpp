@@ -15,18 +15,18 @@ namespace {
 
 Bytes tcpHeader(std::uint16_t sport, std::uint16_t dport, std::uint8_t flags)
 {
-    return {static_cast<std::uint8_t>(sport >> 8), static_cast<std::uint8_t>(sport), static_cast<std::uint8_t>(dport >> 8),
-            static_cast<std::uint8_t>(dport), 0, 0, 0x10, 0, // seq 4096
-            0, 0, 0, 1, // ack
-            0x50, flags, 0x01, 0x00, // offset 5 words, window 256
-            0, 0, 0, 0};
+    return { static_cast<std::uint8_t>(sport >> 8), static_cast<std::uint8_t>(sport),
+        static_cast<std::uint8_t>(dport >> 8), static_cast<std::uint8_t>(dport), 0, 0, 0x10, 0, // seq 4096
+        0, 0, 0, 1, // ack
+        0x50, flags, 0x01, 0x00, // offset 5 words, window 256
+        0, 0, 0, 0 };
 }
 
 Bytes ipv4(const Bytes& tcp, const Bytes& payload)
 {
     const std::size_t total = 20 + tcp.size() + payload.size();
-    Bytes p {0x45, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0, 0, 0x40, 0, 64, 6, 0, 0,
-             127, 0, 0, 1, 127, 0, 0, 2};
+    Bytes p { 0x45, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0, 0, 0x40, 0, 64, 6, 0,
+        0, 127, 0, 0, 1, 127, 0, 0, 2 };
     p.insert(p.end(), tcp.begin(), tcp.end());
     p.insert(p.end(), payload.begin(), payload.end());
     return p;
@@ -35,13 +35,14 @@ Bytes ipv4(const Bytes& tcp, const Bytes& payload)
 Bytes ipv6WithHopByHop(const Bytes& tcp, const Bytes& payload)
 {
     const std::size_t plen = 8 + tcp.size() + payload.size();
-    Bytes p {0x60, 0, 0, 0, static_cast<std::uint8_t>(plen >> 8), static_cast<std::uint8_t>(plen), 0 /* hop-by-hop */, 64};
+    Bytes p { 0x60, 0, 0, 0, static_cast<std::uint8_t>(plen >> 8), static_cast<std::uint8_t>(plen), 0 /* hop-by-hop */,
+        64 };
     for (int i = 0; i < 2; ++i) { // ::1 twice
         Bytes addr(16, 0);
         addr[15] = 1;
         p.insert(p.end(), addr.begin(), addr.end());
     }
-    Bytes hbh {6 /* next: TCP */, 0, 1, 4, 0, 0, 0, 0}; // PadN option
+    Bytes hbh { 6 /* next: TCP */, 0, 1, 4, 0, 0, 0, 0 }; // PadN option
     p.insert(p.end(), hbh.begin(), hbh.end());
     p.insert(p.end(), tcp.begin(), tcp.end());
     p.insert(p.end(), payload.begin(), payload.end());
@@ -54,7 +55,7 @@ Bytes concat(Bytes a, const Bytes& b)
     return a;
 }
 
-const Bytes kPayload {1, 2, 3, 4, 5};
+const Bytes kPayload { 1, 2, 3, 4, 5 };
 
 void expectSegment(int dlt, const Bytes& frame, std::uint8_t family)
 {
@@ -74,25 +75,26 @@ void expectSegment(int dlt, const Bytes& frame, std::uint8_t family)
 TEST(PacketDecoder, ethernetWithStackedVlanTags)
 {
     Bytes eth(12, 0);
-    eth.insert(eth.end(), {0x88, 0xa8, 0, 10, 0x81, 0x00, 0, 20, 0x08, 0x00});
+    eth.insert(eth.end(), { 0x88, 0xa8, 0, 10, 0x81, 0x00, 0, 20, 0x08, 0x00 });
     expectSegment(DLT_EN10MB, concat(eth, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), 4);
 }
 
 TEST(PacketDecoder, linuxCookedV1AndV2)
 {
     Bytes sll(14, 0);
-    sll.insert(sll.end(), {0x86, 0xdd});
+    sll.insert(sll.end(), { 0x86, 0xdd });
     expectSegment(DLT_LINUX_SLL, concat(sll, ipv6WithHopByHop(tcpHeader(40000, 50051, 0x18), kPayload)), 6);
-    Bytes sll2 {0x08, 0x00};
+    Bytes sll2 { 0x08, 0x00 };
     sll2.resize(20, 0);
     expectSegment(DLT_LINUX_SLL2, concat(sll2, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), 4);
 }
 
 TEST(PacketDecoder, bsdLoopbackInEitherByteOrderAndRawIp)
 {
-    expectSegment(DLT_NULL, concat(Bytes {2, 0, 0, 0}, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), 4);
-    expectSegment(DLT_NULL, concat(Bytes {0, 0, 0, 30}, ipv6WithHopByHop(tcpHeader(40000, 50051, 0x18), kPayload)), 6);
-    expectSegment(DLT_LOOP, concat(Bytes {0, 0, 0, 2}, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), 4);
+    expectSegment(DLT_NULL, concat(Bytes { 2, 0, 0, 0 }, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), 4);
+    expectSegment(
+        DLT_NULL, concat(Bytes { 0, 0, 0, 30 }, ipv6WithHopByHop(tcpHeader(40000, 50051, 0x18), kPayload)), 6);
+    expectSegment(DLT_LOOP, concat(Bytes { 0, 0, 0, 2 }, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), 4);
     expectSegment(DLT_RAW, ipv6WithHopByHop(tcpHeader(40000, 50051, 0x18), kPayload), 6);
 }
 
@@ -135,7 +137,7 @@ TEST(PacketDecoder, truncatedAndForeignPacketsAreStatusesNotCrashes)
     Bytes pkt = ipv4(tcpHeader(40000, 50051, 0x18), kPayload);
     for (std::size_t n = 0; n < 40; ++n)
         EXPECT_NE(decodePacket(DLT_RAW, Bytes(pkt.begin(), pkt.begin() + static_cast<std::ptrdiff_t>(n)), seg),
-                  DecodeStatus::Tcp);
+            DecodeStatus::Tcp);
     Bytes udp = pkt;
     udp[9] = 17;
     EXPECT_EQ(decodePacket(DLT_RAW, udp, seg), DecodeStatus::NotTcp);
@@ -143,7 +145,7 @@ TEST(PacketDecoder, truncatedAndForeignPacketsAreStatusesNotCrashes)
     badHeaderLength[20 + 12] = 0x20; // TCP data offset 2 words
     EXPECT_EQ(decodePacket(DLT_RAW, badHeaderLength, seg), DecodeStatus::Malformed);
     Bytes arp(12, 0);
-    arp.insert(arp.end(), {0x08, 0x06});
+    arp.insert(arp.end(), { 0x08, 0x06 });
     arp.resize(60, 0);
     EXPECT_EQ(decodePacket(DLT_EN10MB, arp, seg), DecodeStatus::NotTcp);
 }

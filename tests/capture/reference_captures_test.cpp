@@ -1,7 +1,7 @@
 // The engine on captures made by grpc-go, gRPC C-core and the kernel (tests/data, made by
 // tests/data/make_captures.sh): what an SRE needs to read off each must come out right.
-#include "read_capture.h"
 #include "core/http2_codes.h"
+#include "read_capture.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
@@ -25,7 +25,8 @@ struct Result {
     std::vector<Event> of(EventType type) const
     {
         std::vector<Event> out;
-        std::copy_if(events.begin(), events.end(), std::back_inserter(out), [type](const Event& e) { return e.type == type; });
+        std::copy_if(
+            events.begin(), events.end(), std::back_inserter(out), [type](const Event& e) { return e.type == type; });
         return out;
     }
 };
@@ -53,7 +54,7 @@ Result analyze(const std::string& name)
 
 TEST(ReferenceCaptures, goawayTooManyPingsIsDecodedWithDebugTextFromGrpcGoAndCCore)
 {
-    for (const char* file : {"goaway_too_many_pings.pcap", "goaway_too_many_pings_core.pcap"}) {
+    for (const char* file : { "goaway_too_many_pings.pcap", "goaway_too_many_pings_core.pcap" }) {
         const Result r = analyze(file);
         const auto goaways = r.of(EventType::Goaway);
         ASSERT_EQ(goaways.size(), 1u) << file;
@@ -68,8 +69,8 @@ TEST(ReferenceCaptures, goawayTooManyPingsIsDecodedWithDebugTextFromGrpcGoAndCCo
 
 TEST(ReferenceCaptures, everyPingAckIsPairedWithItsPingAndHasARoundTripTime)
 {
-    for (const char* file : {"go_ping_healthy.pcap", "core_ping_healthy.pcap", "ping_healthy.pcapng", "ping_nano.pcap",
-                             "ipv6_any.pcap"}) {
+    for (const char* file : { "go_ping_healthy.pcap", "core_ping_healthy.pcap", "ping_healthy.pcapng", "ping_nano.pcap",
+             "ipv6_any.pcap" }) {
         const Result r = analyze(file);
         const auto acks = r.of(EventType::PingAck);
         ASSERT_GE(acks.size(), 3u) << file;

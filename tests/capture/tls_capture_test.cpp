@@ -36,7 +36,8 @@ struct Collect final : ks::capture::EventSink {
     void onEvent(const Event& e) override { events.push_back(e); }
     std::size_t count(EventType type) const
     {
-        return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [type](const Event& e) { return e.type == type; }));
+        return static_cast<std::size_t>(
+            std::count_if(events.begin(), events.end(), [type](const Event& e) { return e.type == type; }));
     }
 };
 
@@ -69,7 +70,8 @@ Run analyze(const std::string& capture, const std::string& keys, std::size_t lim
     std::span<const std::uint8_t> frame;
     // as analyze does: a pcapng's link type is known from its interface block, which may follow
     // the Decryption Secrets Blocks
-    for (std::size_t n = 0; n < limit && source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet; ++n) {
+    for (std::size_t n = 0; n < limit && source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet;
+         ++n) {
         engine.setLinkType(source->packetLinkType());
         engine.processPacket(ts, frame);
     }
@@ -86,17 +88,17 @@ struct TlsCase {
 };
 
 const TlsCase kCases[] = {
-    {"tls13_go_ping", "TLS 1.3", "TLS_AES_128_GCM_SHA256"},
-    {"tls13_go_chacha", "TLS 1.3", "TLS_CHACHA20_POLY1305_SHA256"},
-    {"tls12_go_aes128gcm", "TLS 1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-    {"tls12_go_aes256gcm", "TLS 1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {"tls12_go_chacha", "TLS 1.2", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+    { "tls13_go_ping", "TLS 1.3", "TLS_AES_128_GCM_SHA256" },
+    { "tls13_go_chacha", "TLS 1.3", "TLS_CHACHA20_POLY1305_SHA256" },
+    { "tls12_go_aes128gcm", "TLS 1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" },
+    { "tls12_go_aes256gcm", "TLS 1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" },
+    { "tls12_go_chacha", "TLS 1.2", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" },
 };
 
 bool anyWarningHas(const Run& run, const std::string& text)
 {
     return std::any_of(run.warnings.begin(), run.warnings.end(),
-                       [&](const std::string& w) { return w.find(text) != std::string::npos; });
+        [&](const std::string& w) { return w.find(text) != std::string::npos; });
 }
 
 } // namespace
@@ -155,7 +157,7 @@ TEST(TlsCaptures, goawayTooManyPingsInsideTls13IsDecodedWithItsDebugText)
         }
     // C-core (BoringSSL) offers grpc-exp before h2.
     ASSERT_TRUE(run.connections[0].tls);
-    EXPECT_EQ(run.connections[0].tls->alpnOffered, (std::vector<std::string> {"grpc-exp", "h2"}));
+    EXPECT_EQ(run.connections[0].tls->alpnOffered, (std::vector<std::string> { "grpc-exp", "h2" }));
 }
 
 TEST(TlsCaptures, connectTunnelNamesTheProxyHopAndDecryptsInside)
@@ -199,7 +201,7 @@ TEST(TlsCaptures, withoutKeysNoFrameIsGuessedAndTheWarningNamesTheConnection)
     EXPECT_TRUE(anyWarningHas(run, "--keylog"));
     for (const auto& e : run.sink.events) {
         EXPECT_TRUE(e.type == EventType::Syn || e.type == EventType::Fin || e.type == EventType::Rst
-                    || ((e.type == EventType::Ping || e.type == EventType::PingAck) && e.inferred))
+            || ((e.type == EventType::Ping || e.type == EventType::PingAck) && e.inferred))
             << "event " << e.index << " type " << ks::core::eventTypeName(e.type);
     }
 }
@@ -261,15 +263,15 @@ TEST(TlsCaptures, truncatedHandshakeIsReportedNotGuessed)
 
 TEST(TlsCaptures, findingsOnInferredPingsSayTheEvidenceIsInferred)
 {
-    for (const char* keys : {"", "tls13_go_ping.keys"}) {
+    for (const char* keys : { "", "tls13_go_ping.keys" }) {
         SCOPED_TRACE(keys);
         const auto run = analyze("tls13_go_ping.pcap", keys);
         ks::core::FindingsAnalyzer analyzer({});
         for (const auto& e : run.sink.events)
             analyzer.onEvent(e);
         const auto findings = analyzer.finish(run.connections);
-        const auto cadence = std::find_if(findings.begin(), findings.end(),
-                                          [](const ks::core::Finding& f) { return f.id == "ping-cadence"; });
+        const auto cadence = std::find_if(
+            findings.begin(), findings.end(), [](const ks::core::Finding& f) { return f.id == "ping-cadence"; });
         ASSERT_NE(cadence, findings.end());
         EXPECT_NE(cadence->title.find("about every 1.00 s"), std::string::npos) << cadence->title;
         const bool saysInferred = cadence->detail.find("Evidence inferred") != std::string::npos;
@@ -288,7 +290,7 @@ TEST(TlsCaptures, tlsAndPlaintextOnOneServerPortAreToldApartPerConnection)
     std::vector<std::string> warnings;
     std::string error;
     ASSERT_TRUE(keys->loadFile(dataPath("tls13_go_ping.keys"), warnings, error));
-    for (const char* name : {"tls13_go_ping.pcap", "go_ping_healthy.pcap"}) {
+    for (const char* name : { "tls13_go_ping.pcap", "go_ping_healthy.pcap" }) {
         auto source = ks::capture::PacketSource::open(dataPath(name), error);
         ASSERT_TRUE(source) << error;
         ASSERT_EQ(source->linkType(), 1); // Ethernet
@@ -302,7 +304,7 @@ TEST(TlsCaptures, tlsAndPlaintextOnOneServerPortAreToldApartPerConnection)
         while (source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet) {
             std::vector<std::uint8_t> copy(frame.begin(), frame.end());
             const std::size_t tcp = 14 + std::size_t(copy[14] & 0x0f) * 4; // IPv4 on loopback
-            for (std::size_t port : {tcp, tcp + 2})
+            for (std::size_t port : { tcp, tcp + 2 })
                 if (copy.size() > port + 1 && (copy[port] << 8 | copy[port + 1]) == 50100) {
                     copy[port] = 50200 >> 8;
                     copy[port + 1] = 50200 & 0xff;
@@ -362,7 +364,7 @@ TEST(TlsCaptures, keyUpdatesFromARealPeerDecryptBothWays)
         if (e.type == EventType::Ping && e.dir == ks::core::Direction::ClientToServer)
             opaque.push_back(e.opaque);
     }
-    EXPECT_EQ(opaque, (std::vector<std::uint64_t> {1, 2, 3, 4}));
+    EXPECT_EQ(opaque, (std::vector<std::uint64_t> { 1, 2, 3, 4 }));
     EXPECT_EQ(run.sink.count(EventType::PingAck), 4u);
     ASSERT_EQ(run.sink.count(EventType::Goaway), 1u);
     for (const auto& e : run.sink.events)

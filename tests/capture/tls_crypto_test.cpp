@@ -19,8 +19,8 @@ using ks::capture::TlsAead;
 using ks::capture::TlsRecordCipher;
 
 // Seals one TLS 1.3 record: header (type 23, 0x0303, length), AES-128-GCM over content + type + padding.
-std::vector<std::uint8_t> seal13(std::span<const std::uint8_t> secret, std::uint64_t seq, std::vector<std::uint8_t> content,
-                                 std::uint8_t type, std::size_t padding)
+std::vector<std::uint8_t> seal13(std::span<const std::uint8_t> secret, std::uint64_t seq,
+    std::vector<std::uint8_t> content, std::uint8_t type, std::size_t padding)
 {
     std::uint8_t key[16], iv[12];
     EXPECT_TRUE(ks::capture::hkdfExpandLabel(false, secret, "key", key));
@@ -30,7 +30,8 @@ std::vector<std::uint8_t> seal13(std::span<const std::uint8_t> secret, std::uint
     content.push_back(type);
     content.resize(content.size() + padding, 0);
     const std::size_t length = content.size() + 16;
-    std::vector<std::uint8_t> record {23, 3, 3, static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
+    std::vector<std::uint8_t> record { 23, 3, 3, static_cast<std::uint8_t>(length >> 8),
+        static_cast<std::uint8_t>(length) };
     record.resize(5 + length);
     EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
     int n = 0;
@@ -43,7 +44,8 @@ std::vector<std::uint8_t> seal13(std::span<const std::uint8_t> secret, std::uint
     return record;
 }
 
-bool open(TlsRecordCipher& cipher, const std::vector<std::uint8_t>& record, std::vector<std::uint8_t>& plain, std::uint8_t& type)
+bool open(TlsRecordCipher& cipher, const std::vector<std::uint8_t>& record, std::vector<std::uint8_t>& plain,
+    std::uint8_t& type)
 {
     return cipher.decrypt(record.data(), std::span(record).subspan(5), plain, type);
 }
@@ -59,14 +61,14 @@ TEST(TlsRecordCipher, tls13RecordsAndAKeyUpdateDecrypt)
     ASSERT_TRUE(cipher.setTls13Secret(TlsAead::Aes128Gcm, false, secret));
     std::vector<std::uint8_t> plain;
     std::uint8_t type = 0;
-    const std::vector<std::uint8_t> ping {0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+    const std::vector<std::uint8_t> ping { 0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8 };
     ASSERT_TRUE(open(cipher, seal13(secret, 0, ping, 23, 0), plain, type));
     EXPECT_EQ(plain, ping);
     EXPECT_EQ(type, 23);
     ASSERT_TRUE(open(cipher, seal13(secret, 1, ping, 23, 7), plain, type)); // padded
     EXPECT_EQ(plain, ping);
     // A KeyUpdate (handshake type 24) under the old key; the next record under the next secret.
-    ASSERT_TRUE(open(cipher, seal13(secret, 2, {24, 0, 0, 1, 0}, 22, 0), plain, type));
+    ASSERT_TRUE(open(cipher, seal13(secret, 2, { 24, 0, 0, 1, 0 }, 22, 0), plain, type));
     EXPECT_EQ(type, 22);
     ASSERT_TRUE(cipher.updateTls13());
     std::array<std::uint8_t, 32> next;

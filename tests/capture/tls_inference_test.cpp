@@ -58,7 +58,7 @@ Analysis analyze(const std::string& capture, const std::string& keys)
     while (source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet)
         engine.processPacket(ts, frame);
     engine.finish();
-    return {std::move(sink.events), engine.summaries()};
+    return { std::move(sink.events), engine.summaries() };
 }
 
 std::vector<Event> eventsOf(const std::string& capture, const std::string& keys)
@@ -89,12 +89,12 @@ Score score(const std::string& capture)
     const auto truthEvents = eventsOf(capture, base + ".keys");
     const auto inferredEvents = eventsOf(capture, "");
     auto isPing = [](const Event& e) { return e.type == EventType::Ping || e.type == EventType::PingAck; };
-    auto key = [](const Event& e) { return Key {e.tsNs, int(e.dir), int(e.type)}; };
+    auto key = [](const Event& e) { return Key { e.tsNs, int(e.dir), int(e.type) }; };
     // HTTP/2 frames per packet and direction: a PING with company did not travel alone.
     std::map<std::pair<std::int64_t, int>, int> framesAt;
     for (const auto& e : truthEvents)
         if (e.type >= EventType::Preface && e.type <= EventType::WindowUpdate)
-            ++framesAt[{e.tsNs, int(e.dir)}];
+            ++framesAt[{ e.tsNs, int(e.dir) }];
     // Standalone: a PING alone in its packet whose ACK is alone in its packet too.
     std::set<Key> truth, standalone;
     std::map<std::uint64_t, const Event*> pingByIndex;
@@ -106,9 +106,10 @@ Score score(const std::string& capture)
             pingByIndex[e.index] = &e;
             continue;
         }
-        const auto ping = e.pingIndex >= 0 ? pingByIndex.find(static_cast<std::uint64_t>(e.pingIndex)) : pingByIndex.end();
-        if (ping != pingByIndex.end() && framesAt[{e.tsNs, int(e.dir)}] == 1
-            && framesAt[{ping->second->tsNs, int(ping->second->dir)}] == 1) {
+        const auto ping
+            = e.pingIndex >= 0 ? pingByIndex.find(static_cast<std::uint64_t>(e.pingIndex)) : pingByIndex.end();
+        if (ping != pingByIndex.end() && framesAt[{ e.tsNs, int(e.dir) }] == 1
+            && framesAt[{ ping->second->tsNs, int(ping->second->dir) }] == 1) {
             standalone.insert(key(e));
             standalone.insert(key(*ping->second));
         }
@@ -133,12 +134,12 @@ Score measure(const char* label, const std::vector<std::string>& captures)
     for (const auto& c : captures) {
         const Score s = score(c);
         std::printf("  %-30s truth %3zu (standalone %3zu)  inferred %3zu  matched %3zu\n", c.c_str(), s.truth,
-                    s.standalone, s.inferred, s.matched);
+            s.standalone, s.inferred, s.matched);
         total.add(s);
     }
     std::printf("%s: precision %.3f (%zu of %zu), recall %.3f on standalone PINGs, %.3f on all PINGs (%zu of %zu)\n",
-                label, total.precision(), total.matched, total.inferred, total.recallStandalone(), total.recall(),
-                total.matched, total.truth);
+        label, total.precision(), total.matched, total.inferred, total.recallStandalone(), total.recall(),
+        total.matched, total.truth);
     return total;
 }
 
@@ -163,15 +164,17 @@ void check(const char* label, const std::vector<std::string>& captures)
 // generalisation to compositions of frame sizes was made after looking at its misses).
 TEST(TlsPingInference, tls13MeetsPrecisionAndRecallTargetsAgainstDecryption)
 {
-    check("TLS 1.3", {"tls13_go_ping.pcap", "tls13_go_chacha.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap",
-                      "tls13_core_rpcs.pcap", "tls13_go_watch.pcap", "tls13_core_server.pcap",
-                      "lab_tls13_unary.pcap", "lab_tls13_stream.pcap", "lab_tls13_bidi.pcap"});
+    check("TLS 1.3",
+        { "tls13_go_ping.pcap", "tls13_go_chacha.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap",
+            "tls13_core_rpcs.pcap", "tls13_go_watch.pcap", "tls13_core_server.pcap", "lab_tls13_unary.pcap",
+            "lab_tls13_stream.pcap", "lab_tls13_bidi.pcap" });
 }
 
 TEST(TlsPingInference, tls12MeetsPrecisionAndRecallTargetsAgainstDecryption)
 {
-    check("TLS 1.2", {"tls12_go_aes128gcm.pcap", "tls12_go_aes256gcm.pcap", "tls12_go_chacha.pcap", "tls12_core_rpcs.pcap",
-                      "tls12_core_server.pcap", "tls12_go_watch.pcap", "tls12_core_rapid.pcap"});
+    check("TLS 1.2",
+        { "tls12_go_aes128gcm.pcap", "tls12_go_aes256gcm.pcap", "tls12_go_chacha.pcap", "tls12_core_rpcs.pcap",
+            "tls12_core_server.pcap", "tls12_go_watch.pcap", "tls12_core_rapid.pcap" });
 }
 
 // Held out: captures made after the rules were written, in rounds (make_tls_captures.sh), each
@@ -189,17 +192,18 @@ TEST(TlsPingInference, tls12MeetsPrecisionAndRecallTargetsAgainstDecryption)
 // held-out PINGs; each round is printed on its own (the README gives both).
 TEST(TlsPingInference, heldOutCapturesMeetTargetsAgainstDecryption)
 {
-    Score tls13 = measure("TLS 1.3 held out, round 2", {"tls13_core_watch_chacha.pcap", "tls13_nghttpd_pings.pcap"});
-    tls13.add(measure("TLS 1.3 held out, round 3", {"tls13_core_max_age.pcap"}));
-    tls13.add(measure("TLS 1.3 held out, round 4", {"tls13_go_watch_rpcs.pcap", "tls13_core_server_chacha.pcap"}));
-    Score tls12 = measure("TLS 1.2 held out, round 2", {"tls12_core_watch_aes128.pcap", "tls12_core_server_chacha.pcap"});
+    Score tls13 = measure("TLS 1.3 held out, round 2", { "tls13_core_watch_chacha.pcap", "tls13_nghttpd_pings.pcap" });
+    tls13.add(measure("TLS 1.3 held out, round 3", { "tls13_core_max_age.pcap" }));
+    tls13.add(measure("TLS 1.3 held out, round 4", { "tls13_go_watch_rpcs.pcap", "tls13_core_server_chacha.pcap" }));
+    Score tls12
+        = measure("TLS 1.2 held out, round 2", { "tls12_core_watch_aes128.pcap", "tls12_core_server_chacha.pcap" });
     tls12.add(measure("TLS 1.2 held out, round 3",
-                      {"tls12_go_max_idle.pcap", "tls12_core_too_many_pings.pcap", "tls12_nghttpd_pings.pcap"}));
-    tls12.add(measure("TLS 1.2 held out, round 4", {"tls12_core_quick_calls.pcap", "tls12_core_proxy.pcap"}));
+        { "tls12_go_max_idle.pcap", "tls12_core_too_many_pings.pcap", "tls12_nghttpd_pings.pcap" }));
+    tls12.add(measure("TLS 1.2 held out, round 4", { "tls12_core_quick_calls.pcap", "tls12_core_proxy.pcap" }));
     std::printf("TLS 1.3 held out: precision %.3f, recall %.3f (%zu of %zu)\n", tls13.precision(), tls13.recall(),
-                tls13.matched, tls13.truth);
+        tls13.matched, tls13.truth);
     std::printf("TLS 1.2 held out: precision %.3f, recall %.3f (%zu of %zu)\n", tls12.precision(), tls12.recall(),
-                tls12.matched, tls12.truth);
+        tls12.matched, tls12.truth);
     expectTargets("TLS 1.3 held out", tls13);
     expectTargets("TLS 1.2 held out", tls12);
 }
@@ -212,7 +216,7 @@ TEST(TlsPingInference, heldOutCapturesMeetTargetsAgainstDecryption)
 // may be inferred.
 TEST(TlsPingInference, httpTrafficWithoutPingsInfersNone)
 {
-    for (const char* name : {"tls13_curl_nghttpd", "tls12_curl_nghttpd"}) {
+    for (const char* name : { "tls13_curl_nghttpd", "tls12_curl_nghttpd" }) {
         SCOPED_TRACE(name);
         const std::string base = name;
         const Score s = score(base + ".pcap");
@@ -220,8 +224,9 @@ TEST(TlsPingInference, httpTrafficWithoutPingsInfersNone)
         EXPECT_EQ(s.truth, 0u) << "the capture should hold no PING";
         EXPECT_EQ(s.inferred, 0u);
         const auto decrypted = eventsOf(base + ".pcap", base + ".keys");
-        EXPECT_GE(std::count_if(decrypted.begin(), decrypted.end(), [](const Event& e) { return e.type == EventType::Data; }),
-                  40);
+        EXPECT_GE(
+            std::count_if(decrypted.begin(), decrypted.end(), [](const Event& e) { return e.type == EventType::Data; }),
+            40);
     }
 }
 
@@ -243,8 +248,8 @@ TEST(TlsPingInference, findingsWithoutKeysClaimNoKeepaliveCadenceTheDecryptedCap
         return out;
     };
     int checked = 0;
-    for (const char* name : {"tls13_go_watch", "tls12_go_watch", "tls13_go_ping", "tls13_core_rpcs", "tls12_core_rpcs",
-                             "lab_tls13_bidi", "tls13_go_watch_rpcs", "tls12_core_quick_calls", "tls13_too_many_pings"}) {
+    for (const char* name : { "tls13_go_watch", "tls12_go_watch", "tls13_go_ping", "tls13_core_rpcs", "tls12_core_rpcs",
+             "lab_tls13_bidi", "tls13_go_watch_rpcs", "tls12_core_quick_calls", "tls13_too_many_pings" }) {
         SCOPED_TRACE(name);
         const std::string base = name;
         const auto decrypted = findings(base + ".pcap", base + ".keys");

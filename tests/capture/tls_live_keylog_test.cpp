@@ -42,18 +42,19 @@ std::vector<Packet> packetsOf(const std::string& name)
     std::int64_t ts = 0;
     std::span<const std::uint8_t> frame;
     while (source && source->next(ts, frame, error) == ks::capture::PacketSource::Status::Packet)
-        out.push_back({ts, {frame.begin(), frame.end()}});
+        out.push_back({ ts, { frame.begin(), frame.end() } });
     return out;
 }
 
 std::string readAll(const std::string& path)
 {
     std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
+    return { std::istreambuf_iterator<char>(in), {} };
 }
 
 struct TempFile {
-    std::string path = (std::filesystem::temp_directory_path() / ("ks-live-keys-" + std::to_string(::getpid()))).string();
+    std::string path
+        = (std::filesystem::temp_directory_path() / ("ks-live-keys-" + std::to_string(::getpid()))).string();
     ~TempFile() { std::filesystem::remove(path); }
     void write(const std::string& text, std::ios::openmode mode = std::ios::trunc) const
     {
@@ -73,8 +74,8 @@ std::vector<std::tuple<int, int, std::int64_t, bool>> pings(const std::vector<Ev
 }
 
 std::vector<Event> run(const std::vector<Packet>& packets, const std::shared_ptr<ks::capture::KeyLog>& keys,
-                       std::int64_t waitNs, std::vector<std::string>& warnings, std::size_t writeAfter = 0,
-                       const TempFile* file = nullptr, const std::string& text = {})
+    std::int64_t waitNs, std::vector<std::string>& warnings, std::size_t writeAfter = 0, const TempFile* file = nullptr,
+    const std::string& text = {})
 {
     Collect sink;
     ks::capture::CaptureEngine engine(1 /* Ethernet */, sink);

@@ -75,7 +75,8 @@ void expectEveryTroubledEndHasAFinding(const Ended& r, const std::string& name)
 {
     for (const auto& c : r.connections)
         if (isTroubledEnd(c.endCause) && c.endCause != EndCause::MaxIdle && c.endCause != EndCause::MaxAge) {
-            EXPECT_TRUE(r.hasFinding(c.id, Severity::Warning)) << name << ": conn " << c.id << " ended " << endCauseName(c.endCause);
+            EXPECT_TRUE(r.hasFinding(c.id, Severity::Warning))
+                << name << ": conn " << c.id << " ended " << endCauseName(c.endCause);
         }
 }
 
@@ -166,7 +167,8 @@ TEST(EndCause, anRstAfterTheSendersOwnAckOfTheLatePacketIsTheEndpointsCloseNotAM
     EXPECT_NE(c.endDetail.find("acknowledged the server's last packet"), std::string::npos) << c.endDetail;
     EXPECT_TRUE(r.of("end-idle-reset").empty());
     EXPECT_TRUE(r.of("inferred-idle-timer").empty());
-    const auto rst = std::find_if(r.events.begin(), r.events.end(), [](const Event& e) { return e.type == EventType::Rst; });
+    const auto rst
+        = std::find_if(r.events.begin(), r.events.end(), [](const Event& e) { return e.type == EventType::Rst; });
     ASSERT_NE(rst, r.events.end());
     EXPECT_TRUE(rst->peerDataAcked);
 
@@ -262,9 +264,10 @@ TEST(EndCause, aClientThatStoppedPingingAndClosedAfterSilenceGaveUp)
     // The fix, as changes: no cap on PINGs without data, and PINGs without calls allowed.
     const auto stopped = r.of("keepalive-pings-stopped");
     ASSERT_EQ(stopped.size(), 1u);
-    const std::vector<SettingChange> expected = { { SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count },
-        { SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean },
-        { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
+    const std::vector<SettingChange> expected
+        = { { SettingSide::Client, "max_pings_without_data", 0, SettingUnit::Count },
+              { SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean },
+              { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
     EXPECT_EQ(stopped[0].changes, expected);
     // With the settings known the close is not at keepalive_time + keepalive_timeout (2 s): the
     // application closed, not the watchdog.
@@ -326,8 +329,8 @@ TEST(EndCause, theInferredProfileIsACatalogueEntryThatParsesBack)
 // be false there; with the key log the GOAWAY is read and the cause is too_many_pings.
 TEST(EndCause, connectionsWhoseFramesAreNotSeenAreNotJudged)
 {
-    for (const std::string name : {"tcp_keepalive_kernel.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap",
-                                   "snaplen_cut.pcap"}) {
+    for (const std::string name :
+        { "tcp_keepalive_kernel.pcap", "tls13_too_many_pings.pcap", "tls_connect_proxy.pcap", "snaplen_cut.pcap" }) {
         const auto r = analyze(name);
         ASSERT_FALSE(r.connections.empty()) << name;
         for (const auto& c : r.connections) {

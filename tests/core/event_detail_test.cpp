@@ -126,8 +126,8 @@ TEST(EventDetail, settingsListNamedValuesAfterAnAck)
     Event e = make(EventType::Settings);
     EXPECT_EQ(eventDetail(e), "");
     e.settingsCount = 2;
-    e.settings[0] = {3, 100};
-    e.settings[1] = {4, 65535};
+    e.settings[0] = { 3, 100 };
+    e.settings[1] = { 4, 65535 };
     EXPECT_EQ(eventDetail(e), "MAX_CONCURRENT_STREAMS=100 INITIAL_WINDOW_SIZE=65535");
     e.ack = true;
     EXPECT_EQ(eventDetail(e), "ack MAX_CONCURRENT_STREAMS=100 INITIAL_WINDOW_SIZE=65535");
@@ -153,7 +153,7 @@ TEST(EventDetail, labEventsShowStateAndRpcOutcome)
 
 TEST(EventDetail, eventsWithoutFieldsHaveNoDetails)
 {
-    for (const auto type : {EventType::Syn, EventType::Fin, EventType::Rst, EventType::Preface})
+    for (const auto type : { EventType::Syn, EventType::Fin, EventType::Rst, EventType::Preface })
         EXPECT_EQ(eventDetail(make(type)), "") << eventTypeName(type);
 }
 

@@ -58,9 +58,11 @@ TEST(Experiment, unknownKeysWrongTypesAndRangesNameTheFieldAndTheAllowedValues)
         "tcp": {"so_keepalive": 1},
         "rpc": {"pattern": "sometimes", "method": "Check"},
         "target": {"embedded": false},
-        "extra": 1})", "bad.json");
+        "extra": 1})",
+        "bad.json");
     EXPECT_FALSE(load.experiment);
-    EXPECT_TRUE(anyErrorContains(load, "bad.json: client.keepalive_tim_ms: unknown setting (known client settings: keepalive_time_ms"));
+    EXPECT_TRUE(anyErrorContains(
+        load, "bad.json: client.keepalive_tim_ms: unknown setting (known client settings: keepalive_time_ms"));
     EXPECT_TRUE(anyErrorContains(load, "client.keepalive_timeout_ms: expected an integer number of ms, got a string"));
     EXPECT_TRUE(anyErrorContains(load, "server.max_ping_strikes: -1 is out of range (allowed: 0..2147483647 count)"));
     EXPECT_TRUE(anyErrorContains(load, "tcp.so_keepalive: expected true or false, got an integer"));
@@ -73,8 +75,9 @@ TEST(Experiment, unknownKeysWrongTypesAndRangesNameTheFieldAndTheAllowedValues)
 
 TEST(Experiment, wrongFormatVersionAndBrokenJsonAreRefused)
 {
-    EXPECT_TRUE(anyErrorContains(parseExperiment(R"({"format": "keepalive-scope-experiment", "version": 7})", "v7.json"),
-                                 "version: 7 is not supported"));
+    EXPECT_TRUE(
+        anyErrorContains(parseExperiment(R"({"format": "keepalive-scope-experiment", "version": 7})", "v7.json"),
+            "version: 7 is not supported"));
     EXPECT_TRUE(anyErrorContains(parseExperiment(R"({"version": 1})", "x.json"), "format: expected"));
     EXPECT_TRUE(anyErrorContains(parseExperiment("{\"client\": ", "cut.json"), "cut.json: not valid JSON"));
     EXPECT_TRUE(anyErrorContains(loadExperiment("/nonexistent/e.json"), "cannot open"));
@@ -100,7 +103,9 @@ TEST(Experiment, saveIsAtomicAndRoundTrips)
     }
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator {}), 1);
-    EXPECT_EQ(saveExperiment(Experiment {}, (dir / "missing-dir" / "e.json").string()).find("cannot write beside it") != std::string::npos, true);
+    EXPECT_EQ(saveExperiment(Experiment {}, (dir / "missing-dir" / "e.json").string()).find("cannot write beside it")
+            != std::string::npos,
+        true);
     std::filesystem::remove_all(dir);
 }
 
@@ -134,11 +139,14 @@ TEST(Experiment, tlsFilesOfTheEmbeddedServerRoundTripAndGoTogether)
     EXPECT_EQ(*again.experiment, *load.experiment);
 
     const auto alone = parseExperiment(R"({"format": "keepalive-scope-experiment", "version": 1,
-      "target": {"tls": true, "cert_file": "srv.pem"}})", "alone.json");
+      "target": {"tls": true, "cert_file": "srv.pem"}})",
+        "alone.json");
     EXPECT_FALSE(alone.experiment);
-    EXPECT_TRUE(anyErrorContains(alone, "alone.json: target.key_file: the embedded server's certificate and key go together"));
+    EXPECT_TRUE(
+        anyErrorContains(alone, "alone.json: target.key_file: the embedded server's certificate and key go together"));
     const auto remote = parseExperiment(R"({"format": "keepalive-scope-experiment", "version": 1,
-      "target": {"embedded": false, "address": "db:443", "tls": true, "cert_file": "a", "key_file": "b"}})", "r.json");
+      "target": {"embedded": false, "address": "db:443", "tls": true, "cert_file": "a", "key_file": "b"}})",
+        "r.json");
     EXPECT_FALSE(remote.experiment);
     EXPECT_TRUE(anyErrorContains(remote, "target.cert_file: only the embedded server takes a certificate"));
 }

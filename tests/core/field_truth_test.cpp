@@ -45,7 +45,10 @@ Verdict analyze(const std::string& name)
     return r;
 }
 
-bool says(const SharedText& text, const char* words) { return text.str().find(words) != std::string::npos; }
+bool says(const SharedText& text, const char* words)
+{
+    return text.str().find(words) != std::string::npos;
+}
 
 } // namespace
 

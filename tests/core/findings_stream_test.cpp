@@ -14,7 +14,7 @@ constexpr auto C2S = Direction::ClientToServer;
 constexpr auto S2C = Direction::ServerToClient;
 
 struct Events {
-    FindingsAnalyzer analyzer {AnalyzerOptions {}};
+    FindingsAnalyzer analyzer { AnalyzerOptions {} };
     std::uint64_t next = 0;
     Event& add(double t, EventType type, Direction dir, std::uint32_t stream = 0)
     {
@@ -98,7 +98,7 @@ TEST(StreamFindings, aQuietStreamResetFromTheServerSideWithoutTrailersIsAProxysS
     const auto* f = find(reset, "stream-idle-reset");
     ASSERT_NE(f, nullptr);
     EXPECT_NEAR(f->figure, 3.0, 0.01);
-    EXPECT_EQ(f->evidence, std::vector<std::uint64_t> {3});
+    EXPECT_EQ(f->evidence, std::vector<std::uint64_t> { 3 });
     EXPECT_EQ(find(run(true, 2.0), "stream-idle-reset"), nullptr) << "the server ended the call itself";
     EXPECT_EQ(find(run(false, 0.1), "stream-idle-reset"), nullptr) << "the connection did not live on";
 }

@@ -341,11 +341,13 @@ TEST(Findings, pingRoundTripStatisticsPerConnection)
         const std::size_t total = rtts.size();
         if (rtts.size() > RecentStats::kWindow) // the median covers the last 32 samples, and says so
             rtts.erase(rtts.begin(), rtts.end() - RecentStats::kWindow);
-        EXPECT_EQ(found[0].detail.find("median of the last 32") != std::string::npos, total > RecentStats::kWindow) << found[0].detail;
+        EXPECT_EQ(found[0].detail.find("median of the last 32") != std::string::npos, total > RecentStats::kWindow)
+            << found[0].detail;
         std::sort(rtts.begin(), rtts.end());
         for (double v : rtts)
             sum += v;
-        const double median = rtts.size() % 2 ? rtts[rtts.size() / 2] : (rtts[rtts.size() / 2 - 1] + rtts[rtts.size() / 2]) / 2;
+        const double median
+            = rtts.size() % 2 ? rtts[rtts.size() / 2] : (rtts[rtts.size() / 2 - 1] + rtts[rtts.size() / 2]) / 2;
         EXPECT_NEAR(found[0].figure * 1000.0, median, 1e-6) << conn;
         rtts.resize(total);
         EXPECT_NE(found[0].detail.find("over " + std::to_string(total) + " PINGs"), std::string::npos)
@@ -357,7 +359,7 @@ TEST(Findings, pingRoundTripStatisticsPerConnection)
 TEST(Findings, runningMedianIsTheMiddleOfTheLast32AndSaysSo)
 {
     RecentStats s;
-    for (double v : {4.0, 1.0, 3.0, 2.0})
+    for (double v : { 4.0, 1.0, 3.0, 2.0 })
         s.add(v);
     EXPECT_DOUBLE_EQ(s.median(), 2.5); // even count: the mean of the two middle samples
     EXPECT_EQ(s.medianName(), "median");

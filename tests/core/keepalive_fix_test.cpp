@@ -19,7 +19,8 @@ namespace {
 
 std::vector<double> timeouts()
 {
-    std::vector<double> out = { 0.1, 0.5, 0.8, 0.999, 1.0, 1.001, 1.2, 1.25, 1.3, 2.0, 9.9, 10.0, 12.5, 12.6, 60, 350, 3600, 7200 };
+    std::vector<double> out
+        = { 0.1, 0.5, 0.8, 0.999, 1.0, 1.001, 1.2, 1.25, 1.3, 2.0, 9.9, 10.0, 12.5, 12.6, 60, 350, 3600, 7200 };
     for (int i = 0; i <= 200; ++i) // log-spaced 0.1 s .. 7200 s
         out.push_back(0.1 * std::pow(72000.0, i / 200.0));
     return out;
@@ -44,7 +45,9 @@ std::vector<std::optional<KeepaliveSettings>> settingsVariants(double t)
     std::mt19937 rng(static_cast<unsigned>(t * 1000));
     for (int i = 0; i < 12; ++i) {
         KeepaliveSettings s;
-        auto pick = [&](std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); };
+        auto pick = [&](std::int64_t lo, std::int64_t hi) {
+            return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+        };
         s.set(SettingSide::Client, "keepalive_time_ms", pick(1, 2 * static_cast<std::int64_t>(t * 1000) + 2));
         s.set(SettingSide::Client, "keepalive_permit_without_calls", pick(0, 1));
         s.set(SettingSide::Client, "max_pings_without_data", pick(0, 3));
@@ -59,7 +62,8 @@ std::vector<std::optional<KeepaliveSettings>> settingsVariants(double t)
 }
 
 // Checks one fix against timeout t; returns the settings with the changes applied.
-KeepaliveSettings checkFix(const KeepaliveFix& fix, const std::optional<KeepaliveSettings>& before, double t, const std::string& where)
+KeepaliveSettings checkFix(
+    const KeepaliveFix& fix, const std::optional<KeepaliveSettings>& before, double t, const std::string& where)
 {
     KeepaliveSettings after = before.value_or(KeepaliveSettings {});
     for (std::size_t i = 0; i < fix.changes.size(); ++i) {
@@ -70,7 +74,8 @@ KeepaliveSettings checkFix(const KeepaliveFix& fix, const std::optional<Keepaliv
             EXPECT_EQ(spec->unit, c.unit) << where << ": " << c.setting;
         }
         for (std::size_t j = 0; j < i; ++j) {
-            EXPECT_FALSE(fix.changes[j].side == c.side && fix.changes[j].setting == c.setting) << where << ": " << c.setting << " twice";
+            EXPECT_FALSE(fix.changes[j].side == c.side && fix.changes[j].setting == c.setting)
+                << where << ": " << c.setting << " twice";
         }
         if (c.setting == "keepalive_time_ms") {
             EXPECT_LT(static_cast<double>(c.value), t * 1000.0) << where;
@@ -86,7 +91,8 @@ KeepaliveSettings checkFix(const KeepaliveFix& fix, const std::optional<Keepaliv
     // them meets the constraint, and TCP keep-alive is offered at most once.
     static const std::regex kNumbers(R"((keepalive_time_ms|tcp_keepidle_s)=(\d+))");
     int keepidleOffers = 0;
-    for (auto it = std::sregex_iterator(fix.suggestion.begin(), fix.suggestion.end(), kNumbers); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(fix.suggestion.begin(), fix.suggestion.end(), kNumbers);
+         it != std::sregex_iterator(); ++it) {
         const double v = std::stod((*it)[2]);
         if ((*it)[1] == "tcp_keepidle_s") {
             ++keepidleOffers;
@@ -122,23 +128,29 @@ TEST(KeepaliveFix, everySuggestedValueMeetsItsConstraintOverTimeoutsAndSettings)
                             EXPECT_EQ(after.value(SettingSide::Client, "keepalive_permit_without_calls"), 1) << where;
                             EXPECT_EQ(after.value(SettingSide::Client, "max_pings_without_data"), 0) << where;
                             EXPECT_EQ(after.value(SettingSide::Server, "keepalive_permit_without_calls"), 1) << where;
-                            EXPECT_LE(after.value(SettingSide::Server, "min_ping_interval_without_data_ms"), time) << where;
+                            EXPECT_LE(after.value(SettingSide::Server, "min_ping_interval_without_data_ms"), time)
+                                << where;
                             if (time < 10000) {
-                                EXPECT_NE(fix.suggestion.find("grpc-go"), std::string::npos) << where << ": " << fix.suggestion;
+                                EXPECT_NE(fix.suggestion.find("grpc-go"), std::string::npos)
+                                    << where << ": " << fix.suggestion;
                             }
                         } else if (pingRoute) {
-                            EXPECT_LT(static_cast<double>(after.value(SettingSide::Server, "keepalive_time_ms")), t * 1000.0) << where;
+                            EXPECT_LT(
+                                static_cast<double>(after.value(SettingSide::Server, "keepalive_time_ms")), t * 1000.0)
+                                << where;
                         } else {
                             for (const auto& c : fix.changes) {
                                 EXPECT_NE(c.setting, "keepalive_time_ms") << where << ": PINGs do not count here";
                             }
                             if (tcp.value_or(false) && t > 1.0) { // TCP keep-alive is the only route, and it fits
                                 EXPECT_EQ(after.value(SettingSide::Tcp, "so_keepalive"), 1) << where;
-                                EXPECT_LT(static_cast<double>(after.value(SettingSide::Tcp, "tcp_keepidle_s")), t) << where;
+                                EXPECT_LT(static_cast<double>(after.value(SettingSide::Tcp, "tcp_keepidle_s")), t)
+                                    << where;
                             }
                         }
                         if (tcp.value_or(false) && t <= 1.0) {
-                            EXPECT_NE(fix.suggestion.find("TCP keep-alive cannot help"), std::string::npos) << where << fix.suggestion;
+                            EXPECT_NE(fix.suggestion.find("TCP keep-alive cannot help"), std::string::npos)
+                                << where << fix.suggestion;
                         }
                     }
                 }
@@ -193,7 +205,8 @@ TEST(KeepaliveFix, theAnalyzersFindingsCarryChangesThatMeetTheirProfilesTimeout)
                     auto p = ev(i++, 1.5 * t * k / 3.0 + 0.001 * k, EventType::Ping, Direction::ClientToServer);
                     p.opaque = static_cast<std::uint64_t>(k);
                     a.onEvent(p);
-                    auto ack = ev(i++, 1.5 * t * k / 3.0 + 0.001 * k + 0.0001, EventType::PingAck, Direction::ServerToClient);
+                    auto ack = ev(
+                        i++, 1.5 * t * k / 3.0 + 0.001 * k + 0.0001, EventType::PingAck, Direction::ServerToClient);
                     ack.opaque = static_cast<std::uint64_t>(k);
                     a.onEvent(ack);
                 }

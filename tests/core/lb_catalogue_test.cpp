@@ -63,8 +63,9 @@ TEST(LbCatalogue, badUserEntriesAreNamedWithTheirFieldAndGoodOnesStillLoad)
     EXPECT_EQ(load.entries[0].profile.name, "ok");
     EXPECT_TRUE(anyContains(load.errors, "mine.json: profiles[1] (\"no-timeout\").idle_timeout_s: missing"))
         << load.errors[0];
-    EXPECT_TRUE(anyContains(
-        load.errors, "profiles[2] (\"bad-action\").on_expiry: must be one of rst (RST both ways), rst_next_packet, silent_drop, fin, goaway"));
+    EXPECT_TRUE(anyContains(load.errors,
+        "profiles[2] (\"bad-action\").on_expiry: must be one of rst (RST both ways), rst_next_packet, silent_drop, "
+        "fin, goaway"));
     EXPECT_TRUE(anyContains(load.errors, "profiles[3] (\"typo\").idle_timout_s: unknown field"));
     EXPECT_TRUE(anyContains(load.errors, "profiles[4] (\"neg\").idle_timeout_s"));
     EXPECT_TRUE(anyContains(load.errors, "profiles[4] (\"neg\").tcp_keepalive_resets_idle: must be true or false"));

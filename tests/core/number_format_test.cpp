@@ -20,39 +20,39 @@ namespace {
 std::string viaToChars(std::uint64_t v)
 {
     char buf[32];
-    return {buf, std::to_chars(buf, buf + sizeof buf, v).ptr};
+    return { buf, std::to_chars(buf, buf + sizeof buf, v).ptr };
 }
 std::string viaToChars(std::int64_t v)
 {
     char buf[32];
-    return {buf, std::to_chars(buf, buf + sizeof buf, v).ptr};
+    return { buf, std::to_chars(buf, buf + sizeof buf, v).ptr };
 }
 std::string viaToChars(double v, int decimals)
 {
     char buf[400];
-    return {buf, std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals).ptr};
+    return { buf, std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals).ptr };
 }
 std::string unsignedText(std::uint64_t v)
 {
     char buf[32];
-    return {buf, formatUnsigned(buf, v)};
+    return { buf, formatUnsigned(buf, v) };
 }
 std::string signedText(std::int64_t v)
 {
     char buf[32];
-    return {buf, formatSigned(buf, v)};
+    return { buf, formatSigned(buf, v) };
 }
 std::string fixedText(double v, int decimals)
 {
     char buf[400];
-    return {buf, formatFixed(buf, v, decimals)};
+    return { buf, formatFixed(buf, v, decimals) };
 }
 
 } // namespace
 
 TEST(NumberFormat, integersAtEveryDigitCountBoundaryMatchToChars)
 {
-    std::vector<std::uint64_t> values {0, 1, 9, 10, 11, 99, 100, 101, std::numeric_limits<std::uint64_t>::max()};
+    std::vector<std::uint64_t> values { 0, 1, 9, 10, 11, 99, 100, 101, std::numeric_limits<std::uint64_t>::max() };
     for (std::uint64_t p = 10; p <= 1'000'000'000'000'000'000ull; p *= 10) {
         values.push_back(p - 1);
         values.push_back(p);
@@ -62,8 +62,8 @@ TEST(NumberFormat, integersAtEveryDigitCountBoundaryMatchToChars)
     values.push_back(10'000'000'000'000'000'000ull - 1);
     for (auto v : values)
         EXPECT_EQ(unsignedText(v), viaToChars(v)) << v;
-    for (std::int64_t v : {std::int64_t {0}, std::int64_t {-1}, std::int64_t {-10}, std::int64_t {-99},
-                           std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()})
+    for (std::int64_t v : { std::int64_t { 0 }, std::int64_t { -1 }, std::int64_t { -10 }, std::int64_t { -99 },
+             std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max() })
         EXPECT_EQ(signedText(v), viaToChars(v)) << v;
 }
 
@@ -103,9 +103,9 @@ TEST(NumberFormat, fixedPointMatchesToCharsForRandomRttsAndDurations)
 
 TEST(NumberFormat, fixedPointHalvesNegativeZeroAndHugeValuesMatchToChars)
 {
-    const std::vector<double> values {0.0, -0.0, 0.5, 1.5, 2.5, 0.0005, 0.0015, 0.0025, 1.0005, 2.675, -2.675,
-                                      0.125, 0.375, -0.0004, 999999.9995, 1e8, 1e9, 1e12, 1e30, -1e30,
-                                      std::numeric_limits<double>::min(), std::numeric_limits<double>::denorm_min()};
+    const std::vector<double> values { 0.0, -0.0, 0.5, 1.5, 2.5, 0.0005, 0.0015, 0.0025, 1.0005, 2.675, -2.675, 0.125,
+        0.375, -0.0004, 999999.9995, 1e8, 1e9, 1e12, 1e30, -1e30, std::numeric_limits<double>::min(),
+        std::numeric_limits<double>::denorm_min() };
     for (double v : values)
         for (int decimals = 0; decimals <= 9; ++decimals)
             EXPECT_EQ(fixedText(v, decimals), viaToChars(v, decimals)) << v << " " << decimals;
@@ -113,7 +113,7 @@ TEST(NumberFormat, fixedPointHalvesNegativeZeroAndHugeValuesMatchToChars)
 
 TEST(NumberFormat, magnitudesTooLongForFixedPointComeOutShortAndExact)
 {
-    for (double v : {1e40, -1e300, std::numeric_limits<double>::max(), -std::numeric_limits<double>::max()}) {
+    for (double v : { 1e40, -1e300, std::numeric_limits<double>::max(), -std::numeric_limits<double>::max() }) {
         const auto text = fixedText(v, 9);
         EXPECT_LE(text.size(), 64u) << text;
         EXPECT_EQ(std::strtod(text.c_str(), nullptr), v) << text;
@@ -139,10 +139,12 @@ TEST(NumberFormat, secondsMatchAPlainRenderingAcrossTheWholeSecondsCache)
         const int decimals = i % 3 == 0 ? 9 : (i % 3 == 1 ? 6 : static_cast<int>(rng() % 10));
         // Alternating relative and epoch times, as the event output calls it, with the whole
         // seconds sometimes repeating (cache hits) and sometimes not.
-        const std::int64_t rel = static_cast<std::int64_t>(rng() % 5'000'000'000ull) - (i % 17 == 0 ? 2'000'000'000 : 0);
-        for (const std::int64_t ns : {rel, epoch + rel}) {
+        const std::int64_t rel
+            = static_cast<std::int64_t>(rng() % 5'000'000'000ull) - (i % 17 == 0 ? 2'000'000'000 : 0);
+        for (const std::int64_t ns : { rel, epoch + rel }) {
             char buf[40];
-            ASSERT_EQ(std::string(buf, formatSeconds(buf, ns, decimals)), reference(ns, decimals)) << ns << " " << decimals;
+            ASSERT_EQ(std::string(buf, formatSeconds(buf, ns, decimals)), reference(ns, decimals))
+                << ns << " " << decimals;
         }
     }
 }

@@ -75,8 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::int64_t tsNs = 0;
     std::span<const std::uint8_t> frame;
     // Bounded: a capture of this size holds at most size/12 records.
-    for (std::size_t i = 0; i <= size / 12 && source->next(tsNs, frame, error) == ks::capture::PacketSource::Status::Packet;
-         ++i) {
+    for (std::size_t i = 0;
+         i <= size / 12 && source->next(tsNs, frame, error) == ks::capture::PacketSource::Status::Packet; ++i) {
         engine.setLinkType(source->packetLinkType());
         engine.processPacket(tsNs, frame);
     }

@@ -11,13 +11,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     const std::string object(reinterpret_cast<const char*>(data), size);
-    for (const char* side : {"client", "server", "tcp"}) {
+    for (const char* side : { "client", "server", "tcp" }) {
         const std::string doc
             = std::string(R"({"format":"keepalive-scope-experiment","version":1,")") + side + "\":" + object + "}";
         const auto load = ks::core::parseExperiment(doc, "fuzz.json");
         if (!load.experiment)
             continue;
-        const auto findings = ks::core::lintSettings(load.experiment->settings, ks::core::builtinLbCatalogue(), nullptr);
+        const auto findings
+            = ks::core::lintSettings(load.experiment->settings, ks::core::builtinLbCatalogue(), nullptr);
         for (const auto& f : findings)
             if (f.title.empty())
                 __builtin_trap();

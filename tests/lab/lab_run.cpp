@@ -116,9 +116,9 @@ std::string LabResult::dump() const
     std::string s;
     char line[256];
     for (const auto& e : events) {
-        std::snprintf(line, sizeof line, "%9.3f conn %u %s %-15s code=%u debug=%s rtt=%.2f %s %s %s\n", seconds(e), e.conn,
-                      std::string(core::directionName(e.dir)).c_str(), std::string(core::eventTypeName(e.type)).c_str(),
-                      e.errorCode, e.debug.c_str(), e.rttMs, e.state.c_str(), e.method.c_str(), e.status.c_str());
+        std::snprintf(line, sizeof line, "%9.3f conn %u %s %-15s code=%u debug=%s rtt=%.2f %s %s %s\n", seconds(e),
+            e.conn, std::string(core::directionName(e.dir)).c_str(), std::string(core::eventTypeName(e.type)).c_str(),
+            e.errorCode, e.debug.c_str(), e.rttMs, e.state.c_str(), e.method.c_str(), e.status.c_str());
         s += line;
     }
     for (const auto& c : connections)
@@ -154,10 +154,10 @@ LabResult runScenario(const core::Scenario& scenario, bool fixed)
 {
     std::vector<LabFault> faults;
     for (const auto& f : scenario.faults)
-        faults.push_back({f.atS, [f](core::lab::LabRunner& lab) {
+        faults.push_back({ f.atS, [f](core::lab::LabRunner& lab) {
                               if (auto* sim = lab.simulator())
                                   core::lab::applyFault(*sim, f);
-                          }});
+                          } });
     return runLab(fixed ? scenario.fixed : scenario.failing, scenario.durationS, std::move(faults));
 }
 

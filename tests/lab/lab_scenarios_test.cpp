@@ -57,9 +57,8 @@ TEST(LabScenario, TooManyPingsGoaway)
     const auto r = runLab(ex, 7);
     KS_REQUIRE_CAPTURE(r);
     const auto goaways = r.channelEvents(EventType::Goaway, Direction::ServerToClient);
-    const auto calm = std::find_if(goaways.begin(), goaways.end(), [](const core::Event* e) {
-        return e->errorCode == 0xb && e->debug == "too_many_pings";
-    });
+    const auto calm = std::find_if(goaways.begin(), goaways.end(),
+        [](const core::Event* e) { return e->errorCode == 0xb && e->debug == "too_many_pings"; });
     ASSERT_NE(calm, goaways.end()) << r.dump();
     // The strikes are the client's pings before it: at least max_ping_strikes (2) + 1.
     std::size_t pingsBefore = 0;
@@ -87,16 +86,16 @@ TEST(LabScenario, KeepaliveTimeoutThroughBlackhole)
     set(ex, SettingSide::Server, "max_ping_strikes", 0);
     ex.simulator = core::SimulatorPlan {}; // no idle timeout: only the fault
     constexpr double kBlackholeAt = 2.0;
-    const auto r = runLab(ex, 6.5, {{kBlackholeAt, [](core::lab::LabRunner& lab) { lab.simulator()->setBlackhole(true); }}});
+    const auto r
+        = runLab(ex, 6.5, { { kBlackholeAt, [](core::lab::LabRunner& lab) { lab.simulator()->setBlackhole(true); } } });
     KS_REQUIRE_CAPTURE(r);
 
     const core::Event* unanswered = nullptr;
     const auto pings = r.channelEvents(EventType::Ping, Direction::ClientToServer);
     const auto acks = r.channelEvents(EventType::PingAck, Direction::ServerToClient);
     for (const auto* p : pings) {
-        const bool answered = std::any_of(acks.begin(), acks.end(), [&](const core::Event* a) {
-            return a->pingIndex == static_cast<std::int64_t>(p->index);
-        });
+        const bool answered = std::any_of(acks.begin(), acks.end(),
+            [&](const core::Event* a) { return a->pingIndex == static_cast<std::int64_t>(p->index); });
         if (!answered && r.seconds(*p) > kBlackholeAt) {
             unanswered = p;
             break;
@@ -163,7 +162,8 @@ TEST(LabScenario, KeepaliveKeepsIdleLbOpen)
     KS_REQUIRE_CAPTURE(r);
     EXPECT_EQ(r.channelEvents(EventType::Rst).size(), 0u) << r.dump();
     EXPECT_EQ(r.channelEvents(EventType::Syn, Direction::ClientToServer).size(), 1u) << r.dump();
-    EXPECT_GE(r.channelEvents(EventType::Ping, Direction::ClientToServer).size(), 8u) << r.dump(); // C-core sends at most one per second
+    EXPECT_GE(r.channelEvents(EventType::Ping, Direction::ClientToServer).size(), 8u)
+        << r.dump(); // C-core sends at most one per second
 }
 
 // (d) max_connection_idle 1 s: the server says GOAWAY after the idle second and closes.
@@ -246,8 +246,8 @@ TEST(LabScenario, TcpKeepaliveOnChannelSocket)
     auto delivery = r.deliveryMs;
     ASSERT_FALSE(delivery.empty());
     std::sort(delivery.begin(), delivery.end());
-    std::printf("delivery to listeners: median %.1f ms, max %.1f ms over %zu wire events\n", delivery[delivery.size() / 2],
-                delivery.back(), delivery.size());
+    std::printf("delivery to listeners: median %.1f ms, max %.1f ms over %zu wire events\n",
+        delivery[delivery.size() / 2], delivery.back(), delivery.size());
     EXPECT_LT(delivery.back(), 100.0);
     // The server side never probes: the option is the channel's alone.
     EXPECT_TRUE(r.channelEvents(EventType::TcpKeepalive, Direction::ServerToClient).empty()) << r.dump();

@@ -135,7 +135,9 @@ TEST(LabTls, aKeyThatIsNotTheCertificatesStopsTheStartWithAReason)
     capture::LiveCapture tap;
     core::lab::LabRunner lab(ex, &tap);
     const std::string error = lab.start();
-    EXPECT_NE(error.find("target.cert_file: " + (dir / "cert.pem").string() + " is not a PEM certificate"), std::string::npos) << error;
+    EXPECT_NE(
+        error.find("target.cert_file: " + (dir / "cert.pem").string() + " is not a PEM certificate"), std::string::npos)
+        << error;
     ex.target.certFile = (dir / "missing.pem").string();
     core::lab::LabRunner missing(ex, &tap);
     EXPECT_NE(missing.start().find("target.cert_file: cannot read"), std::string::npos);

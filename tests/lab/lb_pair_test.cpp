@@ -23,8 +23,8 @@ const std::string kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 std::string frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream, std::string payload = {})
 {
     const auto n = static_cast<std::uint32_t>(payload.size());
-    std::string f {char(n >> 16), char(n >> 8), char(n), char(type), char(flags), char(stream >> 24), char(stream >> 16),
-                   char(stream >> 8), char(stream)};
+    std::string f { char(n >> 16), char(n >> 8), char(n), char(type), char(flags), char(stream >> 24),
+        char(stream >> 16), char(stream >> 8), char(stream) };
     return f + payload;
 }
 
@@ -79,23 +79,23 @@ TEST(LbCommands, ApplyChangesTheFaultsAndSaysSo)
 {
     LbFaults faults;
     bool resetAll = true;
-    EXPECT_NE(applyLbCommand({LbCommand::Blackhole, 1}, faults, resetAll).find("blackhole on"), std::string::npos);
+    EXPECT_NE(applyLbCommand({ LbCommand::Blackhole, 1 }, faults, resetAll).find("blackhole on"), std::string::npos);
     EXPECT_TRUE(faults.blackhole);
     EXPECT_FALSE(resetAll);
-    applyLbCommand({LbCommand::Latency, 250}, faults, resetAll);
+    applyLbCommand({ LbCommand::Latency, 250 }, faults, resetAll);
     EXPECT_EQ(faults.latencyNs, 250'000'000);
-    EXPECT_NE(applyLbCommand({LbCommand::Loss, 1250}, faults, resetAll).find("12.5 %"), std::string::npos);
+    EXPECT_NE(applyLbCommand({ LbCommand::Loss, 1250 }, faults, resetAll).find("12.5 %"), std::string::npos);
     EXPECT_DOUBLE_EQ(faults.lossShare, 0.125);
-    applyLbCommand({LbCommand::Loss, 9000}, faults, resetAll);
+    applyLbCommand({ LbCommand::Loss, 9000 }, faults, resetAll);
     EXPECT_DOUBLE_EQ(faults.lossShare, 0.5) << "capped";
-    applyLbCommand({LbCommand::Reset, 0}, faults, resetAll);
+    applyLbCommand({ LbCommand::Reset, 0 }, faults, resetAll);
     EXPECT_TRUE(resetAll);
 }
 
 // app ends: what the client and server programs hold; the pair holds the other ends.
 struct PairRig {
     int epollFd = epoll_create1(EPOLL_CLOEXEC);
-    LbPoller poller {epollFd};
+    LbPoller poller { epollFd };
     LbContext ctx;
     int clientApp = -1, serverApp = -1;
     std::unique_ptr<LbPair> pair;
@@ -134,7 +134,7 @@ struct PairRig {
             out.append(buf, static_cast<std::size_t>(n));
         return out;
     }
-    std::atomic<std::uint64_t> expiries {0};
+    std::atomic<std::uint64_t> expiries { 0 };
     std::string notes;
 };
 
@@ -149,7 +149,7 @@ SimulatorPlan idle(double s, bool pingsCount)
 
 TEST(LbPair, PingsDoNotRestartTheIdleTimerWhenTheProfileIgnoresThem)
 {
-    for (const bool pingsCount : {false, true}) {
+    for (const bool pingsCount : { false, true }) {
         PairRig rig(idle(1.0, pingsCount));
         rig.clientSends(kPreface + frame(4, 0, 0), 0);
         rig.clientSends(kPing, kS * 6 / 10); // 0.6 s
@@ -204,8 +204,8 @@ TEST(LbPair, LossHoldsAChunkForItsRetransmissionsAndKeepsTheOrder)
         ASSERT_FALSE(out.empty());
         const std::int64_t delayMs = (out.back().dueNs - now - kS) / 1'000'000;
         // Lost k times: the RTO of 200 ms, doubled for each lost retransmission (RFC 6298 5.5).
-        EXPECT_TRUE(delayMs == 0 || delayMs == 200 || delayMs == 600 || delayMs == 1400 || delayMs == 3000 || delayMs == 6200
-                    || delayMs == 12600)
+        EXPECT_TRUE(delayMs == 0 || delayMs == 200 || delayMs == 600 || delayMs == 1400 || delayMs == 3000
+            || delayMs == 6200 || delayMs == 12600)
             << delayMs;
         held += delayMs > 0;
         rig.pair->flush(rig.pair->server, now + 19 * kS, rig.ctx);

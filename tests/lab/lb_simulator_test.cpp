@@ -48,7 +48,7 @@ struct Upstream {
     ~Upstream() { close(listenFd); }
     int accept(int timeoutMs = 3000) const
     {
-        pollfd p {listenFd, POLLIN, 0};
+        pollfd p { listenFd, POLLIN, 0 };
         if (poll(&p, 1, timeoutMs) != 1)
             return -1;
         return ::accept(listenFd, nullptr, nullptr);
@@ -73,7 +73,7 @@ enum class ReadResult { Data, Eof, Reset, Timeout };
 
 ReadResult readWithin(int fd, int timeoutMs, std::string* data = nullptr)
 {
-    pollfd p {fd, POLLIN, 0};
+    pollfd p { fd, POLLIN, 0 };
     if (poll(&p, 1, timeoutMs) != 1)
         return ReadResult::Timeout;
     char buf[65536];

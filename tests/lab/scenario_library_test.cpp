@@ -44,7 +44,7 @@ TEST(ScenarioLibraryFiles, EveryBundledFileLoads)
     }
 }
 
-class ScenarioLibrary : public ::testing::TestWithParam<std::string> {};
+class ScenarioLibrary : public ::testing::TestWithParam<std::string> { };
 
 TEST_P(ScenarioLibrary, FailingShowsTheFindingAndTheFixDoesNot)
 {
@@ -54,7 +54,7 @@ TEST_P(ScenarioLibrary, FailingShowsTheFindingAndTheFixDoesNot)
     std::thread other([&] { failing = runScenario(*scenario, false); });
     const LabResult fixed = runScenario(*scenario, true);
     other.join();
-    for (const LabResult* r : std::initializer_list<const LabResult*> {&failing, &fixed}) {
+    for (const LabResult* r : std::initializer_list<const LabResult*> { &failing, &fixed }) {
         ASSERT_TRUE(r->error.empty()) << r->error;
         if (!r->capturing)
             GTEST_SKIP() << "no live capture on lo: " << r->captureWarning;
@@ -69,31 +69,35 @@ TEST_P(ScenarioLibrary, FailingShowsTheFindingAndTheFixDoesNot)
     }
     // The simulator really did it: a finding judged against its profile is not proof that it
     // acted. What it writes when its idle timer, stream timer or byte limit fires.
-    const std::pair<const char*, const char*> acts[] = {
-        {"lb-idle-timeout", "idle timeout ("}, {"stream-idle-reset", "(stream_idle_timeout)"}, {"connection-cut-mid-call", "limit_data:"}};
+    const std::pair<const char*, const char*> acts[] = { { "lb-idle-timeout", "idle timeout (" },
+        { "stream-idle-reset", "(stream_idle_timeout)" }, { "connection-cut-mid-call", "limit_data:" } };
     for (const auto& [id, note] : acts) {
-        if (std::find(scenario->expect.begin(), scenario->expect.end(), id) == scenario->expect.end() || !scenario->failing.simulator)
+        if (std::find(scenario->expect.begin(), scenario->expect.end(), id) == scenario->expect.end()
+            || !scenario->failing.simulator)
             continue;
-        EXPECT_TRUE(failing.noted(note)) << "the simulator never acted (" << note << ") in the failing run\n" << failing.dump();
+        EXPECT_TRUE(failing.noted(note)) << "the simulator never acted (" << note << ") in the failing run\n"
+                                         << failing.dump();
         EXPECT_FALSE(fixed.noted(note)) << "the simulator acted (" << note << ") in the fixed run\n" << fixed.dump();
     }
     if (scenario->name == "alb-ignores-pings") {
         // The finding says what the issue asks: keepalive cannot save it; heartbeat or reconnect.
         for (const auto& f : failingFindings)
             if (f.id == "lb-idle-timeout" && f.profile == "simulator") {
-                EXPECT_NE(f.suggestion.find("no keepalive setting can hold the connection"), std::string::npos) << f.suggestion;
+                EXPECT_NE(f.suggestion.find("no keepalive setting can hold the connection"), std::string::npos)
+                    << f.suggestion;
                 EXPECT_NE(f.suggestion.find("let the client reconnect"), std::string::npos) << f.suggestion;
             }
     }
-    std::printf("%s: failing %zu findings, fixed %zu\n", scenario->name.c_str(), failingFindings.size(), fixedFindings.size());
+    std::printf(
+        "%s: failing %zu findings, fixed %zu\n", scenario->name.c_str(), failingFindings.size(), fixedFindings.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Bundled, ScenarioLibrary, ::testing::ValuesIn(scenarioNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                             std::string name = info.param;
-                             std::replace(name.begin(), name.end(), '-', '_');
-                             return name;
-                         });
+    [](const ::testing::TestParamInfo<std::string>& info) {
+        std::string name = info.param;
+        std::replace(name.begin(), name.end(), '-', '_');
+        return name;
+    });
 
 } // namespace
 } // namespace ks::test

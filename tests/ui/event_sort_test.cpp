@@ -24,7 +24,12 @@ const std::atomic<bool> kNotCancelled { false };
 TEST(EventSort, numericColumnsOrderByKeyThenTimeThenCaptureOrder)
 {
     std::vector<NumericSortKey> keys {
-        { 300, 2, 0 }, { 100, 1, 1 }, { 100, 2, 2 }, { 200, 1, 3 }, { 100, 1, 4 }, { 50, 3, 5 },
+        { 300, 2, 0 },
+        { 100, 1, 1 },
+        { 100, 2, 2 },
+        { 200, 1, 3 },
+        { 100, 1, 4 },
+        { 50, 3, 5 },
     };
     EXPECT_EQ(sortNumericKeys(keys, false, kNotCancelled), (std::vector<std::uint32_t> { 1, 4, 3, 2, 0, 5 }));
     EXPECT_TRUE(keys.empty()); // the copy is freed once sorted
@@ -80,7 +85,8 @@ TEST(EventSort, detailsSortKeepsTextsAcrossBlocksAndLongerThanABlock)
     const auto order = keys.sortedRows(true, kNotCancelled);
     std::vector<std::uint32_t> expected(texts.size());
     std::iota(expected.begin(), expected.end(), 0u);
-    std::stable_sort(expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) { return texts[a] < texts[b]; });
+    std::stable_sort(
+        expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) { return texts[a] < texts[b]; });
     std::reverse(expected.begin(), expected.end());
     EXPECT_EQ(order, expected);
     EXPECT_EQ(order.back(), 30'000u); // "aaa...b" sorts first, so last when descending

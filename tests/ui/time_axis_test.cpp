@@ -134,14 +134,16 @@ TEST(BucketByColumn, matchesTheOneByOneBucketingAtEveryZoom)
     std::vector<std::int64_t> ns;
     std::int64_t t = 0;
     for (int i = 0; i < 200'000; ++i) {
-        t += (random() % 50 == 0) ? static_cast<std::int64_t>(random() % 2'000'000'000) : static_cast<std::int64_t>(random() % 20'000);
+        t += (random() % 50 == 0) ? static_cast<std::int64_t>(random() % 2'000'000'000)
+                                  : static_cast<std::int64_t>(random() % 20'000);
         ns.push_back(t);
     }
     const double end = static_cast<double>(t) * 1e-9;
     for (const double fraction : { 1.0, 0.5, 0.01, 0.0001, 1e-7 }) {
         for (int k = 0; k < 5; ++k) {
             const double t0 = end * (static_cast<double>(random() % 1000) / 1000.0) * (1.0 - fraction) - 0.5;
-            const TimeAxisMapping m { t0, t0 + end * fraction + 1e-9, 30.0, 30.0 + 800.0 + static_cast<double>(k) * 0.3 };
+            const TimeAxisMapping m { t0, t0 + end * fraction + 1e-9, 30.0,
+                30.0 + 800.0 + static_cast<double>(k) * 0.3 };
             std::vector<ColumnBucket> out;
             bucketByColumn(ns, m, out);
             expectSameBuckets(out, bucketsOneByOne(ns, m));

@@ -81,7 +81,8 @@ private Q_SLOTS:
         }
         QVERIFY(!w.livePanel()->startButton()->isEnabled());
         // tcpdump says where it listens on stderr; the panel shows it while it runs.
-        QTRY_VERIFY_WITH_TIMEOUT(w.livePanel()->commandPanel()->output().contains(QLatin1String("listening on lo")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.livePanel()->commandPanel()->output().contains(QLatin1String("listening on lo")), 5000);
 
         // Three connections, made after the command started: they must appear while it runs.
         for (int i = 0; i < 3; ++i) {
@@ -119,13 +120,14 @@ private Q_SLOTS:
     {
         const QString file = QStringLiteral(KS_TEST_DATA_DIR "/goaway_too_many_pings.pcap");
         std::atomic<bool> cancel { false };
-        const auto direct = ui::loadCapture(file.toStdString(), {}, [](ui::EventBatch&&) {}, cancel);
+        const auto direct = ui::loadCapture(
+            file.toStdString(), {}, [](ui::EventBatch&&) {}, cancel);
         QVERIFY(direct.error.isEmpty());
 
         ui::MainWindow w;
         w.show();
-        QVERIFY(startCommand(w,
-            QStringLiteral("cat '%1'; echo 'Connection to host closed by remote host.' >&2; exit 255").arg(file)));
+        QVERIFY(startCommand(
+            w, QStringLiteral("cat '%1'; echo 'Connection to host closed by remote host.' >&2; exit 255").arg(file)));
         // It ends by itself: the session stops, and says how the command ended.
         QTRY_VERIFY_WITH_TIMEOUT(w.livePanel()->startButton()->isEnabled(), 10000);
         const QString output = w.livePanel()->commandPanel()->output();
@@ -145,9 +147,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("command");
         QTest::addColumn<QStringList>("expected");
         QTest::newRow("false") << QStringLiteral("false") << QStringList { QStringLiteral("exited with status 1") };
-        QTest::newRow("missing program")
-            << QStringLiteral("ks-no-such-capture-program -w -")
-            << QStringList { QStringLiteral("exited with status 127"), QStringLiteral("not found") };
+        QTest::newRow("missing program") << QStringLiteral("ks-no-such-capture-program -w -")
+                                         << QStringList { QStringLiteral("exited with status 127"),
+                                                QStringLiteral("not found") };
         QTest::newRow("ssh-like failure")
             << QStringLiteral("echo 'ssh: connect to host db1 port 22: Connection refused' >&2; exit 255")
             << QStringList { QStringLiteral("exited with status 255"), QStringLiteral("Connection refused") };

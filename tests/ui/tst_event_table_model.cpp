@@ -110,8 +110,8 @@ private Q_SLOTS:
         ui::EventFilterProxy proxy;
         proxy.setSourceModel(&model);
         QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const core::EventType types[] = { core::EventType::Ping, core::EventType::PingAck, core::EventType::Data,
-            core::EventType::Headers };
+        const core::EventType types[]
+            = { core::EventType::Ping, core::EventType::PingAck, core::EventType::Data, core::EventType::Headers };
         std::vector<core::Event> events;
         constexpr int n = 5000;
         for (int i = 0; i < n; ++i) // connection falls then cycles: the store order is not the sort order
@@ -259,9 +259,8 @@ private Q_SLOTS:
         QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
         proxy.sort(ui::EventTableModel::DetailsColumn, Qt::AscendingOrder);
         QTRY_COMPARE(finished.count(), 1);
-        const auto details = [&](int r) {
-            return proxy.data(proxy.index(r, ui::EventTableModel::DetailsColumn)).toString();
-        };
+        const auto details
+            = [&](int r) { return proxy.data(proxy.index(r, ui::EventTableModel::DetailsColumn)).toString(); };
         for (int r = 1; r < proxy.rowCount(); ++r)
             QVERIFY2(details(r - 1) <= details(r), qPrintable(details(r - 1) + u" > "_qs + details(r)));
     }
@@ -277,7 +276,8 @@ private Q_SLOTS:
         std::vector<core::Event> events;
         const int rows = 140'000;
         for (int i = 0; i < rows; ++i) {
-            const auto type = i < 5 ? core::EventType::Syn : (i % 3 ? core::EventType::Data : core::EventType::WindowUpdate);
+            const auto type
+                = i < 5 ? core::EventType::Syn : (i % 3 ? core::EventType::Data : core::EventType::WindowUpdate);
             auto e = makeEvent(i, 1, type);
             e.stream = static_cast<std::uint32_t>(i) * 7919u % 13u;
             e.length = static_cast<std::uint32_t>(i) * 104729u % 50u;

@@ -130,7 +130,8 @@ private Q_SLOTS:
         QTest::mouseClick(w.labPanel()->startButton(), Qt::LeftButton);
         // The first run's results are not saved: the window asks before replacing them.
         QMessageBox* ask = nullptr;
-        QVERIFY(QTest::qWaitFor([&] { return (ask = w.findChild<QMessageBox*>(QStringLiteral("replaceResults"))); }, 5000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return (ask = w.findChild<QMessageBox*>(QStringLiteral("replaceResults"))); }, 5000));
         QCOMPARE(restarted.count(), 0);
         QAbstractButton* replace = nullptr;
         for (QAbstractButton* b : ask->buttons())

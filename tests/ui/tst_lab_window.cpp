@@ -7,16 +7,16 @@
 #include "ui/findings_view.h"
 #include "ui/lab_panel.h"
 #include "ui/lab_session.h"
-#include "ui/timeline_view.h"
-#include "ui/live_capture_panel.h"
 #include "ui/lane_captions.h"
+#include "ui/live_capture_panel.h"
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
+#include "ui/timeline_view.h"
 
 #include <QComboBox>
 #include <QElapsedTimer>
-#include <QLabel>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>

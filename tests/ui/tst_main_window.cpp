@@ -14,10 +14,10 @@
 #include "ui/timeline_layer.h"
 #include "ui/timeline_view.h"
 
-#include <QFile>
-#include <QImage>
-#include <QHeaderView>
 #include <QComboBox>
+#include <QFile>
+#include <QHeaderView>
+#include <QImage>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>

@@ -13,9 +13,9 @@
 #include <QAction>
 #include <QComboBox>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>

@@ -204,7 +204,8 @@ private Q_SLOTS:
         // In the lane too, beside the RST, and the lane's caption has the analyzer's sentence.
         std::size_t endLabels = 0;
         for (const auto& l : w.timeline()->layerItem()->labels())
-            if (l.kind == ui::TimelineLabel::EndCause && l.shown() && l.text != u"graceful"_qs && l.text != u"closed"_qs)
+            if (l.kind == ui::TimelineLabel::EndCause && l.shown() && l.text != u"graceful"_qs
+                && l.text != u"closed"_qs)
                 ++endLabels;
         QVERIFY(endLabels >= 2);
         const QRect axis = w.timeline()->axisRect()->rect();

@@ -7,8 +7,8 @@
 
 #include "test_data.h"
 #include "ui/event_export.h"
-#include "ui/event_format.h"
 #include "ui/event_filter_proxy.h"
+#include "ui/event_format.h"
 #include "ui/event_store.h"
 #include "ui/event_table_model.h"
 #include "ui/keylog_picker.h"
@@ -22,8 +22,8 @@
 #include "ui/tls_keys_notice.h"
 
 #include <QCheckBox>
-#include <QPushButton>
 #include <QFile>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -103,8 +103,7 @@ private Q_SLOTS:
         // The table row, the tooltip and the bar say so.
         const int row = w.proxy()->rowForEvent(*inferredPing);
         QVERIFY(row >= 0);
-        const QString details
-            = w.proxy()->index(row, ui::EventTableModel::DetailsColumn).data().toString();
+        const QString details = w.proxy()->index(row, ui::EventTableModel::DetailsColumn).data().toString();
         QVERIFY2(details.contains(QLatin1String("inferred from TLS record sizes")), qPrintable(details));
         QVERIFY(w.timeline()->tooltipFor(*inferredPing).contains(QLatin1String("inferred from TLS record sizes")));
         QVERIFY(w.tlsNotice()->isVisible());
@@ -272,7 +271,8 @@ private Q_SLOTS:
         // on tests/data/lab_tls13_unary.pcap). The EncryptedExtensions naming it is read: the session
         // holds its first records until the lab's key log has their secrets, so even the handshake's
         // encrypted records are decrypted live.
-        QVERIFY2(ui::tlsLaneText(*conn).startsWith(QLatin1String("TLS 1.3, grpc-exp")), qPrintable(ui::tlsLaneText(*conn)));
+        QVERIFY2(
+            ui::tlsLaneText(*conn).startsWith(QLatin1String("TLS 1.3, grpc-exp")), qPrintable(ui::tlsLaneText(*conn)));
         QVERIFY(!w.tlsNotice()->isVisible());
     }
 };

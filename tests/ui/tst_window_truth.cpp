@@ -15,8 +15,8 @@
 #include "ui/settings_editor.h"
 #include "ui/start_page.h"
 
-#include <QCommandLinkButton>
 #include <QComboBox>
+#include <QCommandLinkButton>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -167,7 +167,8 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QString md = QString::fromUtf8(f.readAll());
         QVERIFY2(md.contains(u"| client | keepalive_time_ms | 45000"_qs), qPrintable(md));
-        QVERIFY2(!md.contains(u"--lb"_qs) && !md.contains(u"--settings"_qs), qPrintable(md.mid(std::max(md.indexOf(u"--lb"_qs), md.indexOf(u"--settings"_qs)) - 200, 300)));
+        QVERIFY2(!md.contains(u"--lb"_qs) && !md.contains(u"--settings"_qs),
+            qPrintable(md.mid(std::max(md.indexOf(u"--lb"_qs), md.indexOf(u"--settings"_qs)) - 200, 300)));
         for (const auto& finding : w.findingsView()->findings()) {
             const QString text = QString::fromStdString(finding.title + finding.detail + finding.suggestion);
             QVERIFY2(!text.contains(u"--lb"_qs) && !text.contains(u"--settings"_qs), qPrintable(text));

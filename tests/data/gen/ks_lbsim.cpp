@@ -13,7 +13,8 @@
 int main(int argc, char** argv)
 {
     if (argc != 6) {
-        std::fprintf(stderr, "usage: ks_lbsim LISTEN_PORT UPSTREAM_PORT IDLE_S rst|rst_next_packet|silent_drop|fin|goaway LIFE_S\n");
+        std::fprintf(stderr,
+            "usage: ks_lbsim LISTEN_PORT UPSTREAM_PORT IDLE_S rst|rst_next_packet|silent_drop|fin|goaway LIFE_S\n");
         return 2;
     }
     ks::core::SimulatorPlan plan;
@@ -27,11 +28,10 @@ int main(int argc, char** argv)
     // Only data restarts the timer (not TCP keep-alives, nor the peers' delayed ACKs), so the
     // silence before an expiry in the capture is the timer itself.
     plan.tcpKeepaliveResetsIdle = false;
-    ks::core::lab::LbSimulator sim(plan, [](std::int64_t, const std::string& text) {
-        std::fprintf(stderr, "ks_lbsim: %s\n", text.c_str());
-    });
-    const std::string error = sim.start("127.0.0.1", static_cast<std::uint16_t>(std::atoi(argv[2])),
-                                        static_cast<std::uint16_t>(std::atoi(argv[1])));
+    ks::core::lab::LbSimulator sim(
+        plan, [](std::int64_t, const std::string& text) { std::fprintf(stderr, "ks_lbsim: %s\n", text.c_str()); });
+    const std::string error = sim.start(
+        "127.0.0.1", static_cast<std::uint16_t>(std::atoi(argv[2])), static_cast<std::uint16_t>(std::atoi(argv[1])));
     if (!error.empty()) {
         std::fprintf(stderr, "ks_lbsim: %s\n", error.c_str());
         return 1;
