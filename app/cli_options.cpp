@@ -100,7 +100,13 @@ std::string cliUsage(const CliCommand& command)
     std::vector<std::string> heads;
     std::size_t width = 0;
     for (const auto& o : command.options) {
-        heads.push_back(str(o.name) + (o.value.empty() ? "" : " " + str(o.value)));
+        // Appended piece by piece: GCC 12 warns -Wrestrict on " " + std::string (GCC bug 105651).
+        std::string head(o.name);
+        if (!o.value.empty()) {
+            head += ' ';
+            head += o.value;
+        }
+        heads.push_back(std::move(head));
         width = std::max(width, heads.back().size());
     }
     width = std::min<std::size_t>(width, 24);
