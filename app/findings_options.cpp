@@ -10,7 +10,6 @@ const CliOption kLbFileOption { "--lb-file", "FILE.json", "add your own profiles
 const CliOption kFailOnOption { "--fail-on", "warning|error",
     "exit with status 3 when a finding of this severity or worse exists (for CI)" };
 const CliOption kReportOption { "--report", "OUT.md|OUT.json", "also write a report: Markdown (.md) or JSON (.json)" };
-const CliOption kJsonOption { "--json", "", "print the JSON document instead of text" };
 
 bool findingsOptionsFrom(const CliArgs& args, FindingsOptions& options, std::string& error)
 {

@@ -30,7 +30,6 @@ struct FindingsOptions {
 extern const CliOption kLbFileOption; // --lb-file FILE.json, repeatable
 extern const CliOption kFailOnOption; // --fail-on warning|error
 extern const CliOption kReportOption; // --report OUT.md|OUT.json
-extern const CliOption kJsonOption; // --json (help says JSON output)
 
 // The shared options out of parsed arguments (--lb, --lb-file, --settings, --fail-on, --report,
 // whichever the command's table has). False with error set when --fail-on names no level.

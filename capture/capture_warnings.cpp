@@ -49,18 +49,12 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
             + " s): each is placed at the latest earlier time, so no gap or duration is negative");
     if (notes && notes->fractionTooLarge)
         out.push_back("packet " + n(notes->firstFractionTooLarge)
-            + " has a sub-second timestamp field of one second "
-              "or more ("
-            + n(notes->fractionTooLarge)
-            + " packets in all); the excess is carried into the "
-              "seconds, so its time may be wrong");
+            + " has a sub-second timestamp field of one second or more (" + n(notes->fractionTooLarge)
+            + " packets in all); the excess is carried into the seconds, so its time may be wrong");
     if (notes && notes->timeOutOfRange)
         out.push_back("packet " + n(notes->firstTimeOutOfRange)
-            + " has a timestamp outside 1677..2262, which "
-              "cannot be represented ("
-            + n(notes->timeOutOfRange)
-            + " packets in all); each takes the "
-              "previous packet's time");
+            + " has a timestamp outside 1677..2262, which cannot be represented (" + n(notes->timeOutOfRange)
+            + " packets in all); each takes the previous packet's time");
     return out;
 }
 
