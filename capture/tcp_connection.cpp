@@ -25,30 +25,29 @@ namespace {
 // are named at the end; inet_ntop formats with sprintf).
 std::string endpointName(const IpAddress& addr, std::uint16_t port)
 {
-    std::string out;
-    out.reserve(24);
-    const auto decimal = [&out](unsigned v) {
+    if (addr.family != 4)
+        return addr.toString() + ':' + std::to_string(port); // "[" INET6_ADDRSTRLEN "]:port"
+    // IPv4 written into a stack buffer and copied once: "255.255.255.255:65535" fits std::string's
+    // inline buffer in most cases, so a busy host's million connections allocate nothing here.
+    char buf[24];
+    std::size_t n = 0;
+    const auto decimal = [&](unsigned v) {
         char digits[5];
-        int n = 0;
-        do {
-            digits[n++] = static_cast<char>('0' + v % 10);
-            v /= 10;
-        } while (v != 0 && n < 5);
-        while (n > 0)
-            out += digits[--n];
+        std::size_t k = 0;
+        do
+            digits[k++] = static_cast<char>('0' + v % 10);
+        while ((v /= 10) != 0 && k < sizeof digits);
+        while (k > 0)
+            buf[n++] = digits[--k];
     };
-    if (addr.family == 4) {
-        for (std::size_t i = 0; i < 4; ++i) {
-            if (i)
-                out += '.';
-            decimal(addr.bytes[i]);
-        }
-    } else {
-        out = addr.toString(); // "[" INET6_ADDRSTRLEN "]"
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (i)
+            buf[n++] = '.';
+        decimal(addr.bytes[i]);
     }
-    out += ':';
+    buf[n++] = ':';
     decimal(port);
-    return out;
+    return std::string(buf, n);
 }
 
 } // namespace

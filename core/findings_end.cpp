@@ -430,6 +430,31 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
     return f;
 }
 
+// A gRPC client's connection refused by a server that had spoken HTTP/2 on an earlier one.
+Finding refusedFinding(FindingsAnalyzer::State& st, std::uint32_t id)
+{
+    Finding f;
+    f.id = "end-refused";
+    f.conn = id;
+    f.severity = Severity::Warning;
+    f.evidence = endEvidenceOf(st, id).toVector();
+    const auto* s = st.lookup ? st.lookup->byId(id) : nullptr;
+    const auto* earlier = s ? st.lookup->earlierHttp2To(*s) : nullptr;
+    const std::string server = s ? s->server : std::string("the server");
+    f.title = "Connection refused: nothing listened on " + server + " any more";
+    f.detail = "The client's SYN was answered by RST (no SYN-ACK): nothing listened on " + server
+        + ", though it had spoken HTTP/2"
+        + (earlier ? " on connection #" + std::to_string(earlier->id) + ", "
+                    + formatDuration(toS(s->firstNs - earlier->firstNs)) + " earlier"
+                   : " earlier")
+        + ". The server process had stopped (a shutdown, restart or crash) or its port changed; no keepalive setting "
+          "is "
+          "involved.";
+    f.suggestion = "Find why the server stopped listening (its logs, restarts); clients retry with backoff and reach "
+                   "it again once it listens.";
+    return f;
+}
+
 // gRPC end causes (GOAWAY expected before a close, idle deaths) only mean something on a gRPC
 // connection: HTTP/2 decoded, or TLS whose ALPN chose or offered h2. Without a summary (events made
 // by hand) the connection is judged as before.
@@ -486,6 +511,9 @@ SharedText unjudgedDetail(const EndMark& v)
                                             "not visible and no gRPC end cause is judged"),
         std::make_shared<const std::string>(
             "refused: its SYN was answered by RST (nothing listened on the server's port)"),
+        std::make_shared<const std::string>(
+            "refused: its SYN was answered by RST, though the same server spoke HTTP/2 earlier in the capture: it "
+            "had stopped listening (a shutdown, restart or crash)"),
     };
     return SharedText::shared(texts[static_cast<std::size_t>(v.unjudgedReason)]);
 }
@@ -496,8 +524,11 @@ void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         return;
     const auto* summary = connections.byId(id);
     auto v = classify(st, c, summary, connections);
-    if (!speaksGrpc(summary) || opaqueTls(summary))
+    if (!speaksGrpc(summary) || opaqueTls(summary)) {
         v = unjudgedEnd(v, *summary);
+        if (v.unjudgedReason == UnjudgedReason::Refused && connections.earlierHttp2To(*summary))
+            v.unjudgedReason = UnjudgedReason::RefusedReconnect;
+    }
     st.ends[id] = v;
     endEvidenceOf(st, id) = v.evidence;
     // An unjudged end's detail stays empty here: annotateEnds gives it the shared sentence.
@@ -533,13 +564,20 @@ void addEndCauseFindings(FindingsAnalyzer::State& st)
     const CoveringFindings covering(st.findings);
     // Reserved first: a busy host's end findings (tens of MB) grown by doubling would hold
     // half as much again, and twice that while the vector moves.
+    const auto judgedTrouble = [](const EndMark& v) {
+        return v.judged ? isTroubledEnd(v.cause) : v.unjudgedReason == UnjudgedReason::RefusedReconnect;
+    };
     std::size_t troubled = 0;
     for (std::uint32_t id = 0; id < st.ends.size(); ++id)
-        troubled += st.ends[id].judged && isTroubledEnd(st.ends[id].cause);
+        troubled += judgedTrouble(st.ends[id]);
     st.findings.reserve(st.findings.size() + troubled);
     for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
         const auto& v = st.ends[id];
-        if (v.judged && isTroubledEnd(v.cause) && !covering.covers(id, v))
+        if (!judgedTrouble(v))
+            continue;
+        if (!v.judged)
+            st.findings.push_back(refusedFinding(st, id));
+        else if (!covering.covers(id, v))
             st.findings.push_back(endFinding(st, id, v));
     }
 }

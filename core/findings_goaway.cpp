@@ -153,7 +153,9 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
 {
     Finding f;
     f.conn = conn;
-    f.severity = Severity::Info;
+    // A warning, as every end but a graceful one (FINDINGS.md): the server's own limit ended the
+    // connection, not the path; harmless when intended, and the suggestion says so.
+    f.severity = Severity::Warning;
     f.evidence.push_back(first.index);
     if (c.pingAfterGoaway)
         f.evidence.push_back(c.pingAfterGoawayIndex);

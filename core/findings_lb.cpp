@@ -80,55 +80,6 @@ void addUndecodedIdleFindings(
 
 } // namespace
 
-SummaryLookup::SummaryLookup(const std::vector<ConnectionSummary>& list)
-    : m_list(list)
-{
-    for (std::size_t i = 0; i < list.size() && m_positional; ++i)
-        m_positional = list[i].id == i;
-    if (!m_positional)
-        for (std::size_t i = list.size(); i-- > 0;)
-            m_byId[list[i].id] = i; // the first of equal ids wins, as a scan would find it
-}
-
-const ConnectionSummary* SummaryLookup::byId(std::uint32_t id) const
-{
-    if (m_positional)
-        return id < m_list.size() ? &m_list[id] : nullptr;
-    const auto it = m_byId.find(id);
-    return it == m_byId.end() ? nullptr : &m_list[it->second];
-}
-
-const ConnectionSummary* SummaryLookup::reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const
-{
-    if (!m_serversBuilt) {
-        m_serversBuilt = true;
-        for (std::size_t i = 0; i < m_list.size(); ++i) {
-            auto& server = m_servers[m_list[i].server];
-            if (!server.positions.empty() && m_list[server.positions.back()].firstNs > m_list[i].firstNs)
-                server.ordered = false;
-            server.positions.push_back(i);
-        }
-    }
-    const auto it = m_servers.find(dead.server);
-    if (it == m_servers.end())
-        return nullptr;
-    const std::int64_t from = closeNs - 500'000'000, to = closeNs + 30'000'000'000;
-    const auto& positions = it->second.positions;
-    auto at = positions.begin();
-    // Starts in list order: the ones in the window are one run, found by bisection.
-    if (it->second.ordered)
-        at = std::partition_point(
-            positions.begin(), positions.end(), [&](std::size_t p) { return m_list[p].firstNs < from; });
-    for (; at != positions.end(); ++at) {
-        const auto& s = m_list[*at];
-        if (s.id != dead.id && s.firstNs >= from && s.firstNs <= to)
-            return &s;
-        if (it->second.ordered && s.firstNs > to)
-            break;
-    }
-    return nullptr;
-}
-
 void addLbIdleFindings(
     FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& connections)
 {

@@ -229,7 +229,9 @@ struct RpcFailure {
 };
 
 // Why a connection's end is not judged: its frames are not seen.
-enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut, Refused };
+// RefusedReconnect: refused by a server that spoke HTTP/2 earlier in the capture, a gRPC client's
+// reconnect; it alone of these has a finding (end-refused).
+enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut, Refused, RefusedReconnect };
 
 // How a connection ended (findings_end.cpp), kept per connection for the rules that read the
 // ends of all connections (legs, end findings, the inferred timer) and for the summaries: small
@@ -288,12 +290,16 @@ public:
     // A new connection to the same server soon after this one died: the first in list order that
     // started between 0.5 s before and 30 s after closeNs.
     const ConnectionSummary* reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const;
+    // The first connection to s's server that spoke HTTP/2, when it started before s.
+    const ConnectionSummary* earlierHttp2To(const ConnectionSummary& s) const;
 
 private:
     struct Server {
         std::vector<std::size_t> positions; // in list order
         bool ordered = true; // firstNs never decreases along positions
+        const ConnectionSummary* firstHttp2 = nullptr; // the earliest to start
     };
+    void buildServers() const;
     const std::vector<ConnectionSummary>& m_list;
     bool m_positional = true; // list[i].id == i for every i
     std::unordered_map<std::uint32_t, std::size_t> m_byId; // otherwise

@@ -133,7 +133,7 @@ TEST(Findings, goawayAfterIdlePeriodIsMaxConnectionIdleWithTheObservedIdleTime)
     const Analysis r = analyze("goaway_max_idle.pcap");
     const auto found = r.of("goaway-max-connection-idle", 0);
     ASSERT_EQ(found.size(), 1u);
-    EXPECT_EQ(found[0].severity, Severity::Info);
+    EXPECT_EQ(found[0].severity, Severity::Warning); // not graceful: the server's limit ended it
     EXPECT_NEAR(found[0].figure, 1.0, 0.15); // MaxConnectionIdle=1s
     const auto& goaway = r.event(found[0].evidence.at(0));
     EXPECT_EQ(goaway.type, EventType::Goaway);

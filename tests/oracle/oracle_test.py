@@ -216,6 +216,13 @@ def check_verdict(entry, doc):
     causes = [c.get("end_cause") for c in doc.get("connections", [])]
     if "end_causes" in v and causes != v["end_causes"]:
         errs.append("end causes %s, the scenario's truth is %s" % (causes, v["end_causes"]))
+    # Every connection that ended other than gracefully or is still open has a warning or error
+    # finding that names it (FINDINGS.md: "how each connection ended").
+    named = {f.get("conn") for f in doc.get("findings", []) if f.get("severity") in ("warning", "error")}
+    for c in doc.get("connections", []):
+        if c.get("end_cause") not in ("graceful", "open", None) and c.get("id") not in named:
+            errs.append("connection %s ended %s with no warning or error finding naming it"
+                        % (c.get("id"), c.get("end_cause")))
     ids = [f["id"] for f in doc.get("findings", [])]
     for want in v.get("findings_has", []):
         if want not in ids:
