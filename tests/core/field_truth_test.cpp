@@ -3,6 +3,7 @@
 // must say what happened, and must not invent a middlebox, a timer or a setting that was not there.
 #include "capture/read_capture.h"
 #include "core/findings_analyzer.h"
+#include "core/findings_state.h"
 #include "test_data.h"
 
 #include <gtest/gtest.h>
@@ -144,6 +145,29 @@ TEST(FieldTruth, aServerThatClosedAndThenRefusedTheReconnectWentAwayNoIdleTimer)
     // The reconnects are told as refused, not as connections that spoke something else than HTTP/2.
     EXPECT_EQ(r.conn(1).endCause, EndCause::Reset);
     EXPECT_TRUE(says(r.conn(1).endDetail, "refused")) << r.conn(1).endDetail.str();
+    // Each refused reconnect is a warning naming it and the connection that spoke gRPC before.
+    const auto refused = r.of("end-refused");
+    ASSERT_EQ(refused.size(), 2u);
+    EXPECT_EQ(refused[0].conn, 1u);
+    EXPECT_EQ(refused[1].conn, 2u);
+    EXPECT_EQ(refused[0].severity, Severity::Warning);
+    EXPECT_NE(refused[0].detail.find("connection #0"), std::string::npos) << refused[0].detail;
+}
+
+TEST(FieldTruth, onlyAServerThatSpokeHttp2BeforeMakesARefusedConnectionAGrpcReconnect)
+{
+    std::vector<ConnectionSummary> list(4);
+    for (std::uint32_t i = 0; i < list.size(); ++i) {
+        list[i].id = i;
+        list[i].server = i == 3 ? "10.0.0.2:80" : "10.0.0.1:443";
+        list[i].firstNs = 1'000'000'000LL * (i + 1);
+    }
+    list[1].http2 = true; // the second connection to 10.0.0.1:443 speaks HTTP/2
+    const ks::core::SummaryLookup lookup(list);
+    EXPECT_EQ(lookup.earlierHttp2To(list[0]), nullptr); // refused before the server spoke gRPC
+    EXPECT_EQ(lookup.earlierHttp2To(list[1]), nullptr); // itself
+    EXPECT_EQ(lookup.earlierHttp2To(list[2]), &list[1]);
+    EXPECT_EQ(lookup.earlierHttp2To(list[3]), nullptr); // another server
 }
 
 TEST(FieldTruth, aNoErrorGoawayFollowedByARefusedReconnectIsAShutdownNotMaxIdle)
