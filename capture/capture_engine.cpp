@@ -127,6 +127,16 @@ bool CaptureEngine::refreshKeyLog(std::int64_t tsNs, bool miss)
     return m_keyLog->refresh();
 }
 
+void CaptureEngine::addSecrets(std::string_view keyLogText, std::string_view source)
+{
+    if (!m_keyLog)
+        m_keyLog = std::make_shared<KeyLog>();
+    std::vector<std::string> lineWarnings;
+    m_keyLog->addText(keyLogText, source, lineWarnings);
+    for (auto& w : lineWarnings)
+        warn(std::move(w));
+}
+
 void CaptureEngine::retryKeys(std::int64_t nowNs)
 {
     if (m_awaitingKeys.empty())

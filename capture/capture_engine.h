@@ -51,6 +51,10 @@ public:
     // Block, or both merged). Set before the first packet; without it TLS is not decrypted and
     // PING / PING ACK are inferred from record sizes.
     void setKeyLog(std::shared_ptr<KeyLog> keys) { m_keyLog = std::move(keys); }
+    // Secrets that arrive while reading (PacketSource::takeLateSecrets: a Decryption Secrets Block
+    // after the first packet or in a stream), added to the key log (made if there is none) for
+    // the sessions whose handshake comes later; source names them in warnings about bad lines.
+    void addSecrets(std::string_view keyLogText, std::string_view source);
     // Warnings about the traffic, each naming its connection (TLS without keys, a record failing
     // authentication, a truncated handshake); at most kMaxWarnings, then one line counting the rest.
     const std::vector<std::string>& warnings() const { return m_warnings; }

@@ -113,6 +113,8 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
             first = false;
             reorder = source.linkTypes().size() > 1;
         }
+        if (source.hasLateSecrets())
+            engine.addSecrets(source.takeLateSecrets(), name + " (Decryption Secrets Block)");
         if (beforePacket)
             beforePacket();
         if (reorder) {

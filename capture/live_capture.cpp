@@ -349,6 +349,8 @@ void LiveCapture::runStream()
         }
         // a pcapng stream names its link type in an interface block that may follow the header
         m_engine->setLinkType(m_source->packetLinkType());
+        if (m_source->hasLateSecrets()) // a pcapng stream's Decryption Secrets Blocks
+            m_engine->addSecrets(m_source->takeLateSecrets(), m_source->path() + " (Decryption Secrets Block)");
         process(tsNs, frame);
     }
     if (m_stopping.load())

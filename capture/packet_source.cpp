@@ -132,6 +132,8 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
         if (S_ISREG(st.st_mode)) {
             src->m_fileSize = static_cast<std::int64_t>(st.st_size);
             src->m_embeddedKeyLog = readDecryptionSecrets(src->m_fd);
+            src->m_secretBytes = src->m_embeddedKeyLog.size();
+            src->m_prescanned = true;
         }
     }
     if (!src->start(error))
@@ -163,6 +165,8 @@ std::unique_ptr<PacketSource> PacketSource::openBytes(
     src->m_bytesRead = bytes.size();
     src->m_fileSize = static_cast<std::int64_t>(bytes.size());
     src->m_embeddedKeyLog = pcapngDecryptionSecrets(bytes);
+    src->m_secretBytes = src->m_embeddedKeyLog.size();
+    src->m_prescanned = true;
     if (!src->start(error))
         return nullptr;
     return src;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ks::capture {
@@ -67,6 +68,12 @@ public:
     // (what editcap --inject-secrets tls,KEYS writes); empty when none. Regular files and
     // openBytes only: the blocks are scanned (bounded) before the first packet is read.
     const std::string& embeddedKeyLog() const { return m_embeddedKeyLog; }
+    // Key log lines of Decryption Secrets Blocks met while reading that embeddedKeyLog does not
+    // hold: after the first packet (two pcapng files joined with cat), or anywhere in a stream.
+    // Taken (and cleared) by the reader, which hands them to the engine before the next packet.
+    // Bounded with embeddedKeyLog: 64 MB of secrets in all.
+    bool hasLateSecrets() const { return !m_lateSecrets.empty(); }
+    std::string takeLateSecrets() { return std::exchange(m_lateSecrets, {}); }
 
     // On Error, error holds a reason (e.g. a truncated last packet).
     Status next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
@@ -94,6 +101,11 @@ private:
     bool readPcapHeader(std::string& error);
     bool readSectionHeader(std::string& error);
     bool addInterface(std::size_t body, std::size_t bodyLength, std::string& error);
+    // A Decryption Secrets Block at m_pos (body of bodyLength bytes): its TLS key log lines go to
+    // m_lateSecrets unless the prescan already read them into m_embeddedKeyLog.
+    void readLateSecrets(std::size_t bodyLength);
+    static constexpr std::uint32_t kDecryptionSecretsBlock = 0x0000000A;
+    static constexpr std::uint64_t kMaxSecretBytes = 64u << 20;
     Status nextPcap(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
     Status nextPcapng(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
     std::int64_t pcapngTime(const Interface& itf, std::uint64_t units);
@@ -124,6 +136,9 @@ private:
     std::int64_t m_fileSize = -1;
     SourceNotes m_notes;
     std::string m_embeddedKeyLog;
+    std::string m_lateSecrets;
+    std::uint64_t m_secretBytes = 0; // embedded and late, against the 64 MB bound
+    bool m_prescanned = false; // the blocks before the first packet were read into m_embeddedKeyLog
 };
 
 } // namespace ks::capture

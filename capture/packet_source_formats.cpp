@@ -196,6 +196,22 @@ std::int64_t PacketSource::pcapngTime(const Interface& itf, std::uint64_t units)
     return checkedTime(ok, ns);
 }
 
+void PacketSource::readLateSecrets(std::size_t bodyLength)
+{
+    constexpr std::uint32_t kTlsKeyLog = 0x544c534b; // "TLSK": NSS key log lines (pcapng section 4.7)
+    if (m_prescanned && m_notes.records == 0)
+        return; // before the first packet of a file: embeddedKeyLog holds these
+    if (bodyLength < 8 || u32(8) != kTlsKeyLog)
+        return;
+    const std::uint32_t size = u32(12);
+    if (size > bodyLength - 8 || m_secretBytes + size > kMaxSecretBytes)
+        return;
+    m_secretBytes += size;
+    m_lateSecrets.append(reinterpret_cast<const char*>(m_buf.data() + m_pos + 16), size);
+    if (!m_lateSecrets.empty() && m_lateSecrets.back() != '\n')
+        m_lateSecrets += '\n';
+}
+
 PacketSource::Status PacketSource::nextPcapng(
     std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
@@ -246,6 +262,8 @@ PacketSource::Status PacketSource::nextPcapng(
             timed = false;
         }
         if (!packet) {
+            if (type == kDecryptionSecretsBlock)
+                readLateSecrets(bodyLength);
             m_pos += length;
             continue;
         }

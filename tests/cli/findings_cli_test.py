@@ -32,14 +32,54 @@ def doc_of(r):
         return None
 
 
+def profile_files(tmp):
+    """A user catalogue with one good profile, and one with a bad entry."""
+    custom = os.path.join(tmp, "proxy.json")
+    with open(custom, "w") as f:
+        json.dump({"format": "keepalive-scope-lb-profiles", "version": 1, "profiles": [
+            {"name": "idle-reset-proxy", "title": "kspy proxy, RST after 1.5 s idle", "idle_timeout_s": 1.5,
+             "on_expiry": "rst", "tcp_keepalive_resets_idle": True}]}, f)
+    bad = os.path.join(tmp, "bad_profiles.json")
+    with open(bad, "w") as f:
+        json.dump({"profiles": [{"name": "fine", "idle_timeout_s": 5, "on_expiry": "rst"},
+                                {"name": "broken", "idle_timeout_s": "five", "on_expiry": "rst"}]}, f)
+    return custom, bad
+
+
+def check_export(b, cap, tmp, custom, bad_profiles):
+    """export draws the same profiles, user files included (starts keepalive-scope-gui)."""
+    plain_png, lb_png = os.path.join(tmp, "plain.png"), os.path.join(tmp, "lb.png")
+    r1 = run(b, ["export", cap("idle_reset_proxy.pcap"), "--png", plain_png, "--width", "900", "--height", "400"])
+    r2 = run(b, ["export", cap("idle_reset_proxy.pcap"), "--png", lb_png, "--width", "900", "--height", "400",
+                 "--lb-file", custom, "--lb=idle-reset-proxy"])
+    both = r1.returncode == 0 and r2.returncode == 0 and os.path.exists(plain_png) and os.path.exists(lb_png)
+    check(both and open(plain_png, "rb").read() != open(lb_png, "rb").read(),
+          "export --lb-file FILE --lb NAME draws that profile's crossings (the PNG differs from one without)")
+    r = run(b, ["export", cap("go_ping_healthy.pcap"), "--png", os.path.join(tmp, "x.png"), "--lb-file", bad_profiles])
+    check(r.returncode == EXIT_BAD_INPUT and b'("broken").idle_timeout_s' in r.stderr
+          and not os.path.exists(os.path.join(tmp, "x.png")), "export refuses a bad catalogue file with exit 2, writing nothing")
+    r = run(b, ["export", cap("go_ping_healthy.pcap"), "--png", os.path.join(tmp, "x.png"), "--lb", "aws-nbl"])
+    check(r.returncode == EXIT_BAD_INPUT and b"aws-nbl" in r.stderr, "export refuses an unknown profile name")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--data", required=True)
+    # engine: analyze, lint, lb-profiles (keepalive-scope alone, also run under ASan); gui: export,
+    # which starts keepalive-scope-gui (Qt). Each is its own ctest entry.
+    ap.add_argument("--part", choices=("engine", "gui", "all"), default="all")
     a = ap.parse_args()
     b = a.binary
     cap = lambda name: os.path.join(a.data, name)
     tmp = tempfile.mkdtemp()
+    custom, bad_profiles = profile_files(tmp)
+    if a.part == "gui":
+        check_export(b, cap, tmp, custom, bad_profiles)
+        shutil.rmtree(tmp, ignore_errors=True)
+        print("%d passed, %d failed" % (len(passes), len(failures)))
+        return 1 if failures else 0
+    part = a.part
 
     # --- analyze: findings in the JSON document, per the DESIGN.md contract ------------------
     r = run(b, ["analyze", cap("goaway_too_many_pings.pcap"), "--json", "--lb", "aws-nlb"])
@@ -95,44 +135,21 @@ def main():
     err = r.stderr.decode()
     check(r.returncode == EXIT_BAD_INPUT and "aws-nbl" in err and "known:" in err and "gcp-cloud-nat" in err and not r.stdout,
           "an unknown profile is refused with exit 2, listing the known names, before any output")
-    custom = os.path.join(tmp, "proxy.json")
-    with open(custom, "w") as f:
-        json.dump({"format": "keepalive-scope-lb-profiles", "version": 1, "profiles": [
-            {"name": "idle-reset-proxy", "title": "kspy proxy, RST after 1.5 s idle", "idle_timeout_s": 1.5,
-             "on_expiry": "rst", "tcp_keepalive_resets_idle": True}]}, f)
     r = run(b, ["analyze", cap("idle_reset_proxy.pcap"), "--json", "--lb-file", custom, "--lb", "idle-reset-proxy"])
     d = doc_of(r)
     lb = [f for f in (d or {}).get("findings", []) if f["id"] == "lb-idle-timeout"]
     check(r.returncode == 0 and len(lb) == 2 and all(f["profile"] == "idle-reset-proxy" and f["severity"] == "error"
                                                      and abs(f["figure_s"] - 2.5) < 0.1 for f in lb),
           "a --lb-file profile finds both resets after 2.5 s idle gaps")
-    bad = os.path.join(tmp, "bad_profiles.json")
-    with open(bad, "w") as f:
-        json.dump({"profiles": [{"name": "fine", "idle_timeout_s": 5, "on_expiry": "rst"},
-                                {"name": "broken", "idle_timeout_s": "five", "on_expiry": "rst"}]}, f)
-    r = run(b, ["analyze", cap("go_ping_healthy.pcap"), "--lb-file", bad])
+    r = run(b, ["analyze", cap("go_ping_healthy.pcap"), "--lb-file", bad_profiles])
     err = r.stderr.decode()
     check(r.returncode == EXIT_BAD_INPUT and 'profiles[1] ("broken").idle_timeout_s' in err and "bad_profiles.json" in err,
           "a bad catalogue entry is refused with exit 2, naming the file, entry and field")
     r = run(b, ["analyze", cap("go_ping_healthy.pcap"), "--lb-file", os.path.join(tmp, "nope.json")])
     check(r.returncode == EXIT_BAD_INPUT and b"nope.json" in r.stderr, "a missing catalogue file is refused with exit 2")
 
-    # --- export draws the same profiles, user files included -------------------------------
-    if os.environ.get("KS_ENGINE_ONLY") == "1":
-        print("skip export with profiles (KS_ENGINE_ONLY=1: this build has no keepalive-scope-gui; the Release run checks it)")
-    else:
-        plain_png, lb_png = os.path.join(tmp, "plain.png"), os.path.join(tmp, "lb.png")
-        r1 = run(b, ["export", cap("idle_reset_proxy.pcap"), "--png", plain_png, "--width", "900", "--height", "400"])
-        r2 = run(b, ["export", cap("idle_reset_proxy.pcap"), "--png", lb_png, "--width", "900", "--height", "400",
-                     "--lb-file", custom, "--lb=idle-reset-proxy"])
-        both = r1.returncode == 0 and r2.returncode == 0 and os.path.exists(plain_png) and os.path.exists(lb_png)
-        check(both and open(plain_png, "rb").read() != open(lb_png, "rb").read(),
-              "export --lb-file FILE --lb NAME draws that profile's crossings (the PNG differs from one without)")
-        r = run(b, ["export", cap("go_ping_healthy.pcap"), "--png", os.path.join(tmp, "x.png"), "--lb-file", bad])
-        check(r.returncode == EXIT_BAD_INPUT and b'("broken").idle_timeout_s' in r.stderr
-              and not os.path.exists(os.path.join(tmp, "x.png")), "export refuses a bad catalogue file with exit 2, writing nothing")
-        r = run(b, ["export", cap("go_ping_healthy.pcap"), "--png", os.path.join(tmp, "x.png"), "--lb", "aws-nbl"])
-        check(r.returncode == EXIT_BAD_INPUT and b"aws-nbl" in r.stderr, "export refuses an unknown profile name")
+    if part == "all":
+        check_export(b, cap, tmp, custom, bad_profiles)
 
     # --- settings and report -------------------------------------------------------------
     exp = os.path.join(tmp, "exp.json")
@@ -201,7 +218,7 @@ def main():
     names = [p["name"] for p in (d or {}).get("profiles", [])]
     check(r.returncode == 0 and "aws-nlb" in names and names[-1] == "idle-reset-proxy",
           "lb-profiles --json lists the built-in profiles and the user's")
-    r = run(b, ["lb-profiles", "--lb-file", bad])
+    r = run(b, ["lb-profiles", "--lb-file", bad_profiles])
     check(r.returncode == EXIT_BAD_INPUT and b'("broken").idle_timeout_s' in r.stderr, "lb-profiles checks a user file")
 
     # --- end causes, the inferred timer as a profile, fixes written back -------------------
