@@ -14,6 +14,7 @@
 namespace ks::core {
 
 inline constexpr int kExperimentFormatVersion = 1;
+inline constexpr std::string_view kExperimentFormatName = "keepalive-scope-experiment";
 
 enum class RpcPattern : std::uint8_t {
     Idle, // connect and stay idle

@@ -1,4 +1,6 @@
-// Type and connection filters over the event table, and its sort off the GUI thread.
+// Type and connection filters over the event table, and its sort off the GUI thread. Some 430
+// lines: the filters and the sort share the proxy's row mapping and its generation checks; the
+// sort's Qt-free comparison already lives in event_sort.cpp.
 //
 // Thread safety: the store is a deque the GUI thread appends to, so a worker never reads it.
 // Starting a sort copies what the comparison needs (16 bytes a row: key, time, row; for the

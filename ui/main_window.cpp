@@ -1,4 +1,6 @@
-// Wiring only: widgets, docks, menus, selection between timeline, table and findings.
+// Wiring only: widgets, docks, menus, selection between timeline, table and findings. The
+// constructor (some 110 lines) lays out every dock, menu and connection in one place, so that
+// the window's structure reads top to bottom; sources and their sessions are SourceController's.
 #include "main_window.h"
 
 #include "about_dialog.h"

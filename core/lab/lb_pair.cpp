@@ -1,5 +1,7 @@
 // One simulated flow: forwarding with latency, loss and a bandwidth limit, the connection's and
-// the streams' idle timers, and the expiry actions.
+// the streams' idle timers, and the expiry actions. Some 430 lines: forwarding, timers and
+// expiry share one flow's sockets and clocks; the frame tracker and the command dispatcher are
+// already their own files (lb_frame_tracker.cpp, lb_simulator.cpp).
 //
 // Whether TCP keep-alive probes count as activity: a userspace proxy never reads a probe (it
 // carries no new data; the kernel answers it). TCP_INFO's tcpi_segs_in counts every segment a
