@@ -106,7 +106,8 @@ std::string pcapngDecryptionSecrets(std::span<const std::uint8_t> file)
     });
 }
 
-std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::string& error)
+std::unique_ptr<PacketSource> PacketSource::open(
+    const std::string& path, std::string& error, const std::atomic<bool>* interrupt)
 {
     std::unique_ptr<PacketSource> src(new PacketSource);
     src->m_path = path;
@@ -118,7 +119,10 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
             return nullptr;
         }
     } else {
-        src->m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        // A FIFO's open() waits for a writer; with an interrupt it must not (reads then poll).
+        struct stat before { };
+        const bool fifo = interrupt && ::stat(path.c_str(), &before) == 0 && S_ISFIFO(before.st_mode);
+        src->m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
         if (src->m_fd < 0) {
             error = path + ": cannot open (" + std::strerror(errno) + ")";
             return nullptr;
@@ -129,6 +133,8 @@ std::unique_ptr<PacketSource> PacketSource::open(const std::string& path, std::s
             return nullptr;
         }
         src->m_isStream = !S_ISREG(st.st_mode);
+        if (src->m_isStream)
+            src->m_interrupt = interrupt;
         if (S_ISREG(st.st_mode)) {
             src->m_fileSize = static_cast<std::int64_t>(st.st_size);
             src->m_embeddedKeyLog = readDecryptionSecrets(src->m_fd);
@@ -197,8 +203,8 @@ bool PacketSource::ensure(std::size_t n)
             return false;
         }
         const ssize_t got = ::read(m_fd, m_buf.data() + m_end, m_buf.size() - m_end);
-        if (got < 0 && errno == EINTR)
-            continue;
+        if (got < 0 && (errno == EINTR || errno == EAGAIN))
+            continue; // EAGAIN: a FIFO opened without waiting for its writer; poll again
         if (got <= 0) {
             m_eof = true;
             return false;

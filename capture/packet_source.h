@@ -36,7 +36,11 @@ public:
     enum class Status { Packet, End, Error };
 
     // path "-" reads standard input. On failure returns nullptr and a one-line reason in error.
-    static std::unique_ptr<PacketSource> open(const std::string& path, std::string& error);
+    // With interrupt (the window's cancel flag; it must outlive the source), a FIFO is opened
+    // without waiting for its writer, and reads wait in short polls, so a FIFO nothing writes to
+    // never holds the reading thread past a cancel. Without it, reads block as `cat` would.
+    static std::unique_ptr<PacketSource> open(
+        const std::string& path, std::string& error, const std::atomic<bool>* interrupt = nullptr);
     // A pipe already open (a capture command's stdout), named in messages as name; takes fd.
     // While interrupt is set, reads stop waiting and the stream ends (it must outlive the source).
     static std::unique_ptr<PacketSource> openPipe(

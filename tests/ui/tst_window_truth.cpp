@@ -17,6 +17,7 @@
 
 #include <QComboBox>
 #include <QCommandLinkButton>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -28,7 +29,10 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QToolButton>
+
+#include <sys/stat.h>
 
 using namespace ks;
 
@@ -102,6 +106,36 @@ private Q_SLOTS:
         QCOMPARE(w.store()->size(), events);
         QCOMPARE(w.windowTitle(), title);
         QVERIFY(tabCountMatchesRows(w));
+    }
+
+    // A FIFO nothing writes to (opened by mistake, or before its tcpdump): the window keeps what
+    // it shows while the load waits, another file opened meanwhile ends the wait, and a window
+    // closed while it waits goes at once (its loader used to block in open() and hold the pool).
+    void aFifoWithoutAWriterNeverHoldsTheWindow()
+    {
+        QTemporaryDir dir;
+        const QString fifo = dir.filePath(QStringLiteral("capture.pcap"));
+        QVERIFY(::mkfifo(qPrintable(fifo), 0600) == 0);
+        QElapsedTimer timer;
+        timer.start();
+        {
+            ui::MainWindow w;
+            w.show();
+            QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+            const std::size_t events = w.store()->size();
+            const QString title = w.windowTitle();
+            w.openCapture(fifo);
+            QTest::qWait(300);
+            QCOMPARE(w.store()->size(), events);
+            QCOMPARE(w.windowTitle(), title);
+            QVERIFY(open(w, data("go_ping_healthy.pcap")));
+            QVERIFY(w.windowTitle().contains(u"go_ping_healthy"_qs));
+            w.openCapture(fifo); // and the window goes while this load waits
+            QTest::qWait(100);
+        }
+        QThreadPool::globalInstance()->waitForDone(5000);
+        QCOMPARE(QThreadPool::globalInstance()->activeThreadCount(), 0);
+        QVERIFY2(timer.elapsed() < 15000, qPrintable(QString::number(timer.elapsed())));
     }
 
     void refusedLiveCaptureKeepsTheDataAndTitle()
