@@ -57,7 +57,7 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
     LoadResult result;
     result.path = QString::fromStdString(path);
     std::string error;
-    auto source = capture::PacketSource::open(path, error);
+    auto source = capture::PacketSource::open(path, error, &cancel);
     if (!source) {
         result.error = QString::fromStdString(error);
         return result;
