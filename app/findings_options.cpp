@@ -100,7 +100,7 @@ void printFindingsText(
             out, "          kind %s%s%s\n", f.id.c_str(), f.profile.empty() ? "" : ", profile ", f.profile.c_str());
         std::fprintf(out, "          %s\n", f.detail.c_str());
         if (!f.suggestion.empty())
-            std::fprintf(out, "          change: %s\n", f.suggestion.c_str());
+            std::fprintf(out, "          what to do: %s\n", f.suggestion.c_str());
         if (!f.changes.empty()) {
             std::string list;
             for (const auto& c : f.changes)

@@ -113,7 +113,7 @@ std::string reportMarkdown(const ReportInput& in)
         }
         md += "\n" + f.detail + "\n\n";
         if (!f.suggestion.empty())
-            md += "**Change:** " + f.suggestion + "\n\n";
+            md += "**What to do:** " + f.suggestion + "\n\n";
         if (!f.changes.empty()) {
             md += "**As settings:**";
             for (const auto& c : f.changes)

@@ -106,7 +106,7 @@ def main():
     out = r.stdout.decode()
     check(r.returncode == 0 and "findings: " in out and "goaway-too-many-pings" in out and "judged against aws-nlb" in out,
           "text output lists the findings and the profiles judged against")
-    check("change: " in out and "evidence: events #" in out, "text findings show the change and the evidence")
+    check("what to do: " in out and "evidence: events #" in out, "text findings show the change and the evidence")
 
     # healthy captures: no warning or error
     for name in ("go_ping_healthy.pcap", "core_ping_healthy.pcap"):

@@ -140,7 +140,7 @@ TEST(Report, markdownAndJsonHoldSettingsProfilesConnectionsAndFindingsAndAreWrit
     const auto md = reportMarkdown(in);
     for (const char* part :
         { "## Findings", "### error: Keepalive timeout", "`keepalive-timeout`", "evidence (event indexes): 3, 4",
-            "**Change:** change it", "## Connections", "10.0.0.1:40000", "## Load-balancer profiles",
+            "**What to do:** change it", "## Connections", "10.0.0.1:40000", "## Load-balancer profiles",
             "| aws-nlb | 350 s", "## Settings", "From `exp.json`", "| client | keepalive_time_ms | 30000 ms | yes |" })
         EXPECT_NE(md.find(part), std::string::npos) << part;
 
