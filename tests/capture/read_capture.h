@@ -1,8 +1,10 @@
-// Test helper: a reference capture (tests/data) read through PacketSource and CaptureEngine, the
-// way analyze reads it, every event going to the caller's sink.
+// Test helper: a reference capture (tests/data) read through PacketSource, CaptureEngine and
+// capture::readCapture, the path analyze and the window take, every event going to the caller's
+// sink.
 #pragma once
 
 #include "capture/capture_engine.h"
+#include "capture/capture_reader.h"
 #include "capture/packet_source.h"
 #include "test_data.h"
 
@@ -28,13 +30,8 @@ inline ReadCapture readCapture(const std::string& name, capture::EventSink& sink
     if (!source)
         return r;
     capture::CaptureEngine engine(source->linkType(), sink);
-    std::int64_t ts = 0;
-    std::span<const std::uint8_t> frame;
-    while (source->next(ts, frame, error) == capture::PacketSource::Status::Packet) {
-        engine.setLinkType(source->packetLinkType());
-        engine.processPacket(ts, frame);
-    }
-    engine.finish();
+    const auto read = capture::readCapture(*source, engine, name);
+    EXPECT_TRUE(read.error.empty()) << read.error;
     r.connections = engine.summaries();
     r.decimals = source->decimals();
     r.linkType = source->linkType();

@@ -2,7 +2,7 @@
 // load-balancer simulator and a dropping proxy; tests/data/make_captures.sh): one test per end
 // cause, the two legs of a proxy paired, the idle timer inferred within 2 % of the simulator's
 // 2.0 s, and the healthy captures ending gracefully with no warning.
-#include "capture/read_capture.h"
+#include "analyzed_capture.h"
 #include "core/findings_analyzer.h"
 #include "core/lb_catalogue.h"
 #include "test_data.h"
@@ -21,52 +21,11 @@ namespace {
 
 constexpr double kSimulatorTimerS = 2.0; // make_captures.sh: ks_lbsim ... 2.0 ...
 
-struct Ended {
-    std::vector<Event> events;
-    std::vector<ConnectionSummary> connections;
-    std::vector<Finding> findings;
-
-    const ConnectionSummary& conn(std::uint32_t id) const { return connections.at(id); }
-    std::vector<Finding> of(const std::string& id) const
-    {
-        std::vector<Finding> out;
-        for (const auto& f : findings)
-            if (f.id == id)
-                out.push_back(f);
-        return out;
-    }
-    bool hasFinding(std::uint32_t conn, Severity atLeast) const
-    {
-        for (const auto& f : findings)
-            if (f.conn == conn && f.severity >= atLeast)
-                return true;
-        return false;
-    }
-};
-
-struct Tee final : ks::capture::EventSink {
-    std::vector<Event>* out = nullptr;
-    FindingsAnalyzer* analyzer = nullptr;
-    void onEvent(const Event& e) override
-    {
-        out->push_back(e);
-        analyzer->onEvent(e);
-    }
-};
+using Ended = ks::test::AnalyzedCapture;
 
 Ended analyze(const std::string& name, std::optional<KeepaliveSettings> settings = {})
 {
-    Ended r;
-    FindingsAnalyzer analyzer(AnalyzerOptions { {}, std::move(settings) });
-    Tee sink;
-    sink.out = &r.events;
-    sink.analyzer = &analyzer;
-    r.connections = ks::test::readCapture(name, sink).connections;
-    r.findings = analyzer.finish(r.connections); // the non-const overload fills the end causes
-    for (const auto& c : r.connections)
-        for (auto idx : c.endEvidence)
-            EXPECT_LT(idx, r.events.size()) << name << ": conn " << c.id << " cites a missing event";
-    return r;
+    return ks::test::analyzeCapture(name, AnalyzerOptions { {}, std::move(settings) });
 }
 
 // Every troubled end has a warning or error citing its connection; graceful and open ones none
@@ -74,7 +33,7 @@ Ended analyze(const std::string& name, std::optional<KeepaliveSettings> settings
 void expectEveryTroubledEndHasAFinding(const Ended& r, const std::string& name)
 {
     for (const auto& c : r.connections)
-        if (isTroubledEnd(c.endCause) && c.endCause != EndCause::MaxIdle && c.endCause != EndCause::MaxAge) {
+        if (isTroubledEnd(c.endCause)) {
             EXPECT_TRUE(r.hasFinding(c.id, Severity::Warning))
                 << name << ": conn " << c.id << " ended " << endCauseName(c.endCause);
         }
@@ -240,8 +199,15 @@ TEST(EndCause, serverGoawaysNameTheirCause)
 {
     EXPECT_EQ(analyze("goaway_too_many_pings.pcap").conn(0).endCause, EndCause::TooManyPings);
     EXPECT_EQ(analyze("goaway_too_many_pings_core.pcap").conn(0).endCause, EndCause::TooManyPings);
-    EXPECT_EQ(analyze("goaway_max_idle.pcap").conn(0).endCause, EndCause::MaxIdle);
-    EXPECT_EQ(analyze("goaway_max_age.pcap").conn(0).endCause, EndCause::MaxAge);
+    // The server's own limits are not graceful ends: each is a warning naming the connection.
+    for (const auto& [file, cause] : { std::pair { "goaway_max_idle.pcap", EndCause::MaxIdle },
+             std::pair { "goaway_max_age.pcap", EndCause::MaxAge },
+             std::pair { "core_server_max_idle.pcap", EndCause::MaxIdle },
+             std::pair { "core_server_max_age.pcap", EndCause::MaxAge } }) {
+        const Ended r = analyze(file);
+        EXPECT_EQ(r.conn(0).endCause, cause) << file;
+        expectEveryTroubledEndHasAFinding(r, file);
+    }
     const Ended e = analyze("goaway_frame_size_go.pcap");
     EXPECT_EQ(e.conn(0).endCause, EndCause::GoawayError);
     expectEveryTroubledEndHasAFinding(e, "goaway_frame_size_go.pcap");

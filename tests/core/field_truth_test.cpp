@@ -1,7 +1,7 @@
 // Ends and GOAWAYs from stacks this project did not write, each capture with a known ground truth
 // (tests/data/make_captures.sh, the "field-truth audit" scenarios, ports 47800-47899): the verdict
 // must say what happened, and must not invent a middlebox, a timer or a setting that was not there.
-#include "capture/read_capture.h"
+#include "analyzed_capture.h"
 #include "core/findings_analyzer.h"
 #include "core/findings_state.h"
 #include "test_data.h"
@@ -15,35 +15,11 @@ using namespace ks::core;
 
 namespace {
 
-struct Verdict {
-    std::vector<ConnectionSummary> connections;
-    std::vector<Finding> findings;
-
-    const ConnectionSummary& conn(std::uint32_t id) const { return connections.at(id); }
-    std::vector<Finding> of(const std::string& id) const
-    {
-        std::vector<Finding> out;
-        for (const auto& f : findings)
-            if (f.id == id)
-                out.push_back(f);
-        return out;
-    }
-};
-
-struct Feed final : ks::capture::EventSink {
-    FindingsAnalyzer* analyzer = nullptr;
-    void onEvent(const Event& e) override { analyzer->onEvent(e); }
-};
+using Verdict = ks::test::AnalyzedCapture;
 
 Verdict analyze(const std::string& name)
 {
-    Verdict r;
-    FindingsAnalyzer analyzer(AnalyzerOptions {});
-    Feed sink;
-    sink.analyzer = &analyzer;
-    r.connections = ks::test::readCapture(name, sink).connections;
-    r.findings = analyzer.finish(r.connections);
-    return r;
+    return ks::test::analyzeCapture(name);
 }
 
 bool says(const SharedText& text, const char* words)

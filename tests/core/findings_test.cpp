@@ -2,7 +2,7 @@
 // kernel): each finding kind on a capture that shows it, with its connection, key figure and
 // evidence; healthy captures yield no warning. Kinds no reference capture shows (a GOAWAY with an
 // error code, C-core's idle close at keepalive_time + timeout) are checked on hand-made events.
-#include "capture/read_capture.h"
+#include "analyzed_capture.h"
 #include "core/findings_analyzer.h"
 #include "core/findings_state.h"
 #include "test_data.h"
@@ -17,46 +17,12 @@ using namespace ks::core;
 
 namespace {
 
-struct Analysis {
-    std::vector<Event> events;
-    std::vector<ConnectionSummary> connections;
-    std::vector<Finding> findings;
-
-    std::vector<Finding> of(const std::string& id, std::optional<std::uint32_t> conn = std::nullopt) const
-    {
-        std::vector<Finding> out;
-        for (const auto& f : findings)
-            if (f.id == id && (!conn || f.conn == conn))
-                out.push_back(f);
-        return out;
-    }
-    const Event& event(std::uint64_t index) const { return events.at(index); }
-};
-
-struct Tee final : ks::capture::EventSink {
-    std::vector<Event>* out;
-    FindingsAnalyzer* analyzer;
-    void onEvent(const Event& e) override
-    {
-        out->push_back(e);
-        analyzer->onEvent(e);
-    }
-};
+using Analysis = ks::test::AnalyzedCapture;
 
 Analysis analyze(const std::string& name, std::vector<LbCatalogueEntry> profiles = {},
     std::optional<KeepaliveSettings> settings = {})
 {
-    Analysis r;
-    FindingsAnalyzer analyzer(AnalyzerOptions { std::move(profiles), std::move(settings) });
-    Tee sink;
-    sink.out = &r.events;
-    sink.analyzer = &analyzer;
-    r.connections = ks::test::readCapture(name, sink).connections;
-    r.findings = analyzer.finish(r.connections);
-    for (const auto& f : r.findings)
-        for (auto idx : f.evidence)
-            EXPECT_LT(idx, r.events.size()) << name << ": " << f.id << " cites a missing event";
-    return r;
+    return ks::test::analyzeCapture(name, AnalyzerOptions { std::move(profiles), std::move(settings) });
 }
 
 LbCatalogueEntry builtin(const std::string& name)
