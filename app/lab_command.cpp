@@ -124,21 +124,34 @@ std::string describe(const core::Experiment& ex)
     return s;
 }
 
-} // namespace
+// What `lab` is asked to run, checked: the experiment, for how long, with which faults, and
+// what the findings judge it against.
+struct LabPlan {
+    std::string config, pcap;
+    bool json = false, all = false, fixed = false;
+    const core::Scenario* scenario = nullptr;
+    double duration = 0; // 0 until read: the scenario's, or 20 s
+    std::vector<core::TimedFault> faults;
+    core::Experiment ex;
+    core::AnalyzerOptions analyzerOptions;
+};
 
-int runLab(const std::vector<std::string>& args)
+// --scenario or --config, --duration, --fault and --pcap. -1 when they hold; else the exit status,
+// the reason printed.
+int readRunOptions(const CliCommand& command, const CliArgs& parsed, LabPlan& plan)
 {
-    const CliCommand& command = labCommand();
-    CliArgs parsed;
-    if (const int status = parseCliOrExit(command, args, parsed); status >= 0)
-        return status;
-    const std::string config = parsed.value("--config"), lb = parsed.value("--lb"), pcap = parsed.value("--pcap"),
-                      scenarioName = parsed.value("--scenario"), certFile = parsed.value("--cert"),
-                      keyFile = parsed.value("--key"), caFile = parsed.value("--ca-file"),
-                      keyLog = parsed.value("--keylog");
-    const bool json = parsed.has("--json"), all = parsed.has("--all"), fixed = parsed.has("--fixed");
-    const bool tls = parsed.has("--tls") || !certFile.empty() || !keyFile.empty() || !caFile.empty() || !keyLog.empty();
-    double duration = 0; // 0: the scenario's, or 20 s
+    plan.config = parsed.value("--config");
+    plan.pcap = parsed.value("--pcap");
+    plan.json = parsed.has("--json");
+    plan.all = parsed.has("--all");
+    plan.fixed = parsed.has("--fixed");
+    const std::string scenarioName = parsed.value("--scenario");
+    const std::string& config = plan.config;
+    const std::string& pcap = plan.pcap;
+    const bool fixed = plan.fixed;
+    double& duration = plan.duration;
+    auto& faults = plan.faults;
+    const core::Scenario*& scenario = plan.scenario;
     if (parsed.has("--duration")) {
         const std::string v = parsed.value("--duration");
         duration = parseDuration(v);
@@ -150,7 +163,6 @@ int runLab(const std::vector<std::string>& args)
             return 2;
         }
     }
-    std::vector<core::TimedFault> faults;
     for (const auto& v : parsed.all("--fault")) {
         core::TimedFault f;
         if (const auto problem = core::parseTimedFault(v, f); !problem.empty()) {
@@ -159,7 +171,6 @@ int runLab(const std::vector<std::string>& args)
         }
         faults.push_back(f);
     }
-    const core::Scenario* scenario = nullptr;
     if (!scenarioName.empty()) {
         scenario = core::findScenario(scenarioName);
         if (!scenario) {
@@ -193,7 +204,20 @@ int runLab(const std::vector<std::string>& args)
             return 2;
         }
     }
-    core::Experiment ex;
+    return -1;
+}
+
+// The experiment: the scenario's or the file's, with the TLS options and --lb applied.
+int buildExperiment(const CliArgs& parsed, LabPlan& plan)
+{
+    const std::string lb = parsed.value("--lb"), certFile = parsed.value("--cert"), keyFile = parsed.value("--key"),
+                      caFile = parsed.value("--ca-file"), keyLog = parsed.value("--keylog");
+    const bool tls = parsed.has("--tls") || !certFile.empty() || !keyFile.empty() || !caFile.empty() || !keyLog.empty();
+    const core::Scenario* scenario = plan.scenario;
+    const bool fixed = plan.fixed;
+    const std::string& config = plan.config;
+    const auto& faults = plan.faults;
+    core::Experiment& ex = plan.ex;
     if (scenario) {
         ex = fixed ? scenario->fixed : scenario->failing;
     } else {
@@ -236,12 +260,18 @@ int runLab(const std::vector<std::string>& args)
             stderr, "keepalive-scope lab: --fault needs the simulator (a \"simulator\" in the experiment, or --lb)\n");
         return 2;
     }
+    return -1;
+}
 
-    // Findings judge the run against the experiment's profiles and the one the simulator plays.
+// Findings judge the run against the experiment's profiles and the one the simulator plays.
+int resolveAnalyzer(LabPlan& plan)
+{
+    const core::Experiment& ex = plan.ex;
+    const std::string& config = plan.config;
+    core::AnalyzerOptions& analyzerOptions = plan.analyzerOptions;
     std::vector<std::string> profileNames = ex.lbProfiles;
     if (ex.simulator && !ex.simulator->profile.empty())
         profileNames.push_back(ex.simulator->profile);
-    core::AnalyzerOptions analyzerOptions;
     analyzerOptions.settings = ex.settings;
     {
         FindingsOptions none;
@@ -255,34 +285,12 @@ int runLab(const std::vector<std::string>& args)
         if (ex.simulator && ex.simulator->idleTimeoutS > 0)
             analyzerOptions.profiles.push_back(core::simulatorProfile(*ex.simulator));
     }
-    core::FindingsAnalyzer analyzer(analyzerOptions);
+    return -1;
+}
 
-    capture::LiveCapture tap(pcap);
-    core::lab::LabRunner lab(ex, &tap);
-    EventOutput out(json, all, true, analyzer);
-    HubOutput hubOutput(out);
-    RunInfo info;
-    info.source = describe(ex);
-    if (scenario) {
-        info.source = "scenario " + scenario->name + (fixed ? " (fixed)" : " (failing)") + ": " + info.source;
-        if (!json)
-            std::printf("%s\n%s\n", scenario->title.c_str(), scenario->paragraph.c_str());
-    }
-    info.linkType = "live capture";
-    info.decimals = 6;
-    lab.addListener(&hubOutput);
-    // Printed before any event can arrive: the hub starts inside start().
-    out.begin(info);
-    if (auto error = lab.start(); !error.empty()) {
-        std::fprintf(stderr, "keepalive-scope lab: %s\n", error.c_str());
-        return 1;
-    }
-    for (const auto& w : lab.warnings())
-        std::fprintf(stderr, "keepalive-scope lab: %s\n", w.c_str());
-    if (!lab.keyLogPath().empty())
-        std::fprintf(stderr, "keepalive-scope lab: TLS key log: %s%s\n", lab.keyLogPath().c_str(),
-            ex.target.keyLogFile.empty() ? " (removed after the run; keep it with --keylog FILE)" : "");
-
+// Until the duration ends or the user interrupts, applying each fault at its time.
+void runUntilDone(core::lab::LabRunner& lab, double duration, std::vector<core::TimedFault> faults)
+{
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     using Clock = std::chrono::steady_clock;
@@ -301,6 +309,81 @@ int runLab(const std::vector<std::string>& args)
     lab.stop();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+}
+
+// After the events and findings: the simulator's notes, where the capture went, and for a
+// scenario whether each expected finding came as it should.
+void printAfterRun(const LabPlan& plan, core::lab::LabRunner& lab, const RunInfo& info)
+{
+    const std::string& pcap = plan.pcap;
+    const core::Scenario* scenario = plan.scenario;
+    const bool fixed = plan.fixed;
+    const auto notes = lab.notes();
+    if (!notes.empty())
+        std::printf("\nload-balancer simulator (127.0.0.1:%u):\n", lab.simulator() ? lab.simulator()->port() : 0u);
+    for (const auto& n : notes)
+        std::printf("  %10.6f  %s\n", double(n.tsNs - lab.originNs()) / 1e9, n.text.c_str());
+    if (!pcap.empty() && lab.capturing())
+        std::printf("\ncapture saved to %s\n", pcap.c_str());
+    if (scenario && lab.capturing()) {
+        std::printf("\nscenario %s (%s):", scenario->name.c_str(), fixed ? "fixed" : "failing");
+        for (const auto& id : scenario->expect) {
+            const bool found = std::any_of(
+                info.findings.begin(), info.findings.end(), [&](const core::Finding& f) { return f.id == id; });
+            std::printf(" %s %s%s", id.c_str(), found ? "present" : "absent",
+                found == !fixed ? (fixed ? " (fixed, as expected)" : " (as expected)") : " (NOT as expected)");
+        }
+        std::printf("\n%s\n",
+            fixed ? ""
+                  : ("now run it with the fix: keepalive-scope lab --scenario " + scenario->name + " --fixed").c_str());
+    }
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int runLab(const std::vector<std::string>& args)
+{
+    const CliCommand& command = labCommand();
+    CliArgs parsed;
+    if (const int status = parseCliOrExit(command, args, parsed); status >= 0)
+        return status;
+    LabPlan plan;
+    if (const int status = readRunOptions(command, parsed, plan); status >= 0)
+        return status;
+    if (const int status = buildExperiment(parsed, plan); status >= 0)
+        return status;
+    if (const int status = resolveAnalyzer(plan); status >= 0)
+        return status;
+    core::FindingsAnalyzer analyzer(plan.analyzerOptions);
+
+    capture::LiveCapture tap(plan.pcap);
+    core::lab::LabRunner lab(plan.ex, &tap);
+    EventOutput out(plan.json, plan.all, true, analyzer);
+    HubOutput hubOutput(out);
+    RunInfo info;
+    info.source = describe(plan.ex);
+    if (const auto* scenario = plan.scenario) {
+        info.source = "scenario " + scenario->name + (plan.fixed ? " (fixed)" : " (failing)") + ": " + info.source;
+        if (!plan.json)
+            std::printf("%s\n%s\n", scenario->title.c_str(), scenario->paragraph.c_str());
+    }
+    info.linkType = "live capture";
+    info.decimals = 6;
+    lab.addListener(&hubOutput);
+    // Printed before any event can arrive: the hub starts inside start().
+    out.begin(info);
+    if (auto error = lab.start(); !error.empty()) {
+        std::fprintf(stderr, "keepalive-scope lab: %s\n", error.c_str());
+        return 1;
+    }
+    for (const auto& w : lab.warnings())
+        std::fprintf(stderr, "keepalive-scope lab: %s\n", w.c_str());
+    if (!lab.keyLogPath().empty())
+        std::fprintf(stderr, "keepalive-scope lab: TLS key log: %s%s\n", lab.keyLogPath().c_str(),
+            plan.ex.target.keyLogFile.empty() ? " (removed after the run; keep it with --keylog FILE)" : "");
+
+    runUntilDone(lab, plan.duration, plan.faults);
 
     info.linkType = lab.capturing() ? tap.description() : "no capture (channel and RPC events only)";
     info.packets = lab.packets();
@@ -308,7 +391,7 @@ int runLab(const std::vector<std::string>& args)
     info.connections = lab.connections();
     info.warnings = lab.warnings();
     info.showFindings = true;
-    info.profiles = analyzerOptions.profiles;
+    info.profiles = plan.analyzerOptions.profiles;
     info.findings = analyzer.finish(info.connections);
     {
         std::string host;
@@ -317,29 +400,8 @@ int runLab(const std::vector<std::string>& args)
             core::keepSimulatorFindingsOnChannel(info.findings, info.connections, channelPort);
     }
     out.end(info);
-    if (!out.json()) {
-        const auto notes = lab.notes();
-        if (!notes.empty())
-            std::printf("\nload-balancer simulator (127.0.0.1:%u):\n", lab.simulator() ? lab.simulator()->port() : 0u);
-        for (const auto& n : notes)
-            std::printf("  %10.6f  %s\n", double(n.tsNs - lab.originNs()) / 1e9, n.text.c_str());
-        if (!pcap.empty() && lab.capturing())
-            std::printf("\ncapture saved to %s\n", pcap.c_str());
-        if (scenario && lab.capturing()) {
-            std::printf("\nscenario %s (%s):", scenario->name.c_str(), fixed ? "fixed" : "failing");
-            for (const auto& id : scenario->expect) {
-                const bool found = std::any_of(
-                    info.findings.begin(), info.findings.end(), [&](const core::Finding& f) { return f.id == id; });
-                std::printf(" %s %s%s", id.c_str(), found ? "present" : "absent",
-                    found == !fixed ? (fixed ? " (fixed, as expected)" : " (as expected)") : " (NOT as expected)");
-            }
-            std::printf("\n%s\n",
-                fixed ? ""
-                      : ("now run it with the fix: keepalive-scope lab --scenario " + scenario->name + " --fixed")
-                            .c_str());
-        }
-        std::fflush(stdout);
-    }
+    if (!out.json())
+        printAfterRun(plan, lab, info);
     return 0;
 }
 
