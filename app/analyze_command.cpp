@@ -1,4 +1,6 @@
 // The analyze sub-command: drives a PacketSource through the CaptureEngine into a printer.
+// runAnalyze (some 130 lines) is the command's steps in order: options, key logs, the read,
+// the results, the report and the files asked for; each step is a few lines that call out.
 #include "analyze_command.h"
 
 #include "capture/capture_engine.h"

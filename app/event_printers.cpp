@@ -1,4 +1,6 @@
 // Command-line renderings of the event stream (JSON contract of DESIGN.md, and text).
+// TextPrinter::end (some 120 lines) writes the closing summary in print order: the counts, one
+// block per connection, then the warnings.
 #include "event_printers.h"
 
 #include "core/event_detail.h"

@@ -1,4 +1,5 @@
 // HTTP/2 frames to events (RFC 9113 section 6 frame layouts).
+// onFrame (some 100 lines) is one case per frame type, as RFC 9113 section 6 lists them.
 #include "http2_session.h"
 
 #include <algorithm>

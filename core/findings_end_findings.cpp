@@ -1,6 +1,7 @@
 // The end-* findings: for each troubled end that no other rule explains, the title, the detail
 // that says how the wire showed it, and the suggestion (docs/FINDINGS.md, "How connections end").
 // The end causes themselves are decided in findings_end.cpp.
+// endFinding (some 100 lines) is one case per end cause, each its title, detail and advice.
 #include "findings_state.h"
 
 #include <algorithm>

@@ -1,5 +1,7 @@
 // GOAWAY explained: too_many_pings (with the client's cadence and the setting that fixes it),
 // max_connection_idle, max_connection_age / graceful shutdown, and other codes by name.
+// gracefulNoError (some 110 lines) tells max age, C-core's enter-idle and max idle apart, one
+// branch each with its own text.
 #include "findings_state.h"
 #include "http2_codes.h"
 

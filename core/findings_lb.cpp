@@ -1,6 +1,8 @@
 // Idle gaps against the chosen load-balancer profiles: a connection idle longer than a profile's
 // timeout (and what happened next: RST, silent death, close, reconnect), and connections that
 // survived a profile only because their quiet periods stayed short.
+// addLbIdleFindings (some 110 lines) is one rule tried per profile and gap, with its texts;
+// split, the gap's context would be handed between calls.
 #include "findings_state.h"
 
 #include <algorithm>

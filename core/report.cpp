@@ -1,4 +1,5 @@
 // Report rendering (Markdown, JSON) and the atomic file write.
+// reportMarkdown (some 90 lines) writes the report's sections in order, one block each.
 #include "report.h"
 
 #include "event_json.h"

@@ -1,4 +1,5 @@
 // The lab form; the run itself is LabSession's.
+// The constructor (some 90 lines) lays out the form's rows top to bottom, as the user sees them.
 #include "lab_panel.h"
 #include "last_folder.h"
 

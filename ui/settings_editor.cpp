@@ -1,4 +1,5 @@
 // One form row per SettingSpec; the value text is parsed as the spec's unit.
+// The constructor (some 90 lines) lays out the form's rows top to bottom, as the user sees them.
 #include "settings_editor.h"
 #include "last_folder.h"
 

@@ -3,7 +3,8 @@
 // with a BPF filter, drops every capability once the handle is open, and writes what it captures
 // to standard output as a pcap stream (nanosecond timestamps), flushed packet by packet. The
 // program that started it decodes the stream; it stops on SIGTERM, SIGINT, a closed pipe, or
-// when its parent goes away.
+// when its parent goes away. main stays one function of some 80 lines so that what runs with
+// capture privileges, and when they are dropped, reads top to bottom in one place.
 //
 //   keepalive-scope-capture -i IFACE [-f FILTER] [-s SNAPLEN]
 //   keepalive-scope-capture --list        interfaces libpcap can open, one per line
