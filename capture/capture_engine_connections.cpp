@@ -5,6 +5,8 @@
 #include "capture_engine.h"
 
 #include <algorithm>
+#include <cstring>
+#include <tuple>
 
 namespace ks::capture {
 

@@ -278,14 +278,7 @@ EndVerdict classify(
 // by hand) the connection is judged as before.
 bool speaksGrpc(const ConnectionSummary* s)
 {
-    if (!s || s->http2)
-        return true;
-    if (!s->tls)
-        return false;
-    if (s->tls->alpn == "h2")
-        return true;
-    return s->tls->alpn.empty()
-        && std::find(s->tls->alpnOffered.begin(), s->tls->alpnOffered.end(), "h2") != s->tls->alpnOffered.end();
+    return !s || speaksHttp2(*s);
 }
 
 // TLS read without keys: its frames (GOAWAY among them) and even its quiet periods are not seen

@@ -282,6 +282,9 @@ inline const ConnBasics& basicsOf(const ConnSlot& s)
 }
 
 // The engine's summaries found by id and by server without a scan per connection (findings_lb.cpp).
+// HTTP/2 decoded, or TLS whose ALPN chose h2 (or, with no answer seen, offered it).
+bool speaksHttp2(const ConnectionSummary& s);
+
 class SummaryLookup {
 public:
     explicit SummaryLookup(const std::vector<ConnectionSummary>& list);
@@ -290,7 +293,7 @@ public:
     // A new connection to the same server soon after this one died: the first in list order that
     // started between 0.5 s before and 30 s after closeNs.
     const ConnectionSummary* reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const;
-    // The first connection to s's server that spoke HTTP/2, when it started before s.
+    // The first connection to s's server that spoke HTTP/2 (speaksHttp2), when it started before s.
     const ConnectionSummary* earlierHttp2To(const ConnectionSummary& s) const;
 
 private:

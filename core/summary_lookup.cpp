@@ -6,6 +6,18 @@
 
 namespace ks::core {
 
+bool speaksHttp2(const ConnectionSummary& s)
+{
+    if (s.http2)
+        return true;
+    if (!s.tls)
+        return false;
+    if (s.tls->alpn == "h2")
+        return true;
+    return s.tls->alpn.empty()
+        && std::find(s.tls->alpnOffered.begin(), s.tls->alpnOffered.end(), "h2") != s.tls->alpnOffered.end();
+}
+
 SummaryLookup::SummaryLookup(const std::vector<ConnectionSummary>& list)
     : m_list(list)
 {
@@ -35,7 +47,7 @@ void SummaryLookup::buildServers() const
         if (!server.positions.empty() && m_list[server.positions.back()].firstNs > s.firstNs)
             server.ordered = false;
         server.positions.push_back(i);
-        if (s.http2 && (!server.firstHttp2 || s.firstNs < server.firstHttp2->firstNs))
+        if (speaksHttp2(s) && (!server.firstHttp2 || s.firstNs < server.firstHttp2->firstNs))
             server.firstHttp2 = &s;
     }
 }

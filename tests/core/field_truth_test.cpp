@@ -144,6 +144,21 @@ TEST(FieldTruth, onlyAServerThatSpokeHttp2BeforeMakesARefusedConnectionAGrpcReco
     EXPECT_EQ(lookup.earlierHttp2To(list[1]), nullptr); // itself
     EXPECT_EQ(lookup.earlierHttp2To(list[2]), &list[1]);
     EXPECT_EQ(lookup.earlierHttp2To(list[3]), nullptr); // another server
+
+    // TLS read without keys counts when its ALPN chose h2 (or offered it, with no answer seen).
+    std::vector<ConnectionSummary> tls(2);
+    for (std::uint32_t i = 0; i < tls.size(); ++i) {
+        tls[i].id = i;
+        tls[i].server = "10.0.0.1:443";
+        tls[i].firstNs = 1'000'000'000LL * (i + 1);
+    }
+    TlsInfo info;
+    info.alpn = "http/1.1";
+    tls[0].tls = std::make_shared<const TlsInfo>(info);
+    EXPECT_EQ(ks::core::SummaryLookup(tls).earlierHttp2To(tls[1]), nullptr);
+    info.alpn = "h2";
+    tls[0].tls = std::make_shared<const TlsInfo>(info);
+    EXPECT_EQ(ks::core::SummaryLookup(tls).earlierHttp2To(tls[1]), &tls[0]);
 }
 
 TEST(FieldTruth, aNoErrorGoawayFollowedByARefusedReconnectIsAShutdownNotMaxIdle)
