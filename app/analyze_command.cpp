@@ -185,8 +185,6 @@ int runAnalyze(const std::vector<std::string>& args)
             return 2;
         }
     }
-    if (!source->embeddedKeyLog().empty())
-        keyLog->addText(source->embeddedKeyLog(), name + " (Decryption Secrets Block)", info.warnings);
     for (const auto& w : info.warnings)
         std::fprintf(stderr, "keepalive-scope: warning: %s\n", w.c_str());
     info.source = name;

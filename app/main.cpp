@@ -52,8 +52,8 @@ int runFullProgram(char** argv)
 // glibc reads its tunables once, at start: analyze runs itself again with glibc.malloc.hugetlb=1,
 // so that malloc asks the kernel for transparent huge pages (madvise; glibc 2.35+). A busy host's
 // million connections touch 450 MB; on the project's 2-core VM, where a 4 KB page fault is
-// costly, that cut the user time of 1M connections from 4.8-6.6 s to 4.2-5.4 s (bench/run's N,
-// seven alternating pairs). The exec costs about a millisecond; when it fails, analyze goes on
+// costly, that cut the user time of 1M connections from 4.8-6.6 s to 4.7-5.4 s (bench/run's N,
+// four alternating pairs). The exec costs about a millisecond; when it fails, analyze goes on
 // with small pages.
 void preferHugePages(char** argv)
 {

@@ -112,6 +112,8 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
         if (first) {
             first = false;
             reorder = source.linkTypes().size() > 1;
+            if (!source.embeddedKeyLog().empty()) // the secrets before the first packet
+                engine.addSecrets(source.embeddedKeyLog(), name + " (Decryption Secrets Block)");
         }
         if (source.hasLateSecrets())
             engine.addSecrets(source.takeLateSecrets(), name + " (Decryption Secrets Block)");

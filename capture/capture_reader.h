@@ -28,8 +28,9 @@ struct CaptureReadResult {
 };
 
 // Feeds every packet of source to engine until the end, an unreadable record or cancel, then
-// finishes the engine (unless error is set). beforePacket, when given, runs before each packet
-// (analyze starts its output at the first one; the window hands over full batches).
+// finishes the engine (unless error is set). The source's Decryption Secrets Blocks, before the
+// first packet or later, go to the engine's key log (CaptureEngine::addSecrets) as they come. beforePacket, when given,
+// runs before each packet (analyze starts its output at the first one; the window hands over full batches).
 CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const std::string& name,
     const std::function<void()>& beforePacket = {}, const std::atomic<bool>* cancel = nullptr);
 

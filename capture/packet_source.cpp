@@ -139,7 +139,6 @@ std::unique_ptr<PacketSource> PacketSource::open(
             src->m_fileSize = static_cast<std::int64_t>(st.st_size);
             src->m_embeddedKeyLog = readDecryptionSecrets(src->m_fd);
             src->m_secretBytes = src->m_embeddedKeyLog.size();
-            src->m_prescanned = true;
         }
     }
     if (!src->start(error))
@@ -172,7 +171,6 @@ std::unique_ptr<PacketSource> PacketSource::openBytes(
     src->m_fileSize = static_cast<std::int64_t>(bytes.size());
     src->m_embeddedKeyLog = pcapngDecryptionSecrets(bytes);
     src->m_secretBytes = src->m_embeddedKeyLog.size();
-    src->m_prescanned = true;
     if (!src->start(error))
         return nullptr;
     return src;

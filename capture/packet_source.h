@@ -106,7 +106,7 @@ private:
     bool readSectionHeader(std::string& error);
     bool addInterface(std::size_t body, std::size_t bodyLength, std::string& error);
     // A Decryption Secrets Block at m_pos (body of bodyLength bytes): its TLS key log lines go to
-    // m_lateSecrets unless the prescan already read them into m_embeddedKeyLog.
+    // m_lateSecrets unless the prescan (files and bytes, not streams) read them into m_embeddedKeyLog.
     void readLateSecrets(std::size_t bodyLength);
     static constexpr std::uint32_t kDecryptionSecretsBlock = 0x0000000A;
     static constexpr std::uint64_t kMaxSecretBytes = 64u << 20;
@@ -142,7 +142,6 @@ private:
     std::string m_embeddedKeyLog;
     std::string m_lateSecrets;
     std::uint64_t m_secretBytes = 0; // embedded and late, against the 64 MB bound
-    bool m_prescanned = false; // the blocks before the first packet were read into m_embeddedKeyLog
 };
 
 } // namespace ks::capture

@@ -199,8 +199,8 @@ std::int64_t PacketSource::pcapngTime(const Interface& itf, std::uint64_t units)
 void PacketSource::readLateSecrets(std::size_t bodyLength)
 {
     constexpr std::uint32_t kTlsKeyLog = 0x544c534b; // "TLSK": NSS key log lines (pcapng section 4.7)
-    if (m_prescanned && m_notes.records == 0)
-        return; // before the first packet of a file: embeddedKeyLog holds these
+    if (!m_isStream && m_notes.records == 0)
+        return; // before the first packet of a file (or bytes): the prescan put these in embeddedKeyLog
     if (bodyLength < 8 || u32(8) != kTlsKeyLog)
         return;
     const std::uint32_t size = u32(12);

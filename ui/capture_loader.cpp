@@ -66,7 +66,8 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         result.error = QString::fromStdString(linkError);
         return result;
     }
-    // The keys as `analyze --keylog` takes them: the chosen file, plus the capture's own DSB.
+    // The keys as `analyze --keylog` takes them: the chosen file; the capture's own Decryption
+    // Secrets Blocks are added by readCapture.
     auto keyLog = std::make_shared<capture::KeyLog>();
     std::vector<std::string> keyWarnings;
     if (!keyLogPath.empty()) {
@@ -76,8 +77,6 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         }
         result.keyLog = QString::fromStdString(keyLogPath);
     }
-    if (!source->embeddedKeyLog().empty())
-        keyLog->addText(source->embeddedKeyLog(), path + " (Decryption Secrets Block)", keyWarnings);
     core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
     BatchingSink sink(analyzer, batchSize);
     capture::CaptureEngine engine(source->linkType(), sink);
