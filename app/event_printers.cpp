@@ -63,38 +63,38 @@ void JsonPrinter::onEvent(const core::Event& event)
 
 void JsonPrinter::end(const RunInfo& info)
 {
-    flush(false);
-    std::fwrite(m_events.view().data(), 1, m_events.size(), m_out);
-    m_events.clear();
-    m_buffer += "\n],\"packets\":";
-    m_buffer += std::to_string(info.packets);
-    m_buffer += ",\"connections\":[";
-    core::JsonWriter json(m_buffer);
+    flush(false); // the document head, if no event came
+    // The rest goes through the event buffer: written out at each MB, so a busy host's million
+    // connections are not held as one string.
+    auto& out = m_events;
+    auto writeAtMb = [&] {
+        if (out.size() >= (1 << 20)) {
+            std::fwrite(out.view().data(), 1, out.size(), m_out);
+            out.clear();
+        }
+    };
+    out.append("\n],\"packets\":");
+    out.append(std::to_string(info.packets));
+    out.append(",\"connections\":[");
     for (std::size_t i = 0; i < info.connections.size(); ++i) {
-        if (i)
-            m_buffer += ",";
-        m_buffer += "\n";
-        core::JsonWriter item(m_buffer);
-        core::writeConnectionJson(item, info.connections[i], info.originNs, m_decimals);
-        if (m_buffer.size() >= (1 << 20))
-            flush(false); // a busy host's million connections are not held as one string
+        out.append(i ? ",\n" : "\n");
+        core::appendConnectionJson(out, info.connections[i], info.originNs, m_decimals);
+        writeAtMb();
     }
-    m_buffer += "\n],\"findings\":[";
+    out.append("\n],\"findings\":[");
     for (std::size_t i = 0; i < info.findings.size(); ++i) {
         if (i)
-            m_buffer += ",";
-        m_buffer += core::findingJson(info.findings[i]); // as findingsJson, one at a time
-        if (m_buffer.size() >= (1 << 20))
-            flush(false);
+            out.append(",");
+        out.append(core::findingJson(info.findings[i])); // as findingsJson, one at a time
+        writeAtMb();
     }
-    m_buffer += "]";
-    m_buffer += ",\"warnings\":[";
+    out.append("],\"warnings\":[");
     for (std::size_t i = 0; i < info.warnings.size(); ++i) {
         if (i)
-            m_buffer += ",";
-        core::appendJsonString(m_buffer, info.warnings[i]);
+            out.append(",");
+        out.appendJsonString(info.warnings[i]);
     }
-    m_buffer += "]}\n";
+    out.append("]}\n");
     flush(true);
 }
 

@@ -1,5 +1,5 @@
 // JSON form of events and connection summaries (field names from DESIGN.md).
-// appendEventJson and writeConnectionJson stay long (some 140 and 90 lines): each writes one JSON
+// appendEventJson and appendConnectionJson stay long (some 140 and 90 lines): each writes one JSON
 // object field by field in the contract's order, which is how a reader checks them against DESIGN.md.
 #include "event_json.h"
 
@@ -214,93 +214,98 @@ void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
     c.lit("}");
 }
 
-void writeConnectionJson(JsonWriter& json, const ConnectionSummary& c, std::int64_t originNs, int decimals)
+void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& c, std::int64_t originNs, int decimals)
 {
-    json.beginObject();
-    json.key("id");
-    json.value(c.id);
-    json.key("client");
-    json.value(c.client);
-    json.key("server");
-    json.value(c.server);
-    json.key("http2");
-    json.value(c.http2);
-    json.key("handshake_seen");
-    json.value(c.sawHandshake);
-    json.key("first");
-    json.seconds(c.firstNs - originNs, decimals);
-    json.key("last");
-    json.seconds(c.lastNs - originNs, decimals);
-    json.key("end");
-    json.value(connectionEndName(c.end));
-    json.key("end_cause");
-    json.value(endCauseName(c.endCause));
+    decimals = decimals > 9 ? 9 : (decimals < 1 ? 1 : decimals);
+    // Room for every fixed field, the evidence (at most 3) and the counts: under 1 KB; strings
+    // make their own room.
+    Cursor j(out, 1536);
+    j.lit("{\"id\":");
+    j.u64(c.id);
+    j.lit(",\"client\":");
+    j.string(c.client);
+    j.lit(",\"server\":");
+    j.string(c.server);
+    j.lit(",\"http2\":");
+    j.boolean(c.http2);
+    j.lit(",\"handshake_seen\":");
+    j.boolean(c.sawHandshake);
+    j.lit(",\"first\":");
+    j.seconds(c.firstNs - originNs, decimals);
+    j.lit(",\"last\":");
+    j.seconds(c.lastNs - originNs, decimals);
+    j.lit(",\"end\":\"");
+    j.raw(connectionEndName(c.end));
+    j.lit("\",\"end_cause\":\"");
+    j.raw(endCauseName(c.endCause));
+    j.lit("\"");
     if (!c.endDetail.empty()) {
-        json.key("end_detail");
-        json.value(c.endDetail.str());
+        j.lit(",\"end_detail\":");
+        j.string(c.endDetail.str());
     }
     if (!c.endEvidence.empty()) {
-        json.key("end_evidence");
-        json.beginArray();
-        for (auto i : c.endEvidence)
-            json.value(i);
-        json.endArray();
+        j.lit(",\"end_evidence\":[");
+        const char* comma = "";
+        for (const auto index : c.endEvidence) { // at most EndEvidence::kMax
+            j.raw(comma);
+            j.u64(index);
+            comma = ",";
+        }
+        j.lit("]");
     }
     if (c.otherLeg) {
-        json.key("other_leg");
-        json.value(*c.otherLeg);
+        j.lit(",\"other_leg\":");
+        j.u64(*c.otherLeg);
     }
-    json.key("retransmissions");
-    json.beginObject();
-    json.key("c2s");
-    json.value(c.rare().retransmissions[0]);
-    json.key("s2c");
-    json.value(c.rare().retransmissions[1]);
-    json.endObject();
-    json.key("longest_idle_s");
-    json.seconds(c.longestIdleNs, decimals);
-    json.key("longest_idle_start");
-    json.seconds(c.longestIdleStartNs - originNs, decimals);
-    json.key("packets");
-    json.value(c.packets);
-    json.key("payload_bytes");
-    json.value(c.payloadBytes);
+    j.lit(",\"retransmissions\":{\"c2s\":");
+    j.u64(c.rare().retransmissions[0]);
+    j.lit(",\"s2c\":");
+    j.u64(c.rare().retransmissions[1]);
+    j.lit("},\"longest_idle_s\":");
+    j.seconds(c.longestIdleNs, decimals);
+    j.lit(",\"longest_idle_start\":");
+    j.seconds(c.longestIdleStartNs - originNs, decimals);
+    j.lit(",\"packets\":");
+    j.u64(c.packets);
+    j.lit(",\"payload_bytes\":");
+    j.u64(c.payloadBytes);
     if (c.rare().payloadCutBytes) {
-        json.key("payload_cut_bytes");
-        json.value(c.rare().payloadCutBytes);
+        j.lit(",\"payload_cut_bytes\":");
+        j.u64(c.rare().payloadCutBytes);
     }
     if (c.tls) {
-        json.key("tls");
-        json.beginObject();
-        json.key("version");
-        json.value(c.tls->version);
-        json.key("cipher");
-        json.value(c.tls->cipher);
-        json.key("sni");
-        json.value(c.tls->sni);
-        json.key("alpn");
-        json.value(c.tls->alpn);
-        json.key("alpn_offered");
-        json.beginArray();
-        for (const auto& a : c.tls->alpnOffered)
-            json.value(a);
-        json.endArray();
-        json.key("decryption");
-        json.value(c.tls->decryption);
-        json.endObject();
+        j.lit(",\"tls\":{\"version\":");
+        j.string(c.tls->version);
+        j.lit(",\"cipher\":");
+        j.string(c.tls->cipher);
+        j.lit(",\"sni\":");
+        j.string(c.tls->sni);
+        j.lit(",\"alpn\":");
+        j.string(c.tls->alpn);
+        j.lit(",\"alpn_offered\":[");
+        for (std::size_t i = 0; i < c.tls->alpnOffered.size(); ++i) {
+            if (i)
+                j.lit(",");
+            j.string(c.tls->alpnOffered[i]);
+        }
+        j.lit("],\"decryption\":");
+        j.string(c.tls->decryption);
+        j.lit("}");
     }
     if (!c.rare().proxy.empty()) {
-        json.key("proxy");
-        json.value(c.rare().proxy.str());
+        j.lit(",\"proxy\":");
+        j.string(c.rare().proxy.str());
     }
-    json.key("counts");
-    json.beginObject();
+    j.lit(",\"counts\":{");
     for (std::size_t i = 0; i < kEventTypeCount; ++i) {
-        json.key(eventTypeName(static_cast<EventType>(i)));
-        json.value(c.counts[i]);
+        if (i)
+            j.lit(",");
+        j.lit("\"");
+        j.raw(eventTypeName(static_cast<EventType>(i)));
+        j.lit("\":");
+        j.u64(c.counts[i]);
     }
-    json.endObject();
-    json.endObject();
+    j.lit("}}");
 }
 
 } // namespace ks::core

@@ -59,6 +59,15 @@ void JsonWriter::key(std::string_view name)
     m_afterKey = true;
 }
 
+void JsonWriter::plainKey(std::string_view name)
+{
+    separate();
+    m_out.push_back('"');
+    m_out.append(name);
+    m_out.append("\":", 2);
+    m_afterKey = true;
+}
+
 void JsonWriter::value(std::string_view text)
 {
     separate();

@@ -24,6 +24,10 @@ public:
     void beginArray();
     void endArray();
     void key(std::string_view name);
+    // A key the program spells (a literal, an event type's name): plain ASCII, copied without
+    // the escape scan. A connection's object has some 40 keys; a busy host's capture, a million.
+    template <std::size_t N> void key(const char (&name)[N]) { plainKey(std::string_view(name, N - 1)); }
+    void plainKey(std::string_view name);
 
     void value(std::string_view text);
     void value(const char* text) { value(std::string_view(text)); }

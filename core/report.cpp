@@ -196,15 +196,15 @@ std::string reportJson(const ReportInput& in)
     for (const auto& e : in.profiles)
         profiles.push_back(nlohmann::ordered_json::parse(lbCatalogueEntryJson(e)));
     j["lb_profiles"] = profiles;
-    std::string conns = "[";
+    OutputBuffer conns;
+    conns.append("[");
     for (std::size_t i = 0; i < in.connections.size(); ++i) {
         if (i)
-            conns += ",";
-        JsonWriter w(conns);
-        writeConnectionJson(w, in.connections[i], in.originNs, in.decimals);
+            conns.append(",");
+        appendConnectionJson(conns, in.connections[i], in.originNs, in.decimals);
     }
-    conns += "]";
-    j["connections"] = nlohmann::ordered_json::parse(conns);
+    conns.append("]");
+    j["connections"] = nlohmann::ordered_json::parse(conns.view());
     // Where a connection's PINGs are known only from TLS record sizes, the report says so.
     for (std::size_t i = 0; i < in.connections.size(); ++i)
         if (!inferredNote(in.connections[i]).empty())

@@ -81,10 +81,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         engine.processPacket(tsNs, frame);
     }
     engine.finish();
-    std::string out;
-    ks::core::JsonWriter json(out);
+    ks::core::OutputBuffer out;
     for (const auto& conn : engine.summaries())
-        ks::core::writeConnectionJson(json, conn, engine.originNs(), 9);
+        ks::core::appendConnectionJson(out, conn, engine.originNs(), 9);
     const std::string findings = ks::core::findingsJson(analyzer.finish(engine.summaries()));
     if (findings.empty() || findings.front() != '[')
         __builtin_trap();
