@@ -200,8 +200,13 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     // the other side's last window was zero. The probe does not move nextSeq (Wireshark >= 3.4),
     // so its re-sends are probes too (tshark 4.0 flags every one), not the keep-alives that
     // seq == nextSeq - 1 would make of them.
+    // Linux probes a zero window in the keep-alive's shape instead (tcp_write_wakeup: no data the
+    // window admits, so tcp_xmit_probe_skb sends nothing at snd_una - 1), backing off from the RTO,
+    // while its keep-alive timer waits for an idle connection: against a zero window that shape is
+    // the persist timer's probe. tshark calls it a keep-alive; a zero window is the reason either way.
+    const bool againstZeroWindow = plain && nextKnown && rev.seen && rev.window == 0;
     const bool zeroWindowProbe
-        = plain && seglen == 1 && nextKnown && rev.seen && rev.window == 0 && seg.seq == fwd.nextSeq;
+        = againstZeroWindow && ((seglen == 1 && seg.seq == fwd.nextSeq) || (seglen <= 1 && seg.seq == fwd.nextSeq - 1));
     const bool keepalive = !zeroWindowProbe && plain && seglen <= 1 && nextKnown && seg.seq == fwd.nextSeq - 1;
     const bool keepaliveAck = plain && !keepalive && seglen == 0 && seg.window != 0 && fwd.seen
         && seg.window == fwd.window && nextKnown && seg.seq == fwd.nextSeq && seg.ack == fwd.lastAck

@@ -111,7 +111,8 @@ private:
     void payload(TcpConnection& conn, std::size_t d, const TcpSegment& seg, std::int64_t tsNs, bool fresh);
     ConnectionDecoder& makeDecoder(TcpConnection& conn, bool hunting);
     void closeDecoder(TcpConnection& conn);
-    bool srcIsServerByHeuristic(const TcpSegment& seg) const;
+    // guessed: no rule but the last (the first packet's destination) told them apart.
+    bool srcIsServerByHeuristic(const TcpSegment& seg, bool& guessed) const;
     void emitTcp(TcpConnection& conn, core::Direction dir, core::EventType type, std::int64_t tsNs,
         std::uint32_t seq = 0, bool peerDataAcked = false);
 

@@ -64,8 +64,9 @@ CaptureEngine::FlowKey CaptureEngine::keyOf(const TcpConnection& conn) const
     return keyOf(conn.clientAddr, conn.clientPort, conn.serverAddr, conn.serverPort);
 }
 
-bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg) const
+bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg, bool& guessed) const
 {
+    guessed = false;
     // Without a SYN: a well-known port is the server's; then a port other connections share
     // (servers keep one port, clients change theirs); then the port outside the ephemeral
     // range; last, the destination of the first packet seen is the server.
@@ -85,6 +86,7 @@ bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg) const
     const bool dstEph = linuxEphemeral(seg.dstPort);
     if (srcEph != dstEph)
         return !srcEph;
+    guessed = true;
     return false;
 }
 
@@ -97,10 +99,13 @@ TcpConnection& CaptureEngine::createConnection(
     auto& conn = m_connections.emplace_back(id);
     conn.traffic.sawHandshake = syn;
     bool srcIsClient;
+    bool guessed = false;
     if (syn)
         srcIsClient = !ack;
     else
-        srcIsClient = !srcIsServerByHeuristic(seg);
+        srcIsClient = !srcIsServerByHeuristic(seg, guessed);
+    if (guessed)
+        conn.traffic.rareBox.make().rolesGuessed = true;
     conn.clientAddr = srcIsClient ? seg.src : seg.dst;
     conn.clientPort = srcIsClient ? seg.srcPort : seg.dstPort;
     conn.serverAddr = srcIsClient ? seg.dst : seg.src;

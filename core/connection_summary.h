@@ -149,6 +149,10 @@ struct ConnectionRare {
     // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
     std::uint64_t payloadCutBytes = 0;
     SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
+    // No SYN, and neither port told the server apart (a well-known port, one other connections
+    // share, one outside the ephemeral range): the first packet's destination was taken for the
+    // server, a guess (JSON "roles_guessed", written when true).
+    bool rolesGuessed = false;
 };
 
 // What the engine records per connection while packets stream by (about 100 bytes: a busy host

@@ -269,6 +269,8 @@ void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& c, std::in
     j.u64(c.packets);
     j.lit(",\"payload_bytes\":");
     j.u64(c.payloadBytes);
+    if (c.rare().rolesGuessed)
+        j.lit(",\"roles_guessed\":true");
     if (c.rare().payloadCutBytes) {
         j.lit(",\"payload_cut_bytes\":");
         j.u64(c.rare().payloadCutBytes);

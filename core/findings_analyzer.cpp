@@ -297,6 +297,7 @@ bool needsFullState(EventType t)
     case EventType::Goaway:
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
         return true;
     default:
         return false;

@@ -67,6 +67,18 @@ bool longerThanSurvived(const ConnState& c, std::int64_t silenceNs)
     return static_cast<double>(silenceNs) > 1.05 * static_cast<double>(c.longestSurvivedNs);
 }
 
+// The closer had stopped reading: the other side was still probing its zero window.
+std::string stoppedReadingNote(const ConnState& c)
+{
+    const std::size_t prober = c.closedBy == Direction::ClientToServer ? 1 : 0;
+    const auto& w = c.streams;
+    const auto& run = w.zeroWindow[prober];
+    if (!run.probes || w.lastFrameNs[prober] > run.lastNs)
+        return {};
+    return std::string("; its receive window had been zero for ") + formatDuration(toS(c.closeNs - run.fromNs))
+        + " (it had stopped reading)";
+}
+
 EndVerdict classify(
     const FindingsAnalyzer::State& st, const ConnState& c, const ConnectionSummary* s, const SummaryLookup& connections)
 {
@@ -166,14 +178,18 @@ EndVerdict classify(
         return v;
     }
     if (c.closedByRst) {
+        // A closer that had stopped reading: the quiet before its RST is the other side's persist
+        // timer backing off between zero-window probes, not an idle connection.
+        const std::string stoppedReading = stoppedReadingNote(c);
         // A late packet that is the sender's regular keepalive PING came after no more silence than
         // its cadence, which the connection had been living with: that RST is not an idle timer's.
         const auto& late = c.side[static_cast<std::size_t>(c.burstDir)];
         const bool regularPing = c.burstIsPing && late.pingInterval.count && gapS <= 1.1 * late.pingInterval.median();
         // The RST's sender had ACKed that packet first: it reached the endpoint, so no middlebox
         // that forgot the flow dropped it (NLB, NAT gateways and firewalls never deliver it).
-        if (closedOnUnansweredBurst(c) && c.closedBy != c.burstDir && c.closeNs - c.burstStartNs <= kRstAnswerNs
-            && longerThanSurvived(c, c.burstGapNs) && !regularPing && !c.rstAfterAck) {
+        if (stoppedReading.empty() && closedOnUnansweredBurst(c) && c.closedBy != c.burstDir
+            && c.closeNs - c.burstStartNs <= kRstAnswerNs && longerThanSurvived(c, c.burstGapNs) && !regularPing
+            && !c.rstAfterAck) {
             v.cause = EndCause::IdleReset;
             v.seen = LbExpiryAction::RstOnNextPacket;
             v.silenceS = gapS;
@@ -187,7 +203,8 @@ EndVerdict classify(
             v.detail = buf;
             return v;
         }
-        if (c.quietBeforeCloseNs >= kIdleDeathNs && longerThanSurvived(c, c.quietBeforeCloseNs)) {
+        if (stoppedReading.empty() && c.quietBeforeCloseNs >= kIdleDeathNs
+            && longerThanSurvived(c, c.quietBeforeCloseNs)) {
             if (serverWentAway(v, c, refusedReconnect(connections, s, c.closeNs), how, quiet))
                 return v;
             v.cause = EndCause::IdleReset;
@@ -202,7 +219,7 @@ EndVerdict classify(
         }
         // Linux answers with RST when a process closes a socket with unread data: a client that
         // closes right after its last RPC (an unread PING or WINDOW_UPDATE) ends this way.
-        if (c.closedBy == Direction::ClientToServer && c.openStreams.empty()) {
+        if (c.closedBy == Direction::ClientToServer && c.openStreams.empty() && stoppedReading.empty()) {
             v.cause = EndCause::Graceful;
             v.evidence.set(c.closeIndex);
             v.detail = c.rstAfterAck
@@ -213,8 +230,12 @@ EndVerdict classify(
         }
         v.cause = EndCause::Reset;
         v.evidence.set(c.closeIndex);
-        std::snprintf(buf, sizeof buf, "RST from the %s side %s after the last frame, with no GOAWAY%s", closer,
-            seconds(quiet).c_str(), c.openStreams.empty() ? "" : ", while an RPC was open");
+        if (!stoppedReading.empty())
+            std::snprintf(buf, sizeof buf, "RST from the %s side, with no GOAWAY%s%s", closer,
+                c.openStreams.empty() ? "" : ", while an RPC was open", stoppedReading.c_str());
+        else
+            std::snprintf(buf, sizeof buf, "RST from the %s side %s after the last frame, with no GOAWAY%s", closer,
+                seconds(quiet).c_str(), c.openStreams.empty() ? "" : ", while an RPC was open");
         v.detail = buf;
         return v;
     }
@@ -335,6 +356,14 @@ void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         return;
     const auto* summary = connections.byId(id);
     auto v = classify(st, c, summary, connections);
+    if (summary && summary->rare().rolesGuessed && c.closed)
+        v.detail += " (client and server guessed: they may be the other way round)";
+    if (summary && summary->rare().payloadCutBytes && c.closed && c.goaways.empty()) {
+        v.framesCut = true;
+        v.detail += "; but the capture's snapshot length cut " + std::to_string(summary->rare().payloadCutBytes)
+            + " payload bytes of this connection, so a GOAWAY or the HEADERS of a call may be among what could not be "
+              "read";
+    }
     if (!speaksGrpc(summary) || opaqueTls(summary)) {
         v = unjudgedEnd(v, *summary);
         if (v.unjudgedReason == UnjudgedReason::Refused && connections.earlierHttp2To(*summary))

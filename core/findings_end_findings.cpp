@@ -170,6 +170,10 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
     default:
         break;
     }
+    if (v.framesCut)
+        f.title += " (as far as the capture shows: its snapshot length cut frames)";
+    if (const auto* s = st.lookup ? st.lookup->byId(id) : nullptr; s && s->rare().rolesGuessed)
+        f.title += " (if client and server are as guessed)";
     (void)st;
     return f;
 }

@@ -10,6 +10,11 @@ namespace ks::core {
 
 namespace {
 
+constexpr const char* kRolesGuessedNote
+    = " Which side is the client is a guess here (the capture holds no SYN, and neither port is a well-known one, "
+      "one that other connections share, or one outside the ephemeral range): client and server may be the other way "
+      "round.";
+
 // By connection, worse first, otherwise in the order found (a stable sort), in place: a busy
 // host's findings are tens of MB, which std::stable_sort would allocate again as its buffer.
 void sortByConnection(std::vector<Finding>& findings)
@@ -121,13 +126,18 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
     addEndCauseFindings(st);
     addInferredTimerFinding(st, lookup);
     addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
-    // Findings about PINGs on a TLS connection read without keys rest on inference: say so.
+    // A connection's findings say when its roles are a guess; those about PINGs on a TLS
+    // connection read without keys rest on inference: they say so too.
     for (auto& f : st.findings) {
-        const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")
-            || f.id.starts_with("idle-close") || f.id.starts_with("end-");
-        if (!f.conn || !aboutPings)
+        if (!f.conn)
             continue;
         const auto* summary = lookup.byId(*f.conn);
+        if (summary && summary->rare().rolesGuessed && !f.id.starts_with("end-")) // end details say it already
+            f.detail += kRolesGuessedNote;
+        const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")
+            || f.id.starts_with("idle-close") || f.id.starts_with("end-");
+        if (!aboutPings)
+            continue;
         const bool unreadTls = summary && summary->tls && summary->tls->decryption != "decrypted";
         const auto* slot = *f.conn < st.conns.size() ? &st.conns[*f.conn] : nullptr;
         const bool inferred = slot && (slot->full ? slot->full->inferredEvents > 0 : slot->basics.hadInferred);

@@ -142,6 +142,17 @@ struct StreamWatch {
     std::int64_t idleResetNs = 0, idleResetQuietNs = 0;
     std::size_t openAtClose = 0;
     bool goawayFromServer = false;
+    // Zero-window probes, by the side that sent them (the other side's window was zero: it had
+    // stopped reading): the current run, from the prober's last frame before it, and the longest.
+    struct ZeroWindowRun {
+        std::int64_t fromNs = -1; // the prober's last frame before the run: about when the window closed
+        std::int64_t lastNs = -1; // the run's last probe
+        std::uint64_t probes = 0, fromIndex = 0, lastIndex = 0;
+    };
+    std::array<ZeroWindowRun, 2> zeroWindow {}; // [prober's Direction]: the current run
+    std::array<ZeroWindowRun, 2> longestZeroWindow {};
+    std::array<std::int64_t, 2> lastFrameNs { -1, -1 }; // [Direction]: the side's last HTTP/2 frame
+    std::array<std::uint64_t, 2> lastFrameIndex {};
 };
 
 // What every connection keeps: clocks, idle tracks and its close. A connection whose events are
@@ -248,6 +259,9 @@ struct EndMark {
     // proxy (and not a stalled peer) swallowed it (confirmSilentDrops).
     bool dropUnconfirmed = false;
     UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
+    // The capture's snapshot length cut payload of this connection and no GOAWAY was read: the
+    // verdict rests on frames that may be among the bytes cut (a GOAWAY, the HEADERS of a call).
+    bool framesCut = false;
     std::optional<std::uint32_t> otherLeg;
     // idle deaths: the silence before it, and whether that silence is the timer itself (the
     // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)

@@ -23,6 +23,7 @@ bool isFrame(EventType t)
     case EventType::Rst:
     case EventType::TcpKeepalive:
     case EventType::TcpKeepaliveAck:
+    case EventType::ZeroWindowProbe:
     case EventType::ChannelState:
     case EventType::Rpc:
         return false;
@@ -36,6 +37,10 @@ void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
 {
     auto& w = c.streams;
     if (w.lastS2cNs < 0 || w.s2cData < 3 || c.openStreams.empty() || w.lastC2sPingNs >= w.lastS2cNs)
+        return;
+    // The server probed the client's zero window in the quiet: the client stopped reading (the
+    // server had more to send), which peer-stopped-reading reports; the path was working.
+    if (const auto& zw = w.zeroWindow[1]; zw.probes && zw.lastNs > w.lastS2cNs)
         return;
     const std::int64_t gap = endNs - w.lastS2cNs;
     if (gap < kMinStallNs || gap <= w.stallNs)
@@ -65,8 +70,28 @@ void watchStreams(ConnState& c, const Event& e)
         }
         return;
     }
+    const std::size_t d = fromServer ? 1 : 0;
+    if (e.type == EventType::ZeroWindowProbe) {
+        // A new run once the prober has sent a frame since its last probe (the window had opened).
+        auto& run = w.zeroWindow[d];
+        if (run.probes == 0 || run.lastNs < w.lastFrameNs[d]) {
+            run = {};
+            run.fromNs = w.lastFrameNs[d] >= 0 ? w.lastFrameNs[d] : e.tsNs;
+            run.fromIndex = w.lastFrameNs[d] >= 0 ? w.lastFrameIndex[d] : e.index;
+        }
+        ++run.probes;
+        run.lastNs = e.tsNs;
+        run.lastIndex = e.index;
+        auto& longest = w.longestZeroWindow[d];
+        if (longest.probes == 0 || longest.fromNs == run.fromNs
+            || run.lastNs - run.fromNs > longest.lastNs - longest.fromNs)
+            longest = run;
+        return;
+    }
     if (!isFrame(e.type))
         return;
+    w.lastFrameNs[d] = e.tsNs;
+    w.lastFrameIndex[d] = e.index;
     if (fromServer) {
         judgeSilence(c, e.tsNs, e.index);
         w.lastS2cNs = e.tsNs;
@@ -104,10 +129,58 @@ void watchStreams(ConnState& c, const Event& e)
         w.streamLastNs.erase(it);
 }
 
+// A side that stopped reading: the other side probed its zero window (Linux's persist timer) for
+// at least kMinStallNs, or until the connection ended.
+void addStoppedReadingFinding(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, std::size_t prober)
+{
+    const auto& w = c.streams;
+    const auto& run = w.longestZeroWindow[prober];
+    if (run.probes == 0)
+        return;
+    const bool stillZero = run.fromNs == w.zeroWindow[prober].fromNs && w.lastFrameNs[prober] <= run.lastNs;
+    const std::int64_t endNs = stillZero ? (c.closed ? c.closeNs : st.lastNs) : run.lastNs;
+    const bool endedIt = stillZero && c.closed;
+    if (endNs - run.fromNs < kMinStallNs && !endedIt)
+        return;
+    const std::string reader = prober == 1 ? "client" : "server";
+    const std::string sender = prober == 1 ? "server" : "client";
+    Finding f;
+    f.id = "peer-stopped-reading";
+    f.severity = Severity::Warning;
+    f.conn = id;
+    f.figure = toS(endNs - run.fromNs);
+    f.evidence = { run.fromIndex, run.lastIndex };
+    if (endedIt)
+        f.evidence.push_back(c.closeIndex);
+    f.title = "The " + reader + " stopped reading for " + formatDuration(f.figure) + " (a zero TCP window)";
+    std::string ending = "The window was still zero when the capture ended.";
+    const Direction readerDir = prober == 1 ? Direction::ClientToServer : Direction::ServerToClient;
+    if (endedIt && c.closedBy == readerDir)
+        ending = "Then the " + reader
+            + (c.closedByRst ? " reset the connection (RST) with the data unread." : " closed the connection (FIN).");
+    else if (endedIt)
+        ending = "Then the " + sender + (c.closedByRst ? " reset" : " closed") + " the connection ("
+            + (c.closedByRst ? "RST" : "FIN") + ").";
+    else if (!stillZero)
+        ending = "Then the window opened again.";
+    f.detail = "The " + reader + " advertised a zero TCP receive window: its receive buffer was full because its "
+        + "process did not read (stopped, hung, or blocked in the application), so the " + sender
+        + " could not send. The " + sender + " probed the window " + std::to_string(run.probes)
+        + " time(s) (the persist timer, backing off from the retransmission timeout). A zero window is the " + reader
+        + "'s own state, not an idle timeout or a fault of the path. " + ending;
+    f.suggestion = "Find why the " + reader + " stopped reading its socket (a stopped or overloaded process, a blocked "
+        + "event loop or transport thread). TCP keep-alive cannot tell: the " + reader + "'s kernel answers it. A PING "
+        + "cannot pass a zero window, so the " + sender + "'s keepalive (keepalive_time_ms, then keepalive_timeout_ms "
+        + "without an ACK) bounds how long it waits on such a peer.";
+    st.findings.push_back(std::move(f));
+}
+
 void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState& c)
 {
     if (!c.used)
         return;
+    addStoppedReadingFinding(st, id, c, 1);
+    addStoppedReadingFinding(st, id, c, 0);
     auto& w = c.streams;
     if (!c.closed)
         judgeSilence(c, st.lastNs, c.lastActivityIndex);

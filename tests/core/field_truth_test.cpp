@@ -194,3 +194,52 @@ TEST(FieldTruth, curlAndNghttpdEndGracefully)
     for (const auto& f : r.findings)
         EXPECT_EQ(f.severity, Severity::Info) << f.id;
 }
+
+TEST(FieldTruth, aReaderThatStoppedReadingIsAZeroWindowStallNotAnIdleReset)
+{
+    // nghttpd serving a client whose 4 KB receive buffer is never read: the client's window goes to
+    // zero and the server's kernel probes it in the keep-alive's shape (Linux tcp_xmit_probe_skb,
+    // tshark calls them keep-alives), backing off from 0.25 s; the client closes after 5 s (RST).
+    // Before: "idle reset after 5.00 s of silence", an inferred idle timer and a TCP_KEEPIDLE of 254 ms.
+    const Verdict r = analyze("zero_window_stall.pcap");
+    EXPECT_EQ(r.conn(0).endCause, EndCause::Reset) << r.conn(0).endDetail.str();
+    EXPECT_TRUE(says(r.conn(0).endDetail, "stopped reading")) << r.conn(0).endDetail.str();
+    EXPECT_EQ(r.conn(0).count(EventType::ZeroWindowProbe), 4u);
+    EXPECT_EQ(r.conn(0).count(EventType::TcpKeepalive), 0u);
+    const auto f = r.of("peer-stopped-reading");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NE(f[0].title.find("The client stopped reading for 5.00 s"), std::string::npos) << f[0].title;
+    for (const char* absent :
+        { "end-idle-reset", "inferred-idle-timer", "tcp-keepalive-cadence", "stream-stalled-without-keepalive" })
+        EXPECT_TRUE(r.of(absent).empty()) << absent;
+}
+
+TEST(FieldTruth, anEndSeenThroughACutCaptureSaysTheGoawayMayBeAmongTheCutBytes)
+{
+    // tcpdump -s 96: the too_many_pings GOAWAY's packet is cut after its frame header. The close
+    // may not be called one "without GOAWAY" as a fact.
+    const Verdict r = analyze("snaplen_goaway.pcap");
+    EXPECT_TRUE(says(r.conn(0).endDetail, "snapshot length cut")) << r.conn(0).endDetail.str();
+    const auto f = r.of("end-closed");
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NE(f[0].title.find("as far as the capture shows"), std::string::npos) << f[0].title;
+}
+
+TEST(FieldTruth, rolesTakenFromTheFirstPacketAreCalledAGuessWhereverTheyAreUsed)
+{
+    // A capture that starts mid-connection (no SYN) between two ports of the ephemeral range:
+    // nothing tells the server apart, so every statement about "the client" is hedged.
+    const Verdict r = analyze("mid_connection.pcap");
+    ASSERT_TRUE(r.conn(0).rare().rolesGuessed);
+    EXPECT_TRUE(says(r.conn(0).endDetail, "client and server guessed")) << r.conn(0).endDetail.str();
+    ASSERT_FALSE(r.findings.empty());
+    for (const auto& f : r.findings) {
+        if (f.conn != 0u)
+            continue;
+        EXPECT_TRUE(f.detail.find("may be the other way round") != std::string::npos
+            || f.title.find("as guessed") != std::string::npos)
+            << f.id << ": " << f.title;
+    }
+    // With a SYN the roles are known.
+    EXPECT_FALSE(analyze("go_ping_healthy.pcap").conn(0).rare().rolesGuessed);
+}

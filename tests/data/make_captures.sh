@@ -487,6 +487,26 @@ s_multi_iface_pcapng() {    # dumpcap on two interfaces (lo and a veth into a se
     ip netns del $A; ip netns del $B; NETNS_CLEAN=()
 }
 
+s_zero_window_stall() {      # nghttpd serving 20 MB to a raw HTTP/2 client (4 KB receive buffer) that never reads, 5 s
+    local P=47865
+    mkdir -p "$WORK/htdocs"; truncate -s 20M "$WORK/htdocs/big.bin"
+    cap_start zero_window_stall.pcap lo "$(port_filter $P)"
+    bg 15 nghttpd --no-tls -d "$WORK/htdocs" $P
+    wait_listen $P
+    fg 15 $PY "$KSPY" h2stall --addr 127.0.0.1:$P --stall 5
+    cap_stop
+}
+
+s_snaplen_goaway() {        # C-core client pinging every 1 s vs grpc-go's default policy (too_many_pings), tcpdump -s 96
+    local P=47866
+    cap_start snaplen_goaway.pcap lo "$(port_filter $P)" -s 96
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$P -life 12s
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 5 "${CORE_KA[@]}" \
+        --method /grpc.health.v1.Health/Check
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -494,7 +514,7 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit
      snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
-     go_server_graceful_stop core_server_stop multi_iface_pcapng)
+     go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

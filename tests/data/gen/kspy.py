@@ -15,6 +15,7 @@ TCP keep-alive pair, used by make_captures.sh. No generated code: raw-bytes gene
 """
 import argparse
 import socket
+import struct
 import sys
 import threading
 import time
@@ -258,6 +259,27 @@ def run_badframe(a):
     c.close()
 
 
+def run_h2stall(a):
+    """An HTTP/2 client that stops reading: a GET of a large file with windows opened wide, from a
+    socket with a small receive buffer that it never reads, then a close with the data unread. Its
+    kernel advertises a zero window once the buffer is full, the server's kernel probes it (the
+    persist timer, backing off from the RTO), and the close answers with RST (unread data)."""
+    h, p = a.addr.rsplit(":", 1)
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    c.connect((h, int(p)))
+    big = 0x7FFFFFFF
+    settings = struct.pack(">HI", 4, big)  # SETTINGS_INITIAL_WINDOW_SIZE
+    frame = lambda t, f, sid, body: struct.pack(">I", len(body))[1:] + bytes([t, f]) + struct.pack(">I", sid) + body
+    authority = ("%s:%s" % (h, p)).encode()
+    path = a.path.encode()
+    block = b"\x82\x86" + b"\x44" + bytes([len(path)]) + path + b"\x41" + bytes([len(authority)]) + authority
+    c.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, settings)
+              + frame(8, 0, 0, struct.pack(">I", big - 65535)) + frame(1, 5, 1, block))
+    time.sleep(a.stall)
+    c.close()  # unread data: Linux answers with RST
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -292,9 +314,13 @@ def main():
     g = sub.add_parser("kagone")
     g.add_argument("--port", type=int, required=True)
     g.add_argument("--gone-after", type=float, default=0.5)
+    z = sub.add_parser("h2stall")
+    z.add_argument("--addr", required=True)
+    z.add_argument("--path", default="/big.bin")
+    z.add_argument("--stall", type=float, default=5)
     a = p.parse_args()
     {"server": run_server, "client": run_client, "proxy": run_proxy, "tcpka": run_tcpka,
-     "badframe": run_badframe, "kagone": run_kagone}[a.cmd](a)
+     "badframe": run_badframe, "kagone": run_kagone, "h2stall": run_h2stall}[a.cmd](a)
 
 
 if __name__ == "__main__":
