@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace ks::capture {
 
@@ -50,6 +51,7 @@ CaptureEngine::~CaptureEngine() = default;
 void CaptureEngine::publish(Event& event)
 {
     event.index = m_nextIndex++;
+    event.timeHeld = m_timeHeld;
     event.relNs = event.tsNs - m_originNs;
     m_connections[event.conn].traffic.counts.add(static_cast<std::size_t>(event.type));
     ++m_counters.events;
@@ -138,10 +140,30 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         m_originNs = tsNs;
         m_latestNs = tsNs;
     }
+    // A step back of a second or more that the next packet stays behind too is the capturing
+    // host's clock set back (NTP, a resumed VM): from that next packet on, times are moved forward
+    // by the step, so a PING cadence or an idle gap after it is still measured right (only the
+    // time across the step is lost). Anything else (one bad timestamp, interfaces written late
+    // into one file) is held at the latest time.
+    constexpr std::int64_t kClockStepNs = 1'000'000'000;
+    constexpr std::int64_t kMaxNs = std::numeric_limits<std::int64_t>::max();
+    auto shifted = [&](std::int64_t ns) { return ns > kMaxNs - m_clockShiftNs ? kMaxNs : ns + m_clockShiftNs; };
+    const std::int64_t rawNs = tsNs;
+    tsNs = shifted(rawNs);
+    if (m_pendingStepNs > 0 && tsNs < m_latestNs) {
+        ++m_counters.clockSteps;
+        m_clockShiftNs = m_pendingStepNs > kMaxNs - m_clockShiftNs ? kMaxNs : m_clockShiftNs + m_pendingStepNs;
+        tsNs = shifted(rawNs);
+    }
+    m_pendingStepNs = 0;
+    m_timeHeld = tsNs < m_latestNs;
     if (tsNs < m_latestNs) {
         if (m_counters.timeBackwards++ == 0)
             m_counters.firstTimeBackwards = m_counters.packets;
-        m_counters.largestStepBackNs = std::max(m_counters.largestStepBackNs, m_latestNs - tsNs);
+        const std::int64_t step = m_latestNs - tsNs;
+        m_counters.largestStepBackNs = std::max(m_counters.largestStepBackNs, step);
+        if (step >= kClockStepNs)
+            m_pendingStepNs = step;
         tsNs = m_latestNs;
     }
     m_latestNs = tsNs;
@@ -246,6 +268,12 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         }
     }
 
+    // The client's first ACK after both SYNs: one round trip after its SYN, wherever the capture
+    // was taken (TLS PING inference bounds its answer window with it).
+    if (!syn && !rst && (flags & kTcpAck) && dir == Direction::ClientToServer && fwd.synSeen && rev.synSeen
+        && !conn.handshakeRttUs && summary.sawHandshake && tsNs > summary.firstNs)
+        conn.handshakeRttUs = static_cast<std::uint32_t>(
+            std::min<std::int64_t>((tsNs - summary.firstNs) / 1000 + 1, std::numeric_limits<std::uint32_t>::max()));
     if (syn && !fwd.synSeen) {
         fwd.synSeen = true;
         fwd.synSeq = seg.seq; // the client's ISN tells a new connection on a reused 4-tuple

@@ -36,10 +36,13 @@ struct EngineCounters {
     std::uint64_t ipv4Fragments = 0; // held for reassembly
     std::uint64_t fragmentsNotReassembled = 0; // of datagrams never completed (set by finish())
     // Packets stamped earlier than the one before: their time is held at the latest time seen,
-    // so no duration or gap comes out negative.
+    // so no duration or gap comes out negative. A step back of a second or more that the next
+    // packet stays behind too is the capturing host's clock set back: the packets after it are
+    // moved forward by the step (clockSteps).
     std::uint64_t timeBackwards = 0;
     std::uint64_t firstTimeBackwards = 0; // packet number, from 1
     std::int64_t largestStepBackNs = 0;
+    std::uint64_t clockSteps = 0;
 };
 
 class CaptureEngine final : public EventEmitter {
@@ -119,6 +122,9 @@ private:
     int m_linkType;
     bool m_linkSupported = true;
     std::int64_t m_latestNs = 0;
+    std::int64_t m_clockShiftNs = 0; // the clock steps back so far (EngineCounters::clockSteps)
+    bool m_timeHeld = false; // this packet's time ran backwards and is held at m_latestNs (Event::timeHeld)
+    std::int64_t m_pendingStepNs = 0; // the last packet stepped back this far: a clock step if the next does too
     Ipv4Reassembler m_fragments;
     EventSink& m_sink;
     EngineCounters m_counters;

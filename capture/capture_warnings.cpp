@@ -46,7 +46,12 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
     if (c.timeBackwards)
         out.push_back("time runs backwards at packet " + n(c.firstTimeBackwards) + " (" + n(c.timeBackwards)
             + " packets in all, by up to " + seconds(c.largestStepBackNs)
-            + " s): each is placed at the latest earlier time, so no gap or duration is negative");
+            + " s): each is placed at the latest earlier time, so no gap or duration is negative"
+            + (c.clockSteps ? "; " + n(c.clockSteps)
+                        + " step(s) back of 1 s or more are taken for the capturing host's clock being set back, and "
+                          "the packets after each keep their spacing, moved forward by the step (the time across a "
+                          "step is unknown)"
+                            : std::string()));
     if (notes && notes->fractionTooLarge)
         out.push_back("packet " + n(notes->firstFractionTooLarge)
             + " has a sub-second timestamp field of one second or more (" + n(notes->fractionTooLarge)

@@ -110,8 +110,11 @@ std::string StreamPipeline::name() const
 
 void StreamPipeline::ensureTls(bool aligned)
 {
-    if (!m_tls)
-        m_tls = std::make_unique<TlsSession>(m_conn.id, *m_conn.emitter, m_conn.framers, aligned, name());
+    if (m_tls)
+        return;
+    m_tls = std::make_unique<TlsSession>(m_conn.id, *m_conn.emitter, m_conn.framers, aligned, name());
+    if (const auto rttUs = m_conn.connection().handshakeRttUs)
+        m_tls->setTcpRtt(static_cast<std::int64_t>(rttUs) * 1000);
 }
 
 void StreamPipeline::feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs)

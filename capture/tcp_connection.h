@@ -99,6 +99,7 @@ struct TcpConnection {
     std::uint16_t serverPort = 0;
     bool rstSeen = false;
     bool decoderClosed = false; // dropped at the close: old bytes after it are not decoded again
+    std::uint32_t handshakeRttUs = 0; // SYN to the client's ACK of the SYN-ACK (0: not seen)
     std::int64_t lastPayloadNs = 0;
     std::array<TcpDirectionState, 2> tcp;
     core::ConnectionTraffic traffic;

@@ -301,6 +301,12 @@ void TlsSession::onHandshakeMessage(
     }
 }
 
+void TlsSession::setTcpRtt(std::int64_t ns)
+{
+    if (!m_sawServerHello && ns > 0)
+        m_inference.setHandshakeRtt(ns);
+}
+
 void TlsSession::onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs)
 {
     if (m_sawClientHello && tsNs >= m_clientHelloNs)

@@ -37,6 +37,9 @@ public:
     // there, or gives up after the wait (nowNs, capture clock). False once no longer waiting.
     bool retryKeys(std::int64_t nowNs);
     std::shared_ptr<const core::TlsInfo> info() const;
+    // The TCP handshake's round trip (SYN to the client's ACK): bounds how late a PING's answer may
+    // come for the inference until the TLS hellos give their own (none when they were cut).
+    void setTcpRtt(std::int64_t ns);
 
 private:
     enum class Keys : std::uint8_t { NotYet, Ready, Missing, Unsupported };

@@ -136,7 +136,7 @@ void onPing(ConnState& c, const Event& e)
     auto& s = c.side[sideOf(e.dir)];
     const bool dataTriggered = s.lastDataReceivedNs >= 0 && s.lastDataReceivedNs >= s.lastPingNs
         && e.tsNs - s.lastDataReceivedNs <= kDataTriggeredPingNs;
-    if (s.lastPingNs >= 0) {
+    if (s.lastPingNs >= 0 && !e.timeHeld && !s.lastPingHeld) { // no interval to or from an unknown time
         const double interval = toS(e.tsNs - s.lastPingNs);
         // A stretch without PINGs well beyond the cadence seen so far (ping policy held them back,
         // or a middlebox stopped forwarding them), on a connection that carried no RPC data
@@ -158,8 +158,10 @@ void onPing(ConnState& c, const Event& e)
     if (c.openStreams.empty())
         ++s.pingsWithoutCalls;
     s.lastPingNs = e.tsNs;
+    s.lastPingHeld = e.timeHeld;
     s.recentPings = { s.recentPings[1], s.recentPings[2], e.index };
     s.outstanding = true;
+    s.outstandingHeld = e.timeHeld;
     s.outstandingNs = e.tsNs;
     s.outstandingIndex = e.index;
     s.outstandingOpaque = e.opaque;
@@ -168,9 +170,10 @@ void onPing(ConnState& c, const Event& e)
 void onPingAck(ConnState& c, const Event& e)
 {
     const auto& pinger = std::as_const(c).side[sideOf(other(e.dir))];
+    const bool pingHeld = pinger.outstanding && pinger.outstandingOpaque == e.opaque && pinger.outstandingHeld;
     if (pinger.outstanding && pinger.outstandingOpaque == e.opaque)
         c.side[sideOf(other(e.dir))].outstanding = false;
-    if (e.rttMs < 0)
+    if (e.rttMs < 0 || e.timeHeld || pingHeld)
         return;
     // An outlier stands well above the recent median, in ratio and in absolute terms.
     if (c.rtt.count >= 3 && e.rttMs > c.rtt.min + 1.0) { // median + 1 >= min + 1: cheap test first

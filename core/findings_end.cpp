@@ -266,8 +266,19 @@ EndVerdict classify(
             v.detail = buf;
             return v;
         }
-        v.cause = EndCause::Graceful;
         v.evidence.set(c.closeIndex);
+        if (!c.openStreams.empty()) {
+            // No RST_STREAM, no GOAWAY: the client's application left the call (a deadline of its
+            // own, an exit), not its gRPC library's keepalive.
+            v.cause = EndCause::Closed;
+            std::snprintf(buf, sizeof buf,
+                "the client closed (FIN) %s after the last frame while %zu RPC(s) were open (stream %u), with no "
+                "RST_STREAM and no GOAWAY",
+                seconds(quiet).c_str(), c.openStreams.size(), c.openStreams.front());
+            v.detail = buf;
+            return v;
+        }
+        v.cause = EndCause::Graceful;
         std::snprintf(buf, sizeof buf, "the client closed (FIN) %s after the last frame, with no RPC open",
             seconds(quiet).c_str());
         v.detail = buf;

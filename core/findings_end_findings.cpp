@@ -162,6 +162,15 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
     case EndCause::Closed:
         f.id = "end-closed";
         f.severity = Severity::Warning;
+        if (basicsOf(st.conns[id]).closedBy == Direction::ClientToServer) {
+            f.title = "The client closed with a call still open";
+            f.detail += " A gRPC client cancels its calls (RST_STREAM CANCEL) or waits for them before it closes; a "
+                        "bare FIN with a call open is an application that exited or gave up on its own (a deadline "
+                        "outside gRPC, such as curl's --max-time, or a process exit).";
+            f.suggestion = "Check the client application's own timeouts and exits; a call that must outlive them "
+                           "needs a longer deadline or a retry.";
+            break;
+        }
         f.title = "The server side closed without GOAWAY";
         f.detail
             += " gRPC servers send GOAWAY before closing; a bare FIN is a process exiting, a protocol error (C-core "

@@ -66,6 +66,8 @@ struct SideState {
     RecentStats pingInterval;
     std::uint64_t pingsWithoutCalls = 0;
     bool outstanding = false;
+    bool outstandingHeld = false; // the outstanding PING's time is unknown (Event::timeHeld)
+    bool lastPingHeld = false;
     std::int64_t outstandingNs = 0;
     std::uint64_t outstandingIndex = 0, outstandingOpaque = 0;
     // a long stretch without a PING after a cadence was established

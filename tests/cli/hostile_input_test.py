@@ -201,6 +201,26 @@ def test_timestamps(binary, tmp):
     check(doc and all(c["longest_idle_s"] >= 0 for c in doc["connections"]) and all(e["t"] >= 0 for e in doc["events"]),
           "no negative gap or time after time ran backwards")
     check(": -" not in text.replace('"t": -', ""), "no negative figure in the document")
+    # The capturing host's clock set back 5 s between two PINGs of a 1 s cadence: the packets
+    # after the step keep their spacing (a cadence of 42 ms was reported when they were all held
+    # at the latest time).
+    c = Conversation()
+    pk = [(1000, 0, p) for p in c.handshake()]
+    pk += [(1000, 100, c.segment(True, "PA", PREFACE + h2settings())), (1000, 200, c.segment(False, "PA", h2settings()))]
+    for i in range(1, 11):
+        back = 5 if i > 5 else 0
+        pk.append((1000 + i - back, 0, c.segment(True, "PA", h2ping(i))))
+        pk.append((1000 + i - back, 500, c.segment(False, "PA", h2ping(i, ack=True))))
+    path = os.path.join(tmp, "clock_step.pcap")
+    open(path, "wb").write(pcap([(sec, frac, ether(p)) for sec, frac, p in pk]))
+    r, doc = analyze(binary, path)
+    warnings = " ".join(doc["warnings"]) if doc else ""
+    check("clock being set back" in warnings, "a clock set back 5 s is named in the warnings (%s)" % warnings)
+    cadence = [f for f in (doc or {}).get("findings", []) if f["id"] == "ping-cadence"]
+    check(cadence and abs(cadence[0]["figure_s"] - 1.0) < 0.01,
+          "the PING cadence across a clock step stays 1 s (%s)" % [f["title"] for f in cadence])
+    check(all(e["t"] >= 0 for e in doc["events"]) and doc["events"][-1]["t"] < 11,
+          "times after the step are moved forward by it, not beyond")
     # A fraction of a second >= 1e9 ns: warned with the packet number.
     path = os.path.join(tmp, "nanos.pcap")
     recs = [(1000 + i, 5, d) for i, (_, _, d) in enumerate(frames)]
