@@ -8,6 +8,7 @@
 #include "event_store.h"
 #include "findings_view.h"
 #include "lab_panel.h"
+#include "lab_session.h"
 #include "lb_profile_picker.h"
 #include "settings_editor.h"
 #include "timeline_export_dialog.h"
@@ -67,6 +68,10 @@ void MainWindow::exportReport()
 
 QString MainWindow::exportReportTo(const QString& path) const
 {
+    // The report states the settings: one that does not parse would be written as its default.
+    if (!m_settings->valid())
+        return tr("The keepalive settings have fields that do not parse (marked in red): fix them first, so that "
+                  "the report does not state defaults you did not mean.");
     core::ReportInput in;
     in.source = m_store->sourceName().toStdString();
     // The editor's settings, always: they drove a lab run, and for a capture they are what the
@@ -77,6 +82,19 @@ QString MainWindow::exportReportTo(const QString& path) const
     in.profiles = m_profiles->selected();
     in.connections = m_store->connections();
     in.originNs = m_store->originNs();
+    // Connections the lab's own shutdown closed after Stop: the analyzer leaves them out (its
+    // findings job stops at the shutdown), so their end is said here as the window says it.
+    if (m_sources->kind() == SourceKind::Lab) {
+        const std::int64_t shutdownRelNs = m_sources->lab()->shutdownRelNs();
+        for (auto& c : in.connections)
+            if (c.end != core::ConnectionEnd::Open && c.endCause == core::EndCause::Open
+                && c.lastNs - in.originNs >= shutdownRelNs) {
+                c.endCause = core::EndCause::Graceful;
+                c.endDetail
+                    = core::SharedText(std::string("ended by the lab's own shutdown after Stop (not diagnosed)"));
+                c.endEvidence = {};
+            }
+    }
     in.decimals = m_store->decimals();
     in.packets = m_store->packets();
     in.findings = m_findings->findings();

@@ -5,6 +5,7 @@
 
 #include "capture/capture_engine.h"
 #include "capture/capture_reader.h"
+#include "capture/key_log.h"
 #include "capture/packet_source.h"
 #include "test_data.h"
 
@@ -21,7 +22,8 @@ struct ReadCapture {
     int linkType = 0;
 };
 
-inline ReadCapture readCapture(const std::string& name, capture::EventSink& sink)
+// keys: a key log beside the capture in tests/data to decrypt its TLS with (none: read without).
+inline ReadCapture readCapture(const std::string& name, capture::EventSink& sink, const std::string& keys = {})
 {
     ReadCapture r;
     std::string error;
@@ -30,6 +32,13 @@ inline ReadCapture readCapture(const std::string& name, capture::EventSink& sink
     if (!source)
         return r;
     capture::CaptureEngine engine(source->linkType(), sink);
+    if (!keys.empty()) {
+        auto keyLog = std::make_shared<capture::KeyLog>();
+        std::vector<std::string> warnings;
+        std::string keyError;
+        EXPECT_TRUE(keyLog->loadFile(std::string(KS_TEST_DATA_DIR) + "/" + keys, warnings, keyError)) << keyError;
+        engine.setKeyLog(keyLog);
+    }
     const auto read = capture::readCapture(*source, engine, name);
     EXPECT_TRUE(read.error.empty()) << read.error;
     r.connections = engine.summaries();

@@ -40,7 +40,8 @@ struct AnalyzedCapture {
     }
 };
 
-inline AnalyzedCapture analyzeCapture(const std::string& name, core::AnalyzerOptions options = {})
+inline AnalyzedCapture analyzeCapture(
+    const std::string& name, core::AnalyzerOptions options = {}, const std::string& keys = {})
 {
     struct Tee final : capture::EventSink {
         std::vector<core::Event>* out = nullptr;
@@ -56,7 +57,7 @@ inline AnalyzedCapture analyzeCapture(const std::string& name, core::AnalyzerOpt
     Tee sink;
     sink.out = &r.events;
     sink.analyzer = &analyzer;
-    r.connections = readCapture(name, sink).connections;
+    r.connections = readCapture(name, sink, keys).connections;
     r.findings = analyzer.finish(r.connections); // the non-const overload fills the end causes
     for (const auto& f : r.findings)
         for (auto idx : f.evidence)

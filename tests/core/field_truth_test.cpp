@@ -243,3 +243,37 @@ TEST(FieldTruth, rolesTakenFromTheFirstPacketAreCalledAGuessWhereverTheyAreUsed)
     // With a SYN the roles are known.
     EXPECT_FALSE(analyze("go_ping_healthy.pcap").conn(0).rare().rolesGuessed);
 }
+
+TEST(FieldTruth, aClientThatLeavesItsCallWithABareFinIsNoGracefulEnd)
+{
+    // curl through tinyproxy to grpc-go (TLS 1.3), holding a Health/Watch call until its own
+    // --max-time: FIN with the call open, no RST_STREAM, no GOAWAY. Before: "graceful, no RPC open".
+    const Verdict r = ks::test::analyzeCapture("tls13_curl_proxy_watch.pcap", {}, "tls13_curl_proxy_watch.keys");
+    ASSERT_EQ(r.connections.size(), 2u);
+    for (std::uint32_t id = 0; id < 2; ++id) {
+        EXPECT_EQ(r.conn(id).endCause, EndCause::Closed) << r.conn(id).endDetail.str();
+        EXPECT_TRUE(says(r.conn(id).endDetail, "RPC(s) were open")) << r.conn(id).endDetail.str();
+    }
+    const auto f = r.of("end-closed");
+    ASSERT_FALSE(f.empty());
+    EXPECT_EQ(f[0].title, "The client closed with a call still open");
+}
+
+TEST(FieldTruth, tlsPingsWithTheHellosCutAreInferredTheRightWayRound)
+{
+    // tcpdump -s 128 cut the TLS hellos; the C-core client pings every second and grpc-go ACKs at
+    // once. The server's first 34-byte record came a second before the client's first PING: with no
+    // TLS round trip known, a 2 s answer window paired it with that PING and turned every pair round.
+    const Verdict r = analyze("tls13_snaplen_pings.pcap");
+    int pings = 0;
+    for (const auto& e : r.events) {
+        if (e.type == EventType::Ping && e.inferred) {
+            EXPECT_EQ(e.dir, Direction::ClientToServer) << "event " << e.index;
+            ++pings;
+        }
+        if (e.type == EventType::PingAck && e.inferred) {
+            EXPECT_LT(e.rttMs, 20.0) << "event " << e.index;
+        }
+    }
+    EXPECT_GE(pings, 2);
+}

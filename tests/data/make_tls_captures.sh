@@ -58,10 +58,11 @@ wait_listen() {
     echo "nothing listens on port $1" >&2; return 1
 }
 CAP_PID=""; CAP_TMP=""; CAP_DST=""
-cap_start() {     # cap_start FILE FILTER
+cap_start() {     # cap_start FILE FILTER [tcpdump options, e.g. -s 128]
     CAP_DST="$OUT/$1"; CAP_TMP="$WORK/$1"
+    local filter=$2; shift 2
     : >"$WORK/cap.err"
-    timeout -s INT 120 tcpdump --immediate-mode -U -n -i lo -w "$CAP_TMP" "$2" 2>"$WORK/cap.err" &
+    timeout -s INT 120 tcpdump --immediate-mode -U -n -i lo -w "$CAP_TMP" "$@" "$filter" 2>"$WORK/cap.err" &
     CAP_PID=$!; PIDS+=("$CAP_PID")
     local i
     for i in $(seq 1 100); do
@@ -174,6 +175,48 @@ CONF
     wait_listen $P
     fg 20 env https_proxy=http://127.0.0.1:$P grpc_proxy=http://127.0.0.1:$P no_proxy= \
         $PY "$KSPY" client --addr 127.0.0.1:$S --rpcs 1 --idle 3.5 --tls-ca "$WORK/cert.pem" \
+        --method /grpc.health.v1.Health/Check
+    cap_stop "$keys"
+}
+
+# curl (SSLKEYLOGFILE) through tinyproxy's CONNECT to grpc-go over TLS 1.3, holding a Health/Watch
+# call it wrote by hand until its own --max-time: the client leaves a call open with a bare FIN
+# (no RST_STREAM, no GOAWAY), which is no graceful end.
+s_tls13_curl_proxy_watch() {
+    local P=48561 S=48560 keys="$WORK/curl_proxy.keys"  # the ports of the committed capture
+    cat >"$WORK/tinyproxy.conf" <<CONF
+Port $P
+Listen 127.0.0.1
+Timeout 30
+MaxClients 10
+Allow 127.0.0.1
+ConnectPort $S
+LogFile "$WORK/tinyproxy.log"
+PidFile "$WORK/tinyproxy.pid"
+CONF
+    printf '\x00\x00\x00\x00\x00' >"$WORK/empty.grpc"
+    rm -f "$keys"
+    cap_start tls13_curl_proxy_watch.pcap "$(port_filter $P $S)"
+    bg 25 "$KSGO" -mode server -addr 127.0.0.1:$S -ka-time 2s -ka-timeout 5s -life 16s -tls 1.3
+    wait_listen $S
+    bg 25 tinyproxy -d -c "$WORK/tinyproxy.conf"
+    wait_listen $P
+    fg 15 env SSLKEYLOGFILE="$keys" curl -sS -k --http2 --keepalive-time 1 -x http://127.0.0.1:$P \
+        -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @"$WORK/empty.grpc" --max-time 9 -o /dev/null \
+        https://127.0.0.1:$S/grpc.health.v1.Health/Watch
+    cap_stop "$keys"
+}
+
+# The too_many_pings scenario over TLS 1.3 captured with tcpdump -s 128: the ClientHello and
+# ServerHello are cut, so no TLS round trip is known; the PINGs (34-byte records) are whole.
+s_tls13_snaplen_pings() {
+    local P=48521 keys="$WORK/snaplen.keys"  # the port of the committed capture
+    cap_start tls13_snaplen_pings.pcap "$(port_filter $P)" -s 128
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$P -life 12s -tls 1.3 -keylog "$keys" -cert-out "$WORK/cert.pem"
+    wait_listen $P
+    fg 20 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 5 --tls-ca "$WORK/cert.pem" \
+        -o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000 \
+        -o grpc.keepalive_permit_without_calls=1 -o grpc.http2.max_pings_without_data=0 \
         --method /grpc.health.v1.Health/Check
     cap_stop "$keys"
 }
@@ -296,7 +339,7 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_keyupdate tls13_core_watch_chacha tls12_core_watch_aes128 tls12_core_server_chacha tls13_nghttpd_pings
      tls13_core_max_age tls12_go_max_idle tls12_core_too_many_pings tls12_nghttpd_pings
      tls13_go_watch_rpcs tls12_core_quick_calls tls13_core_server_chacha tls12_core_proxy
-     tls13_curl_nghttpd tls12_curl_nghttpd)
+     tls13_curl_nghttpd tls12_curl_nghttpd tls13_curl_proxy_watch tls13_snaplen_pings)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

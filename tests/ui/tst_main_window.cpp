@@ -210,6 +210,15 @@ private Q_SLOTS:
         QVERIFY(go.readAll().contains("Time: 30 * time.Second"));
 
         const QString report = dir.filePath(QStringLiteral("report.md"));
+        // A field that does not parse would be reported as its default: the export refuses, names
+        // the red fields and writes nothing; fixed, it writes.
+        w.settingsEditor()->setFieldText(
+            core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("abc"));
+        const QString refused = w.exportReportTo(report);
+        QVERIFY2(refused.contains(u"marked in red"_qs), qPrintable(refused));
+        QVERIFY(!QFileInfo::exists(report));
+        w.settingsEditor()->setFieldText(
+            core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("30000"));
         QCOMPARE(w.exportReportTo(report), QString());
         QFile md(report);
         QVERIFY(md.open(QIODevice::ReadOnly));
