@@ -130,12 +130,14 @@ void watchStreams(ConnState& c, const Event& e)
 }
 
 // A side that stopped reading: the other side probed its zero window (Linux's persist timer) for
-// at least kMinStallNs, or until the connection ended.
+// at least kMinStallNs, or until the connection ended (HTTP/2 read: docs/FINDINGS.md).
 void addStoppedReadingFinding(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, std::size_t prober)
 {
     const auto& w = c.streams;
     const auto& run = w.longestZeroWindow[prober];
-    if (run.probes == 0)
+    // Only where the prober's frames are read: they show when the window opened again (a run ends
+    // at its next frame); without them one run could span stalls with reads between.
+    if (run.probes == 0 || w.lastFrameNs[prober] < 0)
         return;
     const bool stillZero = run.fromNs == w.zeroWindow[prober].fromNs && w.lastFrameNs[prober] <= run.lastNs;
     const std::int64_t endNs = stillZero ? (c.closed ? c.closeNs : st.lastNs) : run.lastNs;

@@ -39,6 +39,11 @@ EventFilterProxy::EventFilterProxy(QObject* parent)
     m_resortTimer.setSingleShot(true);
     m_resortTimer.setInterval(500);
     connect(&m_resortTimer, &QTimer::timeout, this, [this] {
+        // A sort still computing is not superseded by the re-sort of rows that came since: while a
+        // big capture streams in, each re-sort restarted the one before and none finished until
+        // the load did (a click on a header waited 70 s). applySort re-sorts what came meanwhile.
+        if (m_pendingGeneration != 0)
+            return;
         if (m_sortColumn >= 0 && m_order.size() != m_sourceRows)
             startSort(true);
     });

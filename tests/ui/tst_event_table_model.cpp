@@ -7,6 +7,7 @@
 #include "ui/event_table_model.h"
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 
 using namespace ks;
@@ -240,6 +241,33 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), 4);
         store.clear();
         QCOMPARE(proxy.rowCount(), 0);
+    }
+
+    // A big capture streaming in: batches keep coming faster than a sort of all rows takes. The
+    // sort clicked meanwhile must finish while they come, not be restarted by each re-sort (it
+    // waited for the end of a 1M-connection load, 70 s).
+    void aSortFinishesWhileRowsKeepComing()
+    {
+        ui::EventStore store;
+        ui::EventTableModel model(&store);
+        ui::EventFilterProxy proxy;
+        proxy.setResortDelay(1);
+        proxy.setSourceModel(&model);
+        std::vector<core::Event> events;
+        for (std::uint32_t i = 0; i < 400000; ++i)
+            events.push_back(makeEvent(i, (i * 7919u) % 1000u, core::EventType::Data));
+        store.append(batchOf(events));
+        QSignalSpy finished(&proxy, &ui::EventFilterProxy::sortFinished);
+        proxy.sort(ui::EventTableModel::ConnColumn, Qt::AscendingOrder);
+        QElapsedTimer clock;
+        clock.start();
+        std::int64_t next = 400000;
+        while (finished.isEmpty() && clock.elapsed() < 10000) { // bounded: fails after 10 s
+            store.append(batchOf({ makeEvent(next++, 1, core::EventType::Ping) }));
+            QTest::qWait(2);
+        }
+        QVERIFY2(!finished.isEmpty(), "no sort finished while rows kept arriving");
+        QCOMPARE(store.record(proxy.eventAt(0)).conn, 0u);
     }
 
     void sortsByDetailsOnAWorker()
