@@ -5,6 +5,7 @@
 // The connection table is in capture_engine_connections.cpp.
 #include "capture_engine.h"
 
+#include "tcp_sequence.h"
 #include "tls_session.h"
 
 #include <algorithm>
@@ -18,11 +19,6 @@ using core::Event;
 using core::EventType;
 
 namespace {
-
-std::int32_t seqDiff(std::uint32_t a, std::uint32_t b)
-{
-    return static_cast<std::int32_t>(a - b);
-}
 
 std::size_t dirIndex(Direction dir)
 {
@@ -310,7 +306,7 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     if (fin && !fwd.finSeen) {
         fwd.finSeen = true;
         if (conn.decoder)
-            conn.decoder->streams[d].flush();
+            conn.decoder->streams[d].finish(seg.seq + seglen);
         if (summary.end == core::ConnectionEnd::Open)
             summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::FinC2S : core::ConnectionEnd::FinS2C;
         emitTcp(conn, dir, EventType::Fin, tsNs);

@@ -43,6 +43,11 @@ struct EngineCounters {
     std::uint64_t firstTimeBackwards = 0; // packet number, from 1
     std::int64_t largestStepBackNs = 0;
     std::uint64_t clockSteps = 0;
+    // Holes in reassembled TCP streams that nothing filled (bytes the capture does not hold: the
+    // capture missed the packets, or they never passed its point): connections and bytes.
+    std::uint64_t connectionsWithHoles = 0;
+    std::uint64_t holeBytes = 0;
+    std::uint64_t firstHoleConnection = 0;
 };
 
 class CaptureEngine final : public EventEmitter {

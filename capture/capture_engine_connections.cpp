@@ -4,6 +4,8 @@
 // payload. The packet path that calls it is in capture_engine.cpp.
 #include "capture_engine.h"
 
+#include "tcp_sequence.h"
+
 #include <algorithm>
 #include <cstring>
 #include <tuple>
@@ -183,9 +185,25 @@ void CaptureEngine::closeDecoder(TcpConnection& conn)
 {
     if (!conn.decoder)
         return;
-    for (auto& stream : conn.decoder->streams)
+    std::uint64_t holes = 0;
+    for (auto& stream : conn.decoder->streams) {
         stream.flush();
+        holes += stream.holeBytes();
+    }
+    // Bytes the peer acknowledged beyond the last the capture holds, with nothing after them to
+    // make a hole (Wireshark's "ACKed unseen segment" at a stream's end: a lost GOAWAY). A FIN
+    // takes a sequence number of its own, which nextSeq counts once it is seen.
+    for (const auto& t : conn.tcp)
+        if (t.peerAckedKnown && t.seen && t.nextSeq != t.baseSeq && seqDiff(t.peerAcked, t.nextSeq) > 0)
+            holes += static_cast<std::uint32_t>(seqDiff(t.peerAcked, t.nextSeq));
     auto& traffic = conn.traffic;
+    if (holes) {
+        auto& rare = traffic.rareBox.make();
+        if (rare.missingBytes == 0 && m_counters.connectionsWithHoles++ == 0)
+            m_counters.firstHoleConnection = conn.id;
+        rare.missingBytes += holes;
+        m_counters.holeBytes += holes;
+    }
     traffic.http2 = traffic.http2 || conn.decoder->everLocked();
     if (auto& pipeline = conn.decoder->pipeline) {
         pipeline->finish();

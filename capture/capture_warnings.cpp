@@ -32,6 +32,12 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
             + n(c.firstCutPacket) + "; " + n(c.cutBytes)
             + " payload bytes missing): the HTTP/2 frames in them cannot be read, so PINGs, GOAWAYs and "
               "even HTTP/2 itself may be missed. Capture whole packets (tcpdump -s 0)");
+    if (c.connectionsWithHoles)
+        out.push_back(n(c.connectionsWithHoles) + " connection(s) have bytes the capture does not hold ("
+            + n(c.holeBytes) + " bytes in holes of their TCP streams, first: connection " + n(c.firstHoleConnection)
+            + "; packets the capture missed, as a busy host drops them, or lost before its point): frames in them "
+              "(a GOAWAY, a call's end) are unknown, so those connections' ends are told as far as the capture "
+              "shows. Capture with a larger buffer (tcpdump -B) or a narrower filter");
     const std::uint64_t unknownInterface = notes ? notes->unknownInterface : 0;
     if (unknownInterface)
         out.push_back(n(unknownInterface) + " packets name a pcapng interface the file never describes (first: packet "

@@ -1,16 +1,9 @@
 // TCP byte-stream reassembly with wrap-around safe sequence arithmetic (RFC 9293 section 3.4).
 #include "stream_reassembler.h"
 
+#include "tcp_sequence.h"
+
 namespace ks::capture {
-
-namespace {
-
-std::int32_t seqDiff(std::uint32_t a, std::uint32_t b)
-{
-    return static_cast<std::int32_t>(a - b);
-}
-
-} // namespace
 
 void StreamReassembler::setInitialSequence(std::uint32_t next)
 {
@@ -42,6 +35,7 @@ void StreamReassembler::segment(
         const std::uint32_t hole = static_cast<std::uint32_t>(ahead);
         m_framer.gap(hole);
         m_gapBytes += hole;
+        m_holeBytes += hole;
         m_next = seq;
         deliver(seq, payload, wireLength, tsNs);
         drain();
@@ -125,6 +119,7 @@ void StreamReassembler::skipToFirstHeld()
     if (hole > 0) {
         m_framer.gap(static_cast<std::uint32_t>(hole));
         m_gapBytes += static_cast<std::uint32_t>(hole);
+        m_holeBytes += static_cast<std::uint32_t>(hole);
         m_next = first->first;
     }
 }
@@ -149,6 +144,18 @@ void StreamReassembler::flush()
     while (!m_held.empty()) {
         skipToFirstHeld();
         drain();
+    }
+}
+
+void StreamReassembler::finish(std::uint32_t finSeq)
+{
+    flush();
+    const std::int32_t hole = m_started ? seqDiff(finSeq, m_next) : 0;
+    if (hole > 0) {
+        m_framer.gap(static_cast<std::uint32_t>(hole));
+        m_gapBytes += static_cast<std::uint32_t>(hole);
+        m_holeBytes += static_cast<std::uint32_t>(hole);
+        m_next = finSeq;
     }
 }
 

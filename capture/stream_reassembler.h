@@ -32,8 +32,13 @@ public:
     void acknowledged(std::uint32_t ack);
     // Deliver everything still held, with gaps for the holes (FIN, RST, end of capture).
     void flush();
+    // The direction's FIN at finSeq: flush, and what lies between the last byte seen and the FIN
+    // was sent but is not in the capture (a hole at the stream's end: a lost GOAWAY).
+    void finish(std::uint32_t finSeq);
 
     std::uint64_t gapBytes() const { return m_gapBytes; }
+    // Of those, the bytes of holes nothing filled (not the snaplen's cuts).
+    std::uint64_t holeBytes() const { return m_holeBytes; }
 
 private:
     struct Held {
@@ -52,6 +57,7 @@ private:
     std::map<std::uint32_t, Held> m_held; // keyed by sequence number
     std::size_t m_heldBytes = 0;
     std::uint64_t m_gapBytes = 0;
+    std::uint64_t m_holeBytes = 0;
     bool m_peerAckedKnown = false;
     std::uint32_t m_peerAcked = 0;
 };

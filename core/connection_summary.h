@@ -148,6 +148,9 @@ struct ConnectionRare {
     // Payload bytes on the wire that the capture does not hold (cut by its snapshot length): the
     // HTTP/2 frames in them cannot be read (JSON "payload_cut_bytes", written when not zero).
     std::uint64_t payloadCutBytes = 0;
+    // Payload bytes in holes of the TCP stream that nothing filled: sent (the peer acknowledged
+    // them, or later data came), but not in the capture (JSON "missing_bytes", written when not zero).
+    std::uint64_t missingBytes = 0;
     SharedText proxy; // the proxy hop: "CONNECT api.example.com:443", "h2c upgrade"
     // No SYN, and neither port told the server apart (a well-known port, one other connections
     // share, one outside the ephemeral range): the first packet's destination was taken for the

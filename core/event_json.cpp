@@ -271,6 +271,10 @@ void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& c, std::in
     j.u64(c.payloadBytes);
     if (c.rare().rolesGuessed)
         j.lit(",\"roles_guessed\":true");
+    if (c.rare().missingBytes) {
+        j.lit(",\"missing_bytes\":");
+        j.u64(c.rare().missingBytes);
+    }
     if (c.rare().payloadCutBytes) {
         j.lit(",\"payload_cut_bytes\":");
         j.u64(c.rare().payloadCutBytes);

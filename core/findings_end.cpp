@@ -369,11 +369,18 @@ void classifyEnd(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
     auto v = classify(st, c, summary, connections);
     if (summary && summary->rare().rolesGuessed && c.closed)
         v.detail += " (client and server guessed: they may be the other way round)";
-    if (summary && summary->rare().payloadCutBytes && c.closed && c.goaways.empty()) {
-        v.framesCut = true;
-        v.detail += "; but the capture's snapshot length cut " + std::to_string(summary->rare().payloadCutBytes)
-            + " payload bytes of this connection, so a GOAWAY or the HEADERS of a call may be among what could not be "
-              "read";
+    if (summary && c.closed && c.goaways.empty()) {
+        const auto& rare = summary->rare();
+        if (rare.payloadCutBytes || rare.missingBytes)
+            v.framesCut = true;
+        if (rare.payloadCutBytes)
+            v.detail += "; but the capture's snapshot length cut " + std::to_string(rare.payloadCutBytes)
+                + " payload bytes of this connection, so a GOAWAY or the HEADERS of a call may be among what could "
+                  "not be read";
+        if (rare.missingBytes)
+            v.detail += "; but " + std::to_string(rare.missingBytes)
+                + " bytes of this connection are not in the capture (holes in its TCP stream), so a GOAWAY or a "
+                  "call's end may be among them";
     }
     if (!speaksGrpc(summary) || opaqueTls(summary)) {
         v = unjudgedEnd(v, *summary);

@@ -180,7 +180,7 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
         break;
     }
     if (v.framesCut)
-        f.title += " (as far as the capture shows: its snapshot length cut frames)";
+        f.title += " (as far as the capture shows: frames are missing from it)";
     if (const auto* s = st.lookup ? st.lookup->byId(id) : nullptr; s && s->rare().rolesGuessed)
         f.title += " (if client and server are as guessed)";
     (void)st;

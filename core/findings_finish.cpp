@@ -134,6 +134,19 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
         const auto* summary = lookup.byId(*f.conn);
         if (summary && summary->rare().rolesGuessed && !f.id.starts_with("end-")) // end details say it already
             f.detail += kRolesGuessedNote;
+        // Rules that stand on a frame not being there (a GOAWAY, a call's end, a PING ACK, a
+        // message): with bytes of the connection missing from the capture, as far as it shows.
+        const bool onAbsence = f.id == "connection-cut-mid-call" || f.id.starts_with("stream-")
+            || f.id == "keepalive-timeout" || f.id == "keepalive-pings-stopped" || f.id == "idle-close-without-ping";
+        if (summary && onAbsence && (summary->rare().missingBytes || summary->rare().payloadCutBytes)) {
+            f.title += " (as far as the capture shows)";
+            f.detail += ' ';
+            f.detail += std::to_string(summary->rare().missingBytes + summary->rare().payloadCutBytes);
+            f.detail += " bytes of this connection are not in the capture (packets it missed, or payload its snapshot "
+                        "length cut): the frame this rests on not being there may only mean it was among them.";
+            if (f.severity == Severity::Error)
+                f.severity = Severity::Warning;
+        }
         const bool aboutPings = f.id.starts_with("ping-") || f.id.starts_with("keepalive-") || f.id.starts_with("lb-")
             || f.id.starts_with("idle-close") || f.id.starts_with("end-");
         if (!aboutPings)
