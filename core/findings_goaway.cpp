@@ -194,10 +194,18 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
             when.c_str(), formatDuration(age).c_str());
         f.detail = buf;
         if (second && c.closed && c.closeNs > second->ns) {
-            std::snprintf(buf, sizeof buf,
-                " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
-                formatDuration(toS(c.closeNs - second->ns)).c_str(),
-                formatDuration(toS(c.closeNs - second->ns)).c_str());
+            // Only the server's own close after the second GOAWAY measures its grace period; a
+            // client that ended its calls and closed first only says the grace (if any) is longer.
+            const std::string after = formatDuration(toS(c.closeNs - second->ns));
+            if (c.closedBy == Direction::ServerToClient)
+                std::snprintf(buf, sizeof buf,
+                    " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
+                    after.c_str(), after.c_str());
+            else
+                std::snprintf(buf, sizeof buf,
+                    " The client closed the connection %s after the second GOAWAY, before the server did (its calls "
+                    "ended first: a max_connection_age_grace, if the server has one, is longer).",
+                    after.c_str());
             f.detail += buf;
         }
         f.suggestion = "Normal connection rotation; clients reconnect. If long-lived streams are cut, raise server "

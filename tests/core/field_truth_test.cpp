@@ -277,3 +277,18 @@ TEST(FieldTruth, tlsPingsWithTheHellosCutAreInferredTheRightWayRound)
     }
     EXPECT_GE(pings, 2);
 }
+
+TEST(FieldTruth, onlyTheServersOwnCloseAfterTheSecondGoawayMeasuresItsGrace)
+{
+    // grpc-go GracefulStop under a C-core Watch: the client's deadline ends the call and the client
+    // closes 6.44 s after the second GOAWAY. Before: "max_connection_age_grace ≈ 6.44 s" (GracefulStop
+    // has none). MaxConnectionAge 3 s + grace 2 s on the other connection: the server closes, 2.00 s.
+    const Verdict r = analyze("go_age_graceful.pcap");
+    const auto stop = r.of("goaway-max-connection-age", 0u);
+    ASSERT_EQ(stop.size(), 1u);
+    EXPECT_EQ(stop[0].detail.find("grace \u2248"), std::string::npos) << stop[0].detail;
+    EXPECT_NE(stop[0].detail.find("The client closed the connection"), std::string::npos) << stop[0].detail;
+    const auto age = r.of("goaway-max-connection-age", 1u);
+    ASSERT_EQ(age.size(), 1u);
+    EXPECT_NE(age[0].detail.find("max_connection_age_grace \u2248 2.00 s"), std::string::npos) << age[0].detail;
+}

@@ -507,6 +507,20 @@ s_snaplen_goaway() {        # C-core client pinging every 1 s vs grpc-go's defau
     cap_stop
 }
 
+s_go_age_graceful() {        # grpc-go MaxConnectionAge 3 s + grace 2 s (49011) and GracefulStop at 4 s (49012), each
+                            # under a C-core client's 10 s Health/Watch (the ports of the committed capture)
+    local PA=49011 PB=49012
+    cap_start go_age_graceful.pcap lo "$(port_filter $PA $PB)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$PA -life 12s -max-age 3s -max-age-grace 2s
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$PB -life 4s -graceful-stop
+    wait_listen $PA
+    wait_listen $PB
+    bg 13 $PY "$KSPY" client --addr 127.0.0.1:$PA --rpcs 0 --idle 10 --watch 10
+    bg 13 $PY "$KSPY" client --addr 127.0.0.1:$PB --rpcs 0 --idle 10 --watch 10
+    sleep 12
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -514,7 +528,7 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit
      snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
-     go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway)
+     go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
