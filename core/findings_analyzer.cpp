@@ -6,6 +6,7 @@
 #include "findings_state.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 namespace ks::core {
@@ -392,12 +393,17 @@ void FindingsAnalyzer::onEvent(const Event& e)
     case EventType::PingAck:
     case EventType::Goaway:
     case EventType::RstStream:
-    case EventType::WindowUpdate:
+    case EventType::WindowUpdate: {
+        auto& first = e.dir == Direction::ClientToServer ? c.firstC2sUs : c.firstS2cUs;
+        if (first == 0)
+            first = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
+                (e.tsNs - c.firstNs) / 1000 + 1, 1, std::numeric_limits<std::uint32_t>::max()));
         if (e.dir == Direction::ClientToServer)
             c.http2SentC2S = true;
         else
             c.http2SentS2C = true;
         break;
+    }
     default:
         break;
     }

@@ -33,6 +33,21 @@ std::string closer(const ConnBasics& c, bool clientLeg)
     return fromServerSide ? "the server" : "the proxy";
 }
 
+// Whether b can be the upstream leg of a's proxy as far as their first frames go: a proxy passes
+// the client's bytes on, so b's first client frame comes no earlier than a's; and the server's,
+// so a's first server frame comes no earlier than b's (but for a CONNECT tunnel, whose proxy
+// answers the client itself first). Both legs carried HTTP/2 both ways: a refused connection
+// is no leg, and two clients of two servers that merely started and ended together are not paired.
+bool forwards(const ConnBasics& a, const ConnectionSummary& sa, const ConnBasics& b)
+{
+    if (!a.firstC2sUs || !a.firstS2cUs || !b.firstC2sUs || !b.firstS2cUs)
+        return false;
+    const auto at = [](const ConnBasics& c, std::uint32_t us) { return c.firstNs + (std::int64_t(us) - 1) * 1000; };
+    if (at(b, b.firstC2sUs) < at(a, a.firstC2sUs))
+        return false;
+    return !sa.rare().proxy.empty() || at(a, a.firstS2cUs) >= at(b, b.firstS2cUs);
+}
+
 // Upstream-leg candidates (used, closed, with a summary), found by their client's host and
 // their server, in order of their start: one lookup per connection instead of a scan of all.
 class LegIndex {
@@ -98,6 +113,8 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
         std::int64_t bestDelta = kEndToleranceNs + 1;
         index.forEach(host(sa->server), sa->server, sa->firstNs, sa->firstNs + kOpenToleranceNs, [&](std::uint32_t b) {
             if (b == a || paired[b])
+                return;
+            if (!forwards(ca, *sa, basicsOf(st.conns[b])))
                 return;
             const std::int64_t delta = std::llabs(basicsOf(st.conns[b]).closeNs - ca.closeNs);
             if (delta < bestDelta || (delta == bestDelta && best && b < *best)) {

@@ -182,6 +182,10 @@ struct ConnBasics {
     bool hadInferred : 1 = false;
     bool http2Sent(Direction d) const { return d == Direction::ClientToServer ? http2SentC2S : http2SentS2C; }
     std::int64_t firstNs = 0, lastNs = 0;
+    // Each direction's first HTTP/2 frame, in microseconds after firstNs, plus 1 (0: none): a
+    // proxy forwards, so its upstream leg's first client frame follows the client leg's, and the
+    // client leg's first server frame follows the upstream leg's (pairProxyLegs).
+    std::uint32_t firstC2sUs = 0, firstS2cUs = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
     std::uint64_t lastActivityIndex = 0;

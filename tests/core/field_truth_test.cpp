@@ -292,3 +292,17 @@ TEST(FieldTruth, onlyTheServersOwnCloseAfterTheSecondGoawayMeasuresItsGrace)
     ASSERT_EQ(age.size(), 1u);
     EXPECT_NE(age[0].detail.find("max_connection_age_grace \u2248 2.00 s"), std::string::npos) << age[0].detail;
 }
+
+TEST(FieldTruth, twoClientsOfTwoServersOnOneHostAreNoProxysLegs)
+{
+    // Same host, started and ended together: only the order of their first frames tells, and the
+    // second client's server answered before the first's could have been passed on.
+    const Verdict r = analyze("two_clients_two_servers.pcap");
+    ASSERT_EQ(r.connections.size(), 2u);
+    for (const auto& c : r.connections) {
+        EXPECT_FALSE(c.otherLeg) << c.id << ": " << c.endDetail.str();
+        EXPECT_FALSE(says(c.endDetail, "proxy")) << c.endDetail.str();
+    }
+    // A real proxy's legs still pair (the simulator between a grpc-go client and server).
+    EXPECT_TRUE(analyze("lbsim_idle_reset.pcap").conn(0).otherLeg);
+}

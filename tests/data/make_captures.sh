@@ -521,6 +521,20 @@ s_go_age_graceful() {        # grpc-go MaxConnectionAge 3 s + grace 2 s (49011) 
     cap_stop
 }
 
+s_two_clients_two_servers() { # two C-core clients, started together, each to its own grpc-go server (no proxy), one
+                              # RPC and 1 s idle: both start and end together, on one host
+    local PA=49013 PB=49014
+    cap_start two_clients_two_servers.pcap lo "$(port_filter $PA $PB)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$PA -life 6s
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$PB -life 6s
+    wait_listen $PA
+    wait_listen $PB
+    bg 10 $PY "$KSPY" client --addr 127.0.0.1:$PA --rpcs 1 --idle 1 --method /grpc.health.v1.Health/Check
+    fg 10 $PY "$KSPY" client --addr 127.0.0.1:$PB --rpcs 1 --idle 1 --method /grpc.health.v1.Health/Check
+    sleep 0.5
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -528,7 +542,8 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      lbsim_idle_reset lbsim_idle_fin lbsim_silent_drop lbsim_rst_next_packet drop_retransmit
      snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
-     go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful)
+     go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful
+     two_clients_two_servers)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
