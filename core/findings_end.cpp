@@ -325,7 +325,8 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
     EndVerdict out;
     out.judged = false;
     out.evidence = v.evidence;
-    if (v.cause == EndCause::Open)
+    // No FIN or RST in the capture (a SYN retransmitted unanswered is no close either): open.
+    if (v.cause == EndCause::Open || s.end == ConnectionEnd::Open)
         return out;
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;

@@ -221,6 +221,16 @@ def test_timestamps(binary, tmp):
           "the PING cadence across a clock step stays 1 s (%s)" % [f["title"] for f in cadence])
     check(all(e["t"] >= 0 for e in doc["events"]) and doc["events"][-1]["t"] < 11,
           "times after the step are moved forward by it, not beyond")
+    # A SYN retransmitted and never answered (a listener that never accepts): no FIN, no RST, so
+    # the connection is open, not "closed" (its retransmissions once made it a drop, told as closed).
+    c = Conversation()
+    syn = c.handshake()[0]
+    path = os.path.join(tmp, "syn_unanswered.pcap")
+    open(path, "wb").write(pcap([(1000 + 2 ** i, 0, ether(syn)) for i in range(4)]))
+    r, doc = analyze(binary, path)
+    conn = doc["connections"][0] if doc and doc["connections"] else {}
+    check(conn.get("end") == "open" and conn.get("end_cause") == "open",
+          "an unanswered SYN is open, not closed (%s / %s)" % (conn.get("end"), conn.get("end_cause")))
     # A fraction of a second >= 1e9 ns: warned with the packet number.
     path = os.path.join(tmp, "nanos.pcap")
     recs = [(1000 + i, 5, d) for i, (_, _, d) in enumerate(frames)]
