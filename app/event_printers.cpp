@@ -275,7 +275,9 @@ void TextPrinter::end(const RunInfo& info)
             : c.tls                    ? "  TLS, HTTP/2 not read"
             : c.rare().payloadCutBytes ? "  payload cut by the snapshot length, HTTP/2 not read"
                                        : "  not HTTP/2 (or encrypted)";
-        out += c.sawHandshake ? "\n" : ", started before the capture\n";
+        out += c.sawHandshake                   ? "\n"
+            : c.count(core::EventType::Preface) ? ", its SYN not in the capture\n"
+                                                : ", started before the capture\n";
         if (c.rare().rolesGuessed)
             out += "  client and server guessed (no SYN, and neither port tells): they may be the other way round\n";
         if (c.tls) {

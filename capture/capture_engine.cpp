@@ -49,7 +49,11 @@ void CaptureEngine::publish(Event& event)
     event.index = m_nextIndex++;
     event.timeHeld = m_timeHeld;
     event.relNs = event.tsNs - m_originNs;
-    m_connections[event.conn].traffic.counts.add(static_cast<std::size_t>(event.type));
+    auto& traffic = m_connections[event.conn].traffic;
+    traffic.counts.add(static_cast<std::size_t>(event.type));
+    // The client preface names the client for certain: roles taken from a guess are confirmed.
+    if (event.type == EventType::Preface && event.dir == Direction::ClientToServer && traffic.rare().rolesGuessed)
+        traffic.rareBox.make().rolesGuessed = false;
     ++m_counters.events;
     m_sink.onEvent(event);
 }

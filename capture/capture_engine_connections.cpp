@@ -88,7 +88,20 @@ bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg, bool& guessed)
     const bool dstEph = linuxEphemeral(seg.dstPort);
     if (srcEph != dstEph)
         return !srcEph;
+    // The first bytes of a connection whose SYN was missed: the client preface or a TLS
+    // ClientHello names the client; a TLS ServerHello names the server.
+    const auto p = seg.payload;
+    static constexpr std::uint8_t kPreface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    if (p.size() >= sizeof kPreface - 1 && std::memcmp(p.data(), kPreface, sizeof kPreface - 1) == 0)
+        return false;
+    if (p.size() >= 6 && p[0] == 0x16 && p[1] == 0x03 && (p[5] == 1 || p[5] == 2))
+        return p[5] == 2;
+    // A server's first HTTP/2 frame is its SETTINGS (RFC 9113 section 3.4): likely, not certain
+    // (the client's SETTINGS follows its preface, which the capture may have lost too).
     guessed = true;
+    if (p.size() >= 9 && p[3] == 0x04 && p[4] == 0 && p[5] == 0 && p[6] == 0 && p[7] == 0 && p[8] == 0
+        && ((std::uint32_t(p[0]) << 16 | std::uint32_t(p[1]) << 8 | p[2]) % 6) == 0)
+        return true;
     return false;
 }
 

@@ -373,6 +373,18 @@ void Http2Framer::dropHuntBytes(std::size_t count)
 
 void Http2Framer::feedHunting(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
 {
+    // A connection whose SYN is missing may still start with the client preface (only the
+    // handshake was lost): the preface is 24 exact bytes, so it is taken as one, not hunted over.
+    if (m_huntedBytes == 0 && m_buffer.empty() && size >= kPrefaceSize
+        && std::memcmp(data, kPreface, kPrefaceSize) == 0) {
+        m_mode = Mode::Frames;
+        m_everLocked = true;
+        if (m_listener)
+            m_listener->onPreface(tsNs);
+        if (size > kPrefaceSize)
+            feedFrames(data + kPrefaceSize, size - kPrefaceSize, tsNs);
+        return;
+    }
     m_segmentStarts.push_back(static_cast<std::uint32_t>(m_buffer.size()));
     m_buffer.insert(m_buffer.end(), data, data + size);
     m_huntedBytes += size;

@@ -182,6 +182,25 @@ def test_capture_loss(binary, data, tmp):
             check("not in the capture" in conn.get("end_detail", ""), "the end says bytes are missing: %s" % conn.get("end_detail"))
 
 
+def test_syn_lost_but_preface_seen(binary, data, tmp):
+    """Only the handshake missing (a capture started a moment late): the client preface is still in
+    the capture and names the client, so the roles are not a guess and the start is in it."""
+    raw = open(os.path.join(data, "go_ping_healthy.pcap"), "rb").read()
+    out = bytearray(raw[:24])
+    for i, (ts, us, body, orig) in enumerate(pcap_records(raw), start=1):
+        if i > 3:  # SYN, SYN-ACK, ACK
+            out += struct.pack("<IIII", ts, us, len(body), orig) + body
+    path = os.path.join(tmp, "no_syn.pcap")
+    open(path, "wb").write(bytes(out))
+    r = subprocess.run([binary, "analyze", path, "--json"], capture_output=True, timeout=60)
+    doc = json.loads(r.stdout) if r.returncode == 0 else None
+    conn = doc["connections"][0] if doc else {}
+    check(conn.get("counts", {}).get("preface") == 1, "the preface after a lost SYN is read (%s)" % conn.get("counts"))
+    check(not conn.get("roles_guessed"), "the preface names the client: the roles are no guess")
+    text = subprocess.run([binary, "analyze", path], capture_output=True, timeout=60).stdout.decode()
+    check("its SYN not in the capture" in text and "guessed" not in text, "the text says the SYN is missing, not a guess")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -193,6 +212,7 @@ def main():
         test_interleaved_interfaces(a.binary, a.data)
         test_fifo_and_empty(a.binary, a.data, tmp)
         test_capture_loss(a.binary, a.data, tmp)
+        test_syn_lost_but_preface_seen(a.binary, a.data, tmp)
     if FAILURES:
         print("%d failures" % len(FAILURES))
         return 1
