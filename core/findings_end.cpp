@@ -4,7 +4,8 @@
 // with or without --lb and --settings (docs/FINDINGS.md, "How connections end"); those findings'
 // texts are in findings_end_findings.cpp. classify() stays one function of some 200 lines on
 // purpose: its rules are tried in order and the first that fits wins, and that order is the
-// documentation's table, read top to bottom.
+// documentation's table, read top to bottom; the file (some 440 lines) is that function and the
+// few it calls.
 #include "findings_state.h"
 
 #include <algorithm>
