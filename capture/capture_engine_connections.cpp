@@ -4,6 +4,7 @@
 // payload. The packet path that calls it is in capture_engine.cpp.
 #include "capture_engine.h"
 
+#include "http2_framer.h"
 #include "tcp_sequence.h"
 
 #include <algorithm>
@@ -91,8 +92,7 @@ bool CaptureEngine::srcIsServerByHeuristic(const TcpSegment& seg, bool& guessed)
     // The first bytes of a connection whose SYN was missed: the client preface or a TLS
     // ClientHello names the client; a TLS ServerHello names the server.
     const auto p = seg.payload;
-    static constexpr std::uint8_t kPreface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-    if (p.size() >= sizeof kPreface - 1 && std::memcmp(p.data(), kPreface, sizeof kPreface - 1) == 0)
+    if (startsWithHttp2Preface(p))
         return false;
     if (p.size() >= 6 && p[0] == 0x16 && p[1] == 0x03 && (p[5] == 1 || p[5] == 2))
         return p[5] == 2;

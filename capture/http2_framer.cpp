@@ -129,12 +129,22 @@ void Http2Framer::feedPreface(const std::uint8_t* data, std::size_t size, std::i
     if (m_buffer.size() < kPrefaceSize)
         return;
     m_buffer.clear();
+    acceptPreface(data + take, size - take, tsNs);
+}
+
+void Http2Framer::acceptPreface(const std::uint8_t* rest, std::size_t size, std::int64_t tsNs)
+{
     m_mode = Mode::Frames;
     m_everLocked = true;
     if (m_listener)
         m_listener->onPreface(tsNs);
-    if (size > take)
-        feedFrames(data + take, size - take, tsNs);
+    if (size)
+        feedFrames(rest, size, tsNs);
+}
+
+bool startsWithHttp2Preface(std::span<const std::uint8_t> bytes)
+{
+    return bytes.size() >= kPrefaceSize && std::memcmp(bytes.data(), kPreface, kPrefaceSize) == 0;
 }
 
 void Http2Framer::feedServerPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
@@ -375,14 +385,8 @@ void Http2Framer::feedHunting(const std::uint8_t* data, std::size_t size, std::i
 {
     // A connection whose SYN is missing may still start with the client preface (only the
     // handshake was lost): the preface is 24 exact bytes, so it is taken as one, not hunted over.
-    if (m_huntedBytes == 0 && m_buffer.empty() && size >= kPrefaceSize
-        && std::memcmp(data, kPreface, kPrefaceSize) == 0) {
-        m_mode = Mode::Frames;
-        m_everLocked = true;
-        if (m_listener)
-            m_listener->onPreface(tsNs);
-        if (size > kPrefaceSize)
-            feedFrames(data + kPrefaceSize, size - kPrefaceSize, tsNs);
+    if (m_huntedBytes == 0 && m_buffer.empty() && startsWithHttp2Preface({ data, size })) {
+        acceptPreface(data + kPrefaceSize, size - kPrefaceSize, tsNs);
         return;
     }
     m_segmentStarts.push_back(static_cast<std::uint32_t>(m_buffer.size()));

@@ -35,6 +35,8 @@ struct FrameHeader {
 // True when a header could start a frame of a conforming peer (known type, defined flags,
 // stream-0 rules, fixed lengths). strictFlags also rejects undefined flags and unknown types.
 bool plausibleFrameHeader(const FrameHeader& header, bool strictFlags);
+// Whether bytes start with the whole client connection preface (RFC 9113 section 3.4).
+bool startsWithHttp2Preface(std::span<const std::uint8_t> bytes);
 FrameHeader parseFrameHeader(const std::uint8_t* bytes);
 
 class Http2FrameListener {
@@ -82,6 +84,8 @@ private:
     void feedFrames(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void feedHunting(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void feedPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
+    // The preface is complete: frames from here on, starting with the rest of this chunk.
+    void acceptPreface(const std::uint8_t* rest, std::size_t size, std::int64_t tsNs);
     void feedServerPreface(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void feedSuspect(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void startHunting();
