@@ -110,6 +110,15 @@ bool writeFixedExperiment(
 
 } // namespace
 
+std::string analyzeCapturePath(const std::vector<std::string>& args)
+{
+    CliArgs parsed;
+    std::string error;
+    if (!parseCli(analyzeCommand(), args, parsed, error) || parsed.operands.empty())
+        return {};
+    return parsed.operands.front();
+}
+
 int runAnalyze(const std::vector<std::string>& args)
 {
     const CliCommand& command = analyzeCommand();
