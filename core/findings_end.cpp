@@ -21,6 +21,13 @@ constexpr std::int64_t kIdleDeathNs = 1'000'000'000;
 // How soon after a late packet a middlebox's RST comes (it answers at once; allow a slow capture).
 constexpr std::int64_t kRstAnswerNs = 500'000'000;
 
+// A GOAWAY's debug data in one line: a long one is cut (the event keeps it whole).
+std::string shortDebug(const std::string& debug)
+{
+    constexpr std::size_t kShown = 80;
+    return debug.size() <= kShown ? debug : debug.substr(0, kShown) + "...";
+}
+
 const char* sideName(Direction d)
 {
     return d == Direction::ClientToServer ? "client" : "server";
@@ -113,7 +120,7 @@ EndVerdict classify(
         v.evidence.set(g.index, c.closeIndex);
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s",
             g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(), sideName(g.dir), g.debug.empty() ? "" : " \"",
-            g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
+            g.debug.empty() ? "" : (shortDebug(g.debug) + "\"").c_str(), how, closer);
         v.detail = buf;
         const auto* named
             = g.code == 0 && g.debug.empty() && g.dir == Direction::ServerToClient ? shutdownNamed(c) : nullptr;
