@@ -587,6 +587,19 @@ s_vxlan_tunnel() {           # grpc-go client and server (pings every 1 s) in tw
     ip netns del $A; ip netns del $B; NETNS_CLEAN=()
 }
 
+s_nflog_first_iface() {      # dumpcap -i nflog -i lo: the file's first interface is NFLOG (no packet on it), the
+                              # grpc-go pair (server pings every 1 s) on the second, Ethernet-typed loopback
+    local P=49017
+    CAP_DST="$OUT/nflog_first_iface.pcapng"; CAP_TMP="$WORK/nflog_first_iface.pcapng"; : >"$WORK/cap.err"
+    timeout -s INT 60 dumpcap -q -i nflog -i lo -f "tcp port $P" -w "$CAP_TMP" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "Capturing on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 2s -permit-without-stream -policy-min-time 1s -life 6s
+    wait_listen $P
+    fg 12 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 2500ms
+    cap_stop
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -595,7 +608,8 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
      go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful
-     two_clients_two_servers bridge_duplicates vxlan_tunnel)
+     two_clients_two_servers bridge_duplicates vxlan_tunnel
+     nflog_first_iface)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
