@@ -315,8 +315,10 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
 
     if (fin && !fwd.finSeen) {
         fwd.finSeen = true;
-        if (conn.decoder)
+        if (conn.decoder) {
             conn.decoder->streams[d].finish(seg.seq + seglen);
+            conn.decoder->session.senderClosed(dir);
+        }
         if (summary.end == core::ConnectionEnd::Open)
             summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::FinC2S : core::ConnectionEnd::FinS2C;
         emitTcp(conn, dir, EventType::Fin, tsNs);
