@@ -191,8 +191,11 @@ EndVerdict classify(
         const std::string stoppedReading = stoppedReadingNote(c);
         // A late packet that is the sender's regular keepalive PING came after no more silence than
         // its cadence, which the connection had been living with: that RST is not an idle timer's.
+        // A cadence needs an interval before this one: a first keepalive PING after a call's BDP
+        // PING (C-core) has none, and its silence is new to the connection.
         const auto& late = c.side[static_cast<std::size_t>(c.burstDir)];
-        const bool regularPing = c.burstIsPing && late.pingInterval.count && gapS <= 1.1 * late.pingInterval.median();
+        const bool regularPing
+            = c.burstIsPing && late.pingInterval.count >= 2 && gapS <= 1.1 * late.pingInterval.median();
         // The RST's sender had ACKed that packet first: it reached the endpoint, so no middlebox
         // that forgot the flow dropped it (NLB, NAT gateways and firewalls never deliver it).
         if (stoppedReading.empty() && closedOnUnansweredBurst(c) && c.closedBy != c.burstDir

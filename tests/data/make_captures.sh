@@ -600,6 +600,35 @@ s_nflog_first_iface() {      # dumpcap -i nflog -i lo: the file's first interfac
     cap_stop
 }
 
+s_conntrack_first_ping_reset() { # a stateful firewall's 2 s idle timer (conntrack in the server's netns, nft rejecting
+                              # with a TCP reset what it no longer tracks) kills a C-core client's FIRST keepalive
+                              # PING, 3 s after its one call (keepalive_time 3 s; its only earlier PING is the call's
+                              # BDP PING): an idle reset, not "no silence before it"
+    local P=49018 C=ks-ct-c-$$ S=ks-ct-s-$$
+    ip netns add $C; ip netns add $S
+    NETNS_CLEAN=("$C" "$S")
+    ip -n $C link set lo up; ip -n $S link set lo up
+    ip -n $C link add v0 type veth peer name v0 netns $S
+    ip -n $C addr add 10.49.18.1/24 dev v0; ip -n $S addr add 10.49.18.2/24 dev v0
+    ip -n $C link set v0 up; ip -n $S link set v0 up
+    ip netns exec $S nft add table inet ks
+    ip netns exec $S nft add chain inet ks input '{ type filter hook input priority 0; }'
+    ip netns exec $S nft add rule inet ks input tcp dport $P ct state invalid reject with tcp reset
+    ip netns exec $S sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_established=2 net.netfilter.nf_conntrack_tcp_loose=0
+    CAP_DST="$OUT/conntrack_first_ping_reset.pcap"; CAP_TMP="$WORK/conntrack_first_ping_reset.pcap"; : >"$WORK/cap.err"
+    timeout -s INT 60 ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w "$CAP_TMP" "tcp port $P" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.18.2:$P -permit-without-stream -policy-min-time 1s -life 10s
+    sleep 1
+    fg 12 ip netns exec $C $PY "$KSPY" client --addr 10.49.18.2:$P --rpcs 1 --idle 5 \
+        -o grpc.keepalive_time_ms=3000 -o grpc.keepalive_timeout_ms=2000 -o grpc.keepalive_permit_without_calls=1 \
+        -o grpc.http2.max_pings_without_data=0 --method /grpc.health.v1.Health/Check
+    sleep 0.5
+    cap_stop
+    ip netns del $C; ip netns del $S; NETNS_CLEAN=()
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -609,7 +638,7 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
      go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful
      two_clients_two_servers bridge_duplicates vxlan_tunnel
-     nflog_first_iface)
+     nflog_first_iface conntrack_first_ping_reset)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
