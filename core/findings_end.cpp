@@ -132,8 +132,10 @@ EndVerdict classify(
             v.cause = EndCause::Graceful;
             v.detail += "; the server's later GOAWAY \"" + named->debug + "\" names its shutdown";
         } else if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
-            v.detail += " (the connection never carried an RPC, so max_connection_idle and max_connection_age cannot "
-                        "be told apart)";
+            v.detail += c.hadStreams ? " (no RPC before it, so max_connection_idle and max_connection_age cannot be "
+                                       "told apart; an RPC came after it, on the closing connection)"
+                                     : " (the connection never carried an RPC, so max_connection_idle and "
+                                       "max_connection_age cannot be told apart)";
         else if (v.cause == EndCause::MaxAge && idleRuledOut(g))
             v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not "
                         "max_connection_idle)";

@@ -184,3 +184,33 @@ TEST(StreamFindings, aGoawayAfterTheClientsFinIsNotMaxConnectionIdle)
 
 } // namespace
 } // namespace ks::core
+
+namespace ks::core {
+namespace {
+
+// grpc-go's MaxConnectionIdle GOAWAY before any RPC, then a C-core client's RPC on the same
+// connection (its last stream id allowed it), then both close: the connection carried an RPC,
+// so "never carried an RPC" was false.
+TEST(StreamFindings, anRpcAfterAnIdleGoawayIsNotNeverCarriedAnRpc)
+{
+    Events ev;
+    ev.at(0, EventType::Syn, C2S);
+    ev.at(0.01, EventType::Settings, S2C);
+    ev.add(1.52, EventType::Goaway, S2C);
+    ev.e.lastStreamId = 0x7fffffff;
+    ev.send();
+    ev.at(4.02, EventType::Headers, C2S, 1);
+    ev.add(4.03, EventType::Headers, S2C, 1);
+    ev.e.endStream = true;
+    ev.send();
+    ev.at(4.04, EventType::Goaway, S2C);
+    ev.at(4.05, EventType::Fin, C2S);
+    const auto findings = ev.finish();
+    const auto* f = find(findings, "goaway-max-connection-idle");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->title.find("never carried"), std::string::npos) << f->title;
+    EXPECT_NE(f->title.find("no RPC before its GOAWAY"), std::string::npos) << f->title;
+}
+
+} // namespace
+} // namespace ks::core
