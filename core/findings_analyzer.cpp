@@ -207,8 +207,17 @@ void onStream(ConnState& c, const Event& e)
             c.openStreams.push_back(e.stream);
         it = c.openStreams.end() - 1;
     }
-    if (closes && it != c.openStreams.end())
+    if (closes && it != c.openStreams.end()) {
+        const bool serverGoaway = !c.goaways.empty() && c.goaways.front().dir == Direction::ServerToClient;
+        const bool failed = e.dir == Direction::ServerToClient
+            && (e.type == EventType::RstStream || (e.type == EventType::Headers && e.grpcStatus > 0));
+        if (serverGoaway && failed && c.callsFailedAfterGoaway++ == 0) {
+            c.firstFailedCallIndex = e.index;
+            c.failedCallStatus = e.type == EventType::Headers ? e.grpcStatus : -1;
+            c.failedCallMessage = e.grpcMessage.substr(0, 80);
+        }
         c.openStreams.erase(it);
+    }
 }
 
 void onGoaway(ConnState& c, const Event& e)

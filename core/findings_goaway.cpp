@@ -136,17 +136,36 @@ void serverShutdown(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnS
     else
         why = "the server's GOAWAY " + formatDuration(toS(named->ns - first.ns)) + " later says \"" + named->debug
             + "\" (gRPC C-core stopping with its calls cancelled)";
+    const std::string when = first.openStreams
+        ? "with " + std::to_string(first.openStreams) + " call(s) in flight"
+        : formatDuration(toS(first.idleNs)) + " after the last RPC activity";
     std::snprintf(buf, sizeof buf,
-        "GOAWAY NO_ERROR (last_stream_id %u)%s at %s into the connection, %s after the last RPC activity; %s. "
+        "GOAWAY NO_ERROR (last_stream_id %u)%s at %s into the connection, %s; %s. "
         "This was a shutdown (grpc-go GracefulStop, C-core Server.stop, a restart), not max_connection_idle or "
         "max_connection_age.",
         first.lastStreamId,
         second ? (", a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str() : "",
-        formatDuration(toS(first.ageNs)).c_str(), formatDuration(toS(first.idleNs)).c_str(), why.c_str());
+        formatDuration(toS(first.ageNs)).c_str(), when.c_str(), why.c_str());
     f.detail = buf;
     f.suggestion
         = "Expected during deploys and restarts; clients reconnect elsewhere or retry UNAVAILABLE. No keepalive "
           "setting is involved.";
+    if (c.callsFailedAfterGoaway) {
+        // The shutdown failed calls in flight: a fact the user must see, above an info line.
+        f.severity = Severity::Warning;
+        f.title = "Server shut down and failed " + std::to_string(c.callsFailedAfterGoaway) + " call(s) in flight";
+        f.evidence.push_back(c.firstFailedCallIndex);
+        std::sort(f.evidence.begin(), f.evidence.end());
+        f.detail += " The server ended " + std::to_string(c.callsFailedAfterGoaway) + " call(s) after the GOAWAY "
+            + (c.failedCallStatus >= 0 ? "with grpc-status " + std::to_string(c.failedCallStatus)
+                    + (c.failedCallMessage.empty() ? std::string() : " \"" + c.failedCallMessage + "\"")
+                                       : std::string("with a stream reset"))
+            + ": the shutdown cancelled them (its grace, if any, was shorter than the calls).";
+        f.suggestion = "Give the shutdown a grace longer than the longest call (C-core server.stop(grace), grpc-go "
+                       "GracefulStop waits for calls; a pod's terminationGracePeriodSeconds above it), drain the "
+                       "server from the load balancer first, and let clients retry UNAVAILABLE. No keepalive setting "
+                       "is involved.";
+    }
     st.findings.push_back(std::move(f));
 }
 

@@ -220,6 +220,12 @@ struct ConnState : ConnBasics {
     // GOAWAY: the first, the PING after it, the second (graceful shutdown), and the last error one
     std::vector<GoawayInfo> goaways; // at most 4 kept
     std::uint64_t goawayCount = 0;
+    // Calls the server ended after its first GOAWAY with an error status or a stream reset: a
+    // shutdown that cancelled calls in flight (C-core's "Cancelling all calls").
+    std::uint32_t callsFailedAfterGoaway = 0;
+    std::uint64_t firstFailedCallIndex = 0;
+    int failedCallStatus = -1; // grpc-status of the first, -1 for a stream reset
+    std::string failedCallMessage;
     std::uint64_t pingAfterGoawayIndex = 0;
     bool pingAfterGoaway = false;
     // keepalive timeout: a PING without ACK, then the pinging side closed

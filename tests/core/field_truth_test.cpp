@@ -180,6 +180,12 @@ TEST(FieldTruth, aLaterGoawayThatNamesTheShutdownMakesTheFirstOneAShutdown)
     const auto f = r.of("goaway-server-shutdown");
     ASSERT_EQ(f.size(), 1u);
     EXPECT_NE(f[0].detail.find("Cancelling all calls"), std::string::npos) << f[0].detail;
+    // The call in flight was cancelled (trailers grpc-status 1 after the GOAWAY): a failed call is a
+    // warning, not "after the last RPC activity" at info level.
+    EXPECT_EQ(f[0].severity, Severity::Warning) << f[0].title;
+    EXPECT_NE(f[0].title.find("failed 1 call(s) in flight"), std::string::npos) << f[0].title;
+    EXPECT_NE(f[0].detail.find("with 1 call(s) in flight"), std::string::npos) << f[0].detail;
+    EXPECT_EQ(f[0].detail.find("after the last RPC activity"), std::string::npos) << f[0].detail;
     EXPECT_TRUE(r.of("goaway-max-connection-idle").empty());
     // Its own code is INTERNAL_ERROR, but it is part of the shutdown that the first one began.
     for (const auto& e : r.of("goaway-error"))
