@@ -8,6 +8,7 @@
 #include "findings_analyzer.h"
 #include "keepalive_fix.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -119,13 +120,16 @@ struct GoawayInfo {
 };
 
 // A server's NO_ERROR GOAWAY with no RPC open and no word on idleness came after a shorter RPC-free
-// stretch than one the connection had survived (by 5 %): max_connection_idle would have fired
-// then, so the server retired the connection for its age (or shut down). C-core's
-// max_connection_age GOAWAY carries no debug data (seen with python3-grpcio 1.51).
+// stretch than one the connection had survived (by 2 ms or 1 %, the wire's jitter around timers
+// that grpc-go and C-core keep to the millisecond): max_connection_idle would have fired then, so
+// the server retired the connection for its age (or shut down). C-core's max_connection_age
+// GOAWAY carries no debug data (seen with python3-grpcio 1.51). A 5 % margin had called grpc-go's
+// max_connection_age on a connection with an RPC every 200 ms "max_connection_idle of 195 ms".
 inline bool idleRuledOut(const GoawayInfo& g)
 {
+    const double idle = static_cast<double>(g.idleNs);
     return g.hadStreams && g.openStreams == 0 && g.debug.find("idle") == std::string::npos
-        && static_cast<double>(g.survivedIdleNs) > 1.05 * static_cast<double>(g.idleNs);
+        && static_cast<double>(g.survivedIdleNs) > idle + std::max(2e6, 0.01 * idle);
 }
 
 // What happened to the open streams (findings_stream.cpp): server messages that stopped with no

@@ -2,6 +2,7 @@
 // hand-made events: the thresholds, the cases that must not fire, and the evidence cited. The
 // lab proves each on the wire (tests/lab/scenario_library_test.cpp).
 #include "core/findings_analyzer.h"
+#include "core/findings_state.h"
 
 #include <gtest/gtest.h>
 
@@ -210,6 +211,34 @@ TEST(StreamFindings, anRpcAfterAnIdleGoawayIsNotNeverCarriedAnRpc)
     ASSERT_NE(f, nullptr);
     EXPECT_EQ(f->title.find("never carried"), std::string::npos) << f->title;
     EXPECT_NE(f->title.find("no RPC before its GOAWAY"), std::string::npos) << f->title;
+}
+
+} // namespace
+} // namespace ks::core
+
+namespace ks::core {
+namespace {
+
+// grpc-go MaxConnectionAge 3 s on a connection with an RPC every 200 ms: the GOAWAY came 195 ms
+// after the last call, and the connection had lived through 199 ms without calls. Idle is ruled
+// out (max_connection_idle would have fired in the longer gap); a 5 % margin had called it
+// "max_connection_idle of 195 ms". Within the timers' jitter (2 ms) nothing is ruled out.
+TEST(GoawayReading, aShorterQuietThanOneSurvivedRulesOutIdleBeyondTheTimersJitter)
+{
+    GoawayInfo g;
+    g.hadStreams = true;
+    g.idleNs = 195'000'000;
+    g.survivedIdleNs = 199'000'000;
+    EXPECT_TRUE(idleRuledOut(g));
+    g.survivedIdleNs = 196'500'000;
+    EXPECT_FALSE(idleRuledOut(g));
+    g.idleNs = 60'000'000'000; // a minute of quiet: 1 % (600 ms) is the jitter
+    g.survivedIdleNs = 60'400'000'000;
+    EXPECT_FALSE(idleRuledOut(g));
+    g.survivedIdleNs = 61'000'000'000;
+    EXPECT_TRUE(idleRuledOut(g));
+    g.debug = "max_idle";
+    EXPECT_FALSE(idleRuledOut(g)) << "the server's own word wins";
 }
 
 } // namespace
