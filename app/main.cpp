@@ -64,7 +64,7 @@ bool worthHugePages(const std::vector<std::string>& analyzeArgs)
     const std::string path = ks::app::analyzeCapturePath(analyzeArgs);
     if (path == "-")
         return true;
-    struct stat st {};
+    struct stat st { };
     return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= kHugePagesFrom;
 }
 

@@ -103,8 +103,8 @@ void CaptureEngine::retryKeys(std::int64_t nowNs)
     std::erase_if(m_awaitingKeys, [nowNs](TlsSession* s) { return !s->retryKeys(nowNs); });
 }
 
-void CaptureEngine::emitTcp(
-    TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs, std::uint32_t seq, bool peerDataAcked)
+void CaptureEngine::emitTcp(TcpConnection& conn, Direction dir, EventType type, std::int64_t tsNs, std::uint32_t seq,
+    bool peerDataAcked, bool ownDataAcked)
 {
     Event e;
     e.tsNs = tsNs;
@@ -113,6 +113,7 @@ void CaptureEngine::emitTcp(
     e.type = type;
     e.seq = seq;
     e.peerDataAcked = peerDataAcked;
+    e.ownDataAcked = ownDataAcked;
     publish(e);
 }
 
@@ -336,7 +337,8 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         // side's TCP stack, so the RST is this endpoint's (an application closing with unread data),
         // not a pass-through middlebox's that dropped the packet and answered for the flow.
         emitTcp(conn, dir, EventType::Rst, tsNs, 0,
-            fwd.plainAckSeen && rev.seen && rev.nextSeq != rev.baseSeq && seqDiff(fwd.lastPlainAck, rev.nextSeq) >= 0);
+            fwd.plainAckSeen && rev.seen && rev.nextSeq != rev.baseSeq && seqDiff(fwd.lastPlainAck, rev.nextSeq) >= 0,
+            rev.plainAckSeen && nextKnownBefore && seqDiff(rev.lastPlainAck, nextSeqBefore) >= 0);
     }
 }
 

@@ -5,9 +5,9 @@
 #include "core/chunked_vector.h"
 #include "core/connection_summary.h"
 #include "core/memory_release.h"
+#include "duplicate_filter.h"
 #include "event_emitter.h"
 #include "flow_table.h"
-#include "duplicate_filter.h"
 #include "ipv4_reassembler.h"
 #include "key_log.h"
 #include "packet_decoder.h"
@@ -126,7 +126,7 @@ private:
     // guessed: no rule but the last (the first packet's destination) told them apart.
     bool srcIsServerByHeuristic(const TcpSegment& seg, bool& guessed) const;
     void emitTcp(TcpConnection& conn, core::Direction dir, core::EventType type, std::int64_t tsNs,
-        std::uint32_t seq = 0, bool peerDataAcked = false);
+        std::uint32_t seq = 0, bool peerDataAcked = false, bool ownDataAcked = false);
 
     int m_linkType;
     bool m_linkSupported = true;

@@ -62,6 +62,9 @@ struct Event {
     // (its TCP stack took the last packet in, so no middlebox dropped that packet; JSON
     // "peer_data_acked", written when true)
     bool peerDataAcked = false;
+    // rst: before it, the other side had acknowledged everything the sender sent (its data reached
+    // the other host: nothing the sender wrote went into the void; not in the JSON)
+    bool ownDataAcked = false;
     // Its packet was stamped earlier than the one before and held at the latest time (time ran
     // backwards): its true time is unknown, so no interval or round trip is measured to or from it.
     bool timeHeld = false;

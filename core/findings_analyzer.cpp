@@ -262,6 +262,7 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
     c.closed = true;
     c.closedByRst = e.type == EventType::Rst;
     c.rstAfterAck = c.closedByRst && e.peerDataAcked;
+    c.closerDataAcked = c.closedByRst && e.ownDataAcked;
     c.closedBy = e.dir;
     c.closeNs = e.tsNs;
     c.closeIndex = e.index;

@@ -154,6 +154,33 @@ EndVerdict classify(
         v.detail = buf;
         return v;
     }
+    // An RST whose side went on retransmitting after it, its data acknowledged by the other host:
+    // a host that resets a connection stops sending on it, so the RST came from the path (a
+    // firewall, NAT or load balancer answering for the flow), not from that side's TCP.
+    if (c.closedByRst && c.closerDataAcked && retransmittedBy(s, c.closedBy) > 0
+        && s->rare().lastRetransmissionNs > c.closeNs) {
+        const bool afterSilence = c.burstGapNs >= kIdleDeathNs && longerThanSurvived(c, c.burstGapNs)
+            && c.closeNs >= c.burstStartNs && c.closeNs - c.burstStartNs <= kRstAnswerNs;
+        v.cause = afterSilence ? EndCause::IdleReset : EndCause::Reset;
+        if (afterSilence) {
+            v.seen = LbExpiryAction::RstOnNextPacket;
+            v.silenceS = toS(c.burstGapNs);
+            v.evidence.set(c.burstPrevIndex, c.burstStartIndex, c.closeIndex);
+        } else {
+            v.evidence.set(c.closeIndex);
+        }
+        std::snprintf(buf, sizeof buf,
+            "%s%s%s an RST that claimed to come from the %s, though the %s went on retransmitting after it (%llu "
+            "retransmission(s)) and its data had been acknowledged: the path forged it (a firewall, NAT or load "
+            "balancer answering for a flow it %s)",
+            afterSilence ? "after " : "", afterSilence ? seconds(toS(c.burstGapNs)).c_str() : "",
+            afterSilence ? (std::string(" of silence the ") + sideName(c.burstDir) + "'s next packet drew").c_str()
+                         : "",
+            closer, closer, static_cast<unsigned long long>(retransmittedBy(s, c.closedBy)),
+            afterSilence ? "had forgotten" : "no longer tracked");
+        v.detail = buf;
+        return v;
+    }
     const Direction pinger = c.kaTimeout ? c.kaTimeoutSide : c.burstDir;
     const std::uint64_t retrans = retransmittedBy(s, pinger);
     const bool retransLate
@@ -221,10 +248,26 @@ EndVerdict classify(
             if (serverWentAway(v, c, refusedReconnect(connections, s, c.closeNs), how, quiet))
                 return v;
             v.cause = EndCause::IdleReset;
-            v.seen = LbExpiryAction::Rst;
             v.silenceS = quiet;
-            v.atExpiry = true;
             v.evidence.set(c.lastActivityIndex, c.closeIndex);
+            // The other side's TCP keep-alive probe just before it (probes are no activity here): the
+            // RST answered that probe, so the timer fired somewhere in the silence, not at its end.
+            const Direction probing
+                = c.closedBy == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
+            const auto& prober = c.side[static_cast<std::size_t>(probing)];
+            if (prober.lastKaNs >= 0 && prober.lastKaNs <= c.closeNs && c.closeNs - prober.lastKaNs <= kRstAnswerNs) {
+                v.seen = LbExpiryAction::RstOnNextPacket;
+                v.evidence.set(c.lastActivityIndex, prober.lastKaIndex, c.closeIndex);
+                std::snprintf(buf, sizeof buf,
+                    "after %s of silence the %s's TCP keep-alive probe was answered by RST (from the %s side) %s "
+                    "later, with no GOAWAY: a middlebox had forgotten the flow some time in that silence",
+                    seconds(quiet).c_str(), sideName(probing), closer,
+                    seconds(toS(c.closeNs - prober.lastKaNs)).c_str());
+                v.detail = buf;
+                return v;
+            }
+            v.seen = LbExpiryAction::Rst;
+            v.atExpiry = true;
             std::snprintf(buf, sizeof buf, "RST from the %s side after %s of silence, with no GOAWAY", closer,
                 seconds(quiet).c_str());
             v.detail = buf;

@@ -136,9 +136,8 @@ void serverShutdown(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnS
     else
         why = "the server's GOAWAY " + formatDuration(toS(named->ns - first.ns)) + " later says \"" + named->debug
             + "\" (gRPC C-core stopping with its calls cancelled)";
-    const std::string when = first.openStreams
-        ? "with " + std::to_string(first.openStreams) + " call(s) in flight"
-        : formatDuration(toS(first.idleNs)) + " after the last RPC activity";
+    const std::string when = first.openStreams ? "with " + std::to_string(first.openStreams) + " call(s) in flight"
+                                               : formatDuration(toS(first.idleNs)) + " after the last RPC activity";
     std::snprintf(buf, sizeof buf,
         "GOAWAY NO_ERROR (last_stream_id %u)%s at %s into the connection, %s; %s. "
         "This was a shutdown (grpc-go GracefulStop, C-core Server.stop, a restart), not max_connection_idle or "
@@ -158,7 +157,7 @@ void serverShutdown(FindingsAnalyzer::State& st, std::uint32_t conn, const ConnS
         std::sort(f.evidence.begin(), f.evidence.end());
         f.detail += " The server ended " + std::to_string(c.callsFailedAfterGoaway) + " call(s) after the GOAWAY "
             + (c.failedCallStatus >= 0 ? "with grpc-status " + std::to_string(c.failedCallStatus)
-                    + (c.failedCallMessage.empty() ? std::string() : " \"" + c.failedCallMessage + "\"")
+                        + (c.failedCallMessage.empty() ? std::string() : " \"" + c.failedCallMessage + "\"")
                                        : std::string("with a stream reset"))
             + ": the shutdown cancelled them (its grace, if any, was shorter than the calls).";
         f.suggestion = "Give the shutdown a grace longer than the longest call (C-core server.stop(grace), grpc-go "

@@ -188,6 +188,7 @@ struct ConnBasics {
     bool http2SentS2C : 1 = false;
     bool rstAfterAck : 1
         = false; // the RST's sender had ACKed the other side's last packet first (Event::peerDataAcked)
+    bool closerDataAcked : 1 = false; // the RST's sender's data had all been ACKed (Event::ownDataAcked)
     // Set when a full state is dropped after its rules ran (FindingsAnalyzer::finishLast): it
     // counted events known only by inference (ConnState::inferredEvents).
     bool hadInferred : 1 = false;

@@ -40,8 +40,8 @@ void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
         return;
     // A call open through the whole quiet: opened before the server's last frame. (A call opened
     // at its end, after unary calls that had all finished, is no stalled stream.)
-    if (std::none_of(w.streamLastNs.begin(), w.streamLastNs.end(),
-            [&](const auto& s) { return s.openedNs <= w.lastS2cNs; }))
+    if (std::none_of(
+            w.streamLastNs.begin(), w.streamLastNs.end(), [&](const auto& s) { return s.openedNs <= w.lastS2cNs; }))
         return;
     // The server probed the client's zero window in the quiet: the client stopped reading (the
     // server had more to send), which peer-stopped-reading reports; the path was working.

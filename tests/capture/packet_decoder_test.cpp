@@ -156,8 +156,8 @@ namespace {
 Bytes outerIpv4(std::uint8_t proto, const Bytes& inner)
 {
     const std::size_t total = 20 + inner.size();
-    Bytes p { 0x45, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0x12, 0x34, 0x40, 0,
-        64, proto, 0, 0, 192, 168, 0, 1, 192, 168, 0, 2 };
+    Bytes p { 0x45, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0x12, 0x34, 0x40, 0, 64,
+        proto, 0, 0, 192, 168, 0, 1, 192, 168, 0, 2 };
     return concat(p, inner);
 }
 
@@ -189,17 +189,20 @@ TEST(PacketDecoder, tcpInsideTunnelsIsDecoded)
     expectSegment(DLT_RAW, outerIpv4(4, inner), 4);
     expectSegment(DLT_RAW, outerIpv4(41, ipv6WithHopByHop(tcpHeader(40000, 50051, 0x18), kPayload)), 6);
     // GRE with checksum, key and sequence number (RFC 2890) carrying IPv4, and transparent Ethernet bridging
-    expectSegment(DLT_RAW, outerIpv4(47, concat({ 0xb0, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 1 }, inner)), 4);
+    expectSegment(
+        DLT_RAW, outerIpv4(47, concat({ 0xb0, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 1 }, inner)), 4);
     expectSegment(DLT_RAW, outerIpv4(47, concat({ 0x00, 0x00, 0x65, 0x58 }, ethernet(0x0800, inner))), 4);
     // ERSPAN type II: GRE with a sequence number, an 8-byte ERSPAN header, the mirrored Ethernet frame
     expectSegment(DLT_RAW,
-        outerIpv4(47, concat({ 0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1, 0x10, 0x01, 0, 0, 0, 0, 0, 0 }, ethernet(0x0800, inner))),
+        outerIpv4(
+            47, concat({ 0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1, 0x10, 0x01, 0, 0, 0, 0, 0, 0 }, ethernet(0x0800, inner))),
         4);
     // VXLAN (UDP 4789) inside Ethernet, and Geneve (UDP 6081) with one 4-byte option
-    expectSegment(
-        DLT_EN10MB, ethernet(0x0800, outerIpv4(17, udp(4789, concat({ 0x08, 0, 0, 0, 0, 0, 42, 0 }, ethernet(0x0800, inner))))), 4);
+    expectSegment(DLT_EN10MB,
+        ethernet(0x0800, outerIpv4(17, udp(4789, concat({ 0x08, 0, 0, 0, 0, 0, 42, 0 }, ethernet(0x0800, inner))))), 4);
     expectSegment(DLT_RAW,
-        outerIpv4(17, udp(6081, concat({ 0x01, 0, 0x65, 0x58, 0, 0, 42, 0, 0x01, 0x02, 0x03, 0x00 }, ethernet(0x0800, inner)))),
+        outerIpv4(17,
+            udp(6081, concat({ 0x01, 0, 0x65, 0x58, 0, 0, 42, 0, 0x01, 0x02, 0x03, 0x00 }, ethernet(0x0800, inner)))),
         4);
 }
 
@@ -208,8 +211,8 @@ TEST(PacketDecoder, tunnelsAreBoundedAndOtherUdpIsNotTcp)
     TcpSegment seg;
     // A UDP datagram to another port, GRE version 1 (PPTP), a truncated GRE header: no TCP, no crash.
     EXPECT_EQ(decodePacket(DLT_RAW, outerIpv4(17, udp(53, Bytes(20, 0))), seg), DecodeStatus::NotTcp);
-    EXPECT_EQ(decodePacket(DLT_RAW, outerIpv4(47, Bytes { 0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0 }), seg),
-        DecodeStatus::NotTcp);
+    EXPECT_EQ(
+        decodePacket(DLT_RAW, outerIpv4(47, Bytes { 0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0 }), seg), DecodeStatus::NotTcp);
     EXPECT_EQ(decodePacket(DLT_RAW, outerIpv4(47, Bytes { 0xb0, 0x00, 0x08, 0x00 }), seg), DecodeStatus::Truncated);
     // IP in IP nested deeper than any real path: given up, not followed down the stack.
     Bytes nested = ipv4(tcpHeader(40000, 50051, 0x18), kPayload);
@@ -221,7 +224,8 @@ TEST(PacketDecoder, tunnelsAreBoundedAndOtherUdpIsNotTcp)
 TEST(PacketDecoder, ipv4IdentificationIsKeptForDuplicateDetection)
 {
     TcpSegment seg;
-    ASSERT_EQ(decodePacket(DLT_RAW, outerIpv4(4, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), seg), DecodeStatus::Tcp);
+    ASSERT_EQ(
+        decodePacket(DLT_RAW, outerIpv4(4, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), seg), DecodeStatus::Tcp);
     EXPECT_EQ(seg.ipId, 0); // the inner header's, not the tunnel's 0x1234
     ASSERT_EQ(decodePacket(DLT_RAW, outerIpv4(6, tcpHeader(40000, 50051, 0x18)), seg), DecodeStatus::Tcp);
     EXPECT_EQ(seg.ipId, 0x1234);

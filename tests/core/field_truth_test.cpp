@@ -312,3 +312,18 @@ TEST(FieldTruth, twoClientsOfTwoServersOnOneHostAreNoProxysLegs)
     // A real proxy's legs still pair (the simulator between a grpc-go client and server).
     EXPECT_TRUE(analyze("lbsim_idle_reset.pcap").conn(0).otherLeg);
 }
+
+TEST(FieldTruth, aFirewallsResetOfAKeepaliveProbeOnlyBoundsItsTimer)
+{
+    // conntrack (2 s established timeout) and nft's reject-with-reset in the server's netns; an HTTP/2
+    // client quiet after its SETTINGS, kernel keep-alive after 3 s: the probe drew the RST, so the
+    // 3.05 s of silence bound the timer from above. It was read as "RST both ways after exactly
+    // 3.05 s" and a keepalive_time just below that, which the 2 s timer would still kill.
+    const Verdict r = analyze("conntrack_tcp_keepalive_reset.pcap");
+    ASSERT_EQ(r.connections.size(), 1u);
+    EXPECT_EQ(r.conn(0).endCause, EndCause::IdleReset) << r.conn(0).endDetail.str();
+    EXPECT_TRUE(says(r.conn(0).endDetail, "keep-alive probe was answered by RST")) << r.conn(0).endDetail.str();
+    const auto timer = r.of("inferred-idle-timer");
+    ASSERT_EQ(timer.size(), 1u);
+    EXPECT_NE(timer[0].title.find("at most"), std::string::npos) << timer[0].title;
+}

@@ -629,6 +629,39 @@ s_conntrack_first_ping_reset() { # a stateful firewall's 2 s idle timer (conntra
     ip netns del $C; ip netns del $S; NETNS_CLEAN=()
 }
 
+ct_namespaces() {           # ct_namespaces PORT C S: client and server netns on a veth (10.49.P.1 -> .2 by the
+                              # caller's subnet 10.49.$4), the server's with conntrack's established timeout 2 s and
+                              # nft rejecting with a TCP reset what it no longer tracks (a stateful firewall / NAT)
+    local P=$1 C=$2 S=$3 NET=$4
+    ip netns add $C; ip netns add $S
+    NETNS_CLEAN=("$C" "$S")
+    ip -n $C link set lo up; ip -n $S link set lo up
+    ip -n $C link add v0 type veth peer name v0 netns $S
+    ip -n $C addr add $NET.1/24 dev v0; ip -n $S addr add $NET.2/24 dev v0
+    ip -n $C link set v0 up; ip -n $S link set v0 up
+    ip netns exec $S nft add table inet ks
+    ip netns exec $S nft add chain inet ks input '{ type filter hook input priority 0; }'
+    ip netns exec $S nft add rule inet ks input tcp dport $P ct state invalid reject with tcp reset
+    ip netns exec $S sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_established=2 net.netfilter.nf_conntrack_tcp_loose=0
+}
+
+s_conntrack_tcp_keepalive_reset() { # the same firewall (2 s) answers an HTTP/2 client's kernel keep-alive probe
+                              # (TCP_KEEPIDLE 3 s) with a reset: the RST answers the probe, so the 3 s of silence
+                              # only bound the timer (it was read once as "RST both ways after exactly 3.16 s")
+    local P=49019 C=ks-ctk-c-$$ S=ks-ctk-s-$$
+    ct_namespaces $P $C $S 10.49.19
+    CAP_DST="$OUT/conntrack_tcp_keepalive_reset.pcap"; CAP_TMP="$WORK/conntrack_tcp_keepalive_reset.pcap"; : >"$WORK/cap.err"
+    timeout -s INT 60 ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w "$CAP_TMP" "tcp port $P" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.19.2:$P -life 9s
+    sleep 1
+    fg 12 ip netns exec $C $PY "$KSPY" h2ka --addr 10.49.19.2:$P --keepidle 3 --idle 6
+    sleep 0.5
+    cap_stop
+    ip netns del $C; ip netns del $S; NETNS_CLEAN=()
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -638,7 +671,7 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
      go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful
      two_clients_two_servers bridge_duplicates vxlan_tunnel
-     nflog_first_iface conntrack_first_ping_reset)
+     nflog_first_iface conntrack_first_ping_reset conntrack_tcp_keepalive_reset)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

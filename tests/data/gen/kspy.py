@@ -202,6 +202,34 @@ def run_tcpka(a):
     lst.close()
 
 
+def run_h2ka(a):
+    """An HTTP/2 client that says only its preface and SETTINGS to --addr, then stays quiet with
+    kernel keep-alive on its socket (TCP_KEEPIDLE --keepidle s, TCP_KEEPINTVL 1 s, TCP_KEEPCNT 3)
+    for --idle seconds: what a middlebox's idle timer does to the probes is the point."""
+    host, port = a.addr.rsplit(":", 1)
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, a.keepidle)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 3)
+    c.connect((host, int(port)))
+    c.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+    c.settimeout(a.idle)
+    deadline = time.monotonic() + a.idle
+    try:
+        while time.monotonic() < deadline:
+            data = c.recv(4096)
+            if not data:
+                print("h2ka: the server closed", flush=True)
+                break
+            if b"\x00\x00\x00\x04\x00" in data[:9] or len(data) >= 9:
+                c.sendall(b"\x00\x00\x00\x04\x01\x00\x00\x00\x00")  # SETTINGS ACK (idempotent enough)
+            c.settimeout(max(0.1, deadline - time.monotonic()))
+    except OSError as e:
+        print("h2ka: read failed:", e, flush=True)  # ECONNRESET when a middlebox resets the flow
+    c.close()
+
+
 def run_kagone(a):
     """A raw HTTP/2 pair (preface and SETTINGS both ways, then quiet) whose client socket has
     kernel keep-alive (TCP_KEEPIDLE 1 s, TCP_KEEPINTVL 1 s, TCP_KEEPCNT 3). --gone-after seconds
@@ -311,6 +339,10 @@ def main():
     k.add_argument("--idle", type=float, default=5)
     b = sub.add_parser("badframe")
     b.add_argument("--addr", required=True)
+    h = sub.add_parser("h2ka")
+    h.add_argument("--addr", required=True)
+    h.add_argument("--keepidle", type=int, default=3)
+    h.add_argument("--idle", type=float, default=6)
     g = sub.add_parser("kagone")
     g.add_argument("--port", type=int, required=True)
     g.add_argument("--gone-after", type=float, default=0.5)
@@ -319,7 +351,7 @@ def main():
     z.add_argument("--path", default="/big.bin")
     z.add_argument("--stall", type=float, default=5)
     a = p.parse_args()
-    {"server": run_server, "client": run_client, "proxy": run_proxy, "tcpka": run_tcpka,
+    {"server": run_server, "client": run_client, "proxy": run_proxy, "tcpka": run_tcpka, "h2ka": run_h2ka,
      "badframe": run_badframe, "kagone": run_kagone, "h2stall": run_h2stall}[a.cmd](a)
 
 
