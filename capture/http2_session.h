@@ -20,6 +20,11 @@ public:
 
     Http2FrameListener& listener(core::Direction dir) { return m_sides[index(dir)]; }
 
+    // dir sent its FIN: an ACK of its PING that comes after it still pairs with the PING, but no
+    // round trip is measured (nobody waited for it: a peer stalled past the pinger's keepalive
+    // timeout answers from a process that resumed, seconds later).
+    void senderClosed(core::Direction dir) { m_closed[index(dir)] = true; }
+
     // Outstanding PINGs kept per direction for RTT pairing; older ones are forgotten.
     static constexpr std::size_t kMaxOutstandingPings = 32;
     static constexpr std::size_t kMaxHeaderBlock = 1024 * 1024;
@@ -74,6 +79,7 @@ private:
     std::array<HpackDecoder, 2> m_hpack;
     std::array<HeaderBlock, 2> m_blocks;
     std::array<std::vector<PendingPing>, 2> m_pings;
+    std::array<bool, 2> m_closed {};
 };
 
 } // namespace ks::capture
