@@ -50,6 +50,13 @@ public:
             }
             if (channel)
                 m_hub.setChannelConnection(event.conn);
+        } else if (m_engine && event.conn < m_knownConnections
+            && (event.type == core::EventType::Fin || event.type == core::EventType::Rst)) {
+            // A close: its summary as of now, so that the window judges how it ended while the
+            // capture runs (a refused SYN, a GOAWAY then FIN), as it does after Stop.
+            std::lock_guard lock(m_owner.m_liveMutex);
+            m_owner.m_live[event.conn] = m_engine->summary(event.conn);
+            ++m_owner.m_liveGeneration;
         }
         m_hub.publish(event);
     }

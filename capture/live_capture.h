@@ -46,8 +46,8 @@ public:
     std::string description() const override;
 
     // The connections seen so far, while the capture runs (endpoints right, counts as of the
-    // connection's first packet): true and filled in when any appeared since generation, which is
-    // advanced. Any thread may ask.
+    // connection's first packet, or of its latest FIN or RST once it closed): true and filled in when any appeared
+    // since generation, which is advanced. Any thread may ask.
     bool connectionsSince(std::uint64_t& generation, std::vector<core::ConnectionSummary>& out) const;
     // Stops a start() that waits for a capture command's header (from another thread).
     void cancelStart();
@@ -104,7 +104,7 @@ private:
     std::vector<core::ConnectionSummary> m_summaries; // filled by stop()
     std::shared_ptr<KeyLog> m_keyLog;
     mutable std::mutex m_liveMutex;
-    std::vector<core::ConnectionSummary> m_live; // guarded by m_liveMutex: as of each connection's start
+    std::vector<core::ConnectionSummary> m_live; // guarded by m_liveMutex: as of each connection's start or close
     std::uint64_t m_liveGeneration = 0; // guarded by m_liveMutex
     std::uint64_t m_packets = 0;
     std::vector<std::string> m_warnings;

@@ -197,7 +197,7 @@ bool PacketSource::ensure(std::size_t n)
         m_buf.resize(std::max(n, kReadChunk));
     while (m_end < n) {
         if (!waitReadable(m_fd, m_interrupt)) {
-            m_eof = true;
+            m_eof = m_interrupted = true;
             return false;
         }
         const ssize_t got = ::read(m_fd, m_buf.data() + m_end, m_buf.size() - m_end);

@@ -80,6 +80,9 @@ public:
     std::uint64_t bytesRead() const { return m_bytesRead; }
     // Size of a regular file; -1 for a pipe or a device.
     std::int64_t fileSize() const { return m_fileSize; }
+    // The stream ended because the interrupt was set while no data was pending (a cancelled
+    // read, not the writer's end of file).
+    bool interrupted() const { return m_interrupted; }
     const SourceNotes& notes() const { return m_notes; }
 
     // TLS key log lines from the pcapng Decryption Secrets Blocks before the first packet
@@ -136,6 +139,7 @@ private:
     std::size_t m_pos = 0;
     std::size_t m_end = 0;
     bool m_eof = false;
+    bool m_interrupted = false;
 
     Format m_format = Format::Pcap;
     bool m_big = false; // byte order of the file (pcap) or the current section (pcapng)

@@ -61,4 +61,9 @@ std::optional<EndCause> parseEndCause(std::string_view name)
     return std::nullopt;
 }
 
+bool refusedAtSyn(const ConnectionTraffic& s)
+{
+    return s.sawHandshake && s.end == ConnectionEnd::RstS2C && s.count(EventType::Syn) == 1 && s.payloadBytes == 0;
+}
+
 } // namespace ks::core

@@ -220,4 +220,8 @@ struct ConnectionSummary : ConnectionTraffic {
     std::optional<std::uint32_t> otherLeg;
 };
 
+// A SYN answered by RST (no SYN-ACK, no payload): the connection was refused, it never got to
+// speak at all (nothing listened on the server's port).
+bool refusedAtSyn(const ConnectionTraffic& s);
+
 } // namespace ks::core

@@ -387,8 +387,7 @@ EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
     const bool rst = s.end == ConnectionEnd::RstC2S || s.end == ConnectionEnd::RstS2C;
     out.cause = rst ? EndCause::Reset : EndCause::Closed;
     // A SYN answered by RST (no SYN-ACK, no payload): refused, it never got to speak at all.
-    const bool refused
-        = s.sawHandshake && s.end == ConnectionEnd::RstS2C && s.count(EventType::Syn) == 1 && s.payloadBytes == 0;
+    const bool refused = refusedAtSyn(s);
     out.unjudgedReason = refused   ? UnjudgedReason::Refused
         : opaqueTls(&s)            ? UnjudgedReason::OpaqueTls
         : s.rare().payloadCutBytes ? UnjudgedReason::PayloadCut

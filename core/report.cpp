@@ -42,7 +42,7 @@ std::string http2Text(const ConnectionSummary& c)
     return s;
 }
 
-std::string endingText(ConnectionEnd end)
+std::string endingText(ConnectionEnd end, bool partial)
 {
     switch (end) {
     case ConnectionEnd::FinC2S:
@@ -56,7 +56,7 @@ std::string endingText(ConnectionEnd end)
     case ConnectionEnd::Open:
         break;
     }
-    return "open at the end of the capture";
+    return partial ? "open when the read stopped (cancelled)" : "open at the end of the capture";
 }
 
 // Markdown table cells cannot hold '|' or newlines.
@@ -87,6 +87,8 @@ std::string valueText(const SettingSpec& spec, std::int64_t v)
 std::string reportMarkdown(const ReportInput& in)
 {
     std::string md = "# Keepalive Scope report: " + in.source + "\n\n";
+    if (!in.partial.empty())
+        md += "**" + in.partial + "**\n\n";
     std::size_t counts[3] = {};
     for (const auto& f : in.findings)
         ++counts[static_cast<int>(f.severity)];
@@ -130,7 +132,7 @@ std::string reportMarkdown(const ReportInput& in)
         for (const auto& c : in.connections)
             md += "| " + std::to_string(c.id) + " | " + c.client + " | " + c.server + " | " + http2Text(c) + " | "
                 + seconds(c.firstNs - in.originNs, in.decimals) + " | " + seconds(c.lastNs - in.originNs, in.decimals)
-                + " | " + endingText(c.end) + " | " + std::string(endCauseLabel(c.endCause))
+                + " | " + endingText(c.end, !in.partial.empty()) + " | " + std::string(endCauseLabel(c.endCause))
                 + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail.str())) + " | " + seconds(c.longestIdleNs, 3)
                 + " | " + std::to_string(c.count(EventType::Ping)) + " / " + std::to_string(c.count(EventType::PingAck))
                 + inferredNote(c) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "
@@ -182,6 +184,8 @@ std::string reportJson(const ReportInput& in)
     j["format"] = "keepalive-scope-report";
     j["version"] = 1;
     j["source"] = in.source;
+    if (!in.partial.empty())
+        j["partial"] = in.partial;
     j["packets"] = in.packets;
     if (in.settings) {
         nlohmann::ordered_json s;

@@ -24,6 +24,9 @@ struct ReportInput {
     std::uint64_t packets = 0;
     std::vector<Finding> findings;
     std::vector<std::string> warnings;
+    // Non-empty when the input holds only part of its capture (the window's read was
+    // cancelled): said first, and open connections are "open when the read stopped".
+    std::string partial;
     // How the reader chooses profiles and gives settings, in the words of the program that wrote
     // the report (the command line's flags, or the window's panels).
     std::string profilesHint = "`--lb NAME,...`";

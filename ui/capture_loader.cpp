@@ -8,6 +8,7 @@
 #include "core/findings_analyzer.h"
 
 #include "capture_loader.h"
+#include "partial_read.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -107,7 +108,8 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         result.error = QString::fromStdString(read.error);
         return result;
     }
-    result.cancelled = read.cancelled;
+    // A FIFO's read ends at the cancel like a stream that ended: cancelled all the same.
+    result.cancelled = read.cancelled || source->interrupted();
     QStringList warnings;
     if (!read.stoppedEarly.empty())
         warnings << QString::fromStdString(read.stoppedEarly);
@@ -122,8 +124,15 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
     result.packets = engine.counters().packets;
     result.originNs = engine.originNs();
     result.connections = engine.summaries();
-    if (!result.cancelled)
-        result.findings = analyzer.finish(result.connections);
+    // After a cancel, the findings of the part read, marked as such (as for a stream cut short).
+    result.findings = analyzer.finish(result.connections);
+    if (result.cancelled) {
+        std::int64_t lastNs = result.originNs;
+        for (const auto& c : result.connections)
+            lastNs = std::max(lastNs, c.lastNs);
+        result.partial = partialReadNote(result.packets, lastNs - result.originNs, result.decimals);
+        markPartialRead(result.findings, result.connections, result.partial);
+    }
     result.seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     return result;
 }

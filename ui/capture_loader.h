@@ -29,6 +29,7 @@ struct LoadResult {
     // About TLS: the key log's bad lines, connections without keys or failing authentication.
     QStringList tlsWarnings;
     bool cancelled = false;
+    QString partial; // when cancelled: partialReadNote, for the report and the lanes
     std::uint64_t packets = 0;
     std::int64_t originNs = 0;
     int decimals = 6;

@@ -52,6 +52,10 @@ QString exportEventsJson(const EventStore& store, const QString& path)
     core::OutputBuffer buf;
     buf.append("{\"source\": ");
     buf.appendJsonString(store.sourceName().toStdString());
+    if (!store.partial().isEmpty()) { // a cancelled read: the events up to the cancel
+        buf.append(", \"partial\": ");
+        buf.appendJsonString(store.partial().toStdString());
+    }
     buf.append(", \"events\": [\n");
     for (std::size_t i = 0; i < store.size(); ++i) {
         if (i)

@@ -27,6 +27,7 @@ void EventStore::clear()
     m_originNs = m_endNs = 0;
     m_packets = 0;
     m_decimals = 6;
+    m_partial.clear();
     Q_EMIT cleared();
 }
 
@@ -81,8 +82,19 @@ void EventStore::append(const EventBatch& batch)
 
 void EventStore::setConnections(std::vector<core::ConnectionSummary> connections)
 {
+    std::sort(connections.begin(), connections.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    // A running source sends its connections again as they close, unjudged: how each ended, as
+    // the last analysis said it, stays until the next analysis (no flicker back to "ended").
+    for (auto& c : connections) {
+        const auto* old = connection(c.id);
+        if (old && c.endCause == core::EndCause::Open && old->endCause != core::EndCause::Open && c.end == old->end) {
+            c.endCause = old->endCause;
+            c.endDetail = old->endDetail;
+            c.endEvidence = old->endEvidence;
+            c.otherLeg = old->otherLeg;
+        }
+    }
     m_connections = std::move(connections);
-    std::sort(m_connections.begin(), m_connections.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     Q_EMIT connectionsChanged();
 }
 

@@ -30,6 +30,10 @@ public:
     void setEndCauses(const std::vector<core::ConnectionSummary>& analyzed);
     void setSourceName(const QString& name) { m_sourceName = name; }
     void setPackets(std::uint64_t packets) { m_packets = packets; } // a run's count when it ended
+    // Non-empty when the store holds only part of its source (the read was cancelled): a
+    // sentence saying so, for the report and the lanes. Cleared with the store.
+    void setPartial(const QString& note) { m_partial = note; }
+    const QString& partial() const { return m_partial; }
 
     std::size_t size() const { return m_records.size(); }
     const EventRecord& record(std::size_t index) const { return m_records[index]; }
@@ -75,6 +79,7 @@ private:
     std::uint64_t m_packets = 0;
     int m_decimals = 6;
     QString m_sourceName;
+    QString m_partial;
 };
 
 } // namespace ks::ui

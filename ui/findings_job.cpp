@@ -4,6 +4,7 @@
 #include "core/findings_analyzer.h"
 #include "core/scenario.h"
 #include "event_store.h"
+#include "lab_target_finding.h"
 
 #include <QCoreApplication>
 #include <QMetaObject>
@@ -39,6 +40,9 @@ std::vector<core::Finding> analyzeSnapshot(
     }
     std::vector<core::ConnectionSummary> connections = in.connections;
     auto findings = analyzer.finish(connections); // writes each connection's end cause
+    if (!in.labTarget.empty())
+        if (auto refused = labTargetRefusedFinding(in.labTarget, connections))
+            findings.insert(findings.begin(), std::move(*refused));
     if (ends)
         *ends = std::move(connections);
     if (in.channelPort != 0)

@@ -37,6 +37,9 @@ struct FindingsInput {
     // A lab run through its simulator: the simulator's own profile is judged on the channel's
     // connection only (the port it connected to); 0 when not.
     std::uint16_t channelPort = 0;
+    // A lab run against the user's target ("host:port"; empty otherwise): refused connections to
+    // it are said as a finding (lab_target_finding.h).
+    std::string labTarget;
 };
 
 // Copies what the analyzer needs out of the store (GUI thread).

@@ -48,6 +48,7 @@ LabPanel::LabPanel(LabSession* session, QWidget* parent)
     , m_status(new QLabel(this))
 {
     auto* form = new QFormLayout(this);
+    m_target->setObjectName(QStringLiteral("labTarget"));
     m_target->setPlaceholderText(tr("embedded test server"));
     m_target->setToolTip(tr("host:port of a gRPC server; empty runs the lab's embedded server on loopback"));
     auto* targetRow = new QHBoxLayout;

@@ -38,12 +38,20 @@ LaneEnd laneEnd(const core::ConnectionSummary* c, bool closed, bool byLabStop)
         default:
             break;
         }
-        return { QString::fromUtf8(core::endCauseLabel(c->endCause).data(),
-                     static_cast<qsizetype>(core::endCauseLabel(c->endCause).size())),
+        // A SYN answered by RST: `analyze` says "reset: refused: ...", the lane its first word.
+        const bool refused = c->endCause == EndCause::Reset && core::refusedAtSyn(*c);
+        return { refused ? QObject::tr("refused")
+                         : QString::fromUtf8(core::endCauseLabel(c->endCause).data(),
+                             static_cast<qsizetype>(core::endCauseLabel(c->endCause).size())),
             QString::fromStdString(c->endDetail.str()), color };
     }
-    if (closed) // FIN or RST seen, the analyzer has not judged it (yet)
-        return { QObject::tr("closed"), {}, grey };
+    // A FIN or RST seen, not judged yet (the analysis follows within a second while a source
+    // runs): "ended" claims nothing about how; "closed" would be false for a refused SYN.
+    if (closed)
+        return { QObject::tr("ended"), QObject::tr("a FIN or RST is on the lane; how it ended is not judged yet"),
+            grey };
+    if (c && !c->endDetail.empty()) // the analyzer's words: the capture's end, or where a read stopped
+        return { QObject::tr("open"), QString::fromStdString(c->endDetail.str()), grey };
     return { QObject::tr("open"), QObject::tr("still open when the capture ended"), grey };
 }
 

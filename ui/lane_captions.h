@@ -17,7 +17,7 @@ class EventStore;
 
 // How a lane's connection ended, in the words of the analyzer (core::endCauseLabel).
 struct LaneEnd {
-    QString label; // "idle reset", "graceful", "open", "ended by Stop"
+    QString label; // "idle reset", "graceful", "refused", "ended" (not judged yet), "open", "ended by Stop"
     QString detail; // the analyzer's sentence with the figures, when there is one
     QColor color;
 };

@@ -17,6 +17,7 @@
 #include "lb_profile_picker.h"
 #include "live_capture_panel.h"
 #include "live_capture_session.h"
+#include "partial_read.h"
 #include "scenario_controller.h"
 #include "settings_editor.h"
 #include "start_page.h"
@@ -119,9 +120,11 @@ MainWindow::MainWindow(QWidget* parent)
             openCapture(m_sources->name());
     });
     connect(m_findingsJob, &FindingsJob::finished, this,
-        [this](int, const std::vector<core::Finding>& findings, const std::vector<core::ConnectionSummary>& ends) {
+        [this](int, std::vector<core::Finding> findings, std::vector<core::ConnectionSummary> ends) {
+            if (!m_store->partial().isEmpty()) // a cancelled read, analysed again: still partial
+                markPartialRead(findings, ends, m_store->partial());
             m_store->setEndCauses(ends); // the lanes say how each connection ended
-            setFindings(findings);
+            setFindings(std::move(findings));
         });
     m_liveFindings.setInterval(1000);
     connect(&m_liveFindings, &QTimer::timeout, this, [this] {

@@ -81,6 +81,8 @@ public:
     core::Experiment currentExperiment() const;
     QString exportSettingsTo(const QString& path) const; // .json, .cc, .go, .java, .py; error or ""
     QString exportReportTo(const QString& path) const; // .md or .json; error or ""
+    // While a capture is being read: why nothing is exported now, and what to do; else "".
+    QString stillReadingError() const;
     // From finding to fix (the findings panel's buttons call these).
     void applyFinding(const core::Finding& finding);
     void reproduceInLab(const core::Finding& finding);
@@ -124,6 +126,7 @@ private:
     void rebuildConnectionFilter();
     void updateRecentMenu();
     void addRecent(const QString& path);
+    bool refusedWhileReading(const QString& title); // says why in a box
     void exportTimeline();
     void exportEvents();
     void exportReport();

@@ -21,8 +21,36 @@
 
 namespace ks::ui {
 
+// A report made mid-read would state a part as the whole ("None." for findings the rest of the
+// capture holds): the window waits for the read, or for the user's cancel, which marks it partial.
+QString MainWindow::stillReadingError() const
+{
+    if (!m_sources->loading())
+        return {};
+    return tr("%1 is still being read (%2 packets so far): an export now would state part of the capture as the "
+              "whole. Wait for the read to finish, or press Esc to stop reading; what was read is then exported, "
+              "marked partial.")
+        .arg(QFileInfo(m_sources->loaderPath()).fileName())
+        .arg(m_store->packets());
+}
+
+bool MainWindow::refusedWhileReading(const QString& title)
+{
+    const QString error = stillReadingError();
+    if (error.isEmpty())
+        return false;
+    statusBar()->showMessage(error);
+    auto* box = new QMessageBox(QMessageBox::Information, title, error, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("stillReading"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // without a nested event loop: the read goes on behind it
+    return true;
+}
+
 void MainWindow::exportTimeline()
 {
+    if (refusedWhileReading(tr("Export timeline")))
+        return;
     // Window-modal without a nested event loop: the export runs when the user chose Export.
     auto* dialog
         = new TimelineExportDialog(TimelineExportDialog::remembered(m_timeline->size()), m_timeline->size(), this);
@@ -41,6 +69,8 @@ void MainWindow::exportTimeline()
 
 void MainWindow::exportEvents()
 {
+    if (refusedWhileReading(tr("Export events")))
+        return;
     const QString path = rememberFolder(QFileDialog::getSaveFileName(
         this, tr("Export events"), inLastFolder(QStringLiteral("events.csv")), tr("CSV (*.csv);;JSON (*.json)")));
     if (path.isEmpty())
@@ -55,6 +85,8 @@ void MainWindow::exportEvents()
 
 void MainWindow::exportReport()
 {
+    if (refusedWhileReading(tr("Export report")))
+        return;
     const QString path = rememberFolder(QFileDialog::getSaveFileName(
         this, tr("Export report"), inLastFolder(QStringLiteral("report.md")), tr("Markdown (*.md);;JSON (*.json)")));
     if (path.isEmpty())
@@ -72,6 +104,8 @@ QString MainWindow::exportReportTo(const QString& path) const
     if (!m_settings->valid())
         return tr("The keepalive settings have fields that do not parse (marked in red): fix them first, so that "
                   "the report does not state defaults you did not mean.");
+    if (const QString reading = stillReadingError(); !reading.isEmpty())
+        return reading;
     core::ReportInput in;
     in.source = m_store->sourceName().toStdString();
     // The editor's settings, always: they drove a lab run, and for a capture they are what the
@@ -98,6 +132,7 @@ QString MainWindow::exportReportTo(const QString& path) const
     in.decimals = m_store->decimals();
     in.packets = m_store->packets();
     in.findings = m_findings->findings();
+    in.partial = m_store->partial().toStdString();
     in.profilesHint = "tick them in the Load balancers panel";
     in.settingsHint = "the Keepalive settings panel, or an experiment file loaded there";
     const std::string error = core::writeReport(in, path.toStdString());

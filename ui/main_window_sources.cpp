@@ -278,6 +278,8 @@ void MainWindow::reanalyze()
     if (m_sources->kind() == SourceKind::Lab) {
         in.keepalive = m_settings->experiment().settings;
         in.untilRelNs = m_sources->lab()->shutdownRelNs();
+        if (const auto target = m_lab->apply(m_settings->experiment()).target; !target.embedded)
+            in.labTarget = target.address;
         // A lab run is judged against its simulator too, on the channel's connection (known
         // once the run stopped).
         const auto& sim = m_sources->lab()->lastSimulator();

@@ -21,6 +21,7 @@ SourceController::SourceController(EventStore* store, QObject* parent)
         if (result.error.isEmpty()) {
             takeOver(); // an empty capture still replaces what was shown
             m_store->setConnections(result.connections);
+            m_store->setPartial(result.partial);
         } else if (m_pendingKind == SourceKind::File) {
             m_pendingKind = SourceKind::None; // nothing read: the previous data stays
         }

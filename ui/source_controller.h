@@ -40,6 +40,8 @@ public:
 
     SourceKind kind() const { return m_kind; } // of what the store holds
     QString name() const { return m_name; } // the file's path, or what ran
+    // The file being read (before its first batch took over the store too).
+    QString loaderPath() const { return m_pendingKind == SourceKind::File ? m_pendingName : m_name; }
     bool running() const; // a lab or live run, starting, running or stopping
     bool loading() const;
     // The store holds a lab or live run's results that exist nowhere else (no pcap was saved and
