@@ -81,6 +81,7 @@ private:
     void hold(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs);
     void releaseHeld();
     std::string directionName(core::Direction dir) const;
+    std::string alpnWords() const; // why the hellos rule HTTP/2 out
 
     std::uint32_t m_conn;
     EventEmitter& m_emitter;

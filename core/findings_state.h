@@ -59,6 +59,9 @@ struct SideState {
     // keepalive PINGs this side sent
     std::uint64_t pings = 0;
     std::int64_t lastPingNs = -1;
+    // Any PING this side sent, keepalive or not (BDP, inferred beside WINDOW_UPDATEs): a gap in the
+    // keepalive PINGs with one of these inside is no stop (data flowed, or the PING is unclassified).
+    std::int64_t lastAnyPingNs = -1;
     // DATA or HEADERS this side received: C-core sends its BDP-estimator PING right after reading
     // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
     // received data closely does not end a cadence interval.
@@ -73,7 +76,7 @@ struct SideState {
     std::int64_t outstandingNs = 0;
     std::uint64_t outstandingIndex = 0, outstandingOpaque = 0;
     // a long stretch without a PING after a cadence was established
-    std::int64_t silenceNs = 0, silenceFromNs = 0;
+    std::int64_t silenceNs = 0, silenceFromNs = 0, silenceEndNs = 0;
     std::uint64_t silenceFrom = 0, silenceTo = 0;
     double silenceCadenceS = 0;
     // TCP keep-alive probes this side sent: the idle time before each (TCP_KEEPIDLE)

@@ -1,0 +1,100 @@
+// False facts a field tester found in TLS analysis (with and without key logs), each checked on a
+// capture made by real peers (tests/data/make_tls_captures.sh, "field tester's captures") against
+// the truth the key log reveals (tshark with the same key log agrees: captures.json).
+#include "analyzed_capture.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <tuple>
+
+namespace {
+
+using ks::core::Direction;
+using ks::core::Event;
+using ks::core::EventType;
+using ks::test::analyzeCapture;
+
+std::size_t countType(const ks::test::AnalyzedCapture& a, EventType t)
+{
+    return static_cast<std::size_t>(
+        std::count_if(a.events.begin(), a.events.end(), [t](const Event& e) { return e.type == t; }));
+}
+
+bool isPing(const Event& e)
+{
+    return e.type == EventType::Ping || e.type == EventType::PingAck;
+}
+
+} // namespace
+
+// D4. TLS that is not HTTP/2 (openssl s_server -rev echoing 17-byte lines once a second): ALPN
+// http/1.1 in the TLS 1.2 ServerHello (in clear), or a TLS 1.3 ClientHello offering no ALPN.
+// RFC 9113 section 3.2: h2 over TLS is chosen by ALPN, so these records are no HTTP/2 frames and
+// no PING may be inferred from them (it was: 8 PINGs, "keepalive PINGs stopped" with settings).
+TEST(TlsFieldTruth, tlsThatIsNotHttp2GetsNoInferredPingsNorKeepaliveFindings)
+{
+    for (const char* name : { "tls12_openssl_http11", "tls13_openssl_noalpn" }) {
+        SCOPED_TRACE(name);
+        const std::string base = name;
+        const auto keyed = analyzeCapture(base + ".pcap", {}, base + ".keys");
+        ASSERT_EQ(keyed.connections.size(), 1u);
+        EXPECT_EQ(countType(keyed, EventType::Ping), 0u) << "the decrypted truth has no PING";
+        const auto blind = analyzeCapture(base + ".pcap");
+        ASSERT_EQ(blind.connections.size(), 1u);
+        EXPECT_EQ(countType(blind, EventType::Ping), 0u);
+        EXPECT_EQ(countType(blind, EventType::PingAck), 0u);
+        EXPECT_TRUE(blind.findings.empty()) << blind.findings.front().id << ": " << blind.findings.front().title;
+    }
+}
+
+// D2. Keepalive PINGs that never stopped: a C-core server pinging every 1 s beside a grpc-go
+// bidi stream (its BDP PINGs ride with WINDOW_UPDATEs), and a C-core client with concurrent
+// calls. Without keys the BDP-shaped PINGs were dropped from the keepalive set and the hole
+// called "stopped ... until the close" although PINGs came after it. With keys there is no such
+// finding; without keys there must be none either (the same events).
+TEST(TlsFieldTruth, keepalivePingsThatNeverStoppedAreNotSaidToStop)
+{
+    for (const char* name : { "tls13_core_server_bidi", "tls13_core_client_conc" }) {
+        SCOPED_TRACE(name);
+        const std::string base = name;
+        const auto keyed = analyzeCapture(base + ".pcap", {}, base + ".keys");
+        EXPECT_TRUE(keyed.of("keepalive-pings-stopped").empty());
+        const auto blind = analyzeCapture(base + ".pcap");
+        EXPECT_GE(countType(blind, EventType::Ping), 10u);
+        for (const auto& f : blind.of("keepalive-pings-stopped"))
+            ADD_FAILURE() << "without keys: " << f.title << " -- " << f.detail;
+    }
+}
+
+// D6. The same server capture cut 1.5 s in (editcap -A: no handshake, so no handshake round
+// trip): the answer window fell back to 2 s and paired the server's BDP PING ACKs with the
+// client's next 8-byte DATA frame 120 ms later (12 false PINGs, "PING round trip 120 ms"). The
+// TCP data -> ACK time in the capture bounds it now. Truth: the decrypted full capture.
+TEST(TlsFieldTruth, midConnectionCaptureBoundsThePingAnswerByTheTcpRoundTrip)
+{
+    const auto full = analyzeCapture("tls13_core_server_bidi.pcap", {}, "tls13_core_server_bidi.keys");
+    const auto mid = analyzeCapture("tls13_core_server_bidi_mid.pcap");
+    ASSERT_FALSE(mid.events.empty());
+    std::set<std::tuple<std::int64_t, int, int>> truth;
+    for (const auto& e : full.events)
+        if (isPing(e))
+            truth.insert({ e.tsNs, int(e.dir), int(e.type) });
+    std::size_t inferred = 0, matched = 0;
+    for (const auto& e : mid.events) {
+        if (!isPing(e))
+            continue;
+        ++inferred;
+        EXPECT_TRUE(e.inferred);
+        matched += truth.count({ e.tsNs, int(e.dir), int(e.type) });
+        if (e.type == EventType::PingAck) {
+            EXPECT_LT(e.rttMs, 5.0) << "a PING answered " << e.rttMs << " ms later on loopback";
+        }
+    }
+    std::printf("mid-connection: %zu inferred, %zu match the decrypted full capture\n", inferred, matched);
+    EXPECT_GE(inferred, 6u) << "the server's keepalive PINGs after the cut (1.903, 2.904, 3.905 s) and their ACKs";
+    EXPECT_EQ(matched, inferred);
+}
