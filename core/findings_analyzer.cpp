@@ -52,6 +52,8 @@ bool isKeepalivePing(const Event& e)
 {
     if (e.inferred)
         return !e.inferredShared; // no opaque data to tell: a PING beside WINDOW_UPDATEs is BDP
+    if (e.besideWindowUpdates)
+        return false; // the same composition rule decoded (C-core's BDP PINGs reuse its opaque counter)
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
 }
 

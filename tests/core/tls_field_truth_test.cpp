@@ -98,3 +98,46 @@ TEST(TlsFieldTruth, midConnectionCaptureBoundsThePingAnswerByTheTcpRoundTrip)
     EXPECT_GE(inferred, 6u) << "the server's keepalive PINGs after the cut (1.903, 2.904, 3.905 s) and their ACKs";
     EXPECT_EQ(matched, inferred);
 }
+
+// D3. With keys, C-core's BDP PINGs (WINDOW_UPDATE, WINDOW_UPDATE, PING in one record) were
+// counted as keepalive PINGs: "The server sends keepalive PINGs about every 595.8 ms" for a
+// keepalive_time of 1000 ms (tshark with the key log: the lone PINGs at 3.436, 4.437, 5.438 s are
+// 1.000 s apart). The no-key path's composition rule (a PING beside WINDOW_UPDATEs is BDP) now
+// applies to decoded PINGs too, and both paths give the same cadence.
+TEST(TlsFieldTruth, cCoreBdpPingsBesideWindowUpdatesAreNotKeepaliveCadence)
+{
+    for (const char* keys : { "tls13_core_server_bidi.keys", "" }) {
+        SCOPED_TRACE(*keys ? "with keys" : "without keys");
+        const auto a = analyzeCapture("tls13_core_server_bidi.pcap", {}, keys);
+        std::size_t server = 0;
+        for (const auto& f : a.of("ping-cadence")) {
+            if (f.title.find("The server") != 0)
+                continue;
+            ++server;
+            EXPECT_NEAR(f.figure, 1.0, 0.05) << f.title;
+        }
+        EXPECT_EQ(server, 1u);
+    }
+}
+
+// The same rule on plaintext C-core captures: its first BDP PING rides in one TCP segment with a
+// SETTINGS ACK and a WINDOW_UPDATE (tshark: frame types 4,8,6); keepalive PINGs go alone.
+TEST(TlsFieldTruth, plaintextCCorePingBesideWindowUpdateIsMarkedBdp)
+{
+    for (const char* name : { "core_server_max_idle.pcap", "core_server_stop.pcap", "core_ping_healthy.pcap" }) {
+        SCOPED_TRACE(name);
+        const auto a = analyzeCapture(name);
+        std::size_t beside = 0, lone = 0;
+        for (std::size_t i = 0; i < a.events.size(); ++i) {
+            const auto& e = a.events[i];
+            if (e.type != EventType::Ping)
+                continue;
+            const bool afterWu = i > 0 && a.events[i - 1].type == EventType::WindowUpdate
+                && a.events[i - 1].tsNs == e.tsNs && a.events[i - 1].dir == e.dir;
+            EXPECT_EQ(e.besideWindowUpdates, afterWu) << "PING event " << i;
+            (afterWu ? beside : lone) += 1;
+        }
+        std::printf("%s: %zu PINGs beside a WINDOW_UPDATE, %zu alone\n", name, beside, lone);
+        EXPECT_EQ(beside, std::string(name) == "core_ping_healthy.pcap" ? 0u : 1u);
+    }
+}
