@@ -219,6 +219,15 @@ bool TlsSession::decryptRecord(
 void TlsSession::fail(Direction& d)
 {
     d.failed = true;
+    if (d.missingSecret && !d.appCipher && m_serverHello.version == 0x0304) {
+        // Not a wrong key: this direction's application key is not in the key log at all.
+        m_unreadDir = d.dir == core::Direction::ClientToServer ? 0 : 1;
+        warn("the key log has this TLS session (client random " + hexPrefix(m_clientHello.random)
+            + "...) but no " + d.missingSecret + " line: the " + directionName(d.dir)
+            + "'s application data cannot be decrypted, so nothing is said of the frames it sent (a key log "
+              "copied while the peer was still writing it? give the whole key log)");
+        return;
+    }
     ++m_authFailures;
     warn("a TLS record from the " + directionName(d.dir) + " (record " + std::to_string(d.records)
         + ") failed authentication with the key log's secrets (secrets of another session, or a corrupted "
@@ -378,6 +387,11 @@ std::shared_ptr<const core::TlsInfo> TlsSession::info() const
     switch (m_keys) {
     case Keys::Ready:
         info->decryption = m_authFailures ? "authentication failed" : "decrypted";
+        if (m_unreadDir >= 0 && !m_authFailures) {
+            info->unreadDir = m_unreadDir;
+            info->missingSecret = m_dirs[std::size_t(m_unreadDir)].missingSecret;
+            info->decryption = m_unreadDir == 0 ? "server direction only" : "client direction only";
+        }
         break;
     case Keys::Missing:
         info->decryption = "no keys";

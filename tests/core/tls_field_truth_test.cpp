@@ -141,3 +141,46 @@ TEST(TlsFieldTruth, plaintextCCorePingBesideWindowUpdateIsMarkedBdp)
         EXPECT_EQ(beside, std::string(name) == "core_ping_healthy.pcap" ? 0u : 1u);
     }
 }
+
+// D5. A key log with the session (client random) but without one direction's TLS 1.3 traffic
+// secret (copied while the peer was still writing it). Truth, with the whole key log (tshark
+// agrees): per connection 4 PINGs answered by nghttpd, and the client's GOAWAY NO_ERROR. Without
+// the server's secret it was "the server never answered as an HTTP/2 server" and "the PING went
+// unanswered"; without the client's, "closed without GOAWAY". Nothing may be said of frames in
+// the direction that could not be read, and the connection names the missing line.
+TEST(TlsFieldTruth, keyLogWithoutOneDirectionsSecretClaimsNothingOfThatDirection)
+{
+    const auto whole = analyzeCapture("tls13_nghttpd_resume.pcap", {}, "tls13_nghttpd_resume.keys");
+    ASSERT_EQ(whole.connections.size(), 2u);
+    EXPECT_EQ(countType(whole, EventType::PingAck), 8u);
+    EXPECT_EQ(countType(whole, EventType::Goaway), 2u);
+    const struct {
+        const char* keys;
+        std::int8_t unread;
+        const char* line;
+    } cases[] = { { "tls13_nghttpd_resume_nosrv0.keys", 1, "SERVER_TRAFFIC_SECRET_0" },
+        { "tls13_nghttpd_resume_nocli0.keys", 0, "CLIENT_TRAFFIC_SECRET_0" } };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.keys);
+        const auto a = analyzeCapture("tls13_nghttpd_resume.pcap", {}, c.keys);
+        ASSERT_EQ(a.connections.size(), 2u);
+        for (const auto& conn : a.connections) {
+            ASSERT_TRUE(conn.tls);
+            EXPECT_EQ(conn.tls->unreadDir, c.unread);
+            EXPECT_EQ(conn.tls->missingSecret, c.line);
+            EXPECT_EQ(conn.endDetail.find("GOAWAY"), std::string::npos) << conn.endDetail;
+            EXPECT_NE(conn.endDetail.find("one direction's secret"), std::string::npos) << conn.endDetail;
+        }
+        for (const auto& f : a.findings) {
+            EXPECT_NE(f.id, "peer-not-http2") << f.title;
+            EXPECT_NE(f.id, "keepalive-timeout") << f.title;
+            EXPECT_FALSE(f.id.starts_with("end-")) << f.id << ": " << f.title;
+            EXPECT_EQ(f.detail.find("read without keys"), std::string::npos) << f.id << ": " << f.detail;
+        }
+        // What was read is still read: the decrypted direction's frames.
+        const auto readDir = c.unread == 1 ? Direction::ClientToServer : Direction::ServerToClient;
+        EXPECT_GE(std::count_if(a.events.begin(), a.events.end(),
+                      [&](const Event& e) { return isPing(e) && e.dir == readDir && !e.inferred; }),
+            8);
+    }
+}

@@ -66,9 +66,9 @@ s_tls12_openssl_http11() {
 s_tls13_openssl_noalpn() { field_rev tls13_openssl_noalpn 51120 "" -tls1_3; }
 
 # OpenSSL's s_client carrying gen/h2_pings.py (4 PINGs 0.4 s apart, then GOAWAY) to nghttpd,
-# twice, the second resuming the first's session; TLS 1.3 ChaCha20. Key logs without one
-# direction's application traffic secret (a key log copied while a peer was still writing it)
-# are made from it by the test (tests/core/tls_field_truth_test.cpp).
+# twice, the second resuming the first's session; TLS 1.3 ChaCha20. Beside it, its key log
+# without one direction's application traffic secret (a key log copied while a peer was still
+# writing it): NAME_nosrv0.keys, NAME_nocli0.keys.
 s_tls13_nghttpd_resume() {
     local P=51131 name=tls13_nghttpd_resume keys="$WORK/tls13_nghttpd_resume.keys" i
     field_cert ngh
@@ -82,4 +82,7 @@ s_tls13_nghttpd_resume() {
         sleep 0.5
     done
     cap_stop "$keys"
+    grep -v '^SERVER_TRAFFIC_SECRET_0 ' "$OUT/$name.keys" >"$OUT/${name}_nosrv0.keys"
+    grep -v '^CLIENT_TRAFFIC_SECRET_0 ' "$OUT/$name.keys" >"$OUT/${name}_nocli0.keys"
+    chmod 0644 "$OUT/${name}_nosrv0.keys" "$OUT/${name}_nocli0.keys"
 }
