@@ -45,6 +45,12 @@ struct RecentStats {
 // keepalive (grpc-go internal/transport: bdpPing, goAwayPing).
 bool isKeepalivePing(const Event& e);
 
+// Inferred PINGs (no keys) at a pace no gRPC keepalive has: grpc-go clamps a server's keepalive
+// Time to 1 s and a client's to 10 s, and gRPC servers refuse PINGs more often than every 5 min
+// by default (C-core and grpc-go enforcement). Record-size pairs this quick are more likely tiny
+// messages answered at once (an 8-byte DATA frame has a PING's size) than keepalive PINGs.
+constexpr double kMinInferredKeepaliveS = 0.9;
+
 struct ProfileTrack {
     std::int64_t lastNs = -1; // last event that resets this profile's idle timer
     std::uint64_t lastIndex = 0;

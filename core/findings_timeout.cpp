@@ -92,6 +92,8 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     const auto& s = c.side[static_cast<std::size_t>(d)];
     if (s.pings < 2 || !s.pingInterval.count)
         return;
+    if (c.inferredEvents && s.pingInterval.median() < kMinInferredKeepaliveS)
+        return; // inferred PINGs too quick for a keepalive: no stop is judged (findings_cadence.cpp)
     // The trailing stretch: from the last PING to the close, or to the end of the capture.
     std::int64_t silenceNs = s.silenceNs, fromNs = s.silenceFromNs;
     std::uint64_t from = s.silenceFrom, to = s.silenceTo;

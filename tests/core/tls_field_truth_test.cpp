@@ -184,3 +184,24 @@ TEST(TlsFieldTruth, keyLogWithoutOneDirectionsSecretClaimsNothingOfThatDirection
             8);
     }
 }
+
+// D1. A grpc-go bidi stream of 3-byte messages every 100 ms, echoed (8-byte DATA frames, a PING
+// frame's size), the client with no keepalive at all. Without keys this was "the client sends
+// keepalive PINGs every 101 ms" and a warning "keepalive PINGs stopped" with settings to change;
+// the decrypted truth has no client keepalive PING. No gRPC keepalive pings that often, so no
+// warning and no settings advice rests on such inferred PINGs, and what is said is said inferred.
+TEST(TlsFieldTruth, inferredPingsFasterThanAnyKeepaliveGetNoWarningNorAdvice)
+{
+    const auto keyed = analyzeCapture("tls13_go_bidi_tiny.pcap", {}, "tls13_go_bidi_tiny.keys");
+    EXPECT_GE(countType(keyed, EventType::Data), 60u);
+    for (const auto& f : keyed.of("ping-cadence"))
+        EXPECT_NE(f.title.find("The server"), std::string::npos) << "with keys the client has no cadence: " << f.title;
+    const auto blind = analyzeCapture("tls13_go_bidi_tiny.pcap");
+    EXPECT_GE(countType(blind, EventType::Ping), 20u) << "the 8-byte DATA exchanges are still PING-sized";
+    for (const auto& f : blind.findings) {
+        EXPECT_EQ(f.severity, ks::core::Severity::Info) << f.id << ": " << f.title;
+        EXPECT_TRUE(f.changes.empty()) << f.id << ": " << f.title;
+        EXPECT_EQ(f.title.find("sends keepalive PINGs about every 10"), std::string::npos) << f.title;
+        EXPECT_NE(f.detail.find("inferred"), std::string::npos) << f.id << ": " << f.detail;
+    }
+}

@@ -343,7 +343,8 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_core_max_age tls12_go_max_idle tls12_core_too_many_pings tls12_nghttpd_pings
      tls13_go_watch_rpcs tls12_core_quick_calls tls13_core_server_chacha tls12_core_proxy
      tls13_curl_nghttpd tls12_curl_nghttpd tls13_curl_proxy_watch tls13_snaplen_pings
-     tls13_core_server_bidi tls13_core_client_conc tls12_openssl_http11 tls13_openssl_noalpn tls13_nghttpd_resume)
+     tls13_core_server_bidi tls13_core_client_conc tls12_openssl_http11 tls13_openssl_noalpn tls13_nghttpd_resume
+     tls13_go_bidi_tiny)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

@@ -86,3 +86,15 @@ s_tls13_nghttpd_resume() {
     grep -v '^CLIENT_TRAFFIC_SECRET_0 ' "$OUT/$name.keys" >"$OUT/${name}_nocli0.keys"
     chmod 0644 "$OUT/${name}_nosrv0.keys" "$OUT/${name}_nocli0.keys"
 }
+
+# grpc-go both sides (server keepalive 1 s, the client none): a bidi stream of 3-byte messages
+# every 100 ms (8-byte DATA frames: a PING's size), echoed, then 2 s idle; TLS 1.3.
+s_tls13_go_bidi_tiny() {
+    local P=51103 name=tls13_go_bidi_tiny keys="$WORK/tls13_go_bidi_tiny.keys"
+    build_hb
+    cap_start "$name.pcap" "$(port_filter $P)"
+    bg 30 "$WORK/ks_hb" -mode server -addr 127.0.0.1:$P -tls 1.3 -keylog "$keys" -life 25s -ka-time 1s -ka-timeout 2s
+    wait_listen $P
+    fg 30 "$WORK/ks_hb" -mode client -addr 127.0.0.1:$P -tls 1.3 -work bidi -calls 30 -gap 100ms -size 3 -idle 2s
+    cap_stop "$keys"
+}
