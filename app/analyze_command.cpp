@@ -198,6 +198,8 @@ int runAnalyze(const std::vector<std::string>& args)
         std::fprintf(stderr, "keepalive-scope: warning: %s\n", w.c_str());
     info.source = name;
     info.linkType = capture::linkTypeDescription(source->linkType());
+    if (source->isPcapng() && !capture::isSupportedLinkType(source->linkType()))
+        info.linkType = "per interface (the first, " + info.linkType + ", is not decoded)";
     info.decimals = source->decimals();
     EventOutput out(json, all, source->isStream(), analyzer);
     capture::CaptureEngine engine(source->linkType(), out);

@@ -223,6 +223,11 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
     const Direction dir = (seg.src == conn.clientAddr && seg.srcPort == conn.clientPort) ? Direction::ClientToServer
                                                                                          : Direction::ServerToClient;
     const std::size_t d = dirIndex(dir);
+    if (m_duplicates.duplicate(conn.id, d, seg, tsNs)) {
+        if (m_counters.duplicates++ == 0)
+            m_counters.firstDuplicate = m_counters.packets;
+        return;
+    }
     TcpDirectionState& fwd = conn.tcp[d];
     TcpDirectionState& rev = conn.tcp[1 - d];
     const std::uint32_t nextSeqBefore = fwd.nextSeq;
@@ -335,8 +340,10 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
 
     if (fin && !fwd.finSeen) {
         fwd.finSeen = true;
-        if (conn.decoder)
+        if (conn.decoder) {
             conn.decoder->streams[d].finish(seg.seq + seglen);
+            conn.decoder->session.senderClosed(dir);
+        }
         if (summary.end == core::ConnectionEnd::Open)
             summary.end = dir == Direction::ClientToServer ? core::ConnectionEnd::FinC2S : core::ConnectionEnd::FinS2C;
         emitTcp(conn, dir, EventType::Fin, tsNs);

@@ -7,6 +7,7 @@
 #include "core/memory_release.h"
 #include "event_emitter.h"
 #include "flow_table.h"
+#include "duplicate_filter.h"
 #include "ipv4_reassembler.h"
 #include "key_log.h"
 #include "packet_decoder.h"
@@ -34,6 +35,9 @@ struct EngineCounters {
     std::uint64_t unreadableLinkPackets = 0; // on an interface of an unsupported or unknown link type
     int firstUnreadableLinkType = 0;
     std::uint64_t ipv4Fragments = 0; // held for reassembly
+    // TCP segments recorded twice (DuplicateFilter): the copy is skipped
+    std::uint64_t duplicates = 0;
+    std::uint64_t firstDuplicate = 0; // packet number, from 1
     std::uint64_t fragmentsNotReassembled = 0; // of datagrams never completed (set by finish())
     // Packets stamped earlier than the one before: their time is held at the latest time seen,
     // so no duration or gap comes out negative. A step back of a second or more that the next
@@ -133,6 +137,7 @@ private:
     bool m_timeHeld = false; // this packet's time ran backwards and is held at m_latestNs (Event::timeHeld)
     std::int64_t m_pendingStepNs = 0; // the last packet stepped back this far: a clock step if the next does too
     Ipv4Reassembler m_fragments;
+    DuplicateFilter m_duplicates;
     EventSink& m_sink;
     EngineCounters m_counters;
     bool m_haveOrigin = false;

@@ -68,10 +68,12 @@ private:
 
 std::string unsupportedLinkTypeError(const PacketSource& source, const std::string& name)
 {
-    // pcapng may hold several interfaces: one the engine decodes is enough (the others' packets
-    // are counted and named in a warning).
+    // pcapng may hold several interfaces, described before their first packet wherever that
+    // is in the file (dumpcap -i nflog -i lo writes an NFLOG interface first that may carry
+    // nothing): each interface's packets are read with its own type, and those on one the engine
+    // cannot decode are counted and named in a warning. A pcap file has one link type.
     const auto& types = source.linkTypes();
-    if (std::any_of(types.begin(), types.end(), isSupportedLinkType)
+    if (source.isPcapng() || std::any_of(types.begin(), types.end(), isSupportedLinkType)
         || (types.empty() && isSupportedLinkType(source.linkType())))
         return {};
     return name + ": unsupported link type " + linkTypeDescription(source.linkType())

@@ -45,6 +45,12 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
     if (c.unreadableLinkPackets > unknownInterface)
         out.push_back(n(c.unreadableLinkPackets - unknownInterface) + " packets are on an interface whose link type ("
             + linkTypeDescription(c.firstUnreadableLinkType) + ") cannot be decoded, and were skipped");
+    if (c.duplicates)
+        out.push_back(n(c.duplicates) + " TCP segments appear twice in the capture (first copy: packet "
+            + n(c.firstDuplicate)
+            + "; the same segment again at once, as `tcpdump -i any` records a packet on each port of a bridge "
+              "or on two interfaces): each copy was skipped, so it counts as neither a retransmission nor a "
+              "second frame (tshark counts both copies). Capture on one interface to avoid them");
     if (c.fragmentsNotReassembled)
         out.push_back(n(c.fragmentsNotReassembled) + " of " + n(c.ipv4Fragments)
             + " IPv4 fragments belong to datagrams that never came whole (a fragment lost, cut by the "

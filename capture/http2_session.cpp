@@ -201,7 +201,8 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
             it = std::find_if(
                 pending.begin(), pending.end(), [opaque](const PendingPing& p) { return p.opaque == opaque; });
         if (it != pending.end()) {
-            e.rttMs = static_cast<double>(tsNs - it->tsNs) / 1e6;
+            if (!m_closed[index(other(dir))])
+                e.rttMs = static_cast<double>(tsNs - it->tsNs) / 1e6;
             e.pingIndex = static_cast<std::int64_t>(it->index);
             pending.erase(it);
         }

@@ -20,6 +20,11 @@ public:
 
     Http2FrameListener& listener(core::Direction dir) { return m_sides[index(dir)]; }
 
+    // dir sent its FIN: an ACK of its PING that comes after it still pairs with the PING, but no
+    // round trip is measured (nobody waited for it: a peer stalled past the pinger's keepalive
+    // timeout answers from a process that resumed, seconds later).
+    void senderClosed(core::Direction dir) { m_closed[index(dir)] = true; }
+
     // Outstanding PINGs kept per direction for RTT pairing; older ones are forgotten.
     static constexpr std::size_t kMaxOutstandingPings = 32;
     static constexpr std::size_t kMaxHeaderBlock = 1024 * 1024;
@@ -76,6 +81,7 @@ private:
     std::array<std::vector<PendingPing>, 2> m_pings;
     std::array<std::int64_t, 2> m_windowUpdateNs { -1, -1 }; // per direction: its last frame's, if a WINDOW_UPDATE
     bool m_afterWindowUpdate = false; // the frame being read came right after one in its packet
+    std::array<bool, 2> m_closed {};
 };
 
 } // namespace ks::capture

@@ -53,7 +53,86 @@ DecodeStatus decodeTcp(std::span<const std::uint8_t> ipPayload, std::uint32_t wi
     return DecodeStatus::Tcp;
 }
 
-DecodeStatus decodeIpv4(std::span<const std::uint8_t> pkt, TcpSegment& out)
+DecodeStatus decodeIpv4(std::span<const std::uint8_t> pkt, TcpSegment& out, int depth);
+DecodeStatus decodeIpv6(std::span<const std::uint8_t> pkt, TcpSegment& out, int depth);
+DecodeStatus decodeEthernet(std::span<const std::uint8_t> frame, TcpSegment& out, int depth);
+
+// Tunnels a capture on a node's underlay carries (Kubernetes overlays, AWS GWLB, mirrored
+// ports): IP in IP (RFC 2003, 4213), GRE (RFC 2784, 2890; ERSPAN II and III), VXLAN (RFC 7348,
+// UDP 4789) and Geneve (RFC 8926, UDP 6081). The inner packet is decoded as if captured alone;
+// kMaxTunnelDepth bounds the nesting.
+constexpr int kMaxTunnelDepth = 4;
+constexpr std::uint16_t kEtherBridged = 0x6558; // transparent Ethernet bridging
+constexpr std::uint16_t kErspan2 = 0x88be;
+constexpr std::uint16_t kErspan3 = 0x22eb;
+
+DecodeStatus decodeGre(std::span<const std::uint8_t> pkt, TcpSegment& out, int depth)
+{
+    if (pkt.size() < 4)
+        return DecodeStatus::Truncated;
+    const std::uint16_t flags = be16(pkt.data());
+    if ((flags & 0x0007) != 0)
+        return DecodeStatus::NotTcp; // version 1 is PPTP's enhanced GRE: PPP inside
+    std::size_t offset = 4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) + ((flags & 0x1000) ? 4 : 0);
+    const std::uint16_t proto = be16(pkt.data() + 2);
+    if (proto == kErspan2)
+        offset += 8;
+    else if (proto == kErspan3)
+        offset += (pkt.size() >= offset + 12 && (pkt[offset + 11] & 0x01)) ? 20 : 12;
+    if (pkt.size() < offset)
+        return DecodeStatus::Truncated;
+    const auto inner = pkt.subspan(offset);
+    if (proto == kEtherBridged || proto == kErspan2 || proto == kErspan3)
+        return decodeEthernet(inner, out, depth);
+    if (proto == kEtherIpv4)
+        return decodeIpv4(inner, out, depth);
+    if (proto == kEtherIpv6)
+        return decodeIpv6(inner, out, depth);
+    return DecodeStatus::NotTcp;
+}
+
+DecodeStatus decodeUdpTunnel(std::span<const std::uint8_t> udp, TcpSegment& out, int depth)
+{
+    if (udp.size() < 8)
+        return DecodeStatus::NotTcp;
+    const std::uint16_t dport = be16(udp.data() + 2);
+    const auto body = udp.subspan(8);
+    if (dport == 4789 && body.size() >= 8 && (body[0] & 0x08))
+        return decodeEthernet(body.subspan(8), out, depth);
+    if (dport == 6081 && body.size() >= 8 && (body[0] >> 6) == 0) {
+        const std::size_t header = 8 + std::size_t(body[0] & 0x3f) * 4;
+        if (body.size() < header)
+            return DecodeStatus::Truncated;
+        const std::uint16_t proto = be16(body.data() + 2);
+        if (proto == kEtherBridged)
+            return decodeEthernet(body.subspan(header), out, depth);
+        if (proto == kEtherIpv4)
+            return decodeIpv4(body.subspan(header), out, depth);
+        if (proto == kEtherIpv6)
+            return decodeIpv6(body.subspan(header), out, depth);
+    }
+    return DecodeStatus::NotTcp;
+}
+
+// An IP payload of protocol `proto` that is no TCP: a tunnel's, or nothing this tool reads.
+DecodeStatus decodeTunnel(std::uint8_t proto, std::span<const std::uint8_t> payload, TcpSegment& out, int depth)
+{
+    if (depth >= kMaxTunnelDepth)
+        return DecodeStatus::NotTcp;
+    switch (proto) {
+    case 4:
+        return decodeIpv4(payload, out, depth + 1);
+    case 41:
+        return decodeIpv6(payload, out, depth + 1);
+    case 47:
+        return decodeGre(payload, out, depth + 1);
+    case IPPROTO_UDP:
+        return decodeUdpTunnel(payload, out, depth + 1);
+    }
+    return DecodeStatus::NotTcp;
+}
+
+DecodeStatus decodeIpv4(std::span<const std::uint8_t> pkt, TcpSegment& out, int depth)
 {
     if (pkt.size() < 20)
         return DecodeStatus::Truncated;
@@ -68,10 +147,15 @@ DecodeStatus decodeIpv4(std::span<const std::uint8_t> pkt, TcpSegment& out)
         totalLength = pkt.size(); // TCP segmentation offload leaves it zero on some captures
     if (totalLength < headerLength)
         return DecodeStatus::Malformed;
-    if (p[9] != IPPROTO_TCP)
-        return DecodeStatus::NotTcp;
     const std::uint16_t fragment = be16(p + 6);
-    if ((fragment & 0x1fff) != 0 || (fragment & 0x2000) != 0) {
+    const bool fragmented = (fragment & 0x1fff) != 0 || (fragment & 0x2000) != 0;
+    if (p[9] != IPPROTO_TCP) {
+        if (fragmented)
+            return DecodeStatus::NotTcp;
+        const std::size_t end = std::min(pkt.size(), totalLength);
+        return decodeTunnel(p[9], pkt.subspan(headerLength, end - headerLength), out, depth);
+    }
+    if (fragmented) {
         out.ipv4Fragment = pkt; // only TCP's fragments: others would crowd the reassembly table
         return DecodeStatus::Ipv4Fragment;
     }
@@ -80,12 +164,13 @@ DecodeStatus decodeIpv4(std::span<const std::uint8_t> pkt, TcpSegment& out)
     out.dst.bytes.fill(0);
     std::copy(p + 12, p + 16, out.src.bytes.begin());
     std::copy(p + 16, p + 20, out.dst.bytes.begin());
+    out.ipId = be16(p + 4);
     const std::size_t end = std::min(pkt.size(), totalLength);
     return decodeTcp(
         pkt.subspan(headerLength, end - headerLength), static_cast<std::uint32_t>(totalLength - headerLength), out);
 }
 
-DecodeStatus decodeIpv6(std::span<const std::uint8_t> pkt, TcpSegment& out)
+DecodeStatus decodeIpv6(std::span<const std::uint8_t> pkt, TcpSegment& out, int depth)
 {
     if (pkt.size() < 40)
         return DecodeStatus::Truncated;
@@ -97,6 +182,7 @@ DecodeStatus decodeIpv6(std::span<const std::uint8_t> pkt, TcpSegment& out)
         remaining = static_cast<std::uint32_t>(pkt.size() - 40); // jumbogram or offload
     std::uint8_t next = p[6];
     out.src.family = out.dst.family = 6;
+    out.ipId = -1;
     std::copy(p + 8, p + 24, out.src.bytes.begin());
     std::copy(p + 24, p + 40, out.dst.bytes.begin());
     std::size_t offset = 40;
@@ -141,19 +227,24 @@ DecodeStatus decodeIpv6(std::span<const std::uint8_t> pkt, TcpSegment& out)
             offset += 8;
             break;
         }
-        default:
-            return DecodeStatus::NotTcp;
+        default: {
+            const std::size_t end = std::min(pkt.size(), std::size_t(40) + remaining);
+            if (offset > end)
+                return DecodeStatus::Truncated;
+            return decodeTunnel(next, pkt.subspan(offset, end - offset), out, depth);
+        }
         }
     }
     return DecodeStatus::Malformed;
 }
 
-DecodeStatus decodeByEtherType(std::uint16_t etherType, std::span<const std::uint8_t> pkt, TcpSegment& out)
+DecodeStatus decodeByEtherType(
+    std::uint16_t etherType, std::span<const std::uint8_t> pkt, TcpSegment& out, int depth = 0)
 {
     if (etherType == kEtherIpv4)
-        return decodeIpv4(pkt, out);
+        return decodeIpv4(pkt, out, depth);
     if (etherType == kEtherIpv6)
-        return decodeIpv6(pkt, out);
+        return decodeIpv6(pkt, out, depth);
     return DecodeStatus::NotTcp;
 }
 
@@ -163,14 +254,14 @@ DecodeStatus decodeByVersion(std::span<const std::uint8_t> pkt, TcpSegment& out)
         return DecodeStatus::Truncated;
     switch (pkt[0] >> 4) {
     case 4:
-        return decodeIpv4(pkt, out);
+        return decodeIpv4(pkt, out, 0);
     case 6:
-        return decodeIpv6(pkt, out);
+        return decodeIpv6(pkt, out, 0);
     }
     return DecodeStatus::NotTcp;
 }
 
-DecodeStatus decodeEthernet(std::span<const std::uint8_t> frame, TcpSegment& out)
+DecodeStatus decodeEthernet(std::span<const std::uint8_t> frame, TcpSegment& out, int depth)
 {
     if (frame.size() < 14)
         return DecodeStatus::Truncated;
@@ -184,7 +275,7 @@ DecodeStatus decodeEthernet(std::span<const std::uint8_t> frame, TcpSegment& out
             return DecodeStatus::Truncated;
         etherType = be16(frame.data() + offset);
     }
-    return decodeByEtherType(etherType, frame.subspan(offset + 2), out);
+    return decodeByEtherType(etherType, frame.subspan(offset + 2), out, depth);
 }
 
 DecodeStatus decodeNull(std::span<const std::uint8_t> frame, bool networkOrder, TcpSegment& out)
@@ -200,12 +291,12 @@ DecodeStatus decodeNull(std::span<const std::uint8_t> frame, bool networkOrder, 
     const auto pkt = frame.subspan(4);
     switch (family) {
     case 2:
-        return decodeIpv4(pkt, out);
+        return decodeIpv4(pkt, out, 0);
     case 10:
     case 24:
     case 28:
     case 30:
-        return decodeIpv6(pkt, out); // Linux, BSDs, macOS
+        return decodeIpv6(pkt, out, 0); // Linux, BSDs, macOS
     }
     return DecodeStatus::NotTcp;
 }
@@ -216,7 +307,7 @@ DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame, Tcp
 {
     switch (linkType) {
     case DLT_EN10MB:
-        return decodeEthernet(frame, out);
+        return decodeEthernet(frame, out, 0);
     case DLT_LINUX_SLL: // 16-byte cooked header, protocol last
         if (frame.size() < 16)
             return DecodeStatus::Truncated;
@@ -234,16 +325,16 @@ DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame, Tcp
     case 101: // LINKTYPE_RAW as some writers store it
         return decodeByVersion(frame, out);
     case DLT_IPV4:
-        return decodeIpv4(frame, out);
+        return decodeIpv4(frame, out, 0);
     case DLT_IPV6:
-        return decodeIpv6(frame, out);
+        return decodeIpv6(frame, out, 0);
     }
     return DecodeStatus::NotTcp;
 }
 
 DecodeStatus decodeIpv4Packet(std::span<const std::uint8_t> packet, TcpSegment& out)
 {
-    return decodeIpv4(packet, out);
+    return decodeIpv4(packet, out, 0);
 }
 
 bool isSupportedLinkType(int linkType)

@@ -33,6 +33,7 @@ struct TcpSegment {
     std::uint16_t window = 0;
     std::span<const std::uint8_t> payload; // the captured part of the payload
     std::uint32_t payloadLength = 0; // on the wire, from the IP header (>= payload.size())
+    std::int32_t ipId = -1; // IPv4's identification field; -1 for IPv6
     std::span<const std::uint8_t> ipv4Fragment; // set with DecodeStatus::Ipv4Fragment
 };
 

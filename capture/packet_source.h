@@ -74,6 +74,7 @@ public:
     // Decimal digits of the capture's timestamps: 6 (microseconds) or 9 (nanoseconds).
     int decimals() const { return m_decimals; }
     bool isStream() const { return m_isStream; }
+    bool isPcapng() const { return m_format == Format::Pcapng; }
     const std::string& path() const { return m_path; }
     // Bytes taken from the file or pipe so far (read ahead by up to one buffer), for progress.
     std::uint64_t bytesRead() const { return m_bytesRead; }

@@ -97,6 +97,8 @@ char* writeShortDetail(char* p, const Event& e)
             put("  rtt=");
             p = formatFixed(p, e.rttMs, 3);
             put(" ms");
+        } else if (e.pingIndex >= 0) {
+            put("  (after the PING's sender closed: no round trip)");
         } else {
             put("  (PING not in capture)");
         }

@@ -21,6 +21,13 @@ constexpr std::int64_t kIdleDeathNs = 1'000'000'000;
 // How soon after a late packet a middlebox's RST comes (it answers at once; allow a slow capture).
 constexpr std::int64_t kRstAnswerNs = 500'000'000;
 
+// A GOAWAY's debug data in one line: a long one is cut (the event keeps it whole).
+std::string shortDebug(const std::string& debug)
+{
+    constexpr std::size_t kShown = 80;
+    return debug.size() <= kShown ? debug : debug.substr(0, kShown) + "...";
+}
+
 const char* sideName(Direction d)
 {
     return d == Direction::ClientToServer ? "client" : "server";
@@ -113,7 +120,7 @@ EndVerdict classify(
         v.evidence.set(g.index, c.closeIndex);
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s",
             g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(), sideName(g.dir), g.debug.empty() ? "" : " \"",
-            g.debug.empty() ? "" : (g.debug + "\"").c_str(), how, closer);
+            g.debug.empty() ? "" : (shortDebug(g.debug) + "\"").c_str(), how, closer);
         v.detail = buf;
         const auto* named
             = g.code == 0 && g.debug.empty() && g.dir == Direction::ServerToClient ? shutdownNamed(c) : nullptr;
@@ -125,8 +132,10 @@ EndVerdict classify(
             v.cause = EndCause::Graceful;
             v.detail += "; the server's later GOAWAY \"" + named->debug + "\" names its shutdown";
         } else if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
-            v.detail += " (the connection never carried an RPC, so max_connection_idle and max_connection_age cannot "
-                        "be told apart)";
+            v.detail += c.hadStreams ? " (no RPC before it, so max_connection_idle and max_connection_age cannot be "
+                                       "told apart; an RPC came after it, on the closing connection)"
+                                     : " (the connection never carried an RPC, so max_connection_idle and "
+                                       "max_connection_age cannot be told apart)";
         else if (v.cause == EndCause::MaxAge && idleRuledOut(g))
             v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not "
                         "max_connection_idle)";
@@ -184,8 +193,11 @@ EndVerdict classify(
         const std::string stoppedReading = stoppedReadingNote(c);
         // A late packet that is the sender's regular keepalive PING came after no more silence than
         // its cadence, which the connection had been living with: that RST is not an idle timer's.
+        // A cadence needs an interval before this one: a first keepalive PING after a call's BDP
+        // PING (C-core) has none, and its silence is new to the connection.
         const auto& late = c.side[static_cast<std::size_t>(c.burstDir)];
-        const bool regularPing = c.burstIsPing && late.pingInterval.count && gapS <= 1.1 * late.pingInterval.median();
+        const bool regularPing
+            = c.burstIsPing && late.pingInterval.count >= 2 && gapS <= 1.1 * late.pingInterval.median();
         // The RST's sender had ACKed that packet first: it reached the endpoint, so no middlebox
         // that forgot the flow dropped it (NLB, NAT gateways and firewalls never deliver it).
         if (stoppedReading.empty() && closedOnUnansweredBurst(c) && c.closedBy != c.burstDir

@@ -254,7 +254,9 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
     } else {
         f.id = "goaway-max-connection-idle";
         f.figure = age;
-        f.title = "Server closed a connection that never carried an RPC, after " + formatDuration(age);
+        f.title = (c.hadStreams ? "Server closed a connection that had carried no RPC before its GOAWAY, after "
+                                : "Server closed a connection that never carried an RPC, after ")
+            + formatDuration(age);
         std::snprintf(buf, sizeof buf,
             "GOAWAY NO_ERROR %s after the connection opened and before any RPC: the server's max_connection_idle "
             "or max_connection_age is about %s (a connection without RPCs is idle for its whole age, so the two "

@@ -149,7 +149,12 @@ struct StreamWatch {
     std::int64_t stallNs = 0; // the longest stretch of server silence with a stream open and no client PING
     std::uint64_t stallFrom = 0, stallTo = 0;
     double stallCadenceS = 0;
-    std::vector<std::pair<std::uint32_t, std::int64_t>> streamLastNs; // open streams: last frame
+    struct OpenStream {
+        std::uint32_t first = 0; // the stream
+        std::int64_t second = 0; // its last frame
+        std::int64_t openedNs = 0; // its first
+    };
+    std::vector<OpenStream> streamLastNs; // open streams: last frame
     std::uint64_t idleResets = 0, idleResetIndex = 0;
     std::uint32_t idleResetStream = 0;
     std::int64_t idleResetNs = 0, idleResetQuietNs = 0;

@@ -38,6 +38,11 @@ void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
     auto& w = c.streams;
     if (w.lastS2cNs < 0 || w.s2cData < 3 || c.openStreams.empty() || w.lastC2sPingNs >= w.lastS2cNs)
         return;
+    // A call open through the whole quiet: opened before the server's last frame. (A call opened
+    // at its end, after unary calls that had all finished, is no stalled stream.)
+    if (std::none_of(w.streamLastNs.begin(), w.streamLastNs.end(),
+            [&](const auto& s) { return s.openedNs <= w.lastS2cNs; }))
+        return;
     // The server probed the client's zero window in the quiet: the client stopped reading (the
     // server had more to send), which peer-stopped-reading reports; the path was working.
     if (const auto& zw = w.zeroWindow[1]; zw.probes && zw.lastNs > w.lastS2cNs)
@@ -112,7 +117,7 @@ void watchStreams(ConnState& c, const Event& e)
     if (it == w.streamLastNs.end()) {
         if (fromServer || e.type != EventType::Headers || w.streamLastNs.size() >= 256)
             return;
-        w.streamLastNs.emplace_back(e.stream, e.tsNs);
+        w.streamLastNs.push_back({ e.stream, e.tsNs, e.tsNs });
         return;
     }
     // A server's own end of a call is trailers (HEADERS with END_STREAM); a reset with no

@@ -95,6 +95,17 @@ TEST(CaptureReader, aLinkTypeTheEngineCannotDecodeIsNamedWithTheSupportedOnes)
     EXPECT_NE(message.find("supported: Ethernet"), std::string::npos) << message;
 }
 
+// dumpcap -i nflog -i lo: the first interface is one the engine cannot decode, and carries no
+// packet; the file is read, not refused for it.
+TEST(CaptureReader, aPcapngWhoseFirstInterfaceIsUndecodableIsStillRead)
+{
+    std::string error;
+    auto source = PacketSource::open(std::string(KS_TEST_DATA_DIR) + "/nflog_first_iface.pcapng", error);
+    ASSERT_TRUE(source) << error;
+    EXPECT_FALSE(isSupportedLinkType(source->linkType())); // NFLOG
+    EXPECT_EQ(unsupportedLinkTypeError(*source, "nflog_first_iface.pcapng"), "");
+}
+
 TEST(CaptureReader, aCancelledReadStopsBeforeTheNextPacket)
 {
     const auto bytes = fileBytes("go_ping_healthy.pcap");

@@ -222,3 +222,23 @@ TEST(HpackDecoder, aMalformedBlockIsMalformedNotAnUnknownTable)
     EXPECT_EQ(decoder.decode(Bytes { 0x82, 0xbe }).state, HpackState::UnknownDynamicTable);
     EXPECT_EQ(decoder.decode(Bytes { 0x82, 0x84 }).state, HpackState::Decoded);
 }
+
+// A PING whose ACK comes after its sender's FIN (the peer stalled past the sender's keepalive
+// timeout, then resumed: python3-grpcio's SIGSTOPped server answered 5.9 s after the client
+// closed) pairs with the PING but measures no round trip: it had made a 6.9 s "RTT" and a
+// ping-rtt finding advising a keepalive_timeout above it.
+TEST(Http2Session, anAckAfterThePingersFinPairsButMeasuresNoRoundTrip)
+{
+    Recorder rec;
+    ks::capture::Http2Session session(0, rec);
+    const Bytes opaque { 0, 0, 0, 0, 0, 0, 0, 3 };
+    deliver(session, Direction::ClientToServer, ks::test::frame(6, 0, 0, opaque), 1'000'000'000);
+    deliver(session, Direction::ServerToClient, ks::test::frame(6, 1, 0, opaque), 1'000'400'000);
+    EXPECT_NEAR(rec.events.back().rttMs, 0.4, 1e-9);
+    deliver(session, Direction::ClientToServer, ks::test::frame(6, 0, 0, opaque), 3'000'000'000);
+    session.senderClosed(Direction::ClientToServer);
+    deliver(session, Direction::ServerToClient, ks::test::frame(6, 1, 0, opaque), 9'900'000'000);
+    ASSERT_EQ(rec.events.back().type, EventType::PingAck);
+    EXPECT_LT(rec.events.back().rttMs, 0);
+    EXPECT_EQ(rec.events.back().pingIndex, 2); // still the answer to that PING: it is not unanswered
+}

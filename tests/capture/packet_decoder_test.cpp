@@ -149,3 +149,82 @@ TEST(PacketDecoder, truncatedAndForeignPacketsAreStatusesNotCrashes)
     arp.resize(60, 0);
     EXPECT_EQ(decodePacket(DLT_EN10MB, arp, seg), DecodeStatus::NotTcp);
 }
+
+namespace {
+
+// An outer IPv4 header (192.168.0.1 -> 192.168.0.2) around `inner`, of IP protocol `proto`.
+Bytes outerIpv4(std::uint8_t proto, const Bytes& inner)
+{
+    const std::size_t total = 20 + inner.size();
+    Bytes p { 0x45, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0x12, 0x34, 0x40, 0,
+        64, proto, 0, 0, 192, 168, 0, 1, 192, 168, 0, 2 };
+    return concat(p, inner);
+}
+
+Bytes udp(std::uint16_t dport, const Bytes& body)
+{
+    const std::size_t len = 8 + body.size();
+    return concat({ 0xc0, 0x00, static_cast<std::uint8_t>(dport >> 8), static_cast<std::uint8_t>(dport),
+                      static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len), 0, 0 },
+        body);
+}
+
+Bytes ethernet(std::uint16_t etherType, const Bytes& body)
+{
+    Bytes eth(12, 0xaa);
+    eth.push_back(static_cast<std::uint8_t>(etherType >> 8));
+    eth.push_back(static_cast<std::uint8_t>(etherType));
+    return concat(eth, body);
+}
+
+} // namespace
+
+// Captures on an overlay's underlay (Kubernetes nodes, AWS GWLB, mirrored ports) hold the TCP
+// inside a tunnel: the inner segment is decoded as if captured alone. (This kernel has VXLAN
+// devices, whose capture is tests/data/vxlan_tunnel.pcap; GRE, IP in IP and Geneve are built here.)
+TEST(PacketDecoder, tcpInsideTunnelsIsDecoded)
+{
+    const Bytes inner = ipv4(tcpHeader(40000, 50051, 0x18), kPayload);
+    // IP in IP (RFC 2003) and 6in4 (RFC 4213)
+    expectSegment(DLT_RAW, outerIpv4(4, inner), 4);
+    expectSegment(DLT_RAW, outerIpv4(41, ipv6WithHopByHop(tcpHeader(40000, 50051, 0x18), kPayload)), 6);
+    // GRE with checksum, key and sequence number (RFC 2890) carrying IPv4, and transparent Ethernet bridging
+    expectSegment(DLT_RAW, outerIpv4(47, concat({ 0xb0, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 1 }, inner)), 4);
+    expectSegment(DLT_RAW, outerIpv4(47, concat({ 0x00, 0x00, 0x65, 0x58 }, ethernet(0x0800, inner))), 4);
+    // ERSPAN type II: GRE with a sequence number, an 8-byte ERSPAN header, the mirrored Ethernet frame
+    expectSegment(DLT_RAW,
+        outerIpv4(47, concat({ 0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1, 0x10, 0x01, 0, 0, 0, 0, 0, 0 }, ethernet(0x0800, inner))),
+        4);
+    // VXLAN (UDP 4789) inside Ethernet, and Geneve (UDP 6081) with one 4-byte option
+    expectSegment(
+        DLT_EN10MB, ethernet(0x0800, outerIpv4(17, udp(4789, concat({ 0x08, 0, 0, 0, 0, 0, 42, 0 }, ethernet(0x0800, inner))))), 4);
+    expectSegment(DLT_RAW,
+        outerIpv4(17, udp(6081, concat({ 0x01, 0, 0x65, 0x58, 0, 0, 42, 0, 0x01, 0x02, 0x03, 0x00 }, ethernet(0x0800, inner)))),
+        4);
+}
+
+TEST(PacketDecoder, tunnelsAreBoundedAndOtherUdpIsNotTcp)
+{
+    TcpSegment seg;
+    // A UDP datagram to another port, GRE version 1 (PPTP), a truncated GRE header: no TCP, no crash.
+    EXPECT_EQ(decodePacket(DLT_RAW, outerIpv4(17, udp(53, Bytes(20, 0))), seg), DecodeStatus::NotTcp);
+    EXPECT_EQ(decodePacket(DLT_RAW, outerIpv4(47, Bytes { 0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0 }), seg),
+        DecodeStatus::NotTcp);
+    EXPECT_EQ(decodePacket(DLT_RAW, outerIpv4(47, Bytes { 0xb0, 0x00, 0x08, 0x00 }), seg), DecodeStatus::Truncated);
+    // IP in IP nested deeper than any real path: given up, not followed down the stack.
+    Bytes nested = ipv4(tcpHeader(40000, 50051, 0x18), kPayload);
+    for (int i = 0; i < 10; ++i)
+        nested = outerIpv4(4, nested);
+    EXPECT_EQ(decodePacket(DLT_RAW, nested, seg), DecodeStatus::NotTcp);
+}
+
+TEST(PacketDecoder, ipv4IdentificationIsKeptForDuplicateDetection)
+{
+    TcpSegment seg;
+    ASSERT_EQ(decodePacket(DLT_RAW, outerIpv4(4, ipv4(tcpHeader(40000, 50051, 0x18), kPayload)), seg), DecodeStatus::Tcp);
+    EXPECT_EQ(seg.ipId, 0); // the inner header's, not the tunnel's 0x1234
+    ASSERT_EQ(decodePacket(DLT_RAW, outerIpv4(6, tcpHeader(40000, 50051, 0x18)), seg), DecodeStatus::Tcp);
+    EXPECT_EQ(seg.ipId, 0x1234);
+    ASSERT_EQ(decodePacket(DLT_RAW, ipv6WithHopByHop(tcpHeader(40000, 50051, 0x18), kPayload), seg), DecodeStatus::Tcp);
+    EXPECT_EQ(seg.ipId, -1);
+}

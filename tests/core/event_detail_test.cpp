@@ -39,6 +39,8 @@ TEST(EventDetail, pingAckShowsTheRoundTripOrThatThePingWasNotSeen)
     EXPECT_EQ(eventDetail(e), "opaque=1122334455667788  rtt=0.320 ms");
     e.rttMs = -1;
     EXPECT_EQ(eventDetail(e), "opaque=1122334455667788  (PING not in capture)");
+    e.pingIndex = 7; // paired, but the PING's sender had closed before it came
+    EXPECT_EQ(eventDetail(e), "opaque=1122334455667788  (after the PING's sender closed: no round trip)");
 }
 
 TEST(EventDetail, inferredPingsSayHowTheyWereKnownInsteadOfAnOpaque)

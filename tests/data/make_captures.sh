@@ -535,6 +535,100 @@ s_two_clients_two_servers() { # two C-core clients, started together, each to it
     cap_stop
 }
 
+s_bridge_duplicates() {      # tcpdump -i any in a netns holding a Linux bridge between a grpc-go client's netns and a
+                              # grpc-go server's (pings every 1 s): each frame is recorded on both bridge ports (a
+                              # Kubernetes node's picture); the client exits after 3 s idle
+    local P=49015 H=ks-br-h-$$ C=ks-br-c-$$ S=ks-br-s-$$
+    ip netns add $H; ip netns add $C; ip netns add $S
+    NETNS_CLEAN=("$H" "$C" "$S")
+    local n; for n in $H $C $S; do ip -n $n link set lo up; done
+    ip -n $H link add br0 type bridge; ip -n $H link set br0 up
+    ip -n $C link add v0 type veth peer name pc netns $H
+    ip -n $S link add v0 type veth peer name ps netns $H
+    for n in pc ps; do ip -n $H link set $n master br0; ip -n $H link set $n up; done
+    ip -n $C addr add 10.49.15.1/24 dev v0; ip -n $S addr add 10.49.15.2/24 dev v0
+    ip -n $C link set v0 up; ip -n $S link set v0 up
+    CAP_DST="$OUT/bridge_duplicates.pcap"; CAP_TMP="$WORK/bridge_duplicates.pcap"; : >"$WORK/cap.err"
+    timeout -s INT 60 ip netns exec $H tcpdump --immediate-mode -U -n -i any -w "$CAP_TMP" "tcp port $P" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.15.2:$P -ka-time 1s -ka-timeout 2s -permit-without-stream -policy-min-time 1s -life 9s
+    sleep 1
+    fg 15 ip netns exec $C "$KSGO" -mode client -addr 10.49.15.2:$P -rpcs 3 -interval 200ms -idle 3s
+    sleep 0.5
+    cap_stop
+    ip netns del $H; ip netns del $C; ip netns del $S; NETNS_CLEAN=()
+}
+
+s_vxlan_tunnel() {           # grpc-go client and server (pings every 1 s) in two netns joined by a veth, talking over
+                              # VXLAN 42 (UDP 4789): captured on the veth, the underlay, as on a node of an overlay
+                              # network (GRE, IP in IP and Geneve are in packet_decoder_test: this kernel has no such
+                              # devices)
+    local P=49016 A=ks-tun-a-$$ B=ks-tun-b-$$
+    ip netns add $A; ip netns add $B
+    NETNS_CLEAN=("$A" "$B")
+    ip -n $A link set lo up; ip -n $B link set lo up
+    ip -n $A link add u0 type veth peer name u0 netns $B
+    ip -n $A addr add 192.168.49.1/24 dev u0; ip -n $B addr add 192.168.49.2/24 dev u0
+    ip -n $A link set u0 up; ip -n $B link set u0 up
+    ip -n $A link add vx1 type vxlan id 42 local 192.168.49.1 remote 192.168.49.2 dstport 4789 dev u0
+    ip -n $B link add vx1 type vxlan id 42 local 192.168.49.2 remote 192.168.49.1 dstport 4789 dev u0
+    ip -n $A addr add 10.49.16.1/30 dev vx1; ip -n $B addr add 10.49.16.2/30 dev vx1
+    ip -n $A link set vx1 up; ip -n $B link set vx1 up
+    CAP_DST="$OUT/vxlan_tunnel.pcap"; CAP_TMP="$WORK/vxlan_tunnel.pcap"; : >"$WORK/cap.err"
+    timeout -s INT 60 ip netns exec $A tcpdump --immediate-mode -U -n -i u0 -w "$CAP_TMP" "udp port 4789" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 ip netns exec $B "$KSGO" -mode server -addr 10.49.16.2:$P -ka-time 1s -ka-timeout 2s -permit-without-stream -policy-min-time 1s -life 8s
+    sleep 1
+    fg 12 ip netns exec $A "$KSGO" -mode client -addr 10.49.16.2:$P -rpcs 1 -idle 2500ms
+    sleep 0.5
+    cap_stop
+    ip netns del $A; ip netns del $B; NETNS_CLEAN=()
+}
+
+s_nflog_first_iface() {      # dumpcap -i nflog -i lo: the file's first interface is NFLOG (no packet on it), the
+                              # grpc-go pair (server pings every 1 s) on the second, Ethernet-typed loopback
+    local P=49017
+    CAP_DST="$OUT/nflog_first_iface.pcapng"; CAP_TMP="$WORK/nflog_first_iface.pcapng"; : >"$WORK/cap.err"
+    timeout -s INT 60 dumpcap -q -i nflog -i lo -f "tcp port $P" -w "$CAP_TMP" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "Capturing on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 2s -permit-without-stream -policy-min-time 1s -life 6s
+    wait_listen $P
+    fg 12 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 2500ms
+    cap_stop
+}
+
+s_conntrack_first_ping_reset() { # a stateful firewall's 2 s idle timer (conntrack in the server's netns, nft rejecting
+                              # with a TCP reset what it no longer tracks) kills a C-core client's FIRST keepalive
+                              # PING, 3 s after its one call (keepalive_time 3 s; its only earlier PING is the call's
+                              # BDP PING): an idle reset, not "no silence before it"
+    local P=49018 C=ks-ct-c-$$ S=ks-ct-s-$$
+    ip netns add $C; ip netns add $S
+    NETNS_CLEAN=("$C" "$S")
+    ip -n $C link set lo up; ip -n $S link set lo up
+    ip -n $C link add v0 type veth peer name v0 netns $S
+    ip -n $C addr add 10.49.18.1/24 dev v0; ip -n $S addr add 10.49.18.2/24 dev v0
+    ip -n $C link set v0 up; ip -n $S link set v0 up
+    ip netns exec $S nft add table inet ks
+    ip netns exec $S nft add chain inet ks input '{ type filter hook input priority 0; }'
+    ip netns exec $S nft add rule inet ks input tcp dport $P ct state invalid reject with tcp reset
+    ip netns exec $S sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_established=2 net.netfilter.nf_conntrack_tcp_loose=0
+    CAP_DST="$OUT/conntrack_first_ping_reset.pcap"; CAP_TMP="$WORK/conntrack_first_ping_reset.pcap"; : >"$WORK/cap.err"
+    timeout -s INT 60 ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w "$CAP_TMP" "tcp port $P" 2>"$WORK/cap.err" &
+    CAP_PID=$!; PIDS+=("$CAP_PID")
+    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.18.2:$P -permit-without-stream -policy-min-time 1s -life 10s
+    sleep 1
+    fg 12 ip netns exec $C $PY "$KSPY" client --addr 10.49.18.2:$P --rpcs 1 --idle 5 \
+        -o grpc.keepalive_time_ms=3000 -o grpc.keepalive_timeout_ms=2000 -o grpc.keepalive_permit_without_calls=1 \
+        -o grpc.http2.max_pings_without_data=0 --method /grpc.health.v1.Health/Check
+    sleep 0.5
+    cap_stop
+    ip netns del $C; ip netns del $S; NETNS_CLEAN=()
+}
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -543,7 +637,8 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      snaplen_cut go_server_keepalive_timeout go_client_keepalive_timeout kernel_keepalive_peer_gone
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
      go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful
-     two_clients_two_servers)
+     two_clients_two_servers bridge_duplicates vxlan_tunnel
+     nflog_first_iface conntrack_first_ping_reset)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

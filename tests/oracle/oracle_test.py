@@ -25,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 
 SKIP = 77
@@ -63,6 +64,26 @@ def capture_format(path):
     return {b"\xd4\xc3\xb2\xa1": "pcap", b"\xa1\xb2\xc3\xd4": "pcap",
             b"\x4d\x3c\xb2\xa1": "pcap-ns", b"\xa1\xb2\x3c\x4d": "pcap-ns",
             b"\x0a\x0d\x0d\x0a": "pcapng"}.get(m, "unknown")
+
+
+def without_duplicates(path, ignore_bytes, tmpdir):
+    """A capture that records each packet twice (tcpdump -i any on a bridge: the manifest's
+    "duplicates") is compared the way Wireshark's users remove the copies: editcap -D, ignoring
+    the link header's first bytes (SLL2 names the interface, which differs between the copies).
+    tshark counts both copies of a PING; keepalive-scope skips the copy (and warns)."""
+    editcap = shutil.which("editcap")
+    if not editcap:
+        raise RuntimeError("editcap not found (package wireshark-common): needed to compare a capture with duplicates")
+    out = os.path.join(tmpdir, "dedup-" + os.path.basename(path))
+    res = subprocess.run([editcap, "-D", "8", "-I", str(ignore_bytes), path, out],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if res.returncode != 0:
+        raise RuntimeError("editcap -D failed on %s: %s" % (path, res.stderr.decode(errors="replace")))
+    seen = [l for l in res.stderr.decode(errors="replace").splitlines() + res.stdout.decode(errors="replace").splitlines()
+            if "packets seen" in l]
+    if not seen:
+        raise RuntimeError("editcap -D on %s did not say how many packets it saw" % path)
+    return out, int(seen[0].split()[0])  # the packets the file holds, copies included
 
 
 def tshark_counts(tshark, path, ports, decode_as=None, keylog=None):
@@ -275,6 +296,7 @@ def main():
         return 1
 
     failures = []
+    tmpdir = tempfile.mkdtemp(prefix="ks-oracle-")
     for entry in manifest:
         name = entry["file"]
         if a.only and name not in a.only:
@@ -288,7 +310,12 @@ def main():
             continue
         keylog = os.path.join(a.data, entry["keylog"]) if "keylog" in entry else None
         try:
-            tc, tg, info = tshark_counts(a.tshark, path, ports, entry.get("decode_as"), keylog)
+            tpath, records = path, None
+            if "duplicates" in entry:
+                tpath, records = without_duplicates(path, entry["duplicates"]["ignore_bytes"], tmpdir)
+            tc, tg, info = tshark_counts(a.tshark, tpath, ports, entry.get("decode_as"), keylog)
+            if records is not None:
+                tc["packets"] = records
         except (RuntimeError, ET.ParseError, subprocess.TimeoutExpired) as e:
             failures.append("%s: %s" % (name, e))
             print("  FAIL:", e)
@@ -327,6 +354,7 @@ def main():
             elif a.verbose:
                 print("  goaway (ours)      %s" % og)
 
+    shutil.rmtree(tmpdir, ignore_errors=True)
     print()
     if failures:
         print("FAILED (%d):" % len(failures))
