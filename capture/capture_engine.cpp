@@ -134,6 +134,29 @@ void CaptureEngine::payload(TcpConnection& conn, std::size_t d, const TcpSegment
         decoder.framers[1 - d].setOpaque(); // no client preface: not HTTP/2 (or TLS)
 }
 
+// A capture that started mid-connection has no handshake to time: one data segment at a time is
+// timed to the ACK that covers it (Karn: not across a retransmission), and the shortest such time
+// bounds how late a PING's answer may come (TLS PING inference, StreamPipeline).
+void CaptureEngine::sampleDataRtt(TcpConnection& conn, std::size_t d, std::uint32_t seq, std::uint32_t seglen,
+    std::uint32_t ack, bool acks, bool keepalive, std::int64_t tsNs)
+{
+    if (conn.rttProbeNs >= 0 && conn.rttProbeDir != d && acks && seqDiff(ack, conn.rttProbeEnd) >= 0) {
+        const std::int64_t us = (tsNs - conn.rttProbeNs) / 1000 + 1;
+        if (tsNs >= conn.rttProbeNs && (!conn.dataRttUs || us < conn.dataRttUs))
+            conn.dataRttUs = static_cast<std::uint32_t>(std::min<std::int64_t>(us, std::numeric_limits<std::uint32_t>::max()));
+        conn.rttProbeNs = -1;
+    }
+    if (seglen == 0 || keepalive)
+        return;
+    if (conn.rttProbeNs >= 0 && conn.rttProbeDir == d && seqDiff(seq, conn.rttProbeEnd) < 0)
+        conn.rttProbeNs = -1; // the timed segment (or part of it) sent again: no sample from it
+    else if (conn.rttProbeNs < 0) {
+        conn.rttProbeNs = tsNs;
+        conn.rttProbeEnd = seq + seglen;
+        conn.rttProbeDir = static_cast<std::uint8_t>(d);
+    }
+}
+
 void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_t> frame)
 {
     ++m_counters.packets;
@@ -281,6 +304,8 @@ void CaptureEngine::processPacket(std::int64_t tsNs, std::span<const std::uint8_
         && !conn.handshakeRttUs && summary.sawHandshake && tsNs > summary.firstNs)
         conn.handshakeRttUs = static_cast<std::uint32_t>(
             std::min<std::int64_t>((tsNs - summary.firstNs) / 1000 + 1, std::numeric_limits<std::uint32_t>::max()));
+    if (!summary.sawHandshake)
+        sampleDataRtt(conn, d, seg.seq, seglen, seg.ack, (flags & kTcpAck) && !rst && !syn, keepalive, tsNs);
     if (syn && !fwd.synSeen) {
         fwd.synSeen = true;
         fwd.synSeq = seg.seq; // the client's ISN tells a new connection on a reused 4-tuple

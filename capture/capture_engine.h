@@ -121,6 +121,8 @@ private:
     TcpConnection& createConnection(
         const FlowKey& key, std::uint64_t hash, const TcpSegment& seg, std::int64_t tsNs, bool reused);
     void payload(TcpConnection& conn, std::size_t d, const TcpSegment& seg, std::int64_t tsNs, bool fresh);
+    void sampleDataRtt(TcpConnection& conn, std::size_t d, std::uint32_t seq, std::uint32_t seglen, std::uint32_t ack,
+        bool acks, bool keepalive, std::int64_t tsNs);
     ConnectionDecoder& makeDecoder(TcpConnection& conn, bool hunting);
     void closeDecoder(TcpConnection& conn);
     // guessed: no rule but the last (the first packet's destination) told them apart.

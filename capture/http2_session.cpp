@@ -78,6 +78,9 @@ void Http2Session::onFrame(
     Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload, bool truncated, std::int64_t tsNs)
 {
     const auto i = index(dir);
+    // The frame before this one, the same way, was a WINDOW_UPDATE of the same packet (record).
+    m_afterWindowUpdate = m_windowUpdateNs[i] == tsNs;
+    m_windowUpdateNs[i] = h.type == static_cast<std::uint8_t>(FrameType::WindowUpdate) ? tsNs : -1;
     // A header block must be followed by its CONTINUATION frames (RFC 9113 section 6.10).
     if (m_blocks[i].active && h.type != static_cast<std::uint8_t>(FrameType::Continuation)) {
         m_blocks[i].active = false;
@@ -206,6 +209,7 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
         m_emitter.publish(e);
         return;
     }
+    e.besideWindowUpdates = m_afterWindowUpdate;
     m_emitter.publish(e);
     auto& pending = m_pings[index(dir)];
     if (pending.size() >= kMaxOutstandingPings)

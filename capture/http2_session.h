@@ -79,6 +79,8 @@ private:
     std::array<HpackDecoder, 2> m_hpack;
     std::array<HeaderBlock, 2> m_blocks;
     std::array<std::vector<PendingPing>, 2> m_pings;
+    std::array<std::int64_t, 2> m_windowUpdateNs { -1, -1 }; // per direction: its last frame's, if a WINDOW_UPDATE
+    bool m_afterWindowUpdate = false; // the frame being read came right after one in its packet
     std::array<bool, 2> m_closed {};
 };
 

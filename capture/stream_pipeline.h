@@ -63,6 +63,7 @@ private:
     std::string m_target; // CONNECT authority
     std::string m_proxy;
     std::unique_ptr<TlsSession> m_tls;
+    std::uint32_t m_dataRttUs = 0; // the data -> ACK time last given to m_tls
 };
 
 } // namespace ks::capture

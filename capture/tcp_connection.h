@@ -100,6 +100,12 @@ struct TcpConnection {
     bool rstSeen = false;
     bool decoderClosed = false; // dropped at the close: old bytes after it are not decoded again
     std::uint32_t handshakeRttUs = 0; // SYN to the client's ACK of the SYN-ACK (0: not seen)
+    // Without the SYN (a capture started mid-connection): the shortest data segment -> ACK time
+    // seen so far (0: none yet), from one segment at a time (rttProbe*), retransmitted ones not.
+    std::uint32_t dataRttUs = 0;
+    std::uint32_t rttProbeEnd = 0;
+    std::int64_t rttProbeNs = -1; // -1: no segment waiting for its ACK
+    std::uint8_t rttProbeDir = 0;
     std::int64_t lastPayloadNs = 0;
     std::array<TcpDirectionState, 2> tcp;
     core::ConnectionTraffic traffic;

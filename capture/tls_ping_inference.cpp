@@ -155,6 +155,8 @@ bool TlsPingInference::holdsFrames(core::Direction dir, std::int64_t plain, std:
 void TlsPingInference::onApplicationRecord(
     core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn, EventEmitter& emitter)
 {
+    if (m_notHttp2)
+        return;
     if (m_pingLength == 0) {
         onLegacyRecord(dir, length, tsNs, conn, emitter);
         return;
@@ -239,6 +241,8 @@ void TlsPingInference::finish(std::uint32_t conn, EventEmitter& emitter)
     using core::EventType;
     const Candidate p = m_pending;
     m_pending = {};
+    if (m_notHttp2)
+        return;
     if (p.set && p.creditIfUnanswered) {
         settle(p, conn, emitter);
     } else if (p.set && p.sized && p.plain == kPing && !p.chained && p.tsNs == m_lastNs && atCadence(p.dir, p.tsNs)) {

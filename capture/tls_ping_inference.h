@@ -32,6 +32,10 @@ public:
     // gives the record overhead, so frame compositions can be told by size. 0 when the handshake
     // was not seen (then only lone PINGs of any of the three lengths, the same both ways).
     void setPingLength(std::uint32_t length) { m_pingLength = length; }
+    // The hellos rule HTTP/2 out (ALPN other than h2 chosen, or h2 never offered: RFC 9113
+    // section 3.2 negotiates h2 over TLS only by ALPN): no record is read as a PING from then on.
+    void ruleOutHttp2() { m_notHttp2 = true; }
+    bool http2RuledOut() const { return m_notHttp2; }
     // A protected record that may carry HTTP/2 frames (application data) or an encrypted alert
     // (TLS 1.2's; TLS 1.3's look like application data): length is the record's body.
     void onApplicationRecord(
@@ -83,6 +87,7 @@ private:
     bool atCadence(core::Direction dir, std::int64_t tsNs) const;
 
     std::uint32_t m_pingLength = 0;
+    bool m_notHttp2 = false;
     EndGuess m_end;
     bool m_clientFinished = false; // TLS 1.3: the handshake records are behind
     std::int64_t m_lastNs = 0; // the latest record that can hold HTTP/2 frames

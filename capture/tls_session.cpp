@@ -5,6 +5,7 @@
 
 #include "event_emitter.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ks::capture {
@@ -160,6 +161,9 @@ void TlsSession::onProtectedRecord(
             if (!m_sawServerHello)
                 warn("TLS whose handshake is not in the capture (it started mid-connection?): it cannot be "
                      "decrypted; PING and PING ACK are inferred from TLS record sizes");
+            else if (m_inference.http2RuledOut())
+                warn("no key log secrets for this TLS session (client random " + hexPrefix(m_clientHello.random)
+                    + "...): not HTTP/2 (" + alpnWords() + "), so no PING is inferred from its record sizes");
             else
                 warn("no key log secrets for this TLS session (client random " + hexPrefix(m_clientHello.random)
                     + "...): its HTTP/2 frames stay encrypted; PING and PING ACK are inferred from TLS record sizes. "
@@ -215,6 +219,15 @@ bool TlsSession::decryptRecord(
 void TlsSession::fail(Direction& d)
 {
     d.failed = true;
+    if (d.missingSecret && !d.appCipher && m_serverHello.version == 0x0304) {
+        // Not a wrong key: this direction's application key is not in the key log at all.
+        m_unreadDir = d.dir == core::Direction::ClientToServer ? 0 : 1;
+        warn("the key log has this TLS session (client random " + hexPrefix(m_clientHello.random)
+            + "...) but no " + d.missingSecret + " line: the " + directionName(d.dir)
+            + "'s application data cannot be decrypted, so nothing is said of the frames it sent (a key log "
+              "copied while the peer was still writing it? give the whole key log)");
+        return;
+    }
     ++m_authFailures;
     warn("a TLS record from the " + directionName(d.dir) + " (record " + std::to_string(d.records)
         + ") failed authentication with the key log's secrets (secrets of another session, or a corrupted "
@@ -269,6 +282,8 @@ void TlsSession::onHandshakeMessage(
                 if (!m_sawClientHello)
                     m_clientHelloNs = tsNs;
                 m_sawClientHello = true;
+                if (std::find(m_clientHello.alpn.begin(), m_clientHello.alpn.end(), "h2") == m_clientHello.alpn.end())
+                    m_inference.ruleOutHttp2(); // h2 over TLS is chosen by ALPN only (RFC 9113 section 3.2)
             } else {
                 warn("malformed TLS ClientHello (lengths do not add up); SNI and ALPN unknown");
             }
@@ -301,6 +316,18 @@ void TlsSession::onHandshakeMessage(
     }
 }
 
+std::string TlsSession::alpnWords() const
+{
+    if (!m_alpn.empty())
+        return "ALPN " + m_alpn + " negotiated";
+    if (m_clientHello.alpn.empty())
+        return "the ClientHello offered no ALPN, and h2 over TLS needs it";
+    std::string offered;
+    for (const auto& a : m_clientHello.alpn)
+        offered += (offered.empty() ? "" : ", ") + a;
+    return "the ClientHello offered ALPN " + offered + ", not h2";
+}
+
 void TlsSession::setTcpRtt(std::int64_t ns)
 {
     if (!m_sawServerHello && ns > 0)
@@ -315,6 +342,8 @@ void TlsSession::onServerHello(const ServerHelloInfo& hello, std::int64_t tsNs)
     m_sawServerHello = true;
     if (!hello.alpn.empty())
         m_alpn = hello.alpn;
+    if (!hello.alpn.empty() && hello.alpn != "h2")
+        m_inference.ruleOutHttp2(); // TLS 1.2 names the protocol in clear: not HTTP/2
     if (hello.version == 0x0304)
         for (auto& d : m_dirs)
             d.protectedRecords = true;
@@ -358,6 +387,11 @@ std::shared_ptr<const core::TlsInfo> TlsSession::info() const
     switch (m_keys) {
     case Keys::Ready:
         info->decryption = m_authFailures ? "authentication failed" : "decrypted";
+        if (m_unreadDir >= 0 && !m_authFailures) {
+            info->unreadDir = m_unreadDir;
+            info->missingSecret = m_dirs[std::size_t(m_unreadDir)].missingSecret;
+            info->decryption = m_unreadDir == 0 ? "server direction only" : "client direction only";
+        }
         break;
     case Keys::Missing:
         info->decryption = "no keys";

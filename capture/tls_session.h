@@ -55,6 +55,7 @@ private:
         bool appKeys = false; // TLS 1.3: traffic secret 0 (or later) in use
         bool failed = false; // authentication failed: nothing more is decrypted this way
         bool resync = false; // records were lost: the sequence number must be found again
+        const char* missingSecret = nullptr; // TLS 1.3: the session's key log entry lacks this line
         std::unique_ptr<TlsRecordCipher> handshakeCipher;
         std::unique_ptr<TlsRecordCipher> appCipher;
         std::vector<std::uint8_t> handshakeBytes; // handshake messages split over records
@@ -81,6 +82,7 @@ private:
     void hold(Direction& d, const std::uint8_t* header, std::span<const std::uint8_t> body, std::int64_t tsNs);
     void releaseHeld();
     std::string directionName(core::Direction dir) const;
+    std::string alpnWords() const; // why the hellos rule HTTP/2 out
 
     std::uint32_t m_conn;
     EventEmitter& m_emitter;
@@ -112,6 +114,7 @@ private:
     bool m_holding = false;
     bool m_holdOver = false; // held once already: never again
     std::uint64_t m_authFailures = 0;
+    std::int8_t m_unreadDir = -1; // a direction whose traffic secret the key log lacks (TlsInfo::unreadDir)
 };
 
 } // namespace ks::capture

@@ -82,6 +82,8 @@ bool TlsSession::setUpTls13Keys(const TlsSessionSecrets& s)
     s2c.handshakeCipher = make(s.serverHandshake);
     c2s.appCipher = make(s.clientTraffic0);
     s2c.appCipher = make(s.serverTraffic0);
+    c2s.missingSecret = s.clientTraffic0.present() ? nullptr : "CLIENT_TRAFFIC_SECRET_0";
+    s2c.missingSecret = s.serverTraffic0.present() ? nullptr : "SERVER_TRAFFIC_SECRET_0";
     return c2s.appCipher || s2c.appCipher;
 }
 

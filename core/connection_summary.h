@@ -105,6 +105,11 @@ struct TlsInfo {
     std::vector<std::string> alpnOffered;
     // "decrypted", "no keys", "authentication failed", "unsupported cipher", "handshake not seen"
     std::string decryption;
+    // TLS 1.3: the key log has the session but not this direction's traffic secret (the line it
+    // lacks in missingSecret): 0 client -> server, 1 server -> client, -1 none. Nothing is known
+    // of the frames that way, so no finding may rest on their absence.
+    std::int8_t unreadDir = -1;
+    std::string missingSecret;
 };
 
 // Why the connection ended (JSON "end_cause"), decided by FindingsAnalyzer::finish from the events

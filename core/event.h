@@ -58,6 +58,9 @@ struct Event {
     // An inferred PING that shared its TLS record with other frames (WINDOW_UPDATEs: gRPC's BDP
     // PINGs go out with them; keepalive PINGs go alone), so it is not taken for a keepalive PING.
     bool inferredShared = false;
+    // A decoded PING that followed WINDOW_UPDATE frames in the same TLS record or TCP segment
+    // (gRPC C-core's BDP PING goes out with its flow-control update; keepalive PINGs go alone).
+    bool besideWindowUpdates = false;
     // rst: before it, the sender had acknowledged everything the other side sent with a plain ACK
     // (its TCP stack took the last packet in, so no middlebox dropped that packet; JSON
     // "peer_data_acked", written when true)

@@ -52,6 +52,8 @@ bool isKeepalivePing(const Event& e)
 {
     if (e.inferred)
         return !e.inferredShared; // no opaque data to tell: a PING beside WINDOW_UPDATEs is BDP
+    if (e.besideWindowUpdates)
+        return false; // the same composition rule decoded (C-core's BDP PINGs reuse its opaque counter)
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
 }
 
@@ -132,9 +134,13 @@ constexpr std::int64_t kDataTriggeredPingNs = 20'000'000;
 
 void onPing(ConnState& c, const Event& e)
 {
-    if (!isKeepalivePing(e))
+    if (!isKeepalivePing(e)) {
+        c.side[sideOf(e.dir)].lastAnyPingNs = e.tsNs;
         return;
+    }
     auto& s = c.side[sideOf(e.dir)];
+    const bool otherPingInGap = s.lastAnyPingNs > s.lastPingNs;
+    s.lastAnyPingNs = e.tsNs;
     const bool dataTriggered = s.lastDataReceivedNs >= 0 && s.lastDataReceivedNs >= s.lastPingNs
         && e.tsNs - s.lastDataReceivedNs <= kDataTriggeredPingNs;
     if (s.lastPingNs >= 0 && !e.timeHeld && !s.lastPingHeld) { // no interval to or from an unknown time
@@ -143,13 +149,18 @@ void onPing(ConnState& c, const Event& e)
         // or a middlebox stopped forwarding them), on a connection that carried no RPC data
         // meanwhile (gRPC pings only when reads go quiet, so a busy connection needs none).
         // (median + 1 s >= min + 1 s: the cheap test first, the median only when it can matter.)
-        if (s.pingInterval.count && interval >= s.pingInterval.min + 1.0 && c.lastStreamNs < s.lastPingNs
-            && e.tsNs - s.lastPingNs > s.silenceNs
-            && interval >= std::max(3.0 * s.pingInterval.median(), s.pingInterval.median() + 1.0)) {
+        // A PING of another kind inside (BDP, or one beside WINDOW_UPDATEs when inferred) says
+        // data flowed or the PINGs are not all told apart: neither a stop nor a cadence interval.
+        const bool longGap = s.pingInterval.count && interval >= s.pingInterval.min + 1.0
+            && c.lastStreamNs < s.lastPingNs
+            && interval >= std::max(3.0 * s.pingInterval.median(), s.pingInterval.median() + 1.0);
+        if (longGap && otherPingInGap) {
+        } else if (longGap && e.tsNs - s.lastPingNs > s.silenceNs) {
             s.silenceNs = e.tsNs - s.lastPingNs;
             s.silenceFromNs = s.lastPingNs;
             s.silenceFrom = s.recentPings.back();
             s.silenceTo = e.index;
+            s.silenceEndNs = e.tsNs;
             s.silenceCadenceS = s.pingInterval.median();
         } else if (!dataTriggered) {
             s.pingInterval.add(interval);

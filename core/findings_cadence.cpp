@@ -14,12 +14,41 @@ const char* sideName(std::size_t d)
     return d == 0 ? "client" : "server";
 }
 
+// Inferred "PINGs" faster than any gRPC keepalive: said as what they are, an info and no advice.
+void inferredTooFast(FindingsAnalyzer::State& st, std::uint32_t id, const SideState& s, std::size_t d, double interval)
+{
+    Finding f;
+    f.id = "inferred-ping-pace";
+    f.severity = Severity::Info;
+    f.conn = id;
+    f.figure = interval;
+    for (auto idx : s.recentPings)
+        if (idx)
+            f.evidence.push_back(idx);
+    f.title = std::string("The ") + sideName(d) + "'s inferred PING-sized exchanges come about every "
+        + formatDuration(interval) + ": too often for a gRPC keepalive";
+    char buf[768];
+    std::snprintf(buf, sizeof buf,
+        "Evidence inferred (no keys): %llu records from the %s had a PING's size and were answered at once, about "
+        "every %s. No gRPC keepalive "
+        "pings that often (grpc-go's floor is 1 s for servers and 10 s for clients; servers refuse PINGs more "
+        "often than every 5 min by default), so they are more likely small messages answered at once (an 8-byte "
+        "DATA frame has a PING's size) or BDP PINGs; no keepalive cadence or stop is judged from them.",
+        static_cast<unsigned long long>(s.pings), sideName(d), formatDuration(interval).c_str());
+    f.detail = buf;
+    st.findings.push_back(std::move(f));
+}
+
 void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, std::size_t d)
 {
     const auto& s = c.side[d];
     if (s.pingInterval.count < 2)
         return;
     const double interval = s.pingInterval.median();
+    if (c.inferredEvents && interval < kMinInferredKeepaliveS) {
+        inferredTooFast(st, id, s, d, interval);
+        return; // no cadence, and no load-balancer advice, on PINGs that may not be PINGs
+    }
     {
         Finding f;
         f.id = "ping-cadence";

@@ -373,7 +373,7 @@ bool speaksGrpc(const ConnectionSummary* s)
 // by the analyzer, so no end cause built on them may be claimed.
 bool opaqueTls(const ConnectionSummary* s)
 {
-    return s && !s->http2 && s->tls && s->tls->decryption != "decrypted";
+    return s && s->tls && ((!s->http2 && s->tls->decryption != "decrypted") || s->tls->unreadDir >= 0);
 }
 
 EndVerdict unjudgedEnd(const EndVerdict& v, const ConnectionSummary& s)
@@ -405,7 +405,8 @@ SharedText unjudgedDetail(const EndMark& v)
     static const std::shared_ptr<const std::string> texts[] = {
         std::make_shared<const std::string>("not HTTP/2 (nor TLS offering h2), so no gRPC end cause is judged"),
         std::make_shared<const std::string>(
-            "TLS read without keys: its frames are not visible, so no gRPC end cause is judged (give the key log)"),
+            "TLS read without keys (or without one direction's secret): its frames are not all visible, so no gRPC "
+            "end cause is judged (give the whole key log)"),
         std::make_shared<const std::string>("its payload is cut by the capture's snapshot length, so its frames are "
                                             "not visible and no gRPC end cause is judged"),
         std::make_shared<const std::string>(

@@ -54,6 +54,27 @@ void sortByConnection(std::vector<Finding>& findings)
 
 } // namespace
 
+namespace {
+
+// A TLS 1.3 direction the key log could not decrypt (its traffic secret missing): a finding that
+// rests on a frame not coming that way ("never answered as an HTTP/2 server", a PING left
+// unanswered, a close without GOAWAY, a call without its end) cannot be stated.
+void dropClaimsOnUnreadDirections(FindingsAnalyzer::State& st, const SummaryLookup& lookup)
+{
+    std::erase_if(st.findings, [&](const Finding& f) {
+        if (!f.conn)
+            return false;
+        const auto* s = lookup.byId(*f.conn);
+        if (!s || !s->tls || s->tls->unreadDir < 0)
+            return false;
+        return f.id == "peer-not-http2" || f.id == "keepalive-timeout" || f.id == "keepalive-pings-stopped"
+            || f.id == "idle-close-without-ping" || f.id == "connection-cut-mid-call" || f.id.starts_with("stream-")
+            || f.id.starts_with("end-");
+    });
+}
+
+} // namespace
+
 std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
 {
     // The ends' evidence and detail are written into the summaries as they are judged: here into
@@ -154,13 +175,18 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
         const bool unreadTls = summary && summary->tls && summary->tls->decryption != "decrypted";
         const auto* slot = *f.conn < st.conns.size() ? &st.conns[*f.conn] : nullptr;
         const bool inferred = slot && (slot->full ? slot->full->inferredEvents > 0 : slot->basics.hadInferred);
-        if (inferred || unreadTls)
+        if (summary && summary->tls && summary->tls->unreadDir >= 0)
+            f.detail += " Evidence partial: the key log lacks this session's " + summary->tls->missingSecret
+                + " line, so the " + (summary->tls->unreadDir == 0 ? "client" : "server")
+                + "'s frames were not read; only the other direction was decrypted.";
+        else if (inferred || unreadTls)
             f.detail += " Evidence inferred: this TLS connection was read without keys, so its PINGs were "
                         "recognised from TLS record sizes (records whose sizes add up to a PING with flow-control "
                         "frames, answered by the other side's next record), not decoded; PINGs sharing a record "
                         "with HEADERS or DATA are mostly not seen, and one beside WINDOW_UPDATEs is taken for a "
                         "BDP PING, not a keepalive one. Decrypt with the key log to confirm.";
     }
+    dropClaimsOnUnreadDirections(st, lookup);
     sortByConnection(st.findings);
     return std::move(st.findings); // finish() starts from an empty list again
 }

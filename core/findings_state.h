@@ -46,6 +46,12 @@ struct RecentStats {
 // keepalive (grpc-go internal/transport: bdpPing, goAwayPing).
 bool isKeepalivePing(const Event& e);
 
+// Inferred PINGs (no keys) at a pace no gRPC keepalive has: grpc-go clamps a server's keepalive
+// Time to 1 s and a client's to 10 s, and gRPC servers refuse PINGs more often than every 5 min
+// by default (C-core and grpc-go enforcement). Record-size pairs this quick are more likely tiny
+// messages answered at once (an 8-byte DATA frame has a PING's size) than keepalive PINGs.
+constexpr double kMinInferredKeepaliveS = 0.9;
+
 struct ProfileTrack {
     std::int64_t lastNs = -1; // last event that resets this profile's idle timer
     std::uint64_t lastIndex = 0;
@@ -60,6 +66,9 @@ struct SideState {
     // keepalive PINGs this side sent
     std::uint64_t pings = 0;
     std::int64_t lastPingNs = -1;
+    // Any PING this side sent, keepalive or not (BDP, inferred beside WINDOW_UPDATEs): a gap in the
+    // keepalive PINGs with one of these inside is no stop (data flowed, or the PING is unclassified).
+    std::int64_t lastAnyPingNs = -1;
     // DATA or HEADERS this side received: C-core sends its BDP-estimator PING right after reading
     // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
     // received data closely does not end a cadence interval.
@@ -74,7 +83,7 @@ struct SideState {
     std::int64_t outstandingNs = 0;
     std::uint64_t outstandingIndex = 0, outstandingOpaque = 0;
     // a long stretch without a PING after a cadence was established
-    std::int64_t silenceNs = 0, silenceFromNs = 0;
+    std::int64_t silenceNs = 0, silenceFromNs = 0, silenceEndNs = 0;
     std::uint64_t silenceFrom = 0, silenceTo = 0;
     double silenceCadenceS = 0;
     // TCP keep-alive probes this side sent: the idle time before each (TCP_KEEPIDLE)

@@ -92,19 +92,23 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     const auto& s = c.side[static_cast<std::size_t>(d)];
     if (s.pings < 2 || !s.pingInterval.count)
         return;
+    if (c.inferredEvents && s.pingInterval.median() < kMinInferredKeepaliveS)
+        return; // inferred PINGs too quick for a keepalive: no stop is judged (findings_cadence.cpp)
     // The trailing stretch: from the last PING to the close, or to the end of the capture.
     std::int64_t silenceNs = s.silenceNs, fromNs = s.silenceFromNs;
     std::uint64_t from = s.silenceFrom, to = s.silenceTo;
     double cadence = s.silenceCadenceS;
     const std::int64_t endNs = c.closed ? c.closeNs : st.lastNs;
     const double median = s.pingInterval.median();
-    if (endNs - s.lastPingNs > silenceNs && c.lastStreamNs < s.lastPingNs
+    bool untilClose = false;
+    if (endNs - s.lastPingNs > silenceNs && c.lastStreamNs < s.lastPingNs && s.lastAnyPingNs <= s.lastPingNs
         && toS(endNs - s.lastPingNs) >= std::max(3.0 * median, median + 1.0)) {
         silenceNs = endNs - s.lastPingNs;
         fromNs = s.lastPingNs;
         from = s.recentPings.back();
         to = c.closed ? c.closeIndex : 0;
         cadence = median;
+        untilClose = true;
     }
     if (silenceNs <= 0)
         return;
@@ -119,6 +123,12 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     const char* who = sideName(d);
     f.title = std::string("The ") + who + "'s keepalive PINGs stopped for " + formatDuration(f.figure)
         + " (cadence was " + formatDuration(cadence) + ")";
+    // A stop ended by a PING says so: "until the close" only when no PING came after it.
+    char ending[64];
+    if (!untilClose)
+        std::snprintf(ending, sizeof ending, ", until its next PING at %.3f s", toS(s.silenceEndNs - st.originNs));
+    else
+        std::snprintf(ending, sizeof ending, "%s", c.closed && to ? ", until the close" : ", until the end of the capture");
     char buf[640];
     std::snprintf(buf, sizeof buf,
         "The %s pinged about every %s, then sent no PING for %s (from %.3f s%s). gRPC holds keepalive PINGs back "
@@ -127,7 +137,7 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
         "forwarding would look the same on this side of it. Any idle timeout shorter than this gap drops the "
         "connection.",
         who, formatDuration(cadence).c_str(), formatDuration(f.figure).c_str(), toS(fromNs - st.originNs),
-        c.closed && to ? ", until the close" : ", until the end of the capture");
+        ending);
     f.detail = buf;
     f.suggestion = d == Direction::ClientToServer
         ? "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "

@@ -243,8 +243,12 @@ TEST(TlsPingInference, findingsWithoutKeysClaimNoKeepaliveCadenceTheDecryptedCap
             analyzer.onEvent(e);
         std::set<std::string> out;
         for (const auto& f : analyzer.finish(r.connections))
-            if (f.id != "ping-rtt") // "The client sends keepalive PINGs" / "The server sends ..."
-                out.insert(f.id + " " + f.title.substr(0, f.title.find(" about")));
+            // "The client sends keepalive PINGs" / "The server sends ..." / "The client's keepalive
+            // PINGs stopped for 4.64 s": the stop and its length must agree, the cadence figure may
+            // not (a C-core client's lone BDP PINGs, irregular between its keepalive ones, are
+            // decoded with keys but only partly inferred without).
+            if (f.id != "ping-rtt")
+                out.insert(f.id + " " + f.title.substr(0, std::min(f.title.find(" about"), f.title.find(" (cadence"))));
         return out;
     };
     int checked = 0;

@@ -310,6 +310,9 @@ s_tls12_core_rapid() { core_rpcs tls12_core_rapid $((HP + 6)) 1.2 15 0.15 aes256
 # Held-out rounds 2-5 for the PING inference: scenarios in gen/tls_holdout_scenarios.sh.
 # shellcheck source=gen/tls_holdout_scenarios.sh
 source "$HERE/gen/tls_holdout_scenarios.sh"
+# The field tester's captures (false facts in TLS analysis): gen/tls_field_scenarios.sh.
+# shellcheck source=gen/tls_field_scenarios.sh
+source "$HERE/gen/tls_field_scenarios.sh"
 
 # HTTP/1.1 Upgrade: h2c (nghttp -u; nghttpd does not take upgrades) to Go's h2c server, both
 # advertising a 64 KB HPACK table and encoding with it: each encoder sends a dynamic table size
@@ -339,7 +342,9 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_keyupdate tls13_core_watch_chacha tls12_core_watch_aes128 tls12_core_server_chacha tls13_nghttpd_pings
      tls13_core_max_age tls12_go_max_idle tls12_core_too_many_pings tls12_nghttpd_pings
      tls13_go_watch_rpcs tls12_core_quick_calls tls13_core_server_chacha tls12_core_proxy
-     tls13_curl_nghttpd tls12_curl_nghttpd tls13_curl_proxy_watch tls13_snaplen_pings)
+     tls13_curl_nghttpd tls12_curl_nghttpd tls13_curl_proxy_watch tls13_snaplen_pings
+     tls13_core_server_bidi tls13_core_client_conc tls12_openssl_http11 tls13_openssl_noalpn tls13_nghttpd_resume
+     tls13_go_bidi_tiny)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

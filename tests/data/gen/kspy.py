@@ -43,8 +43,22 @@ def run_server(a):
         time.sleep(a.delay)  # --delay: keep the call open (a server stopped mid-call cancels it)
         return b"pong:" + request
 
+    def bidi(it, context):
+        for m in it:
+            yield m
+
+    def bulk(req, context):
+        n = int(req or b"4194304")
+        chunk = b"x" * 16384
+        sent = 0
+        while sent < n:
+            yield chunk
+            sent += len(chunk)
+
     handler = grpc.method_handlers_generic_handler(
-        "ks.Echo", {"Ping": grpc.unary_unary_rpc_method_handler(ping)})
+        "ks.Echo", {"Ping": grpc.unary_unary_rpc_method_handler(ping),
+                    "Bidi": grpc.stream_stream_rpc_method_handler(bidi),
+                    "Bulk": grpc.unary_stream_rpc_method_handler(bulk)})
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4), options=parse_opts(a.o))
     server.add_generic_rpc_handlers((handler,))
     if a.tls_cert:
@@ -82,12 +96,33 @@ def run_client(a):
             except grpc.RpcError as e:
                 print("watch ended:", e.code(), flush=True)
         threading.Thread(target=hold, daemon=True).start()
+    if a.work == "bidi":
+        def gen():
+            for i in range(a.rpcs):
+                yield b"x" * a.size
+                time.sleep(a.interval)
+        n = 0
+        for m in ch.stream_stream("/ks.Echo/Bidi")(gen(), timeout=60):
+            n += 1
+        print("bidi got", n, flush=True)
+    elif a.work == "bulk":
+        n = 0
+        for m in ch.unary_stream("/ks.Echo/Bulk")(str(a.bulk).encode(), timeout=60):
+            n += len(m)
+        print("bulk got", n, flush=True)
+    elif a.work == "conc":
+        fut = ch.unary_unary(a.method)
+        for r in range(a.rpcs):
+            fs = [fut.future(b"x" * a.size, timeout=5) for _ in range(a.conc)]
+            for f in fs:
+                f.result()
+            time.sleep(a.interval)
     call = ch.unary_unary(a.method)
-    for i in range(a.rpcs):
+    for i in range(a.rpcs if a.work == "unary" else 0):
         if i:
             time.sleep(a.interval)
         # grpc.health.v1.Health/Check takes an empty HealthCheckRequest (zero bytes).
-        req = b"" if "Health" in a.method else b"hello%d" % i
+        req = b"" if "Health" in a.method else b"x" * a.size
         try:
             print("rpc", i, call(req, timeout=5), flush=True)
         except grpc.RpcError as e:
@@ -327,6 +362,10 @@ def main():
     c.add_argument("-o", action="append")
     c.add_argument("--tls-ca", help="connect with TLS, trusting this PEM certificate")
     c.add_argument("--watch", type=float, default=0, help="hold a Health/Watch stream open this long")
+    c.add_argument("--work", default="unary")
+    c.add_argument("--size", type=int, default=3)
+    c.add_argument("--conc", type=int, default=4)
+    c.add_argument("--bulk", type=int, default=4194304)
     x = sub.add_parser("proxy")
     x.add_argument("--listen", required=True)
     x.add_argument("--target", required=True)

@@ -1,0 +1,207 @@
+// False facts a field tester found in TLS analysis (with and without key logs), each checked on a
+// capture made by real peers (tests/data/make_tls_captures.sh, "field tester's captures") against
+// the truth the key log reveals (tshark with the same key log agrees: captures.json).
+#include "analyzed_capture.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <string>
+#include <tuple>
+
+namespace {
+
+using ks::core::Direction;
+using ks::core::Event;
+using ks::core::EventType;
+using ks::test::analyzeCapture;
+
+std::size_t countType(const ks::test::AnalyzedCapture& a, EventType t)
+{
+    return static_cast<std::size_t>(
+        std::count_if(a.events.begin(), a.events.end(), [t](const Event& e) { return e.type == t; }));
+}
+
+bool isPing(const Event& e)
+{
+    return e.type == EventType::Ping || e.type == EventType::PingAck;
+}
+
+} // namespace
+
+// D4. TLS that is not HTTP/2 (openssl s_server -rev echoing 17-byte lines once a second): ALPN
+// http/1.1 in the TLS 1.2 ServerHello (in clear), or a TLS 1.3 ClientHello offering no ALPN.
+// RFC 9113 section 3.2: h2 over TLS is chosen by ALPN, so these records are no HTTP/2 frames and
+// no PING may be inferred from them (it was: 8 PINGs, "keepalive PINGs stopped" with settings).
+TEST(TlsFieldTruth, tlsThatIsNotHttp2GetsNoInferredPingsNorKeepaliveFindings)
+{
+    for (const char* name : { "tls12_openssl_http11", "tls13_openssl_noalpn" }) {
+        SCOPED_TRACE(name);
+        const std::string base = name;
+        const auto keyed = analyzeCapture(base + ".pcap", {}, base + ".keys");
+        ASSERT_EQ(keyed.connections.size(), 1u);
+        EXPECT_EQ(countType(keyed, EventType::Ping), 0u) << "the decrypted truth has no PING";
+        const auto blind = analyzeCapture(base + ".pcap");
+        ASSERT_EQ(blind.connections.size(), 1u);
+        EXPECT_EQ(countType(blind, EventType::Ping), 0u);
+        EXPECT_EQ(countType(blind, EventType::PingAck), 0u);
+        EXPECT_TRUE(blind.findings.empty()) << blind.findings.front().id << ": " << blind.findings.front().title;
+    }
+}
+
+// D2. Keepalive PINGs that never stopped: a C-core server pinging every 1 s beside a grpc-go
+// bidi stream (its BDP PINGs ride with WINDOW_UPDATEs), and a C-core client with concurrent
+// calls. Without keys the BDP-shaped PINGs were dropped from the keepalive set and the hole
+// called "stopped ... until the close" although PINGs came after it. With keys there is no such
+// finding; without keys there must be none either (the same events).
+TEST(TlsFieldTruth, keepalivePingsThatNeverStoppedAreNotSaidToStop)
+{
+    for (const char* name : { "tls13_core_server_bidi", "tls13_core_client_conc" }) {
+        SCOPED_TRACE(name);
+        const std::string base = name;
+        const auto keyed = analyzeCapture(base + ".pcap", {}, base + ".keys");
+        EXPECT_TRUE(keyed.of("keepalive-pings-stopped").empty());
+        const auto blind = analyzeCapture(base + ".pcap");
+        EXPECT_GE(countType(blind, EventType::Ping), 10u);
+        for (const auto& f : blind.of("keepalive-pings-stopped"))
+            ADD_FAILURE() << "without keys: " << f.title << " -- " << f.detail;
+    }
+}
+
+// D6. The same server capture cut 1.5 s in (editcap -A: no handshake, so no handshake round
+// trip): the answer window fell back to 2 s and paired the server's BDP PING ACKs with the
+// client's next 8-byte DATA frame 120 ms later (12 false PINGs, "PING round trip 120 ms"). The
+// TCP data -> ACK time in the capture bounds it now. Truth: the decrypted full capture.
+TEST(TlsFieldTruth, midConnectionCaptureBoundsThePingAnswerByTheTcpRoundTrip)
+{
+    const auto full = analyzeCapture("tls13_core_server_bidi.pcap", {}, "tls13_core_server_bidi.keys");
+    const auto mid = analyzeCapture("tls13_core_server_bidi_mid.pcap");
+    ASSERT_FALSE(mid.events.empty());
+    std::set<std::tuple<std::int64_t, int, int>> truth;
+    for (const auto& e : full.events)
+        if (isPing(e))
+            truth.insert({ e.tsNs, int(e.dir), int(e.type) });
+    std::size_t inferred = 0, matched = 0;
+    for (const auto& e : mid.events) {
+        if (!isPing(e))
+            continue;
+        ++inferred;
+        EXPECT_TRUE(e.inferred);
+        matched += truth.count({ e.tsNs, int(e.dir), int(e.type) });
+        if (e.type == EventType::PingAck) {
+            EXPECT_LT(e.rttMs, 5.0) << "a PING answered " << e.rttMs << " ms later on loopback";
+        }
+    }
+    std::printf("mid-connection: %zu inferred, %zu match the decrypted full capture\n", inferred, matched);
+    EXPECT_GE(inferred, 6u) << "the server's keepalive PINGs after the cut (1.903, 2.904, 3.905 s) and their ACKs";
+    EXPECT_EQ(matched, inferred);
+}
+
+// D3. With keys, C-core's BDP PINGs (WINDOW_UPDATE, WINDOW_UPDATE, PING in one record) were
+// counted as keepalive PINGs: "The server sends keepalive PINGs about every 595.8 ms" for a
+// keepalive_time of 1000 ms (tshark with the key log: the lone PINGs at 3.436, 4.437, 5.438 s are
+// 1.000 s apart). The no-key path's composition rule (a PING beside WINDOW_UPDATEs is BDP) now
+// applies to decoded PINGs too, and both paths give the same cadence.
+TEST(TlsFieldTruth, cCoreBdpPingsBesideWindowUpdatesAreNotKeepaliveCadence)
+{
+    for (const char* keys : { "tls13_core_server_bidi.keys", "" }) {
+        SCOPED_TRACE(*keys ? "with keys" : "without keys");
+        const auto a = analyzeCapture("tls13_core_server_bidi.pcap", {}, keys);
+        std::size_t server = 0;
+        for (const auto& f : a.of("ping-cadence")) {
+            if (f.title.find("The server") != 0)
+                continue;
+            ++server;
+            EXPECT_NEAR(f.figure, 1.0, 0.05) << f.title;
+        }
+        EXPECT_EQ(server, 1u);
+    }
+}
+
+// The same rule on plaintext C-core captures: its first BDP PING rides in one TCP segment with a
+// SETTINGS ACK and a WINDOW_UPDATE (tshark: frame types 4,8,6); keepalive PINGs go alone.
+TEST(TlsFieldTruth, plaintextCCorePingBesideWindowUpdateIsMarkedBdp)
+{
+    for (const char* name : { "core_server_max_idle.pcap", "core_server_stop.pcap", "core_ping_healthy.pcap" }) {
+        SCOPED_TRACE(name);
+        const auto a = analyzeCapture(name);
+        std::size_t beside = 0, lone = 0;
+        for (std::size_t i = 0; i < a.events.size(); ++i) {
+            const auto& e = a.events[i];
+            if (e.type != EventType::Ping)
+                continue;
+            const bool afterWu = i > 0 && a.events[i - 1].type == EventType::WindowUpdate
+                && a.events[i - 1].tsNs == e.tsNs && a.events[i - 1].dir == e.dir;
+            EXPECT_EQ(e.besideWindowUpdates, afterWu) << "PING event " << i;
+            (afterWu ? beside : lone) += 1;
+        }
+        std::printf("%s: %zu PINGs beside a WINDOW_UPDATE, %zu alone\n", name, beside, lone);
+        EXPECT_EQ(beside, std::string(name) == "core_ping_healthy.pcap" ? 0u : 1u);
+    }
+}
+
+// D5. A key log with the session (client random) but without one direction's TLS 1.3 traffic
+// secret (copied while the peer was still writing it). Truth, with the whole key log (tshark
+// agrees): per connection 4 PINGs answered by nghttpd, and the client's GOAWAY NO_ERROR. Without
+// the server's secret it was "the server never answered as an HTTP/2 server" and "the PING went
+// unanswered"; without the client's, "closed without GOAWAY". Nothing may be said of frames in
+// the direction that could not be read, and the connection names the missing line.
+TEST(TlsFieldTruth, keyLogWithoutOneDirectionsSecretClaimsNothingOfThatDirection)
+{
+    const auto whole = analyzeCapture("tls13_nghttpd_resume.pcap", {}, "tls13_nghttpd_resume.keys");
+    ASSERT_EQ(whole.connections.size(), 2u);
+    EXPECT_EQ(countType(whole, EventType::PingAck), 8u);
+    EXPECT_EQ(countType(whole, EventType::Goaway), 2u);
+    const struct {
+        const char* keys;
+        std::int8_t unread;
+        const char* line;
+    } cases[] = { { "tls13_nghttpd_resume_nosrv0.keys", 1, "SERVER_TRAFFIC_SECRET_0" },
+        { "tls13_nghttpd_resume_nocli0.keys", 0, "CLIENT_TRAFFIC_SECRET_0" } };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.keys);
+        const auto a = analyzeCapture("tls13_nghttpd_resume.pcap", {}, c.keys);
+        ASSERT_EQ(a.connections.size(), 2u);
+        for (const auto& conn : a.connections) {
+            ASSERT_TRUE(conn.tls);
+            EXPECT_EQ(conn.tls->unreadDir, c.unread);
+            EXPECT_EQ(conn.tls->missingSecret, c.line);
+            EXPECT_EQ(conn.endDetail.find("GOAWAY"), std::string::npos) << conn.endDetail;
+            EXPECT_NE(conn.endDetail.find("one direction's secret"), std::string::npos) << conn.endDetail;
+        }
+        for (const auto& f : a.findings) {
+            EXPECT_NE(f.id, "peer-not-http2") << f.title;
+            EXPECT_NE(f.id, "keepalive-timeout") << f.title;
+            EXPECT_FALSE(f.id.starts_with("end-")) << f.id << ": " << f.title;
+            EXPECT_EQ(f.detail.find("read without keys"), std::string::npos) << f.id << ": " << f.detail;
+        }
+        // What was read is still read: the decrypted direction's frames.
+        const auto readDir = c.unread == 1 ? Direction::ClientToServer : Direction::ServerToClient;
+        EXPECT_GE(std::count_if(a.events.begin(), a.events.end(),
+                      [&](const Event& e) { return isPing(e) && e.dir == readDir && !e.inferred; }),
+            8);
+    }
+}
+
+// D1. A grpc-go bidi stream of 3-byte messages every 100 ms, echoed (8-byte DATA frames, a PING
+// frame's size), the client with no keepalive at all. Without keys this was "the client sends
+// keepalive PINGs every 101 ms" and a warning "keepalive PINGs stopped" with settings to change;
+// the decrypted truth has no client keepalive PING. No gRPC keepalive pings that often, so no
+// warning and no settings advice rests on such inferred PINGs, and what is said is said inferred.
+TEST(TlsFieldTruth, inferredPingsFasterThanAnyKeepaliveGetNoWarningNorAdvice)
+{
+    const auto keyed = analyzeCapture("tls13_go_bidi_tiny.pcap", {}, "tls13_go_bidi_tiny.keys");
+    EXPECT_GE(countType(keyed, EventType::Data), 60u);
+    for (const auto& f : keyed.of("ping-cadence"))
+        EXPECT_NE(f.title.find("The server"), std::string::npos) << "with keys the client has no cadence: " << f.title;
+    const auto blind = analyzeCapture("tls13_go_bidi_tiny.pcap");
+    EXPECT_GE(countType(blind, EventType::Ping), 20u) << "the 8-byte DATA exchanges are still PING-sized";
+    for (const auto& f : blind.findings) {
+        EXPECT_EQ(f.severity, ks::core::Severity::Info) << f.id << ": " << f.title;
+        EXPECT_TRUE(f.changes.empty()) << f.id << ": " << f.title;
+        EXPECT_EQ(f.title.find("sends keepalive PINGs about every 10"), std::string::npos) << f.title;
+        EXPECT_NE(f.detail.find("inferred"), std::string::npos) << f.id << ": " << f.detail;
+    }
+}
