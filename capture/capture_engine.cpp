@@ -143,7 +143,8 @@ void CaptureEngine::sampleDataRtt(TcpConnection& conn, std::size_t d, std::uint3
     if (conn.rttProbeNs >= 0 && conn.rttProbeDir != d && acks && seqDiff(ack, conn.rttProbeEnd) >= 0) {
         const std::int64_t us = (tsNs - conn.rttProbeNs) / 1000 + 1;
         if (tsNs >= conn.rttProbeNs && (!conn.dataRttUs || us < conn.dataRttUs))
-            conn.dataRttUs = static_cast<std::uint32_t>(std::min<std::int64_t>(us, std::numeric_limits<std::uint32_t>::max()));
+            conn.dataRttUs
+                = static_cast<std::uint32_t>(std::min<std::int64_t>(us, std::numeric_limits<std::uint32_t>::max()));
         conn.rttProbeNs = -1;
     }
     if (seglen == 0 || keepalive)

@@ -222,8 +222,8 @@ void TlsSession::fail(Direction& d)
     if (d.missingSecret && !d.appCipher && m_serverHello.version == 0x0304) {
         // Not a wrong key: this direction's application key is not in the key log at all.
         m_unreadDir = d.dir == core::Direction::ClientToServer ? 0 : 1;
-        warn("the key log has this TLS session (client random " + hexPrefix(m_clientHello.random)
-            + "...) but no " + d.missingSecret + " line: the " + directionName(d.dir)
+        warn("the key log has this TLS session (client random " + hexPrefix(m_clientHello.random) + "...) but no "
+            + d.missingSecret + " line: the " + directionName(d.dir)
             + "'s application data cannot be decrypted, so nothing is said of the frames it sent (a key log "
               "copied while the peer was still writing it? give the whole key log)");
         return;

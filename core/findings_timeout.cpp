@@ -128,7 +128,8 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     if (!untilClose)
         std::snprintf(ending, sizeof ending, ", until its next PING at %.3f s", toS(s.silenceEndNs - st.originNs));
     else
-        std::snprintf(ending, sizeof ending, "%s", c.closed && to ? ", until the close" : ", until the end of the capture");
+        std::snprintf(
+            ending, sizeof ending, "%s", c.closed && to ? ", until the close" : ", until the end of the capture");
     char buf[640];
     std::snprintf(buf, sizeof buf,
         "The %s pinged about every %s, then sent no PING for %s (from %.3f s%s). gRPC holds keepalive PINGs back "
@@ -136,8 +137,7 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
         "data flows, and without calls unless keepalive_permit_without_calls=1. A middlebox that stopped "
         "forwarding would look the same on this side of it. Any idle timeout shorter than this gap drops the "
         "connection.",
-        who, formatDuration(cadence).c_str(), formatDuration(f.figure).c_str(), toS(fromNs - st.originNs),
-        ending);
+        who, formatDuration(cadence).c_str(), formatDuration(f.figure).c_str(), toS(fromNs - st.originNs), ending);
     f.detail = buf;
     f.suggestion = d == Direction::ClientToServer
         ? "Client: grpc.http2.max_pings_without_data=0 and keepalive_permit_without_calls=1 (server: "
