@@ -53,10 +53,11 @@ int runFullProgram(char** argv)
 // glibc.malloc.hugetlb=1, so that malloc asks the kernel for transparent huge pages (madvise;
 // glibc 2.35+). A busy host's million connections touch 450 MB; on the project's 2-core VM, where
 // a 4 KB page fault is costly, that cut the user time of 1M connections from 4.8-6.6 s to 4.7-5.4 s
-// (bench/run's N, four alternating pairs). The second start costs about 25 ms of CPU there (a
-// 5 KB capture: 51 ms with it, 26 ms without, 20 runs each), more than huge pages save on a
-// capture that needs a few megabytes: so only files of kHugePagesFrom bytes or more, and standard
-// input (its size is unknown), take it. When the exec fails, analyze goes on with small pages.
+// (bench/run's N, four alternating pairs). The second start costs CPU that a capture needing a few
+// megabytes never wins back (a 5 KB capture, 20 runs on a quiet machine: 23.3 ms with it, 19.9 ms
+// without; under load the gap grew to 25 ms): so only files of kHugePagesFrom bytes or more, and
+// standard input (its size is unknown), take it. When the exec fails, analyze goes on with small
+// pages.
 constexpr long long kHugePagesFrom = 128LL << 20;
 
 bool worthHugePages(const std::vector<std::string>& analyzeArgs)

@@ -15,7 +15,8 @@
 namespace ks::capture {
 
 // An allocator that leaves new elements uninitialised: the read buffer grows to 1 MiB at open,
-// and zeroing it touched 256 pages before the first read (a third of a small capture's start).
+// and zeroing it touched 256 pages before the first read (half of a small capture's CPU: 19.9 ms
+// of a 5 KB capture's analysis, 10.3 ms without, on a quiet machine).
 template <typename T> struct UninitAllocator : std::allocator<T> {
     template <typename U> struct rebind {
         using other = UninitAllocator<U>;
