@@ -2,6 +2,7 @@
 #include "event_hub.h"
 
 #include <ctime>
+#include <limits>
 
 namespace ks::core {
 
@@ -42,7 +43,16 @@ void EventHub::publish(Event event)
 {
     {
         std::lock_guard lock(m_mutex);
-        m_held.emplace(event.tsNs, std::move(event));
+        if (m_followFirst && !m_aligned) {
+            m_aligned = true;
+            m_originNs = event.tsNs;
+            if (__builtin_sub_overflow(realtimeNs(), event.tsNs, &m_clockOffsetNs))
+                m_clockOffsetNs = 0; // a time centuries away: held by its own stamp
+        }
+        std::int64_t heldAt = 0;
+        if (__builtin_add_overflow(event.tsNs, m_clockOffsetNs, &heldAt))
+            heldAt = m_clockOffsetNs > 0 ? std::numeric_limits<std::int64_t>::max() : event.tsNs;
+        m_held.emplace(heldAt, std::move(event));
     }
     m_wake.notify_one();
 }

@@ -6,6 +6,7 @@
 
 #include "core/event.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -39,6 +40,11 @@ public:
     void addListener(Listener* listener); // before start()
     // originNs is t = 0 of the run; relNs of every event is measured from it.
     void start(std::int64_t originNs);
+    // Before start(): the events come stamped by another host's clock (a capture command run over
+    // ssh or kubectl, a file replayed by cat): the first event's time becomes t = 0, and events are
+    // held by the local clock shifted by the difference, so that a clock behind ours gives no
+    // negative times and one ahead of ours holds nothing back.
+    void followFirstEvent() { m_followFirst = true; }
     // Any thread. Index and relNs are assigned on release.
     void publish(Event event);
     // A lab event (channel_state, rpc): stamped now and attributed to the channel's current
@@ -48,7 +54,7 @@ public:
     // Releases everything still held, in order, and stops the thread.
     void stop();
 
-    std::int64_t originNs() const { return m_originNs; }
+    std::int64_t originNs() const { return m_originNs.load(); }
     std::uint64_t released() const;
 
 private:
@@ -56,7 +62,10 @@ private:
     void releaseUpTo(std::int64_t limitNs, std::unique_lock<std::mutex>& lock);
 
     const std::int64_t m_windowNs;
-    std::int64_t m_originNs = 0;
+    std::atomic<std::int64_t> m_originNs = 0;
+    bool m_followFirst = false;
+    bool m_aligned = false; // followFirstEvent: the first event has set the origin and the offset
+    std::int64_t m_clockOffsetNs = 0; // local clock minus the events' clock
     std::vector<Listener*> m_listeners;
 
     mutable std::mutex m_mutex;

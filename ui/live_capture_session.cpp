@@ -102,6 +102,8 @@ void LiveCaptureSession::start(const LiveCaptureRequest& request)
         state->hub = std::make_unique<core::EventHub>();
         state->hub->addListener(state.get());
         state->originNs = core::realtimeNs();
+        if (state->command)
+            state->hub->followFirstEvent(); // stamped by the capturing host's clock, not ours
         state->hub->start(state->originNs);
         const std::string error = state->tap->start(tap, *state->hub);
         if (!error.empty()) {
@@ -132,7 +134,7 @@ void LiveCaptureSession::drain()
     if (!m_state)
         return;
     EventBatch batch;
-    if (m_state->take(batch, m_state->originNs, 9))
+    if (m_state->take(batch, m_state->hub ? m_state->hub->originNs() : m_state->originNs, 9))
         Q_EMIT batchReady(batch);
     if (!m_state->command || m_state->endReported)
         return; // after its end, the reason stays what the user sees
