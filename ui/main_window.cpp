@@ -48,6 +48,8 @@
 #include <QToolBar>
 #include <QToolButton>
 
+#include <filesystem>
+
 namespace ks::ui {
 
 namespace {
@@ -118,6 +120,13 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_keyLog, &KeyLogPicker::pathChanged, this, [this] {
         if (m_sources->kind() == SourceKind::File && !m_sources->running() && !m_sources->loading())
             openCapture(m_sources->name());
+        else if (m_sources->running())
+            statusBar()->showMessage(tr("The key log applies from the next Start: the running capture keeps the "
+                                        "keys it started with."));
+        else if (m_sources->loading() && !std::filesystem::is_regular_file(m_sources->loaderPath().toStdString()))
+            statusBar()->showMessage(tr("The key log applies to the next capture you open: %1 is a stream, read "
+                                        "once, without it. Open the stream again to decrypt it.")
+                                         .arg(QFileInfo(m_sources->loaderPath()).fileName()));
     });
     connect(m_findingsJob, &FindingsJob::finished, this,
         [this](int, std::vector<core::Finding> findings, std::vector<core::ConnectionSummary> ends) {

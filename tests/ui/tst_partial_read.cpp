@@ -7,6 +7,7 @@
 #include "ui/capture_loader.h"
 #include "ui/event_store.h"
 #include "ui/findings_view.h"
+#include "ui/keylog_picker.h"
 #include "ui/lane_captions.h"
 #include "ui/lb_profile_picker.h"
 #include "ui/main_window.h"
@@ -133,6 +134,14 @@ private Q_SLOTS:
         box->close();
         QVERIFY(w.exportReportTo(md).contains(u"still being read"_qs));
         QVERIFY(!QFile::exists(md));
+
+        // A key log chosen now cannot apply to a stream read once: the window says so (it was
+        // silently ignored, the toolbar showing the key log as if in use).
+        w.keyLogPicker()->setPath(QStringLiteral(KS_TEST_DATA_DIR "/lab_tls13_unary.keys"));
+        QVERIFY(w.loading());
+        QVERIFY2(w.statusBar()->currentMessage().contains(u"is a stream, read once"_qs),
+            qPrintable(w.statusBar()->currentMessage()));
+        w.keyLogPicker()->setPath(QString());
 
         // Esc: the read stops where it is.
         QAction* esc = actionWithShortcut(w, QKeySequence(Qt::Key_Escape));
