@@ -11,9 +11,9 @@ namespace ks::core {
 namespace {
 
 constexpr const char* kRolesGuessedNote
-    = " Which side is the client is a guess here (the capture holds no SYN, and neither port is a well-known one, "
-      "one that other connections share, or one outside the ephemeral range): client and server may be the other way "
-      "round.";
+    = " Which side is the client is a guess here (the capture holds no SYN, and when its first packet came neither "
+      "port was a well-known one, one that an earlier connection shared, or one outside the ephemeral range): client "
+      "and server may be the other way round.";
 
 // By connection, worse first, otherwise in the order found (a stable sort), in place: a busy
 // host's findings are tens of MB, which std::stable_sort would allocate again as its buffer.
