@@ -215,10 +215,18 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
             // Only the server's own close after the second GOAWAY measures its grace period; a
             // client that ended its calls and closed first only says the grace (if any) is longer.
             const std::string after = formatDuration(toS(c.closeNs - second->ns));
-            if (c.closedBy == Direction::ServerToClient)
+            // A grace is measured only where its end cut calls: a server that closed once its last
+            // call had ended (grpc-status OK, nothing open) closed because the calls were done.
+            const bool cut = c.streams.openAtClose > 0 || c.callsFailedAfterGoaway > 0;
+            if (c.closedBy == Direction::ServerToClient && cut)
                 std::snprintf(buf, sizeof buf,
                     " The server closed the connection %s after the second GOAWAY (max_connection_age_grace ≈ %s).",
                     after.c_str(), after.c_str());
+            else if (c.closedBy == Direction::ServerToClient)
+                std::snprintf(buf, sizeof buf,
+                    " The server closed the connection %s after the second GOAWAY, once its calls had ended (a "
+                    "max_connection_age_grace, if the server has one, is at least that long).",
+                    after.c_str());
             else
                 std::snprintf(buf, sizeof buf,
                     " The client closed the connection %s after the second GOAWAY, before the server did (its calls "

@@ -243,3 +243,36 @@ TEST(GoawayReading, aShorterQuietThanOneSurvivedRulesOutIdleBeyondTheTimersJitte
 
 } // namespace
 } // namespace ks::core
+
+namespace ks::core {
+namespace {
+
+// C-core max_connection_age 2 s with no grace set (infinite): GOAWAY, PING, GOAWAY with a stream
+// open; the stream ends by itself, grpc-status OK, 2.07 s later and the server closes at once.
+// That close measures no grace (it was once "max_connection_age_grace = 2.07 s").
+TEST(StreamFindings, aServerCloseAfterItsLastCallEndedOkMeasuresNoGrace)
+{
+    Events ev;
+    ev.at(0, EventType::Syn, C2S);
+    ev.at(0.01, EventType::Headers, C2S, 1);
+    ev.add(1.96, EventType::Goaway, S2C);
+    ev.e.lastStreamId = 0x7fffffff;
+    ev.send();
+    ev.at(1.9601, EventType::Ping, S2C);
+    ev.add(1.9605, EventType::Goaway, S2C);
+    ev.e.lastStreamId = 1;
+    ev.send();
+    ev.add(4.032, EventType::Headers, S2C, 1);
+    ev.e.endStream = true;
+    ev.e.grpcStatus = 0;
+    ev.send();
+    ev.at(4.0327, EventType::Fin, S2C);
+    const auto findings = ev.finish();
+    const auto* f = find(findings, "goaway-max-connection-age");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->detail.find("max_connection_age_grace ≈"), std::string::npos) << f->detail;
+    EXPECT_NE(f->detail.find("once its calls had ended"), std::string::npos) << f->detail;
+}
+
+} // namespace
+} // namespace ks::core
