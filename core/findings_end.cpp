@@ -335,6 +335,16 @@ EndVerdict classify(
             return v;
         }
         v.cause = EndCause::Graceful;
+        if (!c.http2SentC2S && !c.http2SentS2C && s && s->tls && s->tls->decryption == "decrypted") {
+            // TLS read with its keys and no HTTP/2 frame either way: no "last frame" to speak of.
+            std::snprintf(buf, sizeof buf,
+                "the client closed (FIN) %s after its last packet, before any HTTP/2 frame: no gRPC ran on this "
+                "connection (a TLS handshake the client gave up, e.g. on a certificate it rejected, ends this way; "
+                "a TLS alert record before the FIN says so)",
+                seconds(quiet).c_str());
+            v.detail = buf;
+            return v;
+        }
         std::snprintf(buf, sizeof buf, "the client closed (FIN) %s after the last frame, with no RPC open",
             seconds(quiet).c_str());
         v.detail = buf;

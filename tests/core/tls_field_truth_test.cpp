@@ -205,3 +205,21 @@ TEST(TlsFieldTruth, inferredPingsFasterThanAnyKeepaliveGetNoWarningNorAdvice)
         EXPECT_NE(f.detail.find("inferred"), std::string::npos) << f.id << ": " << f.detail;
     }
 }
+
+// D13. A C-core client trusting another CA than the one that signed the grpc-go server's
+// certificate gives up in the TLS 1.3 handshake, three times: no HTTP/2 frame either way. With the
+// key log it was "graceful: the client closed (FIN) 8.8 ms after the last frame, with no RPC
+// open": there was no frame; the end now says none came and that no gRPC ran on it.
+TEST(TlsFieldTruth, aHandshakeTheClientGaveUpIsNoLastFrame)
+{
+    const auto a = analyzeCapture("tls13_client_rejects_cert.pcap", {}, "tls13_client_rejects_cert.keys");
+    std::size_t gaveUp = 0;
+    for (const auto& c : a.connections) {
+        const std::string detail = c.endDetail.str();
+        EXPECT_EQ(detail.find("after the last frame"), std::string::npos) << detail;
+        if (detail.find("before any HTTP/2 frame: no gRPC ran on this connection") != std::string::npos)
+            ++gaveUp;
+    }
+    EXPECT_GE(gaveUp, 2u);
+    EXPECT_EQ(countType(a, EventType::Preface), 0u);
+}

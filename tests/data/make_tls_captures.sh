@@ -335,6 +335,19 @@ s_tls13_dsb() {
     echo "  -> tls13_dsb.pcapng"
 }
 
+s_tls13_client_rejects_cert() { # a C-core client trusting another CA than the one that signed the grpc-go server's
+                                # certificate: it gives up in the TLS 1.3 handshake, three connections in a row,
+                                # never sending an HTTP/2 frame (once told as "closed ... after the last frame")
+    local P=48562 keys="$WORK/rejects.keys"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=other.example.test \
+        -keyout "$WORK/other.key" -out "$WORK/other.crt" 2>/dev/null
+    cap_start tls13_client_rejects_cert.pcap "$(port_filter "$P")"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:"$P" -life 8s -tls 1.3 -keylog "$keys"
+    wait_listen "$P"
+    fg 10 $PY "$KSPY" client --addr 127.0.0.1:"$P" --tls-ca "$WORK/other.crt" --rpcs 1 --idle 1
+    cap_stop "$keys"
+}
+
 ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12_go_aes256gcm tls12_go_chacha
      tls13_too_many_pings tls_connect_proxy h2c_upgrade_hpack tls13_dsb
      tls13_core_rpcs tls12_core_rpcs tls13_go_watch tls13_core_server tls12_core_server
@@ -344,7 +357,7 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_go_watch_rpcs tls12_core_quick_calls tls13_core_server_chacha tls12_core_proxy
      tls13_curl_nghttpd tls12_curl_nghttpd tls13_curl_proxy_watch tls13_snaplen_pings
      tls13_core_server_bidi tls13_core_client_conc tls12_openssl_http11 tls13_openssl_noalpn tls13_nghttpd_resume
-     tls13_go_bidi_tiny)
+     tls13_go_bidi_tiny tls13_client_rejects_cert)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
