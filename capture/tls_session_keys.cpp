@@ -59,6 +59,15 @@ void TlsSession::setUpKeys(std::int64_t tsNs)
         return;
     }
     const TlsSessionSecrets* secrets = log->find(m_clientHello.random);
+    // Live, the peer writes its session's lines one by one: an entry still lacking a TLS 1.3
+    // traffic secret is not ready while the capture may wait for it (the records are held); only
+    // once the wait is over is one direction read without the other (its line never came).
+    const bool waiting = m_emitter.keyLogWaitNs() > 0 && !m_holdOver;
+    if (secrets && waiting && m_serverHello.version == 0x0304
+        && (!secrets->clientTraffic0.present() || !secrets->serverTraffic0.present())) {
+        m_keys = Keys::Missing;
+        return;
+    }
     bool ok = false;
     if (secrets)
         ok = m_serverHello.version == 0x0304 ? setUpTls13Keys(*secrets) : setUpTls12Keys(*secrets);
