@@ -154,15 +154,14 @@ void onPing(ConnState& c, const Event& e)
         const bool longGap = s.pingInterval.count && interval >= s.pingInterval.min + 1.0
             && c.lastStreamNs < s.lastPingNs
             && interval >= std::max(3.0 * s.pingInterval.median(), s.pingInterval.median() + 1.0);
-        if (longGap && otherPingInGap) {
-        } else if (longGap && e.tsNs - s.lastPingNs > s.silenceNs) {
+        if (longGap && !otherPingInGap && e.tsNs - s.lastPingNs > s.silenceNs) {
             s.silenceNs = e.tsNs - s.lastPingNs;
             s.silenceFromNs = s.lastPingNs;
             s.silenceFrom = s.recentPings.back();
             s.silenceTo = e.index;
             s.silenceEndNs = e.tsNs;
             s.silenceCadenceS = s.pingInterval.median();
-        } else if (!dataTriggered) {
+        } else if (!dataTriggered && !(longGap && otherPingInGap)) {
             s.pingInterval.add(interval);
         }
     }

@@ -14,6 +14,14 @@ const char* sideName(std::size_t d)
     return d == 0 ? "client" : "server";
 }
 
+// The side's last few PINGs, as the finding's evidence.
+void addRecentPings(Finding& f, const SideState& s)
+{
+    for (auto idx : s.recentPings)
+        if (idx)
+            f.evidence.push_back(idx);
+}
+
 // Inferred "PINGs" faster than any gRPC keepalive: said as what they are, an info and no advice.
 void inferredTooFast(FindingsAnalyzer::State& st, std::uint32_t id, const SideState& s, std::size_t d, double interval)
 {
@@ -22,9 +30,7 @@ void inferredTooFast(FindingsAnalyzer::State& st, std::uint32_t id, const SideSt
     f.severity = Severity::Info;
     f.conn = id;
     f.figure = interval;
-    for (auto idx : s.recentPings)
-        if (idx)
-            f.evidence.push_back(idx);
+    addRecentPings(f, s);
     f.title = std::string("The ") + sideName(d) + "'s inferred PING-sized exchanges come about every "
         + formatDuration(interval) + ": too often for a gRPC keepalive";
     char buf[768];
@@ -55,9 +61,7 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         f.severity = Severity::Info;
         f.conn = id;
         f.figure = interval;
-        for (auto idx : s.recentPings)
-            if (idx)
-                f.evidence.push_back(idx);
+        addRecentPings(f, s);
         f.title = std::string("The ") + sideName(d) + " sends keepalive PINGs about every " + formatDuration(interval);
         char buf[256];
         std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval %s %s (min %s, max %s over %llu intervals).",
