@@ -6,6 +6,7 @@
 #include "findings_state.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -352,6 +353,19 @@ void onTcpKeepalive(ConnState& c, const Event& e)
 // Activity closer than this belongs to one exchange (a request and its answer, a PING and its ACK).
 constexpr std::int64_t kBurstGapNs = 200'000'000;
 
+// The connection's first request and first response (findH2ProxyHops pairs a proxy's legs by them).
+void noteFirstCall(ConnBasics& c, const Event& e)
+{
+    const auto us = static_cast<std::uint32_t>(
+        std::clamp<std::int64_t>((e.tsNs - c.firstNs) / 1000 + 1, 1, std::numeric_limits<std::uint32_t>::max()));
+    if (e.dir == Direction::ClientToServer && !e.path.empty() && c.firstReqUs == 0) {
+        c.firstReqUs = us;
+        c.firstReqPath = static_cast<std::uint32_t>(std::hash<std::string> {}(e.path)) | 1u;
+    } else if (e.dir == Direction::ServerToClient && c.firstReqUs && c.firstRespUs == 0) {
+        c.firstRespUs = us;
+    }
+}
+
 void trackBursts(ConnBasics& c, const Event& e)
 {
     if (c.lastActivityNs < 0 || e.tsNs - c.lastActivityNs >= kBurstGapNs) {
@@ -422,6 +436,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
             c.http2SentC2S = true;
         else
             c.http2SentS2C = true;
+        if (e.type == EventType::Headers)
+            noteFirstCall(c, e);
         break;
     }
     default:

@@ -113,6 +113,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
     st.ends.clear();
     st.ends.growTo(st.conns.size());
     ConnState scratch; // a connection with basics only, seen through the rules' eyes
+    findH2ProxyHops(st, lookup); // the goaway and end rules read the hops
     for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
         auto& slot = st.conns[id];
         ConnState* c = slot.full.get();
@@ -143,6 +144,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
         releaseFreedMemory(); // the full states dropped in the loop
     confirmSilentDrops(st, lookup);
     pairProxyLegs(st, lookup);
+    describeH2ProxyHops(st, lookup);
     releaseFreedMemory(); // the legs' index (an entry per connection) before the findings grow
     addEndCauseFindings(st);
     addInferredTimerFinding(st, lookup);
