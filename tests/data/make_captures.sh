@@ -51,7 +51,7 @@ KSGO=${KSGO_BIN:-}
 if [[ -z $KSGO ]]; then
     echo "building gen/ksgo.go"
     (cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
-        timeout 300 go build -o "$WORK/ksgo" ksgo.go)
+        timeout 300 go build -o "$WORK/ksgo" ksgo.go kstls.go)
     KSGO="$WORK/ksgo"
 fi
 LBSIM=${LBSIM_BIN:-}
