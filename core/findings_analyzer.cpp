@@ -75,6 +75,11 @@ FindingsAnalyzer::FindingsAnalyzer(AnalyzerOptions options)
 
 FindingsAnalyzer::~FindingsAnalyzer() = default;
 
+AnalyzerOptions& FindingsAnalyzer::options()
+{
+    return m_state->options;
+}
+
 namespace {
 
 std::size_t sideOf(Direction d)

@@ -103,12 +103,13 @@ EndVerdict classify(
             v.evidence.set(c.burstStartIndex);
             std::snprintf(buf, sizeof buf,
                 "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
-                "until the capture ended; neither side had closed yet",
-                sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans));
+                "until %s; neither side had closed yet",
+                sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans),
+                inputEnded(st.options));
             v.detail = buf;
             return v;
         }
-        v.detail = "still open when the capture ended";
+        v.detail = std::string("still open when ") + inputEnded(st.options);
         return v;
     }
     const double quiet = toS(c.quietBeforeCloseNs);

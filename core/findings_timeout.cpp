@@ -128,8 +128,7 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     if (!untilClose)
         std::snprintf(ending, sizeof ending, ", until its next PING at %.3f s", toS(s.silenceEndNs - st.originNs));
     else
-        std::snprintf(
-            ending, sizeof ending, "%s", c.closed && to ? ", until the close" : ", until the end of the capture");
+        std::snprintf(ending, sizeof ending, ", until %s", c.closed && to ? "the close" : inputEnd(st.options));
     char buf[640];
     std::snprintf(buf, sizeof buf,
         "The %s pinged about every %s, then sent no PING for %s (from %.3f s%s). gRPC holds keepalive PINGs back "
