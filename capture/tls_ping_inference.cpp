@@ -170,24 +170,47 @@ void TlsPingInference::onApplicationRecord(
     const bool firstOfSide = !m_anyRecord || dir != m_lastDir;
     m_anyRecord = true;
     m_lastDir = dir;
+    // Right after a lone exchange, its pinging side's next lone record may be the ACK of a PING
+    // the other side sent meanwhile (keepalive timers firing together cross) as well as a PING.
+    const bool afterLonePair = m_lonePairAckNs >= 0 && dir == m_lonePairDir && tsNs - m_lonePairAckNs <= m_maxAnswerNs;
+    m_lonePairAckNs = -1;
     using core::EventType;
     if (m_pending.set && dir != m_pending.dir) {
         const Candidate p = m_pending;
         m_pending = {};
         const bool inTime = tsNs >= p.tsNs && tsNs - p.tsNs <= m_maxAnswerNs;
         const bool answer = inTime && certainAnswer(shape);
+        const bool twoPings = shapeOf(p.plain).pings == 2;
+        if (inTime && twoPings && eitherAnswerOrPing(shape)) {
+            // One PING frame answering two: the ACK of the PING among them, never a PING of its own
+            // (that PING would go unanswered). A pair only when the two were ACK + PING.
+            if (p.ackedPing) {
+                const auto ping
+                    = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
+                publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
+            }
+            return;
+        }
         if (answer && (p.sized || p.chained)) {
             if (p.chained) { // the held record, its answer (this candidate), then this answer
                 const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter, -1, -1, true);
                 publish(EventType::PingAck, p.dir, p.tsNs, conn, emitter, p.heldPingNs, std::int64_t(held));
             }
-            const auto ping
-                = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
+            // Two PING frames that answered no PING: one PING beside 17 other bytes (a GOAWAY
+            // without debug data: grpc-go's max-age GOAWAY + PING), not a keepalive one.
+            const bool shared = besideOtherFrames(p.plain) || p.crossing || (twoPings && !p.ackedPing && !p.chained);
+            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, shared);
             publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
-            if (p.plain == kPing)
+            if (p.plain == kPing && !p.crossing)
                 noteLonePing(p.dir, p.tsNs);
-            if (shape.pings == 2)
+            if (p.plain == kPing && shape.lone) {
+                m_lonePairDir = p.dir;
+                m_lonePairAckNs = tsNs;
+            }
+            if (shape.pings == 2) {
                 m_pending = { true, true, dir, tsNs, std::uint32_t(plain) };
+                m_pending.ackedPing = true;
+            }
             return;
         }
         // The first side did not answer the 30 or 43 in time: it was the ACK. When the record it
@@ -218,10 +241,12 @@ void TlsPingInference::onApplicationRecord(
             settle(m_pending, conn, emitter);
         m_pending = {};
     }
-    if (shape.pings > 0)
+    if (shape.pings > 0) {
         m_pending = { true, true, dir, tsNs, std::uint32_t(plain) };
-    else if (firstOfSide && plain >= kPing + kFrameHeader) // room for a PING and another frame
+        m_pending.crossing = afterLonePair && shape.lone;
+    } else if (firstOfSide && plain >= kPing + kFrameHeader) { // room for a PING and another frame
         m_pending = { true, false, dir, tsNs, std::uint32_t(plain) };
+    }
 }
 
 void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter)

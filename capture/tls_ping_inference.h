@@ -58,6 +58,14 @@ private:
         bool creditIfUnanswered = false; // a 30 or 43 answering a record: credit it if left unanswered
         std::int64_t heldPingNs = 0; // that record's time: its PING is confirmed with this one
         std::uint32_t heldPlain = 0; // and its plaintext size
+        // Two PING frames that answered a PING: its ACK and a PING of its own, which the other
+        // side's next record must answer. Two PING frames that answered none hold one PING at
+        // most (two from one side at once: no gRPC stack does), beside 17 other bytes.
+        bool ackedPing = false;
+        // A lone PING right after the lone exchange its side led: a new PING, or the ACK of a
+        // PING the other side sent as that exchange crossed it. Either way not a keepalive
+        // cadence's (published shared).
+        bool crossing = false;
     };
 
     std::int64_t plaintext(std::uint32_t length) const;
@@ -91,6 +99,9 @@ private:
     EndGuess m_end;
     bool m_clientFinished = false; // TLS 1.3: the handshake records are behind
     std::int64_t m_lastNs = 0; // the latest record that can hold HTTP/2 frames
+    // The latest lone PING answered by a lone ACK: who pinged, and when the ACK came.
+    core::Direction m_lonePairDir = core::Direction::ClientToServer;
+    std::int64_t m_lonePairAckNs = -1;
     std::int64_t m_lonePingNs[2][3] = {}; // per direction, the three latest confirmed lone PINGs
     std::int64_t m_maxAnswerNs = kMaxAnswerNs;
     Candidate m_pending;

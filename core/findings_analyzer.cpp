@@ -57,6 +57,11 @@ bool isKeepalivePing(const Event& e)
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
 }
 
+double keepaliveCadenceS(const SideState& s)
+{
+    return s.idlePingInterval.count >= 2 ? s.idlePingInterval.median() : s.pingInterval.median();
+}
+
 bool pingsResetIdle(const LbCatalogueEntry& entry)
 {
     return entry.http2PingResetsIdle.value_or(true);
@@ -163,6 +168,8 @@ void onPing(ConnState& c, const Event& e)
             s.silenceCadenceS = s.pingInterval.median();
         } else if (!dataTriggered && !(longGap && otherPingInGap)) {
             s.pingInterval.add(interval);
+            if (c.lastStreamNs < s.lastPingNs)
+                s.idlePingInterval.add(interval);
         }
     }
     ++s.pings;
