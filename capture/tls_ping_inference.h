@@ -74,6 +74,12 @@ private:
     bool lonePingLength(std::uint32_t length) const;
     void onLegacyRecord(
         core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn, EventEmitter& emitter);
+    // The other side's record after a candidate: true when it was its answer (or decided it).
+    bool onAnswer(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs, std::uint32_t conn,
+        EventEmitter& emitter);
+    // A candidate answered at once by this record: the PING and its ACK (and what they held).
+    void publishPair(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs,
+        std::uint32_t conn, EventEmitter& emitter, bool freshTwo);
     void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
     // shared: a PING whose record held other frames too (Event::inferredShared).
     std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
@@ -98,6 +104,10 @@ private:
     bool m_notHttp2 = false;
     EndGuess m_end;
     bool m_clientFinished = false; // TLS 1.3: the handshake records are behind
+    // Per direction: a record with two PING frames' size that answered no PING was answered by a
+    // record holding none: that side's such records are something else (a small response).
+    bool m_twoRefuted[2] = {};
+    bool m_clientSpoke = false; // the client's first record that can hold HTTP/2 frames was seen
     std::int64_t m_lastNs = 0; // the latest record that can hold HTTP/2 frames
     // The latest lone PING answered by a lone ACK: who pinged, and when the ACK came.
     core::Direction m_lonePairDir = core::Direction::ClientToServer;
