@@ -121,7 +121,7 @@ bool TlsPingInference::lonePingLength(std::uint32_t length) const
 }
 
 std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction dir, std::int64_t tsNs,
-    std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs, std::int64_t pingIndex, bool shared)
+    std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs, std::int64_t pingIndex, bool shared, bool crossing)
 {
     core::Event e;
     e.tsNs = tsNs;
@@ -130,6 +130,7 @@ std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction di
     e.type = type;
     e.inferred = true;
     e.inferredShared = type == core::EventType::Ping && shared;
+    e.inferredCrossing = type == core::EventType::Ping && crossing;
     if (type == core::EventType::PingAck) {
         e.rttMs = static_cast<double>(tsNs - pingNs) / 1e6;
         e.pingIndex = pingIndex;
@@ -277,7 +278,7 @@ void TlsPingInference::publishPair(const Candidate& p, core::Direction dir, std:
     // Not a keepalive PING: beside WINDOW_UPDATEs (BDP), maybe crossing, or beside 17 bytes that
     // were no ACK (a GOAWAY without debug data: grpc-go's max-age GOAWAY + PING).
     const bool shared = besideOtherFrames(p.plain) || p.crossing || freshTwo;
-    const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, shared);
+    const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, shared, p.crossing);
     publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
     if (p.plain == kPing && !p.crossing)
         noteLonePing(p.dir, p.tsNs);

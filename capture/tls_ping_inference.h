@@ -81,9 +81,11 @@ private:
     void publishPair(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs,
         std::uint32_t conn, EventEmitter& emitter, bool freshTwo);
     void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
-    // shared: a PING whose record held other frames too (Event::inferredShared).
+    // shared: a PING whose record held other frames too (Event::inferredShared); crossing: see
+    // Event::inferredCrossing.
     std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
-        EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1, bool shared = false);
+        EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1, bool shared = false,
+        bool crossing = false);
 
     // A lone PING answered by PING ACK + GOAWAY (a record of no listed size), kept until it
     // proves to be the connection's last word.

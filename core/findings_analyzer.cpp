@@ -141,6 +141,8 @@ void onPing(ConnState& c, const Event& e)
 {
     if (!isKeepalivePing(e)) {
         c.side[sideOf(e.dir)].lastAnyPingNs = e.tsNs;
+        if (e.inferredCrossing)
+            c.side[sideOf(other(e.dir))].crossedNs = e.tsNs;
         return;
     }
     auto& s = c.side[sideOf(e.dir)];

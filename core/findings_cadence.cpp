@@ -50,6 +50,8 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
     const auto& s = c.side[d];
     if (s.pingInterval.count < 2)
         return;
+    if (c.inferredEvents && s.crossedNs >= 0)
+        return; // a PING of this side may hide in a crossing exchange: its intervals are not all seen
     const double interval = keepaliveCadenceS(s);
     if (c.inferredEvents && interval < kMinInferredKeepaliveS) {
         inferredTooFast(st, id, s, d, interval);

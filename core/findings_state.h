@@ -69,6 +69,9 @@ struct SideState {
     // Any PING this side sent, keepalive or not (BDP, inferred beside WINDOW_UPDATEs): a gap in the
     // keepalive PINGs with one of these inside is no stop (data flowed, or the PING is unclassified).
     std::int64_t lastAnyPingNs = -1;
+    // The other side's latest inferred crossing PING (Event::inferredCrossing): this side's PING
+    // then may not have been inferred, so its inferred cadence is not stated.
+    std::int64_t crossedNs = -1;
     // DATA or HEADERS this side received: C-core sends its BDP-estimator PING right after reading
     // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
     // received data closely does not end a cadence interval.

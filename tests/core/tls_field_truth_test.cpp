@@ -282,15 +282,18 @@ TEST(TlsFieldTruth, goawayPingAtMaxAgeIsNoKeepaliveCadence)
 // PING was read as a second server PING: "the server sends keepalive PINGs about every 1.50 s";
 // with keys it is 2.00 s. What the inference says of each side's cadence is what the keys say,
 // and it claims no stop.
+// Made again (_client): a crossing where the client's PING hid; its cadence read 2.00 s without
+// keys for 1.50 s with them.
 TEST(TlsFieldTruth, crossingKeepalivePingsGiveNoFalseCadence)
 {
-    const auto keyed = analyzeCapture("tls13_core_go_crossing.pcap", {}, "tls13_core_go_crossing.keys");
-    const auto blind = analyzeCapture("tls13_core_go_crossing.pcap");
+    for (const std::string name : { "tls13_core_go_crossing", "tls13_core_go_crossing_client" }) {
+    SCOPED_TRACE(name);
+    const auto keyed = analyzeCapture(name + ".pcap", {}, name + ".keys");
+    const auto blind = analyzeCapture(name + ".pcap");
     std::map<std::string, double> truth;
     for (const auto& f : keyed.of("ping-cadence"))
         truth[f.title.substr(0, 10)] = f.figure;
     ASSERT_EQ(truth.size(), 2u) << "both sides ping";
-    EXPECT_NEAR(truth["The server"], 2.0, 0.05);
     std::size_t said = 0;
     for (const auto& f : blind.of("ping-cadence")) {
         ASSERT_TRUE(truth.count(f.title.substr(0, 10))) << f.title;
@@ -300,6 +303,7 @@ TEST(TlsFieldTruth, crossingKeepalivePingsGiveNoFalseCadence)
     EXPECT_GE(said, 1u);
     EXPECT_TRUE(blind.of("keepalive-pings-stopped").empty());
     EXPECT_TRUE(blind.of("inferred-ping-pace").empty());
+    }
 }
 
 // D2, the rest. grpc-go both sides over TLS 1.3 in a network namespace whose input drops 12 % of
