@@ -59,6 +59,11 @@ bool isKeepalivePing(const Event& e)
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
 }
 
+double keepaliveCadenceS(const SideState& s)
+{
+    return s.idlePingInterval.count >= 2 ? s.idlePingInterval.median() : s.pingInterval.median();
+}
+
 bool pingsResetIdle(const LbCatalogueEntry& entry)
 {
     return entry.http2PingResetsIdle.value_or(true);
@@ -134,6 +139,8 @@ void onPing(ConnState& c, const Event& e)
 {
     if (!isKeepalivePing(e)) {
         c.side[dirIndex(e.dir)].lastAnyPingNs = e.tsNs;
+        if (e.inferredCrossing)
+            c.side[dirIndex(otherDirection(e.dir))].crossedNs = e.tsNs;
         return;
     }
     auto& s = c.side[dirIndex(e.dir)];
@@ -161,6 +168,8 @@ void onPing(ConnState& c, const Event& e)
             s.silenceCadenceS = s.pingInterval.median();
         } else if (!dataTriggered && !(longGap && otherPingInGap)) {
             s.pingInterval.add(interval);
+            if (c.lastStreamNs < s.lastPingNs)
+                s.idlePingInterval.add(interval);
         }
     }
     ++s.pings;

@@ -73,6 +73,22 @@ void dropClaimsOnUnreadDirections(FindingsAnalyzer::State& st, const SummaryLook
     });
 }
 
+// Without keys, a stretch with no inferred PING is not a stretch without PINGs: a PING whose ACK
+// came late (after a retransmission) or that shared its record is not inferred. A stop is said
+// only when the wire itself was quiet that long (no payload either way), as it is when the
+// keepalive PINGs really stopped on an idle connection.
+void dropStopsTheWireDoesNotShow(FindingsAnalyzer::State& st, const SummaryLookup& lookup)
+{
+    std::erase_if(st.findings, [&](const Finding& f) {
+        if (f.id != "keepalive-pings-stopped" || !f.conn)
+            return false;
+        const auto* s = lookup.byId(*f.conn);
+        if (!s || !s->tls || s->tls->decryption == "decrypted")
+            return false;
+        return static_cast<double>(s->longestIdleNs) < 0.9 * f.figure * kNsPerS;
+    });
+}
+
 } // namespace
 
 std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
@@ -189,6 +205,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
                         "BDP PING, not a keepalive one. Decrypt with the key log to confirm.";
     }
     dropClaimsOnUnreadDirections(st, lookup);
+    dropStopsTheWireDoesNotShow(st, lookup);
     sortByConnection(st.findings);
     return std::move(st.findings); // finish() starts from an empty list again
 }

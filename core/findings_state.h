@@ -69,6 +69,9 @@ struct SideState {
     // Any PING this side sent, keepalive or not (BDP, inferred beside WINDOW_UPDATEs): a gap in the
     // keepalive PINGs with one of these inside is no stop (data flowed, or the PING is unclassified).
     std::int64_t lastAnyPingNs = -1;
+    // The other side's latest inferred crossing PING (Event::inferredCrossing): this side's PING
+    // then may not have been inferred, so its inferred cadence is not stated.
+    std::int64_t crossedNs = -1;
     // DATA or HEADERS this side received: C-core sends its BDP-estimator PING right after reading
     // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
     // received data closely does not end a cadence interval.
@@ -76,6 +79,9 @@ struct SideState {
     std::int64_t lastCancelNs = -1; // this side's last RST_STREAM CANCEL
     std::array<std::uint64_t, 3> recentPings {}; // indexes, newest last
     RecentStats pingInterval;
+    // The intervals with no HEADERS or DATA between their PINGs: a keepalive timer's alone. While
+    // data flows, C-core also sends BDP PINGs alone (no WINDOW_UPDATE due), which no opaque tells.
+    RecentStats idlePingInterval;
     std::uint64_t pingsWithoutCalls = 0;
     bool outstanding = false;
     bool outstandingHeld = false; // the outstanding PING's time is unknown (Event::timeHeld)
@@ -94,6 +100,11 @@ struct SideState {
     std::uint64_t kaRun = 0, kaRunFirstIndex = 0;
     std::int64_t kaRunFirstNs = -1;
 };
+
+// The side's keepalive cadence: the median interval between PINGs on an idle connection when
+// there are two such intervals, else over all (a cadence measured while data flowed may mix in
+// BDP PINGs that went alone).
+double keepaliveCadenceS(const SideState& s);
 
 // Both sides' SideState, each made when that side first needs writing: a short connection with
 // one PING uses one. Reading a side never made gives the empty state.
