@@ -79,6 +79,11 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
             + "), and packets are written up to " + seconds(notes->mergedMaxLateNs)
             + " s after later ones: each stream was read in its own order and the streams merged by timestamp, "
               "as mergecap does (a late interface or a joined capture is not taken for a clock step)");
+    if (notes && notes->untimed)
+        out.push_back(n(notes->untimed) + " packets are Simple Packet Blocks, which carry no timestamp (first: packet "
+            + n(notes->firstUntimed)
+            + "): each is given the time of the packet before it on its interface, so times, gaps and round trips "
+              "that rest on them are approximate");
     if (notes && notes->fractionTooLarge)
         out.push_back("packet " + n(notes->firstFractionTooLarge)
             + " has a sub-second timestamp field of one second or more (" + n(notes->fractionTooLarge)

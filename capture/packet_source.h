@@ -43,6 +43,8 @@ struct SourceNotes {
     std::uint64_t unknownInterface = 0; // pcapng packet naming an interface never described
     std::uint64_t firstUnknownInterface = 0;
     std::uint64_t longerThanSnaplen = 0; // read as stored
+    std::uint64_t untimed = 0; // Simple Packet Blocks: no timestamp, given the previous packet's
+    std::uint64_t firstUntimed = 0;
     // Set by the reader when a pcapng file was merged by time (pcapng_merge.h): its streams
     // (section x interface), sections, and how far a packet came after later ones in the file.
     // pcap: another file header where a record should start (files joined with cat); the first

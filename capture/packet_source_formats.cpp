@@ -320,6 +320,8 @@ PacketSource::Status PacketSource::nextPcapng(
         }
         if (caplen > wireLength)
             ++m_notes.longerThanSnaplen;
+        if (!timed && m_notes.untimed++ == 0)
+            m_notes.firstUntimed = m_notes.records;
         tsNs = (timed && iface < m_interfaces.size()) ? pcapngTime(m_interfaces[iface], units) : m_lastTsNs;
         frame = std::span<const std::uint8_t>(m_buf.data() + m_pos + dataAt, caplen);
         m_pos += length;
