@@ -35,6 +35,7 @@ public:
         m_newestNs = std::max(m_newestNs, tsNs);
         m_heap.push(Held { tsNs, m_seq++, linkType, { frame.begin(), frame.end() } });
     }
+    bool empty() const { return m_heap.empty(); }
     bool ready(bool draining) const
     {
         return !m_heap.empty()
@@ -64,6 +65,9 @@ private:
     std::uint64_t m_seq = 0;
     std::int64_t m_newestNs = std::numeric_limits<std::int64_t>::min();
 };
+
+// How long a quiet pipe holds the reorder window's packets (wall time).
+constexpr int kQuietMs = 2000;
 
 } // namespace
 
@@ -120,7 +124,17 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
             result.cancelled = true;
             break;
         }
+        // A pcapng stream of several interfaces on a pipe: while the window holds packets, a
+        // writer quiet for as long as the window spans sends no late packet either (dumpcap
+        // writes each interface's buffer within it), so what is held goes out then, not at the
+        // next packet, which on an idle connection may come minutes later.
+        if (reorder && source.isStream())
+            source.setIdleWait(window.empty() ? 0 : kQuietMs);
         const auto status = fetch();
+        if (status == PacketSource::Status::Idle) {
+            release(true);
+            continue;
+        }
         if (status == PacketSource::Status::End)
             break;
         if (status == PacketSource::Status::Error) {

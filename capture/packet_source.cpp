@@ -298,8 +298,18 @@ bool PacketSource::start(std::string& error)
     return true;
 }
 
+bool PacketSource::quiet() const
+{
+    // At a block boundary with nothing buffered: nothing arrived for the idle wait.
+    if (m_idleWaitMs <= 0 || m_fd < 0 || !m_isStream || m_eof || m_pos != m_end)
+        return false;
+    pollfd p { m_fd, POLLIN, 0 };
+    return ::poll(&p, 1, m_idleWaitMs) == 0;
+}
+
 PacketSource::Status PacketSource::next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
+
     const Status status = m_format == Format::Pcap ? nextPcap(tsNs, frame, error) : nextPcapng(tsNs, frame, error);
     if (status == Status::Packet)
         m_lastTsNs = tsNs;

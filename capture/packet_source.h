@@ -58,7 +58,8 @@ struct SourceNotes {
 
 class PacketSource {
 public:
-    enum class Status { Packet, End, Error };
+    // Idle: only with setIdleWait, on a stream that sent nothing for that long (no record begun).
+    enum class Status { Packet, End, Error, Idle };
 
     // path "-" reads standard input. On failure returns nullptr and a one-line reason in error.
     // With interrupt (the window's cancel flag; it must outlive the source), a FIFO is opened
@@ -110,6 +111,9 @@ public:
 
     // On Error, error holds a reason (e.g. a truncated last packet).
     Status next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
+    // A stream whose writer sends nothing for ms milliseconds between records makes next()
+    // return Idle (0: wait as long as it takes, the default). The reader releases what it holds.
+    void setIdleWait(int ms) { m_idleWaitMs = ms; }
 
     // pcapng: the section (from 0, one per Section Header Block: files joined with cat) and the
     // interface of the packet next() returned last, and where its block starts in the file.
@@ -144,6 +148,7 @@ private:
     std::uint32_t u32(std::size_t at) const;
     bool readPcapHeader(std::string& error);
     bool atPcapFileHeader();
+    bool quiet() const;
     bool readSectionHeader(std::string& error);
     bool addInterface(std::size_t body, std::size_t bodyLength, std::string& error);
     // A Decryption Secrets Block at m_pos (body of bodyLength bytes): its TLS key log lines go to
@@ -166,6 +171,7 @@ private:
     std::uint32_t m_filterInterface = 0;
     std::vector<std::uint8_t> m_bytes; // openBytes: the capture, for cursors
 
+    int m_idleWaitMs = 0;
     int m_fd = -1;
     const std::atomic<bool>* m_interrupt = nullptr; // set: a pipe's reads stop waiting
     std::vector<std::uint8_t, UninitAllocator<std::uint8_t>> m_buf;

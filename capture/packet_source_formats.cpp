@@ -83,6 +83,8 @@ PacketSource::Status PacketSource::nextPcap(
     std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
     for (;;) {
+        if (quiet())
+            return Status::Idle;
         if (!ensure(m_recordHeader)) {
             if (m_end == m_pos)
                 return Status::End;
@@ -246,6 +248,8 @@ PacketSource::Status PacketSource::nextPcapng(
     std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
     for (;;) {
+        if (quiet())
+            return Status::Idle; // between blocks (an ISB, say, may have come last)
         if (!ensure(12)) {
             if (m_end == m_pos)
                 return Status::End;

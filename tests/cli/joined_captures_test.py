@@ -10,7 +10,8 @@ proxy on its own interface or host; the legs are split here with tshark and put 
 - `mergecap -a -I none`: one section, two interfaces, every packet of the second written after
   every packet of the first -- an interface whose blocks come late, as extcap or per-pod tools
   append them;
-- `cat legA.pcap legB.pcap` on a pipe: a second pcap file header at a record boundary.
+- `cat legA.pcap legB.pcap` on a pipe: a second pcap file header at a record boundary;
+- dumpcap's two-interface pcapng on a pipe that goes quiet: held events must come out.
 
 Each packet keeps its own timestamp (tshark shows the same times as in the original): the
 results must equal the original's (ends, proxy legs paired, first times), and no clock step may
@@ -21,11 +22,14 @@ back: the second leg moved 9.7 s later, the legs unpaired, the server leg's end 
 """
 import argparse
 import json
+import re
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 
 FAILURES = []
 
@@ -60,6 +64,40 @@ def summary(doc):
 
 def no_clock_step(doc):
     return not any("time runs backwards" in w or "clock being set back" in w for w in doc.get("warnings", []))
+
+
+def test_quiet_pipe(binary, path):
+    """D17: dumpcap's two-interface pcapng (tests/data/multi_iface.pcapng) on a pipe that then goes
+    quiet, as `dumpcap -i eth0 -i lo -w - | keepalive-scope analyze -` does while a connection
+    idles. The reorder window waits for late packets of the other interface; before the fix it
+    released them only when newer packets came (here: at the end of input, 6 s later)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    p = subprocess.Popen([binary, "analyze", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL)
+    seen = []
+    start = time.monotonic()
+
+    def reader():
+        for line in p.stdout:
+            if re.match(rb"\s+\d+\.\d+\s+#\d+ ", line): # an event line
+                seen.append(time.monotonic() - start)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    p.stdin.write(data)
+    p.stdin.flush()
+    time.sleep(6)
+    shown = len(seen)
+    last = seen[-1] if seen else None
+    p.stdin.close()
+    p.wait(timeout=30)
+    t.join(timeout=5)
+    check(shown > 0 and shown == len(seen),
+          "quiet two-interface pipe: every event is shown while the pipe is open (%d of %d)" % (shown, len(seen)))
+    check(last is not None and 1.5 < last < 4.5,
+          "quiet two-interface pipe: the held events come after ~2 s of quiet, not at the end (last at %s s)"
+          % (None if last is None else round(last, 2)))
 
 
 def main():
@@ -117,6 +155,7 @@ def main():
             check(len(doc["connections"]) == 4, "cat of two pcap files: both files' connections are read")
             check(not any("inconsistent" in w for w in doc.get("warnings", [])),
                   "cat of two pcap files: the header is not read as a packet")
+    test_quiet_pipe(a.binary, os.path.join(a.data, "multi_iface.pcapng"))
     print("%d failure(s)" % len(FAILURES))
     return 1 if FAILURES else 0
 
