@@ -1,6 +1,7 @@
 // The event output's number formatting must print exactly what std::to_chars prints: for the
 // boundaries of every digit count, for random values, and for the halves where rounding is
 // decided by the binary value (where formatFixed hands over to std::to_chars).
+#include "core/number_cache.h"
 #include "core/number_format.h"
 
 #include <gtest/gtest.h>
@@ -146,5 +147,56 @@ TEST(NumberFormat, secondsMatchAPlainRenderingAcrossTheWholeSecondsCache)
             ASSERT_EQ(std::string(buf, formatSeconds(buf, ns, decimals)), reference(ns, decimals))
                 << ns << " " << decimals;
         }
+    }
+}
+
+TEST(NumberFormat, aCounterPrintsWhatFormatUnsignedPrintsAcrossCarriesAndJumps)
+{
+    DecimalCounter counter;
+    char buf[32];
+    char ref[32];
+    const auto check = [&](std::uint64_t v) {
+        ASSERT_EQ(std::string(buf, counter.write(buf, v)), std::string(ref, formatUnsigned(ref, v))) << v;
+    };
+    for (std::uint64_t v = 0; v < 100'500; ++v) // every carry up to 6 digits, one by one
+        check(v);
+    check(7); // going back: printed afresh
+    for (std::uint64_t v = 999'999'990; v < 1'000'000'010; ++v)
+        check(v);
+    for (std::uint64_t v = std::numeric_limits<std::uint64_t>::max() - 5; v != 0; ++v) // up to the last value
+        check(v);
+    check(0); // after the largest value, 0 is printed afresh (no wrap-around count)
+    check(1);
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < 100'000; ++i)
+        check(i % 3 ? rng() >> (rng() % 64) : 0);
+}
+
+TEST(NumberFormat, aSecondsColumnPrintsWhatFormatSecondsPrints)
+{
+    std::mt19937_64 rng(5);
+    for (int decimals = 1; decimals <= 9; ++decimals) {
+        SecondsColumn column;
+        std::int64_t ns = 1'795'425'191'000'000'000 - 3'000'000;
+        for (int i = 0; i < 60'000; ++i) {
+            // Mostly forward in small steps (across whole seconds), sometimes back, sometimes
+            // negative (time before the origin), sometimes a jump.
+            const auto r = rng() % 100;
+            const std::int64_t value = r < 2 ? -static_cast<std::int64_t>(rng() % 3'000'000'000ull)
+                : r < 4                      ? static_cast<std::int64_t>(rng() >> 1)
+                                             : (ns += static_cast<std::int64_t>(rng() % 40'000'000) - (r < 10 ? 30'000'000 : 0));
+            char buf[48];
+            char ref[48];
+            ASSERT_EQ(std::string(buf, column.write(buf, value, decimals)),
+                std::string(ref, formatSeconds(ref, value, decimals)))
+                << value << " " << decimals;
+        }
+        char buf[48];
+        char ref[48];
+        for (const std::int64_t edge : { std::int64_t { 0 }, std::int64_t { 999'999'999 }, std::int64_t { 1'000'000'000 },
+                 std::numeric_limits<std::int64_t>::max(), std::int64_t { 0 } })
+            ASSERT_EQ(std::string(buf, column.write(buf, edge, decimals)),
+                std::string(ref, formatSeconds(ref, edge, decimals)))
+                << edge << " " << decimals;
     }
 }
