@@ -93,6 +93,7 @@ private:
     HuntVerdict judgeCandidate(std::size_t offset) const;
     void dropHuntBytes(std::size_t count);
     void emitFrame(std::int64_t tsNs);
+    void emitFrame(std::span<const std::uint8_t> payload, std::int64_t tsNs);
 
     Http2FrameListener* m_listener = nullptr;
     Mode m_mode;
