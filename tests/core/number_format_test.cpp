@@ -1,6 +1,7 @@
 // The event output's number formatting must print exactly what std::to_chars prints: for the
 // boundaries of every digit count, for random values, and for the halves where rounding is
 // decided by the binary value (where formatFixed hands over to std::to_chars).
+#include "core/finding.h"
 #include "core/number_cache.h"
 #include "core/number_format.h"
 
@@ -199,4 +200,35 @@ TEST(NumberFormat, aSecondsColumnPrintsWhatFormatSecondsPrints)
                 std::string(ref, formatSeconds(ref, edge, decimals)))
                 << edge << " " << decimals;
     }
+}
+
+TEST(NumberFormat, durationsReadAsPrintfWroteThem)
+{
+    // formatDuration's text as it was written with snprintf before it used formatFixed.
+    const auto reference = [](double s) {
+        char buf[48];
+        if (s < 0)
+            s = 0;
+        if (s < 0.99995)
+            std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000.0);
+        else if (s < 9.995)
+            std::snprintf(buf, sizeof buf, "%.2f s", s);
+        else if (s < 599.5)
+            std::snprintf(buf, sizeof buf, "%.0f s", s);
+        else if (s < 7200.0)
+            std::snprintf(buf, sizeof buf, "%.0f s (%.0f min)", s, s / 60.0);
+        else
+            std::snprintf(buf, sizeof buf, "%.0f s (%.1f h)", s, s / 3600.0);
+        return std::string(buf);
+    };
+    std::vector<double> values { 0.0, -0.0, -1.0, 0.00005, 0.00015, 0.0125, 0.99994, 0.99995, 0.99996, 1.0, 9.994,
+        9.995, 9.996, 10.5, 11.5, 599.4, 599.5, 600.0, 7199.9, 7200.0, 1e6, 1e14, 9.9e14, 1e15, 1e20, 1e300,
+        std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN() };
+    std::mt19937_64 rng(9);
+    for (int i = 0; i < 200'000; ++i) {
+        values.push_back(static_cast<double>(rng() % 1'000'000'000'000ull) / 1e9 / static_cast<double>(1 + rng() % 1000));
+        values.push_back(static_cast<double>(static_cast<std::int64_t>(rng() % 20'000'000'000'000ull)) / 1e9);
+    }
+    for (double v : values)
+        ASSERT_EQ(formatDuration(v), reference(v)) << v;
 }
