@@ -100,6 +100,22 @@ DirTypeTable makeDirTypeTable()
     return table;
 }
 
+// "syn": and ,"fin": ... for the connection's counts, copied as one block of fixed size.
+using CountKeys = std::array<DirTypeText, kEventTypeCount>;
+
+CountKeys makeCountKeys()
+{
+    CountKeys keys {};
+    for (std::size_t t = 0; t < kEventTypeCount; ++t) {
+        std::string text = t ? ",\"" : "\"";
+        text += eventTypeName(static_cast<EventType>(t));
+        text += "\":";
+        std::memcpy(keys[t].text, text.data(), text.size()); // 21 bytes at most
+        keys[t].size = static_cast<std::uint8_t>(text.size());
+    }
+    return keys;
+}
+
 } // namespace
 
 EventJsonWriter::EventJsonWriter(int decimals)
@@ -268,7 +284,7 @@ void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& c, std::in
     decimals = decimals > 9 ? 9 : (decimals < 1 ? 1 : decimals);
     // Room for every fixed field, the evidence (at most 3) and the counts: under 1 KB; strings
     // make their own room.
-    Cursor j(out, 1536);
+    Cursor j(out, 2048);
     j.lit("{\"id\":");
     j.u64(c.id);
     j.lit(",\"client\":");
@@ -351,13 +367,10 @@ void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& c, std::in
         j.lit(",\"proxy\":");
         j.string(c.rare().proxy.str());
     }
+    static const CountKeys countKeys = makeCountKeys();
     j.lit(",\"counts\":{");
     for (std::size_t i = 0; i < kEventTypeCount; ++i) {
-        if (i)
-            j.lit(",");
-        j.lit("\"");
-        j.raw(eventTypeName(static_cast<EventType>(i)));
-        j.lit("\":");
+        j.block(countKeys[i].text, countKeys[i].size);
         j.u64(c.counts[i]);
     }
     j.lit("}}");
