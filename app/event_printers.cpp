@@ -41,6 +41,7 @@ void JsonPrinter::flush(bool force)
 void JsonPrinter::begin(const RunInfo& info)
 {
     m_decimals = info.decimals;
+    m_writer = core::EventJsonWriter(info.decimals);
     m_buffer += "{\"source\":";
     core::appendJsonString(m_buffer, info.source);
     m_buffer += ",\"link_type\":";
@@ -56,7 +57,7 @@ void JsonPrinter::onEvent(const core::Event& event)
     if (!m_firstEvent)
         m_events.append(",\n");
     m_firstEvent = false;
-    core::appendEventJson(m_events, event, m_decimals);
+    m_writer.append(m_events, event);
     if (m_flushEachEvent || m_events.size() >= (1 << 20))
         flush(m_flushEachEvent);
 }

@@ -5,6 +5,7 @@
 #include "core/connection_summary.h"
 #include "core/finding.h"
 #include "core/findings_analyzer.h"
+#include "core/event_json.h"
 #include "core/json_writer.h"
 #include "core/lb_catalogue.h"
 
@@ -47,6 +48,7 @@ private:
     bool m_flushEachEvent;
     int m_decimals = 6;
     bool m_firstEvent = true;
+    core::EventJsonWriter m_writer { 6 };
     core::OutputBuffer m_events; // formatted events not yet written
     std::string m_buffer; // document head and tail
 };

@@ -232,8 +232,13 @@ void Http2Framer::gap(std::uint64_t count)
 
 void Http2Framer::emitFrame(std::int64_t tsNs)
 {
+    emitFrame(m_payload, tsNs);
+}
+
+void Http2Framer::emitFrame(std::span<const std::uint8_t> payload, std::int64_t tsNs)
+{
     if (m_listener)
-        m_listener->onFrame(m_current, m_payload, m_current.length > m_payload.size(), tsNs);
+        m_listener->onFrame(m_current, payload, m_current.length > payload.size(), tsNs);
 }
 
 void Http2Framer::feedSuspect(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
@@ -337,6 +342,15 @@ void Http2Framer::feedFrames(const std::uint8_t* data, std::size_t size, std::in
             continue;
         }
         const std::uint32_t keep = std::min(m_current.length, kMaxKeptPayload);
+        if (m_payload.empty() && size >= keep) {
+            // The kept payload lies whole in these bytes (the usual case): handed on in place.
+            m_inPayload = false;
+            m_skip = m_current.length - keep;
+            emitFrame(std::span(data, keep), tsNs);
+            data += keep;
+            size -= keep;
+            continue;
+        }
         const std::size_t n = std::min<std::size_t>(size, keep - m_payload.size());
         m_payload.insert(m_payload.end(), data, data + n);
         data += n;

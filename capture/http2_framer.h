@@ -100,6 +100,7 @@ private:
     void huntOnce(bool atEnd);
     void dropHuntBytes(std::size_t count);
     void emitFrame(std::int64_t tsNs);
+    void emitFrame(std::span<const std::uint8_t> payload, std::int64_t tsNs);
 
     Http2FrameListener* m_listener = nullptr;
     Mode m_mode;

@@ -65,7 +65,7 @@ private:
         }
     };
 
-    core::Event makeEvent(core::Direction dir, core::EventType type, std::int64_t tsNs) const;
+    core::Event& makeEvent(core::Direction dir, core::EventType type, std::int64_t tsNs);
     void onFrame(core::Direction dir, const FrameHeader& header, std::span<const std::uint8_t> payload, bool truncated,
         std::int64_t tsNs);
     void onPing(
@@ -74,6 +74,7 @@ private:
         std::int64_t tsNs);
 
     std::uint32_t m_conn;
+    core::Event m_event; // reused for every frame event (makeEvent)
     EventEmitter& m_emitter;
     std::array<Side, 2> m_sides;
     std::array<HpackDecoder, 2> m_hpack;

@@ -6,9 +6,11 @@
 #include "http2_codes.h"
 #include "number_format.h"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace ks::core {
 
@@ -31,12 +33,20 @@ public:
         std::memcpy(m_p, text, N - 1);
         m_p += N - 1;
     }
+    // size bytes of a block of N: the whole block is copied (the reserve has room for it).
+    template <std::size_t N> void block(const char (&text)[N], std::size_t size)
+    {
+        std::memcpy(m_p, text, N);
+        m_p += size;
+    }
     void raw(std::string_view text)
     {
         std::memcpy(m_p, text.data(), text.size());
         m_p += text.size();
     }
     void u64(std::uint64_t v) { m_p = formatUnsigned(m_p, v); }
+    void counter(DecimalCounter& c, std::uint64_t v) { m_p = c.write(m_p, v); }
+    void column(SecondsColumn& c, std::int64_t ns, int decimals) { m_p = c.write(m_p, ns, decimals); }
     void i64(std::int64_t v) { m_p = formatSigned(m_p, v); }
     void boolean(bool v) { v ? lit("true") : lit("false"); }
     void seconds(std::int64_t ns, int decimals) { m_p = formatSeconds(m_p, ns, decimals); }
@@ -68,24 +78,79 @@ private:
     char* m_p;
 };
 
+// ,"dir":"c2s","type":"ping" for each direction and type, copied as one block of fixed size.
+struct DirTypeText {
+    char text[48];
+    std::uint8_t size;
+};
+using DirTypeTable = std::array<std::array<DirTypeText, kEventTypeCount>, 2>;
+
+DirTypeTable makeDirTypeTable()
+{
+    DirTypeTable table {};
+    for (std::size_t d = 0; d < 2; ++d) {
+        for (std::size_t t = 0; t < kEventTypeCount; ++t) {
+            std::string text = d == 0 ? ",\"dir\":\"c2s\",\"type\":\"" : ",\"dir\":\"s2c\",\"type\":\"";
+            text += eventTypeName(static_cast<EventType>(t));
+            text += '"';
+            std::memcpy(table[d][t].text, text.data(), text.size()); // 40 bytes at most
+            table[d][t].size = static_cast<std::uint8_t>(text.size());
+        }
+    }
+    return table;
+}
+
+// "syn": and ,"fin": ... for the connection's counts, copied as one block of fixed size.
+using CountKeys = std::array<DirTypeText, kEventTypeCount>;
+
+CountKeys makeCountKeys()
+{
+    CountKeys keys {};
+    for (std::size_t t = 0; t < kEventTypeCount; ++t) {
+        std::string text = t ? ",\"" : "\"";
+        text += eventTypeName(static_cast<EventType>(t));
+        text += "\":";
+        std::memcpy(keys[t].text, text.data(), text.size()); // 21 bytes at most
+        keys[t].size = static_cast<std::uint8_t>(text.size());
+    }
+    return keys;
+}
+
 } // namespace
 
-void appendEventJson(OutputBuffer& out, const Event& e, int decimals)
+EventJsonWriter::EventJsonWriter(int decimals)
+    : m_decimals(decimals > 9 ? 9 : (decimals < 1 ? 1 : decimals))
 {
-    decimals = decimals > 9 ? 9 : (decimals < 1 ? 1 : decimals);
-    // Room for the fixed fields: under 256 bytes, a SETTINGS list of 12 values needs more.
-    Cursor c(out, e.type == EventType::Settings ? 1024 : 256);
+}
+
+void appendEventJson(OutputBuffer& out, const Event& event, int decimals)
+{
+    EventJsonWriter(decimals).append(out, event);
+}
+
+void EventJsonWriter::append(OutputBuffer& out, const Event& e)
+{
+    static const DirTypeTable dirType = makeDirTypeTable();
+    const int decimals = m_decimals;
+    // Room for the fixed fields (under 256 bytes, with what the fixed-size copies reach past
+    // them); a SETTINGS list of 12 values needs more.
+    Cursor c(out, e.type == EventType::Settings ? 1024 : 384);
     c.lit("{\"index\":");
-    c.u64(e.index);
+    c.counter(m_index, e.index);
     c.lit(",\"t\":");
-    c.seconds(e.relNs, decimals);
+    c.column(m_t, e.relNs, decimals);
     c.lit(",\"ts\":");
-    c.seconds(e.tsNs, decimals);
+    c.column(m_ts, e.tsNs, decimals);
     c.lit(",\"conn\":");
     c.u64(e.conn);
-    e.dir == Direction::ClientToServer ? c.lit(",\"dir\":\"c2s\",\"type\":\"") : c.lit(",\"dir\":\"s2c\",\"type\":\"");
-    c.raw(eventTypeName(e.type));
-    c.lit("\"");
+    if (static_cast<std::size_t>(e.type) < kEventTypeCount) {
+        const auto& text = dirType[e.dir == Direction::ClientToServer ? 0 : 1][static_cast<std::size_t>(e.type)];
+        c.block(text.text, text.size);
+    } else {
+        e.dir == Direction::ClientToServer ? c.lit(",\"dir\":\"c2s\",\"type\":\"") : c.lit(",\"dir\":\"s2c\",\"type\":\"");
+        c.raw(eventTypeName(e.type));
+        c.lit("\"");
+    }
     switch (e.type) {
     case EventType::Rst:
         if (e.peerDataAcked)
@@ -219,7 +284,7 @@ void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& c, std::in
     decimals = decimals > 9 ? 9 : (decimals < 1 ? 1 : decimals);
     // Room for every fixed field, the evidence (at most 3) and the counts: under 1 KB; strings
     // make their own room.
-    Cursor j(out, 1536);
+    Cursor j(out, 2048);
     j.lit("{\"id\":");
     j.u64(c.id);
     j.lit(",\"client\":");
@@ -302,13 +367,10 @@ void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& c, std::in
         j.lit(",\"proxy\":");
         j.string(c.rare().proxy.str());
     }
+    static const CountKeys countKeys = makeCountKeys();
     j.lit(",\"counts\":{");
     for (std::size_t i = 0; i < kEventTypeCount; ++i) {
-        if (i)
-            j.lit(",");
-        j.lit("\"");
-        j.raw(eventTypeName(static_cast<EventType>(i)));
-        j.lit("\":");
+        j.block(countKeys[i].text, countKeys[i].size);
         j.u64(c.counts[i]);
     }
     j.lit("}}");

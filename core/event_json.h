@@ -4,10 +4,26 @@
 #include "connection_summary.h"
 #include "event.h"
 #include "json_writer.h"
+#include "number_cache.h"
 
 namespace ks::core {
 
-// Appends one event object; decimals: 6 for microsecond captures, 9 for nanosecond ones.
+// Appends event objects one after another; decimals: 6 for microsecond captures, 9 for
+// nanosecond ones. What consecutive events share (the index counting up, the whole seconds of
+// their times) is kept from one to the next, so a writer serves one stream of events in order.
+class EventJsonWriter {
+public:
+    explicit EventJsonWriter(int decimals);
+    void append(OutputBuffer& out, const Event& event);
+
+private:
+    int m_decimals;
+    DecimalCounter m_index;
+    SecondsColumn m_t;
+    SecondsColumn m_ts;
+};
+
+// One event object (an EventJsonWriter's output for it).
 void appendEventJson(OutputBuffer& out, const Event& event, int decimals);
 // A connection summary as one JSON object (DESIGN.md's "connections" entries).
 void appendConnectionJson(OutputBuffer& out, const ConnectionSummary& conn, std::int64_t originNs, int decimals);

@@ -4,6 +4,7 @@
 // million frames prints several million numbers.
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -61,13 +62,23 @@ inline char* formatSigned(char* p, std::int64_t v)
     return formatUnsigned(p, static_cast<std::uint64_t>(v));
 }
 
+// Two lower-case hex digits per byte value.
+inline constexpr auto kHexPairs = [] {
+    std::array<char, 512> t {};
+    constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 256; ++i) {
+        t[std::size_t(2 * i)] = kHex[i >> 4];
+        t[std::size_t(2 * i + 1)] = kHex[i & 0xf];
+    }
+    return t;
+}();
+
 // Sixteen lower-case hex digits of v at p; returns p + 16.
 inline char* formatHex64(char* p, std::uint64_t v)
 {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (int i = 15; i >= 0; --i) {
-        p[i] = kHex[v & 0xf];
-        v >>= 4;
+    for (int i = 14; i >= 0; i -= 2) {
+        std::memcpy(p + i, kHexPairs.data() + 2 * (v & 0xff), 2);
+        v >>= 8;
     }
     return p + 16;
 }

@@ -57,10 +57,11 @@ QString exportEventsJson(const EventStore& store, const QString& path)
         buf.appendJsonString(store.partial().toStdString());
     }
     buf.append(", \"events\": [\n");
+    core::EventJsonWriter writer(store.decimals());
     for (std::size_t i = 0; i < store.size(); ++i) {
         if (i)
             buf.append(",\n");
-        core::appendEventJson(buf, store.event(i), store.decimals());
+        writer.append(buf, store.event(i));
     }
     buf.append("\n]}\n");
     const auto v = buf.view();

@@ -94,3 +94,56 @@ TEST(TlsRecordCipher, suitesAreNamedAndOnlyAeadIsDecrypted)
     EXPECT_EQ(ks::capture::tlsSuiteInfo(0xC013).name, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
     EXPECT_TRUE(ks::capture::tlsSuiteInfo(0x9999).name.empty());
 }
+
+// The short-record AES-GCM path (libcrypto's GCM mode fed with EVP AES-ECB blocks) against EVP's
+// AES-GCM sealing: every length up to past its limit (where the EVP path takes over), both key
+// sizes, and a flipped tag or ciphertext bit failing authentication.
+TEST(TlsRecordCipher, shortRecordAesGcmMatchesEvpAtEveryLengthAndRejectsTampering)
+{
+    for (const std::size_t keySize : { std::size_t { 16 }, std::size_t { 32 } }) {
+        std::vector<std::uint8_t> key(keySize);
+        for (std::size_t i = 0; i < keySize; ++i)
+            key[i] = static_cast<std::uint8_t>(7 * i + keySize);
+        ks::capture::AesGcmRecords records;
+        ASSERT_TRUE(records.setKey(key.data(), keySize));
+        for (std::size_t len = 0; len <= ks::capture::AesGcmRecords::kMaxRecord + 40; len += len < 80 ? 1 : 37) {
+            std::uint8_t nonce[12];
+            for (int i = 0; i < 12; ++i)
+                nonce[i] = static_cast<std::uint8_t>(len * 31 + i);
+            const std::uint8_t aad[5] = { 23, 3, 3, static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len) };
+            std::vector<std::uint8_t> plain(len);
+            for (std::size_t i = 0; i < len; ++i)
+                plain[i] = static_cast<std::uint8_t>(i * 13 + 5);
+            std::vector<std::uint8_t> sealed(len + 1);
+            std::uint8_t tag[16];
+            EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+            int n = 0;
+            ASSERT_EQ(EVP_EncryptInit_ex(ctx, keySize == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr,
+                          key.data(), nonce),
+                1);
+            ASSERT_EQ(EVP_EncryptUpdate(ctx, nullptr, &n, aad, 5), 1);
+            ASSERT_EQ(EVP_EncryptUpdate(ctx, sealed.data(), &n, plain.data(), static_cast<int>(len)), 1);
+            ASSERT_EQ(EVP_EncryptFinal_ex(ctx, sealed.data() + n, &n), 1);
+            ASSERT_EQ(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, tag), 1);
+            EVP_CIPHER_CTX_free(ctx);
+
+            std::vector<std::uint8_t> out(len + 1);
+            const bool ok = records.decrypt(nonce, aad, 5, sealed.data(), len, tag, out.data());
+            if (len > ks::capture::AesGcmRecords::kMaxRecord) {
+                EXPECT_FALSE(ok) << "longer records are left to the EVP path: " << len;
+                continue;
+            }
+            ASSERT_TRUE(ok) << keySize << " " << len;
+            EXPECT_TRUE(std::equal(plain.begin(), plain.end(), out.begin())) << keySize << " " << len;
+            tag[len % 16] ^= 0x20;
+            EXPECT_FALSE(records.decrypt(nonce, aad, 5, sealed.data(), len, tag, out.data())) << len;
+            tag[len % 16] ^= 0x20;
+            if (len > 0) {
+                sealed[len / 2] ^= 0x01;
+                EXPECT_FALSE(records.decrypt(nonce, aad, 5, sealed.data(), len, tag, out.data())) << len;
+                sealed[len / 2] ^= 0x01;
+            }
+            ASSERT_TRUE(records.decrypt(nonce, aad, 5, sealed.data(), len, tag, out.data())) << "again " << len;
+        }
+    }
+}

@@ -1,6 +1,8 @@
 // The event output's number formatting must print exactly what std::to_chars prints: for the
 // boundaries of every digit count, for random values, and for the halves where rounding is
 // decided by the binary value (where formatFixed hands over to std::to_chars).
+#include "core/finding.h"
+#include "core/number_cache.h"
 #include "core/number_format.h"
 
 #include <gtest/gtest.h>
@@ -147,4 +149,86 @@ TEST(NumberFormat, secondsMatchAPlainRenderingAcrossTheWholeSecondsCache)
                 << ns << " " << decimals;
         }
     }
+}
+
+TEST(NumberFormat, aCounterPrintsWhatFormatUnsignedPrintsAcrossCarriesAndJumps)
+{
+    DecimalCounter counter;
+    char buf[32];
+    char ref[32];
+    const auto check = [&](std::uint64_t v) {
+        ASSERT_EQ(std::string(buf, counter.write(buf, v)), std::string(ref, formatUnsigned(ref, v))) << v;
+    };
+    for (std::uint64_t v = 0; v < 100'500; ++v) // every carry up to 6 digits, one by one
+        check(v);
+    check(7); // going back: printed afresh
+    for (std::uint64_t v = 999'999'990; v < 1'000'000'010; ++v)
+        check(v);
+    for (std::uint64_t v = std::numeric_limits<std::uint64_t>::max() - 5; v != 0; ++v) // up to the last value
+        check(v);
+    check(0); // after the largest value, 0 is printed afresh (no wrap-around count)
+    check(1);
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < 100'000; ++i)
+        check(i % 3 ? rng() >> (rng() % 64) : 0);
+}
+
+TEST(NumberFormat, aSecondsColumnPrintsWhatFormatSecondsPrints)
+{
+    std::mt19937_64 rng(5);
+    for (int decimals = 1; decimals <= 9; ++decimals) {
+        SecondsColumn column;
+        std::int64_t ns = 1'795'425'191'000'000'000 - 3'000'000;
+        for (int i = 0; i < 60'000; ++i) {
+            // Mostly forward in small steps (across whole seconds), sometimes back, sometimes
+            // negative (time before the origin), sometimes a jump.
+            const auto r = rng() % 100;
+            const std::int64_t value = r < 2 ? -static_cast<std::int64_t>(rng() % 3'000'000'000ull)
+                : r < 4                      ? static_cast<std::int64_t>(rng() >> 1)
+                                             : (ns += static_cast<std::int64_t>(rng() % 40'000'000) - (r < 10 ? 30'000'000 : 0));
+            char buf[48];
+            char ref[48];
+            ASSERT_EQ(std::string(buf, column.write(buf, value, decimals)),
+                std::string(ref, formatSeconds(ref, value, decimals)))
+                << value << " " << decimals;
+        }
+        char buf[48];
+        char ref[48];
+        for (const std::int64_t edge : { std::int64_t { 0 }, std::int64_t { 999'999'999 }, std::int64_t { 1'000'000'000 },
+                 std::numeric_limits<std::int64_t>::max(), std::int64_t { 0 } })
+            ASSERT_EQ(std::string(buf, column.write(buf, edge, decimals)),
+                std::string(ref, formatSeconds(ref, edge, decimals)))
+                << edge << " " << decimals;
+    }
+}
+
+TEST(NumberFormat, durationsReadAsPrintfWroteThem)
+{
+    // formatDuration's text as it was written with snprintf before it used formatFixed.
+    const auto reference = [](double s) {
+        char buf[48];
+        if (s < 0)
+            s = 0;
+        if (s < 0.99995)
+            std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000.0);
+        else if (s < 9.995)
+            std::snprintf(buf, sizeof buf, "%.2f s", s);
+        else if (s < 599.5)
+            std::snprintf(buf, sizeof buf, "%.0f s", s);
+        else if (s < 7200.0)
+            std::snprintf(buf, sizeof buf, "%.0f s (%.0f min)", s, s / 60.0);
+        else
+            std::snprintf(buf, sizeof buf, "%.0f s (%.1f h)", s, s / 3600.0);
+        return std::string(buf);
+    };
+    std::vector<double> values { 0.0, -0.0, -1.0, 0.00005, 0.00015, 0.0125, 0.99994, 0.99995, 0.99996, 1.0, 9.994,
+        9.995, 9.996, 10.5, 11.5, 599.4, 599.5, 600.0, 7199.9, 7200.0, 1e6, 1e14, 9.9e14, 1e15, 1e20, 1e300,
+        std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN() };
+    std::mt19937_64 rng(9);
+    for (int i = 0; i < 200'000; ++i) {
+        values.push_back(static_cast<double>(rng() % 1'000'000'000'000ull) / 1e9 / static_cast<double>(1 + rng() % 1000));
+        values.push_back(static_cast<double>(static_cast<std::int64_t>(rng() % 20'000'000'000'000ull)) / 1e9);
+    }
+    for (double v : values)
+        ASSERT_EQ(formatDuration(v), reference(v)) << v;
 }

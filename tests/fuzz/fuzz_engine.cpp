@@ -30,13 +30,14 @@ public:
     {
         m_analyzer.onEvent(event);
         m_out.clear();
-        ks::core::appendEventJson(m_out, event, 9);
+        m_writer.append(m_out, event);
         if (m_out.view().front() != '{' || m_out.view().back() != '}')
             __builtin_trap();
     }
 
 private:
     ks::core::FindingsAnalyzer& m_analyzer;
+    ks::core::EventJsonWriter m_writer { 9 };
     ks::core::OutputBuffer m_out;
 };
 
