@@ -176,8 +176,6 @@ bool TlsRecordCipher::initCipher()
     // OpenSSL's documented TLS IV parameters (EVP_EncryptInit(3): "tlsivfixed", "tlsivinv").
     m_ivInvocation
         = m_aead != TlsAead::ChaCha20Poly1305 && EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_GCM_SET_IV_FIXED, -1, m_iv) == 1;
-    if (m_aead != TlsAead::ChaCha20Poly1305)
-        m_records.setKey(m_key, aeadKeyLength(m_aead)); // if it fails, every record takes the EVP path
     return true;
 }
 
@@ -257,17 +255,33 @@ bool TlsRecordCipher::decrypt(const std::uint8_t* header, std::span<const std::u
         aad[12] = static_cast<std::uint8_t>(cipherLen);
         aadLen = 13;
     }
+    plain.resize(cipherLen + 16);
+    int len = 0;
+    int outLen = 0;
     const std::uint8_t* tag = body.data() + body.size() - kTagSize;
-    const auto cipherText = body.subspan(prefix, cipherLen);
-    if (m_aead != TlsAead::ChaCha20Poly1305 && m_records.ready() && cipherLen <= AesGcmRecords::kMaxRecord) {
-        plain.resize(cipherLen);
-        if (!m_records.decrypt(nonce, aad, aadLen, cipherText.data(), cipherLen, tag, plain.data())) {
-            plain.clear();
-            return false;
-        }
-    } else if (!decryptEvp(nonce, aad, aadLen, cipherText, tag, plain)) {
+    // AES-GCM: the record's IV and its expected tag in one parameter call (GCM checks the tag
+    // only at the end); otherwise a re-initialisation with the nonce, the tag set before the end.
+    bool tagSet = false;
+    if (m_ivInvocation) {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, nonce + 4, 8),
+            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, const_cast<std::uint8_t*>(tag), kTagSize),
+            OSSL_PARAM_construct_end(),
+        };
+        tagSet = EVP_CIPHER_CTX_set_params(m_ctx, params) == 1;
+    }
+    bool ok = (tagSet || EVP_DecryptInit_ex(m_ctx, nullptr, nullptr, nullptr, nonce) == 1)
+        && EVP_DecryptUpdate(m_ctx, nullptr, &len, aad, static_cast<int>(aadLen)) == 1
+        && EVP_DecryptUpdate(m_ctx, plain.data(), &len, body.data() + prefix, static_cast<int>(cipherLen)) == 1;
+    outLen = len;
+    ok = ok
+        && (tagSet || EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, const_cast<std::uint8_t*>(tag)) == 1)
+        && EVP_DecryptFinal_ex(m_ctx, plain.data() + outLen, &len) == 1;
+    if (!ok) {
+        plain.clear();
         return false;
     }
+    plain.resize(static_cast<std::size_t>(outLen + len));
     ++m_seq;
     if (!m_tls13) {
         innerType = header[0];
@@ -280,40 +294,6 @@ bool TlsRecordCipher::decrypt(const std::uint8_t* header, std::span<const std::u
         return false;
     innerType = plain.back();
     plain.pop_back();
-    return true;
-}
-
-bool TlsRecordCipher::decryptEvp(const std::uint8_t* nonce, const std::uint8_t* aad, std::size_t aadLen,
-    std::span<const std::uint8_t> cipherText, const std::uint8_t* tag, std::vector<std::uint8_t>& plain)
-{
-    const std::size_t cipherLen = cipherText.size();
-    plain.resize(cipherLen + 16);
-    int len = 0;
-    int outLen = 0;
-    // AES-GCM: the record's IV and its expected tag in one parameter call (GCM checks the tag
-    // only at the end); otherwise a re-initialisation with the nonce, the tag set before the end.
-    bool tagSet = false;
-    if (m_ivInvocation) {
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_octet_string(
-                OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, const_cast<std::uint8_t*>(nonce + 4), 8),
-            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, const_cast<std::uint8_t*>(tag), kTagSize),
-            OSSL_PARAM_construct_end(),
-        };
-        tagSet = EVP_CIPHER_CTX_set_params(m_ctx, params) == 1;
-    }
-    bool ok = (tagSet || EVP_DecryptInit_ex(m_ctx, nullptr, nullptr, nullptr, nonce) == 1)
-        && EVP_DecryptUpdate(m_ctx, nullptr, &len, aad, static_cast<int>(aadLen)) == 1
-        && EVP_DecryptUpdate(m_ctx, plain.data(), &len, cipherText.data(), static_cast<int>(cipherLen)) == 1;
-    outLen = len;
-    ok = ok
-        && (tagSet || EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, const_cast<std::uint8_t*>(tag)) == 1)
-        && EVP_DecryptFinal_ex(m_ctx, plain.data() + outLen, &len) == 1;
-    if (!ok) {
-        plain.clear();
-        return false;
-    }
-    plain.resize(static_cast<std::size_t>(outLen + len));
     return true;
 }
 

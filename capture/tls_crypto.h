@@ -3,8 +3,6 @@
 // section 6.3) and AEAD record decryption (RFC 8446 section 5.2, RFC 5288, RFC 7905).
 #pragma once
 
-#include "tls_aes_gcm.h"
-
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -53,9 +51,6 @@ public:
 
 private:
     bool initCipher();
-    // The EVP AEAD path: ChaCha20-Poly1305, and AES-GCM records too long for m_records.
-    bool decryptEvp(const std::uint8_t* nonce, const std::uint8_t* aad, std::size_t aadLen,
-        std::span<const std::uint8_t> cipherText, const std::uint8_t* tag, std::vector<std::uint8_t>& plain);
 
     EVP_CIPHER_CTX* m_ctx = nullptr;
     TlsAead m_aead = TlsAead::None;
@@ -69,7 +64,6 @@ private:
     // AES-GCM: the IV is set once as the fixed part ("tlsivfixed") and each record only names its
     // 8-byte invocation field ("tlsivinv"), which spares a cipher re-initialisation per record.
     bool m_ivInvocation = false;
-    AesGcmRecords m_records; // AES-GCM: short records without the EVP AEAD interface
 };
 
 // HKDF-Expand-Label(secret, label, "", length) with SHA-256 or SHA-384.
