@@ -75,6 +75,7 @@ Event& Http2Session::makeEvent(Direction dir, EventType type, std::int64_t tsNs)
     e.type = type;
     e.inferred = false;
     e.inferredShared = false;
+    e.inferredCrossing = false;
     e.besideWindowUpdates = false;
     e.peerDataAcked = false;
     e.ownDataAcked = false;
