@@ -306,6 +306,17 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
         k.kaTimeoutPingNs = s.outstandingNs;
         k.kaTimeoutClose = e.index;
         k.kaTimeoutNs = e.tsNs - s.outstandingNs;
+        const auto peerDir = sideOf(other(e.dir));
+        const auto& peer = std::as_const(k).side[peerDir];
+        // A host's TCP answers a segment for a connection it no longer has with RST within
+        // microseconds; 2 ms leaves room for a capture point a LAN hop away.
+        k.kaCloseUnseen = c.closedByRst && peer.lastPacketNs > s.outstandingNs && peer.lastPacketNs >= s.lastPacketNs
+            && e.tsNs - peer.lastPacketNs <= 2'000'000;
+        k.kaAnsweredNs = peer.lastPacketNs;
+        k.kaAnsweredIndex = peer.lastPacketIndex;
+        k.kaAnsweredType = peer.lastPacketType;
+        const std::int64_t peerFrame = k.streams.lastFrameNs[peerDir];
+        k.kaPeerFrameNs = peerFrame > s.outstandingNs ? peerFrame : -1;
     }
 }
 
@@ -456,6 +467,12 @@ void FindingsAnalyzer::onEvent(const Event& e)
             break;
         default:
             break;
+        }
+        if (e.type != EventType::Fin && e.type != EventType::Rst) {
+            auto& sent = full.side[sideOf(e.dir)];
+            sent.lastPacketNs = e.tsNs;
+            sent.lastPacketIndex = e.index;
+            sent.lastPacketType = e.type;
         }
         if (e.type == EventType::Ping && full.goawayCount && !full.pingAfterGoaway && !full.goaways.empty()
             && full.goaways.front().dir == e.dir) {

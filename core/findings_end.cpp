@@ -181,6 +181,26 @@ EndVerdict classify(
         v.detail = buf;
         return v;
     }
+    if (c.kaTimeout && c.kaCloseUnseen) {
+        // The pinger's RST answered its peer's packet: the peer's packets reached it, so no
+        // middlebox had forgotten the flow, and the close itself is not on the wire
+        // (keepaliveTimeoutUnseenClose in findings_timeout.cpp says what the capture bounds).
+        v.cause = EndCause::KeepaliveTimeout;
+        v.evidence.set(c.kaTimeoutPing, c.kaAnsweredIndex, c.kaTimeoutClose);
+        const auto retrans = retransmittedBy(s, c.kaTimeoutSide);
+        std::snprintf(buf, sizeof buf,
+            "the %s's PING at %.3f s got no ACK%s; its close is not on the wire: the %s's next packet, at %.3f s, was "
+            "answered by RST from the %s's host %s later (it no longer had the connection), so the %s gave up at most "
+            "%s after its PING",
+            sideName(c.kaTimeoutSide), toS(c.kaTimeoutPingNs - st.originNs),
+            retrans ? (" (" + std::to_string(retrans) + " retransmission(s) from it)").c_str() : "",
+            sideName(c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient
+                                                                  : Direction::ClientToServer),
+            toS(c.kaAnsweredNs - st.originNs), closer, seconds(toS(c.closeNs - c.kaAnsweredNs)).c_str(), closer,
+            seconds(toS(c.kaTimeoutNs)).c_str());
+        v.detail = buf;
+        return v;
+    }
     const Direction pinger = c.kaTimeout ? c.kaTimeoutSide : c.burstDir;
     const std::uint64_t retrans = retransmittedBy(s, pinger);
     const bool retransLate

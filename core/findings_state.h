@@ -93,6 +93,11 @@ struct SideState {
     // the latest run of probes with no ACK and no other event between them (TCP_KEEPCNT retries)
     std::uint64_t kaRun = 0, kaRunFirstIndex = 0;
     std::int64_t kaRunFirstNs = -1;
+    // this side's last packet of any kind but FIN and RST (a frame, an ACK-carrying keep-alive
+    // probe): an RST from the other side right after it answers it (ConnState::kaCloseUnseen)
+    std::int64_t lastPacketNs = -1;
+    std::uint64_t lastPacketIndex = 0;
+    EventType lastPacketType = EventType::Syn;
 };
 
 // Both sides' SideState, each made when that side first needs writing: a short connection with
@@ -247,6 +252,15 @@ struct ConnState : ConnBasics {
     Direction kaTimeoutSide = Direction::ClientToServer;
     std::uint64_t kaTimeoutPing = 0, kaTimeoutClose = 0;
     std::int64_t kaTimeoutPingNs = 0, kaTimeoutNs = 0;
+    // The pinging side's RST came right after a packet of its peer (sent after the PING): a host
+    // answers so for a connection it no longer has, so the close itself is not on the wire and
+    // kaTimeoutNs is only an upper bound (gRPC C-core's FIN waits behind the unacknowledged PING
+    // and never leaves; grpc-go's close put nothing on the wire either, seen in the field hunt).
+    bool kaCloseUnseen = false;
+    std::int64_t kaAnsweredNs = 0; // the peer's packet the RST answered
+    std::uint64_t kaAnsweredIndex = 0;
+    EventType kaAnsweredType = EventType::Syn;
+    std::int64_t kaPeerFrameNs = -1; // the peer's last HTTP/2 frame after the PING, before the close
     // TCP keep-alive timeout: the RST's sender had probed with no ACK and nothing else came back
     // (Linux's tcp_keepalive_timer resets the connection after TCP_KEEPCNT unanswered probes)
     bool tcpKaTimeout = false;

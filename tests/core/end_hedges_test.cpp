@@ -1,0 +1,140 @@
+// Ends the capture cannot time or tell apart, on constructed events shaped after the field hunts'
+// real captures (python3-grpcio and grpc-go behind an nft rule, grpc-go servers): the verdict
+// says what the wire bounds and which causes remain, instead of picking one.
+#include "core/findings_analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace ks::core;
+
+namespace {
+
+constexpr std::int64_t kEpochNs = 1'700'000'000'000'000'000;
+constexpr auto C2S = Direction::ClientToServer;
+constexpr auto S2C = Direction::ServerToClient;
+
+class Wire {
+public:
+    Event& add(double t, EventType type, Direction dir, std::uint32_t conn = 0)
+    {
+        Event e;
+        e.index = m_events.size();
+        e.tsNs = kEpochNs + static_cast<std::int64_t>(t * 1e9);
+        e.relNs = static_cast<std::int64_t>(t * 1e9);
+        e.type = type;
+        e.dir = dir;
+        e.conn = conn;
+        m_events.push_back(e);
+        return m_events.back();
+    }
+    void handshake(double t, std::uint32_t conn = 0)
+    {
+        add(t, EventType::Syn, C2S, conn);
+        add(t, EventType::Syn, S2C, conn);
+        add(t + 0.001, EventType::Preface, C2S, conn);
+        add(t + 0.001, EventType::Settings, C2S, conn);
+        add(t + 0.002, EventType::Settings, S2C, conn);
+    }
+    void ping(double t, Direction dir, std::uint64_t opaque, double rtt = -1, std::uint32_t conn = 0)
+    {
+        add(t, EventType::Ping, dir, conn).opaque = opaque;
+        if (rtt >= 0)
+            add(t + rtt, EventType::PingAck, dir == C2S ? S2C : C2S, conn).opaque = opaque;
+    }
+    // The analyzer's findings and each connection's summary, ends filled in.
+    std::vector<Finding> judge(std::vector<ConnectionSummary>& summaries) const
+    {
+        FindingsAnalyzer a(AnalyzerOptions {});
+        for (const auto& e : m_events)
+            a.onEvent(e);
+        return a.finish(summaries);
+    }
+
+private:
+    std::vector<Event> m_events;
+};
+
+ConnectionSummary summary(std::uint32_t id, std::string client, std::string server, double first)
+{
+    ConnectionSummary s;
+    s.id = id;
+    s.client = std::move(client);
+    s.server = std::move(server);
+    s.http2 = true;
+    s.sawHandshake = true;
+    s.firstNs = kEpochNs + static_cast<std::int64_t>(first * 1e9);
+    return s;
+}
+
+const Finding* find(const std::vector<Finding>& all, const std::string& id, std::uint32_t conn = 0)
+{
+    for (const auto& f : all)
+        if (f.id == id && f.conn == conn)
+            return &f;
+    return nullptr;
+}
+
+} // namespace
+
+// huntA A10 (d1_go_client_ka_drop.pcap): grpc-go client, keepalive 10 s / 2 s; from 4 s on an nft
+// rule drops client -> server. The PING at 10.010 s is retransmitted; the client gives up at
+// 12.01 s with nothing on the wire and reconnects; the server's Go-default TCP keep-alive probe at
+// 15.057 s draws the client kernel's RST. The RST times nothing: 5.05 s is only a bound.
+TEST(EndHedges, anRstAnsweringThePeersPacketAfterAnUnansweredPingBoundsTheTimeoutAndTimesNothing)
+{
+    Wire w;
+    w.handshake(0);
+    w.ping(0.008, C2S, 1, 0.0005);
+    w.ping(10.010, C2S, 2);
+    w.handshake(12.012, 1); // the reconnect
+    w.add(15.0568, EventType::TcpKeepalive, S2C);
+    w.add(15.0569, EventType::Rst, C2S);
+    std::vector<ConnectionSummary> s { summary(0, "10.251.7.1:55004", "10.251.7.2:51094", 0),
+        summary(1, "10.251.7.1:49844", "10.251.7.2:51094", 12.012) };
+    s[0].end = ConnectionEnd::RstC2S;
+    s[0].rareBox.make().retransmissions[0] = 4;
+    const auto findings = w.judge(s);
+
+    EXPECT_EQ(s[0].endCause, EndCause::KeepaliveTimeout) << s[0].endDetail.str();
+    EXPECT_NE(s[0].endDetail.str().find("its close is not on the wire"), std::string::npos) << s[0].endDetail.str();
+    EXPECT_EQ(find(findings, "end-silent-drop"), nullptr); // the server's packets still came through
+    EXPECT_EQ(find(findings, "inferred-idle-timer", 0), nullptr);
+    const auto* f = find(findings, "keepalive-timeout");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->detail.find("Its keepalive_timeout is about 5.05 s"), std::string::npos) << f->detail;
+    EXPECT_NE(f->detail.find("at most 5.05 s"), std::string::npos) << f->detail;
+    EXPECT_NE(f->detail.find("about 2.00 s"), std::string::npos) << f->detail; // the reconnect
+    EXPECT_NE(f->detail.find("TCP keep-alive probe at 15.057 s"), std::string::npos) << f->detail;
+}
+
+// huntA A10 (p3b_core_ka_nftdrop.pcap): python3-grpcio client, keepalive 1 s / 2 s, server stream
+// open; client -> server dropped from 3 s. The server's own HEADERS + RST_STREAM at 10.136 s came
+// back (and drew the client host's RST 29 us later): "no HTTP/2 frame came back" was false.
+TEST(EndHedges, aFrameFromThePeerAfterThePingIsNotCalledNoFrameCameBack)
+{
+    Wire w;
+    w.handshake(0);
+    auto& h = w.add(0.02, EventType::Headers, C2S);
+    h.stream = 1;
+    w.add(0.03, EventType::Headers, S2C).stream = 1;
+    w.ping(1.052, C2S, 1, 0.0004);
+    w.ping(2.053, C2S, 2, 0.0001);
+    w.ping(3.059, C2S, 3);
+    w.add(10.135598, EventType::RstStream, S2C).stream = 1;
+    w.add(10.135627, EventType::Rst, C2S);
+    std::vector<ConnectionSummary> s { summary(0, "10.251.7.1:60076", "10.251.7.2:51064", 0) };
+    s[0].end = ConnectionEnd::RstC2S;
+    s[0].rareBox.make().retransmissions[0] = 4;
+    const auto findings = w.judge(s);
+
+    EXPECT_EQ(s[0].endCause, EndCause::KeepaliveTimeout) << s[0].endDetail.str();
+    const auto* f = find(findings, "keepalive-timeout");
+    ASSERT_NE(f, nullptr);
+    EXPECT_EQ(f->detail.find("no HTTP/2 frame came back"), std::string::npos) << f->detail;
+    EXPECT_NE(f->detail.find("HTTP/2 frame at 10.136 s"), std::string::npos) << f->detail;
+    EXPECT_NE(f->detail.find("at most 7.08 s"), std::string::npos) << f->detail;
+    EXPECT_EQ(find(findings, "end-silent-drop"), nullptr);
+}
