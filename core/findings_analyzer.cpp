@@ -203,6 +203,12 @@ void onStream(ConnState& c, const Event& e)
 {
     const std::int64_t previousNs = c.lastStreamNs;
     c.lastStreamNs = e.tsNs;
+    if (e.dir == Direction::ServerToClient && e.stream) {
+        if (e.type == EventType::RstStream)
+            ++c.serverResets;
+        else
+            c.serverAnswered = true;
+    }
     if (e.type != EventType::RstStream)
         c.side[sideOf(other(e.dir))].lastDataReceivedNs = e.tsNs;
     else if (e.errorCode == 0x8) // CANCEL
@@ -345,7 +351,20 @@ void onTcpKeepalive(ConnState& c, const Event& e)
     // Only the first probe after a quiet period (or after an answered probe) measures
     // TCP_KEEPIDLE; an unanswered probe is repeated after TCP_KEEPINTVL instead.
     const bool retry = s.kaProbes && s.lastKaAckReceivedNs < s.lastKaNs && c.lastActivityNs < s.lastKaNs;
-    const std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
+    std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
+    // The other side's latest packets, unanswered by the prober: perhaps never received by it.
+    const bool unanswered = c.burstStartNs >= 0 && c.burstDir != e.dir && !c.burstAnswered && c.burstGapNs > 0
+        && s.lastKaAckReceivedNs < c.burstStartNs && c.lastActivityNs >= c.burstStartNs;
+    if (!retry && since >= 0 && unanswered && s.kaIdleBeforeUnanswered < 0) {
+        // An RST in the prober's name that answered them, and a probe after it: a socket that reset
+        // does not probe, so the path sent that RST and the prober never got those packets.
+        const bool forged = c.closed && c.closedByRst && c.closedBy == e.dir && c.closeNs >= c.burstStartNs
+            && c.closeNs - c.burstStartNs <= 500'000'000;
+        s.kaIdleBeforeUnanswered = toS(e.tsNs - (c.burstStartNs - c.burstGapNs));
+        s.kaUnansweredNeverArrived = forged;
+        if (forged)
+            since = c.burstStartNs - c.burstGapNs;
+    }
     if (!retry && since >= 0)
         s.kaIdle.add(toS(e.tsNs - since));
     if (!retry) {

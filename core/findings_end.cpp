@@ -38,8 +38,9 @@ std::string seconds(double s)
     return formatDuration(s);
 }
 
-// A server GOAWAY: which server limit or error it announced.
-EndCause goawayCause(const GoawayInfo& g)
+// A server GOAWAY: which server limit or error it announced. rejectedOnly: every request on the
+// connection was reset by the server unanswered (ConnState::onlyRejectedRpcs), so none was an RPC.
+EndCause goawayCause(const GoawayInfo& g, bool rejectedOnly)
 {
     if (g.code == 11 && g.debug.find("too_many_pings") != std::string::npos)
         return EndCause::TooManyPings;
@@ -48,12 +49,13 @@ EndCause goawayCause(const GoawayInfo& g)
         return EndCause::GoawayError;
     if (g.dir == Direction::ClientToServer)
         return EndCause::Graceful;
-    if (g.debug.find("max_age") != std::string::npos || (g.debug.find("idle") == std::string::npos && g.openStreams > 0)
-        || idleRuledOut(g))
+    if (g.debug.find("max_age") != std::string::npos
+        || (!rejectedOnly && ((g.debug.find("idle") == std::string::npos && g.openStreams > 0) || idleRuledOut(g))))
         return EndCause::MaxAge;
-    if (g.hadStreams || coreIdle || g.debug.find("idle") != std::string::npos)
+    if ((g.hadStreams && !rejectedOnly) || coreIdle || g.debug.find("idle") != std::string::npos)
         return EndCause::MaxIdle;
-    return EndCause::MaxIdle; // a connection that never carried an RPC: idle for its whole age
+    // No RPC the server took: idle for its whole age, so either limit fits; the word says both.
+    return EndCause::MaxIdleOrAge;
 }
 
 std::uint64_t retransmittedBy(const ConnectionSummary* s, Direction d)
@@ -116,7 +118,7 @@ EndVerdict classify(
     const char* how = c.closedByRst ? "RST" : "FIN";
     if (!c.goaways.empty()) {
         const auto& g = c.goaways.front();
-        v.cause = goawayCause(g);
+        v.cause = goawayCause(g, c.onlyRejectedRpcs());
         v.evidence.set(g.index, c.closeIndex);
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s",
             g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(), sideName(g.dir), g.debug.empty() ? "" : " \"",
@@ -131,11 +133,16 @@ EndVerdict classify(
         } else if (named) {
             v.cause = EndCause::Graceful;
             v.detail += "; the server's later GOAWAY \"" + named->debug + "\" names its shutdown";
-        } else if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
-            v.detail += c.hadStreams ? " (no RPC before it, so max_connection_idle and max_connection_age cannot be "
-                                       "told apart; an RPC came after it, on the closing connection)"
-                                     : " (the connection never carried an RPC, so max_connection_idle and "
-                                       "max_connection_age cannot be told apart)";
+        } else if (v.cause == EndCause::MaxIdleOrAge)
+            v.detail += c.onlyRejectedRpcs()
+                ? " (the server reset every request on it without an answer (" + std::to_string(c.serverResets)
+                    + " RST_STREAM): it rejected them, so the connection carried no RPC and max_connection_idle and "
+                      "max_connection_age cannot be told apart; the ages at which other connections to this server got "
+                      "theirs would tell: max age varies by up to 10%, an idle timer does not)"
+                : c.hadStreams ? " (no RPC before it, so max_connection_idle and max_connection_age cannot be "
+                                 "told apart; an RPC came after it, on the closing connection)"
+                               : " (the connection never carried an RPC, so max_connection_idle and "
+                                 "max_connection_age cannot be told apart)";
         else if (v.cause == EndCause::MaxAge && idleRuledOut(g))
             v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not "
                         "max_connection_idle)";

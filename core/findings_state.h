@@ -90,6 +90,12 @@ struct SideState {
     std::uint64_t kaProbes = 0, firstKaIndex = 0, lastKaIndex = 0;
     std::int64_t lastKaAckReceivedNs = -1, lastKaNs = -1;
     RecentStats kaIdle;
+    // The first measured probe that followed the other side's unanswered packets: its idle counted
+    // from before them (Linux counts TCP_KEEPIDLE from the last segment the prober received, and
+    // those may never have reached it), and whether that is certain: an RST in the prober's name
+    // answered them and the prober probed after it, so its socket never saw them (the path did).
+    double kaIdleBeforeUnanswered = -1;
+    bool kaUnansweredNeverArrived = false;
     // the latest run of probes with no ACK and no other event between them (TCP_KEEPCNT retries)
     std::uint64_t kaRun = 0, kaRunFirstIndex = 0;
     std::int64_t kaRunFirstNs = -1;
@@ -236,6 +242,13 @@ struct ConnState : ConnBasics {
     std::vector<std::uint32_t> openStreams;
     bool hadStreams = false;
     std::int64_t lastStreamNs = -1;
+    // The server's answers: a response frame (HEADERS, DATA) on any stream, and its stream resets.
+    // Requests it reset without ever answering were rejected (grpc-go resets a non-gRPC request
+    // with PROTOCOL_ERROR before it counts as an active stream, so its max_connection_idle clock
+    // runs on from the connection's start): a connection with only those carried no RPC.
+    bool serverAnswered = false;
+    std::uint32_t serverResets = 0;
+    bool onlyRejectedRpcs() const { return hadStreams && !serverAnswered && serverResets > 0; }
     // GOAWAY: the first, the PING after it, the second (graceful shutdown), and the last error one
     std::vector<GoawayInfo> goaways; // at most 4 kept
     std::uint64_t goawayCount = 0;

@@ -138,3 +138,90 @@ TEST(EndHedges, aFrameFromThePeerAfterThePingIsNotCalledNoFrameCameBack)
     EXPECT_NE(f->detail.find("at most 7.08 s"), std::string::npos) << f->detail;
     EXPECT_EQ(find(findings, "end-silent-drop"), nullptr);
 }
+
+// huntD D13 (idle_as_age_1.pcap): grpc-go server with MaxConnectionIdle 3 s (no max age), h2load's
+// plain GETs each reset with RST_STREAM PROTOCOL_ERROR; at 3.017 s GOAWAY NO_ERROR + PING while one
+// more GET waited for its reset. Requests rejected unanswered are no RPCs (grpc-go never counted
+// them as active streams): not max_connection_age, and both limits stay possible.
+TEST(EndHedges, aGoawayOnAConnectionWhoseEveryRequestTheServerResetIsIdleOrAgeNotAge)
+{
+    Wire w;
+    w.handshake(0);
+    std::uint32_t stream = 1;
+    for (double t = 0.016; t < 3.0; t += 0.25, stream += 2) {
+        auto& h = w.add(t, EventType::Headers, C2S);
+        h.stream = stream;
+        h.endStream = true;
+        h.path = "/x";
+        auto& r = w.add(t + 0.001, EventType::RstStream, S2C);
+        r.stream = stream;
+        r.errorCode = 1;
+    }
+    auto& open = w.add(3.0160, EventType::Headers, C2S); // still waiting at the GOAWAY
+    open.stream = stream;
+    open.endStream = true;
+    auto& g = w.add(3.016954, EventType::Goaway, S2C);
+    g.lastStreamId = 0x7fffffff;
+    w.ping(3.016954, S2C, 9);
+    auto& r = w.add(3.019326, EventType::RstStream, S2C);
+    r.stream = stream;
+    r.errorCode = 1;
+    w.add(3.031710, EventType::Goaway, C2S);
+    w.add(3.031730, EventType::Fin, C2S);
+    w.add(3.037728, EventType::Fin, S2C);
+    std::vector<ConnectionSummary> s { summary(0, "127.0.0.1:40000", "127.0.0.1:51378", 0) };
+    s[0].end = ConnectionEnd::FinC2S;
+    const auto findings = w.judge(s);
+
+    EXPECT_EQ(s[0].endCause, EndCause::MaxIdleOrAge) << s[0].endDetail.str();
+    EXPECT_EQ(find(findings, "goaway-max-connection-age"), nullptr);
+    const auto* f = find(findings, "goaway-max-connection-idle-or-age");
+    ASSERT_NE(f, nullptr);
+    EXPECT_NE(f->detail.find("reset all"), std::string::npos) << f->detail;
+    // The fix covers both limits, not one picked.
+    ASSERT_EQ(f->changes.size(), 2u);
+    EXPECT_EQ(f->changes[0].setting, "max_connection_idle_ms");
+    EXPECT_EQ(f->changes[1].setting, "max_connection_age_ms");
+}
+
+// huntA A16 (g1_goclient_ka10_ct6.pcap): grpc-go client PING after 10 s of quiet, rejected by a
+// conntrack LB in the server's namespace (RST in the server's name 0.1 ms later), then the real
+// server's Go-default TCP keep-alive probe at 15.057 s. The server never received the PING (its
+// socket probed on after "its" RST), so its idle runs from 0.012 s: 15 s, Go's default, not
+// "a custom TCP_KEEPIDLE of about 5.04 s".
+TEST(EndHedges, aProbeAfterAnRstInTheProbersNameCountsIdleFromBeforeThePacketsThePathAnswered)
+{
+    Wire w;
+    w.handshake(0);
+    w.ping(0.008, S2C, 1, 0.0005);
+    w.add(0.0116, EventType::WindowUpdate, C2S);
+    w.ping(10.0127, C2S, 2);
+    w.add(10.0128, EventType::Rst, S2C);
+    w.add(15.0566, EventType::TcpKeepalive, S2C).seq = 1;
+    std::vector<ConnectionSummary> s { summary(0, "10.251.7.1:40100", "10.251.7.2:51090", 0) };
+    s[0].end = ConnectionEnd::RstS2C;
+    const auto findings = w.judge(s);
+    const auto* f = find(findings, "tcp-keepalive-cadence");
+    ASSERT_NE(f, nullptr);
+    EXPECT_NEAR(f->figure, 15.045, 0.01) << f->title;
+    EXPECT_NE(f->title.find("Go's"), std::string::npos) << f->title;
+}
+
+// huntA A16, second repro (d1_go_client_ka_drop.pcap): the client's PING at 10.010 s went
+// unanswered (an nft rule dropped client -> server); the server's probe at 15.057 s. Whether the
+// PING reached the server is not on the wire: both readings are given, not "custom 5.05 s".
+TEST(EndHedges, aProbeAfterThePeersUnansweredPacketGivesBothIdleReadings)
+{
+    Wire w;
+    w.handshake(0);
+    w.ping(0.008, C2S, 1, 0.0005);
+    w.ping(10.010, C2S, 2);
+    w.add(15.0568, EventType::TcpKeepalive, S2C).seq = 1;
+    std::vector<ConnectionSummary> s { summary(0, "10.251.7.1:55004", "10.251.7.2:51094", 0) };
+    const auto findings = w.judge(s);
+    const auto* f = find(findings, "tcp-keepalive-cadence");
+    ASSERT_NE(f, nullptr);
+    EXPECT_NE(f->title.find("5.05 s"), std::string::npos) << f->title;
+    EXPECT_NE(f->title.find("Go's"), std::string::npos) << f->title;
+    EXPECT_NE(f->detail.find("does not show"), std::string::npos) << f->detail;
+}
