@@ -6,6 +6,8 @@
 // around that one path (the clock and the zero-window rules sit in it, where each packet passes).
 #include "capture_engine.h"
 
+#include "core/direction.h"
+
 #include "tcp_sequence.h"
 #include "tls_session.h"
 
@@ -20,11 +22,6 @@ using core::Event;
 using core::EventType;
 
 namespace {
-
-std::size_t dirIndex(Direction dir)
-{
-    return dir == Direction::ClientToServer ? 0 : 1;
-}
 
 } // namespace
 

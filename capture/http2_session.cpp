@@ -17,11 +17,6 @@ std::uint32_t be32(const std::uint8_t* p)
     return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
 }
 
-Direction other(Direction dir)
-{
-    return dir == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
-}
-
 constexpr std::uint8_t kFlagAck = 0x01;
 constexpr std::uint8_t kFlagEndStream = 0x01;
 constexpr std::uint8_t kFlagEndHeaders = 0x04;
@@ -54,13 +49,13 @@ void Http2Session::Side::onFrame(
 
 void Http2Session::Side::onDesync()
 {
-    const auto i = index(dir);
+    const auto i = core::dirIndex(dir);
     session->m_hpack[i].reset();
     session->m_blocks[i].active = false;
     session->m_blocks[i].bytes.clear();
     // The lost bytes may have held ACKs for PINGs sent the other way: pair later ACKs with
     // PINGs sent after the loss first (gRPC reuses opaque data, e.g. grpc-go's BDP pings).
-    for (auto& ping : session->m_pings[index(other(dir))])
+    for (auto& ping : session->m_pings[core::dirIndex(core::otherDirection(dir))])
         ping.ackMayBeLost = true;
 }
 
@@ -77,7 +72,7 @@ Event Http2Session::makeEvent(Direction dir, EventType type, std::int64_t tsNs) 
 void Http2Session::onFrame(
     Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload, bool truncated, std::int64_t tsNs)
 {
-    const auto i = index(dir);
+    const auto i = core::dirIndex(dir);
     // The frame before this one, the same way, was a WINDOW_UPDATE of the same packet (record).
     m_afterWindowUpdate = m_windowUpdateNs[i] == tsNs;
     m_windowUpdateNs[i] = h.type == static_cast<std::uint8_t>(FrameType::WindowUpdate) ? tsNs : -1;
@@ -194,14 +189,14 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
     e.opaque = opaque;
     if (isAck) {
         // The ACK travels the other way from its PING (RFC 9113 section 6.7).
-        auto& pending = m_pings[index(other(dir))];
+        auto& pending = m_pings[core::dirIndex(core::otherDirection(dir))];
         auto it = std::find_if(pending.begin(), pending.end(),
             [opaque](const PendingPing& p) { return p.opaque == opaque && !p.ackMayBeLost; });
         if (it == pending.end())
             it = std::find_if(
                 pending.begin(), pending.end(), [opaque](const PendingPing& p) { return p.opaque == opaque; });
         if (it != pending.end()) {
-            if (!m_closed[index(other(dir))])
+            if (!m_closed[core::dirIndex(core::otherDirection(dir))])
                 e.rttMs = static_cast<double>(tsNs - it->tsNs) / 1e6;
             e.pingIndex = static_cast<std::int64_t>(it->index);
             pending.erase(it);
@@ -211,7 +206,7 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
     }
     e.besideWindowUpdates = m_afterWindowUpdate;
     m_emitter.publish(e);
-    auto& pending = m_pings[index(dir)];
+    auto& pending = m_pings[core::dirIndex(dir)];
     if (pending.size() >= kMaxOutstandingPings)
         pending.erase(pending.begin());
     pending.push_back({ opaque, tsNs, e.index });
@@ -220,7 +215,7 @@ void Http2Session::onPing(Direction dir, const FrameHeader& h, std::span<const s
 void Http2Session::onHeaderFragment(
     Direction dir, std::span<const std::uint8_t> fragment, bool endHeaders, bool truncated, std::int64_t tsNs)
 {
-    auto& block = m_blocks[index(dir)];
+    auto& block = m_blocks[core::dirIndex(dir)];
     if (block.bytes.size() + fragment.size() > kMaxHeaderBlock || truncated)
         block.tooLarge = true;
     // A block in one frame (the usual case) is decoded where it lies; one split over
@@ -236,10 +231,11 @@ void Http2Session::onHeaderFragment(
     e.endStream = block.endStream;
     if (block.tooLarge) {
         // Part of the block is missing, so the dynamic table can no longer be followed.
-        m_hpack[index(dir)].reset();
+        m_hpack[core::dirIndex(dir)].reset();
         e.hpack = core::HpackState::TooLarge;
     } else {
-        auto decoded = m_hpack[index(dir)].decode(whole ? fragment : std::span<const std::uint8_t>(block.bytes));
+        auto decoded
+            = m_hpack[core::dirIndex(dir)].decode(whole ? fragment : std::span<const std::uint8_t>(block.bytes));
         e.hpack = decoded.state;
         e.path = std::move(decoded.path);
         e.grpcStatus = decoded.grpcStatus;

@@ -2,6 +2,7 @@
 // direction's HPACK state, assembles HEADERS + CONTINUATION, and pairs PINGs with their ACKs.
 #pragma once
 
+#include "core/direction.h"
 #include "event_emitter.h"
 #include "hpack_decoder.h"
 #include "http2_framer.h"
@@ -18,12 +19,12 @@ public:
     Http2Session(const Http2Session&) = delete;
     Http2Session& operator=(const Http2Session&) = delete;
 
-    Http2FrameListener& listener(core::Direction dir) { return m_sides[index(dir)]; }
+    Http2FrameListener& listener(core::Direction dir) { return m_sides[core::dirIndex(dir)]; }
 
     // dir sent its FIN: an ACK of its PING that comes after it still pairs with the PING, but no
     // round trip is measured (nobody waited for it: a peer stalled past the pinger's keepalive
     // timeout answers from a process that resumed, seconds later).
-    void senderClosed(core::Direction dir) { m_closed[index(dir)] = true; }
+    void senderClosed(core::Direction dir) { m_closed[core::dirIndex(dir)] = true; }
 
     // Outstanding PINGs kept per direction for RTT pairing; older ones are forgotten.
     static constexpr std::size_t kMaxOutstandingPings = 32;
@@ -64,7 +65,6 @@ private:
         }
     };
 
-    static std::size_t index(core::Direction dir) { return dir == core::Direction::ClientToServer ? 0 : 1; }
     core::Event makeEvent(core::Direction dir, core::EventType type, std::int64_t tsNs) const;
     void onFrame(core::Direction dir, const FrameHeader& header, std::span<const std::uint8_t> payload, bool truncated,
         std::int64_t tsNs);

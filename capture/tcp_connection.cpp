@@ -3,6 +3,8 @@
 // HTTP/2 session.
 #include "tcp_connection.h"
 
+#include "core/direction.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -11,11 +13,6 @@ namespace ks::capture {
 using core::Direction;
 
 namespace {
-
-std::size_t dirIndex(Direction dir)
-{
-    return dir == Direction::ClientToServer ? 0 : 1;
-}
 
 } // namespace
 

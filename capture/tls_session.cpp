@@ -3,6 +3,8 @@
 // secrets, renewed by KeyUpdate; RFC 5246: the key block after ChangeCipherSpec).
 #include "tls_session.h"
 
+#include "core/direction.h"
+
 #include "event_emitter.h"
 
 #include <algorithm>
@@ -15,11 +17,6 @@ namespace {
 constexpr std::size_t kMaxHandshakeBytes = 1 << 20;
 constexpr std::uint64_t kMaxSequenceSkip = 64; // records lost in a gap that resync still finds
 constexpr std::uint8_t kMaxKeyRetries = 8;
-
-std::size_t index(core::Direction dir)
-{
-    return dir == core::Direction::ClientToServer ? 0 : 1;
-}
 
 // Decrypted records, one at a time: one buffer per thread rather than one per connection.
 std::vector<std::uint8_t>& plainBuffer()
@@ -75,16 +72,16 @@ TlsSession::~TlsSession()
 
 void TlsSession::feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
 {
-    auto& d = m_dirs[index(dir)];
+    auto& d = m_dirs[core::dirIndex(dir)];
     d.reader.feed(bytes, tsNs, d);
 }
 
 void TlsSession::gap(core::Direction dir, std::uint64_t count)
 {
-    auto& d = m_dirs[index(dir)];
+    auto& d = m_dirs[core::dirIndex(dir)];
     d.reader.gap(d);
     if (m_keys == Keys::Ready)
-        m_framers[index(dir)].gap(count);
+        m_framers[core::dirIndex(dir)].gap(count);
 }
 
 void TlsSession::warn(const std::string& what)
@@ -239,7 +236,7 @@ void TlsSession::onPlaintext(Direction& d, std::uint8_t type, std::span<const st
 {
     switch (static_cast<TlsContentType>(type)) {
     case TlsContentType::ApplicationData:
-        m_framers[index(d.dir)].feed(bytes, tsNs);
+        m_framers[core::dirIndex(d.dir)].feed(bytes, tsNs);
         break;
     case TlsContentType::Handshake:
         onHandshakeBytes(d, bytes, tsNs);

@@ -3,6 +3,7 @@
 // findings_cadence.cpp and findings_timeout.cpp. Some 450 lines in one file on purpose: every
 // per-event update reads and writes the same ConnState, and onEvent's dispatch is easiest to check
 // against the event model when its handlers sit together.
+#include "direction.h"
 #include "findings_state.h"
 
 #include <algorithm>
@@ -75,16 +76,12 @@ FindingsAnalyzer::FindingsAnalyzer(AnalyzerOptions options)
 
 FindingsAnalyzer::~FindingsAnalyzer() = default;
 
-namespace {
+AnalyzerOptions& FindingsAnalyzer::options()
+{
+    return m_state->options;
+}
 
-std::size_t sideOf(Direction d)
-{
-    return static_cast<std::size_t>(d);
-}
-Direction other(Direction d)
-{
-    return d == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer;
-}
+namespace {
 
 bool isKeepaliveProbe(EventType t)
 {
@@ -135,10 +132,10 @@ constexpr std::int64_t kDataTriggeredPingNs = 20'000'000;
 void onPing(ConnState& c, const Event& e)
 {
     if (!isKeepalivePing(e)) {
-        c.side[sideOf(e.dir)].lastAnyPingNs = e.tsNs;
+        c.side[dirIndex(e.dir)].lastAnyPingNs = e.tsNs;
         return;
     }
-    auto& s = c.side[sideOf(e.dir)];
+    auto& s = c.side[dirIndex(e.dir)];
     const bool otherPingInGap = s.lastAnyPingNs > s.lastPingNs;
     s.lastAnyPingNs = e.tsNs;
     const bool dataTriggered = s.lastDataReceivedNs >= 0 && s.lastDataReceivedNs >= s.lastPingNs
@@ -180,10 +177,10 @@ void onPing(ConnState& c, const Event& e)
 
 void onPingAck(ConnState& c, const Event& e)
 {
-    const auto& pinger = std::as_const(c).side[sideOf(other(e.dir))];
+    const auto& pinger = std::as_const(c).side[dirIndex(otherDirection(e.dir))];
     const bool pingHeld = pinger.outstanding && pinger.outstandingOpaque == e.opaque && pinger.outstandingHeld;
     if (pinger.outstanding && pinger.outstandingOpaque == e.opaque)
-        c.side[sideOf(other(e.dir))].outstanding = false;
+        c.side[dirIndex(otherDirection(e.dir))].outstanding = false;
     if (e.rttMs < 0 || e.timeHeld || pingHeld)
         return;
     // An outlier stands well above the recent median, in ratio and in absolute terms.
@@ -210,9 +207,9 @@ void onStream(ConnState& c, const Event& e)
             c.serverAnswered = true;
     }
     if (e.type != EventType::RstStream)
-        c.side[sideOf(other(e.dir))].lastDataReceivedNs = e.tsNs;
+        c.side[dirIndex(otherDirection(e.dir))].lastDataReceivedNs = e.tsNs;
     else if (e.errorCode == 0x8) // CANCEL
-        c.side[sideOf(e.dir)].lastCancelNs = e.tsNs;
+        c.side[dirIndex(e.dir)].lastCancelNs = e.tsNs;
     auto it = std::find(c.openStreams.begin(), c.openStreams.end(), e.stream);
     const bool closes = e.type == EventType::RstStream || (e.endStream && e.dir == Direction::ServerToClient);
     if (e.type == EventType::Headers && e.dir == Direction::ClientToServer && it == c.openStreams.end() && e.stream) {
@@ -259,7 +256,7 @@ void onGoaway(ConnState& c, const Event& e)
     g.idleNs = e.tsNs - (c.lastStreamNs >= 0 ? c.lastStreamNs : c.firstNs);
     g.survivedIdleNs = c.longestRpcGapNs;
     g.ageNs = e.tsNs - c.firstNs;
-    const auto& client = std::as_const(c).side[sideOf(other(e.dir))];
+    const auto& client = std::as_const(c).side[dirIndex(otherDirection(e.dir))];
     g.clientPingIntervalS = client.pingInterval.count ? client.pingInterval.median() : 0;
     g.clientPings = client.pings;
     g.clientPingsWithoutCalls = client.pingsWithoutCalls;
@@ -285,7 +282,7 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
     c.quietBeforeCloseNs = c.lastActivityNs >= 0 ? e.tsNs - c.lastActivityNs : 0;
     if (!full)
         return; // no PING was ever sent: none in the quiet, none outstanding
-    const auto& s = std::as_const(*full).side[sideOf(e.dir)];
+    const auto& s = std::as_const(*full).side[dirIndex(e.dir)];
     c.pingDuringQuiet = s.lastPingNs >= c.lastActivityNs && c.lastActivityNs >= 0;
     // The pinging side gave up waiting for the ACK: a keepalive timeout. A PING written just before
     // an ordinary close is not one, hence the 50 ms floor.
@@ -312,7 +309,7 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
         k.kaTimeoutPingNs = s.outstandingNs;
         k.kaTimeoutClose = e.index;
         k.kaTimeoutNs = e.tsNs - s.outstandingNs;
-        const auto peerDir = sideOf(other(e.dir));
+        const auto peerDir = dirIndex(otherDirection(e.dir));
         const auto& peer = std::as_const(k).side[peerDir];
         // A host's TCP answers a segment for a connection it no longer has with RST within
         // microseconds; 2 ms leaves room for a capture point a LAN hop away.
@@ -347,7 +344,7 @@ bool needsFullState(EventType t)
 
 void onTcpKeepalive(ConnState& c, const Event& e)
 {
-    auto& s = c.side[sideOf(e.dir)];
+    auto& s = c.side[dirIndex(e.dir)];
     // Only the first probe after a quiet period (or after an answered probe) measures
     // TCP_KEEPIDLE; an unanswered probe is repeated after TCP_KEEPINTVL instead.
     const bool retry = s.kaProbes && s.lastKaAckReceivedNs < s.lastKaNs && c.lastActivityNs < s.lastKaNs;
@@ -482,13 +479,13 @@ void FindingsAnalyzer::onEvent(const Event& e)
             onTcpKeepalive(full, e);
             break;
         case EventType::TcpKeepaliveAck:
-            full.side[sideOf(other(e.dir))].lastKaAckReceivedNs = e.tsNs;
+            full.side[dirIndex(otherDirection(e.dir))].lastKaAckReceivedNs = e.tsNs;
             break;
         default:
             break;
         }
         if (e.type != EventType::Fin && e.type != EventType::Rst) {
-            auto& sent = full.side[sideOf(e.dir)];
+            auto& sent = full.side[dirIndex(e.dir)];
             sent.lastPacketNs = e.tsNs;
             sent.lastPacketIndex = e.index;
             sent.lastPacketType = e.type;

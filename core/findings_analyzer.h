@@ -20,6 +20,9 @@ class SummaryLookup; // findings_state.h
 struct AnalyzerOptions {
     std::vector<LbCatalogueEntry> profiles; // judged against (--lb); may be empty
     std::optional<KeepaliveSettings> settings; // the configured settings, when known
+    // The input stopped where a read was cancelled, not at the capture's end: the texts say "the
+    // read stopped (cancelled)" where they would say "the end of the capture".
+    bool readCancelled = false;
 };
 
 class FindingsAnalyzer {
@@ -30,6 +33,8 @@ public:
     FindingsAnalyzer& operator=(const FindingsAnalyzer&) = delete;
 
     void onEvent(const Event& event);
+    // The read was cancelled: what finish() writes speaks of where it stopped (AnalyzerOptions).
+    void setReadCancelled() { options().readCancelled = true; }
     // End of input. connections: the engine's summaries (endpoints, for reconnect matching).
     std::vector<Finding> finish(const std::vector<ConnectionSummary>& connections);
     // The same, and writes each summary's endCause, endDetail, endEvidence and otherLeg (how it
@@ -43,6 +48,7 @@ public:
     struct State; // findings_state.h
 
 private:
+    AnalyzerOptions& options();
     // The rules, over every connection (the ends' texts written through State::lookup).
     std::vector<Finding> judge(const SummaryLookup& lookup);
 

@@ -1,5 +1,6 @@
 // Observed keepalive cadence per side (HTTP/2 PING and TCP keep-alive) against the chosen
 // load-balancer timeouts, the TCP keep-alive setting recognised, and PING round-trip statistics.
+#include "direction.h"
 #include "findings_state.h"
 
 #include <cmath>
@@ -8,11 +9,6 @@
 namespace ks::core {
 
 namespace {
-
-const char* sideName(std::size_t d)
-{
-    return d == 0 ? "client" : "server";
-}
 
 // The side's last few PINGs, as the finding's evidence.
 void addRecentPings(Finding& f, const SideState& s)
@@ -31,8 +27,9 @@ void inferredTooFast(FindingsAnalyzer::State& st, std::uint32_t id, const SideSt
     f.conn = id;
     f.figure = interval;
     addRecentPings(f, s);
-    f.title = std::string("The ") + sideName(d) + "'s inferred PING-sized exchanges come about every "
-        + formatDuration(interval) + ": too often for a gRPC keepalive";
+    f.title = std::string("The ") + sideName(static_cast<Direction>(d))
+        + "'s inferred PING-sized exchanges come about every " + formatDuration(interval)
+        + ": too often for a gRPC keepalive";
     char buf[768];
     std::snprintf(buf, sizeof buf,
         "Evidence inferred (no keys): %llu records from the %s had a PING's size and were answered at once, about "
@@ -40,7 +37,8 @@ void inferredTooFast(FindingsAnalyzer::State& st, std::uint32_t id, const SideSt
         "pings that often (grpc-go's floor is 1 s for servers and 10 s for clients; servers refuse PINGs more "
         "often than every 5 min by default), so they are more likely small messages answered at once (an 8-byte "
         "DATA frame has a PING's size) or BDP PINGs; no keepalive cadence or stop is judged from them.",
-        static_cast<unsigned long long>(s.pings), sideName(d), formatDuration(interval).c_str());
+        static_cast<unsigned long long>(s.pings), sideName(static_cast<Direction>(d)),
+        formatDuration(interval).c_str());
     f.detail = buf;
     st.findings.push_back(std::move(f));
 }
@@ -62,12 +60,14 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         f.conn = id;
         f.figure = interval;
         addRecentPings(f, s);
-        f.title = std::string("The ") + sideName(d) + " sends keepalive PINGs about every " + formatDuration(interval);
+        f.title = std::string("The ") + sideName(static_cast<Direction>(d)) + " sends keepalive PINGs about every "
+            + formatDuration(interval);
         char buf[256];
         std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval %s %s (min %s, max %s over %llu intervals).",
-            static_cast<unsigned long long>(s.pings), sideName(d), s.pingInterval.medianName().c_str(),
-            formatDuration(interval).c_str(), formatDuration(s.pingInterval.min).c_str(),
-            formatDuration(s.pingInterval.max).c_str(), static_cast<unsigned long long>(s.pingInterval.count));
+            static_cast<unsigned long long>(s.pings), sideName(static_cast<Direction>(d)),
+            s.pingInterval.medianName().c_str(), formatDuration(interval).c_str(),
+            formatDuration(s.pingInterval.min).c_str(), formatDuration(s.pingInterval.max).c_str(),
+            static_cast<unsigned long long>(s.pingInterval.count));
         f.detail = buf;
         std::string fine;
         for (const auto& entry : st.options.profiles)
@@ -91,8 +91,8 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         if (!pingsResetIdle(entry)) {
             f.id = "ping-cadence-vs-lb";
             f.severity = Severity::Info;
-            f.title = std::string("The ") + sideName(d) + "'s PINGs (every " + formatDuration(interval)
-                + ") do not count for " + p.name;
+            f.title = std::string("The ") + sideName(static_cast<Direction>(d)) + "'s PINGs (every "
+                + formatDuration(interval) + ") do not count for " + p.name;
             std::snprintf(buf, sizeof buf,
                 "%s ignores HTTP/2 PING frames when it measures idleness (see its notes), so these PINGs do not keep "
                 "the connection open through it; only RPCs do. Its idle timeout is %s.",
@@ -100,8 +100,8 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         } else if (interval >= p.idleTimeoutS) {
             f.id = "ping-cadence-vs-lb";
             f.severity = Severity::Warning;
-            f.title = std::string("The ") + sideName(d) + " pings every " + formatDuration(interval) + ": too slow for "
-                + p.name + " (" + formatDuration(p.idleTimeoutS) + ")";
+            f.title = std::string("The ") + sideName(static_cast<Direction>(d)) + " pings every "
+                + formatDuration(interval) + ": too slow for " + p.name + " (" + formatDuration(p.idleTimeoutS) + ")";
             std::snprintf(buf, sizeof buf,
                 "Pings every %s will not keep a %s %s from dropping this connection: on an otherwise idle "
                 "connection the %s idle timer fires before the next PING.",
@@ -136,7 +136,8 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     // forgotten flow dropped them): counted from before them, the idle may be a known default.
     const double before = s.kaIdleBeforeUnanswered;
     const bool altDefault = before >= 0 && !s.kaUnansweredNeverArrived && !knownDefault(idle) && knownDefault(before);
-    const char* other = sideName(d == 0 ? 1 : 0);
+    const char* who = sideName(static_cast<Direction>(d));
+    const char* other = sideName(otherDirection(static_cast<Direction>(d)));
     Finding f;
     f.id = "tcp-keepalive-cadence";
     f.severity = Severity::Info;
@@ -145,29 +146,29 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     f.evidence = { s.firstKaIndex };
     if (s.lastKaIndex != s.firstKaIndex)
         f.evidence.push_back(s.lastKaIndex);
-    f.title = std::string("The ") + sideName(d) + " sends TCP keep-alive probes after " + formatDuration(idle)
+    f.title = std::string("The ") + who + " sends TCP keep-alive probes after " + formatDuration(idle)
         + " idle: " + what;
     if (altDefault)
-        f.title = std::string("The ") + sideName(d) + " sends TCP keep-alive probes after " + formatDuration(idle)
+        f.title = std::string("The ") + who + " sends TCP keep-alive probes after " + formatDuration(idle)
             + " idle, or " + formatDuration(before) + " counted from before the " + other
             + "'s unanswered packets: " + knownDefault(before) + " if those never reached it";
     char buf[384];
     std::snprintf(buf, sizeof buf,
         "%llu TCP keep-alive probe(s) from the %s, the first after %s without traffic (%s over %llu).",
-        static_cast<unsigned long long>(s.kaProbes), sideName(d), formatDuration(idle).c_str(),
+        static_cast<unsigned long long>(s.kaProbes), sideName(static_cast<Direction>(d)), formatDuration(idle).c_str(),
         s.kaIdle.medianName().c_str(), static_cast<unsigned long long>(s.kaIdle.count));
     f.detail = buf;
     if (s.kaUnansweredNeverArrived)
-        f.detail += std::string(" Counted from before the ") + other + "'s last packets: an RST in the " + sideName(d)
-            + "'s name answered them and the " + sideName(d)
+        f.detail += std::string(" Counted from before the ") + other + "'s last packets: an RST in the " + who
+            + "'s name answered them and the " + who
             + " probed after it, which a socket that reset never does, so the path sent that RST and those packets "
               "never reached the "
-            + sideName(d) + " (Linux counts TCP_KEEPIDLE from the last segment the prober received).";
+            + who + " (Linux counts TCP_KEEPIDLE from the last segment the prober received).";
     else if (altDefault)
         f.detail += std::string(" Linux counts TCP_KEEPIDLE from the last segment the prober received: the ") + other
-            + "'s last packets got no answer from the " + sideName(d) + ", and counted from before them the idle is "
-            + formatDuration(before) + ". Which it is depends on whether they reached the " + sideName(d)
-            + ", which the capture does not show (a capture on the " + sideName(d) + "'s host would).";
+            + "'s last packets got no answer from the " + who + ", and counted from before them the idle is "
+            + formatDuration(before) + ". Which it is depends on whether they reached the " + who
+            + ", which the capture does not show (a capture on the " + who + "'s host would).";
     st.findings.push_back(f);
 
     for (const auto& entry : st.options.profiles) {
@@ -178,8 +179,8 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
         g.id = "tcp-keepalive-vs-lb";
         g.severity = Severity::Warning;
         g.profile = p.name;
-        g.title = std::string("The ") + sideName(d) + "'s TCP keep-alive (" + formatDuration(idle)
-            + ") is too slow for " + p.name + " (" + formatDuration(p.idleTimeoutS) + ")";
+        g.title = std::string("The ") + sideName(static_cast<Direction>(d)) + "'s TCP keep-alive ("
+            + formatDuration(idle) + ") is too slow for " + p.name + " (" + formatDuration(p.idleTimeoutS) + ")";
         std::snprintf(buf, sizeof buf,
             "%s counts TCP keep-alive probes as traffic, but the first probe comes only after %s of silence, "
             "later than its %s idle timeout.",

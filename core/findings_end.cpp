@@ -6,6 +6,7 @@
 // purpose: its rules are tried in order and the first that fits wins, and that order is the
 // documentation's table, read top to bottom; the file (some 440 lines) is that function and the
 // few it calls.
+#include "direction.h"
 #include "findings_state.h"
 
 #include <algorithm>
@@ -26,11 +27,6 @@ std::string shortDebug(const std::string& debug)
 {
     constexpr std::size_t kShown = 80;
     return debug.size() <= kShown ? debug : debug.substr(0, kShown) + "...";
-}
-
-const char* sideName(Direction d)
-{
-    return d == Direction::ClientToServer ? "client" : "server";
 }
 
 std::string seconds(double s)
@@ -105,12 +101,13 @@ EndVerdict classify(
             v.evidence.set(c.burstStartIndex);
             std::snprintf(buf, sizeof buf,
                 "the %s's packets from %.3f s on were never answered and were retransmitted (%llu retransmission(s)) "
-                "until the capture ended; neither side had closed yet",
-                sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans));
+                "until %s; neither side had closed yet",
+                sideName(c.burstDir), toS(c.burstStartNs - st.originNs), static_cast<unsigned long long>(retrans),
+                inputEnded(st.options));
             v.detail = buf;
             return v;
         }
-        v.detail = "still open when the capture ended";
+        v.detail = std::string("still open when ") + inputEnded(st.options);
         return v;
     }
     const double quiet = toS(c.quietBeforeCloseNs);

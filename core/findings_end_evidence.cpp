@@ -2,6 +2,7 @@
 // (docs/FINDINGS.md, "How connections end"): a refused reconnect shows the server had gone away
 // (no idle timer), and only a proxy leg of the connection can confirm that a PING which TCP
 // delivered was swallowed by a proxy rather than left unanswered by a stalled peer.
+#include "direction.h"
 #include "findings_state.h"
 
 #include <algorithm>
@@ -11,11 +12,6 @@
 namespace ks::core {
 
 namespace {
-
-const char* sideName(Direction d)
-{
-    return d == Direction::ClientToServer ? "client" : "server";
-}
 
 std::string hostOf(const std::string& endpoint)
 {

@@ -2,6 +2,7 @@
 // that says how the wire showed it, and the suggestion (docs/FINDINGS.md, "How connections end").
 // The end causes themselves are decided in findings_end.cpp.
 // endFinding (some 100 lines) is one case per end cause, each its title, detail and advice.
+#include "direction.h"
 #include "findings_state.h"
 
 #include <algorithm>
@@ -141,8 +142,7 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
     case EndCause::KeepaliveTimeout: // only TCP's: a PING's has its keepalive-timeout finding
         f.id = "tcp-keepalive-timeout";
         f.severity = Severity::Error;
-        f.title = std::string("TCP keep-alive timeout: the ")
-            + (basicsOf(st.conns[id]).closedBy == Direction::ClientToServer ? "client" : "server")
+        f.title = std::string("TCP keep-alive timeout: the ") + sideName(basicsOf(st.conns[id]).closedBy)
             + "'s probes got no ACK and its kernel reset the connection";
         f.detail
             += " The RST came from the side that probed, after its probes went unanswered: not a middlebox's idle "

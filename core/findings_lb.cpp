@@ -3,6 +3,7 @@
 // survived a profile only because their quiet periods stayed short.
 // addLbIdleFindings (some 110 lines) is one rule tried per profile and gap, with its texts;
 // split, the gap's context would be handed between calls.
+#include "direction.h"
 #include "findings_state.h"
 
 #include <algorithm>
@@ -114,8 +115,7 @@ void addLbIdleFindings(
             case Outcome::Reset:
                 f.severity = Severity::Error;
                 f.title = "Reset after " + gap + " idle, longer than " + p.name + "'s " + limit + " idle timeout";
-                what = std::string("then the connection was reset (RST from the ")
-                    + (c.closedBy == Direction::ClientToServer ? "client" : "server") + " side)"
+                what = std::string("then the connection was reset (RST from the ") + sideName(c.closedBy) + " side)"
                     + (p.onExpiry == LbExpiryAction::Rst || p.onExpiry == LbExpiryAction::RstOnNextPacket
                             ? ", as " + p.title + " does (" + std::string(lbExpiryActionWords(p.onExpiry)) + ")"
                             : ", although " + p.title + " expires flows with "

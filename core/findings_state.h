@@ -384,6 +384,17 @@ private:
     mutable std::unordered_map<std::string_view, Server> m_servers;
 };
 
+// Where the input ended, in the texts: "the end of the capture" / "the capture ended", or where a
+// cancelled read stopped.
+inline const char* inputEnd(const AnalyzerOptions& o)
+{
+    return o.readCancelled ? "the read stopped (cancelled)" : "the end of the capture";
+}
+inline const char* inputEnded(const AnalyzerOptions& o)
+{
+    return o.readCancelled ? "the read stopped (cancelled)" : "the capture ended";
+}
+
 struct FindingsAnalyzer::State {
     AnalyzerOptions options;
     std::vector<RpcFailure> rpcFailures; // at most a few dozen groups

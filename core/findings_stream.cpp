@@ -160,7 +160,7 @@ void addStoppedReadingFinding(FindingsAnalyzer::State& st, std::uint32_t id, con
     if (endedIt)
         f.evidence.push_back(c.closeIndex);
     f.title = "The " + reader + " stopped reading for " + formatDuration(f.figure) + " (a zero TCP window)";
-    std::string ending = "The window was still zero when the capture ended.";
+    std::string ending = std::string("The window was still zero when ") + inputEnded(st.options) + ".";
     const Direction readerDir = prober == 1 ? Direction::ClientToServer : Direction::ServerToClient;
     if (endedIt && c.closedBy == readerDir)
         ending = "Then the " + reader

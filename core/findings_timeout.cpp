@@ -2,6 +2,7 @@
 // pinging side (keepalive timeout), PINGs that stopped although the connection stayed idle, and a
 // client that closed an idle connection keepalive_time + keepalive_timeout after the last frame
 // without a PING on the wire (C-core's ping policy held the PING back while the watchdog ran).
+#include "direction.h"
 #include "findings_state.h"
 
 #include <cmath>
@@ -11,11 +12,6 @@
 namespace ks::core {
 
 namespace {
-
-const char* sideName(Direction d)
-{
-    return d == Direction::ClientToServer ? "client" : "server";
-}
 
 // The pinging side spoke HTTP/2 from the connection's start and its peer sent not one HTTP/2
 // frame (not even the SETTINGS that RFC 9113 section 3.4 puts first): the peer is no HTTP/2
@@ -210,8 +206,7 @@ void pingsStopped(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     if (!untilClose)
         std::snprintf(ending, sizeof ending, ", until its next PING at %.3f s", toS(s.silenceEndNs - st.originNs));
     else
-        std::snprintf(
-            ending, sizeof ending, "%s", c.closed && to ? ", until the close" : ", until the end of the capture");
+        std::snprintf(ending, sizeof ending, ", until %s", c.closed && to ? "the close" : inputEnd(st.options));
     char buf[640];
     std::snprintf(buf, sizeof buf,
         "The %s pinged about every %s, then sent no PING for %s (from %.3f s%s). gRPC holds keepalive PINGs back "

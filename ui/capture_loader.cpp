@@ -125,13 +125,15 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
     result.originNs = engine.originNs();
     result.connections = engine.summaries();
     // After a cancel, the findings of the part read, marked as such (as for a stream cut short).
+    if (result.cancelled)
+        analyzer.setReadCancelled();
     result.findings = analyzer.finish(result.connections);
     if (result.cancelled) {
         std::int64_t lastNs = result.originNs;
         for (const auto& c : result.connections)
             lastNs = std::max(lastNs, c.lastNs);
         result.partial = partialReadNote(result.packets, lastNs - result.originNs, result.decimals);
-        markPartialRead(result.findings, result.connections, result.partial);
+        markPartialRead(result.findings, result.partial);
     }
     result.seconds = static_cast<double>(timer.nsecsElapsed()) * 1e-9;
     return result;

@@ -23,13 +23,14 @@ FindingsInput snapshotOf(const EventStore& store)
     in.settings = store.settings();
     in.originNs = store.originNs();
     in.connections = store.connections();
+    in.readCancelled = !store.partial().isEmpty();
     return in;
 }
 
 std::vector<core::Finding> analyzeSnapshot(
     const FindingsInput& in, const std::atomic<bool>& cancel, std::vector<core::ConnectionSummary>* ends)
 {
-    core::FindingsAnalyzer analyzer(core::AnalyzerOptions { in.profiles, in.keepalive });
+    core::FindingsAnalyzer analyzer(core::AnalyzerOptions { in.profiles, in.keepalive, in.readCancelled });
     for (std::size_t i = 0; i < in.records.size(); ++i) {
         if ((i & 4095) == 0 && cancel.load(std::memory_order_relaxed))
             return {};

@@ -40,6 +40,7 @@ struct FindingsInput {
     // A lab run against the user's target ("host:port"; empty otherwise): refused connections to
     // it are said as a finding (lab_target_finding.h).
     std::string labTarget;
+    bool readCancelled = false; // the store holds a cancelled read: texts say where it stopped
 };
 
 // Copies what the analyzer needs out of the store (GUI thread).

@@ -131,7 +131,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_findingsJob, &FindingsJob::finished, this,
         [this](int, std::vector<core::Finding> findings, std::vector<core::ConnectionSummary> ends) {
             if (!m_store->partial().isEmpty()) // a cancelled read, analysed again: still partial
-                markPartialRead(findings, ends, m_store->partial());
+                markPartialRead(findings, m_store->partial());
             m_store->setEndCauses(ends); // the lanes say how each connection ended
             setFindings(std::move(findings));
         });

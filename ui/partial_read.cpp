@@ -1,5 +1,5 @@
-// The analyzer speaks of the end of the capture; after a cancel that end is the user's, not the
-// capture's.
+// The note and the finding of a cancelled read (the analyzer's own texts already say where the
+// read stopped: AnalyzerOptions::readCancelled).
 #include "partial_read.h"
 
 #include "core/json_writer.h"
@@ -7,28 +7,8 @@
 #include <QObject>
 
 #include <string>
-#include <string_view>
 
 namespace ks::ui {
-
-namespace {
-
-constexpr std::string_view kStopped = "the read stopped (cancelled)";
-
-void replaceAll(std::string& text, std::string_view from, std::string_view to)
-{
-    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
-}
-
-std::string stoppedWords(std::string text)
-{
-    replaceAll(text, "the end of the capture", kStopped);
-    replaceAll(text, "the capture ended", kStopped);
-    return text;
-}
-
-} // namespace
 
 QString partialReadNote(std::uint64_t packets, std::int64_t readNs, int decimals)
 {
@@ -41,17 +21,8 @@ QString partialReadNote(std::uint64_t packets, std::int64_t readNs, int decimals
         .arg(QString::fromStdString(at));
 }
 
-void markPartialRead(
-    std::vector<core::Finding>& findings, std::vector<core::ConnectionSummary>& connections, const QString& note)
+void markPartialRead(std::vector<core::Finding>& findings, const QString& note)
 {
-    for (auto& f : findings) {
-        f.title = stoppedWords(std::move(f.title));
-        f.detail = stoppedWords(std::move(f.detail));
-        f.suggestion = stoppedWords(std::move(f.suggestion));
-    }
-    for (auto& c : connections)
-        if (!c.endDetail.empty() && c.endDetail.str().find("capture") != std::string::npos)
-            c.endDetail = core::SharedText(stoppedWords(c.endDetail.str()));
     core::Finding partial;
     partial.id = "partial-read";
     partial.severity = core::Severity::Info;

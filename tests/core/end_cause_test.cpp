@@ -186,6 +186,33 @@ TEST(EndCause, retransmittedUnansweredPingsUntilTheCaptureEndsAreASilentDrop)
     ASSERT_EQ(r.of("end-silent-drop").size(), 1u);
 }
 
+// A read the user cancelled ends where it stopped, not where the capture ends: the analyzer, told
+// so (the window's cancelled reads), never says "the capture ended" of it.
+TEST(EndCause, aCancelledReadSaysWhereTheReadStoppedNotThatTheCaptureEnded)
+{
+    AnalyzerOptions cancelled;
+    cancelled.readCancelled = true;
+    const Ended r = ks::test::analyzeCapture("drop_retransmit.pcap", cancelled);
+    const Ended whole = analyze("drop_retransmit.pcap");
+    ASSERT_EQ(r.connections.size(), whole.connections.size());
+    int open = 0;
+    for (std::size_t i = 0; i < r.connections.size(); ++i) {
+        const std::string detail = r.connections[i].endDetail.str();
+        EXPECT_EQ(detail.find("capture ended"), std::string::npos) << detail;
+        EXPECT_EQ(detail.find("end of the capture"), std::string::npos) << detail;
+        const std::string wholeDetail = whole.connections[i].endDetail.str();
+        if (wholeDetail.find("the capture ended") != std::string::npos) {
+            ++open;
+            std::string expected = wholeDetail;
+            expected.replace(expected.find("the capture ended"), 17, "the read stopped (cancelled)");
+            EXPECT_EQ(detail, expected);
+        }
+    }
+    EXPECT_EQ(open, 2); // the silent drop "retransmitted until ..." and the other "still open when ..."
+    for (const auto& f : r.findings)
+        EXPECT_EQ((f.detail + f.title).find("capture ended"), std::string::npos) << f.detail;
+}
+
 TEST(EndCause, aPingWithoutAckAfterAnOrdinaryGapIsAKeepaliveTimeout)
 {
     // Pings every 1 s were answered until the proxy black-holed the flow: the unanswered one came

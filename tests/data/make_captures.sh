@@ -2,7 +2,8 @@
 # Regenerate the reference captures in tests/data/ from real gRPC implementations
 # (grpc-go 1.33 from golang-google-grpc-dev, gRPC C-core 1.51 from python3-grpcio), the lab's
 # load-balancer simulator (core/lab/lb_simulator, as gen/ks_lbsim) and the Linux kernel.
-# Loopback only (127.0.0.1 / ::1), fixed ports 50100-50199 and 50300-50349, every process is
+# Loopback only (127.0.0.1 / ::1) or network namespaces made here, fixed ports (each scenario
+# names its own; captures.json lists them per capture), every process is
 # bounded by `timeout` and killed on exit. Needs root (tcpdump/dumpcap on lo).
 #
 #   tests/data/make_captures.sh              # all scenarios (~2 minutes)
@@ -50,7 +51,7 @@ KSGO=${KSGO_BIN:-}
 if [[ -z $KSGO ]]; then
     echo "building gen/ksgo.go"
     (cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
-        timeout 300 go build -o "$WORK/ksgo" ksgo.go)
+        timeout 300 go build -o "$WORK/ksgo" ksgo.go kstls.go)
     KSGO="$WORK/ksgo"
 fi
 LBSIM=${LBSIM_BIN:-}
@@ -79,14 +80,13 @@ wait_listen() {   # wait_listen PORT  (checks with ss; no packets, so nothing la
 }
 
 CAP_PID=""; CAP_TMP=""; CAP_DST=""
-cap_start() {     # cap_start FILE IFACE FILTER [tool-args...]; tool = tcpdump unless FILE ends .pcapng
-    CAP_DST="$OUT/$1"; CAP_TMP="$WORK/$1"; local ifc=$2 filter=$3; shift 3
+cap_run() {       # cap_run FILE CMD...: run the capture command CMD, bounded, its "-w @" writing FILE;
+                  # returns once it says it listens
+    CAP_DST="$OUT/$1"; CAP_TMP="$WORK/$1"; shift
+    local args=() a
+    for a in "$@"; do [[ $a == @ ]] && args+=("$CAP_TMP") || args+=("$a"); done
     : >"$WORK/cap.err"
-    if [[ $CAP_DST == *.pcapng ]]; then
-        timeout -s INT 120 dumpcap -q -i "$ifc" -f "$filter" -w "$CAP_TMP" "$@" 2>"$WORK/cap.err" &
-    else
-        timeout -s INT 120 tcpdump --immediate-mode -U -n -i "$ifc" -w "$CAP_TMP" "$@" "$filter" 2>"$WORK/cap.err" &
-    fi
+    timeout -s INT 120 "${args[@]}" 2>"$WORK/cap.err" &
     CAP_PID=$!; PIDS+=("$CAP_PID")
     local i
     for i in $(seq 1 100); do
@@ -94,6 +94,14 @@ cap_start() {     # cap_start FILE IFACE FILTER [tool-args...]; tool = tcpdump u
         sleep 0.1
     done
     cat "$WORK/cap.err" >&2; echo "capture did not start" >&2; return 1
+}
+cap_start() {     # cap_start FILE IFACE FILTER [tool-args...]; tool = tcpdump unless FILE ends .pcapng
+    local file=$1 ifc=$2 filter=$3; shift 3
+    if [[ $file == *.pcapng ]]; then
+        cap_run "$file" dumpcap -q -i "$ifc" -f "$filter" -w @ "$@"
+    else
+        cap_run "$file" tcpdump --immediate-mode -U -n -i "$ifc" -w @ "$@" "$filter"
+    fi
 }
 cap_stop() {
     sleep 1  # let the last packets (FIN, final ACKs) reach the capture
@@ -108,6 +116,17 @@ cap_stop() {
         "$(capinfos -c -M "$CAP_DST" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2);print $2}')"
 }
 port_filter() { local f="" p; for p in "$@"; do f+="${f:+ or }tcp port $p"; done; echo "$f"; }
+
+netns_add() {     # netns_add NS...: new network namespaces with lo up, removed on exit (or by netns_del)
+    local n
+    for n in "$@"; do ip netns add "$n"; NETNS_CLEAN+=("$n"); ip -n "$n" link set lo up; done
+}
+netns_del() { local n; for n in "${NETNS_CLEAN[@]}"; do ip netns del "$n"; done; NETNS_CLEAN=(); }
+veth() {          # veth NS1 IF1 NS2 IF2 NET: a veth pair, NET.1/24 on NS1's end and NET.2/24 on NS2's, both up
+    ip -n "$1" link add "$2" type veth peer name "$4" netns "$3"
+    ip -n "$1" addr add "$5.1/24" dev "$2"; ip -n "$3" addr add "$5.2/24" dev "$4"
+    ip -n "$1" link set "$2" up; ip -n "$3" link set "$4" up
+}
 
 # C-core client options: ping every 1 s even without calls, no cap on pings without data.
 CORE_KA=(-o grpc.keepalive_time_ms=1000 -o grpc.keepalive_timeout_ms=2000
@@ -467,16 +486,9 @@ s_core_server_stop() {      # C-core server's stop(0) 3 s in, mid-call (each cal
 
 s_multi_iface_pcapng() {    # dumpcap on two interfaces (lo and a veth into a second netns), grpc-go pings on each
     local P=47860 Q=47861 A=ks-cap-a-$$ B=ks-cap-b-$$
-    ip netns add $A; ip netns add $B
-    NETNS_CLEAN=("$A" "$B")
-    ip -n $A link set lo up; ip -n $B link set lo up
-    ip -n $A link add v0 type veth peer name v1 netns $B
-    ip -n $A addr add 10.47.0.1/24 dev v0; ip -n $B addr add 10.47.0.2/24 dev v1
-    ip -n $A link set v0 up; ip -n $B link set v1 up
-    CAP_DST="$OUT/multi_iface.pcapng"; CAP_TMP="$WORK/multi_iface.pcapng"; : >"$WORK/cap.err"
-    timeout -s INT 60 ip netns exec $A dumpcap -q -i lo -f "tcp port $Q" -i v0 -f "tcp port $P" -w "$CAP_TMP" 2>"$WORK/cap.err" &
-    CAP_PID=$!; PIDS+=("$CAP_PID")
-    local i; for i in $(seq 1 100); do grep -q "Capturing on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    netns_add $A $B
+    veth $A v0 $B v1 10.47.0
+    cap_run multi_iface.pcapng ip netns exec $A dumpcap -q -i lo -f "tcp port $Q" -i v0 -f "tcp port $P" -w @
     bg 15 ip netns exec $B "$KSGO" -mode server -addr 10.47.0.2:$P -ka-time 1s -ka-timeout 2s -life 9s
     bg 15 ip netns exec $A "$KSGO" -mode server -addr 127.0.0.1:$Q -ka-time 1s -ka-timeout 2s -life 9s
     sleep 1
@@ -484,7 +496,7 @@ s_multi_iface_pcapng() {    # dumpcap on two interfaces (lo and a veth into a se
     fg 15 ip netns exec $A "$KSGO" -mode client -addr 10.47.0.2:$P -rpcs 1 -idle 3500ms
     sleep 0.5
     cap_stop
-    ip netns del $A; ip netns del $B; NETNS_CLEAN=()
+    netns_del
 }
 
 s_zero_window_stall() {      # nghttpd serving 20 MB to a raw HTTP/2 client (4 KB receive buffer) that never reads, 5 s
@@ -539,25 +551,20 @@ s_bridge_duplicates() {      # tcpdump -i any in a netns holding a Linux bridge 
                               # grpc-go server's (pings every 1 s): each frame is recorded on both bridge ports (a
                               # Kubernetes node's picture); the client exits after 3 s idle
     local P=49015 H=ks-br-h-$$ C=ks-br-c-$$ S=ks-br-s-$$
-    ip netns add $H; ip netns add $C; ip netns add $S
-    NETNS_CLEAN=("$H" "$C" "$S")
-    local n; for n in $H $C $S; do ip -n $n link set lo up; done
+    netns_add $H $C $S
     ip -n $H link add br0 type bridge; ip -n $H link set br0 up
     ip -n $C link add v0 type veth peer name pc netns $H
     ip -n $S link add v0 type veth peer name ps netns $H
-    for n in pc ps; do ip -n $H link set $n master br0; ip -n $H link set $n up; done
+    local n; for n in pc ps; do ip -n $H link set $n master br0; ip -n $H link set $n up; done
     ip -n $C addr add 10.49.15.1/24 dev v0; ip -n $S addr add 10.49.15.2/24 dev v0
     ip -n $C link set v0 up; ip -n $S link set v0 up
-    CAP_DST="$OUT/bridge_duplicates.pcap"; CAP_TMP="$WORK/bridge_duplicates.pcap"; : >"$WORK/cap.err"
-    timeout -s INT 60 ip netns exec $H tcpdump --immediate-mode -U -n -i any -w "$CAP_TMP" "tcp port $P" 2>"$WORK/cap.err" &
-    CAP_PID=$!; PIDS+=("$CAP_PID")
-    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    cap_run bridge_duplicates.pcap ip netns exec $H tcpdump --immediate-mode -U -n -i any -w @ "tcp port $P"
     bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.15.2:$P -ka-time 1s -ka-timeout 2s -permit-without-stream -policy-min-time 1s -life 9s
     sleep 1
     fg 15 ip netns exec $C "$KSGO" -mode client -addr 10.49.15.2:$P -rpcs 3 -interval 200ms -idle 3s
     sleep 0.5
     cap_stop
-    ip netns del $H; ip netns del $C; ip netns del $S; NETNS_CLEAN=()
+    netns_del
 }
 
 s_vxlan_tunnel() {           # grpc-go client and server (pings every 1 s) in two netns joined by a veth, talking over
@@ -565,35 +572,25 @@ s_vxlan_tunnel() {           # grpc-go client and server (pings every 1 s) in tw
                               # network (GRE, IP in IP and Geneve are in packet_decoder_test: this kernel has no such
                               # devices)
     local P=49016 A=ks-tun-a-$$ B=ks-tun-b-$$
-    ip netns add $A; ip netns add $B
-    NETNS_CLEAN=("$A" "$B")
-    ip -n $A link set lo up; ip -n $B link set lo up
-    ip -n $A link add u0 type veth peer name u0 netns $B
-    ip -n $A addr add 192.168.49.1/24 dev u0; ip -n $B addr add 192.168.49.2/24 dev u0
-    ip -n $A link set u0 up; ip -n $B link set u0 up
+    netns_add $A $B
+    veth $A u0 $B u0 192.168.49
     ip -n $A link add vx1 type vxlan id 42 local 192.168.49.1 remote 192.168.49.2 dstport 4789 dev u0
     ip -n $B link add vx1 type vxlan id 42 local 192.168.49.2 remote 192.168.49.1 dstport 4789 dev u0
     ip -n $A addr add 10.49.16.1/30 dev vx1; ip -n $B addr add 10.49.16.2/30 dev vx1
     ip -n $A link set vx1 up; ip -n $B link set vx1 up
-    CAP_DST="$OUT/vxlan_tunnel.pcap"; CAP_TMP="$WORK/vxlan_tunnel.pcap"; : >"$WORK/cap.err"
-    timeout -s INT 60 ip netns exec $A tcpdump --immediate-mode -U -n -i u0 -w "$CAP_TMP" "udp port 4789" 2>"$WORK/cap.err" &
-    CAP_PID=$!; PIDS+=("$CAP_PID")
-    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    cap_run vxlan_tunnel.pcap ip netns exec $A tcpdump --immediate-mode -U -n -i u0 -w @ "udp port 4789"
     bg 15 ip netns exec $B "$KSGO" -mode server -addr 10.49.16.2:$P -ka-time 1s -ka-timeout 2s -permit-without-stream -policy-min-time 1s -life 8s
     sleep 1
     fg 12 ip netns exec $A "$KSGO" -mode client -addr 10.49.16.2:$P -rpcs 1 -idle 2500ms
     sleep 0.5
     cap_stop
-    ip netns del $A; ip netns del $B; NETNS_CLEAN=()
+    netns_del
 }
 
 s_nflog_first_iface() {      # dumpcap -i nflog -i lo: the file's first interface is NFLOG (no packet on it), the
                               # grpc-go pair (server pings every 1 s) on the second, Ethernet-typed loopback
     local P=49017
-    CAP_DST="$OUT/nflog_first_iface.pcapng"; CAP_TMP="$WORK/nflog_first_iface.pcapng"; : >"$WORK/cap.err"
-    timeout -s INT 60 dumpcap -q -i nflog -i lo -f "tcp port $P" -w "$CAP_TMP" 2>"$WORK/cap.err" &
-    CAP_PID=$!; PIDS+=("$CAP_PID")
-    local i; for i in $(seq 1 100); do grep -q "Capturing on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    cap_run nflog_first_iface.pcapng dumpcap -q -i nflog -i lo -f "tcp port $P" -w @
     bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 2s -permit-without-stream -policy-min-time 1s -life 6s
     wait_listen $P
     fg 12 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -idle 2500ms
@@ -605,20 +602,8 @@ s_conntrack_first_ping_reset() { # a stateful firewall's 2 s idle timer (conntra
                               # PING, 3 s after its one call (keepalive_time 3 s; its only earlier PING is the call's
                               # BDP PING): an idle reset, not "no silence before it"
     local P=49018 C=ks-ct-c-$$ S=ks-ct-s-$$
-    ip netns add $C; ip netns add $S
-    NETNS_CLEAN=("$C" "$S")
-    ip -n $C link set lo up; ip -n $S link set lo up
-    ip -n $C link add v0 type veth peer name v0 netns $S
-    ip -n $C addr add 10.49.18.1/24 dev v0; ip -n $S addr add 10.49.18.2/24 dev v0
-    ip -n $C link set v0 up; ip -n $S link set v0 up
-    ip netns exec $S nft add table inet ks
-    ip netns exec $S nft add chain inet ks input '{ type filter hook input priority 0; }'
-    ip netns exec $S nft add rule inet ks input tcp dport $P ct state invalid reject with tcp reset
-    ip netns exec $S sysctl -q -w net.netfilter.nf_conntrack_tcp_timeout_established=2 net.netfilter.nf_conntrack_tcp_loose=0
-    CAP_DST="$OUT/conntrack_first_ping_reset.pcap"; CAP_TMP="$WORK/conntrack_first_ping_reset.pcap"; : >"$WORK/cap.err"
-    timeout -s INT 60 ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w "$CAP_TMP" "tcp port $P" 2>"$WORK/cap.err" &
-    CAP_PID=$!; PIDS+=("$CAP_PID")
-    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    ct_namespaces $P $C $S 10.49.18
+    cap_run conntrack_first_ping_reset.pcap ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w @ "tcp port $P"
     bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.18.2:$P -permit-without-stream -policy-min-time 1s -life 10s
     sleep 1
     fg 12 ip netns exec $C $PY "$KSPY" client --addr 10.49.18.2:$P --rpcs 1 --idle 5 \
@@ -626,19 +611,15 @@ s_conntrack_first_ping_reset() { # a stateful firewall's 2 s idle timer (conntra
         -o grpc.http2.max_pings_without_data=0 --method /grpc.health.v1.Health/Check
     sleep 0.5
     cap_stop
-    ip netns del $C; ip netns del $S; NETNS_CLEAN=()
+    netns_del
 }
 
 ct_namespaces() {           # ct_namespaces PORT C S: client and server netns on a veth (10.49.P.1 -> .2 by the
                               # caller's subnet 10.49.$4), the server's with conntrack's established timeout 2 s and
                               # nft rejecting with a TCP reset what it no longer tracks (a stateful firewall / NAT)
     local P=$1 C=$2 S=$3 NET=$4
-    ip netns add $C; ip netns add $S
-    NETNS_CLEAN=("$C" "$S")
-    ip -n $C link set lo up; ip -n $S link set lo up
-    ip -n $C link add v0 type veth peer name v0 netns $S
-    ip -n $C addr add $NET.1/24 dev v0; ip -n $S addr add $NET.2/24 dev v0
-    ip -n $C link set v0 up; ip -n $S link set v0 up
+    netns_add $C $S
+    veth $C v0 $S v0 $NET
     ip netns exec $S nft add table inet ks
     ip netns exec $S nft add chain inet ks input '{ type filter hook input priority 0; }'
     ip netns exec $S nft add rule inet ks input tcp dport $P ct state invalid reject with tcp reset
@@ -650,16 +631,13 @@ s_conntrack_tcp_keepalive_reset() { # the same firewall (2 s) answers an HTTP/2 
                               # only bound the timer (it was read once as "RST both ways after exactly 3.16 s")
     local P=49019 C=ks-ctk-c-$$ S=ks-ctk-s-$$
     ct_namespaces $P $C $S 10.49.19
-    CAP_DST="$OUT/conntrack_tcp_keepalive_reset.pcap"; CAP_TMP="$WORK/conntrack_tcp_keepalive_reset.pcap"; : >"$WORK/cap.err"
-    timeout -s INT 60 ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w "$CAP_TMP" "tcp port $P" 2>"$WORK/cap.err" &
-    CAP_PID=$!; PIDS+=("$CAP_PID")
-    local i; for i in $(seq 1 100); do grep -q "listening on" "$WORK/cap.err" && break; sleep 0.1; done; sleep 0.3
+    cap_run conntrack_tcp_keepalive_reset.pcap ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w @ "tcp port $P"
     bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.19.2:$P -life 9s
     sleep 1
     fg 12 ip netns exec $C $PY "$KSPY" h2ka --addr 10.49.19.2:$P --keepidle 3 --idle 6
     sleep 0.5
     cap_stop
-    ip netns del $C; ip netns del $S; NETNS_CLEAN=()
+    netns_del
 }
 
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core

@@ -44,7 +44,7 @@ trap 'exit 130' INT TERM
 
 echo "building gen/ksgo.go"
 (cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
-    timeout 300 go build -o "$WORK/ksgo" ksgo.go)
+    timeout 300 go build -o "$WORK/ksgo" ksgo.go kstls.go)
 KSGO="$WORK/ksgo"
 
 bg() { local t=$1; shift; timeout -s INT -k 2 "$t" "$@" >>"$WORK/log" 2>&1 & PIDS+=($!); }

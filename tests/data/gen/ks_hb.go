@@ -6,17 +6,9 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"strconv"
@@ -110,11 +102,7 @@ func main() {
 	}
 	dial := []grpc.DialOption{grpc.WithBlock(), grpc.WithDefaultCallOptions(grpc.ForceCodec(raw{}))}
 	if *tlsV != "" {
-		cfg := &tls.Config{InsecureSkipVerify: true, ServerName: "ks.example.test", MinVersion: ver(*tlsV), MaxVersion: ver(*tlsV), CipherSuites: suites(*suite)}
-		if *keyLog != "" {
-			f, _ := os.OpenFile(*keyLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-			cfg.KeyLogWriter = f
-		}
+		cfg := clientTLS(*tlsV, *suite, *keyLog, "ks.example.test")
 		dial = append(dial, grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
 	} else {
 		dial = append(dial, grpc.WithInsecure())
@@ -181,45 +169,4 @@ func main() {
 		fmt.Println("bulk got", n)
 	}
 	time.Sleep(*idle)
-}
-
-func ver(v string) uint16 {
-	if v == "1.2" {
-		return tls.VersionTLS12
-	}
-	return tls.VersionTLS13
-}
-func suites(n string) []uint16 {
-	switch n {
-	case "aes128gcm":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
-	case "aes256gcm":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}
-	case "chacha20":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
-	case "cbc":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}
-	case "cbc256":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA}
-	}
-	return nil
-}
-func serverTLS(version, suite, keyLog, certOut string) *tls.Config {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ks.example.test"},
-		DNSNames: []string{"ks.example.test", "localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if certOut != "" {
-		os.WriteFile(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
-		kb, _ := x509.MarshalECPrivateKey(key)
-		os.WriteFile(certOut+".key", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
-	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
-		MinVersion: ver(version), MaxVersion: ver(version), CipherSuites: suites(suite), NextProtos: []string{"h2"}}
-	if keyLog != "" {
-		f, _ := os.OpenFile(keyLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		cfg.KeyLogWriter = f
-	}
-	return cfg
 }

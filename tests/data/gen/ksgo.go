@@ -1,20 +1,12 @@
 // ksgo: tiny grpc-go (1.33, Debian golang-google-grpc-dev) server/client used by
 // make_captures.sh to produce reference captures. Uses the precompiled health service,
-// so no protoc is needed. Build: GO111MODULE=off GOPATH=/usr/share/gocode go build ksgo.go
+// so no protoc is needed. Build: GO111MODULE=off GOPATH=/usr/share/gocode go build ksgo.go kstls.go
 package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -151,67 +143,4 @@ func main() {
 			time.Sleep(*idle)
 		}
 	}
-}
-
-func tlsVersionOf(v string) uint16 {
-	if v == "1.2" {
-		return tls.VersionTLS12
-	}
-	return tls.VersionTLS13
-}
-
-func suitesOf(name string) []uint16 {
-	switch name {
-	case "aes128gcm":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
-	case "aes256gcm":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}
-	case "chacha20":
-		return []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
-	}
-	return nil
-}
-
-func keyLogWriter(path string) *os.File {
-	if path == "" {
-		return nil
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "keylog:", err)
-		os.Exit(1)
-	}
-	return f
-}
-
-func serverTLS(version, suite, keyLog, certOut string) *tls.Config {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ks.example.test"},
-		DNSNames: []string{"ks.example.test", "localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		panic(err)
-	}
-	if certOut != "" {
-		os.WriteFile(certOut, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
-	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
-		MinVersion: tlsVersionOf(version), MaxVersion: tlsVersionOf(version), CipherSuites: suitesOf(suite)}
-	if w := keyLogWriter(keyLog); w != nil {
-		cfg.KeyLogWriter = w
-	}
-	return cfg
-}
-
-func clientTLS(version, suite, keyLog, serverName string) *tls.Config {
-	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: serverName,
-		MinVersion: tlsVersionOf(version), MaxVersion: tlsVersionOf(version), CipherSuites: suitesOf(suite)}
-	if w := keyLogWriter(keyLog); w != nil {
-		cfg.KeyLogWriter = w
-	}
-	return cfg
 }

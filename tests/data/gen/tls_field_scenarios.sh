@@ -5,7 +5,7 @@
 build_hb() {
     [[ -x $WORK/ks_hb ]] && return 0
     (cd "$HERE/gen" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="${GOCACHE:-/tmp/ks-gocache}" GOFLAGS= \
-        timeout 300 go build -o "$WORK/ks_hb" ks_hb.go)
+        timeout 300 go build -o "$WORK/ks_hb" ks_hb.go kstls.go)
 }
 field_cert() {
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=ks.example.test \
