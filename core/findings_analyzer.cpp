@@ -136,6 +136,8 @@ void onPing(ConnState& c, const Event& e)
         return;
     }
     auto& s = c.side[dirIndex(e.dir)];
+    if (s.pings == 0 && c.lastActivityNs >= 0)
+        s.firstPingQuietNs = e.tsNs - c.lastActivityNs;
     const bool otherPingInGap = s.lastAnyPingNs > s.lastPingNs;
     s.lastAnyPingNs = e.tsNs;
     const bool dataTriggered = s.lastDataReceivedNs >= 0 && s.lastDataReceivedNs >= s.lastPingNs
@@ -411,6 +413,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
         slot.full = std::make_unique<ConnState>();
         static_cast<ConnBasics&>(*slot.full) = std::move(slot.basics);
         slot.basics = ConnBasics {};
+        slot.full->lastNonPingNs = slot.full->lastActivityNs;
     }
     ConnBasics& c = slot.full ? *slot.full : slot.basics;
     if (!c.used) {
@@ -498,6 +501,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
     }
     if (!isKeepaliveProbe(e.type) && e.type != EventType::Fin && e.type != EventType::Rst) {
         trackBursts(c, e);
+        if (slot.full && e.type != EventType::Ping && e.type != EventType::PingAck)
+            slot.full->lastNonPingNs = e.tsNs;
         c.lastActivityNs = e.tsNs;
         c.lastActivityIndex = e.index;
     }

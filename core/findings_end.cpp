@@ -323,9 +323,14 @@ EndVerdict classify(
     const auto& cs = c.side[0];
     const bool clientPinged = cs.pings > 0;
     if (c.closedBy == Direction::ClientToServer) {
+        // The client's cadence: its PINGs' median interval, or with one PING only the quiet
+        // before it (keepalive_time counts from the last read; huntA A1: C-core's watchdog closed
+        // a connection whose client had sent one keepalive PING, and "graceful" claimed too much).
+        const double cadence = cs.pingInterval.count ? cs.pingInterval.median()
+            : cs.pings == 1 && cs.firstPingQuietNs >= 200'000'000 ? toS(cs.firstPingQuietNs)
+                                                                 : 0.0;
         bool watchdog = c.quietBeforeCloseNs >= kIdleDeathNs && !c.pingDuringQuiet
-            && ((clientPinged && cs.pingInterval.count && quiet > 1.5 * cs.pingInterval.median())
-                || !c.openStreams.empty());
+            && ((clientPinged && cadence > 0 && quiet > 1.5 * cadence) || !c.openStreams.empty());
         // With the settings known, the watchdog fires at keepalive_time + keepalive_timeout after
         // the last frame; a close at another time is the application's.
         if (watchdog && st.options.settings && c.openStreams.empty()) {
@@ -333,8 +338,13 @@ EndVerdict classify(
             const std::int64_t timeMs = set.value(SettingSide::Client, "keepalive_time_ms");
             const std::int64_t timeoutMs = set.value(SettingSide::Client, "keepalive_timeout_ms");
             const double expected = static_cast<double>(timeMs + timeoutMs) / 1000.0;
+            const double tolerance = std::max(0.3, 0.15 * expected);
+            // Counted from the last frame, or from the last one that was no PING (C-core 1.51
+            // closed at keepalive_time + keepalive_timeout after its last DATA or SETTINGS
+            // although a PING between them had been answered: huntA s1b, s2).
+            const double sinceNonPing = c.lastNonPingNs >= 0 ? toS(c.closeNs - c.lastNonPingNs) : -1.0;
             watchdog = timeMs < kInfinite && timeoutMs < kInfinite
-                && std::fabs(quiet - expected) <= std::max(0.3, 0.15 * expected);
+                && (std::fabs(quiet - expected) <= tolerance || std::fabs(sinceNonPing - expected) <= tolerance);
         }
         if (watchdog) {
             v.cause = EndCause::ClientGaveUp;

@@ -95,6 +95,9 @@ struct SideState {
     // those may never have reached it), and whether that is certain: an RST in the prober's name
     // answered them and the prober probed after it, so its socket never saw them (the path did).
     double kaIdleBeforeUnanswered = -1;
+    // the quiet before this side's first keepalive PING: with one PING only, the best guess of
+    // its keepalive_time (a watchdog close after more than 1.5 x it, ClientGaveUp)
+    std::int64_t firstPingQuietNs = -1;
     bool kaUnansweredNeverArrived = false;
     // the latest run of probes with no ACK and no other event between them (TCP_KEEPCNT retries)
     std::uint64_t kaRun = 0, kaRunFirstIndex = 0;
@@ -246,6 +249,9 @@ struct ConnState : ConnBasics {
     // Requests it reset without ever answering were rejected (grpc-go resets a non-gRPC request
     // with PROTOCOL_ERROR before it counts as an active stream, so its max_connection_idle clock
     // runs on from the connection's start): a connection with only those carried no RPC.
+    // the last activity that was no PING or PING ACK (C-core 1.51's watchdog closes
+    // keepalive_time + keepalive_timeout after it, though a PING between was answered: huntA A1)
+    std::int64_t lastNonPingNs = -1;
     bool serverAnswered = false;
     std::uint32_t serverResets = 0;
     bool onlyRejectedRpcs() const { return hadStreams && !serverAnswered && serverResets > 0; }

@@ -45,9 +45,9 @@ public:
             add(t + rtt, EventType::PingAck, dir == C2S ? S2C : C2S, conn).opaque = opaque;
     }
     // The analyzer's findings and each connection's summary, ends filled in.
-    std::vector<Finding> judge(std::vector<ConnectionSummary>& summaries) const
+    std::vector<Finding> judge(std::vector<ConnectionSummary>& summaries, AnalyzerOptions options = {}) const
     {
-        FindingsAnalyzer a(AnalyzerOptions {});
+        FindingsAnalyzer a(std::move(options));
         for (const auto& e : m_events)
             a.onEvent(e);
         return a.finish(summaries);
@@ -224,4 +224,46 @@ TEST(EndHedges, aProbeAfterThePeersUnansweredPacketGivesBothIdleReadings)
     EXPECT_NE(f->title.find("5.05 s"), std::string::npos) << f->title;
     EXPECT_NE(f->title.find("Go's"), std::string::npos) << f->title;
     EXPECT_NE(f->detail.find("does not show"), std::string::npos) << f->detail;
+}
+
+// huntA A1 (s2_tmp.pcapng conn 1): python3-grpcio client, keepalive 1 s / 2 s, permit without
+// calls, no RPC: one keepalive PING 1.0 s after the last frame (answered), then nothing until
+// the client's FIN + RST 2.0 s later while its application slept: C-core's watchdog as much as an
+// application close. With one PING the cadence is the quiet before it; "graceful" claimed more.
+namespace {
+Wire onePingThenClientClose()
+{
+    Wire w;
+    w.handshake(0);
+    w.add(0.26, EventType::Settings, S2C);
+    w.ping(1.263, C2S, 1, 0.0004);
+    w.add(3.2632, EventType::Fin, C2S);
+    w.add(3.2633, EventType::Rst, C2S);
+    return w;
+}
+} // namespace
+
+TEST(EndHedges, aClientFinAfterItsOnlyPingsCadenceWentSilentIsGaveUpNotGraceful)
+{
+    std::vector<ConnectionSummary> s { summary(0, "127.0.0.1:41000", "127.0.0.1:51004", 0) };
+    s[0].end = ConnectionEnd::FinC2S;
+    const auto findings = onePingThenClientClose().judge(s);
+    EXPECT_EQ(s[0].endCause, EndCause::ClientGaveUp) << s[0].endDetail.str();
+    const auto* f = find(findings, "end-client-gave-up");
+    ASSERT_NE(f, nullptr);
+    EXPECT_NE(f->detail.find("the wire alone cannot tell"), std::string::npos) << f->detail;
+}
+
+// The same with the client's real settings: the FIN is keepalive_time + keepalive_timeout (3 s)
+// after the last frame that was no PING, which C-core 1.51 times its watchdog from; the settings
+// had turned the hedge into a plain "graceful".
+TEST(EndHedges, withTheClientsSettingsAWatchdogCloseCountedFromTheLastNonPingFrameStaysGaveUp)
+{
+    KeepaliveSettings k;
+    ASSERT_EQ(k.set(SettingSide::Client, "keepalive_time_ms", 1000), "");
+    ASSERT_EQ(k.set(SettingSide::Client, "keepalive_timeout_ms", 2000), "");
+    std::vector<ConnectionSummary> s { summary(0, "127.0.0.1:41000", "127.0.0.1:51004", 0) };
+    s[0].end = ConnectionEnd::FinC2S;
+    onePingThenClientClose().judge(s, AnalyzerOptions { {}, k });
+    EXPECT_EQ(s[0].endCause, EndCause::ClientGaveUp) << s[0].endDetail.str();
 }
