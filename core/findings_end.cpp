@@ -107,6 +107,15 @@ EndVerdict classify(
             v.detail = buf;
             return v;
         }
+        // A new SYN on the same 4-tuple: this connection had ended before it, its close not captured.
+        if (const auto* next = s ? connections.reusedAfter(*s, c.lastNs) : nullptr) {
+            std::snprintf(buf, sizeof buf,
+                "its close is not in the capture: the same 4-tuple carried a new connection (#%u) from %.3f s, so "
+                "this one had ended by then",
+                next->id, toS(next->firstNs - st.originNs));
+            v.detail = buf;
+            return v;
+        }
         v.detail = std::string("still open when ") + inputEnded(st.options);
         return v;
     }

@@ -375,6 +375,9 @@ public:
     const ConnectionSummary* reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const;
     // The first connection to s's server that spoke HTTP/2 (speaksHttp2), when it started before s.
     const ConnectionSummary* earlierHttp2To(const ConnectionSummary& s) const;
+    // The first connection on s's very 4-tuple (same client and server) that started after
+    // afterNs: a new SYN reused it, so s had ended before, whether or not its close was captured.
+    const ConnectionSummary* reusedAfter(const ConnectionSummary& s, std::int64_t afterNs) const;
 
 private:
     struct Server {
@@ -388,6 +391,16 @@ private:
     std::unordered_map<std::uint32_t, std::size_t> m_byId; // otherwise
     mutable bool m_serversBuilt = false;
     mutable std::unordered_map<std::string_view, Server> m_servers;
+    struct TupleHash {
+        std::size_t operator()(const std::pair<std::string_view, std::string_view>& t) const
+        {
+            return std::hash<std::string_view> {}(t.first) * 31 + std::hash<std::string_view> {}(t.second);
+        }
+    };
+    // Positions by 4-tuple, built on the first reusedAfter (an open connection's end).
+    mutable std::unordered_map<std::pair<std::string_view, std::string_view>, std::vector<std::size_t>, TupleHash>
+        m_tuples;
+    mutable bool m_tuplesBuilt = false;
 };
 
 // Where the input ended, in the texts: "the end of the capture" / "the capture ended", or where a

@@ -267,3 +267,24 @@ TEST(EndHedges, withTheClientsSettingsAWatchdogCloseCountedFromTheLastNonPingFra
     onePingThenClientClose().judge(s, AnalyzerOptions { {}, k });
     EXPECT_EQ(s[0].endCause, EndCause::ClientGaveUp) << s[0].endDetail.str();
 }
+
+// huntD D11 (reuse_nofin.pcap): the first connection's FIN/ACK exchange was lost from the
+// capture, and the same 4-tuple carried a new SYN 1.0 s later. It was not "still open when the
+// capture ended": the new connection shows it had ended, its close not captured.
+TEST(EndHedges, aConnectionWhose4TupleANewSynReusedIsNotStillOpenAtTheEnd)
+{
+    Wire w;
+    w.handshake(0);
+    w.ping(0.3, C2S, 1, 0.0002);
+    w.handshake(1.552, 1);
+    w.add(2.0, EventType::Fin, C2S, 1);
+    w.add(2.0, EventType::Fin, S2C, 1);
+    std::vector<ConnectionSummary> s { summary(0, "127.0.0.1:51390", "127.0.0.1:51324", 0),
+        summary(1, "127.0.0.1:51390", "127.0.0.1:51324", 1.552) };
+    s[1].end = ConnectionEnd::FinC2S;
+    w.judge(s);
+    EXPECT_EQ(s[0].endCause, EndCause::Open);
+    EXPECT_EQ(s[0].endDetail.str().find("still open"), std::string::npos) << s[0].endDetail.str();
+    EXPECT_NE(s[0].endDetail.str().find("close is not in the capture"), std::string::npos) << s[0].endDetail.str();
+    EXPECT_NE(s[0].endDetail.str().find("#1"), std::string::npos) << s[0].endDetail.str();
+}
