@@ -168,12 +168,17 @@ int runExport(int argc, char** argv, const std::vector<std::string>& args)
     view.setProfiles(profiles);
     view.fitAll();
     QString error;
-    if (!view.exportTo(options, &error)) {
+    ui::TimelineExportPlan plan;
+    if (!view.exportTo(options, &error, &plan)) {
         std::fprintf(stderr, "keepalive-scope export: %s\n", qPrintable(error));
         return 1;
     }
+    ui::TimelineExportOptions drawn = options;
+    drawn.height = plan.height + plan.noteHeight;
     std::fprintf(stderr, "wrote %s (%s, %zu events, %zu connections)\n", out.c_str(),
-        ui::exportSizeText(options).toLocal8Bit().constData(), store.size(), store.laneCount());
+        ui::exportSizeText(drawn).toLocal8Bit().constData(), store.size(), store.laneCount());
+    if (const QString text = ui::exportPlanText(options, plan); !text.isEmpty())
+        std::fprintf(stderr, "keepalive-scope export: %s\n", qPrintable(text));
     return 0;
 }
 

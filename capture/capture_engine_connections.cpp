@@ -217,13 +217,17 @@ void CaptureEngine::closeDecoder(TcpConnection& conn)
         rare.missingBytes += holes;
         m_counters.holeBytes += holes;
     }
-    traffic.http2 = traffic.http2 || conn.decoder->everLocked();
     if (auto& pipeline = conn.decoder->pipeline) {
         pipeline->finish();
         traffic.tls = pipeline->tlsInfo();
         if (!pipeline->proxy().empty())
             traffic.rareBox.make().proxy = pipeline->proxy();
     }
+    // A direction that ended with its FIN ends at a frame boundary: a hunt still open may lock
+    // on a chain that ends exactly there (bytes missing before the FIN cleared the hunt).
+    for (std::size_t d = 0; d < 2; ++d)
+        conn.decoder->framers[d].finish(conn.tcp[d].finSeen);
+    traffic.http2 = traffic.http2 || conn.decoder->everLocked();
     conn.decoder.reset();
     conn.decoderClosed = true;
 }

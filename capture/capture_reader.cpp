@@ -3,6 +3,7 @@
 
 #include "capture_warnings.h"
 #include "packet_decoder.h"
+#include "pcapng_merge.h"
 
 #include <algorithm>
 #include <limits>
@@ -34,6 +35,7 @@ public:
         m_newestNs = std::max(m_newestNs, tsNs);
         m_heap.push(Held { tsNs, m_seq++, linkType, { frame.begin(), frame.end() } });
     }
+    bool empty() const { return m_heap.empty(); }
     bool ready(bool draining) const
     {
         return !m_heap.empty()
@@ -63,6 +65,9 @@ private:
     std::uint64_t m_seq = 0;
     std::int64_t m_newestNs = std::numeric_limits<std::int64_t>::min();
 };
+
+// How long a quiet pipe holds the reorder window's packets (wall time).
+constexpr int kQuietMs = 2000;
 
 } // namespace
 
@@ -99,12 +104,37 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
             engine.processPacket(held.tsNs, held.frame);
         }
     };
+    // A pcapng file is read per section and interface, merged by time (pcapng_merge.h).
+    std::string scanError;
+    const auto merge = PcapngMerge::open(source, scanError);
+    int linkType = 0;
+    const auto fetch = [&]() {
+        if (!merge) {
+            const auto status = source.next(tsNs, frame, error);
+            linkType = source.packetLinkType();
+            return status;
+        }
+        if (merge->next(tsNs, frame, linkType))
+            return PacketSource::Status::Packet;
+        error = scanError;
+        return scanError.empty() ? PacketSource::Status::End : PacketSource::Status::Error;
+    };
     for (;;) {
         if (cancel && cancel->load(std::memory_order_relaxed)) {
             result.cancelled = true;
             break;
         }
-        const auto status = source.next(tsNs, frame, error);
+        // A pcapng stream of several interfaces on a pipe: while the window holds packets, a
+        // writer quiet for as long as the window spans sends no late packet either (dumpcap
+        // writes each interface's buffer within it), so what is held goes out then, not at the
+        // next packet, which on an idle connection may come minutes later.
+        if (reorder && source.isStream())
+            source.setIdleWait(window.empty() ? 0 : kQuietMs);
+        const auto status = fetch();
+        if (status == PacketSource::Status::Idle) {
+            release(true);
+            continue;
+        }
         if (status == PacketSource::Status::End)
             break;
         if (status == PacketSource::Status::Error) {
@@ -113,20 +143,20 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
         }
         if (first) {
             first = false;
-            reorder = source.linkTypes().size() > 1;
+            reorder = source.linkTypes().size() > 1 && !(merge && merge->merged());
             if (!source.embeddedKeyLog().empty()) // the secrets before the first packet
                 engine.addSecrets(source.embeddedKeyLog(), name + " (Decryption Secrets Block)");
         }
-        if (source.hasLateSecrets())
+        if (source.hasLateSecrets()) // merged: every later block's, read by the scan
             engine.addSecrets(source.takeLateSecrets(), name + " (Decryption Secrets Block)");
         if (beforePacket)
             beforePacket();
         if (reorder) {
-            window.push(tsNs, source.packetLinkType(), frame);
+            window.push(tsNs, linkType, frame);
             release(false);
             continue;
         }
-        engine.setLinkType(source.packetLinkType());
+        engine.setLinkType(linkType);
         engine.processPacket(tsNs, frame);
     }
     release(true);
@@ -138,7 +168,13 @@ CaptureReadResult readCapture(PacketSource& source, CaptureEngine& engine, const
     if (failed)
         result.stoppedEarly = name + ": stopped after " + std::to_string(engine.counters().packets)
             + " packets, the rest is unreadable (" + error + "); results cover the readable part";
-    result.warnings = captureWarnings(engine.counters(), &source.notes());
+    SourceNotes notes = source.notes();
+    if (merge && merge->merged()) {
+        notes.mergedStreams = merge->streams();
+        notes.mergedSections = merge->sections();
+        notes.mergedMaxLateNs = merge->maxLateNs();
+    }
+    result.warnings = captureWarnings(engine.counters(), &notes);
     return result;
 }
 

@@ -64,6 +64,26 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
                           "the packets after each keep their spacing, moved forward by the step (the time across a "
                           "step is unknown)"
                             : std::string()));
+    if (notes && notes->pcapFileHeaders)
+        out.push_back("another pcap file header where a packet record should start (before packet "
+            + n(notes->firstPcapFileHeader) + "; " + n(notes->pcapFileHeaders)
+            + " in all): pcap files joined with cat; each is read on as a new file. A pcap file has no room for a second "
+              "header, so its times are not merged with the first file's (where they run back, see the time "
+              "warning): join captures with `mergecap -w joined.pcapng a.pcap b.pcap` instead");
+    // dumpcap writes interfaces' buffers as they fill (tens of ms late): said only where file
+    // order would have looked like a clock step.
+    if (notes && (notes->mergedSections > 1 || notes->mergedMaxLateNs >= 1'000'000'000))
+        out.push_back("the pcapng file holds " + n(notes->mergedStreams) + " packet streams (interfaces"
+            + (notes->mergedSections > 1 ? " in " + n(notes->mergedSections) + " sections: captures joined with cat"
+                                         : std::string())
+            + "), and packets are written up to " + seconds(notes->mergedMaxLateNs)
+            + " s after later ones: each stream was read in its own order and the streams merged by timestamp, "
+              "as mergecap does (a late interface or a joined capture is not taken for a clock step)");
+    if (notes && notes->untimed)
+        out.push_back(n(notes->untimed) + " packets are Simple Packet Blocks, which carry no timestamp (first: packet "
+            + n(notes->firstUntimed)
+            + "): each is given the time of the packet before it on its interface, so times, gaps and round trips "
+              "that rest on them are approximate");
     if (notes && notes->fractionTooLarge)
         out.push_back("packet " + n(notes->firstFractionTooLarge)
             + " has a sub-second timestamp field of one second or more (" + n(notes->fractionTooLarge)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 namespace ks::capture {
 
@@ -110,6 +111,7 @@ void Http2Framer::feed(std::span<const std::uint8_t> bytes, std::int64_t tsNs)
         feedFrames(bytes.data(), bytes.size(), tsNs);
         break;
     case Mode::Hunting:
+        m_segmentStart = true; // bytes fed from outside begin a TCP segment (or TLS record)
         feedHunting(bytes.data(), bytes.size(), tsNs);
         break;
     case Mode::Opaque:
@@ -177,6 +179,7 @@ void Http2Framer::setOpaque()
     m_buffer = {};
     m_segmentStarts = {};
     m_waiting = {};
+    m_waitingFrontier = {};
     m_scanFrom = 0;
     m_payload = {};
 }
@@ -192,6 +195,7 @@ void Http2Framer::startHunting()
     m_buffer.clear();
     m_segmentStarts.clear();
     m_waiting.clear();
+    m_waitingFrontier.clear();
     m_scanFrom = 0;
     m_huntedBytes = 0;
     if (m_listener)
@@ -214,6 +218,7 @@ void Http2Framer::gap(std::uint64_t count)
         m_buffer.clear(); // bytes on either side of a gap never chain
         m_segmentStarts.clear();
         m_waiting.clear();
+        m_waitingFrontier.clear();
         m_scanFrom = 0;
         return;
     case Mode::Preface:
@@ -321,6 +326,7 @@ void Http2Framer::feedFrames(const std::uint8_t* data, std::size_t size, std::in
                     feed(std::span(data, size), tsNs);
                 return;
             }
+            m_largestFrame = std::max(m_largestFrame, m_current.length);
             m_payload.clear();
             if (m_current.type == static_cast<std::uint8_t>(FrameType::Data) || m_current.length == 0) {
                 emitFrame(tsNs);
@@ -343,93 +349,180 @@ void Http2Framer::feedFrames(const std::uint8_t* data, std::size_t size, std::in
     }
 }
 
-Http2Framer::HuntVerdict Http2Framer::judgeCandidate(std::size_t i) const
+std::size_t Http2Framer::proofBytes() const
 {
+    // Frames found inside one DATA payload chain at most as far as that payload goes: the peer's
+    // frames are at most SETTINGS_MAX_FRAME_SIZE (16384 unless raised; the longest frame seen
+    // stands for a raised limit), within what hunting holds.
+    return std::min<std::size_t>(std::max<std::uint32_t>(m_largestFrame, 16384) + 9, kHuntWindow / 4);
+}
+
+Http2Framer::HuntVerdict Http2Framer::judgeCandidate(std::size_t i, bool atEnd, std::size_t& frontier) const
+{
+    // A run of plausible frame headers is no proof of a boundary: a DATA payload that carries
+    // HTTP/2 (a gRPC or CONNECT tunnel) is one, up to where that payload ends. So a candidate
+    // locks only on evidence payload bytes cannot give: its chain fills one whole TCP segment
+    // with one frame, or lands exactly on the ends of the segment it starts and of the next (a
+    // sender writes whole frames; inner frames line up with two segment ends only by chance), or
+    // runs on unbroken, in frames no longer than the peer may send, past two of the longest
+    // (proofBytes: one DATA payload cannot hold such a chain unless its inner frames line up
+    // with the outer frames' ends, and then the chain is real from there), or ends exactly where
+    // the stream ended at a FIN.
     const std::size_t n = m_buffer.size();
+    const auto seg = std::lower_bound(m_segmentStarts.begin(), m_segmentStarts.end(), i,
+        [](const SegmentStart& s, std::size_t off) { return s.offset < off; });
+    const bool atSegmentStart = seg != m_segmentStarts.end() && seg->offset == i;
+    const auto segmentEnd = [&](auto it) -> std::size_t { return it == m_segmentStarts.end() ? n : it->offset; };
+    auto next = atSegmentStart ? seg + 1 : m_segmentStarts.end();
+    int landed = atSegmentStart ? 0 : -1; // segment ends the chain landed on; -1: it crossed one
+    const std::size_t proof = proofBytes();
     std::size_t pos = i;
+    bool longChain = true; // no frame longer than the peer may send: may lock by its length
     for (int count = 0;;) {
-        if (pos + 9 > n)
+        if (pos + 9 > n) {
+            frontier = pos;
+            if (atEnd)
+                return pos == n && count > 0 ? HuntVerdict::Lock : HuntVerdict::Reject;
             return HuntVerdict::Wait;
+        }
         const FrameHeader h = parseFrameHeader(m_buffer.data() + pos);
         if (!plausibleFrameHeader(h, true))
             return HuntVerdict::Reject;
+        if (longChain && pos - i > 2 * proof)
+            return HuntVerdict::Lock; // the chain ran on past two of the longest frames, to a header here
+        longChain = longChain && 9 + std::size_t(h.length) <= proof;
         ++count;
         pos += 9 + std::size_t(h.length);
-        if (count >= 3)
-            return HuntVerdict::Lock;
-        if (pos == n) {
-            const bool segmentStart = std::binary_search(m_segmentStarts.begin(), m_segmentStarts.end(), i);
-            return (count >= 2 || segmentStart) ? HuntVerdict::Lock : HuntVerdict::Wait;
+        while (landed >= 0 && landed < 2) {
+            const std::size_t end = segmentEnd(next);
+            if (pos < end)
+                break;
+            if (pos > end) {
+                landed = -1; // a frame runs across a segment end
+                break;
+            }
+            if (++landed == 2 || count == 1)
+                return HuntVerdict::Lock; // two segment ends, or one frame fills the segment (a lone PING)
+            if (next == m_segmentStarts.end())
+                break; // the next segment has not arrived
+            ++next;
         }
-        if (pos > n)
-            return HuntVerdict::Wait;
+        if (pos > n) {
+            frontier = pos;
+            return atEnd ? HuntVerdict::Reject : HuntVerdict::Wait;
+        }
     }
 }
 
 void Http2Framer::dropHuntBytes(std::size_t count)
 {
     m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(count));
-    const auto shift = [count](std::vector<std::uint32_t>& offsets) {
-        std::vector<std::uint32_t> kept;
-        for (auto o : offsets)
-            if (o >= count)
-                kept.push_back(static_cast<std::uint32_t>(o - count));
-        offsets.swap(kept);
-    };
-    shift(m_segmentStarts);
-    shift(m_waiting);
+    std::vector<SegmentStart> segments;
+    for (const auto& seg : m_segmentStarts) {
+        if (seg.offset < count)
+            m_frontTs = seg.tsNs; // the kept bytes start inside this segment: its time, no start
+        if (seg.offset >= count)
+            segments.push_back({ static_cast<std::uint32_t>(seg.offset - count), seg.tsNs });
+    }
+    m_segmentStarts.swap(segments);
+    std::vector<std::uint32_t> waiting, frontiers;
+    for (std::size_t k = 0; k < m_waiting.size(); ++k)
+        if (m_waiting[k] >= count) {
+            waiting.push_back(static_cast<std::uint32_t>(m_waiting[k] - count));
+            frontiers.push_back(static_cast<std::uint32_t>(m_waitingFrontier[k] - count));
+        }
+    m_waiting.swap(waiting);
+    m_waitingFrontier.swap(frontiers);
     m_scanFrom = m_scanFrom > count ? m_scanFrom - count : 0;
+}
+
+void Http2Framer::lockAt(std::size_t at)
+{
+    // Realign at the lock and replay the held bytes through the frame path, each segment at its
+    // own capture time.
+    std::vector<std::uint8_t> held;
+    held.swap(m_buffer);
+    std::vector<SegmentStart> segments;
+    segments.swap(m_segmentStarts);
+    const std::int64_t frontTs = m_frontTs;
+    m_waiting.clear();
+    m_waitingFrontier.clear();
+    m_scanFrom = 0;
+    m_mode = Mode::Frames;
+    m_everLocked = true;
+    std::int64_t ts = frontTs;
+    std::size_t from = at;
+    for (const auto& s : segments) {
+        if (s.offset <= at) {
+            ts = s.tsNs;
+            continue;
+        }
+        feed(std::span(held.data() + from, s.offset - from), ts);
+        from = s.offset;
+        ts = s.tsNs;
+    }
+    feed(std::span(held.data() + from, held.size() - from), ts);
 }
 
 void Http2Framer::feedHunting(const std::uint8_t* data, std::size_t size, std::int64_t tsNs)
 {
     // A connection whose SYN is missing may still start with the client preface (only the
     // handshake was lost): the preface is 24 exact bytes, so it is taken as one, not hunted over.
+    const bool segmentStart = std::exchange(m_segmentStart, false);
     if (m_huntedBytes == 0 && m_buffer.empty() && startsWithHttp2Preface({ data, size })) {
         acceptPreface(data + kPrefaceSize, size - kPrefaceSize, tsNs);
         return;
     }
-    m_segmentStarts.push_back(static_cast<std::uint32_t>(m_buffer.size()));
+    if (m_buffer.empty())
+        m_frontTs = tsNs;
+    if (segmentStart)
+        m_segmentStarts.push_back({ static_cast<std::uint32_t>(m_buffer.size()), tsNs });
     m_buffer.insert(m_buffer.end(), data, data + size);
     m_huntedBytes += size;
+    huntOnce(false);
+}
 
+void Http2Framer::huntOnce(bool atEnd)
+{
     // Each offset is judged once when its header is complete; the few whose chain of frames runs
-    // past the buffered bytes wait and are judged again as bytes arrive. The earliest offset that
-    // locks wins, so a false candidate that claims a long frame (random bytes that look like a
-    // DATA header) does not hold back real frames after it.
+    // past the buffered bytes wait and are judged again as bytes arrive (one per chain: offsets
+    // on an earlier one's chain share its fate). The earliest offset that locks wins, so a false
+    // candidate that claims a long frame (random bytes that look like a DATA header) does not
+    // hold back real frames after it.
     const std::size_t n = m_buffer.size();
     std::optional<std::size_t> lock;
-    std::vector<std::uint32_t> stillWaiting;
+    std::vector<std::uint32_t> stillWaiting, frontiers;
+    const auto wait = [&](std::size_t at, std::size_t frontier) {
+        if (std::find(frontiers.begin(), frontiers.end(), frontier) != frontiers.end()
+            || stillWaiting.size() >= kMaxWaitingCandidates)
+            return;
+        stillWaiting.push_back(static_cast<std::uint32_t>(at));
+        frontiers.push_back(static_cast<std::uint32_t>(frontier));
+    };
+    std::size_t frontier = 0;
     for (auto w : m_waiting) {
-        const auto verdict = judgeCandidate(w);
+        const auto verdict = judgeCandidate(w, atEnd, frontier);
         if (verdict == HuntVerdict::Lock) {
             lock = w;
             break;
         }
         if (verdict == HuntVerdict::Wait)
-            stillWaiting.push_back(w);
+            wait(w, frontier);
     }
     for (std::size_t i = m_scanFrom; !lock && i + 9 <= n; ++i) {
-        const auto verdict = judgeCandidate(i);
+        const auto verdict = judgeCandidate(i, atEnd, frontier);
         if (verdict == HuntVerdict::Lock)
             lock = i;
-        else if (verdict == HuntVerdict::Wait && stillWaiting.size() < kMaxWaitingCandidates)
-            stillWaiting.push_back(static_cast<std::uint32_t>(i));
+        else if (verdict == HuntVerdict::Wait)
+            wait(i, frontier);
         m_scanFrom = i + 1;
     }
     if (lock) {
-        // Realign at the lock and replay the held bytes through the frame path.
-        std::vector<std::uint8_t> held(m_buffer.begin() + static_cast<std::ptrdiff_t>(*lock), m_buffer.end());
-        m_buffer.clear();
-        m_segmentStarts.clear();
-        m_waiting.clear();
-        m_scanFrom = 0;
-        m_mode = Mode::Frames;
-        m_everLocked = true;
-        feedFrames(held.data(), held.size(), tsNs);
+        lockAt(*lock);
         return;
     }
     m_waiting.swap(stillWaiting);
+    m_waitingFrontier.swap(frontiers);
     // Bytes before the first waiting candidate and the first unjudged offset are no longer needed.
     std::size_t keepFrom = m_scanFrom;
     if (!m_waiting.empty())
@@ -440,6 +533,16 @@ void Http2Framer::feedHunting(const std::uint8_t* data, std::size_t size, std::i
         dropHuntBytes(m_buffer.size() - kHuntWindow / 2);
     if (!m_everLocked && m_huntedBytes > kMaxHuntBytes)
         setOpaque();
+}
+
+void Http2Framer::finish(bool cleanEnd)
+{
+    if (m_mode == Mode::Hunting && cleanEnd && !m_buffer.empty()) {
+        m_scanFrom = m_waiting.empty() ? m_scanFrom : std::min<std::size_t>(m_scanFrom, m_waiting.front());
+        m_waiting.clear();
+        m_waitingFrontier.clear();
+        huntOnce(true);
+    }
 }
 
 } // namespace ks::capture

@@ -73,11 +73,14 @@ public:
     void gap(std::uint64_t count) override;
     // Give up on this direction (e.g. the other one proved not to be HTTP/2).
     void setOpaque();
+    // The direction ended. cleanEnd: at a FIN with no bytes missing before it, where a conforming
+    // peer's last frame ends; a hunt whose chain of frames ends exactly there locks on it.
+    void finish(bool cleanEnd);
 
     // Frames larger than this keep only their first bytes (enough for any field we report).
     static constexpr std::uint32_t kMaxKeptPayload = 256 * 1024;
     // Hunting looks at most this many bytes back and gives up after kMaxHuntBytes without a lock.
-    static constexpr std::size_t kHuntWindow = 64 * 1024;
+    static constexpr std::size_t kHuntWindow = 128 * 1024;
     static constexpr std::uint64_t kMaxHuntBytes = 4 * 1024 * 1024;
 
 private:
@@ -90,7 +93,11 @@ private:
     void feedSuspect(const std::uint8_t* data, std::size_t size, std::int64_t tsNs);
     void startHunting();
     enum class HuntVerdict : std::uint8_t { Reject, Wait, Lock };
-    HuntVerdict judgeCandidate(std::size_t offset) const;
+    // frontier: where the candidate's chain runs past the buffered bytes (on Wait).
+    HuntVerdict judgeCandidate(std::size_t offset, bool atEnd, std::size_t& frontier) const;
+    std::size_t proofBytes() const;
+    void lockAt(std::size_t offset);
+    void huntOnce(bool atEnd);
     void dropHuntBytes(std::size_t count);
     void emitFrame(std::int64_t tsNs);
 
@@ -112,9 +119,17 @@ private:
 
     // Hunting / preface / deferred buffer
     std::vector<std::uint8_t> m_buffer;
-    std::vector<std::uint32_t> m_segmentStarts; // offsets in m_buffer where a segment began
+    struct SegmentStart {
+        std::uint32_t offset; // in m_buffer
+        std::int64_t tsNs; // its capture time, given to the frames replayed from it
+    };
+    std::vector<SegmentStart> m_segmentStarts;
+    std::uint32_t m_largestFrame = 0; // the longest frame read while aligned
+    bool m_segmentStart = false; // the bytes feedHunting gets next begin a segment
+    std::int64_t m_frontTs = 0; // the time of the segment m_buffer starts inside (when not at its start)
     std::uint64_t m_huntedBytes = 0;
     std::vector<std::uint32_t> m_waiting; // offsets whose frame chain runs past the buffer
+    std::vector<std::uint32_t> m_waitingFrontier; // where each one's chain runs past it
     std::size_t m_scanFrom = 0; // offsets before it were judged
     static constexpr std::size_t kMaxWaitingCandidates = 64;
     static constexpr std::size_t kMaxSuspectChain = 8;

@@ -169,11 +169,48 @@ std::unique_ptr<PacketSource> PacketSource::openBytes(
     src->m_eof = true;
     src->m_bytesRead = bytes.size();
     src->m_fileSize = static_cast<std::int64_t>(bytes.size());
+    src->m_bytes.assign(bytes.begin(), bytes.end());
     src->m_embeddedKeyLog = pcapngDecryptionSecrets(bytes);
     src->m_secretBytes = src->m_embeddedKeyLog.size();
     if (!src->start(error))
         return nullptr;
     return src;
+}
+
+std::unique_ptr<PacketSource> PacketSource::cursorForLastPacket(bool filtered, std::string& error) const
+{
+    std::unique_ptr<PacketSource> c(new PacketSource);
+    c->m_path = m_path;
+    if (m_fd < 0) {
+        c->m_buf.assign(m_bytes.begin(), m_bytes.end());
+        c->m_end = m_bytes.size();
+        c->m_pos = static_cast<std::size_t>(m_packetOffset);
+        c->m_eof = true;
+    } else {
+        c->m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (c->m_fd < 0 || ::lseek(c->m_fd, static_cast<off_t>(m_packetOffset), SEEK_SET) < 0) {
+            error = m_path + ": cannot open again (" + std::strerror(errno) + ")";
+            return nullptr;
+        }
+        c->m_bytesRead = m_packetOffset;
+    }
+    c->m_fileSize = m_fileSize;
+    c->m_format = m_format;
+    c->m_big = m_big;
+    c->m_nano = m_nano;
+    c->m_recordHeader = m_recordHeader;
+    c->m_interfaces = m_interfaces;
+    c->m_linkTypes = m_linkTypes;
+    c->m_linkType = m_linkType;
+    c->m_packetLinkType = m_packetLinkType;
+    c->m_decimals = m_decimals;
+    c->m_section = m_section;
+    c->m_lastTsNs = m_lastTsNs;
+    c->m_secretBytes = kMaxSecretBytes; // the first reader hands on the secrets
+    c->m_filtered = filtered;
+    c->m_filterSection = m_section;
+    c->m_filterInterface = m_packetInterface;
+    return c;
 }
 
 PacketSource::~PacketSource()
@@ -261,8 +298,18 @@ bool PacketSource::start(std::string& error)
     return true;
 }
 
+bool PacketSource::quiet() const
+{
+    // At a block boundary with nothing buffered: nothing arrived for the idle wait.
+    if (m_idleWaitMs <= 0 || m_fd < 0 || !m_isStream || m_eof || m_pos != m_end)
+        return false;
+    pollfd p { m_fd, POLLIN, 0 };
+    return ::poll(&p, 1, m_idleWaitMs) == 0;
+}
+
 PacketSource::Status PacketSource::next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
+
     const Status status = m_format == Format::Pcap ? nextPcap(tsNs, frame, error) : nextPcapng(tsNs, frame, error);
     if (status == Status::Packet)
         m_lastTsNs = tsNs;

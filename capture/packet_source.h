@@ -43,11 +43,23 @@ struct SourceNotes {
     std::uint64_t unknownInterface = 0; // pcapng packet naming an interface never described
     std::uint64_t firstUnknownInterface = 0;
     std::uint64_t longerThanSnaplen = 0; // read as stored
+    std::uint64_t untimed = 0; // Simple Packet Blocks: no timestamp, given the previous packet's
+    std::uint64_t firstUntimed = 0;
+    // Set by the reader when a pcapng file was merged by time (pcapng_merge.h): its streams
+    // (section x interface), sections, and how far a packet came after later ones in the file.
+    // pcap: another file header where a record should start (files joined with cat); the first
+    // is before this record number.
+    std::uint64_t pcapFileHeaders = 0;
+    std::uint64_t firstPcapFileHeader = 0;
+    std::uint64_t mergedStreams = 0;
+    std::uint64_t mergedSections = 0;
+    std::int64_t mergedMaxLateNs = 0;
 };
 
 class PacketSource {
 public:
-    enum class Status { Packet, End, Error };
+    // Idle: only with setIdleWait, on a stream that sent nothing for that long (no record begun).
+    enum class Status { Packet, End, Error, Idle };
 
     // path "-" reads standard input. On failure returns nullptr and a one-line reason in error.
     // With interrupt (the window's cancel flag; it must outlive the source), a FIFO is opened
@@ -99,6 +111,20 @@ public:
 
     // On Error, error holds a reason (e.g. a truncated last packet).
     Status next(std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error);
+    // A stream whose writer sends nothing for ms milliseconds between records makes next()
+    // return Idle (0: wait as long as it takes, the default). The reader releases what it holds.
+    void setIdleWait(int ms) { m_idleWaitMs = ms; }
+
+    // pcapng: the section (from 0, one per Section Header Block: files joined with cat) and the
+    // interface of the packet next() returned last, and where its block starts in the file.
+    int packetSection() const { return m_section; }
+    std::uint32_t packetInterface() const { return m_packetInterface; }
+    std::uint64_t packetOffset() const { return m_packetOffset; }
+    // A second reader of the same file or bytes (regular files and openBytes only) that starts
+    // at the block of the packet this one returned last, in this one's section state; filtered,
+    // it returns only the packets of that packet's section and interface (pcapng_merge.h). Null
+    // when the file cannot be opened again.
+    std::unique_ptr<PacketSource> cursorForLastPacket(bool filtered, std::string& error) const;
 
     // Records larger than this are taken as a corrupt file (Wireshark's limit for most links).
     static constexpr std::uint32_t kMaxRecord = 262144;
@@ -121,6 +147,8 @@ private:
     std::uint16_t u16(std::size_t at) const;
     std::uint32_t u32(std::size_t at) const;
     bool readPcapHeader(std::string& error);
+    bool atPcapFileHeader();
+    bool quiet() const;
     bool readSectionHeader(std::string& error);
     bool addInterface(std::size_t body, std::size_t bodyLength, std::string& error);
     // A Decryption Secrets Block at m_pos (body of bodyLength bytes): its TLS key log lines go to
@@ -134,6 +162,16 @@ private:
     std::int64_t checkedTime(bool ok, std::int64_t ns);
     std::string truncated(std::size_t have, std::size_t want) const;
 
+    int m_section = -1;
+    std::uint32_t m_packetInterface = 0;
+    std::uint64_t m_packetOffset = 0;
+    // A cursor (cursorForLastPacket) returns only this section's packets of this interface.
+    bool m_filtered = false;
+    int m_filterSection = 0;
+    std::uint32_t m_filterInterface = 0;
+    std::vector<std::uint8_t> m_bytes; // openBytes: the capture, for cursors
+
+    int m_idleWaitMs = 0;
     int m_fd = -1;
     const std::atomic<bool>* m_interrupt = nullptr; // set: a pipe's reads stop waiting
     std::vector<std::uint8_t, UninitAllocator<std::uint8_t>> m_buf;

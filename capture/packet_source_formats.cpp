@@ -61,14 +61,45 @@ std::int64_t PacketSource::checkedTime(bool ok, std::int64_t ns)
     return m_lastTsNs;
 }
 
+bool PacketSource::atPcapFileHeader()
+{
+    // A magic number in either byte order and version 2.4 in the same order: a record header
+    // holding both (a capture time in 2055 or 2014 and a 2.4 version as its fraction) is not
+    // a plausible record.
+    if (!ensure(24))
+        return false;
+    const std::uint8_t* p = m_buf.data() + m_pos;
+    const std::uint32_t le = std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[1]) << 8 | p[0];
+    const std::uint32_t be = std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+    const auto magic = [](std::uint32_t m) { return m == 0xa1b2c3d4 || m == 0xa1b23c4d || m == 0xa1b2cd34; };
+    if (magic(le))
+        return p[4] == 2 && p[5] == 0 && p[6] == 4 && p[7] == 0;
+    if (magic(be))
+        return p[4] == 0 && p[5] == 2 && p[6] == 0 && p[7] == 4;
+    return false;
+}
+
 PacketSource::Status PacketSource::nextPcap(
     std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
-    if (!ensure(m_recordHeader)) {
-        if (m_end == m_pos)
-            return Status::End;
-        error = truncated(m_end - m_pos, m_recordHeader);
-        return Status::Error;
+    for (;;) {
+        if (quiet())
+            return Status::Idle;
+        if (!ensure(m_recordHeader)) {
+            if (m_end == m_pos)
+                return Status::End;
+            error = truncated(m_end - m_pos, m_recordHeader);
+            return Status::Error;
+        }
+        if (!atPcapFileHeader())
+            break;
+        // Another pcap file begins (`cat a.pcap b.pcap`): read on with its header's byte order,
+        // precision and link type, and say so.
+        if (m_notes.pcapFileHeaders++ == 0)
+            m_notes.firstPcapFileHeader = m_notes.records + 1;
+        m_big = false;
+        if (!readPcapHeader(error))
+            return Status::Error;
     }
     const std::uint32_t seconds = u32(0); // unsigned: 2^31 and later are 2038..2106
     const std::uint32_t fraction = u32(4);
@@ -121,6 +152,7 @@ bool PacketSource::readSectionHeader(std::string& error)
         return false;
     }
     m_pos += length;
+    ++m_section;
     m_interfaces.clear(); // interface ids are per section
     // Describe the first interface now if it comes next (it normally does), for linkType().
     if (ensure(8) && u32(0) == 1) {
@@ -216,6 +248,8 @@ PacketSource::Status PacketSource::nextPcapng(
     std::int64_t& tsNs, std::span<const std::uint8_t>& frame, std::string& error)
 {
     for (;;) {
+        if (quiet())
+            return Status::Idle; // between blocks (an ISB, say, may have come last)
         if (!ensure(12)) {
             if (m_end == m_pos)
                 return Status::End;
@@ -224,6 +258,8 @@ PacketSource::Status PacketSource::nextPcapng(
         }
         const std::uint32_t type = u32(0);
         if (type == 0x0a0d0d0a) { // a new section, perhaps of the other byte order
+            if (m_filtered && m_section >= m_filterSection)
+                return Status::End; // a cursor's section is over
             if (!readSectionHeader(error))
                 return Status::Error;
             continue;
@@ -267,12 +303,18 @@ PacketSource::Status PacketSource::nextPcapng(
             m_pos += length;
             continue;
         }
+        if (m_filtered && iface != m_filterInterface) {
+            m_pos += length; // another interface's packet: its own cursor returns it
+            continue;
+        }
         if (dataAt + caplen > length - 4) {
             error = "corrupt pcapng packet block: record " + std::to_string(m_notes.records + 1) + " claims "
                 + std::to_string(caplen) + " bytes in a block of " + std::to_string(length);
             return Status::Error;
         }
         ++m_notes.records;
+        m_packetInterface = iface;
+        m_packetOffset = m_bytesRead - (m_end - m_pos);
         if (iface >= m_interfaces.size()) {
             if (m_notes.unknownInterface++ == 0)
                 m_notes.firstUnknownInterface = m_notes.records;
@@ -282,6 +324,8 @@ PacketSource::Status PacketSource::nextPcapng(
         }
         if (caplen > wireLength)
             ++m_notes.longerThanSnaplen;
+        if (!timed && m_notes.untimed++ == 0)
+            m_notes.firstUntimed = m_notes.records;
         tsNs = (timed && iface < m_interfaces.size()) ? pcapngTime(m_interfaces[iface], units) : m_lastTsNs;
         frame = std::span<const std::uint8_t>(m_buf.data() + m_pos + dataAt, caplen);
         m_pos += length;

@@ -21,6 +21,13 @@
 //     after the other side spoke, is a PING only when a chain confirms it: answered by a record
 //     with two PING frames which is answered in turn, or by one PING frame left unanswered;
 //   - at the end of a connection, a lone PING at its side's keepalive cadence (finish()).
+// Consistency: a record with one PING frame answering a record with two is the ACK of the PING
+// among them, never a PING of its own (that one would go unanswered: 34-byte requests answered
+// by 30-byte responses had chained into hundreds of PINGs); two PING frames that answered no PING
+// hold one PING at most beside 17 other bytes (GOAWAY + PING), and none once such a record of
+// that side was answered without a PING. Hedged (published shared: no keepalive cadence): a PING
+// beside other frames, and a lone PING right after the lone exchange its side led (it may be the
+// ACK of the other side's PING crossing that exchange).
 // A candidate not answered at once, or answered by another size, is dropped: an unanswered
 // record is never reported otherwise (17 bytes may be an 8-byte DATA frame or a GOAWAY without
 // debug data; 30 a 21-byte DATA frame or a small response).
@@ -40,6 +47,7 @@ constexpr std::int64_t kFrameHeader = 9; // every HTTP/2 frame; SETTINGS ACK is 
 constexpr std::int64_t kPing = 17; // a PING frame: 9-byte header + 8 bytes of opaque data
 constexpr std::int64_t kWindowUpdate = 13; // WINDOW_UPDATE: header + 4-byte increment
 constexpr std::int64_t kMinGoaway = 17; // GOAWAY: header + last stream id + code, debug data optional
+constexpr std::int64_t kPreface = 24; // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 constexpr int kMaxWindowUpdates = 3;
 
 // The frames a record of plaintext size `plain` holds if it holds only the control frames of a
@@ -113,7 +121,7 @@ bool TlsPingInference::lonePingLength(std::uint32_t length) const
 }
 
 std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction dir, std::int64_t tsNs,
-    std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs, std::int64_t pingIndex, bool shared)
+    std::uint32_t conn, EventEmitter& emitter, std::int64_t pingNs, std::int64_t pingIndex, bool shared, bool crossing)
 {
     core::Event e;
     e.tsNs = tsNs;
@@ -122,6 +130,7 @@ std::uint64_t TlsPingInference::publish(core::EventType type, core::Direction di
     e.type = type;
     e.inferred = true;
     e.inferredShared = type == core::EventType::Ping && shared;
+    e.inferredCrossing = type == core::EventType::Ping && crossing;
     if (type == core::EventType::PingAck) {
         e.rttMs = static_cast<double>(tsNs - pingNs) / 1e6;
         e.pingIndex = pingIndex;
@@ -164,50 +173,32 @@ void TlsPingInference::onApplicationRecord(
     const std::int64_t plain = plaintext(length);
     if (!holdsFrames(dir, plain, tsNs))
         return;
+    if (dir == core::Direction::ClientToServer && !m_clientSpoke) {
+        // An HTTP/2 client's first bytes are the 24-byte connection preface (RFC 9113 section
+        // 3.4), which every stack writes whole: a first record shorter than that is no HTTP/2
+        // (openssl s_client typing lines under ALPN h2).
+        m_clientSpoke = true;
+        if (plain < kPreface) {
+            ruleOutHttp2();
+            m_pending = {};
+            return;
+        }
+    }
     m_end.set = false; // a frame after the PING: it was not the last word
     m_lastNs = tsNs;
     const Shape shape = shapeOf(plain);
     const bool firstOfSide = !m_anyRecord || dir != m_lastDir;
     m_anyRecord = true;
     m_lastDir = dir;
-    using core::EventType;
+    // Right after a lone exchange, its pinging side's next lone record may be the ACK of a PING
+    // the other side sent meanwhile (keepalive timers firing together cross) as well as a PING.
+    const bool afterLonePair = m_lonePairAckNs >= 0 && dir == m_lonePairDir && tsNs - m_lonePairAckNs <= m_maxAnswerNs;
+    m_lonePairAckNs = -1;
     if (m_pending.set && dir != m_pending.dir) {
         const Candidate p = m_pending;
         m_pending = {};
-        const bool inTime = tsNs >= p.tsNs && tsNs - p.tsNs <= m_maxAnswerNs;
-        const bool answer = inTime && certainAnswer(shape);
-        if (answer && (p.sized || p.chained)) {
-            if (p.chained) { // the held record, its answer (this candidate), then this answer
-                const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter, -1, -1, true);
-                publish(EventType::PingAck, p.dir, p.tsNs, conn, emitter, p.heldPingNs, std::int64_t(held));
-            }
-            const auto ping
-                = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
-            publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
-            if (p.plain == kPing)
-                noteLonePing(p.dir, p.tsNs);
-            if (shape.pings == 2)
-                m_pending = { true, true, dir, tsNs, std::uint32_t(plain) };
+        if (onAnswer(p, dir, plain, tsNs, conn, emitter))
             return;
-        }
-        // The first side did not answer the 30 or 43 in time: it was the ACK. When the record it
-        // answered has a PING's size, a prompt record that holds no PING says so too; when that
-        // record could be anything (a request answered by a small response: HEADERS + DATA can
-        // make 30 or 43), only silence does.
-        if (p.creditIfUnanswered && (!inTime || (shape.pings == 0 && shapeOf(p.heldPlain).pings > 0)))
-            settle(p, conn, emitter);
-        if (!answer && inTime && p.sized && p.plain == kPing && !p.chained && !p.creditIfUnanswered
-            && plain >= kPing + kMinGoaway && atCadence(p.dir, p.tsNs))
-            m_end = { true, p.dir, p.tsNs, tsNs }; // ACK + GOAWAY, if nothing follows
-        if (answer && shape.pings == 2) { // answers a record of unknown shape: hold it
-            m_pending = { true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs, p.plain };
-            return;
-        }
-        if (inTime && eitherAnswerOrPing(shape) && !p.chained) {
-            // WINDOW_UPDATEs + PING (answered next) or PING ACK + WINDOW_UPDATEs (not answered)
-            m_pending = { true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs, p.plain };
-            return;
-        }
     } else if (m_pending.set) {
         // The same side again: an earlier candidate waits for its answer, unless it is stale or
         // a record of unknown shape that a sized one now replaces.
@@ -218,10 +209,87 @@ void TlsPingInference::onApplicationRecord(
             settle(m_pending, conn, emitter);
         m_pending = {};
     }
-    if (shape.pings > 0)
+    if (shape.pings > 0) {
         m_pending = { true, true, dir, tsNs, std::uint32_t(plain) };
-    else if (firstOfSide && plain >= kPing + kFrameHeader) // room for a PING and another frame
+        m_pending.crossing = afterLonePair && shape.lone;
+    } else if (firstOfSide && plain >= kPing + kFrameHeader) { // room for a PING and another frame
         m_pending = { true, false, dir, tsNs, std::uint32_t(plain) };
+    }
+}
+
+bool TlsPingInference::onAnswer(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs,
+    std::uint32_t conn, EventEmitter& emitter)
+{
+    using core::EventType;
+    const Shape shape = shapeOf(plain);
+    const bool inTime = tsNs >= p.tsNs && tsNs - p.tsNs <= m_maxAnswerNs;
+    const bool answer = inTime && certainAnswer(shape);
+    const bool twoPings = shapeOf(p.plain).pings == 2;
+    if (inTime && twoPings && eitherAnswerOrPing(shape)) {
+        // One PING frame answering two: the ACK of the PING among them, never a PING of its own
+        // (that PING would go unanswered). A pair only when the two were ACK + PING.
+        if (p.ackedPing) {
+            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
+            publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
+        }
+        return true;
+    }
+    // Two PING frames that answered no PING: one PING at most, beside 17 other bytes.
+    const bool freshTwo = twoPings && p.sized && !p.ackedPing;
+    bool& refuted = m_twoRefuted[p.dir == core::Direction::ClientToServer ? 0 : 1];
+    if (freshTwo && inTime && shape.pings == 0)
+        refuted = true;
+    if (answer && freshTwo && refuted)
+        return true; // its side's records of that shape were answered as no PING is (h2load's GETs)
+    if (answer && (p.sized || p.chained)) {
+        publishPair(p, dir, plain, tsNs, conn, emitter, freshTwo);
+        return true;
+    }
+    // The first side did not answer the 30 or 43 in time: it was the ACK. When the record it
+    // answered has a PING's size, a prompt record that holds no PING says so too; when that
+    // record could be anything (a request answered by a small response: HEADERS + DATA can
+    // make 30 or 43), only silence does.
+    if (p.creditIfUnanswered && (!inTime || (shape.pings == 0 && shapeOf(p.heldPlain).pings > 0)))
+        settle(p, conn, emitter);
+    if (!answer && inTime && p.sized && p.plain == kPing && !p.chained && !p.creditIfUnanswered
+        && plain >= kPing + kMinGoaway && atCadence(p.dir, p.tsNs))
+        m_end = { true, p.dir, p.tsNs, tsNs }; // ACK + GOAWAY, if nothing follows
+    if (answer && shape.pings == 2) { // answers a record of unknown shape: hold it
+        m_pending = { true, false, dir, tsNs, std::uint32_t(plain), true, false, p.tsNs, p.plain };
+        return true;
+    }
+    if (inTime && eitherAnswerOrPing(shape) && !p.chained) {
+        // WINDOW_UPDATEs + PING (answered next) or PING ACK + WINDOW_UPDATEs (not answered)
+        m_pending = { true, true, dir, tsNs, std::uint32_t(plain), false, true, p.tsNs, p.plain };
+        return true;
+    }
+    return false;
+}
+
+void TlsPingInference::publishPair(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs,
+    std::uint32_t conn, EventEmitter& emitter, bool freshTwo)
+{
+    using core::EventType;
+    const Shape shape = shapeOf(plain);
+    if (p.chained) { // the held record, its answer (this candidate), then this answer
+        const auto held = publish(EventType::Ping, dir, p.heldPingNs, conn, emitter, -1, -1, true);
+        publish(EventType::PingAck, p.dir, p.tsNs, conn, emitter, p.heldPingNs, std::int64_t(held));
+    }
+    // Not a keepalive PING: beside WINDOW_UPDATEs (BDP), maybe crossing, or beside 17 bytes that
+    // were no ACK (a GOAWAY without debug data: grpc-go's max-age GOAWAY + PING).
+    const bool shared = besideOtherFrames(p.plain) || p.crossing || freshTwo;
+    const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, shared, p.crossing);
+    publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
+    if (p.plain == kPing && !p.crossing)
+        noteLonePing(p.dir, p.tsNs);
+    if (p.plain == kPing && shape.lone) {
+        m_lonePairDir = p.dir;
+        m_lonePairAckNs = tsNs;
+    }
+    if (shape.pings == 2) {
+        m_pending = { true, true, dir, tsNs, std::uint32_t(plain) };
+        m_pending.ackedPing = true;
+    }
 }
 
 void TlsPingInference::settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter)

@@ -58,6 +58,14 @@ private:
         bool creditIfUnanswered = false; // a 30 or 43 answering a record: credit it if left unanswered
         std::int64_t heldPingNs = 0; // that record's time: its PING is confirmed with this one
         std::uint32_t heldPlain = 0; // and its plaintext size
+        // Two PING frames that answered a PING: its ACK and a PING of its own, which the other
+        // side's next record must answer. Two PING frames that answered none hold one PING at
+        // most (two from one side at once: no gRPC stack does), beside 17 other bytes.
+        bool ackedPing = false;
+        // A lone PING right after the lone exchange its side led: a new PING, or the ACK of a
+        // PING the other side sent as that exchange crossed it. Either way not a keepalive
+        // cadence's (published shared).
+        bool crossing = false;
     };
 
     std::int64_t plaintext(std::uint32_t length) const;
@@ -66,10 +74,18 @@ private:
     bool lonePingLength(std::uint32_t length) const;
     void onLegacyRecord(
         core::Direction dir, std::uint32_t length, std::int64_t tsNs, std::uint32_t conn, EventEmitter& emitter);
+    // The other side's record after a candidate: true when it was its answer (or decided it).
+    bool onAnswer(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs, std::uint32_t conn,
+        EventEmitter& emitter);
+    // A candidate answered at once by this record: the PING and its ACK (and what they held).
+    void publishPair(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs,
+        std::uint32_t conn, EventEmitter& emitter, bool freshTwo);
     void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
-    // shared: a PING whose record held other frames too (Event::inferredShared).
+    // shared: a PING whose record held other frames too (Event::inferredShared); crossing: see
+    // Event::inferredCrossing.
     std::uint64_t publish(core::EventType type, core::Direction dir, std::int64_t tsNs, std::uint32_t conn,
-        EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1, bool shared = false);
+        EventEmitter& emitter, std::int64_t pingNs = -1, std::int64_t pingIndex = -1, bool shared = false,
+        bool crossing = false);
 
     // A lone PING answered by PING ACK + GOAWAY (a record of no listed size), kept until it
     // proves to be the connection's last word.
@@ -90,7 +106,14 @@ private:
     bool m_notHttp2 = false;
     EndGuess m_end;
     bool m_clientFinished = false; // TLS 1.3: the handshake records are behind
+    // Per direction: a record with two PING frames' size that answered no PING was answered by a
+    // record holding none: that side's such records are something else (a small response).
+    bool m_twoRefuted[2] = {};
+    bool m_clientSpoke = false; // the client's first record that can hold HTTP/2 frames was seen
     std::int64_t m_lastNs = 0; // the latest record that can hold HTTP/2 frames
+    // The latest lone PING answered by a lone ACK: who pinged, and when the ACK came.
+    core::Direction m_lonePairDir = core::Direction::ClientToServer;
+    std::int64_t m_lonePairAckNs = -1;
     std::int64_t m_lonePingNs[2][3] = {}; // per direction, the three latest confirmed lone PINGs
     std::int64_t m_maxAnswerNs = kMaxAnswerNs;
     Candidate m_pending;

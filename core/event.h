@@ -58,6 +58,10 @@ struct Event {
     // An inferred PING that shared its TLS record with other frames (WINDOW_UPDATEs: gRPC's BDP
     // PINGs go out with them; keepalive PINGs go alone), so it is not taken for a keepalive PING.
     bool inferredShared = false;
+    // An inferred PING right after the lone exchange its side led: it may as well be the ACK of a
+    // PING the other side sent as that exchange crossed it (published shared too), so the other
+    // side's PING at that moment may be missing from the inferred ones.
+    bool inferredCrossing = false;
     // A decoded PING that followed WINDOW_UPDATE frames in the same TLS record or TCP segment
     // (gRPC C-core's BDP PING goes out with its flow-control update; keepalive PINGs go alone).
     bool besideWindowUpdates = false;

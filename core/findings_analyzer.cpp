@@ -7,6 +7,7 @@
 #include "findings_state.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -56,6 +57,11 @@ bool isKeepalivePing(const Event& e)
     if (e.besideWindowUpdates)
         return false; // the same composition rule decoded (C-core's BDP PINGs reuse its opaque counter)
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
+}
+
+double keepaliveCadenceS(const SideState& s)
+{
+    return s.idlePingInterval.count >= 2 ? s.idlePingInterval.median() : s.pingInterval.median();
 }
 
 bool pingsResetIdle(const LbCatalogueEntry& entry)
@@ -133,6 +139,8 @@ void onPing(ConnState& c, const Event& e)
 {
     if (!isKeepalivePing(e)) {
         c.side[dirIndex(e.dir)].lastAnyPingNs = e.tsNs;
+        if (e.inferredCrossing)
+            c.side[dirIndex(otherDirection(e.dir))].crossedNs = e.tsNs;
         return;
     }
     auto& s = c.side[dirIndex(e.dir)];
@@ -162,6 +170,8 @@ void onPing(ConnState& c, const Event& e)
             s.silenceCadenceS = s.pingInterval.median();
         } else if (!dataTriggered && !(longGap && otherPingInGap)) {
             s.pingInterval.add(interval);
+            if (c.lastStreamNs < s.lastPingNs)
+                s.idlePingInterval.add(interval);
         }
     }
     ++s.pings;
@@ -381,6 +391,19 @@ void onTcpKeepalive(ConnState& c, const Event& e)
 // Activity closer than this belongs to one exchange (a request and its answer, a PING and its ACK).
 constexpr std::int64_t kBurstGapNs = 200'000'000;
 
+// The connection's first request and first response (findH2ProxyHops pairs a proxy's legs by them).
+void noteFirstCall(ConnBasics& c, const Event& e)
+{
+    const auto us = static_cast<std::uint32_t>(
+        std::clamp<std::int64_t>((e.tsNs - c.firstNs) / 1000 + 1, 1, std::numeric_limits<std::uint32_t>::max()));
+    if (e.dir == Direction::ClientToServer && !e.path.empty() && c.firstReqUs == 0) {
+        c.firstReqUs = us;
+        c.firstReqPath = static_cast<std::uint32_t>(std::hash<std::string> {}(e.path)) | 1u;
+    } else if (e.dir == Direction::ServerToClient && c.firstReqUs && c.firstRespUs == 0) {
+        c.firstRespUs = us;
+    }
+}
+
 void trackBursts(ConnBasics& c, const Event& e)
 {
     if (c.lastActivityNs < 0 || e.tsNs - c.lastActivityNs >= kBurstGapNs) {
@@ -452,6 +475,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
             c.http2SentC2S = true;
         else
             c.http2SentS2C = true;
+        if (e.type == EventType::Headers)
+            noteFirstCall(c, e);
         break;
     }
     default:

@@ -48,7 +48,9 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
     const auto& s = c.side[d];
     if (s.pingInterval.count < 2)
         return;
-    const double interval = s.pingInterval.median();
+    if (c.inferredEvents && s.crossedNs >= 0)
+        return; // a PING of this side may hide in a crossing exchange: its intervals are not all seen
+    const double interval = keepaliveCadenceS(s);
     if (c.inferredEvents && interval < kMinInferredKeepaliveS) {
         inferredTooFast(st, id, s, d, interval);
         return; // no cadence, and no load-balancer advice, on PINGs that may not be PINGs
@@ -62,12 +64,17 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
         addRecentPings(f, s);
         f.title = std::string("The ") + sideName(static_cast<Direction>(d)) + " sends keepalive PINGs about every "
             + formatDuration(interval);
-        char buf[256];
-        std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval %s %s (min %s, max %s over %llu intervals).",
-            static_cast<unsigned long long>(s.pings), sideName(static_cast<Direction>(d)),
-            s.pingInterval.medianName().c_str(), formatDuration(interval).c_str(),
-            formatDuration(s.pingInterval.min).c_str(), formatDuration(s.pingInterval.max).c_str(),
-            static_cast<unsigned long long>(s.pingInterval.count));
+        // Measured on the idle stretches when there are some (keepaliveCadenceS).
+        const bool idle = s.idlePingInterval.count >= 2;
+        const RecentStats& used = idle ? s.idlePingInterval : s.pingInterval;
+        char buf[320];
+        std::snprintf(buf, sizeof buf, "%llu PINGs from the %s; interval %s %s (min %s, max %s over %llu intervals%s).",
+            static_cast<unsigned long long>(s.pings), sideName(static_cast<Direction>(d)), used.medianName().c_str(),
+            formatDuration(interval).c_str(), formatDuration(used.min).c_str(), formatDuration(used.max).c_str(),
+            static_cast<unsigned long long>(used.count),
+            idle && used.count < s.pingInterval.count ? " with no call data between their PINGs; PINGs while data "
+                                                         "flowed may be BDP PINGs"
+                                                       : "");
         f.detail = buf;
         std::string fine;
         for (const auto& entry : st.options.profiles)

@@ -121,9 +121,34 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
             = "Keep traffic more frequent than that idle timeout (keepalive PINGs if the middlebox counts them), or "
               "raise its timeout.";
         break;
-    case EndCause::ClientGaveUp:
+    case EndCause::ClientGaveUp: {
         f.id = "end-client-gave-up";
         f.severity = Severity::Warning;
+        auto hop = st.h2Downstream.find(id);
+        const bool likely = hop == st.h2Downstream.end();
+        if (likely)
+            hop = st.h2SameProxy.find(id);
+        if (hop != (likely ? st.h2SameProxy.end() : st.h2Downstream.end())) {
+            // The client here is an HTTP/2-terminating proxy: its own upstream timeout, not a gRPC
+            // client's keepalive watchdog, and no gRPC keepalive setting reaches it.
+            f.title = std::string(likely ? "Most likely the proxy" : "The proxy")
+                + " gave up on this upstream connection after "
+                + formatDuration(v.silenceS < 0 ? 0 : v.silenceS) + " of silence (a timeout of the proxy's)";
+            f.detail += std::string(likely ? " The client of this connection is most likely an HTTP/2-terminating "
+                                             "proxy (from the host and to the server of connection "
+                                           : " The client of this connection is an HTTP/2-terminating proxy (it "
+                                             "forwarded connection ")
+                + std::to_string(likely ? st.h2Upstream[hop->second] : hop->second)
+                + (likely ? ", which carried connection " + std::to_string(hop->second) + "'s first call)"
+                          : "'s first call)")
+                + ": with a call open, its upstream read timeout fits (nginx grpc_read_timeout, default 60 "
+                  "s; haproxy timeout server; Envoy's route timeout), with none its upstream keepalive timeout. "
+                  "gRPC keepalive settings cannot change it: "
+                + kH2ProxyPingNote + ".";
+            f.suggestion = "Raise the proxy's upstream timeout above the longest silence of a call (a server "
+                           "stream's gap between messages), or have the server send a message more often than that.";
+            break;
+        }
         f.title = "The client gave up on the connection after " + formatDuration(v.silenceS < 0 ? 0 : v.silenceS)
             + " of silence, with no PING on the wire";
         f.detail
@@ -139,6 +164,7 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
             { SettingSide::Client, "keepalive_permit_without_calls", 1, SettingUnit::Boolean },
             { SettingSide::Server, "keepalive_permit_without_calls", 1, SettingUnit::Boolean } };
         break;
+    }
     case EndCause::KeepaliveTimeout: // only TCP's: a PING's has its keepalive-timeout finding
         f.id = "tcp-keepalive-timeout";
         f.severity = Severity::Error;

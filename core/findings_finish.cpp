@@ -73,6 +73,22 @@ void dropClaimsOnUnreadDirections(FindingsAnalyzer::State& st, const SummaryLook
     });
 }
 
+// Without keys, a stretch with no inferred PING is not a stretch without PINGs: a PING whose ACK
+// came late (after a retransmission) or that shared its record is not inferred. A stop is said
+// only when the wire itself was quiet that long (no payload either way), as it is when the
+// keepalive PINGs really stopped on an idle connection.
+void dropStopsTheWireDoesNotShow(FindingsAnalyzer::State& st, const SummaryLookup& lookup)
+{
+    std::erase_if(st.findings, [&](const Finding& f) {
+        if (f.id != "keepalive-pings-stopped" || !f.conn)
+            return false;
+        const auto* s = lookup.byId(*f.conn);
+        if (!s || !s->tls || s->tls->decryption == "decrypted")
+            return false;
+        return static_cast<double>(s->longestIdleNs) < 0.9 * f.figure * kNsPerS;
+    });
+}
+
 } // namespace
 
 std::vector<Finding> FindingsAnalyzer::finish(const std::vector<ConnectionSummary>& connections)
@@ -113,6 +129,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
     st.ends.clear();
     st.ends.growTo(st.conns.size());
     ConnState scratch; // a connection with basics only, seen through the rules' eyes
+    findH2ProxyHops(st, lookup); // the goaway and end rules read the hops
     for (std::uint32_t id = 0; id < st.conns.size(); ++id) {
         auto& slot = st.conns[id];
         ConnState* c = slot.full.get();
@@ -143,6 +160,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
         releaseFreedMemory(); // the full states dropped in the loop
     confirmSilentDrops(st, lookup);
     pairProxyLegs(st, lookup);
+    describeH2ProxyHops(st, lookup);
     releaseFreedMemory(); // the legs' index (an entry per connection) before the findings grow
     addEndCauseFindings(st);
     addInferredTimerFinding(st, lookup);
@@ -187,6 +205,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
                         "BDP PING, not a keepalive one. Decrypt with the key log to confirm.";
     }
     dropClaimsOnUnreadDirections(st, lookup);
+    dropStopsTheWireDoesNotShow(st, lookup);
     sortByConnection(st.findings);
     return std::move(st.findings); // finish() starts from an empty list again
 }

@@ -362,7 +362,10 @@ void addGoawayFindings(
         if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
             tooManyPings(st, id, g);
         } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
-            if (!explainedGraceful && &g == &first) {
+            if (!explainedGraceful && &g == &first && first.code == kNoError
+                && addH2ProxyGoawayFinding(st, id, c, first, connections)) {
+                // the proxy's own GOAWAY (findings_h2proxy.cpp)
+            } else if (!explainedGraceful && &g == &first) {
                 const auto* refused = shutdownAfter(first, connections, connections.byId(id));
                 named = first.code == kNoError && first.debug.empty() ? shutdownNamed(c) : nullptr;
                 if (refused || named)

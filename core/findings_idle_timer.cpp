@@ -42,8 +42,9 @@ bool consistent(const LbCatalogueEntry& e, double figure, double lower, double u
     const double t = e.profile.idleTimeoutS;
     const bool timeFits
         = exact ? std::fabs(t - figure) <= std::max(0.05 * figure, 0.05) : (t > lower && t <= upper * 1.02);
-    const bool rangeFits = e.profile.configurableMinS && e.profile.configurableMaxS
-        && figure >= *e.profile.configurableMinS && figure <= *e.profile.configurableMaxS;
+    // A range with no documented maximum (HAProxy's timeouts, nginx's) is open above.
+    const bool rangeFits = e.profile.configurableMinS && figure >= *e.profile.configurableMinS
+        && (!e.profile.configurableMaxS || figure <= *e.profile.configurableMaxS);
     return (timeFits || rangeFits) && e.profile.onExpiry == action;
 }
 

@@ -69,6 +69,9 @@ struct SideState {
     // Any PING this side sent, keepalive or not (BDP, inferred beside WINDOW_UPDATEs): a gap in the
     // keepalive PINGs with one of these inside is no stop (data flowed, or the PING is unclassified).
     std::int64_t lastAnyPingNs = -1;
+    // The other side's latest inferred crossing PING (Event::inferredCrossing): this side's PING
+    // then may not have been inferred, so its inferred cadence is not stated.
+    std::int64_t crossedNs = -1;
     // DATA or HEADERS this side received: C-core sends its BDP-estimator PING right after reading
     // data, with opaque values from the same counter as keepalive PINGs, so a PING that follows
     // received data closely does not end a cadence interval.
@@ -76,6 +79,9 @@ struct SideState {
     std::int64_t lastCancelNs = -1; // this side's last RST_STREAM CANCEL
     std::array<std::uint64_t, 3> recentPings {}; // indexes, newest last
     RecentStats pingInterval;
+    // The intervals with no HEADERS or DATA between their PINGs: a keepalive timer's alone. While
+    // data flows, C-core also sends BDP PINGs alone (no WINDOW_UPDATE due), which no opaque tells.
+    RecentStats idlePingInterval;
     std::uint64_t pingsWithoutCalls = 0;
     bool outstanding = false;
     bool outstandingHeld = false; // the outstanding PING's time is unknown (Event::timeHeld)
@@ -108,6 +114,11 @@ struct SideState {
     std::uint64_t lastPacketIndex = 0;
     EventType lastPacketType = EventType::Syn;
 };
+
+// The side's keepalive cadence: the median interval between PINGs on an idle connection when
+// there are two such intervals, else over all (a cadence measured while data flowed may mix in
+// BDP PINGs that went alone).
+double keepaliveCadenceS(const SideState& s);
 
 // Both sides' SideState, each made when that side first needs writing: a short connection with
 // one PING uses one. Reading a side never made gives the empty state.
@@ -221,6 +232,10 @@ struct ConnBasics {
     // proxy forwards, so its upstream leg's first client frame follows the client leg's, and the
     // client leg's first server frame follows the upstream leg's (pairProxyLegs).
     std::uint32_t firstC2sUs = 0, firstS2cUs = 0;
+    // The first request (client HEADERS with a :path) and the first response HEADERS, the same way,
+    // and a hash of the request's :path (0: none): an HTTP/2-terminating proxy forwards the call on
+    // its upstream leg after it came and answers after the upstream answered (findH2ProxyHops).
+    std::uint32_t firstReqUs = 0, firstRespUs = 0, firstReqPath = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
     std::uint64_t lastActivityIndex = 0;
@@ -428,6 +443,13 @@ struct FindingsAnalyzer::State {
     const SummaryLookup* lookup = nullptr;
     bool last = false; // finishLast(): each connection's full state is dropped once its rules ran
     std::unordered_map<std::uint32_t, EndTexts> orphanEnds;
+    // Through an HTTP/2-terminating proxy (haproxy mode http, nginx grpc_pass, Envoy): the client
+    // leg -> the upstream leg that carried its first call, and back (findings_h2proxy.cpp).
+    std::unordered_map<std::uint32_t, std::uint32_t> h2Upstream, h2Downstream;
+    // Other connections from such a proxy's host to the same upstream server, opened while one of
+    // its client legs was open (nginx without upstream keepalive opens one per call): upstream
+    // leg -> that client leg. Likely the proxy's, not certainly (a client on the proxy's host).
+    std::unordered_map<std::uint32_t, std::uint32_t> h2SameProxy;
 };
 
 // Rules, one connection at a time (each appends to state.findings).
@@ -446,6 +468,17 @@ void classifyEnd(
 // paired (findings_legs.cpp), an "end-*" finding for each troubled end not already covered by
 // another rule (findings_end.cpp).
 void pairProxyLegs(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// Before the rules: the legs of an HTTP/2-terminating proxy, which answers PINGs and SETTINGS
+// itself and forwards calls (state.h2Upstream, h2Downstream); after pairProxyLegs, their ends'
+// details say so (findings_h2proxy.cpp).
+void findH2ProxyHops(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+void describeH2ProxyHops(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// The words every finding on such a hop uses for the proxy's PINGs.
+extern const char* const kH2ProxyPingNote;
+// The proxy's own GOAWAY NO_ERROR on such a client leg (proxy-goaway-idle, proxy-goaway): false,
+// nothing added, when id is no such leg or the GOAWAY may be the server's passed on.
+bool addH2ProxyGoawayFinding(FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c,
+    const GoawayInfo& goaway, const SummaryLookup& connections);
 // Before pairProxyLegs: a silent drop known only from an unanswered, unretransmitted PING stays
 // one only when the capture holds a proxy leg of that connection; otherwise it is told as the
 // keepalive timeout it certainly is (findings_end.cpp).

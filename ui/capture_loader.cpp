@@ -51,7 +51,7 @@ private:
 
 LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalogueEntry>& profiles,
     const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize,
-    const std::string& keyLogPath)
+    const std::string& keyLogPath, const std::optional<core::KeepaliveSettings>& settings)
 {
     QElapsedTimer timer;
     timer.start();
@@ -78,22 +78,22 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         }
         result.keyLog = QString::fromStdString(keyLogPath);
     }
-    core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, std::nullopt });
+    core::FindingsAnalyzer analyzer(core::AnalyzerOptions { profiles, settings });
     BatchingSink sink(analyzer, batchSize);
     capture::CaptureEngine engine(source->linkType(), sink);
     if (!keyLog->empty())
         engine.setKeyLog(keyLog);
     result.decimals = source->decimals();
 
-    const auto flush = [&](bool withConnections) {
+    // Batches carry no connections: the result has them, judged, once (a million summaries
+    // copied twice more were seconds and hundreds of MB on the GUI thread).
+    const auto flush = [&] {
         auto& batch = sink.builder().batch();
         batch.originNs = engine.originNs();
         batch.decimals = source->decimals();
         batch.bytesRead = static_cast<std::int64_t>(source->bytesRead());
         batch.totalBytes = source->fileSize();
         batch.packets = engine.counters().packets;
-        if (withConnections)
-            batch.connections = engine.summaries();
         onBatch(sink.builder().take());
     };
 
@@ -101,7 +101,7 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
         *source, engine, path,
         [&] {
             if (sink.full())
-                flush(false);
+                flush();
         },
         &cancel);
     if (!read.error.empty()) {
@@ -116,7 +116,7 @@ LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalo
     for (const auto& w : read.warnings)
         warnings << QString::fromStdString(w);
     result.warning = warnings.join(QStringLiteral("; "));
-    flush(true);
+    flush();
     for (const auto& w : keyWarnings)
         result.tlsWarnings << QString::fromStdString(w);
     for (const auto& w : engine.warnings())
@@ -157,7 +157,8 @@ CaptureLoader::~CaptureLoader()
     cancel(); // the worker sees it between packets; nothing waits for it here
 }
 
-int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath)
+int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath,
+    std::optional<core::KeepaliveSettings> settings)
 {
     cancel();
     auto job = std::make_shared<Job>();
@@ -180,7 +181,8 @@ int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry>
             Qt::QueuedConnection);
     };
     QThreadPool::globalInstance()->start(
-        [job, deliver, path = path.toStdString(), profiles = std::move(profiles), keyLog = keyLogPath.toStdString()] {
+        [job, deliver, path = path.toStdString(), profiles = std::move(profiles), keyLog = keyLogPath.toStdString(),
+            settings = std::move(settings)] {
             int lastPermille = -1;
             auto result = loadCapture(
                 path, profiles,
@@ -202,7 +204,7 @@ int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry>
                         Q_EMIT l.batchReady(b);
                     });
                 },
-                job->cancel, 20000, keyLog);
+                job->cancel, 20000, keyLog, settings);
             deliver([r = std::move(result)](CaptureLoader& l) {
                 l.m_busy = false;
                 Q_EMIT l.finished(r);

@@ -5,6 +5,7 @@
 
 #include "core/connection_summary.h"
 #include "core/finding.h"
+#include "core/keepalive_settings.h"
 #include "core/lb_catalogue.h"
 #include "event_record.h"
 
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,9 +44,11 @@ struct LoadResult {
 // every batchSize events (and at the end); cancel is polled between packets.
 // keyLogPath: an NSS key log to decrypt TLS with (empty: none; a pcapng's own Decryption Secrets
 // Block is used either way). A key log that cannot be read is an error.
+// settings: the keepalive settings in force, as `analyze --settings` gives them (none: the
+// findings come from the capture alone).
 LoadResult loadCapture(const std::string& path, const std::vector<core::LbCatalogueEntry>& profiles,
     const std::function<void(EventBatch&&)>& onBatch, const std::atomic<bool>& cancel, std::size_t batchSize = 20000,
-    const std::string& keyLogPath = {});
+    const std::string& keyLogPath = {}, const std::optional<core::KeepaliveSettings>& settings = {});
 
 class CaptureLoader : public QObject {
     Q_OBJECT
@@ -53,7 +57,8 @@ public:
     ~CaptureLoader() override;
 
     // Starts parsing path on a worker thread; returns the job id.
-    int open(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath = {});
+    int open(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath = {},
+        std::optional<core::KeepaliveSettings> settings = {});
     void cancel();
     bool busy() const { return m_busy; }
 

@@ -22,7 +22,8 @@ void EventStore::clear()
     m_stringIds.clear();
     m_settings.clear();
     m_lanes.clear();
-    m_laneOf.clear();
+    m_lanes.shrink_to_fit();
+    m_laneOf = {}; // clear() keeps a million buckets
     m_connections.clear();
     m_originNs = m_endNs = 0;
     m_packets = 0;
@@ -73,8 +74,8 @@ void EventStore::append(const EventBatch& batch)
         m_records.push_back(r);
         auto [it, inserted] = m_laneOf.try_emplace(r.conn, static_cast<int>(m_lanes.size()));
         if (inserted)
-            m_lanes.push_back(std::make_unique<ConnectionLane>(r.conn));
-        m_lanes[static_cast<std::size_t>(it->second)]->add(r, index);
+            m_lanes.emplace_back(r.conn);
+        m_lanes[static_cast<std::size_t>(it->second)].add(r, index);
         m_endNs = std::max(m_endNs, r.relNs);
     }
     Q_EMIT appended(first, m_records.size() - 1);

@@ -47,7 +47,7 @@ public:
 
     // Lanes in order of first appearance; laneOf(conn) < 0 when the connection has no event.
     std::size_t laneCount() const { return m_lanes.size(); }
-    const ConnectionLane& lane(std::size_t i) const { return *m_lanes[i]; }
+    const ConnectionLane& lane(std::size_t i) const { return m_lanes[i]; }
     int laneOf(std::uint32_t conn) const;
     const core::ConnectionSummary* connection(std::uint32_t conn) const;
     const std::vector<core::ConnectionSummary>& connections() const { return m_connections; }
@@ -71,7 +71,7 @@ private:
     std::vector<std::string> m_strings;
     std::unordered_map<std::string, std::uint32_t> m_stringIds;
     std::vector<SettingsEntry> m_settings;
-    std::vector<std::unique_ptr<ConnectionLane>> m_lanes;
+    std::deque<ConnectionLane> m_lanes; // in place: no allocation of its own per lane, stable while growing
     std::unordered_map<std::uint32_t, int> m_laneOf;
     std::vector<core::ConnectionSummary> m_connections;
     std::int64_t m_originNs = 0;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 
 namespace ks::ui {
 
@@ -114,16 +115,87 @@ QStringList LaneCaptions::laneLines(std::size_t lane) const
     return lines;
 }
 
-int LaneCaptions::preferredWidth(int minimum, int maximum) const
+void LaneCaptions::invalidateWidths() const
+{
+    m_scored = 0;
+    m_widest.clear();
+    m_labelWidths.clear();
+}
+
+double LaneCaptions::measuredWidth(std::size_t i) const
 {
     const QFontMetricsF fm(captionFont()), bold(captionFont(true));
-    double text = 0;
-    for (std::size_t i = 0; i < m_store->laneCount(); ++i) {
-        text = std::max(
-            text, bold.horizontalAdvance(u"#" % QString::number(m_store->lane(i).conn()) % u"  " % endOf(i).label));
-        for (const QString& line : laneLines(i))
-            text = std::max(text, fm.horizontalAdvance(line));
+    double text = bold.horizontalAdvance(u"#" % QString::number(m_store->lane(i).conn()) % u"  " % endOf(i).label);
+    for (const QString& line : laneLines(i))
+        text = std::max(text, fm.horizontalAdvance(line));
+    return text;
+}
+
+double LaneCaptions::estimatedWidth(std::size_t i) const
+{
+    const auto advance = [this](std::string_view text, const std::array<double, 128>& table) {
+        double w = 0;
+        for (const char ch : text) {
+            const auto c = static_cast<unsigned char>(ch);
+            w += c < 128 ? table[c] : ((c & 0xc0) != 0x80 ? m_wideAdvance : 0.0);
+        }
+        return w;
+    };
+    const auto& l = m_store->lane(i);
+    const auto* c = m_store->connection(l.conn());
+    // The end label by what decides it (laneEnd), measured once per kind.
+    const bool byStop = m_shutdownNs && l.closed() && l.lastNs() >= *m_shutdownNs;
+    const int key = byStop ? -1
+        : c && c->endCause != core::EndCause::Open
+        ? (c->endCause == core::EndCause::Reset && core::refusedAtSyn(*c) ? -2 : 10 + static_cast<int>(c->endCause))
+        : l.closed() ? -3
+                     : -4;
+    auto it = std::find_if(m_labelWidths.begin(), m_labelWidths.end(), [key](const auto& p) { return p.first == key; });
+    if (it == m_labelWidths.end()) {
+        m_labelWidths.emplace_back(key, QFontMetricsF(captionFont(true)).horizontalAdvance(endOf(i).label));
+        it = m_labelWidths.end() - 1;
     }
+    double w = advance(std::to_string(l.conn()), m_boldAdvance) + m_boldAdvance['#'] + 2 * m_boldAdvance[' ']
+        + it->second;
+    if (c) {
+        w = std::max(w, advance(c->client, m_advance));
+        w = std::max(w, advance(c->server, m_advance) + 2 * m_wideAdvance);
+        if (c->tls)
+            w = std::max(w, advance(tlsLaneText(*c).toStdString(), m_advance));
+        if (!c->rare().proxy.empty())
+            w = std::max(w, advance(c->rare().proxy.str(), m_advance) + 4 * m_advance['v']);
+    }
+    return w;
+}
+
+int LaneCaptions::preferredWidth(int minimum, int maximum) const
+{
+    constexpr std::size_t kMeasured = 16;
+    const std::size_t lanes = m_store->laneCount();
+    if (lanes < m_scored)
+        invalidateWidths();
+    if (m_scored == 0) {
+        const QFontMetricsF fm(captionFont()), bold(captionFont(true));
+        for (int ch = 0; ch < 128; ++ch) {
+            m_advance[static_cast<std::size_t>(ch)] = fm.horizontalAdvance(QChar(ch));
+            m_boldAdvance[static_cast<std::size_t>(ch)] = bold.horizontalAdvance(QChar(ch));
+        }
+        m_wideAdvance = fm.maxWidth();
+    }
+    for (; m_scored < lanes; ++m_scored) {
+        const double w = estimatedWidth(m_scored);
+        if (m_widest.size() < kMeasured || w > m_widest.back().first) {
+            if (m_widest.size() == kMeasured)
+                m_widest.pop_back();
+            m_widest.insert(std::upper_bound(m_widest.begin(), m_widest.end(), w,
+                                [](double v, const auto& p) { return v > p.first; }),
+                { w, m_scored });
+        }
+    }
+    double text = 0;
+    for (const auto& [estimate, lane] : m_widest)
+        text = std::max(text, measuredWidth(lane));
+    const QFontMetricsF fm(captionFont());
     double captions = 0;
     for (int r = 0; r < kLaneRows; ++r)
         captions = std::max(captions, fm.horizontalAdvance(rowCaption(r)));

@@ -9,7 +9,9 @@
 #include <QColor>
 #include <QString>
 
+#include <array>
 #include <optional>
+#include <vector>
 
 namespace ks::ui {
 
@@ -33,9 +35,17 @@ class LaneCaptions : public QCPLayerable {
 public:
     LaneCaptions(QCustomPlot* plot, const EventStore* store);
 
-    void setShutdownNs(std::optional<std::int64_t> ns) { m_shutdownNs = ns; }
-    // The margin width that fits the lanes' texts, within [minimum, maximum].
+    void setShutdownNs(std::optional<std::int64_t> ns)
+    {
+        m_shutdownNs = ns;
+        invalidateWidths();
+    }
+    // The margin width that fits the lanes' texts, within [minimum, maximum]. Lanes are scored
+    // once each (an estimate from per-character advances, no text shaping); the widest few are
+    // measured exactly. A million lanes cost one cheap pass, not a million shapings per batch.
     int preferredWidth(int minimum, int maximum) const;
+    // The lanes' texts changed (endpoints and end causes arrived, the store was cleared).
+    void invalidateWidths() const;
     // The tooltip for a pixel in the margin: the lane in full, or a row's description.
     std::optional<QString> tooltipAt(QPointF pixel) const;
     // Minimum lane height (pixels) at which every row gets its caption.
@@ -49,9 +59,18 @@ protected:
 private:
     QStringList laneLines(std::size_t lane) const; // without the end cause, which is drawn apart
     QFont captionFont(bool bold = false) const;
+    double estimatedWidth(std::size_t lane) const;
+    double measuredWidth(std::size_t lane) const;
 
     const EventStore* m_store;
     std::optional<std::int64_t> m_shutdownNs;
+    // preferredWidth's cache: lanes [0, m_scored) scored; the widest of them by estimate.
+    mutable std::size_t m_scored = 0;
+    mutable std::vector<std::pair<double, std::size_t>> m_widest;
+    mutable std::array<double, 128> m_advance {}; // per ASCII character, regular and bold
+    mutable std::array<double, 128> m_boldAdvance {};
+    mutable double m_wideAdvance = 0; // any other character
+    mutable std::vector<std::pair<int, double>> m_labelWidths; // by end key
 };
 
 } // namespace ks::ui

@@ -5,6 +5,7 @@
 
 #include "about_dialog.h"
 #include "capture_command_panel.h"
+#include "connection_list_model.h"
 #include "event_filter_proxy.h"
 #include "event_format.h"
 #include "event_store.h"
@@ -34,6 +35,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListView>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QProgressBar>
@@ -69,6 +71,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_profiles(new LbProfilePicker(this))
     , m_tabs(new QTabWidget(this))
     , m_connFilter(new QComboBox(this))
+    , m_connModel(new ConnectionListModel(m_store, this))
     , m_typeFilter(new QToolButton(this))
     , m_progress(new QProgressBar(this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
@@ -224,7 +227,12 @@ void MainWindow::createTable()
     }
     typeMenu->installEventFilter(this);
     m_typeFilter->setMenu(typeMenu);
-    m_connFilter->addItem(tr("All connections"));
+    m_connFilter->setModel(m_connModel);
+    // Sized by a typical row, not by scanning every connection's text.
+    m_connFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_connFilter->setMinimumContentsLength(36);
+    if (auto* list = qobject_cast<QListView*>(m_connFilter->view()))
+        list->setUniformItemSizes(true);
     connect(m_connFilter, &QComboBox::currentIndexChanged, this, [this](int i) {
         const QVariant conn = m_connFilter->itemData(i);
         m_proxy->setConnection(conn.isValid() ? std::optional<std::uint32_t>(conn.toUInt()) : std::nullopt);
@@ -364,13 +372,8 @@ void MainWindow::rebuildConnectionFilter()
 {
     const QVariant current = m_connFilter->currentData();
     QSignalBlocker block(m_connFilter);
-    m_connFilter->clear();
-    m_connFilter->addItem(tr("All connections"));
-    for (const auto& c : m_store->connections())
-        m_connFilter->addItem(u"#" % QString::number(c.id) % u"  " % QString::fromStdString(c.client) % u" \u2192 "
-                % QString::fromStdString(c.server),
-            c.id);
-    const int i = current.isValid() ? m_connFilter->findData(current) : 0;
+    m_connModel->reload();
+    const int i = current.isValid() ? m_connModel->rowOf(current.toUInt()) : 0;
     m_connFilter->setCurrentIndex(std::max(i, 0));
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/finding.h"
+#include "core/keepalive_settings.h"
 #include "source_controller.h"
 
 #include <QMainWindow>
@@ -28,6 +29,7 @@ class QToolButton;
 
 namespace ks::ui {
 
+class ConnectionListModel;
 class EventFilterProxy;
 class EventStore;
 class EventTableModel;
@@ -83,6 +85,10 @@ public:
     QString exportReportTo(const QString& path) const; // .md or .json; error or ""
     // While a capture is being read: why nothing is exported now, and what to do; else "".
     QString stillReadingError() const;
+    // The keepalive settings a capture's findings are judged with, as `analyze --settings` takes
+    // them: the settings panel's, once an experiment file is loaded there or a field is set;
+    // none while it holds only gRPC's defaults untouched (the findings come from the capture alone).
+    std::optional<core::KeepaliveSettings> captureSettings() const;
     // From finding to fix (the findings panel's buttons call these).
     void applyFinding(const core::Finding& finding);
     void reproduceInLab(const core::Finding& finding);
@@ -158,11 +164,13 @@ private:
     QTimer m_layoutTimer;
     QTabWidget* m_tabs;
     QComboBox* m_connFilter;
+    ConnectionListModel* m_connModel;
     QToolButton* m_typeFilter;
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QMenu* m_recentMenu = nullptr;
     QTimer m_liveFindings; // about once a second while a lab or live capture runs
+    QTimer m_settingsFindings; // a capture judged again shortly after its settings changed
     std::unique_ptr<QTemporaryDir> m_sampleDir; // bundled samples unpacked for reading
     KeyLogPicker* m_keyLog;
     TlsKeysNotice* m_tlsNotice;

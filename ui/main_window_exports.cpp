@@ -55,14 +55,21 @@ void MainWindow::exportTimeline()
     auto* dialog
         = new TimelineExportDialog(TimelineExportDialog::remembered(m_timeline->size()), m_timeline->size(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setPlanner([this](const TimelineExportOptions& o) { return m_timeline->exportPlan(o); });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const TimelineExportOptions options = dialog->options();
         TimelineExportDialog::remember(options);
         QString error;
-        if (!m_timeline->exportTo(options, &error))
+        TimelineExportPlan plan;
+        if (!m_timeline->exportTo(options, &error, &plan)) {
             QMessageBox::warning(this, tr("Export timeline"), error);
-        else
-            statusBar()->showMessage(tr("Wrote %1 (%2)").arg(options.path, exportSizeText(options)));
+            return;
+        }
+        TimelineExportOptions drawn = options;
+        drawn.height = plan.height + plan.noteHeight;
+        const QString planText = exportPlanText(options, plan);
+        statusBar()->showMessage(tr("Wrote %1 (%2).").arg(options.path, exportSizeText(drawn))
+            % (planText.isEmpty() ? QString() : u' ' % planText));
     });
     dialog->open();
 }
@@ -108,9 +115,10 @@ QString MainWindow::exportReportTo(const QString& path) const
         return reading;
     core::ReportInput in;
     in.source = m_store->sourceName().toStdString();
-    // The editor's settings, always: they drove a lab run, and for a capture they are what the
-    // findings' suggestions were judged against, or what the user is about to apply.
-    in.settings = m_settings->experiment().settings;
+    // The settings the findings were judged with: for a lab run the editor's (they drove it), for
+    // a capture those in force (captureSettings), or none, said so.
+    in.settings = m_sources->kind() == SourceKind::Lab ? std::optional(m_settings->experiment().settings)
+                                                       : captureSettings();
     in.settingsSource = m_settings->currentPath().isEmpty() ? std::string("the window's settings editor")
                                                             : m_settings->currentPath().toStdString();
     in.profiles = m_profiles->selected();

@@ -4,6 +4,7 @@
 #include "main_window.h"
 
 #include "capture_command_panel.h"
+#include "event_store.h"
 #include "lab_panel.h"
 #include "lab_session.h"
 #include "lb_profile_picker.h"
@@ -38,6 +39,24 @@ void MainWindow::createDocks()
     const QString last = QSettings().value(QStringLiteral("lastExperiment")).toString();
     if (!last.isEmpty() && QFileInfo::exists(last))
         m_settings->load(last);
+    // A capture is judged with the settings in force (captureSettings): again when they change,
+    // once the typing settles. A loaded experiment's profiles are ticked, as `--settings` adds them.
+    m_settingsFindings.setSingleShot(true);
+    m_settingsFindings.setInterval(300);
+    connect(m_settings, &SettingsEditor::experimentChanged, &m_settingsFindings, qOverload<>(&QTimer::start));
+    connect(&m_settingsFindings, &QTimer::timeout, this, [this] {
+        if (m_sources->loading())
+            m_settingsFindings.start(); // the read's own findings used the settings it started with
+        else if (m_sources->kind() != SourceKind::Lab && !m_sources->running() && m_store->size() > 0)
+            reanalyze();
+    });
+    connect(m_settings, &SettingsEditor::experimentLoaded, this, [this] {
+        QStringList names = m_profiles->selectedNames();
+        for (const auto& name : m_settings->experiment().lbProfiles)
+            if (!names.contains(QString::fromStdString(name)))
+                names << QString::fromStdString(name);
+        m_profiles->setSelectedNames(names);
+    });
     createRunDocks();
     tabifyDockWidget(dock, settingsDock);
     dock->raise();

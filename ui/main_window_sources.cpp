@@ -83,7 +83,7 @@ void MainWindow::openCapture(const QString& path)
         m_progress->show();
         m_cancel->show();
         statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
-        m_sources->openFile(path, m_profiles->selected(), m_keyLog->path());
+        m_sources->openFile(path, m_profiles->selected(), m_keyLog->path(), captureSettings());
     });
 }
 
@@ -287,8 +287,23 @@ void MainWindow::reanalyze()
             in.profiles.push_back(core::simulatorProfile(*sim));
             in.channelPort = m_sources->lab()->lastChannelPort();
         }
+    } else {
+        in.keepalive = captureSettings(); // as the file was first read with, and the report says
     }
     m_findingsJob->run(std::move(in));
+}
+
+std::optional<core::KeepaliveSettings> MainWindow::captureSettings() const
+{
+    if (!m_settings)
+        return std::nullopt;
+    const core::KeepaliveSettings& settings = m_settings->experiment().settings;
+    if (!m_settings->currentPath().isEmpty())
+        return settings;
+    for (const auto& spec : core::settingSpecs())
+        if (settings.isSet(spec.side, spec.key))
+            return settings;
+    return std::nullopt;
 }
 
 } // namespace ks::ui

@@ -99,15 +99,15 @@ bool SourceController::loading() const
     return m_loader->busy();
 }
 
-void SourceController::openFile(
-    const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath)
+void SourceController::openFile(const QString& path, std::vector<core::LbCatalogueEntry> profiles,
+    const QString& keyLogPath, std::optional<core::KeepaliveSettings> settings)
 {
     if (running())
         return;
     m_pendingKind = SourceKind::File;
     m_pendingName = path;
     m_pendingSaved = true;
-    m_loader->open(path, std::move(profiles), keyLogPath);
+    m_loader->open(path, std::move(profiles), keyLogPath, std::move(settings));
 }
 
 void SourceController::startLab(const core::Experiment& experiment)

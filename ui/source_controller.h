@@ -12,6 +12,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace ks::ui {
@@ -50,7 +51,9 @@ public:
     void markSaved() { m_unsaved = false; }
 
     // keyLogPath: an NSS key log to decrypt TLS with (empty: none).
-    void openFile(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath = {});
+    // settings: the keepalive settings the findings are judged with (none: the capture alone).
+    void openFile(const QString& path, std::vector<core::LbCatalogueEntry> profiles, const QString& keyLogPath = {},
+        std::optional<core::KeepaliveSettings> settings = {});
     void startLab(const core::Experiment& experiment);
     void startLive(const QString& device, const QString& filter, const QString& savePath);
     void startLive(const LiveCaptureRequest& request); // an interface or a capture command

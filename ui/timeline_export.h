@@ -22,6 +22,22 @@ inline constexpr int kExportMinWidth = 200, kExportMinHeight = 150, kExportMaxSi
 // bound is about 1.5 s and 200 MB.
 inline constexpr std::int64_t kExportMaxPixels = 50'000'000;
 
+// What an export will draw: every connection's lane, the height grown for them when the asked
+// one is too short; where even the pixel bound cannot hold them all, the lanes that fit (from the
+// view's first lane on) and a note, written under the image and said by the dialog and the CLI.
+struct TimelineExportPlan {
+    int height = 0; // the timeline's layout height, not counting the note
+    std::size_t firstLane = 0;
+    std::size_t lanes = 0; // drawn
+    std::size_t totalLanes = 0;
+    QString note; // empty when every lane is drawn
+    int noteHeight = 0; // layout pixels under the timeline for the note (0 without one)
+    bool cut() const { return lanes < totalLanes; }
+};
+// "the height grows from 502 to 1400 px so that all 30 connections fit", or the note; "" when the
+// asked size already holds every lane.
+QString exportPlanText(const TimelineExportOptions& options, const TimelineExportPlan& plan);
+
 enum class ExportFormat { Png, Pdf, Svg, Unknown };
 ExportFormat exportFormat(const QString& path);
 // Empty when the options can be exported; otherwise what is wrong and how to fix it.

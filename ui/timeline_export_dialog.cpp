@@ -111,7 +111,25 @@ void TimelineExportDialog::update()
     const QString problem = exportProblem(o);
     m_export->setEnabled(problem.isEmpty());
     m_message->setStyleSheet(problem.isEmpty() ? QString() : QStringLiteral("color: #d62728"));
-    m_message->setText(problem.isEmpty() ? tr("Will write %1.").arg(exportSizeText(o)) : problem);
+    if (!problem.isEmpty()) {
+        m_message->setText(problem);
+        return;
+    }
+    if (!m_planner) {
+        m_message->setText(tr("Will write %1.").arg(exportSizeText(o)));
+        return;
+    }
+    const TimelineExportPlan plan = m_planner(o);
+    TimelineExportOptions drawn = o;
+    drawn.height = plan.height + plan.noteHeight;
+    m_message->setStyleSheet(plan.cut() ? QStringLiteral("color: #b26b00") : QString());
+    m_message->setText(tr("Will write %1.").arg(exportSizeText(drawn)) % u' ' % exportPlanText(o, plan));
+}
+
+void TimelineExportDialog::setPlanner(std::function<TimelineExportPlan(const TimelineExportOptions&)> planner)
+{
+    m_planner = std::move(planner);
+    update();
 }
 
 TimelineExportOptions TimelineExportDialog::remembered(QSize current)

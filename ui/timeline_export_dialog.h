@@ -6,6 +6,8 @@
 
 #include <QDialog>
 
+#include <functional>
+
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
@@ -24,6 +26,9 @@ public:
     void setOptions(const TimelineExportOptions& options);
     QString message() const; // the size it will have, or what is wrong
     QPushButton* exportButton() const { return m_export; }
+    // What the timeline will draw at given options (TimelineView::exportPlan): the message then
+    // says the grown height, or which connections the pixel bound leaves out.
+    void setPlanner(std::function<TimelineExportPlan(const TimelineExportOptions&)> planner);
 
     // The last choices, remembered across runs (path's folder via last_folder).
     static TimelineExportOptions remembered(QSize current);
@@ -39,6 +44,7 @@ private:
     QSpinBox* m_dpi;
     QLabel* m_message;
     QPushButton* m_export;
+    std::function<TimelineExportPlan(const TimelineExportOptions&)> m_planner;
 };
 
 } // namespace ks::ui

@@ -143,6 +143,7 @@ int TimelineLayer::laneAt(double y) const
 void TimelineLayer::draw(QCPPainter* painter)
 {
     m_drawnMarkers = m_drawnCrossings = 0;
+    m_drawnLanes = { -1, -1 };
     m_labels.clear();
     m_placer.clear();
     if (m_store->laneCount() == 0)
@@ -153,6 +154,7 @@ void TimelineLayer::draw(QCPPainter* painter)
         = std::min(static_cast<int>(m_store->laneCount()) - 1, static_cast<int>(std::ceil(yRange.upper)) - 1);
     if (firstLane > lastLane)
         return;
+    m_drawnLanes = { firstLane, lastLane };
     m_placer.clear();
     m_pending.clear();
     drawLanes(painter, firstLane, lastLane);

@@ -11,6 +11,7 @@
 #include <qcustomplot.h>
 
 #include <cstdint>
+#include <utility>
 #include <functional>
 #include <optional>
 #include <vector>
@@ -60,6 +61,8 @@ public:
 
     // Figures of the last draw, for tests and the benchmark.
     std::size_t drawnMarkers() const { return m_drawnMarkers; }
+    // The lanes the last draw covered, first and last (-1, -1 when none).
+    std::pair<int, int> drawnLanes() const { return m_drawnLanes; }
     std::size_t drawnCrossings() const { return m_drawnCrossings; }
     const std::vector<TimelineLabel>& labels() const { return m_labels; }
     const std::vector<QRectF>& obstacles() const { return m_placer.obstacles(); }
@@ -98,6 +101,7 @@ private:
     std::optional<std::int64_t> m_shutdownNs;
     std::vector<core::LbCatalogueEntry> m_profiles;
     std::size_t m_drawnMarkers = 0;
+    std::pair<int, int> m_drawnLanes { -1, -1 };
     std::size_t m_drawnCrossings = 0;
 };
 

@@ -65,6 +65,7 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     m_liveTimer.setInterval(250);
     connect(&m_liveTimer, &QTimer::timeout, this, &TimelineView::refresh);
     connect(store, &EventStore::cleared, this, [this] {
+        m_captions->invalidateWidths();
         m_legend->setInferredShown(false);
         m_shutdownAt.reset();
         m_layer->setShutdownNs(std::nullopt);
@@ -78,6 +79,7 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
         replot();
     });
     connect(store, &EventStore::connectionsChanged, this, [this] {
+        m_captions->invalidateWidths();
         updateMargin(); // endpoints and end causes arrived: the captions' width
         scheduleReplot();
     });
@@ -86,7 +88,7 @@ TimelineView::TimelineView(const EventStore* store, QWidget* parent)
     // Before each paint: as many lanes as leave each room for its row captions (the rest scroll).
     connect(this, &QCustomPlot::beforeReplot, this, [this] {
         const double lanes = static_cast<double>(std::max<std::size_t>(m_store->laneCount(), 1));
-        const double most = std::min<double>(lanes, lanesInView());
+        const double most = m_exportLanes ? *m_exportLanes : std::min<double>(lanes, lanesInView());
         if (std::abs(yAxis->range().size() - most) > 0.01) {
             const double lower = std::clamp(yAxis->range().lower, 0.0, lanes - most);
             yAxis->setRange(lower, lower + most);

@@ -20,6 +20,7 @@ class LaneCaptions;
 class TimelineLayer;
 class TimelineLegend;
 struct TimelineExportOptions;
+struct TimelineExportPlan;
 
 class TimelineView : public QCustomPlot {
     Q_OBJECT
@@ -59,7 +60,9 @@ public:
 
     // Renders to a file by extension: .png, .pdf, .svg (when Qt Svg is present), at the options'
     // size, PNG scale or PDF resolution; refuses sizes past the pixel bound with the reason.
-    bool exportTo(const TimelineExportOptions& options, QString* error = nullptr);
+    // Every lane is drawn: the height grows for them within the pixel bound (exportPlan).
+    bool exportTo(const TimelineExportOptions& options, QString* error = nullptr, TimelineExportPlan* plan = nullptr);
+    TimelineExportPlan exportPlan(const TimelineExportOptions& options) const;
     bool exportTo(const QString& path, int width, int height, QString* error = nullptr);
 
 public Q_SLOTS:
@@ -103,6 +106,7 @@ private:
     bool m_live = false;
     QTimer m_liveTimer;
     std::optional<double> m_shutdownAt;
+    std::optional<double> m_exportLanes; // while exporting: the lanes drawn, past lanesInView()
     bool m_userMoved = false;
     QPoint m_pressPos;
     std::optional<std::size_t> m_selected;

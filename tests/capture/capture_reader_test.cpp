@@ -127,3 +127,58 @@ TEST(CaptureReader, aCancelledReadStopsBeforeTheNextPacket)
     EXPECT_EQ(read.error, "");
     EXPECT_EQ(engine.counters().packets, 5u);
 }
+
+// A Simple Packet Block has no timestamp (pcapng spec, section 4.4): Wireshark shows no time for
+// it; we give it the previous packet's and say how many packets got one. dumpcap never writes
+// SPBs, so every second EPB of its ping_healthy.pcapng is rewritten as one here.
+TEST(CaptureReader, simplePacketBlocksWithoutATimeAreCountedInAWarning)
+{
+    const auto in = fileBytes("ping_healthy.pcapng");
+    ASSERT_GT(in.size(), 28u);
+    const auto u32 = [&](std::size_t at) {
+        return std::uint32_t(in[at]) | std::uint32_t(in[at + 1]) << 8 | std::uint32_t(in[at + 2]) << 16
+            | std::uint32_t(in[at + 3]) << 24;
+    };
+    const auto put32 = [](std::vector<std::uint8_t>& out, std::uint32_t v) {
+        for (int i = 0; i < 4; ++i)
+            out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    };
+    ASSERT_EQ(u32(8), 0x1a2b3c4du); // little-endian, as dumpcap writes here
+    std::vector<std::uint8_t> out;
+    std::size_t epbs = 0, spbs = 0;
+    for (std::size_t at = 0; at + 12 <= in.size();) {
+        const std::uint32_t type = u32(at), length = u32(at + 4);
+        ASSERT_GE(length, 12u);
+        if (type == 6 && epbs++ % 2 == 1) {
+            const std::uint32_t caplen = u32(at + 20), wire = u32(at + 24);
+            ASSERT_EQ(caplen, wire); // whole packets: an SPB holds the original length only
+            const std::uint32_t padded = (caplen + 3) & ~3u;
+            put32(out, 3);
+            put32(out, 16 + padded);
+            put32(out, wire);
+            out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(at + 28),
+                in.begin() + static_cast<std::ptrdiff_t>(at + 28 + padded));
+            put32(out, 16 + padded);
+            ++spbs;
+        } else {
+            out.insert(out.end(), in.begin() + static_cast<std::ptrdiff_t>(at),
+                in.begin() + static_cast<std::ptrdiff_t>(at + length));
+        }
+        at += length;
+    }
+    ASSERT_GT(spbs, 3u);
+    std::string error;
+    auto source = PacketSource::openBytes(out, "spb.pcapng", error);
+    ASSERT_TRUE(source) << error;
+    CountingSink sink;
+    CaptureEngine engine(source->linkType(), sink);
+    const auto read = readCapture(*source, engine, "spb.pcapng");
+    EXPECT_EQ(read.error, "");
+    EXPECT_EQ(engine.counters().packets, epbs);
+    std::string spbWarning;
+    for (const auto& w : read.warnings)
+        if (w.find("Simple Packet Block") != std::string::npos)
+            spbWarning = w;
+    EXPECT_NE(spbWarning.find(std::to_string(spbs) + " packets"), std::string::npos) << spbWarning;
+    EXPECT_NE(spbWarning.find("first: packet 2"), std::string::npos) << spbWarning;
+}

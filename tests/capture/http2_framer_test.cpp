@@ -125,12 +125,16 @@ TEST(Http2Framer, gapInTheMiddleOfAFrameResynchronisesOnFollowingFrames)
     tcp.segment(1000 + static_cast<std::uint32_t>(resume), std::span(s.data() + resume, s.size() - resume),
         static_cast<std::uint32_t>(s.size() - resume), 0);
     tcp.flush();
+    // The resumed segment starts inside the HEADERS: nothing there proves a frame boundary
+    // until the stream ends at its FIN, where the chain of frames ends exactly.
+    EXPECT_TRUE(rec.frames.empty());
+    framer.finish(true);
     EXPECT_EQ(tcp.gapBytes(), 10u);
     EXPECT_GE(rec.desyncs, 1);
     std::vector<std::uint8_t> types;
     for (const auto& f : rec.frames)
         types.push_back(f.type);
-    EXPECT_EQ(types, (std::vector<std::uint8_t> { 6, 6, 6, 7 })); // the damaged HEADERS is dropped
+    ASSERT_EQ(types, (std::vector<std::uint8_t> { 6, 6, 6, 7 })); // the damaged HEADERS is dropped
     EXPECT_EQ(std::string(rec.frames[3].payload.begin() + 8, rec.frames[3].payload.end()), "bye");
 }
 
@@ -247,6 +251,7 @@ TEST(Http2Framer, aBrokenHeaderFollowedByNoFrameStillHuntsForTheNextBoundary)
     Http2Framer framer(Http2Framer::Mode::Preface);
     framer.setListener(&rec);
     framer.feed(s, 0);
+    framer.finish(true); // one segment: the PINGs after the garbage end where the stream ends
     EXPECT_EQ(rec.desyncs, 1);
     ASSERT_GE(rec.frames.size(), 6u);
     EXPECT_EQ(rec.frames.back().payload, Bytes({ 0, 0, 0, 0, 0, 0, 0, 104 }));
@@ -281,4 +286,124 @@ TEST(StreamReassembler, aHoleThePeerAcknowledgedIsSkippedAtOnceButAnEarlyAckSkip
     EXPECT_EQ(tcp.gapBytes(), 17u);
     ASSERT_EQ(rec.frames.size(), 3u);
     EXPECT_EQ(rec.frames[2].payload, Bytes({ 0, 0, 0, 0, 0, 0, 0, 3 }));
+}
+
+namespace {
+
+// A server stream whose DATA payloads carry HTTP/2 themselves (a gRPC or CONNECT tunnel): four
+// DATA frames of 16000 bytes filled with a tunnelled PING, PING ACK and GOAWAY
+// ENHANCE_YOUR_CALM "too_many_pings" over and over, sent 1000 bytes per segment, then five real
+// PINGs of their own segments and a real GOAWAY NO_ERROR (the hunt D capture h2tunnel.pcap).
+struct TunnelStream {
+    std::vector<Bytes> segments;
+    std::size_t firstDataPayload = 0; // byte offset of the first DATA frame's payload
+};
+
+TunnelStream tunnelStream()
+{
+    Bytes inner;
+    while (inner.size() < 4 * 16000) {
+        append(inner, ping(0x46414b4550494e47)); // "FAKEPING"
+        append(inner, ping(0x46414b4550494e47, true));
+        append(inner, goaway(0, 11, "too_many_pings"));
+    }
+    Bytes outer;
+    TunnelStream t;
+    t.firstDataPayload = 9;
+    for (std::size_t k = 0; k < 4; ++k)
+        append(outer, frame(0, 0, 1, Bytes(inner.begin() + 16000 * k, inner.begin() + 16000 * (k + 1))));
+    for (std::size_t at = 0; at < outer.size(); at += 1000)
+        t.segments.emplace_back(outer.begin() + at, outer.begin() + std::min(outer.size(), at + 1000));
+    for (std::uint64_t i = 0; i < 5; ++i)
+        t.segments.push_back(ping(100 + i));
+    t.segments.push_back(goaway(1, 0, ""));
+    return t;
+}
+
+void expectNoTunnelledFrame(const FrameRecorder& rec)
+{
+    std::size_t realPings = 0;
+    for (const auto& f : rec.frames) {
+        EXPECT_FALSE(f.type == 6 && f.payload == Bytes({ 'F', 'A', 'K', 'E', 'P', 'I', 'N', 'G' }))
+            << "a PING from inside a DATA payload";
+        EXPECT_FALSE(f.type == 7 && f.payload.size() >= 8 && f.payload[7] == 11) << "a GOAWAY from inside a DATA payload";
+        realPings += f.type == 6 && f.payload[0] == 0 && f.payload[7] >= 100;
+    }
+    EXPECT_EQ(realPings, 5u);
+    ASSERT_FALSE(rec.frames.empty());
+    EXPECT_EQ(rec.frames.back().type, 7); // the real GOAWAY NO_ERROR
+    EXPECT_EQ(rec.frames.back().payload[7], 0);
+}
+
+} // namespace
+
+// Hunting after a capture starts inside such a DATA payload, or after a lost packet that held
+// the next DATA header, met a run of "plausible headers" inside the payload, locked on it and
+// reported hundreds of PINGs and GOAWAY ENHANCE_YOUR_CALM that were never sent (false
+// too_many_pings errors). tshark on the same captures shows none of them (it takes a segment's
+// start as a frame start and loses the rest). A chain of frame headers proves nothing inside one
+// DATA payload: only a whole segment of one frame, two segment ends in a row, a chain longer
+// than any one frame, or the FIN may lock a hunt.
+TEST(Http2Framer, framesTunnelledInsideDataAreNeverReportedAfterAClippedStart)
+{
+    const auto t = tunnelStream();
+    for (std::size_t clip : { 17u, 31u, 45u, 60u }) { // the capture starts inside segment 0
+        FrameRecorder rec;
+        Http2Framer framer(Http2Framer::Mode::Hunting);
+        framer.setListener(&rec);
+        framer.feed(std::span(t.segments[0]).subspan(clip), 0);
+        for (std::size_t k = 1; k < t.segments.size(); ++k)
+            framer.feed(t.segments[k], static_cast<std::int64_t>(k));
+        framer.finish(true);
+        SCOPED_TRACE("clip " + std::to_string(clip));
+        expectNoTunnelledFrame(rec);
+    }
+}
+
+TEST(Http2Framer, framesTunnelledInsideDataAreNeverReportedAfterALostSegment)
+{
+    const auto t = tunnelStream();
+    // Segment 16 holds the second DATA frame's header (bytes 16009..16017): it is lost.
+    FrameRecorder rec;
+    Http2Framer framer(Http2Framer::Mode::ServerPreface);
+    framer.setListener(&rec);
+    framer.feed(Bytes { 0, 0, 0, 4, 0, 0, 0, 0, 0 }, 0); // SETTINGS
+    for (std::size_t k = 0; k < t.segments.size(); ++k) {
+        if (k == 16) {
+            framer.gap(t.segments[k].size());
+            continue;
+        }
+        framer.feed(t.segments[k], static_cast<std::int64_t>(k));
+    }
+    framer.finish(true);
+    EXPECT_EQ(rec.frames.front().type, 4);
+    expectNoTunnelledFrame(rec);
+}
+
+TEST(Http2Framer, aHuntLockedLateReportsEachFrameAtItsOwnSegmentTime)
+{
+    // Mid-connection: a segment of two PINGs is proved only by the next segment's end; its frames
+    // keep its capture time, not the time of the segment that proved them.
+    struct Times final : ks::capture::Http2FrameListener {
+        std::vector<std::int64_t> ts;
+        void onPreface(std::int64_t) override { }
+        void onFrame(const ks::capture::FrameHeader&, std::span<const std::uint8_t>, bool, std::int64_t t) override
+        {
+            ts.push_back(t);
+        }
+        void onDesync() override { }
+    } times;
+    Http2Framer framer(Http2Framer::Mode::Hunting);
+    framer.setListener(&times);
+    framer.feed(Bytes(13, 0x5a), 0); // the tail of a frame whose start is not in the capture
+    Bytes first = ping(1);
+    append(first, ping(2));
+    framer.feed(first, 1'000'000'000);
+    EXPECT_TRUE(times.ts.empty()); // not proved yet
+    Bytes second = ping(3);
+    append(second, ping(4, true));
+    framer.feed(second, 2'000'000'000);
+    framer.feed(ping(5), 3'000'000'000);
+    EXPECT_EQ(times.ts, (std::vector<std::int64_t> { 1'000'000'000, 1'000'000'000, 2'000'000'000, 2'000'000'000,
+                            3'000'000'000 }));
 }

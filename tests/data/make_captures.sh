@@ -21,7 +21,7 @@ KSPY="$HERE/gen/kspy.py"
 
 # ---- dependencies (skipped when present) -------------------------------------------------
 need=()
-for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common; do
+for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common haproxy nginx-light; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
 done
 if ((${#need[@]})); then
@@ -640,6 +640,10 @@ s_conntrack_tcp_keepalive_reset() { # the same firewall (2 s) answers an HTTP/2 
     netns_del
 }
 
+# Real HTTP/2-terminating proxies (haproxy, nginx) in the path: gen/lb_proxy_scenarios.sh.
+# shellcheck source=gen/lb_proxy_scenarios.sh
+source "$HERE/gen/lb_proxy_scenarios.sh"
+
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
      go_default_tcp_keepalive ipv6_any ping_healthy_pcapng ping_nano mid_connection
@@ -649,7 +653,8 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      tinyproxy_idle_close core_server_max_idle core_server_max_age curl_nghttpd go_server_stop
      go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful
      two_clients_two_servers bridge_duplicates vxlan_tunnel
-     nflog_first_iface conntrack_first_ping_reset conntrack_tcp_keepalive_reset)
+     nflog_first_iface conntrack_first_ping_reset conntrack_tcp_keepalive_reset
+     haproxy_h2_ping_idle nginx_grpc_ping_idle nginx_grpc_read_timeout nginx_grpc_keepalive_requests)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

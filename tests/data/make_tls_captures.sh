@@ -62,7 +62,9 @@ cap_start() {     # cap_start FILE FILTER [tcpdump options, e.g. -s 128]
     CAP_DST="$OUT/$1"; CAP_TMP="$WORK/$1"
     local filter=$2; shift 2
     : >"$WORK/cap.err"
-    timeout -s INT 120 tcpdump --immediate-mode -U -n -i lo -w "$CAP_TMP" "$@" "$filter" 2>"$WORK/cap.err" &
+    # CAP_NS: capture the loopback of that network namespace instead
+    ${CAP_NS:+ip netns exec "$CAP_NS"} timeout -s INT 120 tcpdump --immediate-mode -U -n -i lo -w "$CAP_TMP" "$@" \
+        "$filter" 2>"$WORK/cap.err" &
     CAP_PID=$!; PIDS+=("$CAP_PID")
     local i
     for i in $(seq 1 100); do
@@ -357,7 +359,8 @@ ALL=(tls13_go_ping tls13_go_chacha tls13_openssl_aes256 tls12_go_aes128gcm tls12
      tls13_go_watch_rpcs tls12_core_quick_calls tls13_core_server_chacha tls12_core_proxy
      tls13_curl_nghttpd tls12_curl_nghttpd tls13_curl_proxy_watch tls13_snaplen_pings
      tls13_core_server_bidi tls13_core_client_conc tls12_openssl_http11 tls13_openssl_noalpn tls13_nghttpd_resume
-     tls13_go_bidi_tiny tls13_client_rejects_cert)
+     tls13_go_bidi_tiny tls13_client_rejects_cert tls13_h2load_post tls13_go_max_age_ping tls13_core_go_crossing
+     tls13_go_loss tls13_openssl_h2alpn_lines tls13_core_server_lone_bdp)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

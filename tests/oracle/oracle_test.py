@@ -103,6 +103,7 @@ def tshark_counts(tshark, path, ports, decode_as=None, keylog=None):
     root = ET.fromstring(res.stdout)
     c = collections.Counter({k: 0 for k in KEYS + INFO_KEYS})
     goaways, fins, encaps, syns, ipv6 = [], set(), set(), 0, False
+    segments = set()  # (tcp.stream, source, seq, len) seen: what a repeated segment repeats
     windows = {}    # (tcp.stream, source) -> the last window it advertised
     portset = set(ports)
     for pkt in root.iter("packet"):
@@ -119,6 +120,13 @@ def tshark_counts(tshark, path, ports, decode_as=None, keylog=None):
         src = (g("ip.src") or g("ipv6.src"), sport)
         direction = "s2c" if sport in portset else "c2s"
         retrans = "tcp.analysis.retransmission" in f
+        # tshark calls a segment "out-of-order" rather than a retransmission when it comes within
+        # its out-of-order threshold (3 ms) of the previous one, even when it repeats a segment
+        # already sent (a quick retransmission under loss): bytes sent again are a retransmission.
+        seg = (g("tcp.stream"), src, g("tcp.seq"), int0(g("tcp.len")))
+        if not retrans and "tcp.analysis.out_of_order" in f and seg[3] and seg in segments:
+            retrans = True
+        segments.add(seg)
         c["retransmission"] += 1 if retrans else 0
         if int0(g("tcp.flags.syn")) and not int0(g("tcp.flags.ack")):
             syns += 1
