@@ -32,6 +32,7 @@ constexpr std::array<CauseWords, kEndCauseCount> kCauseWords = { {
     { "too_many_pings", "too many pings" },
     { "max_idle", "max idle" },
     { "max_age", "max age" },
+    { "max_idle_or_age", "max idle or age" },
     { "goaway_error", "GOAWAY error" },
     { "keepalive_timeout", "keepalive timeout" },
     { "idle_reset", "idle reset" },

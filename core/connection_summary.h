@@ -121,6 +121,10 @@ enum class EndCause : std::uint8_t {
     TooManyPings, // server enforcement: GOAWAY ENHANCE_YOUR_CALM "too_many_pings"
     MaxIdle, // server max_connection_idle: GOAWAY after a quiet period, no stream open
     MaxAge, // server max_connection_age: GOAWAY with streams, or at a fixed age
+    // a server's NO_ERROR GOAWAY naming no reason on a connection that carried no RPC the server
+    // took (none, or only requests it reset unanswered): idle for its whole age, so
+    // max_connection_idle and max_connection_age cannot be told apart
+    MaxIdleOrAge,
     GoawayError, // another GOAWAY with an error code (PROTOCOL_ERROR, ...)
     KeepaliveTimeout, // a keepalive PING without ACK, then the pinging side closed
     IdleReset, // RST after silence, no GOAWAY: a middlebox forgot the flow (often both legs at once)
@@ -131,7 +135,7 @@ enum class EndCause : std::uint8_t {
     Closed, // FIN with none of the signs above (an application close)
 };
 inline constexpr std::size_t kEndCauseCount = static_cast<std::size_t>(EndCause::Closed) + 1;
-// JSON word: "open", "graceful", "too_many_pings", "max_idle", "max_age", "goaway_error",
+// JSON word: "open", "graceful", "too_many_pings", "max_idle", "max_age", "max_idle_or_age", "goaway_error",
 // "keepalive_timeout", "idle_reset", "idle_close", "silent_drop", "client_gave_up", "reset", "closed".
 std::string_view endCauseName(EndCause cause);
 std::optional<EndCause> parseEndCause(std::string_view name);

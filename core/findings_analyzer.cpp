@@ -144,6 +144,8 @@ void onPing(ConnState& c, const Event& e)
         return;
     }
     auto& s = c.side[dirIndex(e.dir)];
+    if (s.pings == 0 && c.lastActivityNs >= 0)
+        s.firstPingQuietNs = e.tsNs - c.lastActivityNs;
     const bool otherPingInGap = s.lastAnyPingNs > s.lastPingNs;
     s.lastAnyPingNs = e.tsNs;
     const bool dataTriggered = s.lastDataReceivedNs >= 0 && s.lastDataReceivedNs >= s.lastPingNs
@@ -210,6 +212,12 @@ void onStream(ConnState& c, const Event& e)
 {
     const std::int64_t previousNs = c.lastStreamNs;
     c.lastStreamNs = e.tsNs;
+    if (e.dir == Direction::ServerToClient && e.stream) {
+        if (e.type == EventType::RstStream)
+            ++c.serverResets;
+        else
+            c.serverAnswered = true;
+    }
     if (e.type != EventType::RstStream)
         c.side[dirIndex(otherDirection(e.dir))].lastDataReceivedNs = e.tsNs;
     else if (e.errorCode == 0x8) // CANCEL
@@ -313,6 +321,17 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
         k.kaTimeoutPingNs = s.outstandingNs;
         k.kaTimeoutClose = e.index;
         k.kaTimeoutNs = e.tsNs - s.outstandingNs;
+        const auto peerDir = dirIndex(otherDirection(e.dir));
+        const auto& peer = std::as_const(k).side[peerDir];
+        // A host's TCP answers a segment for a connection it no longer has with RST within
+        // microseconds; 2 ms leaves room for a capture point a LAN hop away.
+        k.kaCloseUnseen = c.closedByRst && peer.lastPacketNs > s.outstandingNs && peer.lastPacketNs >= s.lastPacketNs
+            && e.tsNs - peer.lastPacketNs <= 2'000'000;
+        k.kaAnsweredNs = peer.lastPacketNs;
+        k.kaAnsweredIndex = peer.lastPacketIndex;
+        k.kaAnsweredType = peer.lastPacketType;
+        const std::int64_t peerFrame = k.streams.lastFrameNs[peerDir];
+        k.kaPeerFrameNs = peerFrame > s.outstandingNs ? peerFrame : -1;
     }
 }
 
@@ -341,7 +360,20 @@ void onTcpKeepalive(ConnState& c, const Event& e)
     // Only the first probe after a quiet period (or after an answered probe) measures
     // TCP_KEEPIDLE; an unanswered probe is repeated after TCP_KEEPINTVL instead.
     const bool retry = s.kaProbes && s.lastKaAckReceivedNs < s.lastKaNs && c.lastActivityNs < s.lastKaNs;
-    const std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
+    std::int64_t since = std::max(c.lastActivityNs, s.lastKaAckReceivedNs);
+    // The other side's latest packets, unanswered by the prober: perhaps never received by it.
+    const bool unanswered = c.burstStartNs >= 0 && c.burstDir != e.dir && !c.burstAnswered && c.burstGapNs > 0
+        && s.lastKaAckReceivedNs < c.burstStartNs && c.lastActivityNs >= c.burstStartNs;
+    if (!retry && since >= 0 && unanswered && s.kaIdleBeforeUnanswered < 0) {
+        // An RST in the prober's name that answered them, and a probe after it: a socket that reset
+        // does not probe, so the path sent that RST and the prober never got those packets.
+        const bool forged = c.closed && c.closedByRst && c.closedBy == e.dir && c.closeNs >= c.burstStartNs
+            && c.closeNs - c.burstStartNs <= 500'000'000;
+        s.kaIdleBeforeUnanswered = toS(e.tsNs - (c.burstStartNs - c.burstGapNs));
+        s.kaUnansweredNeverArrived = forged;
+        if (forged)
+            since = c.burstStartNs - c.burstGapNs;
+    }
     if (!retry && since >= 0)
         s.kaIdle.add(toS(e.tsNs - since));
     if (!retry) {
@@ -404,6 +436,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
         slot.full = std::make_unique<ConnState>();
         static_cast<ConnBasics&>(*slot.full) = std::move(slot.basics);
         slot.basics = ConnBasics {};
+        slot.full->lastNonPingNs = slot.full->lastActivityNs;
     }
     ConnBasics& c = slot.full ? *slot.full : slot.basics;
     if (!c.used) {
@@ -479,6 +512,12 @@ void FindingsAnalyzer::onEvent(const Event& e)
         default:
             break;
         }
+        if (e.type != EventType::Fin && e.type != EventType::Rst) {
+            auto& sent = full.side[dirIndex(e.dir)];
+            sent.lastPacketNs = e.tsNs;
+            sent.lastPacketIndex = e.index;
+            sent.lastPacketType = e.type;
+        }
         if (e.type == EventType::Ping && full.goawayCount && !full.pingAfterGoaway && !full.goaways.empty()
             && full.goaways.front().dir == e.dir) {
             full.pingAfterGoaway = true;
@@ -487,6 +526,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
     }
     if (!isKeepaliveProbe(e.type) && e.type != EventType::Fin && e.type != EventType::Rst) {
         trackBursts(c, e);
+        if (slot.full && e.type != EventType::Ping && e.type != EventType::PingAck)
+            slot.full->lastNonPingNs = e.tsNs;
         c.lastActivityNs = e.tsNs;
         c.lastActivityIndex = e.index;
     }

@@ -130,13 +130,21 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     if (!s.kaProbes || !s.kaIdle.count)
         return;
     const double idle = s.kaIdle.median();
-    std::string what;
-    if (std::fabs(idle - 15.0) <= 1.5)
-        what = "Go's net.Dialer / net.ListenConfig default (15 s), which grpc-go inherits";
-    else if (std::fabs(idle - 7200.0) <= 360.0)
-        what = "Linux's default net.ipv4.tcp_keepalive_time (7200 s)";
-    else
-        what = "a custom TCP_KEEPIDLE of about " + formatDuration(idle);
+    const auto knownDefault = [](double v) -> const char* {
+        if (std::fabs(v - 15.0) <= 1.5)
+            return "Go's net.Dialer / net.ListenConfig default (15 s), which grpc-go inherits";
+        if (std::fabs(v - 7200.0) <= 360.0)
+            return "Linux's default net.ipv4.tcp_keepalive_time (7200 s)";
+        return nullptr;
+    };
+    std::string what = knownDefault(idle) ? knownDefault(idle) : "a custom TCP_KEEPIDLE of about " + formatDuration(idle);
+    // Linux counts TCP_KEEPIDLE from the last segment the prober received. The other side's
+    // unanswered packets just before the probe may never have reached it (a firewall or a
+    // forgotten flow dropped them): counted from before them, the idle may be a known default.
+    const double before = s.kaIdleBeforeUnanswered;
+    const bool altDefault = before >= 0 && !s.kaUnansweredNeverArrived && !knownDefault(idle) && knownDefault(before);
+    const char* who = sideName(static_cast<Direction>(d));
+    const char* other = sideName(otherDirection(static_cast<Direction>(d)));
     Finding f;
     f.id = "tcp-keepalive-cadence";
     f.severity = Severity::Info;
@@ -145,14 +153,29 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     f.evidence = { s.firstKaIndex };
     if (s.lastKaIndex != s.firstKaIndex)
         f.evidence.push_back(s.lastKaIndex);
-    f.title = std::string("The ") + sideName(static_cast<Direction>(d)) + " sends TCP keep-alive probes after "
-        + formatDuration(idle) + " idle: " + what;
+    f.title = std::string("The ") + who + " sends TCP keep-alive probes after " + formatDuration(idle)
+        + " idle: " + what;
+    if (altDefault)
+        f.title = std::string("The ") + who + " sends TCP keep-alive probes after " + formatDuration(idle)
+            + " idle, or " + formatDuration(before) + " counted from before the " + other
+            + "'s unanswered packets: " + knownDefault(before) + " if those never reached it";
     char buf[384];
     std::snprintf(buf, sizeof buf,
         "%llu TCP keep-alive probe(s) from the %s, the first after %s without traffic (%s over %llu).",
         static_cast<unsigned long long>(s.kaProbes), sideName(static_cast<Direction>(d)), formatDuration(idle).c_str(),
         s.kaIdle.medianName().c_str(), static_cast<unsigned long long>(s.kaIdle.count));
     f.detail = buf;
+    if (s.kaUnansweredNeverArrived)
+        f.detail += std::string(" Counted from before the ") + other + "'s last packets: an RST in the " + who
+            + "'s name answered them and the " + who
+            + " probed after it, which a socket that reset never does, so the path sent that RST and those packets "
+              "never reached the "
+            + who + " (Linux counts TCP_KEEPIDLE from the last segment the prober received).";
+    else if (altDefault)
+        f.detail += std::string(" Linux counts TCP_KEEPIDLE from the last segment the prober received: the ") + other
+            + "'s last packets got no answer from the " + who + ", and counted from before them the idle is "
+            + formatDuration(before) + ". Which it is depends on whether they reached the " + who
+            + ", which the capture does not show (a capture on the " + who + "'s host would).";
     st.findings.push_back(f);
 
     for (const auto& entry : st.options.profiles) {

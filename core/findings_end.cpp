@@ -34,8 +34,9 @@ std::string seconds(double s)
     return formatDuration(s);
 }
 
-// A server GOAWAY: which server limit or error it announced.
-EndCause goawayCause(const GoawayInfo& g)
+// A server GOAWAY: which server limit or error it announced. rejectedOnly: every request on the
+// connection was reset by the server unanswered (ConnState::onlyRejectedRpcs), so none was an RPC.
+EndCause goawayCause(const GoawayInfo& g, bool rejectedOnly)
 {
     if (g.code == 11 && g.debug.find("too_many_pings") != std::string::npos)
         return EndCause::TooManyPings;
@@ -44,12 +45,13 @@ EndCause goawayCause(const GoawayInfo& g)
         return EndCause::GoawayError;
     if (g.dir == Direction::ClientToServer)
         return EndCause::Graceful;
-    if (g.debug.find("max_age") != std::string::npos || (g.debug.find("idle") == std::string::npos && g.openStreams > 0)
-        || idleRuledOut(g))
+    if (g.debug.find("max_age") != std::string::npos
+        || (!rejectedOnly && ((g.debug.find("idle") == std::string::npos && g.openStreams > 0) || idleRuledOut(g))))
         return EndCause::MaxAge;
-    if (g.hadStreams || coreIdle || g.debug.find("idle") != std::string::npos)
+    if ((g.hadStreams && !rejectedOnly) || coreIdle || g.debug.find("idle") != std::string::npos)
         return EndCause::MaxIdle;
-    return EndCause::MaxIdle; // a connection that never carried an RPC: idle for its whole age
+    // No RPC the server took: idle for its whole age, so either limit fits; the word says both.
+    return EndCause::MaxIdleOrAge;
 }
 
 std::uint64_t retransmittedBy(const ConnectionSummary* s, Direction d)
@@ -105,6 +107,15 @@ EndVerdict classify(
             v.detail = buf;
             return v;
         }
+        // A new SYN on the same 4-tuple: this connection had ended before it, its close not captured.
+        if (const auto* next = s ? connections.reusedAfter(*s, c.lastNs) : nullptr) {
+            std::snprintf(buf, sizeof buf,
+                "its close is not in the capture: the same 4-tuple carried a new connection (#%u) from %.3f s, so "
+                "this one had ended by then",
+                next->id, toS(next->firstNs - st.originNs));
+            v.detail = buf;
+            return v;
+        }
         v.detail = std::string("still open when ") + inputEnded(st.options);
         return v;
     }
@@ -113,7 +124,7 @@ EndVerdict classify(
     const char* how = c.closedByRst ? "RST" : "FIN";
     if (!c.goaways.empty()) {
         const auto& g = c.goaways.front();
-        v.cause = goawayCause(g);
+        v.cause = goawayCause(g, c.onlyRejectedRpcs());
         v.evidence.set(g.index, c.closeIndex);
         std::snprintf(buf, sizeof buf, "GOAWAY %s from the %s%s%s, then %s from the %s",
             g.code == 0 ? "NO_ERROR" : std::to_string(g.code).c_str(), sideName(g.dir), g.debug.empty() ? "" : " \"",
@@ -128,11 +139,16 @@ EndVerdict classify(
         } else if (named) {
             v.cause = EndCause::Graceful;
             v.detail += "; the server's later GOAWAY \"" + named->debug + "\" names its shutdown";
-        } else if (v.cause == EndCause::MaxIdle && !g.hadStreams && g.debug.find("idle") == std::string::npos)
-            v.detail += c.hadStreams ? " (no RPC before it, so max_connection_idle and max_connection_age cannot be "
-                                       "told apart; an RPC came after it, on the closing connection)"
-                                     : " (the connection never carried an RPC, so max_connection_idle and "
-                                       "max_connection_age cannot be told apart)";
+        } else if (v.cause == EndCause::MaxIdleOrAge)
+            v.detail += c.onlyRejectedRpcs()
+                ? " (the server reset every request on it without an answer (" + std::to_string(c.serverResets)
+                    + " RST_STREAM): it rejected them, so the connection carried no RPC and max_connection_idle and "
+                      "max_connection_age cannot be told apart; the ages at which other connections to this server got "
+                      "theirs would tell: max age varies by up to 10%, an idle timer does not)"
+                : c.hadStreams ? " (no RPC before it, so max_connection_idle and max_connection_age cannot be "
+                                 "told apart; an RPC came after it, on the closing connection)"
+                               : " (the connection never carried an RPC, so max_connection_idle and "
+                                 "max_connection_age cannot be told apart)";
         else if (v.cause == EndCause::MaxAge && idleRuledOut(g))
             v.detail += " (no RPC was open, but the connection had survived a longer stretch without RPCs: not "
                         "max_connection_idle)";
@@ -175,6 +191,26 @@ EndVerdict classify(
                          : "",
             closer, closer, static_cast<unsigned long long>(retransmittedBy(s, c.closedBy)),
             afterSilence ? "had forgotten" : "no longer tracked");
+        v.detail = buf;
+        return v;
+    }
+    if (c.kaTimeout && c.kaCloseUnseen) {
+        // The pinger's RST answered its peer's packet: the peer's packets reached it, so no
+        // middlebox had forgotten the flow, and the close itself is not on the wire
+        // (keepaliveTimeoutUnseenClose in findings_timeout.cpp says what the capture bounds).
+        v.cause = EndCause::KeepaliveTimeout;
+        v.evidence.set(c.kaTimeoutPing, c.kaAnsweredIndex, c.kaTimeoutClose);
+        const auto retrans = retransmittedBy(s, c.kaTimeoutSide);
+        std::snprintf(buf, sizeof buf,
+            "the %s's PING at %.3f s got no ACK%s; its close is not on the wire: the %s's next packet, at %.3f s, was "
+            "answered by RST from the %s's host %s later (it no longer had the connection), so the %s gave up at most "
+            "%s after its PING",
+            sideName(c.kaTimeoutSide), toS(c.kaTimeoutPingNs - st.originNs),
+            retrans ? (" (" + std::to_string(retrans) + " retransmission(s) from it)").c_str() : "",
+            sideName(c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient
+                                                                  : Direction::ClientToServer),
+            toS(c.kaAnsweredNs - st.originNs), closer, seconds(toS(c.closeNs - c.kaAnsweredNs)).c_str(), closer,
+            seconds(toS(c.kaTimeoutNs)).c_str());
         v.detail = buf;
         return v;
     }
@@ -296,9 +332,14 @@ EndVerdict classify(
     const auto& cs = c.side[0];
     const bool clientPinged = cs.pings > 0;
     if (c.closedBy == Direction::ClientToServer) {
+        // The client's cadence: its PINGs' median interval, or with one PING only the quiet
+        // before it (keepalive_time counts from the last read; huntA A1: C-core's watchdog closed
+        // a connection whose client had sent one keepalive PING, and "graceful" claimed too much).
+        const double cadence = cs.pingInterval.count ? cs.pingInterval.median()
+            : cs.pings == 1 && cs.firstPingQuietNs >= 200'000'000 ? toS(cs.firstPingQuietNs)
+                                                                 : 0.0;
         bool watchdog = c.quietBeforeCloseNs >= kIdleDeathNs && !c.pingDuringQuiet
-            && ((clientPinged && cs.pingInterval.count && quiet > 1.5 * cs.pingInterval.median())
-                || !c.openStreams.empty());
+            && ((clientPinged && cadence > 0 && quiet > 1.5 * cadence) || !c.openStreams.empty());
         // With the settings known, the watchdog fires at keepalive_time + keepalive_timeout after
         // the last frame; a close at another time is the application's.
         if (watchdog && st.options.settings && c.openStreams.empty()) {
@@ -306,8 +347,13 @@ EndVerdict classify(
             const std::int64_t timeMs = set.value(SettingSide::Client, "keepalive_time_ms");
             const std::int64_t timeoutMs = set.value(SettingSide::Client, "keepalive_timeout_ms");
             const double expected = static_cast<double>(timeMs + timeoutMs) / 1000.0;
+            const double tolerance = std::max(0.3, 0.15 * expected);
+            // Counted from the last frame, or from the last one that was no PING (C-core 1.51
+            // closed at keepalive_time + keepalive_timeout after its last DATA or SETTINGS
+            // although a PING between them had been answered: huntA s1b, s2).
+            const double sinceNonPing = c.lastNonPingNs >= 0 ? toS(c.closeNs - c.lastNonPingNs) : -1.0;
             watchdog = timeMs < kInfinite && timeoutMs < kInfinite
-                && std::fabs(quiet - expected) <= std::max(0.3, 0.15 * expected);
+                && (std::fabs(quiet - expected) <= tolerance || std::fabs(sinceNonPing - expected) <= tolerance);
         }
         if (watchdog) {
             v.cause = EndCause::ClientGaveUp;

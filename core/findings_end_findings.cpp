@@ -41,6 +41,7 @@ public:
             return has(id, 3);
         case EndCause::MaxIdle:
         case EndCause::MaxAge:
+        case EndCause::MaxIdleOrAge:
             return true; // goaway-max-connection-*: a server limit, announced with NO_ERROR
         default:
             return false;

@@ -191,7 +191,9 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
     const bool saysAge = first.debug.find("max_age") != std::string::npos;
     const bool coreIdle = coreIdleGoaway(first.code, first.debug);
     const bool saysIdle = first.debug.find("max_idle") != std::string::npos || coreIdle;
-    if (saysAge || (!saysIdle && first.openStreams > 0) || idleRuledOut(first)) {
+    // Requests the server reset unanswered were no RPCs: their open streams and gaps say nothing.
+    const bool rejectedOnly = c.onlyRejectedRpcs();
+    if (saysAge || (!rejectedOnly && ((!saysIdle && first.openStreams > 0) || idleRuledOut(first)))) {
         f.id = "goaway-max-connection-age";
         f.figure = age;
         f.title = "Server retired the connection at age " + formatDuration(age)
@@ -255,7 +257,7 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
                        "max_connection_idle_ms above "
             + ms(period) + ", or send RPCs more often.";
         f.changes.push_back({ SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds });
-    } else if (first.hadStreams || saysIdle) {
+    } else if ((first.hadStreams && !rejectedOnly) || saysIdle) {
         f.id = "goaway-max-connection-idle";
         f.figure = idle;
         f.title
@@ -278,20 +280,31 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         // Above the observed idle time: gRPC's default, never.
         f.changes.push_back({ SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds });
     } else {
-        f.id = "goaway-max-connection-idle";
+        // Idle for its whole age: either limit fits, and the finding says both rather than pick.
+        f.id = "goaway-max-connection-idle-or-age";
         f.figure = age;
-        f.title = (c.hadStreams ? "Server closed a connection that had carried no RPC before its GOAWAY, after "
-                                : "Server closed a connection that never carried an RPC, after ")
-            + formatDuration(age);
+        f.title = (rejectedOnly    ? "Server closed a connection whose every request it had rejected, after "
+                : c.hadStreams ? "Server closed a connection that had carried no RPC before its GOAWAY, after "
+                               : "Server closed a connection that never carried an RPC, after ")
+            + formatDuration(age) + " (max_connection_idle or max_connection_age)";
         std::snprintf(buf, sizeof buf,
-            "GOAWAY NO_ERROR %s after the connection opened and before any RPC: the server's max_connection_idle "
-            "or max_connection_age is about %s (a connection without RPCs is idle for its whole age, so the two "
-            "cannot be told apart here).",
-            formatDuration(age).c_str(), formatDuration(age).c_str());
+            "GOAWAY NO_ERROR %s after the connection opened and before any RPC%s: the server's max_connection_idle "
+            "or its max_connection_age is about %s. A connection without RPCs is idle for its whole age, so the two "
+            "cannot be told apart here; the ages at which other connections to this server got their GOAWAY tell "
+            "(max_connection_age varies by up to 10%% between connections, and one that carried RPCs past this age "
+            "rules it out).",
+            formatDuration(age).c_str(),
+            rejectedOnly ? (" the server accepted (it reset all " + std::to_string(c.serverResets)
+                               + " requests without an answer: requests that are no gRPC calls, such as an HTTP/2 "
+                                 "health check's GET, never start grpc-go's idle clock over)")
+                               .c_str()
+                         : "",
+            formatDuration(age).c_str());
         f.detail = buf;
-        f.suggestion = "Usually harmless; raise server max_connection_idle_ms (or max_connection_age_ms) above "
-            + ms(age) + " to keep such connections.";
+        f.suggestion = "Usually harmless; to keep such connections, raise whichever the server sets above " + ms(age)
+            + " ms: max_connection_idle_ms or max_connection_age_ms.";
         f.changes.push_back({ SettingSide::Server, "max_connection_idle_ms", kInfinite, SettingUnit::Milliseconds });
+        f.changes.push_back({ SettingSide::Server, "max_connection_age_ms", kInfinite, SettingUnit::Milliseconds });
     }
     st.findings.push_back(std::move(f));
 }

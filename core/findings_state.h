@@ -96,9 +96,23 @@ struct SideState {
     std::uint64_t kaProbes = 0, firstKaIndex = 0, lastKaIndex = 0;
     std::int64_t lastKaAckReceivedNs = -1, lastKaNs = -1;
     RecentStats kaIdle;
+    // The first measured probe that followed the other side's unanswered packets: its idle counted
+    // from before them (Linux counts TCP_KEEPIDLE from the last segment the prober received, and
+    // those may never have reached it), and whether that is certain: an RST in the prober's name
+    // answered them and the prober probed after it, so its socket never saw them (the path did).
+    double kaIdleBeforeUnanswered = -1;
+    // the quiet before this side's first keepalive PING: with one PING only, the best guess of
+    // its keepalive_time (a watchdog close after more than 1.5 x it, ClientGaveUp)
+    std::int64_t firstPingQuietNs = -1;
+    bool kaUnansweredNeverArrived = false;
     // the latest run of probes with no ACK and no other event between them (TCP_KEEPCNT retries)
     std::uint64_t kaRun = 0, kaRunFirstIndex = 0;
     std::int64_t kaRunFirstNs = -1;
+    // this side's last packet of any kind but FIN and RST (a frame, an ACK-carrying keep-alive
+    // probe): an RST from the other side right after it answers it (ConnState::kaCloseUnseen)
+    std::int64_t lastPacketNs = -1;
+    std::uint64_t lastPacketIndex = 0;
+    EventType lastPacketType = EventType::Syn;
 };
 
 // The side's keepalive cadence: the median interval between PINGs on an idle connection when
@@ -246,6 +260,16 @@ struct ConnState : ConnBasics {
     std::vector<std::uint32_t> openStreams;
     bool hadStreams = false;
     std::int64_t lastStreamNs = -1;
+    // The server's answers: a response frame (HEADERS, DATA) on any stream, and its stream resets.
+    // Requests it reset without ever answering were rejected (grpc-go resets a non-gRPC request
+    // with PROTOCOL_ERROR before it counts as an active stream, so its max_connection_idle clock
+    // runs on from the connection's start): a connection with only those carried no RPC.
+    // the last activity that was no PING or PING ACK (C-core 1.51's watchdog closes
+    // keepalive_time + keepalive_timeout after it, though a PING between was answered: huntA A1)
+    std::int64_t lastNonPingNs = -1;
+    bool serverAnswered = false;
+    std::uint32_t serverResets = 0;
+    bool onlyRejectedRpcs() const { return hadStreams && !serverAnswered && serverResets > 0; }
     // GOAWAY: the first, the PING after it, the second (graceful shutdown), and the last error one
     std::vector<GoawayInfo> goaways; // at most 4 kept
     std::uint64_t goawayCount = 0;
@@ -262,6 +286,15 @@ struct ConnState : ConnBasics {
     Direction kaTimeoutSide = Direction::ClientToServer;
     std::uint64_t kaTimeoutPing = 0, kaTimeoutClose = 0;
     std::int64_t kaTimeoutPingNs = 0, kaTimeoutNs = 0;
+    // The pinging side's RST came right after a packet of its peer (sent after the PING): a host
+    // answers so for a connection it no longer has, so the close itself is not on the wire and
+    // kaTimeoutNs is only an upper bound (gRPC C-core's FIN waits behind the unacknowledged PING
+    // and never leaves; grpc-go's close put nothing on the wire either, seen in the field hunt).
+    bool kaCloseUnseen = false;
+    std::int64_t kaAnsweredNs = 0; // the peer's packet the RST answered
+    std::uint64_t kaAnsweredIndex = 0;
+    EventType kaAnsweredType = EventType::Syn;
+    std::int64_t kaPeerFrameNs = -1; // the peer's last HTTP/2 frame after the PING, before the close
     // TCP keep-alive timeout: the RST's sender had probed with no ACK and nothing else came back
     // (Linux's tcp_keepalive_timer resets the connection after TCP_KEEPCNT unanswered probes)
     bool tcpKaTimeout = false;
@@ -357,6 +390,9 @@ public:
     const ConnectionSummary* reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const;
     // The first connection to s's server that spoke HTTP/2 (speaksHttp2), when it started before s.
     const ConnectionSummary* earlierHttp2To(const ConnectionSummary& s) const;
+    // The first connection on s's very 4-tuple (same client and server) that started after
+    // afterNs: a new SYN reused it, so s had ended before, whether or not its close was captured.
+    const ConnectionSummary* reusedAfter(const ConnectionSummary& s, std::int64_t afterNs) const;
 
 private:
     struct Server {
@@ -370,6 +406,16 @@ private:
     std::unordered_map<std::uint32_t, std::size_t> m_byId; // otherwise
     mutable bool m_serversBuilt = false;
     mutable std::unordered_map<std::string_view, Server> m_servers;
+    struct TupleHash {
+        std::size_t operator()(const std::pair<std::string_view, std::string_view>& t) const
+        {
+            return std::hash<std::string_view> {}(t.first) * 31 + std::hash<std::string_view> {}(t.second);
+        }
+    };
+    // Positions by 4-tuple, built on the first reusedAfter (an open connection's end).
+    mutable std::unordered_map<std::pair<std::string_view, std::string_view>, std::vector<std::size_t>, TupleHash>
+        m_tuples;
+    mutable bool m_tuplesBuilt = false;
 };
 
 // Where the input ended, in the texts: "the end of the capture" / "the capture ended", or where a

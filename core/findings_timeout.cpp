@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string_view>
 
 namespace ks::core {
 
@@ -46,10 +47,81 @@ bool peerNeverSpokeHttp2(FindingsAnalyzer::State& st, std::uint32_t id, const Co
     return true;
 }
 
+std::string_view hostPart(std::string_view endpoint)
+{
+    const auto colon = endpoint.rfind(':');
+    return colon == std::string_view::npos ? endpoint : endpoint.substr(0, colon);
+}
+
+// The pinging side's RST answered a packet of its peer (ConnState::kaCloseUnseen): the close is
+// not on the wire, so the capture bounds the keepalive timeout and does not time it. A new
+// connection from the same host to the same server before that RST is the likeliest close time.
+void keepaliveTimeoutUnseenClose(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+{
+    Finding f;
+    f.id = "keepalive-timeout";
+    f.severity = Severity::Error;
+    f.conn = id;
+    f.figure = toS(c.kaTimeoutNs);
+    f.evidence = { c.kaTimeoutPing, c.kaAnsweredIndex, c.kaTimeoutClose };
+    const char* who = sideName(c.kaTimeoutSide);
+    const char* peer = sideName(
+        c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer);
+    f.title = std::string("Keepalive timeout: the ") + who + "'s PING got no ACK and it gave up within "
+        + formatDuration(f.figure) + " (its close is not on the wire)";
+    const auto* s = st.lookup ? st.lookup->byId(id) : nullptr;
+    const std::uint64_t retrans = s ? s->rare().retransmissions[static_cast<std::size_t>(c.kaTimeoutSide)] : 0;
+    const char* what = c.kaAnsweredType == EventType::TcpKeepalive ? "TCP keep-alive probe"
+        : c.kaPeerFrameNs == c.kaAnsweredNs                        ? "HTTP/2 frame"
+                                                                   : "packet";
+    char buf[1024];
+    std::snprintf(buf, sizeof buf,
+        "The %s sent a keepalive PING at %.3f s and no PING ACK came back. Its close is not on the wire: the %s's %s "
+        "at %.3f s was answered %s later by RST from the %s's host, which is how a host's TCP answers a packet for a "
+        "connection it no longer has (gRPC C-core's FIN waits behind the unacknowledged PING and never leaves). So "
+        "the %s gave up at most %s after the PING: its keepalive_timeout is at most that, and the capture cannot time "
+        "it. The %s's packets still reached the %s's host after the PING, so the path had not forgotten the flow; %s",
+        who, toS(c.kaTimeoutPingNs - st.originNs), peer, what, toS(c.kaAnsweredNs - st.originNs),
+        formatDuration(toS(c.kaTimeoutNs + c.kaTimeoutPingNs - c.kaAnsweredNs)).c_str(), who, who,
+        formatDuration(f.figure).c_str(), peer, who,
+        retrans ? "the capture holds retransmissions from the pinging side: the way toward its peer dropped its "
+                  "packets (a one-way black hole: a firewall rule, a routing fault)."
+                : "nothing was retransmitted, so the peer's TCP may have taken the PING while its process stalled.");
+    f.detail = buf;
+    if (s && st.lookup) {
+        const auto client = hostPart(c.kaTimeoutSide == Direction::ClientToServer ? s->client : s->server);
+        const std::string& server = c.kaTimeoutSide == Direction::ClientToServer ? s->server : s->client;
+        const ConnectionSummary* next = nullptr;
+        for (const auto& o : st.lookup->list())
+            if (o.id != id && o.server == server && hostPart(o.client) == client && o.firstNs > c.kaTimeoutPingNs
+                && o.firstNs < c.kaTimeoutPingNs + c.kaTimeoutNs && (!next || o.firstNs < next->firstNs))
+                next = &o;
+        if (next && c.kaTimeoutSide == Direction::ClientToServer) {
+            std::snprintf(buf, sizeof buf,
+                " A new connection from the client's host to the same server began at %.3f s, %s after the PING: if "
+                "it is this client's reconnect (a gRPC channel reconnects once its transport closed), its "
+                "keepalive_timeout is about %s.",
+                toS(next->firstNs - st.originNs), formatDuration(toS(next->firstNs - c.kaTimeoutPingNs)).c_str(),
+                formatDuration(toS(next->firstNs - c.kaTimeoutPingNs)).c_str());
+            f.detail += buf;
+            if (next->id < st.conns.size() && basicsOf(st.conns[next->id]).used)
+                f.evidence.push_back(basicsOf(st.conns[next->id]).firstIndex);
+        }
+    }
+    f.suggestion = std::string("Keepalive did its job: it detected that its PING went unanswered. Find what stopped "
+                               "the PING on its way, or what stalled the ")
+        + peer + "; the " + peer + "'s packets still came through.";
+    st.findings.push_back(std::move(f));
+}
+
 void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
 {
     if (peerNeverSpokeHttp2(st, id, c))
         return;
+    if (c.kaCloseUnseen) {
+        keepaliveTimeoutUnseenClose(st, id, c);
+        return;
+    }
     Finding f;
     f.id = "keepalive-timeout";
     f.severity = Severity::Error;
@@ -61,14 +133,24 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
         c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer);
     f.title = std::string("Keepalive timeout: the ") + who + "'s PING got no ACK and it closed the connection after "
         + formatDuration(f.figure);
-    char buf[512];
-    std::snprintf(buf, sizeof buf,
-        "The %s sent a keepalive PING at %.3f s and no HTTP/2 frame came back from the %s; %s later the %s closed the "
-        "connection (%s). Its keepalive_timeout is about %s. The %s or something between the two stopped "
-        "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
-        "network partition or a stalled peer.",
-        who, toS(c.kaTimeoutPingNs - st.originNs), peer, formatDuration(f.figure).c_str(), who,
-        c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(), peer);
+    char buf[640];
+    if (c.kaPeerFrameNs >= 0)
+        // The peer's frames kept coming: the way back worked, the PING or its ACK did not get through.
+        std::snprintf(buf, sizeof buf,
+            "The %s sent a keepalive PING at %.3f s and no PING ACK came back, though the %s's HTTP/2 frames still "
+            "did (the last at %.3f s); %s later the %s closed the connection (%s). Its keepalive_timeout is about "
+            "%s. The PING was lost on its way to the %s, or the %s stopped answering PINGs while it still sent.",
+            who, toS(c.kaTimeoutPingNs - st.originNs), peer, toS(c.kaPeerFrameNs - st.originNs),
+            formatDuration(f.figure).c_str(), who, c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(),
+            peer, peer);
+    else
+        std::snprintf(buf, sizeof buf,
+            "The %s sent a keepalive PING at %.3f s and no HTTP/2 frame came back from the %s; %s later the %s closed "
+            "the connection (%s). Its keepalive_timeout is about %s. The %s or something between the two stopped "
+            "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
+            "network partition or a stalled peer.",
+            who, toS(c.kaTimeoutPingNs - st.originNs), peer, formatDuration(f.figure).c_str(), who,
+            c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(), peer);
     f.detail = buf;
     if (st.options.settings) {
         const auto side = c.kaTimeoutSide == Direction::ClientToServer ? SettingSide::Client : SettingSide::Server;

@@ -52,6 +52,23 @@ void SummaryLookup::buildServers() const
     }
 }
 
+const ConnectionSummary* SummaryLookup::reusedAfter(const ConnectionSummary& s, std::int64_t afterNs) const
+{
+    if (!m_tuplesBuilt) {
+        m_tuplesBuilt = true;
+        for (std::size_t i = 0; i < m_list.size(); ++i)
+            m_tuples[{ m_list[i].client, m_list[i].server }].push_back(i);
+    }
+    const auto it = m_tuples.find({ s.client, s.server });
+    if (it == m_tuples.end())
+        return nullptr;
+    const ConnectionSummary* first = nullptr;
+    for (const auto p : it->second)
+        if (m_list[p].id != s.id && m_list[p].firstNs > afterNs && (!first || m_list[p].firstNs < first->firstNs))
+            first = &m_list[p];
+    return first;
+}
+
 const ConnectionSummary* SummaryLookup::earlierHttp2To(const ConnectionSummary& s) const
 {
     buildServers();

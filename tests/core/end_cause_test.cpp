@@ -240,6 +240,32 @@ TEST(EndCause, serverGoawaysNameTheirCause)
     expectEveryTroubledEndHasAFinding(e, "goaway_frame_size_go.pcap");
 }
 
+// huntA A3: grpc-go MaxConnectionAge 1 s; the client's reconnect carried no RPC before its own
+// GOAWAY at 0.94 s of age. Idle for its whole age, so the wire cannot say idle or age: the end
+// word and the fix say both (it had been max_idle, its fix max_connection_idle_ms alone, which
+// this server does not even set).
+TEST(EndCause, aGoawayOnAConnectionThatNeverCarriedAnRpcSaysIdleOrAgeAndFixesBoth)
+{
+    const Ended r = analyze("goaway_max_age.pcap");
+    ASSERT_GE(r.connections.size(), 2u);
+    EXPECT_EQ(r.conn(1).endCause, EndCause::MaxIdleOrAge) << r.conn(1).endDetail.str();
+    EXPECT_EQ(endCauseName(EndCause::MaxIdleOrAge), "max_idle_or_age");
+    bool found = false;
+    for (const auto& f : r.findings) {
+        if (f.conn != 1u)
+            continue;
+        EXPECT_NE(f.id, "goaway-max-connection-idle") << f.title;
+        if (f.id != "goaway-max-connection-idle-or-age")
+            continue;
+        found = true;
+        std::vector<std::string> settings;
+        for (const auto& c : f.changes)
+            settings.push_back(c.setting);
+        EXPECT_EQ(settings, (std::vector<std::string> { "max_connection_idle_ms", "max_connection_age_ms" }));
+    }
+    EXPECT_TRUE(found);
+}
+
 TEST(EndCause, aServerFinWithoutGoawayAndWithoutSilenceIsAClosedWarning)
 {
     const Ended r = analyze("goaway_frame_size.pcap");
