@@ -3,9 +3,9 @@
 
 #include "capture/event_emitter.h"
 #include "core/connection_summary.h"
+#include "core/event_json.h"
 #include "core/finding.h"
 #include "core/findings_analyzer.h"
-#include "core/event_json.h"
 #include "core/json_writer.h"
 #include "core/lb_catalogue.h"
 

@@ -67,7 +67,8 @@ std::vector<std::string> captureWarnings(const EngineCounters& c, const SourceNo
     if (notes && notes->pcapFileHeaders)
         out.push_back("another pcap file header where a packet record should start (before packet "
             + n(notes->firstPcapFileHeader) + "; " + n(notes->pcapFileHeaders)
-            + " in all): pcap files joined with cat; each is read on as a new file. A pcap file has no room for a second "
+            + " in all): pcap files joined with cat; each is read on as a new file. A pcap file has no room for a "
+              "second "
               "header, so its times are not merged with the first file's (where they run back, see the time "
               "warning): join captures with `mergecap -w joined.pcapng a.pcap b.pcap` instead");
     // dumpcap writes interfaces' buffers as they fill (tens of ms late): said only where file

@@ -229,7 +229,8 @@ bool TlsPingInference::onAnswer(const Candidate& p, core::Direction dir, std::in
         // One PING frame answering two: the ACK of the PING among them, never a PING of its own
         // (that PING would go unanswered). A pair only when the two were ACK + PING.
         if (p.ackedPing) {
-            const auto ping = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
+            const auto ping
+                = publish(EventType::Ping, p.dir, p.tsNs, conn, emitter, -1, -1, besideOtherFrames(p.plain));
             publish(EventType::PingAck, dir, tsNs, conn, emitter, p.tsNs, std::int64_t(ping));
         }
         return true;

@@ -78,8 +78,8 @@ private:
     bool onAnswer(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs, std::uint32_t conn,
         EventEmitter& emitter);
     // A candidate answered at once by this record: the PING and its ACK (and what they held).
-    void publishPair(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs,
-        std::uint32_t conn, EventEmitter& emitter, bool freshTwo);
+    void publishPair(const Candidate& p, core::Direction dir, std::int64_t plain, std::int64_t tsNs, std::uint32_t conn,
+        EventEmitter& emitter, bool freshTwo);
     void settle(const Candidate& unanswered, std::uint32_t conn, EventEmitter& emitter);
     // shared: a PING whose record held other frames too (Event::inferredShared); crossing: see
     // Event::inferredCrossing.

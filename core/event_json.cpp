@@ -147,7 +147,8 @@ void EventJsonWriter::append(OutputBuffer& out, const Event& e)
         const auto& text = dirType[e.dir == Direction::ClientToServer ? 0 : 1][static_cast<std::size_t>(e.type)];
         c.block(text.text, text.size);
     } else {
-        e.dir == Direction::ClientToServer ? c.lit(",\"dir\":\"c2s\",\"type\":\"") : c.lit(",\"dir\":\"s2c\",\"type\":\"");
+        e.dir == Direction::ClientToServer ? c.lit(",\"dir\":\"c2s\",\"type\":\"")
+                                           : c.lit(",\"dir\":\"s2c\",\"type\":\"");
         c.raw(eventTypeName(e.type));
         c.lit("\"");
     }

@@ -73,8 +73,8 @@ void pingCadence(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState&
             formatDuration(interval).c_str(), formatDuration(used.min).c_str(), formatDuration(used.max).c_str(),
             static_cast<unsigned long long>(used.count),
             idle && used.count < s.pingInterval.count ? " with no call data between their PINGs; PINGs while data "
-                                                         "flowed may be BDP PINGs"
-                                                       : "");
+                                                        "flowed may be BDP PINGs"
+                                                      : "");
         f.detail = buf;
         std::string fine;
         for (const auto& entry : st.options.profiles)
@@ -137,7 +137,8 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
             return "Linux's default net.ipv4.tcp_keepalive_time (7200 s)";
         return nullptr;
     };
-    std::string what = knownDefault(idle) ? knownDefault(idle) : "a custom TCP_KEEPIDLE of about " + formatDuration(idle);
+    std::string what
+        = knownDefault(idle) ? knownDefault(idle) : "a custom TCP_KEEPIDLE of about " + formatDuration(idle);
     // Linux counts TCP_KEEPIDLE from the last segment the prober received. The other side's
     // unanswered packets just before the probe may never have reached it (a firewall or a
     // forgotten flow dropped them): counted from before them, the idle may be a known default.
@@ -153,8 +154,8 @@ void tcpKeepalive(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState
     f.evidence = { s.firstKaIndex };
     if (s.lastKaIndex != s.firstKaIndex)
         f.evidence.push_back(s.lastKaIndex);
-    f.title = std::string("The ") + who + " sends TCP keep-alive probes after " + formatDuration(idle)
-        + " idle: " + what;
+    f.title
+        = std::string("The ") + who + " sends TCP keep-alive probes after " + formatDuration(idle) + " idle: " + what;
     if (altDefault)
         f.title = std::string("The ") + who + " sends TCP keep-alive probes after " + formatDuration(idle)
             + " idle, or " + formatDuration(before) + " counted from before the " + other

@@ -207,8 +207,8 @@ EndVerdict classify(
             "%s after its PING",
             sideName(c.kaTimeoutSide), toS(c.kaTimeoutPingNs - st.originNs),
             retrans ? (" (" + std::to_string(retrans) + " retransmission(s) from it)").c_str() : "",
-            sideName(c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient
-                                                                  : Direction::ClientToServer),
+            sideName(
+                c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer),
             toS(c.kaAnsweredNs - st.originNs), closer, seconds(toS(c.closeNs - c.kaAnsweredNs)).c_str(), closer,
             seconds(toS(c.kaTimeoutNs)).c_str());
         v.detail = buf;
@@ -335,9 +335,9 @@ EndVerdict classify(
         // The client's cadence: its PINGs' median interval, or with one PING only the quiet
         // before it (keepalive_time counts from the last read; huntA A1: C-core's watchdog closed
         // a connection whose client had sent one keepalive PING, and "graceful" claimed too much).
-        const double cadence = cs.pingInterval.count ? cs.pingInterval.median()
+        const double cadence = cs.pingInterval.count              ? cs.pingInterval.median()
             : cs.pings == 1 && cs.firstPingQuietNs >= 200'000'000 ? toS(cs.firstPingQuietNs)
-                                                                 : 0.0;
+                                                                  : 0.0;
         bool watchdog = c.quietBeforeCloseNs >= kIdleDeathNs && !c.pingDuringQuiet
             && ((clientPinged && cadence > 0 && quiet > 1.5 * cadence) || !c.openStreams.empty());
         // With the settings known, the watchdog fires at keepalive_time + keepalive_timeout after

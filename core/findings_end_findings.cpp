@@ -132,8 +132,8 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
             // The client here is an HTTP/2-terminating proxy: its own upstream timeout, not a gRPC
             // client's keepalive watchdog, and no gRPC keepalive setting reaches it.
             f.title = std::string(likely ? "Most likely the proxy" : "The proxy")
-                + " gave up on this upstream connection after "
-                + formatDuration(v.silenceS < 0 ? 0 : v.silenceS) + " of silence (a timeout of the proxy's)";
+                + " gave up on this upstream connection after " + formatDuration(v.silenceS < 0 ? 0 : v.silenceS)
+                + " of silence (a timeout of the proxy's)";
             f.detail += std::string(likely ? " The client of this connection is most likely an HTTP/2-terminating "
                                              "proxy (from the host and to the server of connection "
                                            : " The client of this connection is an HTTP/2-terminating proxy (it "

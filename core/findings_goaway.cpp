@@ -283,9 +283,10 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
         // Idle for its whole age: either limit fits, and the finding says both rather than pick.
         f.id = "goaway-max-connection-idle-or-age";
         f.figure = age;
-        f.title = (rejectedOnly    ? "Server closed a connection whose every request it had rejected, after "
-                : c.hadStreams ? "Server closed a connection that had carried no RPC before its GOAWAY, after "
-                               : "Server closed a connection that never carried an RPC, after ")
+        f.title
+            = (rejectedOnly          ? "Server closed a connection whose every request it had rejected, after "
+                      : c.hadStreams ? "Server closed a connection that had carried no RPC before its GOAWAY, after "
+                                     : "Server closed a connection that never carried an RPC, after ")
             + formatDuration(age) + " (max_connection_idle or max_connection_age)";
         std::snprintf(buf, sizeof buf,
             "GOAWAY NO_ERROR %s after the connection opened and before any RPC%s: the server's max_connection_idle "
@@ -295,8 +296,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
             "rules it out).",
             formatDuration(age).c_str(),
             rejectedOnly ? (" the server accepted (it reset all " + std::to_string(c.serverResets)
-                               + " requests without an answer: requests that are no gRPC calls, such as an HTTP/2 "
-                                 "health check's GET, never start grpc-go's idle clock over)")
+                + " requests without an answer: requests that are no gRPC calls, such as an HTTP/2 "
+                  "health check's GET, never start grpc-go's idle clock over)")
                                .c_str()
                          : "",
             formatDuration(age).c_str());

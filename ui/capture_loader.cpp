@@ -180,36 +180,35 @@ int CaptureLoader::open(const QString& path, std::vector<core::LbCatalogueEntry>
             },
             Qt::QueuedConnection);
     };
-    QThreadPool::globalInstance()->start(
-        [job, deliver, path = path.toStdString(), profiles = std::move(profiles), keyLog = keyLogPath.toStdString(),
-            settings = std::move(settings)] {
-            int lastPermille = -1;
-            auto result = loadCapture(
-                path, profiles,
-                [&](EventBatch&& batch) {
-                    if (batch.totalBytes > 0) {
-                        const int permille = static_cast<int>(1000 * batch.bytesRead / batch.totalBytes);
-                        if (permille != lastPermille) {
-                            lastPermille = permille;
-                            deliver([permille](CaptureLoader& l) { Q_EMIT l.progress(permille); });
-                        }
+    QThreadPool::globalInstance()->start([job, deliver, path = path.toStdString(), profiles = std::move(profiles),
+                                             keyLog = keyLogPath.toStdString(), settings = std::move(settings)] {
+        int lastPermille = -1;
+        auto result = loadCapture(
+            path, profiles,
+            [&](EventBatch&& batch) {
+                if (batch.totalBytes > 0) {
+                    const int permille = static_cast<int>(1000 * batch.bytesRead / batch.totalBytes);
+                    if (permille != lastPermille) {
+                        lastPermille = permille;
+                        deliver([permille](CaptureLoader& l) { Q_EMIT l.progress(permille); });
                     }
-                    // Flow control: with at most two batches queued, the GUI thread never has a long
-                    // backlog of posted batches to chew through before it can handle input again.
-                    while (job->inFlight.load() >= 2 && !job->cancel.load())
-                        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                    ++job->inFlight;
-                    deliver([b = std::move(batch), job](CaptureLoader& l) {
-                        --job->inFlight;
-                        Q_EMIT l.batchReady(b);
-                    });
-                },
-                job->cancel, 20000, keyLog, settings);
-            deliver([r = std::move(result)](CaptureLoader& l) {
-                l.m_busy = false;
-                Q_EMIT l.finished(r);
-            });
+                }
+                // Flow control: with at most two batches queued, the GUI thread never has a long
+                // backlog of posted batches to chew through before it can handle input again.
+                while (job->inFlight.load() >= 2 && !job->cancel.load())
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                ++job->inFlight;
+                deliver([b = std::move(batch), job](CaptureLoader& l) {
+                    --job->inFlight;
+                    Q_EMIT l.batchReady(b);
+                });
+            },
+            job->cancel, 20000, keyLog, settings);
+        deliver([r = std::move(result)](CaptureLoader& l) {
+            l.m_busy = false;
+            Q_EMIT l.finished(r);
         });
+    });
     return job->id;
 }
 

@@ -155,8 +155,8 @@ double LaneCaptions::estimatedWidth(std::size_t i) const
         m_labelWidths.emplace_back(key, QFontMetricsF(captionFont(true)).horizontalAdvance(endOf(i).label));
         it = m_labelWidths.end() - 1;
     }
-    double w = advance(std::to_string(l.conn()), m_boldAdvance) + m_boldAdvance['#'] + 2 * m_boldAdvance[' ']
-        + it->second;
+    double w
+        = advance(std::to_string(l.conn()), m_boldAdvance) + m_boldAdvance['#'] + 2 * m_boldAdvance[' '] + it->second;
     if (c) {
         w = std::max(w, advance(c->client, m_advance));
         w = std::max(w, advance(c->server, m_advance) + 2 * m_wideAdvance);

@@ -117,8 +117,8 @@ QString MainWindow::exportReportTo(const QString& path) const
     in.source = m_store->sourceName().toStdString();
     // The settings the findings were judged with: for a lab run the editor's (they drove it), for
     // a capture those in force (captureSettings), or none, said so.
-    in.settings = m_sources->kind() == SourceKind::Lab ? std::optional(m_settings->experiment().settings)
-                                                       : captureSettings();
+    in.settings
+        = m_sources->kind() == SourceKind::Lab ? std::optional(m_settings->experiment().settings) : captureSettings();
     in.settingsSource = m_settings->currentPath().isEmpty() ? std::string("the window's settings editor")
                                                             : m_settings->currentPath().toStdString();
     in.profiles = m_profiles->selected();

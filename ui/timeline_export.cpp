@@ -10,8 +10,8 @@
 #include <QFileInfo>
 #include <QFontMetricsF>
 #include <QImage>
-#include <QPainter>
 #include <QPageSize>
+#include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
 
@@ -152,9 +152,8 @@ TimelineExportPlan TimelineView::exportPlan(const TimelineExportOptions& o) cons
                             "at a smaller width, or scroll the timeline to the lanes you need first.");
     const QFontMetricsF fm(noteFont(font()));
     const auto noteHeightFor = [&](const QString& text) {
-        return static_cast<int>(std::ceil(fm.boundingRect(QRectF(0, 0, std::max(50, o.width - 12), 1e6),
-                                                Qt::TextWordWrap, text)
-                                              .height()))
+        return static_cast<int>(std::ceil(
+                   fm.boundingRect(QRectF(0, 0, std::max(50, o.width - 12), 1e6), Qt::TextWordWrap, text).height()))
             + 8;
     };
     plan.noteHeight = noteHeightFor(plan.note.arg(plan.totalLanes).arg(plan.totalLanes));

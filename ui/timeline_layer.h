@@ -11,9 +11,9 @@
 #include <qcustomplot.h>
 
 #include <cstdint>
-#include <utility>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace ks::ui {

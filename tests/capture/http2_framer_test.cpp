@@ -326,7 +326,8 @@ void expectNoTunnelledFrame(const FrameRecorder& rec)
     for (const auto& f : rec.frames) {
         EXPECT_FALSE(f.type == 6 && f.payload == Bytes({ 'F', 'A', 'K', 'E', 'P', 'I', 'N', 'G' }))
             << "a PING from inside a DATA payload";
-        EXPECT_FALSE(f.type == 7 && f.payload.size() >= 8 && f.payload[7] == 11) << "a GOAWAY from inside a DATA payload";
+        EXPECT_FALSE(f.type == 7 && f.payload.size() >= 8 && f.payload[7] == 11)
+            << "a GOAWAY from inside a DATA payload";
         realPings += f.type == 6 && f.payload[0] == 0 && f.payload[7] >= 100;
     }
     EXPECT_EQ(realPings, 5u);
@@ -404,6 +405,6 @@ TEST(Http2Framer, aHuntLockedLateReportsEachFrameAtItsOwnSegmentTime)
     append(second, ping(4, true));
     framer.feed(second, 2'000'000'000);
     framer.feed(ping(5), 3'000'000'000);
-    EXPECT_EQ(times.ts, (std::vector<std::int64_t> { 1'000'000'000, 1'000'000'000, 2'000'000'000, 2'000'000'000,
-                            3'000'000'000 }));
+    EXPECT_EQ(times.ts,
+        (std::vector<std::int64_t> { 1'000'000'000, 1'000'000'000, 2'000'000'000, 2'000'000'000, 3'000'000'000 }));
 }

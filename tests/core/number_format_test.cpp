@@ -185,7 +185,7 @@ TEST(NumberFormat, aSecondsColumnPrintsWhatFormatSecondsPrints)
             const auto r = rng() % 100;
             const std::int64_t value = r < 2 ? -static_cast<std::int64_t>(rng() % 3'000'000'000ull)
                 : r < 4                      ? static_cast<std::int64_t>(rng() >> 1)
-                                             : (ns += static_cast<std::int64_t>(rng() % 40'000'000) - (r < 10 ? 30'000'000 : 0));
+                        : (ns += static_cast<std::int64_t>(rng() % 40'000'000) - (r < 10 ? 30'000'000 : 0));
             char buf[48];
             char ref[48];
             ASSERT_EQ(std::string(buf, column.write(buf, value, decimals)),
@@ -194,8 +194,8 @@ TEST(NumberFormat, aSecondsColumnPrintsWhatFormatSecondsPrints)
         }
         char buf[48];
         char ref[48];
-        for (const std::int64_t edge : { std::int64_t { 0 }, std::int64_t { 999'999'999 }, std::int64_t { 1'000'000'000 },
-                 std::numeric_limits<std::int64_t>::max(), std::int64_t { 0 } })
+        for (const std::int64_t edge : { std::int64_t { 0 }, std::int64_t { 999'999'999 },
+                 std::int64_t { 1'000'000'000 }, std::numeric_limits<std::int64_t>::max(), std::int64_t { 0 } })
             ASSERT_EQ(std::string(buf, column.write(buf, edge, decimals)),
                 std::string(ref, formatSeconds(ref, edge, decimals)))
                 << edge << " " << decimals;
@@ -226,7 +226,8 @@ TEST(NumberFormat, durationsReadAsPrintfWroteThem)
         std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN() };
     std::mt19937_64 rng(9);
     for (int i = 0; i < 200'000; ++i) {
-        values.push_back(static_cast<double>(rng() % 1'000'000'000'000ull) / 1e9 / static_cast<double>(1 + rng() % 1000));
+        values.push_back(
+            static_cast<double>(rng() % 1'000'000'000'000ull) / 1e9 / static_cast<double>(1 + rng() % 1000));
         values.push_back(static_cast<double>(static_cast<std::int64_t>(rng() % 20'000'000'000'000ull)) / 1e9);
     }
     for (double v : values)

@@ -287,22 +287,22 @@ TEST(TlsFieldTruth, goawayPingAtMaxAgeIsNoKeepaliveCadence)
 TEST(TlsFieldTruth, crossingKeepalivePingsGiveNoFalseCadence)
 {
     for (const std::string name : { "tls13_core_go_crossing", "tls13_core_go_crossing_client" }) {
-    SCOPED_TRACE(name);
-    const auto keyed = analyzeCapture(name + ".pcap", {}, name + ".keys");
-    const auto blind = analyzeCapture(name + ".pcap");
-    std::map<std::string, double> truth;
-    for (const auto& f : keyed.of("ping-cadence"))
-        truth[f.title.substr(0, 10)] = f.figure;
-    ASSERT_EQ(truth.size(), 2u) << "both sides ping";
-    std::size_t said = 0;
-    for (const auto& f : blind.of("ping-cadence")) {
-        ASSERT_TRUE(truth.count(f.title.substr(0, 10))) << f.title;
-        EXPECT_NEAR(f.figure, truth[f.title.substr(0, 10)], 0.05 * truth[f.title.substr(0, 10)]) << f.title;
-        ++said;
-    }
-    EXPECT_GE(said, 1u);
-    EXPECT_TRUE(blind.of("keepalive-pings-stopped").empty());
-    EXPECT_TRUE(blind.of("inferred-ping-pace").empty());
+        SCOPED_TRACE(name);
+        const auto keyed = analyzeCapture(name + ".pcap", {}, name + ".keys");
+        const auto blind = analyzeCapture(name + ".pcap");
+        std::map<std::string, double> truth;
+        for (const auto& f : keyed.of("ping-cadence"))
+            truth[f.title.substr(0, 10)] = f.figure;
+        ASSERT_EQ(truth.size(), 2u) << "both sides ping";
+        std::size_t said = 0;
+        for (const auto& f : blind.of("ping-cadence")) {
+            ASSERT_TRUE(truth.count(f.title.substr(0, 10))) << f.title;
+            EXPECT_NEAR(f.figure, truth[f.title.substr(0, 10)], 0.05 * truth[f.title.substr(0, 10)]) << f.title;
+            ++said;
+        }
+        EXPECT_GE(said, 1u);
+        EXPECT_TRUE(blind.of("keepalive-pings-stopped").empty());
+        EXPECT_TRUE(blind.of("inferred-ping-pace").empty());
     }
 }
 

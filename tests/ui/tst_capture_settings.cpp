@@ -37,8 +37,8 @@ class TestCaptureSettings : public QObject {
     static QStringList cli(const QStringList& args)
     {
         QProcess p;
-        p.start(QStringLiteral(KS_CLI_BINARY), QStringList { QStringLiteral("analyze") } + args
-                << QStringLiteral("--json"));
+        p.start(QStringLiteral(KS_CLI_BINARY),
+            QStringList { QStringLiteral("analyze") } + args << QStringLiteral("--json"));
         if (!p.waitForFinished(30000))
             return { QStringLiteral("CLI did not finish") };
         const QJsonObject doc = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
