@@ -50,12 +50,19 @@ std::string RecentStats::medianName() const
 
 const SideState Sides::kNone {};
 
-bool isKeepalivePing(const Event& e)
+// C-core's BDP estimator pings as it reads data, so its PING follows received data closely; a
+// keepalive PING may share a write with a window update long after the data (the lab's C-core
+// client: WINDOW_UPDATEs and its first keepalive PING together, 1 s after the last data).
+constexpr std::int64_t kBdpAfterDataNs = 200'000'000;
+
+bool isKeepalivePing(const Event& e, std::int64_t lastDataReceivedNs)
 {
     if (e.inferred)
         return !e.inferredShared; // no opaque data to tell: a PING beside WINDOW_UPDATEs is BDP
-    if (e.besideWindowUpdates)
-        return false; // the same composition rule decoded (C-core's BDP PINGs reuse its opaque counter)
+    // The same composition rule decoded (C-core's BDP PINGs reuse its opaque counter), when data
+    // came just before it.
+    if (e.besideWindowUpdates && lastDataReceivedNs >= 0 && e.tsNs - lastDataReceivedNs <= kBdpAfterDataNs)
+        return false;
     return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
 }
 
@@ -137,7 +144,7 @@ constexpr std::int64_t kDataTriggeredPingNs = 20'000'000;
 
 void onPing(ConnState& c, const Event& e)
 {
-    if (!isKeepalivePing(e)) {
+    if (!isKeepalivePing(e, c.side[dirIndex(e.dir)].lastDataReceivedNs)) {
         c.side[dirIndex(e.dir)].lastAnyPingNs = e.tsNs;
         if (e.inferredCrossing)
             c.side[dirIndex(otherDirection(e.dir))].crossedNs = e.tsNs;
@@ -415,7 +422,8 @@ void trackBursts(ConnBasics& c, const Event& e)
         c.burstPrevIndex = c.lastActivityIndex;
         c.burstDir = e.dir;
         c.burstAnswered = false;
-        c.burstIsPing = e.type == EventType::Ping && isKeepalivePing(e);
+        // (the basic state keeps no data times: a PING beside WINDOW_UPDATEs counts as BDP here)
+        c.burstIsPing = e.type == EventType::Ping && isKeepalivePing(e, e.tsNs);
     } else if (e.dir != c.burstDir) {
         c.burstAnswered = true;
     }

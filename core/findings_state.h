@@ -44,7 +44,8 @@ struct RecentStats {
 
 // Keepalive PINGs: grpc-go's BDP-estimator and GOAWAY pings use fixed opaque data and are not
 // keepalive (grpc-go internal/transport: bdpPing, goAwayPing).
-bool isKeepalivePing(const Event& e);
+// lastDataReceivedNs: when the pinging side last received HEADERS or DATA (-1: never).
+bool isKeepalivePing(const Event& e, std::int64_t lastDataReceivedNs);
 
 // Inferred PINGs (no keys) at a pace no gRPC keepalive has: grpc-go clamps a server's keepalive
 // Time to 1 s and a client's to 10 s, and gRPC servers refuse PINGs more often than every 5 min

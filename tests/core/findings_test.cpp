@@ -412,6 +412,42 @@ TEST(Findings, goawayWithAnErrorCodeIsExplainedByName)
     EXPECT_EQ(findings[0].evidence, std::vector<std::uint64_t> { 2 });
 }
 
+TEST(Findings, aKeepalivePingSharingAWriteWithWindowUpdatesLongAfterDataIsKeepalive)
+{
+    // Hand-made after a lab run of pings-stop-on-quiet-stream (the lab's C-core client): one
+    // call's data at the start, then WINDOW_UPDATEs and the first keepalive PING in one segment
+    // 1 s later, a second PING at 2 s, then none until the load balancer's RST at 6 s. Only a PING
+    // right after received data is C-core's BDP PING; this one was read as BDP, leaving one
+    // keepalive PING and no "stopped" warning, in some runs.
+    FindingsAnalyzer a(AnalyzerOptions {});
+    std::uint64_t i = 0;
+    const auto c2s = Direction::ClientToServer, s2c = Direction::ServerToClient;
+    a.onEvent(ev(i++, 0, EventType::Syn, c2s));
+    a.onEvent(ev(i++, 0.001, EventType::Preface, c2s));
+    auto h = ev(i++, 0.002, EventType::Headers, c2s);
+    h.stream = 1;
+    a.onEvent(h);
+    auto r = ev(i++, 0.003, EventType::Headers, s2c);
+    r.stream = 1;
+    a.onEvent(r);
+    for (double t : { 1.0, 2.0 }) {
+        auto p = ev(i++, t, EventType::Ping, c2s);
+        p.opaque = static_cast<std::uint64_t>(t);
+        p.besideWindowUpdates = t == 1.0;
+        a.onEvent(p);
+        auto ack = ev(i++, t + 0.001, EventType::PingAck, s2c);
+        ack.opaque = p.opaque;
+        ack.rttMs = 1.0;
+        a.onEvent(ack);
+    }
+    a.onEvent(ev(i++, 6.0, EventType::Rst, s2c));
+    const auto findings = a.finish({});
+    const auto stopped = std::find_if(
+        findings.begin(), findings.end(), [](const Finding& f) { return f.id == "keepalive-pings-stopped"; });
+    ASSERT_NE(stopped, findings.end());
+    EXPECT_NEAR(stopped->figure, 4.0, 0.01);
+}
+
 TEST(Findings, clientClosingAnIdleConnectionAtKeepaliveTimePlusTimeoutWithoutAPingIsNamed)
 {
     // Hand-made: core_idle_close.pcap's client exits before its watchdog would fire.
