@@ -1,6 +1,6 @@
 // The analyzer's streaming half: per-event bookkeeping of clocks, PINGs, streams, GOAWAYs and
 // closes. The rules that read this state live in findings_lb.cpp, findings_goaway.cpp,
-// findings_cadence.cpp and findings_timeout.cpp. Some 450 lines in one file on purpose: every
+// findings_cadence.cpp and findings_timeout.cpp. Some 550 lines in one file on purpose: every
 // per-event update reads and writes the same ConnState, and onEvent's dispatch is easiest to check
 // against the event model when its handlers sit together.
 #include "direction.h"
