@@ -137,21 +137,22 @@ void CaptureEngine::payload(TcpConnection& conn, std::size_t d, const TcpSegment
 void CaptureEngine::sampleDataRtt(TcpConnection& conn, std::size_t d, std::uint32_t seq, std::uint32_t seglen,
     std::uint32_t ack, bool acks, bool keepalive, std::int64_t tsNs)
 {
-    if (conn.rttProbeNs >= 0 && conn.rttProbeDir != d && acks && seqDiff(ack, conn.rttProbeEnd) >= 0) {
-        const std::int64_t us = (tsNs - conn.rttProbeNs) / 1000 + 1;
-        if (tsNs >= conn.rttProbeNs && (!conn.dataRttUs || us < conn.dataRttUs))
-            conn.dataRttUs
+    auto& probe = conn.dataRtt.make();
+    if (probe.probeNs >= 0 && probe.probeDir != d && acks && seqDiff(ack, probe.probeEnd) >= 0) {
+        const std::int64_t us = (tsNs - probe.probeNs) / 1000 + 1;
+        if (tsNs >= probe.probeNs && (!probe.shortestUs || us < probe.shortestUs))
+            probe.shortestUs
                 = static_cast<std::uint32_t>(std::min<std::int64_t>(us, std::numeric_limits<std::uint32_t>::max()));
-        conn.rttProbeNs = -1;
+        probe.probeNs = -1;
     }
     if (seglen == 0 || keepalive)
         return;
-    if (conn.rttProbeNs >= 0 && conn.rttProbeDir == d && seqDiff(seq, conn.rttProbeEnd) < 0)
-        conn.rttProbeNs = -1; // the timed segment (or part of it) sent again: no sample from it
-    else if (conn.rttProbeNs < 0) {
-        conn.rttProbeNs = tsNs;
-        conn.rttProbeEnd = seq + seglen;
-        conn.rttProbeDir = static_cast<std::uint8_t>(d);
+    if (probe.probeNs >= 0 && probe.probeDir == d && seqDiff(seq, probe.probeEnd) < 0)
+        probe.probeNs = -1; // the timed segment (or part of it) sent again: no sample from it
+    else if (probe.probeNs < 0) {
+        probe.probeNs = tsNs;
+        probe.probeEnd = seq + seglen;
+        probe.probeDir = static_cast<std::uint8_t>(d);
     }
 }
 

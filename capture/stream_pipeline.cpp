@@ -120,7 +120,7 @@ void StreamPipeline::ensureTls(bool aligned)
 void StreamPipeline::feed(core::Direction dir, std::span<const std::uint8_t> bytes, std::int64_t tsNs)
 {
     // Mid-connection (no handshake RTT): the data -> ACK time, as it shortens.
-    const auto dataRttUs = m_conn.connection().dataRttUs;
+    const auto dataRttUs = m_conn.connection().dataRttUs();
     if (m_tls && dataRttUs && dataRttUs != m_dataRttUs && !m_conn.connection().handshakeRttUs) {
         m_dataRttUs = dataRttUs;
         m_tls->setTcpRtt(static_cast<std::int64_t>(dataRttUs) * 1000);

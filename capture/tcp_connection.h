@@ -4,6 +4,7 @@
 // first payload byte and dropped at the close, so a closed connection costs a few hundred bytes.
 #pragma once
 
+#include "core/boxed.h"
 #include "core/connection_summary.h"
 #include "http2_framer.h"
 #include "http2_session.h"
@@ -41,6 +42,16 @@ struct TcpDirectionState {
 
 struct ConnectionDecoder;
 struct TcpConnection;
+
+// Without the SYN (a capture started mid-connection): the shortest data segment -> ACK time seen
+// so far (0: none yet), from one segment at a time (probe*), retransmitted ones not. Boxed in the
+// connection: most connections' SYN is in the capture, and a busy host has a million of them.
+struct DataRttProbe {
+    std::uint32_t shortestUs = 0;
+    std::uint32_t probeEnd = 0;
+    std::int64_t probeNs = -1; // -1: no segment waiting for its ACK
+    std::uint8_t probeDir = 0;
+};
 
 // The reassembler's output for one direction: straight to the framer for plaintext HTTP/2, or
 // through the StreamPipeline (TLS, h2c upgrade, CONNECT), decided by the direction's first bytes.
@@ -100,16 +111,13 @@ struct TcpConnection {
     bool rstSeen = false;
     bool decoderClosed = false; // dropped at the close: old bytes after it are not decoded again
     std::uint32_t handshakeRttUs = 0; // SYN to the client's ACK of the SYN-ACK (0: not seen)
-    // Without the SYN (a capture started mid-connection): the shortest data segment -> ACK time
-    // seen so far (0: none yet), from one segment at a time (rttProbe*), retransmitted ones not.
-    std::uint32_t dataRttUs = 0;
-    std::uint32_t rttProbeEnd = 0;
-    std::int64_t rttProbeNs = -1; // -1: no segment waiting for its ACK
-    std::uint8_t rttProbeDir = 0;
     std::int64_t lastPayloadNs = 0;
     std::array<TcpDirectionState, 2> tcp;
     core::ConnectionTraffic traffic;
     std::unique_ptr<ConnectionDecoder> decoder;
+    core::Boxed<DataRttProbe> dataRtt; // made only without the SYN (CaptureEngine::sampleDataRtt)
+
+    std::uint32_t dataRttUs() const { return dataRtt.get().shortestUs; }
 
     std::string clientName() const; // "127.0.0.1:41234" or "[::1]:41234"
     std::string serverName() const;

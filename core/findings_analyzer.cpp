@@ -329,14 +329,14 @@ void onClose(ConnBasics& c, const Event& e, ConnState* full)
         k.kaTimeoutClose = e.index;
         k.kaTimeoutNs = e.tsNs - s.outstandingNs;
         const auto peerDir = dirIndex(otherDirection(e.dir));
-        const auto& peer = std::as_const(k).side[peerDir];
         // A host's TCP answers a segment for a connection it no longer has with RST within
         // microseconds; 2 ms leaves room for a capture point a LAN hop away.
-        k.kaCloseUnseen = c.closedByRst && peer.lastPacketNs > s.outstandingNs && peer.lastPacketNs >= s.lastPacketNs
-            && e.tsNs - peer.lastPacketNs <= 2'000'000;
-        k.kaAnsweredNs = peer.lastPacketNs;
-        k.kaAnsweredIndex = peer.lastPacketIndex;
-        k.kaAnsweredType = peer.lastPacketType;
+        const auto& peerLast = k.lastPacket[peerDir];
+        k.kaCloseUnseen = c.closedByRst && peerLast.ns > s.outstandingNs
+            && peerLast.ns >= k.lastPacket[dirIndex(e.dir)].ns && e.tsNs - peerLast.ns <= 2'000'000;
+        k.kaAnsweredNs = peerLast.ns;
+        k.kaAnsweredIndex = peerLast.index;
+        k.kaAnsweredType = peerLast.type;
         const std::int64_t peerFrame = k.streams.lastFrameNs[peerDir];
         k.kaPeerFrameNs = peerFrame > s.outstandingNs ? peerFrame : -1;
     }
@@ -520,12 +520,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
         default:
             break;
         }
-        if (e.type != EventType::Fin && e.type != EventType::Rst) {
-            auto& sent = full.side[dirIndex(e.dir)];
-            sent.lastPacketNs = e.tsNs;
-            sent.lastPacketIndex = e.index;
-            sent.lastPacketType = e.type;
-        }
+        if (e.type != EventType::Fin && e.type != EventType::Rst)
+            full.lastPacket[dirIndex(e.dir)] = { e.tsNs, e.index, e.type };
         if (e.type == EventType::Ping && full.goawayCount && !full.pingAfterGoaway && !full.goaways.empty()
             && full.goaways.front().dir == e.dir) {
             full.pingAfterGoaway = true;

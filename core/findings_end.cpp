@@ -78,7 +78,7 @@ std::string stoppedReadingNote(const ConnState& c)
 {
     const std::size_t prober = c.closedBy == Direction::ClientToServer ? 1 : 0;
     const auto& w = c.streams;
-    const auto& run = w.zeroWindow[prober];
+    const auto& run = w.zeroWindows.get().current[prober];
     if (!run.probes || w.lastFrameNs[prober] > run.lastNs)
         return {};
     return std::string("; its receive window had been zero for ") + formatDuration(toS(c.closeNs - run.fromNs))

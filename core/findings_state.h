@@ -1,9 +1,10 @@
 // Private to the analyzer (findings_*.cpp): the bounded state kept per connection while events
-// stream by, and the rule functions that turn it into findings at the end. Some 420 lines in one
+// stream by, and the rule functions that turn it into findings at the end. Some 550 lines in one
 // header on purpose: the per-connection state is one layout (its size is what a busy host's
 // million connections cost), and each rule file reads the same parts of it.
 #pragma once
 
+#include "boxed.h"
 #include "chunked_vector.h"
 #include "findings_analyzer.h"
 #include "keepalive_fix.h"
@@ -109,11 +110,6 @@ struct SideState {
     // the latest run of probes with no ACK and no other event between them (TCP_KEEPCNT retries)
     std::uint64_t kaRun = 0, kaRunFirstIndex = 0;
     std::int64_t kaRunFirstNs = -1;
-    // this side's last packet of any kind but FIN and RST (a frame, an ACK-carrying keep-alive
-    // probe): an RST from the other side right after it answers it (ConnState::kaCloseUnseen)
-    std::int64_t lastPacketNs = -1;
-    std::uint64_t lastPacketIndex = 0;
-    EventType lastPacketType = EventType::Syn;
 };
 
 // The side's keepalive cadence: the median interval between PINGs on an idle connection when
@@ -197,8 +193,12 @@ struct StreamWatch {
         std::int64_t lastNs = -1; // the run's last probe
         std::uint64_t probes = 0, fromIndex = 0, lastIndex = 0;
     };
-    std::array<ZeroWindowRun, 2> zeroWindow {}; // [prober's Direction]: the current run
-    std::array<ZeroWindowRun, 2> longestZeroWindow {};
+    struct ZeroWindowRuns {
+        std::array<ZeroWindowRun, 2> current {}; // [prober's Direction]
+        std::array<ZeroWindowRun, 2> longest {};
+    };
+    // Made at the first probe: few connections have any.
+    Boxed<ZeroWindowRuns> zeroWindows;
     std::array<std::int64_t, 2> lastFrameNs { -1, -1 }; // [Direction]: the side's last HTTP/2 frame
     std::array<std::uint64_t, 2> lastFrameIndex {};
 };
@@ -207,12 +207,14 @@ struct StreamWatch {
 // only SYN, SETTINGS, WINDOW_UPDATE and its close (most of a busy host's short connections) keeps
 // just this; the first PING, stream, GOAWAY or TCP keep-alive makes it a full ConnState.
 struct ConnBasics {
-    bool used = false;
-    bool closed = false, closedByRst = false;
     Direction closedBy = Direction::ClientToServer;
     // the latest burst of activity (below): who sent it, whether the other side answered within
     // it, whether it began with a keepalive PING (one-byte fields and bits together: no padding)
     Direction burstDir = Direction::ClientToServer;
+    // One bit each, as the flags below: so the basics fit in 136 bytes (a busy host keeps a million).
+    bool used : 1 = false;
+    bool closed : 1 = false;
+    bool closedByRst : 1 = false;
     bool burstAnswered : 1 = false;
     bool burstIsPing : 1 = false;
     bool pingDuringQuiet : 1 = false;
@@ -228,7 +230,6 @@ struct ConnBasics {
     // counted events known only by inference (ConnState::inferredEvents).
     bool hadInferred : 1 = false;
     bool http2Sent(Direction d) const { return d == Direction::ClientToServer ? http2SentC2S : http2SentS2C; }
-    std::int64_t firstNs = 0, lastNs = 0;
     // Each direction's first HTTP/2 frame, in microseconds after firstNs, plus 1 (0: none): a
     // proxy forwards, so its upstream leg's first client frame follows the client leg's, and the
     // client leg's first server frame follows the upstream leg's (pairProxyLegs).
@@ -237,6 +238,7 @@ struct ConnBasics {
     // and a hash of the request's :path (0: none): an HTTP/2-terminating proxy forwards the call on
     // its upstream leg after it came and answers after the upstream answered (findH2ProxyHops).
     std::uint32_t firstReqUs = 0, firstRespUs = 0, firstReqPath = 0;
+    std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
     std::uint64_t lastActivityIndex = 0;
@@ -254,9 +256,20 @@ struct ConnBasics {
     std::int64_t longestSurvivedNs = 0;
 };
 
+// A side's last packet of any kind but FIN and RST (a frame, an ACK-carrying keep-alive probe):
+// an RST from the other side right after it answers it (ConnState::kaCloseUnseen).
+struct LastPacket {
+    std::int64_t ns = -1;
+    std::uint64_t index = 0;
+    EventType type = EventType::Syn;
+};
+
 struct ConnState : ConnBasics {
     std::uint64_t inferredEvents = 0; // PINGs known only from TLS record sizes (Event::inferred)
     Sides side; // [Direction]
+    // [Direction], here rather than in SideState: a side that only answers (a PING ACK, SETTINGS)
+    // then needs no SideState of its own (a busy host's short connections have many such).
+    std::array<LastPacket, 2> lastPacket {};
     // streams (HEADERS opens, END_STREAM/RST_STREAM closes); bounded by the peers' concurrency
     std::vector<std::uint32_t> openStreams;
     bool hadStreams = false;

@@ -45,7 +45,7 @@ void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
         return;
     // The server probed the client's zero window in the quiet: the client stopped reading (the
     // server had more to send), which peer-stopped-reading reports; the path was working.
-    if (const auto& zw = w.zeroWindow[1]; zw.probes && zw.lastNs > w.lastS2cNs)
+    if (const auto& zw = w.zeroWindows.get().current[1]; zw.probes && zw.lastNs > w.lastS2cNs)
         return;
     const std::int64_t gap = endNs - w.lastS2cNs;
     if (gap < kMinStallNs || gap <= w.stallNs)
@@ -78,7 +78,8 @@ void watchStreams(ConnState& c, const Event& e)
     const std::size_t d = fromServer ? 1 : 0;
     if (e.type == EventType::ZeroWindowProbe) {
         // A new run once the prober has sent a frame since its last probe (the window had opened).
-        auto& run = w.zeroWindow[d];
+        auto& runs = w.zeroWindows.make();
+        auto& run = runs.current[d];
         if (run.probes == 0 || run.lastNs < w.lastFrameNs[d]) {
             run = {};
             run.fromNs = w.lastFrameNs[d] >= 0 ? w.lastFrameNs[d] : e.tsNs;
@@ -87,7 +88,7 @@ void watchStreams(ConnState& c, const Event& e)
         ++run.probes;
         run.lastNs = e.tsNs;
         run.lastIndex = e.index;
-        auto& longest = w.longestZeroWindow[d];
+        auto& longest = runs.longest[d];
         if (longest.probes == 0 || longest.fromNs == run.fromNs
             || run.lastNs - run.fromNs > longest.lastNs - longest.fromNs)
             longest = run;
@@ -139,12 +140,12 @@ void watchStreams(ConnState& c, const Event& e)
 void addStoppedReadingFinding(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, std::size_t prober)
 {
     const auto& w = c.streams;
-    const auto& run = w.longestZeroWindow[prober];
+    const auto& run = w.zeroWindows.get().longest[prober];
     // Only where the prober's frames are read: they show when the window opened again (a run ends
     // at its next frame); without them one run could span stalls with reads between.
     if (run.probes == 0 || w.lastFrameNs[prober] < 0)
         return;
-    const bool stillZero = run.fromNs == w.zeroWindow[prober].fromNs && w.lastFrameNs[prober] <= run.lastNs;
+    const bool stillZero = run.fromNs == w.zeroWindows.get().current[prober].fromNs && w.lastFrameNs[prober] <= run.lastNs;
     const std::int64_t endNs = stillZero ? (c.closed ? c.closeNs : st.lastNs) : run.lastNs;
     const bool endedIt = stillZero && c.closed;
     if (endNs - run.fromNs < kMinStallNs && !endedIt)
