@@ -1,5 +1,6 @@
 // Severity names, duration wording and the JSON form of findings.
 #include "finding.h"
+#include "json_writer.h"
 #include "number_format.h"
 
 #include <nlohmann/json.hpp>
@@ -88,8 +89,83 @@ std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings)
     return out;
 }
 
+namespace {
+
+// Printable ASCII only: escaped the same by appendJsonString and by nlohmann::json (which writes
+// other control characters its own way and replaces invalid UTF-8).
+bool plainAscii(std::string_view text)
+{
+    return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+// A number as nlohmann::json writes it (shortest round-trip form).
+void appendJsonNumber(std::string& out, double number)
+{
+    out += nlohmann::ordered_json(number).dump();
+}
+
+// findingJson without building a document tree (a busy host's capture holds a finding per
+// connection), byte for byte what the tree dumps; false (nothing written) for a finding whose
+// text is not plain ASCII or that carries an inferred profile.
+bool appendFindingJsonDirect(std::string& out, const Finding& f)
+{
+    if (f.inferredProfile
+        || !std::ranges::all_of(std::initializer_list<std::string_view> { f.id, f.title, f.detail, f.suggestion,
+                                    f.profile },
+            plainAscii))
+        return false;
+    out += "{\"id\":";
+    appendJsonString(out, f.id);
+    out += ",\"severity\":\"";
+    out += severityName(f.severity);
+    out += "\",\"conn\":";
+    out += f.conn ? std::to_string(*f.conn) : std::string("null");
+    out += ",\"title\":";
+    appendJsonString(out, f.title);
+    out += ",\"detail\":";
+    appendJsonString(out, f.detail);
+    out += ",\"evidence\":[";
+    for (std::size_t i = 0; i < f.evidence.size(); ++i) {
+        if (i)
+            out += ',';
+        out += std::to_string(f.evidence[i]);
+    }
+    out += ']';
+    if (!f.suggestion.empty()) {
+        out += ",\"suggestion\":";
+        appendJsonString(out, f.suggestion);
+    }
+    if (!f.profile.empty()) {
+        out += ",\"profile\":";
+        appendJsonString(out, f.profile);
+    }
+    if (f.figure >= 0) {
+        out += ",\"figure_s\":";
+        appendJsonNumber(out, std::round(f.figure * 1e6) / 1e6);
+    }
+    if (!f.changes.empty()) {
+        out += ",\"changes\":[";
+        for (std::size_t i = 0; i < f.changes.size(); ++i) {
+            if (i)
+                out += ',';
+            out += settingChangeJson(f.changes[i]);
+        }
+        out += ']';
+    }
+    if (f.lowerBoundS >= 0) {
+        out += ",\"lower_bound_s\":";
+        appendJsonNumber(out, std::round(f.lowerBoundS * 1e6) / 1e6);
+    }
+    out += '}';
+    return true;
+}
+
+} // namespace
+
 std::string findingJson(const Finding& f)
 {
+    if (std::string direct; appendFindingJsonDirect(direct, f))
+        return direct;
     nlohmann::ordered_json j;
     j["id"] = f.id;
     j["severity"] = severityName(f.severity);
