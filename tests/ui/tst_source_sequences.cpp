@@ -177,6 +177,20 @@ private Q_SLOTS:
         QVERIFY(findingsAreOfTheStore(w));
         QVERIFY2(status(w).contains(u"go_ping_healthy"_qs), qPrintable(status(w)));
     }
+
+    // The status bar's summary reads as English and claims no zero time: one connection is
+    // "1 connection", a read under 5 ms is "< 0.01 s", not "0.00 s".
+    void statusBarSummaryOfASmallCaptureReadsTrue()
+    {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(open(w, data("go_server_keepalive_timeout.pcap")));
+        QCOMPARE(w.store()->connections().size(), std::size_t(1));
+        QVERIFY2(status(w).contains(u" 1 connection in "_qs), qPrintable(status(w)));
+        QVERIFY2(!status(w).contains(u" 0.00 s"_qs), qPrintable(status(w)));
+        QVERIFY(open(w, data("tinyproxy_idle_close.pcap")));
+        QVERIFY2(status(w).contains(u" 4 connections in "_qs), qPrintable(status(w)));
+    }
 };
 
 KS_QTEST_MAIN(TestSourceSequences)
