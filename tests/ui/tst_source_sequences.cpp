@@ -5,6 +5,7 @@
 #include "qtest_main.h"
 
 #include "test_data.h"
+#include "ui/event_export.h"
 #include "ui/event_store.h"
 #include "ui/findings_view.h"
 #include "ui/lane_captions.h"
@@ -12,6 +13,7 @@
 #include "ui/timeline_view.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QProgressBar>
 #include <QSettings>
@@ -190,6 +192,48 @@ private Q_SLOTS:
         QVERIFY2(!status(w).contains(u" 0.00 s"_qs), qPrintable(status(w)));
         QVERIFY(open(w, data("tinyproxy_idle_close.pcap")));
         QVERIFY2(status(w).contains(u" 4 connections in "_qs), qPrintable(status(w)));
+    }
+
+    // Exports to paths that cannot be written (a folder that does not exist, a folder's own
+    // name): each says so naming the path, and a file already at a good path is replaced whole.
+    void exportsToBadPathsSayWhyAndLoseNoFile()
+    {
+        ui::MainWindow w;
+        w.show();
+        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QTemporaryDir dir;
+        const QString missing = dir.filePath(QStringLiteral("no/such/folder/"));
+        const QString folder = dir.filePath(QStringLiteral("a_folder.md"));
+        QVERIFY(QDir().mkpath(folder));
+        const auto failsNaming = [](const QString& error, const QString& path) {
+            return !error.isEmpty() && error.contains(QFileInfo(path).fileName());
+        };
+        const QStringList bads { QString(missing + u"r.md"_qs), folder };
+        for (const QString& bad : bads) {
+            QVERIFY2(failsNaming(w.exportReportTo(bad), bad), qPrintable(w.exportReportTo(bad)));
+            const QString settings = bad.chopped(3) + u".json"_qs; // a folder too, or in the missing one
+            QVERIFY(bad != folder || QDir().mkpath(settings));
+            QVERIFY2(failsNaming(w.exportSettingsTo(settings), settings), qPrintable(w.exportSettingsTo(settings)));
+            QVERIFY2(failsNaming(ui::exportEventsCsv(*w.store(), bad), bad), qPrintable(bad));
+            QString error;
+            const QString png = bad.chopped(3) + u".png"_qs;
+            QVERIFY(bad != folder || QDir().mkpath(png));
+            QVERIFY(!w.timeline()->exportTo(png, 800, 600, &error));
+            QVERIFY2(!error.isEmpty(), qPrintable(bad));
+        }
+        QVERIFY(QFileInfo(folder).isDir());
+        // An existing report is replaced by the whole new one.
+        const QString existing = dir.filePath(QStringLiteral("report.md"));
+        QFile old(existing);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write(QByteArray(100000, 'x'));
+        old.close();
+        QCOMPARE(w.exportReportTo(existing), QString());
+        QFile back(existing);
+        QVERIFY(back.open(QIODevice::ReadOnly));
+        const QByteArray text = back.readAll();
+        QVERIFY(!text.contains(QByteArray(100, 'x')));
+        QVERIFY(text.contains("goaway_too_many_pings"));
     }
 };
 
