@@ -303,7 +303,7 @@ void TextPrinter::end(const RunInfo& info)
         out += " s, ";
         out += ending;
         out += "\n  how it ended: ";
-        out += core::endCauseLabel(c.endCause);
+        out += core::endCauseLabel(c);
         if (!c.endDetail.empty())
             out += ": " + c.endDetail.str();
         if (c.rare().retransmissions[0] || c.rare().retransmissions[1]) {

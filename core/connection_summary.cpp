@@ -54,6 +54,15 @@ std::string_view endCauseLabel(EndCause cause)
     return kCauseWords[static_cast<std::size_t>(cause)].label;
 }
 
+std::string_view endCauseLabel(const ConnectionSummary& c)
+{
+    const bool goawayEnd = c.endCause == EndCause::MaxIdle || c.endCause == EndCause::MaxAge
+        || c.endCause == EndCause::MaxIdleOrAge;
+    if (goawayEnd && c.rare().goawayByH2Proxy)
+        return c.endCause == EndCause::MaxIdle ? "proxy idle" : "proxy GOAWAY";
+    return endCauseLabel(c.endCause);
+}
+
 std::optional<EndCause> parseEndCause(std::string_view name)
 {
     for (std::size_t i = 0; i < kEndCauseCount; ++i)

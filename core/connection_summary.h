@@ -142,6 +142,10 @@ std::optional<EndCause> parseEndCause(std::string_view name);
 // A short label for a timeline lane or a table cell: "open", "graceful", "too many pings",
 // "idle reset", "silent drop", ...
 std::string_view endCauseLabel(EndCause cause);
+struct ConnectionSummary;
+// The label for this connection's end: endCauseLabel's, but "proxy idle" (or "proxy GOAWAY")
+// where an HTTP/2 proxy's own GOAWAY ended it; the JSON "end_cause" keeps the cause's name.
+std::string_view endCauseLabel(const ConnectionSummary& c);
 // Graceful and Open are the only causes without a finding.
 inline bool isTroubledEnd(EndCause cause)
 {
@@ -165,6 +169,9 @@ struct ConnectionRare {
     // share, one outside the ephemeral range): the first packet's destination was taken for the
     // server, a guess (JSON "roles_guessed", written when true).
     bool rolesGuessed = false;
+    // The GOAWAY that ended it was an HTTP/2-terminating proxy's own (its idle timeout or a
+    // limit), not the gRPC server's (findings_h2proxy.cpp): endCauseLabel says "proxy idle".
+    bool goawayByH2Proxy = false;
 };
 
 // What the engine records per connection while packets stream by (about 100 bytes: a busy host

@@ -258,6 +258,14 @@ std::string formatDuration(double s)
     char buf[48];
     if (s < 0)
         s = 0;
+    // Below 0.05 ms "%.1f ms" would print "0.0 ms", as if no time passed: microseconds instead
+    // (captures carry them, and nanoseconds in pcapng or nanosecond pcap).
+    if (s < 0.00005) {
+        if (s > 0 && s < 0.0000005)
+            return "< 1 \u00b5s";
+        std::snprintf(buf, sizeof buf, "%.0f \u00b5s", s * 1e6);
+        return buf;
+    }
     if (std::string fast; formatDurationFast(s, fast))
         return fast;
     // Thresholds sit where the rounding of the smaller unit would reach the next one

@@ -529,6 +529,10 @@ SharedText& endDetailOf(FindingsAnalyzer::State& st, std::uint32_t id)
 
 void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& connections)
 {
+    std::sort(st.goawayByH2Proxy.begin(), st.goawayByH2Proxy.end());
+    const auto byProxy = [&st](std::uint32_t id) {
+        return std::binary_search(st.goawayByH2Proxy.begin(), st.goawayByH2Proxy.end(), id);
+    };
     // The texts are in place (classifyEnd wrote them into the summary byId finds); a summary
     // whose id repeats (never from the engine, which numbers connections) gets a copy.
     for (auto& s : connections) {
@@ -537,6 +541,10 @@ void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& c
         const auto& v = st.ends[s.id];
         s.endCause = v.cause;
         s.otherLeg = v.otherLeg;
+        if (byProxy(s.id))
+            s.rareBox.make().goawayByH2Proxy = true;
+        else if (s.rare().goawayByH2Proxy) // judged again, otherwise
+            s.rareBox.make().goawayByH2Proxy = false;
         const auto* holder = st.lookup ? st.lookup->byId(s.id) : nullptr;
         if (holder && holder != &s) {
             s.endEvidence = holder->endEvidence;
@@ -547,6 +555,7 @@ void annotateEnds(FindingsAnalyzer::State& st, std::vector<ConnectionSummary>& c
     }
     st.ends.clear();
     st.orphanEnds.clear();
+    st.goawayByH2Proxy.clear();
 }
 
 } // namespace ks::core

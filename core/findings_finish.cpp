@@ -128,6 +128,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
     st.findings.clear();
     st.ends.clear();
     st.ends.growTo(st.conns.size());
+    st.goawayByH2Proxy.clear();
     ConnState scratch; // a connection with basics only, seen through the rules' eyes
     findH2ProxyHops(st, lookup); // the goaway and end rules read the hops
     for (std::uint32_t id = 0; id < st.conns.size(); ++id) {

@@ -168,6 +168,7 @@ bool addH2ProxyGoawayFinding(
     // An upstream GOAWAY may be what the proxy passed on: then the server's words apply.
     if (!sb || sb->count(EventType::Goaway) > 0)
         return false;
+    st.goawayByH2Proxy.push_back(id);
     Finding f;
     f.conn = id;
     f.severity = Severity::Warning;

@@ -134,10 +134,10 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
         const auto& second = clientFirst ? cb : ca;
         char buf[400];
         std::snprintf(buf, sizeof buf,
-            "; both legs of the proxy died together: the %s leg first (%s from %s), the %s leg %.1f ms later (%s from "
+            "; both legs of the proxy died together: the %s leg first (%s from %s), the %s leg %s later (%s from "
             "%s)",
             clientFirst ? "client" : "server", first.closedByRst ? "RST" : "FIN", closer(first, clientFirst).c_str(),
-            clientFirst ? "server" : "client", toS(second.closeNs - first.closeNs) * 1000.0,
+            clientFirst ? "server" : "client", formatDuration(toS(second.closeNs - first.closeNs)).c_str(),
             second.closedByRst ? "RST" : "FIN", closer(second, !clientFirst).c_str());
         // The same event on both legs: an idle death on one is the cause of the other's end too,
         // and a FIN sent by the proxy to both sides after a silence is its idle timer.

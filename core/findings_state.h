@@ -466,6 +466,9 @@ struct FindingsAnalyzer::State {
     // its client legs was open (nginx without upstream keepalive opens one per call): upstream
     // leg -> that client leg. Likely the proxy's, not certainly (a client on the proxy's host).
     std::unordered_map<std::uint32_t, std::uint32_t> h2SameProxy;
+    // Client legs ended by the proxy's own GOAWAY (proxy-goaway-idle, proxy-goaway): their end
+    // cause is labelled as the proxy's (endCauseLabel), not as a gRPC server's max idle or age.
+    std::vector<std::uint32_t> goawayByH2Proxy;
 };
 
 // Rules, one connection at a time (each appends to state.findings).

@@ -132,7 +132,7 @@ std::string reportMarkdown(const ReportInput& in)
         for (const auto& c : in.connections)
             md += "| " + std::to_string(c.id) + " | " + c.client + " | " + c.server + " | " + http2Text(c) + " | "
                 + seconds(c.firstNs - in.originNs, in.decimals) + " | " + seconds(c.lastNs - in.originNs, in.decimals)
-                + " | " + endingText(c.end, !in.partial.empty()) + " | " + std::string(endCauseLabel(c.endCause))
+                + " | " + endingText(c.end, !in.partial.empty()) + " | " + std::string(endCauseLabel(c))
                 + (c.endDetail.empty() ? "" : ": " + cell(c.endDetail.str())) + " | " + seconds(c.longestIdleNs, 3)
                 + " | " + std::to_string(c.count(EventType::Ping)) + " / " + std::to_string(c.count(EventType::PingAck))
                 + inferredNote(c) + " | " + std::to_string(c.count(EventType::Goaway)) + " | "

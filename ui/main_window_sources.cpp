@@ -164,12 +164,16 @@ void MainWindow::onLoadFinished(const LoadResult& result)
     }
     setFindings(result.findings);
     addRecent(result.path);
-    QString msg = tr("%1: %2 packets, %3 events, %4 connections in %5 s")
+    // A small file reads in a millisecond: "in < 0.01 s", not "in 0.00 s"; one connection is no
+    // "connections".
+    const auto n = result.connections.size();
+    QString msg = tr("%1: %2 packets, %3 events, %4 %5 in %6")
                       .arg(QFileInfo(result.path).fileName())
                       .arg(result.packets)
                       .arg(m_store->size())
-                      .arg(result.connections.size())
-                      .arg(result.seconds, 0, 'f', 2);
+                      .arg(n)
+                      .arg(n == 1 ? tr("connection") : tr("connections"))
+                      .arg(result.seconds < 0.005 ? tr("< 0.01 s") : tr("%1 s").arg(result.seconds, 0, 'f', 2));
     if (result.cancelled)
         msg += tr(" (cancelled: partial)");
     if (!result.keyLog.isEmpty())

@@ -482,6 +482,11 @@ TEST(Findings, clientClosingAnIdleConnectionAtKeepaliveTimePlusTimeoutWithoutAPi
 TEST(Findings, durationsInFindingsRoundIntoTheNextUnitCleanly)
 {
     EXPECT_EQ(formatDuration(0.0025), "2.5 ms");
+    // Under 0.05 ms, microseconds: never "0.0 ms" for a time that passed.
+    EXPECT_EQ(formatDuration(0.000012), "12 \u00b5s");
+    EXPECT_EQ(formatDuration(0.0000001), "< 1 \u00b5s");
+    EXPECT_EQ(formatDuration(0.0), "0 \u00b5s");
+    EXPECT_EQ(formatDuration(0.00005), "0.1 ms");
     EXPECT_EQ(formatDuration(0.99996), "1.00 s");
     EXPECT_EQ(formatDuration(9.999), "10 s");
     EXPECT_EQ(formatDuration(350), "350 s");

@@ -204,12 +204,17 @@ TEST(NumberFormat, aSecondsColumnPrintsWhatFormatSecondsPrints)
 
 TEST(NumberFormat, durationsReadAsPrintfWroteThem)
 {
-    // formatDuration's text as it was written with snprintf before it used formatFixed.
+    // formatDuration's text as it was written with snprintf before it used formatFixed (and
+    // microseconds below 0.05 ms, where "%.1f ms" printed "0.0 ms").
     const auto reference = [](double s) {
         char buf[48];
         if (s < 0)
             s = 0;
-        if (s < 0.99995)
+        if (s > 0 && s < 0.0000005)
+            return std::string("< 1 \u00b5s");
+        if (s < 0.00005)
+            std::snprintf(buf, sizeof buf, "%.0f \u00b5s", s * 1e6);
+        else if (s < 0.99995)
             std::snprintf(buf, sizeof buf, "%.1f ms", s * 1000.0);
         else if (s < 9.995)
             std::snprintf(buf, sizeof buf, "%.2f s", s);

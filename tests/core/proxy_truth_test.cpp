@@ -105,6 +105,9 @@ TEST(ProxyTruth, anInferredTimerListsProfilesConfigurableWithoutAnUpperBound)
     const auto t = r.of("inferred-idle-timer");
     ASSERT_EQ(t.size(), 1u);
     EXPECT_TRUE(has(t[0].detail, "haproxy-client")) << t[0].detail;
+    // The legs' FINs microseconds apart read in microseconds, never "0.0 ms later".
+    for (const auto& c : r.connections)
+        EXPECT_FALSE(has(c.endDetail.str(), " 0.0 ms")) << c.endDetail.str();
     EXPECT_TRUE(has(t[0].detail, "aws-alb")) << t[0].detail;
 }
 

@@ -213,6 +213,31 @@ private Q_SLOTS:
         QVERIFY(tip && tip->contains(u"ended"_qs) && tip->contains(u"TCP"_qs));
         saveShot(w, QStringLiteral("end-causes"));
     }
+
+    // haproxy's `timeout http-keep-alive 3s` sent the GOAWAY (the proxy-goaway-idle finding): the
+    // lane names the proxy, not a gRPC server's "max idle"; a gRPC server's own GOAWAY opened next
+    // keeps "max idle", from the current capture's analysis alone.
+    void aProxysIdleGoawayIsCaptionedAsTheProxys()
+    {
+        ui::MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(open(w, data("haproxy_h2_ping_idle.pcap")));
+        bool proxyFinding = false;
+        for (const auto& f : w.findingsView()->findings())
+            proxyFinding |= f.id == "proxy-goaway-idle" && f.conn == 0u;
+        QVERIFY(proxyFinding);
+        const auto lane0 = [&w] {
+            for (std::size_t i = 0; i < w.store()->laneCount(); ++i)
+                if (w.store()->lane(i).conn() == 0)
+                    return w.timeline()->captions()->endOf(i).label;
+            return QString();
+        };
+        QCOMPARE(lane0(), QStringLiteral("proxy idle"));
+        QVERIFY(open(w, data("goaway_max_idle.pcap")));
+        QCOMPARE(lane0(), QStringLiteral("max idle"));
+    }
 };
 
 KS_QTEST_MAIN(TestTimelineLabels)
