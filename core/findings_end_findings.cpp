@@ -16,7 +16,7 @@ namespace ks::core {
 namespace {
 
 // The findings of other rules that already cite an end (keepalive-timeout, peer-not-http2,
-// goaway-* and idle-close-without-ping), by connection: one pass over the findings, not one per connection.
+// goaway-*, idle-close-without-ping and proxy-idle-close), by connection: one pass over the findings, not one per connection.
 class CoveringFindings {
 public:
     explicit CoveringFindings(const std::vector<Finding>& findings)
@@ -39,6 +39,9 @@ public:
             return has(id, 2) || has(id, 4);
         case EndCause::ClientGaveUp:
             return has(id, 3);
+        case EndCause::IdleClose:
+        case EndCause::Closed:
+            return has(id, 5); // proxy-idle-close: an HTTP/2 proxy's idle timeout
         case EndCause::MaxIdle:
         case EndCause::MaxAge:
         case EndCause::MaxIdleOrAge:
@@ -61,6 +64,8 @@ private:
             return 3;
         if (id == "peer-not-http2")
             return 4;
+        if (id == "proxy-idle-close")
+            return 5;
         return -1;
     }
     bool has(std::uint32_t id, int kind) const
@@ -142,7 +147,7 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
                 + (likely ? ", which carried connection " + std::to_string(hop->second) + "'s first call)"
                           : "'s first call)")
                 + ": with a call open, its upstream read timeout fits (nginx grpc_read_timeout, default 60 "
-                  "s; haproxy timeout server; Envoy's route timeout), with none its upstream keepalive timeout. "
+                  "s; nghttpx --backend-read-timeout, default 1 min; haproxy timeout server; Envoy's route timeout), with none its upstream keepalive timeout. "
                   "gRPC keepalive settings cannot change it: "
                 + kH2ProxyPingNote + ".";
             f.suggestion = "Raise the proxy's upstream timeout above the longest silence of a call (a server "

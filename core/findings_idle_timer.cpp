@@ -58,6 +58,10 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
         const auto& v = st.ends[id];
         if (!v.judged || !idleDeath(v.cause) || v.silenceS < 0)
             continue;
+        // An HTTP/2-terminating proxy's idle close of its client leg is its own timer, told by
+        // proxy-idle-close: PINGs, this finding's fix, do not reset it (the proxy answers them).
+        if (st.h2Upstream.contains(id))
+            continue;
         // Both legs of one proxy die of one expiry: count it once, on the first leg.
         if (v.otherLeg && *v.otherLeg < id && idleDeath(st.ends[*v.otherLeg].cause))
             continue;

@@ -1,0 +1,100 @@
+# Sourced by make_captures.sh. Field scenarios a user brings that the others do not cover (ports
+# 49600-49649): TCP proxies between a pinging client and a strict server, nghttpx (nghttp2's
+# reverse proxy) in front of grpc-go, middleboxes that reset, and servers stopping mid-call.
+# Debian: apt-get install --no-install-recommends tinyproxy haproxy nghttp2-proxy (make_captures.sh does).
+
+h6_tinyproxy_conf() {   # h6_tinyproxy_conf PORT TARGET-PORT TIMEOUT  (writes $WORK/tinyproxy-PORT.conf)
+    cat >"$WORK/tinyproxy-$1.conf" <<CONF
+Port $1
+Listen 127.0.0.1
+Timeout $3
+MaxClients 10
+Allow 127.0.0.1
+ConnectPort $2
+LogLevel Info
+LogFile "$WORK/tinyproxy-$1.log"
+PidFile "$WORK/tinyproxy-$1.pid"
+CONF
+}
+
+# A C-core client pinging every 1 s through tinyproxy's CONNECT tunnel to a grpc-go server with
+# the default enforcement policy (5 min): the server's GOAWAY ENHANCE_YOUR_CALM "too_many_pings"
+# travels inside the tunnel on both legs, but only the server sent it; tinyproxy then closes.
+s_tinyproxy_too_many_pings() {
+    local P=49600 S=49601
+    h6_tinyproxy_conf $P $S 30
+    cap_start tinyproxy_too_many_pings.pcap lo "$(port_filter $P $S)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$S -life 14s
+    wait_listen $S
+    bg 20 tinyproxy -d -c "$WORK/tinyproxy-$P.conf"
+    wait_listen $P
+    fg 15 env http_proxy=http://127.0.0.1:$P grpc_proxy=http://127.0.0.1:$P no_proxy= \
+        $PY "$KSPY" client --addr 127.0.0.1:$S --rpcs 1 --idle 5 "${CORE_KA[@]}" \
+        --method /grpc.health.v1.Health/Check
+    cap_stop
+}
+
+# The same through haproxy `mode tcp` (a plain TCP relay, no HTTP/2 of its own).
+s_haproxy_tcp_too_many_pings() {
+    local P=49602 S=49603
+    printf 'global\n    pidfile %s/haproxy-%s.pid\ndefaults\n    mode tcp\n    timeout connect 2s\n    timeout client 30s\n    timeout server 30s\nlisten l\n    bind 127.0.0.1:%s\n    server s1 127.0.0.1:%s\n' \
+        "$WORK" "$P" "$P" "$S" >"$WORK/haproxy-$P.cfg"
+    cap_start haproxy_tcp_too_many_pings.pcap lo "$(port_filter $P $S)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$S -life 14s
+    wait_listen $S
+    bg 20 haproxy -db -f "$WORK/haproxy-$P.cfg"
+    wait_listen $P
+    fg 15 $PY "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 5 "${CORE_KA[@]}" \
+        --method /grpc.health.v1.Health/Check
+    cap_stop
+}
+
+# nghttpx (nghttp2's reverse proxy, Debian nghttp2-proxy) in front of a grpc-go server: HTTP/2 on
+# both sides (h2c), one worker, its own timeouts; run in the foreground, no configuration file.
+h6_nghttpx() {   # h6_nghttpx FRONT BACK OPTIONS...
+    local F=$1 B=$2; shift 2
+    bg 25 nghttpx --conf=/dev/null --workers=1 --frontend="127.0.0.1,$F;no-tls" \
+        --backend="127.0.0.1,$B;;proto=h2" --pid-file="$WORK/nghttpx-$F.pid" \
+        --errorlog-file="$WORK/nghttpx-$F.log" --accesslog-file=/dev/null "$@"
+}
+
+# nghttpx --frontend-http2-read-timeout=3s: a grpc-go client idle after one call, no gRPC
+# keepalive. nghttpx 1.52 closes the client leg with a bare FIN (no GOAWAY) 3.0 s after the call;
+# the grpc-go client reconnects at once (its new connection idles out the same way).
+s_nghttpx_read_timeout() {
+    local F=49610 B=49611
+    cap_start nghttpx_read_timeout.pcap lo "$(port_filter $F $B)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$B -life 15s
+    wait_listen $B
+    h6_nghttpx $F $B --frontend-http2-read-timeout=3s
+    wait_listen $F
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$F -rpcs 1 -idle 6s
+    cap_stop
+}
+
+# The same read timeout with a C-core client pinging every 1 s: nghttpx answers the PINGs itself
+# and still closes (FIN, no GOAWAY) 3.0 s after the call: PINGs do not reset its timer.
+s_nghttpx_read_timeout_pings() {
+    local F=49612 B=49613
+    cap_start nghttpx_read_timeout_pings.pcap lo "$(port_filter $F $B)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$B -life 15s
+    wait_listen $B
+    h6_nghttpx $F $B --frontend-http2-read-timeout=3s
+    wait_listen $F
+    fg 15 $PY "$KSPY" client --addr 127.0.0.1:$F --rpcs 1 --idle 6 "${CORE_KA[@]}" \
+        --method /grpc.health.v1.Health/Check
+    cap_stop
+}
+
+# nghttpx --backend-read-timeout=2s under a grpc-go Health/Watch (one message, then silence): 2.0 s
+# later nghttpx FINs the backend leg and resets the client's stream (RST_STREAM INTERNAL_ERROR).
+s_nghttpx_backend_read_timeout() {
+    local F=49616 B=49617
+    cap_start nghttpx_backend_read_timeout.pcap lo "$(port_filter $F $B)"
+    bg 20 "$KSGO" -mode server -addr 127.0.0.1:$B -life 15s
+    wait_listen $B
+    h6_nghttpx $F $B --backend-read-timeout=2s
+    wait_listen $F
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$F -rpcs 1 -watch 5s
+    cap_stop
+}
