@@ -98,3 +98,22 @@ s_nghttpx_backend_read_timeout() {
     fg 15 "$KSGO" -mode client -addr 127.0.0.1:$F -rpcs 1 -watch 5s
     cap_stop
 }
+
+# grpc-go both sides in a private network namespace whose input drops 25 % of the packets of the
+# port at random (nft numgen; lo is captured before the drop, so every retransmission is seen):
+# server keepalive PINGs every 1 s (timeout 5 s) to an idle client; some PING ACKs are lost and
+# retransmitted, and answered late.
+s_loss_ping_ack_retransmit() {
+    local P=49620 ns=ks-h6-loss-$$
+    netns_add $ns
+    ip netns exec $ns nft -f - <<NFT
+table inet kshloss { chain in { type filter hook input priority 0; tcp dport $P numgen random mod 100 < 25 drop; tcp sport $P numgen random mod 100 < 25 drop; }; }
+NFT
+    cap_run loss_ping_ack_retransmit.pcap ip netns exec $ns tcpdump --immediate-mode -U -n -i lo -w @ "tcp port $P"
+    bg 30 ip netns exec $ns "$KSGO" -mode server -addr 127.0.0.1:$P -ka-time 1s -ka-timeout 5s -life 20s
+    local i
+    for i in $(seq 1 100); do ip netns exec $ns ss -Hltn "sport = :$P" | grep -q . && break; sleep 0.1; done
+    fg 25 ip netns exec $ns "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 3 -interval 300ms -idle 10s
+    cap_stop
+    netns_del
+}
