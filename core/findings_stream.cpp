@@ -301,14 +301,17 @@ void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState&
         f.title = std::string("Closed from the server's side (") + (c.closedByRst ? "RST" : "FIN") + ") with "
             + std::to_string(w.openAtClose) + " call(s) open and no GOAWAY";
         f.detail
-            = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, shutdown); a "
-              "close without one in the middle of a call came from the path: a proxy's byte or time limit "
-              "(toxiproxy's limit_data, a load balancer's connection lifetime), an idle timeout, or a crash. The "
-              "open calls fail UNAVAILABLE. The connection lived "
+            = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, "
+              "GracefulStop); a close without one in the middle of a call came from the path (a proxy's byte or "
+              "time limit such as toxiproxy's limit_data, a load balancer's connection lifetime, an idle timeout) "
+              "or from the server process itself closing without GOAWAY (grpc-go 1.33's Server.Stop, a crash, a "
+              "kill): the wire alone does not tell which. The open calls fail UNAVAILABLE. The connection lived "
             + formatDuration(f.figure) + ".";
         f.suggestion
-            = "If the path limits connections, have the server recycle them first: max_connection_age_ms below "
-              "the path's limit, with max_connection_age_grace_ms for the calls in flight; and let clients retry.";
+            = "If the server stopped, stop it with GracefulStop (or C-core's shutdown with a grace) so calls end "
+              "first. If the path limits connections, have the server recycle them first: max_connection_age_ms "
+              "below the path's limit, with max_connection_age_grace_ms for the calls in flight; and let clients "
+              "retry.";
         st.findings.push_back(std::move(f));
     }
 }

@@ -117,3 +117,14 @@ NFT
     cap_stop
     netns_del
 }
+
+# grpc-go Server.Stop 2 s in while a grpc-go client's Health/Watch is open (grpc-go 1.33 closes
+# its transports without GOAWAY); the client's reconnect is refused (nothing listens any more).
+s_go_server_stop_mid_call() {
+    local P=49625
+    cap_start go_server_stop_mid_call.pcap lo "$(port_filter $P)"
+    bg 15 "$KSGO" -mode server -addr 127.0.0.1:$P -life 2s
+    wait_listen $P
+    fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -watch 4s
+    cap_stop
+}
