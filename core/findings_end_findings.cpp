@@ -188,6 +188,15 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
     case EndCause::Reset:
         f.id = "end-reset";
         f.severity = Severity::Warning;
+        if (v.forgedRst) {
+            f.title = "Reset by the path, not by a peer: an RST in the "
+                + std::string(sideName(basicsOf(st.conns[id]).closedBy)) + "'s name that it did not send";
+            f.detail += " No silence came before it, so no idle timer: a firewall, NAT or load balancer on the path "
+                        "rejected the flow (a rule, a state table that lost it, a failover).";
+            f.suggestion = "Find the middlebox that answers for this flow (its rules and connection tracking); "
+                           "keepalive settings do not prevent a reset that no idle timer caused.";
+            break;
+        }
         f.title = "Reset without GOAWAY: an abort";
         f.detail += " Not an idle timeout (no silence before it, or the server refused the next connection): a peer "
                     "crashed or aborted, or a proxy passed on a reset.";
@@ -314,6 +323,17 @@ void addEndCauseFindings(FindingsAnalyzer::State& st)
         else if (!covering.covers(id, v))
             st.findings.push_back(endFinding(st, id, v));
     }
+    // A cut mid-call whose RST the path forged (the server went on sending after it): the wire
+    // does tell who closed it.
+    for (auto& f : st.findings)
+        if (f.id == "connection-cut-mid-call" && f.conn && *f.conn < st.ends.size() && st.ends[*f.conn].forgedRst) {
+            f.title += ", the RST forged by the path";
+            f.detail = "The RST claimed to come from the server's side, but that side went on retransmitting after "
+                       "it: the path forged it (a firewall, NAT or load balancer answering for the flow) in the "
+                       "middle of a call, not the server. The open calls fail UNAVAILABLE.";
+            f.suggestion = "Find the middlebox that answers for this flow (its rules and connection tracking); let "
+                           "clients retry.";
+        }
     addNothingListenedFindings(st);
 }
 

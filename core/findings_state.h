@@ -346,6 +346,9 @@ struct EndMark {
     bool framesCut = false;
     // With otherLeg: this is the proxy's client leg (client -> proxy), the other its server leg.
     bool clientLeg = false;
+    // The closing RST came from the path in the closer's name: that side went on retransmitting
+    // after it (findings_end.cpp), so neither peer reset the connection.
+    bool forgedRst = false;
     std::optional<std::uint32_t> otherLeg;
     // idle deaths: the silence before it, and whether that silence is the timer itself (the
     // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)

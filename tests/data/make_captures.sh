@@ -659,7 +659,8 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      nflog_first_iface conntrack_first_ping_reset conntrack_tcp_keepalive_reset
      haproxy_h2_ping_idle nginx_grpc_ping_idle nginx_grpc_read_timeout nginx_grpc_keepalive_requests
      tinyproxy_too_many_pings haproxy_tcp_too_many_pings nghttpx_read_timeout nghttpx_read_timeout_pings
-     nghttpx_backend_read_timeout loss_ping_ack_retransmit go_server_stop_mid_call)
+     nghttpx_backend_read_timeout loss_ping_ack_retransmit go_server_stop_mid_call
+     firewall_reset_mid_call)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

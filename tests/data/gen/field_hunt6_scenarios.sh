@@ -128,3 +128,25 @@ s_go_server_stop_mid_call() {
     fg 15 "$KSGO" -mode client -addr 127.0.0.1:$P -rpcs 1 -watch 4s
     cap_stop
 }
+
+# A firewall in the server's namespace starts rejecting the client's packets with a TCP reset
+# (nft `reject with tcp reset`) 2.5 s into a grpc-go Health/Watch, server keepalive PINGs every
+# 1 s: the client's PING ACK draws an RST in the server's name that the server never sent;
+# captured on the client's side of the veth.
+s_firewall_reset_mid_call() {
+    local P=49630 C=ks-h6-fwc-$$ S=ks-h6-fws-$$
+    netns_add $C $S
+    veth $C v0 $S v1 10.49.6
+    cap_run firewall_reset_mid_call.pcap ip netns exec $C tcpdump --immediate-mode -U -n -i v0 -w @ "tcp port $P"
+    bg 15 ip netns exec $S "$KSGO" -mode server -addr 10.49.6.2:$P -ka-time 1s -ka-timeout 5s -life 10s
+    local i
+    for i in $(seq 1 100); do ip netns exec $S ss -Hltn "sport = :$P" | grep -q . && break; sleep 0.1; done
+    bg 15 ip netns exec $C "$KSGO" -mode client -addr 10.49.6.2:$P -rpcs 1 -watch 6s
+    sleep 2.5
+    ip netns exec $S nft -f - <<NFT
+table inet kshfw { chain in { type filter hook input priority 0; tcp dport $P reject with tcp reset; }; }
+NFT
+    sleep 4
+    cap_stop
+    netns_del
+}
