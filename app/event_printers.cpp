@@ -258,10 +258,10 @@ void TextPrinter::end(const RunInfo& info)
             ending = "closed by the server (FIN)";
             break;
         case core::ConnectionEnd::RstC2S:
-            ending = "reset by the client (RST)";
+            ending = "reset from the client's side (RST)";
             break;
         case core::ConnectionEnd::RstS2C:
-            ending = "reset by the server (RST)";
+            ending = "reset from the server's side (RST)";
             break;
         case core::ConnectionEnd::Open:
             break;

@@ -242,9 +242,24 @@ void pingRtt(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
             f.detail += buf;
             f.evidence.push_back(index);
         }
-        f.detail += ". Slow ACKs point at a busy peer (GC pause, saturated event loop) or a congested path; they "
-                    "matter when "
-                    "they approach keepalive_timeout_ms.";
+        f.detail += '.';
+        // Linux's minimum retransmission timeout: a PING or PING ACK lost once and resent costs
+        // at least this much; the peer answering at once looks the same as a slow one.
+        constexpr double kMinRtoMs = 200.0;
+        const auto* s = st.lookup ? st.lookup->byId(id) : nullptr;
+        const std::uint64_t resent = s ? s->rare().retransmissions[0] + s->rare().retransmissions[1] : 0;
+        bool rtoSized = false;
+        for (const auto& sample : c.outlierSamples)
+            rtoSized = rtoSized || sample.second >= kMinRtoMs;
+        if (resent > 0 && rtoSized)
+            f.detail += " This connection had " + std::to_string(resent)
+                + " TCP retransmission(s): a round trip of 200 ms or more is what a PING or PING ACK lost once and "
+                  "resent costs (Linux's minimum retransmission timeout is 200 ms), so these outliers may be loss on "
+                  "the path rather than a slow peer; a busy peer (GC pause, saturated event loop) looks the same. "
+                  "Either matters when it approaches keepalive_timeout_ms.";
+        else
+            f.detail += " Slow ACKs point at a busy peer (GC pause, saturated event loop) or a congested path; they "
+                        "matter when they approach keepalive_timeout_ms.";
     }
     if (f.severity == Severity::Warning)
         f.suggestion = "Keep keepalive_timeout_ms well above the slowest round trip seen ("

@@ -175,6 +175,7 @@ EndVerdict classify(
         const bool afterSilence = c.burstGapNs >= kIdleDeathNs && longerThanSurvived(c, c.burstGapNs)
             && c.closeNs >= c.burstStartNs && c.closeNs - c.burstStartNs <= kRstAnswerNs;
         v.cause = afterSilence ? EndCause::IdleReset : EndCause::Reset;
+        v.forgedRst = true;
         if (afterSilence) {
             v.seen = LbExpiryAction::RstOnNextPacket;
             v.silenceS = toS(c.burstGapNs);
@@ -183,11 +184,11 @@ EndVerdict classify(
             v.evidence.set(c.closeIndex);
         }
         std::snprintf(buf, sizeof buf,
-            "%s%s%s an RST that claimed to come from the %s, though the %s went on retransmitting after it (%llu "
+            "%s%s%san RST that claimed to come from the %s, though the %s went on retransmitting after it (%llu "
             "retransmission(s)) and its data had been acknowledged: the path forged it (a firewall, NAT or load "
             "balancer answering for a flow it %s)",
             afterSilence ? "after " : "", afterSilence ? seconds(toS(c.burstGapNs)).c_str() : "",
-            afterSilence ? (std::string(" of silence the ") + sideName(c.burstDir) + "'s next packet drew").c_str()
+            afterSilence ? (std::string(" of silence the ") + sideName(c.burstDir) + "'s next packet drew ").c_str()
                          : "",
             closer, closer, static_cast<unsigned long long>(retransmittedBy(s, c.closedBy)),
             afterSilence ? "had forgotten" : "no longer tracked");

@@ -17,7 +17,7 @@ namespace ks::core {
 namespace {
 
 // The findings of other rules that already cite an end (keepalive-timeout, peer-not-http2,
-// goaway-* and idle-close-without-ping), by connection: one pass over the findings, not one per connection.
+// goaway-*, idle-close-without-ping and proxy-idle-close), by connection: one pass over the findings, not one per connection.
 class CoveringFindings {
 public:
     explicit CoveringFindings(const std::vector<Finding>& findings)
@@ -40,6 +40,9 @@ public:
             return has(id, 2) || has(id, 4);
         case EndCause::ClientGaveUp:
             return has(id, 3);
+        case EndCause::IdleClose:
+        case EndCause::Closed:
+            return has(id, 5); // proxy-idle-close: an HTTP/2 proxy's idle timeout
         case EndCause::MaxIdle:
         case EndCause::MaxAge:
         case EndCause::MaxIdleOrAge:
@@ -62,6 +65,8 @@ private:
             return 3;
         if (id == "peer-not-http2")
             return 4;
+        if (id == "proxy-idle-close")
+            return 5;
         return -1;
     }
     bool has(std::uint32_t id, int kind) const
@@ -143,7 +148,7 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
                 + (likely ? ", which carried connection " + std::to_string(hop->second) + "'s first call)"
                           : "'s first call)")
                 + ": with a call open, its upstream read timeout fits (nginx grpc_read_timeout, default 60 "
-                  "s; haproxy timeout server; Envoy's route timeout), with none its upstream keepalive timeout. "
+                  "s; nghttpx --backend-read-timeout, default 1 min; haproxy timeout server; Envoy's route timeout), with none its upstream keepalive timeout. "
                   "gRPC keepalive settings cannot change it: "
                 + kH2ProxyPingNote + ".";
             f.suggestion = "Raise the proxy's upstream timeout above the longest silence of a call (a server "
@@ -183,6 +188,15 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
     case EndCause::Reset:
         f.id = "end-reset";
         f.severity = Severity::Warning;
+        if (v.forgedRst) {
+            f.title = "Reset by the path, not by a peer: an RST in the "
+                + std::string(sideName(basicsOf(st.conns[id]).closedBy)) + "'s name that it did not send";
+            f.detail += " No silence came before it, so no idle timer: a firewall, NAT or load balancer on the path "
+                        "rejected the flow (a rule, a state table that lost it, a failover).";
+            f.suggestion = "Find the middlebox that answers for this flow (its rules and connection tracking); "
+                           "keepalive settings do not prevent a reset that no idle timer caused.";
+            break;
+        }
         f.title = "Reset without GOAWAY: an abort";
         f.detail += " Not an idle timeout (no silence before it, or the server refused the next connection): a peer "
                     "crashed or aborted, or a proxy passed on a reset.";
@@ -309,6 +323,17 @@ void addEndCauseFindings(FindingsAnalyzer::State& st)
         else if (!covering.covers(id, v))
             st.findings.push_back(endFinding(st, id, v));
     }
+    // A cut mid-call whose RST the path forged (the server went on sending after it): the wire
+    // does tell who closed it.
+    for (auto& f : st.findings)
+        if (f.id == "connection-cut-mid-call" && f.conn && *f.conn < st.ends.size() && st.ends[*f.conn].forgedRst) {
+            f.title += ", the RST forged by the path";
+            f.detail = "The RST claimed to come from the server's side, but that side went on retransmitting after "
+                       "it: the path forged it (a firewall, NAT or load balancer answering for the flow) in the "
+                       "middle of a call, not the server. The open calls fail UNAVAILABLE.";
+            f.suggestion = "Find the middlebox that answers for this flow (its rules and connection tracking); let "
+                           "clients retry.";
+        }
     addNothingListenedFindings(st);
 }
 

@@ -141,6 +141,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
         }
         // The rules in their old order; the sort below keeps it within a connection.
         addGoawayFindings(st, id, *c, lookup);
+        addH2ProxyCloseFinding(st, id, *c, lookup);
         addTimeoutFindings(st, id, *c);
         addLbIdleFindings(st, id, *c, lookup);
         addCadenceFindings(st, id, *c);
@@ -164,6 +165,7 @@ std::vector<Finding> FindingsAnalyzer::judge(const SummaryLookup& lookup)
     describeH2ProxyHops(st, lookup);
     releaseFreedMemory(); // the legs' index (an entry per connection) before the findings grow
     addEndCauseFindings(st);
+    foldRelayedGoaways(st); // after the end findings: they count the client leg's as covering its end
     addInferredTimerFinding(st, lookup);
     addRpcFindings(st); // after the wire rules: it defers to a wire finding of the same cause
     // A connection's findings say when its roles are a guess; those about PINGs on a TLS

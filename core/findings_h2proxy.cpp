@@ -14,8 +14,8 @@ namespace ks::core {
 
 const char* const kH2ProxyPingNote
     = "an HTTP/2-terminating proxy answers PINGs itself and does not forward them, so client keepalive PINGs "
-      "neither reach the gRPC server nor keep the proxy's upstream connection alive (and haproxy 2.6 and nginx "
-      "1.22 do not count them as activity for their own idle timeout either)";
+      "neither reach the gRPC server nor keep the proxy's upstream connection alive (and haproxy 2.6, nginx "
+      "1.22 and nghttpx 1.52 do not count them as activity for their own idle timeout either)";
 
 namespace {
 
@@ -86,6 +86,7 @@ void findSameProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connect
 void findH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& connections)
 {
     st.h2Upstream.clear();
+    st.h2CallResets.clear();
     st.h2Downstream.clear();
     // Upstream candidates by their client's host, in order of their first request.
     std::unordered_map<std::string, std::vector<std::pair<std::int64_t, std::uint32_t>>> byHost;
@@ -147,6 +148,11 @@ void describeH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& conne
         if (!db.empty() && sa)
             db = db.str() + "; the client side is an HTTP/2-terminating proxy (it forwarded connection "
                 + std::to_string(a) + "'s first call, from " + sa->client + ")";
+    }
+    for (const auto& [a, words] : st.h2CallResets) {
+        auto& da = endDetailOf(st, a);
+        if (!da.empty())
+            da = da.str() + words;
     }
     for (const auto& [b, a] : st.h2SameProxy) {
         auto& db = endDetailOf(st, b);
@@ -232,6 +238,56 @@ bool addH2ProxyGoawayFinding(
     }
     std::sort(f.evidence.begin(), f.evidence.end());
     f.evidence.erase(std::unique(f.evidence.begin(), f.evidence.end()), f.evidence.end());
+    st.findings.push_back(std::move(f));
+    return true;
+}
+
+// The proxy's FIN, with no GOAWAY, on the client leg with no call open, a while after the last
+// call: its idle timeout (nghttpx --frontend-http2-read-timeout closes so, PINGs or not).
+bool addH2ProxyCloseFinding(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& lookup)
+{
+    const auto up = st.h2Upstream.find(id);
+    if (up == st.h2Upstream.end() || !c.closed || c.closedByRst || c.closedBy != Direction::ServerToClient
+        || c.goawayCount > 0 || !c.openStreams.empty() || c.lastStreamNs < 0)
+        return false;
+    const double idle = toS(c.closeNs - c.lastStreamNs);
+    const auto* sb = lookup.byId(up->second);
+    if (idle < 1.0 || !sb)
+        return false;
+    Finding f;
+    f.id = "proxy-idle-close";
+    f.conn = id;
+    f.severity = Severity::Warning;
+    f.figure = idle;
+    f.evidence.push_back(c.closeIndex);
+    f.title = "The HTTP/2 proxy closed the idle connection " + formatDuration(idle)
+        + " after the last RPC, with no GOAWAY (the proxy's idle timeout, not the gRPC server's)";
+    f.detail = "FIN with no GOAWAY " + formatDuration(idle)
+        + " after the last RPC activity, with no RPC in progress, from the server side of this connection, an "
+          "HTTP/2-terminating proxy (connection "
+        + std::to_string(up->second) + " carried this connection's first call on to " + sb->server
+        + "). So the proxy's own idle timeout closed it (nghttpx: --frontend-http2-read-timeout, default 3 min, which "
+          "closes without GOAWAY; haproxy: timeout client; nginx: keepalive_timeout), not the gRPC server.";
+    const auto& cs = c.side[static_cast<std::size_t>(Direction::ClientToServer)];
+    if (cs.pingsWithoutCalls > 0 && cs.pingInterval.count && cs.pingInterval.median() < idle) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+            " The client's keepalive PINGs (about every %s, %llu with no call open) did not keep it open: ",
+            formatDuration(cs.pingInterval.median()).c_str(), static_cast<unsigned long long>(cs.pingsWithoutCalls));
+        f.detail += buf;
+        f.detail += kH2ProxyPingNote;
+        f.detail += '.';
+        for (const auto i : cs.recentPings)
+            if (i)
+                f.evidence.push_back(i);
+    }
+    f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise the proxy's idle "
+                   "timeout above "
+        + formatDuration(idle)
+        + " (nghttpx --frontend-http2-read-timeout, haproxy timeout client, nginx keepalive_timeout), or send an RPC "
+          "(a health check) more often than that. No gRPC keepalive setting helps: the proxy answers the client's "
+          "PINGs itself.";
+    std::sort(f.evidence.begin(), f.evidence.end());
     st.findings.push_back(std::move(f));
     return true;
 }

@@ -26,6 +26,7 @@ struct Inference {
     std::vector<LbExpiryAction> seen;
     double survived = 0; // the longest gap a connection on the same path survived
     std::size_t deaths = 0, connections = 0;
+    std::size_t onProxyLegs = 0; // deaths seen on both legs of a proxy: the proxy closed them
 };
 
 // How the expiry showed most often.
@@ -58,10 +59,15 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
         const auto& v = st.ends[id];
         if (!v.judged || !idleDeath(v.cause) || v.silenceS < 0)
             continue;
+        // An HTTP/2-terminating proxy's idle close of its client leg is its own timer, told by
+        // proxy-idle-close: PINGs, this finding's fix, do not reset it (the proxy answers them).
+        if (st.h2Upstream.contains(id))
+            continue;
         // Both legs of one proxy die of one expiry: count it once, on the first leg.
         if (v.otherLeg && *v.otherLeg < id && idleDeath(st.ends[*v.otherLeg].cause))
             continue;
         ++inf.deaths;
+        inf.onProxyLegs += v.otherLeg.has_value();
         (v.atExpiry ? inf.exact : inf.upper).push_back(v.silenceS);
         inf.seen.push_back(v.seen);
         if (inf.evidence.size() < 16) {
@@ -104,7 +110,12 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
     char range[96];
     std::snprintf(range, sizeof range, "%.2f-%.2f s", lo, hi);
     const std::string count = std::to_string(samples.size()) + " of " + std::to_string(inf.deaths) + " idle death(s)";
-    if (exact && agree)
+    // One bare FIN after a silence, on a connection with no proxy leg in the capture.
+    const bool lone = inf.deaths == 1 && inf.onProxyLegs == 0 && action == LbExpiryAction::Fin;
+    if (exact && lone)
+        f.title = "A connection was closed after " + formatDuration(figure)
+            + " of silence, with no GOAWAY (1 idle death: an idle timer on the path, or the server closing it)";
+    else if (exact && agree)
         f.title = "Something on the path closes connections after about " + formatDuration(figure) + " of silence ("
             + count + ", " + range + ")";
     else if (exact)
@@ -120,6 +131,10 @@ void addInferredTimerFinding(FindingsAnalyzer::State& st, const SummaryLookup& c
     if (!exact)
         f.detail += " The middlebox acted only when the next packet came (or never), so each silence is an upper "
                     "bound, not the timer.";
+    if (lone)
+        f.detail += " One death alone does not show a timer: a server process that closed without GOAWAY (grpc-go "
+                    "1.33's Server.Stop, a crash) after that silence looks the same; a second connection dying after "
+                    "the same silence, or a refused reconnect, would tell them apart.";
     // The catalogue's candidates.
     std::vector<std::string> names;
     const double lower = std::max(0.0, f.lowerBoundS);

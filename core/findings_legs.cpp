@@ -129,6 +129,7 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
         paired[a] = paired[b] = true;
         st.ends[a].otherLeg = b;
         st.ends[b].otherLeg = a;
+        st.ends[a].clientLeg = true;
         const bool clientFirst = ca.closeNs <= cb.closeNs;
         const auto& first = clientFirst ? ca : cb;
         const auto& second = clientFirst ? cb : ca;
@@ -163,6 +164,64 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
             detailA += " (RST both ways: the proxy's idle timer)";
         endDetailOf(st, a) = std::move(detailA);
         endDetailOf(st, b) = std::move(detailB);
+    }
+}
+
+namespace {
+
+std::string eventList(const std::vector<std::uint64_t>& evidence)
+{
+    std::string out;
+    for (auto i : evidence)
+        out += (out.empty() ? "#" : ", #") + std::to_string(i);
+    return out;
+}
+
+} // namespace
+
+void foldRelayedGoaways(FindingsAnalyzer::State& st)
+{
+    // The server leg's goaway-* finding by connection; few connections have one.
+    std::unordered_map<std::uint32_t, std::size_t> serverLegGoaway;
+    for (std::size_t i = 0; i < st.findings.size(); ++i) {
+        const auto& f = st.findings[i];
+        if (f.conn && f.id.starts_with("goaway-") && *f.conn < st.ends.size() && st.ends[*f.conn].otherLeg
+            && !st.ends[*f.conn].clientLeg)
+            serverLegGoaway.emplace(*f.conn, i);
+    }
+    for (auto& f : st.findings) {
+        if (!f.conn || !f.id.starts_with("goaway-") || *f.conn >= st.ends.size())
+            continue;
+        const std::uint32_t a = *f.conn;
+        const auto& va = st.ends[a];
+        // An HTTP/2-terminating proxy's client leg (h2Upstream) speaks its own GOAWAYs.
+        if (!va.clientLeg || !va.otherLeg || st.h2Upstream.contains(a))
+            continue;
+        const std::uint32_t b = *va.otherLeg;
+        const auto it = serverLegGoaway.find(b);
+        if (it == serverLegGoaway.end() || st.ends[b].cause != va.cause)
+            continue;
+        auto& g = st.findings[it->second];
+        if (g.id != f.id || g.title != f.title)
+            continue;
+        const std::string bName = "conn " + std::to_string(b);
+        // goaway-too-many-pings lists the PINGs, then the GOAWAY.
+        const std::string where = f.id == "goaway-too-many-pings" && !f.evidence.empty()
+            ? ", event #" + std::to_string(f.evidence.back())
+            : std::string();
+        g.detail += " A TCP proxy passed this GOAWAY on unchanged to the client, on its client leg (conn "
+            + std::to_string(a) + where + "): one GOAWAY, seen on both legs.";
+        f.id = "goaway-relayed";
+        // This leg's end, told (every troubled end has a warning), but not a second error.
+        f.severity = std::min(f.severity, Severity::Warning);
+        f.detail = "This connection is the client leg of a TCP proxy whose server leg is " + bName
+            + ": the GOAWAY here is the server's, which the proxy passed on byte for byte (a TCP relay writes no "
+              "HTTP/2 of its own), not a second one. What it means and what to change is in " + bName
+            + "'s finding (" + g.id + ", events " + eventList(g.evidence) + ").";
+        f.title = "Passed on by the proxy from " + bName + ": " + f.title;
+        f.suggestion = f.suggestion.empty() ? std::string() : "As for " + bName + ".";
+        f.changes.clear();
+        f.figure = -1;
     }
 }
 

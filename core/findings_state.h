@@ -182,7 +182,7 @@ struct StreamWatch {
     };
     std::vector<OpenStream> streamLastNs; // open streams: last frame
     std::uint64_t idleResets = 0, idleResetIndex = 0;
-    std::uint32_t idleResetStream = 0;
+    std::uint32_t idleResetStream = 0, idleResetCode = 0;
     std::int64_t idleResetNs = 0, idleResetQuietNs = 0;
     std::size_t openAtClose = 0;
     bool goawayFromServer = false;
@@ -357,6 +357,11 @@ struct EndMark {
     // The capture's snapshot length cut payload of this connection and no GOAWAY was read: the
     // verdict rests on frames that may be among the bytes cut (a GOAWAY, the HEADERS of a call).
     bool framesCut = false;
+    // With otherLeg: this is the proxy's client leg (client -> proxy), the other its server leg.
+    bool clientLeg = false;
+    // The closing RST came from the path in the closer's name: that side went on retransmitting
+    // after it (findings_end.cpp), so neither peer reset the connection.
+    bool forgedRst = false;
     std::optional<std::uint32_t> otherLeg;
     // idle deaths: the silence before it, and whether that silence is the timer itself (the
     // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)
@@ -469,6 +474,9 @@ struct FindingsAnalyzer::State {
     // Client legs ended by the proxy's own GOAWAY (proxy-goaway-idle, proxy-goaway): their end
     // cause is labelled as the proxy's (endCauseLabel), not as a gRPC server's max idle or age.
     std::vector<std::uint32_t> goawayByH2Proxy;
+    // Such a client leg whose call the proxy reset as it gave up on its upstream leg: the words
+    // its end's detail gets (proxy-reset-call, findings_stream.cpp; few connections have one).
+    std::unordered_map<std::uint32_t, std::string> h2CallResets;
 };
 
 // Rules, one connection at a time (each appends to state.findings).
@@ -487,11 +495,19 @@ void classifyEnd(
 // paired (findings_legs.cpp), an "end-*" finding for each troubled end not already covered by
 // another rule (findings_end.cpp).
 void pairProxyLegs(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// After pairProxyLegs: a TCP proxy's client leg carries the server's GOAWAY byte for byte, so the
+// same goaway-* finding on both legs is one event; the client leg's becomes goaway-relayed (a warning at most),
+// pointing at the server leg's, which says it was passed on (findings_legs.cpp).
+void foldRelayedGoaways(FindingsAnalyzer::State& state);
 // Before the rules: the legs of an HTTP/2-terminating proxy, which answers PINGs and SETTINGS
 // itself and forwards calls (state.h2Upstream, h2Downstream); after pairProxyLegs, their ends'
 // details say so (findings_h2proxy.cpp).
 void findH2ProxyHops(FindingsAnalyzer::State& state, const SummaryLookup& connections);
 void describeH2ProxyHops(FindingsAnalyzer::State& state, const SummaryLookup& connections);
+// The proxy's FIN without GOAWAY on such a client leg, no call open, >= 1 s after the last call:
+// proxy-idle-close (its idle timeout). False, nothing added, otherwise.
+bool addH2ProxyCloseFinding(
+    FindingsAnalyzer::State& state, std::uint32_t id, const ConnState& c, const SummaryLookup& connections);
 // The words every finding on such a hop uses for the proxy's PINGs.
 extern const char* const kH2ProxyPingNote;
 // The proxy's own GOAWAY NO_ERROR on such a client leg (proxy-goaway-idle, proxy-goaway): false,

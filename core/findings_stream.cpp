@@ -3,8 +3,11 @@
 // after a quiet period while the connection lived (Envoy's stream_idle_timeout), and a
 // connection closed from the server's side mid-call without the GOAWAY a gRPC server sends first.
 #include "findings_state.h"
+#include "http2_codes.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
 
 namespace ks::core {
 
@@ -127,6 +130,7 @@ void watchStreams(ConnState& c, const Event& e)
         ++w.idleResets;
         w.idleResetIndex = e.index;
         w.idleResetStream = e.stream;
+        w.idleResetCode = e.errorCode;
         w.idleResetNs = e.tsNs;
         w.idleResetQuietNs = e.tsNs - it->second;
     }
@@ -183,6 +187,58 @@ void addStoppedReadingFinding(FindingsAnalyzer::State& st, std::uint32_t id, con
     st.findings.push_back(std::move(f));
 }
 
+namespace {
+
+// The HTTP/2-terminating proxy of this client leg reset a quiet call as it closed the upstream
+// leg that carried it (its upstream read timeout: nginx grpc_read_timeout, nghttpx
+// --backend-read-timeout): proxy-reset-call. False, nothing added, when no such leg closed then.
+bool addProxyResetCallFinding(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c)
+{
+    const auto& w = c.streams;
+    std::optional<std::uint32_t> leg;
+    const auto near = [&](std::uint32_t b) {
+        const auto& cb = basicsOf(st.conns[b]);
+        return cb.closed && cb.closedBy == Direction::ClientToServer
+            && std::llabs(cb.closeNs - w.idleResetNs) <= kLivedOnNs && cb.quietBeforeCloseNs >= kMinQuietNs;
+    };
+    if (const auto up = st.h2Upstream.find(id); up != st.h2Upstream.end() && near(up->second))
+        leg = up->second;
+    for (const auto& [b, a] : st.h2SameProxy)
+        if (!leg && a == id && near(b))
+            leg = b;
+    if (!leg)
+        return false;
+    const double quiet = toS(basicsOf(st.conns[*leg]).quietBeforeCloseNs);
+    const std::string code = std::string(http2ErrorName(w.idleResetCode)) + " (" + std::to_string(w.idleResetCode) + ")";
+    Finding f;
+    f.id = "proxy-reset-call";
+    f.severity = Severity::Warning;
+    f.conn = id;
+    f.figure = quiet;
+    f.evidence = { std::min(w.idleResetIndex, basicsOf(st.conns[*leg]).closeIndex),
+        std::max(w.idleResetIndex, basicsOf(st.conns[*leg]).closeIndex) };
+    f.title = "The HTTP/2 proxy reset stream " + std::to_string(w.idleResetStream) + " when it gave up on its upstream "
+        + "connection after " + formatDuration(quiet) + " of silence (a timeout of the proxy's)";
+    f.detail = "RST_STREAM " + code + " from the server side of this connection, an HTTP/2-terminating proxy, with no "
+        + "trailers before it, as the proxy closed connection " + std::to_string(*leg)
+        + ", the upstream connection of this call, after " + formatDuration(quiet)
+        + " of silence: the proxy's upstream read timeout (nginx grpc_read_timeout, default 60 s; nghttpx "
+          "--backend-read-timeout, default 1 min; haproxy timeout server), not the gRPC server, which never ended "
+          "the call. The call fails on the client (grpc-go: INTERNAL, \"stream terminated by RST_STREAM\"). gRPC "
+          "keepalive settings cannot change it: "
+        + kH2ProxyPingNote + ".";
+    f.suggestion = "Raise the proxy's upstream read timeout above the longest silence of a call (a server stream's gap "
+                   "between messages), or have the server send a message more often than that.";
+    st.findings.push_back(std::move(f));
+    st.h2CallResets[id] = "; before that the proxy reset its call (stream " + std::to_string(w.idleResetStream)
+        + ", RST_STREAM " + code + ", event #" + std::to_string(w.idleResetIndex)
+        + ") as it gave up on the call's upstream connection " + std::to_string(*leg) + " after "
+        + formatDuration(quiet) + " of silence: the call failed, the connection did not idle out";
+    return true;
+}
+
+} // namespace
+
 void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState& c)
 {
     if (!c.used)
@@ -214,7 +270,9 @@ void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState&
         st.findings.push_back(std::move(f));
     }
     const bool livedOn = !c.closed || c.closeNs - w.idleResetNs >= kLivedOnNs;
-    if (w.idleResets && livedOn) {
+    if (w.idleResets && addProxyResetCallFinding(st, id, c))
+        ; // the HTTP/2 proxy's upstream timeout, told as such
+    else if (w.idleResets && livedOn) {
         Finding f;
         f.id = "stream-idle-reset";
         f.severity = Severity::Warning;
@@ -244,14 +302,17 @@ void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState&
         f.title = std::string("Closed from the server's side (") + (c.closedByRst ? "RST" : "FIN") + ") with "
             + std::to_string(w.openAtClose) + " call(s) open and no GOAWAY";
         f.detail
-            = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, shutdown); a "
-              "close without one in the middle of a call came from the path: a proxy's byte or time limit "
-              "(toxiproxy's limit_data, a load balancer's connection lifetime), an idle timeout, or a crash. The "
-              "open calls fail UNAVAILABLE. The connection lived "
+            = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, "
+              "GracefulStop); a close without one in the middle of a call came from the path (a proxy's byte or "
+              "time limit such as toxiproxy's limit_data, a load balancer's connection lifetime, an idle timeout) "
+              "or from the server process itself closing without GOAWAY (grpc-go 1.33's Server.Stop, a crash, a "
+              "kill): the wire alone does not tell which. The open calls fail UNAVAILABLE. The connection lived "
             + formatDuration(f.figure) + ".";
         f.suggestion
-            = "If the path limits connections, have the server recycle them first: max_connection_age_ms below "
-              "the path's limit, with max_connection_age_grace_ms for the calls in flight; and let clients retry.";
+            = "If the server stopped, stop it with GracefulStop (or C-core's shutdown with a grace) so calls end "
+              "first. If the path limits connections, have the server recycle them first: max_connection_age_ms "
+              "below the path's limit, with max_connection_age_grace_ms for the calls in flight; and let clients "
+              "retry.";
         st.findings.push_back(std::move(f));
     }
 }

@@ -50,9 +50,9 @@ std::string endingText(ConnectionEnd end, bool partial)
     case ConnectionEnd::FinS2C:
         return "closed by the server (FIN)";
     case ConnectionEnd::RstC2S:
-        return "reset by the client (RST)";
+        return "reset from the client's side (RST)";
     case ConnectionEnd::RstS2C:
-        return "reset by the server (RST)";
+        return "reset from the server's side (RST)";
     case ConnectionEnd::Open:
         break;
     }

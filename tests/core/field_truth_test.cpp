@@ -327,3 +327,22 @@ TEST(FieldTruth, aFirewallsResetOfAKeepaliveProbeOnlyBoundsItsTimer)
     ASSERT_EQ(timer.size(), 1u);
     EXPECT_NE(timer[0].title.find("at most"), std::string::npos) << timer[0].title;
 }
+
+TEST(FieldTruth, aServerStopMidCallWithNoReconnectIsNotClaimedForThePath)
+{
+    // grpc-go Server.Stop 2 s in with a Health/Watch open (no GOAWAY, FIN); the client exits after
+    // its call fails, so no refused reconnect shows the server went away. Before: "a close without
+    // one in the middle of a call came from the path" and "Something on the path closes connections
+    // after about 1.65 s of silence", from this one connection.
+    const auto r = ks::test::analyzeCapture("go_server_stop_mid_call.pcap");
+    ASSERT_EQ(r.connections.size(), 1u);
+    const auto cut = r.of("connection-cut-mid-call", 0);
+    ASSERT_EQ(cut.size(), 1u);
+    EXPECT_NE(cut[0].detail.find("the server process itself closing without GOAWAY"), std::string::npos)
+        << cut[0].detail;
+    const auto timer = r.of("inferred-idle-timer");
+    ASSERT_EQ(timer.size(), 1u);
+    EXPECT_EQ(timer[0].title.find("Something on the path"), std::string::npos) << timer[0].title;
+    EXPECT_NE(timer[0].title.find("or the server closing it"), std::string::npos) << timer[0].title;
+    EXPECT_NE(timer[0].detail.find("One death alone does not show a timer"), std::string::npos) << timer[0].detail;
+}

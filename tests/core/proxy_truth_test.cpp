@@ -16,7 +16,7 @@ using namespace ks::core;
 
 namespace {
 
-bool has(const std::string& text, const char* words)
+bool has(const std::string& text, const std::string& words)
 {
     return text.find(words) != std::string::npos;
 }
@@ -43,6 +43,21 @@ void expectProxyIdleGoaway(const ks::test::AnalyzedCapture& r, const char* proxy
     EXPECT_TRUE(has(f[0].detail, "does not forward them")) << f[0].detail; // the PINGs
     EXPECT_TRUE(has(f[0].suggestion, proxyTimer)) << f[0].suggestion;
     EXPECT_EQ(r.conn(1).count(EventType::Ping), 1u) << "only the server's own handshake PING: none forwarded";
+}
+
+// The client leg's call was reset by the proxy (RST_STREAM INTERNAL_ERROR) as it closed the
+// upstream leg `upstream` on its read timeout; the client then closed. Before: the client leg
+// was told "graceful: ... with no RPC open" and nothing named the failed call.
+void expectCallResetByProxy(const ks::test::AnalyzedCapture& r, std::uint32_t upstream)
+{
+    EXPECT_EQ(r.conn(0).count(EventType::RstStream), 1u);
+    const auto f = r.of("proxy-reset-call", 0);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NEAR(f[0].figure, 2.0, 0.1);
+    EXPECT_TRUE(has(f[0].detail, "INTERNAL_ERROR")) << f[0].detail;
+    EXPECT_TRUE(has(f[0].detail, "connection " + std::to_string(upstream) + ",")) << f[0].detail;
+    EXPECT_TRUE(f[0].changes.empty());
+    EXPECT_TRUE(has(r.conn(0).endDetail.str(), "the proxy reset its call")) << r.conn(0).endDetail.str();
 }
 
 } // namespace
@@ -95,6 +110,7 @@ TEST(ProxyTruth, nginxReadTimeoutOnAnUpstreamLegIsNotTheClientsKeepaliveWatchdog
     EXPECT_TRUE(has(f[0].detail, "grpc_read_timeout")) << f[0].detail;
     EXPECT_TRUE(f[0].changes.empty()) << "no gRPC keepalive setting reaches the proxy's read timer";
     EXPECT_FALSE(has(f[0].suggestion, "max_pings_without_data")) << f[0].suggestion;
+    expectCallResetByProxy(r, 2);
 }
 
 TEST(ProxyTruth, anInferredTimerListsProfilesConfigurableWithoutAnUpperBound)
@@ -119,4 +135,51 @@ TEST(ProxyTruth, twoClientServerPairsStartedTogetherAreNoProxyHop)
         EXPECT_FALSE(has(c.endDetail.str(), "HTTP/2-terminating proxy")) << c.id << ": " << c.endDetail.str();
     EXPECT_TRUE(r.of("proxy-goaway-idle").empty());
     EXPECT_TRUE(r.of("proxy-goaway").empty());
+}
+
+TEST(ProxyTruth, nghttpxReadTimeoutBareFinIsTheProxysIdleTimeoutNoPingFix)
+{
+    // nghttpx --frontend-http2-read-timeout=3s, a grpc-go client idle after one call: a bare FIN
+    // (no GOAWAY) 3.0 s after the call. The timer is the proxy's; PINGs would not reset it (next test).
+    const auto r = ks::test::analyzeCapture("nghttpx_read_timeout.pcap");
+    ASSERT_GE(r.connections.size(), 2u);
+    EXPECT_EQ(r.conn(0).endCause, EndCause::IdleClose) << r.conn(0).endDetail.str();
+    const auto f = r.of("proxy-idle-close", 0);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NEAR(f[0].figure, 3.0, 0.1);
+    EXPECT_TRUE(has(f[0].detail, "frontend-http2-read-timeout")) << f[0].detail;
+    EXPECT_TRUE(f[0].changes.empty()) << "no gRPC keepalive setting reaches the proxy's idle timer";
+    EXPECT_TRUE(r.of("end-idle-close", 0).empty()) << "told once, by proxy-idle-close";
+    EXPECT_TRUE(r.of("inferred-idle-timer").empty()) << "its PING fix would not keep the proxy's leg open";
+}
+
+TEST(ProxyTruth, nghttpxReadTimeoutClosesDespiteClientPingsAndSaysSo)
+{
+    // The same with a C-core client pinging every 1 s: nghttpx answers every PING and still closes
+    // 3.0 s after the call. Before: "closed ... a bare FIN is a process exiting, a protocol error
+    // or a proxy", measured from the last PING ACK (1 s), with nothing on why.
+    const auto r = ks::test::analyzeCapture("nghttpx_read_timeout_pings.pcap");
+    ASSERT_GE(r.connections.size(), 2u);
+    EXPECT_GE(r.conn(0).count(EventType::PingAck), 3u);
+    const auto f = r.of("proxy-idle-close", 0);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NEAR(f[0].figure, 3.0, 0.1);
+    EXPECT_TRUE(has(f[0].detail, "did not keep it open")) << f[0].detail;
+    EXPECT_TRUE(f[0].changes.empty());
+    EXPECT_TRUE(r.of("end-closed", 0).empty()) << "told once, by proxy-idle-close";
+}
+
+TEST(ProxyTruth, nghttpxBackendReadTimeoutIsTheProxysUpstreamTimeout)
+{
+    // nghttpx --backend-read-timeout=2s under a silent Health/Watch: the proxy FINs its backend
+    // leg 2.0 s later and resets the client's stream; the timeout is named for nghttpx too.
+    const auto r = ks::test::analyzeCapture("nghttpx_backend_read_timeout.pcap");
+    ASSERT_EQ(r.connections.size(), 2u);
+    EXPECT_EQ(r.conn(1).endCause, EndCause::ClientGaveUp) << r.conn(1).endDetail.str();
+    const auto f = r.of("end-client-gave-up", 1);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_TRUE(has(f[0].title, "proxy")) << f[0].title;
+    EXPECT_TRUE(has(f[0].detail, "--backend-read-timeout")) << f[0].detail;
+    EXPECT_TRUE(f[0].changes.empty());
+    expectCallResetByProxy(r, 1);
 }

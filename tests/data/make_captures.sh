@@ -21,7 +21,7 @@ KSPY="$HERE/gen/kspy.py"
 
 # ---- dependencies (skipped when present) -------------------------------------------------
 need=()
-for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common haproxy nginx-light; do
+for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common haproxy nginx-light tinyproxy nghttp2-proxy; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
 done
 if ((${#need[@]})); then
@@ -643,6 +643,9 @@ s_conntrack_tcp_keepalive_reset() { # the same firewall (2 s) answers an HTTP/2 
 # Real HTTP/2-terminating proxies (haproxy, nginx) in the path: gen/lb_proxy_scenarios.sh.
 # shellcheck source=gen/lb_proxy_scenarios.sh
 source "$HERE/gen/lb_proxy_scenarios.sh"
+# Field scenarios of the sixth hunt (TCP proxies, nghttpx, middlebox resets): gen/field_hunt6_scenarios.sh.
+# shellcheck source=gen/field_hunt6_scenarios.sh
+source "$HERE/gen/field_hunt6_scenarios.sh"
 
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
@@ -654,7 +657,10 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      go_server_graceful_stop core_server_stop multi_iface_pcapng zero_window_stall snaplen_goaway go_age_graceful
      two_clients_two_servers bridge_duplicates vxlan_tunnel
      nflog_first_iface conntrack_first_ping_reset conntrack_tcp_keepalive_reset
-     haproxy_h2_ping_idle nginx_grpc_ping_idle nginx_grpc_read_timeout nginx_grpc_keepalive_requests)
+     haproxy_h2_ping_idle nginx_grpc_ping_idle nginx_grpc_read_timeout nginx_grpc_keepalive_requests
+     tinyproxy_too_many_pings haproxy_tcp_too_many_pings nghttpx_read_timeout nghttpx_read_timeout_pings
+     nghttpx_backend_read_timeout loss_ping_ack_retransmit go_server_stop_mid_call
+     firewall_reset_mid_call)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
