@@ -3,11 +3,15 @@
 #include "lint_command.h"
 
 #include "core/config_lint.h"
+#include "core/json_input.h"
 #include "core/json_writer.h"
 #include "core/report.h"
+#include "core/settings_snippets.h"
 #include "findings_options.h"
 
 #include <cstdio>
+#include <optional>
+#include <string_view>
 
 namespace ks::app {
 
@@ -19,7 +23,8 @@ const CliCommand& lintCommand()
         "keepalive-scope lint",
         "usage: keepalive-scope lint FILE.json [--lb NAME[,NAME..]] [--lb-file FILE.json] [--json] [--fail-on "
         "warning|error]\n"
-        "                             [--report OUT.md|OUT.json]\n",
+        "                             [--report OUT.md|OUT.json]\n"
+        "       keepalive-scope lint FILE.json --code grpc++|grpc-go|grpc-java|python\n",
         "  FILE.json                 an experiment file (the format lab --config reads): client, server and tcp "
         "settings\n",
         {
@@ -29,6 +34,9 @@ const CliCommand& lintCommand()
             { "--json", "", "print {\"source\", \"lb_profiles\", \"findings\"} as JSON" },
             kFailOnOption,
             kReportOption,
+            { "--code", "LANG",
+                "print the file's keepalive settings as code for that stack (grpc++, grpc-go, grpc-java or python),\n"
+                "as the window's Export > Settings writes it, instead of the findings" },
         },
         "exit status: 0 done, 1 standard output could not be written, 2 bad input, bad options or an unwritable "
         "report,\n"
@@ -37,6 +45,28 @@ const CliCommand& lintCommand()
         "settings file",
     };
     return command;
+}
+
+// "grpc-go" (the window's name) or the file extension ("go"); nullopt for anything else.
+std::optional<core::SnippetLanguage> snippetLanguageNamed(std::string_view name)
+{
+    for (const auto language : core::kSnippetLanguages)
+        if (name == core::snippetLanguageName(language) || name == core::snippetFileExtension(language))
+            return language;
+    return std::nullopt;
+}
+
+int printCode(const core::Experiment& ex, std::string_view languageName)
+{
+    const auto language = snippetLanguageNamed(languageName);
+    if (!language) {
+        std::fprintf(stderr,
+            "keepalive-scope lint: --code %s: expected grpc++, grpc-go, grpc-java or python (or cc, go, java, py)\n",
+            core::quotedText(languageName).c_str());
+        return 2;
+    }
+    std::fputs(core::settingsSnippet(ex.settings, *language).c_str(), stdout);
+    return 0;
 }
 
 } // namespace
@@ -65,6 +95,14 @@ int runLint(const std::vector<std::string>& args)
         return 2;
     }
     const auto& ex = *load.experiment;
+    if (parsed.has("--code")) {
+        if (json || parsed.has("--report") || parsed.has("--fail-on")) {
+            std::fprintf(
+                stderr, "keepalive-scope lint: --code prints code only: drop --json, --report and --fail-on\n");
+            return 2;
+        }
+        return printCode(ex, parsed.value("--code"));
+    }
     const auto profiles = resolveProfiles(options, ex.lbProfiles, path);
     if (!profiles.errors.empty()) {
         for (const auto& e : profiles.errors)

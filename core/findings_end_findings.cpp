@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -239,6 +240,52 @@ Finding refusedFinding(FindingsAnalyzer::State& st, std::uint32_t id)
     return f;
 }
 
+// Every connection to one server refused at its SYN, two attempts or more and none accepted in
+// the capture: nothing listened there at all (a wrong address or port, a server not started),
+// which is all a lab run against a wrong target shows. One finding per server, on its first
+// attempt; a lone refused SYN (a port scan's) says nothing.
+void addNothingListenedFindings(FindingsAnalyzer::State& st)
+{
+    if (!st.lookup)
+        return;
+    struct Refused {
+        std::uint32_t first = 0;
+        std::size_t count = 0;
+        std::int64_t firstNs = 0;
+        std::int64_t lastNs = 0;
+    };
+    std::unordered_map<std::string_view, Refused> byServer;
+    for (std::uint32_t id = 0; id < st.ends.size(); ++id) {
+        const auto& v = st.ends[id];
+        const auto* s = v.judged || v.unjudgedReason != UnjudgedReason::Refused ? nullptr : st.lookup->byId(id);
+        if (!s)
+            continue;
+        auto& r = byServer.try_emplace(s->server, Refused { id, 0, s->firstNs, s->firstNs }).first->second;
+        ++r.count;
+        r.lastNs = std::max(r.lastNs, s->firstNs);
+    }
+    for (const auto& [server, r] : byServer) {
+        if (r.count < 2 || st.lookup->connectionsTo(server) != r.count)
+            continue; // one attempt, or the server accepted another connection
+        Finding f;
+        f.id = "connection-refused";
+        f.conn = r.first;
+        f.severity = Severity::Warning;
+        f.evidence = endEvidenceOf(st, r.first).toVector();
+        const std::string where(server);
+        f.title = "Every connection to " + where + " was refused (" + std::to_string(r.count)
+            + " attempts): nothing listened there";
+        f.detail = "All " + std::to_string(r.count) + " connection attempts to " + where + " in the capture, over "
+            + formatDuration(toS(r.lastNs - r.firstNs))
+            + ", had their SYN answered by RST (no SYN-ACK): nothing listened on that address and port while the "
+              "capture ran. No HTTP/2 was spoken, so no keepalive setting is involved.";
+        f.suggestion = "Check the target's address and port (a typo, the wrong port, a server not started or "
+                       "listening on another address); the client retries with backoff and connects once something "
+                       "listens there.";
+        st.findings.push_back(std::move(f));
+    }
+}
+
 } // namespace
 
 void addEndCauseFindings(FindingsAnalyzer::State& st)
@@ -262,6 +309,7 @@ void addEndCauseFindings(FindingsAnalyzer::State& st)
         else if (!covering.covers(id, v))
             st.findings.push_back(endFinding(st, id, v));
     }
+    addNothingListenedFindings(st);
 }
 
 } // namespace ks::core

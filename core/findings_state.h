@@ -394,6 +394,8 @@ public:
     // The first connection on s's very 4-tuple (same client and server) that started after
     // afterNs: a new SYN reused it, so s had ended before, whether or not its close was captured.
     const ConnectionSummary* reusedAfter(const ConnectionSummary& s, std::int64_t afterNs) const;
+    // How many connections of the capture went to this server (client to server, in any state).
+    std::size_t connectionsTo(std::string_view server) const;
 
 private:
     struct Server {

@@ -106,7 +106,7 @@ std::string go(const KeepaliveSettings& s)
         out += std::string("\t\tPermitWithoutStream: ") + (*v ? "true" : "false") + ",\n";
     out += "\t}),\n";
     if (const auto v = get(s, S::Client, "client_idle_timeout_ms"); v && *v != kInfinite)
-        out += "\tgrpc.WithIdleTimeout(" + goDuration(*v) + "),\n";
+        out += "\tgrpc.WithIdleTimeout(" + goDuration(*v) + "), // grpc-go 1.56 or later\n";
     out += ")\n";
     if (s.isSet(S::Client, "max_pings_without_data"))
         out += "// max_pings_without_data has no grpc-go equivalent (grpc-go keeps pinging).\n";

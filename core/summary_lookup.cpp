@@ -78,6 +78,13 @@ const ConnectionSummary* SummaryLookup::earlierHttp2To(const ConnectionSummary& 
     return it->second.firstHttp2;
 }
 
+std::size_t SummaryLookup::connectionsTo(std::string_view server) const
+{
+    buildServers();
+    const auto it = m_servers.find(server);
+    return it == m_servers.end() ? 0 : it->second.positions.size();
+}
+
 const ConnectionSummary* SummaryLookup::reconnectAfter(const ConnectionSummary& dead, std::int64_t closeNs) const
 {
     buildServers();

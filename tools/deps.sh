@@ -11,6 +11,8 @@ KS_PACKAGES=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev
   python3-grpcio openssl libcap2-bin procps
   librsvg2-bin dpkg-dev file lintian desktop-file-utils appstream
+  # tests/cli/snippets_compile_test.py: the settings-as-code snippets built by each stack
+  golang-go golang-google-grpc-dev default-jdk-headless libgrpc-java libnetty-java
   xvfb  # xvfb-run: to look at the real window (and take screenshots) on a headless machine
 )
 

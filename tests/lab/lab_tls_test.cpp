@@ -114,7 +114,10 @@ TEST(LabTls, everyTlsRunWritesItsKeyLogAndATemporaryOneGoesWithTheRun)
         capture::LiveCapture tap;
         core::lab::LabRunner lab(ex, &tap);
         ASSERT_EQ(lab.start(), "");
-        std::this_thread::sleep_for(std::chrono::milliseconds(800));
+        // Until the handshake wrote its secrets (bounded: 10 s on a loaded machine), not a fixed sleep.
+        std::error_code ec;
+        for (int i = 0; i < 200 && std::filesystem::file_size(kept, ec) <= 100; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
         lab.stop();
     }
     EXPECT_TRUE(std::filesystem::exists(kept));
