@@ -56,8 +56,8 @@ std::string_view endCauseLabel(EndCause cause)
 
 std::string_view endCauseLabel(const ConnectionSummary& c)
 {
-    const bool goawayEnd = c.endCause == EndCause::MaxIdle || c.endCause == EndCause::MaxAge
-        || c.endCause == EndCause::MaxIdleOrAge;
+    const bool goawayEnd
+        = c.endCause == EndCause::MaxIdle || c.endCause == EndCause::MaxAge || c.endCause == EndCause::MaxIdleOrAge;
     if (goawayEnd && c.rare().goawayByH2Proxy)
         return c.endCause == EndCause::MaxIdle ? "proxy idle" : "proxy GOAWAY";
     return endCauseLabel(c.endCause);

@@ -110,9 +110,8 @@ void appendJsonNumber(std::string& out, double number)
 bool appendFindingJsonDirect(std::string& out, const Finding& f)
 {
     if (f.inferredProfile
-        || !std::ranges::all_of(std::initializer_list<std::string_view> { f.id, f.title, f.detail, f.suggestion,
-                                    f.profile },
-            plainAscii))
+        || !std::ranges::all_of(
+            std::initializer_list<std::string_view> { f.id, f.title, f.detail, f.suggestion, f.profile }, plainAscii))
         return false;
     out += "{\"id\":";
     appendJsonString(out, f.id);

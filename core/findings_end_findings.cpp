@@ -17,7 +17,8 @@ namespace ks::core {
 namespace {
 
 // The findings of other rules that already cite an end (keepalive-timeout, peer-not-http2,
-// goaway-*, idle-close-without-ping and proxy-idle-close), by connection: one pass over the findings, not one per connection.
+// goaway-*, idle-close-without-ping and proxy-idle-close), by connection: one pass over the findings, not one per
+// connection.
 class CoveringFindings {
 public:
     explicit CoveringFindings(const std::vector<Finding>& findings)
@@ -148,7 +149,8 @@ Finding endFinding(FindingsAnalyzer::State& st, std::uint32_t id, const EndMark&
                 + (likely ? ", which carried connection " + std::to_string(hop->second) + "'s first call)"
                           : "'s first call)")
                 + ": with a call open, its upstream read timeout fits (nginx grpc_read_timeout, default 60 "
-                  "s; nghttpx --backend-read-timeout, default 1 min; haproxy timeout server; Envoy's route timeout), with none its upstream keepalive timeout. "
+                  "s; nghttpx --backend-read-timeout, default 1 min; haproxy timeout server; Envoy's route timeout), "
+                  "with none its upstream keepalive timeout. "
                   "gRPC keepalive settings cannot change it: "
                 + kH2ProxyPingNote + ".";
             f.suggestion = "Raise the proxy's upstream timeout above the longest silence of a call (a server "

@@ -244,7 +244,8 @@ bool addH2ProxyGoawayFinding(
 
 // The proxy's FIN, with no GOAWAY, on the client leg with no call open, a while after the last
 // call: its idle timeout (nghttpx --frontend-http2-read-timeout closes so, PINGs or not).
-bool addH2ProxyCloseFinding(FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& lookup)
+bool addH2ProxyCloseFinding(
+    FindingsAnalyzer::State& st, std::uint32_t id, const ConnState& c, const SummaryLookup& lookup)
 {
     const auto up = st.h2Upstream.find(id);
     if (up == st.h2Upstream.end() || !c.closed || c.closedByRst || c.closedBy != Direction::ServerToClient

@@ -216,8 +216,8 @@ void foldRelayedGoaways(FindingsAnalyzer::State& st)
         f.severity = std::min(f.severity, Severity::Warning);
         f.detail = "This connection is the client leg of a TCP proxy whose server leg is " + bName
             + ": the GOAWAY here is the server's, which the proxy passed on byte for byte (a TCP relay writes no "
-              "HTTP/2 of its own), not a second one. What it means and what to change is in " + bName
-            + "'s finding (" + g.id + ", events " + eventList(g.evidence) + ").";
+              "HTTP/2 of its own), not a second one. What it means and what to change is in "
+            + bName + "'s finding (" + g.id + ", events " + eventList(g.evidence) + ").";
         f.title = "Passed on by the proxy from " + bName + ": " + f.title;
         f.suggestion = f.suggestion.empty() ? std::string() : "As for " + bName + ".";
         f.changes.clear();

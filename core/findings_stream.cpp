@@ -149,7 +149,8 @@ void addStoppedReadingFinding(FindingsAnalyzer::State& st, std::uint32_t id, con
     // at its next frame); without them one run could span stalls with reads between.
     if (run.probes == 0 || w.lastFrameNs[prober] < 0)
         return;
-    const bool stillZero = run.fromNs == w.zeroWindows.get().current[prober].fromNs && w.lastFrameNs[prober] <= run.lastNs;
+    const bool stillZero
+        = run.fromNs == w.zeroWindows.get().current[prober].fromNs && w.lastFrameNs[prober] <= run.lastNs;
     const std::int64_t endNs = stillZero ? (c.closed ? c.closeNs : st.lastNs) : run.lastNs;
     const bool endedIt = stillZero && c.closed;
     if (endNs - run.fromNs < kMinStallNs && !endedIt)
@@ -209,7 +210,8 @@ bool addProxyResetCallFinding(FindingsAnalyzer::State& st, std::uint32_t id, con
     if (!leg)
         return false;
     const double quiet = toS(basicsOf(st.conns[*leg]).quietBeforeCloseNs);
-    const std::string code = std::string(http2ErrorName(w.idleResetCode)) + " (" + std::to_string(w.idleResetCode) + ")";
+    const std::string code
+        = std::string(http2ErrorName(w.idleResetCode)) + " (" + std::to_string(w.idleResetCode) + ")";
     Finding f;
     f.id = "proxy-reset-call";
     f.severity = Severity::Warning;
@@ -301,12 +303,11 @@ void addStreamFindings(FindingsAnalyzer::State& st, std::uint32_t id, ConnState&
         f.evidence = { c.closeIndex };
         f.title = std::string("Closed from the server's side (") + (c.closedByRst ? "RST" : "FIN") + ") with "
             + std::to_string(w.openAtClose) + " call(s) open and no GOAWAY";
-        f.detail
-            = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, "
-              "GracefulStop); a close without one in the middle of a call came from the path (a proxy's byte or "
-              "time limit such as toxiproxy's limit_data, a load balancer's connection lifetime, an idle timeout) "
-              "or from the server process itself closing without GOAWAY (grpc-go 1.33's Server.Stop, a crash, a "
-              "kill): the wire alone does not tell which. The open calls fail UNAVAILABLE. The connection lived "
+        f.detail = "A gRPC server says GOAWAY before it closes a connection on its own (max_connection_age, "
+                   "GracefulStop); a close without one in the middle of a call came from the path (a proxy's byte or "
+                   "time limit such as toxiproxy's limit_data, a load balancer's connection lifetime, an idle timeout) "
+                   "or from the server process itself closing without GOAWAY (grpc-go 1.33's Server.Stop, a crash, a "
+                   "kill): the wire alone does not tell which. The open calls fail UNAVAILABLE. The connection lived "
             + formatDuration(f.figure) + ".";
         f.suggestion
             = "If the server stopped, stop it with GracefulStop (or C-core's shutdown with a grace) so calls end "

@@ -42,8 +42,8 @@ LaneEnd laneEnd(const core::ConnectionSummary* c, bool closed, bool byLabStop)
         // A SYN answered by RST: `analyze` says "reset: refused: ...", the lane its first word.
         const bool refused = c->endCause == EndCause::Reset && core::refusedAtSyn(*c);
         return { refused ? QObject::tr("refused")
-                         : QString::fromUtf8(core::endCauseLabel(*c).data(),
-                             static_cast<qsizetype>(core::endCauseLabel(*c).size())),
+                         : QString::fromUtf8(
+                             core::endCauseLabel(*c).data(), static_cast<qsizetype>(core::endCauseLabel(*c).size())),
             QString::fromStdString(c->endDetail.str()), color };
     }
     // A FIN or RST seen, not judged yet (the analysis follows within a second while a source
@@ -148,8 +148,8 @@ double LaneCaptions::estimatedWidth(std::size_t i) const
     const int key = byStop ? -1
         : c && c->endCause != core::EndCause::Open
         ? (c->endCause == core::EndCause::Reset && core::refusedAtSyn(*c) ? -2
-                : c->rare().goawayByH2Proxy                                 ? 100 + static_cast<int>(c->endCause)
-                                                                            : 10 + static_cast<int>(c->endCause))
+                : c->rare().goawayByH2Proxy                               ? 100 + static_cast<int>(c->endCause)
+                                                                          : 10 + static_cast<int>(c->endCause))
         : l.closed() ? -3
                      : -4;
     auto it = std::find_if(m_labelWidths.begin(), m_labelWidths.end(), [key](const auto& p) { return p.first == key; });

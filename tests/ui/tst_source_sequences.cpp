@@ -115,8 +115,8 @@ private Q_SLOTS:
         QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
         const Shown before = shown(w);
         QVERIFY(before.events > 0 && !before.findings.empty() && before.lanes > 0);
-        const std::pair<QString, const char16_t*> bad[] = { { empty, u"empty" }, { dir.path(), u"directory" },
-            { userLink, u"link type" } };
+        const std::pair<QString, const char16_t*> bad[]
+            = { { empty, u"empty" }, { dir.path(), u"directory" }, { userLink, u"link type" } };
         for (const auto& [path, why] : bad) {
             QVERIFY2(!open(w, path), qPrintable(path));
             QVERIFY2(shown(w) == before, qPrintable(path));
