@@ -83,6 +83,15 @@ QString secondsText(std::int64_t ns, int decimals)
     return QString::fromLatin1(s.data(), static_cast<qsizetype>(s.size()));
 }
 
+QString roundTripText(double ms)
+{
+    if (ms < 0.0005)
+        return QStringLiteral("< 1 \u00b5s");
+    if (ms < 0.01)
+        return QString::number(ms * 1000, 'f', 0) + QStringLiteral(" \u00b5s");
+    return QString::number(ms, 'f', ms < 10 ? 2 : 0) + QStringLiteral(" ms");
+}
+
 // A PING seen only as a TLS record of the right size, answered by one of the same size, without
 // keys to read it (the command line's words too).
 QString inferredText()

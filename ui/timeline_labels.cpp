@@ -5,6 +5,7 @@
 
 #include "core/finding.h"
 #include "core/http2_codes.h"
+#include "event_format.h"
 #include "event_store.h"
 #include "lane_captions.h"
 #include "timeline_style.h"
@@ -115,7 +116,7 @@ void TimelineLayer::collectLabels(int firstLane, int lastLane)
                 const auto& r = m_store->record(l.indexes(EventType::PingAck)[i]);
                 if (r.number < 0)
                     continue;
-                const QString text = QString::number(r.number, 'f', r.number < 10 ? 2 : 0) % u" ms";
+                const QString text = roundTripText(r.number);
                 const QPointF p(m.toPixelNs(acks[i]), y0);
                 const double half = markerStyle(EventType::PingAck).size / 2 + 1;
                 auto options = besideMarker(p, half, sized(text));
