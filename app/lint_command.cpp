@@ -47,18 +47,9 @@ const CliCommand& lintCommand()
     return command;
 }
 
-// "grpc-go" (the window's name) or the file extension ("go"); nullopt for anything else.
-std::optional<core::SnippetLanguage> snippetLanguageNamed(std::string_view name)
-{
-    for (const auto language : core::kSnippetLanguages)
-        if (name == core::snippetLanguageName(language) || name == core::snippetFileExtension(language))
-            return language;
-    return std::nullopt;
-}
-
 int printCode(const core::Experiment& ex, std::string_view languageName)
 {
-    const auto language = snippetLanguageNamed(languageName);
+    const auto language = core::snippetLanguageFor(languageName, /*orName=*/true); // "grpc-go" or "go"
     if (!language) {
         std::fprintf(stderr,
             "keepalive-scope lint: --code %s: expected grpc++, grpc-go, grpc-java or python (or cc, go, java, py)\n",

@@ -202,6 +202,14 @@ std::string_view snippetFileExtension(SnippetLanguage language)
     return "txt";
 }
 
+std::optional<SnippetLanguage> snippetLanguageFor(std::string_view extension, bool orName)
+{
+    for (const auto language : kSnippetLanguages)
+        if (extension == snippetFileExtension(language) || (orName && extension == snippetLanguageName(language)))
+            return language;
+    return std::nullopt;
+}
+
 std::string settingsSnippet(const KeepaliveSettings& settings, SnippetLanguage language)
 {
     switch (language) {

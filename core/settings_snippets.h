@@ -6,6 +6,7 @@
 
 #include "keepalive_settings.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,9 @@ inline constexpr SnippetLanguage kSnippetLanguages[] { SnippetLanguage::GrpcCpp,
     SnippetLanguage::Java, SnippetLanguage::Python };
 std::string_view snippetLanguageName(SnippetLanguage language); // "grpc++", "grpc-go", "grpc-java", "python"
 std::string_view snippetFileExtension(SnippetLanguage language); // "cc", "go", "java", "py"
+// The language whose file extension is `extension` ("go"), or whose name it is ("grpc-go") when
+// `orName`; nullopt for anything else.
+std::optional<SnippetLanguage> snippetLanguageFor(std::string_view extension, bool orName = false);
 
 std::string settingsSnippet(const KeepaliveSettings& settings, SnippetLanguage language);
 

@@ -183,11 +183,10 @@ QString MainWindow::exportSettingsTo(const QString& path) const
     if (ext == u"json") {
         text = core::experimentToJson(currentExperiment()); // what the screen shows: panel, profiles
     } else {
-        for (const auto lang : core::kSnippetLanguages)
-            if (ext == QLatin1String(core::snippetFileExtension(lang).data()))
-                text = core::settingsSnippet(m_settings->experiment().settings, lang);
-        if (text.empty())
+        const auto lang = core::snippetLanguageFor(ext.toStdString());
+        if (!lang)
             return path % tr(": unknown type (use .json, .cc, .go, .java or .py)");
+        text = core::settingsSnippet(m_settings->experiment().settings, *lang);
     }
     const std::string error = core::writeFileAtomically(path.toStdString(), text);
     return QString::fromStdString(error);

@@ -63,3 +63,15 @@ TEST(SettingsSnippets, defaultsProduceNoSettingLines)
     EXPECT_EQ(text.find("SetInt"), std::string::npos) << text;
     EXPECT_EQ(text.find("AddChannelArgument"), std::string::npos) << text;
 }
+
+TEST(SettingsSnippets, languageIsFoundByExtensionAndByNameOnlyWhenAsked)
+{
+    // The window saves by file extension; `lint --code` takes the extension or the name.
+    EXPECT_EQ(snippetLanguageFor("go"), SnippetLanguage::Go);
+    EXPECT_EQ(snippetLanguageFor("py"), SnippetLanguage::Python);
+    EXPECT_EQ(snippetLanguageFor("grpc-java"), std::nullopt);
+    EXPECT_EQ(snippetLanguageFor("grpc-java", /*orName=*/true), SnippetLanguage::Java);
+    EXPECT_EQ(snippetLanguageFor("grpc++", /*orName=*/true), SnippetLanguage::GrpcCpp);
+    EXPECT_EQ(snippetLanguageFor("rust", /*orName=*/true), std::nullopt);
+    EXPECT_EQ(snippetLanguageFor("", /*orName=*/true), std::nullopt);
+}
