@@ -19,6 +19,25 @@ const char* const kH2ProxyPingNote
 
 namespace {
 
+// When the client pinged with no call open more often than the proxy's idle close came (`idle`
+// seconds), says so in the detail with kH2ProxyPingNote, and adds the last PINGs as evidence.
+void addPingsDidNotKeepItOpen(Finding& f, const SideState& client, double idle, std::uint64_t pingsWithoutCalls,
+    const std::array<std::uint64_t, 3>& recentPings)
+{
+    if (pingsWithoutCalls == 0 || !client.pingInterval.count || client.pingInterval.median() >= idle)
+        return;
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+        " The client's keepalive PINGs (about every %s, %llu with no call open) did not keep it open: ",
+        formatDuration(client.pingInterval.median()).c_str(), static_cast<unsigned long long>(pingsWithoutCalls));
+    f.detail += buf;
+    f.detail += kH2ProxyPingNote;
+    f.detail += '.';
+    for (const auto i : recentPings)
+        if (i)
+            f.evidence.push_back(i);
+}
+
 // A proxy forwards a call within a second of getting it.
 constexpr std::int64_t kForwardNs = 1'000'000'000;
 // Upstream candidates looked at per client leg (a busy proxy host has many in a second).
@@ -197,19 +216,8 @@ bool addH2ProxyGoawayFinding(
             + ". So the proxy's own idle timeout closed it (haproxy: timeout http-keep-alive, else timeout client; "
               "nginx: keepalive_timeout, http2_idle_timeout before 1.19.7; Envoy: idle_timeout), not the gRPC "
               "server's max_connection_idle.";
-        const auto& cs = c.side[static_cast<std::size_t>(Direction::ClientToServer)];
-        if (g.clientPingsWithoutCalls > 0 && cs.pingInterval.count && cs.pingInterval.median() < idle) {
-            std::snprintf(buf, sizeof buf,
-                " The client's keepalive PINGs (about every %s, %llu with no call open) did not keep it open: ",
-                formatDuration(cs.pingInterval.median()).c_str(),
-                static_cast<unsigned long long>(g.clientPingsWithoutCalls));
-            f.detail += buf;
-            f.detail += kH2ProxyPingNote;
-            f.detail += '.';
-            for (const auto i : g.clientRecentPings)
-                if (i)
-                    f.evidence.push_back(i);
-        }
+        addPingsDidNotKeepItOpen(f, c.side[static_cast<std::size_t>(Direction::ClientToServer)], idle,
+            g.clientPingsWithoutCalls, g.clientRecentPings);
         f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise the proxy's "
                        "idle timeout above "
             + formatDuration(idle)
@@ -270,18 +278,7 @@ bool addH2ProxyCloseFinding(
         + "). So the proxy's own idle timeout closed it (nghttpx: --frontend-http2-read-timeout, default 3 min, which "
           "closes without GOAWAY; haproxy: timeout client; nginx: keepalive_timeout), not the gRPC server.";
     const auto& cs = c.side[static_cast<std::size_t>(Direction::ClientToServer)];
-    if (cs.pingsWithoutCalls > 0 && cs.pingInterval.count && cs.pingInterval.median() < idle) {
-        char buf[200];
-        std::snprintf(buf, sizeof buf,
-            " The client's keepalive PINGs (about every %s, %llu with no call open) did not keep it open: ",
-            formatDuration(cs.pingInterval.median()).c_str(), static_cast<unsigned long long>(cs.pingsWithoutCalls));
-        f.detail += buf;
-        f.detail += kH2ProxyPingNote;
-        f.detail += '.';
-        for (const auto i : cs.recentPings)
-            if (i)
-                f.evidence.push_back(i);
-    }
+    addPingsDidNotKeepItOpen(f, cs, idle, cs.pingsWithoutCalls, cs.recentPings);
     f.suggestion = "Harmless when the client reconnects on demand; to keep idle connections, raise the proxy's idle "
                    "timeout above "
         + formatDuration(idle)
