@@ -4,11 +4,11 @@
 // settings loaded, the findings and report are those of `analyze` without --settings.
 #include "qtest_main.h"
 
-#include "test_data.h"
 #include "ui/event_store.h"
 #include "ui/findings_view.h"
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
+#include "window_test_support.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -20,18 +20,10 @@
 #include <QTemporaryDir>
 
 using namespace ks;
+using uitest::data;
 
 class TestCaptureSettings : public QObject {
     Q_OBJECT
-
-    static QString data(const char* name) { return QStringLiteral(KS_TEST_DATA_DIR "/") + QLatin1String(name); }
-
-    static bool open(ui::MainWindow& w, const QString& path)
-    {
-        QSignalSpy loaded(&w, &ui::MainWindow::captureLoaded);
-        w.openCapture(path);
-        return loaded.wait(20000) && loaded.constFirst().constFirst().toBool();
-    }
 
     // What the CLI says: sorted finding ids, then the connections' end causes in id order.
     static QStringList cli(const QStringList& args)
@@ -100,7 +92,7 @@ private Q_SLOTS:
         ui::MainWindow w;
         w.show();
         QCOMPARE(w.settingsEditor()->load(settings), QString());
-        QVERIFY(open(w, capture));
+        QVERIFY(uitest::open(w, capture));
         QCOMPARE(window(w), withSettings);
         const QString md = report(w, dir);
         QVERIFY2(md.contains(u"From `"_qs + settings + u'`'), qPrintable(md));
@@ -114,7 +106,7 @@ private Q_SLOTS:
         const QString capture = data("core_idle_close.pcap");
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, capture));
+        QVERIFY(uitest::open(w, capture));
         QCOMPARE(window(w), cli({ capture }));
         QVERIFY2(report(w, dir).contains(u"Not given"_qs), qPrintable(report(w, dir)));
         QSignalSpy updated(&w, &ui::MainWindow::findingsUpdated);

@@ -2,7 +2,6 @@
 // row selects its marker, a finding rings its evidence, LB crossings are drawn, exports are real.
 #include "qtest_main.h"
 
-#include "test_data.h"
 #include "ui/event_filter_proxy.h"
 #include "ui/event_store.h"
 #include "ui/event_table_model.h"
@@ -13,6 +12,7 @@
 #include "ui/settings_editor.h"
 #include "ui/timeline_layer.h"
 #include "ui/timeline_view.h"
+#include "window_test_support.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -27,20 +27,10 @@
 #include <set>
 
 using namespace ks;
+using uitest::data;
 
 class TestMainWindow : public QObject {
     Q_OBJECT
-
-    static QString data(const char* name) { return QStringLiteral(KS_TEST_DATA_DIR "/") + QLatin1String(name); }
-
-    static bool open(ui::MainWindow& w, const QString& path)
-    {
-        QSignalSpy loaded(&w, &ui::MainWindow::captureLoaded);
-        w.openCapture(path);
-        if (!loaded.wait(20000))
-            return false;
-        return loaded.constFirst().constFirst().toBool();
-    }
 
     static std::optional<std::size_t> firstOf(const ui::EventStore& store, core::EventType type)
     {
@@ -57,7 +47,7 @@ private Q_SLOTS:
         w.resize(1400, 900);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         const auto& store = *w.store();
         QCOMPARE(store.laneCount(), std::size_t(1));
         const auto& lane = store.lane(0);
@@ -77,7 +67,7 @@ private Q_SLOTS:
         w.resize(1400, 900);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         w.timeline()->replot();
         const auto goaway = firstOf(*w.store(), core::EventType::Goaway);
         QVERIFY(goaway);
@@ -107,7 +97,7 @@ private Q_SLOTS:
         w.resize(1400, 900);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         w.timeline()->replot();
         QSignalSpy started(w.proxy(), &ui::EventFilterProxy::sortStarted);
         QSignalSpy finished(w.proxy(), &ui::EventFilterProxy::sortFinished);
@@ -144,7 +134,7 @@ private Q_SLOTS:
         ui::MainWindow w;
         w.resize(1400, 900);
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         const auto& findings = w.findingsView()->findings();
         int withEvidence = -1;
         for (std::size_t i = 0; i < findings.size(); ++i)
@@ -172,7 +162,7 @@ private Q_SLOTS:
         ui::MainWindow w;
         w.resize(1400, 900);
         w.show();
-        QVERIFY(open(w, data("keepalive_timeout_proxy.pcap")));
+        QVERIFY(uitest::open(w, data("keepalive_timeout_proxy.pcap")));
         w.timeline()->replot();
         QCOMPARE(w.timeline()->layerItem()->drawnCrossings(), std::size_t(0));
         QCOMPARE(w.profilePicker()->addProfileFile(profile), QString());
@@ -187,7 +177,7 @@ private Q_SLOTS:
         ui::MainWindow w;
         w.resize(1400, 900);
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("t.png"));
         QString error;

@@ -4,13 +4,13 @@
 // and says what is wrong with the file.
 #include "qtest_main.h"
 
-#include "test_data.h"
 #include "ui/event_export.h"
 #include "ui/event_store.h"
 #include "ui/findings_view.h"
 #include "ui/lane_captions.h"
 #include "ui/main_window.h"
 #include "ui/timeline_view.h"
+#include "window_test_support.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -24,20 +24,10 @@
 #include <QTemporaryDir>
 
 using namespace ks;
+using uitest::data;
 
 class TestSourceSequences : public QObject {
     Q_OBJECT
-
-    static QString data(const char* name) { return QStringLiteral(KS_TEST_DATA_DIR "/") + QLatin1String(name); }
-
-    static bool open(ui::MainWindow& w, const QString& path)
-    {
-        QSignalSpy loaded(&w, &ui::MainWindow::captureLoaded);
-        w.openCapture(path);
-        if (!loaded.wait(20000))
-            return false;
-        return loaded.constFirst().constFirst().toBool();
-    }
 
     static QString status(const ui::MainWindow& w) { return w.statusBar()->currentMessage(); }
 
@@ -112,13 +102,13 @@ private Q_SLOTS:
 
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         const Shown before = shown(w);
         QVERIFY(before.events > 0 && !before.findings.empty() && before.lanes > 0);
         const std::pair<QString, const char16_t*> bad[]
             = { { empty, u"empty" }, { dir.path(), u"directory" }, { userLink, u"link type" } };
         for (const auto& [path, why] : bad) {
-            QVERIFY2(!open(w, path), qPrintable(path));
+            QVERIFY2(!uitest::open(w, path), qPrintable(path));
             QVERIFY2(shown(w) == before, qPrintable(path));
             QVERIFY2(status(w).contains(QFileInfo(path).fileName()) && status(w).contains(QString::fromUtf16(why)),
                 qPrintable(status(w)));
@@ -142,9 +132,9 @@ private Q_SLOTS:
 
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("tinyproxy_idle_close.pcap"))); // four connections, two proxies' legs
+        QVERIFY(uitest::open(w, data("tinyproxy_idle_close.pcap"))); // four connections, two proxies' legs
         QVERIFY(w.store()->laneCount() >= 2);
-        open(w, cut);
+        uitest::open(w, cut);
         QVERIFY2(w.windowTitle().startsWith(u"cut.pcap"_qs), qPrintable(w.windowTitle()));
         QCOMPARE(w.store()->laneCount(), std::size_t(1));
         QCOMPARE(connectionFilter(w)->count(), 2); // "All connections" and its one
@@ -153,7 +143,7 @@ private Q_SLOTS:
         // Opened fresh, the cut capture shows the same.
         ui::MainWindow fresh;
         fresh.show();
-        open(fresh, cut);
+        uitest::open(fresh, cut);
         Shown a = shown(w), b = shown(fresh);
         QVERIFY(a == b);
     }
@@ -164,12 +154,12 @@ private Q_SLOTS:
     {
         ui::MainWindow alone;
         alone.show();
-        QVERIFY(open(alone, data("go_ping_healthy.pcap")));
+        QVERIFY(uitest::open(alone, data("go_ping_healthy.pcap")));
         const Shown expected = shown(alone);
 
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         QSignalSpy loaded(&w, &ui::MainWindow::captureLoaded);
         w.openCapture(data("tinyproxy_idle_close.pcap"));
         w.openCapture(data("go_ping_healthy.pcap"));
@@ -186,11 +176,11 @@ private Q_SLOTS:
     {
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("go_server_keepalive_timeout.pcap")));
+        QVERIFY(uitest::open(w, data("go_server_keepalive_timeout.pcap")));
         QCOMPARE(w.store()->connections().size(), std::size_t(1));
         QVERIFY2(status(w).contains(u" 1 connection in "_qs), qPrintable(status(w)));
         QVERIFY2(!status(w).contains(u" 0.00 s"_qs), qPrintable(status(w)));
-        QVERIFY(open(w, data("tinyproxy_idle_close.pcap")));
+        QVERIFY(uitest::open(w, data("tinyproxy_idle_close.pcap")));
         QVERIFY2(status(w).contains(u" 4 connections in "_qs), qPrintable(status(w)));
     }
 
@@ -200,7 +190,7 @@ private Q_SLOTS:
     {
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         QTemporaryDir dir;
         const QString missing = dir.filePath(QStringLiteral("no/such/folder/"));
         const QString folder = dir.filePath(QStringLiteral("a_folder.md"));

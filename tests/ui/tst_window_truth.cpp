@@ -3,7 +3,6 @@
 // show, the settings editor shows parse errors alone, stale analyses are dropped.
 #include "qtest_main.h"
 
-#include "test_data.h"
 #include "ui/event_store.h"
 #include "ui/event_table_model.h"
 #include "ui/findings_job.h"
@@ -14,6 +13,7 @@
 #include "ui/main_window.h"
 #include "ui/settings_editor.h"
 #include "ui/start_page.h"
+#include "window_test_support.h"
 
 #include <QComboBox>
 #include <QCommandLinkButton>
@@ -35,20 +35,10 @@
 #include <sys/stat.h>
 
 using namespace ks;
+using uitest::data;
 
 class TestWindowTruth : public QObject {
     Q_OBJECT
-
-    static QString data(const char* name) { return QStringLiteral(KS_TEST_DATA_DIR "/") + QLatin1String(name); }
-
-    static bool open(ui::MainWindow& w, const QString& path)
-    {
-        QSignalSpy loaded(&w, &ui::MainWindow::captureLoaded);
-        w.openCapture(path);
-        if (!loaded.wait(20000))
-            return false;
-        return loaded.constFirst().constFirst().toBool();
-    }
 
     static QString findingsTab(const ui::MainWindow& w) { return w.tabs()->tabText(1); }
 
@@ -68,7 +58,7 @@ private Q_SLOTS:
         ui::MainWindow w;
         w.show();
         QVERIFY(tabCountMatchesRows(w));
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         QVERIFY(w.findingsView()->rowCount() > 0);
         QVERIFY2(tabCountMatchesRows(w), qPrintable(findingsTab(w)));
         // A reanalysis with other profiles (on a worker) updates both together.
@@ -77,7 +67,7 @@ private Q_SLOTS:
         QVERIFY(updated.wait(10000));
         QVERIFY2(tabCountMatchesRows(w), qPrintable(findingsTab(w)));
         // A capture with no finding: the tab says none, not the last count.
-        QVERIFY(open(w, data("ping_healthy.pcapng")));
+        QVERIFY(uitest::open(w, data("ping_healthy.pcapng")));
         QVERIFY2(tabCountMatchesRows(w), qPrintable(findingsTab(w)));
     }
 
@@ -85,7 +75,7 @@ private Q_SLOTS:
     {
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         const std::size_t events = w.store()->size();
         const QString title = w.windowTitle();
         const auto findings = w.findingsView()->findings().size();
@@ -97,12 +87,12 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("this is not a pcap file, just text");
         f.close();
-        QVERIFY(!open(w, bad));
+        QVERIFY(!uitest::open(w, bad));
         QCOMPARE(w.store()->size(), events);
         QCOMPARE(w.windowTitle(), title);
         QCOMPARE(w.findingsView()->findings().size(), findings);
         QCOMPARE(w.table()->model()->rowCount(), static_cast<int>(events));
-        QVERIFY(!open(w, dir.filePath(QStringLiteral("missing.pcap"))));
+        QVERIFY(!uitest::open(w, dir.filePath(QStringLiteral("missing.pcap"))));
         QCOMPARE(w.store()->size(), events);
         QCOMPARE(w.windowTitle(), title);
         QVERIFY(tabCountMatchesRows(w));
@@ -121,14 +111,14 @@ private Q_SLOTS:
         {
             ui::MainWindow w;
             w.show();
-            QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+            QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
             const std::size_t events = w.store()->size();
             const QString title = w.windowTitle();
             w.openCapture(fifo);
             QTest::qWait(300);
             QCOMPARE(w.store()->size(), events);
             QCOMPARE(w.windowTitle(), title);
-            QVERIFY(open(w, data("go_ping_healthy.pcap")));
+            QVERIFY(uitest::open(w, data("go_ping_healthy.pcap")));
             QVERIFY(w.windowTitle().contains(u"go_ping_healthy"_qs));
             w.openCapture(fifo); // and the window goes while this load waits
             QTest::qWait(100);
@@ -142,7 +132,7 @@ private Q_SLOTS:
     {
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         const std::size_t events = w.store()->size();
         const QString title = w.windowTitle();
         w.livePanel()->setDevice(QStringLiteral("no-such-interface0"));
@@ -191,7 +181,7 @@ private Q_SLOTS:
     {
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("keepalive_timeout_proxy.pcap")));
+        QVERIFY(uitest::open(w, data("keepalive_timeout_proxy.pcap")));
         w.settingsEditor()->setFieldText(
             core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("45000"));
         QTemporaryDir dir;
@@ -248,9 +238,9 @@ private Q_SLOTS:
     {
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("idle_reset_proxy.pcap")));
+        QVERIFY(uitest::open(w, data("idle_reset_proxy.pcap")));
         w.profilePicker()->setSelectedNames({ QStringLiteral("aws-nlb") }); // starts a reanalysis
-        QVERIFY(open(w, data("ping_healthy.pcapng")));
+        QVERIFY(uitest::open(w, data("ping_healthy.pcapng")));
         const auto loaded = w.findingsView()->findings();
         QTest::qWait(300); // the stale job has long finished by now
         QCOMPARE(w.findingsView()->findings().size(), loaded.size());
@@ -263,7 +253,7 @@ private Q_SLOTS:
     void eventsFromTheShutdownOnAreNotDiagnosed()
     {
         ui::MainWindow w;
-        QVERIFY(open(w, data("goaway_max_idle.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_max_idle.pcap")));
         ui::FindingsInput in = ui::snapshotOf(*w.store());
         std::atomic<bool> cancel { false };
         const auto has = [](const std::vector<core::Finding>& findings, std::string_view id) {
@@ -314,7 +304,7 @@ private Q_SLOTS:
     {
         ui::MainWindow w;
         w.show();
-        QVERIFY(open(w, data("goaway_too_many_pings.pcap")));
+        QVERIFY(uitest::open(w, data("goaway_too_many_pings.pcap")));
         QMenu* menu = w.typeFilterButton()->menu();
         menu->popup(w.mapToGlobal(QPoint(10, 10)));
         QVERIFY(QTest::qWaitForWindowExposed(menu));
