@@ -44,7 +44,11 @@ struct RecentStats {
 };
 
 // Keepalive PINGs: grpc-go's BDP-estimator and GOAWAY pings use fixed opaque data and are not
-// keepalive (grpc-go internal/transport: bdpPing, goAwayPing).
+// keepalive (grpc-go internal/transport: bdpPing, goAwayPing), nor are grpc-java's (1.41, Netty:
+// BDP_MEASUREMENT_PING 1234 sent as each burst of data arrives, GRACEFUL_SHUTDOWN_PING
+// 0x97acef001 between the two GOAWAYs of a max_idle / max_age / shutdown). Its keepalive PINGs
+// carry 1111 (client) and 0xdead (server). C-core 1.51 counts its opaque values up from 0, so a
+// PING with 1234 is grpc-java's BDP PING only when data came within 1 s before it.
 // lastDataReceivedNs: when the pinging side last received HEADERS or DATA (-1: never).
 bool isKeepalivePing(const Event& e, std::int64_t lastDataReceivedNs);
 

@@ -1,0 +1,70 @@
+// grpc-java 1.41 (Netty) on both ends, a stack whose captures the engine had never read
+// (tests/data/gen/java_scenarios.sh, ports 49700-49709; tshark agrees on every count: the
+// oracle). Each test says what the verdict said before it was fixed. grpc-java's own PINGs carry
+// fixed opaque data: 1234 its BDP PING (as data arrives), 0x97acef001 the PING between the two
+// GOAWAYs of a graceful shutdown, 1111 the client's keepalive PING and 0xdead the server's.
+#include "analyzed_capture.h"
+#include "core/findings_analyzer.h"
+#include "core/findings_state.h"
+#include "test_data.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+using namespace ks::core;
+
+namespace {
+
+bool has(const std::string& text, const char* words)
+{
+    return text.find(words) != std::string::npos;
+}
+
+std::uint64_t opaqueOf(const ks::test::AnalyzedCapture& r, std::uint64_t index)
+{
+    return r.event(index).opaque;
+}
+
+} // namespace
+
+TEST(JavaTruth, grpcJavasBdpPingIsNoKeepalivePing)
+{
+    // One call, then the client's keepalive PINGs (1111) every 10 s; its BDP PING (1234) came
+    // 20 ms after the call's response. Before: "3 PINGs from the client" for 2 (too_many_pings)
+    // and 3 (healthy), the BDP PING counted as the cadence's first and cited as evidence.
+    const auto tmp = ks::test::analyzeCapture("java_too_many_pings.pcap");
+    const auto f = tmp.of("goaway-too-many-pings", 0);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_TRUE(has(f[0].detail, "The client sent 2 keepalive PINGs")) << f[0].detail;
+    for (auto idx : f[0].evidence) {
+        if (tmp.event(idx).type == EventType::Ping) {
+            EXPECT_EQ(opaqueOf(tmp, idx), 1111u) << "event " << idx;
+        }
+    }
+
+    const auto ok = ks::test::analyzeCapture("java_ping_healthy.pcap");
+    const auto cadence = ok.of("ping-cadence", 0);
+    ASSERT_EQ(cadence.size(), 1u);
+    EXPECT_TRUE(has(cadence[0].detail, "3 PINGs from the client")) << cadence[0].detail;
+    EXPECT_NEAR(cadence[0].figure, 10.0, 0.2);
+    EXPECT_EQ(ok.conn(0).endCause, EndCause::Graceful);
+    EXPECT_FALSE(ok.hasFinding(0, Severity::Warning));
+}
+
+TEST(JavaTruth, opaque1234IsBdpOnlyRightAfterData)
+{
+    // C-core 1.51 counts its opaque values up from 0: its 1234th PING, long after any data, is a
+    // keepalive PING; grpc-java's BDP PING follows received data.
+    Event e;
+    e.type = EventType::Ping;
+    e.opaque = 1234;
+    e.tsNs = 100'000'000'000;
+    EXPECT_TRUE(isKeepalivePing(e, -1));
+    EXPECT_TRUE(isKeepalivePing(e, e.tsNs - 30'000'000'000));
+    EXPECT_FALSE(isKeepalivePing(e, e.tsNs - 80'000'000));
+    e.opaque = 0x97acef001ULL; // grpc-java's graceful-shutdown PING: never keepalive
+    EXPECT_FALSE(isKeepalivePing(e, -1));
+    e.opaque = 1111; // grpc-java's client keepalive PING
+    EXPECT_TRUE(isKeepalivePing(e, e.tsNs - 80'000'000));
+}
