@@ -363,7 +363,9 @@ void addGoawayFindings(
         if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
             tooManyPings(st, id, g);
         } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
-            if (!explainedGraceful && &g == &first && first.code == kNoError
+            if (!explainedGraceful && &g == &first && keepaliveGoaway(c, first)) {
+                // grpc-java's close on a keepalive timeout: the keepalive-timeout finding tells it
+            } else if (!explainedGraceful && &g == &first && first.code == kNoError
                 && addH2ProxyGoawayFinding(st, id, c, first, connections)) {
                 // the proxy's own GOAWAY (findings_h2proxy.cpp)
             } else if (!explainedGraceful && &g == &first) {

@@ -541,6 +541,28 @@ inline const GoawayInfo* shutdownNamed(const ConnState& c)
     return nullptr;
 }
 
+// A keepalive timeout announced with a GOAWAY: grpc-java 1.41 (Netty's Http2ConnectionHandler
+// .close) sends GOAWAY NO_ERROR without debug data when its keepalive PING went unanswered, then
+// FIN at once (grpc-go and C-core send none). Such a GOAWAY is no max_connection_idle: it came
+// from the side whose PING was outstanding, 50 ms or more after it, with no HTTP/2 frame from the
+// peer since the PING, and that side closed within 1 s of it
+// (tests/data/java_server_keepalive_timeout.pcap).
+inline bool keepaliveGoaway(const ConnState& c, const GoawayInfo& g)
+{
+    return c.kaTimeout && !c.kaCloseUnseen && c.kaPeerFrameNs < 0 && g.code == 0 && g.debug.empty()
+        && g.dir == c.kaTimeoutSide && c.closedBy == g.dir && g.ns - c.kaTimeoutPingNs >= 50'000'000
+        && c.closeNs >= g.ns && c.closeNs - g.ns <= 1'000'000'000;
+}
+
+// How the pinging side closed on a keepalive timeout, for a sentence: "FIN", "RST", or with
+// grpc-java's GOAWAY before it "GOAWAY NO_ERROR, then FIN".
+inline const char* keepaliveCloseWords(const ConnState& c)
+{
+    if (!c.goaways.empty() && keepaliveGoaway(c, c.goaways.front()))
+        return c.closedByRst ? "GOAWAY NO_ERROR, then RST" : "GOAWAY NO_ERROR, then FIN";
+    return c.closedByRst ? "RST" : "FIN";
+}
+
 // A server's NO_ERROR GOAWAY that names no limit, followed by a refused reconnect: the server
 // was shutting down (grpc-go GracefulStop), not retiring the connection for idleness or age.
 inline const ConnectionSummary* shutdownAfter(

@@ -28,6 +28,33 @@ std::uint64_t opaqueOf(const ks::test::AnalyzedCapture& r, std::uint64_t index)
 
 } // namespace
 
+TEST(JavaTruth, aKeepaliveTimeoutThatGrpcJavaAnnouncesWithAGoawayIsNoMaxIdle)
+{
+    // Server keepAliveTime 10 s, keepAliveTimeout 2 s, the client SIGSTOPped: the server's PING
+    // (0xdead) unanswered, then 2.0 s later GOAWAY NO_ERROR (no debug data) and FIN. Before: end
+    // "max idle" and a goaway-max-connection-idle warning ("max_connection_idle ... is about 12 s")
+    // beside the keepalive-timeout error.
+    const auto r = ks::test::analyzeCapture("java_server_keepalive_timeout.pcap");
+    ASSERT_EQ(r.connections.size(), 1u);
+    const auto& c = r.conn(0);
+    EXPECT_EQ(c.endCause, EndCause::KeepaliveTimeout) << c.endDetail.str();
+    EXPECT_TRUE(has(c.endDetail.str(), "GOAWAY NO_ERROR, then FIN")) << c.endDetail.str();
+    EXPECT_TRUE(r.of("goaway-max-connection-idle").empty());
+    EXPECT_TRUE(r.of("goaway-max-connection-idle-or-age").empty());
+    EXPECT_TRUE(r.of("end-silent-drop").empty());
+    const auto f = r.of("keepalive-timeout", 0);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_TRUE(has(f[0].title, "server's PING")) << f[0].title;
+    EXPECT_NEAR(f[0].figure, 2.0, 0.1);
+    EXPECT_TRUE(has(f[0].detail, "(GOAWAY NO_ERROR, then FIN)")) << f[0].detail;
+    ASSERT_FALSE(f[0].evidence.empty());
+    EXPECT_EQ(opaqueOf(r, f[0].evidence.front()), 0xdeadu);
+    // The counts tshark gives: 3 PINGs and 3 ACKs (the last one late, after the close), 1 GOAWAY.
+    EXPECT_EQ(c.count(EventType::Ping), 3u);
+    EXPECT_EQ(c.count(EventType::PingAck), 3u);
+    EXPECT_EQ(c.count(EventType::Goaway), 1u);
+}
+
 TEST(JavaTruth, grpcJavasBdpPingIsNoKeepalivePing)
 {
     // One call, then the client's keepalive PINGs (1111) every 10 s; its BDP PING (1234) came
