@@ -42,6 +42,9 @@ std::string ms(double seconds)
     return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0)));
 }
 
+// Without keepalive_permit_without_calls, grpc-go (http2_server.go defaultPingTimeout), grpc-java
+// (KeepAliveEnforcer.IMPLICIT_PERMIT_TIME_NANOS) and C-core servers allow a PING with no call open
+// only every 2 h, whatever their minimum interval: slowing such a client to 5 min does not help.
 void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo& g)
 {
     Finding f;
@@ -55,26 +58,33 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
     f.evidence.push_back(g.index);
     const double interval = g.clientPingIntervalS;
     // The server's minimum: from the settings when known, else gRPC's default (5 min in grpc-go's
-    // EnforcementPolicy.MinTime and C-core's min_ping_interval_without_data).
+    // EnforcementPolicy.MinTime, grpc-java's permitKeepAliveTime and C-core's
+    // min_ping_interval_without_data).
     double serverMinS = 300;
-    bool fromSettings = false;
+    bool fromSettings = false, serverPermitsIdle = false;
     if (st.options.settings) {
         serverMinS
             = static_cast<double>(st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms"))
             / 1000.0;
         fromSettings = st.options.settings->isSet(SettingSide::Server, "min_ping_interval_without_data_ms");
+        serverPermitsIdle = st.options.settings->value(SettingSide::Server, "keepalive_permit_without_calls") == 1;
     }
+    // PINGs with no call open count against the 2 h implicit minimum unless the server permits them.
+    const bool idleRule = g.clientPingsWithoutCalls > 0 && !serverPermitsIdle;
     f.title = "Server refused the client's pings: GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"";
-    char buf[512];
+    char buf[768];
     if (interval > 0)
         std::snprintf(buf, sizeof buf,
             "The client sent %llu keepalive PINGs, about every %s (%llu of them with no RPC in progress); the server "
             "counted them as abuse and closed the connection with GOAWAY ENHANCE_YOUR_CALM at %s after the connection "
-            "opened. The server's minimum ping interval is %s%s.",
+            "opened. The server's minimum ping interval is %s%s%s",
             static_cast<unsigned long long>(g.clientPings), formatDuration(interval).c_str(),
             static_cast<unsigned long long>(g.clientPingsWithoutCalls), formatDuration(toS(g.ageNs)).c_str(),
             formatDuration(serverMinS).c_str(),
-            fromSettings ? " (from the settings)" : " by default in grpc-go and C-core");
+            fromSettings ? " (from the settings)" : " by default in grpc-go, grpc-java and C-core",
+            idleRule ? "; with no RPC in progress a server that does not permit PINGs without calls (the default) "
+                       "allows one only every 2 h."
+                     : ".");
     else
         std::snprintf(buf, sizeof buf,
             "The server closed the connection with GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\" %s after it opened; "
@@ -82,14 +92,20 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
             formatDuration(toS(g.ageNs)).c_str());
     f.detail = buf;
     f.suggestion = "Either slow the client down: client keepalive_time_ms >= " + ms(serverMinS)
-        + " (grpc.keepalive_time_ms; grpc-go "
-          "keepalive.ClientParameters.Time >= "
+        + " (grpc.keepalive_time_ms; grpc-go keepalive.ClientParameters.Time, grpc-java "
+          "NettyChannelBuilder.keepAliveTime >= "
         + formatDuration(serverMinS) + ")";
+    if (idleRule)
+        f.suggestion += " and no PINGs without calls: client keepalive_permit_without_calls=0 (grpc-go "
+                        "ClientParameters.PermitWithoutStream: false, grpc-java keepAliveWithoutCalls(false))";
     if (interval > 0)
         f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= "
-            + ms(interval * 0.9) + " (grpc-go keepalive.EnforcementPolicy.MinTime)"
-            + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)"
-                                         : "");
+            + ms(interval * 0.9) + " (grpc-go keepalive.EnforcementPolicy.MinTime, grpc-java "
+                                   "NettyServerBuilder.permitKeepAliveTime)"
+            + (g.clientPingsWithoutCalls
+                    ? " and server keepalive_permit_without_calls=1 (grpc-go PermitWithoutStream: true, grpc-java "
+                      "permitKeepAliveWithoutCalls(true))"
+                    : "");
     f.suggestion += ".";
     // The changes keep the client's cadence (it was chosen for a reason, often a middlebox) and let
     // the server accept it; without a visible cadence, slow the client to the server's minimum.
@@ -101,6 +117,8 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
     } else {
         f.changes.push_back({ SettingSide::Client, "keepalive_time_ms",
             std::max<std::int64_t>(1, std::llround(serverMinS * 1000.0)), SettingUnit::Milliseconds });
+        if (idleRule)
+            f.changes.push_back({ SettingSide::Client, "keepalive_permit_without_calls", 0, SettingUnit::Boolean });
     }
     st.findings.push_back(std::move(f));
 }

@@ -95,3 +95,29 @@ TEST(JavaTruth, opaque1234IsBdpOnlyRightAfterData)
     e.opaque = 1111; // grpc-java's client keepalive PING
     EXPECT_TRUE(isKeepalivePing(e, e.tsNs - 80'000'000));
 }
+
+TEST(JavaTruth, tooManyPingsWithoutCallsIsNotFixedBySlowingToFiveMinutes)
+{
+    // The pings came with no call open and the server does not permit that (grpc-java's default,
+    // grpc-go's and C-core's too): such a PING passes only every 2 h. Before, the advice was
+    // "client keepalive_time_ms >= 300000" alone, which still draws the GOAWAY; and it named only
+    // grpc-go's knobs.
+    const auto r = ks::test::analyzeCapture("java_too_many_pings.pcap");
+    EXPECT_EQ(r.conn(0).endCause, EndCause::TooManyPings);
+    const auto f = r.of("goaway-too-many-pings", 0);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_TRUE(has(f[0].detail, "only every 2 h")) << f[0].detail;
+    EXPECT_TRUE(has(f[0].suggestion, "client keepalive_permit_without_calls=0")) << f[0].suggestion;
+    EXPECT_TRUE(has(f[0].suggestion, "keepAliveWithoutCalls(false)")) << f[0].suggestion;
+    EXPECT_TRUE(has(f[0].suggestion, "NettyServerBuilder.permitKeepAliveTime")) << f[0].suggestion;
+    EXPECT_TRUE(has(f[0].suggestion, "permitKeepAliveWithoutCalls(true)")) << f[0].suggestion;
+    // With the settings saying the server permits PINGs without calls, its 5 min minimum is all.
+    AnalyzerOptions o;
+    KeepaliveSettings s;
+    s.set(SettingSide::Server, "keepalive_permit_without_calls", 1);
+    o.settings = s;
+    const auto permitted = ks::test::analyzeCapture("java_too_many_pings.pcap", o).of("goaway-too-many-pings", 0);
+    ASSERT_EQ(permitted.size(), 1u);
+    EXPECT_FALSE(has(permitted[0].detail, "2 h")) << permitted[0].detail;
+    EXPECT_FALSE(has(permitted[0].suggestion, "keepalive_permit_without_calls=0")) << permitted[0].suggestion;
+}
