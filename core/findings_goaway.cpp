@@ -224,7 +224,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
                 + formatDuration(toS(first.survivedIdleNs)) + " without RPCs before)";
         std::snprintf(buf, sizeof buf,
             "GOAWAY NO_ERROR (last_stream_id %u)%s%s %s, %s after the connection "
-            "opened: the server's max_connection_age (grpc-go MaxConnectionAge, C-core grpc.max_connection_age_ms; "
+            "opened: the server's max_connection_age (grpc-go MaxConnectionAge, grpc-java "
+            "NettyServerBuilder.maxConnectionAge, C-core grpc.max_connection_age_ms; "
             "servers add up to 10%% jitter) or a server shutdown.",
             first.lastStreamId, c.pingAfterGoaway ? ", then a PING" : "",
             second ? (", then a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str()
@@ -282,7 +283,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
             = "Server closed the idle connection after " + formatDuration(idle) + " without RPCs (max_connection_idle)";
         std::snprintf(buf, sizeof buf,
             "GOAWAY %s %s after the last RPC activity, with no RPC in progress: the server's "
-            "max_connection_idle (grpc-go MaxConnectionIdle, C-core grpc.max_connection_idle_ms) is about %s.",
+            "max_connection_idle (grpc-go MaxConnectionIdle, grpc-java NettyServerBuilder.maxConnectionIdle, C-core "
+            "grpc.max_connection_idle_ms) is about %s.",
             coreIdle ? "INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle)" : "NO_ERROR",
             formatDuration(idle).c_str(), formatDuration(idle).c_str());
         f.detail = buf;

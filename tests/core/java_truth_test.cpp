@@ -121,3 +121,25 @@ TEST(JavaTruth, tooManyPingsWithoutCallsIsNotFixedBySlowingToFiveMinutes)
     EXPECT_FALSE(has(permitted[0].detail, "2 h")) << permitted[0].detail;
     EXPECT_FALSE(has(permitted[0].suggestion, "keepalive_permit_without_calls=0")) << permitted[0].suggestion;
 }
+
+TEST(JavaTruth, maxIdleAndMaxAgeNameGrpcJavasSettings)
+{
+    // grpc-java's graceful shutdown: GOAWAY (2^31-1), PING 0x97acef001, ACK, GOAWAY (last
+    // stream), FIN. Right before too; the findings named only grpc-go's and C-core's knobs.
+    const auto idle = ks::test::analyzeCapture("java_max_idle.pcap");
+    EXPECT_EQ(idle.conn(0).endCause, EndCause::MaxIdle);
+    const auto fi = idle.of("goaway-max-connection-idle", 0);
+    ASSERT_EQ(fi.size(), 1u);
+    EXPECT_NEAR(fi[0].figure, 1.0, 0.15);
+    EXPECT_TRUE(has(fi[0].detail, "NettyServerBuilder.maxConnectionIdle")) << fi[0].detail;
+    EXPECT_TRUE(idle.of("ping-cadence").empty()); // BDP and shutdown PINGs make no cadence
+
+    // maxConnectionAge 1 s, grace 1.5 s, a 5 s stream open: FIN 1.5 s after the second GOAWAY.
+    const auto age = ks::test::analyzeCapture("java_max_age.pcap");
+    EXPECT_EQ(age.conn(0).endCause, EndCause::MaxAge);
+    const auto fa = age.of("goaway-max-connection-age", 0);
+    ASSERT_EQ(fa.size(), 1u);
+    EXPECT_TRUE(has(fa[0].detail, "NettyServerBuilder.maxConnectionAge")) << fa[0].detail;
+    EXPECT_TRUE(has(fa[0].detail, "1 RPC stream(s) were still open")) << fa[0].detail;
+    EXPECT_TRUE(has(fa[0].detail, "max_connection_age_grace ≈ 1.50 s")) << fa[0].detail;
+}
