@@ -55,6 +55,22 @@ TEST(JavaTruth, aKeepaliveTimeoutThatGrpcJavaAnnouncesWithAGoawayIsNoMaxIdle)
     EXPECT_EQ(c.count(EventType::Goaway), 1u);
 }
 
+TEST(JavaTruth, aClientsKeepaliveTimeoutWithAGoawayIsNoGracefulClose)
+{
+    // Client keepAliveTime 10 s, keepAliveTimeout 2 s, the server SIGSTOPped: the client's PING
+    // (1111) unanswered, then 2.0 s later the client's GOAWAY NO_ERROR and FIN. Before: end
+    // "graceful" (a client's GOAWAY), the keepalive-timeout finding alone saying otherwise.
+    const auto r = ks::test::analyzeCapture("java_client_keepalive_timeout.pcap");
+    ASSERT_EQ(r.connections.size(), 1u);
+    EXPECT_EQ(r.conn(0).endCause, EndCause::KeepaliveTimeout) << r.conn(0).endDetail.str();
+    EXPECT_TRUE(has(r.conn(0).endDetail.str(), "client's PING")) << r.conn(0).endDetail.str();
+    const auto f = r.of("keepalive-timeout", 0);
+    ASSERT_EQ(f.size(), 1u);
+    EXPECT_NEAR(f[0].figure, 2.0, 0.1);
+    ASSERT_FALSE(f[0].evidence.empty());
+    EXPECT_EQ(opaqueOf(r, f[0].evidence.front()), 1111u);
+}
+
 TEST(JavaTruth, grpcJavasBdpPingIsNoKeepalivePing)
 {
     // One call, then the client's keepalive PINGs (1111) every 10 s; its BDP PING (1234) came

@@ -666,7 +666,7 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      tinyproxy_too_many_pings haproxy_tcp_too_many_pings nghttpx_read_timeout nghttpx_read_timeout_pings
      nghttpx_backend_read_timeout loss_ping_ack_retransmit go_server_stop_mid_call
      firewall_reset_mid_call java_too_many_pings java_max_idle java_max_age java_server_keepalive_timeout
-     java_ping_healthy)
+     java_client_keepalive_timeout java_ping_healthy)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do

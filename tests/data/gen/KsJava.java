@@ -5,7 +5,7 @@
 // the request names, then OK). Plain-text HTTP/2 (usePlaintext) on 127.0.0.1, Netty transport.
 //
 //   java -cp ... KsJava server port=P [permit-time=MS] [permit-without-calls] [max-idle=MS]
-//        [max-age=MS] [max-age-grace=MS] [ka-time=MS] [ka-timeout=MS] life=MS
+//        [max-age=MS] [max-age-grace=MS] [ka-time=MS] [ka-timeout=MS] [pidfile=PATH] life=MS
 //   java -cp ... KsJava client port=P [ka-time=MS] [ka-timeout=MS] [ka-without-calls]
 //        [rpcs=N] [interval=MS] [hold=MS] [freeze=PIDFILE] idle=MS
 //
@@ -99,6 +99,8 @@ public final class KsJava {
         if (o.containsKey("ka-time")) b.keepAliveTime(ms(o, "ka-time", 0), TimeUnit.MILLISECONDS);
         if (o.containsKey("ka-timeout")) b.keepAliveTimeout(ms(o, "ka-timeout", 0), TimeUnit.MILLISECONDS);
         Server s = b.build().start();
+        if (o.containsKey("pidfile")) // for a caller that stops the server (SIGSTOP) mid-run
+            java.nio.file.Files.writeString(java.nio.file.Path.of(o.get("pidfile")), ProcessHandle.current().pid() + "\n");
         log("server listening on " + o.get("port"));
         Thread.sleep(ms(o, "life", 10000));
         s.shutdownNow();

@@ -82,6 +82,27 @@ s_java_server_keepalive_timeout() {
     cap_stop
 }
 
+# The client's side of it: keepAliveTime 10 s, keepAliveTimeout 2 s, keepAliveWithoutCalls(true),
+# to a permissive server that is stopped (SIGSTOP) 4 s after it started, once the call is done:
+# the client's PING is ACKed by the server's kernel only, and 2 s later the client closes. The
+# server is continued (SIGCONT) 15 s after it was stopped.
+s_java_client_keepalive_timeout() {
+    local P=49705 pidf="$WORK/ksjava-server.pid" i
+    java_build
+    rm -f "$pidf"
+    cap_start java_client_keepalive_timeout.pcap lo "$(port_filter $P)"
+    bg 40 "${KSJAVA[@]}" server port=$P permit-time=5000 permit-without-calls pidfile="$pidf" life=30000
+    wait_listen $P
+    for i in $(seq 1 50); do [[ -s $pidf ]] && break; sleep 0.1; done
+    bg 40 "${KSJAVA[@]}" client port=$P ka-time=10000 ka-timeout=2000 ka-without-calls rpcs=1 idle=17000
+    sleep 4
+    kill -STOP "$(cat "$pidf")"
+    sleep 15
+    kill -CONT "$(cat "$pidf")" 2>/dev/null || true
+    sleep 1.5
+    cap_stop
+}
+
 # Healthy client keepalive: keepAliveTime 10 s, keepAliveTimeout 2 s, keepAliveWithoutCalls(true)
 # to a server that permits it (permitKeepAliveTime 5 s, permitKeepAliveWithoutCalls(true)): three
 # PINGs (opaque 1111) in 33 s of idle, all ACKed, the client closes its channel at the end.
