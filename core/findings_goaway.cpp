@@ -99,9 +99,10 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
         f.suggestion += " and no PINGs without calls: client keepalive_permit_without_calls=0 (grpc-go "
                         "ClientParameters.PermitWithoutStream: false, grpc-java keepAliveWithoutCalls(false))";
     if (interval > 0)
-        f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= "
-            + ms(interval * 0.9) + " (grpc-go keepalive.EnforcementPolicy.MinTime, grpc-java "
-                                   "NettyServerBuilder.permitKeepAliveTime)"
+        f.suggestion
+            += ", or let the server accept it: server min_ping_interval_without_data_ms <= " + ms(interval * 0.9)
+            + " (grpc-go keepalive.EnforcementPolicy.MinTime, grpc-java "
+              "NettyServerBuilder.permitKeepAliveTime)"
             + (g.clientPingsWithoutCalls
                     ? " and server keepalive_permit_without_calls=1 (grpc-go PermitWithoutStream: true, grpc-java "
                       "permitKeepAliveWithoutCalls(true))"
