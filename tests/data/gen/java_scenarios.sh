@@ -68,16 +68,16 @@ s_java_max_age() {
 # (SIGSTOP) after its call: its kernel still ACKs, the JVM never answers the PING, and 2 s after
 # the PING the server gives up and closes. The client is continued (SIGCONT) 15 s later.
 s_java_server_keepalive_timeout() {
-    local P=49703 pidf="$WORK/ksjava-freeze.pid" i
+    local P=49703 pidf="$WORK/ksjava-freeze.pid" _
     java_build
     rm -f "$pidf"
     cap_start java_server_keepalive_timeout.pcap lo "$(port_filter $P)"
     bg 40 "${KSJAVA[@]}" server port=$P ka-time=10000 ka-timeout=2000 life=24000
     wait_listen $P
     bg 40 "${KSJAVA[@]}" client port=$P rpcs=1 freeze="$pidf" idle=1000
-    for i in $(seq 1 150); do [[ -s $pidf ]] && break; sleep 0.1; done
+    for _ in $(seq 1 150); do [[ -s $pidf ]] && break; sleep 0.1; done
     sleep 15
-    [[ -s $pidf ]] && kill -CONT "$(cat "$pidf")" 2>/dev/null || true
+    if [[ -s $pidf ]]; then kill -CONT "$(cat "$pidf")" 2>/dev/null || true; fi
     sleep 2.5
     cap_stop
 }
@@ -87,13 +87,13 @@ s_java_server_keepalive_timeout() {
 # the client's PING is ACKed by the server's kernel only, and 2 s later the client closes. The
 # server is continued (SIGCONT) 15 s after it was stopped.
 s_java_client_keepalive_timeout() {
-    local P=49705 pidf="$WORK/ksjava-server.pid" i
+    local P=49705 pidf="$WORK/ksjava-server.pid" _
     java_build
     rm -f "$pidf"
     cap_start java_client_keepalive_timeout.pcap lo "$(port_filter $P)"
     bg 40 "${KSJAVA[@]}" server port=$P permit-time=5000 permit-without-calls pidfile="$pidf" life=30000
     wait_listen $P
-    for i in $(seq 1 50); do [[ -s $pidf ]] && break; sleep 0.1; done
+    for _ in $(seq 1 50); do [[ -s $pidf ]] && break; sleep 0.1; done
     bg 40 "${KSJAVA[@]}" client port=$P ka-time=10000 ka-timeout=2000 ka-without-calls rpcs=1 idle=17000
     sleep 4
     kill -STOP "$(cat "$pidf")"
