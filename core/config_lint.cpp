@@ -132,7 +132,9 @@ std::vector<Finding> lintSettings(
                                "Client keepalive_time " + msText(clientTime) + " is below what grpc-go allows (10 s)",
                                "grpc-go clients raise keepalive.ClientParameters.Time below 10 s to 10 s (with a "
                                "warning in the log), so "
-                               "a grpc-go client with this setting pings every 10 s; C-core clients use it as given.",
+                               "a grpc-go client with this setting pings every 10 s, as does a grpc-java client "
+                               "(NettyChannelBuilder.keepAliveTime is raised to 10 s without a word); C-core clients "
+                               "use it as given.",
                                "client keepalive_time_ms >= 10000 when a grpc-go client uses these settings."),
             { change(SettingSide::Client, "keepalive_time_ms", 10000) }));
     if (clientKeepalive && clientTime < 60000 && target && !target->embedded && !target->address.empty()

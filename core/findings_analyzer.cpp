@@ -54,6 +54,11 @@ const SideState Sides::kNone {};
 // keepalive PING may share a write with a window update long after the data (the lab's C-core
 // client: WINDOW_UPDATEs and its first keepalive PING together, 1 s after the last data).
 constexpr std::int64_t kBdpAfterDataNs = 200'000'000;
+// grpc-java's AbstractNettyHandler.BDP_MEASUREMENT_PING, sent as data arrives (24-110 ms after it
+// in tests/data/java_*.pcap, a JVM still compiling). C-core counts its opaque values up from 0,
+// so its 1234th PING carries the same value: that one is keepalive unless data came just before.
+constexpr std::uint64_t kJavaBdpPing = 1234;
+constexpr std::int64_t kJavaBdpAfterDataNs = 1'000'000'000;
 
 bool isKeepalivePing(const Event& e, std::int64_t lastDataReceivedNs)
 {
@@ -63,7 +68,16 @@ bool isKeepalivePing(const Event& e, std::int64_t lastDataReceivedNs)
     // came just before it.
     if (e.besideWindowUpdates && lastDataReceivedNs >= 0 && e.tsNs - lastDataReceivedNs <= kBdpAfterDataNs)
         return false;
-    return e.opaque != 0x02041010090e0707ULL && e.opaque != 0x0106010800030309ULL;
+    switch (e.opaque) {
+    case 0x02041010090e0707ULL: // grpc-go bdpPing
+    case 0x0106010800030309ULL: // grpc-go goAwayPing
+    case 0x97acef001ULL: // grpc-java NettyServerHandler.GRACEFUL_SHUTDOWN_PING (between its two GOAWAYs)
+        return false;
+    case kJavaBdpPing: // grpc-java's BDP PING, or C-core's 1234th PING: told by the data before it
+        return lastDataReceivedNs < 0 || e.tsNs - lastDataReceivedNs > kJavaBdpAfterDataNs;
+    default:
+        return true;
+    }
 }
 
 double keepaliveCadenceS(const SideState& s)

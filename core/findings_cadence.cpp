@@ -34,7 +34,8 @@ void inferredTooFast(FindingsAnalyzer::State& st, std::uint32_t id, const SideSt
     std::snprintf(buf, sizeof buf,
         "Evidence inferred (no keys): %llu records from the %s had a PING's size and were answered at once, about "
         "every %s. No gRPC keepalive "
-        "pings that often (grpc-go's floor is 1 s for servers and 10 s for clients; servers refuse PINGs more "
+        "pings that often (grpc-go's floor is 1 s for servers and 10 s for clients, grpc-java's 10 s for both; "
+        "servers refuse PINGs more "
         "often than every 5 min by default), so they are more likely small messages answered at once (an 8-byte "
         "DATA frame has a PING's size) or BDP PINGs; no keepalive cadence or stop is judged from them.",
         static_cast<unsigned long long>(s.pings), sideName(static_cast<Direction>(d)),

@@ -121,8 +121,10 @@ EndVerdict classify(
     }
     const double quiet = toS(c.quietBeforeCloseNs);
     const char* closer = sideName(c.closedBy);
-    const char* how = c.closedByRst ? "RST" : "FIN";
-    if (!c.goaways.empty()) {
+    // grpc-java's keepalive timeout says GOAWAY NO_ERROR before its FIN: the PING rules below tell it.
+    const bool kaGoaway = !c.goaways.empty() && keepaliveGoaway(c, c.goaways.front());
+    const char* how = keepaliveCloseWords(c);
+    if (!c.goaways.empty() && !kaGoaway) {
         const auto& g = c.goaways.front();
         v.cause = goawayCause(g, c.onlyRejectedRpcs());
         v.evidence.set(g.index, c.closeIndex);

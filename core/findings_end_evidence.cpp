@@ -107,7 +107,7 @@ void confirmSilentDrops(FindingsAnalyzer::State& st, const SummaryLookup& connec
             "(%s) %s later. The %s stopped answering, or a proxy in front of it (one that acknowledges TCP itself) "
             "dropped the flow: the capture holds no other leg to tell",
             sideName(c.kaTimeoutSide), formatDuration(toS(c.burstGapNs)).c_str(), sideName(c.closedBy),
-            c.closedByRst ? "RST" : "FIN", formatDuration(toS(c.kaTimeoutNs)).c_str(),
+            keepaliveCloseWords(c), formatDuration(toS(c.kaTimeoutNs)).c_str(),
             sideName(
                 c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer));
         v.cause = EndCause::KeepaliveTimeout;

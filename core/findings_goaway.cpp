@@ -42,6 +42,9 @@ std::string ms(double seconds)
     return std::to_string(static_cast<long long>(std::llround(seconds * 1000.0)));
 }
 
+// Without keepalive_permit_without_calls, grpc-go (http2_server.go defaultPingTimeout), grpc-java
+// (KeepAliveEnforcer.IMPLICIT_PERMIT_TIME_NANOS) and C-core servers allow a PING with no call open
+// only every 2 h, whatever their minimum interval: slowing such a client to 5 min does not help.
 void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayInfo& g)
 {
     Finding f;
@@ -55,26 +58,33 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
     f.evidence.push_back(g.index);
     const double interval = g.clientPingIntervalS;
     // The server's minimum: from the settings when known, else gRPC's default (5 min in grpc-go's
-    // EnforcementPolicy.MinTime and C-core's min_ping_interval_without_data).
+    // EnforcementPolicy.MinTime, grpc-java's permitKeepAliveTime and C-core's
+    // min_ping_interval_without_data).
     double serverMinS = 300;
-    bool fromSettings = false;
+    bool fromSettings = false, serverPermitsIdle = false;
     if (st.options.settings) {
         serverMinS
             = static_cast<double>(st.options.settings->value(SettingSide::Server, "min_ping_interval_without_data_ms"))
             / 1000.0;
         fromSettings = st.options.settings->isSet(SettingSide::Server, "min_ping_interval_without_data_ms");
+        serverPermitsIdle = st.options.settings->value(SettingSide::Server, "keepalive_permit_without_calls") == 1;
     }
+    // PINGs with no call open count against the 2 h implicit minimum unless the server permits them.
+    const bool idleRule = g.clientPingsWithoutCalls > 0 && !serverPermitsIdle;
     f.title = "Server refused the client's pings: GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"";
-    char buf[512];
+    char buf[768];
     if (interval > 0)
         std::snprintf(buf, sizeof buf,
             "The client sent %llu keepalive PINGs, about every %s (%llu of them with no RPC in progress); the server "
             "counted them as abuse and closed the connection with GOAWAY ENHANCE_YOUR_CALM at %s after the connection "
-            "opened. The server's minimum ping interval is %s%s.",
+            "opened. The server's minimum ping interval is %s%s%s",
             static_cast<unsigned long long>(g.clientPings), formatDuration(interval).c_str(),
             static_cast<unsigned long long>(g.clientPingsWithoutCalls), formatDuration(toS(g.ageNs)).c_str(),
             formatDuration(serverMinS).c_str(),
-            fromSettings ? " (from the settings)" : " by default in grpc-go and C-core");
+            fromSettings ? " (from the settings)" : " by default in grpc-go, grpc-java and C-core",
+            idleRule ? "; with no RPC in progress a server that does not permit PINGs without calls (the default) "
+                       "allows one only every 2 h."
+                     : ".");
     else
         std::snprintf(buf, sizeof buf,
             "The server closed the connection with GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\" %s after it opened; "
@@ -82,14 +92,21 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
             formatDuration(toS(g.ageNs)).c_str());
     f.detail = buf;
     f.suggestion = "Either slow the client down: client keepalive_time_ms >= " + ms(serverMinS)
-        + " (grpc.keepalive_time_ms; grpc-go "
-          "keepalive.ClientParameters.Time >= "
+        + " (grpc.keepalive_time_ms; grpc-go keepalive.ClientParameters.Time, grpc-java "
+          "NettyChannelBuilder.keepAliveTime >= "
         + formatDuration(serverMinS) + ")";
+    if (idleRule)
+        f.suggestion += " and no PINGs without calls: client keepalive_permit_without_calls=0 (grpc-go "
+                        "ClientParameters.PermitWithoutStream: false, grpc-java keepAliveWithoutCalls(false))";
     if (interval > 0)
-        f.suggestion += ", or let the server accept it: server min_ping_interval_without_data_ms <= "
-            + ms(interval * 0.9) + " (grpc-go keepalive.EnforcementPolicy.MinTime)"
-            + (g.clientPingsWithoutCalls ? " and server keepalive_permit_without_calls=1 (PermitWithoutStream: true)"
-                                         : "");
+        f.suggestion
+            += ", or let the server accept it: server min_ping_interval_without_data_ms <= " + ms(interval * 0.9)
+            + " (grpc-go keepalive.EnforcementPolicy.MinTime, grpc-java "
+              "NettyServerBuilder.permitKeepAliveTime)"
+            + (g.clientPingsWithoutCalls
+                    ? " and server keepalive_permit_without_calls=1 (grpc-go PermitWithoutStream: true, grpc-java "
+                      "permitKeepAliveWithoutCalls(true))"
+                    : "");
     f.suggestion += ".";
     // The changes keep the client's cadence (it was chosen for a reason, often a middlebox) and let
     // the server accept it; without a visible cadence, slow the client to the server's minimum.
@@ -101,6 +118,8 @@ void tooManyPings(FindingsAnalyzer::State& st, std::uint32_t conn, const GoawayI
     } else {
         f.changes.push_back({ SettingSide::Client, "keepalive_time_ms",
             std::max<std::int64_t>(1, std::llround(serverMinS * 1000.0)), SettingUnit::Milliseconds });
+        if (idleRule)
+            f.changes.push_back({ SettingSide::Client, "keepalive_permit_without_calls", 0, SettingUnit::Boolean });
     }
     st.findings.push_back(std::move(f));
 }
@@ -206,7 +225,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
                 + formatDuration(toS(first.survivedIdleNs)) + " without RPCs before)";
         std::snprintf(buf, sizeof buf,
             "GOAWAY NO_ERROR (last_stream_id %u)%s%s %s, %s after the connection "
-            "opened: the server's max_connection_age (grpc-go MaxConnectionAge, C-core grpc.max_connection_age_ms; "
+            "opened: the server's max_connection_age (grpc-go MaxConnectionAge, grpc-java "
+            "NettyServerBuilder.maxConnectionAge, C-core grpc.max_connection_age_ms; "
             "servers add up to 10%% jitter) or a server shutdown.",
             first.lastStreamId, c.pingAfterGoaway ? ", then a PING" : "",
             second ? (", then a second GOAWAY (last_stream_id " + std::to_string(second->lastStreamId) + ")").c_str()
@@ -264,7 +284,8 @@ void gracefulNoError(FindingsAnalyzer::State& st, std::uint32_t conn, const Conn
             = "Server closed the idle connection after " + formatDuration(idle) + " without RPCs (max_connection_idle)";
         std::snprintf(buf, sizeof buf,
             "GOAWAY %s %s after the last RPC activity, with no RPC in progress: the server's "
-            "max_connection_idle (grpc-go MaxConnectionIdle, C-core grpc.max_connection_idle_ms) is about %s.",
+            "max_connection_idle (grpc-go MaxConnectionIdle, grpc-java NettyServerBuilder.maxConnectionIdle, C-core "
+            "grpc.max_connection_idle_ms) is about %s.",
             coreIdle ? "INTERNAL_ERROR \"enter idle\" (gRPC C-core's way of saying max_connection_idle)" : "NO_ERROR",
             formatDuration(idle).c_str(), formatDuration(idle).c_str());
         f.detail = buf;
@@ -363,7 +384,9 @@ void addGoawayFindings(
         if (g.code == kEnhanceYourCalm && g.debug.find("too_many_pings") != std::string::npos) {
             tooManyPings(st, id, g);
         } else if ((g.code == kNoError || coreIdleGoaway(g.code, g.debug)) && g.dir == Direction::ServerToClient) {
-            if (!explainedGraceful && &g == &first && first.code == kNoError
+            if (!explainedGraceful && &g == &first && keepaliveGoaway(c, first)) {
+                // grpc-java's close on a keepalive timeout: the keepalive-timeout finding tells it
+            } else if (!explainedGraceful && &g == &first && first.code == kNoError
                 && addH2ProxyGoawayFinding(st, id, c, first, connections)) {
                 // the proxy's own GOAWAY (findings_h2proxy.cpp)
             } else if (!explainedGraceful && &g == &first) {

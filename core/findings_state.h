@@ -44,7 +44,11 @@ struct RecentStats {
 };
 
 // Keepalive PINGs: grpc-go's BDP-estimator and GOAWAY pings use fixed opaque data and are not
-// keepalive (grpc-go internal/transport: bdpPing, goAwayPing).
+// keepalive (grpc-go internal/transport: bdpPing, goAwayPing), nor are grpc-java's (1.41, Netty:
+// BDP_MEASUREMENT_PING 1234 sent as each burst of data arrives, GRACEFUL_SHUTDOWN_PING
+// 0x97acef001 between the two GOAWAYs of a max_idle / max_age / shutdown). Its keepalive PINGs
+// carry 1111 (client) and 0xdead (server). C-core 1.51 counts its opaque values up from 0, so a
+// PING with 1234 is grpc-java's BDP PING only when data came within 1 s before it.
 // lastDataReceivedNs: when the pinging side last received HEADERS or DATA (-1: never).
 bool isKeepalivePing(const Event& e, std::int64_t lastDataReceivedNs);
 
@@ -535,6 +539,28 @@ inline const GoawayInfo* shutdownNamed(const ConnState& c)
                 || g.debug.find("hutdown") != std::string::npos))
             return &g;
     return nullptr;
+}
+
+// A keepalive timeout announced with a GOAWAY: grpc-java 1.41 (Netty's Http2ConnectionHandler
+// .close) sends GOAWAY NO_ERROR without debug data when its keepalive PING went unanswered, then
+// FIN at once (grpc-go and C-core send none). Such a GOAWAY is no max_connection_idle: it came
+// from the side whose PING was outstanding, 50 ms or more after it, with no HTTP/2 frame from the
+// peer since the PING, and that side closed within 1 s of it
+// (tests/data/java_server_keepalive_timeout.pcap).
+inline bool keepaliveGoaway(const ConnState& c, const GoawayInfo& g)
+{
+    return c.kaTimeout && !c.kaCloseUnseen && c.kaPeerFrameNs < 0 && g.code == 0 && g.debug.empty()
+        && g.dir == c.kaTimeoutSide && c.closedBy == g.dir && g.ns - c.kaTimeoutPingNs >= 50'000'000
+        && c.closeNs >= g.ns && c.closeNs - g.ns <= 1'000'000'000;
+}
+
+// How the pinging side closed on a keepalive timeout, for a sentence: "FIN", "RST", or with
+// grpc-java's GOAWAY before it "GOAWAY NO_ERROR, then FIN".
+inline const char* keepaliveCloseWords(const ConnState& c)
+{
+    if (!c.goaways.empty() && keepaliveGoaway(c, c.goaways.front()))
+        return c.closedByRst ? "GOAWAY NO_ERROR, then RST" : "GOAWAY NO_ERROR, then FIN";
+    return c.closedByRst ? "RST" : "FIN";
 }
 
 // A server's NO_ERROR GOAWAY that names no limit, followed by a refused reconnect: the server

@@ -141,8 +141,8 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
             "did (the last at %.3f s); %s later the %s closed the connection (%s). Its keepalive_timeout is about "
             "%s. The PING was lost on its way to the %s, or the %s stopped answering PINGs while it still sent.",
             who, toS(c.kaTimeoutPingNs - st.originNs), peer, toS(c.kaPeerFrameNs - st.originNs),
-            formatDuration(f.figure).c_str(), who, c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(),
-            peer, peer);
+            formatDuration(f.figure).c_str(), who, keepaliveCloseWords(c), formatDuration(f.figure).c_str(), peer,
+            peer);
     else
         std::snprintf(buf, sizeof buf,
             "The %s sent a keepalive PING at %.3f s and no HTTP/2 frame came back from the %s; %s later the %s closed "
@@ -150,7 +150,7 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
             "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
             "network partition or a stalled peer.",
             who, toS(c.kaTimeoutPingNs - st.originNs), peer, formatDuration(f.figure).c_str(), who,
-            c.closedByRst ? "RST" : "FIN", formatDuration(f.figure).c_str(), peer);
+            keepaliveCloseWords(c), formatDuration(f.figure).c_str(), peer);
     f.detail = buf;
     if (st.options.settings) {
         const auto side = c.kaTimeoutSide == Direction::ClientToServer ? SettingSide::Client : SettingSide::Server;

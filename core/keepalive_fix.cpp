@@ -8,7 +8,9 @@ namespace ks::core {
 namespace {
 
 constexpr double kHeadroom = 0.8;
-constexpr std::int64_t kGoMinClientTimeMs = 10'000; // grpc-go keepalive.ClientParameters.Time floor
+// grpc-go keepalive.ClientParameters.Time's floor; grpc-java 1.41 raises keepAliveTime below it to it
+// on clients and servers alike (KeepAliveManager.clampKeepAliveTimeInNanos), grpc-go servers have none.
+constexpr std::int64_t kMinKeepaliveTimeMs = 10'000;
 
 std::int64_t current(const std::optional<KeepaliveSettings>& s, SettingSide side, std::string_view key)
 {
@@ -84,17 +86,22 @@ KeepaliveFix keepaliveFix(const LbCatalogueEntry& entry, const std::optional<Kee
                 ? "The configured client keepalive already pings more often than every " + limit
                 : words + " (PINGs every " + formatDuration(static_cast<double>(pingEvery) / 1000.0) + ", below "
                     + p.name + "'s " + limit + ", and the server accepts them)";
-            if (pingEvery < kGoMinClientTimeMs)
-                fix.suggestion
-                    += "; grpc-go clients raise keepalive time below 10 s to 10 s, so no grpc-go client setting meets "
-                       "this (use a C-core client, TCP keep-alive, or a longer idle timeout)";
+            if (pingEvery < kMinKeepaliveTimeMs)
+                fix.suggestion += "; grpc-go and grpc-java clients raise keepalive time below 10 s to 10 s, so no "
+                                  "grpc-go or grpc-java client setting meets this (use a C-core client, TCP "
+                                  "keep-alive, or a longer idle timeout)";
         } else {
             need(fix, words, s, SettingSide::Server, "keepalive_time_ms", t, below);
+            const std::int64_t configured = current(s, SettingSide::Server, "keepalive_time_ms");
+            const std::int64_t pingEvery = below(configured) ? configured : t;
             need(fix, words, s, SettingSide::Server, "keepalive_permit_without_calls", 1,
                 [](std::int64_t v) { return v == 1; });
             fix.suggestion = (words.empty() ? "The configured server keepalive already pings often enough" : words)
-                + " (server PINGs every " + formatDuration(static_cast<double>(t) / 1000.0) + ", below " + p.name
-                + "'s " + limit + "; grpc-go keepalive.ServerParameters.Time has no floor)";
+                + " (server PINGs every " + formatDuration(static_cast<double>(pingEvery) / 1000.0) + ", below "
+                + p.name + "'s " + limit + "; grpc-go keepalive.ServerParameters.Time has no floor"
+                + (pingEvery < kMinKeepaliveTimeMs ? ", but grpc-java servers raise keepAliveTime below 10 s to 10 s, "
+                                                     "so no grpc-java server setting meets this)"
+                                                   : ")");
         }
     } else if (pings) {
         fix.suggestion = "No keepalive interval fits below " + p.name + "'s " + limit;

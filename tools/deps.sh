@@ -13,6 +13,7 @@ KS_PACKAGES=(
   librsvg2-bin dpkg-dev file lintian desktop-file-utils appstream
   # tests/cli/snippets_compile_test.py: the settings-as-code snippets built by each stack
   golang-go golang-google-grpc-dev default-jdk-headless libgrpc-java libnetty-java
+  libperfmark-java  # grpc-java's runtime needs it: the java_* captures (tests/data/gen/java_scenarios.sh)
   xvfb  # xvfb-run: to look at the real window (and take screenshots) on a headless machine
 )
 

@@ -113,6 +113,7 @@ TEST(ConfigLint, clientTimeBelowGrpcGosTenSecondFloorIsAWarning)
     const auto* f = find(findings, "lint-below-grpc-go-minimum");
     ASSERT_TRUE(f);
     EXPECT_NE(f->detail.find("10 s"), std::string::npos);
+    EXPECT_NE(f->detail.find("grpc-java client"), std::string::npos) << f->detail;
 }
 
 TEST(ConfigLint, pingsBelowOneMinuteTowardsAPublicServiceAreAWarningButNotTowardsPrivateOnes)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the reference captures in tests/data/ from real gRPC implementations
-# (grpc-go 1.33 from golang-google-grpc-dev, gRPC C-core 1.51 from python3-grpcio), the lab's
+# (grpc-go 1.33 from golang-google-grpc-dev, gRPC C-core 1.51 from python3-grpcio, grpc-java 1.41
+# from libgrpc-java), the lab's
 # load-balancer simulator (core/lab/lb_simulator, as gen/ks_lbsim) and the Linux kernel.
 # Loopback only (127.0.0.1 / ::1) or network namespaces made here, fixed ports (each scenario
 # names its own; captures.json lists them per capture), every process is
@@ -21,7 +22,8 @@ KSPY="$HERE/gen/kspy.py"
 
 # ---- dependencies (skipped when present) -------------------------------------------------
 need=()
-for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common haproxy nginx-light tinyproxy nghttp2-proxy; do
+for p in golang-go golang-google-grpc-dev python3-grpcio tcpdump tshark wireshark-common haproxy nginx-light tinyproxy nghttp2-proxy \
+         default-jdk-headless libgrpc-java libnetty-java libperfmark-java; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
 done
 if ((${#need[@]})); then
@@ -646,6 +648,9 @@ source "$HERE/gen/lb_proxy_scenarios.sh"
 # Field scenarios of the sixth hunt (TCP proxies, nghttpx, middlebox resets): gen/field_hunt6_scenarios.sh.
 # shellcheck source=gen/field_hunt6_scenarios.sh
 source "$HERE/gen/field_hunt6_scenarios.sh"
+# grpc-java 1.41 (Netty) servers and clients: gen/java_scenarios.sh.
+# shellcheck source=gen/java_scenarios.sh
+source "$HERE/gen/java_scenarios.sh"
 
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
@@ -660,7 +665,8 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      haproxy_h2_ping_idle nginx_grpc_ping_idle nginx_grpc_read_timeout nginx_grpc_keepalive_requests
      tinyproxy_too_many_pings haproxy_tcp_too_many_pings nghttpx_read_timeout nghttpx_read_timeout_pings
      nghttpx_backend_read_timeout loss_ping_ack_retransmit go_server_stop_mid_call
-     firewall_reset_mid_call)
+     firewall_reset_mid_call java_too_many_pings java_max_idle java_max_age java_server_keepalive_timeout
+     java_client_keepalive_timeout java_ping_healthy)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
