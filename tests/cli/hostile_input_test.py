@@ -318,7 +318,8 @@ def test_lab_target_not_http2(binary, tmp):
     import threading
     srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 50510))  # this helper's fixed port range
+    srv.bind(("127.0.0.1", 0))  # a free port: another run on this host may hold any fixed one
+    port = srv.getsockname()[1]
     srv.listen(8)
     srv.settimeout(1)
     held, stop = [], threading.Event()
@@ -337,7 +338,7 @@ def test_lab_target_not_http2(binary, tmp):
         json.dump({"format": "keepalive-scope-experiment", "version": 1,
                    "client": {"keepalive_time_ms": 1000, "keepalive_timeout_ms": 1000,
                               "keepalive_permit_without_calls": True},
-                   "target": {"embedded": False, "address": "127.0.0.1:50510"}}, f)
+                   "target": {"embedded": False, "address": "127.0.0.1:%d" % port}}, f)
     try:
         r = run(binary, "lab", "--config", cfg, "--duration", "8s", timeout=60)
     finally:
