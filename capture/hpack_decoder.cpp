@@ -5,6 +5,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 namespace ks::capture {
@@ -149,24 +150,44 @@ void HpackDecoder::setMaxTableSize(std::uint32_t size)
 
 DecodedHeaders HpackDecoder::decode(std::span<const std::uint8_t> block)
 {
+    DecodedHeaders out;
+    out.state = decode(block, out.path, out.grpcStatus, out.grpcMessage);
+    return out;
+}
+
+core::HpackState HpackDecoder::decode(
+    std::span<const std::uint8_t> block, std::string& path, int& grpcStatus, std::string& grpcMessage)
+{
+    const auto take = [&](DecodedHeaders&& result) {
+        path = std::move(result.path);
+        grpcStatus = result.grpcStatus;
+        grpcMessage = std::move(result.grpcMessage);
+        return result.state;
+    };
     const bool indexedOnly = !block.empty() && block.size() <= kMaxRememberedBlock
         && std::all_of(block.begin(), block.end(), [](std::uint8_t b) { return b >= 0x80 && b != 0xff; });
     if (!indexedOnly) {
         ++m_generation; // literals may add entries (and evict others); size updates resize
-        return inflate(block);
+        return take(inflate(block));
     }
-    const std::string_view bytes(reinterpret_cast<const char*>(block.data()), block.size());
+    // Sizes first: most remembered blocks differ in length, and a compare of unequal lengths
+    // would still call memcmp.
     for (const auto& r : m_remembered)
-        if (r.generation == m_generation && r.bytes == bytes)
-            return r.result;
+        if (r.generation == m_generation && r.bytes.size() == block.size()
+            && std::memcmp(r.bytes.data(), block.data(), block.size()) == 0) {
+            path.assign(r.result.path);
+            grpcStatus = r.result.grpcStatus;
+            grpcMessage.assign(r.result.grpcMessage);
+            return r.result.state;
+        }
     DecodedHeaders result = inflate(block); // an error resets the table, advancing the generation
     if (result.state == core::HpackState::Decoded) {
         auto& r = m_remembered[m_nextSlot++ % kRemembered];
         r.generation = m_generation;
-        r.bytes.assign(bytes);
+        r.bytes.assign(reinterpret_cast<const char*>(block.data()), block.size());
         r.result = result;
     }
-    return result;
+    return take(std::move(result));
 }
 
 DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)

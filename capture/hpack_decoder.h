@@ -30,6 +30,10 @@ public:
     // before the capture started (or lost in a gap) yields UnknownDynamicTable, one that breaks
     // HPACK's encoding Malformed; the decoder then starts over with an empty table, as after reset().
     DecodedHeaders decode(std::span<const std::uint8_t> block);
+    // The same, into the caller's strings (an event's, reused frame after frame: a remembered
+    // block's fields are copied into their capacity, with no allocation per block).
+    core::HpackState decode(
+        std::span<const std::uint8_t> block, std::string& path, int& grpcStatus, std::string& grpcMessage);
     // :path and grpc-message keep at most this many bytes of their value (a dynamic-table entry
     // is at most 4 KiB, but a literal may fill a whole block).
     static constexpr std::size_t kMaxFieldText = 8192;

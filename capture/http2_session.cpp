@@ -267,12 +267,8 @@ void Http2Session::onHeaderFragment(
         m_hpack[core::dirIndex(dir)].reset();
         e.hpack = core::HpackState::TooLarge;
     } else {
-        auto decoded
-            = m_hpack[core::dirIndex(dir)].decode(whole ? fragment : std::span<const std::uint8_t>(block.bytes));
-        e.hpack = decoded.state;
-        e.path = std::move(decoded.path);
-        e.grpcStatus = decoded.grpcStatus;
-        e.grpcMessage = std::move(decoded.grpcMessage);
+        e.hpack = m_hpack[core::dirIndex(dir)].decode(
+            whole ? fragment : std::span<const std::uint8_t>(block.bytes), e.path, e.grpcStatus, e.grpcMessage);
     }
     block.bytes.clear();
     if (!block.decodeOnly)
