@@ -54,10 +54,8 @@ void JsonPrinter::begin(const RunInfo& info)
 
 void JsonPrinter::onEvent(const core::Event& event)
 {
-    if (!m_firstEvent)
-        m_events.append(",\n");
+    m_writer.append(m_events, event, !m_firstEvent);
     m_firstEvent = false;
-    m_writer.append(m_events, event);
     if (m_flushEachEvent || m_events.size() >= (1 << 20))
         flush(m_flushEachEvent);
 }
