@@ -4,6 +4,7 @@
 
 #include "core/event.h"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -49,13 +50,14 @@ private:
     // as it was, so while the table is unchanged the same bytes decode to the same fields. gRPC
     // peers repeat such blocks call after call (request headers, response headers, trailers);
     // the last few are remembered with the table generation they were decoded against.
-    struct Remembered {
-        std::uint64_t generation = 0;
-        std::string bytes;
-        DecodedHeaders result;
-    };
     static constexpr std::size_t kRemembered = 4;
     static constexpr std::size_t kMaxRememberedBlock = 64;
+    struct Remembered {
+        std::uint64_t generation = 0;
+        std::uint8_t size = 0;
+        std::array<std::uint8_t, kMaxRememberedBlock> bytes {}; // compared inline: a few bytes
+        DecodedHeaders result;
+    };
 
     DecodedHeaders inflate(std::span<const std::uint8_t> block);
     bool makeInflater(); // false: nghttp2 could not make one (out of memory)
