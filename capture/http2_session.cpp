@@ -102,7 +102,7 @@ Event& Http2Session::makeEvent(Direction dir, EventType type, std::int64_t tsNs)
     return e;
 }
 
-void Http2Session::onFrame(
+[[gnu::always_inline]] inline void Http2Session::onFrame(
     Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload, bool truncated, std::int64_t tsNs)
 {
     const auto i = core::dirIndex(dir);
