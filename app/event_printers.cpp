@@ -6,6 +6,7 @@
 #include "core/event_detail.h"
 #include "core/event_json.h"
 #include "findings_options.h"
+#include "text_columns.h"
 
 #include "core/number_format.h"
 
@@ -54,10 +55,8 @@ void JsonPrinter::begin(const RunInfo& info)
 
 void JsonPrinter::onEvent(const core::Event& event)
 {
-    if (!m_firstEvent)
-        m_events.append(",\n");
+    m_writer.append(m_events, event, !m_firstEvent);
     m_firstEvent = false;
-    m_writer.append(m_events, event);
     if (m_flushEachEvent || m_events.size() >= (1 << 20))
         flush(m_flushEachEvent);
 }
@@ -150,30 +149,6 @@ bool keepaliveRelevant(EventType type)
     }
 }
 
-// printf's %*s and %-*s for [text, end) at p (room for the wider of the two); return the end.
-char* padLeft(char* p, const char* text, const char* end, std::size_t width)
-{
-    const auto size = static_cast<std::size_t>(end - text);
-    if (size < width) {
-        std::memset(p, ' ', width - size);
-        p += width - size;
-    }
-    std::memcpy(p, text, size);
-    return p + size;
-}
-
-char* padRight(char* p, const char* text, const char* end, std::size_t width)
-{
-    const auto size = static_cast<std::size_t>(end - text);
-    std::memcpy(p, text, size);
-    p += size;
-    if (size < width) {
-        std::memset(p, ' ', width - size);
-        p += width - size;
-    }
-    return p;
-}
-
 void appendUnsigned(std::string& out, std::uint64_t value)
 {
     char digits[24];
@@ -201,26 +176,41 @@ void TextPrinter::onEvent(const core::Event& e)
     }
     // "%14s  %-7s %-5u %-3s  %-17s %s\n" (time, #index, conn, dir, event, details), written in
     // place: the text view prints a line per PING, and printf's parsing was most of its time.
+    // Fields are copied and padded in blocks of fixed size (the buffer has room past the line;
+    // what a block writes beyond its field is overwritten by the next), not by memcpy calls.
+    static constexpr char kSpaces[] = "                "; // 16
+    static const DirTypeColumns dirType = makeDirTypeColumns();
     char field[64];
     char* p = m_buffer.grow(256);
-    char* end = core::formatSeconds(field, e.relNs, m_decimals);
-    p = padLeft(p, field, end, 14);
+    char* end = m_decimals >= 1 && m_decimals <= 9 ? m_time.write(field, e.relNs, m_decimals)
+                                                   : core::formatSeconds(field, e.relNs, m_decimals);
+    if (const auto size = static_cast<std::size_t>(end - field); size < 14) {
+        std::memcpy(p, kSpaces, 16);
+        std::memcpy(p + 14 - size, field, 16);
+        p += 14;
+    } else {
+        p = padLeft(p, field, end, 14);
+    }
+    std::memcpy(p, "  #", 3);
+    p = padAfter(p + 2, core::formatUnsigned(p + 3, e.index), 7);
     *p++ = ' ';
-    *p++ = ' ';
-    field[0] = '#';
-    end = core::formatUnsigned(field + 1, e.index);
-    p = padRight(p, field, end, 7);
-    *p++ = ' ';
-    end = core::formatUnsigned(field, e.conn);
-    p = padRight(p, field, end, 5);
-    *p++ = ' ';
-    const auto dir = core::directionName(e.dir);
-    p = padRight(p, dir.data(), dir.data() + dir.size(), 3);
-    *p++ = ' ';
-    *p++ = ' ';
-    const auto name = core::eventTypeName(e.type);
-    p = padRight(p, name.data(), name.data() + name.size(), 17);
-    *p++ = ' ';
+    p = padAfter(p, core::formatUnsigned(p, e.conn), 5);
+    const DirTypeColumn* text = static_cast<std::size_t>(e.type) < core::kEventTypeCount
+        ? &dirType[e.dir == core::Direction::ClientToServer ? 0 : 1][static_cast<std::size_t>(e.type)]
+        : nullptr;
+    if (text && text->size) {
+        std::memcpy(p, text->text, sizeof text->text);
+        p += text->size;
+    } else {
+        *p++ = ' ';
+        const auto dir = core::directionName(e.dir);
+        p = padRight(p, dir.data(), dir.data() + dir.size(), 3);
+        *p++ = ' ';
+        *p++ = ' ';
+        const auto name = core::eventTypeName(e.type);
+        p = padRight(p, name.data(), name.data() + name.size(), 17);
+        *p++ = ' ';
+    }
     // The fixed-size events straight into the buffer (a line per PING); the rest through a string.
     if (char* end = core::writeShortDetail(p, e)) {
         p = end;

@@ -74,6 +74,7 @@ private:
     bool m_showAll;
     bool m_flushEachEvent;
     int m_decimals = 6;
+    core::SecondsColumn m_time; // the time column (its whole seconds change rarely)
     std::uint64_t m_printed = 0;
     std::unordered_map<std::uint32_t, RttStats> m_rtt; // connections with a PING round trip
     core::OutputBuffer m_buffer; // lines not yet written

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <tuple>
 
 namespace ks::capture {
 
@@ -53,7 +52,7 @@ CaptureEngine::FlowKey CaptureEngine::keyOf(
     const IpAddress& a, std::uint16_t portA, const IpAddress& b, std::uint16_t portB)
 {
     // Either direction's packets give the same key: the lower endpoint first.
-    const bool aFirst = std::tie(a.bytes, portA) < std::tie(b.bytes, portB);
+    const bool aFirst = a.bytesBefore(b) || (!b.bytesBefore(a) && portA < portB);
     FlowKey key;
     key.a = aFirst ? a : b;
     key.b = aFirst ? b : a;

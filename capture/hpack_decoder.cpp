@@ -5,6 +5,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 namespace ks::capture {
@@ -64,6 +65,41 @@ bool skipString(std::span<const std::uint8_t> b, std::size_t& pos)
     if (pos >= b.size() || !readInteger(b, pos, 7, length) || length > b.size() - pos)
         return false;
     pos += static_cast<std::size_t>(length);
+    return true;
+}
+
+// Every byte an indexed field's one-byte index (0x80..0xfe), eight bytes at a time.
+bool allOneByteIndexes(std::span<const std::uint8_t> b)
+{
+    constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+    std::size_t i = 0;
+    for (; i + 8 <= b.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, b.data() + i, 8);
+        const std::uint64_t inverted = ~w; // a 0xff byte is a zero byte here
+        if ((w & kHigh) != kHigh || ((inverted - kOnes) & ~inverted & kHigh) != 0)
+            return false;
+    }
+    for (; i < b.size(); ++i)
+        if (b[i] < 0x80 || b[i] == 0xff)
+            return false;
+    return true;
+}
+
+bool sameBytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t n)
+{
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        if (x != y)
+            return false;
+    }
+    for (; i < n; ++i)
+        if (a[i] != b[i])
+            return false;
     return true;
 }
 
@@ -149,24 +185,44 @@ void HpackDecoder::setMaxTableSize(std::uint32_t size)
 
 DecodedHeaders HpackDecoder::decode(std::span<const std::uint8_t> block)
 {
-    const bool indexedOnly = !block.empty() && block.size() <= kMaxRememberedBlock
-        && std::all_of(block.begin(), block.end(), [](std::uint8_t b) { return b >= 0x80 && b != 0xff; });
+    DecodedHeaders out;
+    out.state = decode(block, out.path, out.grpcStatus, out.grpcMessage);
+    return out;
+}
+
+core::HpackState HpackDecoder::decode(
+    std::span<const std::uint8_t> block, std::string& path, int& grpcStatus, std::string& grpcMessage)
+{
+    const auto take = [&](DecodedHeaders&& result) {
+        path = std::move(result.path);
+        grpcStatus = result.grpcStatus;
+        grpcMessage = std::move(result.grpcMessage);
+        return result.state;
+    };
+    const bool indexedOnly = !block.empty() && block.size() <= kMaxRememberedBlock && allOneByteIndexes(block);
     if (!indexedOnly) {
         ++m_generation; // literals may add entries (and evict others); size updates resize
-        return inflate(block);
+        return take(inflate(block));
     }
-    const std::string_view bytes(reinterpret_cast<const char*>(block.data()), block.size());
-    for (const auto& r : m_remembered)
-        if (r.generation == m_generation && r.bytes == bytes)
-            return r.result;
+    // A block is a few bytes: compared by words, not by a memcmp call.
+    for (const auto& r : m_remembered) {
+        if (r.generation != m_generation || r.size != block.size()
+            || !sameBytes(r.bytes.data(), block.data(), block.size()))
+            continue;
+        path.assign(r.result.path);
+        grpcStatus = r.result.grpcStatus;
+        grpcMessage.assign(r.result.grpcMessage);
+        return r.result.state;
+    }
     DecodedHeaders result = inflate(block); // an error resets the table, advancing the generation
     if (result.state == core::HpackState::Decoded) {
         auto& r = m_remembered[m_nextSlot++ % kRemembered];
         r.generation = m_generation;
-        r.bytes.assign(bytes);
+        r.size = static_cast<std::uint8_t>(block.size());
+        std::copy(block.begin(), block.end(), r.bytes.begin());
         r.result = result;
     }
-    return result;
+    return take(std::move(result));
 }
 
 DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)

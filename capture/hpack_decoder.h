@@ -4,6 +4,7 @@
 
 #include "core/event.h"
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -30,6 +31,10 @@ public:
     // before the capture started (or lost in a gap) yields UnknownDynamicTable, one that breaks
     // HPACK's encoding Malformed; the decoder then starts over with an empty table, as after reset().
     DecodedHeaders decode(std::span<const std::uint8_t> block);
+    // The same, into the caller's strings (an event's, reused frame after frame: a remembered
+    // block's fields are copied into their capacity, with no allocation per block).
+    core::HpackState decode(
+        std::span<const std::uint8_t> block, std::string& path, int& grpcStatus, std::string& grpcMessage);
     // :path and grpc-message keep at most this many bytes of their value (a dynamic-table entry
     // is at most 4 KiB, but a literal may fill a whole block).
     static constexpr std::size_t kMaxFieldText = 8192;
@@ -45,13 +50,14 @@ private:
     // as it was, so while the table is unchanged the same bytes decode to the same fields. gRPC
     // peers repeat such blocks call after call (request headers, response headers, trailers);
     // the last few are remembered with the table generation they were decoded against.
-    struct Remembered {
-        std::uint64_t generation = 0;
-        std::string bytes;
-        DecodedHeaders result;
-    };
     static constexpr std::size_t kRemembered = 4;
     static constexpr std::size_t kMaxRememberedBlock = 64;
+    struct Remembered {
+        std::uint64_t generation = 0;
+        std::uint8_t size = 0;
+        std::array<std::uint8_t, kMaxRememberedBlock> bytes {}; // compared inline: a few bytes
+        DecodedHeaders result;
+    };
 
     DecodedHeaders inflate(std::span<const std::uint8_t> block);
     bool makeInflater(); // false: nghttp2 could not make one (out of memory)

@@ -30,7 +30,10 @@ FrameHeader parseFrameHeader(const std::uint8_t* b)
     return h;
 }
 
-bool plausibleFrameHeader(const FrameHeader& h, bool strict)
+namespace {
+
+// plausibleFrameHeader's rules, inlined where frames are read (once per frame).
+[[gnu::always_inline]] inline bool plausibleHeader(const FrameHeader& h, bool strict)
 {
     if (h.stream & 0x80000000u)
         return false; // reserved bit
@@ -88,6 +91,13 @@ bool plausibleFrameHeader(const FrameHeader& h, bool strict)
         return !strict; // extension frames are legal, but no evidence of a boundary
     }
     return !strict || (h.flags & ~definedFlags) == 0;
+}
+
+} // namespace
+
+bool plausibleFrameHeader(const FrameHeader& h, bool strict)
+{
+    return plausibleHeader(h, strict);
 }
 
 Http2Framer::Http2Framer(Mode mode)
@@ -304,25 +314,34 @@ void Http2Framer::feedFrames(const std::uint8_t* data, std::size_t size, std::in
             continue;
         }
         if (!m_inPayload) {
-            const std::size_t n = std::min(size, 9 - m_headerFill);
-            std::memcpy(m_header + m_headerFill, data, n);
-            m_headerFill += n;
-            data += n;
-            size -= n;
-            if (m_headerFill < 9)
-                return;
-            m_headerFill = 0;
-            m_current = parseFrameHeader(m_header);
-            if (!plausibleFrameHeader(m_current, false) && m_current.length <= kHuntMaxFrame) {
+            // A header whole in these bytes (the usual case) is read where it lies.
+            const std::uint8_t* header = data;
+            if (m_headerFill == 0 && size >= 9) {
+                data += 9;
+                size -= 9;
+            } else {
+                const std::size_t n = std::min(size, 9 - m_headerFill);
+                std::memcpy(m_header + m_headerFill, data, n);
+                m_headerFill += n;
+                data += n;
+                size -= n;
+                if (m_headerFill < 9)
+                    return;
+                m_headerFill = 0;
+                header = m_header;
+            }
+            m_current = parseFrameHeader(header);
+            const bool plausible = plausibleHeader(m_current, false);
+            if (!plausible && m_current.length <= kHuntMaxFrame) {
                 m_suspect = true;
-                m_buffer.assign(m_header, m_header + 9);
+                m_buffer.assign(header, header + 9);
                 feedSuspect(data, size, tsNs);
                 return;
             }
-            if (!plausibleFrameHeader(m_current, false)) {
+            if (!plausible) {
                 // Lost alignment: hunt from the byte after this header's first one.
                 std::uint8_t held[9];
-                std::memcpy(held, m_header, 9);
+                std::memcpy(held, header, 9);
                 startHunting();
                 feedHunting(held + 1, 8, tsNs);
                 if (m_mode == Mode::Hunting)

@@ -102,7 +102,7 @@ Event& Http2Session::makeEvent(Direction dir, EventType type, std::int64_t tsNs)
     return e;
 }
 
-void Http2Session::onFrame(
+[[gnu::always_inline]] inline void Http2Session::onFrame(
     Direction dir, const FrameHeader& h, std::span<const std::uint8_t> payload, bool truncated, std::int64_t tsNs)
 {
     const auto i = core::dirIndex(dir);
@@ -267,12 +267,8 @@ void Http2Session::onHeaderFragment(
         m_hpack[core::dirIndex(dir)].reset();
         e.hpack = core::HpackState::TooLarge;
     } else {
-        auto decoded
-            = m_hpack[core::dirIndex(dir)].decode(whole ? fragment : std::span<const std::uint8_t>(block.bytes));
-        e.hpack = decoded.state;
-        e.path = std::move(decoded.path);
-        e.grpcStatus = decoded.grpcStatus;
-        e.grpcMessage = std::move(decoded.grpcMessage);
+        e.hpack = m_hpack[core::dirIndex(dir)].decode(
+            whole ? fragment : std::span<const std::uint8_t>(block.bytes), e.path, e.grpcStatus, e.grpcMessage);
     }
     block.bytes.clear();
     if (!block.decodeOnly)

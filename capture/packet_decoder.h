@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,7 +19,23 @@ struct IpAddress {
     std::uint8_t family = 0; // 4 or 6
     std::array<std::uint8_t, 16> bytes {};
 
-    bool operator==(const IpAddress&) const = default;
+    // Two words, not a memcmp call: compared for every packet (flow lookup, direction).
+    bool operator==(const IpAddress& other) const
+    {
+        std::uint64_t a[2], b[2];
+        std::memcpy(a, bytes.data(), sizeof a);
+        std::memcpy(b, other.bytes.data(), sizeof b);
+        return family == other.family && ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+    }
+    // The bytes' lexicographic order (std::array's <), word by word.
+    bool bytesBefore(const IpAddress& other) const
+    {
+        std::uint64_t a[2], b[2];
+        std::memcpy(a, bytes.data(), sizeof a);
+        std::memcpy(b, other.bytes.data(), sizeof b);
+        const std::uint64_t a0 = __builtin_bswap64(a[0]), b0 = __builtin_bswap64(b[0]);
+        return a0 != b0 ? a0 < b0 : __builtin_bswap64(a[1]) < __builtin_bswap64(b[1]);
+    }
     std::string toString() const;
 };
 

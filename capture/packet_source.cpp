@@ -219,10 +219,8 @@ PacketSource::~PacketSource()
         ::close(m_fd);
 }
 
-bool PacketSource::ensure(std::size_t n)
+bool PacketSource::refill(std::size_t n)
 {
-    if (m_end - m_pos >= n)
-        return true;
     if (m_eof)
         return false;
     if (m_pos > 0) {
@@ -248,19 +246,6 @@ bool PacketSource::ensure(std::size_t n)
         m_bytesRead += static_cast<std::uint64_t>(got);
     }
     return true;
-}
-
-std::uint16_t PacketSource::u16(std::size_t at) const
-{
-    const std::uint8_t* p = m_buf.data() + m_pos + at;
-    return m_big ? static_cast<std::uint16_t>(p[0] << 8 | p[1]) : static_cast<std::uint16_t>(p[1] << 8 | p[0]);
-}
-
-std::uint32_t PacketSource::u32(std::size_t at) const
-{
-    const std::uint8_t* p = m_buf.data() + m_pos + at;
-    return m_big ? std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3]
-                 : std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[1]) << 8 | p[0];
 }
 
 std::string PacketSource::truncated(std::size_t have, std::size_t want) const
@@ -298,10 +283,9 @@ bool PacketSource::start(std::string& error)
     return true;
 }
 
-bool PacketSource::quiet() const
+bool PacketSource::pollQuiet() const
 {
-    // At a block boundary with nothing buffered: nothing arrived for the idle wait.
-    if (m_idleWaitMs <= 0 || m_fd < 0 || !m_isStream || m_eof || m_pos != m_end)
+    if (m_fd < 0 || !m_isStream || m_eof)
         return false;
     pollfd p { m_fd, POLLIN, 0 };
     return ::poll(&p, 1, m_idleWaitMs) == 0;

@@ -142,13 +142,26 @@ private:
 
     PacketSource() = default;
     bool start(std::string& error);
-    // Makes n bytes available at m_pos; false at the end of input.
-    bool ensure(std::size_t n);
-    std::uint16_t u16(std::size_t at) const;
-    std::uint32_t u32(std::size_t at) const;
+    // Makes n bytes available at m_pos; false at the end of input. (Inline: a few calls per
+    // packet, nearly always already buffered; refill reads.)
+    bool ensure(std::size_t n) { return m_end - m_pos >= n || refill(n); }
+    bool refill(std::size_t n);
+    std::uint16_t u16(std::size_t at) const
+    {
+        const std::uint8_t* p = m_buf.data() + m_pos + at;
+        return m_big ? static_cast<std::uint16_t>(p[0] << 8 | p[1]) : static_cast<std::uint16_t>(p[1] << 8 | p[0]);
+    }
+    std::uint32_t u32(std::size_t at) const
+    {
+        const std::uint8_t* p = m_buf.data() + m_pos + at;
+        return m_big ? std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3]
+                     : std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[1]) << 8 | p[0];
+    }
     bool readPcapHeader(std::string& error);
     bool atPcapFileHeader();
-    bool quiet() const;
+    // At a block boundary with nothing buffered, a stream with an idle wait: nothing arrived for it.
+    bool quiet() const { return m_idleWaitMs > 0 && m_pos == m_end && pollQuiet(); }
+    bool pollQuiet() const;
     bool readSectionHeader(std::string& error);
     bool addInterface(std::size_t body, std::size_t bodyLength, std::string& error);
     // A Decryption Secrets Block at m_pos (body of bodyLength bytes): its TLS key log lines go to

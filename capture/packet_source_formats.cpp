@@ -66,6 +66,11 @@ bool PacketSource::atPcapFileHeader()
     // A magic number in either byte order and version 2.4 in the same order: a record header
     // holding both (a capture time in 2055 or 2014 and a 2.4 version as its fraction) is not
     // a plausible record.
+    // (The first byte of every magic in either order, read before waiting for 24 bytes: a record
+    // header's first byte is a capture time's, rarely one of these.)
+    const std::uint8_t first = m_buf[m_pos];
+    if (first != 0xa1 && first != 0xd4 && first != 0x4d && first != 0x34)
+        return false;
     if (!ensure(24))
         return false;
     const std::uint8_t* p = m_buf.data() + m_pos;

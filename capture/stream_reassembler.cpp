@@ -124,19 +124,10 @@ void StreamReassembler::skipToFirstHeld()
     }
 }
 
-void StreamReassembler::acknowledged(std::uint32_t ack)
+void StreamReassembler::giveUpAckedHole()
 {
-    if (!m_started)
-        return;
-    if (!m_peerAckedKnown || seqDiff(ack, m_peerAcked) > 0) {
-        m_peerAcked = ack;
-        m_peerAckedKnown = true;
-    }
-    // A hole the peer has acknowledged while later bytes wait behind it will never be filled.
-    if (!m_held.empty() && seqDiff(m_peerAcked, m_next) > 0) {
-        skipToFirstHeld();
-        drain();
-    }
+    skipToFirstHeld();
+    drain();
 }
 
 void StreamReassembler::flush()

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "byte_stream_sink.h"
+#include "tcp_sequence.h"
 
 #include <cstdint>
 #include <map>
@@ -29,7 +30,19 @@ public:
     void segment(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength, std::int64_t tsNs);
     // The peer acknowledged up to `ack`: a hole before it that later data waits behind was lost
     // by the capture (Wireshark's "ACKed unseen segment"), so it is reported as a gap at once.
-    void acknowledged(std::uint32_t ack);
+    // (Inline: called for every ACK, which nearly always only moves m_peerAcked.)
+    void acknowledged(std::uint32_t ack)
+    {
+        if (!m_started)
+            return;
+        if (!m_peerAckedKnown || seqDiff(ack, m_peerAcked) > 0) {
+            m_peerAcked = ack;
+            m_peerAckedKnown = true;
+        }
+        // A hole the peer has acknowledged while later bytes wait behind it will never be filled.
+        if (!m_held.empty() && seqDiff(m_peerAcked, m_next) > 0)
+            giveUpAckedHole();
+    }
     // Deliver everything still held, with gaps for the holes (FIN, RST, end of capture).
     void flush();
     // The direction's FIN at finSeq: flush, and what lies between the last byte seen and the FIN
@@ -50,6 +63,7 @@ private:
     void deliver(std::uint32_t seq, std::span<const std::uint8_t> payload, std::uint32_t wireLength, std::int64_t tsNs);
     void drain();
     void skipToFirstHeld();
+    void giveUpAckedHole();
 
     ByteStreamSink& m_framer;
     bool m_started = false;

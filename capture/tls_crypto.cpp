@@ -263,10 +263,11 @@ bool TlsRecordCipher::decrypt(const std::uint8_t* header, std::span<const std::u
     // only at the end); otherwise a re-initialisation with the nonce, the tag set before the end.
     bool tagSet = false;
     if (m_ivInvocation) {
+        // (params.h's initialiser macros, not the OSSL_PARAM_construct_* calls: a record each.)
         OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, nonce + 4, 8),
-            OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, const_cast<std::uint8_t*>(tag), kTagSize),
-            OSSL_PARAM_construct_end(),
+            OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV, nonce + 4, 8),
+            OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, const_cast<std::uint8_t*>(tag), kTagSize),
+            OSSL_PARAM_END,
         };
         tagSet = EVP_CIPHER_CTX_set_params(m_ctx, params) == 1;
     }

@@ -128,14 +128,17 @@ void appendEventJson(OutputBuffer& out, const Event& event, int decimals)
     EventJsonWriter(decimals).append(out, event);
 }
 
-void EventJsonWriter::append(OutputBuffer& out, const Event& e)
+void EventJsonWriter::append(OutputBuffer& out, const Event& e, bool afterAnother)
 {
     static const DirTypeTable dirType = makeDirTypeTable();
     const int decimals = m_decimals;
     // Room for the fixed fields (under 256 bytes, with what the fixed-size copies reach past
     // them); a SETTINGS list of 12 values needs more.
     Cursor c(out, e.type == EventType::Settings ? 1024 : 384);
-    c.lit("{\"index\":");
+    if (afterAnother)
+        c.lit(",\n{\"index\":");
+    else
+        c.lit("{\"index\":");
     c.counter(m_index, e.index);
     c.lit(",\"t\":");
     c.column(m_t, e.relNs, decimals);

@@ -14,7 +14,8 @@ namespace ks::core {
 class EventJsonWriter {
 public:
     explicit EventJsonWriter(int decimals);
-    void append(OutputBuffer& out, const Event& event);
+    // afterAnother: the event follows another in a list, ",\n" is written before it.
+    void append(OutputBuffer& out, const Event& event, bool afterAnother = false);
 
 private:
     int m_decimals;

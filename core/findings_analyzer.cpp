@@ -13,19 +13,6 @@
 
 namespace ks::core {
 
-void RecentStats::add(double v)
-{
-    min = count ? std::min(min, v) : v;
-    max = count ? std::max(max, v) : v;
-    sum += v;
-    if (recent.size() < kWindow)
-        recent.push_back(v); // count == recent.size() until the window is full
-    else
-        recent[count % kWindow] = v;
-    ++count;
-    medianValid = false;
-}
-
 double RecentStats::median() const
 {
     const std::size_t n = std::min<std::size_t>(count, kWindow);

@@ -35,7 +35,19 @@ struct RecentStats {
     mutable double cachedMedian = 0;
     mutable bool medianValid = false;
 
-    void add(double v);
+    // Inline: a sample per PING round trip and per server DATA frame.
+    void add(double v)
+    {
+        min = count ? std::min(min, v) : v;
+        max = count ? std::max(max, v) : v;
+        sum += v;
+        if (recent.size() < kWindow)
+            recent.push_back(v); // count == recent.size() until the window is full
+        else
+            recent[count % kWindow] = v;
+        ++count;
+        medianValid = false;
+    }
     double mean() const { return count ? sum / static_cast<double>(count) : 0; }
     double median() const; // of an even count, the mean of the two middle samples
     // How to name median() in text: "median", or "median of the last 32" once older samples left

@@ -35,12 +35,26 @@ bool isFrame(EventType t)
     }
 }
 
+void judgeLongSilence(ConnState& c, std::int64_t gap, std::uint64_t endIndex);
+
 // The server went quiet at w.lastS2cNs; endNs ends the quiet (its next frame, a close, the end).
-void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
+// Inline: this runs at every server frame of a busy stream, where the cheap tests end it.
+inline void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
 {
     auto& w = c.streams;
     if (w.lastS2cNs < 0 || w.s2cData < 3 || c.openStreams.empty() || w.lastC2sPingNs >= w.lastS2cNs)
         return;
+    // The gap first: on a busy stream it is short.
+    const std::int64_t gap = endNs - w.lastS2cNs;
+    if (gap < kMinStallNs || gap <= w.stallNs)
+        return;
+    judgeLongSilence(c, gap, endIndex);
+}
+
+// judgeSilence's tests for a gap long enough to be a stall.
+[[gnu::noinline]] void judgeLongSilence(ConnState& c, std::int64_t gap, std::uint64_t endIndex)
+{
+    auto& w = c.streams;
     // A call open through the whole quiet: opened before the server's last frame. (A call opened
     // at its end, after unary calls that had all finished, is no stalled stream.)
     if (std::none_of(
@@ -50,9 +64,6 @@ void judgeSilence(ConnState& c, std::int64_t endNs, std::uint64_t endIndex)
     // server had more to send), which peer-stopped-reading reports; the path was working.
     if (const auto& zw = w.zeroWindows.get().current[1]; zw.probes && zw.lastNs > w.lastS2cNs)
         return;
-    const std::int64_t gap = endNs - w.lastS2cNs;
-    if (gap < kMinStallNs || gap <= w.stallNs)
-        return; // before the median: this runs at every server frame of a busy stream
     const double cadence = w.s2cDataGap.count ? w.s2cDataGap.median() : 0;
     if (gap < static_cast<std::int64_t>(4 * cadence * kNsPerS))
         return;
