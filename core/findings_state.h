@@ -341,32 +341,34 @@ enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut, Refu
 
 // How a connection ended (findings_end.cpp), kept per connection for the rules that read the
 // ends of all connections (legs, end findings, the inferred timer) and for the summaries: small
-// (24 bytes), its evidence and detail being written straight into the connection's summary.
+// (24 bytes: the flags are bits), its evidence and detail being written straight into the
+// connection's summary.
 struct EndMark {
+    std::optional<std::uint32_t> otherLeg;
     EndCause cause = EndCause::Open;
-    bool atExpiry = false;
     LbExpiryAction seen = LbExpiryAction::Rst; // how the expiry showed, for the inferred profile
+    UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
+    bool atExpiry : 1 = false;
     // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
     // told as closed/reset/open only, with no end-* finding and no part in the inferred timer.
-    bool judged = true;
+    bool judged : 1 = true;
     // A silent drop inferred from a PING unanswered after a silence, with no retransmission: the
     // PING reached a TCP endpoint, so only a proxy's other leg in the capture can show that the
     // proxy (and not a stalled peer) swallowed it (confirmSilentDrops).
-    bool dropUnconfirmed = false;
-    UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
+    bool dropUnconfirmed : 1 = false;
     // The capture's snapshot length cut payload of this connection and no GOAWAY was read: the
     // verdict rests on frames that may be among the bytes cut (a GOAWAY, the HEADERS of a call).
-    bool framesCut = false;
+    bool framesCut : 1 = false;
     // With otherLeg: this is the proxy's client leg (client -> proxy), the other its server leg.
-    bool clientLeg = false;
+    bool clientLeg : 1 = false;
     // The closing RST came from the path in the closer's name: that side went on retransmitting
     // after it (findings_end.cpp), so neither peer reset the connection.
-    bool forgedRst = false;
-    std::optional<std::uint32_t> otherLeg;
+    bool forgedRst : 1 = false;
     // idle deaths: the silence before it, and whether that silence is the timer itself (the
     // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)
     double silenceS = -1;
 };
+static_assert(sizeof(EndMark) <= 24, "a busy host keeps one per connection");
 
 // The whole verdict, as classified: the mark, the events that show it and one sentence.
 struct EndVerdict : EndMark {
