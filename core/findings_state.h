@@ -211,7 +211,7 @@ struct ConnBasics {
     // the latest burst of activity (below): who sent it, whether the other side answered within
     // it, whether it began with a keepalive PING (one-byte fields and bits together: no padding)
     Direction burstDir = Direction::ClientToServer;
-    // One bit each, as the flags below: so the basics fit in 136 bytes (a busy host keeps a million).
+    // One bit each, as the flags below: so the basics fit in 128 bytes (a busy host keeps a million).
     bool used : 1 = false;
     bool closed : 1 = false;
     bool closedByRst : 1 = false;
@@ -234,10 +234,6 @@ struct ConnBasics {
     // proxy forwards, so its upstream leg's first client frame follows the client leg's, and the
     // client leg's first server frame follows the upstream leg's (pairProxyLegs).
     std::uint32_t firstC2sUs = 0, firstS2cUs = 0;
-    // The first request (client HEADERS with a :path) and the first response HEADERS, the same way,
-    // and a hash of the request's :path (0: none): an HTTP/2-terminating proxy forwards the call on
-    // its upstream leg after it came and answers after the upstream answered (findH2ProxyHops).
-    std::uint32_t firstReqUs = 0, firstRespUs = 0, firstReqPath = 0;
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
@@ -266,6 +262,12 @@ struct LastPacket {
 
 struct ConnState : ConnBasics {
     std::uint64_t inferredEvents = 0; // PINGs known only from TLS record sizes (Event::inferred)
+    // The first request (client HEADERS with a :path) and the first response HEADERS, in
+    // microseconds after firstNs plus 1 (0: none), and a hash of the request's :path (0: none):
+    // an HTTP/2-terminating proxy forwards the call on its upstream leg after it came and answers
+    // after the upstream answered (findH2ProxyHops, which runs before any full state is dropped).
+    // Here, not in the basics: HEADERS make a full state.
+    std::uint32_t firstReqUs = 0, firstRespUs = 0, firstReqPath = 0;
     Sides side; // [Direction]
     // [Direction], here rather than in SideState: a side that only answers (a PING ACK, SETTINGS)
     // then needs no SideState of its own (a busy host's short connections have many such).
@@ -392,6 +394,7 @@ struct ConnSlot {
     ConnBasics basics; // while full is null
     std::unique_ptr<ConnState> full;
 };
+static_assert(sizeof(ConnSlot) <= 136, "a busy host keeps one per connection");
 inline const ConnBasics& basicsOf(const ConnSlot& s)
 {
     return s.full ? static_cast<const ConnBasics&>(*s.full) : s.basics;
