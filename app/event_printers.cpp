@@ -315,8 +315,8 @@ void TextPrinter::end(const RunInfo& info)
         appendUnsigned(out, n(EventType::Ping));
         out += ", PING ACK ";
         appendUnsigned(out, n(EventType::PingAck));
-        if (const auto it = m_rtt.find(c.id); it != m_rtt.end()) {
-            const auto& r = it->second;
+        if (const auto* found = m_rtt.find(c.id)) {
+            const auto& r = *found;
             std::snprintf(line, sizeof line, " (rtt min/avg/max %.3f/%.3f/%.3f ms)", r.min,
                 r.sum / static_cast<double>(r.count), r.max);
             out += line;

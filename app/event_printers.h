@@ -8,12 +8,12 @@
 #include "core/findings_analyzer.h"
 #include "core/json_writer.h"
 #include "core/lb_catalogue.h"
+#include "rtt_table.h"
 
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace ks::app {
@@ -63,10 +63,6 @@ public:
     void end(const RunInfo& info);
 
 private:
-    struct RttStats {
-        std::uint64_t count = 0;
-        double min = 0, max = 0, sum = 0;
-    };
     // Writes the buffer out once it holds 1 MiB (at once with force or flushEachEvent).
     void flush(bool force);
 
@@ -76,7 +72,7 @@ private:
     int m_decimals = 6;
     core::SecondsColumn m_time; // the time column (its whole seconds change rarely)
     std::uint64_t m_printed = 0;
-    std::unordered_map<std::uint32_t, RttStats> m_rtt; // connections with a PING round trip
+    RttTable m_rtt; // connections with a PING round trip
     core::OutputBuffer m_buffer; // lines not yet written
     std::string m_scratch;
 };

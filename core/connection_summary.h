@@ -198,27 +198,36 @@ struct ConnectionTraffic {
 };
 
 // The events that show how a connection ended: at most three indexes, kept inline (a vector
-// would cost a heap block per connection, a million of them on a busy host).
+// would cost a heap block per connection, a million of them on a busy host); the unused ones
+// hold kNone, so no count is stored (24 bytes).
 class EndEvidence {
 public:
     static constexpr std::size_t kMax = 3;
     template <class... Indexes> void set(Indexes... indexes)
     {
         static_assert(sizeof...(Indexes) <= kMax, "an end cites at most kMax events");
-        m_size = 0;
-        ((m_items[m_size++] = static_cast<std::uint64_t>(indexes)), ...);
+        m_items.fill(kNone);
+        std::size_t n = 0;
+        ((m_items[n++] = static_cast<std::uint64_t>(indexes)), ...);
     }
-    bool empty() const { return m_size == 0; }
-    std::size_t size() const { return m_size; }
+    bool empty() const { return m_items[0] == kNone; }
+    std::size_t size() const
+    {
+        std::size_t n = 0;
+        while (n < kMax && m_items[n] != kNone)
+            ++n;
+        return n;
+    }
     std::uint64_t front() const { return m_items[0]; }
-    std::uint64_t back() const { return m_items[m_size - 1]; }
+    std::uint64_t back() const { return m_items[size() - 1]; }
     const std::uint64_t* begin() const { return m_items.data(); }
-    const std::uint64_t* end() const { return m_items.data() + m_size; }
+    const std::uint64_t* end() const { return m_items.data() + size(); }
     std::vector<std::uint64_t> toVector() const { return { begin(), end() }; }
 
 private:
-    std::array<std::uint64_t, kMax> m_items {};
-    std::size_t m_size = 0;
+    // No event has this index (indexes count events from 0; a capture holds fewer than 2^64).
+    static constexpr std::uint64_t kNone = UINT64_MAX;
+    std::array<std::uint64_t, kMax> m_items { kNone, kNone, kNone };
 };
 
 struct ConnectionSummary : ConnectionTraffic {

@@ -400,7 +400,7 @@ void onTcpKeepalive(ConnState& c, const Event& e)
 constexpr std::int64_t kBurstGapNs = 200'000'000;
 
 // The connection's first request and first response (findH2ProxyHops pairs a proxy's legs by them).
-void noteFirstCall(ConnBasics& c, const Event& e)
+void noteFirstCall(ConnState& c, const Event& e)
 {
     const auto us = static_cast<std::uint32_t>(
         std::clamp<std::int64_t>((e.tsNs - c.firstNs) / 1000 + 1, 1, std::numeric_limits<std::uint32_t>::max()));
@@ -484,8 +484,8 @@ void FindingsAnalyzer::onEvent(const Event& e)
             c.http2SentC2S = true;
         else
             c.http2SentS2C = true;
-        if (e.type == EventType::Headers)
-            noteFirstCall(c, e);
+        if (e.type == EventType::Headers) // (needsFullState: slot.full is made)
+            noteFirstCall(*slot.full, e);
         break;
     }
     default:

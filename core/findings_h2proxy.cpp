@@ -54,9 +54,11 @@ std::int64_t at(const ConnBasics& c, std::uint32_t us)
     return c.firstNs + (std::int64_t(us) - 1) * 1000;
 }
 
-bool hasCall(const ConnBasics& c)
+// The first call's figures are in the full state (HEADERS make one).
+bool hasCall(const ConnSlot& s)
 {
-    return c.used && c.firstReqUs && c.firstRespUs && c.firstS2cUs;
+    const ConnState* c = s.full.get();
+    return c && c->used && c->firstReqUs && c->firstRespUs && c->firstS2cUs;
 }
 
 // Whether b is the upstream leg that carried a's first call through a proxy that speaks HTTP/2
@@ -64,9 +66,13 @@ bool hasCall(const ConnBasics& c)
 // (and within kForwardNs), answered upstream no later than the client was answered, and the
 // proxy's first frame to the client came before the server's first frame on b (a TCP proxy only
 // passes the server's SETTINGS on, after the server sent them).
-bool forwardsCall(const ConnBasics& a, const ConnBasics& b)
+bool forwardsCall(const ConnSlot& slotA, const ConnSlot& slotB)
 {
-    if (!hasCall(b) || b.firstReqPath != a.firstReqPath)
+    if (!hasCall(slotA) || !hasCall(slotB))
+        return false;
+    const ConnState& a = *slotA.full;
+    const ConnState& b = *slotB.full;
+    if (b.firstReqPath != a.firstReqPath)
         return false;
     const std::int64_t reqA = at(a, a.firstReqUs), reqB = at(b, b.firstReqUs);
     return reqB >= reqA && reqB - reqA <= kForwardNs && at(b, b.firstRespUs) <= at(a, a.firstRespUs)
@@ -85,7 +91,7 @@ void findSameProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connect
     for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
         const auto& cb = basicsOf(st.conns[b]);
         const auto* sb = connections.byId(b);
-        if (!hasCall(cb) || !sb || st.h2Downstream.count(b) || st.h2Upstream.count(b))
+        if (!hasCall(st.conns[b]) || !sb || st.h2Downstream.count(b) || st.h2Upstream.count(b))
             continue;
         const auto route = clientLegsByRoute.find(hostOf(sb->client) + '|' + sb->server);
         if (route == clientLegsByRoute.end())
@@ -110,21 +116,22 @@ void findH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& connectio
     // Upstream candidates by their client's host, in order of their first request.
     std::unordered_map<std::string, std::vector<std::pair<std::int64_t, std::uint32_t>>> byHost;
     for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
-        const auto& cb = basicsOf(st.conns[b]);
         const auto* sb = connections.byId(b);
-        if (hasCall(cb) && sb)
+        if (hasCall(st.conns[b]) && sb) {
+            const ConnState& cb = *st.conns[b].full;
             byHost[hostOf(sb->client)].push_back({ at(cb, cb.firstReqUs), b });
+        }
     }
     if (byHost.empty())
         return;
     for (auto& [h, legs] : byHost)
         std::sort(legs.begin(), legs.end());
     for (std::uint32_t a = 0; a < st.conns.size(); ++a) {
-        const auto& ca = basicsOf(st.conns[a]);
         const auto* sa = connections.byId(a);
         // A CONNECT tunnel or h2c upgrade is a TCP relay after its start (findings_legs.cpp).
-        if (!hasCall(ca) || !sa || !sa->rare().proxy.empty())
+        if (!hasCall(st.conns[a]) || !sa || !sa->rare().proxy.empty())
             continue;
+        const ConnState& ca = *st.conns[a].full;
         const auto it = byHost.find(hostOf(sa->server));
         if (it == byHost.end())
             continue;
@@ -138,10 +145,9 @@ void findH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& connectio
             const auto* sb = connections.byId(b);
             if (b == a || st.h2Downstream.count(b) || sb->server == sa->server)
                 continue;
-            const auto& cb = basicsOf(st.conns[b]);
             // Two client-server pairs that merely started together may fit one way; a hop fits
             // only one way round.
-            if (forwardsCall(ca, cb) && !forwardsCall(cb, ca)) {
+            if (forwardsCall(st.conns[a], st.conns[b]) && !forwardsCall(st.conns[b], st.conns[a])) {
                 found = b;
                 break;
             }

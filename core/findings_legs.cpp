@@ -38,9 +38,14 @@ std::string closer(const ConnBasics& c, bool clientLeg)
 // so a's first server frame comes no earlier than b's (but for a CONNECT tunnel, whose proxy
 // answers the client itself first). Both legs carried HTTP/2 both ways: a refused connection
 // is no leg, and two clients of two servers that merely started and ended together are not paired.
+bool hasFramesBothWays(const ConnBasics& c)
+{
+    return c.firstC2sUs && c.firstS2cUs;
+}
+
 bool forwards(const ConnBasics& a, const ConnectionSummary& sa, const ConnBasics& b)
 {
-    if (!a.firstC2sUs || !a.firstS2cUs || !b.firstC2sUs || !b.firstS2cUs)
+    if (!hasFramesBothWays(a) || !hasFramesBothWays(b))
         return false;
     const auto at = [](const ConnBasics& c, std::uint32_t us) { return c.firstNs + (std::int64_t(us) - 1) * 1000; };
     if (at(b, b.firstC2sUs) < at(a, a.firstC2sUs))
@@ -48,8 +53,10 @@ bool forwards(const ConnBasics& a, const ConnectionSummary& sa, const ConnBasics
     return !sa.rare().proxy.empty() || at(a, a.firstS2cUs) >= at(b, b.firstS2cUs);
 }
 
-// Upstream-leg candidates (used, closed, with a summary), found by their client's host and
-// their server, in order of their start: one lookup per connection instead of a scan of all.
+// Upstream-leg candidates (used, closed, with a summary, HTTP/2 frames both ways: forwards()
+// rejects the others, and a busy host's connections are mostly HTTP/1 or refused), found by
+// their client's host and their server, in order of their start: one lookup per connection
+// instead of a scan of all.
 class LegIndex {
 public:
     LegIndex(const FindingsAnalyzer::State& st, const SummaryLookup& connections)
@@ -60,7 +67,7 @@ public:
             for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
                 const auto& cb = basicsOf(st.conns[b]);
                 const auto* sb = connections.byId(b);
-                if (cb.used && cb.closed && sb)
+                if (cb.used && cb.closed && sb && hasFramesBothWays(cb))
                     f(m_hosts[host(sb->client)][sb->server], sb->firstNs, b);
             }
         };
@@ -105,8 +112,8 @@ void pairProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections
     for (std::uint32_t a = 0; a < st.conns.size(); ++a) {
         const auto& ca = basicsOf(st.conns[a]);
         const auto* sa = connections.byId(a);
-        if (!ca.used || !ca.closed || !sa || paired[a])
-            continue;
+        if (!ca.used || !ca.closed || !sa || paired[a] || !hasFramesBothWays(ca))
+            continue; // (forwards() would turn every candidate down)
         // b: the upstream leg, opened after a, to another server, from the proxy's host; the
         // nearest close wins, the lowest id among equals.
         std::optional<std::uint32_t> best;

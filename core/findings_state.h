@@ -227,7 +227,7 @@ struct ConnBasics {
     // the latest burst of activity (below): who sent it, whether the other side answered within
     // it, whether it began with a keepalive PING (one-byte fields and bits together: no padding)
     Direction burstDir = Direction::ClientToServer;
-    // One bit each, as the flags below: so the basics fit in 136 bytes (a busy host keeps a million).
+    // One bit each, as the flags below: so the basics fit in 128 bytes (a busy host keeps a million).
     bool used : 1 = false;
     bool closed : 1 = false;
     bool closedByRst : 1 = false;
@@ -250,10 +250,6 @@ struct ConnBasics {
     // proxy forwards, so its upstream leg's first client frame follows the client leg's, and the
     // client leg's first server frame follows the upstream leg's (pairProxyLegs).
     std::uint32_t firstC2sUs = 0, firstS2cUs = 0;
-    // The first request (client HEADERS with a :path) and the first response HEADERS, the same way,
-    // and a hash of the request's :path (0: none): an HTTP/2-terminating proxy forwards the call on
-    // its upstream leg after it came and answers after the upstream answered (findH2ProxyHops).
-    std::uint32_t firstReqUs = 0, firstRespUs = 0, firstReqPath = 0;
     std::int64_t firstNs = 0, lastNs = 0;
     std::uint64_t firstIndex = 0;
     std::int64_t lastActivityNs = -1; // any event but TCP keep-alives
@@ -282,6 +278,12 @@ struct LastPacket {
 
 struct ConnState : ConnBasics {
     std::uint64_t inferredEvents = 0; // PINGs known only from TLS record sizes (Event::inferred)
+    // The first request (client HEADERS with a :path) and the first response HEADERS, in
+    // microseconds after firstNs plus 1 (0: none), and a hash of the request's :path (0: none):
+    // an HTTP/2-terminating proxy forwards the call on its upstream leg after it came and answers
+    // after the upstream answered (findH2ProxyHops, which runs before any full state is dropped).
+    // Here, not in the basics: HEADERS make a full state.
+    std::uint32_t firstReqUs = 0, firstRespUs = 0, firstReqPath = 0;
     Sides side; // [Direction]
     // [Direction], here rather than in SideState: a side that only answers (a PING ACK, SETTINGS)
     // then needs no SideState of its own (a busy host's short connections have many such).
@@ -357,32 +359,34 @@ enum class UnjudgedReason : std::uint8_t { NotHttp2, OpaqueTls, PayloadCut, Refu
 
 // How a connection ended (findings_end.cpp), kept per connection for the rules that read the
 // ends of all connections (legs, end findings, the inferred timer) and for the summaries: small
-// (24 bytes), its evidence and detail being written straight into the connection's summary.
+// (24 bytes: the flags are bits), its evidence and detail being written straight into the
+// connection's summary.
 struct EndMark {
+    std::optional<std::uint32_t> otherLeg;
     EndCause cause = EndCause::Open;
-    bool atExpiry = false;
     LbExpiryAction seen = LbExpiryAction::Rst; // how the expiry showed, for the inferred profile
+    UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
+    bool atExpiry : 1 = false;
     // False for a connection that is not gRPC (no HTTP/2 seen, no h2 in its TLS ALPN): its end is
     // told as closed/reset/open only, with no end-* finding and no part in the inferred timer.
-    bool judged = true;
+    bool judged : 1 = true;
     // A silent drop inferred from a PING unanswered after a silence, with no retransmission: the
     // PING reached a TCP endpoint, so only a proxy's other leg in the capture can show that the
     // proxy (and not a stalled peer) swallowed it (confirmSilentDrops).
-    bool dropUnconfirmed = false;
-    UnjudgedReason unjudgedReason = UnjudgedReason::NotHttp2; // why, when !judged
+    bool dropUnconfirmed : 1 = false;
     // The capture's snapshot length cut payload of this connection and no GOAWAY was read: the
     // verdict rests on frames that may be among the bytes cut (a GOAWAY, the HEADERS of a call).
-    bool framesCut = false;
+    bool framesCut : 1 = false;
     // With otherLeg: this is the proxy's client leg (client -> proxy), the other its server leg.
-    bool clientLeg = false;
+    bool clientLeg : 1 = false;
     // The closing RST came from the path in the closer's name: that side went on retransmitting
     // after it (findings_end.cpp), so neither peer reset the connection.
-    bool forgedRst = false;
-    std::optional<std::uint32_t> otherLeg;
+    bool forgedRst : 1 = false;
     // idle deaths: the silence before it, and whether that silence is the timer itself (the
     // middlebox acted at expiry: atExpiry) or only an upper bound (it acted on the next packet, or dropped)
     double silenceS = -1;
 };
+static_assert(sizeof(EndMark) <= 24, "a busy host keeps one per connection");
 
 // The whole verdict, as classified: the mark, the events that show it and one sentence.
 struct EndVerdict : EndMark {
@@ -406,6 +410,7 @@ struct ConnSlot {
     ConnBasics basics; // while full is null
     std::unique_ptr<ConnState> full;
 };
+static_assert(sizeof(ConnSlot) <= 136, "a busy host keeps one per connection");
 inline const ConnBasics& basicsOf(const ConnSlot& s)
 {
     return s.full ? static_cast<const ConnBasics&>(*s.full) : s.basics;
