@@ -126,7 +126,9 @@ MainWindow::MainWindow(QWidget* parent)
         else if (m_sources->running())
             statusBar()->showMessage(tr("The key log applies from the next Start: the running capture keeps the "
                                         "keys it started with."));
-        else if (m_sources->loading() && !std::filesystem::is_regular_file(m_sources->loaderPath().toStdString()))
+        else if (m_sources->loading() && std::filesystem::is_regular_file(m_sources->loaderPath().toStdString()))
+            readFile(m_sources->loaderPath()); // read from the start again, with the key log
+        else if (m_sources->loading())
             statusBar()->showMessage(tr("The key log applies to the next capture you open: %1 is a stream, read "
                                         "once, without it. Open the stream again to decrypt it.")
                                          .arg(QFileInfo(m_sources->loaderPath()).fileName()));

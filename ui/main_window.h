@@ -56,6 +56,9 @@ public:
 
     void openCapture(const QString& path);
     bool loading() const;
+    // The findings on screen are being worked out again (a profile ticked or a setting changed
+    // moments ago): until they arrive they are not those of the current choices.
+    bool findingsPending() const;
 
     // For tests and the benchmark.
     EventStore* store() const { return m_store; }
@@ -127,6 +130,7 @@ private:
     RunControls* controlsOf(SourceKind kind) const;
     void onProfilesChanged();
     void setFindings(std::vector<core::Finding> findings);
+    void readFile(const QString& path); // openCapture once replacing was confirmed
     void reanalyze(); // the store's events again, on a worker, with the current profiles
     void selectTableRow(std::size_t eventIndex);
     void rebuildConnectionFilter();

@@ -113,6 +113,10 @@ QString MainWindow::exportReportTo(const QString& path) const
                   "the report does not state defaults you did not mean.");
     if (const QString reading = stillReadingError(); !reading.isEmpty())
         return reading;
+    // A run's findings are redone every second; a capture's are stale only after a change.
+    if (!m_sources->running() && findingsPending())
+        return tr("The findings are being worked out again for the profiles or settings just changed: export again "
+                  "in a moment, so that the report does not name them beside findings judged without them.");
     core::ReportInput in;
     in.source = m_store->sourceName().toStdString();
     // The settings the findings were judged with: for a lab run the editor's (they drove it), for

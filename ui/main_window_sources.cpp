@@ -77,14 +77,23 @@ void MainWindow::openCapture(const QString& path)
         statusBar()->showMessage(tr("Stop the lab or the live capture before opening a capture."));
         return;
     }
-    whenReplaceConfirmed([this, path] {
-        m_findingsJob->cancel();
-        m_progress->setValue(0);
-        m_progress->show();
-        m_cancel->show();
-        statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
-        m_sources->openFile(path, m_profiles->selected(), m_keyLog->path(), captureSettings());
-    });
+    whenReplaceConfirmed([this, path] { readFile(path); });
+}
+
+void MainWindow::readFile(const QString& path)
+{
+    m_findingsJob->cancel();
+    m_settingsFindings.stop(); // the read judges with the choices in force now
+    m_progress->setValue(0);
+    m_progress->show();
+    m_cancel->show();
+    statusBar()->showMessage(tr("Reading %1\u2026").arg(path));
+    m_sources->openFile(path, m_profiles->selected(), m_keyLog->path(), captureSettings());
+}
+
+bool MainWindow::findingsPending() const
+{
+    return m_findingsJob->busy() || m_settingsFindings.isActive();
 }
 
 void MainWindow::openSample(const BundledSample& sample)

@@ -209,6 +209,7 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(report));
         w.settingsEditor()->setFieldText(
             core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("30000"));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.findingsPending(), 10000); // judged with the fixed field first
         QCOMPARE(w.exportReportTo(report), QString());
         QFile md(report);
         QVERIFY(md.open(QIODevice::ReadOnly));

@@ -185,6 +185,9 @@ private Q_SLOTS:
         w.settingsEditor()->setFieldText(
             core::SettingSide::Client, QStringLiteral("keepalive_time_ms"), QStringLiteral("45000"));
         QTemporaryDir dir;
+        // Refused until the capture is judged with the new setting, then written.
+        QVERIFY(w.exportReportTo(dir.filePath(QStringLiteral("early.md"))).contains(u"worked out"_qs));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.findingsPending(), 10000);
         const QString path = dir.filePath(QStringLiteral("r.md"));
         QCOMPARE(w.exportReportTo(path), QString());
         QFile f(path);
