@@ -185,8 +185,14 @@ void MainWindow::onLoadFinished(const LoadResult& result)
                       .arg(result.seconds < 0.005 ? tr("< 0.01 s") : tr("%1 s").arg(result.seconds, 0, 'f', 2));
     if (result.cancelled)
         msg += tr(" (cancelled: partial)");
-    if (!result.keyLog.isEmpty())
-        msg += u" \u2014 " % tr("TLS key log %1").arg(QFileInfo(result.keyLog).fileName());
+    if (!result.keyLog.isEmpty()) {
+        // Said of a plaintext capture too, but not as if it had decrypted something.
+        const bool anyTls = std::any_of(result.connections.begin(), result.connections.end(),
+            [](const core::ConnectionSummary& c) { return c.tls != nullptr; });
+        msg += u" \u2014 "
+            % (anyTls ? tr("TLS key log %1") : tr("TLS key log %1 (no TLS in this capture)"))
+                  .arg(QFileInfo(result.keyLog).fileName());
+    }
     if (!result.warning.isEmpty())
         msg += u" \u2014 " % result.warning;
     if (!result.tlsWarnings.isEmpty())

@@ -85,7 +85,13 @@ private Q_SLOTS:
         settle(w);
         QCOMPARE(w.store()->size(), fresh.store()->size());
         QCOMPARE(findingIds(w), findingIds(fresh));
-        QVERIFY2(w.statusBar()->currentMessage().contains(u"TLS key log tls13_too_many_pings.keys"_qs),
+        QVERIFY2(w.statusBar()->currentMessage().contains(u"TLS key log tls13_too_many_pings.keys"_qs)
+                && !w.statusBar()->currentMessage().contains(u"no TLS"_qs),
+            qPrintable(w.statusBar()->currentMessage()));
+        // With the key log still given, a plaintext capture: named, but not as if it decrypted.
+        QVERIFY(uitest::open(w, data("go_ping_healthy.pcap")));
+        QVERIFY2(w.statusBar()->currentMessage().contains(
+                     u"TLS key log tls13_too_many_pings.keys (no TLS in this capture)"_qs),
             qPrintable(w.statusBar()->currentMessage()));
         fresh.keyLogPicker()->setPath({}); // the picker remembers; the next test starts clean
     }
