@@ -225,7 +225,12 @@ void MainWindow::createTable()
         QAction* a = typeMenu->addAction(eventTypeTitle(type));
         a->setCheckable(true);
         a->setChecked(true);
-        connect(a, &QAction::toggled, this, [this, type](bool on) { m_proxy->setTypeVisible(type, on); });
+        connect(a, &QAction::toggled, this, [this, type, typeMenu](bool on) {
+            m_proxy->setTypeVisible(type, on);
+            // The filter outlives the capture: the button says when it hides something.
+            const auto hidden = std::ranges::count_if(typeMenu->actions(), [](QAction* t) { return !t->isChecked(); });
+            m_typeFilter->setText(hidden ? tr("Event types (%1 hidden)").arg(hidden) : tr("Event types"));
+        });
     }
     typeMenu->installEventFilter(this);
     m_typeFilter->setMenu(typeMenu);

@@ -319,6 +319,12 @@ private Q_SLOTS:
             QVERIFY(!actions[i]->isChecked());
         }
         QTRY_VERIFY(w.table()->model()->rowCount() < rows);
+        QCOMPARE(w.typeFilterButton()->text(), u"Event types (2 hidden)"_qs); // stays so for the next capture
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(actions[9]).center());
+        QCOMPARE(w.typeFilterButton()->text(), u"Event types (1 hidden)"_qs);
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(actions[10]).center());
+        QCOMPARE(w.typeFilterButton()->text(), u"Event types"_qs);
+        QTRY_COMPARE(w.table()->model()->rowCount(), rows);
         menu->close();
     }
 };
