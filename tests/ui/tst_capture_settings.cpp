@@ -143,8 +143,8 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < connections.size(); ++i) {
             const ui::LaneEnd end = w.timeline()->captions()->endOf(i);
             QVERIFY2(!end.label.isEmpty() && end.label != u"ended"_qs, qPrintable(end.label));
-            QVERIFY2(end.detail.contains(QString::fromStdString(connections[i].endDetail.str())),
-                qPrintable(end.detail));
+            QVERIFY2(
+                end.detail.contains(QString::fromStdString(connections[i].endDetail.str())), qPrintable(end.detail));
         }
     }
 };
