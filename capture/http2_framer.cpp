@@ -1,5 +1,5 @@
 // HTTP/2 framing, resynchronisation and the client preface (RFC 9113 sections 3.4, 4.1, 6).
-// Some 430 lines: framing and hunting for the next real frame boundary after an error share the
+// Some 580 lines: framing and hunting for the next real frame boundary after an error share the
 // buffer and the candidate state; split, that state would move into the header.
 #include "http2_framer.h"
 
