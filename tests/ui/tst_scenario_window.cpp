@@ -102,7 +102,7 @@ private Q_SLOTS:
             QTest::qWait(2000);
         if (!hasFinding(w, "lb-idle-timeout") && !hasFinding(w, "ping-cadence"))
             QSKIP("the lab ran but no wire events: live capture needs CAP_NET_RAW here");
-        QTRY_VERIFY_WITH_TIMEOUT(hasFinding(w, "lb-idle-timeout"), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(hasFinding(w, "lb-idle-timeout"), 20000);
         // KS_SCREENSHOT_DIR=dir: a picture of the window with the findings shown (docs/).
         if (qEnvironmentVariableIsSet("KS_SCREENSHOT_DIR")) {
             for (auto* tabs : w.findChildren<QTabWidget*>())
@@ -125,7 +125,7 @@ private Q_SLOTS:
         QVERIFY(w.scenarios()->runningFixed());
         QVERIFY(w.settingsEditor()->experiment().rpc == s->fixed.rpc);
         QTRY_VERIFY_WITH_TIMEOUT(w.labPanel()->startButton()->isEnabled(), int(s->durationS * 1000) + 15000);
-        QTRY_VERIFY_WITH_TIMEOUT(hasFinding(w, "ping-cadence"), 5000); // analyzed
+        QTRY_VERIFY_WITH_TIMEOUT(hasFinding(w, "ping-cadence"), 20000); // analyzed (a slow stop delays it)
         QVERIFY(!hasFinding(w, "lb-idle-timeout"));
     }
 };
