@@ -74,7 +74,12 @@ def main():
     for count in (20_000, 80_000):
         cap = os.path.join(tmp, f"conns{count}.pcap")
         synth_pcap.short_connections(cap, count, 10, 50551)
-        rc, cpu, rss = measure(a.binary, ["analyze", cap, "--json"], out)
+        # The least CPU time of three runs: ctest runs two tests at a time, and the other one's load
+        # (cache, memory bandwidth) inflates a single run's CPU time by up to 1.5x.
+        results = [measure(a.binary, ["analyze", cap, "--json"], out) for _ in range(3)]
+        rc = max(r[0] for r in results)
+        cpu = min(r[1] for r in results)
+        rss = max(r[2] for r in results)
         doc = json.load(open(out))
         conns = doc["connections"]
         check(rc == 0 and len(conns) == count, f"{count} connections: all reported ({len(conns)})")
@@ -96,8 +101,15 @@ def main():
     else:
         check(per_conn < 600, f"memory per connection {per_conn:.0f} bytes (< 600; about 8 KB before)")
     # Linear is 4x (plus fixed costs, which only lower the ratio); the quadratic findings took 6.5x.
-    check(cpu4 < 5.5 * max(cpu1, 0.05),
-          f"4x the connections takes {cpu4 / max(cpu1, 0.05):.1f}x the CPU time (< 5.5x: linear, not quadratic)")
+    # Release measured 3.4-3.6x. Under ASan the ratio is not the code's: its allocator's cost grows
+    # with the heap (483 MiB at 80000), and a CI run measured 5.7x with the other test's load; the
+    # Release run checks it.
+    ratio = cpu4 / max(cpu1, 0.05)
+    if a.sanitized:
+        print(f"skip 4x the connections takes {ratio:.1f}x the CPU time: under AddressSanitizer the allocator's "
+              "cost grows with the heap; the Release run checks linearity")
+    else:
+        check(ratio < 5.5, f"4x the connections takes {ratio:.1f}x the CPU time (< 5.5x: linear, not quadratic)")
 
     print(f"\n{len(failures)} failure(s)")
     return 1 if failures else 0
