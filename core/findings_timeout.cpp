@@ -133,7 +133,7 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
         c.kaTimeoutSide == Direction::ClientToServer ? Direction::ServerToClient : Direction::ClientToServer);
     f.title = std::string("Keepalive timeout: the ") + who + "'s PING got no ACK and it closed the connection after "
         + formatDuration(f.figure);
-    char buf[640];
+    char buf[1024];
     if (c.kaPeerFrameNs >= 0)
         // The peer's frames kept coming: the way back worked, the PING or its ACK did not get through.
         std::snprintf(buf, sizeof buf,
@@ -146,11 +146,13 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
     else
         std::snprintf(buf, sizeof buf,
             "The %s sent a keepalive PING at %.3f s and no HTTP/2 frame came back from the %s; %s later the %s closed "
-            "the connection (%s). Its keepalive_timeout is about %s. The %s or something between the two stopped "
-            "delivering packets without closing the connection: a middlebox that dropped the flow silently, a "
-            "network partition or a stalled peer.",
+            "the connection (%s). Its keepalive_timeout is about %s. The %s or something between the two went quiet "
+            "without closing the connection: a middlebox that dropped the flow silently, a network partition, or a "
+            "stalled %s process. The capture's TCP ACKs tell them apart: a plain ACK from the %s covering the PING "
+            "means the network delivered it and the %s's process did not answer (or a proxy that ends TCP did not "
+            "pass it on).",
             who, toS(c.kaTimeoutPingNs - st.originNs), peer, formatDuration(f.figure).c_str(), who,
-            keepaliveCloseWords(c), formatDuration(f.figure).c_str(), peer);
+            keepaliveCloseWords(c), formatDuration(f.figure).c_str(), peer, peer, peer, peer);
     f.detail = buf;
     if (st.options.settings) {
         const auto side = c.kaTimeoutSide == Direction::ClientToServer ? SettingSide::Client : SettingSide::Server;
@@ -160,8 +162,10 @@ void keepaliveTimeout(FindingsAnalyzer::State& st, std::uint32_t id, const ConnS
         f.detail += buf;
     }
     f.suggestion = "Keepalive did its job: it detected a dead path or peer after " + formatDuration(f.figure)
-        + ". Find what black-holed the connection; if a load balancer or NAT drops idle flows silently, keep "
-          "keepalive_time_ms below its idle timeout (compare the capture with that load balancer's profile).";
+        + ". If the peer's TCP acknowledged the PING, find why its process stopped answering (a blocked, paused or "
+          "overloaded process); if not, find what black-holed the connection, and if a load balancer or NAT drops idle "
+          "flows silently, keep keepalive_time_ms below its "
+          "idle timeout (compare the capture with that load balancer's profile).";
     st.findings.push_back(std::move(f));
 }
 
