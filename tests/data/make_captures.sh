@@ -651,6 +651,9 @@ source "$HERE/gen/field_hunt6_scenarios.sh"
 # grpc-java 1.41 (Netty) servers and clients: gen/java_scenarios.sh.
 # shellcheck source=gen/java_scenarios.sh
 source "$HERE/gen/java_scenarios.sh"
+# grpc-js (Node.js) against gRPC C-core: gen/js_scenarios.sh.
+# shellcheck source=gen/js_scenarios.sh
+source "$HERE/gen/js_scenarios.sh"
 
 ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pings_core
      goaway_max_idle goaway_max_age keepalive_timeout_proxy tcp_keepalive_kernel
@@ -666,7 +669,8 @@ ALL=(go_ping_healthy core_ping_healthy goaway_too_many_pings goaway_too_many_pin
      tinyproxy_too_many_pings haproxy_tcp_too_many_pings nghttpx_read_timeout nghttpx_read_timeout_pings
      nghttpx_backend_read_timeout loss_ping_ack_retransmit go_server_stop_mid_call
      firewall_reset_mid_call java_too_many_pings java_max_idle java_max_age java_server_keepalive_timeout
-     java_client_keepalive_timeout java_ping_healthy)
+     java_client_keepalive_timeout java_ping_healthy js_client_too_many_pings js_server_max_idle
+     js_server_max_age js_server_ping_healthy js_server_keepalive_timeout)
 (($#)) && ALL=("$@")
 start=$SECONDS
 for s in "${ALL[@]}"; do
