@@ -32,42 +32,32 @@ s_js_client_too_many_pings() {
     cap_stop
 }
 
-# grpc-js server max_connection_idle 1 s; a C-core client makes one call and idles 3 s: GOAWAY
-# NO_ERROR with no debug data; the client closes first (FIN) and the server's second GOAWAY draws
-# its RST.
-s_js_server_max_idle() {
-    local P=49721
+# js_server_one_call FILE PORT [grpc.key=value ...]: a grpc-js server with those options, and a
+# C-core client that makes one call and idles 3 s.
+js_server_one_call() {
+    local file=$1 P=$2; shift 2
     js_build
-    cap_start js_server_max_idle.pcap lo "$(port_filter $P)"
-    bg 12 "${JS[@]}" server $P 8000 grpc.max_connection_idle_ms=1000
+    cap_start "$file" lo "$(port_filter $P)"
+    bg 12 "${JS[@]}" server $P 8000 "$@"
     wait_listen $P
     fg 10 "$PY" "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 3
     cap_stop
 }
 
-# grpc-js server max_connection_age 1 s, grace 1 s; a C-core client makes one call and idles 3 s:
-# GOAWAY NO_ERROR "max_age" (last_stream_id 2^31-1) and a second GOAWAY (last_stream_id 1) in
-# one segment, no PING between; the client closes first.
+# Server max_connection_idle 1 s: GOAWAY NO_ERROR with no debug data; the client closes first
+# (FIN) and the server's second GOAWAY draws its RST.
+s_js_server_max_idle() { js_server_one_call js_server_max_idle.pcap 49721 grpc.max_connection_idle_ms=1000; }
+
+# Server max_connection_age 1 s, grace 1 s: GOAWAY NO_ERROR "max_age" (last_stream_id 2^31-1)
+# and a second GOAWAY (last_stream_id 1) in one segment, no PING between; the client closes first.
 s_js_server_max_age() {
-    local P=49722
-    js_build
-    cap_start js_server_max_age.pcap lo "$(port_filter $P)"
-    bg 12 "${JS[@]}" server $P 8000 grpc.max_connection_age_ms=1000 grpc.max_connection_age_grace_ms=1000
-    wait_listen $P
-    fg 10 "$PY" "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 3
-    cap_stop
+    js_server_one_call js_server_max_age.pcap 49722 grpc.max_connection_age_ms=1000 grpc.max_connection_age_grace_ms=1000
 }
 
-# grpc-js server keepalive_time 1 s, keepalive_timeout 1 s; a C-core client makes one call and
-# idles 3 s: every server PING gets its ACK, then the client closes (FIN).
+# Server keepalive_time 1 s, keepalive_timeout 1 s: every server PING gets its ACK, then the
+# client closes (FIN).
 s_js_server_ping_healthy() {
-    local P=49723
-    js_build
-    cap_start js_server_ping_healthy.pcap lo "$(port_filter $P)"
-    bg 12 "${JS[@]}" server $P 8000 grpc.keepalive_time_ms=1000 grpc.keepalive_timeout_ms=1000
-    wait_listen $P
-    fg 10 "$PY" "$KSPY" client --addr 127.0.0.1:$P --rpcs 1 --idle 3
-    cap_stop
+    js_server_one_call js_server_ping_healthy.pcap 49723 grpc.keepalive_time_ms=1000 grpc.keepalive_timeout_ms=1000
 }
 
 # The same server; the C-core client is SIGSTOPped 1.5 s after it started (its one call done) and
