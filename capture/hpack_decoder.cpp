@@ -205,7 +205,7 @@ core::HpackState HpackDecoder::decode(
         return take(inflate(block));
     }
     // A block is a few bytes: compared by words, not by a memcmp call.
-    for (const auto& r : m_remembered) {
+    for (const auto& r : m_remembered ? std::span<const Remembered>(*m_remembered) : std::span<const Remembered>()) {
         if (r.generation != m_generation || r.size != block.size()
             || !sameBytes(r.bytes.data(), block.data(), block.size()))
             continue;
@@ -216,7 +216,9 @@ core::HpackState HpackDecoder::decode(
     }
     DecodedHeaders result = inflate(block); // an error resets the table, advancing the generation
     if (result.state == core::HpackState::Decoded) {
-        auto& r = m_remembered[m_nextSlot++ % kRemembered];
+        if (!m_remembered)
+            m_remembered = std::make_unique<std::array<Remembered, kRemembered>>();
+        auto& r = (*m_remembered)[m_nextSlot++ % kRemembered];
         r.generation = m_generation;
         r.size = static_cast<std::uint8_t>(block.size());
         std::copy(block.begin(), block.end(), r.bytes.begin());

@@ -400,12 +400,13 @@ void onTcpKeepalive(ConnState& c, const Event& e)
 constexpr std::int64_t kBurstGapNs = 200'000'000;
 
 // The connection's first request and first response (findH2ProxyHops pairs a proxy's legs by them).
-void noteFirstCall(ConnState& c, const Event& e)
+void noteFirstCall(FindingsAnalyzer::State& st, ConnState& c, const Event& e)
 {
     const auto us = static_cast<std::uint32_t>(
         std::clamp<std::int64_t>((e.tsNs - c.firstNs) / 1000 + 1, 1, std::numeric_limits<std::uint32_t>::max()));
     if (e.dir == Direction::ClientToServer && !e.path.empty() && c.firstReqUs == 0) {
         c.firstReqUs = us;
+        st.requestConns.push_back(e.conn);
         c.firstReqPath = static_cast<std::uint32_t>(std::hash<std::string> {}(e.path)) | 1u;
     } else if (e.dir == Direction::ServerToClient && c.firstReqUs && c.firstRespUs == 0) {
         c.firstRespUs = us;
@@ -485,7 +486,7 @@ void FindingsAnalyzer::onEvent(const Event& e)
         else
             c.http2SentS2C = true;
         if (e.type == EventType::Headers) // (needsFullState: slot.full is made)
-            noteFirstCall(*slot.full, e);
+            noteFirstCall(st, *slot.full, e);
         break;
     }
     default:

@@ -81,14 +81,15 @@ bool forwardsCall(const ConnSlot& slotA, const ConnSlot& slotB)
 
 // The proxy's other upstream connections: from its host to a server it forwarded a call to,
 // opened while that client leg was open and carrying a call of their own.
-void findSameProxyLegs(FindingsAnalyzer::State& st, const SummaryLookup& connections)
+void findSameProxyLegs(
+    FindingsAnalyzer::State& st, const SummaryLookup& connections, const std::vector<std::uint32_t>& callConns)
 {
     if (st.h2Upstream.empty())
         return;
     std::unordered_map<std::string, std::vector<std::uint32_t>> clientLegsByRoute; // "proxy host|upstream server"
     for (const auto& [a, b] : st.h2Upstream)
         clientLegsByRoute[hostOf(connections.byId(b)->client) + '|' + connections.byId(b)->server].push_back(a);
-    for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
+    for (const std::uint32_t b : callConns) {
         const auto& cb = basicsOf(st.conns[b]);
         const auto* sb = connections.byId(b);
         if (!hasCall(st.conns[b]) || !sb || st.h2Downstream.count(b) || st.h2Upstream.count(b))
@@ -115,7 +116,11 @@ void findH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& connectio
     st.h2Downstream.clear();
     // Upstream candidates by their client's host, in order of their first request.
     std::unordered_map<std::string, std::vector<std::pair<std::int64_t, std::uint32_t>>> byHost;
-    for (std::uint32_t b = 0; b < st.conns.size(); ++b) {
+    // Only connections that sent a request can have a call, taken in id order as before.
+    std::vector<std::uint32_t> callConns = st.requestConns;
+    std::sort(callConns.begin(), callConns.end());
+    callConns.erase(std::unique(callConns.begin(), callConns.end()), callConns.end());
+    for (const std::uint32_t b : callConns) {
         const auto* sb = connections.byId(b);
         if (hasCall(st.conns[b]) && sb) {
             const ConnState& cb = *st.conns[b].full;
@@ -126,7 +131,7 @@ void findH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& connectio
         return;
     for (auto& [h, legs] : byHost)
         std::sort(legs.begin(), legs.end());
-    for (std::uint32_t a = 0; a < st.conns.size(); ++a) {
+    for (const std::uint32_t a : callConns) {
         const auto* sa = connections.byId(a);
         // A CONNECT tunnel or h2c upgrade is a TCP relay after its start (findings_legs.cpp).
         if (!hasCall(st.conns[a]) || !sa || !sa->rare().proxy.empty())
@@ -157,7 +162,7 @@ void findH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& connectio
             st.h2Downstream[*found] = a;
         }
     }
-    findSameProxyLegs(st, connections);
+    findSameProxyLegs(st, connections, callConns);
 }
 
 void describeH2ProxyHops(FindingsAnalyzer::State& st, const SummaryLookup& connections)

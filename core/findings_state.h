@@ -448,16 +448,14 @@ private:
     std::unordered_map<std::uint32_t, std::size_t> m_byId; // otherwise
     mutable bool m_serversBuilt = false;
     mutable std::unordered_map<std::string_view, Server> m_servers;
-    struct TupleHash {
-        std::size_t operator()(const std::pair<std::string_view, std::string_view>& t) const
-        {
-            return std::hash<std::string_view> {}(t.first) * 31 + std::hash<std::string_view> {}(t.second);
-        }
-    };
-    // Positions by 4-tuple, built on the first reusedAfter (an open connection's end).
-    mutable std::unordered_map<std::pair<std::string_view, std::string_view>, std::vector<std::size_t>, TupleHash>
-        m_tuples;
+    // reusedAfter's index: (4-tuple hash, position) of the connections on the 4-tuple of an
+    // open one, sorted. Only open connections ask, and a busy host's million mostly closed: a map
+    // of every 4-tuple had cost some 100 bytes and 800 instructions a connection.
+    void indexTuples(std::vector<std::uint64_t> hashes, bool all) const; // hashes: those to index
+    mutable std::vector<std::pair<std::uint64_t, std::uint32_t>> m_tuples;
+    mutable std::vector<std::uint64_t> m_tupleHashes; // the 4-tuples indexed, sorted
     mutable bool m_tuplesBuilt = false;
+    mutable bool m_allTuples = false;
 };
 
 // Where the input ended, in the texts: "the end of the capture" / "the capture ended", or where a
@@ -488,6 +486,9 @@ struct FindingsAnalyzer::State {
     // Through an HTTP/2-terminating proxy (haproxy mode http, nginx grpc_pass, Envoy): the client
     // leg -> the upstream leg that carried its first call, and back (findings_h2proxy.cpp).
     std::unordered_map<std::uint32_t, std::uint32_t> h2Upstream, h2Downstream;
+    // The connections that sent a request, in the order of their first: only they can be such
+    // legs, and a busy host's million connections mostly carry none (findH2ProxyHops reads these).
+    std::vector<std::uint32_t> requestConns;
     // Other connections from such a proxy's host to the same upstream server, opened while one of
     // its client legs was open (nginx without upstream keepalive opens one per call): upstream
     // leg -> that client leg. Likely the proxy's, not certainly (a client on the proxy's host).

@@ -3,6 +3,7 @@
 #include "findings_state.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace ks::core {
 
@@ -52,20 +53,53 @@ void SummaryLookup::buildServers() const
     }
 }
 
+namespace {
+
+std::uint64_t tupleHash(const ConnectionSummary& s)
+{
+    const std::uint64_t a = std::hash<std::string_view> {}(s.client);
+    return (a ^ (a >> 29)) * 0x9e3779b97f4a7c15ull + std::hash<std::string_view> {}(s.server);
+}
+
+} // namespace
+
+void SummaryLookup::indexTuples(std::vector<std::uint64_t> hashes, bool all) const
+{
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    m_tuples.clear();
+    for (std::size_t i = 0; i < m_list.size(); ++i) {
+        const std::uint64_t h = tupleHash(m_list[i]);
+        if (all || std::binary_search(hashes.begin(), hashes.end(), h))
+            m_tuples.push_back({ h, static_cast<std::uint32_t>(i) });
+    }
+    std::sort(m_tuples.begin(), m_tuples.end()); // by hash, then in list order
+    m_tupleHashes = std::move(hashes);
+    m_allTuples = all;
+}
+
 const ConnectionSummary* SummaryLookup::reusedAfter(const ConnectionSummary& s, std::int64_t afterNs) const
 {
+    const std::uint64_t hash = tupleHash(s);
     if (!m_tuplesBuilt) {
         m_tuplesBuilt = true;
-        for (std::size_t i = 0; i < m_list.size(); ++i)
-            m_tuples[{ m_list[i].client, m_list[i].server }].push_back(i);
+        std::vector<std::uint64_t> open { hash };
+        for (const auto& c : m_list)
+            if (c.end == ConnectionEnd::Open)
+                open.push_back(tupleHash(c));
+        indexTuples(std::move(open), false);
+    } else if (!m_allTuples && !std::binary_search(m_tupleHashes.begin(), m_tupleHashes.end(), hash)) {
+        indexTuples({}, true); // asked for one the engine saw close (rare): every 4-tuple, once
     }
-    const auto it = m_tuples.find({ s.client, s.server });
-    if (it == m_tuples.end())
-        return nullptr;
     const ConnectionSummary* first = nullptr;
-    for (const auto p : it->second)
-        if (m_list[p].id != s.id && m_list[p].firstNs > afterNs && (!first || m_list[p].firstNs < first->firstNs))
-            first = &m_list[p];
+    const auto [from, to] = std::equal_range(m_tuples.begin(), m_tuples.end(), std::pair { hash, std::uint32_t(0) },
+        [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (auto it = from; it != to; ++it) {
+        const auto& c = m_list[it->second];
+        if (c.id != s.id && c.firstNs > afterNs && c.client == s.client && c.server == s.server
+            && (!first || c.firstNs < first->firstNs))
+            first = &c;
+    }
     return first;
 }
 

@@ -161,6 +161,33 @@ TEST(FieldTruth, onlyAServerThatSpokeHttp2BeforeMakesARefusedConnectionAGrpcReco
     EXPECT_EQ(ks::core::SummaryLookup(tls).earlierHttp2To(tls[1]), &tls[0]);
 }
 
+// reusedAfter indexes only the 4-tuples of connections the engine saw open, and every 4-tuple
+// once a closed one asks; either way it answers with the earliest later connection on the very
+// same client and server, never one that shares only the server or only the client.
+TEST(FieldTruth, aReused4TupleIsFoundWhetherTheAskingConnectionLooksOpenOrClosed)
+{
+    std::vector<ConnectionSummary> list(6);
+    const char* clients[] = { "10.0.0.9:40000", "10.0.0.9:40001", "10.0.0.9:40000", "10.0.0.8:40000", "10.0.0.9:40000",
+        "10.0.0.9:40001" };
+    for (std::uint32_t i = 0; i < list.size(); ++i) {
+        list[i].id = i;
+        list[i].client = clients[i];
+        list[i].server = i == 3 ? "10.0.0.2:443" : "10.0.0.1:443";
+        list[i].firstNs = 1'000'000'000LL * (10 - i); // later ids start earlier
+        list[i].end = ConnectionEnd::FinC2S;
+    }
+    list[0].end = ConnectionEnd::Open;
+    const ks::core::SummaryLookup lookup(list);
+    // #0 (10.0.0.9:40000 -> 10.0.0.1:443, starts at 10 s): #2 (8 s) and #4 (6 s) share its 4-tuple.
+    EXPECT_EQ(lookup.reusedAfter(list[0], 5'000'000'000LL), &list[4]);
+    EXPECT_EQ(lookup.reusedAfter(list[0], 7'000'000'000LL), &list[2]);
+    EXPECT_EQ(lookup.reusedAfter(list[0], 9'000'000'000LL), nullptr); // only itself after 9 s
+    // #1 was seen to close, so its 4-tuple was not indexed: asking indexes every one.
+    EXPECT_EQ(lookup.reusedAfter(list[1], 0), &list[5]);
+    EXPECT_EQ(lookup.reusedAfter(list[3], 0), nullptr); // same client port, another host and server
+    EXPECT_EQ(lookup.reusedAfter(list[0], 5'000'000'000LL), &list[4]); // still right after
+}
+
 TEST(FieldTruth, aNoErrorGoawayFollowedByARefusedReconnectIsAShutdownNotMaxIdle)
 {
     // grpc-go GracefulStop 2 s in (no MaxConnectionIdle set): GOAWAY NO_ERROR, FIN, SYN answered by RST.
