@@ -91,11 +91,46 @@ std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings)
 
 namespace {
 
-// Printable ASCII only: escaped the same by appendJsonString and by nlohmann::json (which writes
-// other control characters its own way and replaces invalid UTF-8).
-bool plainAscii(std::string_view text)
+// Printable ASCII and well-formed UTF-8 (RFC 3629: no overlong form, no surrogate, nothing past
+// U+10FFFF): escaped the same by appendJsonString and by nlohmann::json, which copies such UTF-8
+// as it is (ensure_ascii off) but writes other control characters its own way and replaces
+// invalid UTF-8. Finding texts carry UTF-8 ("µs"), so most take the direct path.
+bool plainText(std::string_view text)
 {
-    return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    for (std::size_t i = 0; i < n;) {
+        const unsigned char c = p[i];
+        if (c >= 0x20 && c <= 0x7e) {
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xbf; // the allowed range of the second byte
+        if (c >= 0xc2 && c <= 0xdf)
+            len = 2;
+        else if (c == 0xe0)
+            len = 3, lo = 0xa0;
+        else if (c == 0xed)
+            len = 3, hi = 0x9f;
+        else if (c >= 0xe1 && c <= 0xef)
+            len = 3;
+        else if (c == 0xf0)
+            len = 4, lo = 0x90;
+        else if (c >= 0xf1 && c <= 0xf3)
+            len = 4;
+        else if (c == 0xf4)
+            len = 4, hi = 0x8f;
+        else
+            return false; // a control character, DEL, a stray continuation byte or 0xf5..0xff
+        if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
+            return false;
+        for (std::size_t k = 2; k < len; ++k)
+            if ((p[i + k] & 0xc0) != 0x80)
+                return false;
+        i += len;
+    }
+    return true;
 }
 
 // A number as nlohmann::json writes it (shortest round-trip form).
@@ -106,12 +141,12 @@ void appendJsonNumber(std::string& out, double number)
 
 // findingJson without building a document tree (a busy host's capture holds a finding per
 // connection), byte for byte what the tree dumps; false (nothing written) for a finding whose
-// text is not plain ASCII or that carries an inferred profile.
+// text is not plainText or that carries an inferred profile.
 bool appendFindingJsonDirect(std::string& out, const Finding& f)
 {
     if (f.inferredProfile
         || !std::ranges::all_of(
-            std::initializer_list<std::string_view> { f.id, f.title, f.detail, f.suggestion, f.profile }, plainAscii))
+            std::initializer_list<std::string_view> { f.id, f.title, f.detail, f.suggestion, f.profile }, plainText))
         return false;
     out += "{\"id\":";
     appendJsonString(out, f.id);
@@ -165,6 +200,11 @@ std::string findingJson(const Finding& f)
 {
     if (std::string direct; appendFindingJsonDirect(direct, f))
         return direct;
+    return findingJsonTree(f);
+}
+
+std::string findingJsonTree(const Finding& f)
+{
     nlohmann::ordered_json j;
     j["id"] = f.id;
     j["severity"] = severityName(f.severity);

@@ -69,6 +69,9 @@ std::string settingChangeJson(const SettingChange& change);
 std::string findingsJson(const std::vector<Finding>& findings);
 // One finding of that array.
 std::string findingJson(const Finding& finding);
+// The same through nlohmann::json's document tree: what findingJson writes when a text is not
+// plain (invalid UTF-8, control characters). findingJson's fast path must equal it byte for byte.
+std::string findingJsonTree(const Finding& finding);
 // The worst severity present, if any.
 std::optional<Severity> worstSeverity(const std::vector<Finding>& findings);
 
