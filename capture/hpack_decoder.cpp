@@ -2,6 +2,8 @@
 // undefined state (nghttp2 documentation), so it is replaced by a fresh one.
 #include "hpack_decoder.h"
 
+#include "core/utf8.h"
+
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
@@ -305,14 +307,9 @@ std::string printableText(std::span<const std::uint8_t> bytes)
             continue;
         }
         // Keep well-formed UTF-8 sequences (grpc-message is UTF-8), escape anything else.
-        int extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-        bool valid = extra > 0 && i + static_cast<std::size_t>(extra) < bytes.size();
-        for (int k = 1; valid && k <= extra; ++k)
-            valid = (bytes[i + static_cast<std::size_t>(k)] & 0xc0) == 0x80;
-        if (valid && c >= 0xc2 && !(c == 0xe0 && bytes[i + 1] < 0xa0) && !(c == 0xf0 && bytes[i + 1] < 0x90)
-            && !(c == 0xed && bytes[i + 1] >= 0xa0) && c <= 0xf4 && !(c == 0xf4 && bytes[i + 1] >= 0x90)) {
-            out.append(reinterpret_cast<const char*>(bytes.data() + i), static_cast<std::size_t>(extra) + 1);
-            i += static_cast<std::size_t>(extra);
+        if (const std::size_t len = core::utf8SequenceLength(bytes.data() + i, bytes.size() - i)) {
+            out.append(reinterpret_cast<const char*>(bytes.data() + i), len);
+            i += len - 1;
             continue;
         }
         out.append("\\x");

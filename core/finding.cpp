@@ -2,6 +2,7 @@
 #include "finding.h"
 #include "json_writer.h"
 #include "number_format.h"
+#include "utf8.h"
 
 #include <nlohmann/json.hpp>
 
@@ -91,44 +92,20 @@ std::vector<SettingChange> mergeChanges(const std::vector<Finding>& findings)
 
 namespace {
 
-// Printable ASCII and well-formed UTF-8 (RFC 3629: no overlong form, no surrogate, nothing past
-// U+10FFFF): escaped the same by appendJsonString and by nlohmann::json, which copies such UTF-8
-// as it is (ensure_ascii off) but writes other control characters its own way and replaces
-// invalid UTF-8. Finding texts carry UTF-8 ("µs"), so most take the direct path.
+// Printable ASCII and well-formed UTF-8 (utf8.h): escaped the same by appendJsonString and by
+// nlohmann::json, which copies such UTF-8 as it is (ensure_ascii off) but writes other control
+// characters its own way and replaces invalid UTF-8. Finding texts carry UTF-8 ("µs"), so most
+// take the direct path.
 bool plainText(std::string_view text)
 {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned char c = p[i];
-        if (c >= 0x20 && c <= 0x7e) {
+    for (std::size_t i = 0; i < text.size();) {
+        if (p[i] >= 0x20 && p[i] <= 0x7e)
             ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        unsigned char lo = 0x80, hi = 0xbf; // the allowed range of the second byte
-        if (c >= 0xc2 && c <= 0xdf)
-            len = 2;
-        else if (c == 0xe0)
-            len = 3, lo = 0xa0;
-        else if (c == 0xed)
-            len = 3, hi = 0x9f;
-        else if (c >= 0xe1 && c <= 0xef)
-            len = 3;
-        else if (c == 0xf0)
-            len = 4, lo = 0x90;
-        else if (c >= 0xf1 && c <= 0xf3)
-            len = 4;
-        else if (c == 0xf4)
-            len = 4, hi = 0x8f;
+        else if (const std::size_t len = utf8SequenceLength(p + i, text.size() - i))
+            i += len;
         else
-            return false; // a control character, DEL, a stray continuation byte or 0xf5..0xff
-        if (n - i < len || p[i + 1] < lo || p[i + 1] > hi)
-            return false;
-        for (std::size_t k = 2; k < len; ++k)
-            if ((p[i + k] & 0xc0) != 0x80)
-                return false;
-        i += len;
+            return false; // a control character, DEL or bytes that are not well-formed UTF-8
     }
     return true;
 }
