@@ -10,6 +10,7 @@
 #include "capture/packet_source.h"
 #include "core/findings_analyzer.h"
 #include "core/report.h"
+#include "event_pipe.h"
 #include "event_printers.h"
 #include "findings_options.h"
 
@@ -202,13 +203,24 @@ int runAnalyze(const std::vector<std::string>& args)
         info.linkType = "per interface (the first, " + info.linkType + ", is not decoded)";
     info.decimals = source->decimals();
     EventOutput out(json, all, source->isStream(), analyzer);
-    capture::CaptureEngine engine(source->linkType(), out);
+    // A file: the findings and the output run on a worker beside the decoding. A stream shows
+    // each event as it comes, so its events go straight out.
+    std::optional<EventPipe> pipe;
+    if (!source->isStream())
+        pipe.emplace(out);
+    const auto drained = [&] {
+        if (pipe)
+            pipe->drain();
+    };
+    capture::CaptureEngine engine(source->linkType(), pipe ? static_cast<capture::EventSink&>(*pipe) : out);
     if (!keyLog->empty())
         engine.setKeyLog(keyLog);
 
     const auto read = capture::readCapture(*source, engine, name, [&] {
-        if (!out.begun())
+        if (!out.begun()) {
+            drained();
             out.begin(info);
+        }
     });
     if (!read.error.empty()) {
         std::fprintf(stderr, "keepalive-scope: %s\n", read.error.c_str());
@@ -228,6 +240,7 @@ int runAnalyze(const std::vector<std::string>& args)
     info.packets = engine.counters().packets;
     info.originNs = engine.originNs();
     info.connections = engine.takeSummaries();
+    drained(); // the analyzer's last findings and the document's tail come after every event
     info.showFindings = true;
     info.profiles = analyzerOptions.profiles;
     info.findings = analyzer.finishLast(info.connections); // no event follows

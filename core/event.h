@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace ks::core {
 
@@ -46,7 +47,9 @@ struct SettingValue {
     std::uint32_t value = 0;
 };
 
-struct Event {
+// An event's numbers and flags: trivially copyable, so that an event crosses to another thread as
+// one block and only the texts and SETTINGS values it has (app/event_pipe.h).
+struct EventFields {
     std::uint64_t index = 0; // position in the event stream; findings cite it
     std::int64_t tsNs = 0; // epoch nanoseconds
     std::int64_t relNs = 0; // nanoseconds since the first packet of the source
@@ -82,10 +85,9 @@ struct Event {
     std::uint32_t stream = 0;
     std::uint32_t length = 0; // data length, window increment
     bool endStream = false;
-    // settings
+    // settings (the values: Event::settings)
     bool ack = false;
     std::uint8_t settingsCount = 0;
-    std::array<SettingValue, 12> settings {};
     // ping, ping_ack
     std::uint64_t opaque = 0;
     double rttMs = -1.0; // < 0 when the PING was not seen
@@ -93,18 +95,26 @@ struct Event {
     // goaway, rst_stream
     std::uint32_t lastStreamId = 0;
     std::uint32_t errorCode = 0;
-    std::string debug; // goaway debug data, printable
     // headers
     HpackState hpack = HpackState::Decoded;
-    std::string path;
     int grpcStatus = -1;
+    // lab: rpc
+    double durationMs = -1.0;
+};
+
+static_assert(std::is_trivially_copyable_v<EventFields>);
+
+struct Event : EventFields {
+    std::array<SettingValue, 12> settings {}; // settings: the first settingsCount
+    std::string debug; // goaway debug data, printable
+    // headers
+    std::string path;
     std::string grpcMessage;
     // lab: channel_state, rpc
     std::string state;
     std::string method;
     std::string status;
     std::string message;
-    double durationMs = -1.0;
 };
 
 } // namespace ks::core
