@@ -35,7 +35,12 @@ std::size_t settingsBytes(const Event& e)
 EventPipe::EventPipe(capture::EventSink& downstream)
     : m_downstream(downstream)
 {
+    // Every batch made now, so that memory is the same on any capture (not a batch more once the
+    // worker falls behind): the one being filled, the queued ones, the one being passed on.
     m_filling.bytes.resize(kBatchBytes);
+    m_spare.resize(kMaxQueuedBatches + 1);
+    for (auto& batch : m_spare)
+        batch.bytes.resize(kBatchBytes);
     m_worker = std::thread([this] { run(); });
 }
 
