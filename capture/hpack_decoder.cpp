@@ -145,7 +145,10 @@ core::HpackState HpackDecoder::classifyError(std::span<const std::uint8_t> rest,
     return core::HpackState::Malformed; // e.g. a bad Huffman code, or a size update over the limit
 }
 
-HpackDecoder::HpackDecoder() = default;
+HpackDecoder::HpackDecoder(bool lookUpIndexes)
+    : m_lookUpIndexes(lookUpIndexes)
+{
+}
 
 bool HpackDecoder::makeInflater()
 {
@@ -155,7 +158,8 @@ bool HpackDecoder::makeInflater()
         return m_inflater != nullptr;
     m_inflaterMade = true;
     nghttp2_hd_inflate_new(&m_inflater);
-    if (m_inflater && m_maxTableSize != 4096)
+    m_sizeChangePending = m_maxTableSize != 4096;
+    if (m_inflater && m_sizeChangePending)
         nghttp2_hd_inflate_change_table_size(m_inflater, m_maxTableSize);
     return m_inflater != nullptr;
 }
@@ -180,6 +184,7 @@ void HpackDecoder::setMaxTableSize(std::uint32_t size)
     // A passive observer cannot tell when the SETTINGS was acknowledged, and an encoder may only
     // use the larger size after that: accepting it from the SETTINGS on never rejects a legal block.
     m_maxTableSize = size;
+    m_sizeChangePending = true;
     if (m_inflater)
         nghttp2_hd_inflate_change_table_size(m_inflater, size);
     ++m_generation;
@@ -201,13 +206,15 @@ core::HpackState HpackDecoder::decode(
         grpcMessage = std::move(result.grpcMessage);
         return result.state;
     };
-    const bool indexedOnly = !block.empty() && block.size() <= kMaxRememberedBlock && allOneByteIndexes(block);
-    if (!indexedOnly) {
+    if (block.empty() || !allOneByteIndexes(block)) {
         ++m_generation; // literals may add entries (and evict others); size updates resize
         return take(inflate(block));
     }
+    const bool remember = block.size() <= kMaxRememberedBlock;
     // A block is a few bytes: compared by words, not by a memcmp call.
-    for (const auto& r : m_remembered ? std::span<const Remembered>(*m_remembered) : std::span<const Remembered>()) {
+    const auto remembered
+        = m_remembered && remember ? std::span<const Remembered>(*m_remembered) : std::span<const Remembered>();
+    for (const auto& r : remembered) {
         if (r.generation != m_generation || r.size != block.size()
             || !sameBytes(r.bytes.data(), block.data(), block.size()))
             continue;
@@ -216,8 +223,9 @@ core::HpackState HpackDecoder::decode(
         grpcMessage.assign(r.result.grpcMessage);
         return r.result.state;
     }
-    DecodedHeaders result = inflate(block); // an error resets the table, advancing the generation
-    if (result.state == core::HpackState::Decoded) {
+    // An error resets the table, advancing the generation.
+    DecodedHeaders result = m_lookUpIndexes && makeInflater() && !m_sizeChangePending ? lookUp(block) : inflate(block);
+    if (remember && result.state == core::HpackState::Decoded) {
         if (!m_remembered)
             m_remembered = std::make_unique<std::array<Remembered, kRemembered>>();
         auto& r = (*m_remembered)[m_nextSlot++ % kRemembered];
@@ -227,6 +235,25 @@ core::HpackState HpackDecoder::decode(
         r.result = result;
     }
     return take(std::move(result));
+}
+
+DecodedHeaders HpackDecoder::lookUp(std::span<const std::uint8_t> block)
+{
+    // What inflate() makes of the block, field for field: an index of 0 is malformed, one past the
+    // table unknown, and the fields before it are kept, as nghttp2 emitted them before failing.
+    DecodedHeaders out;
+    bool havePath = false, haveStatus = false, haveMessage = false;
+    for (const std::uint8_t b : block) {
+        const std::size_t index = b & 0x7f;
+        const nghttp2_nv* nv = nghttp2_hd_inflate_get_table_entry(m_inflater, index);
+        if (!nv) {
+            out.state = index == 0 ? core::HpackState::Malformed : core::HpackState::UnknownDynamicTable;
+            reset();
+            return out;
+        }
+        takeField(*nv, out, havePath, haveStatus, haveMessage);
+    }
+    return out;
 }
 
 DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)
@@ -258,6 +285,7 @@ DecodedHeaders HpackDecoder::inflate(std::span<const std::uint8_t> block)
             takeField(nv, out, havePath, haveStatus, haveMessage);
         if (flags & NGHTTP2_HD_INFLATE_FINAL) {
             nghttp2_hd_inflate_end_headers(m_inflater);
+            m_sizeChangePending = false; // a size update it wanted came first in the block
             return out;
         }
         if (used == 0 && left == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT))

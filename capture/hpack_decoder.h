@@ -23,7 +23,9 @@ struct DecodedHeaders {
 
 class HpackDecoder {
 public:
-    HpackDecoder();
+    // lookUpIndexes false: blocks of one-byte indexes go through nghttp2's inflater too, as every
+    // other block does (the reference tests/capture/hpack_decoder_test.cpp compares the lookup with).
+    explicit HpackDecoder(bool lookUpIndexes = true);
     ~HpackDecoder();
     HpackDecoder(const HpackDecoder&) = delete;
     HpackDecoder& operator=(const HpackDecoder&) = delete;
@@ -61,12 +63,20 @@ private:
     };
 
     DecodedHeaders inflate(std::span<const std::uint8_t> block);
+    // A block of one-byte indexes read from the table by index (nghttp2_hd_inflate_get_table_entry):
+    // indexed fields leave the table as it is (RFC 7541 section 6.1), so there is nothing to inflate.
+    DecodedHeaders lookUp(std::span<const std::uint8_t> block);
     bool makeInflater(); // false: nghttp2 could not make one (out of memory)
     // Why nghttp2 refused a block: references to a table we do not know, or a malformed block.
     static core::HpackState classifyError(std::span<const std::uint8_t> rest, std::size_t tableEntries);
 
     nghttp2_hd_inflater* m_inflater = nullptr;
     bool m_inflaterMade = false;
+    bool m_lookUpIndexes = true;
+    // The table's size limit changed and the inflater has not taken a block since: nghttp2 then
+    // wants the block to begin with a size update (RFC 7541 section 4.2), which a block of indexes
+    // does not, so such a block goes through the inflater to fail as it would.
+    bool m_sizeChangePending = false;
     std::uint32_t m_maxTableSize = 4096; // the protocol's initial value
     std::uint64_t m_generation = 1; // advanced whenever the dynamic table may have changed
     // Made at the first block remembered: a busy host's connections mostly never send one, and
