@@ -206,23 +206,26 @@ core::HpackState HpackDecoder::decode(
         grpcMessage = std::move(result.grpcMessage);
         return result.state;
     };
+    // A remembered block first: only blocks of indexes are remembered, so bytes that match one
+    // are such a block. A block is a few bytes: compared by words, not by a memcmp call.
+    if (m_remembered && !block.empty() && block.size() <= kMaxRememberedBlock) {
+        for (std::size_t k = 0; k < kRemembered; ++k) {
+            const auto& r = (*m_remembered)[(m_lastHit + k) % kRemembered]; // the last one hit first
+            if (r.generation != m_generation || r.size != block.size()
+                || !sameBytes(r.bytes.data(), block.data(), block.size()))
+                continue;
+            m_lastHit = (m_lastHit + k) % kRemembered;
+            path.assign(r.result.path);
+            grpcStatus = r.result.grpcStatus;
+            grpcMessage.assign(r.result.grpcMessage);
+            return r.result.state;
+        }
+    }
     if (block.empty() || !allOneByteIndexes(block)) {
         ++m_generation; // literals may add entries (and evict others); size updates resize
         return take(inflate(block));
     }
     const bool remember = block.size() <= kMaxRememberedBlock;
-    // A block is a few bytes: compared by words, not by a memcmp call.
-    const auto remembered
-        = m_remembered && remember ? std::span<const Remembered>(*m_remembered) : std::span<const Remembered>();
-    for (const auto& r : remembered) {
-        if (r.generation != m_generation || r.size != block.size()
-            || !sameBytes(r.bytes.data(), block.data(), block.size()))
-            continue;
-        path.assign(r.result.path);
-        grpcStatus = r.result.grpcStatus;
-        grpcMessage.assign(r.result.grpcMessage);
-        return r.result.state;
-    }
     // An error resets the table, advancing the generation.
     DecodedHeaders result = m_lookUpIndexes && makeInflater() && !m_sizeChangePending ? lookUp(block) : inflate(block);
     if (remember && result.state == core::HpackState::Decoded) {
@@ -328,21 +331,25 @@ std::string printableText(std::span<const std::uint8_t> bytes)
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size());
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-        const std::uint8_t c = bytes[i];
-        if (c >= 0x20 && c < 0x7f) {
-            out.push_back(static_cast<char>(c));
-            continue;
-        }
+    const auto* text = reinterpret_cast<const char*>(bytes.data());
+    std::size_t i = 0;
+    while (i < bytes.size()) {
+        std::size_t run = i; // printable ASCII, copied as one piece
+        while (run < bytes.size() && bytes[run] >= 0x20 && bytes[run] < 0x7f)
+            ++run;
+        out.append(text + i, run - i);
+        if (run == bytes.size())
+            break;
+        i = run;
         // Keep well-formed UTF-8 sequences (grpc-message is UTF-8), escape anything else.
         if (const std::size_t len = core::utf8SequenceLength(bytes.data() + i, bytes.size() - i)) {
-            out.append(reinterpret_cast<const char*>(bytes.data() + i), len);
-            i += len - 1;
+            out.append(text + i, len);
+            i += len;
             continue;
         }
-        out.append("\\x");
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 0xf]);
+        const std::uint8_t c = bytes[i++];
+        const char escaped[] = { '\\', 'x', hex[c >> 4], hex[c & 0xf] };
+        out.append(escaped, sizeof escaped);
     }
     return out;
 }

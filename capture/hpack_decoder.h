@@ -83,6 +83,7 @@ private:
     // inline they were 600 bytes to clear per decoder, two decoders per connection.
     std::unique_ptr<std::array<Remembered, kRemembered>> m_remembered;
     std::size_t m_nextSlot = 0;
+    std::size_t m_lastHit = 0;
 };
 
 // grpc-message is percent-encoded (gRPC over HTTP/2 spec); undo it for display.

@@ -215,3 +215,23 @@ TEST(HpackDecoder, aMillionReferencesToOneEntryDecodeToItOnce)
         EXPECT_EQ(out.grpcMessage, value) << lookUp;
     }
 }
+
+// :path and grpc-message as shown: printable ASCII and well-formed UTF-8 kept, anything else as \xNN.
+TEST(HpackDecoder, fieldTextKeepsAsciiAndUtf8AndEscapesTheRest)
+{
+    const auto printable = [](std::string_view s) {
+        return ks::capture::printableText(std::span(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+    };
+    EXPECT_EQ(printable(""), "");
+    EXPECT_EQ(printable("/kagen.Echo/Echo"), "/kagen.Echo/Echo");
+    EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x9c\x93!"), "caf\xc3\xa9 \xe2\x9c\x93!");
+    EXPECT_EQ(printable(std::string_view("\x01"
+                                         "a\x7f\x00z",
+                  5)),
+        "\\x01a\\x7f\\x00z");
+    EXPECT_EQ(printable("\xff\xfe"), "\\xff\\xfe");
+    EXPECT_EQ(printable("end \xc3"), "end \\xc3"); // a sequence cut short
+    EXPECT_EQ(printable("\xc0\xaf"), "\\xc0\\xaf"); // overlong '/'
+    EXPECT_EQ(printable("\xed\xa0\x80"), "\\xed\\xa0\\x80"); // a surrogate
+    EXPECT_EQ(ks::capture::percentDecode("caf%C3%A9%20%FF%zz%4"), "caf\xc3\xa9 \\xff%zz%4");
+}
