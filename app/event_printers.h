@@ -78,8 +78,9 @@ private:
 };
 
 // What analyze and lab print to standard output: the JSON document or the text view, with every
-// event also handed to the findings analyzer.
-class EventOutput final : public capture::EventSink {
+// event also handed to the findings analyzer. Aligned to lines of its own: the event pipe's
+// worker writes it at every event, and on the stack beside it the engine's thread writes its own.
+class alignas(128) EventOutput final : public capture::EventSink {
 public:
     EventOutput(bool json, bool all, bool flushEachEvent, core::FindingsAnalyzer& analyzer);
     void begin(const RunInfo& info);

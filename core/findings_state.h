@@ -469,7 +469,10 @@ inline const char* inputEnded(const AnalyzerOptions& o)
     return o.readCancelled ? "the read stopped (cancelled)" : "the capture ended";
 }
 
-struct FindingsAnalyzer::State {
+// Its own cache lines (alignas): written at every event by the thread that runs the analyzer,
+// it is allocated by the thread that builds it, among whatever that thread's heap holds next,
+// which `analyze FILE`'s engine thread writes at every packet (app/event_pipe.h).
+struct alignas(128) FindingsAnalyzer::State {
     AnalyzerOptions options;
     std::vector<RpcFailure> rpcFailures; // at most a few dozen groups
     ChunkedVector<ConnSlot> conns; // by connection id
