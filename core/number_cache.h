@@ -31,33 +31,40 @@ inline char* formatThreeDigits(char* p, std::uint32_t v)
 }
 
 // formatUnsigned for a number that mostly grows by one from one call to the next: the last
-// text is counted up in place. Needs 24 bytes of room at p.
+// text is copied out and counted up in place. Needs 24 bytes of room at p.
 class DecimalCounter {
 public:
     char* write(char* p, std::uint64_t v)
     {
-        if (m_size && v == m_value + 1 && v != 0)
-            increment();
-        else
+        if (m_size && v == m_value + 1 && v != 0) {
+            // Copied out first, then counted up in both copies by the same byte stores: copied
+            // after the count, the 16-byte load of bytes just stored one at a time could not be
+            // forwarded from them and waited for the stores, at every event.
+            std::memcpy(p, m_text, sizeof m_text);
+            std::uint8_t size = m_size;
+            increment(p, size);
+            increment(m_text, m_size);
+        } else {
             m_size = static_cast<std::uint8_t>(formatUnsigned(m_text, v) - m_text);
+            std::memcpy(p, m_text, sizeof m_text);
+        }
         m_value = v;
-        std::memcpy(p, m_text, sizeof m_text);
         return p + m_size;
     }
 
 private:
-    void increment()
+    static void increment(char* text, std::uint8_t& size)
     {
-        int i = m_size - 1;
-        while (i >= 0 && m_text[i] == '9')
-            m_text[i--] = '0';
+        int i = size - 1;
+        while (i >= 0 && text[i] == '9')
+            text[i--] = '0';
         if (i >= 0) {
-            ++m_text[i];
+            ++text[i];
             return;
         }
-        std::memmove(m_text + 1, m_text, m_size); // 99..9 + 1: one digit more (20 at most)
-        m_text[0] = '1';
-        ++m_size;
+        std::memmove(text + 1, text, size); // 99..9 + 1: one digit more (20 at most)
+        text[0] = '1';
+        ++size;
     }
 
     std::uint64_t m_value = 0;
