@@ -48,10 +48,16 @@ void CaptureEngine::publish(Event& event)
     event.timeHeld = m_timeHeld;
     event.relNs = event.tsNs - m_originNs;
     auto& traffic = m_connections[event.conn].traffic;
-    traffic.counts.add(static_cast<std::size_t>(event.type));
+    const EventType type = event.type;
+    traffic.counts.add(static_cast<std::size_t>(type));
     // The client preface names the client for certain: roles taken from a guess are confirmed.
-    if (event.type == EventType::Preface && event.dir == Direction::ClientToServer && traffic.rare().rolesGuessed)
-        traffic.rareBox.make().rolesGuessed = false;
+    // (The type first, on its own: read with the direction as one 16-bit word, as the compiler
+    // had merged the two tests, it could not be forwarded from the two byte stores that had just
+    // set them, and waited for them at every event.)
+    if (type == EventType::Preface) [[unlikely]] {
+        if (event.dir == Direction::ClientToServer && traffic.rare().rolesGuessed)
+            traffic.rareBox.make().rolesGuessed = false;
+    }
     ++m_counters.events;
     m_sink.onEvent(event);
 }
