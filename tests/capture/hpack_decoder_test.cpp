@@ -5,8 +5,7 @@
 // trailers, blocks of random indexes (index 0, indexes past the table), cut and corrupted
 // blocks, table size changes and resets -- and must agree on every field of every block.
 #include "capture/hpack_decoder.h"
-
-#include <nghttp2/nghttp2.h>
+#include "hpack_encoder.h"
 
 #include <gtest/gtest.h>
 
@@ -22,36 +21,12 @@
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
-using Fields = std::vector<std::pair<std::string, std::string>>;
+using Fields = ks::test::HpackEncoder::Fields;
 using ks::capture::DecodedHeaders;
 using ks::capture::HpackDecoder;
 using ks::core::HpackState;
 
-class Deflater {
-public:
-    Deflater() { nghttp2_hd_deflate_new(&m_deflater, 4096); }
-    ~Deflater() { nghttp2_hd_deflate_del(m_deflater); }
-    Deflater(const Deflater&) = delete;
-    Deflater& operator=(const Deflater&) = delete;
-    void changeTableSize(std::size_t size) { nghttp2_hd_deflate_change_table_size(m_deflater, size); }
-    std::size_t entries() const { return nghttp2_hd_deflate_get_num_table_entries(m_deflater); }
-    Bytes block(const Fields& fields)
-    {
-        std::vector<nghttp2_nv> nvs;
-        for (const auto& [name, value] : fields)
-            nvs.push_back({ reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
-                reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-                NGHTTP2_NV_FLAG_NONE });
-        Bytes out(nghttp2_hd_deflate_bound(m_deflater, nvs.data(), nvs.size()));
-        const auto n = nghttp2_hd_deflate_hd(m_deflater, out.data(), out.size(), nvs.data(), nvs.size());
-        EXPECT_GT(n, 0);
-        out.resize(static_cast<std::size_t>(n > 0 ? n : 0));
-        return out;
-    }
-
-private:
-    nghttp2_hd_deflater* m_deflater = nullptr;
-};
+using Deflater = ks::test::HpackEncoder;
 
 // What a gRPC peer sends, drawn from small pools so that blocks repeat and become indexes only.
 Fields grpcFields(std::mt19937& rng)

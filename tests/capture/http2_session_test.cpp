@@ -4,8 +4,7 @@
 #include "capture/hpack_decoder.h"
 #include "capture/http2_session.h"
 #include "frame_builder.h"
-
-#include <nghttp2/nghttp2.h>
+#include "hpack_encoder.h"
 
 #include <gtest/gtest.h>
 
@@ -29,28 +28,7 @@ struct Recorder final : ks::capture::EventEmitter {
     }
 };
 
-// One HPACK encoder per direction, as a peer has: later blocks refer to earlier ones' entries.
-class Encoder {
-public:
-    Encoder() { nghttp2_hd_deflate_new(&m_deflater, 4096); }
-    ~Encoder() { nghttp2_hd_deflate_del(m_deflater); }
-    Bytes block(const std::vector<std::pair<std::string, std::string>>& fields)
-    {
-        std::vector<nghttp2_nv> nvs;
-        for (const auto& [name, value] : fields)
-            nvs.push_back({ reinterpret_cast<std::uint8_t*>(const_cast<char*>(name.data())),
-                reinterpret_cast<std::uint8_t*>(const_cast<char*>(value.data())), name.size(), value.size(),
-                NGHTTP2_NV_FLAG_NONE });
-        Bytes out(nghttp2_hd_deflate_bound(m_deflater, nvs.data(), nvs.size()));
-        const auto n = nghttp2_hd_deflate_hd(m_deflater, out.data(), out.size(), nvs.data(), nvs.size());
-        EXPECT_GT(n, 0);
-        out.resize(static_cast<std::size_t>(n > 0 ? n : 0));
-        return out;
-    }
-
-private:
-    nghttp2_hd_deflater* m_deflater = nullptr;
-};
+using Encoder = ks::test::HpackEncoder;
 
 constexpr std::uint8_t kHeaders = 1, kPushPromise = 5, kContinuation = 9;
 constexpr std::uint8_t kEndStream = 0x1, kEndHeaders = 0x4;
